@@ -1,0 +1,103 @@
+# lab407 - one explicit Makefile.
+#
+#   make            build bin/proxy, bin/origin, bin/client, bin/repl
+#   make run        install what is missing, build, start the REPL lab
+#   make test       install what is missing, build, run every test
+#   make sanitize   the same tests under AddressSanitizer + UBSan
+#   make docs       render docs/ with Graphviz
+#   make bench      benchmarks (speed is measured here, never in tests)
+#
+# Every http/, net/, proxy/, origin/, client/ and repl/ source except each
+# directory's main.c goes into one static library; each main.c is a binary.
+
+CC      ?= cc
+B       ?= build
+BIN     ?= bin
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror
+PKGS    := libcrypto libssl libcrypt readline
+# libcrypt.pc adds feature macros; each .c file chooses its own instead.
+PKG_CFLAGS := $(filter-out -D%,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -MMD -MP
+LDLIBS  = $(PKG_LIBS) -lpthread
+
+LIB_SRC  := $(filter-out %/main.c,$(wildcard http/*.c net/*.c proxy/*.c origin/*.c client/*.c repl/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+LIB      := $(B)/liblab407.a
+PROGS    := $(patsubst %/main.c,$(BIN)/%,$(wildcard proxy/main.c origin/main.c client/main.c repl/main.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all run test check unit sanitize docs bench fuzz clean format deps deps-test examples
+all: $(PROGS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN)/%: $(B)/%/main.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) $< $(LIB) $(LDLIBS) -o $@
+
+$(B)/tests/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -c $< -o $@
+
+$(B)/tests/%: $(B)/tests/%.o $(LIB)
+	$(CC) $(CFLAGS) $(SAN) $< $(LIB) $(CMOCKA_LIBS) $(LDLIBS) -o $@
+
+# Lesson 09's C example, built against the same library.
+examples: $(B)/examples/min407
+$(B)/examples/min407: lessons/examples/min407.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+deps:
+	@sh mk/deps.sh build
+deps-test:
+	@sh mk/deps.sh test
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BIN)/repl
+
+test: deps-test
+	@$(MAKE) --no-print-directory check
+
+# Everything: unit tests, then integration tests against real peers.
+check: all examples $(UNIT_BIN)
+	@LAB407_BIN=$(BIN) LAB407_BUILD=$(B) bash tests/run.sh
+
+unit: $(UNIT_BIN)
+	@LAB407_BIN=$(BIN) LAB407_BUILD=$(B) bash tests/run.sh --unit
+
+sanitize: deps-test
+	@$(MAKE) --no-print-directory B=build-san BIN=build-san/bin CFLAGS="-O1 -g" \
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" check
+
+docs: all
+	@bash docs/render.sh $(BIN)
+
+bench: all
+	@bash tests/bench/run.sh $(BIN)
+
+fuzz:
+	@mkdir -p $(B)/fuzz
+	clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
+	  tests/fuzz/fuzz_message.c $(filter http/%,$(LIB_SRC)) $(PKG_LIBS) -o $(B)/fuzz/fuzz_message
+	$(B)/fuzz/fuzz_message -max_total_time=60 tests/fuzz/corpus
+
+format:
+	clang-format -i $(wildcard */*.c */*.h tests/unit/*.c)
+
+clean:
+	rm -rf build build-san build-clang bin
+
+-include $(LIB_OBJ:.o=.d) $(UNIT_BIN:=.d) $(PROGS:$(BIN)/%=$(B)/%/main.d)

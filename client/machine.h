@@ -1,0 +1,70 @@
+/*
+ * client/machine.h - the client as a pure state machine:
+ *
+ *   last response  ->  next request | done
+ *
+ * bin/client (client/main.c) and the REPL move the bytes.  One retry per
+ * challenge and party; a Digest stale=true gets one silent retry more.
+ */
+#ifndef LAB407_CLIENT_MACHINE_H
+#define LAB407_CLIENT_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../http/answer.h"
+#include "../http/buf.h"
+#include "../http/message.h"
+
+#define CLIENT_MAX_NOTE 1024
+
+struct client_config {
+	const char *method;          /* "GET" unless -X or -d */
+	const char *url;             /* absolute URL */
+	bool via_proxy;              /* send absolute-form to a proxy */
+	bool tunnel;                 /* -p or https: CONNECT first */
+	struct answer_creds proxy;   /* -U, --proxy-basic/digest/anyauth */
+	struct answer_creds origin;  /* -u, --basic/digest/anyauth */
+	const char *body;            /* -d, may be NULL */
+	size_t body_len;
+	const char *extra_headers;   /* -H lines, "Name: value\r\n" each, may be NULL */
+	const char *user_agent;      /* "lab407-client/VERSION" */
+};
+
+enum client_action {
+	CLIENT_SEND,   /* send `request` (head, then body) */
+	CLIENT_DONE,   /* the last response is the answer */
+	CLIENT_ERROR   /* stop: `note` says why */
+};
+
+struct client_step {
+	enum client_action action;
+	struct http_buf request;     /* owned: head + body of the next request */
+	bool is_connect;             /* the request is a CONNECT */
+	char note[CLIENT_MAX_NOTE];  /* decisions, one per line, for "* " */
+};
+
+struct client_machine {
+	const struct client_config *cfg;   /* not owned */
+	struct answer_state proxy_st;
+	struct answer_state origin_st;
+	int proxy_tries;                   /* credentialed retries so far */
+	int origin_tries;
+	bool proxy_stale_used;             /* the one silent stale retry */
+	bool origin_stale_used;
+	bool tunnel_up;                    /* CONNECT got 2xx */
+	int state;                         /* private */
+};
+
+void client_init(struct client_machine *m, const struct client_config *cfg);
+void client_step_init(struct client_step *s);
+void client_step_free(struct client_step *s);
+/* The first request. */
+void client_start(struct client_machine *m, struct client_step *s);
+/* Given the response to the last request, what next. */
+void client_next(struct client_machine *m, const struct http_response *resp,
+		 const char *body, size_t body_len, struct client_step *s);
+/* "proxy" when the response is the proxy's own (407, or no Via), else "origin". */
+const char *client_who_answered(const struct http_response *resp, bool via_proxy);
+
+#endif

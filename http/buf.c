@@ -1,0 +1,142 @@
+/*
+ * http/buf.c - a bounded, growable byte buffer.
+ *
+ * The buffer is always NUL-terminated, so a caller may hand data to a
+ * string function; len never counts the NUL.  A write that would pass
+ * `max` is refused whole and sets `failed`, so a chain of writes can be
+ * checked once at the end.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "buf.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BUF_MIN_CAP 256 /* first allocation */
+
+/* ---- Life cycle ---- */
+
+/* Start empty with a hard limit (0 means HTTP_BUF_DEFAULT_MAX). */
+void http_buf_init(struct http_buf *b, size_t max)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->max = max ? max : HTTP_BUF_DEFAULT_MAX;
+	b->failed = false;
+}
+
+/* Free the storage; the buffer may be initialised again. */
+void http_buf_free(struct http_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->failed = false;
+}
+
+/* Empty the buffer, keep the storage, clear `failed`. */
+void http_buf_reset(struct http_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+	b->failed = false;
+}
+
+/* ---- Growing ---- */
+
+/*
+ * Make room for n more bytes plus the NUL.  Refuses (and marks the buffer
+ * failed) when len + n would pass max or memory runs out.
+ */
+static bool reserve(struct http_buf *b, size_t n)
+{
+	if (b->failed)
+		return false;
+	if (n > b->max || b->len > b->max - n) {
+		b->failed = true;
+		return false;
+	}
+	size_t need = b->len + n + 1;
+	if (need <= b->cap)
+		return true;
+	size_t cap = b->cap ? b->cap : BUF_MIN_CAP;
+	while (cap < need)
+		cap = cap > (SIZE_MAX / 2) ? need : cap * 2;
+	char *p = realloc(b->data, cap);
+	if (p == NULL) {
+		b->failed = true;
+		return false;
+	}
+	b->data = p;
+	b->cap = cap;
+	return true;
+}
+
+/* ---- Writing ---- */
+
+/* Append n bytes from p. False (and failed set) when refused. */
+bool http_buf_append(struct http_buf *b, const void *p, size_t n)
+{
+	if (!reserve(b, n))
+		return false;
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return true;
+}
+
+/* Append a C string, without its NUL. */
+bool http_buf_puts(struct http_buf *b, const char *s)
+{
+	return http_buf_append(b, s, strlen(s));
+}
+
+/* Append printf-formatted text; all or nothing. */
+bool http_buf_vprintf(struct http_buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0) {
+		b->failed = true;
+		return false;
+	}
+	if (!reserve(b, (size_t)n))
+		return false;
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return true;
+}
+
+/* Append printf-formatted text; all or nothing. */
+bool http_buf_printf(struct http_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	bool ok = http_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return ok;
+}
+
+/* ---- Consuming ---- */
+
+/* Drop the first n bytes (all of them when n >= len). */
+void http_buf_consume(struct http_buf *b, size_t n)
+{
+	if (n >= b->len) {
+		b->len = 0;
+	} else {
+		memmove(b->data, b->data + n, b->len - n);
+		b->len -= n;
+	}
+	if (b->data)
+		b->data[b->len] = '\0';
+}

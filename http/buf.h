@@ -1,0 +1,39 @@
+/*
+ * http/buf.h - a bounded, growable byte buffer for building messages.
+ *
+ * Every write is bounded: a buffer has a hard maximum, and a write that
+ * would pass it fails (returns false) and marks the buffer failed, so a
+ * caller may do many writes and check once at the end.
+ */
+#ifndef LAB407_HTTP_BUF_H
+#define LAB407_HTTP_BUF_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HTTP_BUF_DEFAULT_MAX (1u << 20) /* 1 MiB: messages we build */
+
+struct http_buf {
+	char *data;   /* owned; NUL-terminated after every write */
+	size_t len;   /* bytes used, not counting the NUL */
+	size_t cap;   /* bytes allocated */
+	size_t max;   /* hard limit on len */
+	bool failed;  /* a write was refused (too big or out of memory) */
+};
+
+/* Start empty with a hard limit (0 means HTTP_BUF_DEFAULT_MAX). */
+void http_buf_init(struct http_buf *b, size_t max);
+/* Free the storage; the buffer may be initialised again. */
+void http_buf_free(struct http_buf *b);
+/* Empty the buffer, keep the storage, clear `failed`. */
+void http_buf_reset(struct http_buf *b);
+bool http_buf_append(struct http_buf *b, const void *p, size_t n);
+bool http_buf_puts(struct http_buf *b, const char *s);
+bool http_buf_printf(struct http_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+bool http_buf_vprintf(struct http_buf *b, const char *fmt, va_list ap);
+/* Drop the first n bytes (used by I/O shells as a read queue). */
+void http_buf_consume(struct http_buf *b, size_t n);
+
+#endif

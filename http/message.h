@@ -1,0 +1,194 @@
+/*
+ * http/message.h - a strict HTTP/1.1 message parser and serializer.
+ *
+ * Parsing is in the picohttpparser shape: the caller owns the bytes, the
+ * parser fills a struct of pointer+length pairs that point into them, and
+ * returns how many bytes the head took, HTTP_PARSE_PARTIAL when the head
+ * is not complete yet, or HTTP_PARSE_ERROR with an error code.  It never
+ * allocates and never reads past buf+len.
+ *
+ * Strict means RFC 9112 as a security boundary reads it: no obs-fold, no
+ * whitespace before a colon, no bare CR, no bare LF, no control characters
+ * in values (each its own error code, so a 400 body can say which).
+ *
+ * Where the code is: http/message.c (parsing, header look-up, framing,
+ * serializing), http/chunked.c (the chunked decoder), http/url.c (URLs).
+ */
+#ifndef LAB407_HTTP_MESSAGE_H
+#define LAB407_HTTP_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "error.h"
+
+#define HTTP_MAX_HEADERS 100        /* fields in one head */
+#define HTTP_MAX_HEAD_BYTES 16384   /* whole header section: 431 past it */
+#define HTTP_MAX_TARGET_BYTES 8192  /* request-target: 414 past it */
+
+#define HTTP_PARSE_ERROR (-1L)
+#define HTTP_PARSE_PARTIAL (-2L)
+
+struct http_header {
+	const char *name;   /* points into the caller's buffer */
+	size_t name_len;
+	const char *value;  /* leading and trailing OWS removed */
+	size_t value_len;
+};
+
+struct http_request {
+	const char *method;
+	size_t method_len;
+	const char *target;        /* as sent: absolute-form, origin-form, ... */
+	size_t target_len;
+	int minor_version;         /* 0 or 1 */
+	struct http_header headers[HTTP_MAX_HEADERS];
+	size_t num_headers;
+};
+
+struct http_response {
+	int minor_version;
+	int status;                /* 100..999 */
+	const char *reason;
+	size_t reason_len;
+	struct http_header headers[HTTP_MAX_HEADERS];
+	size_t num_headers;
+};
+
+/*
+ * Parse a request head from buf[0..len).  Returns bytes consumed (> 0)
+ * through the blank line, HTTP_PARSE_PARTIAL, or HTTP_PARSE_ERROR with *err
+ * set.  A partial head already longer than HTTP_MAX_HEAD_BYTES is an error
+ * (HTTP_E_HEAD_TOO_LARGE) so a reader knows to stop waiting.
+ */
+long http_parse_request(const char *buf, size_t len, struct http_request *req,
+			enum http_err *err);
+/* The same for a response head. */
+long http_parse_response(const char *buf, size_t len,
+			 struct http_response *resp, enum http_err *err);
+
+/* ---- characters ---- */
+
+/* RFC 9110 §5.6.2: c is a tchar (a byte allowed in a token). */
+bool http_is_tchar(int c);
+/* s[0..n) is a non-empty token (method, field name, auth-scheme). */
+bool http_is_token(const char *s, size_t n);
+
+/* ---- header look-up ---- */
+
+/* Case-insensitive compare of a field name with a C string. */
+bool http_header_is(const struct http_header *h, const char *name);
+/*
+ * Find the next field called `name` at index >= *pos; on success returns
+ * it and sets *pos past it, so a loop walks every occurrence.  NULL when
+ * there is none.
+ */
+const struct http_header *http_header_next(const struct http_header *hs,
+					   size_t n, const char *name,
+					   size_t *pos);
+/* First occurrence or NULL. */
+const struct http_header *http_header_find(const struct http_header *hs,
+					   size_t n, const char *name);
+/* How many fields called `name`. */
+size_t http_header_count(const struct http_header *hs, size_t n,
+			 const char *name);
+/*
+ * True when any field called `name` lists `token` in its comma-separated
+ * value (case-insensitive), e.g. ("Connection", "close").
+ */
+bool http_header_has_token(const struct http_header *hs, size_t n,
+			   const char *name, const char *token);
+
+/* ---- body framing (RFC 9112 §6) ---- */
+
+enum http_framing {
+	HTTP_BODY_NONE,        /* no body */
+	HTTP_BODY_LENGTH,      /* Content-Length bytes */
+	HTTP_BODY_CHUNKED,     /* chunked transfer coding */
+	HTTP_BODY_UNTIL_CLOSE  /* response read until the connection closes */
+};
+
+struct http_body_info {
+	enum http_framing framing;
+	uint64_t length;       /* for HTTP_BODY_LENGTH */
+};
+
+/*
+ * Framing of a request body: rejects Content-Length with Transfer-Encoding,
+ * differing duplicate Content-Length, a transfer coding other than a final
+ * chunked (RFC 9112 §6.3 items 3-6).
+ */
+enum http_err http_request_framing(const struct http_request *req,
+				   struct http_body_info *out);
+/* Framing of a response to a request with `method` (HEAD, CONNECT, 1xx, 204, 304). */
+enum http_err http_response_framing(const struct http_response *resp,
+				    const char *method, size_t method_len,
+				    struct http_body_info *out);
+
+/*
+ * Incremental chunked decoder.  Feed it bytes as they come; it tells how
+ * many it took, copies the decoded data out (out may be NULL when the
+ * caller only relays), and sets done after the last chunk and trailers.
+ */
+#define HTTP_MAX_CHUNK_LINE 1024  /* chunk-size line incl. extensions */
+
+struct http_chunked {
+	int state;            /* private */
+	uint64_t remaining;   /* private: data bytes left in this chunk */
+	size_t line_len;      /* private: bytes of the current size/trailer line */
+	bool done;            /* the terminating chunk and trailers are in */
+};
+
+void http_chunked_init(struct http_chunked *c);
+/*
+ * Consume from in[0..len).  Returns bytes consumed (may be < len when done
+ * becomes true), or HTTP_PARSE_ERROR with *err.  Decoded data bytes are
+ * appended to out when out is not NULL.
+ */
+long http_chunked_feed(struct http_chunked *c, const char *in, size_t len,
+		       struct http_buf *out, enum http_err *err);
+
+/* ---- URLs (absolute-form) ---- */
+
+#define HTTP_MAX_HOST 255
+
+struct http_url {
+	char scheme[8];                 /* "http" or "https" */
+	char host[HTTP_MAX_HOST + 1];   /* reg-name or IPv4; [v6] without brackets */
+	unsigned port;                  /* explicit or the scheme's default */
+	const char *path;               /* "/..." into the input, "/" if empty */
+	size_t path_len;                /* path plus query */
+};
+
+/* Parse "http://host[:port][/path]".  Path points into `s`. */
+enum http_err http_url_parse(const char *s, size_t len, struct http_url *u);
+/* Parse authority-form "host:port" (CONNECT). */
+enum http_err http_authority_parse(const char *s, size_t len,
+				   struct http_url *u);
+
+/* ---- serializing ---- */
+
+/* "METHOD target HTTP/1.1\r\n" */
+bool http_write_request_line(struct http_buf *b, const char *method,
+			     size_t method_len, const char *target,
+			     size_t target_len);
+/* "HTTP/1.1 407 Proxy Authentication Required\r\n" (reason from status table) */
+bool http_write_status_line(struct http_buf *b, int status);
+/* "Name: value\r\n"; refuses CR/LF/NUL in either. */
+bool http_write_header(struct http_buf *b, const char *name,
+		       const char *value, size_t value_len);
+bool http_write_headerf(struct http_buf *b, const char *name,
+			const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/*
+ * A whole response with a text/plain body: status line, `extra` (already
+ * formatted "Name: value\r\n" lines, may be NULL), Content-Type,
+ * Content-Length, blank line, body.
+ */
+bool http_write_text_response(struct http_buf *b, int status,
+			      const char *extra, const char *body,
+			      size_t body_len);
+
+#endif

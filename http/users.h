@@ -1,0 +1,87 @@
+/*
+ * http/users.h - credential stores: the lab defaults, plain lab files,
+ * Apache htpasswd and htdigest files, and Bearer tokens.
+ *
+ * Plain `user:password` works for every scheme and is what a lab wants to
+ * show; htpasswd holds one-way hashes (Basic only, since Digest needs HA1);
+ * htdigest holds HA1 per realm (Digest only).
+ */
+#ifndef LAB407_HTTP_USERS_H
+#define LAB407_HTTP_USERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "digest.h"
+#include "error.h"
+
+#define USERS_MAX 1024         /* entries in one file */
+#define USERS_MAX_LINE 1024
+
+enum users_kind {
+	USERS_PLAIN,     /* user:password */
+	USERS_HTPASSWD,  /* user:$2y$..., $5$, $6$, {SHA} */
+	USERS_HTDIGEST   /* user:realm:HA1 */
+};
+
+struct users_entry {
+	char *user;      /* owned */
+	char *secret;    /* owned: password, hash or HA1 hex */
+	char *realm;     /* owned, htdigest only, else NULL */
+};
+
+struct users {
+	enum users_kind kind;
+	struct users_entry *v;  /* owned */
+	size_t n;
+	char *tokens[USERS_MAX];/* Bearer tokens accepted ("token user" pairs) */
+	char *token_user[USERS_MAX];
+	size_t ntokens;
+};
+
+/* Which side's defaults (DESIGN.md): the proxy knows mallory, the origin does not. */
+enum users_side { USERS_SIDE_PROXY, USERS_SIDE_ORIGIN };
+
+/* The compiled-in lab identities (alice, bob, mallory for the proxy) and
+ * one Bearer token per user ("<user>-token"). */
+enum http_err users_defaults(struct users *u, enum users_side side);
+/*
+ * Load a file.  Kind is detected per file: three fields with a hex HA1 is
+ * htdigest; a hash prefix ($2y$, $2b$, $5$, $6$, {SHA}) is htpasswd; else
+ * plain; a file mixing kinds is refused.  *u need not be initialised.  A
+ * bad line fills errbuf with "FILE:LINE: reason" and gives
+ * HTTP_E_FILE_LINE (HTTP_E_FILE_OPEN when unreadable); *u is then empty.
+ * $apr1$ (Apache MD5) is computed here, since libcrypt lacks it.
+ */
+enum http_err users_load(const char *path, struct users *u, char *errbuf,
+			 size_t errcap);
+/* Load Bearer tokens: lines "token user" (b64token, RFC 6750 §2.1).  The
+ * file's tokens replace any *u already had; its users are untouched. */
+enum http_err users_load_tokens(const char *path, struct users *u,
+				char *errbuf, size_t errcap);
+/* Replace (or add) one plain user; used by the REPL's `user` command. */
+enum http_err users_set(struct users *u, const char *user, const char *pass);
+void users_free(struct users *u);
+
+/* HTTP_OK, HTTP_E_BAD_USER or HTTP_E_BAD_PASSWORD; constant-time compare. */
+enum http_err users_check_password(const struct users *u, const char *user,
+				   const char *pass, size_t pass_len);
+/*
+ * HA1 hex for Digest.  From a plain password, H(user:realm:pass); from
+ * htdigest, the stored HA1 (its length must match the algorithm).  htpasswd
+ * gives HTTP_E_CONFIG.  Unknown user: HTTP_E_BAD_USER.
+ */
+enum http_err users_digest_ha1(const struct users *u, const char *user,
+			       const char *realm, enum digest_alg alg,
+			       char out[DIGEST_HEX_MAX + 1]);
+/* Find the user whose userhash matches (userhash=true); copies the name. */
+enum http_err users_from_userhash(const struct users *u, const char *hash,
+				  const char *realm, enum digest_alg alg,
+				  char *user, size_t cap);
+/* The user a Bearer token belongs to; HTTP_E_BAD_PASSWORD when none. */
+enum http_err users_check_token(const struct users *u, const char *token,
+				char *user, size_t cap);
+/* True when the store can serve Digest / Basic. */
+bool users_supports(const struct users *u, unsigned scheme_bits);
+
+#endif

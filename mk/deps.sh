@@ -1,0 +1,60 @@
+#!/bin/sh
+# mk/deps.sh build|test - check the Debian packages lab407 needs and
+# install what is missing when we can (root with apt-get); otherwise print
+# the exact command to run and stop.
+set -u
+what=${1:-build}
+
+BUILD_PKGS="make gcc pkg-config libssl-dev libreadline-dev libcrypt-dev"
+# Test peers and tools: cmocka for unit tests, curl/wget/python3/squid/
+# tinyproxy as real peers, htpasswd/htdigest (apache2-utils) for credential
+# files, openssl for a test certificate, graphviz for diagrams, tmux to
+# drive the REPL in a terminal.
+TEST_PKGS="libcmocka-dev clang graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux"
+BREW_PKGS="openssl@3 readline pkg-config cmocka graphviz curl wget python squid tinyproxy tmux"
+
+pkgs=$BUILD_PKGS
+[ "$what" = test ] && pkgs="$BUILD_PKGS $TEST_PKGS"
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	if [ "$(uname -s)" = Darwin ]; then
+		echo "lab407: not a Debian system. Install the dependencies with:"
+		echo "  brew install $BREW_PKGS"
+	else
+		echo "lab407: not a Debian system; install the equivalents of:"
+		echo "  $pkgs"
+	fi
+	# Carry on if the build tools are there anyway; make will say what fails.
+	exit 0
+fi
+
+missing=""
+for p in $pkgs; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
+	case "$st" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "lab407: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	if [ -z "${LAB407_APT_UPDATED:-}" ]; then
+		apt-get update -qq || exit 1
+	fi
+	# shellcheck disable=SC2086
+	apt-get install -y -qq $missing >/dev/null || exit 1
+	# Debian starts squid and tinyproxy as services on install; the tests
+	# run their own instances on free loopback ports instead.
+	for s in squid tinyproxy; do
+		case " $missing " in *" $s "*) service "$s" stop >/dev/null 2>&1 || true ;; esac
+	done
+	exit 0
+fi
+
+echo "lab407: missing packages:$missing"
+echo "Install them with:"
+echo "  sudo apt-get install -y$missing"
+exit 1

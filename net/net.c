@@ -1,0 +1,377 @@
+/*
+ * net/net.c - listen, connect, read and write with timeouts.
+ *
+ * The only file in lab407 besides the shells that touches sockets.  The
+ * reading helpers feed bytes to the sans-I/O parser in http/message.c and
+ * stop as soon as it says a head is complete, so a slow or hostile peer
+ * can never make us buffer more than HTTP_MAX_HEAD_BYTES of head.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "net.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#define NET_READ_CHUNK 16384
+#define NET_BACKLOG 512
+
+/* ---- Addresses ---- */
+
+/*
+ * Split "HOST:PORT" or "[V6]:PORT".  The host is copied without brackets.
+ * False when the port is missing or not 0..65535.
+ */
+bool net_split_hostport(const char *s, char *host, size_t host_cap,
+			unsigned *port)
+{
+	const char *colon, *h = s;
+	size_t hlen;
+	char *end;
+	unsigned long p;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+		if (close == NULL || close[1] != ':')
+			return false;
+		h = s + 1;
+		hlen = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			return false;
+		hlen = (size_t)(colon - s);
+	}
+	if (hlen == 0 || hlen >= host_cap || colon[1] == '\0')
+		return false;
+	errno = 0;
+	p = strtoul(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || p > 65535)
+		return false;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	*port = (unsigned)p;
+	return true;
+}
+
+/* Write "HOST:PORT" of a socket address. */
+static void addr_format(const struct sockaddr *sa, char *out, size_t cap)
+{
+	char host[NET_MAX_ADDR], serv[16];
+
+	if (getnameinfo(sa,
+			sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						  : sizeof(struct sockaddr_in),
+			host, sizeof host, serv, sizeof serv,
+			NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(out, cap, "?:?");
+		return;
+	}
+	if (sa->sa_family == AF_INET6)
+		snprintf(out, cap, "[%s]:%s", host, serv);
+	else
+		snprintf(out, cap, "%s:%s", host, serv);
+}
+
+/* ---- Listening ---- */
+
+/* Bind and listen on "HOST:PORT"; see net.h. */
+int net_listen(const char *hostport, char *bound, size_t bound_cap,
+	       char *err, size_t err_cap)
+{
+	char host[NET_MAX_ADDR], port_s[8];
+	unsigned port;
+	struct addrinfo hints, *res = NULL, *ai;
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof ss;
+	int fd = -1, one = 1, rc, saved = 0;
+
+	if (!net_split_hostport(hostport, host, sizeof host, &port)) {
+		snprintf(err, err_cap, "bad listen address '%s' (want HOST:PORT)",
+			 hostport);
+		return -1;
+	}
+	snprintf(port_s, sizeof port_s, "%u", port);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host, port_s, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, err_cap, "cannot resolve '%s': %s", host,
+			 gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+			    ai->ai_protocol);
+		if (fd < 0) {
+			saved = errno;
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, NET_BACKLOG) == 0)
+			break;
+		saved = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		snprintf(err, err_cap, "cannot listen on %s: %s", hostport,
+			 strerror(saved));
+		return -1;
+	}
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == 0)
+		addr_format((struct sockaddr *)&ss, bound, bound_cap);
+	else
+		snprintf(bound, bound_cap, "%s", hostport);
+	return fd;
+}
+
+/* ---- Connecting ---- */
+
+/* Wait for a non-blocking connect to finish; 0 or an errno value. */
+static int connect_wait(int fd, int timeout_ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	int rc, soerr = 0;
+	socklen_t len = sizeof soerr;
+
+	do
+		rc = poll(&p, 1, timeout_ms > 0 ? timeout_ms : -1);
+	while (rc < 0 && errno == EINTR);
+	if (rc == 0)
+		return ETIMEDOUT;
+	if (rc < 0)
+		return errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+		return errno;
+	return soerr;
+}
+
+/* Connect to host:port within timeout_ms; see net.h. */
+int net_connect(const char *host, unsigned port, int timeout_ms,
+		enum net_fail *why, char *err, size_t err_cap)
+{
+	char port_s[8];
+	struct addrinfo hints, *res = NULL, *ai;
+	int fd = -1, rc, e = ECONNREFUSED, flags, one = 1;
+
+	*why = NET_NONE;
+	snprintf(port_s, sizeof port_s, "%u", port);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	rc = getaddrinfo(host, port_s, &hints, &res);
+	if (rc != 0) {
+		*why = NET_DNS;
+		snprintf(err, err_cap, "could not resolve host: %s", host);
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+			    ai->ai_protocol);
+		if (fd < 0) {
+			e = errno;
+			continue;
+		}
+		flags = fcntl(fd, F_GETFL);
+		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			e = 0;
+		else if (errno == EINPROGRESS)
+			e = connect_wait(fd, timeout_ms);
+		else
+			e = errno;
+		if (e == 0) {
+			fcntl(fd, F_SETFL, flags);
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+				   sizeof one);
+			break;
+		}
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd >= 0)
+		return fd;
+	*why = e == ETIMEDOUT ? NET_TIMEOUT
+	       : e == ECONNREFUSED ? NET_REFUSED
+				   : NET_OTHER;
+	snprintf(err, err_cap, "Failed to connect to %s port %u: %s", host,
+		 port, e == ECONNREFUSED ? "Connection refused" : strerror(e));
+	return -1;
+}
+
+/* Set SO_RCVTIMEO / SO_SNDTIMEO in milliseconds; 0 leaves one alone. */
+void net_set_timeouts(int fd, int recv_ms, int send_ms)
+{
+	struct timeval tv;
+
+	if (recv_ms > 0) {
+		tv.tv_sec = recv_ms / 1000;
+		tv.tv_usec = (recv_ms % 1000) * 1000;
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	}
+	if (send_ms > 0) {
+		tv.tv_sec = send_ms / 1000;
+		tv.tv_usec = (send_ms % 1000) * 1000;
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	}
+}
+
+/* ---- Moving bytes ---- */
+
+/* Send all n bytes; MSG_NOSIGNAL so a gone peer is an error, not SIGPIPE. */
+ssize_t net_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t w = send(fd, c + done, n - done, MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	return (ssize_t)done;
+}
+
+/* Read once into b; >0 bytes, 0 on EOF, -1 on error or timeout. */
+static ssize_t read_some(int fd, struct http_buf *b, size_t want)
+{
+	char tmp[NET_READ_CHUNK];
+	ssize_t r;
+
+	if (want > sizeof tmp)
+		want = sizeof tmp;
+	do
+		r = recv(fd, tmp, want, 0);
+	while (r < 0 && errno == EINTR);
+	if (r > 0 && !http_buf_append(b, tmp, (size_t)r))
+		return -1;
+	return r;
+}
+
+/* Read until a whole head is parsed; see net.h. */
+long net_read_head(int fd, struct http_buf *b, struct http_request *req,
+		   struct http_response *resp, enum http_err *err)
+{
+	for (;;) {
+		long n = HTTP_PARSE_PARTIAL;
+		ssize_t r;
+
+		*err = HTTP_OK;
+		if (b->len > 0) {
+			n = req != NULL
+				    ? http_parse_request(b->data, b->len, req, err)
+				    : http_parse_response(b->data, b->len, resp,
+							  err);
+			if (n > 0)
+				return n;
+			if (n == HTTP_PARSE_ERROR)
+				return -1;
+		}
+		r = read_some(fd, b, NET_READ_CHUNK);
+		if (r == 0 && b->len == 0)
+			return 0;
+		if (r <= 0) {
+			*err = HTTP_E_PARTIAL;
+			return -1;
+		}
+	}
+}
+
+/* Read a framed body after the head; see net.h. */
+long net_read_body(int fd, struct http_buf *b, size_t head_len,
+		   const struct http_body_info *info, size_t max,
+		   struct http_buf *decoded, enum http_err *err)
+{
+	*err = HTTP_OK;
+	if (info->framing == HTTP_BODY_NONE)
+		return 0;
+	if (info->framing == HTTP_BODY_LENGTH) {
+		if (info->length > max) {
+			*err = HTTP_E_BODY_TOO_LARGE;
+			return -1;
+		}
+		while (b->len - head_len < info->length) {
+			size_t left = (size_t)info->length - (b->len - head_len);
+			if (read_some(fd, b, left) <= 0) {
+				*err = HTTP_E_PARTIAL;
+				return -1;
+			}
+		}
+		if (decoded != NULL &&
+		    !http_buf_append(decoded, b->data + head_len,
+				     (size_t)info->length)) {
+			*err = HTTP_E_NOSPACE;
+			return -1;
+		}
+		return (long)info->length;
+	}
+	if (info->framing == HTTP_BODY_CHUNKED) {
+		struct http_chunked c;
+		size_t pos = head_len;
+
+		http_chunked_init(&c);
+		for (;;) {
+			if (pos < b->len) {
+				long n = http_chunked_feed(&c, b->data + pos,
+							   b->len - pos,
+							   decoded, err);
+				if (n < 0)
+					return -1;
+				pos += (size_t)n;
+				if (c.done)
+					return (long)(pos - head_len);
+			}
+			if (b->len - head_len > max) {
+				*err = HTTP_E_BODY_TOO_LARGE;
+				return -1;
+			}
+			if (read_some(fd, b, NET_READ_CHUNK) <= 0) {
+				*err = HTTP_E_PARTIAL;
+				return -1;
+			}
+		}
+	}
+	/* HTTP_BODY_UNTIL_CLOSE: read to EOF. */
+	for (;;) {
+		ssize_t r;
+		if (b->len - head_len > max) {
+			*err = HTTP_E_BODY_TOO_LARGE;
+			return -1;
+		}
+		r = read_some(fd, b, NET_READ_CHUNK);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			*err = HTTP_E_PARTIAL;
+			return -1;
+		}
+	}
+	if (decoded != NULL &&
+	    !http_buf_append(decoded, b->data + head_len, b->len - head_len)) {
+		*err = HTTP_E_NOSPACE;
+		return -1;
+	}
+	return (long)(b->len - head_len);
+}

@@ -1,0 +1,59 @@
+/*
+ * net/net.h - the few socket calls the shells share (bin/proxy,
+ * bin/origin, bin/client, bin/repl).  Everything protocol-shaped is in
+ * http/; this is only "listen, connect, read, write" with timeouts.
+ */
+#ifndef LAB407_NET_NET_H
+#define LAB407_NET_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "../http/buf.h"
+#include "../http/message.h"
+
+#define NET_MAX_ADDR 300
+
+/*
+ * Listen on "HOST:PORT" (port 0: the kernel picks).  Writes the bound
+ * "HOST:PORT" to bound.  Returns the fd, or -1 with a message in err.
+ */
+int net_listen(const char *hostport, char *bound, size_t bound_cap,
+	       char *err, size_t err_cap);
+/*
+ * Connect to host:port (name resolved with getaddrinfo), waiting at most
+ * timeout_ms.  Returns the fd, or -1 with err filled and *why set to
+ * NET_REFUSED, NET_TIMEOUT or NET_DNS.
+ */
+enum net_fail { NET_NONE, NET_REFUSED, NET_TIMEOUT, NET_DNS, NET_OTHER };
+int net_connect(const char *host, unsigned port, int timeout_ms,
+		enum net_fail *why, char *err, size_t err_cap);
+/* Split "HOST:PORT" ("[v6]:PORT" too). */
+bool net_split_hostport(const char *s, char *host, size_t host_cap,
+			unsigned *port);
+/* Receive/send timeouts on a socket, in milliseconds (0: none). */
+void net_set_timeouts(int fd, int recv_ms, int send_ms);
+/* Write everything or fail (-1); EINTR retried, never SIGPIPE. */
+ssize_t net_write_all(int fd, const void *p, size_t n);
+/*
+ * Read from fd into b until a complete request/response head is in b
+ * (parsed into *req or *resp, exactly one non-NULL), the peer closes, an
+ * error, or the head passes its limit.  Returns the head length (> 0), 0
+ * on a clean close before any byte, -1 on error with *err set (the parse
+ * error, HTTP_E_PARTIAL for EOF/timeout mid-head).  Bytes after the head
+ * stay in b.
+ */
+long net_read_head(int fd, struct http_buf *b, struct http_request *req,
+		   struct http_response *resp, enum http_err *err);
+/*
+ * Read a body after a head already at the front of b (head_len bytes),
+ * following `info`; appends the raw body bytes as received to b, up to
+ * max bytes.  For chunked, the raw chunked bytes stay as received and the
+ * decoded bytes go to `decoded` when it is not NULL.  -1 on error.
+ */
+long net_read_body(int fd, struct http_buf *b, size_t head_len,
+		   const struct http_body_info *info, size_t max,
+		   struct http_buf *decoded, enum http_err *err);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * proxy/gate.h - the forward proxy's decision, as a pure function.
+ *
+ *   request + config  ->  respond (407, 403, 400, ...) | forward | tunnel
+ *
+ * No sockets here: proxy/server.c (bin/proxy) and repl/ (the lab) move the
+ * bytes and call proxy_decide() with a parsed request.  Lesson 02 reads
+ * this file top to bottom.
+ */
+#ifndef LAB407_PROXY_GATE_H
+#define LAB407_PROXY_GATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../http/buf.h"
+#include "../http/guard.h"
+#include "../http/message.h"
+#include "acl.h"
+
+#define PROXY_VIA_NAME "lab407"
+#define PROXY_MAX_WHY 512
+
+struct proxy_config {
+	struct guard_config guard;  /* proxy = true; num_schemes 0: open proxy */
+	const struct acl *acl;      /* not owned; NULL: allow every user */
+	bool verbose;
+};
+
+struct proxy_state {
+	struct guard_state guard;   /* nonces and counts; caller serialises */
+};
+
+enum proxy_action {
+	PROXY_RESPOND,  /* send `out` to the client (407, 403, 400, ...) */
+	PROXY_FORWARD,  /* connect to host:port, send `out` (the rewritten head) then the body */
+	PROXY_TUNNEL    /* CONNECT allowed: connect, send `out` (200) to the client, relay bytes */
+};
+
+struct proxy_decision {
+	enum proxy_action action;
+	int status;                      /* RESPOND/TUNNEL: status sent to the client */
+	struct http_buf out;             /* owned; see proxy_action */
+	char host[HTTP_MAX_HOST + 1];    /* FORWARD/TUNNEL destination */
+	unsigned port;
+	bool close;                      /* close the client connection afterwards */
+	char user[GUARD_MAX_USER];       /* authenticated user, or "" ("-" in logs) */
+	char why[PROXY_MAX_WHY];         /* "Proxy-Authorization missing -> 407, offering Basic" */
+	const char *lesson;              /* "02", the lesson that explains `why` */
+};
+
+/* Initialise state (nonce secret); call once per server. */
+enum http_err proxy_state_init(struct proxy_state *st, unsigned nonce_lifetime);
+void proxy_decision_init(struct proxy_decision *d);
+void proxy_decision_free(struct proxy_decision *d);
+
+/*
+ * Decide what to do with one request.  `body` is whatever of the request
+ * body the caller already holds (needed only for Digest qop=auth-int).
+ * `now` is seconds since the epoch.  Fills *d; never fails.
+ */
+void proxy_decide(const struct proxy_config *cfg, struct proxy_state *st,
+		  const struct http_request *req, const void *body,
+		  size_t body_len, uint64_t now, struct proxy_decision *d);
+
+/*
+ * Rewrite an origin's response head for the client: drop hop-by-hop
+ * fields and those named in Connection (RFC 9110 §7.6.1), add Via.
+ * Appends the new head (through the blank line) to out.
+ */
+bool proxy_relay_head(const struct http_response *resp, struct http_buf *out);
+
+#endif

@@ -1,0 +1,283 @@
+/*
+ * tests/unit/test_chunked.c - the incremental chunked decoder
+ * (RFC 9112 §7.1).
+ */
+#define _GNU_SOURCE /* MAP_ANONYMOUS */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../http/message.h"
+
+/* ---- Guard page ---- */
+
+/*
+ * Copy n bytes so they end exactly where a PROT_NONE page begins: a read
+ * past the end crashes the test instead of passing by luck.
+ */
+struct guarded {
+	void *map;
+	size_t map_len;
+	char *data;
+};
+
+static struct guarded guard_copy(const char *s, size_t n)
+{
+	struct guarded g;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t pages = (n + page - 1) / page + 1;
+	g.map_len = pages * page;
+	g.map = mmap(NULL, g.map_len, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(g.map != MAP_FAILED);
+	char *guard = (char *)g.map + (pages - 1) * page;
+	assert_int_equal(mprotect(guard, page, PROT_NONE), 0);
+	g.data = guard - n;
+	if (n > 0)
+		memcpy(g.data, s, n);
+	return g;
+}
+
+static void guard_free(struct guarded *g)
+{
+	munmap(g->map, g->map_len);
+}
+
+/* ---- Valid bodies ---- */
+
+static const struct {
+	const char *in;       /* the chunked body, then maybe extra bytes */
+	size_t extra;         /* bytes after the body that must not be taken */
+	const char *decoded;
+} valid[] = {
+	/* RFC 9112 §7.1 shape: two chunks and the last-chunk. */
+	{"4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n", 0, "Wikipedia"},
+	/* Only the last-chunk: an empty body. */
+	{"0\r\n\r\n", 0, ""},
+	/* Several zeros in the last-chunk are allowed: 1*("0"). */
+	{"000\r\n\r\n", 0, ""},
+	/* Hex sizes, both cases. */
+	{"a\r\n0123456789\r\nA\r\nabcdefghij\r\n0\r\n\r\n", 0,
+	 "0123456789abcdefghij"},
+	/* Leading zeros in a size. */
+	{"0003\r\nabc\r\n0\r\n\r\n", 0, "abc"},
+	/* Chunk extensions are ignored (§7.1.1). */
+	{"3;name=value\r\nabc\r\n0;last\r\n\r\n", 0, "abc"},
+	/* Extension with BWS and a quoted value. */
+	{"3 ; a=\"b c\"\r\nabc\r\n0\r\n\r\n", 0, "abc"},
+	/* Trailer fields are consumed and dropped (§7.1.2). */
+	{"3\r\nabc\r\n0\r\nExpires: never\r\nX-Sum: 1\r\n\r\n", 0, "abc"},
+	/* Data may hold CR, LF and NUL: only the size counts. */
+	{"4\r\n\r\n\0\n\r\n0\r\n\r\n", 0, "\r\n\0\n"},
+	/* Bytes after the body (the next request) are left alone. */
+	{"1\r\nx\r\n0\r\n\r\nGET / HTTP/1.1\r\n", 16, "x"},
+};
+
+/* Feed a case in pieces of `step` bytes; returns decoded text in out. */
+static void feed_in_steps(const char *in, size_t len, size_t step,
+			  size_t extra, struct http_buf *out)
+{
+	struct http_chunked c;
+	size_t pos = 0;
+	http_chunked_init(&c);
+	while (!c.done) {
+		assert_true(pos < len);
+		size_t n = len - pos < step ? len - pos : step;
+		struct guarded g = guard_copy(in + pos, n);
+		enum http_err err = HTTP_OK;
+		long r = http_chunked_feed(&c, g.data, n, out, &err);
+		guard_free(&g);
+		if (r < 0)
+			fail_msg("error %d at offset %zu (step %zu)", (int)err,
+				 pos, step);
+		assert_true((size_t)r <= n);
+		pos += (size_t)r;
+		if (!c.done)
+			assert_int_equal((size_t)r, n);
+	}
+	assert_int_equal(pos, len - extra);
+}
+
+/* Each valid body decodes whole, in one piece and byte by byte. */
+static void test_valid_bodies(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof valid / sizeof valid[0]; i++) {
+		size_t len = strlen(valid[i].in);
+		size_t dlen = strlen(valid[i].decoded);
+		if (i == 8) { /* the case with NULs in its data */
+			len = 14;
+			dlen = 4;
+		}
+		static const size_t steps[] = {1, 2, 3, 7, 1000};
+		for (size_t s = 0; s < sizeof steps / sizeof steps[0]; s++) {
+			struct http_buf out;
+			http_buf_init(&out, 0);
+			feed_in_steps(valid[i].in, len, steps[s],
+				      valid[i].extra, &out);
+			assert_int_equal(out.len, dlen);
+			if (dlen > 0)
+				assert_memory_equal(out.data, valid[i].decoded,
+						    dlen);
+			http_buf_free(&out);
+		}
+	}
+}
+
+/* With out == NULL the decoder only finds the end (a relay). */
+static void test_null_out(void **state)
+{
+	(void)state;
+	const char *in = "4\r\nWiki\r\n0\r\n\r\n";
+	struct http_chunked c;
+	enum http_err err;
+	http_chunked_init(&c);
+	long r = http_chunked_feed(&c, in, strlen(in), NULL, &err);
+	assert_int_equal(r, (long)strlen(in));
+	assert_true(c.done);
+	/* After done, nothing more is taken. */
+	assert_int_equal(http_chunked_feed(&c, "x", 1, NULL, &err), 0);
+}
+
+/* ---- Malformed bodies ---- */
+
+static const char *const invalid[] = {
+	"\r\n",                        /* no size at all */
+	"x\r\n",                       /* not hex */
+	"-1\r\n",                      /* a sign */
+	"+1\r\n",                      /* a sign */
+	"0x3\r\nabc\r\n0\r\n\r\n",     /* a C prefix is not hex */
+	"3\nabc\r\n0\r\n\r\n",         /* bare LF after the size */
+	"3\rabc\r\n0\r\n\r\n",         /* bare CR after the size */
+	"3\r\nabcd\r\n0\r\n\r\n",      /* data longer than the size */
+	"3\r\nab\r\n\r\n0\r\n\r\n",    /* data shorter than the size */
+	"3\r\nabc\n0\r\n\r\n",         /* bare LF after data */
+	"3\r\nabcX\r\n",               /* junk after data */
+	"3;ext\nabc\r\n",              /* bare LF ending an extension */
+	"3;a\0b\r\nabc\r\n",           /* NUL inside an extension */
+	"10000000000000000\r\n",       /* 17 hex digits: overflows 64 bits */
+	"0\r\nBad Trailer\r\n\r\n",    /* trailer name with a space */
+	"0\r\n Folded: x\r\n\r\n",     /* trailer line starting with SP */
+	"0\r\nX: y\n\r\n",             /* bare LF in trailers */
+	"0\r\n\rX",                    /* bare CR at the end */
+	" 3\r\nabc\r\n",               /* whitespace before the size */
+};
+
+/* Each malformed body gives HTTP_E_CHUNK, whole or byte by byte. */
+static void test_invalid_bodies(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
+		size_t len = strlen(invalid[i]);
+		if (i == 12)
+			len = 12; /* the case with a NUL inside */
+		/* All at once. */
+		struct http_chunked c;
+		enum http_err err = HTTP_OK;
+		http_chunked_init(&c);
+		struct guarded g = guard_copy(invalid[i], len);
+		long r = http_chunked_feed(&c, g.data, len, NULL, &err);
+		guard_free(&g);
+		if (r != HTTP_PARSE_ERROR || err != HTTP_E_CHUNK)
+			fail_msg("case %zu: r=%ld err=%d", i, r, (int)err);
+		/* One byte at a time: the error must come, never done. */
+		http_chunked_init(&c);
+		bool failed = false;
+		for (size_t k = 0; k < len && !failed; k++) {
+			r = http_chunked_feed(&c, invalid[i] + k, 1, NULL,
+					      &err);
+			if (r == HTTP_PARSE_ERROR)
+				failed = true;
+			else
+				assert_false(c.done);
+		}
+		if (!failed || err != HTTP_E_CHUNK)
+			fail_msg("case %zu byte by byte: no HTTP_E_CHUNK", i);
+	}
+}
+
+/* The largest 64-bit size parses; the decoder then waits for data. */
+static void test_max_size(void **state)
+{
+	(void)state;
+	const char *in = "ffffffffffffffff\r\nab";
+	struct http_chunked c;
+	enum http_err err;
+	http_chunked_init(&c);
+	assert_int_equal(http_chunked_feed(&c, in, strlen(in), NULL, &err),
+			 (long)strlen(in));
+	assert_false(c.done);
+}
+
+/* A size line longer than HTTP_MAX_CHUNK_LINE (long extension) fails. */
+static void test_size_line_limit(void **state)
+{
+	(void)state;
+	char line[HTTP_MAX_CHUNK_LINE + 16];
+	struct http_chunked c;
+	enum http_err err = HTTP_OK;
+	line[0] = '1';
+	line[1] = ';';
+	memset(line + 2, 'e', sizeof line - 2);
+	http_chunked_init(&c);
+	long r = http_chunked_feed(&c, line, sizeof line, NULL, &err);
+	assert_int_equal(r, HTTP_PARSE_ERROR);
+	assert_int_equal(err, HTTP_E_CHUNK);
+	/* Just under the limit is fine. */
+	http_chunked_init(&c);
+	r = http_chunked_feed(&c, line, HTTP_MAX_CHUNK_LINE - 2, NULL, &err);
+	assert_int_equal(r, HTTP_MAX_CHUNK_LINE - 2);
+}
+
+/* An endless trailer section is cut off. */
+static void test_trailer_limit(void **state)
+{
+	(void)state;
+	struct http_chunked c;
+	enum http_err err = HTTP_OK;
+	const char *line = "X-Pad: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+	http_chunked_init(&c);
+	assert_int_equal(http_chunked_feed(&c, "0\r\n", 3, NULL, &err), 3);
+	long r = 0;
+	for (int i = 0; i < 100000 && r >= 0; i++)
+		r = http_chunked_feed(&c, line, strlen(line), NULL, &err);
+	assert_int_equal(r, HTTP_PARSE_ERROR);
+	assert_int_equal(err, HTTP_E_CHUNK);
+}
+
+/* When out refuses the data (its limit), the error says so. */
+static void test_out_limit(void **state)
+{
+	(void)state;
+	const char *in = "8\r\n12345678\r\n0\r\n\r\n";
+	struct http_buf out;
+	struct http_chunked c;
+	enum http_err err = HTTP_OK;
+	http_buf_init(&out, 4);
+	http_chunked_init(&c);
+	assert_int_equal(http_chunked_feed(&c, in, strlen(in), &out, &err),
+			 HTTP_PARSE_ERROR);
+	assert_int_equal(err, HTTP_E_BODY_TOO_LARGE);
+	http_buf_free(&out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_bodies),
+		cmocka_unit_test(test_null_out),
+		cmocka_unit_test(test_invalid_bodies),
+		cmocka_unit_test(test_max_size),
+		cmocka_unit_test(test_size_line_limit),
+		cmocka_unit_test(test_trailer_limit),
+		cmocka_unit_test(test_out_limit),
+	};
+	return cmocka_run_group_tests_name("chunked", tests, NULL, NULL);
+}
