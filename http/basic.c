@@ -1,0 +1,174 @@
+/*
+ * http/basic.c - the Basic scheme (RFC 7617).
+ *
+ * Basic sends base64(user-id ":" password).  Base64 is an encoding, not a
+ * cipher: anyone who sees the header has the password, which is why
+ * lesson 03 decodes one by hand.  What this file can do is be careful:
+ * bounded buffers, control characters refused, comparison in constant
+ * time, and every copy of a password wiped with OPENSSL_cleanse.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "basic.h"
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "base64.h"
+
+/* user ":" pass, the longest decoded credentials we accept. */
+#define BASIC_MAX_USERPASS (BASIC_MAX_USER + 1 + BASIC_MAX_PASS)
+/* base64 of that, plus the NUL. */
+#define BASIC_MAX_B64 (((BASIC_MAX_USERPASS + 2) / 3) * 4 + 1)
+
+/* ---- Checking ---- */
+
+/* RFC 7617 §2: user-id and password MUST NOT contain any control
+ * characters (CTL = %x00-1F / %x7F, RFC 5234 B.1). */
+static bool has_ctl(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return true;
+	}
+	return false;
+}
+
+/* ---- Encoding ---- */
+
+/*
+ * Append "Basic <base64(user:pass)>" to b.  Errors:
+ * HTTP_E_BASIC_USER_COLON (RFC 7617 §2: a user-id containing a colon
+ * cannot be split again), HTTP_E_BASIC_CTL, HTTP_E_BASIC_TOO_LONG,
+ * HTTP_E_NOSPACE when b refuses the bytes.  The temporary copies are wiped.
+ */
+enum http_err basic_encode(struct http_buf *b, const char *user,
+			   const char *pass)
+{
+	char plain[BASIC_MAX_USERPASS + 1];
+	char b64[BASIC_MAX_B64];
+	size_t ulen = strlen(user), plen = strlen(pass), outlen = 0;
+	enum http_err e;
+
+	if (memchr(user, ':', ulen) != NULL)
+		return HTTP_E_BASIC_USER_COLON;
+	if (has_ctl(user, ulen) || has_ctl(pass, plen))
+		return HTTP_E_BASIC_CTL;
+	if (ulen > BASIC_MAX_USER || plen > BASIC_MAX_PASS)
+		return HTTP_E_BASIC_TOO_LONG;
+
+	memcpy(plain, user, ulen);
+	plain[ulen] = ':';
+	memcpy(plain + ulen + 1, pass, plen);
+	e = base64_encode(plain, ulen + 1 + plen, b64, sizeof(b64), &outlen);
+	if (e == HTTP_OK && (!http_buf_puts(b, "Basic ") ||
+			     !http_buf_append(b, b64, outlen)))
+		e = HTTP_E_NOSPACE;
+	OPENSSL_cleanse(plain, sizeof(plain));
+	OPENSSL_cleanse(b64, sizeof(b64));
+	return e;
+}
+
+/* ---- Decoding ---- */
+
+/*
+ * Decode Basic credentials already parsed by auth_parse_credentials():
+ * token68 -> base64 -> user ":" password, split at the first colon
+ * (RFC 7617 §2: the password may contain colons, the user-id may not).
+ * On error *out is wiped.  The caller wipes *out with basic_creds_wipe().
+ */
+enum http_err basic_decode(const struct auth_challenge *cred,
+			   struct basic_creds *out)
+{
+	unsigned char plain[BASIC_MAX_USERPASS + 3];
+	size_t n = 0, ulen, plen;
+	const unsigned char *colon;
+	enum http_err e = HTTP_E_AUTH_SYNTAX;
+
+	memset(out, 0, sizeof(*out));
+	if (cred->token68 == NULL || cred->token68_len == 0)
+		goto done;
+	if (cred->token68_len > BASIC_MAX_B64 - 1) {
+		e = HTTP_E_BASIC_TOO_LONG;
+		goto done;
+	}
+	if (base64_decode(cred->token68, cred->token68_len, plain,
+			  sizeof(plain), &n) != HTTP_OK) {
+		e = HTTP_E_BASE64;
+		goto done;
+	}
+	colon = memchr(plain, ':', n);
+	if (colon == NULL) {
+		e = HTTP_E_BASIC_NO_COLON;
+		goto done;
+	}
+	ulen = (size_t)(colon - plain);
+	plen = n - ulen - 1;
+	if (has_ctl((const char *)plain, n)) {
+		e = HTTP_E_BASIC_CTL;
+		goto done;
+	}
+	if (ulen > BASIC_MAX_USER || plen > BASIC_MAX_PASS) {
+		e = HTTP_E_BASIC_TOO_LONG;
+		goto done;
+	}
+	memcpy(out->user, plain, ulen);
+	out->user[ulen] = '\0';
+	out->user_len = ulen;
+	memcpy(out->pass, colon + 1, plen);
+	out->pass[plen] = '\0';
+	out->pass_len = plen;
+	e = HTTP_OK;
+done:
+	OPENSSL_cleanse(plain, sizeof(plain));
+	if (e != HTTP_OK)
+		basic_creds_wipe(out);
+	return e;
+}
+
+/* ---- Challenging ---- */
+
+/*
+ * Append the challenge value `Basic realm="R", charset="UTF-8"`.
+ * RFC 7617 §2.1: charset="UTF-8" asks the client to encode user and
+ * password in UTF-8 (the only value allowed).
+ */
+bool basic_write_challenge(struct http_buf *b, const char *realm)
+{
+	return http_buf_puts(b, "Basic ") &&
+	       auth_write_param(b, true, "realm", realm, true) &&
+	       auth_write_param(b, false, "charset", "UTF-8", true);
+}
+
+/* ---- Comparing ---- */
+
+/*
+ * Constant-time equality of two byte strings whose lengths may differ.
+ * Both are hashed with SHA-256 first, so the comparison always runs over
+ * 32 bytes and its time says nothing about where they differ or how long
+ * the secret is; CRYPTO_memcmp then compares the digests.
+ */
+bool basic_equal(const void *a, size_t alen, const void *b, size_t blen)
+{
+	unsigned char ha[EVP_MAX_MD_SIZE], hb[EVP_MAX_MD_SIZE];
+	unsigned int la = 0, lb = 0;
+	bool same;
+
+	if (!EVP_Digest(a, alen, ha, &la, EVP_sha256(), NULL) ||
+	    !EVP_Digest(b, blen, hb, &lb, EVP_sha256(), NULL) || la != lb)
+		return false;
+	same = CRYPTO_memcmp(ha, hb, la) == 0;
+	return same && alen == blen;
+}
+
+/* Wipe the user and password; the struct is all zeroes afterwards. */
+void basic_creds_wipe(struct basic_creds *c)
+{
+	OPENSSL_cleanse(c, sizeof(*c));
+}
