@@ -73,9 +73,12 @@ struct digest_input {
 	size_t body_len;
 };
 
-/* Every intermediate value, written out for the REPL's `explain`. */
+/* Every intermediate value, written out for the REPL's `explain`.  Display
+ * only: a string longer than its array is cut short (the hash is not).
+ * It may hold the password: wipe it after use. */
 struct digest_trace {
 	char a1[3 * DIGEST_MAX_FIELD + 4 * DIGEST_HEX_MAX];  /* the A1 string (password shown) */
+	char a1_inner[3 * DIGEST_MAX_FIELD + 4 * DIGEST_HEX_MAX]; /* -sess only: user:realm:password, hashed into A1 */
 	char ha1[DIGEST_HEX_MAX + 1];
 	char a2[2 * DIGEST_MAX_FIELD + DIGEST_HEX_MAX + 4];  /* the A2 string */
 	char ha2[DIGEST_HEX_MAX + 1];

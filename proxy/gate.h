@@ -48,6 +48,10 @@ struct proxy_decision {
 	char user[GUARD_MAX_USER];       /* authenticated user, or "" ("-" in logs) */
 	char why[PROXY_MAX_WHY];         /* "Proxy-Authorization missing -> 407, offering Basic" */
 	const char *lesson;              /* "02", the lesson that explains `why` */
+	/* For bin/proxy and the REPL's explain: */
+	char info_header[1024];          /* Proxy-Authentication-Info value after a
+					    Digest success, for the relayed response; "" */
+	int auth_verdict;                /* enum guard_verdict of the check, -1 if none ran */
 };
 
 /* Initialise state (nonce secret); call once per server. */
@@ -70,5 +74,22 @@ void proxy_decide(const struct proxy_config *cfg, struct proxy_state *st,
  * Appends the new head (through the blank line) to out.
  */
 bool proxy_relay_head(const struct http_response *resp, struct http_buf *out);
+
+/*
+ * The same, for bin/proxy: `info` (may be NULL or "") becomes a
+ * Proxy-Authentication-Info field (RFC 7616 §3.5, the proxy's own Digest
+ * success), and `connection` (may be NULL) a Connection field ("close" or
+ * "keep-alive") for the client's hop.
+ */
+bool proxy_relay_head_ex(const struct http_response *resp, const char *info,
+			 const char *connection, struct http_buf *out);
+
+/*
+ * A response of the proxy's own (502, 503, 504, 408, ...): text body,
+ * `Server: lab407-proxy`, no Via, `Connection: close` when close is true.
+ * Appends to out.
+ */
+bool proxy_write_own(struct http_buf *out, int status, bool close,
+		     const char *body);
 
 #endif

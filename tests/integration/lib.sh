@@ -83,3 +83,8 @@ wait_port() {
 	done
 	return 1
 }
+# check_no_header NAME TEXT FIELD: no line of TEXT starts with "FIELD:".
+check_no_header() {
+	if printf '%s\n' "$2" | tr -d '\r' | grep -qi "^$3:"; then
+		fail "$1" "a '$3:' line is present"; else ok "$1"; fi
+}

@@ -1,0 +1,539 @@
+/*
+ * client/machine.c - the client as a pure state machine.
+ *
+ *   client_start():  the first request
+ *   client_next():   the response to the last request -> the next request,
+ *                    or done
+ *
+ * No sockets and no printing: bin/client (client/main.c) and the REPL move
+ * the bytes and print the notes.  The rules, as docs/client-states.dot
+ * draws them:
+ *
+ *   - 407 from the proxy and -U given: answer one of its challenges with
+ *     Proxy-Authorization and retry, once (RFC 9110 §11.7.1).
+ *   - 401 from the origin and -u given: the same with Authorization
+ *     (RFC 9110 §11.6.2).
+ *   - A Digest challenge with stale=true means "right password, old
+ *     nonce": one retry more, without counting it (RFC 7616 §3.3).
+ *   - Anything else, or a second 407/401: done.  No loops.
+ *
+ * Once a scheme is chosen for a party its credentials go on every later
+ * request to that party, so after the 407 the origin's 401 is answered
+ * with both fields.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "machine.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../http/auth.h"
+
+#define CLIENT_MAX_TARGET (HTTP_MAX_TARGET_BYTES + 1)
+#define CLIENT_MAX_HOSTPORT (HTTP_MAX_HOST + 16)
+#define CLIENT_MAX_TRIES 1 /* credentialed retries per party */
+
+/* m->state values. */
+enum {
+	ST_IDLE,	 /* nothing sent yet */
+	ST_CONNECT_SENT, /* waiting for the answer to CONNECT */
+	ST_REQUEST_SENT, /* waiting for the answer to the request */
+	ST_DONE
+};
+
+/* One party's fields and words, so one function serves both. */
+struct party {
+	const char *name;	/* "proxy" / "origin" */
+	const char *cred_field; /* "Proxy-Authorization" / "Authorization" */
+	const char *challenge_field;
+	const char *info_field;
+	const char *option; /* "-U" / "-u" */
+	int status;	    /* 407 / 401 */
+};
+
+static const struct party PROXY = {"proxy",
+				   "Proxy-Authorization",
+				   "Proxy-Authenticate",
+				   "Proxy-Authentication-Info",
+				   "-U",
+				   407};
+static const struct party ORIGIN = {
+    "origin", "Authorization", "WWW-Authenticate", "Authentication-Info", "-u",
+    401};
+
+/* ---- Set-up ---- */
+
+/* Start a machine for cfg (not owned; it must outlive the machine). */
+void client_init(struct client_machine *m, const struct client_config *cfg)
+{
+	memset(m, 0, sizeof(*m));
+	m->cfg = cfg;
+	answer_state_init(&m->proxy_st);
+	answer_state_init(&m->origin_st);
+	m->state = ST_IDLE;
+}
+
+/* An empty step; client_step_free() releases the request buffer. */
+void client_step_init(struct client_step *s)
+{
+	memset(s, 0, sizeof(*s));
+	http_buf_init(&s->request, 0);
+}
+
+void client_step_free(struct client_step *s)
+{
+	http_buf_free(&s->request);
+}
+
+/* Empty the step for the next decision. */
+static void step_reset(struct client_step *s)
+{
+	http_buf_reset(&s->request);
+	s->action = CLIENT_DONE;
+	s->is_connect = false;
+	s->note[0] = '\0';
+}
+
+/* Add one line to the step's notes (each becomes a "* " line). */
+static void note(struct client_step *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void note(struct client_step *s, const char *fmt, ...)
+{
+	size_t used = strlen(s->note);
+	va_list ap;
+
+	if (used + 1 >= sizeof(s->note))
+		return;
+	if (used > 0)
+		s->note[used++] = '\n';
+	va_start(ap, fmt);
+	vsnprintf(s->note + used, sizeof(s->note) - used, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- Building requests ---- */
+
+/* "host" or "host:port" ("[v6]:port"), the port only when not default. */
+static void host_port(const struct http_url *u, bool always_port, char *out,
+		      size_t cap)
+{
+	bool v6 = strchr(u->host, ':') != NULL;
+	unsigned def = strcmp(u->scheme, "https") == 0 ? 443 : 80;
+
+	if (always_port || u->port != def)
+		snprintf(out, cap, "%s%s%s:%u", v6 ? "[" : "", u->host,
+			 v6 ? "]" : "", u->port);
+	else
+		snprintf(out, cap, "%s%s%s", v6 ? "[" : "", u->host,
+			 v6 ? "]" : "");
+}
+
+/* True when the -H lines already set field `name` (the user's wins). */
+static bool user_sets(const struct client_config *cfg, const char *name)
+{
+	const char *p = cfg->extra_headers;
+	size_t n = strlen(name);
+
+	while (p != NULL && *p != '\0') {
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':')
+			return true;
+		p = strstr(p, "\r\n");
+		if (p != NULL)
+			p += 2;
+	}
+	return false;
+}
+
+/*
+ * Append "Name: <credentials>" for a party when a scheme was chosen
+ * (answer_build advances the Digest nonce count).  False with a note on
+ * failure.
+ */
+static bool add_credentials(struct client_machine *m, struct client_step *s,
+			    const struct party *p, const char *method,
+			    const char *target)
+{
+	struct answer_state *st = p == &PROXY ? &m->proxy_st : &m->origin_st;
+	const struct answer_creds *cr =
+	    p == &PROXY ? &m->cfg->proxy : &m->cfg->origin;
+	struct answer_trace tr;
+	struct http_buf v;
+	enum http_err e;
+	bool ok;
+
+	if (st->scheme == AUTH_SCHEME_NONE || !st->have_challenge)
+		return true;
+	memset(&tr, 0, sizeof(tr));
+	http_buf_init(&v, 0);
+	e = answer_build(st, cr, method, target, m->cfg->body, m->cfg->body_len,
+			 &v, &tr);
+	if (e != HTTP_OK) {
+		note(s, "Cannot build %s credentials: %s", p->name,
+		     http_strerror(e));
+		http_buf_free(&v);
+		return false;
+	}
+	ok = http_write_header(&s->request, p->cred_field, v.data, v.len);
+	http_buf_free(&v);
+	if (!ok)
+		note(s, "Cannot write the %s field", p->cred_field);
+	return ok;
+}
+
+/*
+ * The CONNECT request (RFC 9110 §9.3.6): authority-form target and Host,
+ * Proxy-Authorization once a scheme is chosen for the proxy.
+ */
+static bool build_connect(struct client_machine *m, const struct http_url *u,
+			  struct client_step *s)
+{
+	char hp[CLIENT_MAX_HOSTPORT];
+	struct http_buf *b = &s->request;
+
+	host_port(u, true, hp, sizeof(hp));
+	http_write_request_line(b, "CONNECT", 7, hp, strlen(hp));
+	http_write_header(b, "Host", hp, strlen(hp));
+	if (m->cfg->user_agent != NULL && !user_sets(m->cfg, "User-Agent"))
+		http_write_header(b, "User-Agent", m->cfg->user_agent,
+				  strlen(m->cfg->user_agent));
+	if (!add_credentials(m, s, &PROXY, "CONNECT", hp))
+		return false;
+	http_buf_puts(b, "\r\n");
+	s->is_connect = true;
+	return !b->failed;
+}
+
+/*
+ * The request itself.  Through a proxy without a tunnel the target is in
+ * absolute-form (RFC 9112 §3.2.2) and Proxy-Authorization goes along;
+ * directly or inside a tunnel it is origin-form and the proxy's field is
+ * never sent (it would reach the origin).
+ */
+static bool build_request(struct client_machine *m, const struct http_url *u,
+			  struct client_step *s)
+{
+	const struct client_config *cfg = m->cfg;
+	const char *method = cfg->method != NULL ? cfg->method : "GET";
+	bool absolute = cfg->via_proxy && !m->tunnel_up;
+	char target[CLIENT_MAX_TARGET];
+	char hp[CLIENT_MAX_HOSTPORT];
+	struct http_buf *b = &s->request;
+	int w;
+
+	host_port(u, false, hp, sizeof(hp));
+	if (absolute)
+		w = snprintf(target, sizeof(target), "%s://%s%.*s", u->scheme,
+			     hp, (int)u->path_len, u->path);
+	else
+		w = snprintf(target, sizeof(target), "%.*s", (int)u->path_len,
+			     u->path);
+	if (w < 0 || (size_t)w >= sizeof(target)) {
+		note(s, "The URL is too long");
+		return false;
+	}
+	http_write_request_line(b, method, strlen(method), target,
+				strlen(target));
+	if (!user_sets(cfg, "Host"))
+		http_write_header(b, "Host", hp, strlen(hp));
+	if (cfg->user_agent != NULL && !user_sets(cfg, "User-Agent"))
+		http_write_header(b, "User-Agent", cfg->user_agent,
+				  strlen(cfg->user_agent));
+	if (!user_sets(cfg, "Accept"))
+		http_buf_puts(b, "Accept: */*\r\n");
+	if (absolute && !add_credentials(m, s, &PROXY, method, target))
+		return false;
+	/* The origin sees origin-form whatever we send the proxy (RFC 9112
+	 * §3.2.1), so a Digest uri for the origin is the path. */
+	snprintf(target, sizeof(target), "%.*s", (int)u->path_len, u->path);
+	if (!add_credentials(m, s, &ORIGIN, method, target))
+		return false;
+	if (cfg->extra_headers != NULL)
+		http_buf_puts(b, cfg->extra_headers);
+	if (cfg->body != NULL)
+		http_buf_printf(b, "Content-Length: %zu\r\n", cfg->body_len);
+	http_buf_puts(b, "\r\n");
+	if (cfg->body != NULL && cfg->body_len > 0)
+		http_buf_append(b, cfg->body, cfg->body_len);
+	if (b->failed)
+		note(s, "The request does not fit in %zu bytes", b->max);
+	return !b->failed;
+}
+
+/* Parse the URL and build the request the state calls for. */
+static void send_next(struct client_machine *m, struct client_step *s,
+		      bool connect)
+{
+	struct http_url u;
+	const char *url = m->cfg->url != NULL ? m->cfg->url : "";
+	enum http_err e = http_url_parse(url, strlen(url), &u);
+	bool ok;
+
+	http_buf_reset(&s->request);
+	s->is_connect = false;
+	if (e != HTTP_OK) {
+		note(s, "URL not understood: %s (%s)", url, http_strerror(e));
+		s->action = CLIENT_ERROR;
+		m->state = ST_DONE;
+		return;
+	}
+	ok = connect ? build_connect(m, &u, s) : build_request(m, &u, s);
+	if (!ok) {
+		s->action = CLIENT_ERROR;
+		m->state = ST_DONE;
+		return;
+	}
+	s->action = CLIENT_SEND;
+	m->state = connect ? ST_CONNECT_SENT : ST_REQUEST_SENT;
+}
+
+/* The first request: CONNECT when tunnelling, else the request. */
+void client_start(struct client_machine *m, struct client_step *s)
+{
+	step_reset(s);
+	if (m->cfg->tunnel && m->cfg->via_proxy) {
+		note(s, "Asking the proxy for a tunnel (CONNECT, RFC 9110 "
+			"§9.3.6)");
+		send_next(m, s, true);
+	} else {
+		send_next(m, s, false);
+	}
+}
+
+/* ---- Answering challenges ---- */
+
+/* True when any Digest challenge in ch[0..n) says stale=true. */
+static bool digest_stale(const struct auth_challenge *ch, size_t n)
+{
+	char v[16];
+
+	for (size_t i = 0; i < n; i++)
+		if (ch[i].kind == AUTH_SCHEME_DIGEST &&
+		    auth_get(&ch[i], "stale", v, sizeof(v)) == HTTP_OK &&
+		    strcasecmp(v, "true") == 0)
+			return true;
+	return false;
+}
+
+/* "Basic, Negotiate": the schemes offered, for notes. */
+static void scheme_list(const struct auth_challenge *ch, size_t n, char *out,
+			size_t cap)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n && used < cap; i++) {
+		int w = snprintf(out + used, cap - used, "%s%.*s",
+				 i == 0 ? "" : ", ", (int)ch[i].scheme_len,
+				 ch[i].scheme);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	if (n == 0)
+		snprintf(out, cap, "none");
+}
+
+/*
+ * A 407 (proxy) or 401 (origin): pick a challenge and retry, or stop.
+ * Returns true when a retry was decided (the caller builds it).
+ */
+static bool answer_challenge(struct client_machine *m,
+			     const struct http_response *resp,
+			     const struct party *p, struct client_step *s)
+{
+	bool is_proxy = p == &PROXY;
+	struct answer_state *st = is_proxy ? &m->proxy_st : &m->origin_st;
+	const struct answer_creds *cr =
+	    is_proxy ? &m->cfg->proxy : &m->cfg->origin;
+	int *tries = is_proxy ? &m->proxy_tries : &m->origin_tries;
+	bool *stale_used =
+	    is_proxy ? &m->proxy_stale_used : &m->origin_stale_used;
+	struct auth_challenge ch[AUTH_MAX_CHALLENGES];
+	struct answer_trace tr;
+	char offered[256];
+	size_t n = 0;
+	enum http_err e;
+	bool stale;
+
+	if (cr->user == NULL) {
+		note(s,
+		     "The %s wants authentication (%d) but no %s "
+		     "credentials were given (%s)",
+		     p->name, p->status, p->name, p->option);
+		return false;
+	}
+	e = auth_collect_challenges(resp->headers, resp->num_headers,
+				    p->challenge_field, ch, AUTH_MAX_CHALLENGES,
+				    &n);
+	if (e != HTTP_OK && n == 0) {
+		note(s, "The %s's %s cannot be parsed: %s", p->name,
+		     p->challenge_field, http_strerror(e));
+		return false;
+	}
+	scheme_list(ch, n, offered, sizeof(offered));
+
+	/* RFC 7616 §3.3: stale=true -> new nonce, same password, no count. */
+	stale = st->scheme == AUTH_SCHEME_DIGEST && digest_stale(ch, n);
+	if (stale && *stale_used) {
+		note(s, "The %s said stale=true again; giving up", p->name);
+		return false;
+	}
+	if (!stale && *tries >= CLIENT_MAX_TRIES) {
+		note(s,
+		     "The %s answered %d again; giving up (one retry per "
+		     "challenge)",
+		     p->name, p->status);
+		return false;
+	}
+
+	memset(&tr, 0, sizeof(tr));
+	e = answer_choose(st, cr, ch, n, &tr);
+	if (e != HTTP_OK) {
+		note(s,
+		     "No usable %s scheme: offered %s; allowed by the "
+		     "options: %s%s%s",
+		     p->name, offered,
+		     (cr->allowed & AUTH_SCHEME_BASIC) ? "Basic " : "",
+		     (cr->allowed & AUTH_SCHEME_DIGEST) ? "Digest " : "",
+		     (cr->allowed & AUTH_SCHEME_BEARER) ? "Bearer" : "");
+		return false;
+	}
+	if (stale) {
+		*stale_used = true;
+		note(s,
+		     "The %s's Digest nonce was stale (stale=true); "
+		     "retrying once with the new nonce",
+		     p->name);
+	} else {
+		(*tries)++;
+		if (st->scheme == AUTH_SCHEME_BEARER)
+			note(s, "%s auth using Bearer with a token",
+			     is_proxy ? "Proxy" : "Server");
+		else if (st->scheme == AUTH_SCHEME_DIGEST)
+			note(s, "%s auth using Digest %s with user '%s'",
+			     is_proxy ? "Proxy" : "Server",
+			     digest_alg_name(st->alg), cr->user);
+		else
+			note(s, "%s auth using %s with user '%s'",
+			     is_proxy ? "Proxy" : "Server",
+			     auth_scheme_name(st->scheme), cr->user);
+		if (tr.why[0] != '\0')
+			note(s, "(%s; offered: %s)", tr.why, offered);
+	}
+	return true;
+}
+
+/* Remember nextnonce from (Proxy-)Authentication-Info (RFC 7616 §3.5). */
+static void take_info(struct client_machine *m,
+		      const struct http_response *resp)
+{
+	const struct http_header *h;
+
+	h = http_header_find(resp->headers, resp->num_headers,
+			     PROXY.info_field);
+	if (h != NULL)
+		answer_info(&m->proxy_st, h->value, h->value_len);
+	h = http_header_find(resp->headers, resp->num_headers,
+			     ORIGIN.info_field);
+	if (h != NULL)
+		answer_info(&m->origin_st, h->value, h->value_len);
+}
+
+/* ---- Deciding ---- */
+
+/* The final response: say who answered (lesson 05), then done. */
+static void finish(struct client_machine *m, const struct http_response *resp,
+		   struct client_step *s)
+{
+	bool through = m->cfg->via_proxy && !m->tunnel_up;
+	const struct http_header *via =
+	    http_header_find(resp->headers, resp->num_headers, "Via");
+
+	if (through && strcmp(client_who_answered(resp, true), "origin") == 0)
+		note(s, "Response from the origin (Via: %.*s)",
+		     (int)via->value_len, via->value);
+	else if (through)
+		note(s, "Response from the proxy itself (no Via)");
+	s->action = CLIENT_DONE;
+	m->state = ST_DONE;
+}
+
+/*
+ * Given the response (head parsed, body as received) to the last request,
+ * decide the next step.  See the top of the file for the rules.
+ */
+void client_next(struct client_machine *m, const struct http_response *resp,
+		 const char *body, size_t body_len, struct client_step *s)
+{
+	(void)body;
+	(void)body_len;
+	step_reset(s);
+	take_info(m, resp);
+
+	switch (m->state) {
+	case ST_CONNECT_SENT:
+		if (resp->status >= 200 && resp->status < 300) {
+			m->tunnel_up = true;
+			note(s,
+			     "Tunnel established (CONNECT answered %d); "
+			     "the proxy now relays bytes",
+			     resp->status);
+			send_next(m, s, false);
+			return;
+		}
+		if (resp->status == 407 &&
+		    answer_challenge(m, resp, &PROXY, s)) {
+			send_next(m, s, true);
+			return;
+		}
+		if (resp->status != 407)
+			note(s, "The proxy refused the tunnel: %d",
+			     resp->status);
+		finish(m, resp, s);
+		return;
+
+	case ST_REQUEST_SENT:
+		/* A 407 only means something from a proxy we talk to. */
+		if (resp->status == 407 && m->cfg->via_proxy && !m->tunnel_up) {
+			if (answer_challenge(m, resp, &PROXY, s)) {
+				send_next(m, s, false);
+				return;
+			}
+		} else if (resp->status == 401) {
+			if (answer_challenge(m, resp, &ORIGIN, s)) {
+				send_next(m, s, false);
+				return;
+			}
+		}
+		finish(m, resp, s);
+		return;
+
+	default:
+		note(s, "Nothing was sent; call client_start first");
+		s->action = CLIENT_ERROR;
+		m->state = ST_DONE;
+		return;
+	}
+}
+
+/*
+ * Who made a response that came through a proxy: a 407 is always the
+ * proxy's own; otherwise a relayed response carries the proxy's Via
+ * (RFC 9110 §7.6.3) and one the proxy made itself does not.  Without a
+ * proxy every response is the origin's.  Static strings.
+ */
+const char *client_who_answered(const struct http_response *resp,
+				bool via_proxy)
+{
+	if (!via_proxy)
+		return "origin";
+	if (resp->status == 407)
+		return "proxy";
+	if (http_header_find(resp->headers, resp->num_headers, "Via") == NULL)
+		return "proxy";
+	return "origin";
+}

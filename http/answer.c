@@ -1,0 +1,347 @@
+/*
+ * http/answer.c - the client side of HTTP authentication: read the
+ * challenges of a 401 or 407 and build the credentials to retry with,
+ * the way curl does (lib/http.c picks, lib/vauth/digest.c computes).
+ *
+ * Choosing (RFC 9110 §11.6.1: the client picks the challenge it
+ * understands best): Bearer > Digest > Basic among the schemes both
+ * offered and allowed; Negotiate, NTLM and anything unknown are ignored.
+ * Among several Digest challenges the strongest algorithm wins
+ * (digest_alg_rank: SHA-512-256 > SHA-256 > MD5, each -sess variant just
+ * below its base).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "answer.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+
+#include "basic.h"
+#include "bearer.h"
+
+#define ANSWER_MAX_INFO 2048  /* Authentication-Info value we read */
+
+/* Fresh state: nothing chosen, no challenge remembered. */
+void answer_state_init(struct answer_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->scheme = AUTH_SCHEME_NONE;
+	st->alg = DIGEST_MD5;
+}
+
+/* ---- Choosing ---- */
+
+/* One usable Digest challenge, as read from its params. */
+struct digest_offer {
+	enum digest_alg alg;
+	char realm[DIGEST_MAX_FIELD];
+	char nonce[DIGEST_MAX_FIELD];
+	char opaque[DIGEST_MAX_FIELD];
+	unsigned qops;
+	bool userhash;
+};
+
+/*
+ * Read one Digest challenge (RFC 7616 §3.3).  False when it cannot be
+ * used: unknown algorithm, realm or nonce missing, or a qop list with
+ * neither auth nor auth-int.
+ */
+static bool read_digest(const struct auth_challenge *c, struct digest_offer *o)
+{
+	char v[DIGEST_MAX_FIELD];
+
+	memset(o, 0, sizeof(*o));
+	if (c->token68 != NULL)
+		return false;
+	if (auth_get(c, "realm", o->realm, sizeof(o->realm)) != HTTP_OK ||
+	    auth_get(c, "nonce", o->nonce, sizeof(o->nonce)) != HTTP_OK)
+		return false;
+	/* RFC 7616 §3.3: no algorithm means MD5. */
+	o->alg = DIGEST_MD5;
+	if (auth_get(c, "algorithm", v, sizeof(v)) == HTTP_OK &&
+	    !digest_alg_parse(v, strlen(v), &o->alg))
+		return false;
+	if (auth_get(c, "qop", v, sizeof(v)) == HTTP_OK) {
+		/* Unknown qop values are ignored; none known: unusable. */
+		const char *p = v;
+
+		while (*p != '\0') {
+			size_t len;
+
+			while (*p == ' ' || *p == '\t' || *p == ',')
+				p++;
+			len = strcspn(p, ", \t");
+			if (len == 4 && strncasecmp(p, "auth", 4) == 0)
+				o->qops |= DIGEST_QOP_AUTH;
+			else if (len == 8 && strncasecmp(p, "auth-int", 8) == 0)
+				o->qops |= DIGEST_QOP_AUTH_INT;
+			p += len;
+		}
+		if (o->qops == 0)
+			return false;
+	}
+	if (auth_get(c, "opaque", o->opaque, sizeof(o->opaque)) ==
+		    HTTP_E_NOSPACE)
+		return false;
+	o->userhash = auth_get(c, "userhash", v, sizeof(v)) == HTTP_OK &&
+		      strcasecmp(v, "true") == 0;
+	return true;
+}
+
+/* Append " name" to a "why" text, bounded. */
+static void why_add(char *why, size_t cap, const char *word)
+{
+	size_t used = strnlen(why, cap);
+
+	if (used < cap)
+		snprintf(why + used, cap - used, "%s", word);
+}
+
+/*
+ * Pick one challenge among ch[0..n) and remember it in st.  nc restarts
+ * at zero whenever the nonce changes (RFC 7616 §3.4: nc counts requests
+ * made with one nonce).
+ */
+enum http_err answer_choose(struct answer_state *st,
+			    const struct answer_creds *cr,
+			    const struct auth_challenge *ch, size_t n,
+			    struct answer_trace *trace)
+{
+	unsigned allowed = cr->allowed ? cr->allowed : AUTH_SCHEME_BASIC;
+	struct digest_offer best, o;
+	bool have_digest = false, have_basic = false, have_bearer = false;
+	enum auth_scheme pick = AUTH_SCHEME_NONE;
+	char why[sizeof(trace->why)];
+
+	if (trace)
+		memset(trace, 0, sizeof(*trace));
+	if (cr->user == NULL)
+		return HTTP_E_AUTH_MISSING;
+	memset(&best, 0, sizeof(best));
+	for (size_t i = 0; i < n; i++) {
+		if (!(ch[i].kind & allowed) || ch[i].kind == AUTH_SCHEME_UNKNOWN)
+			continue;
+		if (ch[i].kind == AUTH_SCHEME_BASIC)
+			have_basic = true;
+		else if (ch[i].kind == AUTH_SCHEME_BEARER)
+			have_bearer = true;
+		else if (ch[i].kind == AUTH_SCHEME_DIGEST &&
+			 read_digest(&ch[i], &o) &&
+			 (!have_digest ||
+			  digest_alg_rank(o.alg) > digest_alg_rank(best.alg))) {
+			best = o;
+			have_digest = true;
+		}
+	}
+	/* curl's order for --anyauth: Bearer, then Digest, then Basic. */
+	if (have_bearer)
+		pick = AUTH_SCHEME_BEARER;
+	else if (have_digest)
+		pick = AUTH_SCHEME_DIGEST;
+	else if (have_basic)
+		pick = AUTH_SCHEME_BASIC;
+	else
+		return HTTP_E_AUTH_SCHEME;
+
+	snprintf(why, sizeof(why), "chose %s", auth_scheme_name(pick));
+	if (pick == AUTH_SCHEME_DIGEST) {
+		why_add(why, sizeof(why), " ");
+		why_add(why, sizeof(why), digest_alg_name(best.alg));
+	}
+	if ((pick == AUTH_SCHEME_BEARER && (have_digest || have_basic)) ||
+	    (pick == AUTH_SCHEME_DIGEST && have_basic)) {
+		why_add(why, sizeof(why), " over");
+		if (pick == AUTH_SCHEME_BEARER && have_digest)
+			why_add(why, sizeof(why), " Digest");
+		if (have_basic)
+			why_add(why, sizeof(why), " Basic");
+	}
+
+	if (pick == AUTH_SCHEME_DIGEST) {
+		if (st->scheme != AUTH_SCHEME_DIGEST ||
+		    strcmp(st->nonce, best.nonce) != 0)
+			st->nc = 0;
+		snprintf(st->realm, sizeof(st->realm), "%s", best.realm);
+		snprintf(st->nonce, sizeof(st->nonce), "%s", best.nonce);
+		snprintf(st->opaque, sizeof(st->opaque), "%s", best.opaque);
+		st->alg = best.alg;
+		st->qop_offered = best.qops;
+		st->userhash = best.userhash;
+	} else {
+		st->nc = 0;
+	}
+	st->scheme = pick;
+	st->have_challenge = true;
+	if (trace) {
+		trace->scheme = pick;
+		snprintf(trace->why, sizeof(trace->why), "%s", why);
+	}
+	return HTTP_OK;
+}
+
+/* ---- Building ---- */
+
+/*
+ * The Digest credentials (RFC 7616 §3.4), in curl's order:
+ *   Digest username="..", realm="..", nonce="..", uri="..",
+ *   cnonce="..", nc=00000001, qop=auth, response="..", opaque="..",
+ *   algorithm=SHA-256, userhash=true
+ * qop: auth when offered, else auth-int (body hashed), else none (the
+ * RFC 2069 form without nc, and without cnonce unless a -sess A1 needs
+ * one).
+ */
+static enum http_err build_digest(struct answer_state *st,
+				  const struct answer_creds *cr,
+				  const char *method, const char *uri,
+				  const void *body, size_t body_len,
+				  struct http_buf *out,
+				  struct answer_trace *trace)
+{
+	struct digest_input in;
+	struct digest_trace dt;
+	char cnonce[DIGEST_MAX_FIELD] = "";
+	char uname[DIGEST_HEX_MAX + 1];
+	char resp[DIGEST_HEX_MAX + 1], ncs[16];
+	const char *username = cr->user;
+	enum http_err e;
+	bool ok;
+
+	memset(&in, 0, sizeof(in));
+	in.alg = st->alg;
+	if (st->qop_offered & DIGEST_QOP_AUTH)
+		in.qop = DIGEST_QOP_AUTH;
+	else if (st->qop_offered & DIGEST_QOP_AUTH_INT)
+		in.qop = DIGEST_QOP_AUTH_INT;
+	else
+		in.qop = DIGEST_QOP_NONE;
+	/* A -sess A1 needs a cnonce even without qop. */
+	if (in.qop != DIGEST_QOP_NONE || digest_alg_is_sess(in.alg)) {
+		e = digest_cnonce(cnonce, sizeof(cnonce));
+		if (e != HTTP_OK)
+			return e;
+		in.cnonce = cnonce;
+	}
+	if (in.qop != DIGEST_QOP_NONE) {
+		if (st->nc == UINT32_MAX)
+			return HTTP_E_DIGEST_NC;
+		in.nc = st->nc + 1;
+	}
+	in.user = cr->user;
+	in.realm = st->realm;
+	in.password = cr->pass ? cr->pass : "";
+	in.nonce = st->nonce;
+	in.method = method;
+	in.uri = uri;
+	in.body = body;
+	in.body_len = body_len;
+	e = digest_compute(&in, &dt, resp);
+	if (e != HTTP_OK)
+		goto done;
+	/* RFC 7616 §3.4.4: userhash=true sends H(user:realm) instead. */
+	if (st->userhash) {
+		e = digest_userhash(in.alg, cr->user, st->realm, uname);
+		if (e != HTTP_OK)
+			goto done;
+		username = uname;
+	}
+	snprintf(ncs, sizeof(ncs), "%08x", (unsigned)in.nc);
+	ok = http_buf_puts(out, "Digest ") &&
+	     auth_write_param(out, true, "username", username, true) &&
+	     auth_write_param(out, false, "realm", st->realm, true) &&
+	     auth_write_param(out, false, "nonce", st->nonce, true) &&
+	     auth_write_param(out, false, "uri", uri, true);
+	if (ok && in.cnonce != NULL)
+		ok = auth_write_param(out, false, "cnonce", cnonce, true);
+	if (ok && in.qop != DIGEST_QOP_NONE)
+		ok = auth_write_param(out, false, "nc", ncs, false) &&
+		     auth_write_param(out, false, "qop",
+				      digest_qop_name(in.qop), false);
+	ok = ok && auth_write_param(out, false, "response", resp, true);
+	if (ok && st->opaque[0] != '\0')
+		ok = auth_write_param(out, false, "opaque", st->opaque, true);
+	ok = ok && auth_write_param(out, false, "algorithm",
+				    digest_alg_name(in.alg), false);
+	if (ok && st->userhash)
+		ok = auth_write_param(out, false, "userhash", "true", false);
+	if (!ok) {
+		e = HTTP_E_NOSPACE;
+		goto done;
+	}
+	if (in.qop != DIGEST_QOP_NONE)
+		st->nc = in.nc;
+	if (trace) {
+		trace->digest = dt;
+		snprintf(trace->cnonce, sizeof(trace->cnonce), "%s", cnonce);
+		trace->nc = in.nc;
+	}
+done:
+	OPENSSL_cleanse(&dt, sizeof(dt));
+	return e;
+}
+
+/*
+ * Append the credentials value for one request to out.  Basic and
+ * Bearer need no state; Digest advances nc and makes a fresh cnonce.
+ */
+enum http_err answer_build(struct answer_state *st,
+			   const struct answer_creds *cr, const char *method,
+			   const char *uri, const void *body, size_t body_len,
+			   struct http_buf *out, struct answer_trace *trace)
+{
+	if (trace) {
+		/* keep trace->why from answer_choose() */
+		trace->scheme = st->scheme;
+		memset(&trace->digest, 0, sizeof(trace->digest));
+		trace->cnonce[0] = '\0';
+		trace->nc = 0;
+	}
+	if (cr->user == NULL || !st->have_challenge)
+		return HTTP_E_AUTH_MISSING;
+	switch (st->scheme) {
+	case AUTH_SCHEME_BASIC:
+		return basic_encode(out, cr->user, cr->pass ? cr->pass : "");
+	case AUTH_SCHEME_BEARER:
+		return bearer_encode(out, cr->pass ? cr->pass : "")
+			       ? HTTP_OK
+			       : HTTP_E_BEARER_TOKEN;
+	case AUTH_SCHEME_DIGEST:
+		return build_digest(st, cr, method, uri, body, body_len, out,
+				    trace);
+	default:
+		return HTTP_E_AUTH_SCHEME;
+	}
+}
+
+/* ---- Authentication-Info ---- */
+
+/*
+ * Authentication-Info (RFC 9110 §11.6.3) is a bare #auth-param list; we
+ * read it with the credentials parser by putting a scheme name in front.
+ * A nextnonce (RFC 7616 §3.5) replaces the nonce and restarts nc.
+ */
+void answer_info(struct answer_state *st, const char *info, size_t len)
+{
+	char line[ANSWER_MAX_INFO];
+	char next[DIGEST_MAX_FIELD];
+	struct auth_challenge c;
+	int w;
+
+	if (info == NULL || len == 0 || len > ANSWER_MAX_INFO - 16)
+		return;
+	w = snprintf(line, sizeof(line), "Info %.*s", (int)len, info);
+	if (w < 0 || (size_t)w >= sizeof(line))
+		return;
+	if (auth_parse_credentials(line, (size_t)w, &c) != HTTP_OK)
+		return;
+	if (auth_get(&c, "nextnonce", next, sizeof(next)) != HTTP_OK ||
+	    next[0] == '\0')
+		return;
+	if (strcmp(next, st->nonce) != 0) {
+		snprintf(st->nonce, sizeof(st->nonce), "%s", next);
+		st->nc = 0;
+	}
+}

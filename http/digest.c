@@ -1,0 +1,615 @@
+/*
+ * http/digest.c - the Digest scheme (RFC 7616): hashing, nonces, counts.
+ *
+ * This file knows no HTTP message: it turns plain strings into HA1, HA2
+ * and the request-digest, makes and checks server nonces, and remembers
+ * nonce counts.  http/guard.c is the server glue, http/answer.c the
+ * client glue.  Every hash comes from OpenSSL's EVP interface and every
+ * comparison of secrets from CRYPTO_memcmp.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "digest.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "base64.h"
+#include "buf.h"
+
+/* Longest string we hash (A1, A2 or the KD string): a URI can be long. */
+#define DIGEST_MAX_HASHED 16384
+
+/* ---- Algorithms ---- */
+
+/*
+ * The algorithm table (RFC 7616 §3.3 and the IANA "HTTP Digest Hash
+ * Algorithms" registry).  rank orders them for a client choosing among
+ * several challenges: stronger hash first; a -sess variant just below its
+ * base, since it protects nothing more against an attacker who sees the
+ * exchange and fewer servers implement it.
+ */
+struct alg_row {
+	const char *name;
+	const EVP_MD *(*md)(void);
+	size_t hex_len;
+	bool sess;
+	int rank;
+};
+
+static const struct alg_row ALGS[DIGEST_ALG_COUNT] = {
+	[DIGEST_MD5] = {"MD5", EVP_md5, 32, false, 2},
+	[DIGEST_MD5_SESS] = {"MD5-sess", EVP_md5, 32, true, 1},
+	[DIGEST_SHA256] = {"SHA-256", EVP_sha256, 64, false, 4},
+	[DIGEST_SHA256_SESS] = {"SHA-256-sess", EVP_sha256, 64, true, 3},
+	[DIGEST_SHA512_256] = {"SHA-512-256", EVP_sha512_256, 64, false, 6},
+	[DIGEST_SHA512_256_SESS] = {"SHA-512-256-sess", EVP_sha512_256, 64,
+				    true, 5},
+};
+
+/* The table row for a, or NULL when a is out of range. */
+static const struct alg_row *alg_row(enum digest_alg a)
+{
+	if ((unsigned)a >= DIGEST_ALG_COUNT)
+		return NULL;
+	return &ALGS[a];
+}
+
+/* "MD5", "SHA-256-sess", ...; NULL for a bad value.  Static storage. */
+const char *digest_alg_name(enum digest_alg a)
+{
+	const struct alg_row *r = alg_row(a);
+
+	return r ? r->name : NULL;
+}
+
+/* Case-insensitive parse of an algorithm token (RFC 7616 §3.3). */
+bool digest_alg_parse(const char *s, size_t len, enum digest_alg *out)
+{
+	for (size_t i = 0; i < DIGEST_ALG_COUNT; i++) {
+		if (strlen(ALGS[i].name) == len &&
+		    strncasecmp(ALGS[i].name, s, len) == 0) {
+			*out = (enum digest_alg)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* True for space and tab, the OWS around list elements. */
+static bool is_ows(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/*
+ * Parse "MD5, SHA-256" into out[0..max) in order; duplicates are kept
+ * once.  An unknown name: HTTP_E_DIGEST_ALGORITHM; more than max:
+ * HTTP_E_AUTH_TOO_MANY.  *n is the count written.
+ */
+enum http_err digest_alg_list_parse(const char *s, enum digest_alg *out,
+				    size_t max, size_t *n)
+{
+	const char *p = s;
+
+	*n = 0;
+	while (*p != '\0') {
+		const char *start, *end;
+		enum digest_alg a;
+		bool dup = false;
+
+		while (is_ows(*p) || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		while (*p != '\0' && *p != ',')
+			p++;
+		end = p;
+		while (end > start && is_ows(end[-1]))
+			end--;
+		if (!digest_alg_parse(start, (size_t)(end - start), &a))
+			return HTTP_E_DIGEST_ALGORITHM;
+		for (size_t i = 0; i < *n; i++)
+			dup = dup || out[i] == a;
+		if (dup)
+			continue;
+		if (*n >= max)
+			return HTTP_E_AUTH_TOO_MANY;
+		out[(*n)++] = a;
+	}
+	return HTTP_OK;
+}
+
+/* Hex digits of the algorithm's hash: 32 (MD5) or 64; 0 when bad. */
+size_t digest_hex_len(enum digest_alg a)
+{
+	const struct alg_row *r = alg_row(a);
+
+	return r ? r->hex_len : 0;
+}
+
+/* True for the -sess variants (RFC 7616 §3.4.2). */
+bool digest_alg_is_sess(enum digest_alg a)
+{
+	const struct alg_row *r = alg_row(a);
+
+	return r ? r->sess : false;
+}
+
+/* Strength rank (higher wins); see the table above.  -1 when bad. */
+int digest_alg_rank(enum digest_alg a)
+{
+	const struct alg_row *r = alg_row(a);
+
+	return r ? r->rank : -1;
+}
+
+/* "auth", "auth-int", NULL for NONE or a set of several. */
+const char *digest_qop_name(enum digest_qop q)
+{
+	switch (q) {
+	case DIGEST_QOP_AUTH:
+		return "auth";
+	case DIGEST_QOP_AUTH_INT:
+		return "auth-int";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Parse "auth, auth-int" (or "none": the RFC 2069 form) into a bit set.
+ * Unknown value: HTTP_E_DIGEST_QOP.
+ */
+enum http_err digest_qop_list_parse(const char *s, unsigned *out)
+{
+	const char *p = s;
+
+	*out = 0;
+	while (*p != '\0') {
+		const char *start, *end;
+		size_t len;
+
+		while (is_ows(*p) || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		while (*p != '\0' && *p != ',')
+			p++;
+		end = p;
+		while (end > start && is_ows(end[-1]))
+			end--;
+		len = (size_t)(end - start);
+		if (len == 4 && strncasecmp(start, "auth", 4) == 0)
+			*out |= DIGEST_QOP_AUTH;
+		else if (len == 8 && strncasecmp(start, "auth-int", 8) == 0)
+			*out |= DIGEST_QOP_AUTH_INT;
+		else if (len == 4 && strncasecmp(start, "none", 4) == 0)
+			continue;
+		else
+			return HTTP_E_DIGEST_QOP;
+	}
+	return HTTP_OK;
+}
+
+/* ---- Hashing ---- */
+
+/* Lowercase hex of H(data) (RFC 7616 §3.4: "H(data)" as 32/64 LHEX). */
+enum http_err digest_hash_hex(enum digest_alg a, const void *data, size_t len,
+			      char out[DIGEST_HEX_MAX + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	const struct alg_row *r = alg_row(a);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	out[0] = '\0';
+	if (r == NULL)
+		return HTTP_E_DIGEST_ALGORITHM;
+	if (EVP_Digest(data, len, md, &mdlen, r->md(), NULL) != 1 ||
+	    (size_t)mdlen * 2 != r->hex_len)
+		return HTTP_E_CONFIG;
+	for (unsigned int i = 0; i < mdlen; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0x0f];
+	}
+	out[2 * mdlen] = '\0';
+	return HTTP_OK;
+}
+
+/* Hash a buffer that was built up with http_buf_*; NOSPACE if it failed. */
+static enum http_err hash_buf(enum digest_alg a, const struct http_buf *b,
+			      char out[DIGEST_HEX_MAX + 1])
+{
+	if (b->failed || b->data == NULL)
+		return HTTP_E_NOSPACE;
+	return digest_hash_hex(a, b->data, b->len, out);
+}
+
+/* Copy a string into a trace field (display only: may be cut short). */
+static void trace_copy(char *dst, size_t cap, const struct http_buf *b)
+{
+	snprintf(dst, cap, "%s", (b->data && !b->failed) ? b->data : "");
+}
+
+/* True when s is exactly n lowercase hex digits. */
+static bool is_lhex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && s[i] != '\0'; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return i == n && s[n] == '\0';
+}
+
+/* Wipe and free a buffer that may hold a password. */
+static void buf_wipe(struct http_buf *b)
+{
+	if (b->data != NULL)
+		OPENSSL_cleanse(b->data, b->cap);
+	http_buf_free(b);
+}
+
+/*
+ * HA1 (RFC 7616 §3.4.2):
+ *   A1 = user ":" realm ":" password
+ *   -sess: A1 = H(user ":" realm ":" password) ":" nonce ":" cnonce
+ * From ha1_hex when given (a stored htdigest HA1), else from the password.
+ */
+static enum http_err compute_ha1(const struct digest_input *in,
+				 struct digest_trace *t,
+				 char ha1[DIGEST_HEX_MAX + 1])
+{
+	const struct alg_row *r = alg_row(in->alg);
+	struct http_buf a1;
+	enum http_err e = HTTP_OK;
+
+	http_buf_init(&a1, DIGEST_MAX_HASHED);
+	if (in->ha1_hex != NULL) {
+		if (!is_lhex(in->ha1_hex, r->hex_len)) {
+			e = HTTP_E_HEX;
+			goto done;
+		}
+		snprintf(ha1, DIGEST_HEX_MAX + 1, "%s", in->ha1_hex);
+		if (t)
+			snprintf(t->a1, sizeof(t->a1),
+				 "%s:%s:(stored HA1, password not known)",
+				 in->user, in->realm);
+	} else {
+		if (in->password == NULL) {
+			e = HTTP_E_DIGEST_FIELD;
+			goto done;
+		}
+		http_buf_printf(&a1, "%s:%s:%s", in->user, in->realm,
+				in->password);
+		e = hash_buf(in->alg, &a1, ha1);
+		if (e != HTTP_OK)
+			goto done;
+		if (t)
+			trace_copy(t->a1, sizeof(t->a1), &a1);
+	}
+	if (r->sess) {
+		if (in->cnonce == NULL) {
+			e = HTTP_E_DIGEST_FIELD;
+			goto done;
+		}
+		if (t)
+			snprintf(t->a1_inner, sizeof(t->a1_inner), "%s", t->a1);
+		http_buf_reset(&a1);
+		http_buf_printf(&a1, "%s:%s:%s", ha1, in->nonce, in->cnonce);
+		e = hash_buf(in->alg, &a1, ha1);
+		if (e != HTTP_OK)
+			goto done;
+		if (t)
+			trace_copy(t->a1, sizeof(t->a1), &a1);
+	}
+	if (t)
+		snprintf(t->ha1, sizeof(t->ha1), "%s", ha1);
+done:
+	buf_wipe(&a1);
+	return e;
+}
+
+/*
+ * HA2 (RFC 7616 §3.4.3):
+ *   qop=auth or none: A2 = method ":" uri
+ *   qop=auth-int:     A2 = method ":" uri ":" H(entity-body)
+ * rspauth uses the same with an empty method (RFC 7616 §3.5).
+ */
+static enum http_err compute_ha2(const struct digest_input *in,
+				 const char *method, struct digest_trace *t,
+				 char ha2[DIGEST_HEX_MAX + 1])
+{
+	struct http_buf a2;
+	char hbody[DIGEST_HEX_MAX + 1];
+	enum http_err e;
+
+	http_buf_init(&a2, DIGEST_MAX_HASHED);
+	http_buf_printf(&a2, "%s:%s", method, in->uri);
+	if (in->qop == DIGEST_QOP_AUTH_INT) {
+		e = digest_hash_hex(in->alg, in->body ? in->body : "",
+				    in->body ? in->body_len : 0, hbody);
+		if (e != HTTP_OK)
+			goto done;
+		http_buf_printf(&a2, ":%s", hbody);
+	}
+	e = hash_buf(in->alg, &a2, ha2);
+	if (e == HTTP_OK && t) {
+		trace_copy(t->a2, sizeof(t->a2), &a2);
+		snprintf(t->ha2, sizeof(t->ha2), "%s", ha2);
+	}
+done:
+	http_buf_free(&a2);
+	return e;
+}
+
+/*
+ * The whole computation for a given method (the request's, or "" for
+ * rspauth).  RFC 7616 §3.4.1:
+ *   response = KD(H(A1), nonce ":" nc ":" cnonce ":" qop ":" H(A2))
+ * with KD(secret, data) = H(secret ":" data); without qop, the RFC 2069
+ * form H(H(A1) ":" nonce ":" H(A2)).
+ */
+static enum http_err compute(const struct digest_input *in, const char *method,
+			     struct digest_trace *t,
+			     char out[DIGEST_HEX_MAX + 1])
+{
+	char ha1[DIGEST_HEX_MAX + 1], ha2[DIGEST_HEX_MAX + 1];
+	struct http_buf kd;
+	enum http_err e;
+
+	out[0] = '\0';
+	if (t)
+		memset(t, 0, sizeof(*t));
+	if (alg_row(in->alg) == NULL)
+		return HTTP_E_DIGEST_ALGORITHM;
+	if (in->user == NULL || in->realm == NULL || in->nonce == NULL ||
+	    in->uri == NULL || method == NULL)
+		return HTTP_E_DIGEST_FIELD;
+	if (in->qop != DIGEST_QOP_NONE && in->qop != DIGEST_QOP_AUTH &&
+	    in->qop != DIGEST_QOP_AUTH_INT)
+		return HTTP_E_DIGEST_QOP;
+	if (in->qop != DIGEST_QOP_NONE && in->cnonce == NULL)
+		return HTTP_E_DIGEST_FIELD;
+
+	e = compute_ha1(in, t, ha1);
+	if (e != HTTP_OK)
+		goto wipe;
+	e = compute_ha2(in, method, t, ha2);
+	if (e != HTTP_OK)
+		goto wipe;
+
+	http_buf_init(&kd, DIGEST_MAX_HASHED);
+	if (in->qop == DIGEST_QOP_NONE)
+		http_buf_printf(&kd, "%s:%s:%s", ha1, in->nonce, ha2);
+	else
+		/* nc is 8LHEX (RFC 7616 §3.4). */
+		http_buf_printf(&kd, "%s:%s:%08x:%s:%s:%s", ha1, in->nonce,
+				(unsigned)in->nc, in->cnonce,
+				digest_qop_name(in->qop), ha2);
+	e = hash_buf(in->alg, &kd, out);
+	if (e == HTTP_OK && t) {
+		trace_copy(t->kd, sizeof(t->kd), &kd);
+		snprintf(t->response, sizeof(t->response), "%s", out);
+	}
+	buf_wipe(&kd);
+wipe:
+	OPENSSL_cleanse(ha1, sizeof(ha1));
+	return e;
+}
+
+/* The request-digest (RFC 7616 §3.4.1); trace may be NULL. */
+enum http_err digest_compute(const struct digest_input *in,
+			     struct digest_trace *trace,
+			     char out[DIGEST_HEX_MAX + 1])
+{
+	return compute(in, in->method, trace, out);
+}
+
+/*
+ * rspauth for Authentication-Info (RFC 7616 §3.5): the same computation
+ * with A2 = ":" uri, i.e. the method left empty.
+ */
+enum http_err digest_rspauth(const struct digest_input *in,
+			     char out[DIGEST_HEX_MAX + 1])
+{
+	return compute(in, "", NULL, out);
+}
+
+/* userhash = H(user ":" realm) (RFC 7616 §3.4.4). */
+enum http_err digest_userhash(enum digest_alg a, const char *user,
+			      const char *realm, char out[DIGEST_HEX_MAX + 1])
+{
+	struct http_buf b;
+	enum http_err e;
+
+	http_buf_init(&b, DIGEST_MAX_HASHED);
+	http_buf_printf(&b, "%s:%s", user, realm);
+	e = hash_buf(a, &b, out);
+	http_buf_free(&b);
+	return e;
+}
+
+/*
+ * Constant-time compare of two hex strings that must both be exactly len
+ * characters long: the length check leaks only the (public) length.
+ */
+bool digest_equal(const char *a, const char *b, size_t len)
+{
+	if (a == NULL || b == NULL)
+		return false;
+	if (strnlen(a, len + 1) != len || strnlen(b, len + 1) != len)
+		return false;
+	return CRYPTO_memcmp(a, b, len) == 0;
+}
+
+/* ---- Nonces ---- */
+
+/*
+ * A server nonce is base64 of
+ *   time (8 bytes, big-endian) || random (16) || HMAC-SHA256(secret,
+ *   time || random) cut to 16 bytes
+ * so the server checks it without a table: a nonce whose MAC verifies was
+ * made here, and its time says whether it is still fresh (RFC 7616 §3.3
+ * leaves the nonce format to the server and suggests a time stamp).
+ */
+#define NONCE_TIME 8
+#define NONCE_RANDOM 16
+#define NONCE_MAC 16
+#define NONCE_RAW (NONCE_TIME + NONCE_RANDOM + NONCE_MAC)
+#define NONCE_B64 56 /* base64_encoded_len(40) */
+
+/* Fill the secret from the CSPRNG; lifetime 0 means the default. */
+enum http_err digest_nonce_key_init(struct digest_nonce_key *k,
+				    unsigned lifetime)
+{
+	memset(k, 0, sizeof(*k));
+	k->lifetime = lifetime ? lifetime : DIGEST_NONCE_LIFETIME;
+	if (RAND_bytes(k->secret, sizeof(k->secret)) != 1)
+		return HTTP_E_CONFIG;
+	return HTTP_OK;
+}
+
+/* The truncated MAC over time || random. */
+static bool nonce_mac(const struct digest_nonce_key *k,
+		      const unsigned char *msg, unsigned char mac[NONCE_MAC])
+{
+	unsigned char full[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	if (HMAC(EVP_sha256(), k->secret, sizeof(k->secret), msg,
+		 NONCE_TIME + NONCE_RANDOM, full, &len) == NULL ||
+	    len < NONCE_MAC)
+		return false;
+	memcpy(mac, full, NONCE_MAC);
+	OPENSSL_cleanse(full, sizeof(full));
+	return true;
+}
+
+/* A fresh nonce for time `now` into out (cap incl. NUL). */
+enum http_err digest_nonce_make(const struct digest_nonce_key *k,
+				uint64_t now, char *out, size_t cap)
+{
+	unsigned char raw[NONCE_RAW];
+	size_t outlen = 0;
+
+	if (cap > 0)
+		out[0] = '\0';
+	for (int i = 0; i < NONCE_TIME; i++)
+		raw[i] = (unsigned char)(now >> (8 * (NONCE_TIME - 1 - i)));
+	if (RAND_bytes(raw + NONCE_TIME, NONCE_RANDOM) != 1)
+		return HTTP_E_CONFIG;
+	if (!nonce_mac(k, raw, raw + NONCE_TIME + NONCE_RANDOM))
+		return HTTP_E_CONFIG;
+	return base64_encode(raw, sizeof(raw), out, cap, &outlen);
+}
+
+/*
+ * HTTP_OK: ours and fresh.  HTTP_E_DIGEST_NONCE: wrong length, not
+ * base64, or the MAC fails (forged or corrupted).  HTTP_E_DIGEST_STALE:
+ * ours, but older than the lifetime; only said once the MAC verified, so
+ * a forger learns nothing about time.
+ */
+enum http_err digest_nonce_check(const struct digest_nonce_key *k,
+				 const char *nonce, uint64_t now)
+{
+	unsigned char raw[NONCE_RAW + 3];
+	unsigned char mac[NONCE_MAC];
+	size_t len = 0;
+	uint64_t issued = 0;
+
+	if (nonce == NULL || strnlen(nonce, NONCE_B64 + 1) != NONCE_B64)
+		return HTTP_E_DIGEST_NONCE;
+	if (base64_decode(nonce, NONCE_B64, raw, sizeof(raw), &len) !=
+		    HTTP_OK ||
+	    len != NONCE_RAW)
+		return HTTP_E_DIGEST_NONCE;
+	if (!nonce_mac(k, raw, mac) ||
+	    CRYPTO_memcmp(mac, raw + NONCE_TIME + NONCE_RANDOM, NONCE_MAC) != 0)
+		return HTTP_E_DIGEST_NONCE;
+	for (int i = 0; i < NONCE_TIME; i++)
+		issued = (issued << 8) | raw[i];
+	/* A nonce from "the future" is ours too (the clock stepped back). */
+	if (now > issued && now - issued > k->lifetime)
+		return HTTP_E_DIGEST_STALE;
+	return HTTP_OK;
+}
+
+/* ---- Nonce counts ---- */
+
+/* Empty table. */
+void digest_nc_init(struct digest_nc_table *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+/*
+ * RFC 7616 §3.4: the server remembers the last nc per nonce and refuses a
+ * count it has seen (a replay) or a lower one.  A full table evicts the
+ * slot used least recently; a nonce evicted while still fresh could then
+ * be replayed once, which is why the table is large and nonces short-lived.
+ */
+enum http_err digest_nc_check(struct digest_nc_table *t, const char *nonce,
+			      uint32_t nc)
+{
+	struct digest_nc_slot *free_slot = NULL, *oldest = NULL;
+	size_t len;
+
+	if (nonce == NULL || nc == 0)
+		return HTTP_E_DIGEST_NC;
+	len = strnlen(nonce, DIGEST_MAX_FIELD);
+	if (len == 0 || len >= DIGEST_MAX_FIELD)
+		return HTTP_E_DIGEST_NONCE;
+	t->clock++;
+	for (size_t i = 0; i < DIGEST_NC_SLOTS; i++) {
+		struct digest_nc_slot *s = &t->slots[i];
+
+		if (s->nonce[0] == '\0') {
+			if (free_slot == NULL)
+				free_slot = s;
+			continue;
+		}
+		if (strcmp(s->nonce, nonce) == 0) {
+			if (nc <= s->last_nc)
+				return HTTP_E_DIGEST_NC;
+			s->last_nc = nc;
+			s->stamp = t->clock;
+			return HTTP_OK;
+		}
+		if (oldest == NULL || s->stamp < oldest->stamp)
+			oldest = s;
+	}
+	if (free_slot == NULL)
+		free_slot = oldest;
+	snprintf(free_slot->nonce, sizeof(free_slot->nonce), "%s", nonce);
+	free_slot->last_nc = nc;
+	free_slot->stamp = t->clock;
+	return HTTP_OK;
+}
+
+/* A fresh cnonce: 16 CSPRNG bytes as 32 lowercase hex digits. */
+enum http_err digest_cnonce(char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char r[16];
+
+	if (cap < 2 * sizeof(r) + 1)
+		return HTTP_E_NOSPACE;
+	if (RAND_bytes(r, sizeof(r)) != 1)
+		return HTTP_E_CONFIG;
+	for (size_t i = 0; i < sizeof(r); i++) {
+		out[2 * i] = hex[r[i] >> 4];
+		out[2 * i + 1] = hex[r[i] & 0x0f];
+	}
+	out[2 * sizeof(r)] = '\0';
+	return HTTP_OK;
+}

@@ -1,0 +1,403 @@
+/*
+ * origin/gate.c - the origin server's decision, as a pure function.
+ *
+ * origin_decide() answers one request in three steps, the same two-step
+ * shape as the proxy (lesson 05):
+ *
+ *   1. Which resource?  The rules (origin/rules.c) cover the path, or it
+ *      does not exist: 404.
+ *   2. Who are you?  http/guard.c reads Authorization.  Unparsable
+ *      credentials: 400.  For a protected path, missing or wrong ones:
+ *      401 with one WWW-Authenticate per offered scheme (RFC 9110
+ *      §15.5.2, §11.6.1).
+ *   3. May you?  The rule for the path.  No: 403 with no challenge,
+ *      because other credentials would not help (RFC 9110 §15.5.4).
+ *
+ * The 200 body names the method and path and echoes every header field
+ * the origin received, so a student sees that the proxy consumed
+ * Proxy-Authorization (RFC 9110 §11.7.2) while Authorization arrived.
+ *
+ * No sockets, no clock, no printing: origin/server.c and the REPL pass
+ * the parsed request and the time, and send d->out.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "gate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../http/auth.h"
+
+#define ORIGIN_SERVER_NAME "lab407-origin"
+#define ORIGIN_LESSON "05"
+#define ORIGIN_MAX_PATH 1024	  /* path shown in bodies and why lines */
+#define ORIGIN_MAX_ECHO_BODY 8192 /* request body bytes echoed in a 200 */
+#define ORIGIN_MAX_OFFER 64	  /* "Bearer, Digest, Basic" */
+#define ORIGIN_MAX_WHO 256	  /* "alice or bob" */
+
+/* ---- Set-up ---- */
+
+/* Nonce secret and nonce counts for Digest (http/guard.c). */
+enum http_err origin_state_init(struct origin_state *st,
+				unsigned nonce_lifetime)
+{
+	return guard_state_init(&st->guard, nonce_lifetime);
+}
+
+/* An empty decision; origin_decision_free() releases d->out. */
+void origin_decision_init(struct origin_decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	http_buf_init(&d->out, 0);
+	d->lesson = ORIGIN_LESSON;
+}
+
+void origin_decision_free(struct origin_decision *d)
+{
+	http_buf_free(&d->out);
+}
+
+/* ---- Reading the request ---- */
+
+/*
+ * The path of the request-target into out (NUL-terminated, query kept).
+ * Origin-form "/p?q" is the usual case; absolute-form "http://h/p" must be
+ * accepted by a server too (RFC 9112 §3.2.2).  False for anything else
+ * (authority-form, asterisk-form, garbage).
+ */
+static bool request_path(const struct http_request *req, char *out, size_t cap)
+{
+	struct http_url u;
+	const char *p = req->target;
+	size_t n = req->target_len;
+
+	if (n == 0)
+		return false;
+	if (p[0] != '/') {
+		if (http_url_parse(p, n, &u) != HTTP_OK)
+			return false;
+		p = u.path;
+		n = u.path_len;
+	}
+	if (n >= cap)
+		return false;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return memchr(out, '\0', n) == NULL;
+}
+
+/* "Basic" or "Digest, Basic": the schemes offered, for why lines. */
+static void offered(const struct guard_config *g, char *out, size_t cap)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < g->num_schemes && used < cap; i++) {
+		const char *name = auth_scheme_name(g->schemes[i]);
+		int w = snprintf(out + used, cap - used, "%s%s",
+				 i == 0 ? "" : ", ", name ? name : "?");
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	if (g->num_schemes == 0)
+		snprintf(out, cap, "nothing (no scheme configured)");
+}
+
+/* ---- Writing the response ---- */
+
+/* Set d->why (truncated to ORIGIN_MAX_WHY if need be). */
+static void set_why(struct origin_decision *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void set_why(struct origin_decision *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->why, sizeof(d->why), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The header fields every response carries: Server, and Date (RFC 9110
+ * §6.6.1: an origin with a clock sends one; the caller's `now` is it).
+ */
+static void common_headers(struct http_buf *h, uint64_t now)
+{
+	char date[64];
+	time_t t = (time_t)now;
+	struct tm tm;
+
+	http_buf_puts(h, "Server: " ORIGIN_SERVER_NAME "\r\n");
+	if (gmtime_r(&t, &tm) != NULL &&
+	    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm) > 0)
+		http_buf_printf(h, "Date: %s\r\n", date);
+}
+
+/*
+ * Write status line, the extra fields in h and a text body into d->out.
+ * For HEAD the body is left off but Content-Length kept (RFC 9110 §9.3.2).
+ */
+static void respond(struct origin_decision *d, int status,
+		    const struct http_request *req, struct http_buf *h,
+		    struct http_buf *body)
+{
+	d->status = status;
+	http_buf_reset(&d->out);
+	if (h->failed || body->failed ||
+	    !http_write_text_response(&d->out, status, h->data, body->data,
+				      body->len)) {
+		/* Cannot happen with our limits; still answer something. */
+		http_buf_reset(&d->out);
+		http_write_text_response(&d->out, 500, NULL, "", 0);
+		d->status = 500;
+		return;
+	}
+	if (req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0) {
+		char *end = strstr(d->out.data, "\r\n\r\n");
+
+		if (end != NULL) {
+			d->out.len = (size_t)(end - d->out.data) + 4;
+			d->out.data[d->out.len] = '\0';
+		}
+	}
+}
+
+/* Echo the request: method and target, every field, and the body. */
+static void echo_request(struct http_buf *b, const struct http_request *req,
+			 const char *body, size_t body_len)
+{
+	size_t n =
+	    body_len < ORIGIN_MAX_ECHO_BODY ? body_len : ORIGIN_MAX_ECHO_BODY;
+
+	http_buf_printf(b, "request line: %.*s %.*s HTTP/1.%d\n",
+			(int)req->method_len, req->method, (int)req->target_len,
+			req->target, req->minor_version);
+	http_buf_puts(b, "received headers:\n");
+	for (size_t i = 0; i < req->num_headers; i++) {
+		const struct http_header *f = &req->headers[i];
+
+		http_buf_printf(b, "%.*s: %.*s\n", (int)f->name_len, f->name,
+				(int)f->value_len, f->value);
+	}
+	if (http_header_find(req->headers, req->num_headers,
+			     "Proxy-Authorization") == NULL)
+		http_buf_puts(b, "(no Proxy-Authorization: a proxy consumes "
+				 "its own credentials, RFC 9110 §11.7.2)\n");
+	if (body_len == 0)
+		return;
+	http_buf_printf(b, "received body (%zu bytes%s):\n", body_len,
+			n < body_len ? ", first part shown" : "");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)body[i];
+
+		/* Show text as text; other control bytes as '.'. */
+		if (c < 0x20 && c != '\n' && c != '\t')
+			c = '.';
+		http_buf_append(b, &c, 1);
+	}
+	if (body[n - 1] != '\n')
+		http_buf_puts(b, "\n");
+}
+
+/* ---- Deciding ---- */
+
+/* 400: credentials that do not parse (RFC 9110 §15.5.1). */
+static void refuse_malformed(struct origin_decision *d,
+			     const struct http_request *req,
+			     const struct guard_result *r, const char *path,
+			     uint64_t now)
+{
+	struct http_buf h, body;
+
+	http_buf_init(&h, 0);
+	http_buf_init(&body, 0);
+	common_headers(&h, now);
+	http_buf_printf(&body,
+			"400 Bad Request\n"
+			"origin: the Authorization field cannot be read: %s\n",
+			r->reason[0] ? r->reason : http_strerror(r->err));
+	if (r->field[0] != '\0')
+		http_buf_printf(&body, "field at fault: %s\n", r->field);
+	set_why(d, "origin: %s: Authorization malformed (%s) -> 400", path,
+		http_strerror(r->err));
+	respond(d, 400, req, &h, &body);
+	http_buf_free(&h);
+	http_buf_free(&body);
+}
+
+/*
+ * 401 with a challenge per offered scheme (RFC 9110 §11.6.1).  A stale
+ * Digest nonce gets stale=true so the client retries silently (RFC 7616
+ * §3.3); a bad Bearer token gets error="invalid_token" (RFC 6750 §3.1).
+ */
+static void challenge(const struct origin_config *cfg, struct origin_state *st,
+		      struct origin_decision *d, const struct http_request *req,
+		      const struct guard_result *r, const char *path,
+		      const char *who, uint64_t now)
+{
+	struct http_buf h, body;
+	char offer[ORIGIN_MAX_OFFER];
+	bool stale = r->verdict == GUARD_STALE;
+	const char *bearer_error = NULL;
+	const char *what;
+
+	if (r->verdict == GUARD_BAD && r->scheme == AUTH_SCHEME_BEARER)
+		bearer_error = "invalid_token";
+	offered(&cfg->guard, offer, sizeof(offer));
+	http_buf_init(&h, 0);
+	http_buf_init(&body, 0);
+	common_headers(&h, now);
+	if (!guard_write_challenges(&cfg->guard, &st->guard, now, stale,
+				    bearer_error, &h))
+		h.failed = true;
+
+	switch (r->verdict) {
+	case GUARD_MISSING:
+		what = "none given";
+		break;
+	case GUARD_STALE:
+		what = "the Digest nonce is stale";
+		break;
+	default:
+		what = r->reason[0] ? r->reason : http_strerror(r->err);
+		break;
+	}
+	http_buf_printf(&body,
+			"401 Unauthorized\n"
+			"origin: %s needs an authenticated user (%s); %s.\n"
+			"Send credentials in Authorization (not "
+			"Proxy-Authorization: that one is for the proxy).\n"
+			"Offered: %s\n",
+			path, who, what, offer);
+	set_why(d,
+		"origin: %s needs an authenticated user, %s -> 401%s, "
+		"offering %s",
+		path, what, stale ? " with stale=true" : "", offer);
+	respond(d, 401, req, &h, &body);
+	http_buf_free(&h);
+	http_buf_free(&body);
+}
+
+/* Authentication-Info after a successful Digest (RFC 7616 §3.5). */
+static void add_info(const struct origin_config *cfg, struct http_buf *h,
+		     const struct guard_result *r)
+{
+	if (r->verdict == GUARD_OK && r->info[0] != '\0')
+		http_write_header(h, guard_info_field(&cfg->guard), r->info,
+				  strlen(r->info));
+}
+
+/*
+ * Answer one request; see the top of the file for the steps.  d must have
+ * been set up with origin_decision_init(); d->out holds the whole response.
+ */
+void origin_decide(const struct origin_config *cfg, struct origin_state *st,
+		   const struct http_request *req, const void *body,
+		   size_t body_len, uint64_t now, struct origin_decision *d)
+{
+	const struct rules *rules = cfg->rules ? cfg->rules : rules_default();
+	const struct rules_entry *rule;
+	struct guard_result r;
+	char path[ORIGIN_MAX_PATH];
+	char who[ORIGIN_MAX_WHO];
+	struct http_buf h, out;
+	const char *scheme;
+
+	d->user[0] = '\0';
+	d->lesson = ORIGIN_LESSON;
+	http_buf_init(&h, 0);
+	http_buf_init(&out, 0);
+	common_headers(&h, now);
+
+	/* A target we cannot read: 400 before anything else. */
+	if (!request_path(req, path, sizeof(path))) {
+		http_buf_puts(&out, "400 Bad Request\norigin: the "
+				    "request-target is not a path this "
+				    "origin understands\n");
+		set_why(d, "origin: request-target not understood -> 400");
+		respond(d, 400, req, &h, &out);
+		goto done;
+	}
+
+	/* Step 1: which resource.  No rule covers it: 404. */
+	rule = rules_match(rules, path, strlen(path));
+	if (rule == NULL) {
+		http_buf_printf(&out, "404 Not Found\norigin: nothing at %s\n",
+				path);
+		set_why(d, "origin: no rule covers %s -> 404", path);
+		respond(d, 404, req, &h, &out);
+		goto done;
+	}
+	rules_describe(rule, who, sizeof(who));
+
+	/* Step 2: who are you (RFC 9110 §11.6.2, Authorization). */
+	guard_check(&cfg->guard, &st->guard, req, body, body_len, now, &r);
+	if (r.verdict == GUARD_MALFORMED) {
+		refuse_malformed(d, req, &r, path, now);
+		goto done;
+	}
+	if (r.verdict == GUARD_OK)
+		snprintf(d->user, sizeof(d->user), "%s", r.user);
+	if (r.verdict != GUARD_OK && rule->access != RULES_PUBLIC) {
+		challenge(cfg, st, d, req, &r, path, who, now);
+		goto done;
+	}
+
+	/* Step 3: may you.  No: 403 and no challenge (RFC 9110 §15.5.4). */
+	scheme = auth_scheme_name(r.scheme);
+	if (!rules_allows(rule, d->user)) {
+		add_info(cfg, &h, &r);
+		http_buf_printf(&out,
+				"403 Forbidden\n"
+				"origin: %s is authenticated (%s), but %s is "
+				"for %s.\n"
+				"Other credentials were not asked for: there "
+				"is no WWW-Authenticate in a 403.\n",
+				d->user, scheme ? scheme : "?", path, who);
+		set_why(d,
+			"origin: %s is authenticated but %s is for %s -> "
+			"403, no challenge",
+			d->user, path, who);
+		respond(d, 403, req, &h, &out);
+		goto done;
+	}
+
+	/* Allowed: 200 with the teaching echo. */
+	add_info(cfg, &h, &r);
+	http_buf_printf(&out, "200 OK\norigin: %.*s %s\n", (int)req->method_len,
+			req->method, path);
+	if (d->user[0] != '\0')
+		http_buf_printf(&out, "authenticated as: %s (%s)\n", d->user,
+				scheme ? scheme : "?");
+	else if (r.verdict == GUARD_MISSING)
+		http_buf_puts(&out, "authenticated as: nobody (no "
+				    "credentials; this path is public)\n");
+	else
+		http_buf_printf(&out,
+				"authenticated as: nobody (credentials not "
+				"accepted: %s; this path is public)\n",
+				r.reason[0] ? r.reason : http_strerror(r.err));
+	http_buf_printf(&out, "who may read %s: %s\n", path, who);
+	echo_request(&out, req, (const char *)body, body_len);
+	if (rule->access == RULES_PUBLIC && d->user[0] == '\0')
+		set_why(d, "origin: %s is public -> 200", path);
+	else if (rule->access == RULES_PUBLIC)
+		set_why(d,
+			"origin: %s is public; %s authenticated with %s -> "
+			"200",
+			path, d->user, scheme ? scheme : "?");
+	else
+		set_why(d,
+			"origin: %s is for %s; %s authenticated with %s -> "
+			"200",
+			path, who, d->user, scheme ? scheme : "?");
+	respond(d, 200, req, &h, &out);
+done:
+	http_buf_free(&h);
+	http_buf_free(&out);
+}

@@ -1,0 +1,282 @@
+/*
+ * origin/main.c - bin/origin: the lab's origin server.
+ *
+ *   bin/origin [--listen HOST:PORT] [--auth basic|digest|bearer[,..]]
+ *              [--realm R] [--users FILE] [--tokens FILE] [--rules FILE]
+ *              [--digest-algorithms A,..] [--qop auth,auth-int]
+ *              [--nonce-lifetime S] [-v]
+ *
+ * "/" is public, "/private" needs any user, "/admin" is alice's (or what
+ * --rules says).  The first line on stdout is "listening on HOST:PORT".
+ * Exit 2 on a usage error, 1 on a runtime error, 0 on SIGTERM/SIGINT.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../net/net.h"
+#include "server.h"
+
+#define ORIGIN_VERSION "0.1.0"
+#define ORIGIN_DEFAULT_LISTEN "127.0.0.1:8080"
+#define ORIGIN_DEFAULT_REALM "lab407 origin"
+#define ORIGIN_DEFAULT_ALGS "SHA-256,MD5"
+#define ORIGIN_MAX_NONCE_LIFETIME 86400u
+#define ORIGIN_ERR 512
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "Usage: bin/origin [options]\n"
+	    "The lab407 origin server: / is public, /private needs any "
+	    "user, /admin is alice's.\n"
+	    "\n"
+	    "  --listen HOST:PORT        where to listen (default %s; port 0 "
+	    "picks one)\n"
+	    "  --auth LIST               schemes offered in a 401, in order: "
+	    "basic, digest,\n"
+	    "                            bearer (default basic)\n"
+	    "  --realm R                 the realm (default \"%s\")\n"
+	    "  --users FILE              user:password, htpasswd or htdigest "
+	    "file\n"
+	    "                            (default: alice:wonderland, "
+	    "bob:builder)\n"
+	    "  --tokens FILE             Bearer tokens, lines \"TOKEN USER\"\n"
+	    "  --rules FILE              who may read which path "
+	    "(docs/rules.md)\n"
+	    "  --digest-algorithms LIST  Digest algorithms offered (default "
+	    "%s)\n"
+	    "  --qop LIST                auth, auth-int, or none (default "
+	    "auth)\n"
+	    "  --nonce-lifetime S        seconds a Digest nonce stays fresh "
+	    "(default %u)\n"
+	    "  -v, --verbose             one line per decision on stderr, "
+	    "saying why\n"
+	    "  -h, --help                this text\n"
+	    "  -V, --version             the version\n",
+	    ORIGIN_DEFAULT_LISTEN, ORIGIN_DEFAULT_REALM, ORIGIN_DEFAULT_ALGS,
+	    DIGEST_NONCE_LIFETIME);
+}
+
+/* A usage error: one line, exit 2. */
+static void die_usage(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+static void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "bin/origin: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (try --help)\n");
+	exit(2);
+}
+
+/* -v: one line per decision. */
+static void log_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", line);
+	fflush(stderr);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"listen", required_argument, NULL, 'l'},
+	    {"auth", required_argument, NULL, 'a'},
+	    {"realm", required_argument, NULL, 'r'},
+	    {"users", required_argument, NULL, 'u'},
+	    {"tokens", required_argument, NULL, 't'},
+	    {"rules", required_argument, NULL, 'R'},
+	    {"digest-algorithms", required_argument, NULL, 'A'},
+	    {"qop", required_argument, NULL, 'q'},
+	    {"nonce-lifetime", required_argument, NULL, 'n'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *listen_at = ORIGIN_DEFAULT_LISTEN, *auth = "basic";
+	const char *realm = ORIGIN_DEFAULT_REALM, *users_file = NULL;
+	const char *tokens_file = NULL, *rules_file = NULL;
+	const char *algs = ORIGIN_DEFAULT_ALGS, *qop = "auth";
+	unsigned long lifetime = DIGEST_NONCE_LIFETIME;
+	bool verbose = false;
+	struct origin_config cfg;
+	struct origin_server srv;
+	static struct users users;
+	static struct rules rules;
+	char err[ORIGIN_ERR], bound[NET_MAX_ADDR];
+	struct sigaction sa;
+	enum http_err e;
+	int c, fd, rc;
+
+	while ((c = getopt_long(argc, argv, "vhV", opts, NULL)) != -1) {
+		char *end;
+
+		switch (c) {
+		case 'l':
+			listen_at = optarg;
+			break;
+		case 'a':
+			auth = optarg;
+			break;
+		case 'r':
+			realm = optarg;
+			break;
+		case 'u':
+			users_file = optarg;
+			break;
+		case 't':
+			tokens_file = optarg;
+			break;
+		case 'R':
+			rules_file = optarg;
+			break;
+		case 'A':
+			algs = optarg;
+			break;
+		case 'q':
+			qop = optarg;
+			break;
+		case 'n':
+			lifetime = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || lifetime == 0 ||
+			    lifetime > ORIGIN_MAX_NONCE_LIFETIME)
+				die_usage("--nonce-lifetime wants 1..86400 "
+					  "seconds, not '%s'",
+					  optarg);
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("bin/origin (lab407) %s\n", ORIGIN_VERSION);
+			return 0;
+		default:
+			fprintf(stderr,
+				"bin/origin: bad option (try --help)\n");
+			return 2;
+		}
+	}
+	if (optind < argc)
+		die_usage("unexpected argument '%s'", argv[optind]);
+
+	/* ---- Configuration ---- */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.guard.proxy = false;
+	if (auth_scheme_list_parse(auth, cfg.guard.schemes, GUARD_MAX_SCHEMES,
+				   &cfg.guard.num_schemes) != HTTP_OK ||
+	    cfg.guard.num_schemes == 0)
+		die_usage("--auth wants basic, digest and/or bearer, not '%s'",
+			  auth);
+	if (strlen(realm) >= sizeof(cfg.guard.realm) ||
+	    strpbrk(realm, "\"\\\r\n") != NULL)
+		die_usage("--realm '%s' is too long or has a quote, "
+			  "backslash or line break",
+			  realm);
+	snprintf(cfg.guard.realm, sizeof(cfg.guard.realm), "%s", realm);
+	if (digest_alg_list_parse(algs, cfg.guard.algs, DIGEST_ALG_COUNT,
+				  &cfg.guard.num_algs) != HTTP_OK ||
+	    cfg.guard.num_algs == 0)
+		die_usage("--digest-algorithms: unknown list '%s'", algs);
+	if (strcmp(qop, "none") == 0)
+		cfg.guard.qops = DIGEST_QOP_NONE;
+	else if (digest_qop_list_parse(qop, &cfg.guard.qops) != HTTP_OK)
+		die_usage("--qop wants auth, auth-int or none, not '%s'", qop);
+
+	if (users_file != NULL) {
+		e = users_load(users_file, &users, err, sizeof(err));
+		if (e != HTTP_OK) {
+			fprintf(stderr, "bin/origin: %s\n",
+				e == HTTP_E_FILE_LINE ? err : http_strerror(e));
+			if (e != HTTP_E_FILE_LINE && err[0] != '\0')
+				fprintf(stderr, "bin/origin: %s\n", err);
+			return 1;
+		}
+		if (users.kind == USERS_PLAIN)
+			fprintf(stderr,
+				"bin/origin: warning: %s holds "
+				"plaintext passwords (fine for a lab, "
+				"not elsewhere)\n",
+				users_file);
+	} else if (users_defaults(&users, USERS_SIDE_ORIGIN) != HTTP_OK) {
+		fprintf(stderr, "bin/origin: cannot set up the lab users\n");
+		return 1;
+	}
+	if (tokens_file != NULL && users_load_tokens(tokens_file, &users, err,
+						     sizeof(err)) != HTTP_OK) {
+		fprintf(stderr, "bin/origin: %s\n", err);
+		return 1;
+	}
+	for (size_t i = 0; i < cfg.guard.num_schemes; i++)
+		if (!users_supports(&users, cfg.guard.schemes[i])) {
+			fprintf(stderr,
+				"bin/origin: %s cannot serve %s (an "
+				"htpasswd file is Basic only, htdigest "
+				"Digest only)\n",
+				users_file ? users_file : "the users",
+				auth_scheme_name(cfg.guard.schemes[i]));
+			return 1;
+		}
+	cfg.guard.users = &users;
+	if (rules_file != NULL) {
+		if (rules_load(rules_file, &rules, err, sizeof(err)) !=
+		    HTTP_OK) {
+			fprintf(stderr, "bin/origin: %s\n", err);
+			return 1;
+		}
+		cfg.rules = &rules;
+	}
+
+	/* ---- Serving ---- */
+	e = origin_server_init(&srv, &cfg, (unsigned)lifetime);
+	if (e != HTTP_OK) {
+		fprintf(stderr, "bin/origin: %s\n", http_strerror(e));
+		return 1;
+	}
+	if (verbose)
+		srv.log = log_line;
+	fd = net_listen(listen_at, bound, sizeof(bound), err, sizeof(err));
+	if (fd < 0) {
+		fprintf(stderr, "bin/origin: %s\n", err);
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	printf("listening on %s\n", bound);
+	fflush(stdout);
+	rc = origin_server_run(&srv, fd, &stop_flag);
+	close(fd);
+	if (rc != 0) {
+		fprintf(stderr, "bin/origin: accept failed\n");
+		return 1;
+	}
+	/* Connection threads are detached; exiting ends them. */
+	return 0;
+}

@@ -1,0 +1,826 @@
+/*
+ * proxy/gate.c - the forward proxy's decision, as a pure function.
+ *
+ * proxy_decide() looks at one parsed request and says what to do with it,
+ * in four steps (docs/proxy-decision.dot draws them):
+ *
+ *   1. Reading: is this a request a proxy can serve?  A forward proxy is
+ *      sent absolute-form "GET http://host:port/path HTTP/1.1" (RFC 9112
+ *      §3.2.2) or, for a tunnel, authority-form "CONNECT host:port"
+ *      (§3.2.3).  Anything else: 400, lesson 02.
+ *   2. Authenticating, "who are you?": http/guard.c reads
+ *      Proxy-Authorization.  Unparsable: 400 (lesson 03).  Missing, wrong
+ *      scheme, wrong password, stale or replayed nonce: 407 with one
+ *      Proxy-Authenticate per offered scheme (RFC 9110 §15.5.8, §11.7.1).
+ *   3. Authorising, "may you?": proxy/acl.c.  No: 403 and no challenge,
+ *      since other credentials would not help (RFC 9110 §15.5.4), lesson 05.
+ *   4. Forwarding: rewrite the head into origin-form, consume
+ *      Proxy-Authorization (RFC 9110 §11.7.2), drop the hop-by-hop fields
+ *      (§7.6.1), add Via (§7.6.3); or, for CONNECT, open a tunnel.
+ *
+ * No sockets, no clock, no printing: proxy/server.c and the REPL pass the
+ * parsed request and the time, and act on the decision.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "gate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../http/auth.h"
+
+#define PROXY_SERVER_NAME "lab407-proxy"
+#define PROXY_MAX_OFFER 64          /* "Digest, Basic, Bearer" */
+#define PROXY_MAX_METHOD 64         /* bytes of a method we handle, incl. NUL */
+#define PROXY_MAX_AUTHORITY (HTTP_MAX_HOST + 16)  /* "[v6]:65535" */
+#define PROXY_MAX_FORWARDS_DIGITS 9 /* larger Max-Forwards are clamped */
+#define PROXY_ALLOW_METHODS "GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, CONNECT"
+
+/* ---- Set-up ---- */
+
+/* Nonce secret and nonce counts for Digest (http/guard.c). */
+enum http_err proxy_state_init(struct proxy_state *st, unsigned nonce_lifetime)
+{
+	return guard_state_init(&st->guard, nonce_lifetime);
+}
+
+/* An empty decision; proxy_decision_free() releases d->out. */
+void proxy_decision_init(struct proxy_decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	http_buf_init(&d->out, 0);
+	d->action = PROXY_RESPOND;
+	d->lesson = "02";
+	d->auth_verdict = -1;
+}
+
+/* Release d->out; the decision may be initialised again. */
+void proxy_decision_free(struct proxy_decision *d)
+{
+	http_buf_free(&d->out);
+}
+
+/* ---- Small helpers ---- */
+
+/* Set d->why (truncated to PROXY_MAX_WHY if need be). */
+static void set_why(struct proxy_decision *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_why(struct proxy_decision *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->why, sizeof(d->why), fmt, ap);
+	va_end(ap);
+}
+
+/* The request method is exactly m (methods are case-sensitive). */
+static bool method_is(const struct http_request *req, const char *m)
+{
+	return req->method_len == strlen(m) &&
+	       memcmp(req->method, m, req->method_len) == 0;
+}
+
+/* "Basic" or "Digest, Basic": the schemes offered, for why lines. */
+static void offered(const struct guard_config *g, char *out, size_t cap)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < g->num_schemes && used < cap; i++) {
+		const char *name = auth_scheme_name(g->schemes[i]);
+		int w = snprintf(out + used, cap - used, "%s%s",
+				 i == 0 ? "" : ", ", name ? name : "?");
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/*
+ * RFC 9112 §9.3: HTTP/1.1 stays open unless Connection: close; HTTP/1.0
+ * closes unless Connection: keep-alive.
+ */
+static bool client_wants_close(const struct http_request *req)
+{
+	const struct http_header *hs = req->headers;
+	size_t n = req->num_headers;
+
+	if (http_header_has_token(hs, n, "Connection", "close"))
+		return true;
+	if (req->minor_version == 0)
+		return !http_header_has_token(hs, n, "Connection", "keep-alive");
+	return false;
+}
+
+/* "host" or "host:port" (port left out when it is the scheme's default),
+ * IPv6 literals in brackets: the Host value for the origin. */
+static void authority(const struct http_url *u, char *out, size_t cap)
+{
+	bool v6 = strchr(u->host, ':') != NULL;
+	unsigned def = strcmp(u->scheme, "https") == 0 ? 443 : 80;
+
+	if (u->port == def)
+		snprintf(out, cap, "%s%s%s", v6 ? "[" : "", u->host,
+			 v6 ? "]" : "");
+	else
+		snprintf(out, cap, "%s%s%s:%u", v6 ? "[" : "", u->host,
+			 v6 ? "]" : "", u->port);
+}
+
+/* ---- The proxy's own responses ---- */
+
+/*
+ * A text response written by the proxy itself: `Server: lab407-proxy`
+ * and no Via (the client tells the proxy's own answers from relayed ones
+ * by that), `extra` header lines (may be NULL), Connection: close when
+ * closing.  Appends to out.
+ */
+static bool own_response(struct http_buf *out, int status, bool close,
+			 const char *extra, const char *body, size_t body_len)
+{
+	struct http_buf h;
+	bool ok;
+
+	http_buf_init(&h, 0);
+	http_buf_puts(&h, "Server: " PROXY_SERVER_NAME "\r\n");
+	if (extra != NULL)
+		http_buf_puts(&h, extra);
+	if (close)
+		http_buf_puts(&h, "Connection: close\r\n");
+	ok = !h.failed &&
+	     http_write_text_response(out, status, h.data, body, body_len);
+	http_buf_free(&h);
+	return ok;
+}
+
+/* Public wrapper for the shell's own errors (502, 503, 504, 408, ...). */
+bool proxy_write_own(struct http_buf *out, int status, bool close,
+		     const char *body)
+{
+	return own_response(out, status, close, NULL, body,
+			    body ? strlen(body) : 0);
+}
+
+/*
+ * Finish a RESPOND decision: write the response into d->out.  For HEAD
+ * the body is left off but Content-Length kept (RFC 9110 §9.3.2).
+ */
+static void respond(struct proxy_decision *d, const struct http_request *req,
+		    int status, const char *extra, struct http_buf *body)
+{
+	d->action = PROXY_RESPOND;
+	d->status = status;
+	http_buf_reset(&d->out);
+	if (body->failed ||
+	    !own_response(&d->out, status, d->close, extra, body->data,
+			  body->len)) {
+		/* Cannot happen with our limits; still answer something. */
+		http_buf_reset(&d->out);
+		d->close = true;
+		own_response(&d->out, 500, true, NULL, "", 0);
+		d->status = 500;
+		return;
+	}
+	if (method_is(req, "HEAD")) {
+		char *end = strstr(d->out.data, "\r\n\r\n");
+
+		if (end != NULL) {
+			d->out.len = (size_t)(end - d->out.data) + 4;
+			d->out.data[d->out.len] = '\0';
+		}
+	}
+}
+
+/* 400 with a body saying what is wrong; the connection is closed, since
+ * after a malformed request the framing cannot be trusted. */
+static void bad_request(struct proxy_decision *d,
+			const struct http_request *req, const char *lesson,
+			const char *what)
+{
+	struct http_buf body;
+
+	http_buf_init(&body, 0);
+	http_buf_printf(&body, "400 Bad Request\nproxy: %s\n", what);
+	d->close = true;
+	d->lesson = lesson;
+	set_why(d, "proxy: %s -> 400", what);
+	respond(d, req, 400, NULL, &body);
+	http_buf_free(&body);
+}
+
+/* ---- Reading the request ---- */
+
+/*
+ * Where the request goes: CONNECT's authority-form, or the absolute-form
+ * URL of anything else.  False after writing a 400 into d.
+ */
+static bool read_target(const struct http_request *req, struct http_url *u,
+			struct proxy_decision *d)
+{
+	char what[300];
+
+	if (req->method_len >= PROXY_MAX_METHOD) {
+		bad_request(d, req, "02", "the method is too long");
+		return false;
+	}
+	if (method_is(req, "CONNECT")) {
+		/* RFC 9112 §3.2.3: CONNECT carries only "host:port". */
+		if (http_authority_parse(req->target, req->target_len, u) !=
+		    HTTP_OK) {
+			bad_request(d, req, "07",
+				    "CONNECT needs authority-form host:port "
+				    "(RFC 9112 §3.2.3)");
+			return false;
+		}
+		return true;
+	}
+	if (req->target_len > 0 && req->target[0] == '/') {
+		bad_request(d, req, "02",
+			    "origin-form target: a proxy needs absolute-form "
+			    "(GET http://host:port/path), RFC 9112 §3.2.2");
+		return false;
+	}
+	if (http_url_parse(req->target, req->target_len, u) != HTTP_OK) {
+		snprintf(what, sizeof(what),
+			 "the request-target is not an http:// URL the proxy "
+			 "understands: %s",
+			 http_strerror(HTTP_E_URL));
+		bad_request(d, req, "02", what);
+		return false;
+	}
+	if (strcmp(u->scheme, "http") != 0) {
+		bad_request(d, req, "07",
+			    "https:// URLs go through a CONNECT tunnel, not "
+			    "as a plain request to the proxy");
+		return false;
+	}
+	/* RFC 9112 §3.2: more than one Host is a 400. */
+	if (http_header_count(req->headers, req->num_headers, "Host") > 1) {
+		bad_request(d, req, "02", "more than one Host field "
+					  "(RFC 9112 §3.2)");
+		return false;
+	}
+	return true;
+}
+
+/* ---- Authenticating ---- */
+
+/* True when the client put credentials in Authorization, which is for the
+ * origin, and sent no Proxy-Authorization (lesson 06). */
+static bool creds_in_wrong_field(const struct http_request *req)
+{
+	return http_header_find(req->headers, req->num_headers,
+				"Proxy-Authorization") == NULL &&
+	       http_header_find(req->headers, req->num_headers,
+				"Authorization") != NULL;
+}
+
+/*
+ * 407 with a challenge per offered scheme (RFC 9110 §15.5.8, §11.7.1).  A
+ * stale Digest nonce gets stale=true so the client retries silently (RFC
+ * 7616 §3.3); a bad Bearer token gets error="invalid_token" (RFC 6750
+ * §3.1).  The body and why line say which of the cases it was.
+ */
+static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
+		      const struct http_request *req,
+		      const struct guard_result *r, uint64_t now,
+		      struct proxy_decision *d)
+{
+	struct http_buf h, body;
+	char offer[PROXY_MAX_OFFER];
+	char what[GUARD_MAX_REASON + GUARD_MAX_USER + 64];
+	bool stale = r->verdict == GUARD_STALE;
+	const char *bearer_error = NULL;
+	const char *scheme = auth_scheme_name(r->scheme);
+
+	if (r->verdict == GUARD_BAD && r->scheme == AUTH_SCHEME_BEARER)
+		bearer_error = "invalid_token";
+	offered(&cfg->guard, offer, sizeof(offer));
+	d->lesson = "02";
+	switch (r->verdict) {
+	case GUARD_MISSING:
+		if (creds_in_wrong_field(req)) {
+			snprintf(what, sizeof(what),
+				 "Proxy-Authorization missing (credentials "
+				 "were sent in Authorization, which is for the "
+				 "origin, not the proxy)");
+			d->lesson = "06";
+		} else {
+			snprintf(what, sizeof(what),
+				 "Proxy-Authorization missing");
+		}
+		break;
+	case GUARD_WRONG_SCHEME:
+		snprintf(what, sizeof(what),
+			 "wrong scheme: Proxy-Authorization uses a scheme "
+			 "this proxy did not offer");
+		break;
+	case GUARD_STALE:
+		snprintf(what, sizeof(what),
+			 "stale Digest nonce for %s (the password was right, "
+			 "the nonce expired)",
+			 r->user[0] ? r->user : "the user");
+		d->lesson = "04";
+		break;
+	case GUARD_REPLAY:
+		snprintf(what, sizeof(what),
+			 "Digest nonce count replayed%s%s",
+			 r->user[0] ? " by " : "", r->user);
+		d->lesson = "04";
+		break;
+	default:
+		snprintf(what, sizeof(what), "bad credentials%s%s%s%s: %s",
+			 r->user[0] ? " for " : "", r->user,
+			 scheme ? " with " : "", scheme ? scheme : "",
+			 r->err == HTTP_E_BAD_USER ? "unknown user" :
+			 r->reason[0] ? r->reason : http_strerror(r->err));
+		break;
+	}
+
+	http_buf_init(&h, 0);
+	http_buf_init(&body, 0);
+	if (!guard_write_challenges(&cfg->guard, &st->guard, now, stale,
+				    bearer_error, &h))
+		h.failed = true;
+	http_buf_printf(&body,
+			"407 Proxy Authentication Required\n"
+			"proxy: %s.\n"
+			"This proxy wants credentials in Proxy-Authorization "
+			"before it forwards anything.\n"
+			"Offered: %s\n",
+			what, offer);
+	set_why(d, "proxy: %s -> 407%s, offering %s", what,
+		stale ? " with stale=true" : "", offer);
+	if (h.failed) {
+		/* Only on an internal failure: no challenge to send. */
+		http_buf_free(&h);
+		http_buf_init(&h, 0);
+		body.failed = true;
+	}
+	d->close = client_wants_close(req);
+	respond(d, req, 407, h.data, &body);
+	http_buf_free(&h);
+	http_buf_free(&body);
+}
+
+/*
+ * The request-target guard_check() holds a Digest uri against.  RFC 7616
+ * §3.4.6 wants the uri to name the request's resource, and notes that
+ * proxies change the request-target in transit; curl and others put only
+ * the path ("/echo") in the uri of a request sent to a proxy in
+ * absolute-form ("http://host:port/echo").  When the uri is exactly this
+ * URL's path, check against a copy of the request whose target is that
+ * path: still the same resource, and the response hash still covers the
+ * uri the client used.  Anything else is left as sent.
+ */
+static const struct http_request *digest_target(const struct http_request *req,
+						const struct http_url *u,
+						struct http_request *copy)
+{
+	const struct http_header *h = http_header_find(
+		req->headers, req->num_headers, "Proxy-Authorization");
+	struct auth_challenge c;
+	char uri[HTTP_MAX_TARGET_BYTES + 1];
+
+	if (h == NULL || u->path_len == 0 ||
+	    auth_parse_credentials(h->value, h->value_len, &c) != HTTP_OK ||
+	    c.kind != AUTH_SCHEME_DIGEST ||
+	    auth_get(&c, "uri", uri, sizeof(uri)) != HTTP_OK)
+		return req;
+	if (strlen(uri) != u->path_len || memcmp(uri, u->path, u->path_len) != 0)
+		return req;
+	*copy = *req;
+	copy->target = u->path;
+	copy->target_len = u->path_len;
+	return copy;
+}
+
+/*
+ * "Basic" followed by bytes outside the base64 alphabet: the auth grammar
+ * already refuses them (not a token68), but what a student broke is the
+ * base64, so the 400 says so too.
+ */
+static bool basic_not_base64(const struct http_request *req)
+{
+	const struct http_header *h = http_header_find(
+		req->headers, req->num_headers, "Proxy-Authorization");
+	size_t i;
+
+	if (h == NULL || h->value_len < 6 ||
+	    strncasecmp(h->value, "Basic ", 6) != 0)
+		return false;
+	for (i = 6; i < h->value_len; i++) {
+		char c = h->value[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+		      c == '=' || c == ' '))
+			return true;
+	}
+	return false;
+}
+
+/* 400: Proxy-Authorization that does not parse (RFC 9110 §15.5.1). */
+static void refuse_malformed(const struct http_request *req,
+			     const struct guard_result *r,
+			     struct proxy_decision *d)
+{
+	char what[GUARD_MAX_REASON + 128];
+	int n;
+
+	n = snprintf(what, sizeof(what),
+		     "Proxy-Authorization malformed: %s",
+		     r->reason[0] ? r->reason : http_strerror(r->err));
+	if (r->field[0] != '\0' && n > 0 && (size_t)n < sizeof(what))
+		n += snprintf(what + n, sizeof(what) - (size_t)n,
+			      " (field at fault: %s)", r->field);
+	if (basic_not_base64(req) && n > 0 && (size_t)n < sizeof(what))
+		snprintf(what + n, sizeof(what) - (size_t)n,
+			 "; the Basic credentials are not valid base64 "
+			 "(RFC 7617 §2, RFC 4648 §4)");
+	bad_request(d, req, "03", what);
+}
+
+/* ---- Authorising ---- */
+
+/* 403: known user, refused by the ACL; no challenge (RFC 9110 §15.5.4). */
+static void forbid(const struct http_request *req, const char *user,
+		   const char *scheme, const struct http_url *u,
+		   const struct acl_rule *rule, struct proxy_decision *d)
+{
+	struct http_buf body;
+	char rule_text[HTTP_MAX_HOST + 128];
+
+	acl_describe(rule, rule_text, sizeof(rule_text));
+	http_buf_init(&body, 0);
+	http_buf_printf(&body,
+			"403 Forbidden\n"
+			"proxy: %s%s%s%s may not %.*s %s:%u (ACL: %s).\n"
+			"Other credentials were not asked for: there is no "
+			"Proxy-Authenticate in a 403.\n",
+			user, scheme ? " (authenticated with " : "",
+			scheme ? scheme : "", scheme ? ")" : "",
+			(int)req->method_len, req->method, u->host, u->port,
+			rule_text);
+	d->lesson = "05";
+	d->close = client_wants_close(req);
+	set_why(d,
+		"proxy: %s authenticated%s%s, but the ACL refuses %.*s "
+		"%s:%u (%s) -> 403, no challenge",
+		user, scheme ? " with " : "", scheme ? scheme : "",
+		(int)req->method_len, req->method, u->host, u->port,
+		rule_text);
+	respond(d, req, 403, NULL, &body);
+	http_buf_free(&body);
+}
+
+/* ---- Forwarding ---- */
+
+/* True when the field name h is listed in any Connection field. */
+static bool named_in_connection(const struct http_header *hs, size_t n,
+				const struct http_header *h)
+{
+	size_t pos = 0;
+	const struct http_header *c;
+
+	while ((c = http_header_next(hs, n, "Connection", &pos)) != NULL) {
+		size_t i = 0;
+
+		while (i < c->value_len) {
+			size_t s, e;
+
+			while (i < c->value_len &&
+			       (c->value[i] == ' ' || c->value[i] == '\t' ||
+				c->value[i] == ','))
+				i++;
+			s = i;
+			while (i < c->value_len && c->value[i] != ',')
+				i++;
+			e = i;
+			while (e > s &&
+			       (c->value[e - 1] == ' ' || c->value[e - 1] == '\t'))
+				e--;
+			if (e > s && e - s == h->name_len &&
+			    strncasecmp(c->value + s, h->name, h->name_len) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * RFC 9110 §7.6.1: fields that belong to one connection, never forwarded.
+ * Proxy-Authorization is consumed by the proxy that asked for it (§11.7.2).
+ * Transfer-Encoding is hop-by-hop too, but the body is relayed exactly as
+ * it arrived (chunked stays chunked), so its framing field goes with it.
+ */
+static const char *const hop_by_hop[] = {
+	"Connection", "Proxy-Connection", "Keep-Alive", "TE", "Trailer",
+	"Upgrade", "Proxy-Authorization", "Proxy-Authenticate",
+};
+
+/*
+ * True when field h of a message (fields hs[0..n)) must not cross the
+ * proxy.  Content-Length and Transfer-Encoding are kept even when
+ * Connection names them: the body is framed by them, and a client that
+ * could strip them could desynchronise the next hop (request smuggling).
+ */
+static bool is_hop_by_hop(const struct http_header *hs, size_t n,
+			  const struct http_header *h)
+{
+	for (size_t i = 0; i < sizeof(hop_by_hop) / sizeof(hop_by_hop[0]); i++)
+		if (http_header_is(h, hop_by_hop[i]))
+			return true;
+	if (http_header_is(h, "Content-Length") ||
+	    http_header_is(h, "Transfer-Encoding"))
+		return false;
+	return named_in_connection(hs, n, h);
+}
+
+/*
+ * Max-Forwards of an OPTIONS or TRACE (RFC 9110 §7.6.2): -1 when absent
+ * or not a number (then it is passed on as is), else its value (clamped).
+ */
+static long max_forwards(const struct http_request *req)
+{
+	const struct http_header *h = http_header_find(
+		req->headers, req->num_headers, "Max-Forwards");
+	long v = 0;
+
+	if (h == NULL || h->value_len == 0)
+		return -1;
+	for (size_t i = 0; i < h->value_len; i++) {
+		if (h->value[i] < '0' || h->value[i] > '9')
+			return -1;
+		if (i < PROXY_MAX_FORWARDS_DIGITS)
+			v = v * 10 + (h->value[i] - '0');
+	}
+	return v;
+}
+
+/*
+ * Max-Forwards: 0 on OPTIONS or TRACE, so this proxy is the final
+ * recipient and answers itself (RFC 9110 §7.6.2).  TRACE reflects the
+ * request head (§9.3.8), leaving out the credentials fields, which must
+ * never be echoed.
+ */
+static void answer_max_forwards(const struct http_request *req,
+				struct proxy_decision *d)
+{
+	struct http_buf body, h;
+
+	http_buf_init(&body, 0);
+	http_buf_init(&h, 0);
+	d->lesson = "06";
+	d->close = client_wants_close(req);
+	d->action = PROXY_RESPOND;
+	d->status = 200;
+	if (method_is(req, "OPTIONS")) {
+		http_buf_puts(&h, "Allow: " PROXY_ALLOW_METHODS "\r\n");
+		http_buf_puts(&body, "200 OK\nproxy: Max-Forwards is 0, so "
+				     "the proxy answers OPTIONS itself.\n");
+		respond(d, req, 200, h.data, &body);
+	} else {
+		http_buf_printf(&body, "%.*s %.*s HTTP/1.%d\r\n",
+				(int)req->method_len, req->method,
+				(int)req->target_len, req->target,
+				req->minor_version);
+		for (size_t i = 0; i < req->num_headers; i++) {
+			const struct http_header *f = &req->headers[i];
+
+			if (http_header_is(f, "Proxy-Authorization") ||
+			    http_header_is(f, "Authorization") ||
+			    http_header_is(f, "Cookie"))
+				continue;
+			http_buf_printf(&body, "%.*s: %.*s\r\n",
+					(int)f->name_len, f->name,
+					(int)f->value_len, f->value);
+		}
+		http_buf_puts(&body, "\r\n");
+		http_buf_reset(&d->out);
+		http_write_status_line(&d->out, 200);
+		http_buf_puts(&d->out, "Server: " PROXY_SERVER_NAME "\r\n");
+		if (d->close)
+			http_buf_puts(&d->out, "Connection: close\r\n");
+		http_buf_puts(&d->out, "Content-Type: message/http\r\n");
+		http_buf_printf(&d->out, "Content-Length: %zu\r\n\r\n",
+				body.len);
+		http_buf_append(&d->out, body.data, body.len);
+		if (body.failed || d->out.failed) {
+			http_buf_reset(&d->out);
+			d->close = true;
+			own_response(&d->out, 500, true, NULL, "", 0);
+			d->status = 500;
+		}
+	}
+	set_why(d, "proxy: %.*s with Max-Forwards: 0 -> the proxy answers "
+		   "itself, 200 (RFC 9110 §7.6.2)",
+		(int)req->method_len, req->method);
+	http_buf_free(&body);
+	http_buf_free(&h);
+}
+
+/*
+ * Rewrite the request head for the origin (RFC 9112 §3.2.2, RFC 9110
+ * §7.6): origin-form request line, Host from the URL, hop-by-hop fields
+ * and Proxy-Authorization dropped, Authorization and every other
+ * end-to-end field kept in order, Max-Forwards decremented, our Via last.
+ */
+static bool rewrite_head(const struct http_request *req,
+			 const struct http_url *u, long mf, struct http_buf *out)
+{
+	char host[PROXY_MAX_AUTHORITY];
+
+	authority(u, host, sizeof(host));
+	http_write_request_line(out, req->method, req->method_len, u->path,
+				u->path_len);
+	/* RFC 9112 §3.2.2: a proxy replaces Host with the URL's authority. */
+	http_write_header(out, "Host", host, strlen(host));
+	for (size_t i = 0; i < req->num_headers; i++) {
+		const struct http_header *f = &req->headers[i];
+
+		if (http_header_is(f, "Host") ||
+		    is_hop_by_hop(req->headers, req->num_headers, f))
+			continue;
+		if (mf > 0 && http_header_is(f, "Max-Forwards")) {
+			http_write_headerf(out, "Max-Forwards", "%ld", mf - 1);
+			continue;
+		}
+		http_buf_printf(out, "%.*s: %.*s\r\n", (int)f->name_len,
+				f->name, (int)f->value_len, f->value);
+	}
+	/* RFC 9110 §7.6.3: each proxy appends its own Via entry. */
+	http_buf_puts(out, "Via: 1.1 " PROXY_VIA_NAME "\r\n\r\n");
+	return !out->failed;
+}
+
+/* ---- Deciding ---- */
+
+/*
+ * Decide what to do with one request; see the top of the file for the
+ * steps.  d must have been set up with proxy_decision_init().
+ */
+void proxy_decide(const struct proxy_config *cfg, struct proxy_state *st,
+		  const struct http_request *req, const void *body,
+		  size_t body_len, uint64_t now, struct proxy_decision *d)
+{
+	struct http_url u;
+	struct http_request as_path;   /* req with a path target (Digest) */
+	struct guard_result r;
+	const struct acl_rule *rule = NULL;
+	struct acl_request ar;
+	char method[PROXY_MAX_METHOD];
+	char authn[GUARD_MAX_USER + 64];
+	const char *scheme = NULL;
+	const char *acl_user;
+	bool open_proxy = cfg->guard.num_schemes == 0;
+	bool allowed;
+	long mf = -1;
+
+	d->user[0] = '\0';
+	d->info_header[0] = '\0';
+	d->close = false;
+	d->lesson = "02";
+
+	/* Step 1: reading. */
+	if (!read_target(req, &u, d))
+		return;
+	snprintf(method, sizeof(method), "%.*s", (int)req->method_len,
+		 req->method);
+	snprintf(d->host, sizeof(d->host), "%s", u.host);
+	d->port = u.port;
+
+	/* Step 2: who are you (RFC 9110 §11.7.2, Proxy-Authorization). */
+	if (open_proxy) {
+		acl_user = ACL_NO_USER;
+		snprintf(authn, sizeof(authn),
+			 "no authentication configured (--auth none)");
+	} else {
+		const struct http_request *checked = req;
+
+		if (!method_is(req, "CONNECT"))
+			checked = digest_target(req, &u, &as_path);
+		guard_check(&cfg->guard, &st->guard, checked, body, body_len,
+			    now, &r);
+		d->auth_verdict = (int)r.verdict;
+		if (r.verdict == GUARD_MALFORMED) {
+			refuse_malformed(req, &r, d);
+			return;
+		}
+		if (r.verdict != GUARD_OK) {
+			challenge(cfg, st, req, &r, now, d);
+			return;
+		}
+		snprintf(d->user, sizeof(d->user), "%s", r.user);
+		snprintf(d->info_header, sizeof(d->info_header), "%s", r.info);
+		scheme = auth_scheme_name(r.scheme);
+		acl_user = d->user;
+		snprintf(authn, sizeof(authn), "%s authenticated (%s)", d->user,
+			 scheme ? scheme : "?");
+	}
+
+	/* Step 3: may you (proxy/acl.c; NULL ACL: everyone may). */
+	ar.user = acl_user;
+	ar.method = method;
+	ar.host = u.host;
+	ar.port = u.port;
+	if (cfg->acl != NULL) {
+		rule = acl_match(cfg->acl, &ar);
+		allowed = rule != NULL && rule->allow;
+	} else {
+		allowed = true;
+	}
+	if (!allowed) {
+		forbid(req, acl_user, scheme, &u, rule, d);
+		return;
+	}
+
+	/* Step 4a: CONNECT opens a tunnel (RFC 9110 §9.3.6). */
+	d->close = client_wants_close(req);
+	if (method_is(req, "CONNECT")) {
+		d->action = PROXY_TUNNEL;
+		d->status = 200;
+		d->lesson = "07";
+		http_buf_reset(&d->out);
+		http_buf_puts(&d->out,
+			      "HTTP/1.1 200 Connection established\r\n\r\n");
+		set_why(d, "proxy: %s, ACL allows -> tunnel to %s:%u", authn,
+			u.host, u.port);
+		return;
+	}
+
+	/* Step 4b: Max-Forwards 0 makes this proxy the final recipient. */
+	if (method_is(req, "OPTIONS") || method_is(req, "TRACE")) {
+		mf = max_forwards(req);
+		if (mf == 0) {
+			answer_max_forwards(req, d);
+			return;
+		}
+	}
+
+	/* Step 4c: forward, rewritten. */
+	http_buf_reset(&d->out);
+	if (!rewrite_head(req, &u, mf, &d->out)) {
+		struct http_buf b;
+
+		http_buf_init(&b, 0);
+		http_buf_puts(&b, "500 Internal Server Error\nproxy: the "
+				  "request head could not be rewritten\n");
+		d->close = true;
+		set_why(d, "proxy: the head could not be rewritten -> 500");
+		respond(d, req, 500, NULL, &b);
+		http_buf_free(&b);
+		return;
+	}
+	d->action = PROXY_FORWARD;
+	d->status = 0;
+	d->lesson = "01";
+	set_why(d, "proxy: %s, ACL allows -> forwarding to %s:%u", authn,
+		u.host, u.port);
+}
+
+/* ---- Relaying the response ---- */
+
+/*
+ * Rewrite an origin's response head for the client: the origin's status
+ * and reason, every end-to-end field, our Via (RFC 9110 §7.6.3).  Dropped:
+ * hop-by-hop fields and those Connection names (§7.6.1), and
+ * Proxy-Authenticate / Proxy-Authentication-Info, which only the next
+ * hop may send (§11.7.1): an origin has no business challenging for the
+ * proxy.  Transfer-Encoding stays: the body is relayed as it arrives.
+ */
+bool proxy_relay_head_ex(const struct http_response *resp, const char *info,
+			 const char *connection, struct http_buf *out)
+{
+	http_buf_printf(out, "HTTP/1.1 %d %.*s\r\n", resp->status,
+			(int)resp->reason_len, resp->reason);
+	for (size_t i = 0; i < resp->num_headers; i++) {
+		const struct http_header *f = &resp->headers[i];
+
+		if (is_hop_by_hop(resp->headers, resp->num_headers, f) ||
+		    http_header_is(f, "Proxy-Authentication-Info"))
+			continue;
+		http_buf_printf(out, "%.*s: %.*s\r\n", (int)f->name_len,
+				f->name, (int)f->value_len, f->value);
+	}
+	http_buf_puts(out, "Via: 1.1 " PROXY_VIA_NAME "\r\n");
+	if (info != NULL && info[0] != '\0')
+		http_write_header(out, "Proxy-Authentication-Info", info,
+				  strlen(info));
+	if (connection != NULL)
+		http_write_header(out, "Connection", connection,
+				  strlen(connection));
+	http_buf_puts(out, "\r\n");
+	return !out->failed;
+}
+
+/* The REPL's form: no Proxy-Authentication-Info, no Connection. */
+bool proxy_relay_head(const struct http_response *resp, struct http_buf *out)
+{
+	return proxy_relay_head_ex(resp, NULL, NULL, out);
+}

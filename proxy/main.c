@@ -1,0 +1,320 @@
+/*
+ * proxy/main.c - bin/proxy: the lab's forward proxy with 407
+ * authentication.
+ *
+ *   bin/proxy [--listen HOST:PORT] [--auth none|basic|digest|bearer[,..]]
+ *             [--realm R] [--users FILE] [--tokens FILE]
+ *             [--digest-algorithms A,..] [--qop auth,auth-int]
+ *             [--nonce-lifetime S] [--acl FILE] [--upstream-timeout S]
+ *             [--header-timeout S] [--max-connections N]
+ *             [--access-log FILE] [-v]
+ *
+ * The first line on stdout is "listening on HOST:PORT"; the access log
+ * (Squid's native format) follows it, or goes to --access-log FILE.
+ * Exit 2 on a usage error, 1 on a runtime error, 0 after SIGTERM/SIGINT
+ * once the exchanges in flight have finished.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../http/auth.h"
+#include "../http/users.h"
+#include "../net/net.h"
+#include "acl.h"
+#include "server.h"
+
+#define PROXY_VERSION "0.1.0"
+#define PROXY_DEFAULT_LISTEN "127.0.0.1:3128"
+#define PROXY_DEFAULT_REALM "lab407 proxy"
+#define PROXY_DEFAULT_ALGS "SHA-256,MD5"
+#define PROXY_MAX_SECONDS 86400ul
+#define PROXY_MAX_CONNECTIONS_LIMIT 100000ul
+#define PROXY_ERR 512
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	proxy_server_stop();
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: bin/proxy [options]\n"
+		"The lab407 forward proxy: 407 until you authenticate, 403 if "
+		"the ACL says no,\n"
+		"else the request goes on to the origin.\n"
+		"\n"
+		"  --listen HOST:PORT        where to listen (default %s; port "
+		"0 picks one)\n"
+		"  --auth LIST               schemes offered in a 407, in order: "
+		"none, basic,\n"
+		"                            digest, bearer (default basic)\n"
+		"  --realm R                 the realm (default \"%s\")\n"
+		"  --users FILE              user:password, htpasswd or htdigest "
+		"file (default:\n"
+		"                            alice:wonderland, bob:builder, "
+		"mallory:letmein)\n"
+		"  --tokens FILE             Bearer tokens, lines \"TOKEN USER\"\n"
+		"  --digest-algorithms LIST  Digest algorithms offered (default "
+		"%s)\n"
+		"  --qop LIST                auth, auth-int, or none (default "
+		"auth)\n"
+		"  --nonce-lifetime S        seconds a Digest nonce stays fresh "
+		"(default %u)\n"
+		"  --acl FILE                who may go where (docs/acl.md; "
+		"default: all but mallory)\n"
+		"  --upstream-timeout S      seconds to wait for the origin "
+		"(default %d): 504\n"
+		"  --header-timeout S        seconds a client has to send its "
+		"head (default %d): 408\n"
+		"  --max-connections N       client connections at once "
+		"(default %d): 503\n"
+		"  --access-log FILE         the access log there, not on "
+		"stdout\n"
+		"  -v, --verbose             also one line per authentication "
+		"decision, saying why\n"
+		"  -h, --help                this text\n"
+		"  -V, --version             the version\n",
+		PROXY_DEFAULT_LISTEN, PROXY_DEFAULT_REALM, PROXY_DEFAULT_ALGS,
+		DIGEST_NONCE_LIFETIME, PROXY_DEFAULT_UPSTREAM_TIMEOUT_MS / 1000,
+		PROXY_DEFAULT_HEADER_TIMEOUT_MS / 1000,
+		PROXY_DEFAULT_MAX_CONNECTIONS);
+}
+
+/* A usage error: one line, exit 2. */
+static void die_usage(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+static void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "bin/proxy: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (try --help)\n");
+	exit(2);
+}
+
+/* A number in 1..max for option `name`, or a usage error. */
+static unsigned long number(const char *name, const char *s,
+			    unsigned long max)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		die_usage("%s wants a number 1..%lu, not '%s'", name, max, s);
+	v = strtoul(s, &end, 10);
+	if (*end != '\0' || v == 0 || v > max)
+		die_usage("%s wants a number 1..%lu, not '%s'", name, max, s);
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"listen", required_argument, NULL, 'l'},
+		{"auth", required_argument, NULL, 'a'},
+		{"realm", required_argument, NULL, 'r'},
+		{"users", required_argument, NULL, 'u'},
+		{"tokens", required_argument, NULL, 't'},
+		{"digest-algorithms", required_argument, NULL, 'A'},
+		{"qop", required_argument, NULL, 'q'},
+		{"nonce-lifetime", required_argument, NULL, 'n'},
+		{"acl", required_argument, NULL, 'c'},
+		{"upstream-timeout", required_argument, NULL, 'U'},
+		{"header-timeout", required_argument, NULL, 'H'},
+		{"max-connections", required_argument, NULL, 'm'},
+		{"access-log", required_argument, NULL, 'L'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *listen_at = PROXY_DEFAULT_LISTEN, *auth = "basic";
+	const char *realm = PROXY_DEFAULT_REALM, *users_file = NULL;
+	const char *tokens_file = NULL, *acl_file = NULL, *log_file = NULL;
+	const char *algs = PROXY_DEFAULT_ALGS, *qop = "auth";
+	unsigned long lifetime = DIGEST_NONCE_LIFETIME;
+	unsigned long up_s = PROXY_DEFAULT_UPSTREAM_TIMEOUT_MS / 1000;
+	unsigned long head_s = PROXY_DEFAULT_HEADER_TIMEOUT_MS / 1000;
+	unsigned long max_conn = PROXY_DEFAULT_MAX_CONNECTIONS;
+	bool verbose = false;
+	static struct proxy_config cfg;
+	static struct proxy_server srv;
+	static struct users users;
+	static struct acl acl;
+	char err[PROXY_ERR], bound[NET_MAX_ADDR];
+	struct sigaction sa;
+	FILE *log = stdout;
+	enum http_err e;
+	int c, fd, rc;
+
+	while ((c = getopt_long(argc, argv, "vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': listen_at = optarg; break;
+		case 'a': auth = optarg; break;
+		case 'r': realm = optarg; break;
+		case 'u': users_file = optarg; break;
+		case 't': tokens_file = optarg; break;
+		case 'A': algs = optarg; break;
+		case 'q': qop = optarg; break;
+		case 'n':
+			lifetime = number("--nonce-lifetime", optarg,
+					  PROXY_MAX_SECONDS);
+			break;
+		case 'c': acl_file = optarg; break;
+		case 'U':
+			up_s = number("--upstream-timeout", optarg,
+				      PROXY_MAX_SECONDS);
+			break;
+		case 'H':
+			head_s = number("--header-timeout", optarg,
+					PROXY_MAX_SECONDS);
+			break;
+		case 'm':
+			max_conn = number("--max-connections", optarg,
+					  PROXY_MAX_CONNECTIONS_LIMIT);
+			break;
+		case 'L': log_file = optarg; break;
+		case 'v': verbose = true; break;
+		case 'h': usage(stdout); return 0;
+		case 'V':
+			printf("bin/proxy (lab407) %s\n", PROXY_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "bin/proxy: bad option (try --help)\n");
+			return 2;
+		}
+	}
+	if (optind < argc)
+		die_usage("unexpected argument '%s'", argv[optind]);
+
+	/* ---- Configuration: who are you ---- */
+	cfg.guard.proxy = true;
+	if (auth_scheme_list_parse(auth, cfg.guard.schemes, GUARD_MAX_SCHEMES,
+				   &cfg.guard.num_schemes) != HTTP_OK)
+		die_usage("--auth wants none, basic, digest and/or bearer, "
+			  "not '%s'",
+			  auth);
+	if (strlen(realm) >= sizeof(cfg.guard.realm) ||
+	    strpbrk(realm, "\"\\\r\n") != NULL)
+		die_usage("--realm '%s' is too long or has a quote, "
+			  "backslash or line break",
+			  realm);
+	snprintf(cfg.guard.realm, sizeof(cfg.guard.realm), "%s", realm);
+	if (digest_alg_list_parse(algs, cfg.guard.algs, DIGEST_ALG_COUNT,
+				  &cfg.guard.num_algs) != HTTP_OK ||
+	    cfg.guard.num_algs == 0)
+		die_usage("--digest-algorithms: unknown list '%s'", algs);
+	if (strcmp(qop, "none") == 0)
+		cfg.guard.qops = DIGEST_QOP_NONE;
+	else if (digest_qop_list_parse(qop, &cfg.guard.qops) != HTTP_OK)
+		die_usage("--qop wants auth, auth-int or none, not '%s'", qop);
+
+	if (users_file != NULL) {
+		err[0] = '\0';
+		e = users_load(users_file, &users, err, sizeof(err));
+		if (e != HTTP_OK) {
+			fprintf(stderr, "bin/proxy: %s\n",
+				err[0] != '\0' ? err : http_strerror(e));
+			return 1;
+		}
+		if (users.kind == USERS_PLAIN)
+			fprintf(stderr, "bin/proxy: warning: %s holds "
+					"plaintext passwords (fine for a lab, "
+					"not elsewhere)\n",
+				users_file);
+	} else if (users_defaults(&users, USERS_SIDE_PROXY) != HTTP_OK) {
+		fprintf(stderr, "bin/proxy: cannot set up the lab users\n");
+		return 1;
+	}
+	if (tokens_file != NULL &&
+	    users_load_tokens(tokens_file, &users, err, sizeof(err)) !=
+		    HTTP_OK) {
+		fprintf(stderr, "bin/proxy: %s\n", err);
+		return 1;
+	}
+	/* htpasswd holds one-way hashes: no Digest; htdigest: no Basic. */
+	for (size_t i = 0; i < cfg.guard.num_schemes; i++)
+		if (!users_supports(&users, cfg.guard.schemes[i])) {
+			fprintf(stderr, "bin/proxy: %s cannot serve %s (an "
+					"htpasswd file is Basic only, htdigest "
+					"Digest only)\n",
+				users_file ? users_file : "the users",
+				auth_scheme_name(cfg.guard.schemes[i]));
+			return 1;
+		}
+	cfg.guard.users = &users;
+
+	/* ---- Configuration: may you ---- */
+	if (acl_file != NULL) {
+		err[0] = '\0';
+		e = acl_load(acl_file, &acl, err, sizeof(err));
+		if (e != HTTP_OK) {
+			fprintf(stderr, "bin/proxy: %s\n",
+				err[0] != '\0' ? err : http_strerror(e));
+			return 1;
+		}
+	} else {
+		acl_default(&acl);
+	}
+	cfg.acl = &acl;
+	cfg.verbose = verbose;
+
+	/* ---- Serving ---- */
+	if (log_file != NULL) {
+		log = fopen(log_file, "a");
+		if (log == NULL) {
+			fprintf(stderr, "bin/proxy: cannot open the access log "
+					"%s\n",
+				log_file);
+			return 1;
+		}
+		setvbuf(log, NULL, _IOLBF, 0);
+	}
+	e = proxy_server_init(&srv, &cfg, (unsigned)lifetime);
+	if (e != HTTP_OK) {
+		fprintf(stderr, "bin/proxy: %s\n", http_strerror(e));
+		return 1;
+	}
+	srv.header_timeout_ms = (int)(head_s * 1000);
+	srv.upstream_timeout_ms = (int)(up_s * 1000);
+	srv.max_connections = (unsigned)max_conn;
+	srv.log = log;
+	srv.verbose = verbose;
+	fd = net_listen(listen_at, bound, sizeof(bound), err, sizeof(err));
+	if (fd < 0) {
+		fprintf(stderr, "bin/proxy: %s\n", err);
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("listening on %s\n", bound);
+	fflush(stdout);
+	rc = proxy_server_run(&srv, fd);
+	proxy_server_free(&srv);
+	users_free(&users);
+	if (log != stdout)
+		fclose(log);
+	if (rc != 0) {
+		fprintf(stderr, "bin/proxy: accept failed\n");
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,350 @@
+/*
+ * repl/breaker.c - `break WHAT` and `fix` (see repl/breaker.h).
+ *
+ * Sections: Finding the credential, Deciding whether a break applies,
+ * Editing the bytes, The commands.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "breaker.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../http/auth.h"
+#include "../http/message.h"
+#include "repl.h"
+
+/* ---- Finding the credential ---- */
+
+/*
+ * The credential field of a request: Proxy-Authorization when present
+ * (the proxy's, RFC 9110 §11.7.2), else Authorization (§11.6.2).
+ */
+static const struct http_header *cred_field(const struct http_request *req)
+{
+	const struct http_header *h;
+
+	h = http_header_find(req->headers, req->num_headers,
+			     "Proxy-Authorization");
+	if (h == NULL)
+		h = http_header_find(req->headers, req->num_headers,
+				     "Authorization");
+	return h;
+}
+
+static bool parse_head(const struct http_buf *b, struct http_request *req)
+{
+	enum http_err e;
+
+	return b->len > 0 && http_parse_request(b->data, b->len, req, &e) > 0;
+}
+
+bool breaker_has_credentials(const struct http_buf *b)
+{
+	struct http_request req;
+
+	return parse_head(b, &req) && cred_field(&req) != NULL;
+}
+
+/* ---- Deciding whether a break applies ---- */
+
+/* The scheme the client will answer with: Bearer > Digest > Basic. */
+static enum auth_scheme chosen(const struct lab_server *s)
+{
+	unsigned bits = 0;
+	size_t i;
+
+	for (i = 0; i < s->num_schemes; i++)
+		bits |= s->schemes[i];
+	if (bits & AUTH_SCHEME_BEARER)
+		return AUTH_SCHEME_BEARER;
+	if (bits & AUTH_SCHEME_DIGEST)
+		return AUTH_SCHEME_DIGEST;
+	if (bits & AUTH_SCHEME_BASIC)
+		return AUTH_SCHEME_BASIC;
+	return AUTH_SCHEME_NONE;
+}
+
+/* Whose credential comes first: the proxy's, unless it asks for none. */
+static int target_party(const struct lab *lab)
+{
+	if (lab->external)
+		return LAB_PROXY;
+	if (lab->server[LAB_PROXY].num_schemes > 0 && lab->creds[LAB_PROXY].set)
+		return LAB_PROXY;
+	if (lab->server[LAB_ORIGIN].num_schemes > 0 &&
+	    lab->creds[LAB_ORIGIN].set)
+		return LAB_ORIGIN;
+	return -1;
+}
+
+bool breaker_applies(const struct lab *lab, enum lab_break b, char *err,
+		     size_t cap)
+{
+	int p = target_party(lab);
+	enum auth_scheme s;
+	const char *sname;
+
+	if (b == LAB_BREAK_NONE) {
+		snprintf(err, cap,
+			 "unknown break; choose password, user, "
+			 "scheme, header, base64, realm, nonce, nc, "
+			 "response or stale");
+		return false;
+	}
+	if (p < 0) {
+		snprintf(err, cap,
+			 "no credential will be sent: no server asks "
+			 "for one, or the client has none (see "
+			 "`scheme` and `user`)");
+		return false;
+	}
+	if (lab->external) {
+		if (b == LAB_BREAK_STALE) {
+			snprintf(err, cap,
+				 "stale moves the embedded proxy's "
+				 "clock; an external proxy keeps its own");
+			return false;
+		}
+		return true;
+	}
+	s = chosen(&lab->server[p]);
+	sname = auth_scheme_name(s) ? auth_scheme_name(s) : "none";
+	switch (b) {
+	case LAB_BREAK_USER:
+		if (s == AUTH_SCHEME_BEARER) {
+			snprintf(err, cap,
+				 "Bearer has no user name; try "
+				 "`break password` (a wrong token)");
+			return false;
+		}
+		return true;
+	case LAB_BREAK_BASE64:
+		if (s != AUTH_SCHEME_BASIC) {
+			snprintf(err, cap,
+				 "base64 is Basic's encoding; the %s "
+				 "uses %s (try `scheme %s basic`)",
+				 lab_party_name((enum lab_party)p), sname,
+				 lab_party_name((enum lab_party)p));
+			return false;
+		}
+		return true;
+	case LAB_BREAK_REALM:
+	case LAB_BREAK_NONCE:
+	case LAB_BREAK_NC:
+	case LAB_BREAK_RESPONSE:
+	case LAB_BREAK_STALE:
+		if (s != AUTH_SCHEME_DIGEST) {
+			snprintf(err, cap,
+				 "%s is a Digest field; the %s uses "
+				 "%s (try `scheme %s digest`)",
+				 lab_break_name(b),
+				 lab_party_name((enum lab_party)p), sname,
+				 lab_party_name((enum lab_party)p));
+			return false;
+		}
+		if (b == LAB_BREAK_STALE && p != LAB_PROXY) {
+			snprintf(err, cap,
+				 "stale moves the proxy's clock; the "
+				 "proxy asks for no credentials now");
+			return false;
+		}
+		if (b == LAB_BREAK_NC && lab->last_digest[0] == '\0') {
+			snprintf(err, cap,
+				 "nc replays the last Digest "
+				 "credentials, and none were sent "
+				 "yet: run one Digest exchange first");
+			return false;
+		}
+		return true;
+	default:
+		return true;
+	}
+}
+
+/* ---- Editing the bytes ---- */
+
+/* Replace b[off..off+len) with s[0..n). */
+static bool splice(struct http_buf *b, size_t off, size_t len, const char *s,
+		   size_t n)
+{
+	struct http_buf nb;
+
+	http_buf_init(&nb, b->max);
+	http_buf_append(&nb, b->data, off);
+	http_buf_append(&nb, s, n);
+	http_buf_append(&nb, b->data + off + len, b->len - off - len);
+	if (nb.failed) {
+		http_buf_free(&nb);
+		return false;
+	}
+	http_buf_free(b);
+	*b = nb;
+	return true;
+}
+
+/* Edit one Digest param's value in place; false when it is absent. */
+static bool edit_param(struct http_buf *b, const struct http_header *h,
+		       const char *name, char *note, size_t cap)
+{
+	struct auth_challenge cred;
+	const struct auth_param *p;
+	size_t off;
+	char v[DIGEST_MAX_FIELD];
+
+	if (auth_parse_credentials(h->value, h->value_len, &cred) != HTTP_OK)
+		return false;
+	p = auth_param_find(&cred, name);
+	if (p == NULL || p->value_len == 0 || p->value_len >= sizeof(v))
+		return false;
+	off = (size_t)(p->value - b->data);
+	memcpy(v, p->value, p->value_len);
+	v[p->value_len] = '\0';
+	if (strcmp(name, "realm") == 0) {
+		snprintf(note, cap,
+			 "break realm: realm=\"%s\" became "
+			 "\"not the lab\"",
+			 v);
+		return splice(b, off, p->value_len, "not the lab", 11);
+	}
+	/* nonce, response: change the first character */
+	v[0] = v[0] == '0' ? '1' : v[0] == 'A' ? 'B' : v[0] == 'a' ? 'b' : '0';
+	snprintf(note, cap, "break %s: its first character changed", name);
+	return splice(b, off, 1, v, 1);
+}
+
+void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap)
+{
+	struct http_request req;
+	const struct http_header *h;
+	size_t off;
+	enum lab_break brk = lab->brk;
+
+	note[0] = '\0';
+	if (brk == LAB_BREAK_NONE || brk == LAB_BREAK_PASSWORD ||
+	    brk == LAB_BREAK_USER || !parse_head(b, &req))
+		return;
+	h = cred_field(&req);
+	if (h == NULL)
+		return; /* not yet: the first request goes without */
+	lab->brk = LAB_BREAK_NONE;
+	switch (brk) {
+	case LAB_BREAK_STALE:
+		lab->stale_now = true;
+		snprintf(note, cap,
+			 "break stale: the proxy's clock jumps %u s "
+			 "ahead, past the nonce lifetime",
+			 DIGEST_NONCE_LIFETIME + 1);
+		return;
+	case LAB_BREAK_HEADER:
+		if (!http_header_is(h, "Proxy-Authorization")) {
+			snprintf(
+			    note, cap,
+			    "break header: no Proxy-Authorization to rename");
+			return;
+		}
+		off = (size_t)(h->name - b->data);
+		splice(b, off, h->name_len, "Authorization", 13);
+		snprintf(note, cap,
+			 "break header: Proxy-Authorization renamed "
+			 "to Authorization");
+		return;
+	case LAB_BREAK_SCHEME: {
+		size_t n = 0;
+		while (n < h->value_len && h->value[n] != ' ')
+			n++;
+		off = (size_t)(h->value - b->data);
+		splice(b, off, n, "Basix", 5);
+		snprintf(note, cap, "break scheme: the scheme became Basix");
+		return;
+	}
+	case LAB_BREAK_BASE64: {
+		size_t n = 0;
+		while (n < h->value_len && h->value[n] != ' ')
+			n++;
+		if (n + 1 >= h->value_len)
+			return;
+		/* '.' is a token68 character but not base64 (RFC 4648 §4) */
+		off = (size_t)(h->value - b->data) + n + 1;
+		splice(b, off, 1, ".", 1);
+		snprintf(note, cap,
+			 "break base64: the token's first character "
+			 "became '.', which base64 does not have");
+		return;
+	}
+	case LAB_BREAK_REALM:
+		edit_param(b, h, "realm", note, cap);
+		return;
+	case LAB_BREAK_NONCE:
+		edit_param(b, h, "nonce", note, cap);
+		return;
+	case LAB_BREAK_RESPONSE:
+		edit_param(b, h, "response", note, cap);
+		return;
+	case LAB_BREAK_NC:
+		if (lab->last_digest[0] == '\0')
+			return;
+		off = (size_t)(h->value - b->data);
+		splice(b, off, h->value_len, lab->last_digest,
+		       strlen(lab->last_digest));
+		snprintf(note, cap,
+			 "break nc: the previous Digest credentials "
+			 "sent again, same nonce and nc (a replay)");
+		return;
+	default:
+		return;
+	}
+}
+
+void breaker_remember(struct lab *lab, const struct http_buf *b)
+{
+	struct http_request req;
+	const struct http_header *h;
+
+	if (!parse_head(b, &req))
+		return;
+	h = cred_field(&req);
+	if (h == NULL || h->value_len < 7 ||
+	    h->value_len >= sizeof(lab->last_digest) ||
+	    strncasecmp(h->value, "Digest ", 7) != 0)
+		return;
+	snprintf(lab->last_digest, sizeof(lab->last_digest), "%.*s",
+		 (int)h->value_len, h->value);
+}
+
+/* ---- The commands ---- */
+
+/* `break WHAT`: arm a break for the next credential. */
+enum repl_rc breaker_break(struct repl *r, int argc, char **argv)
+{
+	char err[256];
+	enum lab_break b = lab_break_from(argv[1]);
+
+	(void)argc;
+	if (!lab_set_break(r->lab, b, err, sizeof(err))) {
+		repl_error(r, "break %s: %s", argv[1], err);
+		return REPL_FAIL;
+	}
+	if (!r->in_outcomes)
+		fprintf(r->out,
+			"armed: the next credential the client sends "
+			"gets `break %s` (fix cancels)\n",
+			lab_break_name(b));
+	return REPL_OK;
+}
+
+/* `fix`: cancel a pending break. */
+enum repl_rc breaker_fix(struct repl *r, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (!r->in_outcomes)
+		fprintf(r->out,
+			r->lab->brk == LAB_BREAK_NONE
+			    ? "nothing to fix: no break is pending\n"
+			    : "fixed: the next credential goes out intact\n");
+	r->lab->brk = LAB_BREAK_NONE;
+	return REPL_OK;
+}

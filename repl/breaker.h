@@ -1,0 +1,35 @@
+/*
+ * repl/breaker.h - `break WHAT` and `fix`: corrupting the next credential
+ * the client sends, on purpose, to watch the outcome change.
+ *
+ * password and user swap the client's credentials for one request (so a
+ * Digest response is computed correctly, from a wrong password); the
+ * others edit the bytes of the request head before it enters the socket;
+ * stale moves the proxy's clock.  Each applies once.
+ */
+#ifndef LAB407_REPL_BREAKER_H
+#define LAB407_REPL_BREAKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../http/buf.h"
+#include "lab.h"
+
+/* True when the request in b carries Proxy-Authorization or Authorization. */
+bool breaker_has_credentials(const struct http_buf *b);
+/*
+ * False with a sentence in err when break b cannot apply to the current
+ * set-up (a Digest field under Basic, nc before any Digest request, ...).
+ */
+bool breaker_applies(const struct lab *lab, enum lab_break b, char *err,
+		     size_t cap);
+/*
+ * Apply the armed byte-level break to the request in b, if it carries the
+ * credential; says what was done in note (or leaves it "").  Disarms.
+ */
+void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap);
+/* Remember Digest credentials sent, for `break nc` (a replay) later. */
+void breaker_remember(struct lab *lab, const struct http_buf *b);
+
+#endif

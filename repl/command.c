@@ -1,0 +1,571 @@
+/*
+ * repl/command.c - the REPL's command line: splitting a line into words,
+ * the one table of commands (usage, help, completion words, handler),
+ * argument checks, `help` and `quit`.
+ *
+ * Every command a student types and every line of a lab script goes
+ * through command_exec(), so typing at the prompt, a pipe and
+ * `bin/repl --check` behave the same.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "command.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- Words ---- */
+
+/*
+ * Split a line into words (see command.h for the quoting rules).  Words
+ * are copied into store; nothing is allocated.
+ */
+enum command_split_err command_split(const char *line, char *store, size_t cap,
+				     char **argv, int max, int *argc)
+{
+	const char *p = line;
+	size_t used = 0;
+
+	*argc = 0;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (*p == '\0' || *p == '#')
+			return COMMAND_SPLIT_OK;
+		if (*argc >= max)
+			return COMMAND_SPLIT_TOO_MANY;
+		if (used >= cap)
+			return COMMAND_SPLIT_TOO_LONG;
+		argv[(*argc)++] = store + used;
+		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r' &&
+		       *p != '\n') {
+			char c = *p++;
+			if (c == '"' || c == '\'') {
+				char q = c;
+				while (*p != '\0' && *p != q) {
+					c = *p++;
+					if (q == '"' && c == '\\' && *p != '\0')
+						c = *p++;
+					if (used + 1 >= cap)
+						return COMMAND_SPLIT_TOO_LONG;
+					store[used++] = c;
+				}
+				if (*p != q)
+					return COMMAND_SPLIT_QUOTE;
+				p++;
+				continue;
+			}
+			if (used + 1 >= cap)
+				return COMMAND_SPLIT_TOO_LONG;
+			store[used++] = c;
+		}
+		if (used >= cap)
+			return COMMAND_SPLIT_TOO_LONG;
+		store[used++] = '\0';
+	}
+}
+
+/* A sentence for a split error (static storage). */
+const char *command_split_strerror(enum command_split_err e)
+{
+	switch (e) {
+	case COMMAND_SPLIT_OK:
+		return "ok";
+	case COMMAND_SPLIT_QUOTE:
+		return "a quote is not closed";
+	case COMMAND_SPLIT_TOO_MANY:
+		return "too many words on one line";
+	case COMMAND_SPLIT_TOO_LONG:
+		return "the line is too long";
+	}
+	return "bad line";
+}
+
+/* ---- The table ---- */
+
+#define PARTIES                                                                \
+	{                                                                      \
+		"proxy", "origin", NULL                                        \
+	}
+
+/*
+ * One row per command, fields in struct command's order: name, usage,
+ * summary, help, min_args, max_args, first_is_word, completion words for
+ * arguments 1 and 2, handler.
+ */
+static const struct command commands[] = {
+    {"get",
+     "get PATH",
+     "start a new exchange: GET PATH on the lab's origin, through the proxy",
+     "Starts a new exchange.  The client asks the proxy for\n"
+     "http://127.0.0.1:ORIGIN-PORT/PATH with the credentials set by `user`.\n"
+     "Press Enter (or `step`) to move one message, `run` to go to the end.\n"
+     "Paths of the default lab: / (public), /private (any user), /admin "
+     "(alice).",
+     1,
+     1,
+     false,
+     {{"/", "/private", "/admin", NULL}},
+     drive_get},
+    {"request",
+     "request METHOD URL [BODY]",
+     "start a new exchange with any method, URL (or path) and body",
+     "Like `get`, with a method (GET, POST, PUT, OPTIONS, ...), a URL or a\n"
+     "path on the lab's origin, and an optional body (quote it).  A body\n"
+     "makes the client send Content-Length.",
+     2,
+     3,
+     false,
+     {{"GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", NULL},
+      {"/", "/private", "/admin", NULL}},
+     drive_request},
+    {"step",
+     "step",
+     "move one message along one leg (Enter does the same)",
+     "Moves the next message of the exchange: the REPL writes it into one\n"
+     "end of a loopback TCP connection, reads it out of the other end, and\n"
+     "hands the bytes to the receiver's machine (proxy_decide, origin_decide\n"
+     "or client_next).  It prints the bytes and the receiver's reason.",
+     0,
+     0,
+     false,
+     {{NULL}},
+     drive_step},
+    {"run",
+     "run",
+     "run the exchange to its end",
+     "Steps until the client has its answer (or gives up).",
+     0,
+     0,
+     false,
+     {{NULL}},
+     drive_run},
+    {"reset",
+     "reset",
+     "back to the default lab: Basic on both sides, alice, no breaks",
+     "Clears the exchange and every change made with scheme, algorithm,\n"
+     "qop, user, break and connect.  The servers keep their ports.",
+     0,
+     0,
+     false,
+     {{NULL}},
+     drive_reset},
+    {"show",
+     "show [N]",
+     "show message N again (default: the last one)",
+     "Prints a message of the current exchange again, as it crossed the\n"
+     "socket.  `raw` toggles whether \\r and \\n are shown.",
+     0,
+     1,
+     false,
+     {{NULL}},
+     show_cmd},
+    {"raw",
+     "raw [on|off]",
+     "toggle showing \\r\\n visibly",
+     "With raw on, every CR is shown as \\r and every LF as \\n, so you can\n"
+     "see that HTTP/1.1 lines end in CRLF (RFC 9112 §2.2) and that the head\n"
+     "ends with an empty line.",
+     0,
+     1,
+     true,
+     {{"on", "off", NULL}},
+     show_raw},
+    {"explain",
+     "explain [N]",
+     "annotate every header of message N: meaning, RFC, decoded credentials",
+     "Explains message N (default: the last one) header by header, with the\n"
+     "RFC section.  Basic credentials are decoded to user:password (an\n"
+     "encoding is not encryption); Digest credentials are recomputed with\n"
+     "the lab password: A1, HA1, A2, HA2 and the response, with real values.",
+     0,
+     1,
+     false,
+     {{NULL}},
+     explain_cmd},
+    {"scheme",
+     "scheme proxy|origin basic|digest|bearer|none[,...]",
+     "choose the schemes a server offers (in order)",
+     "Sets which authentication schemes the proxy (407, Proxy-Authenticate)\n"
+     "or the origin (401, WWW-Authenticate) offers.  Several, comma\n"
+     "separated, mean several challenges in one response (lesson 08);\n"
+     "none turns authentication off.  The client answers with the\n"
+     "strongest scheme it was allowed to use (Bearer > Digest > Basic).",
+     2,
+     2,
+     true,
+     {PARTIES,
+      {"basic", "digest", "bearer", "none", "digest,basic", "basic,digest",
+       NULL}},
+     setup_scheme},
+    {"algorithm",
+     "algorithm proxy|origin MD5|SHA-256|SHA-512-256[-sess][,...]",
+     "choose the Digest algorithms a server offers",
+     "One Digest challenge is sent per algorithm, in order (RFC 7616 §3.7);\n"
+     "the client picks the strongest.",
+     2,
+     2,
+     true,
+     {PARTIES,
+      {"MD5", "SHA-256", "SHA-512-256", "MD5-sess", "SHA-256-sess",
+       "SHA-512-256-sess", "SHA-256,MD5", NULL}},
+     setup_algorithm},
+    {"qop",
+     "qop proxy|origin auth|auth-int|auth,auth-int|none",
+     "choose the Digest qop a server offers",
+     "qop=auth protects the method and URI; auth-int also the body; none is\n"
+     "the old RFC 2069 form without cnonce and nonce count (RFC 7616 §3.3).",
+     2,
+     2,
+     true,
+     {PARTIES, {"auth", "auth-int", "auth,auth-int", "none", NULL}},
+     setup_qop},
+    {"user",
+     "user proxy|origin NAME:PASSWORD|none",
+     "set the credentials the client sends to the proxy or the origin",
+     "`user proxy` is curl's -U (Proxy-Authorization), `user origin` is\n"
+     "curl's -u (Authorization).  Lab users: alice:wonderland,\n"
+     "bob:builder, mallory:letmein (the proxy's ACL denies mallory).\n"
+     "For Bearer the password is the token (alice-token).",
+     2,
+     2,
+     true,
+     {PARTIES,
+      {"alice:wonderland", "bob:builder", "mallory:letmein", "alice:wrong",
+       "none", NULL}},
+     setup_user},
+    {"break",
+     "break WHAT",
+     "corrupt the next credential the client sends",
+     "WHAT is one of:\n"
+     "  password  a wrong password            -> 407\n"
+     "  user      an unknown user             -> 407\n"
+     "  scheme    the scheme becomes Basix    -> 407\n"
+     "  header    Authorization instead of Proxy-Authorization -> 407\n"
+     "  base64    Basic token not base64      -> 400\n"
+     "  realm     Digest realm changed        -> 407 or 400\n"
+     "  nonce     Digest nonce changed        -> 407\n"
+     "  nc        the last Digest credentials sent again (replay) -> 407\n"
+     "  response  Digest response hash changed -> 407\n"
+     "  stale     the proxy's clock jumps past the nonce lifetime:\n"
+     "            407 stale=true, and the client retries silently\n"
+     "A break applies once, to the next credential; `fix` cancels it.",
+     1,
+     1,
+     true,
+     {{"password", "user", "scheme", "header", "base64", "realm", "nonce", "nc",
+       "response", "stale", NULL}},
+     breaker_break},
+    {"fix",
+     "fix",
+     "cancel a pending break",
+     "Cancels what `break` prepared, if it has not been used yet.",
+     0,
+     0,
+     false,
+     {{NULL}},
+     breaker_fix},
+    {"outcomes",
+     "outcomes",
+     "run every row of the outcomes table live and print the results",
+     "Runs lessons/outcomes.lab, one section per row of DESIGN.md's\n"
+     "outcomes table, against the embedded servers, and prints scenario,\n"
+     "expected, got, who answered and pass/fail.  Resets the lab after.",
+     0,
+     0,
+     false,
+     {{NULL}},
+     outcomes_cmd},
+    {"trace",
+     "trace",
+     "the exchange so far, one line a message",
+     "One line per message: step, leg, request or status line.",
+     0,
+     0,
+     false,
+     {{NULL}},
+     show_trace},
+    {"dot",
+     "dot FILE",
+     "write the exchange as a Graphviz sequence diagram",
+     "Writes a .dot file; render it with `dot -Tsvg FILE -o out.svg`.",
+     1,
+     1,
+     false,
+     {{NULL}},
+     export_dot},
+    {"save",
+     "save FILE",
+     "write the exchange as a Markdown transcript",
+     "Writes every message of the exchange with its why line as Markdown.",
+     1,
+     1,
+     false,
+     {{NULL}},
+     export_save},
+    {"curl",
+     "curl",
+     "the curl command line for the current set-up",
+     "Prints the curl command that makes the same request through the\n"
+     "lab's proxy, so you can compare with a real client.",
+     0,
+     0,
+     false,
+     {{NULL}},
+     export_curl},
+    {"status",
+     "status CODE",
+     "a status code: name, class, RFC, and its name in common frameworks",
+     "Explains a status code from the table in http/status.c: when a\n"
+     "client sees it, how 401, 403 and 407 differ, and the constant for it\n"
+     "in Rails, Python, Symfony, Go, Java, Node.js and .NET.",
+     1,
+     1,
+     false,
+     {{"400", "401", "403", "407", "200", "502", NULL}},
+     reference_status},
+    {"lesson",
+     "lesson [N]",
+     "list the lessons, or print lesson N",
+     "Without N lists lessons/NN-*.md; with N prints that lesson.",
+     0,
+     1,
+     false,
+     {{"01", "02", "03", "04", "05", "06", "07", "08", "09", "10", NULL}},
+     reference_lesson},
+    {"connect",
+     "connect proxy HOST:PORT|embedded",
+     "use an external proxy (a real Squid, say) instead of the embedded one",
+     "The client then talks to that proxy, which talks to the lab's origin.\n"
+     "Only the client <-> proxy legs are visible: the REPL cannot see\n"
+     "inside another program.  `connect proxy embedded` goes back.",
+     2,
+     2,
+     true,
+     {{"proxy", NULL}, {"embedded", NULL}},
+     setup_connect},
+    {"settings",
+     "settings",
+     "what the lab is set to now",
+     "Schemes, algorithms, qop, users, pending break, proxy in use.",
+     0,
+     0,
+     false,
+     {{NULL}},
+     setup_settings},
+    {"expect",
+     "expect STATUS | from proxy|origin | header NAME TEXT | no-header NAME | "
+     "seen TEXT",
+     "check the last response (lab scripts); runs the exchange to its end",
+     "expect 407                         the final status\n"
+     "expect from proxy                  who answered: proxy or origin\n"
+     "expect header Proxy-Authenticate Basic   a field contains TEXT\n"
+     "expect no-header Proxy-Authorization     a field is absent\n"
+     "expect seen stale=true             some message of the exchange\n"
+     "                                   contains TEXT\n"
+     "In `bin/repl --check` the first failed expect ends the run (exit 1).",
+     1,
+     REPL_MAX_ARGS - 1,
+     true,
+     {{"200", "400", "401", "403", "407", "from", "header", "no-header", "seen",
+       NULL},
+      {"proxy", "origin", NULL}},
+     script_expect},
+    {"help",
+     "help [COMMAND]",
+     "list commands, or explain one",
+     "help lists every command; help NAME explains one.",
+     0,
+     1,
+     false,
+     {{NULL}},
+     command_help},
+    {"quit",
+     "quit",
+     "leave (Ctrl-D does the same)",
+     "Leaves the REPL.",
+     0,
+     0,
+     false,
+     {{NULL}},
+     command_quit},
+};
+
+#define NUM_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* Row i of the table, NULL past the end. */
+const struct command *command_at(size_t i)
+{
+	return i < NUM_COMMANDS ? &commands[i] : NULL;
+}
+
+/*
+ * The command called `name`: an exact name wins, else a prefix that only
+ * one command has ("exp" is explain or expect: NULL).  "exit" is quit.
+ */
+const struct command *command_find(const char *name)
+{
+	const struct command *hit = NULL;
+	size_t n = strlen(name), i;
+
+	if (n == 0)
+		return NULL;
+	if (strcmp(name, "exit") == 0)
+		name = "quit";
+	for (i = 0; i < NUM_COMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	for (i = 0; i < NUM_COMMANDS; i++) {
+		if (strncmp(commands[i].name, name, n) != 0)
+			continue;
+		if (hit != NULL)
+			return NULL;
+		hit = &commands[i];
+	}
+	return hit;
+}
+
+/* ---- Checking arguments ---- */
+
+static bool in_words(const char *const *words, const char *s)
+{
+	for (; *words != NULL; words++)
+		if (strcasecmp(*words, s) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Check the number of arguments and, where the row says so, that the
+ * first one is a known word (proxy|origin, a break target, ...).
+ */
+const char *command_validate(const struct command *c, int argc, char **argv,
+			     char *why, size_t cap)
+{
+	int nargs = argc - 1;
+
+	if (nargs < c->min_args || nargs > c->max_args) {
+		snprintf(why, cap, "usage: %s", c->usage);
+		return why;
+	}
+	if (c->first_is_word && nargs >= 1 && !in_words(c->words[0], argv[1])) {
+		/* expect's first word may also be a status code */
+		if (c->run == script_expect &&
+		    isdigit((unsigned char)argv[1][0]))
+			return NULL;
+		snprintf(why, cap,
+			 "%s: '%s' is not one of the choices; usage: %s",
+			 c->name, argv[1], c->usage);
+		return why;
+	}
+	return NULL;
+}
+
+/* ---- Running a line ---- */
+
+/* Split, find, validate and run one line; see command.h. */
+enum repl_rc command_exec(struct repl *r, const char *line, bool step_on_empty)
+{
+	char store[REPL_MAX_LINE];
+	char *argv[REPL_MAX_ARGS + 1];
+	char why[256];
+	const struct command *c;
+	const char *bad;
+	enum command_split_err e;
+	int argc;
+
+	e = command_split(line, store, sizeof(store), argv, REPL_MAX_ARGS,
+			  &argc);
+	if (e != COMMAND_SPLIT_OK) {
+		repl_error(r, "%s", command_split_strerror(e));
+		return REPL_USAGE;
+	}
+	if (argc == 0) {
+		if (!step_on_empty)
+			return REPL_OK;
+		return drive_step(r, 1, NULL);
+	}
+	argv[argc] = NULL;
+	c = command_find(argv[0]);
+	if (c == NULL) {
+		repl_error(r, "unknown command '%s' (type help)", argv[0]);
+		return REPL_USAGE;
+	}
+	bad = command_validate(c, argc, argv, why, sizeof(why));
+	if (bad != NULL) {
+		repl_error(r, "%s", bad);
+		return REPL_USAGE;
+	}
+	return c->run(r, argc, argv);
+}
+
+/* ---- Help ---- */
+
+/* `help` lists the table; `help NAME` prints one row's usage and help. */
+enum repl_rc command_help(struct repl *r, int argc, char **argv)
+{
+	size_t i;
+
+	if (argc == 2) {
+		const struct command *c = command_find(argv[1]);
+		if (c == NULL) {
+			repl_error(r, "no command '%s' (type help)", argv[1]);
+			return REPL_USAGE;
+		}
+		fprintf(r->out, "%s%s%s\n\n%s\n", repl_color(r, "step"),
+			c->usage, repl_color(r, "off"), c->help);
+		return REPL_OK;
+	}
+	fprintf(r->out,
+		"Enter steps one message.  Commands (help NAME for more):\n");
+	for (i = 0; i < NUM_COMMANDS; i++)
+		fprintf(r->out, "  %s%-10s%s %s\n", repl_color(r, "step"),
+			commands[i].name, repl_color(r, "off"),
+			commands[i].summary);
+	return REPL_OK;
+}
+
+/* `quit`: leave after this line. */
+enum repl_rc command_quit(struct repl *r, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	r->quit = true;
+	return REPL_OK;
+}
+
+/* ---- Completion ---- */
+
+/*
+ * The state-th word starting with text: command names for word 0, the
+ * row's words for arguments 1 and 2, command names again after `help`.
+ */
+const char *command_complete(const char *cmd, int word, const char *text,
+			     int state)
+{
+	size_t n = strlen(text), i;
+	int seen = 0;
+	const struct command *c;
+	const char *const *words;
+
+	if (word == 0 ||
+	    (word == 1 && cmd != NULL && (strcmp(cmd, "help") == 0))) {
+		for (i = 0; i < NUM_COMMANDS; i++)
+			if (strncmp(commands[i].name, text, n) == 0 &&
+			    seen++ == state)
+				return commands[i].name;
+		return NULL;
+	}
+	if (cmd == NULL || word > 2)
+		return NULL;
+	c = command_find(cmd);
+	if (c == NULL)
+		return NULL;
+	words = c->words[word - 1];
+	for (; *words != NULL; words++)
+		if (strncasecmp(*words, text, n) == 0 && seen++ == state)
+			return *words;
+	return NULL;
+}

@@ -1,0 +1,364 @@
+/*
+ * repl/explain.c - `explain [N]`: every header of a message with what it
+ * means and where it is defined; Basic credentials decoded; Digest
+ * credentials recomputed from the lab password, step by step.
+ *
+ * Sections: The field notes, Challenges, Basic, Digest, The command.
+ */
+#define _GNU_SOURCE /* explicit_bzero */
+
+#include "repl.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../http/auth.h"
+#include "../http/basic.h"
+#include "../http/digest.h"
+#include "../http/status.h"
+
+/* ---- The field notes ---- */
+
+static const struct {
+	const char *name;
+	const char *note;
+} fields[] = {
+    {"Host", "the origin's host and port; a proxy still needs it "
+	     "(RFC 9112 §3.2)"},
+    {"User-Agent", "the client's name (RFC 9110 §10.1.5)"},
+    {"Accept", "media types the client takes (RFC 9110 §12.5.1)"},
+    {"Proxy-Authorization", "credentials for the proxy; the proxy consumes "
+			    "them and never forwards them (RFC 9110 §11.7.2)"},
+    {"Authorization", "credentials for the origin; a proxy passes them "
+		      "through untouched (RFC 9110 §11.6.2)"},
+    {"Proxy-Authenticate", "a challenge from the proxy, one per scheme, "
+			   "in a 407 (RFC 9110 §11.7.1)"},
+    {"WWW-Authenticate", "a challenge from the origin, in a 401 "
+			 "(RFC 9110 §11.6.1)"},
+    {"Proxy-Authentication-Info", "the proxy's answer to good Digest "
+				  "credentials (RFC 9110 §11.7.3)"},
+    {"Authentication-Info",
+     "the origin's answer to good Digest "
+     "credentials: rspauth, nextnonce (RFC 9110 §11.6.3)"},
+    {"Via", "added by each proxy on the way; its presence tells the client "
+	    "the answer was relayed (RFC 9110 §7.6.3)"},
+    {"Content-Length", "body size in bytes: it frames the message, so the "
+		       "connection can carry the retry (RFC 9110 §8.6)"},
+    {"Content-Type", "media type of the body (RFC 9110 §8.3)"},
+    {"Connection", "hop-by-hop options such as close; removed by a proxy "
+		   "(RFC 9110 §7.6.1)"},
+    {"Proxy-Connection", "an old non-standard keep-alive field; a proxy "
+			 "drops it (RFC 9112 §9.6)"},
+    {"Keep-Alive", "hop-by-hop connection hints (RFC 9112 §9.3)"},
+    {"Transfer-Encoding", "chunked framing (RFC 9112 §6.1)"},
+    {"Server", "the responding software; lab407-proxy means the proxy "
+	       "answered itself (RFC 9110 §10.2.4)"},
+    {"Date", "when the response was made (RFC 9110 §6.6.1)"},
+};
+
+static const struct {
+	const char *name;
+	const char *note;
+} params[] = {
+    {"realm", "the protection space the credentials are for (RFC 9110 §11.5)"},
+    {"charset", "the client should use UTF-8 (RFC 7617 §2.1)"},
+    {"username", "the user name (RFC 7616 §3.4)"},
+    {"nonce", "server-made, single-use-ish value; binds the hash to time "
+	      "(RFC 7616 §3.3)"},
+    {"uri", "the request-target, repeated so it is under the hash "
+	    "(RFC 7616 §3.4)"},
+    {"response", "the proof: a hash over password, nonce and request "
+		 "(RFC 7616 §3.4.1)"},
+    {"algorithm", "the hash: MD5, SHA-256, SHA-512-256, -sess variants "
+		  "(RFC 7616 §3.3)"},
+    {"cnonce", "client nonce: the client's randomness (RFC 7616 §3.4)"},
+    {"opaque", "server data the client echoes back (RFC 7616 §3.3)"},
+    {"qop", "quality of protection: auth, or auth-int with the body "
+	    "(RFC 7616 §3.3)"},
+    {"nc", "nonce count, hex; must grow, or it is a replay (RFC 7616 §3.4)"},
+    {"userhash", "the user name is hashed (RFC 7616 §3.4.4)"},
+    {"stale", "true: the password was right but the nonce expired; retry "
+	      "with the new one (RFC 7616 §3.3)"},
+    {"domain", "URIs the challenge covers (RFC 7616 §3.3)"},
+    {"error", "why a Bearer token was refused (RFC 6750 §3)"},
+};
+
+static const char *field_note(const struct http_header *h)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (http_header_is(h, fields[i].name))
+			return fields[i].note;
+	return NULL;
+}
+
+static const char *param_note(const struct auth_param *p)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++)
+		if (strlen(params[i].name) == p->name_len &&
+		    strncasecmp(params[i].name, p->name, p->name_len) == 0)
+			return params[i].note;
+	return "";
+}
+
+static void print_params(struct repl *r, const struct auth_challenge *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->num_params; i++) {
+		const struct auth_param *p = &c->params[i];
+		fprintf(r->out, "        %.*s=%.*s  %s%s%s\n", (int)p->name_len,
+			p->name, (int)p->value_len, p->value,
+			repl_color(r, "dim"), param_note(p),
+			repl_color(r, "off"));
+	}
+}
+
+/* ---- Challenges ---- */
+
+static void explain_challenges(struct repl *r, const struct http_header *h)
+{
+	struct auth_challenge ch[AUTH_MAX_CHALLENGES];
+	size_t n = 0, i;
+	enum http_err e = auth_parse_challenges(h->value, h->value_len, ch,
+						AUTH_MAX_CHALLENGES, &n);
+
+	if (e != HTTP_OK) {
+		fprintf(r->out, "      does not parse: %s\n", http_strerror(e));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		fprintf(r->out, "      challenge: scheme %.*s\n",
+			(int)ch[i].scheme_len, ch[i].scheme);
+		print_params(r, &ch[i]);
+	}
+}
+
+/* ---- Basic ---- */
+
+static void explain_basic(struct repl *r, const struct auth_challenge *c)
+{
+	struct basic_creds bc;
+	enum http_err e = basic_decode(c, &bc);
+
+	if (e != HTTP_OK) {
+		fprintf(r->out,
+			"      Basic, but the token does not decode: %s\n",
+			http_strerror(e));
+		return;
+	}
+	fprintf(r->out,
+		"      Basic: base64 of user:password (RFC 7617 §2)\n"
+		"      decoded: %s%s:%s%s\n"
+		"      Anyone who sees this header has the password: "
+		"base64 is an encoding, not encryption.  Basic needs TLS "
+		"(lesson 03).\n",
+		repl_color(r, "bad"), bc.user, bc.pass, repl_color(r, "off"));
+	basic_creds_wipe(&bc);
+}
+
+/* ---- Digest ---- */
+
+static bool get(const struct auth_challenge *c, const char *name, char *out,
+		size_t cap)
+{
+	out[0] = '\0';
+	return auth_get(c, name, out, cap) == HTTP_OK;
+}
+
+/* Recompute the response with the lab's password, showing every value. */
+static void explain_digest(struct repl *r, const struct auth_challenge *c,
+			   enum lab_party party, const char *method,
+			   const struct lab_msg *m)
+{
+	char user[DIGEST_MAX_FIELD], realm[DIGEST_MAX_FIELD];
+	char nonce[DIGEST_MAX_FIELD], uri[DIGEST_MAX_FIELD];
+	char cnonce[DIGEST_MAX_FIELD], resp[DIGEST_MAX_FIELD];
+	char alg_s[32], qop_s[16], nc_s[16], out[DIGEST_HEX_MAX + 1];
+	struct digest_input in;
+	struct digest_trace *t;
+	const char *pass;
+	enum http_err e;
+
+	fprintf(r->out, "      Digest: a hash proves the password without "
+			"sending it (RFC 7616)\n");
+	print_params(r, c);
+	get(c, "username", user, sizeof(user));
+	get(c, "realm", realm, sizeof(realm));
+	get(c, "nonce", nonce, sizeof(nonce));
+	get(c, "uri", uri, sizeof(uri));
+	get(c, "cnonce", cnonce, sizeof(cnonce));
+	get(c, "response", resp, sizeof(resp));
+	if (!get(c, "algorithm", alg_s, sizeof(alg_s)))
+		snprintf(alg_s, sizeof(alg_s), "MD5");
+	get(c, "qop", qop_s, sizeof(qop_s));
+	get(c, "nc", nc_s, sizeof(nc_s));
+
+	memset(&in, 0, sizeof(in));
+	if (!digest_alg_parse(alg_s, strlen(alg_s), &in.alg)) {
+		fprintf(r->out,
+			"      unknown algorithm %s: cannot recompute\n",
+			alg_s);
+		return;
+	}
+	pass = lab_password_of(r->lab, party, user);
+	if (pass == NULL) {
+		fprintf(r->out,
+			"      the %s has no plain password for '%s': the "
+			"lab cannot recompute the response\n",
+			lab_party_name(party), user);
+		return;
+	}
+	in.qop = strcasecmp(qop_s, "auth-int") == 0 ? DIGEST_QOP_AUTH_INT
+		 : strcasecmp(qop_s, "auth") == 0   ? DIGEST_QOP_AUTH
+						    : DIGEST_QOP_NONE;
+	in.user = user;
+	in.realm = realm;
+	in.password = pass;
+	in.nonce = nonce;
+	in.cnonce = cnonce;
+	in.nc = (uint32_t)strtoul(nc_s, NULL, 16);
+	in.method = method;
+	in.uri = uri;
+	in.body = m->bytes.data + m->head_len;
+	in.body_len = m->bytes.len - m->head_len;
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return;
+	e = digest_compute(&in, t, out);
+	if (e != HTTP_OK) {
+		fprintf(r->out, "      cannot recompute: %s\n",
+			http_strerror(e));
+	} else {
+		const char *h = digest_alg_name(in.alg);
+		fprintf(r->out,
+			"      recomputed with the %s's lab password for %s "
+			"(RFC 7616 §3.4.1, H = %s):\n"
+			"        A1       = %s\n"
+			"        HA1      = H(A1) = %s\n"
+			"        A2       = %s\n"
+			"        HA2      = H(A2) = %s\n"
+			"        KD input = %s\n"
+			"        response = H(KD input) = %s\n"
+			"      sent response %s%s%s\n",
+			lab_party_name(party), user, h, t->a1, t->ha1, t->a2,
+			t->ha2, t->kd, t->response,
+			repl_color(r, strcmp(resp, t->response) == 0 ? "good"
+								     : "bad"),
+			strcmp(resp, t->response) == 0
+			    ? "matches: the password was right"
+			    : "differs: a wrong password (or a changed field)",
+			repl_color(r, "off"));
+	}
+	explicit_bzero(t, sizeof(*t));
+	free(t);
+}
+
+static void explain_credentials(struct repl *r, const struct http_header *h,
+				const char *method, const struct lab_msg *m)
+{
+	struct auth_challenge c;
+	enum http_err e = auth_parse_credentials(h->value, h->value_len, &c);
+	enum lab_party party =
+	    http_header_is(h, "Proxy-Authorization") ? LAB_PROXY : LAB_ORIGIN;
+
+	if (e != HTTP_OK) {
+		fprintf(r->out, "      does not parse: %s (a 400)\n",
+			http_strerror(e));
+		return;
+	}
+	if (c.kind == AUTH_SCHEME_BASIC)
+		explain_basic(r, &c);
+	else if (c.kind == AUTH_SCHEME_DIGEST)
+		explain_digest(r, &c, party, method, m);
+	else if (c.kind == AUTH_SCHEME_BEARER)
+		fprintf(r->out,
+			"      Bearer: an opaque token; whoever holds it "
+			"is let in (RFC 6750 §2.1)\n");
+	else
+		fprintf(r->out, "      scheme %.*s: not one lab407 offers\n",
+			(int)c.scheme_len, c.scheme);
+}
+
+/* ---- The command ---- */
+
+/* `explain [N]` */
+enum repl_rc explain_cmd(struct repl *r, int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : (int)r->lab->num_msgs;
+	const struct lab_msg *m = lab_msg_at(r->lab, n);
+	struct http_request req;
+	struct http_response resp;
+	const struct http_header *hs;
+	size_t nh, i;
+	enum http_err e;
+	char method[16] = "GET";
+
+	if (m == NULL) {
+		repl_error(r, "no message %s to explain (trace lists them)",
+			   argc > 1 ? argv[1] : "yet");
+		return REPL_FAIL;
+	}
+	fprintf(r->out, "%s[%d] %s   %s%s\n", repl_color(r, "step"), m->n,
+		lab_leg_name(m->leg), m->line, repl_color(r, "off"));
+	if (m->is_request) {
+		if (http_parse_request(m->bytes.data, m->bytes.len, &req, &e) <=
+		    0)
+			return REPL_FAIL;
+		snprintf(method, sizeof(method), "%.*s", (int)req.method_len,
+			 req.method);
+		fprintf(r->out, "  request line: %s %.*s -- %s\n", method,
+			(int)req.target_len, req.target,
+			req.target_len > 0 && req.target[0] == '/'
+			    ? "origin-form, as sent to the origin itself "
+			      "(RFC 9112 §3.2.1)"
+			    : "absolute-form, as a client must send to a "
+			      "proxy (RFC 9112 §3.2.2)");
+		hs = req.headers;
+		nh = req.num_headers;
+	} else {
+		const struct http_status_info *s;
+		if (http_parse_response(m->bytes.data, m->bytes.len, &resp,
+					&e) <= 0)
+			return REPL_FAIL;
+		s = http_status_lookup(resp.status);
+		fprintf(r->out, "  status %d %s -- %s (%s)\n", resp.status,
+			http_status_reason(resp.status),
+			s && s->when ? s->when : "", s ? s->rfc : "");
+		if (m->leg == LAB_P2C)
+			fprintf(r->out, "  answered by the %s%s\n",
+				lab_party_name(m->answered_by),
+				m->answered_by == LAB_PROXY
+				    ? " itself (no Via)"
+				    : " and relayed by the proxy (Via)");
+		hs = resp.headers;
+		nh = resp.num_headers;
+	}
+	for (i = 0; i < nh; i++) {
+		const char *note = field_note(&hs[i]);
+		fprintf(r->out, "  %s%.*s%s: %.*s\n", repl_color(r, "step"),
+			(int)hs[i].name_len, hs[i].name, repl_color(r, "off"),
+			(int)hs[i].value_len, hs[i].value);
+		if (note != NULL)
+			fprintf(r->out, "      %s\n", note);
+		if (http_header_is(&hs[i], "Proxy-Authenticate") ||
+		    http_header_is(&hs[i], "WWW-Authenticate"))
+			explain_challenges(r, &hs[i]);
+		if (http_header_is(&hs[i], "Proxy-Authorization") ||
+		    http_header_is(&hs[i], "Authorization"))
+			explain_credentials(r, &hs[i], method, m);
+	}
+	if (m->bytes.len > m->head_len)
+		fprintf(r->out, "  body: %zu bytes after the empty line\n",
+			m->bytes.len - m->head_len);
+	if (m->leg == LAB_P2O &&
+	    http_header_find(hs, nh, "Proxy-Authorization") == NULL)
+		fprintf(r->out,
+			"  note: no Proxy-Authorization here: the proxy "
+			"consumed it (RFC 9110 §11.7.2, lesson 06)\n");
+	return REPL_OK;
+}

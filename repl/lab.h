@@ -1,0 +1,233 @@
+/*
+ * repl/lab.h - the step machine: the lab's proxy, origin and client in one
+ * thread, moving one message at a time over real loopback TCP.
+ *
+ * The lab owns both ends of two connections, client<->proxy and
+ * proxy<->origin.  A step writes the next message into one end, reads the
+ * same bytes out of the other end, and hands them to the receiver's pure
+ * machine: proxy_decide() (proxy/gate.c), origin_decide() (origin/gate.c)
+ * or client_next() (client/machine.c).  Its answer is the next message.
+ * Nothing waits on a clock, so a lab script gives the same transcript on
+ * every run; only nonces and ports differ.
+ *
+ *   client --1--> proxy --2--> origin
+ *   client <--4-- proxy <--3-- origin
+ *
+ * This file prints nothing: it records every message (struct lab_msg) and
+ * the REPL prints them (repl/show.c).
+ */
+#ifndef LAB407_REPL_LAB_H
+#define LAB407_REPL_LAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../client/machine.h"
+#include "../http/buf.h"
+#include "../http/digest.h"
+#include "../http/guard.h"
+#include "../http/users.h"
+#include "../origin/gate.h"
+#include "../proxy/gate.h"
+
+#define LAB_MAX_MSGS 64	 /* messages in one exchange */
+#define LAB_MAX_WHY 1200 /* one why line (client notes are joined) */
+#define LAB_MAX_LINE 256 /* a request or status line, shortened */
+#define LAB_MAX_CRED 128 /* user or password typed with `user` */
+#define LAB_MAX_URL 1024
+#define LAB_MAX_BODY 65536	   /* request body given to `request` */
+#define LAB_MAX_MESSAGE (1u << 20) /* bytes of one message we read */
+#define LAB_IO_TIMEOUT_MS 5000	   /* a read that should be instant */
+#define LAB_EXT_TIMEOUT_MS 15000   /* an external proxy may be slower */
+#define LAB_EXT_ORIGIN_CONNS 4 /* external proxy -> lab origin connections */
+#define LAB_PROXY_REALM "lab407 proxy"
+#define LAB_ORIGIN_REALM "lab407 origin"
+
+/* The four legs, in the order of the picture above. */
+enum lab_leg { LAB_C2P, LAB_P2O, LAB_O2P, LAB_P2C };
+
+enum lab_party { LAB_PROXY = 0, LAB_ORIGIN = 1 };
+
+/* What `break` corrupts in the next credential the client sends. */
+enum lab_break {
+	LAB_BREAK_NONE,
+	LAB_BREAK_PASSWORD, /* a wrong password: 407 */
+	LAB_BREAK_USER,	    /* an unknown user: 407 */
+	LAB_BREAK_SCHEME,   /* scheme renamed "Basix": 407 */
+	LAB_BREAK_HEADER,   /* Authorization instead of Proxy-Authorization */
+	LAB_BREAK_BASE64,   /* Basic token not base64: 400 */
+	LAB_BREAK_REALM,    /* Digest realm edited */
+	LAB_BREAK_NONCE,    /* Digest nonce edited */
+	LAB_BREAK_NC,	    /* the previous Digest credentials again: replay */
+	LAB_BREAK_RESPONSE, /* Digest response hash edited */
+	LAB_BREAK_STALE,    /* proxy clock past the nonce lifetime */
+	LAB_BREAK__COUNT
+};
+
+/* One message as it crossed a socket. */
+struct lab_msg {
+	int n; /* step number, from 1 */
+	enum lab_leg leg;
+	struct http_buf bytes; /* owned: exactly the bytes read */
+	size_t head_len;       /* bytes of the head, through the blank line */
+	bool is_request;
+	int status;		    /* responses: the status code */
+	char line[LAB_MAX_LINE];    /* request line or status line */
+	char why[LAB_MAX_WHY];	    /* the receiver's reason */
+	const char *lesson;	    /* "02": the lesson for `why`, or NULL */
+	enum lab_party answered_by; /* P2C messages: proxy's own or relayed */
+	char broken[80];	    /* what `break` did to it, or "" */
+};
+
+/* How one server is set up; `scheme`, `algorithm`, `qop` change it. */
+struct lab_server {
+	enum auth_scheme schemes[GUARD_MAX_SCHEMES];
+	size_t num_schemes;
+	enum digest_alg algs[DIGEST_ALG_COUNT];
+	size_t num_algs;
+	unsigned qops;
+};
+
+/* What the client sends to one party; `user` changes it. */
+struct lab_creds {
+	bool set; /* false: `user ... none` */
+	char user[LAB_MAX_CRED];
+	char pass[LAB_MAX_CRED];
+};
+
+struct lab {
+	/* ---- the servers ---- */
+	struct lab_server server[2]; /* indexed by lab_party */
+	struct users users[2];	     /* the lab users of each side */
+	struct rules rules;	     /* the origin's default rules */
+	struct acl *acl;	     /* owned: the default proxy ACL */
+	struct proxy_config pcfg;
+	struct proxy_state *pst; /* owned (large: nonce counts) */
+	struct origin_config ocfg;
+	struct origin_state *ost; /* owned */
+	int listen_fd[2];	  /* proxy, origin listeners */
+	unsigned port[2];	  /* their ports on 127.0.0.1 */
+	uint64_t clock_skew;	  /* added to the proxy's `now` */
+
+	/* ---- an external proxy (connect proxy HOST:PORT) ---- */
+	bool external;
+	char ext_host[256];
+	unsigned ext_port;
+	int ext_origin[LAB_EXT_ORIGIN_CONNS]; /* the proxy's connections to our
+						 origin */
+	int ext_origin_status; /* what our origin answered it last */
+
+	/* ---- the two connections: [0] the connecting end, [1] accepted ----
+	 */
+	int cp[2]; /* client end, proxy end */
+	int po[2]; /* proxy's upstream end, origin end */
+
+	/* ---- the client ---- */
+	struct lab_creds creds[2];	 /* -U and -u */
+	char token[2][LAB_MAX_CRED + 8]; /* Bearer: "<user>-token" */
+	char method[16];
+	char url[LAB_MAX_URL];
+	char *body; /* owned, may be NULL */
+	size_t body_len;
+	struct client_config ccfg;
+	struct client_machine cm;
+
+	/* ---- the exchange ---- */
+	bool active;		    /* a message is waiting to move */
+	bool done;		    /* the client has its answer */
+	enum lab_leg next;	    /* leg of the waiting message */
+	struct http_buf pending;    /* the waiting message */
+	bool pending_proxy_own;	    /* P2C: the proxy's own response */
+	char pending_broken[80];    /* what a break did to it, or "" */
+	bool close_after;	    /* close client<->proxy after P2C */
+	char proxy_info[1024];	    /* Proxy-Authentication-Info to relay */
+	const char *pending_method; /* method of the request in flight */
+	char req_method[16];
+	struct lab_msg msgs[LAB_MAX_MSGS];
+	size_t num_msgs;
+	int final_status; /* last response the client got */
+	enum lab_party final_who;
+	char end_note[LAB_MAX_WHY]; /* why the exchange ended */
+
+	/* ---- break ---- */
+	enum lab_break brk;	/* pending, applies once */
+	char last_digest[2048]; /* last Digest credentials sent */
+	char last_digest_field[32];
+	bool stale_now; /* skew the clock at the next decide */
+};
+
+/* ---- Opening ---- */
+
+/*
+ * Start the lab: lab users, default ACL and rules, proxy and origin state,
+ * both listeners on 127.0.0.1 port 0.  On failure returns false with err.
+ * lab_close() frees everything (also after a failed open).
+ */
+bool lab_open(struct lab *lab, char *err, size_t cap);
+void lab_close(struct lab *lab);
+/* Back to the default set-up (Basic both sides, alice, no break). */
+void lab_defaults(struct lab *lab);
+
+/* ---- Exchanges ---- */
+
+/*
+ * Start an exchange: method, a URL or a path on the lab origin, optional
+ * body.  The first message (client -> proxy) is then waiting.
+ */
+bool lab_begin(struct lab *lab, const char *method, const char *url_or_path,
+	       const char *body, char *err, size_t cap);
+/* Forget the current exchange (messages freed); settings stay. */
+void lab_clear(struct lab *lab);
+
+enum lab_step_rc {
+	LAB_STEP_MOVED, /* one message moved: it is lab->msgs[num_msgs-1] */
+	LAB_STEP_IDLE,	/* nothing waiting (no exchange, or it is done) */
+	LAB_STEP_ERROR	/* socket or machine failure: err says what */
+};
+
+/* Move one message along its leg. */
+enum lab_step_rc lab_step(struct lab *lab, char *err, size_t cap);
+
+/* Message n (from 1), or NULL. */
+const struct lab_msg *lab_msg_at(const struct lab *lab, int n);
+/* The last response the client received, or NULL. */
+const struct lab_msg *lab_last_response(const struct lab *lab);
+
+/* ---- Set-up ---- */
+
+/* `scheme PARTY LIST`; false with err on an unknown scheme. */
+bool lab_set_schemes(struct lab *lab, enum lab_party p, const char *list,
+		     char *err, size_t cap);
+bool lab_set_algorithms(struct lab *lab, enum lab_party p, const char *list,
+			char *err, size_t cap);
+bool lab_set_qop(struct lab *lab, enum lab_party p, const char *list, char *err,
+		 size_t cap);
+/* `user PARTY NAME:PASSWORD` or "none". */
+bool lab_set_user(struct lab *lab, enum lab_party p, const char *spec,
+		  char *err, size_t cap);
+/* `connect proxy HOST:PORT`, or "embedded" to go back. */
+bool lab_set_proxy(struct lab *lab, const char *hostport, char *err,
+		   size_t cap);
+/*
+ * Arm a break for the next credential; false with a sentence when it does
+ * not apply to the current set-up (nonce under Basic, say).
+ */
+bool lab_set_break(struct lab *lab, enum lab_break b, char *err, size_t cap);
+
+/* "proxy" / "origin"; the party of a name, -1 when neither. */
+const char *lab_party_name(enum lab_party p);
+int lab_party_from(const char *s);
+/* "password", ...; LAB_BREAK_NONE for an unknown name. */
+const char *lab_break_name(enum lab_break b);
+enum lab_break lab_break_from(const char *s);
+/* "client -> proxy", ... */
+const char *lab_leg_name(enum lab_leg l);
+/* The sender and receiver of a leg: "client", "proxy", "origin". */
+const char *lab_leg_from(enum lab_leg l);
+const char *lab_leg_to(enum lab_leg l);
+/* The lab password of `user` on party p's server, or NULL. */
+const char *lab_password_of(const struct lab *lab, enum lab_party p,
+			    const char *user);
+
+#endif

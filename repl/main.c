@@ -1,0 +1,250 @@
+/*
+ * repl/main.c - bin/repl: the teaching lab.
+ *
+ *   bin/repl               embedded proxy + origin, the prompt
+ *   bin/repl --check FILE  run a lab script, exit 1 on the first failure
+ *   bin/repl < FILE        the same commands from a pipe, no terminal
+ *
+ * Readline (history in ~/.lab407_history, completion) only when stdin is
+ * a terminal; colour only when stdout is one and NO_COLOR is unset.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "command.h"
+#include "lab.h"
+#include "repl.h"
+
+#define REPL_VERSION "1.0"
+#define REPL_HISTORY ".lab407_history"
+#define REPL_HISTORY_MAX 1000
+
+/* ---- Usage ---- */
+
+static void usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "usage: repl [--check FILE.lab] [--help] [--version]\n"
+	    "\n"
+	    "The lab407 teaching REPL.  With no arguments it starts a proxy\n"
+	    "(Basic, realm \"lab407 proxy\") and an origin (Basic, realm\n"
+	    "\"lab407 origin\") on free loopback ports and opens a prompt "
+	    "where\n"
+	    "Enter moves one message of the exchange.  Commands can also be\n"
+	    "piped in.\n"
+	    "\n"
+	    "  --check FILE   run a lab script without a terminal; exit 1 on\n"
+	    "                 the first failed expect (FILE:LINE: ...)\n"
+	    "  --help         this text\n"
+	    "  --version      the version\n");
+}
+
+/* ---- Completion (readline) ---- */
+
+static char *complete_word(const char *text, int state)
+{
+	static char cmd[32];
+	static int word;
+	const char *hit;
+
+	if (state == 0) {
+		const char *p = rl_line_buffer;
+		int i = 0, start = rl_point - (int)strlen(text);
+		cmd[0] = '\0';
+		word = 0;
+		while (i < start) {
+			while (i < start && p[i] == ' ')
+				i++;
+			if (i >= start)
+				break;
+			if (word == 0)
+				snprintf(cmd, sizeof(cmd), "%.*s",
+					 (int)strcspn(p + i, " "), p + i);
+			while (i < start && p[i] != ' ')
+				i++;
+			word++;
+		}
+	}
+	hit = command_complete(cmd[0] ? cmd : NULL, word, text, state);
+	return hit ? strdup(hit) : NULL;
+}
+
+static char **complete(const char *text, int start, int end)
+{
+	(void)end;
+	/* dot and save take file names: let readline complete those */
+	if (start > 0 && (strncmp(rl_line_buffer, "dot ", 4) == 0 ||
+			  strncmp(rl_line_buffer, "save ", 5) == 0))
+		return NULL;
+	rl_attempted_completion_over = 1;
+	return rl_completion_matches(text, complete_word);
+}
+
+/* ---- The prompt ---- */
+
+static void welcome(struct repl *r)
+{
+	const struct lab *lab = r->lab;
+
+	fprintf(
+	    r->out,
+	    "%slab407%s - HTTP proxy authentication, one message at a time.\n"
+	    "  proxy   127.0.0.1:%u  (Basic, realm \"%s\")\n"
+	    "  origin  127.0.0.1:%u  (Basic, realm \"%s\")\n"
+	    "Ready: GET /private through the proxy, the client is "
+	    "alice:wonderland\nfor both the proxy and the origin.  Press "
+	    "%sEnter%s to move one message:\nabout 10 presses show the "
+	    "proxy's 407, the origin's 401 and the 200.\n"
+	    "Type help for the commands, quit or Ctrl-D to leave.\n",
+	    repl_color(r, "step"), repl_color(r, "off"), lab->port[LAB_PROXY],
+	    LAB_PROXY_REALM, lab->port[LAB_ORIGIN], LAB_ORIGIN_REALM,
+	    repl_color(r, "step"), repl_color(r, "off"));
+}
+
+/* The prompt says what Enter will do. */
+static void prompt_for(const struct repl *r, char *out, size_t cap)
+{
+	const struct lab *lab = r->lab;
+	char hint[64] = "";
+
+	if (lab->active)
+		snprintf(hint, sizeof(hint), " [Enter: %s -> %s]",
+			 lab_leg_from(lab->next), lab_leg_to(lab->next));
+	if (r->color)
+		snprintf(out, cap, "\001\033[1m\002lab407\001\033[0m\002%s> ",
+			 hint);
+	else
+		snprintf(out, cap, "lab407%s> ", hint);
+}
+
+/* Ctrl-C at the prompt clears the line instead of ending the lab. */
+static void on_sigint(int sig)
+{
+	(void)sig;
+	(void)write(STDOUT_FILENO, "\n", 1);
+	rl_on_new_line();
+	rl_replace_line("", 0);
+	rl_redisplay();
+}
+
+static void interactive(struct repl *r)
+{
+	struct sigaction sa;
+	char hist[REPL_MAX_PATH] = "";
+	const char *home = getenv("HOME");
+	char prompt[128];
+	char *line;
+
+	if (home != NULL) {
+		snprintf(hist, sizeof(hist), "%s/%s", home, REPL_HISTORY);
+		read_history(hist); /* a missing file is fine */
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	rl_catch_signals = 0;
+	rl_readline_name = "lab407";
+	rl_attempted_completion_function = complete;
+	welcome(r);
+	while (!r->quit) {
+		prompt_for(r, prompt, sizeof(prompt));
+		line = readline(prompt);
+		if (line == NULL) {
+			fputc('\n', r->out);
+			break;
+		}
+		if (line[strspn(line, " \t")] != '\0')
+			add_history(line);
+		command_exec(r, line, true);
+		free(line);
+		fflush(r->out);
+	}
+	if (hist[0] != '\0') {
+		write_history(hist); /* failure is not worth a message */
+		history_truncate_file(hist, REPL_HISTORY_MAX);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"check", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *check = NULL;
+	struct lab *lab;
+	struct repl r;
+	char err[512];
+	int c, status = 0;
+
+	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			check = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("repl (lab407) %s\n", REPL_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "repl: unknown option (try --help)\n");
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr,
+			"repl: unexpected argument '%s' (did you mean "
+			"--check %s?)\n",
+			argv[optind], argv[optind]);
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	lab = calloc(1, sizeof(*lab));
+	if (lab == NULL) {
+		fprintf(stderr, "repl: out of memory\n");
+		return 1;
+	}
+	if (!lab_open(lab, err, sizeof(err))) {
+		fprintf(stderr, "repl: %s\n", err);
+		lab_close(lab);
+		free(lab);
+		return 1;
+	}
+	repl_init(&r, lab, stdout, stderr);
+	r.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+
+	if (check != NULL) {
+		r.script = true;
+		r.echo = true;
+		status = script_run_file(&r, check);
+		if (status == 0)
+			fprintf(r.out, "\n%s: all expects passed\n", check);
+	} else {
+		/* the default exchange, ready for Enter */
+		if (!lab_begin(lab, "GET", "/private", NULL, err, sizeof(err)))
+			fprintf(stderr, "repl: %s\n", err);
+		if (isatty(STDIN_FILENO))
+			interactive(&r);
+		else
+			status = script_run_stream(&r, stdin);
+	}
+	fflush(stdout);
+	lab_close(lab);
+	free(lab);
+	return status;
+}

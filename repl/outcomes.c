@@ -1,0 +1,130 @@
+/*
+ * repl/outcomes.c - `outcomes`: every row of DESIGN.md's outcomes table,
+ * run live against the embedded servers, printed as a table.
+ *
+ * The rows are data, not code: lessons/outcomes.lab is a lab script cut
+ * into sections by "# row: SCENARIO" lines.  The same file passes
+ * `bin/repl --check lessons/outcomes.lab`, because each section starts
+ * with `reset` and ends with its `expect` lines.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "command.h"
+#include "repl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define OUTCOMES_FILE "outcomes.lab"
+#define OUTCOMES_ROW "# row:"
+
+/* ---- One row ---- */
+
+struct row {
+	char scenario[96];
+	bool open;
+	unsigned first_line;
+};
+
+/* Print the row just run and say whether it passed. */
+static bool row_end(struct repl *r, struct row *w)
+{
+	const struct lab_msg *m = lab_last_response(r->lab);
+	char got[48] = "no response";
+	bool pass = r->failure[0] == '\0' && m != NULL;
+
+	if (!w->open)
+		return true;
+	if (m != NULL)
+		snprintf(got, sizeof(got), "%d from %s", m->status,
+			 lab_party_name(m->answered_by));
+	fprintf(r->out, "%-50.50s %-22.22s %-16s %s%s%s\n", w->scenario,
+		r->expected, got, repl_color(r, pass ? "good" : "bad"),
+		pass ? "pass" : "FAIL", repl_color(r, "off"));
+	if (!pass && r->failure[0] != '\0')
+		fprintf(r->out, "    line %u..: %s\n", w->first_line,
+			r->failure);
+	w->open = false;
+	return pass;
+}
+
+static void row_begin(struct repl *r, struct row *w, const char *name,
+		      unsigned line)
+{
+	name += strspn(name, " \t");
+	snprintf(w->scenario, sizeof(w->scenario), "%s", name);
+	w->open = true;
+	w->first_line = line;
+	r->expected[0] = '\0';
+	r->failure[0] = '\0';
+}
+
+/* ---- The command ---- */
+
+enum repl_rc outcomes_cmd(struct repl *r, int argc, char **argv)
+{
+	char dir[REPL_MAX_PATH], path[REPL_MAX_PATH + 32];
+	struct row w = {"", false, 0};
+	char line[REPL_MAX_LINE];
+	int got;
+	unsigned n = 0, rows = 0, passed = 0;
+	FILE *f;
+	struct repl saved = *r;
+
+	(void)argc;
+	(void)argv;
+	if (!reference_lessons_dir(dir, sizeof(dir))) {
+		repl_error(
+		    r, "cannot find the lessons directory with " OUTCOMES_FILE
+		       " (looked in ../lessons beside the "
+		       "program and in ./lessons)");
+		return REPL_FAIL;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, OUTCOMES_FILE);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		repl_error(r,
+			   "%s is missing: it holds the rows of the outcomes "
+			   "table",
+			   path);
+		return REPL_FAIL;
+	}
+	fprintf(r->out, "%-50s %-22s %-16s %s\n", "scenario", "expected", "got",
+		"result");
+	r->in_outcomes = true;
+	r->script = true;
+	r->echo = false;
+	r->file = path;
+	while ((got = script_read_line(f, line, sizeof(line))) != 0) {
+		n++;
+		r->line = n;
+		if (got < 0)
+			line[0] =
+			    '\0'; /* too long: the row's expects will tell */
+		if (strncmp(line, OUTCOMES_ROW, strlen(OUTCOMES_ROW)) == 0) {
+			if (w.open) {
+				rows++;
+				passed += row_end(r, &w);
+			}
+			row_begin(r, &w, line + strlen(OUTCOMES_ROW), n);
+			continue;
+		}
+		if (!w.open || r->failure[0] != '\0')
+			continue;
+		if (command_exec(r, line, false) != REPL_OK &&
+		    r->failure[0] == '\0')
+			snprintf(r->failure, sizeof(r->failure),
+				 "line %u failed: %.200s", n, line);
+	}
+	if (w.open) {
+		rows++;
+		passed += row_end(r, &w);
+	}
+	fclose(f);
+	*r = saved;
+	lab_clear(r->lab);
+	lab_defaults(r->lab);
+	fprintf(r->out, "%u of %u rows as DESIGN.md says; the lab is reset\n",
+		passed, rows);
+	return passed == rows ? REPL_OK : REPL_FAIL;
+}

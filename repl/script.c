@@ -1,0 +1,249 @@
+/*
+ * repl/script.c - lab scripts: the REPL's commands one a line, `#`
+ * comments, and `expect` lines that check the last response.
+ *
+ *   bin/repl --check FILE   stops at the first failure, exit 1, with
+ *                           "FILE:LINE: expected 407, got 200"
+ *   bin/repl < FILE         the same lines, errors reported and skipped
+ *
+ * An `expect` first runs the exchange to its end, so a script need not
+ * say `run`.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "command.h"
+#include "repl.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- Checking ---- */
+
+/* Case-insensitive search of needle in hay[0..n). */
+static bool contains(const char *hay, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), i;
+
+	if (k == 0)
+		return true;
+	for (i = 0; i + k <= n; i++)
+		if (strncasecmp(hay + i, needle, k) == 0)
+			return true;
+	return false;
+}
+
+/* Append a description of what was expected, for the outcomes table. */
+static void note_expected(struct repl *r, const char *what)
+{
+	size_t used = strlen(r->expected);
+
+	snprintf(r->expected + used, sizeof(r->expected) - used, "%s%s",
+		 used ? " " : "", what);
+}
+
+/* Report a failed expect (quietly while `outcomes` collects rows). */
+static enum repl_rc failed(struct repl *r, const char *fmt, const char *a,
+			   const char *b)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), fmt, a, b);
+	if (r->failure[0] == '\0')
+		snprintf(r->failure, sizeof(r->failure), "%s", msg);
+	if (!r->in_outcomes)
+		repl_error(r, "%s", msg);
+	return REPL_FAIL;
+}
+
+/* Find field `name` of the response m whose value contains text. */
+static bool header_has(const struct lab_msg *m, const char *name,
+		       const char *text, bool *present)
+{
+	struct http_response resp;
+	enum http_err e;
+	size_t pos = 0;
+	const struct http_header *h;
+
+	*present = false;
+	if (http_parse_response(m->bytes.data, m->bytes.len, &resp, &e) <= 0)
+		return false;
+	while ((h = http_header_next(resp.headers, resp.num_headers, name,
+				     &pos)) != NULL) {
+		*present = true;
+		if (text == NULL || contains(h->value, h->value_len, text))
+			return true;
+	}
+	return false;
+}
+
+/* `expect ...` on the last response of the exchange (run to its end). */
+enum repl_rc script_expect(struct repl *r, int argc, char **argv)
+{
+	const struct lab_msg *m;
+	char got[64], want[160], text[REPL_MAX_LINE];
+	enum repl_rc rc;
+
+	/* the TEXT of header and seen may be several words */
+	if (argc > 3 && (strcmp(argv[1], "seen") == 0 ||
+			 (argc > 4 && strcmp(argv[1], "header") == 0))) {
+		int first = argv[1][0] == 's' ? 2 : 3, i;
+		size_t used = 0;
+		for (i = first; i < argc; i++)
+			used += (size_t)snprintf(text + used,
+						 sizeof(text) - used, "%s%s",
+						 i > first ? " " : "", argv[i]);
+		if (used >= sizeof(text))
+			goto usage;
+		argv[first] = text;
+		argc = first + 1;
+	}
+	rc = drive_finish(r);
+	if (rc != REPL_OK)
+		return rc;
+	m = lab_last_response(r->lab);
+
+	if (isdigit((unsigned char)argv[1][0])) {
+		if (argc != 2)
+			goto usage;
+		note_expected(r, argv[1]);
+		if (m == NULL)
+			return failed(r, "expected %s, got no response%s",
+				      argv[1], " (start an exchange first)");
+		snprintf(got, sizeof(got), "%d", m->status);
+		if (atoi(argv[1]) != m->status)
+			return failed(r, "expected %s, got %s", argv[1], got);
+		return REPL_OK;
+	}
+	if (m == NULL)
+		return failed(r, "expected a response, got %s%s", "none",
+			      " (start an exchange first)");
+	if (strcmp(argv[1], "from") == 0) {
+		const char *who = lab_party_name(m->answered_by);
+		if (argc != 3 || lab_party_from(argv[2]) < 0)
+			goto usage;
+		snprintf(want, sizeof(want), "from %s", argv[2]);
+		note_expected(r, want);
+		if (strcasecmp(who, argv[2]) != 0)
+			return failed(r,
+				      "expected the answer from the %s, "
+				      "got it from the %s",
+				      argv[2], who);
+		return REPL_OK;
+	}
+	if (strcmp(argv[1], "header") == 0 ||
+	    strcmp(argv[1], "no-header") == 0) {
+		bool no = argv[1][0] == 'n', present, hit;
+		if ((no && argc != 3) || (!no && argc != 4))
+			goto usage;
+		hit = header_has(m, argv[2], no ? NULL : argv[3], &present);
+		if (no && present)
+			return failed(r, "expected no %s field, got one%s",
+				      argv[2], "");
+		if (!no && !present)
+			return failed(r, "expected a %s field, got none%s",
+				      argv[2], "");
+		if (!no && !hit)
+			return failed(r, "expected %s to contain '%s'", argv[2],
+				      argv[3]);
+		return REPL_OK;
+	}
+	if (strcmp(argv[1], "seen") == 0) {
+		size_t i;
+		if (argc != 3)
+			goto usage;
+		snprintf(want, sizeof(want), "saw %s", argv[2]);
+		note_expected(r, want);
+		for (i = 0; i < r->lab->num_msgs; i++)
+			if (contains(r->lab->msgs[i].bytes.data,
+				     r->lab->msgs[i].bytes.len, argv[2]))
+				return REPL_OK;
+		return failed(r, "expected some message to contain '%s'%s",
+			      argv[2], "");
+	}
+usage:
+	repl_error(r, "usage: expect STATUS | from proxy|origin | header NAME "
+		      "TEXT | no-header NAME | seen TEXT");
+	return REPL_USAGE;
+}
+
+/* ---- Running ---- */
+
+/*
+ * Read one line into buf (cap bytes) without the line end.  Returns 1 for
+ * a line, 0 at the end of input, -1 for a line longer than the buffer
+ * (the rest of it is read and dropped, so memory stays bounded).
+ */
+int script_read_line(FILE *in, char *buf, size_t cap)
+{
+	size_t n;
+	int c;
+
+	if (fgets(buf, (int)cap, in) == NULL)
+		return 0;
+	n = strlen(buf);
+	if (n > 0 && buf[n - 1] == '\n') {
+		buf[--n] = '\0';
+		if (n > 0 && buf[n - 1] == '\r')
+			buf[--n] = '\0';
+		return 1;
+	}
+	if (feof(in))
+		return 1;
+	while ((c = fgetc(in)) != EOF && c != '\n')
+		;
+	return -1;
+}
+
+int script_run_file(struct repl *r, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[REPL_MAX_LINE];
+	int status = 0, got;
+
+	if (f == NULL) {
+		fprintf(r->err, "%s: cannot read the lab script\n", path);
+		return 1;
+	}
+	r->file = path;
+	r->line = 0;
+	while (!r->quit &&
+	       (got = script_read_line(f, line, sizeof(line))) != 0) {
+		r->line++;
+		if (got < 0) {
+			repl_error(r, "line too long");
+			status = 1;
+			break;
+		}
+		if (r->echo && line[strspn(line, " \t")] != '\0' &&
+		    line[strspn(line, " \t")] != '#')
+			fprintf(r->out, "\n%s> %s%s\n", repl_color(r, "dim"),
+				line, repl_color(r, "off"));
+		if (command_exec(r, line, false) != REPL_OK) {
+			status = 1;
+			break;
+		}
+	}
+	fclose(f);
+	r->file = NULL;
+	return status;
+}
+
+int script_run_stream(struct repl *r, FILE *in)
+{
+	char line[REPL_MAX_LINE];
+	int status = 0, got;
+
+	while (!r->quit &&
+	       (got = script_read_line(in, line, sizeof(line))) != 0) {
+		if (got < 0) {
+			repl_error(r, "line too long");
+			status = 1;
+			continue;
+		}
+		if (command_exec(r, line, false) != REPL_OK)
+			status = 1;
+	}
+	return status;
+}

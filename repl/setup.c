@@ -1,0 +1,144 @@
+/*
+ * repl/setup.c - changing the lab between exchanges: scheme, algorithm,
+ * qop, user, connect, and `settings` to see them all.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "repl.h"
+
+#include <string.h>
+
+/* ---- Servers ---- */
+
+typedef bool (*setter)(struct lab *, enum lab_party, const char *, char *,
+		       size_t);
+
+static enum repl_rc set_party(struct repl *r, char **argv, setter fn)
+{
+	char err[256];
+	int p = lab_party_from(argv[1]);
+
+	if (p < 0) {
+		repl_error(r, "%s: say proxy or origin", argv[0]);
+		return REPL_USAGE;
+	}
+	if (!fn(r->lab, (enum lab_party)p, argv[2], err, sizeof(err))) {
+		repl_error(r, "%s %s: %s", argv[0], argv[1], err);
+		return REPL_FAIL;
+	}
+	if (!r->in_outcomes)
+		fprintf(r->out, "%s %s: %s (the next exchange uses it)\n",
+			argv[0], argv[1],
+			strcmp(argv[0], "user") == 0 && strchr(argv[2], ':')
+			    ? "set"
+			    : argv[2]);
+	return REPL_OK;
+}
+
+enum repl_rc setup_scheme(struct repl *r, int argc, char **argv)
+{
+	(void)argc;
+	return set_party(r, argv, lab_set_schemes);
+}
+
+enum repl_rc setup_algorithm(struct repl *r, int argc, char **argv)
+{
+	(void)argc;
+	return set_party(r, argv, lab_set_algorithms);
+}
+
+enum repl_rc setup_qop(struct repl *r, int argc, char **argv)
+{
+	(void)argc;
+	return set_party(r, argv, lab_set_qop);
+}
+
+/* ---- The client ---- */
+
+enum repl_rc setup_user(struct repl *r, int argc, char **argv)
+{
+	(void)argc;
+	return set_party(r, argv, lab_set_user);
+}
+
+/* `connect proxy HOST:PORT|embedded` */
+enum repl_rc setup_connect(struct repl *r, int argc, char **argv)
+{
+	char err[256];
+
+	(void)argc;
+	if (!lab_set_proxy(r->lab, argv[2], err, sizeof(err))) {
+		repl_error(r, "connect: %s", err);
+		return REPL_USAGE;
+	}
+	if (r->lab->external)
+		fprintf(r->out,
+			"using the proxy at %s:%u.  Only the client <-> "
+			"proxy legs are visible now: what that proxy "
+			"checks, and its talk with the origin, happen "
+			"inside another program.  The lab's origin "
+			"still listens on 127.0.0.1:%u.\n",
+			r->lab->ext_host, r->lab->ext_port,
+			r->lab->port[LAB_ORIGIN]);
+	else
+		fprintf(r->out, "using the embedded proxy again (all four "
+				"legs visible)\n");
+	return REPL_OK;
+}
+
+/* ---- Seeing it all ---- */
+
+static void print_server(struct repl *r, enum lab_party p)
+{
+	const struct lab_server *s = &r->lab->server[p];
+	size_t i;
+
+	fprintf(r->out, "  %-7s schemes ", lab_party_name(p));
+	if (s->num_schemes == 0)
+		fprintf(r->out, "none");
+	for (i = 0; i < s->num_schemes; i++)
+		fprintf(r->out, "%s%s", i ? "," : "",
+			auth_scheme_name(s->schemes[i]));
+	fprintf(r->out, "; Digest algorithms ");
+	for (i = 0; i < s->num_algs; i++)
+		fprintf(r->out, "%s%s", i ? "," : "",
+			digest_alg_name(s->algs[i]));
+	fprintf(r->out, "; qop %s%s%s\n",
+		s->qops & DIGEST_QOP_AUTH ? "auth " : "",
+		s->qops & DIGEST_QOP_AUTH_INT ? "auth-int" : "",
+		s->qops == 0 ? "none (RFC 2069)" : "");
+}
+
+enum repl_rc setup_settings(struct repl *r, int argc, char **argv)
+{
+	const struct lab *lab = r->lab;
+	int p;
+
+	(void)argc;
+	(void)argv;
+	if (lab->external)
+		fprintf(r->out, "  proxy   external %s:%u\n", lab->ext_host,
+			lab->ext_port);
+	else
+		fprintf(r->out,
+			"  proxy   embedded, 127.0.0.1:%u, realm \"%s\"\n",
+			lab->port[LAB_PROXY], LAB_PROXY_REALM);
+	fprintf(r->out, "  origin  embedded, 127.0.0.1:%u, realm \"%s\"\n",
+		lab->port[LAB_ORIGIN], LAB_ORIGIN_REALM);
+	print_server(r, LAB_PROXY);
+	print_server(r, LAB_ORIGIN);
+	for (p = 0; p < 2; p++) {
+		if (lab->creds[p].set)
+			fprintf(r->out,
+				"  client  %s user %s (password %zu "
+				"characters)\n",
+				lab_party_name((enum lab_party)p),
+				lab->creds[p].user, strlen(lab->creds[p].pass));
+		else
+			fprintf(r->out, "  client  %s user none\n",
+				lab_party_name((enum lab_party)p));
+	}
+	fprintf(r->out, "  break   %s\n",
+		lab->brk == LAB_BREAK_NONE ? "none" : lab_break_name(lab->brk));
+	return REPL_OK;
+}

@@ -1,0 +1,584 @@
+/*
+ * tests/unit/test_gate.c - proxy_decide(): every outcome the proxy itself
+ * decides (400, 407 for each reason, 403, forward, tunnel), the rewrite of
+ * a forwarded head, and proxy_relay_head() for the way back.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../http/answer.h"
+#include "../../http/auth.h"
+#include "../../http/users.h"
+#include "../../proxy/gate.h"
+
+#define NOW 1732844800u
+
+/* The world of one test: the lab users and ACL, Basic unless changed. */
+struct world {
+	struct users users;
+	struct acl acl;
+	struct proxy_config cfg;
+	struct proxy_state st;
+};
+
+static struct world *world_new(const char *schemes)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	size_t n = 0;
+
+	assert_non_null(w);
+	assert_int_equal(users_defaults(&w->users, USERS_SIDE_PROXY), HTTP_OK);
+	acl_default(&w->acl);
+	w->cfg.guard.proxy = true;
+	assert_int_equal(auth_scheme_list_parse(schemes, w->cfg.guard.schemes,
+						GUARD_MAX_SCHEMES, &n),
+			 HTTP_OK);
+	w->cfg.guard.num_schemes = n;
+	snprintf(w->cfg.guard.realm, sizeof(w->cfg.guard.realm),
+		 "lab407 proxy");
+	w->cfg.guard.users = &w->users;
+	w->cfg.guard.algs[0] = DIGEST_MD5;
+	w->cfg.guard.num_algs = 1;
+	w->cfg.guard.qops = DIGEST_QOP_AUTH;
+	w->cfg.acl = &w->acl;
+	assert_int_equal(proxy_state_init(&w->st, DIGEST_NONCE_LIFETIME),
+			 HTTP_OK);
+	return w;
+}
+
+static void world_free(struct world *w)
+{
+	users_free(&w->users);
+	free(w);
+}
+
+/* Parse `text` as a request and decide at time `now`. */
+static void decide_at(struct world *w, const char *text, uint64_t now,
+		      struct proxy_decision *d)
+{
+	struct http_request req;
+	enum http_err e = HTTP_OK;
+	long n = http_parse_request(text, strlen(text), &req, &e);
+
+	if (n <= 0)
+		fail_msg("test request does not parse: %s", http_strerror(e));
+	proxy_decision_init(d);
+	proxy_decide(&w->cfg, &w->st, &req, text + n, strlen(text) - (size_t)n,
+		     now, d);
+}
+
+/* d->out as a response; its body starts at *body. */
+static void out_response(const struct proxy_decision *d,
+			 struct http_response *resp, const char **body)
+{
+	enum http_err e = HTTP_OK;
+	long n = http_parse_response(d->out.data, d->out.len, resp, &e);
+
+	if (n <= 0)
+		fail_msg("decision output is not a response: %s",
+			 http_strerror(e));
+	*body = d->out.data + n;
+}
+
+static size_t count_field(const struct http_response *r, const char *name)
+{
+	return http_header_count(r->headers, r->num_headers, name);
+}
+
+/* ---- outcomes the proxy answers itself ---- */
+
+struct outcome_case {
+	const char *comment;
+	const char *schemes;   /* --auth */
+	const char *request;
+	int status;
+	size_t challenges;     /* Proxy-Authenticate fields wanted */
+	const char *why;       /* substring of d.why */
+	const char *body;      /* substring of the body, or NULL */
+	const char *lesson;
+	bool close;
+};
+
+#define T "GET http://127.0.0.1:8080/ HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
+#define ALICE "Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n"
+
+static const struct outcome_case outcomes[] = {
+	/* DESIGN row 1: no proxy credentials -> 407 with the challenge;
+	 * the why line is the one lesson 02 quotes */
+	{"missing", "basic", T "\r\n", 407, 1,
+	 "proxy: Proxy-Authorization missing -> 407, offering Basic",
+	 "missing", "02", false},
+	/* row 2: wrong password (alice:wrong) */
+	{"wrong password", "basic",
+	 T "Proxy-Authorization: Basic YWxpY2U6d3Jvbmc=\r\n\r\n", 407, 1,
+	 "bad credentials for alice", "bad credentials", "02", false},
+	/* row 2: unknown user (nobody:x) */
+	{"unknown user", "basic",
+	 T "Proxy-Authorization: Basic bm9ib2R5Ong=\r\n\r\n", 407, 1,
+	 "unknown user", "bad credentials", "02", false},
+	/* row 3: a scheme the proxy did not offer */
+	{"wrong scheme", "basic",
+	 T "Proxy-Authorization: Negotiate YIIBhwYGKwYBBQUCoIIBezCCAXeg\r\n\r\n",
+	 407, 1, "wrong scheme", "did not offer", "02", false},
+	/* row 4: credentials in Authorization instead: the proxy ignores
+	 * them and says so (lesson 06) */
+	{"authorization instead", "basic",
+	 T "Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n\r\n", 407, 1,
+	 "sent in Authorization", "which is for the origin", "06", false},
+	/* row 7: broken base64 -> 400 saying what is wrong, and close */
+	{"malformed base64", "basic",
+	 T "Proxy-Authorization: Basic %%%notbase64\r\n\r\n", 400, 0,
+	 "Proxy-Authorization malformed", "base64", "03", true},
+	/* row 8: mallory authenticates, the ACL refuses: 403, no challenge */
+	{"mallory", "basic",
+	 T "Proxy-Authorization: Basic bWFsbG9yeTpsZXRtZWlu\r\n\r\n", 403, 0,
+	 "mallory authenticated with Basic, but the ACL refuses", "mallory",
+	 "05", false},
+	/* origin-form sent to a proxy: 400, a proxy needs absolute-form */
+	{"origin-form", "basic", "GET / HTTP/1.1\r\nHost: h\r\n\r\n", 400, 0,
+	 "absolute-form", "absolute-form", "02", true},
+	/* a URL the proxy cannot use */
+	{"ftp url", "basic", "GET ftp://h/ HTTP/1.1\r\nHost: h\r\n\r\n", 400,
+	 0, "not an http:// URL", NULL, "02", true},
+	/* two Host fields (RFC 9112 §3.2) */
+	{"two hosts", "basic",
+	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nHost: i\r\n\r\n", 400, 0,
+	 "more than one Host", NULL, "02", true},
+	/* CONNECT without host:port */
+	{"connect without port", "basic",
+	 "CONNECT example.org HTTP/1.1\r\nHost: example.org\r\n\r\n", 400, 0,
+	 "authority-form", NULL, "07", true},
+	/* an unauthenticated CONNECT is a 407, never a 401 */
+	{"connect missing", "basic",
+	 "CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n",
+	 407, 1, "missing", NULL, "02", false},
+	/* a denied CONNECT is a 403 too */
+	{"connect mallory", "basic",
+	 "CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n"
+	 "Proxy-Authorization: Basic bWFsbG9yeTpsZXRtZWlu\r\n\r\n",
+	 403, 0, "refuses CONNECT 127.0.0.1:443", NULL, "05", false},
+	/* several schemes: one challenge each, in the order given */
+	{"two schemes", "digest,basic", T "\r\n", 407, 2,
+	 "offering Digest, Basic", NULL, "02", false},
+	/* Connection: close is honoured on a 407 */
+	{"407 with close", "basic", T "Connection: close\r\n\r\n", 407, 1,
+	 "missing", NULL, "02", true},
+	/* HTTP/1.0 closes by default */
+	{"407 to HTTP/1.0", "basic",
+	 "GET http://h/ HTTP/1.0\r\n\r\n", 407, 1, "missing", NULL, "02",
+	 true},
+	/* OPTIONS with Max-Forwards: 0: the proxy is the final recipient */
+	{"options max-forwards 0", "basic",
+	 "OPTIONS http://h/ HTTP/1.1\r\nHost: h\r\nMax-Forwards: 0\r\n" ALICE
+	 "\r\n",
+	 200, 0, "Max-Forwards: 0", "answers OPTIONS itself", "06", false},
+};
+
+static void test_outcomes(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++) {
+		const struct outcome_case *tc = &outcomes[i];
+		struct world *w = world_new(tc->schemes);
+		struct proxy_decision d;
+		struct http_response resp;
+		const struct http_header *server;
+		const char *body;
+
+		decide_at(w, tc->request, NOW, &d);
+		if (d.action != PROXY_RESPOND || d.status != tc->status)
+			fail_msg("%s: action %d status %d, want respond %d "
+				 "(%s)",
+				 tc->comment, d.action, d.status, tc->status,
+				 d.why);
+		out_response(&d, &resp, &body);
+		assert_int_equal(resp.status, tc->status);
+		if (count_field(&resp, "Proxy-Authenticate") != tc->challenges)
+			fail_msg("%s: %zu challenges", tc->comment,
+				 count_field(&resp, "Proxy-Authenticate"));
+		if (strstr(d.why, tc->why) == NULL)
+			fail_msg("%s: why '%s' lacks '%s'", tc->comment, d.why,
+				 tc->why);
+		if (tc->body != NULL && strstr(body, tc->body) == NULL)
+			fail_msg("%s: body '%s' lacks '%s'", tc->comment, body,
+				 tc->body);
+		assert_string_equal(d.lesson, tc->lesson);
+		if (d.close != tc->close)
+			fail_msg("%s: close=%d", tc->comment, d.close);
+		/* the proxy's own answers: Server, never Via */
+		server = http_header_find(resp.headers, resp.num_headers,
+					  "Server");
+		assert_non_null(server);
+		assert_int_equal(server->value_len, strlen("lab407-proxy"));
+		assert_int_equal(count_field(&resp, "Via"), 0);
+		/* ASCII arrow in why lines */
+		assert_non_null(strstr(d.why, " -> "));
+		proxy_decision_free(&d);
+		world_free(w);
+	}
+}
+
+/* The first challenge of a 407 is Basic with realm and charset, verbatim. */
+static void test_challenge_text(void **state)
+{
+	struct world *w = world_new("basic");
+	struct proxy_decision d;
+
+	(void)state;
+	decide_at(w, T "\r\n", NOW, &d);
+	assert_non_null(strstr(d.out.data,
+			       "\r\nProxy-Authenticate: Basic realm=\"lab407 "
+			       "proxy\", charset=\"UTF-8\"\r\n"));
+	assert_string_equal(d.user, "");
+	proxy_decision_free(&d);
+	world_free(w);
+}
+
+/* A 407 to HEAD has Content-Length but no body (RFC 9110 §9.3.2). */
+static void test_head_no_body(void **state)
+{
+	struct world *w = world_new("basic");
+	struct proxy_decision d;
+	struct http_response resp;
+	const char *body;
+
+	(void)state;
+	decide_at(w, "HEAD http://h/ HTTP/1.1\r\nHost: h\r\n\r\n", NOW, &d);
+	out_response(&d, &resp, &body);
+	assert_int_equal(resp.status, 407);
+	assert_string_equal(body, "");
+	assert_non_null(http_header_find(resp.headers, resp.num_headers,
+					 "Content-Length"));
+	proxy_decision_free(&d);
+	world_free(w);
+}
+
+/* ---- forwarding ---- */
+
+/* alice's GET, with every kind of field a proxy must sort. */
+static const char forward_req[] =
+	"GET http://127.0.0.1:8080/private?x=1 HTTP/1.1\r\n"
+	"Host: evil.example:9999\r\n"
+	"User-Agent: test\r\n"
+	ALICE
+	"Authorization: Basic b3JpZ2luOnRlc3Q=\r\n"
+	"Connection: keep-alive, X-Trace\r\n"
+	"X-Trace: hop-secret\r\n"
+	"Proxy-Connection: keep-alive\r\n"
+	"Keep-Alive: timeout=5\r\n"
+	"TE: trailers\r\n"
+	"Upgrade: h2c\r\n"
+	"Via: 1.0 earlier\r\n"
+	"Accept: */*\r\n"
+	"\r\n";
+
+/* What the origin must see, exactly (fields kept in order, Via last). */
+static const char forward_want[] =
+	"GET /private?x=1 HTTP/1.1\r\n"
+	"Host: 127.0.0.1:8080\r\n"
+	"User-Agent: test\r\n"
+	"Authorization: Basic b3JpZ2luOnRlc3Q=\r\n"
+	"Via: 1.0 earlier\r\n"
+	"Accept: */*\r\n"
+	"Via: 1.1 lab407\r\n"
+	"\r\n";
+
+static void test_forward_rewrite(void **state)
+{
+	struct world *w = world_new("basic");
+	struct proxy_decision d;
+
+	(void)state;
+	decide_at(w, forward_req, NOW, &d);
+	assert_int_equal(d.action, PROXY_FORWARD);
+	assert_string_equal(d.out.data, forward_want);
+	assert_string_equal(d.host, "127.0.0.1");
+	assert_int_equal(d.port, 8080);
+	assert_string_equal(d.user, "alice");
+	assert_string_equal(d.lesson, "01");
+	assert_string_equal(d.why, "proxy: alice authenticated (Basic), ACL "
+				   "allows -> forwarding to 127.0.0.1:8080");
+	assert_false(d.close);
+	assert_int_equal(d.auth_verdict, GUARD_OK);
+	proxy_decision_free(&d);
+	world_free(w);
+}
+
+struct fwd_case {
+	const char *comment;
+	const char *request;   /* alice's credentials are added */
+	const char *want;      /* substring of the forwarded head */
+	const char *absent;    /* must not appear, or NULL */
+};
+
+static const struct fwd_case fwd_cases[] = {
+	/* Host absent: set from the URL; default port left out */
+	{"host from url", "GET http://example.org/a HTTP/1.1\r\n",
+	 "GET /a HTTP/1.1\r\nHost: example.org\r\n", NULL},
+	/* empty path becomes / */
+	{"empty path", "GET http://h:81 HTTP/1.1\r\nHost: h:81\r\n",
+	 "GET / HTTP/1.1\r\nHost: h:81\r\n", NULL},
+	/* Transfer-Encoding and Content-Length stay: the body is relayed
+	 * as framed, even when Connection names them */
+	{"te kept for framing",
+	 "POST http://h/ HTTP/1.1\r\nHost: h\r\nConnection: Transfer-Encoding\r\n"
+	 "Transfer-Encoding: chunked\r\n",
+	 "Transfer-Encoding: chunked\r\n", "Connection"},
+	{"content-length kept",
+	 "PUT http://h/ HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n",
+	 "Content-Length: 3\r\n", NULL},
+	/* Connection names are case-insensitive and may be spaced */
+	{"connection names",
+	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nConnection: close ,  x-a\r\n"
+	 "X-A: 1\r\nX-B: 2\r\n",
+	 "X-B: 2\r\n", "X-A"},
+	/* TRACE with Max-Forwards: 2 is forwarded with 1 */
+	{"max-forwards decremented",
+	 "TRACE http://h/ HTTP/1.1\r\nHost: h\r\nMax-Forwards: 2\r\n",
+	 "Max-Forwards: 1\r\n", "Max-Forwards: 2"},
+	/* Max-Forwards on GET is not ours to touch */
+	{"max-forwards on get",
+	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nMax-Forwards: 0\r\n",
+	 "Max-Forwards: 0\r\n", NULL},
+	/* several Proxy-Authorization-like fields are all consumed */
+	{"proxy-authenticate dropped",
+	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nProxy-Authenticate: Basic\r\n",
+	 "Via: 1.1 lab407\r\n\r\n", "Proxy-Auth"},
+};
+
+static void test_forward_cases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(fwd_cases) / sizeof(fwd_cases[0]); i++) {
+		const struct fwd_case *tc = &fwd_cases[i];
+		struct world *w = world_new("basic");
+		struct proxy_decision d;
+		char req[1024];
+
+		snprintf(req, sizeof(req), "%s" ALICE "\r\n", tc->request);
+		decide_at(w, req, NOW, &d);
+		if (d.action != PROXY_FORWARD)
+			fail_msg("%s: not forwarded: %s", tc->comment, d.why);
+		if (strstr(d.out.data, tc->want) == NULL)
+			fail_msg("%s: '%s' lacks '%s'", tc->comment,
+				 d.out.data, tc->want);
+		if (tc->absent && strstr(d.out.data, tc->absent) != NULL)
+			fail_msg("%s: '%s' has '%s'", tc->comment, d.out.data,
+				 tc->absent);
+		proxy_decision_free(&d);
+		world_free(w);
+	}
+}
+
+/* CONNECT allowed: a tunnel, and the 200 the client reads. */
+static void test_tunnel(void **state)
+{
+	struct world *w = world_new("basic");
+	struct proxy_decision d;
+
+	(void)state;
+	decide_at(w, "CONNECT example.org:443 HTTP/1.1\r\nHost: "
+		     "example.org:443\r\n" ALICE "\r\n",
+		  NOW, &d);
+	assert_int_equal(d.action, PROXY_TUNNEL);
+	assert_int_equal(d.status, 200);
+	assert_string_equal(d.out.data,
+			    "HTTP/1.1 200 Connection established\r\n\r\n");
+	assert_string_equal(d.host, "example.org");
+	assert_int_equal(d.port, 443);
+	assert_string_equal(d.user, "alice");
+	assert_non_null(strstr(d.why, "tunnel to example.org:443"));
+	proxy_decision_free(&d);
+	world_free(w);
+}
+
+/* --auth none: everyone is "-" to the ACL; a deny rule for "-" works. */
+static void test_open_proxy(void **state)
+{
+	struct world *w = world_new("none");
+	struct proxy_decision d;
+	char err[128];
+	const char *deny = "deny user -\n";
+
+	(void)state;
+	decide_at(w, T "\r\n", NOW, &d);
+	assert_int_equal(d.action, PROXY_FORWARD);
+	assert_string_equal(d.user, "");
+	assert_non_null(strstr(d.why, "--auth none"));
+	proxy_decision_free(&d);
+
+	assert_int_equal(acl_parse(deny, strlen(deny), "x", &w->acl, err,
+				   sizeof(err)),
+			 HTTP_OK);
+	decide_at(w, T "\r\n", NOW, &d);
+	assert_int_equal(d.status, 403);
+	assert_non_null(strstr(d.why, "deny user - (line 1)"));
+	proxy_decision_free(&d);
+	world_free(w);
+}
+
+/* ---- Digest: success, replay, stale ---- */
+
+/* Answer the 407 in d as alice would, for `target`; value into out. */
+static void digest_answer(const struct proxy_decision *d,
+			  struct answer_state *ast, const char *target,
+			  struct http_buf *out)
+{
+	struct http_response resp;
+	const char *body;
+	struct auth_challenge ch[AUTH_MAX_CHALLENGES];
+	size_t n = 0;
+	struct answer_creds cr = {"alice", "wonderland", AUTH_SCHEME_DIGEST};
+	struct answer_trace tr;
+
+	out_response(d, &resp, &body);
+	assert_int_equal(auth_collect_challenges(resp.headers, resp.num_headers,
+						 "Proxy-Authenticate", ch,
+						 AUTH_MAX_CHALLENGES, &n),
+			 HTTP_OK);
+	assert_int_equal(answer_choose(ast, &cr, ch, n, &tr), HTTP_OK);
+	assert_int_equal(answer_build(ast, &cr, "GET", target, NULL, 0, out,
+				      &tr),
+			 HTTP_OK);
+}
+
+static void test_digest(void **state)
+{
+	struct world *w = world_new("digest");
+	struct proxy_decision d, d2;
+	struct answer_state ast;
+	struct http_buf cred;
+	char req[2048];
+	const char *target = "http://127.0.0.1:8080/";
+
+	(void)state;
+	answer_state_init(&ast);
+	http_buf_init(&cred, 0);
+	decide_at(w, T "\r\n", NOW, &d);
+	assert_int_equal(d.status, 407);
+	assert_non_null(strstr(d.out.data, "Proxy-Authenticate: Digest "));
+	digest_answer(&d, &ast, target, &cred);
+	proxy_decision_free(&d);
+
+	/* the right answer is forwarded, and Proxy-Authentication-Info is
+	 * kept for the relayed response */
+	snprintf(req, sizeof(req), T "Proxy-Authorization: %s\r\n\r\n",
+		 cred.data);
+	decide_at(w, req, NOW + 1, &d);
+	assert_int_equal(d.action, PROXY_FORWARD);
+	assert_string_equal(d.user, "alice");
+	assert_non_null(strstr(d.why, "alice authenticated (Digest)"));
+	assert_null(strstr(d.out.data, "Digest"));
+	proxy_decision_free(&d);
+
+	/* the same nonce count again: a replay, 407 */
+	decide_at(w, req, NOW + 2, &d);
+	assert_int_equal(d.status, 407);
+	assert_non_null(strstr(d.why, "replayed"));
+	assert_string_equal(d.lesson, "04");
+	proxy_decision_free(&d);
+
+	/* a fresh nc, but after the nonce's lifetime: 407 stale=true */
+	http_buf_reset(&cred);
+	decide_at(w, T "\r\n", NOW, &d2);
+	answer_state_init(&ast);
+	digest_answer(&d2, &ast, target, &cred);
+	proxy_decision_free(&d2);
+	snprintf(req, sizeof(req), T "Proxy-Authorization: %s\r\n\r\n",
+		 cred.data);
+	decide_at(w, req, NOW + DIGEST_NONCE_LIFETIME + 60, &d);
+	assert_int_equal(d.status, 407);
+	assert_non_null(strstr(d.out.data, "stale=true"));
+	assert_non_null(strstr(d.why, "stale=true"));
+	proxy_decision_free(&d);
+
+	http_buf_free(&cred);
+	world_free(w);
+}
+
+/* ---- relaying the response ---- */
+
+static void test_relay_head(void **state)
+{
+	const char *in = "HTTP/1.1 200 Fine\r\n"
+			 "Content-Type: text/plain\r\n"
+			 "Connection: X-Hop\r\n"
+			 "X-Hop: 1\r\n"
+			 "Keep-Alive: timeout=5\r\n"
+			 "Proxy-Authenticate: Basic realm=\"fake\"\r\n"
+			 "Transfer-Encoding: chunked\r\n"
+			 "WWW-Authenticate: Basic realm=\"o\"\r\n"
+			 "\r\n";
+	const char *want = "HTTP/1.1 200 Fine\r\n"
+			   "Content-Type: text/plain\r\n"
+			   "Transfer-Encoding: chunked\r\n"
+			   "WWW-Authenticate: Basic realm=\"o\"\r\n"
+			   "Via: 1.1 lab407\r\n"
+			   "\r\n";
+	struct http_response resp;
+	struct http_buf out;
+	enum http_err e;
+
+	(void)state;
+	assert_true(http_parse_response(in, strlen(in), &resp, &e) > 0);
+	http_buf_init(&out, 0);
+	assert_true(proxy_relay_head(&resp, &out));
+	/* hop-by-hop and Connection-named fields gone, an origin's
+	 * Proxy-Authenticate dropped, WWW-Authenticate kept, Via added */
+	assert_string_equal(out.data, want);
+	http_buf_reset(&out);
+	assert_true(proxy_relay_head_ex(&resp, "rspauth=\"ab\"", "close", &out));
+	assert_non_null(strstr(out.data, "Via: 1.1 lab407\r\n"
+					 "Proxy-Authentication-Info: rspauth=\"ab\"\r\n"
+					 "Connection: close\r\n\r\n"));
+	/* a value with CRLF would inject a header: refused */
+	http_buf_reset(&out);
+	assert_false(proxy_relay_head_ex(&resp, "a\r\nX: y", NULL, &out));
+	http_buf_free(&out);
+}
+
+/* The shell's own errors: Server, no Via, Connection: close. */
+static void test_write_own(void **state)
+{
+	struct http_buf out;
+	struct http_response resp;
+	enum http_err e;
+
+	(void)state;
+	http_buf_init(&out, 0);
+	assert_true(proxy_write_own(&out, 502, true, "origin refused\n"));
+	assert_true(http_parse_response(out.data, out.len, &resp, &e) > 0);
+	assert_int_equal(resp.status, 502);
+	assert_int_equal(count_field(&resp, "Via"), 0);
+	assert_true(http_header_has_token(resp.headers, resp.num_headers,
+					  "Connection", "close"));
+	assert_non_null(strstr(out.data, "\r\n\r\norigin refused\n"));
+	http_buf_free(&out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_outcomes),
+		cmocka_unit_test(test_challenge_text),
+		cmocka_unit_test(test_head_no_body),
+		cmocka_unit_test(test_forward_rewrite),
+		cmocka_unit_test(test_forward_cases),
+		cmocka_unit_test(test_tunnel),
+		cmocka_unit_test(test_open_proxy),
+		cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_relay_head),
+		cmocka_unit_test(test_write_own),
+	};
+
+	return cmocka_run_group_tests_name("gate", tests, NULL, NULL);
+}

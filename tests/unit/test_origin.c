@@ -1,0 +1,466 @@
+/*
+ * tests/unit/test_origin.c - origin_decide(): every origin row of the
+ * outcomes table in DESIGN.md, and the teaching details around it.
+ *
+ * Each case is a raw request, as the socket would deliver it; the test
+ * parses it, decides, then parses the response back and checks status,
+ * challenge fields and body.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../http/answer.h"
+#include "../../http/auth.h"
+#include "../../origin/gate.h"
+
+#define NOW 1700000000u /* a fixed clock: transcripts do not depend on it */
+
+/* One origin, its users and rules, for a group of cases. */
+struct fixture {
+	struct users users;
+	struct origin_config cfg;
+	struct origin_state st;
+	struct origin_decision d;
+	struct http_response resp; /* parsed d.out */
+	const char *body;	   /* into d.out */
+};
+
+/* An origin offering `schemes` ("basic", "digest,basic", ...). */
+static struct fixture *fixture_new(const char *schemes)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	assert_int_equal(users_defaults(&f->users, USERS_SIDE_ORIGIN), HTTP_OK);
+	f->cfg.guard.proxy = false;
+	assert_int_equal(auth_scheme_list_parse(schemes, f->cfg.guard.schemes,
+						GUARD_MAX_SCHEMES,
+						&f->cfg.guard.num_schemes),
+			 HTTP_OK);
+	snprintf(f->cfg.guard.realm, sizeof(f->cfg.guard.realm),
+		 "lab407 origin");
+	f->cfg.guard.users = &f->users;
+	f->cfg.guard.algs[0] = DIGEST_SHA256;
+	f->cfg.guard.algs[1] = DIGEST_MD5;
+	f->cfg.guard.num_algs = 2;
+	f->cfg.guard.qops = DIGEST_QOP_AUTH;
+	f->cfg.rules = NULL; /* the default lab */
+	assert_int_equal(origin_state_init(&f->st, 0), HTTP_OK);
+	origin_decision_init(&f->d);
+	return f;
+}
+
+static void fixture_free(struct fixture *f)
+{
+	origin_decision_free(&f->d);
+	users_free(&f->users);
+	free(f);
+}
+
+/*
+ * Parse raw request text, decide at time `now`, parse the response.  The
+ * request body is whatever follows the head.
+ */
+static void decide_at(struct fixture *f, const char *raw, uint64_t now)
+{
+	struct http_request req;
+	enum http_err err = HTTP_OK;
+	long head = http_parse_request(raw, strlen(raw), &req, &err);
+	long rhead;
+
+	assert_true(head > 0);
+	origin_decision_free(&f->d);
+	origin_decision_init(&f->d);
+	origin_decide(&f->cfg, &f->st, &req, raw + head,
+		      strlen(raw) - (size_t)head, now, &f->d);
+	rhead =
+	    http_parse_response(f->d.out.data, f->d.out.len, &f->resp, &err);
+	assert_true(rhead > 0);
+	f->body = f->d.out.data + rhead;
+	assert_int_equal(f->resp.status, f->d.status);
+}
+
+static void decide(struct fixture *f, const char *raw)
+{
+	decide_at(f, raw, NOW);
+}
+
+/* How many fields called name the response has. */
+static size_t count(const struct fixture *f, const char *name)
+{
+	return http_header_count(f->resp.headers, f->resp.num_headers, name);
+}
+
+/* The value of the first field called name, copied (or "" if none). */
+static const char *value(const struct fixture *f, const char *name)
+{
+	static char v[2048];
+	const struct http_header *h =
+	    http_header_find(f->resp.headers, f->resp.num_headers, name);
+
+	v[0] = '\0';
+	if (h != NULL)
+		snprintf(v, sizeof(v), "%.*s", (int)h->value_len, h->value);
+	return v;
+}
+
+/* ---- The outcomes table, origin rows (Basic) ---- */
+
+struct row {
+	const char *comment;
+	const char *request;
+	int status;
+	size_t challenges;    /* WWW-Authenticate fields */
+	const char *user;     /* d.user */
+	const char *body_has; /* must appear in the body */
+	const char *why_has;  /* must appear in d.why */
+};
+
+#define REQ(target, extra)                                                     \
+	"GET " target " HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n" extra "\r\n"
+
+static const struct row basic_rows[] = {
+    /* GET / is public: 200 with no credentials, and no challenge */
+    {"public root", REQ("/", ""), 200, 0, "",
+     "received headers:\nHost: "
+     "127.0.0.1:8080\n",
+     "origin: / is public -> 200"},
+    /* /private without credentials: 401 with WWW-Authenticate */
+    {"private, none", REQ("/private", ""), 401, 1, "", "none given",
+     "origin: /private needs an authenticated user, none given -> 401, "
+     "offering Basic"},
+    /* /private with a wrong password (alice:queen): 401 again */
+    {"private, wrong password",
+     REQ("/private", "Authorization: Basic YWxpY2U6cXVlZW4=\r\n"), 401, 1, "",
+     "401 Unauthorized", "-> 401, offering Basic"},
+    /* an unknown user (mallory is not known to the origin): 401 */
+    {"private, unknown user",
+     REQ("/private", "Authorization: Basic bWFsbG9yeTpsZXRtZWlu\r\n"), 401, 1,
+     "", "401 Unauthorized", "-> 401"},
+    /* credentials in Proxy-Authorization are not for the origin: 401 */
+    {"private, proxy field",
+     REQ("/private", "Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n"),
+     401, 1, "", "none given", "none given -> 401"},
+    /* /private as bob: 200 */
+    {"private, bob",
+     REQ("/private", "Authorization: Basic Ym9iOmJ1aWxkZXI=\r\n"), 200, 0,
+     "bob", "authenticated as: bob (Basic)", "bob authenticated"},
+    /* /admin as bob: 403 with no challenge, body says who and why */
+    {"admin, bob", REQ("/admin", "Authorization: Basic Ym9iOmJ1aWxkZXI=\r\n"),
+     403, 0, "bob",
+     "bob is authenticated (Basic), but /admin is for alice only",
+     "origin: bob is authenticated but /admin is for alice only -> 403"},
+    /* /admin as alice: 200 */
+    {"admin, alice",
+     REQ("/admin", "Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n"), 200, 0,
+     "alice", "origin: GET /admin\n", "alice authenticated with Basic -> 200"},
+    /* /admin with no credentials: 401 (who first, then may-you) */
+    {"admin, none", REQ("/admin", ""), 401, 1, "", "alice only",
+     "none given -> 401"},
+    /* broken base64: 400 naming the problem, no challenge */
+    {"malformed base64", REQ("/private", "Authorization: Basic !!!!\r\n"), 400,
+     0, "", "400 Bad Request\norigin: the Authorization field cannot be read",
+     "Authorization malformed"},
+    /* malformed credentials on a public path are still a 400 */
+    {"malformed on public", REQ("/", "Authorization: Basic\r\n"), 400, 0, "",
+     "cannot be read", "-> 400"},
+    /* a wrong password on a public path: served, and the body says so */
+    {"public, wrong password",
+     REQ("/", "Authorization: Basic YWxpY2U6cXVlZW4=\r\n"), 200, 0, "",
+     "credentials not accepted", "/ is public -> 200"},
+    /* good credentials on a public path: the body says who */
+    {"public, alice",
+     REQ("/", "Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n"), 200, 0,
+     "alice", "authenticated as: alice", "alice authenticated"},
+    /* a path no rule covers: 404 */
+    {"unknown path", REQ("/nope", ""), 404, 0, "", "nothing at /nope",
+     "no rule covers /nope -> 404"},
+    /* /administrator is not below /admin */
+    {"not below admin", REQ("/administrator", ""), 404, 0, "", "404", "-> 404"},
+    /* below /private, with a query */
+    {"below private",
+     REQ("/private/notes?x=1", "Authorization: Basic Ym9iOmJ1aWxkZXI=\r\n"),
+     200, 0, "bob", "origin: GET /private/notes?x=1", "-> 200"},
+    /* absolute-form is accepted by an origin (RFC 9112 §3.2.2) */
+    {"absolute-form", REQ("http://127.0.0.1:8080/", ""), 200, 0, "",
+     "origin: GET /\n", "-> 200"},
+    /* authority-form is not something this origin serves */
+    {"authority-form", REQ("127.0.0.1:8080", ""), 400, 0, "", "request-target",
+     "-> 400"},
+};
+
+static void test_basic_rows(void **state)
+{
+	struct fixture *f = fixture_new("basic");
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(basic_rows) / sizeof(basic_rows[0]);
+	     i++) {
+		const struct row *tc = &basic_rows[i];
+
+		print_message("case: %s\n", tc->comment);
+		decide(f, tc->request);
+		assert_int_equal(f->d.status, tc->status);
+		assert_int_equal(count(f, "WWW-Authenticate"), tc->challenges);
+		assert_string_equal(f->d.user, tc->user);
+		assert_non_null(strstr(f->body, tc->body_has));
+		assert_non_null(strstr(f->d.why, tc->why_has));
+		assert_string_equal(value(f, "Server"), "lab407-origin");
+		assert_string_equal(f->d.lesson, "05");
+		if (tc->challenges > 0)
+			assert_non_null(
+			    strstr(value(f, "WWW-Authenticate"),
+				   "Basic realm=\"lab407 origin\""));
+	}
+	fixture_free(f);
+}
+
+/* ---- The teaching echo ---- */
+
+/* Every header arrives in the echo as received, Authorization included,
+ * and the note says Proxy-Authorization did not arrive. */
+static void test_echo(void **state)
+{
+	struct fixture *f = fixture_new("basic");
+
+	(void)state;
+	decide(f, REQ("/private", "Authorization: Basic Ym9iOmJ1aWxkZXI=\r\n"
+				  "Via: 1.1 lab407\r\nX-Lab:  spaced  \r\n"));
+	assert_int_equal(f->d.status, 200);
+	assert_non_null(strstr(f->body,
+			       "request line: GET /private HTTP/1.1\n"
+			       "received headers:\n"
+			       "Host: 127.0.0.1:8080\n"
+			       "Authorization: Basic Ym9iOmJ1aWxkZXI=\n"
+			       "Via: 1.1 lab407\n"
+			       "X-Lab: spaced\n"));
+	assert_non_null(strstr(f->body, "(no Proxy-Authorization"));
+	/* Date is generated from the caller's clock (RFC 9110 §6.6.1) */
+	assert_string_equal(value(f, "Date"), "Tue, 14 Nov 2023 22:13:20 GMT");
+	fixture_free(f);
+}
+
+/* A POST body is echoed after the headers. */
+static void test_echo_body(void **state)
+{
+	struct fixture *f = fixture_new("basic");
+
+	(void)state;
+	decide(f, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 7\r\n\r\n"
+		  "a=1&b=2");
+	assert_int_equal(f->d.status, 200);
+	assert_non_null(strstr(f->body, "origin: POST /\n"));
+	assert_non_null(strstr(f->body, "received body (7 bytes):\na=1&b=2\n"));
+	fixture_free(f);
+}
+
+/* HEAD: the same head as GET, Content-Length kept, no body bytes. */
+static void test_head(void **state)
+{
+	struct fixture *f = fixture_new("basic");
+
+	(void)state;
+	decide(f, "HEAD / HTTP/1.1\r\nHost: h\r\n\r\n");
+	assert_int_equal(f->d.status, 200);
+	assert_string_equal(f->body, "");
+	assert_true(atoi(value(f, "Content-Length")) > 0);
+	fixture_free(f);
+}
+
+/* ---- Rules from a file ---- */
+
+/* A replaced rule set: /team for alice or bob, the rest 404. */
+static void test_custom_rules(void **state)
+{
+	struct fixture *f = fixture_new("basic");
+	struct rules *r = calloc(1, sizeof(*r));
+	const char *text = "/team user alice,bob\n/open public\n";
+	char err[128];
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(
+	    rules_parse(text, strlen(text), "t", r, err, sizeof(err)), HTTP_OK);
+	f->cfg.rules = r;
+	/* bob is on the team */
+	decide(f, REQ("/team/x", "Authorization: Basic Ym9iOmJ1aWxkZXI=\r\n"));
+	assert_int_equal(f->d.status, 200);
+	/* "/" is no longer a rule: 404 */
+	decide(f, REQ("/", ""));
+	assert_int_equal(f->d.status, 404);
+	/* no credentials for /team: 401 naming who may read it */
+	decide(f, REQ("/team", ""));
+	assert_int_equal(f->d.status, 401);
+	assert_non_null(strstr(f->body, "alice or bob"));
+	fixture_free(f);
+	free(r);
+}
+
+/* ---- Several schemes, Digest and Bearer ---- */
+
+/* The challenges of the last response, parsed. */
+static size_t challenges(struct fixture *f, struct auth_challenge *ch,
+			 size_t max)
+{
+	size_t n = 0;
+
+	assert_int_equal(
+	    auth_collect_challenges(f->resp.headers, f->resp.num_headers,
+				    "WWW-Authenticate", ch, max, &n),
+	    HTTP_OK);
+	return n;
+}
+
+/*
+ * Answer the last 401 with the client half of the library (answer.c) as
+ * `user:pass` for `target`; returns the whole request text in req.
+ */
+static void answer(struct fixture *f, struct answer_state *as, const char *user,
+		   const char *pass, unsigned allowed, const char *target,
+		   char *req, size_t cap)
+{
+	struct auth_challenge ch[AUTH_MAX_CHALLENGES];
+	struct answer_creds cr = {user, pass, allowed};
+	struct answer_trace tr;
+	struct http_buf v;
+	size_t n = challenges(f, ch, AUTH_MAX_CHALLENGES);
+
+	assert_int_equal(answer_choose(as, &cr, ch, n, &tr), HTTP_OK);
+	http_buf_init(&v, 0);
+	assert_int_equal(answer_build(as, &cr, "GET", target, NULL, 0, &v, &tr),
+			 HTTP_OK);
+	snprintf(req, cap,
+		 "GET %s HTTP/1.1\r\nHost: h\r\nAuthorization: %s\r\n\r\n",
+		 target, v.data);
+	http_buf_free(&v);
+}
+
+/* --auth digest,basic: one WWW-Authenticate per scheme (Digest: per
+ * algorithm), in the order configured. */
+static void test_several_challenges(void **state)
+{
+	struct fixture *f = fixture_new("digest,basic");
+	struct auth_challenge ch[AUTH_MAX_CHALLENGES];
+	size_t n;
+
+	(void)state;
+	decide(f, REQ("/private", ""));
+	assert_int_equal(f->d.status, 401);
+	n = challenges(f, ch, AUTH_MAX_CHALLENGES);
+	/* two Digest challenges (SHA-256, MD5), then Basic */
+	assert_int_equal(n, 3);
+	assert_int_equal(ch[0].kind, AUTH_SCHEME_DIGEST);
+	assert_int_equal(ch[1].kind, AUTH_SCHEME_DIGEST);
+	assert_int_equal(ch[2].kind, AUTH_SCHEME_BASIC);
+	assert_non_null(strstr(f->d.why, "offering Digest, Basic"));
+	fixture_free(f);
+}
+
+/* Digest as alice on /admin: 200 with Authentication-Info (RFC 7616 §3.5). */
+static void test_digest_ok(void **state)
+{
+	struct fixture *f = fixture_new("digest");
+	struct answer_state as;
+	char req[4096];
+
+	(void)state;
+	answer_state_init(&as);
+	decide(f, REQ("/admin", ""));
+	assert_int_equal(f->d.status, 401);
+	answer(f, &as, "alice", "wonderland", AUTH_SCHEME_DIGEST, "/admin", req,
+	       sizeof(req));
+	decide(f, req);
+	assert_int_equal(f->d.status, 200);
+	assert_string_equal(f->d.user, "alice");
+	assert_int_equal(count(f, "Authentication-Info"), 1);
+	assert_non_null(strstr(value(f, "Authentication-Info"), "rspauth="));
+	/* the same nonce count again is a replay: 401 */
+	decide(f, req);
+	assert_int_equal(f->d.status, 401);
+	fixture_free(f);
+}
+
+/* Digest with a nonce past its lifetime: 401 with stale=true. */
+static void test_digest_stale(void **state)
+{
+	struct fixture *f = fixture_new("digest");
+	struct answer_state as;
+	char req[4096];
+
+	(void)state;
+	answer_state_init(&as);
+	decide(f, REQ("/private", ""));
+	answer(f, &as, "bob", "builder", AUTH_SCHEME_DIGEST, "/private", req,
+	       sizeof(req));
+	decide_at(f, req, NOW + DIGEST_NONCE_LIFETIME + 60);
+	assert_int_equal(f->d.status, 401);
+	assert_non_null(strstr(value(f, "WWW-Authenticate"), "stale=true"));
+	assert_non_null(strstr(f->d.why, "stale"));
+	fixture_free(f);
+}
+
+/* Digest as bob on /admin: authenticated, then 403 with no challenge. */
+static void test_digest_forbidden(void **state)
+{
+	struct fixture *f = fixture_new("digest");
+	struct answer_state as;
+	char req[4096];
+
+	(void)state;
+	answer_state_init(&as);
+	decide(f, REQ("/admin", ""));
+	answer(f, &as, "bob", "builder", AUTH_SCHEME_DIGEST, "/admin", req,
+	       sizeof(req));
+	decide(f, req);
+	assert_int_equal(f->d.status, 403);
+	assert_int_equal(count(f, "WWW-Authenticate"), 0);
+	assert_string_equal(f->d.user, "bob");
+	fixture_free(f);
+}
+
+/* Bearer: the lab token works; a wrong one gets error="invalid_token". */
+static void test_bearer(void **state)
+{
+	struct fixture *f = fixture_new("bearer");
+
+	(void)state;
+	decide(f, REQ("/admin", "Authorization: Bearer alice-token\r\n"));
+	assert_int_equal(f->d.status, 200);
+	assert_string_equal(f->d.user, "alice");
+	decide(f, REQ("/admin", "Authorization: Bearer wrong-token\r\n"));
+	assert_int_equal(f->d.status, 401);
+	assert_non_null(
+	    strstr(value(f, "WWW-Authenticate"), "error=\"invalid_token\""));
+	/* Basic was not offered: a scheme we did not offer is a 401 too */
+	decide(f, REQ("/admin", "Authorization: Basic Ym9iOmJ1aWxkZXI=\r\n"));
+	assert_int_equal(f->d.status, 401);
+	assert_non_null(strstr(value(f, "WWW-Authenticate"), "Bearer"));
+	fixture_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_basic_rows),
+	    cmocka_unit_test(test_echo),
+	    cmocka_unit_test(test_echo_body),
+	    cmocka_unit_test(test_head),
+	    cmocka_unit_test(test_custom_rules),
+	    cmocka_unit_test(test_several_challenges),
+	    cmocka_unit_test(test_digest_ok),
+	    cmocka_unit_test(test_digest_stale),
+	    cmocka_unit_test(test_digest_forbidden),
+	    cmocka_unit_test(test_bearer),
+	};
+
+	return cmocka_run_group_tests_name("origin", tests, NULL, NULL);
+}

@@ -1,0 +1,253 @@
+/*
+ * tests/unit/test_repl_lab.c - the REPL's step machine over real loopback
+ * sockets: whole exchanges run programmatically, asserting the order of
+ * the legs, the statuses and who answered.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../repl/lab.h"
+
+static int setup(void **state)
+{
+	char err[256];
+	struct lab *lab = calloc(1, sizeof(*lab));
+
+	if (lab == NULL || !lab_open(lab, err, sizeof(err))) {
+		fprintf(stderr, "lab_open: %s\n", lab ? err : "no memory");
+		return -1;
+	}
+	*state = lab;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	lab_close(*state);
+	free(*state);
+	return 0;
+}
+
+/* Run an exchange to its end; returns the number of messages. */
+static size_t run(struct lab *lab, const char *path)
+{
+	char err[256];
+	int guard = 0;
+	enum lab_step_rc rc;
+
+	if (!lab_begin(lab, "GET", path, NULL, err, sizeof(err)))
+		fail_msg("lab_begin %s: %s", path, err);
+	while ((rc = lab_step(lab, err, sizeof(err))) == LAB_STEP_MOVED)
+		assert_true(guard++ < LAB_MAX_MSGS);
+	if (rc == LAB_STEP_ERROR)
+		fail_msg("%s: step failed: %s", path, err);
+	assert_true(lab->done);
+	return lab->num_msgs;
+}
+
+/* Any message of the exchange contains s. */
+static bool seen(const struct lab *lab, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < lab->num_msgs; i++)
+		if (strstr(lab->msgs[i].bytes.data, s) != NULL)
+			return true;
+	return false;
+}
+
+/* The head (not the body) of message m contains s. */
+static bool head_has(const struct lab_msg *m, const char *s)
+{
+	size_t k = strlen(s), i;
+
+	for (i = 0; i + k <= m->head_len; i++)
+		if (memcmp(m->bytes.data + i, s, k) == 0)
+			return true;
+	return false;
+}
+
+/* ---- The default exchange ---- */
+
+/* The welcome's promise: GET /private with alice for both parties takes
+ * ten messages over all four legs: 407, then the origin's 401, then 200. */
+static void test_default_ten_steps(void **state)
+{
+	static const struct {
+		enum lab_leg leg;
+		int status; /* 0 for requests */
+	} want[] = {
+	    {LAB_C2P, 0},   {LAB_P2C, 407}, {LAB_C2P, 0}, {LAB_P2O, 0},
+	    {LAB_O2P, 401}, {LAB_P2C, 401}, {LAB_C2P, 0}, {LAB_P2O, 0},
+	    {LAB_O2P, 200}, {LAB_P2C, 200},
+	};
+	struct lab *lab = *state;
+	size_t i, n = run(lab, "/private");
+
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < n; i++) {
+		const struct lab_msg *m = lab_msg_at(lab, (int)i + 1);
+		assert_non_null(m);
+		if (m->leg != want[i].leg)
+			fail_msg("message %zu: leg %d, want %d", i + 1, m->leg,
+				 want[i].leg);
+		if (want[i].status != 0 && m->status != want[i].status)
+			fail_msg("message %zu: status %d, want %d", i + 1,
+				 m->status, want[i].status);
+		assert_true(m->why[0] != '\0');
+	}
+	/* the 407 is the proxy's own, the 200 the origin's */
+	assert_int_equal(lab->msgs[1].answered_by, LAB_PROXY);
+	assert_int_equal(lab->msgs[9].answered_by, LAB_ORIGIN);
+	assert_int_equal(lab->final_status, 200);
+	/* RFC 9110 §11.7.2: Proxy-Authorization never reaches the origin,
+	 * Authorization does */
+	assert_false(head_has(&lab->msgs[7], "Proxy-Authorization"));
+	assert_true(head_has(&lab->msgs[7], "\r\nAuthorization: Basic"));
+	/* the bytes really crossed: the 407 carries the proxy's challenge */
+	assert_true(head_has(&lab->msgs[1], "Proxy-Authenticate: Basic"));
+}
+
+/* ---- Outcomes decided by the proxy ---- */
+
+static void test_proxy_outcomes(void **state)
+{
+	struct lab *lab = *state;
+	char err[256];
+
+	/* no proxy credentials: the client stops at the 407 */
+	lab_defaults(lab);
+	assert_true(lab_set_user(lab, LAB_PROXY, "none", err, sizeof(err)));
+	run(lab, "/");
+	assert_int_equal(lab->final_status, 407);
+	assert_int_equal(lab->final_who, LAB_PROXY);
+
+	/* mallory: 403 from the proxy, with no challenge */
+	lab_defaults(lab);
+	assert_true(
+	    lab_set_user(lab, LAB_PROXY, "mallory:letmein", err, sizeof(err)));
+	run(lab, "/");
+	assert_int_equal(lab->final_status, 403);
+	assert_false(head_has(lab_last_response(lab), "Proxy-Authenticate:"));
+
+	/* a wrong password: 407, once retried, then given up */
+	lab_defaults(lab);
+	assert_true(lab_set_break(lab, LAB_BREAK_PASSWORD, err, sizeof(err)));
+	run(lab, "/");
+	assert_int_equal(lab->final_status, 407);
+
+	/* Authorization instead of Proxy-Authorization: 407 */
+	lab_defaults(lab);
+	assert_true(lab_set_break(lab, LAB_BREAK_HEADER, err, sizeof(err)));
+	run(lab, "/");
+	assert_int_equal(lab->final_status, 407);
+
+	/* broken base64: 400 from the proxy */
+	lab_defaults(lab);
+	assert_true(lab_set_break(lab, LAB_BREAK_BASE64, err, sizeof(err)));
+	run(lab, "/");
+	assert_int_equal(lab->final_status, 400);
+	assert_int_equal(lab->final_who, LAB_PROXY);
+
+	/* a nonce break under Basic is refused with a sentence */
+	lab_defaults(lab);
+	assert_false(lab_set_break(lab, LAB_BREAK_NONCE, err, sizeof(err)));
+	assert_non_null(strstr(err, "Digest"));
+}
+
+/* ---- Digest ---- */
+
+static void test_digest(void **state)
+{
+	struct lab *lab = *state;
+	char err[256];
+
+	lab_defaults(lab);
+	assert_true(
+	    lab_set_schemes(lab, LAB_PROXY, "digest", err, sizeof(err)));
+	run(lab, "/");
+	assert_int_equal(lab->final_status, 200);
+	assert_true(seen(lab, "Proxy-Authorization: Digest"));
+
+	/* the previous credentials again: a replayed nonce count */
+	assert_true(lab_set_break(lab, LAB_BREAK_NC, err, sizeof(err)));
+	run(lab, "/");
+	assert_int_equal(lab->final_status, 407);
+
+	/* stale: 407 stale=true, then a silent retry that gets through */
+	assert_true(lab_set_break(lab, LAB_BREAK_STALE, err, sizeof(err)));
+	run(lab, "/");
+	assert_true(seen(lab, "stale=true"));
+	assert_int_equal(lab->final_status, 200);
+
+	/* a changed response hash: 407 */
+	assert_true(lab_set_break(lab, LAB_BREAK_RESPONSE, err, sizeof(err)));
+	run(lab, "/");
+	assert_int_equal(lab->final_status, 407);
+}
+
+/* ---- Origin outcomes ---- */
+
+static void test_origin_outcomes(void **state)
+{
+	struct lab *lab = *state;
+	char err[256];
+
+	/* /admin as bob: 403 from the origin */
+	lab_defaults(lab);
+	assert_true(
+	    lab_set_user(lab, LAB_ORIGIN, "bob:builder", err, sizeof(err)));
+	run(lab, "/admin");
+	assert_int_equal(lab->final_status, 403);
+	assert_int_equal(lab->final_who, LAB_ORIGIN);
+
+	/* /admin as alice: 200 */
+	lab_defaults(lab);
+	run(lab, "/admin");
+	assert_int_equal(lab->final_status, 200);
+
+	/* no origin credentials: the origin's 401 with WWW-Authenticate */
+	assert_true(lab_set_user(lab, LAB_ORIGIN, "none", err, sizeof(err)));
+	run(lab, "/private");
+	assert_int_equal(lab->final_status, 401);
+	assert_true(head_has(lab_last_response(lab), "WWW-Authenticate:"));
+}
+
+/* ---- Set-up errors ---- */
+
+static void test_setup_errors(void **state)
+{
+	struct lab *lab = *state;
+	char err[256];
+
+	assert_false(
+	    lab_set_schemes(lab, LAB_PROXY, "kerberos", err, sizeof(err)));
+	assert_false(lab_set_user(lab, LAB_PROXY, "nocolon", err, sizeof(err)));
+	assert_false(lab_set_proxy(lab, "nohostport", err, sizeof(err)));
+	assert_int_equal(lab_break_from("stale"), LAB_BREAK_STALE);
+	assert_int_equal(lab_break_from("everything"), LAB_BREAK_NONE);
+	/* stepping with no exchange is idle, not an error */
+	lab_clear(lab);
+	assert_int_equal(lab_step(lab, err, sizeof(err)), LAB_STEP_IDLE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_default_ten_steps),
+	    cmocka_unit_test(test_proxy_outcomes),
+	    cmocka_unit_test(test_digest),
+	    cmocka_unit_test(test_origin_outcomes),
+	    cmocka_unit_test(test_setup_errors),
+	};
+	return cmocka_run_group_tests_name("repl_lab", tests, setup, teardown);
+}
