@@ -765,6 +765,15 @@ static bool digest_challenge(const struct guard_config *cfg,
 	       (!stale || auth_write_param(v, false, "stale", "true", false));
 }
 
+/* True when algs[j] already appeared in algs[0..j): one challenge each. */
+static bool seen_before(const enum digest_alg *algs, size_t j)
+{
+	for (size_t i = 0; i < j; i++)
+		if (algs[i] == algs[j])
+			return true;
+	return false;
+}
+
 /* Write the value in v as one "Name: value\r\n" line. */
 static bool emit(const struct guard_config *cfg, const struct http_buf *v,
 		 struct http_buf *out)
@@ -815,6 +824,8 @@ bool guard_write_challenges(const struct guard_config *cfg,
 			break;
 		case AUTH_SCHEME_DIGEST:
 			for (size_t j = 0; ok && j < num_algs; j++) {
+				if (seen_before(algs, j))
+					continue;
 				http_buf_reset(&v);
 				ok = digest_challenge(cfg, algs[j], nonce, stale,
 						      &v) &&

@@ -422,7 +422,7 @@ static void test_nonce_roundtrip(void **state)
 static void test_nonce_forged(void **state)
 {
 	struct digest_nonce_key k;
-	char n[128], bad[128];
+	char n[128], bad[160];
 	unsigned char raw[64];
 	size_t len = 0, olen = 0;
 

@@ -1,0 +1,857 @@
+/*
+ * tests/unit/test_guard.c - the server side of authentication: every
+ * verdict of guard_check() for the proxy (407, Proxy-Authorization) and
+ * the origin (401, Authorization), and the challenges it writes.
+ *
+ * Digest credentials here are built with digest_compute() directly, not
+ * with http/answer.c, so a bug in the client cannot hide one in the
+ * server; test_answer.c does the round trip.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../http/guard.h"
+
+#define NOW 1700000000u
+#define PREALM "lab407 proxy"
+#define OREALM "lab407 origin"
+#define PTARGET "http://example.org/"
+#define OTARGET "/private"
+
+/* ---- Fixture ---- */
+
+struct world {
+	struct users users;
+	struct guard_config cfg;
+	struct guard_state st;
+};
+
+/* A world for one side offering `schemes` ("basic,digest"). */
+static struct world *world_new(bool proxy, const char *schemes)
+{
+	struct world *w = calloc(1, sizeof(*w));
+
+	assert_non_null(w);
+	assert_int_equal(users_defaults(&w->users, proxy ? USERS_SIDE_PROXY
+							 : USERS_SIDE_ORIGIN),
+			 HTTP_OK);
+	w->cfg.proxy = proxy;
+	assert_int_equal(auth_scheme_list_parse(schemes, w->cfg.schemes,
+						GUARD_MAX_SCHEMES,
+						&w->cfg.num_schemes),
+			 HTTP_OK);
+	snprintf(w->cfg.realm, sizeof(w->cfg.realm), "%s",
+		 proxy ? PREALM : OREALM);
+	w->cfg.users = &w->users;
+	for (size_t i = 0; i < DIGEST_ALG_COUNT; i++)
+		w->cfg.algs[i] = (enum digest_alg)i;
+	w->cfg.num_algs = DIGEST_ALG_COUNT;
+	w->cfg.qops = DIGEST_QOP_AUTH | DIGEST_QOP_AUTH_INT;
+	assert_int_equal(guard_state_init(&w->st, 0), HTTP_OK);
+	return w;
+}
+
+static void world_free(struct world *w)
+{
+	users_free(&w->users);
+	free(w);
+}
+
+/*
+ * Parse "METHOD TARGET HTTP/1.1\r\n" + headers + "\r\n" and run
+ * guard_check at `now`.
+ */
+static void check_at(struct world *w, const char *method, const char *target,
+		     const char *headers, const char *body, uint64_t now,
+		     struct guard_result *r)
+{
+	char raw[8192];
+	struct http_request req;
+	enum http_err e = HTTP_OK;
+	int n;
+
+	n = snprintf(raw, sizeof(raw), "%s %s HTTP/1.1\r\nHost: x\r\n%s\r\n",
+		     method, target, headers);
+	assert_true(n > 0 && (size_t)n < sizeof(raw));
+	assert_int_equal(http_parse_request(raw, (size_t)n, &req, &e), n);
+	guard_check(&w->cfg, &w->st, &req, body, body ? strlen(body) : 0, now,
+		    r);
+}
+
+/* ---- Basic, Bearer, missing, wrong scheme (table) ---- */
+
+struct simple_case {
+	const char *comment;
+	bool proxy;
+	const char *schemes;
+	const char *headers;
+	enum guard_verdict verdict;
+	enum http_err err;
+	const char *user;    /* expected user, or NULL */
+	const char *reason;  /* substring of the reason */
+};
+
+#define PA "Proxy-Authorization: "
+#define AZ "Authorization: "
+#define ALICE "Basic YWxpY2U6d29uZGVybGFuZA=="     /* alice:wonderland */
+
+static const struct simple_case simple_cases[] = {
+	/* nothing sent: 407 challenge */
+	{"proxy missing", true, "basic", "", GUARD_MISSING,
+	 HTTP_E_AUTH_MISSING, NULL, "Proxy-Authorization missing"},
+	/* nothing sent: 401 challenge */
+	{"origin missing", false, "basic", "", GUARD_MISSING,
+	 HTTP_E_AUTH_MISSING, NULL, "Authorization missing"},
+	/* the classic mistake: Authorization to a proxy */
+	{"authorization to proxy", true, "basic", AZ ALICE "\r\n",
+	 GUARD_MISSING, HTTP_E_AUTH_MISSING, NULL,
+	 "credentials were sent in Authorization, which is for the origin; "
+	 "a proxy reads Proxy-Authorization (RFC 9110 §11.7.2)"},
+	/* and the other way round at the origin */
+	{"proxy-authorization to origin", false, "basic", PA ALICE "\r\n",
+	 GUARD_MISSING, HTTP_E_AUTH_MISSING, NULL,
+	 "sent in Proxy-Authorization, which is for a proxy"},
+	/* Basic, right password */
+	{"proxy basic ok", true, "basic", PA ALICE "\r\n", GUARD_OK, HTTP_OK,
+	 "alice", "alice authenticated"},
+	{"origin basic ok", false, "basic", AZ ALICE "\r\n", GUARD_OK, HTTP_OK,
+	 "alice", "alice authenticated"},
+	/* Basic, scheme name case-insensitive (RFC 9110 §11.1) */
+	{"basic lowercase scheme", true, "basic",
+	 PA "basic YWxpY2U6d29uZGVybGFuZA==\r\n", GUARD_OK, HTTP_OK, "alice",
+	 ""},
+	/* alice:wrong */
+	{"basic wrong password", true, "basic",
+	 PA "Basic YWxpY2U6d3Jvbmc=\r\n", GUARD_BAD, HTTP_E_BAD_PASSWORD,
+	 "alice", "wrong password"},
+	/* nobody:x */
+	{"basic unknown user", true, "basic", PA "Basic bm9ib2R5Ong=\r\n",
+	 GUARD_BAD, HTTP_E_BAD_USER, "nobody", "unknown user"},
+	/* the origin does not know mallory (DESIGN.md) */
+	{"origin mallory", false, "basic",
+	 AZ "Basic bWFsbG9yeTpsZXRtZWlu\r\n", GUARD_BAD, HTTP_E_BAD_USER,
+	 "mallory", "unknown user"},
+	/* not base64 at all: 400 naming it */
+	{"basic not base64", true, "basic", PA "Basic %%%notbase64\r\n",
+	 GUARD_MALFORMED, HTTP_E_BASE64, NULL,
+	 "Proxy-Authorization: Basic credentials are not valid base64"},
+	/* a token68 with a bad length: still base64's fault */
+	{"basic bad padding", true, "basic", PA "Basic YWxpY2U6d29\r\n",
+	 GUARD_MALFORMED, HTTP_E_BASE64, NULL, "not valid base64"},
+	/* base64("alice"): no colon (RFC 7617 §2) */
+	{"basic no colon", true, "basic", PA "Basic YWxpY2U=\r\n",
+	 GUARD_MALFORMED, HTTP_E_BASIC_NO_COLON, NULL, "Basic credentials"},
+	/* origin side names its own field */
+	{"origin basic not base64", false, "basic", AZ "Basic %%%\r\n",
+	 GUARD_MALFORMED, HTTP_E_BASE64, NULL,
+	 "Authorization: Basic credentials are not valid base64"},
+	/* a scheme nobody here speaks */
+	{"negotiate", true, "basic",
+	 PA "Negotiate YIIBhwYGKwYBBQUCoIIBezCCAXeg\r\n", GUARD_WRONG_SCHEME,
+	 HTTP_E_AUTH_SCHEME, NULL, "uses Negotiate"},
+	/* a scheme we know but did not offer */
+	{"digest not offered", true, "basic",
+	 PA "Digest username=\"alice\"\r\n", GUARD_WRONG_SCHEME,
+	 HTTP_E_AUTH_SCHEME, NULL, "offered: Basic"},
+	/* every field is read: the second one is the one we offer */
+	{"two fields", true, "basic",
+	 PA "NTLM TlRMTVNTUAABAAAA\r\n" PA ALICE "\r\n", GUARD_OK, HTTP_OK,
+	 "alice", ""},
+	/* a field that does not parse at all */
+	{"garbage", true, "basic", PA "Digest realm=\"open\r\n",
+	 GUARD_MALFORMED,
+	 HTTP_E_AUTH_SYNTAX, NULL, "cannot be parsed"},
+	/* Bearer, the lab token */
+	{"bearer ok", true, "bearer", PA "Bearer alice-token\r\n", GUARD_OK,
+	 HTTP_OK, "alice", "Bearer"},
+	{"origin bearer ok", false, "bearer", AZ "Bearer bob-token\r\n",
+	 GUARD_OK, HTTP_OK, "bob", ""},
+	/* a token nobody issued: invalid_token (RFC 6750 §3.1) */
+	{"bearer bad", true, "bearer", PA "Bearer forged-token\r\n", GUARD_BAD,
+	 HTTP_E_BAD_PASSWORD, NULL, "invalid_token"},
+	/* Bearer with params instead of a token */
+	{"bearer params", true, "bearer", PA "Bearer a=b\r\n",
+	 GUARD_MALFORMED, HTTP_E_BEARER_TOKEN, NULL, "Bearer"},
+	/* several offered: Basic accepted next to Bearer */
+	{"basic among several", true, "digest,bearer,basic", PA ALICE "\r\n",
+	 GUARD_OK, HTTP_OK, "alice", ""},
+};
+
+static void test_simple_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(simple_cases) / sizeof(simple_cases[0]);
+	     i++) {
+		const struct simple_case *tc = &simple_cases[i];
+		struct world *w = world_new(tc->proxy, tc->schemes);
+		struct guard_result r;
+
+		print_message("case: %s\n", tc->comment);
+		check_at(w, "GET", tc->proxy ? PTARGET : OTARGET, tc->headers,
+			 NULL, NOW, &r);
+		if (r.verdict != tc->verdict || r.err != tc->err)
+			fail_msg("%s: verdict %d err %d (%s), want %d %d",
+				 tc->comment, r.verdict, r.err, r.reason,
+				 tc->verdict, tc->err);
+		if (strstr(r.reason, tc->reason) == NULL)
+			fail_msg("%s: reason '%s' lacks '%s'", tc->comment,
+				 r.reason, tc->reason);
+		if (tc->user)
+			assert_string_equal(r.user, tc->user);
+		if (tc->verdict == GUARD_OK)
+			assert_string_equal(r.info, "");
+		world_free(w);
+	}
+}
+
+/* ---- Digest credentials, built by hand ---- */
+
+struct dreq {
+	enum digest_alg alg;
+	bool send_alg;            /* write algorithm= */
+	enum digest_qop qop;
+	const char *user;
+	const char *pass;
+	const char *realm;
+	const char *nonce;        /* NULL: a fresh one from the world */
+	const char *uri;
+	const char *target;       /* request-target; NULL: same as uri */
+	const char *method;
+	uint32_t nc;
+	const char *cnonce;
+	const char *body;
+	bool userhash;
+	const char *omit;         /* a param not to write */
+	const char *response;     /* override the computed response */
+	const char *nc_text;      /* override the nc text */
+	const char *qop_text;     /* override the qop text */
+	const char *alg_text;     /* override the algorithm text */
+};
+
+/* A request as alice would make it, MD5/auth, to the proxy. */
+static struct dreq dreq_default(void)
+{
+	struct dreq d;
+
+	memset(&d, 0, sizeof(d));
+	d.alg = DIGEST_MD5;
+	d.send_alg = true;
+	d.qop = DIGEST_QOP_AUTH;
+	d.user = "alice";
+	d.pass = "wonderland";
+	d.realm = PREALM;
+	d.uri = PTARGET;
+	d.method = "GET";
+	d.nc = 1;
+	d.cnonce = "0a4f113b";
+	return d;
+}
+
+/* Write `, name=value` unless omitted. */
+static void put(struct http_buf *b, const struct dreq *d, bool *first,
+		const char *name, const char *value, bool quote)
+{
+	if (d->omit != NULL && strcmp(d->omit, name) == 0)
+		return;
+	assert_true(auth_write_param(b, *first, name, value, quote));
+	*first = false;
+}
+
+/* The credentials value for d into b (a nonce is made if none given). */
+static void digest_value(struct world *w, const struct dreq *d,
+			 struct http_buf *b)
+{
+	struct digest_input in;
+	char resp[DIGEST_HEX_MAX + 1], uh[DIGEST_HEX_MAX + 1];
+	char nonce[128], ncs[16];
+	bool first = true;
+
+	if (d->nonce == NULL)
+		assert_int_equal(digest_nonce_make(&w->st.key, NOW, nonce,
+						   sizeof(nonce)),
+				 HTTP_OK);
+	else
+		snprintf(nonce, sizeof(nonce), "%s", d->nonce);
+	memset(&in, 0, sizeof(in));
+	in.alg = d->alg;
+	in.qop = d->qop;
+	in.user = d->user;
+	in.realm = d->realm;
+	in.password = d->pass;
+	in.nonce = nonce;
+	in.cnonce = d->cnonce;
+	in.nc = d->nc;
+	in.method = d->method;
+	in.uri = d->uri;
+	in.body = d->body;
+	in.body_len = d->body ? strlen(d->body) : 0;
+	assert_int_equal(digest_compute(&in, NULL, resp), HTTP_OK);
+	snprintf(ncs, sizeof(ncs), "%08x", (unsigned)d->nc);
+
+	assert_true(http_buf_puts(b, "Digest "));
+	if (d->userhash) {
+		assert_int_equal(digest_userhash(d->alg, d->user, d->realm, uh),
+				 HTTP_OK);
+		put(b, d, &first, "username", uh, true);
+		put(b, d, &first, "userhash", "true", false);
+	} else {
+		put(b, d, &first, "username", d->user, true);
+	}
+	put(b, d, &first, "realm", d->realm, true);
+	put(b, d, &first, "nonce", nonce, true);
+	put(b, d, &first, "uri", d->uri, true);
+	if (d->send_alg || d->alg_text)
+		put(b, d, &first, "algorithm",
+		    d->alg_text ? d->alg_text : digest_alg_name(d->alg), false);
+	if (d->qop != DIGEST_QOP_NONE || d->qop_text) {
+		put(b, d, &first, "qop",
+		    d->qop_text ? d->qop_text : digest_qop_name(d->qop), false);
+		put(b, d, &first, "nc", d->nc_text ? d->nc_text : ncs, false);
+		put(b, d, &first, "cnonce", d->cnonce, true);
+	} else if (digest_alg_is_sess(d->alg)) {
+		/* a -sess A1 needs the cnonce even without qop */
+		put(b, d, &first, "cnonce", d->cnonce, true);
+	}
+	put(b, d, &first, "response", d->response ? d->response : resp, true);
+}
+
+/* Send d to the world at `now`. */
+static void digest_check(struct world *w, const struct dreq *d, uint64_t now,
+			 struct guard_result *r)
+{
+	struct http_buf v, h;
+
+	http_buf_init(&v, 0);
+	http_buf_init(&h, 0);
+	digest_value(w, d, &v);
+	assert_false(v.failed);
+	assert_true(http_write_header(&h, guard_credentials_field(&w->cfg),
+				      v.data, v.len));
+	check_at(w, d->method, d->target ? d->target : d->uri, h.data, d->body,
+		 now, r);
+	http_buf_free(&v);
+	http_buf_free(&h);
+}
+
+/* Every algorithm x qop (and the RFC 2069 form), proxy and origin. */
+static void test_digest_every_alg(void **state)
+{
+	static const enum digest_qop qops[] = {
+		DIGEST_QOP_AUTH, DIGEST_QOP_AUTH_INT, DIGEST_QOP_NONE};
+
+	(void)state;
+	for (int side = 0; side < 2; side++) {
+		for (size_t a = 0; a < DIGEST_ALG_COUNT; a++) {
+			for (size_t q = 0; q < 3; q++) {
+				struct world *w =
+					world_new(side == 0, "digest");
+				struct dreq d = dreq_default();
+				struct guard_result r;
+
+				print_message("case: %s %s %s\n",
+					      side == 0 ? "proxy" : "origin",
+					      digest_alg_name(a),
+					      qops[q] ? digest_qop_name(qops[q])
+						      : "none");
+				if (qops[q] == DIGEST_QOP_NONE)
+					w->cfg.qops = 0;
+				d.alg = (enum digest_alg)a;
+				d.qop = qops[q];
+				d.realm = side == 0 ? PREALM : OREALM;
+				d.uri = side == 0 ? PTARGET : OTARGET;
+				d.method = "POST";
+				d.body = "a=1&b=2";
+				digest_check(w, &d, NOW + 1, &r);
+				if (r.verdict != GUARD_OK)
+					fail_msg("verdict %d: %s", r.verdict,
+						 r.reason);
+				assert_int_equal(r.scheme, AUTH_SCHEME_DIGEST);
+				assert_string_equal(r.user, "alice");
+				/* RFC 7616 §3.5: Authentication-Info */
+				assert_non_null(strstr(r.info, "nextnonce=\""));
+				if (qops[q] != DIGEST_QOP_NONE) {
+					assert_non_null(
+						strstr(r.info, ", qop=auth, "
+							       "rspauth=\""));
+					assert_non_null(strstr(
+						r.info,
+						"cnonce=\"0a4f113b\", "
+						"nc=00000001"));
+				} else {
+					assert_null(strstr(r.info, "rspauth"));
+				}
+				world_free(w);
+			}
+		}
+	}
+}
+
+/* The rspauth in info is the RFC 7616 §3.5 value (A2 = ":" uri). */
+static void test_digest_rspauth(void **state)
+{
+	struct world *w = world_new(true, "digest");
+	struct dreq d = dreq_default();
+	struct guard_result r;
+	struct digest_input in;
+	char want[DIGEST_HEX_MAX + 1], exp[256];
+	const char *p;
+	char nonce[128];
+
+	(void)state;
+	assert_int_equal(digest_nonce_make(&w->st.key, NOW, nonce,
+					   sizeof(nonce)),
+			 HTTP_OK);
+	d.nonce = nonce;
+	digest_check(w, &d, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_OK);
+	memset(&in, 0, sizeof(in));
+	in.alg = DIGEST_MD5;
+	in.qop = DIGEST_QOP_AUTH;
+	in.user = "alice";
+	in.realm = PREALM;
+	in.password = "wonderland";
+	in.nonce = nonce;
+	in.cnonce = d.cnonce;
+	in.nc = 1;
+	in.method = "GET";
+	in.uri = PTARGET;
+	assert_int_equal(digest_rspauth(&in, want), HTTP_OK);
+	snprintf(exp, sizeof(exp), "rspauth=\"%s\"", want);
+	assert_non_null(strstr(r.info, exp));
+	/* the nextnonce is one of ours, and fresh */
+	p = strstr(r.info, "nextnonce=\"");
+	assert_non_null(p);
+	snprintf(nonce, sizeof(nonce), "%.56s", p + 11);
+	assert_int_equal(digest_nonce_check(&w->st.key, nonce, NOW), HTTP_OK);
+	world_free(w);
+}
+
+/* Each case changes one thing in alice's otherwise good request. */
+struct dcase {
+	const char *comment;
+	bool proxy;
+	void (*tweak)(struct world *w, struct dreq *d);
+	enum guard_verdict verdict;
+	enum http_err err;
+	const char *field;
+	const char *reason;
+};
+
+static void omit_username(struct world *w, struct dreq *d)
+{ (void)w; d->omit = "username"; }
+static void omit_realm(struct world *w, struct dreq *d)
+{ (void)w; d->omit = "realm"; }
+static void omit_nonce(struct world *w, struct dreq *d)
+{ (void)w; d->omit = "nonce"; }
+static void omit_uri(struct world *w, struct dreq *d)
+{ (void)w; d->omit = "uri"; }
+static void omit_response(struct world *w, struct dreq *d)
+{ (void)w; d->omit = "response"; }
+static void omit_nc(struct world *w, struct dreq *d)
+{ (void)w; d->omit = "nc"; }
+static void omit_cnonce(struct world *w, struct dreq *d)
+{ (void)w; d->omit = "cnonce"; }
+static void omit_qop(struct world *w, struct dreq *d)
+{ (void)w; d->omit = "qop"; }
+static void alg_unknown(struct world *w, struct dreq *d)
+{ (void)w; d->alg_text = "SHA-1"; }
+static void alg_not_offered(struct world *w, struct dreq *d)
+{ w->cfg.algs[0] = DIGEST_SHA256; w->cfg.num_algs = 1; (void)d; }
+static void alg_absent_md5(struct world *w, struct dreq *d)
+{ (void)w; d->send_alg = false; }
+static void alg_absent_not_offered(struct world *w, struct dreq *d)
+{ w->cfg.algs[0] = DIGEST_SHA256; w->cfg.num_algs = 1; d->send_alg = false; }
+static void qop_unknown(struct world *w, struct dreq *d)
+{ (void)w; d->qop_text = "auth-conf"; }
+static void qop_not_offered(struct world *w, struct dreq *d)
+{ w->cfg.qops = DIGEST_QOP_AUTH; d->qop = DIGEST_QOP_AUTH_INT; }
+static void qop_when_none(struct world *w, struct dreq *d)
+{ w->cfg.qops = 0; (void)d; }
+static void nc_short(struct world *w, struct dreq *d)
+{ (void)w; d->nc_text = "1"; }
+static void nc_not_hex(struct world *w, struct dreq *d)
+{ (void)w; d->nc_text = "0000000g"; }
+static void realm_wrong(struct world *w, struct dreq *d)
+{ (void)w; d->realm = "another realm"; }
+static void uri_wrong(struct world *w, struct dreq *d)
+{ (void)w; d->target = PTARGET; d->uri = "http://example.org/other"; }
+static void response_short(struct world *w, struct dreq *d)
+{ (void)w; d->response = "8ca523f5e9506fed4657c9700eebdb"; }
+static void response_long_sha(struct world *w, struct dreq *d)
+{ (void)w; d->alg = DIGEST_SHA256; d->response = "8ca523f5e9506fed4657c9700eebdbec"; }
+static void response_not_hex(struct world *w, struct dreq *d)
+{ (void)w; d->response = "zca523f5e9506fed4657c9700eebdbec"; }
+static void nonce_forged(struct world *w, struct dreq *d)
+{ (void)w; d->nonce = "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v"; }
+static void password_wrong(struct world *w, struct dreq *d)
+{ (void)w; d->pass = "wrong"; }
+static void user_unknown(struct world *w, struct dreq *d)
+{ (void)w; d->user = "nobody"; }
+static void userhash_ok(struct world *w, struct dreq *d)
+{ w->cfg.userhash = true; d->userhash = true; d->alg = DIGEST_SHA256; }
+static void userhash_unknown(struct world *w, struct dreq *d)
+{ (void)w; d->userhash = true; d->user = "nobody"; }
+static void connect_ok(struct world *w, struct dreq *d)
+{ (void)w; d->method = "CONNECT"; d->uri = "example.org:443"; }
+static void sess_no_cnonce(struct world *w, struct dreq *d)
+{ w->cfg.qops = 0; d->qop = DIGEST_QOP_NONE; d->alg = DIGEST_MD5_SESS;
+  d->omit = "cnonce"; }
+static void control(struct world *w, struct dreq *d)
+{ (void)w; (void)d; }
+static void no_users(struct world *w, struct dreq *d)
+{ w->cfg.users = NULL; (void)d; }
+static void origin_ok(struct world *w, struct dreq *d)
+{ (void)w; d->realm = OREALM; d->uri = OTARGET; }
+static void origin_proxy_realm(struct world *w, struct dreq *d)
+{ (void)w; d->realm = PREALM; d->uri = OTARGET; }
+
+static const struct dcase dcases[] = {
+	/* RFC 7616 §3.4: required fields, each missing in turn */
+	{"no username", true, omit_username, GUARD_MALFORMED,
+	 HTTP_E_DIGEST_FIELD, "username", "username is missing"},
+	{"no realm", true, omit_realm, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
+	 "realm", "realm is missing"},
+	{"no nonce", true, omit_nonce, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
+	 "nonce", "nonce is missing"},
+	{"no uri", true, omit_uri, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "uri",
+	 "uri is missing"},
+	{"no response", true, omit_response, GUARD_MALFORMED,
+	 HTTP_E_DIGEST_FIELD, "response", "response is missing"},
+	/* with qop, nc and cnonce are required too */
+	{"no nc", true, omit_nc, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc",
+	 "nc is missing"},
+	{"no cnonce", true, omit_cnonce, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
+	 "cnonce", "cnonce is missing"},
+	/* qop offered but not sent: no downgrade to RFC 2069 */
+	{"no qop", true, omit_qop, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
+	 "qop is missing"},
+	/* algorithms */
+	{"unknown algorithm", true, alg_unknown, GUARD_MALFORMED,
+	 HTTP_E_DIGEST_ALGORITHM, "algorithm", "SHA-1 is not known"},
+	{"algorithm not offered", true, alg_not_offered, GUARD_MALFORMED,
+	 HTTP_E_DIGEST_ALGORITHM, "algorithm", "MD5 was not offered"},
+	/* RFC 7616 §3.3: no algorithm is MD5 */
+	{"algorithm absent = MD5", true, alg_absent_md5, GUARD_OK, HTTP_OK, "",
+	 "alice authenticated"},
+	{"algorithm absent, MD5 not offered", true, alg_absent_not_offered,
+	 GUARD_MALFORMED, HTTP_E_DIGEST_ALGORITHM, "algorithm", "MD5"},
+	/* qop values */
+	{"unknown qop", true, qop_unknown, GUARD_MALFORMED, HTTP_E_DIGEST_QOP,
+	 "qop", "auth-conf is not known"},
+	{"qop not offered", true, qop_not_offered, GUARD_MALFORMED,
+	 HTTP_E_DIGEST_QOP, "qop", "auth-int was not offered"},
+	{"qop when none offered", true, qop_when_none, GUARD_MALFORMED,
+	 HTTP_E_DIGEST_QOP, "qop", "auth was not offered"},
+	/* nc must be 8 hex digits */
+	{"nc short", true, nc_short, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc",
+	 "8 hex digits"},
+	{"nc not hex", true, nc_not_hex, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
+	 "nc", "8 hex digits"},
+	/* another realm: a challenge, naming the realm */
+	{"wrong realm", true, realm_wrong, GUARD_BAD, HTTP_E_DIGEST_REALM,
+	 "realm", "realm \"another realm\""},
+	{"origin gets the proxy's realm", false, origin_proxy_realm, GUARD_BAD,
+	 HTTP_E_DIGEST_REALM, "realm", "lab407 origin"},
+	/* RFC 7616 §3.4.6: uri is not the request-target: 400 */
+	{"wrong uri", true, uri_wrong, GUARD_MALFORMED, HTTP_E_DIGEST_URI, "uri",
+	 "is not the request-target"},
+	/* response of the wrong length or not hex */
+	{"response short", true, response_short, GUARD_MALFORMED,
+	 HTTP_E_DIGEST_RESPONSE, "response", "32 hex digits"},
+	{"md5-length response for sha-256", true, response_long_sha,
+	 GUARD_MALFORMED, HTTP_E_DIGEST_RESPONSE, "response", "64 hex digits"},
+	{"response not hex", true, response_not_hex, GUARD_MALFORMED,
+	 HTTP_E_DIGEST_RESPONSE, "response", "hex digits"},
+	/* someone else's nonce (the RFC's) */
+	{"forged nonce", true, nonce_forged, GUARD_BAD, HTTP_E_DIGEST_NONCE,
+	 "nonce", "nonce was not issued by this proxy"},
+	/* wrong password, unknown user */
+	{"wrong password", true, password_wrong, GUARD_BAD,
+	 HTTP_E_BAD_PASSWORD, "response", "does not match"},
+	{"unknown user", true, user_unknown, GUARD_BAD, HTTP_E_BAD_USER,
+	 "username", "unknown user"},
+	/* RFC 7616 §3.4.4 userhash */
+	{"userhash", true, userhash_ok, GUARD_OK, HTTP_OK, "",
+	 "alice authenticated (Digest SHA-256)"},
+	{"userhash unknown", true, userhash_unknown, GUARD_BAD,
+	 HTTP_E_BAD_USER, "username", "userhash"},
+	/* CONNECT: the uri is the authority */
+	{"connect", true, connect_ok, GUARD_OK, HTTP_OK, "", "alice"},
+	/* -sess without qop still needs a cnonce for A1 */
+	{"sess without qop or cnonce", true, sess_no_cnonce, GUARD_MALFORMED,
+	 HTTP_E_DIGEST_FIELD, "cnonce", "cnonce is missing"},
+	/* alice's request unchanged passes (the control case) */
+	{"control", true, control, GUARD_OK, HTTP_OK, "", "alice"},
+	/* no user store configured */
+	{"no users", true, no_users, GUARD_BAD, HTTP_E_CONFIG, "", "user store"},
+	/* the origin side, same code */
+	{"origin ok", false, origin_ok, GUARD_OK, HTTP_OK, "", "alice"},
+};
+
+static void test_digest_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(dcases) / sizeof(dcases[0]); i++) {
+		const struct dcase *tc = &dcases[i];
+		struct world *w = world_new(tc->proxy, "digest");
+		struct dreq d = dreq_default();
+		struct guard_result r;
+
+		print_message("case: %s\n", tc->comment);
+		tc->tweak(w, &d);
+		digest_check(w, &d, NOW + 5, &r);
+		if (r.verdict != tc->verdict || r.err != tc->err)
+			fail_msg("%s: verdict %d err %d (%s), want %d %d",
+				 tc->comment, r.verdict, r.err, r.reason,
+				 tc->verdict, tc->err);
+		assert_string_equal(r.field, tc->field);
+		if (strstr(r.reason, tc->reason) == NULL)
+			fail_msg("%s: reason '%s' lacks '%s'", tc->comment,
+				 r.reason, tc->reason);
+		if (r.verdict != GUARD_OK)
+			assert_string_equal(r.info, "");
+		world_free(w);
+	}
+}
+
+/* An uppercase response is read as hex (lowercased before comparing). */
+static void test_digest_uppercase_response(void **state)
+{
+	struct world *w = world_new(true, "digest");
+	struct dreq d = dreq_default();
+	struct http_buf v, h;
+	struct guard_result r;
+	char *p;
+
+	(void)state;
+	http_buf_init(&v, 0);
+	http_buf_init(&h, 0);
+	digest_value(w, &d, &v);
+	p = strstr(v.data, "response=\"");
+	assert_non_null(p);
+	for (p += 10; *p != '"'; p++)
+		if (*p >= 'a' && *p <= 'f')
+			*p = (char)(*p - 'a' + 'A');
+	http_write_header(&h, "Proxy-Authorization", v.data, v.len);
+	check_at(w, "GET", PTARGET, h.data, NULL, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_OK);
+	/* and Digest in the token68 form is refused as malformed */
+	http_buf_reset(&h);
+	http_write_header(&h, "Proxy-Authorization", "Digest abc==", 12);
+	check_at(w, "GET", PTARGET, h.data, NULL, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_MALFORMED);
+	assert_non_null(strstr(r.reason, "name=value"));
+	http_buf_free(&v);
+	http_buf_free(&h);
+	world_free(w);
+}
+
+/* ---- Digest over time: stale and replay ---- */
+
+static void test_digest_stale(void **state)
+{
+	struct world *w = world_new(true, "digest");
+	struct dreq d = dreq_default();
+	struct guard_result r;
+	uint64_t late = NOW + DIGEST_NONCE_LIFETIME + 1;
+
+	(void)state;
+	/* right password, nonce one second past its lifetime: stale */
+	digest_check(w, &d, late, &r);
+	assert_int_equal(r.verdict, GUARD_STALE);
+	assert_int_equal(r.err, HTTP_E_DIGEST_STALE);
+	assert_string_equal(r.user, "alice");
+	/* on the last fresh second it is still good */
+	digest_check(w, &d, NOW + DIGEST_NONCE_LIFETIME, &r);
+	assert_int_equal(r.verdict, GUARD_OK);
+	/* wrong password with an old nonce: bad, not stale (RFC 7616 §3.3
+	 * says stale only when the response was right) */
+	d.pass = "wrong";
+	digest_check(w, &d, late, &r);
+	assert_int_equal(r.verdict, GUARD_BAD);
+	/* a shorter configured lifetime */
+	world_free(w);
+	w = world_new(true, "digest");
+	assert_int_equal(guard_state_init(&w->st, 10), HTTP_OK);
+	d = dreq_default();
+	digest_check(w, &d, NOW + 11, &r);
+	assert_int_equal(r.verdict, GUARD_STALE);
+	world_free(w);
+}
+
+static void test_digest_replay(void **state)
+{
+	struct world *w = world_new(true, "digest");
+	struct dreq d = dreq_default();
+	struct guard_result r;
+	char nonce[128];
+
+	(void)state;
+	assert_int_equal(digest_nonce_make(&w->st.key, NOW, nonce,
+					   sizeof(nonce)),
+			 HTTP_OK);
+	d.nonce = nonce;
+	/* nc 1: fine */
+	digest_check(w, &d, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_OK);
+	/* the same request again: replay */
+	digest_check(w, &d, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_REPLAY);
+	assert_int_equal(r.err, HTTP_E_DIGEST_NC);
+	assert_string_equal(r.field, "nc");
+	assert_non_null(strstr(r.reason, "replayed"));
+	/* a forger with a high nc and a wrong password burns nothing */
+	d.nc = 9;
+	d.pass = "guess";
+	digest_check(w, &d, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_BAD);
+	/* so nc 2 from the real alice still works */
+	d.nc = 2;
+	d.pass = "wonderland";
+	digest_check(w, &d, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_OK);
+	/* and going back to 1 is refused */
+	d.nc = 1;
+	digest_check(w, &d, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_REPLAY);
+	/* the RFC 2069 form has no nc: no replay detection, by design */
+	w->cfg.qops = 0;
+	d.qop = DIGEST_QOP_NONE;
+	digest_check(w, &d, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_OK);
+	world_free(w);
+}
+
+/* ---- Challenges ---- */
+
+/* Count occurrences of needle in hay. */
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+static void test_challenges(void **state)
+{
+	struct world *w = world_new(true, "basic,digest,bearer");
+	struct http_buf b;
+	const char *p1, *p2, *p3, *p4;
+	char nonce[128];
+	const char *np;
+
+	(void)state;
+	w->cfg.algs[0] = DIGEST_SHA256;
+	w->cfg.algs[1] = DIGEST_MD5;
+	w->cfg.algs[2] = DIGEST_SHA256; /* a repeat: still one challenge */
+	w->cfg.num_algs = 3;
+	w->cfg.userhash = true;
+	snprintf(w->cfg.opaque, sizeof(w->cfg.opaque), "%s", "op42");
+	http_buf_init(&b, 0);
+	assert_true(guard_write_challenges(&w->cfg, &w->st, NOW, false, NULL,
+					   &b));
+	/* one line per scheme, Digest one per algorithm, in order */
+	assert_int_equal(count(b.data, "Proxy-Authenticate: "), 4);
+	assert_int_equal(count(b.data, "\r\n"), 4);
+	p1 = strstr(b.data, "Proxy-Authenticate: Basic realm=\"lab407 proxy\"");
+	p2 = strstr(b.data, "Proxy-Authenticate: Digest realm=\"lab407 proxy\", "
+			    "qop=\"auth, auth-int\", algorithm=SHA-256, nonce=\"");
+	p3 = strstr(b.data, "Proxy-Authenticate: Digest realm=\"lab407 proxy\", "
+			    "qop=\"auth, auth-int\", algorithm=MD5, nonce=\"");
+	p4 = strstr(b.data, "Proxy-Authenticate: Bearer realm=\"lab407 proxy\"");
+	assert_non_null(p1);
+	assert_non_null(p2);
+	assert_non_null(p3);
+	assert_non_null(p4);
+	assert_true(p1 < p2 && p2 < p3 && p3 < p4);
+	assert_int_equal(count(b.data, ", opaque=\"op42\", charset=UTF-8, "
+				       "userhash=true\r\n"),
+			 2);
+	assert_null(strstr(b.data, "stale"));
+	assert_null(strstr(b.data, "error="));
+	/* the nonce is ours and fresh */
+	np = strstr(p2, "nonce=\"") + 7;
+	snprintf(nonce, sizeof(nonce), "%.*s", (int)strcspn(np, "\""), np);
+	assert_int_equal(digest_nonce_check(&w->st.key, nonce, NOW), HTTP_OK);
+
+	/* stale=true and the Bearer error when asked */
+	http_buf_reset(&b);
+	assert_true(guard_write_challenges(&w->cfg, &w->st, NOW, true,
+					   "invalid_token", &b));
+	assert_int_equal(count(b.data, ", stale=true\r\n"), 2);
+	assert_non_null(strstr(b.data, "Bearer realm=\"lab407 proxy\", "
+				       "error=\"invalid_token\""));
+	http_buf_free(&b);
+	world_free(w);
+
+	/* the origin: WWW-Authenticate; no qop (RFC 2069), no opaque */
+	w = world_new(false, "digest");
+	w->cfg.algs[0] = DIGEST_SHA512_256_SESS;
+	w->cfg.num_algs = 1;
+	w->cfg.qops = 0;
+	http_buf_init(&b, 0);
+	assert_true(guard_write_challenges(&w->cfg, &w->st, NOW, false, NULL,
+					   &b));
+	assert_int_equal(count(b.data, "\r\n"), 1);
+	assert_int_equal(strncmp(b.data, "WWW-Authenticate: Digest realm=\"lab407 "
+					 "origin\", algorithm=SHA-512-256-sess, "
+					 "nonce=\"",
+				 strlen("WWW-Authenticate: Digest realm=\"lab407 "
+					"origin\", algorithm=SHA-512-256-sess, "
+					"nonce=\"")),
+			 0);
+	assert_null(strstr(b.data, "qop"));
+	assert_null(strstr(b.data, "opaque"));
+	assert_null(strstr(b.data, "userhash"));
+	/* only auth-int offered */
+	http_buf_reset(&b);
+	w->cfg.qops = DIGEST_QOP_AUTH_INT;
+	assert_true(guard_write_challenges(&w->cfg, &w->st, NOW, false, NULL,
+					   &b));
+	assert_non_null(strstr(b.data, "qop=\"auth-int\""));
+	http_buf_free(&b);
+	world_free(w);
+}
+
+static void test_names(void **state)
+{
+	struct guard_config p = {.proxy = true}, o = {.proxy = false};
+
+	(void)state;
+	assert_string_equal(guard_credentials_field(&p), "Proxy-Authorization");
+	assert_string_equal(guard_credentials_field(&o), "Authorization");
+	assert_string_equal(guard_challenge_field(&p), "Proxy-Authenticate");
+	assert_string_equal(guard_challenge_field(&o), "WWW-Authenticate");
+	assert_string_equal(guard_info_field(&p), "Proxy-Authentication-Info");
+	assert_string_equal(guard_info_field(&o), "Authentication-Info");
+	assert_int_equal(guard_status(&p), 407);
+	assert_int_equal(guard_status(&o), 401);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_simple_table),
+		cmocka_unit_test(test_digest_every_alg),
+		cmocka_unit_test(test_digest_rspauth),
+		cmocka_unit_test(test_digest_table),
+		cmocka_unit_test(test_digest_uppercase_response),
+		cmocka_unit_test(test_digest_stale),
+		cmocka_unit_test(test_digest_replay),
+		cmocka_unit_test(test_challenges),
+	};
+
+	return cmocka_run_group_tests_name("guard", tests, NULL, NULL);
+}
