@@ -85,8 +85,13 @@ sanitize: deps-test
 docs: all
 	@bash docs/render.sh $(BIN)
 
-bench: all
-	@bash tests/bench/run.sh $(BIN)
+BENCH := $(B)/bench/bench_parse $(B)/bench/bench_proxy
+$(B)/bench/%: tests/bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+bench: all $(BENCH)
+	@LAB407_BUILD=$(B) bash tests/bench/run.sh $(BIN)
 
 fuzz:
 	@mkdir -p $(B)/fuzz

@@ -141,6 +141,18 @@ int net_listen(const char *hostport, char *bound, size_t bound_cap,
 	return fd;
 }
 
+/* Accept with FD_CLOEXEC and TCP_NODELAY; see net.h. */
+int net_accept(int listen_fd)
+{
+	int one = 1, fd = accept(listen_fd, NULL, NULL);
+
+	if (fd < 0)
+		return -1;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	return fd;
+}
+
 /* ---- Connecting ---- */
 
 /* Wait for a non-blocking connect to finish; 0 or an errno value. */

@@ -245,7 +245,7 @@ int origin_server_run(struct origin_server *srv, int listen_fd,
 
 		if (poll(&p, 1, ORIGIN_ACCEPT_POLL_MS) <= 0)
 			continue;
-		fd = accept(listen_fd, NULL, NULL);
+		fd = net_accept(listen_fd);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED ||
 			    errno == EAGAIN || errno == EMFILE ||

@@ -968,7 +968,7 @@ int proxy_server_run(struct proxy_server *srv, int listen_fd)
 		prc = poll(&p, 1, PROXY_TICK_MS);
 		if (prc <= 0)
 			continue;   /* tick, or EINTR from a signal */
-		fd = accept(listen_fd, NULL, NULL);
+		fd = net_accept(listen_fd);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED ||
 			    errno == EAGAIN || errno == EMFILE ||
@@ -977,7 +977,6 @@ int proxy_server_run(struct proxy_server *srv, int listen_fd)
 			rc = -1;
 			break;
 		}
-		fcntl(fd, F_SETFD, FD_CLOEXEC);
 		pthread_mutex_lock(&srv->lock);
 		if (srv->active >= srv->max_connections) {
 			pthread_mutex_unlock(&srv->lock);

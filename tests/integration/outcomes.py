@@ -10,9 +10,9 @@ response.  Rows that no command line can express (a stale nonce, a
 replayed nonce count) are driven by a small raw-socket Digest client here
 instead, and say so.
 
-Usage: outcomes.py BIN PROXY_BASIC PROXY_DIGEST ORIGIN
-(ports of servers started by outcomes.sh; PROXY_DIGEST has a 1 s nonce
-lifetime).  Prints one "ok - ", "not ok - " or "skip - " line per check.
+Usage: outcomes.py BIN PROXY_BASIC PROXY_DIGEST PROXY_STALE ORIGIN
+(ports of servers started by outcomes.sh; PROXY_STALE offers Digest with a
+1 s nonce lifetime, PROXY_DIGEST with the default).  Prints one "ok - ", "not ok - " or "skip - " line per check.
 """
 import base64
 import hashlib
@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 
-BIN, PB, PD, OP = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+BIN, PB, PD, PS, OP = sys.argv[1:6]
 LAB = os.path.join(os.path.dirname(__file__), "..", "..", "lessons",
                    "outcomes.lab")
 DEFAULT_USER = "alice:wonderland"   # the REPL's default for both parties
@@ -243,16 +243,17 @@ def get(port, url, pa=None):
 def by_hand(label, p, path):
     url = "http://127.0.0.1:%s%s" % (OP, path)
     user, password = DEFAULT_USER.split(":")
-    first = get(PD, url)
-    ch = challenge(first)
     kinds = [w for w, _ in p["breaks"]]
+    port = PS if "stale" in kinds else PD
+    first = get(port, url)
+    ch = challenge(first)
     seen = first
     if "stale" in kinds:
         time.sleep(2.2)   # past the proxy's 1 s nonce lifetime
-        r = get(PD, url, digest_header(ch, user, password, url, 1, "c0ffee01"))
+        r = get(PS, url, digest_header(ch, user, password, url, 1, "c0ffee01"))
         seen += r
         if "stale=true" in r:   # the one silent retry, with the new nonce
-            r = get(PD, url, digest_header(challenge(r), user, password, url,
+            r = get(PS, url, digest_header(challenge(r), user, password, url,
                                            1, "c0ffee02"))
             seen += r
     elif "nc" in kinds:
