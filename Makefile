@@ -97,7 +97,8 @@ fuzz:
 	@mkdir -p $(B)/fuzz
 	clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
 	  tests/fuzz/fuzz_message.c $(filter http/%,$(LIB_SRC)) $(PKG_LIBS) -o $(B)/fuzz/fuzz_message
-	$(B)/fuzz/fuzz_message -max_total_time=60 tests/fuzz/corpus
+	@mkdir -p $(B)/fuzz/corpus
+	$(B)/fuzz/fuzz_message -max_total_time=60 $(B)/fuzz/corpus tests/fuzz/corpus
 
 format:
 	clang-format -i $(wildcard */*.c */*.h tests/unit/*.c)

@@ -462,6 +462,7 @@ static void finish(struct client_machine *m, const struct http_response *resp,
 	m->state = ST_DONE;
 }
 
+/* Lesson 02: one retry per challenge; Lesson 04: the silent stale retry. */
 /*
  * Given the response (head parsed, body as received) to the last request,
  * decide the next step.  See the top of the file for the rules.
@@ -520,6 +521,7 @@ void client_next(struct client_machine *m, const struct http_response *resp,
 	}
 }
 
+/* Lesson 05: Via tells a relayed answer from the proxy's own. */
 /*
  * Who made a response that came through a proxy: a 407 is always the
  * proxy's own; otherwise a relayed response carries the proxy's Via

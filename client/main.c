@@ -506,6 +506,7 @@ static void print_lines(const char *prefix, const char *s, size_t n)
 	}
 }
 
+/* Lesson 10: the `* ` lines of -v, in curl's convention. */
 static void verbose_note(const struct options *o, const char *note)
 {
 	if (o->verbose && note[0] != '\0')
@@ -678,6 +679,7 @@ static int open_conn(const struct options *o, const struct http_url *u,
 	return EXIT_OK;
 }
 
+/* Lesson 07: TLS starts after the tunnel is up, so the 407 was in clear. */
 /* TLS to the origin, directly or inside the tunnel. */
 static int start_tls(const struct options *o, const struct http_url *u,
 		     SSL_CTX **ctx, struct conn *c)

@@ -274,6 +274,7 @@ static enum http_err parse_one(const char *v, size_t len, size_t *pos,
 
 /* ---- Parsing fields ---- */
 
+/* Lesson 08: one grammar for every challenge list, known schemes or not. */
 /*
  * Parse one field value holding one or more challenges into out[*n..max).
  * The challenges point into v; the caller keeps v alive.  An empty value

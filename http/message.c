@@ -328,6 +328,7 @@ static long finish(enum http_err e, size_t used, size_t len,
 	return e == MORE ? HTTP_PARSE_PARTIAL : HTTP_PARSE_ERROR;
 }
 
+/* Lesson 01: the request line a proxy reads first. */
 /*
  * Parse a request head from buf[0..len).  Returns bytes consumed through
  * the blank line, HTTP_PARSE_PARTIAL, or HTTP_PARSE_ERROR with *err set.
@@ -749,6 +750,7 @@ static bool is_field_block(const char *s)
 	return true;
 }
 
+/* Lesson 09: a complete response with Content-Length, as a 407 must be. */
 /*
  * A whole response with a text/plain body: status line, `extra` (complete
  * "Name: value\r\n" lines or NULL), Content-Type, Content-Length, blank

@@ -292,6 +292,7 @@ static void add_info(const struct origin_config *cfg, struct http_buf *h,
 				  strlen(r->info));
 }
 
+/* Lesson 05: the origin's public / 401 / 403 / 200. */
 /*
  * Answer one request; see the top of the file for the steps.  d must have
  * been set up with origin_decision_init(); d->out holds the whole response.

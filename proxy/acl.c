@@ -343,6 +343,7 @@ static bool rule_matches(const struct acl_rule *rule,
 	return true;
 }
 
+/* Lesson 05: authorisation, after authentication. */
 /* First matching rule, NULL for none (default deny). */
 const struct acl_rule *acl_match(const struct acl *a,
 				 const struct acl_request *r)

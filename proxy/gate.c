@@ -215,6 +215,7 @@ static void bad_request(struct proxy_decision *d,
 
 /* ---- Reading the request ---- */
 
+/* Lesson 01: a proxy needs absolute form; Lesson 07: CONNECT, host:port. */
 /*
  * Where the request goes: CONNECT's authority-form, or the absolute-form
  * URL of anything else.  False after writing a 400 into d.
@@ -280,6 +281,7 @@ static bool creds_in_wrong_field(const struct http_request *req)
 				"Authorization") != NULL;
 }
 
+/* Lesson 02: the 407 and its challenges; Lesson 04: stale=true, replays. */
 /*
  * 407 with a challenge per offered scheme (RFC 9110 §15.5.8, §11.7.1).  A
  * stale Digest nonce gets stale=true so the client retries silently (RFC
@@ -425,6 +427,7 @@ static bool basic_not_base64(const struct http_request *req)
 	return false;
 }
 
+/* Lesson 03: unreadable credentials are a 400, not a 407. */
 /* 400: Proxy-Authorization that does not parse (RFC 9110 §15.5.1). */
 static void refuse_malformed(const struct http_request *req,
 			     const struct guard_result *r,
@@ -448,6 +451,7 @@ static void refuse_malformed(const struct http_request *req,
 
 /* ---- Authorising ---- */
 
+/* Lesson 05: authenticated but refused: 403 with no challenge. */
 /* 403: known user, refused by the ACL; no challenge (RFC 9110 §15.5.4). */
 static void forbid(const struct http_request *req, const char *user,
 		   const char *scheme, const struct http_url *u,
@@ -481,6 +485,7 @@ static void forbid(const struct http_request *req, const char *user,
 
 /* ---- Forwarding ---- */
 
+/* Lesson 06: fields the sender declared hop-by-hop in Connection. */
 /* True when the field name h is listed in any Connection field. */
 static bool named_in_connection(const struct http_header *hs, size_t n,
 				const struct http_header *h)
@@ -524,6 +529,7 @@ static const char *const hop_by_hop[] = {
 	"Upgrade", "Proxy-Authorization", "Proxy-Authenticate",
 };
 
+/* Lesson 06: what never crosses the proxy, Proxy-Authorization included. */
 /*
  * True when field h of a message (fields hs[0..n)) must not cross the
  * proxy.  Content-Length and Transfer-Encoding are kept even when
@@ -625,6 +631,7 @@ static void answer_max_forwards(const struct http_request *req,
 	http_buf_free(&h);
 }
 
+/* Lesson 01: absolute form in, origin form out, Via appended. */
 /*
  * Rewrite the request head for the origin (RFC 9112 §3.2.2, RFC 9110
  * §7.6): origin-form request line, Host from the URL, hop-by-hop fields
@@ -661,6 +668,7 @@ static bool rewrite_head(const struct http_request *req,
 
 /* ---- Deciding ---- */
 
+/* Lesson 02: the whole 407 dance is decided here, step by step. */
 /*
  * Decide what to do with one request; see the top of the file for the
  * steps.  d must have been set up with proxy_decision_init().
@@ -786,6 +794,7 @@ void proxy_decide(const struct proxy_config *cfg, struct proxy_state *st,
 
 /* ---- Relaying the response ---- */
 
+/* Lesson 06: the way back, with the origin's Proxy-Authenticate dropped. */
 /*
  * Rewrite an origin's response head for the client: the origin's status
  * and reason, every end-to-end field, our Via (RFC 9110 §7.6.3).  Dropped:

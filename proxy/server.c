@@ -288,6 +288,7 @@ static void peer_ip(int fd, char *out, size_t cap)
 		snprintf(out, cap, "-");
 }
 
+/* Lesson 10: the Squid-format access-log line. */
 /*
  * One access-log line, Squid's native format:
  *   time.ms elapsed client result/status bytes method URL user hier/peer type
@@ -669,6 +670,7 @@ static bool forward(struct conn *c, struct exchange *x,
 	return !close_after;
 }
 
+/* Lesson 07: after 200 Connection established the proxy only copies bytes. */
 /*
  * CONNECT (RFC 9110 §9.3.6): connect, send 200, then relay bytes both
  * ways until either side closes.  A side that closes has its direction

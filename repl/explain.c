@@ -286,6 +286,7 @@ static void explain_credentials(struct repl *r, const struct http_header *h,
 
 /* ---- The command ---- */
 
+/* Lesson 04: `explain N` writes out HA1, HA2 and the Digest response. */
 /* `explain [N]` */
 enum repl_rc explain_cmd(struct repl *r, int argc, char **argv)
 {

@@ -205,6 +205,7 @@ static enum auth_scheme strongest(const struct lab_server *s)
 					   : AUTH_SCHEME_NONE;
 }
 
+/* Lesson 10: the same exchange as a curl command line. */
 /* `curl`: the same request, made by curl through the lab's proxy. */
 enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 {

@@ -42,6 +42,7 @@ static void row(struct repl *r, const char *label, const char *v)
 	fprintf(r->out, "%s\n", v);
 }
 
+/* Lesson 09: `status CODE` prints one row of http/status.c. */
 /* `status CODE` */
 enum repl_rc reference_status(struct repl *r, int argc, char **argv)
 {
