@@ -95,4 +95,24 @@ bool guard_write_challenges(const struct guard_config *cfg,
 			    struct guard_state *st, uint64_t now, bool stale,
 			    const char *bearer_error, struct http_buf *out);
 
+/* ---- Setting up a server (http/guard_setup.c) ---- */
+
+/*
+ * Schemes, realm, Digest algorithms and qop from the command-line
+ * spellings (--auth, --realm, --digest-algorithms, --qop).  A proxy may
+ * offer none; an origin must offer one.  HTTP_E_CONFIG, sentence in why.
+ */
+enum http_err guard_setup_options(struct guard_config *cfg, bool proxy,
+				  const char *auth, const char *realm,
+				  const char *algs, const char *qop, char *why,
+				  size_t cap);
+/*
+ * The credential store: users_file or the side's lab defaults, then
+ * tokens_file, checked against every offered scheme.  *plaintext: warn.
+ */
+enum http_err guard_setup_users(const struct guard_config *cfg,
+				struct users *u, enum users_side side,
+				const char *users_file, const char *tokens_file,
+				bool *plaintext, char *why, size_t cap);
+
 #endif

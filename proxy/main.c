@@ -157,6 +157,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	FILE *log = stdout;
 	enum http_err e;
+	bool plaintext;
 	int c, fd, rc;
 
 	while ((c = getopt_long(argc, argv, "vhV", opts, NULL)) != -1) {
@@ -200,60 +201,19 @@ int main(int argc, char **argv)
 		die_usage("unexpected argument '%s'", argv[optind]);
 
 	/* ---- Configuration: who are you ---- */
-	cfg.guard.proxy = true;
-	if (auth_scheme_list_parse(auth, cfg.guard.schemes, GUARD_MAX_SCHEMES,
-				   &cfg.guard.num_schemes) != HTTP_OK)
-		die_usage("--auth wants none, basic, digest and/or bearer, "
-			  "not '%s'",
-			  auth);
-	if (strlen(realm) >= sizeof(cfg.guard.realm) ||
-	    strpbrk(realm, "\"\\\r\n") != NULL)
-		die_usage("--realm '%s' is too long or has a quote, "
-			  "backslash or line break",
-			  realm);
-	snprintf(cfg.guard.realm, sizeof(cfg.guard.realm), "%s", realm);
-	if (digest_alg_list_parse(algs, cfg.guard.algs, DIGEST_ALG_COUNT,
-				  &cfg.guard.num_algs) != HTTP_OK ||
-	    cfg.guard.num_algs == 0)
-		die_usage("--digest-algorithms: unknown list '%s'", algs);
-	if (strcmp(qop, "none") == 0)
-		cfg.guard.qops = DIGEST_QOP_NONE;
-	else if (digest_qop_list_parse(qop, &cfg.guard.qops) != HTTP_OK)
-		die_usage("--qop wants auth, auth-int or none, not '%s'", qop);
-
-	if (users_file != NULL) {
-		err[0] = '\0';
-		e = users_load(users_file, &users, err, sizeof(err));
-		if (e != HTTP_OK) {
-			fprintf(stderr, "bin/proxy: %s\n",
-				err[0] != '\0' ? err : http_strerror(e));
-			return 1;
-		}
-		if (users.kind == USERS_PLAIN)
-			fprintf(stderr, "bin/proxy: warning: %s holds "
-					"plaintext passwords (fine for a lab, "
-					"not elsewhere)\n",
-				users_file);
-	} else if (users_defaults(&users, USERS_SIDE_PROXY) != HTTP_OK) {
-		fprintf(stderr, "bin/proxy: cannot set up the lab users\n");
-		return 1;
-	}
-	if (tokens_file != NULL &&
-	    users_load_tokens(tokens_file, &users, err, sizeof(err)) !=
-		    HTTP_OK) {
+	if (guard_setup_options(&cfg.guard, true, auth, realm, algs, qop, err,
+				sizeof(err)) != HTTP_OK)
+		die_usage("%s", err);
+	if (guard_setup_users(&cfg.guard, &users, USERS_SIDE_PROXY, users_file,
+			      tokens_file, &plaintext, err,
+			      sizeof(err)) != HTTP_OK) {
 		fprintf(stderr, "bin/proxy: %s\n", err);
 		return 1;
 	}
-	/* htpasswd holds one-way hashes: no Digest; htdigest: no Basic. */
-	for (size_t i = 0; i < cfg.guard.num_schemes; i++)
-		if (!users_supports(&users, cfg.guard.schemes[i])) {
-			fprintf(stderr, "bin/proxy: %s cannot serve %s (an "
-					"htpasswd file is Basic only, htdigest "
-					"Digest only)\n",
-				users_file ? users_file : "the users",
-				auth_scheme_name(cfg.guard.schemes[i]));
-			return 1;
-		}
+	if (plaintext)
+		fprintf(stderr, "bin/proxy: warning: %s holds plaintext "
+				"passwords (fine for a lab, not elsewhere)\n",
+			users_file);
 	cfg.guard.users = &users;
 
 	/* ---- Configuration: may you ---- */

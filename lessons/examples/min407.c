@@ -30,7 +30,7 @@ static const char *check(const struct http_request *req)
 	const struct http_header *h;
 	struct auth_challenge cred;
 	struct basic_creds bc;
-	bool good;
+	bool user_ok, pass_ok;
 
 	h = http_header_find(req->headers, req->num_headers,
 			     "Proxy-Authorization");
@@ -42,11 +42,12 @@ static const char *check(const struct http_request *req)
 		return "scheme not offered (only Basic is)";
 	if (basic_decode(&cred, &bc) != HTTP_OK)
 		return "Basic credentials are malformed";
-	/* Both compared in constant time; & not && so both always run. */
-	good = basic_equal(bc.user, bc.user_len, USER, strlen(USER)) &
-	       basic_equal(bc.pass, bc.pass_len, PASS, strlen(PASS));
+	/* Both compared, in constant time, before either result is used:
+	 * the time taken does not say whether the user exists. */
+	user_ok = basic_equal(bc.user, bc.user_len, USER, strlen(USER));
+	pass_ok = basic_equal(bc.pass, bc.pass_len, PASS, strlen(PASS));
 	basic_creds_wipe(&bc);
-	return good ? NULL : "wrong user or password";
+	return user_ok && pass_ok ? NULL : "wrong user or password";
 }
 
 int main(int argc, char **argv)

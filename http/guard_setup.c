@@ -1,0 +1,121 @@
+/*
+ * http/guard_setup.c - turn a server's command-line spellings into a
+ * guard_config and a credential store, the same way for bin/proxy (407)
+ * and bin/origin (401).  Library code: bad values come back as a code and
+ * a sentence for the caller to print.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "guard.h"
+
+/* Write a sentence into why and return code. */
+static enum http_err say(enum http_err code, char *why, size_t cap,
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static enum http_err say(enum http_err code, char *why, size_t cap,
+			 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, cap, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* ---- Options ---- */
+
+/*
+ * Fill cfg's schemes, realm, Digest algorithms and qop from --auth,
+ * --realm, --digest-algorithms and --qop.  A proxy may offer no scheme
+ * (an open proxy, "--auth none"); an origin must offer one.  The realm
+ * goes inside a quoted-string, so quotes, backslashes and line breaks are
+ * refused rather than escaped.  HTTP_E_CONFIG with a sentence in why.
+ */
+enum http_err guard_setup_options(struct guard_config *cfg, bool proxy,
+				  const char *auth, const char *realm,
+				  const char *algs, const char *qop, char *why,
+				  size_t cap)
+{
+	cfg->proxy = proxy;
+	if (auth_scheme_list_parse(auth, cfg->schemes, GUARD_MAX_SCHEMES,
+				   &cfg->num_schemes) != HTTP_OK ||
+	    (!proxy && cfg->num_schemes == 0))
+		return say(HTTP_E_CONFIG, why, cap,
+			   "--auth wants %sbasic, digest and/or bearer, not '%s'",
+			   proxy ? "none, " : "", auth);
+	if (strlen(realm) >= sizeof(cfg->realm) ||
+	    strpbrk(realm, "\"\\\r\n") != NULL)
+		return say(HTTP_E_CONFIG, why, cap,
+			   "--realm '%s' is too long or has a quote, "
+			   "backslash or line break",
+			   realm);
+	snprintf(cfg->realm, sizeof(cfg->realm), "%s", realm);
+	if (digest_alg_list_parse(algs, cfg->algs, DIGEST_ALG_COUNT,
+				  &cfg->num_algs) != HTTP_OK ||
+	    cfg->num_algs == 0)
+		return say(HTTP_E_CONFIG, why, cap,
+			   "--digest-algorithms: unknown list '%s'", algs);
+	if (strcmp(qop, "none") == 0)
+		cfg->qops = DIGEST_QOP_NONE;
+	else if (digest_qop_list_parse(qop, &cfg->qops) != HTTP_OK)
+		return say(HTTP_E_CONFIG, why, cap,
+			   "--qop wants auth, auth-int or none, not '%s'", qop);
+	return HTTP_OK;
+}
+
+/* ---- Credentials ---- */
+
+/*
+ * Load the store a server checks against: users_file (or the lab
+ * defaults of `side`), then tokens_file if given, and make sure the store
+ * can serve every scheme cfg offers (htpasswd holds one-way hashes, so no
+ * Digest; htdigest holds HA1, so no Basic).  *plaintext tells the caller
+ * to warn that the file holds passwords in clear.  The caller owns u and
+ * frees it with users_free().  On failure a "FILE:LINE: reason" or other
+ * sentence is in why.
+ */
+enum http_err guard_setup_users(const struct guard_config *cfg,
+				struct users *u, enum users_side side,
+				const char *users_file, const char *tokens_file,
+				bool *plaintext, char *why, size_t cap)
+{
+	enum http_err e;
+
+	*plaintext = false;
+	why[0] = '\0';
+	if (users_file != NULL) {
+		e = users_load(users_file, u, why, cap);
+		if (e != HTTP_OK) {
+			if (why[0] == '\0')
+				say(e, why, cap, "%s: %s", users_file,
+				    http_strerror(e));
+			return e;
+		}
+		*plaintext = u->kind == USERS_PLAIN;
+	} else if ((e = users_defaults(u, side)) != HTTP_OK) {
+		return say(e, why, cap, "cannot set up the lab users: %s",
+			   http_strerror(e));
+	}
+	if (tokens_file != NULL) {
+		e = users_load_tokens(tokens_file, u, why, cap);
+		if (e != HTTP_OK) {
+			if (why[0] == '\0')
+				say(e, why, cap, "%s: %s", tokens_file,
+				    http_strerror(e));
+			return e;
+		}
+	}
+	for (size_t i = 0; i < cfg->num_schemes; i++)
+		if (!users_supports(u, cfg->schemes[i]))
+			return say(HTTP_E_CONFIG, why, cap,
+				   "%s cannot serve %s (an htpasswd file is "
+				   "Basic only, htdigest Digest only)",
+				   users_file ? users_file : "the users",
+				   auth_scheme_name(cfg->schemes[i]));
+	return HTTP_OK;
+}
