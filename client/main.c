@@ -768,7 +768,8 @@ static int emit(const struct options *o, const struct response *connect_ok,
 		fwrite(r->head.data, 1, r->head.len, stdout);
 	if (!body)
 		return EXIT_OK;
-	if (o->output != NULL) {
+	/* As curl: "-o -" is standard output, not a file called "-". */
+	if (o->output != NULL && strcmp(o->output, "-") != 0) {
 		out = fopen(o->output, "wb");
 		if (out == NULL) {
 			error_line(o, EXIT_WRITE, "Failed to open %s: %s",

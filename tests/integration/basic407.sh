@@ -66,3 +66,9 @@ check_no_header "origin echo via bin/client has no Proxy-Authorization" "$body" 
 "$BIN/client" -o /dev/null -x "http://127.0.0.1:1" "$URL" 2>"$TMP/err7"
 check "client exits 7 when the proxy refuses the connection" "$?" 7
 check_contains "exit 7 message in curl's style" "$(cat "$TMP/err7")" "Failed to connect to 127.0.0.1 port 1"
+
+# "-o -" means standard output, as in curl, not a file called "-".
+case "$BIN" in /*) CLIENT=$BIN/client ;; *) CLIENT=$PWD/$BIN/client ;; esac
+out=$(cd "$TMP" && "$CLIENT" -s -o - -x "$P" -U alice:wonderland "$URL")
+check_contains "client -o - writes the body to stdout" "$out" "200 OK"
+check "client -o - creates no file called '-'" "$(test -e "$TMP/-" && echo yes || echo no)" no
