@@ -14,41 +14,10 @@
 
 #include <cmocka.h>
 
+#include "guardpage.h"
+
 #include "../../http/message.h"
 
-/* ---- Guard page ---- */
-
-/*
- * Copy n bytes so they end exactly where a PROT_NONE page begins: a read
- * past the end crashes the test instead of passing by luck.
- */
-struct guarded {
-	void *map;
-	size_t map_len;
-	char *data;
-};
-
-static struct guarded guard_copy(const char *s, size_t n)
-{
-	struct guarded g;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t pages = (n + page - 1) / page + 1;
-	g.map_len = pages * page;
-	g.map = mmap(NULL, g.map_len, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(g.map != MAP_FAILED);
-	char *guard = (char *)g.map + (pages - 1) * page;
-	assert_int_equal(mprotect(guard, page, PROT_NONE), 0);
-	g.data = guard - n;
-	if (n > 0)
-		memcpy(g.data, s, n);
-	return g;
-}
-
-static void guard_free(struct guarded *g)
-{
-	munmap(g->map, g->map_len);
-}
 
 /* ---- Valid bodies ---- */
 
