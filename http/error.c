@@ -144,3 +144,23 @@ const char *http_strerror(enum http_err e)
 		return "Unknown error.";
 	return messages[e];
 }
+
+/*
+ * The status a message that could not be read gets: 431 for a header
+ * section past its limit (RFC 6585 §5), 414 for a request-target too long
+ * (RFC 9110 §15.5.15), 413 for a body too large (§15.5.14), else 400.
+ */
+int http_err_status(enum http_err e)
+{
+	switch (e) {
+	case HTTP_E_HEAD_TOO_LARGE:
+	case HTTP_E_TOO_MANY_HEADERS:
+		return 431;
+	case HTTP_E_TARGET_TOO_LONG:
+		return 414;
+	case HTTP_E_BODY_TOO_LARGE:
+		return 413;
+	default:
+		return 400;
+	}
+}

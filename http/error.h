@@ -86,5 +86,7 @@ enum http_err {
 
 /* A sentence for a code; never NULL, static storage. */
 const char *http_strerror(enum http_err e);
+/* The status for a request that could not be read: 431, 414, 413 or 400. */
+int http_err_status(enum http_err e);
 
 #endif

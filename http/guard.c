@@ -54,6 +54,28 @@ int guard_status(const struct guard_config *cfg)
 	return cfg->proxy ? 407 : 401;
 }
 
+/*
+ * The offered schemes as words for reasons and bodies: "Basic" or
+ * "Digest, Basic"; "nothing (no scheme configured)" for an open server.
+ */
+void guard_offered(const struct guard_config *cfg, char *out, size_t cap)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < cfg->num_schemes && used < cap; i++) {
+		const char *name = auth_scheme_name(cfg->schemes[i]);
+		int w = snprintf(out + used, cap - used, "%s%s",
+				 i == 0 ? "" : ", ", name ? name : "?");
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	if (cfg->num_schemes == 0)
+		snprintf(out, cap, "nothing (no scheme configured)");
+}
+
 /* "proxy" or "server", for reasons. */
 static const char *party(const struct guard_config *cfg)
 {

@@ -74,6 +74,8 @@ const char *guard_credentials_field(const struct guard_config *cfg);
 const char *guard_challenge_field(const struct guard_config *cfg);
 /* "Proxy-Authentication-Info" or "Authentication-Info". */
 const char *guard_info_field(const struct guard_config *cfg);
+/* "Basic" or "Digest, Basic": the offered schemes, for reasons. */
+void guard_offered(const struct guard_config *cfg, char *out, size_t cap);
 /* 407 or 401. */
 int guard_status(const struct guard_config *cfg);
 

@@ -89,25 +89,6 @@ static bool request_path(const struct http_request *req, char *out, size_t cap)
 	return memchr(out, '\0', n) == NULL;
 }
 
-/* "Basic" or "Digest, Basic": the schemes offered, for why lines. */
-static void offered(const struct guard_config *g, char *out, size_t cap)
-{
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < g->num_schemes && used < cap; i++) {
-		const char *name = auth_scheme_name(g->schemes[i]);
-		int w = snprintf(out + used, cap - used, "%s%s",
-				 i == 0 ? "" : ", ", name ? name : "?");
-
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-	if (g->num_schemes == 0)
-		snprintf(out, cap, "nothing (no scheme configured)");
-}
-
 /* ---- Writing the response ---- */
 
 /* Set d->why (truncated to ORIGIN_MAX_WHY if need be). */
@@ -248,7 +229,7 @@ static void challenge(const struct origin_config *cfg, struct origin_state *st,
 
 	if (r->verdict == GUARD_BAD && r->scheme == AUTH_SCHEME_BEARER)
 		bearer_error = "invalid_token";
-	offered(&cfg->guard, offer, sizeof(offer));
+	guard_offered(&cfg->guard, offer, sizeof(offer));
 	http_buf_init(&h, 0);
 	http_buf_init(&body, 0);
 	common_headers(&h, now);

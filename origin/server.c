@@ -61,22 +61,6 @@ void origin_server_free(struct origin_server *srv)
 
 /* ---- One connection ---- */
 
-/* Status for a request we could not read (RFC 9110 §15.5, RFC 6585 §5). */
-static int status_for(enum http_err e)
-{
-	switch (e) {
-	case HTTP_E_HEAD_TOO_LARGE:
-	case HTTP_E_TOO_MANY_HEADERS:
-		return 431;
-	case HTTP_E_TARGET_TOO_LONG:
-		return 414;
-	case HTTP_E_BODY_TOO_LARGE:
-		return 413;
-	default:
-		return 400;
-	}
-}
-
 /* Answer an unreadable request with a status and the reason; the caller
  * then closes (RFC 9112 §6.3: framing we cannot trust ends the
  * connection). */
@@ -84,7 +68,7 @@ static void refuse(struct origin_server *srv, int fd, enum http_err e)
 {
 	struct http_buf out;
 	char body[256];
-	int status = status_for(e);
+	int status = http_err_status(e);
 	int n =
 	    snprintf(body, sizeof(body), "%d: %s\n", status, http_strerror(e));
 

@@ -84,23 +84,6 @@ static bool method_is(const struct http_request *req, const char *m)
 	       memcmp(req->method, m, req->method_len) == 0;
 }
 
-/* "Basic" or "Digest, Basic": the schemes offered, for why lines. */
-static void offered(const struct guard_config *g, char *out, size_t cap)
-{
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < g->num_schemes && used < cap; i++) {
-		const char *name = auth_scheme_name(g->schemes[i]);
-		int w = snprintf(out + used, cap - used, "%s%s",
-				 i == 0 ? "" : ", ", name ? name : "?");
-
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-}
-
 /*
  * RFC 9112 §9.3: HTTP/1.1 stays open unless Connection: close; HTTP/1.0
  * closes unless Connection: keep-alive.
@@ -302,7 +285,7 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 
 	if (r->verdict == GUARD_BAD && r->scheme == AUTH_SCHEME_BEARER)
 		bearer_error = "invalid_token";
-	offered(&cfg->guard, offer, sizeof(offer));
+	guard_offered(&cfg->guard, offer, sizeof(offer));
 	d->lesson = "02";
 	switch (r->verdict) {
 	case GUARD_MISSING:

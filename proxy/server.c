@@ -364,20 +364,6 @@ static void send_error(struct conn *c, struct exchange *x, int status,
 	snprintf(x->type, sizeof(x->type), "text/plain");
 }
 
-/* The status a head that would not parse gets (RFC 9112, RFC 6585 §5). */
-static int status_for(enum http_err e)
-{
-	switch (e) {
-	case HTTP_E_HEAD_TOO_LARGE:
-	case HTTP_E_TOO_MANY_HEADERS:
-		return 431;
-	case HTTP_E_TARGET_TOO_LONG:
-		return 414;
-	default:
-		return 400;
-	}
-}
-
 /* Insert "Connection: close" after the status line of an own response. */
 static void force_close(struct http_buf *out)
 {
@@ -782,7 +768,7 @@ static void serve(struct conn *c)
 			return;
 		}
 		if (hr == HEAD_BAD) {
-			int st = status_for(e);
+			int st = http_err_status(e);
 
 			send_error(c, &x, st, "%s", http_strerror(e));
 			log_access(c, &x);
