@@ -21,10 +21,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NET_READ_CHUNK 16384
 #define NET_BACKLOG 512
+#define NET_FD_BACKOFF_MS 50 /* pause when accept() runs out of fds */
 
 /* ---- Addresses ---- */
 
@@ -146,8 +148,18 @@ int net_accept(int listen_fd)
 {
 	int one = 1, fd = accept(listen_fd, NULL, NULL);
 
-	if (fd < 0)
+	if (fd < 0) {
+		int e = errno;
+		/* Out of descriptors: the pending connection stays queued and
+		 * poll() would wake at once again; wait a little instead of
+		 * spinning a core until some connection closes. */
+		if (e == EMFILE || e == ENFILE) {
+			struct timespec ts = {0, NET_FD_BACKOFF_MS * 1000000L};
+			nanosleep(&ts, NULL);
+		}
+		errno = e;
 		return -1;
+	}
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	return fd;

@@ -33,7 +33,9 @@ int net_connect(const char *host, unsigned port, int timeout_ms,
  * Accept one connection: close-on-exec, and TCP_NODELAY so a response
  * written in two parts (head, then body) is not held back by Nagle's
  * algorithm waiting for the peer's delayed ACK (about 40 ms a request).
- * Returns the fd or -1 with errno from accept(2).
+ * Returns the fd or -1 with errno from accept(2); when out of file
+ * descriptors (EMFILE, ENFILE) it first waits NET_FD_BACKOFF_MS so an
+ * accept loop does not spin.
  */
 int net_accept(int listen_fd);
 /* Split "HOST:PORT" ("[v6]:PORT" too). */
