@@ -203,10 +203,12 @@ static bool edit_param(struct http_buf *b, const struct http_header *h,
 	memcpy(v, p->value, p->value_len);
 	v[p->value_len] = '\0';
 	if (strcmp(name, "realm") == 0) {
+		/* a realm can be long: quote at most LAB_MAX_REALM_SHOWN */
 		snprintf(note, cap,
-			 "break realm: realm=\"%s\" became "
+			 "break realm: realm=\"%.*s%s\" became "
 			 "\"not the lab\"",
-			 v);
+			 LAB_MAX_REALM_SHOWN, v,
+			 strlen(v) > LAB_MAX_REALM_SHOWN ? "..." : "");
 		return splice(b, off, p->value_len, "not the lab", 11);
 	}
 	/* nonce, response: change the first character */

@@ -111,15 +111,20 @@ static const struct command commands[] = {
      drive_get},
     {"request",
      "request METHOD URL [BODY]",
-     "start a new exchange with any method, URL (or path) and body",
+     "start a new exchange: any method, URL or path, body; CONNECT origin",
      "Like `get`, with a method (GET, POST, PUT, OPTIONS, ...), a URL or a\n"
      "path on the lab's origin, and an optional body (quote it).  A body\n"
-     "makes the client send Content-Length.",
+     "makes the client send Content-Length.\n"
+     "`request CONNECT HOST:PORT` asks the proxy for a tunnel (lesson 07);\n"
+     "`request CONNECT origin` is the lab origin's 127.0.0.1:PORT.  The\n"
+     "proxy answers 407, 403 or 200 Connection established; after the 200\n"
+     "only opaque bytes (TLS) would follow, so the exchange ends there.\n"
+     "The lab's proxy opens tunnels only to the lab's origin (else 502).",
      2,
      3,
      false,
-     {{"GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", NULL},
-      {"/", "/private", "/admin", NULL}},
+     {{"GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "CONNECT", NULL},
+      {"/", "/private", "/admin", "origin", NULL}},
      drive_request},
     {"step",
      "step",

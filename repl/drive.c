@@ -63,6 +63,9 @@ static void print_end(struct repl *r)
 		repl_color(r, lab->final_status >= 400 ? "bad" : "good"),
 		lab->final_status, lab_party_name(lab->final_who),
 		lab->num_msgs, repl_color(r, "off"));
+	/* Lesson 07: say plainly where the proxy's view ends */
+	if (lab->tunnel && lab->cm.tunnel_up)
+		fprintf(r->out, "%s   (lesson 07)\n", lab->end_note);
 }
 
 enum repl_rc drive_step_once(struct repl *r, bool *moved)

@@ -2,6 +2,8 @@
  * repl/export.c - the exchange for other tools: `dot FILE` (a Graphviz
  * sequence diagram), `save FILE` (a Markdown transcript) and `curl` (the
  * same request from a real client).
+ *
+ * Sections: Graphviz, Markdown, curl.
  */
 #define _GNU_SOURCE /* explicit_bzero */
 
@@ -9,20 +11,342 @@
 
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
+
+#include "../http/message.h"
 
 #define EXPORT_MAX_SAVED 8192 /* bytes of one message in a transcript */
 
 /* ---- Graphviz ---- */
 
-/* Print s as the inside of a DOT quoted string. */
+/*
+ * An arrow's label is its first line plus the authentication fields of
+ * the message, one line each, shortened so a diagram stays readable and
+ * stays the same from run to run: nonces, hashes and tokens become "…",
+ * and the lab's own loopback ports become proxy.lab and origin.lab.
+ */
+#define DOT_MAX_LABEL 2048	    /* one arrow's label, before escaping */
+#define DOT_MAX_AUTH_LINE 120	    /* bytes of one shortened field line */
+#define DOT_MAX_AUTH_LINES 6	    /* auth fields shown per message */
+#define DOT_TOKEN_SHOWN 4	    /* token68 characters kept: "YWxp…" */
+#define DOT_ELLIPSIS "\xe2\x80\xa6" /* U+2026 in UTF-8 */
+
+/* Fields whose lines are added to a label (RFC 9110 §11.6, §11.7;
+ * RFC 7616 §3.5 for the -Info fields). */
+static const char *const dot_auth_fields[] = {
+    "Proxy-Authenticate", "WWW-Authenticate",	       "Proxy-Authorization",
+    "Authorization",	  "Proxy-Authentication-Info", "Authentication-Info",
+};
+
+/* Params shown with their value: stable from run to run, and the ones a
+ * lesson talks about.  realm is shown as realm=…, the rest as one "…". */
+static const char *const dot_kept[] = {"username", "algorithm", "qop", "nc",
+				       "stale"};
+
+/* A bounded text under construction; what does not fit is dropped. */
+struct dot_text {
+	char *s;
+	size_t len, cap; /* cap includes the NUL */
+};
+
+/* Append n bytes; anything but printable ASCII becomes '?', so the label
+ * is always valid UTF-8 whatever a peer sent. */
+static void dot_put(struct dot_text *t, const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && t->len + 1 < t->cap; i++) {
+		unsigned char c = (unsigned char)p[i];
+		t->s[t->len++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	t->s[t->len] = '\0';
+}
+
+/* Append a literal of ours whole, or not at all (never half a UTF-8
+ * sequence). */
+static void dot_lit(struct dot_text *t, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if (t->len + n + 1 > t->cap)
+		return;
+	memcpy(t->s + t->len, lit, n + 1);
+	t->len += n;
+}
+
+/*
+ * Append p[0..n) with "127.0.0.1:PORT" of the lab's proxy and origin
+ * replaced by proxy.lab and origin.lab, so a committed diagram does not
+ * change with the ports of the run that drew it.
+ */
+static void dot_put_stable(struct dot_text *t, const struct lab *lab,
+			   const char *p, size_t n)
+{
+	static const char lo[] = "127.0.0.1:";
+	const size_t k = sizeof(lo) - 1;
+	size_t i = 0, from = 0;
+
+	while (i + k < n) {
+		size_t j = i + k;
+		unsigned port = 0;
+
+		if (memcmp(p + i, lo, k) != 0) {
+			i++;
+			continue;
+		}
+		while (j < n && j - i - k < 5 && p[j] >= '0' && p[j] <= '9')
+			port = port * 10 + (unsigned)(p[j++] - '0');
+		if (j == i + k || (j < n && p[j] >= '0' && p[j] <= '9') ||
+		    (port != lab->port[LAB_PROXY] &&
+		     port != lab->port[LAB_ORIGIN])) {
+			i++;
+			continue;
+		}
+		dot_put(t, p + from, i - from);
+		dot_lit(t, port == lab->port[LAB_PROXY] ? "proxy.lab"
+							: "origin.lab");
+		i = from = j;
+	}
+	dot_put(t, p + from, n - from);
+}
+
+static bool is_tchar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* The end of the comma-separated piece starting at p[i], quotes kept
+ * whole (RFC 9110 §5.6.4 quoted-string, with quoted-pairs). */
+static size_t piece_end(const char *p, size_t n, size_t i)
+{
+	bool q = false;
+
+	for (; i < n; i++) {
+		if (q && p[i] == '\\' && i + 1 < n)
+			i++;
+		else if (p[i] == '"')
+			q = !q;
+		else if (!q && p[i] == ',')
+			break;
+	}
+	return i;
+}
+
+/* State of one shortened field line: items are joined with ", " and a
+ * run of hidden params becomes one "…". */
+struct dot_line {
+	struct dot_text *t;
+	const struct lab *lab;
+	bool first; /* no item yet after the scheme (or the field name) */
+	bool gap;   /* hidden params are waiting to be shown as "…" */
+};
+
+static void line_sep(struct dot_line *l)
+{
+	if (!l->first)
+		dot_put(l->t, ", ", 2);
+	l->first = false;
+}
+
+static void line_flush_gap(struct dot_line *l)
+{
+	if (l->gap) {
+		line_sep(l);
+		dot_lit(l->t, DOT_ELLIPSIS);
+		l->gap = false;
+	}
+}
+
+/* One auth-param "name=value" (RFC 9110 §11.2), shortened. */
+static void line_param(struct dot_line *l, const char *p, size_t n)
+{
+	size_t eq = 0, name_end, i;
+
+	while (eq < n && p[eq] != '=')
+		eq++;
+	name_end = eq;
+	while (name_end > 0 &&
+	       (p[name_end - 1] == ' ' || p[name_end - 1] == '\t'))
+		name_end--;
+	for (i = 0; i < sizeof(dot_kept) / sizeof(dot_kept[0]); i++) {
+		if (strlen(dot_kept[i]) == name_end &&
+		    strncasecmp(p, dot_kept[i], name_end) == 0) {
+			line_flush_gap(l);
+			line_sep(l);
+			dot_put_stable(l->t, l->lab, p, n);
+			return;
+		}
+	}
+	if (name_end == 5 && strncasecmp(p, "realm", 5) == 0) {
+		line_flush_gap(l);
+		line_sep(l);
+		dot_put(l->t, "realm=", 6);
+		dot_lit(l->t, DOT_ELLIPSIS);
+		return;
+	}
+	l->gap = true;
+}
+
+/* True when p[0..n) is a token68: token characters then only '='. */
+static bool is_token68(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] != '=')
+		i++;
+	while (i < n && p[i] == '=')
+		i++;
+	return i == n;
+}
+
+/*
+ * Shorten one field value: schemes kept, a token68 cut to its first
+ * DOT_TOKEN_SHOWN characters, params as line_param() says.
+ */
+static void line_value(struct dot_line *l, const char *p, size_t n)
+{
+	size_t i = 0;
+	bool any_scheme = false;
+
+	while (i < n) {
+		size_t e = piece_end(p, n, i), a = i, b, w;
+
+		while (a < e && (p[a] == ' ' || p[a] == '\t'))
+			a++;
+		b = e;
+		while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'))
+			b--;
+		/* "Scheme rest": a token, spaces, and no '=' right after */
+		for (w = a; w < b && is_tchar(p[w]); w++)
+			;
+		if (w > a && w < b && p[w] == ' ') {
+			size_t r = w;
+			while (r < b && p[r] == ' ')
+				r++;
+			if (r < b && p[r] != '=') {
+				line_flush_gap(l);
+				if (any_scheme)
+					dot_put(l->t, ", ", 2);
+				dot_put(l->t, p + a, w - a);
+				dot_put(l->t, " ", 1);
+				any_scheme = true;
+				l->first = true;
+				a = r;
+			}
+		} else if (w == b && w > a && (any_scheme || l->first)) {
+			/* a scheme alone ("Negotiate") */
+			line_flush_gap(l);
+			if (any_scheme)
+				dot_put(l->t, ", ", 2);
+			dot_put(l->t, p + a, w - a);
+			any_scheme = true;
+			l->first = true;
+			a = b;
+		}
+		if (a < b && is_token68(p + a, b - a)) {
+			line_sep(l);
+			dot_put(l->t, p + a,
+				b - a > DOT_TOKEN_SHOWN ? DOT_TOKEN_SHOWN
+							: b - a);
+			if (b - a > DOT_TOKEN_SHOWN)
+				dot_lit(l->t, DOT_ELLIPSIS);
+		} else if (a < b) {
+			line_param(l, p + a, b - a);
+		}
+		i = e + 1;
+	}
+	line_flush_gap(l);
+}
+
+/* Add "\n" and the shortened auth fields of message m to t. */
+static void dot_auth_lines(struct dot_text *t, const struct lab *lab,
+			   const struct lab_msg *m)
+{
+	struct http_request req;
+	struct http_response resp;
+	const struct http_header *hs;
+	size_t nh, i, k, shown = 0;
+	enum http_err e;
+
+	if (m->is_request) {
+		if (http_parse_request(m->bytes.data, m->bytes.len, &req, &e) <=
+		    0)
+			return;
+		hs = req.headers;
+		nh = req.num_headers;
+	} else {
+		if (http_parse_response(m->bytes.data, m->bytes.len, &resp,
+					&e) <= 0)
+			return;
+		hs = resp.headers;
+		nh = resp.num_headers;
+	}
+	for (i = 0; i < nh; i++) {
+		char buf[DOT_MAX_AUTH_LINE + 4];
+		struct dot_text lt = {buf, 0, DOT_MAX_AUTH_LINE + 1};
+		struct dot_line l = {&lt, lab, true, false};
+
+		for (k = 0;
+		     k < sizeof(dot_auth_fields) / sizeof(dot_auth_fields[0]);
+		     k++)
+			if (http_header_is(&hs[i], dot_auth_fields[k]))
+				break;
+		if (k == sizeof(dot_auth_fields) / sizeof(dot_auth_fields[0]))
+			continue;
+		dot_lit(t, "\n");
+		if (shown++ == DOT_MAX_AUTH_LINES) {
+			dot_lit(t, DOT_ELLIPSIS);
+			return;
+		}
+		buf[0] = '\0';
+		dot_put(&lt, hs[i].name, hs[i].name_len);
+		dot_put(&lt, ": ", 2);
+		line_value(&l, hs[i].value, hs[i].value_len);
+		/* a line that filled its buffer ends in "…" */
+		if (lt.len >= DOT_MAX_AUTH_LINE) {
+			lt.cap = sizeof(buf);
+			dot_lit(&lt, DOT_ELLIPSIS);
+		}
+		dot_lit(t, buf);
+	}
+}
+
+/* Print s as the inside of a DOT quoted string: quotes and backslashes
+ * escaped, a newline as \l (Graphviz's escString for "end this line,
+ * left justified"), other control bytes dropped. */
 static void dot_escape(FILE *f, const char *s)
 {
 	for (; *s != '\0'; s++) {
+		if (*s == '\n') {
+			fputs("\\l", f);
+			continue;
+		}
 		if (*s == '"' || *s == '\\')
 			fputc('\\', f);
 		if ((unsigned char)*s >= 0x20)
 			fputc(*s, f);
 	}
+}
+
+/* Build message m's label into t; returns its number of lines. */
+static int dot_label(struct dot_text *t, const struct lab *lab,
+		     const struct lab_msg *m)
+{
+	char num[24];
+	int lines = 0;
+	size_t i;
+
+	t->len = 0;
+	t->s[0] = '\0';
+	snprintf(num, sizeof(num), "[%d] ", m->n);
+	dot_put(t, num, strlen(num));
+	dot_put_stable(t, lab, m->line, strlen(m->line));
+	dot_auth_lines(t, lab, m);
+	dot_lit(t, "\n");
+	for (i = 0; i < t->len; i++)
+		lines += t->s[i] == '\n';
+	return lines;
 }
 
 static int lane(const char *who)
@@ -35,27 +359,49 @@ static int lane(const char *who)
 /*
  * A sequence diagram: one column per party, one row per message.  Each
  * row is three invisible points at the same rank; dashed edges join a
- * column's points into a lifeline, and the message is an arrow across.
+ * column's points into a lifeline, and the message is an arrow across,
+ * labelled with its first line and its authentication fields.
  */
 static void write_dot(FILE *f, const struct lab *lab)
 {
 	static const char *const names[] = {"client", "proxy", "origin"};
+	char label[DOT_MAX_LABEL];
+	struct dot_text t = {label, 0, sizeof(label)};
 	size_t i, n = lab->num_msgs;
-	int k;
+	int k, lines = 1;
+	bool tunnel = lab->tunnel && lab->cm.tunnel_up && lab->done;
 
+	label[0] = '\0';
+	dot_put(&t, "lab407: ", 8);
+	dot_put(&t, lab->method, strlen(lab->method));
+	dot_put(&t, " ", 1);
+	if (lab->url[0] != '\0')
+		dot_put_stable(&t, lab, lab->url, strlen(lab->url));
+	else
+		dot_put(&t, "(no exchange)", 13);
+	/* rows far enough apart for the tallest label */
+	for (i = 0; i < n; i++) {
+		struct dot_text lt = {label + t.len + 1, 0,
+				      sizeof(label) - t.len - 1};
+		int l = dot_label(&lt, lab, &lab->msgs[i]);
+		lines = l > lines ? l : lines;
+	}
+	fprintf(f, "digraph lab407 {\n\tlabel=\"");
+	dot_escape(f, label);
 	fprintf(f,
-		"digraph lab407 {\n"
-		"\tlabel=\"lab407: %s %s\";\n"
-		"\tlabelloc=t;\n\tnodesep=2.5;\n\tranksep=0.45;\n"
+		"\\n(proxy.lab, origin.lab: 127.0.0.1:PORT of the lab's "
+		"proxy and origin)\";\n"
+		"\tlabelloc=t;\n\tnodesep=2.5;\n\tranksep=%.2f;\n"
 		"\tnode [shape=point, width=0.05];\n"
 		"\tedge [fontname=\"Helvetica\", fontsize=10];\n",
-		lab->method, lab->url[0] ? lab->url : "(no exchange)");
+		0.3 + 0.16 * lines);
 	fprintf(f, "\t{ rank=same;");
 	for (k = 0; k < 3; k++)
 		fprintf(f, " h%d [shape=box, width=1, label=\"%s\"];", k,
 			names[k]);
-	fprintf(f, " }\n");
-	for (i = 0; i <= n; i++) {
+	/* keep the columns in this order */
+	fprintf(f, " h0 -> h1 -> h2 [style=invis]; }\n");
+	for (i = 0; i <= n + (tunnel ? 1 : 0); i++) {
 		fprintf(f, "\t{ rank=same; c%zu; p%zu; o%zu; }\n", i, i, i);
 		for (k = 0; k < 3; k++) {
 			const char *pre = k == 0 ? "c" : k == 1 ? "p" : "o";
@@ -74,15 +420,28 @@ static void write_dot(FILE *f, const struct lab *lab)
 	for (i = 0; i < n; i++) {
 		const struct lab_msg *m = &lab->msgs[i];
 		static const char pre[] = "cpo";
-		fprintf(f, "\t%c%zu -> %c%zu [constraint=false, label=\"[%d] ",
+
+		dot_label(&t, lab, m);
+		fprintf(f, "\t%c%zu -> %c%zu [constraint=false, label=\"",
 			pre[lane(lab_leg_from(m->leg))], i + 1,
-			pre[lane(lab_leg_to(m->leg))], i + 1, m->n);
-		dot_escape(f, m->line);
+			pre[lane(lab_leg_to(m->leg))], i + 1);
+		dot_escape(f, label);
 		fprintf(f, "\", color=\"%s\"];\n",
 			m->is_request	   ? "black"
 			: m->status >= 400 ? "red"
 					   : "darkgreen");
 	}
+	/* Lesson 07: after a 2xx to CONNECT, a byte pipe the proxy cannot
+	 * read; one last row says so */
+	if (tunnel)
+		fprintf(f,
+			"\tc%zu -> p%zu [constraint=false, dir=both, "
+			"style=dotted, label=\"tunnel: opaque bytes (TLS)\\l"
+			"the proxy copies them, cannot read them\\l\", "
+			"color=\"gray40\"];\n"
+			"\tp%zu -> o%zu [constraint=false, dir=both, "
+			"style=dotted, color=\"gray40\"];\n",
+			n + 1, n + 1, n + 1, n + 1);
 	fprintf(f, "}\n");
 }
 
@@ -223,12 +582,16 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 	else
 		snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%u",
 			 lab->port[LAB_PROXY]);
-	if (lab->url[0] != '\0')
+	if (lab->tunnel)
+		/* curl -p: CONNECT host:port first, the request inside */
+		snprintf(url, sizeof(url), "%s", lab->client_url);
+	else if (lab->url[0] != '\0')
 		snprintf(url, sizeof(url), "%s", lab->url);
 	else
 		snprintf(url, sizeof(url), "http://127.0.0.1:%u/private",
 			 lab->port[LAB_ORIGIN]);
-	fprintf(f, "curl -v --proxy %s", proxy);
+	fprintf(f, "curl -v%s --proxy %s", lab->tunnel ? " --proxytunnel" : "",
+		proxy);
 	if (lab->creds[LAB_PROXY].set && ps != AUTH_SCHEME_NONE) {
 		if (ps == AUTH_SCHEME_BEARER) {
 			fprintf(f, " --proxy-header ");
@@ -262,7 +625,8 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 							    : " --basic");
 		}
 	}
-	if (lab->method[0] != '\0' && strcmp(lab->method, "GET") != 0) {
+	if (lab->method[0] != '\0' && strcmp(lab->method, "GET") != 0 &&
+	    !lab->tunnel) {
 		fprintf(f, " -X ");
 		shell_word(f, lab->method);
 	}

@@ -5,6 +5,10 @@
  * Sections: Names, Opening, Set-up, Exchanges, Stepping (one function
  * per leg), Break.  The sockets are in repl/wire.c, the byte edits of
  * `break` in repl/breaker.c.
+ *
+ * A CONNECT host:port (lesson 07) runs the same legs: the proxy answers
+ * the CONNECT itself (407, 403, or 200 Connection established), and the
+ * exchange ends at the 200, where the connection becomes a byte pipe.
  */
 #define _GNU_SOURCE /* explicit_bzero */
 
@@ -446,6 +450,13 @@ static void client_config_fill(struct lab *lab)
 	cc->method = lab->method;
 	cc->url = lab->url;
 	cc->via_proxy = true;
+	if (lab->tunnel) {
+		/* Lesson 07: the machine sends CONNECT host:port first; the
+		 * request it would send inside the tunnel never leaves */
+		cc->tunnel = true;
+		cc->url = lab->client_url;
+		cc->method = "GET";
+	}
 	cc->body = lab->body;
 	cc->body_len = lab->body_len;
 	cc->user_agent = "lab407-repl/1.0";
@@ -531,23 +542,66 @@ static void take_client_step(struct lab *lab, struct client_step *s,
 	snprintf(lab->end_note, sizeof(lab->end_note), "%s", s->note);
 }
 
+/*
+ * Lesson 07: a CONNECT target in authority-form (RFC 9112 §3.2.3), or
+ * LAB_ORIGIN_ALIAS.  Fills lab->url (host:port, as shown) and the URL the
+ * client machine builds its CONNECT from.  False with err otherwise.
+ */
+static bool tunnel_target(struct lab *lab, const char *target, char *err,
+			  size_t cap)
+{
+	struct http_url u;
+	int w;
+
+	if (strcmp(target, LAB_ORIGIN_ALIAS) == 0)
+		snprintf(lab->url, sizeof(lab->url), "127.0.0.1:%u",
+			 lab->port[LAB_ORIGIN]);
+	else if (strlen(target) < sizeof(lab->url))
+		snprintf(lab->url, sizeof(lab->url), "%s", target);
+	if (strlen(target) >= sizeof(lab->url) ||
+	    http_authority_parse(lab->url, strlen(lab->url), &u) != HTTP_OK) {
+		snprintf(err, cap,
+			 "CONNECT takes host:port (authority-form, RFC 9112 "
+			 "§3.2.3), e.g. 127.0.0.1:443, or `%s` for the lab's "
+			 "origin",
+			 LAB_ORIGIN_ALIAS);
+		lab->url[0] = '\0';
+		return false;
+	}
+	w = snprintf(lab->client_url, sizeof(lab->client_url), "http://%s/",
+		     lab->url);
+	if (w < 0 || (size_t)w >= sizeof(lab->client_url)) {
+		snprintf(err, cap, "host:port too long");
+		return false;
+	}
+	lab->tunnel = true;
+	return true;
+}
+
 bool lab_begin(struct lab *lab, const char *method, const char *url_or_path,
 	       const char *body, char *err, size_t cap)
 {
 	struct client_step s;
-	char broken[80] = "";
+	char broken[LAB_MAX_BROKEN] = "";
 
 	lab_clear(lab);
+	lab->tunnel = false;
+	lab->client_url[0] = '\0';
 	if (strlen(method) >= sizeof(lab->method)) {
 		snprintf(err, cap, "method too long");
 		return false;
 	}
 	snprintf(lab->method, sizeof(lab->method), "%s", method);
-	if (url_or_path[0] == '/')
+	if (url_or_path[0] == '/') {
 		snprintf(lab->url, sizeof(lab->url), "http://127.0.0.1:%u%s",
 			 lab->port[LAB_ORIGIN], url_or_path);
-	else
+	} else if (strcmp(method, "CONNECT") == 0 &&
+		   strstr(url_or_path, "://") == NULL) {
+		if (!tunnel_target(lab, url_or_path, err, cap))
+			return false;
+	} else {
 		snprintf(lab->url, sizeof(lab->url), "%s", url_or_path);
+	}
 	free(lab->body);
 	lab->body = NULL;
 	lab->body_len = 0;
@@ -754,6 +808,37 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 		snprintf(lab->proxy_info, sizeof(lab->proxy_info), "%s",
 			 d.info_header);
 		lab->next = LAB_P2O;
+	} else if (d.action == PROXY_TUNNEL &&
+		   !is_lab_origin(lab, d.host, d.port)) {
+		char body[HTTP_MAX_HOST + 160];
+		snprintf(body, sizeof(body),
+			 "The lab's proxy opens tunnels only to the lab's "
+			 "origin 127.0.0.1:%u (request CONNECT %s), not "
+			 "%s:%u.\n",
+			 lab->port[LAB_ORIGIN], LAB_ORIGIN_ALIAS, d.host,
+			 d.port);
+		proxy_write_own(&lab->pending, 502, false, body);
+		snprintf(m->why + strlen(m->why),
+			 sizeof(m->why) - strlen(m->why),
+			 "; but the lab tunnels only to its own origin -> 502");
+		lab->pending_proxy_own = true;
+		lab->next = LAB_P2C;
+	} else if (d.action == PROXY_TUNNEL) {
+		/* Lesson 07: the tunnel's far end is a new connection of its
+		 * own; the 200 goes back only once it is open */
+		wire_close(&lab->po[0]);
+		wire_close(&lab->po[1]);
+		if (!wire_pair(lab, LAB_ORIGIN, lab->po, err, cap)) {
+			proxy_decision_free(&d);
+			return LAB_STEP_ERROR;
+		}
+		snprintf(m->why + strlen(m->why),
+			 sizeof(m->why) - strlen(m->why),
+			 "; connected to it, so it answers 200 and from then "
+			 "on only copies bytes both ways");
+		http_buf_append(&lab->pending, d.out.data, d.out.len);
+		lab->pending_proxy_own = true;
+		lab->next = LAB_P2C;
 	} else {
 		http_buf_append(&lab->pending, d.out.data, d.out.len);
 		lab->pending_proxy_own = true;
@@ -825,13 +910,41 @@ static enum lab_step_rc step_o2p(struct lab *lab, struct lab_msg *m, char *err,
 	return LAB_STEP_MOVED;
 }
 
+/*
+ * Lesson 07: after a 2xx to CONNECT the connection is a byte pipe.  The
+ * client would start TLS inside it now; the lab stops, since nothing
+ * after this point is HTTP the proxy could read.  Both connections were
+ * the tunnel's, so they close.
+ */
+static void end_at_tunnel(struct lab *lab, struct lab_msg *m)
+{
+	http_buf_reset(&lab->pending);
+	lab->active = false;
+	lab->done = true;
+	lab->pending_broken[0] = '\0';
+	snprintf(lab->end_note, sizeof(lab->end_note),
+		 "the connection is now a tunnel to %.*s: from here on the "
+		 "proxy only relays opaque bytes (TLS, for https://) and "
+		 "cannot see the request inside, not its method, path, "
+		 "headers or Authorization; the lab stops here",
+		 HTTP_MAX_HOST + 8, lab->url);
+	snprintf(m->why + strlen(m->why), sizeof(m->why) - strlen(m->why),
+		 "; %s", lab->end_note);
+	m->lesson = "07";
+	lab->close_after = false;
+	wire_close(&lab->cp[0]);
+	wire_close(&lab->cp[1]);
+	wire_close(&lab->po[0]);
+	wire_close(&lab->po[1]);
+}
+
 /* Leg 4: the response reaches the client, whose machine decides. */
 static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 				 size_t cap)
 {
 	struct http_response resp;
 	struct client_step s;
-	char broken[80] = "";
+	char broken[LAB_MAX_BROKEN] = "";
 
 	if (lab->external) {
 		if (!wire_read_external(lab, m, err, cap))
@@ -877,6 +990,8 @@ static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 					 : NULL;
 	take_client_step(lab, &s, broken);
 	client_step_free(&s);
+	if (lab->tunnel && lab->cm.tunnel_up)
+		end_at_tunnel(lab, m);
 	if (lab->close_after) {
 		wire_close(&lab->cp[0]);
 		wire_close(&lab->cp[1]);

@@ -35,12 +35,17 @@
 #define LAB_MAX_WHY 1200 /* one why line (client notes are joined) */
 #define LAB_MAX_LINE 256 /* a request or status line, shortened */
 #define LAB_MAX_CRED 128 /* user or password typed with `user` */
+/* What `break` did, one sentence: room for the longest note in
+ * repl/breaker.c with a realm of LAB_MAX_REALM_SHOWN bytes quoted in it. */
+#define LAB_MAX_BROKEN 256
+#define LAB_MAX_REALM_SHOWN 64 /* realm bytes quoted in a break note */
 #define LAB_MAX_URL 1024
 #define LAB_MAX_BODY 65536	   /* request body given to `request` */
 #define LAB_MAX_MESSAGE (1u << 20) /* bytes of one message we read */
 #define LAB_IO_TIMEOUT_MS 5000	   /* a read that should be instant */
 #define LAB_EXT_TIMEOUT_MS 15000   /* an external proxy may be slower */
-#define LAB_EXT_ORIGIN_CONNS 4 /* external proxy -> lab origin connections */
+#define LAB_EXT_ORIGIN_CONNS 4	  /* external proxy -> lab origin connections */
+#define LAB_ORIGIN_ALIAS "origin" /* `request CONNECT origin` */
 #define LAB_PROXY_REALM "lab407 proxy"
 #define LAB_ORIGIN_REALM "lab407 origin"
 
@@ -72,12 +77,12 @@ struct lab_msg {
 	struct http_buf bytes; /* owned: exactly the bytes read */
 	size_t head_len;       /* bytes of the head, through the blank line */
 	bool is_request;
-	int status;		    /* responses: the status code */
-	char line[LAB_MAX_LINE];    /* request line or status line */
-	char why[LAB_MAX_WHY];	    /* the receiver's reason */
-	const char *lesson;	    /* "02": the lesson for `why`, or NULL */
-	enum lab_party answered_by; /* P2C messages: proxy's own or relayed */
-	char broken[80];	    /* what `break` did to it, or "" */
+	int status;		     /* responses: the status code */
+	char line[LAB_MAX_LINE];     /* request line or status line */
+	char why[LAB_MAX_WHY];	     /* the receiver's reason */
+	const char *lesson;	     /* "02": the lesson for `why`, or NULL */
+	enum lab_party answered_by;  /* P2C messages: proxy's own or relayed */
+	char broken[LAB_MAX_BROKEN]; /* what `break` did to it, or "" */
 };
 
 /* How one server is set up; `scheme`, `algorithm`, `qop` change it. */
@@ -127,19 +132,21 @@ struct lab {
 	struct lab_creds creds[2];	 /* -U and -u */
 	char token[2][LAB_MAX_CRED + 8]; /* Bearer: "<user>-token" */
 	char method[16];
-	char url[LAB_MAX_URL];
-	char *body; /* owned, may be NULL */
+	char url[LAB_MAX_URL]; /* as shown: URL, or host:port of a CONNECT */
+	bool tunnel;	       /* CONNECT host:port: ends at the tunnel */
+	char client_url[LAB_MAX_URL]; /* the client machine's URL (tunnel) */
+	char *body;		      /* owned, may be NULL */
 	size_t body_len;
 	struct client_config ccfg;
 	struct client_machine cm;
 
 	/* ---- the exchange ---- */
-	bool active;		    /* a message is waiting to move */
-	bool done;		    /* the client has its answer */
-	enum lab_leg next;	    /* leg of the waiting message */
-	struct http_buf pending;    /* the waiting message */
-	bool pending_proxy_own;	    /* P2C: the proxy's own response */
-	char pending_broken[80];    /* what a break did to it, or "" */
+	bool active;			     /* a message is waiting to move */
+	bool done;			     /* the client has its answer */
+	enum lab_leg next;		     /* leg of the waiting message */
+	struct http_buf pending;	     /* the waiting message */
+	bool pending_proxy_own;		     /* P2C: the proxy's own response */
+	char pending_broken[LAB_MAX_BROKEN]; /* what a break did, or "" */
 	bool close_after;	    /* close client<->proxy after P2C */
 	char proxy_info[1024];	    /* Proxy-Authentication-Info to relay */
 	const char *pending_method; /* method of the request in flight */
@@ -174,6 +181,13 @@ void lab_defaults(struct lab *lab);
 /*
  * Start an exchange: method, a URL or a path on the lab origin, optional
  * body.  The first message (client -> proxy) is then waiting.
+ *
+ * CONNECT with a target that is neither a URL nor a path is a tunnel
+ * request (lesson 07): the target is authority-form host:port, or
+ * LAB_ORIGIN_ALIAS for the lab origin's 127.0.0.1:PORT.  The client
+ * machine then sends CONNECT (client_config.tunnel) and the exchange ends
+ * when the proxy answers it: after a 2xx only opaque bytes would follow.
+ * A CONNECT with a URL or a path is sent as written (the proxy's 400).
  */
 bool lab_begin(struct lab *lab, const char *method, const char *url_or_path,
 	       const char *body, char *err, size_t cap);

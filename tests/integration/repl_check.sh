@@ -236,3 +236,67 @@ LAB
 else
 	skip "connect proxy" "bin/proxy is not built"
 fi
+
+# ---- CONNECT: the 407 before the tunnel, the 200, then only opaque bytes ----
+cat >"$TMP/tunnel.lab" <<'LAB'
+help request
+request CONNECT origin
+expect 200
+expect from proxy
+expect seen 407 Proxy Authentication Required
+expect seen 200 Connection established
+trace
+curl
+user proxy mallory:letmein
+request CONNECT origin
+expect 403
+expect from proxy
+reset
+request CONNECT 127.0.0.1:443
+expect 502
+expect from proxy
+LAB
+out=$("$REPL" --check "$TMP/tunnel.lab" 2>&1)
+rc=$?
+check "CONNECT: --check passes" "$rc" 0
+[ "$rc" = 0 ] || printf '%s\n' "$out" | tail -n 20 >&2
+check_contains "help request names CONNECT origin" "$out" "request CONNECT origin"
+check_contains "CONNECT is sent in authority-form" "$out" "CONNECT 127.0.0.1:"
+check_contains "the proxy's why on the tunnel" "$out" "ACL allows -> tunnel to 127.0.0.1:"
+check_contains "the REPL says the proxy is blind after the 200" "$out" "from here on the proxy only relays opaque bytes"
+check_contains "trace ends at the 200" "$out" "done: 200 from the proxy"
+check_contains "curl uses --proxytunnel" "$out" "curl -v --proxytunnel --proxy http://127.0.0.1:"
+check_contains "a tunnel elsewhere: the lab's 502" "$out" "opens tunnels only to the lab's origin"
+out=$(printf 'request CONNECT not-a-hostport\n' | "$REPL" 2>&1)
+check_contains "CONNECT without host:port is refused with a sentence" "$out" "CONNECT takes host:port"
+
+# ---- dot: auth lines on the arrows, stable names, no Graphviz warning ----
+cat >"$TMP/stale.lab" <<LAB
+scheme proxy digest
+break stale
+get /
+expect 200
+dot $TMP/stale.dot
+request CONNECT origin
+expect 200
+dot $TMP/tunnel.dot
+LAB
+"$REPL" --check "$TMP/stale.lab" >/dev/null 2>&1
+check "dot of Digest stale and CONNECT: --check passes" "$?" 0
+stale=$(cat "$TMP/stale.dot" 2>/dev/null)
+check_contains "dot shows stale=true" "$stale" "stale=true"
+check_contains "dot shows the credentials, shortened" "$stale" 'Proxy-Authorization: Digest username=\"alice\"'
+check_contains "dot names the origin origin.lab" "$stale" "http://origin.lab/"
+if printf '%s' "$stale" | grep -qE '127\.0\.0\.1:[0-9]'; then
+	fail "dot has no loopback port" "$(printf '%s' "$stale" | grep -oE '.{20}127\.0\.0\.1:[0-9]+' | head -1)"
+else
+	ok "dot has no loopback port"
+fi
+check_contains "dot of CONNECT" "$(cat "$TMP/tunnel.dot" 2>/dev/null)" "CONNECT origin.lab HTTP/1.1"
+if need dot "dot labels render without warnings"; then
+	for f in stale tunnel; do
+		warn=$(dot -Tsvg "$TMP/$f.dot" -o "$TMP/$f.svg" 2>&1)
+		check "dot $f.dot: Graphviz exit" "$?" 0
+		check "dot $f.dot: no Graphviz warning" "$warn" ""
+	done
+fi

@@ -222,6 +222,192 @@ static void test_origin_outcomes(void **state)
 	assert_true(head_has(lab_last_response(lab), "WWW-Authenticate:"));
 }
 
+/* ---- Break notes, whole ---- */
+
+/* The message that carries a break note, or NULL. */
+static const struct lab_msg *broken_msg(const struct lab *lab)
+{
+	size_t i;
+
+	for (i = 0; i < lab->num_msgs; i++)
+		if (lab->msgs[i].broken[0] != '\0')
+			return &lab->msgs[i];
+	return NULL;
+}
+
+struct note_case {
+	const char *comment;
+	const char *schemes; /* the proxy's, for this case */
+	enum lab_break brk;
+	const char *note; /* the whole sentence shown above the message */
+};
+
+/* Every note `break` prints, verbatim: none may be cut short (they once
+ * were, at 80 bytes: "... which base64 does not hav"). */
+static const struct note_case note_cases[] = {
+    /* the longest Basic note */
+    {"base64", "basic", LAB_BREAK_BASE64,
+     "break base64: the token's first character became '.', which base64 "
+     "does not have"},
+    /* the longest Digest note, after a first exchange to replay */
+    {"nc", "digest", LAB_BREAK_NC,
+     "break nc: the previous Digest credentials sent again, same nonce and "
+     "nc (a replay)"},
+    /* the clock note names the jump */
+    {"stale", "digest", LAB_BREAK_STALE,
+     "break stale: the proxy's clock jumps 301 s ahead, past the nonce "
+     "lifetime"},
+    /* the realm note quotes the realm it replaced */
+    {"realm", "digest", LAB_BREAK_REALM,
+     "break realm: realm=\"lab407 proxy\" became \"not the lab\""},
+    {"header", "basic", LAB_BREAK_HEADER,
+     "break header: Proxy-Authorization renamed to Authorization"},
+    {"password", "basic", LAB_BREAK_PASSWORD,
+     "break password: the client was given a wrong password "
+     "(PASSWORD-wrong)"},
+    {"user", "basic", LAB_BREAK_USER,
+     "break user: the client was given an unknown user (nobody)"},
+};
+
+static void test_break_notes_whole(void **state)
+{
+	struct lab *lab = *state;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(note_cases) / sizeof(note_cases[0]); i++) {
+		const struct note_case *c = &note_cases[i];
+		const struct lab_msg *m;
+
+		lab_defaults(lab);
+		assert_true(lab_set_schemes(lab, LAB_PROXY, c->schemes, err,
+					    sizeof(err)));
+		if (c->brk == LAB_BREAK_NC)
+			run(lab, "/");
+		if (!lab_set_break(lab, c->brk, err, sizeof(err)))
+			fail_msg("%s: %s", c->comment, err);
+		run(lab, "/");
+		m = broken_msg(lab);
+		if (m == NULL)
+			fail_msg("%s: no message carries the note", c->comment);
+		if (strcmp(m->broken, c->note) != 0)
+			fail_msg("%s: note\n  '%s'\nwant\n  '%s'", c->comment,
+				 m->broken, c->note);
+	}
+	/* the buffer has room for the longest with a realm quoted in it */
+	assert_true(sizeof(lab->msgs[0].broken) >=
+		    strlen(note_cases[1].note) + LAB_MAX_REALM_SHOWN);
+}
+
+/* ---- CONNECT ---- */
+
+/* Start a CONNECT exchange and run it to its end. */
+static void run_connect(struct lab *lab, const char *target)
+{
+	char err[256];
+	int guard = 0;
+	enum lab_step_rc rc;
+
+	if (!lab_begin(lab, "CONNECT", target, NULL, err, sizeof(err)))
+		fail_msg("lab_begin CONNECT %s: %s", target, err);
+	while ((rc = lab_step(lab, err, sizeof(err))) == LAB_STEP_MOVED)
+		assert_true(guard++ < LAB_MAX_MSGS);
+	if (rc == LAB_STEP_ERROR)
+		fail_msg("CONNECT %s: step failed: %s", target, err);
+	assert_true(lab->done);
+}
+
+/* Lesson 07: the 407 comes before the tunnel, on the CONNECT itself; the
+ * 200 ends the exchange, with the proxy blind from then on. */
+static void test_connect_tunnel(void **state)
+{
+	struct lab *lab = *state;
+	char want[64];
+	const struct lab_msg *m;
+
+	lab_defaults(lab);
+	run_connect(lab, LAB_ORIGIN_ALIAS);
+	/* four messages, client <-> proxy only */
+	assert_int_equal(lab->num_msgs, 4);
+	assert_int_equal(lab->msgs[0].leg, LAB_C2P);
+	assert_int_equal(lab->msgs[1].leg, LAB_P2C);
+	assert_int_equal(lab->msgs[2].leg, LAB_C2P);
+	assert_int_equal(lab->msgs[3].leg, LAB_P2C);
+	/* authority-form: the lab origin's host:port, nothing else */
+	snprintf(want, sizeof(want), "CONNECT 127.0.0.1:%u HTTP/1.1",
+		 lab->port[LAB_ORIGIN]);
+	assert_string_equal(lab->msgs[0].line, want);
+	assert_int_equal(lab->msgs[1].status, 407);
+	assert_true(head_has(&lab->msgs[1], "Proxy-Authenticate: Basic"));
+	assert_true(head_has(&lab->msgs[2], "Proxy-Authorization: Basic"));
+	m = &lab->msgs[3];
+	assert_string_equal(m->line, "HTTP/1.1 200 Connection established");
+	assert_int_equal(m->answered_by, LAB_PROXY);
+	assert_int_equal(lab->final_status, 200);
+	assert_int_equal(lab->final_who, LAB_PROXY);
+	/* it says plainly that the proxy sees nothing more */
+	assert_non_null(strstr(m->why, "opaque bytes"));
+	assert_non_null(strstr(m->why, "cannot see the request"));
+	assert_string_equal(m->lesson, "07");
+	/* nothing is waiting: the request inside the tunnel never goes */
+	assert_false(lab->active);
+
+	/* Digest works on a CONNECT too (its uri is the host:port) */
+	{
+		char err[256];
+		assert_true(lab_set_schemes(lab, LAB_PROXY, "digest", err,
+					    sizeof(err)));
+		run_connect(lab, LAB_ORIGIN_ALIAS);
+		assert_int_equal(lab->final_status, 200);
+	}
+}
+
+/* The proxy's other answers to a CONNECT, and targets the REPL refuses. */
+static void test_connect_refused(void **state)
+{
+	struct lab *lab = *state;
+	char err[256];
+
+	/* no proxy credentials: 407 and no tunnel */
+	lab_defaults(lab);
+	assert_true(lab_set_user(lab, LAB_PROXY, "none", err, sizeof(err)));
+	run_connect(lab, LAB_ORIGIN_ALIAS);
+	assert_int_equal(lab->final_status, 407);
+	assert_int_equal(lab->final_who, LAB_PROXY);
+
+	/* mallory: authenticated, refused by the ACL, 403 with no challenge */
+	lab_defaults(lab);
+	assert_true(
+	    lab_set_user(lab, LAB_PROXY, "mallory:letmein", err, sizeof(err)));
+	run_connect(lab, LAB_ORIGIN_ALIAS);
+	assert_int_equal(lab->final_status, 403);
+	assert_false(head_has(lab_last_response(lab), "Proxy-Authenticate:"));
+
+	/* a tunnel anywhere but the lab's origin: the lab's own 502 */
+	lab_defaults(lab);
+	run_connect(lab, "127.0.0.1:443");
+	assert_int_equal(lab->final_status, 502);
+	assert_int_equal(lab->final_who, LAB_PROXY);
+
+	/* a URL with CONNECT is sent as written: the proxy's 400 */
+	run_connect(lab, "http://127.0.0.1:443/");
+	assert_int_equal(lab->final_status, 400);
+
+	/* not host:port: refused before anything is sent */
+	assert_false(
+	    lab_begin(lab, "CONNECT", "nohost", NULL, err, sizeof(err)));
+	assert_non_null(strstr(err, "host:port"));
+	assert_false(lab_begin(lab, "CONNECT", "127.0.0.1:99999", NULL, err,
+			       sizeof(err)));
+
+	/* the next plain exchange is unaffected by the closed tunnel */
+	lab_defaults(lab);
+	run_connect(lab, LAB_ORIGIN_ALIAS);
+	run(lab, "/");
+	assert_int_equal(lab->final_status, 200);
+	assert_int_equal(lab->final_who, LAB_ORIGIN);
+}
+
 /* ---- Set-up errors ---- */
 
 static void test_setup_errors(void **state)
@@ -248,6 +434,9 @@ int main(void)
 	    cmocka_unit_test(test_digest),
 	    cmocka_unit_test(test_origin_outcomes),
 	    cmocka_unit_test(test_setup_errors),
+	    cmocka_unit_test(test_break_notes_whole),
+	    cmocka_unit_test(test_connect_tunnel),
+	    cmocka_unit_test(test_connect_refused),
 	};
 	return cmocka_run_group_tests_name("repl_lab", tests, setup, teardown);
 }
