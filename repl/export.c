@@ -397,23 +397,27 @@ static void write_dot(FILE *f, const struct lab *lab)
 		0.3 + 0.16 * lines);
 	fprintf(f, "\t{ rank=same;");
 	for (k = 0; k < 3; k++)
-		fprintf(f, " h%d [shape=box, width=1, label=\"%s\"];", k,
-			names[k]);
+		fprintf(f, " h%d [shape=box, width=1, group=%c, label=\"%s\"];",
+			k, "cpo"[k], names[k]);
 	/* keep the columns in this order */
 	fprintf(f, " h0 -> h1 -> h2 [style=invis]; }\n");
 	for (i = 0; i <= n + (tunnel ? 1 : 0); i++) {
-		fprintf(f, "\t{ rank=same; c%zu; p%zu; o%zu; }\n", i, i, i);
+		/* group= and a heavy weight keep each lifeline straight. */
+		fprintf(f,
+			"\t{ rank=same; c%zu [group=c]; p%zu [group=p]; "
+			"o%zu [group=o]; }\n",
+			i, i, i);
 		for (k = 0; k < 3; k++) {
 			const char *pre = k == 0 ? "c" : k == 1 ? "p" : "o";
 			if (i == 0)
 				fprintf(f,
 					"\th%d -> %s0 [style=dashed, "
-					"arrowhead=none];\n",
+					"arrowhead=none, weight=100];\n",
 					k, pre);
 			else
 				fprintf(f,
 					"\t%s%zu -> %s%zu [style=dashed, "
-					"arrowhead=none];\n",
+					"arrowhead=none, weight=100];\n",
 					pre, i - 1, pre, i);
 		}
 	}
