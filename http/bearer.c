@@ -18,7 +18,7 @@
  *   b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
  * True when s[0..n) is one.
  */
-static bool is_b64token(const char *s, size_t n)
+bool bearer_is_b64token(const char *s, size_t n)
 {
 	size_t i = 0;
 
@@ -54,7 +54,7 @@ enum http_err bearer_token(const struct auth_challenge *cred, char *out,
 	if (cap > 0)
 		out[0] = '\0';
 	if (cred->token68 == NULL || n > BEARER_MAX_TOKEN ||
-	    !is_b64token(cred->token68, n))
+	    !bearer_is_b64token(cred->token68, n))
 		return HTTP_E_BEARER_TOKEN;
 	if (n + 1 > cap)
 		return HTTP_E_NOSPACE;

@@ -17,6 +17,9 @@
 
 #define BEARER_MAX_TOKEN 512
 
+/* RFC 6750 §2.1 b64token syntax: 1*( ALPHA / DIGIT / "-" / "." / "_" /
+ * "~" / "+" / "/" ) *"=". */
+bool bearer_is_b64token(const char *s, size_t n);
 /* Copy the token out of parsed credentials; checks b64token syntax. */
 enum http_err bearer_token(const struct auth_challenge *cred, char *out,
 			   size_t cap, size_t *outlen);

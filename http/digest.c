@@ -88,6 +88,30 @@ static bool is_ows(char c)
 }
 
 /*
+ * The next element of a comma-separated list at *p (a command-line
+ * value such as "MD5, SHA-256"), OWS trimmed, empty elements skipped.
+ * False at the end.
+ */
+static bool list_next(const char **p, const char **start, size_t *len)
+{
+	const char *q = *p, *end;
+
+	while (is_ows(*q) || *q == ',')
+		q++;
+	if (*q == '\0')
+		return false;
+	*start = q;
+	while (*q != '\0' && *q != ',')
+		q++;
+	end = q;
+	while (end > *start && is_ows(end[-1]))
+		end--;
+	*len = (size_t)(end - *start);
+	*p = q;
+	return true;
+}
+
+/*
  * Parse "MD5, SHA-256" into out[0..max) in order; duplicates are kept
  * once.  An unknown name: HTTP_E_DIGEST_ALGORITHM; more than max:
  * HTTP_E_AUTH_TOO_MANY.  *n is the count written.
@@ -97,23 +121,15 @@ enum http_err digest_alg_list_parse(const char *s, enum digest_alg *out,
 {
 	const char *p = s;
 
+	const char *start;
+	size_t len;
+
 	*n = 0;
-	while (*p != '\0') {
-		const char *start, *end;
+	while (list_next(&p, &start, &len)) {
 		enum digest_alg a;
 		bool dup = false;
 
-		while (is_ows(*p) || *p == ',')
-			p++;
-		if (*p == '\0')
-			break;
-		start = p;
-		while (*p != '\0' && *p != ',')
-			p++;
-		end = p;
-		while (end > start && is_ows(end[-1]))
-			end--;
-		if (!digest_alg_parse(start, (size_t)(end - start), &a))
+		if (!digest_alg_parse(start, len, &a))
 			return HTTP_E_DIGEST_ALGORITHM;
 		for (size_t i = 0; i < *n; i++)
 			dup = dup || out[i] == a;
@@ -171,22 +187,11 @@ enum http_err digest_qop_list_parse(const char *s, unsigned *out)
 {
 	const char *p = s;
 
-	*out = 0;
-	while (*p != '\0') {
-		const char *start, *end;
-		size_t len;
+	const char *start;
+	size_t len;
 
-		while (is_ows(*p) || *p == ',')
-			p++;
-		if (*p == '\0')
-			break;
-		start = p;
-		while (*p != '\0' && *p != ',')
-			p++;
-		end = p;
-		while (end > start && is_ows(end[-1]))
-			end--;
-		len = (size_t)(end - start);
+	*out = 0;
+	while (list_next(&p, &start, &len)) {
 		if (len == 4 && strncasecmp(start, "auth", 4) == 0)
 			*out |= DIGEST_QOP_AUTH;
 		else if (len == 8 && strncasecmp(start, "auth-int", 8) == 0)

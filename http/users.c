@@ -678,22 +678,6 @@ enum http_err users_load(const char *path, struct users *u, char *errbuf,
 
 /* ---- Parsing token files ---- */
 
-/* RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" /
- * "+" / "/" ) *"=" */
-static bool is_b64token(const char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && (isalnum((unsigned char)s[i]) ||
-			 strchr("-._~+/", s[i]) != NULL))
-		i++;
-	if (i == 0)
-		return false;
-	while (i < n && s[i] == '=')
-		i++;
-	return i == n;
-}
-
 /* One "token user" line: two fields separated by spaces or tabs. */
 static enum http_err token_line(const struct line *l, struct users *u,
 				const char *path, char *errbuf, size_t errcap)
@@ -720,7 +704,7 @@ static enum http_err token_line(const struct line *l, struct users *u,
 			   "expected 'token user'");
 		return HTTP_E_FILE_LINE;
 	}
-	if (te - ts > BEARER_MAX_TOKEN || !is_b64token(l->s + ts, te - ts)) {
+	if (te - ts > BEARER_MAX_TOKEN || !bearer_is_b64token(l->s + ts, te - ts)) {
 		line_error(errbuf, errcap, path, l->no,
 			   "token is not a b64token (RFC 6750 §2.1)");
 		return HTTP_E_FILE_LINE;
