@@ -42,7 +42,7 @@
 
 /* ---- The lab defaults ---- */
 
-/* DESIGN.md, "The default lab": mallory exists only for the proxy, whose
+/* The default lab (README.md): mallory exists only for the proxy, whose
  * ACL then refuses her (403). */
 static const struct {
 	const char *user;

@@ -39,7 +39,7 @@ struct users {
 	size_t ntokens;
 };
 
-/* Which side's defaults (DESIGN.md): the proxy knows mallory, the origin does not. */
+/* Which side's defaults (README.md): the proxy knows mallory, the origin does not. */
 enum users_side { USERS_SIDE_PROXY, USERS_SIDE_ORIGIN };
 
 /* The compiled-in lab identities (alice, bob, mallory for the proxy) and

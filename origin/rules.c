@@ -38,7 +38,7 @@ const struct rules *rules_default(void)
 }
 
 /*
- * The default lab (DESIGN.md): "/" public, "/private" any authenticated
+ * The default lab (README.md): "/" public, "/private" any authenticated
  * user, "/admin" alice only; a copy the caller may change.
  */
 void rules_defaults(struct rules *r)

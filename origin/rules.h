@@ -5,7 +5,7 @@
  * for an already known user (or none), whether a path may be read.  A
  * refusal here is 403 without a challenge (RFC 9110 §15.5.4), lesson 05.
  *
- * The default lab (DESIGN.md):
+ * The default lab (README.md):
  *
  *   /         public
  *   /private  any

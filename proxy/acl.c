@@ -21,7 +21,7 @@
 
 /* ---- Loading ---- */
 
-/* Fill a with the default lab ACL (DESIGN.md): deny mallory, allow all. */
+/* Fill a with the default lab ACL (README.md): deny mallory, allow all. */
 void acl_default(struct acl *a)
 {
 	memset(a, 0, sizeof(*a));

@@ -6,7 +6,7 @@
  * ACL only ever sees a user that is already authenticated, or "-" when the
  * proxy runs with --auth none.
  *
- * The default lab (DESIGN.md): every authenticated user except mallory.
+ * The default lab (README.md): every authenticated user except mallory.
  *
  *   deny user mallory
  *   allow all

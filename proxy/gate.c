@@ -209,7 +209,7 @@ static bool read_target(const struct http_request *req, struct http_url *u,
 	char what[300];
 
 	if (req->method_len >= PROXY_MAX_METHOD) {
-		bad_request(d, req, "02", "the method is too long");
+		bad_request(d, req, "01", "the method is too long");
 		return false;
 	}
 	if (method_is(req, "CONNECT")) {
@@ -224,7 +224,7 @@ static bool read_target(const struct http_request *req, struct http_url *u,
 		return true;
 	}
 	if (req->target_len > 0 && req->target[0] == '/') {
-		bad_request(d, req, "02",
+		bad_request(d, req, "01",
 			    "origin-form target: a proxy needs absolute-form "
 			    "(GET http://host:port/path), RFC 9112 §3.2.2");
 		return false;
@@ -234,7 +234,7 @@ static bool read_target(const struct http_request *req, struct http_url *u,
 			 "the request-target is not an http:// URL the proxy "
 			 "understands: %s",
 			 http_strerror(HTTP_E_URL));
-		bad_request(d, req, "02", what);
+		bad_request(d, req, "01", what);
 		return false;
 	}
 	if (strcmp(u->scheme, "http") != 0) {
@@ -245,7 +245,7 @@ static bool read_target(const struct http_request *req, struct http_url *u,
 	}
 	/* RFC 9112 §3.2: more than one Host is a 400. */
 	if (http_header_count(req->headers, req->num_headers, "Host") > 1) {
-		bad_request(d, req, "02", "more than one Host field "
+		bad_request(d, req, "01", "more than one Host field "
 					  "(RFC 9112 §3.2)");
 		return false;
 	}
@@ -419,13 +419,20 @@ static void refuse_malformed(const struct http_request *req,
 	char what[GUARD_MAX_REASON + 128];
 	int n;
 
-	n = snprintf(what, sizeof(what),
-		     "Proxy-Authorization malformed: %s",
-		     r->reason[0] ? r->reason : http_strerror(r->err));
+	const char *why = r->reason[0] ? r->reason : http_strerror(r->err);
+	const char *field = "Proxy-Authorization: ";
+
+	/* The guard's reason often names the field already: say it once. */
+	if (strncmp(why, field, strlen(field)) == 0)
+		why += strlen(field);
+	n = snprintf(what, sizeof(what), "Proxy-Authorization malformed: %s",
+		     why);
 	if (r->field[0] != '\0' && n > 0 && (size_t)n < sizeof(what))
 		n += snprintf(what + n, sizeof(what) - (size_t)n,
 			      " (field at fault: %s)", r->field);
-	if (basic_not_base64(req) && n > 0 && (size_t)n < sizeof(what))
+	/* Say "base64" once: the guard's reason may already have. */
+	if (basic_not_base64(req) && strstr(what, "base64") == NULL &&
+	    n > 0 && (size_t)n < sizeof(what))
 		snprintf(what + n, sizeof(what) - (size_t)n,
 			 "; the Basic credentials are not valid base64 "
 			 "(RFC 7617 §2, RFC 4648 §4)");

@@ -275,8 +275,8 @@ static const struct command commands[] = {
     {"outcomes",
      "outcomes",
      "run every row of the outcomes table live and print the results",
-     "Runs lessons/outcomes.lab, one section per row of DESIGN.md's\n"
-     "outcomes table, against the embedded servers, and prints scenario,\n"
+     "Runs lessons/outcomes.lab, one section per row of the\n"
+     "outcomes table (lesson 05), against the embedded servers, and prints scenario,\n"
      "expected, got, who answered and pass/fail.  Resets the lab after.",
      0,
      0,

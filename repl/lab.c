@@ -247,7 +247,7 @@ static void set_creds(struct lab_creds *c, const char *user, const char *pass)
 	snprintf(c->pass, sizeof(c->pass), "%s", pass ? pass : "");
 }
 
-/* The default lab of DESIGN.md: Basic both sides, alice for both. */
+/* The default lab (README.md): Basic both sides, alice for both. */
 void lab_defaults(struct lab *lab)
 {
 	int p;

@@ -1,5 +1,5 @@
 /*
- * repl/outcomes.c - `outcomes`: every row of DESIGN.md's outcomes table,
+ * repl/outcomes.c - `outcomes`: every row of the outcomes table of lesson 05,
  * run live against the embedded servers, printed as a table.
  *
  * The rows are data, not code: lessons/outcomes.lab is a lab script cut
@@ -124,7 +124,7 @@ enum repl_rc outcomes_cmd(struct repl *r, int argc, char **argv)
 	*r = saved;
 	lab_clear(r->lab);
 	lab_defaults(r->lab);
-	fprintf(r->out, "%u of %u rows as DESIGN.md says; the lab is reset\n",
+	fprintf(r->out, "%u of %u rows as the outcomes table says; the lab is reset\n",
 		passed, rows);
 	return passed == rows ? REPL_OK : REPL_FAIL;
 }

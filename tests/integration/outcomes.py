@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/integration/outcomes.py - DESIGN.md's outcomes table, row by row,
+"""tests/integration/outcomes.py - the outcomes table of lesson 05, row by row,
 through bin/client and real curl.
 
 The rows are not written here: they are read from lessons/outcomes.lab,
@@ -274,7 +274,7 @@ def by_hand(label, p, path):
 
 def main():
     rows = read_rows(LAB)
-    say(len(rows) >= 13, "outcomes.lab has a section per row of DESIGN.md's "
+    say(len(rows) >= 13, "outcomes.lab has a section per row of the outcomes "
         "table", "%d rows" % len(rows))
     for name, commands in rows:
         p = plan(commands)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# DESIGN.md's outcomes table, every row, through bin/client and real curl
+# the outcomes table of lesson 05, every row, through bin/client and real curl
 # (rows read from lessons/outcomes.lab by outcomes.py), plus the start-up
 # errors of broken ACL and rules files.
 source "$(dirname "$0")/lib.sh"

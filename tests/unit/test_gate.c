@@ -112,7 +112,7 @@ struct outcome_case {
 #define ALICE "Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n"
 
 static const struct outcome_case outcomes[] = {
-	/* DESIGN row 1: no proxy credentials -> 407 with the challenge;
+	/* Outcomes row 1: no proxy credentials -> 407 with the challenge;
 	 * the why line is the one lesson 02 quotes */
 	{"missing", "basic", T "\r\n", 407, 1,
 	 "proxy: Proxy-Authorization missing -> 407, offering Basic",
@@ -145,14 +145,14 @@ static const struct outcome_case outcomes[] = {
 	 "05", false},
 	/* origin-form sent to a proxy: 400, a proxy needs absolute-form */
 	{"origin-form", "basic", "GET / HTTP/1.1\r\nHost: h\r\n\r\n", 400, 0,
-	 "absolute-form", "absolute-form", "02", true},
+	 "absolute-form", "absolute-form", "01", true},
 	/* a URL the proxy cannot use */
 	{"ftp url", "basic", "GET ftp://h/ HTTP/1.1\r\nHost: h\r\n\r\n", 400,
-	 0, "not an http:// URL", NULL, "02", true},
+	 0, "not an http:// URL", NULL, "01", true},
 	/* two Host fields (RFC 9112 §3.2) */
 	{"two hosts", "basic",
 	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nHost: i\r\n\r\n", 400, 0,
-	 "more than one Host", NULL, "02", true},
+	 "more than one Host", NULL, "01", true},
 	/* CONNECT without host:port */
 	{"connect without port", "basic",
 	 "CONNECT example.org HTTP/1.1\r\nHost: example.org\r\n\r\n", 400, 0,

@@ -136,7 +136,7 @@ static const struct simple_case simple_cases[] = {
 	/* nobody:x */
 	{"basic unknown user", true, "basic", PA "Basic bm9ib2R5Ong=\r\n",
 	 GUARD_BAD, HTTP_E_BAD_USER, "nobody", "unknown user"},
-	/* the origin does not know mallory (DESIGN.md) */
+	/* the origin does not know mallory (README.md) */
 	{"origin mallory", false, "basic",
 	 AZ "Basic bWFsbG9yeTpsZXRtZWlu\r\n", GUARD_BAD, HTTP_E_BAD_USER,
 	 "mallory", "unknown user"},

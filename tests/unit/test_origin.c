@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_origin.c - origin_decide(): every origin row of the
- * outcomes table in DESIGN.md, and the teaching details around it.
+ * outcomes table of lesson 05, and the teaching details around it.
  *
  * Each case is a raw request, as the socket would deliver it; the test
  * parses it, decides, then parses the response back and checks status,

@@ -327,7 +327,7 @@ static const struct allow_case allow_cases[] = {
     /* /private: any authenticated user, not nobody */
     {"private, nobody", "/private", "", false},
     {"private, bob", "/private", "bob", true},
-    /* /admin: alice only (DESIGN.md) */
+    /* /admin: alice only (README.md) */
     {"admin, alice", "/admin", "alice", true},
     {"admin, bob", "/admin", "bob", false},
     {"admin, nobody", "/admin", "", false},
