@@ -314,7 +314,9 @@ static const struct command commands[] = {
      "curl",
      "the curl command line for the current set-up",
      "Prints the curl command that makes the same request through the\n"
-     "lab's proxy, so you can compare with a real client.",
+     "lab's proxy, and the bin/proxy and bin/origin lines that start the\n"
+     "same set-up as daemons: the lab's own ports move one message per\n"
+     "step, so run curl against those to compare with a real client.",
      0,
      0,
      false,

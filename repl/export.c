@@ -9,6 +9,7 @@
 
 #include "repl.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
@@ -568,6 +569,24 @@ static enum auth_scheme strongest(const struct lab_server *s)
 					   : AUTH_SCHEME_NONE;
 }
 
+/* "digest,basic" (or "none"): a server's schemes as --auth takes them. */
+static void scheme_words(FILE *f, const struct lab_server *srv)
+{
+	size_t i;
+
+	if (srv->num_schemes == 0)
+		fputs("none", f);
+	for (i = 0; i < srv->num_schemes; i++) {
+		const char *name = auth_scheme_name(srv->schemes[i]);
+		const char *c;
+
+		if (i > 0)
+			fputc(',', f);
+		for (c = name ? name : "?"; *c != '\0'; c++)
+			fputc(tolower((unsigned char)*c), f);
+	}
+}
+
 /* Lesson 10: the same exchange as a curl command line. */
 /* `curl`: the same request, made by curl through the lab's proxy. */
 enum repl_rc export_curl(struct repl *r, int argc, char **argv)
@@ -642,5 +661,20 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 	shell_word(f, url);
 	fputc('\n', f);
 	explicit_bzero(up, sizeof(up));
+	if (!lab->external) {
+		/* The lab's sockets move one message per step, so an outside
+		 * client would wait: say how to get the same set-up as
+		 * daemons that answer by themselves. */
+		fprintf(f, "# The lab's ports move one message per step, so "
+			   "this curl would wait here.\n"
+			   "# To run it for real, start the same set-up in "
+			   "another terminal:\n#   bin/origin --listen "
+			   "127.0.0.1:8080 --auth ");
+		scheme_words(f, &lab->server[LAB_ORIGIN]);
+		fprintf(f, " &\n#   bin/proxy --listen 127.0.0.1:3128 --auth ");
+		scheme_words(f, &lab->server[LAB_PROXY]);
+		fprintf(f, " &\n# then use --proxy http://127.0.0.1:3128 and "
+			   "port 8080 in the URL.\n");
+	}
 	return REPL_OK;
 }

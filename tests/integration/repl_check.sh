@@ -91,6 +91,7 @@ check_contains "explain Digest shows HA1" "$out" "HA1"
 check_contains "explain Digest recomputes and matches" "$out" "matches: the password was right"
 check_contains "curl line" "$out" "curl -v --proxy http://127.0.0.1:"
 check_contains "curl uses --proxy-basic" "$out" "--proxy-basic"
+check_contains "curl says how to run it against daemons" "$out" "bin/proxy --listen 127.0.0.1:3128 --auth basic &"
 check_contains "raw shows CRLF" "$out" 'Proxy Authentication Required\r\n'
 check_contains "trace lists legs" "$out" "proxy  -> origin"
 check_contains "a step shows the why line" "$out" "why: "
