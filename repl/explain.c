@@ -32,8 +32,9 @@ static const struct {
 			    "them and never forwards them (RFC 9110 §11.7.2)"},
     {"Authorization", "credentials for the origin; a proxy passes them "
 		      "through untouched (RFC 9110 §11.6.2)"},
-    {"Proxy-Authenticate", "a challenge from the proxy, one per scheme, "
-			   "in a 407 (RFC 9110 §11.7.1)"},
+    {"Proxy-Authenticate", "a challenge from the proxy, one per scheme "
+			   "(Digest: one per algorithm), in a 407 "
+			   "(RFC 9110 §11.7.1)"},
     {"WWW-Authenticate", "a challenge from the origin, in a 401 "
 			 "(RFC 9110 §11.6.1)"},
     {"Proxy-Authentication-Info", "the proxy's answer to good Digest "
