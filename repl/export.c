@@ -587,12 +587,50 @@ static void scheme_words(FILE *f, const struct lab_server *srv)
 	}
 }
 
+/* curl's options for one party's credentials. */
+struct curl_opts {
+	const char *bearer;        /* option that carries the token */
+	const char *bearer_prefix; /* what goes before "<user>-token" */
+	const char *user;          /* option for user:password */
+	const char *digest;        /* scheme options */
+	const char *basic;
+};
+
+static const struct curl_opts CURL_PROXY = {
+	"--proxy-header", "Proxy-Authorization: Bearer ", "--proxy-user",
+	"--proxy-digest", "--proxy-basic"};
+static const struct curl_opts CURL_ORIGIN = {
+	"--oauth2-bearer", "", "--user", "--digest", "--basic"};
+
+/* Append one party's credentials as curl options (scheme s); the
+ * password passes through a local buffer that is wiped after. */
+static void curl_creds(FILE *f, const struct lab_creds *c, enum auth_scheme s,
+		       const struct curl_opts *o)
+{
+	char up[2 * LAB_MAX_CRED + 64];
+
+	if (!c->set || s == AUTH_SCHEME_NONE)
+		return;
+	if (s == AUTH_SCHEME_BEARER) {
+		snprintf(up, sizeof(up), "%s%s-token", o->bearer_prefix,
+			 c->user);
+		fprintf(f, " %s ", o->bearer);
+		shell_word(f, up);
+		return;
+	}
+	snprintf(up, sizeof(up), "%s:%s", c->user, c->pass);
+	fprintf(f, " %s ", o->user);
+	shell_word(f, up);
+	fprintf(f, " %s", s == AUTH_SCHEME_DIGEST ? o->digest : o->basic);
+	explicit_bzero(up, sizeof(up));
+}
+
 /* Lesson 10: the same exchange as a curl command line. */
 /* `curl`: the same request, made by curl through the lab's proxy. */
 enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 {
 	const struct lab *lab = r->lab;
-	char proxy[300], url[LAB_MAX_URL], up[2 * LAB_MAX_CRED + 2];
+	char proxy[300], url[LAB_MAX_URL];
 	enum auth_scheme ps = strongest(&lab->server[LAB_PROXY]);
 	enum auth_scheme os = strongest(&lab->server[LAB_ORIGIN]);
 	FILE *f = r->out;
@@ -615,39 +653,8 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 			 lab->port[LAB_ORIGIN]);
 	fprintf(f, "curl -v%s --proxy %s", lab->tunnel ? " --proxytunnel" : "",
 		proxy);
-	if (lab->creds[LAB_PROXY].set && ps != AUTH_SCHEME_NONE) {
-		if (ps == AUTH_SCHEME_BEARER) {
-			fprintf(f, " --proxy-header ");
-			snprintf(up, sizeof(up),
-				 "Proxy-Authorization: Bearer %s-token",
-				 lab->creds[LAB_PROXY].user);
-			shell_word(f, up);
-		} else {
-			snprintf(up, sizeof(up), "%s:%s",
-				 lab->creds[LAB_PROXY].user,
-				 lab->creds[LAB_PROXY].pass);
-			fprintf(f, " --proxy-user ");
-			shell_word(f, up);
-			fprintf(f, ps == AUTH_SCHEME_DIGEST ? " --proxy-digest"
-							    : " --proxy-basic");
-		}
-	}
-	if (lab->creds[LAB_ORIGIN].set && os != AUTH_SCHEME_NONE) {
-		if (os == AUTH_SCHEME_BEARER) {
-			snprintf(up, sizeof(up), "%s-token",
-				 lab->creds[LAB_ORIGIN].user);
-			fprintf(f, " --oauth2-bearer ");
-			shell_word(f, up);
-		} else {
-			snprintf(up, sizeof(up), "%s:%s",
-				 lab->creds[LAB_ORIGIN].user,
-				 lab->creds[LAB_ORIGIN].pass);
-			fprintf(f, " --user ");
-			shell_word(f, up);
-			fprintf(f, os == AUTH_SCHEME_DIGEST ? " --digest"
-							    : " --basic");
-		}
-	}
+	curl_creds(f, &lab->creds[LAB_PROXY], ps, &CURL_PROXY);
+	curl_creds(f, &lab->creds[LAB_ORIGIN], os, &CURL_ORIGIN);
 	if (lab->method[0] != '\0' && strcmp(lab->method, "GET") != 0 &&
 	    !lab->tunnel) {
 		fprintf(f, " -X ");
@@ -660,7 +667,6 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 	fputc(' ', f);
 	shell_word(f, url);
 	fputc('\n', f);
-	explicit_bzero(up, sizeof(up));
 	if (!lab->external) {
 		/* The lab's sockets move one message per step, so an outside
 		 * client would wait: say how to get the same set-up as
