@@ -167,9 +167,7 @@ static void decide(struct oconn *c)
 		srv->log(srv->log_ctx, d.why);
 	answer(c, d.out.data, d.out.len, !persist_request(&req));
 	origin_decision_free(&d);
-	/* The head and body may have held credentials. */
-	explicit_bzero(c->head.data, c->head.len);
-	explicit_bzero(c->body.data, c->body.len);
+	/* The head and body may have held credentials: reset wipes them. */
 	http_buf_reset(&c->head);
 	http_buf_reset(&c->body);
 }
@@ -274,8 +272,6 @@ static void oconn_close(struct oconn *c)
 	bufferevent_free(c->bev);
 	event_free(c->timer);
 	body_free(&c->mv);
-	explicit_bzero(c->head.data, c->head.len);
-	explicit_bzero(c->body.data, c->body.len);
 	http_buf_free(&c->head);
 	http_buf_free(&c->body);
 	if (c->prev != NULL)
