@@ -321,8 +321,10 @@ struct fwd_case {
 };
 
 static const struct fwd_case fwd_cases[] = {
-	/* Host absent: set from the URL; default port left out */
-	{"host from url", "GET http://example.org/a HTTP/1.1\r\n",
+	/* Host's value is ignored and replaced from the URL (RFC 9112
+	 * §3.2.2); default port left out */
+	{"host from url",
+	 "GET http://example.org/a HTTP/1.1\r\nHost: other.example:81\r\n",
 	 "GET /a HTTP/1.1\r\nHost: example.org\r\n", NULL},
 	/* empty path becomes / */
 	{"empty path", "GET http://h:81 HTTP/1.1\r\nHost: h:81\r\n",

@@ -279,8 +279,11 @@ static const struct match_case match_cases[] = {
     {"longest", "/admin/public/readme", "/admin/public"},
     /* the shorter one still covers its other children */
     {"shorter", "/admin/secret", "/admin"},
-    /* a double slash after the root is below "/" at a '/' boundary */
-    {"double slash", "//x", "/"},
+    /* "/" covers only "/": not "//x" (the origin never passes a
+     * non-normal path here, and if it did "/" must not cover it) */
+    {"double slash", "//x", NULL},
+    /* nor "//" itself */
+    {"two slashes", "//", NULL},
     /* an empty path matches nothing */
     {"empty", "", NULL},
 };
