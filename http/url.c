@@ -155,7 +155,7 @@ enum http_err http_url_parse(const char *s, size_t len, struct http_url *u)
 		u->path = "/";
 		u->path_len = 1;
 	} else if (s[p0] == '?') {
-		/* "http://h?q": the same, "/?q" (§3.2.1, §3.2.4). */
+		/* "http://h?q": the same, "/?q" (§3.2.1). */
 		if (i - p0 + 1 >= sizeof u->slash_query)
 			return HTTP_E_URL;
 		u->slash_query[0] = '/';

@@ -156,12 +156,14 @@ static const char *parse_line(const char *line, size_t len,
 		size_t nl;
 
 		if (path_normalize(w, wn, norm, sizeof(norm), &nl) !=
-			HTTP_OK ||
-		    nl != wn || memcmp(norm, w, wn) != 0)
+		    HTTP_OK)
+			return "the origin refuses this path with 400 "
+			       "(%2F, %00, '\\', ';', a bad '%' or '..' "
+			       "above /: docs/rules.md)";
+		if (nl != wn || memcmp(norm, w, wn) != 0)
 			return "the path is not in normal form (no '//', "
-			       "'.' or '..' segments, no ';' or '\\', no %2F "
-			       "or %00, no percent-encoded letter, digit or "
-			       "-._~, upper-case hex: docs/rules.md)";
+			       "'.' or '..' segments, no encoded letter, digit "
+			       "or -._~, upper-case hex: docs/rules.md)";
 	}
 	/* "/docs/" would cover nothing below it (see rules_match); say so. */
 	if (wn > 1 && w[wn - 1] == '/')
