@@ -120,11 +120,12 @@ static const struct outcome_case outcomes[] = {
 	/* row 2: wrong password (alice:wrong) */
 	{"wrong password", "basic",
 	 T "Proxy-Authorization: Basic YWxpY2U6d3Jvbmc=\r\n\r\n", 407, 1,
-	 "bad credentials for alice", "bad credentials", "02", false},
+	 "bad credentials for alice", "credentials were not accepted", "02",
+	 false},
 	/* row 2: unknown user (nobody:x) */
 	{"unknown user", "basic",
 	 T "Proxy-Authorization: Basic bm9ib2R5Ong=\r\n\r\n", 407, 1,
-	 "unknown user", "bad credentials", "02", false},
+	 "unknown user", "credentials were not accepted", "02", false},
 	/* row 3: a scheme the proxy did not offer */
 	{"wrong scheme", "basic",
 	 T "Proxy-Authorization: Negotiate YIIBhwYGKwYBBQUCoIIBezCCAXeg\r\n\r\n",

@@ -553,9 +553,9 @@ static const struct dcase dcases[] = {
 	 HTTP_E_DIGEST_QOP, "qop", "auth was not offered"},
 	/* nc must be 8 hex digits */
 	{"nc short", true, nc_short, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc",
-	 "8 hex digits"},
+	 "8 lowercase hex digits"},
 	{"nc not hex", true, nc_not_hex, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
-	 "nc", "8 hex digits"},
+	 "nc", "8 lowercase hex digits"},
 	/* another realm: a challenge, naming the realm */
 	{"wrong realm", true, realm_wrong, GUARD_BAD, HTTP_E_DIGEST_REALM,
 	 "realm", "realm \"another realm\""},
