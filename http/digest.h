@@ -142,7 +142,7 @@ struct digest_nc_slot {
 struct digest_nc_table {
 	struct digest_nc_slot slots[DIGEST_NC_SLOTS];
 	uint64_t watermark; /* highest serial evicted: at or below, untracked = stale */
-	uint64_t evicted;   /* slots reused so far (for tests and -v) */
+	uint64_t evicted;   /* slots reused so far (for tests) */
 };
 
 void digest_nc_init(struct digest_nc_table *t);
