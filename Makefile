@@ -54,6 +54,9 @@ $(B)/tests/%.o: tests/unit/%.c
 $(B)/tests/%: $(B)/tests/%.o $(LIB)
 	$(CC) $(CFLAGS) $(SAN) $< $(LIB) $(CMOCKA_LIBS) $(LDLIBS) -o $@
 
+# test_buf sees each block http/buf.c frees, before it is freed.
+$(B)/tests/test_buf: LDLIBS += -Wl,--wrap=free
+
 # Lesson 09's C example, built against the same library.
 examples: $(B)/examples/min407
 $(B)/examples/min407: lessons/examples/min407.c $(LIB)
