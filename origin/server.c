@@ -23,7 +23,7 @@
 
 #define ORIGIN_ACCEPT_POLL_MS 200 /* how often the accept loop checks *stop */
 #define ORIGIN_BUF_MAX (HTTP_MAX_HEAD_BYTES + 2 * ORIGIN_MAX_BODY)
-#define ORIGIN_DRAIN_MS 2000 /* at exit: how long open connections may finish */
+#define ORIGIN_DRAIN_MS 2000 /* at exit: time open connections get to end */
 
 /* ---- Set-up ---- */
 

@@ -78,7 +78,6 @@ static bool header_has(const struct lab_msg *m, const char *name,
 	return false;
 }
 
-/* `expect ...` on the last response of the exchange (run to its end). */
 /*
  * The TEXT of `expect seen TEXT` and `expect header NAME TEXT` may be
  * several words: join them with one space into text[cap] and make them
@@ -89,12 +88,12 @@ bool script_expect_words(int *argc, char **argv, char *text, size_t cap)
 {
 	int first, i;
 	size_t used = 0;
+	bool seen = *argc > 3 && strcmp(argv[1], "seen") == 0;
+	bool header = *argc > 4 && strcmp(argv[1], "header") == 0;
 
-	if (*argc < 2 || !(*argc > 3 && (strcmp(argv[1], "seen") == 0 ||
-					 (*argc > 4 &&
-					  strcmp(argv[1], "header") == 0))))
+	if (!seen && !header)
 		return true;
-	first = argv[1][0] == 's' ? 2 : 3;
+	first = seen ? 2 : 3;
 	for (i = first; i < *argc; i++) {
 		size_t n = strlen(argv[i]) + (i > first ? 1 : 0);
 
@@ -108,6 +107,7 @@ bool script_expect_words(int *argc, char **argv, char *text, size_t cap)
 	return true;
 }
 
+/* `expect ...` on the last response of the exchange (run to its end). */
 enum repl_rc script_expect(struct repl *r, int argc, char **argv)
 {
 	const struct lab_msg *m;

@@ -17,8 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (buf == NULL)
 		return 0;
 	err[0] = '\0';
-	if (acl_parse(buf, size, "fuzz.acl", &a, err, sizeof(err)) ==
-	    HTTP_OK) {
+	if (acl_parse(buf, size, "fuzz.acl", &a, err, sizeof(err)) == HTTP_OK) {
 		fuzz_check(a.n <= ACL_MAX_RULES);
 		for (i = 0; i < a.n; i++) {
 			acl_describe(&a.v[i], text, sizeof(text));

@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					      AUTH_SCHEME_BEARER};
 		struct http_buf value;
 
-		fuzz_check(n <= AUTH_MAX_CHALLENGES); /* #challenge: may be empty */
+		fuzz_check(n <=
+			   AUTH_MAX_CHALLENGES); /* #challenge: may be empty */
 		for (i = 0; i < n; i++) {
 			fuzz_check(ch[i].scheme_len > 0);
 			fuzz_check(fuzz_inside(buf, size, ch[i].scheme,
@@ -38,9 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (j = 0; j < ch[i].num_params; j++) {
 				size_t len = 0;
 
-				fuzz_check(fuzz_inside(buf, size,
-						       ch[i].params[j].value,
-						       ch[i].params[j].value_len));
+				fuzz_check(fuzz_inside(
+				    buf, size, ch[i].params[j].value,
+				    ch[i].params[j].value_len));
 				if (auth_param_copy(&ch[i].params[j], out,
 						    sizeof(out),
 						    &len) == HTTP_OK)
@@ -52,8 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memset(&tr, 0, sizeof(tr));
 		http_buf_init(&value, 0);
 		if (answer_choose(&st, &cr, ch, n, &tr) == HTTP_OK)
-			(void)answer_build(&st, &cr, "GET", "/private", NULL,
-					   0, &value, &tr);
+			(void)answer_build(&st, &cr, "GET", "/private", NULL, 0,
+					   &value, &tr);
 		http_buf_free(&value);
 	}
 	free(buf);

@@ -30,7 +30,8 @@ static long feed(const char *in, size_t len, size_t step,
 		fuzz_check((size_t)r <= n);
 		pos += (size_t)r;
 		if ((size_t)r < n && !c->done)
-			return -1; /* took less without finishing: not allowed */
+			return -1; /* took less without finishing: not allowed
+				    */
 	}
 	return (long)pos;
 }
@@ -56,8 +57,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check((ra < 0) == (rc < 0));
 	if (ra >= 0) {
 		fuzz_check(ra == rb && a.done == b.done);
-		fuzz_check(oa.len == ob.len &&
-			   (oa.len == 0 || memcmp(oa.data, ob.data, oa.len) == 0));
+		fuzz_check(
+		    oa.len == ob.len &&
+		    (oa.len == 0 || memcmp(oa.data, ob.data, oa.len) == 0));
 		if (size <= 4096) {
 			fuzz_check(ra == rc && a.done == c.done);
 			fuzz_check(oa.len == oc.len &&

@@ -33,24 +33,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check(req.num_headers <= HTTP_MAX_HEADERS);
 		fuzz_check(req.target_len <= HTTP_MAX_TARGET_BYTES);
 		fuzz_check(req.minor_version == 0 || req.minor_version == 1);
-		fuzz_check(fuzz_inside(buf, (size_t)r, req.method,
-				       req.method_len));
-		fuzz_check(fuzz_inside(buf, (size_t)r, req.target,
-				       req.target_len));
+		fuzz_check(
+		    fuzz_inside(buf, (size_t)r, req.method, req.method_len));
+		fuzz_check(
+		    fuzz_inside(buf, (size_t)r, req.target, req.target_len));
 		for (i = 0; i < req.num_headers; i++) {
 			const struct http_header *h = &req.headers[i];
 
 			fuzz_check(h->name_len > 0);
 			fuzz_check(http_is_token(h->name, h->name_len));
-			fuzz_check(fuzz_inside(buf, (size_t)r, h->name,
-					       h->name_len));
+			fuzz_check(
+			    fuzz_inside(buf, (size_t)r, h->name, h->name_len));
 			fuzz_check(fuzz_inside(buf, (size_t)r, h->value,
 					       h->value_len));
 			/* No line end survives inside a field value. */
-			fuzz_check(memchr(h->value, '\r', h->value_len) ==
-					   NULL &&
-				   memchr(h->value, '\n', h->value_len) ==
-					   NULL);
+			fuzz_check(
+			    memchr(h->value, '\r', h->value_len) == NULL &&
+			    memchr(h->value, '\n', h->value_len) == NULL);
 		}
 		(void)http_request_framing(&req, &info);
 		(void)http_url_parse(req.target, req.target_len, &u);

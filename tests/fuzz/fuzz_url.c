@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_check(fuzz_inside(buf, size, u.path, u.path_len));
 	}
 	if (http_authority_parse(buf, size, &u) == HTTP_OK) {
-		fuzz_check(strlen(u.host) <= HTTP_MAX_HOST && u.host[0] != '\0');
+		fuzz_check(strlen(u.host) <= HTTP_MAX_HOST &&
+			   u.host[0] != '\0');
 		fuzz_check(u.port >= 1 && u.port <= 65535);
 	}
 	free(buf);

@@ -46,9 +46,8 @@ static inline void fixture_setup(struct guard_fixture *f, const char *auth)
  * Copy the input into an exact-size block with every "@NONCE@" replaced
  * by a fresh nonce; *len is set.  Free the result.
  */
-static inline char *fixture_value(struct guard_fixture *f,
-				  const uint8_t *data, size_t size,
-				  size_t *len)
+static inline char *fixture_value(struct guard_fixture *f, const uint8_t *data,
+				  size_t size, size_t *len)
 {
 	static const char mark[] = "@NONCE@";
 	char nonce[DIGEST_MAX_FIELD];
