@@ -8,7 +8,7 @@ For each case: the outcome is the status of the first response, or
 "close" when the connection ends with no response.  "nothing" forwarded
 means the origin's -v log gains no line while the case runs (through the
 proxy), or no line saying it served the request (sent to the origin
-itself).  Rows marked pending:ITEM (a fix in progress elsewhere) or
+itself); "yes" means the origin served it.  Rows marked pending:ITEM (a fix in progress elsewhere) or
 reported:FILE are skipped with that reason; LAB407_BAD_INPUT_ALL=1 runs
 them anyway.  After every case a good request on a new connection must still
 get 200, and, through the proxy, must be the only line the origin logged.
@@ -97,7 +97,15 @@ def run(fname, target, expect, forwarded):
     # after its answer is written): wait for both, then only the good one
     # may say it was served.
     want = 1 if target == "proxy" or got == "close" else 2
+    if forwarded == "yes":
+        want = 2
     lines = wait_log(before, want)
+    if forwarded == "yes":
+        # served: through the proxy or not, the origin served both
+        served = [l for l in lines if re.search(r"-> 2\d\d", l)]
+        if len(served) != 2:
+            problems.append("the origin served %d requests, want 2 (this "
+                            "and the good one)" % len(served))
     if forwarded == "nothing":
         if target == "proxy":
             if len(lines) != 1:
