@@ -505,8 +505,13 @@ static long conn_read(struct conn *c)
 		if (r <= 0)
 			return r;
 	}
-	if (!http_buf_append(&c->in, tmp, (size_t)r))
+	if (!http_buf_append(&c->in, tmp, (size_t)r)) {
+		explicit_bzero(tmp, (size_t)r);
 		return -1;
+	}
+	/* The origin echoes the request's fields, Authorization among them:
+	 * the staging copy goes, as the buffer's own copy will. */
+	explicit_bzero(tmp, (size_t)r);
 	return r;
 }
 
