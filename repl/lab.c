@@ -822,10 +822,9 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 	proxy_decide(&lab->pcfg, lab->pst, &req, m->bytes.data + m->head_len,
 		     m->bytes.len - m->head_len, proxy_now(lab), &d);
 	/* Step 3b as in bin/proxy: resolve once, the ACL on every address
-	 * (proxy_decide_address); only the origin's port is resolved at all,
-	 * since nothing else is ever connected to. */
-	if ((d.action == PROXY_FORWARD || d.action == PROXY_TUNNEL) &&
-	    d.port == lab->port[LAB_ORIGIN]) {
+	 * (proxy_decide_address), so the lab refuses what bin/proxy refuses;
+	 * then the lab's own fence: it connects only to its origin. */
+	if (d.action == PROXY_FORWARD || d.action == PROXY_TUNNEL) {
 		char method[32], rerr[300];
 		enum net_fail why;
 
