@@ -31,6 +31,17 @@ static volatile sig_atomic_t *stop_flag;
 
 /* ---- Set-up ---- */
 
+/* The lock callbacks guard_commit() holds around the nonce counts. */
+static void guard_lock_take(void *m)
+{
+	pthread_mutex_lock(m);
+}
+
+static void guard_lock_give(void *m)
+{
+	pthread_mutex_unlock(m);
+}
+
 enum http_err origin_server_init(struct origin_server *srv,
 				 const struct origin_config *cfg,
 				 unsigned nonce_lifetime)
@@ -49,9 +60,14 @@ enum http_err origin_server_init(struct origin_server *srv,
 		return e;
 	}
 	pthread_mutex_init(&srv->lock, NULL);
+	/* Only the nonce-count step takes lock (http/guard.h). */
+	guard_state_set_lock(&srv->st->guard, guard_lock_take,
+			     guard_lock_give, &srv->lock);
 	return HTTP_OK;
 }
 
+/* After origin_server_run() returned, no connection is left: wipe the
+ * state (its nonce secret) and free it. */
 void origin_server_free(struct origin_server *srv)
 {
 	if (srv->st == NULL)
@@ -159,10 +175,11 @@ static void decide(struct oconn *c)
 		return;
 	}
 	origin_decision_init(&d);
-	pthread_mutex_lock(&srv->lock);
-	origin_decide(&srv->cfg, srv->st, &req, c->body.data, c->body.len,
+	/* No lock here: the nonce-count step takes srv->lock itself.  The
+	 * whole body was read: never NULL for auth-int. */
+	origin_decide(&srv->cfg, srv->st, &req,
+		      c->body.data ? c->body.data : "", c->body.len,
 		      (uint64_t)time(NULL), &d);
-	pthread_mutex_unlock(&srv->lock);
 	if (srv->log != NULL)
 		srv->log(srv->log_ctx, d.why);
 	answer(c, d.out.data, d.out.len, !persist_request(&req));

@@ -4,8 +4,8 @@
  * The same event-loop shell as bin/proxy (net/loop.c: one loop per
  * core), with a simpler machine per connection, since the origin holds a
  * whole request before it decides: read a head, read its body (bounded,
- * decoded by net/body.c), decide under one mutex (the Digest nonce
- * counts are shared), write, and read the next head (RFC 9112 §9.3).
+ * decoded by net/body.c), decide (only the Digest nonce-count step
+ * takes a lock: http/guard.h), write, and read the next head (RFC 9112 §9.3).
  */
 #ifndef LAB407_ORIGIN_SERVER_H
 #define LAB407_ORIGIN_SERVER_H
@@ -31,7 +31,7 @@ struct origin_server {
 	struct origin_config
 	    cfg;		 /* copied in; what it points to is not owned */
 	struct origin_state *st; /* owned (large: the nonce-count table) */
-	pthread_mutex_t lock;	 /* serialises origin_decide() */
+	pthread_mutex_t lock;	 /* the nonce-count step (guard_commit) */
 	unsigned workers;	 /* event loops; 0: one per core */
 	origin_log_fn log;	 /* may be NULL */
 	void *log_ctx;
@@ -43,6 +43,7 @@ struct origin_server {
 enum http_err origin_server_init(struct origin_server *srv,
 				 const struct origin_config *cfg,
 				 unsigned nonce_lifetime);
+/* Wipe the state (the nonce secret) and free it, after run returned. */
 void origin_server_free(struct origin_server *srv);
 
 /*

@@ -19,8 +19,10 @@
  *
  * Concurrency: each worker thread runs one libevent loop (net/loop.c); a
  * connection lives on one loop, so its state needs no lock.  Shared by
- * all: the Digest nonce counts inside proxy_state (guard_lock around
- * proxy_decide()), the access log (lock), the connection count (atomic).
+ * all: the Digest nonce counts inside proxy_state (guard_lock, taken by
+ * http/guard.c's guard_commit() around the one check-and-record step,
+ * never around password hashing), the access log (lock), the connection
+ * count (atomic).
  * Each worker keeps its own pool of idle upstream connections.
  *
  * Memory: an idle keep-alive connection holds its conn struct, two
@@ -134,8 +136,10 @@ struct exchange {
 	uint64_t window_bytes;        /* body bytes in the current rate window */
 
 	/* The way upstream. */
-	struct addrinfo *ai;          /* resolved addresses (owned) */
-	struct addrinfo *ai_next;     /* the next one to try */
+	struct sockaddr_storage *addrs; /* resolved and checked (owned) */
+	size_t naddrs;
+	size_t next_addr;             /* the next one to try */
+	struct sockaddr_storage up_addr; /* the one the upstream connection went to */
 	bool reused;                  /* the upstream connection came from the pool */
 	bool retried;                 /* already sent once (RFC 9110 §9.2.2) */
 	bool early;                   /* the origin answered before the whole body */
@@ -158,8 +162,8 @@ struct resolve {
 	struct worker *wk;
 	char host[HTTP_MAX_HOST + 1];
 	unsigned port;
-	struct addrinfo *ai;          /* the result (owned until taken) */
-	int rc;                       /* getaddrinfo()'s */
+	struct sockaddr_storage addrs[NET_MAX_RESOLVED]; /* the result */
+	size_t n;                     /* 0: not resolved */
 };
 
 /* One client connection. */
@@ -191,8 +195,7 @@ struct conn {
 struct pooled {
 	struct worker *wk;
 	struct bufferevent *bev;
-	char host[HTTP_MAX_HOST + 1];
-	unsigned port;
+	struct sockaddr_storage peer; /* the checked address it went to */
 	char ip[INET6_ADDRSTRLEN];
 	struct pooled *prev, *next;   /* most recently used first */
 };
@@ -393,8 +396,7 @@ static void exchange_free(struct exchange *x)
 		return;
 	proxy_decision_free(&x->d);
 	body_free(&x->mv);
-	if (x->ai != NULL)
-		freeaddrinfo(x->ai);
+	free(x->addrs);
 	free(x);
 }
 
@@ -520,7 +522,7 @@ static void start_tunnel(struct conn *c);
 
 /*
  * Ask the pure decision (proxy/gate.c).  The guard's nonce counts are
- * shared by every worker, hence the lock; c->auth is where the state of
+ * shared by every worker (the guard locks around them itself); c->auth is where the state of
  * a connection-bound scheme will be handed to it.
  */
 static void decide(struct conn *c, const struct http_request *req,
@@ -529,10 +531,10 @@ static void decide(struct conn *c, const struct http_request *req,
 	struct proxy_server *srv = c->wk->srv;
 	struct exchange *x = c->x;
 
-	pthread_mutex_lock(&srv->guard_lock);
+	/* No lock here: password hashing runs in parallel; the nonce-count
+	 * step inside takes guard_lock itself (http/guard.h). */
 	proxy_decide(srv->cfg, srv->state, req, body, body_len,
 		     (uint64_t)time(NULL), &x->d);
-	pthread_mutex_unlock(&srv->guard_lock);
 	if (srv->verbose)
 		log_line(srv, "why: %s (lesson %s)\n", x->d.why,
 			 x->d.lesson ? x->d.lesson : "-");
@@ -645,14 +647,43 @@ static void on_up_read(struct bufferevent *bev, void *arg);
 static void on_up_write(struct bufferevent *bev, void *arg);
 static void on_up_event(struct bufferevent *bev, short what, void *arg);
 
-/* Take an idle connection to host:port from the worker's pool. */
-static struct bufferevent *pool_take(struct worker *wk, const char *host,
-				     unsigned port, char *ip, size_t ip_cap)
+/* Two socket addresses are the same address and port. */
+static bool same_addr(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a;
+		const struct sockaddr_in *y = (const void *)b;
+
+		return x->sin_port == y->sin_port &&
+		       x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a;
+		const struct sockaddr_in6 *y = (const void *)b;
+
+		return x->sin6_port == y->sin6_port &&
+		       memcmp(&x->sin6_addr, &y->sin6_addr,
+			      sizeof(x->sin6_addr)) == 0;
+	}
+	return false;
+}
+
+/* Take an idle connection to one of the checked addrs from the pool. */
+static struct bufferevent *pool_take(struct worker *wk,
+				     const struct sockaddr_storage *addrs,
+				     size_t n, struct sockaddr_storage *peer,
+				     char *ip, size_t ip_cap)
 {
 	for (struct pooled *p = wk->pool; p != NULL; p = p->next) {
 		struct bufferevent *bev;
+		size_t i;
 
-		if (p->port != port || strcasecmp(p->host, host) != 0)
+		for (i = 0; i < n && !same_addr(&p->peer, &addrs[i]); i++)
+			;
+		if (i == n)
 			continue;
 		if (p->prev != NULL)
 			p->prev->next = p->next;
@@ -662,6 +693,7 @@ static struct bufferevent *pool_take(struct worker *wk, const char *host,
 			p->next->prev = p->prev;
 		wk->pooled--;
 		bev = p->bev;
+		*peer = p->peer;
 		snprintf(ip, ip_cap, "%s", p->ip);
 		free(p);
 		return bev;
@@ -699,14 +731,16 @@ static void on_pooled_event(struct bufferevent *bev, short what, void *arg)
 }
 
 /*
- * Keep an upstream connection for the next request to the same
- * host:port from any client of this worker: a client that opens a new
- * connection per request still gets a warm upstream one.  Bounded
- * (PROXY_POOL_MAX, the oldest goes first) and idle for pool_idle_ms at
- * most.
+ * Keep an upstream connection for the next request to the same address
+ * from any client of this worker: a client that opens a new connection
+ * per request still gets a warm upstream one.  It is keyed by the
+ * address it went to, the one the ACL checked (proxy_decide_address()),
+ * so a later request reuses it only after its own destination resolved
+ * to and was allowed for that same address.  Bounded (PROXY_POOL_MAX,
+ * the oldest goes first) and idle for pool_idle_ms at most.
  */
 static void pool_put(struct worker *wk, struct bufferevent *bev,
-		     const char *host, unsigned port, const char *ip)
+		     const struct sockaddr_storage *peer, const char *ip)
 {
 	struct timeval idle = loop_tv(wk->srv->t.pool_idle_ms);
 	struct pooled *p;
@@ -729,8 +763,7 @@ static void pool_put(struct worker *wk, struct bufferevent *bev,
 	}
 	p->wk = wk;
 	p->bev = bev;
-	snprintf(p->host, sizeof(p->host), "%s", host);
-	p->port = port;
+	p->peer = *peer;
 	snprintf(p->ip, sizeof(p->ip), "%s", ip);
 	p->next = wk->pool;
 	if (wk->pool != NULL)
@@ -753,20 +786,18 @@ static void up_callbacks(struct conn *c)
 }
 
 static void on_resolved(struct pool_job *job);
+static void addresses_ready(struct conn *c,
+			    const struct sockaddr_storage *addrs, size_t n);
 
 /* Resolution, on a pool thread: getaddrinfo blocks. */
 static void resolve_run(struct pool_job *job)
 {
 	struct resolve *r = job->arg;
-	struct addrinfo hints;
-	char port[8];
+	enum net_fail why;
+	char err[NET_MAX_ADDR];
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	snprintf(port, sizeof(port), "%u", r->port);
-	r->rc = getaddrinfo(r->host, port, &hints, &r->ai);
+	r->n = net_resolve(r->host, r->port, r->addrs, NET_MAX_RESOLVED, &why,
+			   err, sizeof(err));
 }
 
 /* The connection no longer waits for its resolution. */
@@ -778,31 +809,60 @@ static void resolve_forget(struct conn *c)
 }
 
 /*
- * Where the request goes: an idle pooled connection to the same
- * host:port, else a new one.  The name is resolved once, off the loop
- * (net/pool.c), and the connection goes to exactly the addresses that
- * resolution returned.
+ * An IP literal needs no resolver: its one address is made here, on the
+ * loop.  (Fast path: a request to 127.0.0.1 then costs no hand-over to
+ * the pool and back, two thread wake-ups per request.)
+ */
+static bool literal_addr(const char *host, unsigned port,
+			 struct sockaddr_storage *out)
+{
+	struct sockaddr_in *v4 = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)out;
+
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		return true;
+	}
+	if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Where the request goes.  The name is resolved once (off the loop,
+ * net/pool.c, unless it is an IP literal), the ACL decides on every
+ * address that came back (proxy_decide_address(), proxy/acl.h "Deciding
+ * on addresses"), and the connection goes to exactly those addresses:
+ * an idle pooled one to the same address, else a new one.  Nothing is
+ * resolved twice, so a DNS answer that changes meanwhile (rebinding)
+ * cannot take the connection anywhere unchecked.
  */
 static void connect_upstream(struct conn *c, bool may_reuse)
 {
 	struct exchange *x = c->x;
 	struct worker *wk = c->wk;
+	struct sockaddr_storage lit;
 	struct resolve *r;
 
 	go_state(c, CONN_CONNECTING);
 	x->hier = "HIER_DIRECT";
 	x->reused = false;
-	if (may_reuse) {
-		c->up = pool_take(wk, x->d.host, x->d.port, x->peer,
-				  sizeof(x->peer));
-		if (c->up != NULL) {
-			x->reused = true;
-			up_callbacks(c);
-			send_request(c);
-			return;
-		}
-	}
 	arm(c, wk->srv->t.connect_ms);
+	if (!may_reuse && x->addrs != NULL) {
+		/* A retry: the same checked addresses, a new connection. */
+		x->next_addr = 0;
+		connect_next(c);
+		return;
+	}
+	if (literal_addr(x->d.host, x->d.port, &lit)) {
+		addresses_ready(c, &lit, 1);
+		return;
+	}
 	r = calloc(1, sizeof(*r));
 	if (r == NULL) {
 		send_error(c, 502, "cannot resolve the origin %s: out of "
@@ -831,50 +891,84 @@ static void on_resolved(struct pool_job *job)
 {
 	struct resolve *r = job->arg;
 	struct conn *c = r->c;
-	struct exchange *x;
 
 	r->wk->lw->jobs--;
-	if (c == NULL) {
-		if (r->ai != NULL)
-			freeaddrinfo(r->ai);
-		free(r);
-		return;
+	if (c != NULL) {
+		c->res = NULL;
+		if (r->n == 0) {
+			c->x->result = "TCP_MISS";
+			send_error(c, 502,
+				   "cannot resolve the origin %s (DNS failure)",
+				   c->x->d.host);
+		} else {
+			addresses_ready(c, r->addrs, r->n);
+		}
 	}
-	c->res = NULL;
-	x = c->x;
-	if (r->rc != 0) {
-		free(r);
-		x->result = "TCP_MISS";
-		send_error(c, 502, "cannot resolve the origin %s (DNS failure)",
-			   x->d.host);
-		return;
-	}
-	x->ai = r->ai;
-	x->ai_next = x->ai;
 	free(r);
+}
+
+/* Step 3b of the decision, on the addresses; then connect to them. */
+static void addresses_ready(struct conn *c,
+			    const struct sockaddr_storage *addrs, size_t n)
+{
+	struct proxy_server *srv = c->wk->srv;
+	struct exchange *x = c->x;
+	const char *method =
+		x->d.action == PROXY_TUNNEL ? "CONNECT" : x->method;
+
+	if (!proxy_decide_address(srv->cfg, method, addrs, n, &x->d)) {
+		/* d is now the ACL's 403 (Connection: close). */
+		if (srv->verbose)
+			log_line(srv, "why: %s (lesson %s)\n", x->d.why,
+				 x->d.lesson ? x->d.lesson : "-");
+		evtimer_del(c->timer);
+		x->hier = "HIER_NONE";
+		c->close_after = true;
+		answer(c);
+		return;
+	}
+	x->addrs = malloc(n * sizeof(*addrs));
+	if (x->addrs == NULL) {
+		send_error(c, 502, "out of memory");
+		return;
+	}
+	memcpy(x->addrs, addrs, n * sizeof(*addrs));
+	x->naddrs = n;
+	x->next_addr = 0;
+	if (x->d.action == PROXY_FORWARD) {
+		c->up = pool_take(c->wk, x->addrs, n, &x->up_addr, x->peer,
+				  sizeof(x->peer));
+		if (c->up != NULL) {
+			evtimer_del(c->timer);
+			x->reused = true;
+			up_callbacks(c);
+			send_request(c);
+			return;
+		}
+	}
 	connect_next(c);
 }
 
-/* Try the next resolved address; 502 when none is left. */
+/* Try the next checked address; 502 when none is left. */
 static void connect_next(struct conn *c)
 {
 	struct exchange *x = c->x;
-	struct addrinfo *ai = x->ai_next;
+	struct sockaddr_storage *a;
 	int fd;
 
 	if (c->up != NULL) {
 		bufferevent_free(c->up);
 		c->up = NULL;
 	}
-	if (ai == NULL) {
-		x->result = "TCP_MISS";
+	if (x->next_addr >= x->naddrs) {
 		send_error(c, 502, "the origin %s:%u refused the connection",
 			   x->d.host, x->d.port);
 		return;
 	}
-	x->ai_next = ai->ai_next;
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		    ai->ai_protocol);
+	a = &x->addrs[x->next_addr++];
+	x->up_addr = *a;
+	fd = socket(a->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    0);
 	if (fd < 0) {
 		connect_next(c);
 		return;
@@ -887,16 +981,16 @@ static void connect_next(struct conn *c)
 		return;
 	}
 	up_callbacks(c);
-	if (ai->ai_family == AF_INET6)
-		inet_ntop(AF_INET6,
-			  &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr,
+	if (a->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)a)->sin6_addr,
 			  x->peer, sizeof(x->peer));
 	else
-		inet_ntop(AF_INET,
-			  &((struct sockaddr_in *)ai->ai_addr)->sin_addr,
+		inet_ntop(AF_INET, &((struct sockaddr_in *)a)->sin_addr,
 			  x->peer, sizeof(x->peer));
-	if (bufferevent_socket_connect(c->up, ai->ai_addr,
-				       (int)ai->ai_addrlen) != 0)
+	if (bufferevent_socket_connect(
+		    c->up, (struct sockaddr *)a,
+		    a->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+					     : sizeof(struct sockaddr_in)) != 0)
 		connect_next(c);
 	/* on_up_event() says BEV_EVENT_CONNECTED or an error. */
 }
@@ -917,7 +1011,9 @@ static void connected(struct conn *c)
 
 static void start_forward(struct conn *c)
 {
-	c->x->result = "TCP_MISS";
+	struct exchange *x = c->x;
+
+	x->result = "TCP_MISS";
 	connect_upstream(c, true);
 }
 
@@ -1239,7 +1335,7 @@ static void relay_response_body(struct conn *c)
 		return;
 	evtimer_del(c->timer);
 	if (x->keep_up && evbuffer_get_length(in) == 0)
-		pool_put(c->wk, c->up, x->d.host, x->d.port, x->peer);
+		pool_put(c->wk, c->up, &x->up_addr, x->peer);
 	else
 		bufferevent_free(c->up);
 	c->up = NULL;
@@ -1649,7 +1745,7 @@ static void on_up_event(struct bufferevent *bev, short what, void *arg)
 
 		/* Refused is the common case and the default message;
 		 * say more when the network itself is the trouble. */
-		if (x->ai_next == NULL &&
+		if (x->next_addr >= x->naddrs &&
 		    (err == ENETUNREACH || err == EHOSTUNREACH)) {
 			send_error(c, 502, "cannot connect to the origin "
 					   "%s:%u: %s",
@@ -1771,10 +1867,23 @@ void proxy_timeouts_default(struct proxy_timeouts *t)
 	t->linger_ms = PROXY_DEFAULT_LINGER_MS;
 }
 
+/* The lock callbacks guard_commit() holds around the nonce counts. */
+static void guard_lock_take(void *m)
+{
+	pthread_mutex_lock(m);
+}
+
+static void guard_lock_give(void *m)
+{
+	pthread_mutex_unlock(m);
+}
+
 enum http_err proxy_server_init(struct proxy_server *srv,
 				struct proxy_config *cfg,
 				unsigned nonce_lifetime)
 {
+	enum http_err e;
+
 	memset(srv, 0, sizeof(*srv));
 	srv->cfg = cfg;
 	proxy_timeouts_default(&srv->t);
@@ -1785,7 +1894,11 @@ enum http_err proxy_server_init(struct proxy_server *srv,
 		return HTTP_E_NOMEM;
 	pthread_mutex_init(&srv->guard_lock, NULL);
 	pthread_mutex_init(&srv->lock, NULL);
-	return proxy_state_init(srv->state, nonce_lifetime);
+	e = proxy_state_init(srv->state, nonce_lifetime);
+	/* Only the nonce-count step takes guard_lock (http/guard.h). */
+	guard_state_set_lock(&srv->state->guard, guard_lock_take,
+			     guard_lock_give, &srv->guard_lock);
+	return e;
 }
 
 void proxy_server_free(struct proxy_server *srv)
