@@ -1558,10 +1558,12 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 			evbuffer_get_length(bufferevent_get_output(c->up)) > 0;
 
 		if (x->window_bytes < want && !origin_behind) {
-			if (c->state == CONN_DISCARDING || x->req_sent > 0) {
-				conn_free(c);
+			if (c->state == CONN_DISCARDING) {
+				conn_free(c);   /* answered already */
 				return;
 			}
+			/* The origin got part of a body: its connection
+			 * goes (send_error() closes it), never reused. */
 			send_error(c, 408, "the request body came slower than "
 					   "%u bytes/s",
 				   srv->t.body_min_rate);
