@@ -846,7 +846,8 @@ void guard_commit(struct guard_state *st, struct guard_result *r)
 	}
 	r->info[0] = '\0';
 	if (e == HTTP_E_DIGEST_STALE)
-		set_verdict(r, GUARD_STALE, HTTP_E_DIGEST_STALE, "nonce",
+		/* field "nc": the count table, not the clock, made it stale */
+		set_verdict(r, GUARD_STALE, HTTP_E_DIGEST_STALE, "nc",
 			    "the Digest nonce is no longer tracked (the "
 			    "nonce-count table made room for newer ones), so "
 			    "it is stale; the response was right, so retry "

@@ -80,7 +80,8 @@ enum guard_verdict {
 	GUARD_MISSING,     /* no credentials in the field: challenge */
 	GUARD_WRONG_SCHEME,/* a scheme we did not offer: challenge */
 	GUARD_BAD,         /* wrong user/password/response/token: challenge */
-	GUARD_STALE,       /* Digest, right password, expired or untracked nonce: stale=true */
+	GUARD_STALE,       /* Digest, right password, nonce expired (field "nonce")
+			      or no longer tracked (field "nc"): stale=true */
 	GUARD_REPLAY,      /* Digest nonce count replayed: challenge */
 	GUARD_MALFORMED,   /* cannot parse what was sent: 400 */
 	GUARD_PENDING      /* verified, nc not yet committed: guard_commit() */
@@ -181,6 +182,8 @@ bool guard_body_alg(const struct guard_config *cfg,
  * Append one challenge header line per offered scheme (Digest: one per
  * algorithm), "Name: value\r\n" each, in order.  `stale` adds stale=true to
  * Digest; `bearer_error` adds error="invalid_token" to Bearer (may be NULL).
+ * Thread-safe like guard_verify(): a fresh nonce touches only st->key's
+ * atomic serial.
  */
 bool guard_write_challenges(const struct guard_config *cfg,
 			    struct guard_state *st, uint64_t now, bool stale,

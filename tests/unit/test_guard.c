@@ -851,6 +851,7 @@ static void test_digest_replay_after_flood(void **state)
 	if (r.verdict == GUARD_OK)
 		fail_msg("the captured request was accepted after the flood");
 	assert_int_equal(r.verdict, GUARD_STALE);
+	assert_string_equal(r.field, "nc"); /* untracked, not expired */
 	assert_string_equal(r.info, "");
 	/* nor with a higher count */
 	alice.nc = 2;
