@@ -163,10 +163,19 @@ static const struct simple_case simple_cases[] = {
 	{"digest not offered", true, "basic",
 	 PA "Digest username=\"alice\"\r\n", GUARD_WRONG_SCHEME,
 	 HTTP_E_AUTH_SCHEME, NULL, "offered: Basic"},
-	/* every field is read: the second one is the one we offer */
+	/* the field holds one credentials value (RFC 9110 §11.7.2, §5.3):
+	 * twice is a 400, whatever the schemes, even the same value twice */
 	{"two fields", true, "basic",
-	 PA "NTLM TlRMTVNTUAABAAAA\r\n" PA ALICE "\r\n", GUARD_OK, HTTP_OK,
-	 "alice", ""},
+	 PA "NTLM TlRMTVNTUAABAAAA\r\n" PA ALICE "\r\n", GUARD_MALFORMED,
+	 HTTP_E_AUTH_SYNTAX, NULL, "appears 2 times"},
+	{"two fields, two users", true, "basic",
+	 PA ALICE "\r\n" PA "Basic bWFsbG9yeTpsZXRtZWlu\r\n", GUARD_MALFORMED,
+	 HTTP_E_AUTH_SYNTAX, NULL, "appears 2 times"},
+	{"two fields, the same", true, "basic", PA ALICE "\r\n" PA ALICE "\r\n",
+	 GUARD_MALFORMED, HTTP_E_AUTH_SYNTAX, NULL, "may appear once"},
+	{"origin: two Authorization fields", false, "basic",
+	 AZ ALICE "\r\n" AZ ALICE "\r\n", GUARD_MALFORMED, HTTP_E_AUTH_SYNTAX,
+	 NULL, "Authorization appears 2 times"},
 	/* a field that does not parse at all */
 	{"garbage", true, "basic", PA "Digest realm=\"open\r\n",
 	 GUARD_MALFORMED,
