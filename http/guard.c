@@ -873,14 +873,23 @@ void guard_commit(struct guard_state *st, struct guard_result *r)
 }
 
 /* Authenticate one request: verify, then commit (see guard.h). */
+void guard_check_body(const struct guard_config *cfg, struct guard_state *st,
+		      const struct http_request *req,
+		      const struct guard_body *body, uint64_t now,
+		      struct guard_result *out)
+{
+	guard_verify(cfg, &st->key, req, body, now, out);
+	guard_commit(st, out);
+}
+
+/* The same with the whole body in memory (or NULL: not read). */
 void guard_check(const struct guard_config *cfg, struct guard_state *st,
 		 const struct http_request *req, const void *body,
 		 size_t body_len, uint64_t now, struct guard_result *out)
 {
 	struct guard_body b = {body, body_len, NULL};
 
-	guard_verify(cfg, &st->key, req, &b, now, out);
-	guard_commit(st, out);
+	guard_check_body(cfg, st, req, &b, now, out);
 }
 
 /*

@@ -152,6 +152,16 @@ void guard_check(const struct guard_config *cfg, struct guard_state *st,
 		 size_t body_len, uint64_t now, struct guard_result *out);
 
 /*
+ * guard_check() for a body the shell did not keep whole: body->hash is
+ * H(entity-body) made as it streamed (guard_body_alg, digest_body_*), or
+ * body->data the body in memory; body may be NULL (not read).
+ */
+void guard_check_body(const struct guard_config *cfg, struct guard_state *st,
+		      const struct http_request *req,
+		      const struct guard_body *body, uint64_t now,
+		      struct guard_result *out);
+
+/*
  * The slow, thread-safe step: everything but the nonce count.  A Digest
  * answer that verified ends as GUARD_PENDING with out->pending set; every
  * other verdict is final.  body may be NULL (not read).  Touches only
