@@ -319,8 +319,11 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 	case GUARD_STALE:
 		snprintf(what, sizeof(what),
 			 "stale Digest nonce for %s (the password was right, "
-			 "the nonce expired)",
-			 r->user[0] ? r->user : "the user");
+			 "%s)",
+			 r->user[0] ? r->user : "the user",
+			 r->field[0] != '\0' && strcmp(r->field, "nc") == 0
+				 ? "but the nonce is no longer tracked"
+				 : "the nonce expired");
 		d->lesson = "04";
 		break;
 	case GUARD_REPLAY:

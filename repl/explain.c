@@ -79,8 +79,9 @@ static const struct {
 	    "(RFC 7616 §3.3)"},
     {"nc", "nonce count, hex; must grow, or it is a replay (RFC 7616 §3.4)"},
     {"userhash", "the user name is hashed (RFC 7616 §3.4.4)"},
-    {"stale", "true: the password was right but the nonce expired; retry "
-	      "with the new one (RFC 7616 §3.3)"},
+    {"stale", "true: the password was right but the nonce expired (or "
+	      "the server no longer tracks it); retry with the new one "
+	      "(RFC 7616 §3.3)"},
     {"domain", "URIs the challenge covers (RFC 7616 §3.3)"},
     {"error", "why a Bearer token was refused (RFC 6750 §3)"},
 };
