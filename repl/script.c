@@ -87,8 +87,9 @@ enum repl_rc script_expect(struct repl *r, int argc, char **argv)
 
 	/* the TEXT of header and seen may be several words */
 	if (argc > 3 && (strcmp(argv[1], "seen") == 0 ||
+			 strcmp(argv[1], "why") == 0 ||
 			 (argc > 4 && strcmp(argv[1], "header") == 0))) {
-		int first = argv[1][0] == 's' ? 2 : 3, i;
+		int first = argv[1][0] == 'h' ? 3 : 2, i;
 		size_t used = 0;
 		for (i = first; i < argc; i++)
 			used += (size_t)snprintf(text + used,
@@ -162,9 +163,23 @@ enum repl_rc script_expect(struct repl *r, int argc, char **argv)
 		return failed(r, "expected some message to contain '%s'%s",
 			      argv[2], "");
 	}
+	/* The receivers' why lines: the reason a server gives only there
+	 * (an unknown user and a wrong password look the same on the wire). */
+	if (strcmp(argv[1], "why") == 0) {
+		size_t i;
+		if (argc != 3)
+			goto usage;
+		snprintf(want, sizeof(want), "why: %s", argv[2]);
+		note_expected(r, want);
+		for (i = 0; i < r->lab->num_msgs; i++)
+			if (strstr(r->lab->msgs[i].why, argv[2]) != NULL)
+				return REPL_OK;
+		return failed(r, "expected some why line to contain '%s'%s",
+			      argv[2], "");
+	}
 usage:
 	repl_error(r, "usage: expect STATUS | from proxy|origin | header NAME "
-		      "TEXT | no-header NAME | seen TEXT");
+		      "TEXT | no-header NAME | seen TEXT | why TEXT");
 	return REPL_USAGE;
 }
 
