@@ -6,7 +6,7 @@
  * ORIGIN_MAX_CONNS (past it a new connection gets 503 and is closed), so
  * the code reads top to bottom like the protocol: head, body, answer.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* explicit_bzero */
 
 #include "server.h"
 
@@ -23,6 +23,7 @@
 
 #define ORIGIN_ACCEPT_POLL_MS 200 /* how often the accept loop checks *stop */
 #define ORIGIN_BUF_MAX (HTTP_MAX_HEAD_BYTES + 2 * ORIGIN_MAX_BODY)
+#define ORIGIN_DRAIN_MS 2000 /* at exit: time open connections get to end */
 
 /* ---- Set-up ---- */
 
@@ -63,9 +64,32 @@ enum http_err origin_server_init(struct origin_server *srv,
 	return HTTP_OK;
 }
 
+/*
+ * Wait (at most ORIGIN_DRAIN_MS) for the connection threads to finish,
+ * then wipe the state - its nonce secret - and free it.  A thread still
+ * serving after that still points at the state: it is then wiped (under
+ * the lock) but not freed, and the process is about to exit anyway.
+ */
 void origin_server_free(struct origin_server *srv)
 {
+	int waited, active = 0;
+
 	if (srv->st == NULL)
+		return;
+	for (waited = 0; waited <= ORIGIN_DRAIN_MS; waited += 20) {
+		struct timespec ts = {0, 20 * 1000000L};
+
+		pthread_mutex_lock(&srv->count_lock);
+		active = srv->active;
+		pthread_mutex_unlock(&srv->count_lock);
+		if (active == 0)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	pthread_mutex_lock(&srv->lock);
+	explicit_bzero(srv->st, sizeof(*srv->st));
+	pthread_mutex_unlock(&srv->lock);
+	if (active != 0)
 		return;
 	pthread_mutex_destroy(&srv->lock);
 	pthread_mutex_destroy(&srv->count_lock);

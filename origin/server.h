@@ -39,6 +39,8 @@ struct origin_server {
 enum http_err origin_server_init(struct origin_server *srv,
 				 const struct origin_config *cfg,
 				 unsigned nonce_lifetime);
+/* Wait briefly for connections to end, wipe the state (the nonce secret)
+ * and free it. */
 void origin_server_free(struct origin_server *srv);
 
 /*

@@ -78,6 +78,36 @@ static bool header_has(const struct lab_msg *m, const char *name,
 	return false;
 }
 
+/*
+ * The TEXT of `expect seen TEXT`, `expect why TEXT` and `expect header NAME TEXT` may be
+ * several words: join them with one space into text[cap] and make them
+ * one argument.  Other lines are left alone.  False when the joined words
+ * do not fit.  Pure (no lab needed), so tests/fuzz reaches it.
+ */
+bool script_expect_words(int *argc, char **argv, char *text, size_t cap)
+{
+	int first, i;
+	size_t used = 0;
+	bool seen = *argc > 3 && (strcmp(argv[1], "seen") == 0 ||
+				  strcmp(argv[1], "why") == 0);
+	bool header = *argc > 4 && strcmp(argv[1], "header") == 0;
+
+	if (!seen && !header)
+		return true;
+	first = seen ? 2 : 3;
+	for (i = first; i < *argc; i++) {
+		size_t n = strlen(argv[i]) + (i > first ? 1 : 0);
+
+		if (n >= cap - used)
+			return false;
+		used += (size_t)snprintf(text + used, cap - used, "%s%s",
+					 i > first ? " " : "", argv[i]);
+	}
+	argv[first] = text;
+	*argc = first + 1;
+	return true;
+}
+
 /* `expect ...` on the last response of the exchange (run to its end). */
 enum repl_rc script_expect(struct repl *r, int argc, char **argv)
 {
@@ -85,21 +115,8 @@ enum repl_rc script_expect(struct repl *r, int argc, char **argv)
 	char got[64], want[160], text[REPL_MAX_LINE];
 	enum repl_rc rc;
 
-	/* the TEXT of header and seen may be several words */
-	if (argc > 3 && (strcmp(argv[1], "seen") == 0 ||
-			 strcmp(argv[1], "why") == 0 ||
-			 (argc > 4 && strcmp(argv[1], "header") == 0))) {
-		int first = argv[1][0] == 'h' ? 3 : 2, i;
-		size_t used = 0;
-		for (i = first; i < argc; i++)
-			used += (size_t)snprintf(text + used,
-						 sizeof(text) - used, "%s%s",
-						 i > first ? " " : "", argv[i]);
-		if (used >= sizeof(text))
-			goto usage;
-		argv[first] = text;
-		argc = first + 1;
-	}
+	if (!script_expect_words(&argc, argv, text, sizeof(text)))
+		goto usage;
 	rc = drive_finish(r);
 	if (rc != REPL_OK)
 		return rc;
