@@ -215,6 +215,7 @@ static bool read_target(const struct http_request *req, struct http_url *u,
 			struct proxy_decision *d)
 {
 	char what[300];
+	enum http_err host_err;
 
 	if (req->method_len >= PROXY_MAX_METHOD) {
 		bad_request(d, req, "01", "the method is too long");
@@ -222,9 +223,9 @@ static bool read_target(const struct http_request *req, struct http_url *u,
 	}
 	/* RFC 9112 §3.2: no Host in HTTP/1.1, two Hosts, or a bad one: 400.
 	 * Its value is not used: the target names the host (§3.2.2). */
-	if (http_request_check_host(req) != HTTP_OK) {
-		bad_request(d, req, "01",
-			    http_strerror(http_request_check_host(req)));
+	host_err = http_request_check_host(req);
+	if (host_err != HTTP_OK) {
+		bad_request(d, req, "01", http_strerror(host_err));
 		return false;
 	}
 	if (method_is(req, "CONNECT")) {
