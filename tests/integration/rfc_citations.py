@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""tests/integration/rfc_citations.py - every RFC citation resolves.
+
+Reads tests/rfc-sections.tsv (RFC number, section, title, taken from the
+RFC text; section "-" stands for the RFC as a whole) and scans the
+lessons, the docs, the README and the code (http net proxy origin client
+repl, *.c and *.h: comments and the REPL's strings alike) for citations:
+
+    RFC 9110 §11.7.2        RFC 9110, section 11.7.2     RFC 9110 section 11.7
+    RFC 9112 Appendix C.2.2 Section 3.2.2 of RFC 9112    RFC 7617
+
+A bare "§X" (as in "RFC 9110 §11.6.1, §11.7.1" or a table column
+"(§15.5.2)") belongs to the RFC cited last before it in the same file.
+Prints "ok - NAME" when every citation resolves, else one
+"not ok - FILE:LINE: ..." line per citation that does not.
+"""
+import os
+import re
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+TABLE = os.path.join(ROOT, "tests", "rfc-sections.tsv")
+CODE_DIRS = ["http", "net", "proxy", "origin", "client", "repl"]
+DOC_DIRS = ["lessons", "docs"]
+DOC_EXT = (".md", ".lab", ".1", ".dot", ".py", ".c")
+
+SECTION = r"([A-Z](?:\.[0-9]+)*|[0-9]+(?:\.[0-9]+)*)"
+# One pattern, tried left to right; the named group says which form.
+TOKEN = re.compile(
+    r"(?P<secof>[Ss]ection " + SECTION + r" of RFC ?(?P<secof_rfc>[0-9]{3,5}))"
+    r"|(?P<rfc>RFC ?(?P<num>[0-9]{3,5}))"
+    r"(?:(?:,? ?§ ?|,? [Ss]ection |,? Appendix |, §)" + SECTION + r")?"
+    r"|(?P<bare>§ ?" + SECTION + r")"
+    r"|(?P<appx>(?<![A-Za-z])Appendix (?P<appx_sec>[A-Z](?:\.[0-9]+)*))")
+
+
+def load_table():
+    rows, errors = {}, []
+    with open(TABLE, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            cols = line.split("\t")
+            if len(cols) != 3 or not cols[0].isdigit() or not cols[2].strip():
+                errors.append("%s:%d: want RFC<TAB>section<TAB>title: %r"
+                              % (os.path.relpath(TABLE, ROOT), n, line))
+                continue
+            key = (cols[0], cols[1])
+            if key in rows:
+                errors.append("%s:%d: duplicate row RFC %s %s"
+                              % (os.path.relpath(TABLE, ROOT), n, *key))
+            rows[key] = cols[2]
+    return rows, errors
+
+
+def files():
+    for d in CODE_DIRS:
+        for dirpath, _, names in os.walk(os.path.join(ROOT, d)):
+            for name in sorted(names):
+                if name.endswith((".c", ".h")):
+                    yield os.path.join(dirpath, name)
+    for d in DOC_DIRS:
+        for dirpath, _, names in os.walk(os.path.join(ROOT, d)):
+            for name in sorted(names):
+                if name.endswith(DOC_EXT):
+                    yield os.path.join(dirpath, name)
+    yield os.path.join(ROOT, "README.md")
+
+
+def citations(path):
+    """Yield (line, rfc, section or '-', text) for every citation."""
+    current = None
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for n, line in enumerate(f, 1):
+            for m in TOKEN.finditer(line):
+                g = m.groupdict()
+                if g["secof"]:
+                    sec = m.group(2)
+                    yield n, g["secof_rfc"], sec.rstrip("."), m.group(0)
+                    current = g["secof_rfc"]
+                elif g["rfc"]:
+                    current = g["num"]
+                    sec = m.group(6)
+                    yield n, current, sec.rstrip(".") if sec else "-", m.group(0)
+                elif g["bare"]:
+                    sec = m.group(8).rstrip(".")
+                    yield n, current, sec, m.group(0)
+                elif g["appx"]:
+                    # "Appendix C.2.2" right after an RFC citation's text
+                    if current is not None:
+                        yield n, current, g["appx_sec"], m.group(0)
+
+
+def main():
+    rows, errors = load_table()
+    for e in errors:
+        print("not ok - rfc-sections.tsv parses: %s" % e)
+    rfcs = {r for r, _ in rows}
+    checked = bad = 0
+    for path in files():
+        if not os.path.isfile(path):
+            continue
+        rel = os.path.relpath(path, ROOT)
+        for n, rfc, sec, text in citations(path):
+            checked += 1
+            if rfc is None:
+                bad += 1
+                print("not ok - %s:%d: '%s' follows no RFC number" % (rel, n, text))
+            elif (rfc, sec) not in rows:
+                bad += 1
+                why = ("RFC %s is not in tests/rfc-sections.tsv" % rfc
+                       if rfc not in rfcs else
+                       "RFC %s has no section %s in tests/rfc-sections.tsv"
+                       % (rfc, sec))
+                print("not ok - %s:%d: '%s': %s" % (rel, n, text, why))
+    if checked == 0:
+        print("not ok - RFC citations found: none at all")
+    elif bad == 0 and not errors:
+        print("ok - all %d RFC citations resolve to tests/rfc-sections.tsv"
+              % checked)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
