@@ -413,9 +413,9 @@ static bool basic_not_base64(const struct http_request *req)
 /* Lesson 03: unreadable credentials are a 400, not a 407. */
 /*
  * 400: Proxy-Authorization that does not parse (RFC 9110 §15.5.1).  This
- * is lab407's design choice, so that the answer names the fault; RFC 9110
- * §11.4 lets a proxy answer invalid credentials with 407, and Squid and
- * lessons/examples/min407.py do.
+ * is lab407's design choice, so that the answer names the fault: RFC 9110
+ * §11.4 says a proxy SHOULD answer invalid proxy credentials with a 407,
+ * and Squid and lessons/examples/min407.py do.
  */
 static void refuse_malformed(const struct http_request *req,
 			     const struct guard_result *r,
