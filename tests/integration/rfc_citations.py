@@ -25,13 +25,14 @@ DOC_DIRS = ["lessons", "docs"]
 DOC_EXT = (".md", ".lab", ".1", ".dot", ".py", ".c")
 
 SECTION = r"([A-Z](?:\.[0-9]+)*|[0-9]+(?:\.[0-9]+)*)"
-# One pattern, tried left to right; the named group says which form.
+# One pattern, tried left to right; the named group says which form.  A
+# citation may be wrapped across lines ("RFC\n9110 §11.4"): \s matches it.
 TOKEN = re.compile(
-    r"(?P<secof>[Ss]ection " + SECTION + r" of RFC ?(?P<secof_rfc>[0-9]{3,5}))"
-    r"|(?P<rfc>RFC ?(?P<num>[0-9]{3,5}))"
-    r"(?:(?:,? ?§ ?|,? [Ss]ection |,? Appendix |, §)" + SECTION + r")?"
-    r"|(?P<bare>§ ?" + SECTION + r")"
-    r"|(?P<appx>(?<![A-Za-z])Appendix (?P<appx_sec>[A-Z](?:\.[0-9]+)*))")
+    r"(?P<secof>[Ss]ection\s+" + SECTION + r"\s+of\s+RFC\s*(?P<secof_rfc>[0-9]{3,5}))"
+    r"|(?P<rfc>RFC\s*(?P<num>[0-9]{3,5}))"
+    r"(?:(?:,?\s*§\s*|,?\s+[Ss]ection\s+|,?\s+Appendix\s+)" + SECTION + r")?"
+    r"|(?P<bare>§\s*" + SECTION + r")"
+    r"|(?P<appx>(?<![A-Za-z])Appendix\s+(?P<appx_sec>[A-Z](?:\.[0-9]+)*))")
 
 
 def load_table():
@@ -72,24 +73,38 @@ def citations(path):
     """Yield (line, rfc, section or '-', text) for every citation."""
     current = None
     with open(path, encoding="utf-8", errors="replace") as f:
-        for n, line in enumerate(f, 1):
-            for m in TOKEN.finditer(line):
-                g = m.groupdict()
-                if g["secof"]:
-                    sec = m.group(2)
-                    yield n, g["secof_rfc"], sec.rstrip("."), m.group(0)
-                    current = g["secof_rfc"]
-                elif g["rfc"]:
-                    current = g["num"]
-                    sec = m.group(6)
-                    yield n, current, sec.rstrip(".") if sec else "-", m.group(0)
-                elif g["bare"]:
-                    sec = m.group(8).rstrip(".")
-                    yield n, current, sec, m.group(0)
-                elif g["appx"]:
-                    # "Appendix C.2.2" right after an RFC citation's text
-                    if current is not None:
-                        yield n, current, g["appx_sec"], m.group(0)
+        text = f.read().replace("\\(sc", "§")  # groff's § in man pages
+    starts = [0]  # offset of each line, to number the matches
+    for i, c in enumerate(text):
+        if c == "\n":
+            starts.append(i + 1)
+
+    def line_of(offset):
+        lo, hi = 0, len(starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1
+
+    for m in TOKEN.finditer(text):
+        g = m.groupdict()
+        n = line_of(m.start())
+        shown = " ".join(m.group(0).split())
+        if g["secof"]:
+            current = g["secof_rfc"]
+            yield n, current, m.group(2).rstrip("."), shown
+        elif g["rfc"]:
+            current = g["num"]
+            sec = m.group(6)
+            yield n, current, sec.rstrip(".") if sec else "-", shown
+        elif g["bare"]:
+            yield n, current, m.group(8).rstrip("."), shown
+        elif g["appx"] and current is not None:
+            # "Appendix C.2.2" after an RFC citation's text
+            yield n, current, g["appx_sec"], shown
 
 
 def main():
