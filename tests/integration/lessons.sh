@@ -10,7 +10,8 @@
 #   - the source points back: a "Lesson NN" comment exists in the code;
 #   - its answers are not in it but in lessons/answers/NN.md, which the
 #     lesson links to, which links back, and which answers every question.
-# Every lab script (lessons/*.lab, docs/seq/*.lab) passes bin/repl --check.
+# Every lab script (lessons/*.lab, docs/seq/*.lab, docs/teaching/*.lab)
+# passes bin/repl --check.
 . "$(dirname "$0")/lib.sh"
 
 REPL=$BIN/repl
@@ -113,7 +114,7 @@ if [ ! -x "$REPL" ]; then
 	skip "lab scripts pass --check" "$REPL is not built"
 	exit 0
 fi
-for lab in lessons/*.lab docs/seq/*.lab; do
+for lab in lessons/*.lab docs/seq/*.lab docs/teaching/*.lab; do
 	[ -e "$lab" ] || continue
 	out=$("$REPL" --check "$lab" 2>&1)
 	rc=$?
