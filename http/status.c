@@ -181,7 +181,7 @@ static const struct http_status_info table[] = {
 	 "HttpStatusCode.NotAcceptable"},
 	{407, "Proxy Authentication Required", "RFC 9110 §15.5.8",
 	 "The proxy between client and origin needs credentials in Proxy-Authorization; its Proxy-Authenticate header says which schemes it accepts.",
-	 "407 comes from a proxy and is answered with Proxy-Authorization, which the proxy consumes and never forwards; 401 comes from the origin and is answered with Authorization, which the proxy passes through. 403 means the server refuses this request; the same credentials will not change that, other credentials might.",
+	 "407 comes from a proxy and is answered with Proxy-Authorization, which the proxy that asked for it consumes (lab407's never forwards it); 401 comes from the origin and is answered with Authorization, which the proxy passes through. 403 means the server refuses this request; the same credentials will not change that, other credentials might.",
 	 ":proxy_authentication_required",
 	 "http.HTTPStatus.PROXY_AUTHENTICATION_REQUIRED",
 	 "httplib.PROXY_AUTHENTICATION_REQUIRED",
