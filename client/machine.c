@@ -556,10 +556,11 @@ static const char *const proxy_servers[] = {"lab407-proxy", "squid",
 /*
  * Who made a response that came through a proxy, and the clue that says
  * so.  No single field decides: Via (RFC 9110 §7.6.3) is evidence of
- * relaying, not proof, since Squid also adds Via to the 407s and 503s it
- * writes itself; a proxy's own error usually names it in Server or, for
- * Squid, in X-Squid-Error; a 407 is always a proxy's.  When none of these
- * is there the answer is "cannot tell", not a guess.  Static strings.
+ * relaying, not proof, since Squid also adds Via to the 407s and error
+ * pages it writes itself; a proxy's own error usually names it in Server
+ * or, for Squid, in X-Squid-Error; a 407 is always a proxy's.  When none
+ * of these is there the answer is "cannot tell", not a guess.  Static
+ * strings.
  */
 struct client_who client_who(const struct http_response *resp, bool via_proxy)
 {
@@ -581,8 +582,7 @@ struct client_who client_who(const struct http_response *resp, bool via_proxy)
 			return (struct client_who){
 			    "proxy", "its Server field names a proxy"};
 	if (http_header_find(resp->headers, resp->num_headers, "Via") != NULL)
-		return (struct client_who){"origin",
-					   "Via: relayed by a proxy"};
+		return (struct client_who){"origin", "Via: relayed by a proxy"};
 	return w;
 }
 

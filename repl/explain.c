@@ -13,11 +13,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../client/machine.h"
 #include "../http/auth.h"
 #include "../http/basic.h"
 #include "../http/digest.h"
 #include "../http/status.h"
-#include "../client/machine.h"
 
 /* ---- The field notes ---- */
 
@@ -393,8 +393,9 @@ static void explain_who(struct repl *r, const struct lab_msg *m,
 				"  answered by: the lab cannot tell (%s)\n",
 				w.clue);
 		else
-			fprintf(r->out, "  answered by the %s, by the clues "
-					"a client has (%s)\n",
+			fprintf(r->out,
+				"  answered by the %s, by the clues "
+				"a client has (%s)\n",
 				w.who, w.clue);
 		return;
 	}

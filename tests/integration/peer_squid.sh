@@ -171,6 +171,7 @@ auth_param basic credentialsttl 1 minute"; then
 	v=$("${C[@]}" -v -o /dev/null -x "$P" -U alice:wonderland \
 		"http://127.0.0.1:1/" 2>&1 | tr -d '\r')
 	check_contains "squid basic: Squid's own error has X-Squid-Error" "$v" "< X-Squid-Error: "
+	check_contains "squid basic: ... and a Via" "$v" "< Via: "
 	check_contains "squid basic: client -v: Squid's error is the proxy's, Via or not" "$v" \
 		"* Response from the proxy itself (Server: squid"
 	check_absent "squid basic: client -v: not taken for the origin's" "$v" \
