@@ -80,3 +80,18 @@ check_absent "client -v: no 'no Via' rule" "$err" "(no Via)"
 err=$("$BIN/client" -s -v -o /dev/null -x "http://127.0.0.1:$P_PORT" \
 	"http://127.0.0.1:$O_PORT/" 2>&1)
 check_contains "client -v: a 407 is a proxy's" "$err" "* Response from the proxy itself (a 407 is a proxy's)"
+
+# ---- lesson 04: curl's Digest uri to a proxy is the path, and it is accepted ----
+if need curl "curl's Digest uri"; then
+	start DP "$BIN/proxy" --listen 127.0.0.1:0 --auth digest || exit 0
+	err=$(curl -s -v -m 10 -o /dev/null -w 'code=%{http_code}' --proxy-digest \
+		-x "http://127.0.0.1:$DP_PORT" -U alice:wonderland \
+		"http://127.0.0.1:$O_PORT/" 2>&1)
+	check_contains "curl --proxy-digest: absolute-form request line" "$err" \
+		"> GET http://127.0.0.1:$O_PORT/ HTTP/1.1"
+	check_contains "curl --proxy-digest: uri is the path" "$err" 'uri="/"'
+	check_contains "curl --proxy-digest: the proxy accepts it" "$err" "code=200"
+	# and the lab's own client puts the absolute-form target in uri
+	out=$(repl 'scheme proxy digest' 'get /' 'run' 'show 3')
+	check_contains "REPL client: Digest uri is the absolute-form target" "$out" 'uri="http://127.0.0.1:'
+fi
