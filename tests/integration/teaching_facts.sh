@@ -95,3 +95,45 @@ if need curl "curl's Digest uri"; then
 	out=$(repl 'scheme proxy digest' 'get /' 'run' 'show 3')
 	check_contains "REPL client: Digest uri is the absolute-form target" "$out" 'uri="http://127.0.0.1:'
 fi
+
+# ---- an external proxy whose answer carries no clue: "cannot tell" ----
+if need python3 "who answered: cannot tell"; then
+	cat >"$TMP/bare403.py" <<'PY'
+# A "proxy" that answers every request with a bare 403: no Via, no Server.
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(4)
+print("listening on 127.0.0.1:%d" % s.getsockname()[1], flush=True)
+s.settimeout(20)
+for _ in range(int(sys.argv[1])):
+    try:
+        c, _ = s.accept()
+    except OSError:
+        break
+    c.settimeout(5)
+    data = b""
+    try:
+        while b"\r\n\r\n" not in data and len(data) < 65536:
+            d = c.recv(4096)
+            if not d:
+                break
+            data += d
+        c.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n"
+                  b"Connection: close\r\n\r\n")
+    except OSError:
+        pass
+    c.close()
+PY
+	start BARE python3 "$TMP/bare403.py" 4 || exit 0
+	printf 'connect proxy 127.0.0.1:%s\nget /\nexpect 403\nexpect from proxy\n' \
+		"$BARE_PORT" >"$TMP/bare.lab"
+	out=$("$REPL" --check "$TMP/bare.lab" 2>&1)
+	check "cannot tell: expect from proxy fails" "$?" 1
+	check_contains "cannot tell: the why line says so" "$out" \
+		"Who answered: cannot tell (no Via, and no Server or X-Squid-Error field that names a proxy)"
+	check_contains "cannot tell: expect from names the reason" "$out" \
+		"bare.lab:4: expected the answer from the proxy, but the lab cannot tell who wrote it"
+	out=$(repl "connect proxy 127.0.0.1:$BARE_PORT" 'get /' 'run' 'explain 2')
+	check_contains "cannot tell: explain says so" "$out" "answered by: the lab cannot tell"
+fi
