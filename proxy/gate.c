@@ -212,6 +212,13 @@ static bool read_target(const struct http_request *req, struct http_url *u,
 		bad_request(d, req, "01", "the method is too long");
 		return false;
 	}
+	/* RFC 9112 §3.2: no Host in HTTP/1.1, two Hosts, or a bad one: 400.
+	 * Its value is not used: the target names the host (§3.2.2). */
+	if (http_request_check_host(req) != HTTP_OK) {
+		bad_request(d, req, "01",
+			    http_strerror(http_request_check_host(req)));
+		return false;
+	}
 	if (method_is(req, "CONNECT")) {
 		/* RFC 9112 §3.2.3: CONNECT carries only "host:port". */
 		if (http_authority_parse(req->target, req->target_len, u) !=
@@ -241,12 +248,6 @@ static bool read_target(const struct http_request *req, struct http_url *u,
 		bad_request(d, req, "07",
 			    "https:// URLs go through a CONNECT tunnel, not "
 			    "as a plain request to the proxy");
-		return false;
-	}
-	/* RFC 9112 §3.2: more than one Host is a 400. */
-	if (http_header_count(req->headers, req->num_headers, "Host") > 1) {
-		bad_request(d, req, "01", "more than one Host field "
-					  "(RFC 9112 §3.2)");
 		return false;
 	}
 	return true;

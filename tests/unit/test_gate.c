@@ -321,8 +321,10 @@ struct fwd_case {
 };
 
 static const struct fwd_case fwd_cases[] = {
-	/* Host absent: set from the URL; default port left out */
-	{"host from url", "GET http://example.org/a HTTP/1.1\r\n",
+	/* Host's value is ignored and replaced from the URL (RFC 9112
+	 * §3.2.2); default port left out */
+	{"host from url",
+	 "GET http://example.org/a HTTP/1.1\r\nHost: other.example:81\r\n",
 	 "GET /a HTTP/1.1\r\nHost: example.org\r\n", NULL},
 	/* empty path becomes / */
 	{"empty path", "GET http://h:81 HTTP/1.1\r\nHost: h:81\r\n",
@@ -366,6 +368,25 @@ static const struct fwd_case fwd_cases[] = {
 	{"max-forwards on get",
 	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nMax-Forwards: 0\r\n",
 	 "Max-Forwards: 0\r\n", NULL},
+	/* RFC 9112 §3.2.1: "http://h?q" has an empty path: "/?q" */
+	{"query, empty path", "GET http://h?q=1 HTTP/1.1\r\nHost: h\r\n",
+	 "GET /?q=1 HTTP/1.1\r\nHost: h\r\n", NULL},
+	/* ... with a port, kept in Host */
+	{"query, empty path, port",
+	 "GET http://h:8080?a=b/c HTTP/1.1\r\nHost: h:8080\r\n",
+	 "GET /?a=b/c HTTP/1.1\r\nHost: h:8080\r\n", NULL},
+	/* no path at all: "/" */
+	{"no path", "GET http://h HTTP/1.1\r\nHost: h\r\n",
+	 "GET / HTTP/1.1\r\nHost: h\r\n", NULL},
+	/* the default port written out: left out of Host */
+	{"default port", "GET http://h:80 HTTP/1.1\r\nHost: h:80\r\n",
+	 "GET / HTTP/1.1\r\nHost: h\r\n", NULL},
+	/* HTTP/1.0 without Host is forwarded, with Host from the URL */
+	{"http/1.0 without host", "GET http://h/x HTTP/1.0\r\n",
+	 "GET /x HTTP/1.1\r\nHost: h\r\n", NULL},
+	/* Host's value is not used, only checked: an IPv6 literal is fine */
+	{"host ignored", "GET http://h/ HTTP/1.1\r\nHost: [::1]:3128\r\n",
+	 "GET / HTTP/1.1\r\nHost: h\r\n", "::1"},
 	/* several Proxy-Authorization-like fields are all consumed */
 	{"proxy-authenticate dropped",
 	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nProxy-Authenticate: Basic\r\n",
@@ -391,6 +412,104 @@ static void test_forward_cases(void **state)
 		if (tc->absent && strstr(d.out.data, tc->absent) != NULL)
 			fail_msg("%s: '%s' has '%s'", tc->comment, d.out.data,
 				 tc->absent);
+		proxy_decision_free(&d);
+		world_free(w);
+	}
+}
+
+/* ---- Requests refused before authentication ---- */
+
+struct refuse_case {
+	const char *comment;
+	const char *request; /* alice's credentials and CRLF are added */
+	int status;	     /* what the client gets */
+	const char *why;     /* substring of d.why, or NULL */
+};
+
+static const struct refuse_case refuse_cases[] = {
+	/* RFC 9112 §3.2: HTTP/1.1 without Host */
+	{"no host", "GET http://h/ HTTP/1.1\r\n", 400, "must have a Host"},
+	/* ... for CONNECT too */
+	{"connect, no host", "CONNECT h:443 HTTP/1.1\r\n", 400,
+	 "must have a Host"},
+	/* two Host fields, in HTTP/1.0 as well */
+	{"two hosts, 1.0", "GET http://h/ HTTP/1.0\r\nHost: h\r\nHost: h\r\n",
+	 400, "more than one Host"},
+	/* invalid values, though the URL names the host (§3.2.2) */
+	{"host list", "GET http://h/ HTTP/1.1\r\nHost: a, b\r\n", 400,
+	 "not a valid host"},
+	{"empty host", "GET http://h/ HTTP/1.1\r\nHost:\r\n", 400,
+	 "not a valid host"},
+	{"host with a space", "GET http://h/ HTTP/1.1\r\nHost: a b\r\n", 400,
+	 "not a valid host"},
+	{"host with userinfo", "GET http://h/ HTTP/1.1\r\nHost: u@h\r\n",
+	 400, "not a valid host"},
+	{"host, bad port", "GET http://h/ HTTP/1.1\r\nHost: h:99999\r\n", 400,
+	 "not a valid host"},
+	{"connect, bad host",
+	 "CONNECT h:443 HTTP/1.1\r\nHost: h:443, i:443\r\n", 400,
+	 "not a valid host"},
+	/* RFC 9110 §4.2.4: userinfo in the URL */
+	{"userinfo", "GET http://user:pass@h/ HTTP/1.1\r\nHost: h\r\n", 400,
+	 "not an http:// URL"},
+	{"userinfo before a query",
+	 "GET http://user@h?q HTTP/1.1\r\nHost: h\r\n", 400,
+	 "not an http:// URL"},
+	/* an empty host in the URL */
+	{"url, empty host", "GET http://:80/ HTTP/1.1\r\nHost: h\r\n", 400,
+	 "not an http:// URL"},
+	/* ports out of range, signed, with a leading zero */
+	{"url, port 0", "GET http://h:0/ HTTP/1.1\r\nHost: h\r\n", 400, NULL},
+	{"url, port 65536", "GET http://h:65536/ HTTP/1.1\r\nHost: h\r\n",
+	 400, NULL},
+	{"url, signed port", "GET http://h:+80/ HTTP/1.1\r\nHost: h\r\n", 400,
+	 NULL},
+	{"url, leading zero", "GET http://h:0080/ HTTP/1.1\r\nHost: h\r\n",
+	 400, NULL},
+	{"connect, leading zero", "CONNECT h:0443 HTTP/1.1\r\nHost: h\r\n",
+	 400, "authority-form"},
+	/* a fragment: the request parser refuses it, the server sends 400 */
+	{"fragment", "GET http://h#frag HTTP/1.1\r\nHost: h\r\n", 400, NULL},
+	{"fragment after a path", "GET http://h/a#f HTTP/1.1\r\nHost: h\r\n",
+	 400, NULL},
+};
+
+/*
+ * What the client gets for each case: the status of the decision, or,
+ * when the head does not parse, the status the server sends for the
+ * parse error (proxy/server.c: http_err_status()).
+ */
+static void test_refuse_cases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(refuse_cases) / sizeof(refuse_cases[0]);
+	     i++) {
+		const struct refuse_case *tc = &refuse_cases[i];
+		struct world *w = world_new("basic");
+		struct proxy_decision d;
+		struct http_request req;
+		enum http_err e = HTTP_OK;
+		char text[1024];
+		long n;
+
+		snprintf(text, sizeof(text), "%s" ALICE "\r\n", tc->request);
+		n = http_parse_request(text, strlen(text), &req, &e);
+		if (n <= 0) {
+			if (http_err_status(e) != tc->status)
+				fail_msg("%s: parse error %d", tc->comment,
+					 (int)e);
+			world_free(w);
+			continue;
+		}
+		proxy_decision_init(&d);
+		proxy_decide(&w->cfg, &w->st, &req, NULL, 0, NOW, &d);
+		if (d.action != PROXY_RESPOND || d.status != tc->status)
+			fail_msg("%s: action %d status %d (%s)", tc->comment,
+				 (int)d.action, d.status, d.why);
+		if (tc->why != NULL && strstr(d.why, tc->why) == NULL)
+			fail_msg("%s: why '%s' lacks '%s'", tc->comment, d.why,
+				 tc->why);
+		assert_true(d.close);
 		proxy_decision_free(&d);
 		world_free(w);
 	}
@@ -590,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_head_no_body),
 		cmocka_unit_test(test_forward_rewrite),
 		cmocka_unit_test(test_forward_cases),
+		cmocka_unit_test(test_refuse_cases),
 		cmocka_unit_test(test_tunnel),
 		cmocka_unit_test(test_open_proxy),
 		cmocka_unit_test(test_digest),
