@@ -10,7 +10,7 @@ BUILD_PKGS="make gcc pkg-config libssl-dev libreadline-dev libcrypt-dev"
 # tinyproxy as real peers, htpasswd/htdigest (apache2-utils) for credential
 # files, openssl for a test certificate, graphviz for diagrams, tmux to
 # drive the REPL in a terminal.
-TEST_PKGS="libcmocka-dev clang graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux"
+TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux"
 BREW_PKGS="openssl@3 readline pkg-config cmocka graphviz curl wget python squid tinyproxy tmux"
 
 pkgs=$BUILD_PKGS

@@ -229,7 +229,7 @@ static void challenge(const struct origin_config *cfg, struct origin_state *st,
 	char offer[ORIGIN_MAX_OFFER];
 	bool stale = r->verdict == GUARD_STALE;
 	const char *bearer_error = NULL;
-	const char *what;
+	const char *what, *said = NULL;
 
 	if (r->verdict == GUARD_BAD && r->scheme == AUTH_SCHEME_BEARER)
 		bearer_error = "invalid_token";
@@ -250,6 +250,9 @@ static void challenge(const struct origin_config *cfg, struct origin_state *st,
 		break;
 	default:
 		what = r->reason[0] ? r->reason : http_strerror(r->err);
+		/* The wire says only this, the same for an unknown user and
+		 * a wrong password; the reason stays in d->why. */
+		said = "the credentials were not accepted";
 		break;
 	}
 	http_buf_printf(&body,
@@ -258,7 +261,7 @@ static void challenge(const struct origin_config *cfg, struct origin_state *st,
 			"Send credentials in Authorization (not "
 			"Proxy-Authorization: that one is for the proxy).\n"
 			"Offered: %s\n",
-			path, who, what, offer);
+			path, who, said ? said : what, offer);
 	set_why(d,
 		"origin: %s needs an authenticated user, %s -> 401%s, "
 		"offering %s",
@@ -380,13 +383,17 @@ void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 		http_buf_puts(&out, "authenticated as: nobody (no "
 				    "credentials; this path is public)\n");
 	else
-		http_buf_printf(&out,
-				"authenticated as: nobody (credentials not "
-				"accepted: %s; this path is public)\n",
-				r.reason[0] ? r.reason : http_strerror(r.err));
+		http_buf_puts(&out, "authenticated as: nobody (credentials "
+				    "not accepted; this path is public)\n");
 	http_buf_printf(&out, "who may read %s: %s\n", path, who);
 	echo_request(&out, req, (const char *)body, body_len);
-	if (rule->access == RULES_PUBLIC && d->user[0] == '\0')
+	if (rule->access == RULES_PUBLIC && d->user[0] == '\0' &&
+	    r.verdict != GUARD_MISSING)
+		set_why(d,
+			"origin: %s is public -> 200 (credentials not "
+			"accepted: %s)",
+			path, r.reason[0] ? r.reason : http_strerror(r.err));
+	else if (rule->access == RULES_PUBLIC && d->user[0] == '\0')
 		set_why(d, "origin: %s is public -> 200", path);
 	else if (rule->access == RULES_PUBLIC)
 		set_why(d,

@@ -26,13 +26,18 @@ DOC_EXT = (".md", ".lab", ".1", ".dot", ".py", ".c")
 
 SECTION = r"([A-Z](?:\.[0-9]+)*|[0-9]+(?:\.[0-9]+)*)"
 # One pattern, tried left to right; the named group says which form.  A
-# citation may be wrapped across lines ("RFC\n9110 §11.4"): \s matches it.
+# citation may be wrapped across lines ("RFC\n9110 §11.4"), or across two
+# C string literals ("... RFC "\n "9110 §11.4"): \s and '"' match there.
 TOKEN = re.compile(
     r"(?P<secof>[Ss]ection\s+" + SECTION + r"\s+of\s+RFC\s*(?P<secof_rfc>[0-9]{3,5}))"
-    r"|(?P<rfc>RFC\s*(?P<num>[0-9]{3,5}))"
+    r"|(?P<rfc>RFC(?:\s|\")*(?P<num>[0-9]{3,5}))"
     r"(?:(?:,?\s*§\s*|,?\s+[Ss]ection\s+|,?\s+Appendix\s+)" + SECTION + r")?"
     r"|(?P<bare>§\s*" + SECTION + r")"
     r"|(?P<appx>(?<![A-Za-z])Appendix\s+(?P<appx_sec>[A-Z](?:\.[0-9]+)*))")
+
+
+# A document name right before a bare "§": not an RFC citation.
+OTHER_DOC = re.compile(r"(?<![A-Za-z0-9-])(?!RFC)[A-Z][A-Za-z0-9-]*[0-9A-Z]\s*$")
 
 
 def load_table():
@@ -101,6 +106,9 @@ def citations(path):
             sec = m.group(6)
             yield n, current, sec.rstrip(".") if sec else "-", shown
         elif g["bare"]:
+            # "C11 §7.1.4", "MS-NLMP §2.2": a section of another document
+            if OTHER_DOC.search(text, max(0, m.start() - 24), m.start()):
+                continue
             yield n, current, m.group(8).rstrip("."), shown
         elif g["appx"] and current is not None:
             # "Appendix C.2.2" after an RFC citation's text

@@ -20,7 +20,9 @@
 
 #include "../../http/answer.h"
 #include "../../http/auth.h"
+#include "../../http/basic.h"
 #include "../../origin/gate.h"
+#include "sameness.h"
 
 #define NOW 1700000000u /* a fixed clock: transcripts do not depend on it */
 
@@ -627,6 +629,89 @@ static void test_host(void **state)
 	fixture_free(f);
 }
 
+/* ---- An unknown user and a wrong password look the same ---- */
+
+/*
+ * The origin's 401s for a wrong password and for an unknown user are
+ * byte-identical once Date and the fresh nonce values are masked
+ * (sameness.h), for Basic and Digest MD5 and SHA-256; the why lines say
+ * which it was.
+ */
+static void test_unknown_user_same_as_wrong_password(void **state)
+{
+	static const struct {
+		const char *comment;
+		const char *schemes;
+		enum digest_alg alg;
+		const char *user_a, *pass_a, *user_b, *pass_b;
+		const char *why_a, *why_b;
+	} pairs[] = {
+		{"Basic", "basic", DIGEST_MD5, "alice", "wrong", "nobody", "wrong",
+		 "wrong password", "unknown user"},
+		{"Basic, mallory is unknown here", "basic", DIGEST_MD5, "bob",
+		 "letmein", "mallory", "letmein", "wrong password",
+		 "unknown user"},
+		{"Digest MD5", "digest", DIGEST_MD5, "alice", "wrong", "nobody",
+		 "wrong", "does not match", "unknown user"},
+		{"Digest SHA-256", "digest,basic", DIGEST_SHA256, "bob", "wrong",
+		 "nobody", "other", "does not match", "unknown user"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		struct fixture *f = fixture_new(pairs[i].schemes);
+		struct http_buf cred, raw, m[2];
+		char why[2][ORIGIN_MAX_WHY], nonce[128];
+
+		http_buf_init(&cred, 0);
+		http_buf_init(&raw, 0);
+		http_buf_init(&m[0], 0);
+		http_buf_init(&m[1], 0);
+		for (int round = 0; round < 2; round++) {
+			const char *user = round ? pairs[i].user_b
+						 : pairs[i].user_a;
+			const char *pass = round ? pairs[i].pass_b
+						 : pairs[i].pass_a;
+
+			http_buf_reset(&cred);
+			if (strncmp(pairs[i].comment, "Digest", 6) == 0) {
+				assert_int_equal(digest_nonce_make(
+							 &f->st.guard.key, NOW,
+							 nonce, sizeof(nonce)),
+						 HTTP_OK);
+				sameness_digest(pairs[i].alg, user, pass,
+						"lab407 origin", nonce, "GET",
+						"/private", &cred);
+			} else {
+				assert_int_equal(basic_encode(&cred, user, pass),
+						 HTTP_OK);
+			}
+			http_buf_reset(&raw);
+			http_buf_printf(&raw,
+					"GET /private HTTP/1.1\r\nHost: o\r\n"
+					"Authorization: %s\r\n\r\n",
+					cred.data);
+			decide_at(f, raw.data, NOW + (uint64_t)round);
+			assert_int_equal(f->d.status, 401);
+			sameness_mask(f->d.out.data, f->d.out.len, &m[round]);
+			snprintf(why[round], sizeof(why[round]), "%s", f->d.why);
+		}
+		if (m[0].len != m[1].len ||
+		    memcmp(m[0].data, m[1].data, m[0].len) != 0)
+			fail_msg("%s: the responses differ:\n%s\n--- and ---\n%s",
+				 pairs[i].comment, m[0].data, m[1].data);
+		if (strstr(why[0], pairs[i].why_a) == NULL ||
+		    strstr(why[1], pairs[i].why_b) == NULL)
+			fail_msg("%s: why lines '%s' / '%s'", pairs[i].comment,
+				 why[0], why[1]);
+		http_buf_free(&cred);
+		http_buf_free(&raw);
+		http_buf_free(&m[0]);
+		http_buf_free(&m[1]);
+		fixture_free(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -643,6 +728,7 @@ int main(void)
 	    cmocka_unit_test(test_path_spellings),
 	    cmocka_unit_test(test_path_served),
 	    cmocka_unit_test(test_host),
+	    cmocka_unit_test(test_unknown_user_same_as_wrong_password),
 	};
 
 	return cmocka_run_group_tests_name("origin", tests, NULL, NULL);
