@@ -143,6 +143,13 @@ enum repl_rc script_expect(struct repl *r, int argc, char **argv)
 			goto usage;
 		snprintf(want, sizeof(want), "from %s", argv[2]);
 		note_expected(r, want);
+		if (m->who_unknown)
+			return failed(r,
+				      "expected the answer from the %s, but "
+				      "the lab cannot tell who wrote it (%s)",
+				      argv[2],
+				      "no Via, and no Server or "
+				      "X-Squid-Error that names a proxy");
 		if (strcasecmp(who, argv[2]) != 0)
 			return failed(r,
 				      "expected the answer from the %s, "
