@@ -88,8 +88,10 @@ if [ "$CORES" -lt 2 ]; then
 fi
 
 # Descriptors: bench_idle holds IDLE connections, and the proxy holds as
-# many.  Each process gets this soft limit (within the hard one).
-WANT_FDS=$((IDLE + BUSY + 1000))
+# many.  Each process gets this soft limit (within the hard one), with
+# room to spare: Squid, for one, stops keeping connections alive when a
+# large share of its descriptors is in use.
+WANT_FDS=$((2 * IDLE + BUSY + 1000))
 HARD=$(ulimit -Hn)
 [ "$HARD" = unlimited ] && HARD=$WANT_FDS
 [ "$WANT_FDS" -le "$HARD" ] || WANT_FDS=$HARD
