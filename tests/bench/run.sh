@@ -252,7 +252,9 @@ start_origin() {
 # MODE is basic, digest-SHA-256 or digest-MD5.  False when it cannot.
 
 PROXY_HELP=$("$BIN/proxy" --help 2>&1)
-proxy_has() { grep -q -- "$1" <<<"$PROXY_HELP"; }
+# proxy_has OPTION: bin/proxy --help lists exactly OPTION (a whole word:
+# --idle-timeout is not --tunnel-idle-timeout).
+proxy_has() { grep -qE -- "(^|[[:space:],])$1([[:space:]=,]|\$)" <<<"$PROXY_HELP"; }
 start_proxy() {
 	local d args f
 	d=$(run_dir "proxy-$1")
@@ -269,7 +271,8 @@ start_proxy() {
 	proxy_has "--workers" && args+=(--workers 1)
 	# Idle keep-alive connections stay open as long as the others' do
 	# (nginx keepalive_timeout, Squid client_idle_pconn_timeout: 300 s).
-	for f in --idle-timeout --keepalive-timeout --header-timeout; do
+	for f in --idle-timeout --keepalive-timeout --keep-alive-timeout \
+		--client-idle-timeout --header-timeout; do
 		proxy_has "$f" && args+=("$f" 300)
 	done
 	echo "bin/proxy ${args[*]}" >"$d/cmdline"
