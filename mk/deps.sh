@@ -13,8 +13,9 @@ BUILD_PKGS="make gcc pkg-config libssl-dev libreadline-dev libcrypt-dev"
 TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux"
 # make bench: nginx (the origin, and the reference authenticating proxy),
 # wrk (the load), Squid and tinyproxy (the peers), openssl (a password
-# hash for Squid's basic_ncsa_auth).  taskset comes with util-linux.
-BENCH_PKGS="nginx wrk squid tinyproxy openssl"
+# hash for Squid's basic_ncsa_auth), python3 (reading /proc).  taskset
+# comes with util-linux.
+BENCH_PKGS="nginx wrk squid tinyproxy openssl python3"
 BREW_PKGS="openssl@3 readline pkg-config cmocka graphviz curl wget python squid tinyproxy tmux"
 
 pkgs=$BUILD_PKGS

@@ -286,11 +286,12 @@ start_proxy() {
 }
 
 # nginx as an authenticating forward proxy.  It takes absolute-form
-# requests (the host in the request line is only used to pick one of the
-# two bench origins through the Host map) and compares the whole
-# Proxy-Authorization value, byte for byte, with alice's Basic value:
-# no base64 decoding, no user file, no hashing, no ACL, no CONNECT.  On a
-# mismatch it answers 407 with a Basic challenge.  Forwarded requests
+# requests (the Host field only picks one of the two bench origins) and
+# compares the whole Proxy-Authorization value, byte for byte, with
+# alice's Basic value (if's != is case-sensitive; a map would not be, and
+# would take base64 in the wrong case): no base64 decoding, no user file,
+# no hashing, no ACL, no CONNECT.  On a mismatch it answers 407 with a
+# Basic challenge.  Forwarded requests
 # lose Proxy-Authorization and go over a pool of kept-alive upstream
 # connections (keepalive 64), as nginx is normally run.
 start_nginx() {
@@ -299,10 +300,6 @@ start_nginx() {
 	d=$(run_dir nginx)
 	PORT=$(free_port)
 	nginx_conf "$d" "
-	map \$http_proxy_authorization \$lab407_user {
-		default \"\";
-		\"$BASIC\" alice;
-	}
 	map \$http_host \$lab407_origin {
 		default origin;
 		\"127.0.0.1:$CPORT\" origin_close;
@@ -317,7 +314,7 @@ start_nginx() {
 	server {
 		listen 127.0.0.1:$PORT backlog=4096;
 		location / {
-			if (\$lab407_user = \"\") {
+			if (\$http_proxy_authorization != \"$BASIC\") {
 				add_header Proxy-Authenticate 'Basic realm=\"$REALM\", charset=\"UTF-8\"' always;
 				return 407;
 			}
@@ -435,12 +432,16 @@ EOF
 	}
 }
 
+# forget PID: no longer ours to stop.
+forget() {
+	local keep=() p
+	for p in "${SERVERS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	SERVERS=("${keep[@]}")
+}
 # stop_peer: stop the proxy started last.
 stop_peer() {
-	local keep=() p
 	stop_server "$PID"
-	for p in "${SERVERS[@]}"; do [ "$p" = "$PID" ] || keep+=("$p"); done
-	SERVERS=("${keep[@]}")
+	forget "$PID"
 }
 
 # ---- Measuring ----
@@ -532,6 +533,7 @@ memory() {
 	taskset -c "$LOAD_CPU" "$ROOT/$B/bench/bench_idle" "$PORT" "$CPORT" "$IDLE" "$HOLD" "$BASIC" \
 		>"$out" 2>&1 &
 	tool=$!
+	SERVERS+=("$tool")   # stopped on an interrupt like the servers
 	for _ in $(seq 1 1500); do
 		ready=$(grep '^ready ' "$out" 2>/dev/null)
 		[ -n "$ready" ] && break
@@ -546,6 +548,7 @@ memory() {
 		R[$peer|mem|fds]=$(field "$s" fds)
 	fi
 	wait "$tool" 2>/dev/null
+	forget "$tool"
 	R[$peer|mem|held]=$(field "$ready" held)
 	R[$peer|mem|after]=$(field "$(grep '^after ' "$out")" held)
 	R[$peer|mem|ok]=$(field "$ready" ok)
