@@ -638,7 +638,7 @@ ORDER=(proxy nginx squid tinyproxy)
 version_of() {
 	case "$1" in
 	proxy) "$BIN/proxy" --version 2>&1 | head -n 1 ;;
-	nginx) nginx -v 2>&1 | sed 's/^nginx version: //' ;;
+	nginx) nginx -v 2>&1 | sed 's/^nginx version: nginx\//nginx /' ;;
 	squid) [ -x "$SQUID" ] && "$SQUID" -v 2>/dev/null | head -n 1 | sed 's/^Squid Cache: Version /Squid /' ;;
 	tinyproxy) [ -n "$TINYPROXY" ] && "$TINYPROXY" -v 2>&1 | head -n 1 ;;
 	esac
@@ -675,8 +675,8 @@ report() {
 	[ -n "$NOTE" ] && echo "- Note: $NOTE"
 	echo "- Each proxy pinned to CPU $PROXY_CPU with taskset; the nginx origin, wrk and lab407's" \
 		"load generators to CPU $LOAD_CPU. ${SECS} s per workload, $CONNS connections" \
-		"($BUSY for the busy row), wrk -t$THREADS (-t2 for the busy row)."
-	echo "- Peers: $(version_of proxy); nginx $(version_of nginx); $(version_of squid); $(version_of tinyproxy);" \
+		"($BUSY for the busy row), wrk -t$THREADS$([ "$THREADS" = 2 ] || echo ' (-t2 for the busy row)')."
+	echo "- Peers: $(version_of proxy); $(version_of nginx); $(version_of squid); $(version_of tinyproxy);" \
 		"load by $(wrk -v 2>&1 | head -n 1 | awk '{print $1, $2}')."
 	echo "- \"others on CPU $PROXY_CPU\": how busy the proxy's core was with anything but the proxy" \
 		"during the run (from /proc/stat); above a few per cent the proxy's figures are low."
