@@ -27,7 +27,7 @@ struct origin_server {
 	struct origin_config
 	    cfg;		 /* copied in; what it points to is not owned */
 	struct origin_state *st; /* owned (large: the nonce-count table) */
-	pthread_mutex_t lock;	 /* serialises origin_decide() */
+	pthread_mutex_t lock;	 /* the nonce-count step (guard_commit) */
 	pthread_mutex_t count_lock; /* guards `active` */
 	int active;		    /* connections being served */
 	origin_log_fn log;	    /* may be NULL */

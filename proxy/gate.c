@@ -212,6 +212,13 @@ static bool read_target(const struct http_request *req, struct http_url *u,
 		bad_request(d, req, "01", "the method is too long");
 		return false;
 	}
+	/* RFC 9112 §3.2: no Host in HTTP/1.1, two Hosts, or a bad one: 400.
+	 * Its value is not used: the target names the host (§3.2.2). */
+	if (http_request_check_host(req) != HTTP_OK) {
+		bad_request(d, req, "01",
+			    http_strerror(http_request_check_host(req)));
+		return false;
+	}
 	if (method_is(req, "CONNECT")) {
 		/* RFC 9112 §3.2.3: CONNECT carries only "host:port". */
 		if (http_authority_parse(req->target, req->target_len, u) !=
@@ -243,12 +250,6 @@ static bool read_target(const struct http_request *req, struct http_url *u,
 			    "as a plain request to the proxy");
 		return false;
 	}
-	/* RFC 9112 §3.2: more than one Host is a 400. */
-	if (http_header_count(req->headers, req->num_headers, "Host") > 1) {
-		bad_request(d, req, "01", "more than one Host field "
-					  "(RFC 9112 §3.2)");
-		return false;
-	}
 	return true;
 }
 
@@ -269,7 +270,8 @@ static bool creds_in_wrong_field(const struct http_request *req)
  * 407 with a challenge per offered scheme (RFC 9110 §15.5.8, §11.7.1).  A
  * stale Digest nonce gets stale=true so the client retries silently (RFC
  * 7616 §3.3); a bad Bearer token gets error="invalid_token" (RFC 6750
- * §3.1).  The body and why line say which of the cases it was.
+ * §3.1).  The why line says which of the cases it was; the body too,
+ * except that every kind of bad credentials reads the same there.
  */
 static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 		      const struct http_request *req,
@@ -282,6 +284,7 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 	bool stale = r->verdict == GUARD_STALE;
 	const char *bearer_error = NULL;
 	const char *scheme = auth_scheme_name(r->scheme);
+	const char *said = NULL;       /* for the body, when not `what` */
 
 	if (r->verdict == GUARD_BAD && r->scheme == AUTH_SCHEME_BEARER)
 		bearer_error = "invalid_token";
@@ -324,6 +327,10 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 			 scheme ? " with " : "", scheme ? scheme : "",
 			 r->err == HTTP_E_BAD_USER ? "unknown user" :
 			 r->reason[0] ? r->reason : http_strerror(r->err));
+		/* The wire says only this, the same for an unknown user and
+		 * a wrong password, so no one can list the users; the real
+		 * reason stays in d->why (-v, the log, the REPL). */
+		said = "the credentials were not accepted";
 		break;
 	}
 
@@ -338,7 +345,7 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 			"This proxy wants credentials in Proxy-Authorization "
 			"before it forwards anything.\n"
 			"Offered: %s\n",
-			what, offer);
+			said ? said : what, offer);
 	set_why(d, "proxy: %s -> 407%s, offering %s", what,
 		stale ? " with stale=true" : "", offer);
 	if (h.failed) {

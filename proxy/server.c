@@ -12,8 +12,9 @@
  * the existing ones are not harmed.
  *
  * Shared state is small: the Digest nonce counts inside proxy_state
- * (every proxy_decide() call holds guard_lock), the connection counter
- * and the access log (lock).  Everything else belongs to one thread.
+ * (guard_lock, taken by http/guard.c's guard_commit() around the one
+ * check-and-record step, never around password hashing), the connection
+ * counter and the access log (lock).  Everything else belongs to one thread.
  *
  * Per connection (RFC 9112 §9): requests follow one another on the same
  * connection until either side says close.  Bodies (Content-Length or
@@ -802,10 +803,10 @@ static void serve(struct conn *c)
 		}
 
 		proxy_decision_init(&d);
-		pthread_mutex_lock(&srv->guard_lock);
+		/* No lock here: password hashing runs in parallel; the
+		 * nonce-count step inside takes guard_lock itself. */
 		proxy_decide(srv->cfg, srv->state, &req, body, body_len,
 			     (uint64_t)time(NULL), &d);
-		pthread_mutex_unlock(&srv->guard_lock);
 		log_why(c, &d);
 		snprintf(x.user, sizeof(x.user), "%s", d.user);
 		http_buf_consume(&c->cl.buf, hl);   /* req is invalid now */
@@ -898,11 +899,24 @@ static void busy(struct proxy_server *srv, int fd)
 	close(fd);
 }
 
+/* The lock callbacks guard_commit() holds around the nonce counts. */
+static void guard_lock_take(void *m)
+{
+	pthread_mutex_lock(m);
+}
+
+static void guard_lock_give(void *m)
+{
+	pthread_mutex_unlock(m);
+}
+
 /* Defaults from server.h; the caller may change them before run. */
 enum http_err proxy_server_init(struct proxy_server *srv,
 				struct proxy_config *cfg,
 				unsigned nonce_lifetime)
 {
+	enum http_err e;
+
 	memset(srv, 0, sizeof(*srv));
 	srv->cfg = cfg;
 	srv->header_timeout_ms = PROXY_DEFAULT_HEADER_TIMEOUT_MS;
@@ -915,7 +929,11 @@ enum http_err proxy_server_init(struct proxy_server *srv,
 	pthread_mutex_init(&srv->guard_lock, NULL);
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_cond_init(&srv->idle, NULL);
-	return proxy_state_init(srv->state, nonce_lifetime);
+	e = proxy_state_init(srv->state, nonce_lifetime);
+	/* Only the nonce-count step takes guard_lock (http/guard.h). */
+	guard_state_set_lock(&srv->state->guard, guard_lock_take,
+			     guard_lock_give, &srv->guard_lock);
+	return e;
 }
 
 /* Free the decision state (after proxy_server_run() returned). */
