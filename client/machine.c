@@ -30,6 +30,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/crypto.h>
+
 #include "../http/auth.h"
 
 #define CLIENT_MAX_TARGET (HTTP_MAX_TARGET_BYTES + 1)
@@ -170,6 +172,9 @@ static bool add_credentials(struct client_machine *m, struct client_step *s,
 	http_buf_init(&v, 0);
 	e = answer_build(st, cr, method, target, m->cfg->body, m->cfg->body_len,
 			 &v, &tr);
+	/* The trace holds Digest's A1 (the password in clear) and HA1:
+	 * nobody here reads it, so it goes at once. */
+	OPENSSL_cleanse(&tr, sizeof(tr));
 	if (e != HTTP_OK) {
 		note(s, "Cannot build %s credentials: %s", p->name,
 		     http_strerror(e));

@@ -79,9 +79,10 @@ static bool header_has(const struct lab_msg *m, const char *name,
 }
 
 /*
- * The TEXT of `expect seen TEXT`, `expect why TEXT` and `expect header NAME TEXT` may be
- * several words: join them with one space into text[cap] and make them
- * one argument.  Other lines are left alone.  False when the joined words
+ * The TEXT of `expect seen TEXT`, `expect why TEXT` and `expect header
+ * NAME TEXT` may be several words: join them with one space into
+ * text[cap] and make them one argument.  Other lines are left alone.
+ * False when the joined words
  * do not fit.  Pure (no lab needed), so tests/fuzz reaches it.
  */
 bool script_expect_words(int *argc, char **argv, char *text, size_t cap)
@@ -94,7 +95,7 @@ bool script_expect_words(int *argc, char **argv, char *text, size_t cap)
 
 	if (!seen && !header)
 		return true;
-	first = seen ? 2 : 3;
+	first = header ? 3 : 2;
 	for (i = first; i < *argc; i++) {
 		size_t n = strlen(argv[i]) + (i > first ? 1 : 0);
 
