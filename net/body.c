@@ -52,8 +52,8 @@ static bool count(struct body_mover *m, size_t n, enum http_err *err)
 /*
  * Chunked: decode what is there, then write it on.  In BODY_RELAY the
  * data goes out as one chunk per feed and the trailers, once complete,
- * filtered; the chunk sizes of the sender are not kept (a proxy may
- * re-frame, RFC 9112 §7.1.3).
+ * filtered; the chunk sizes of the sender are not kept (any recipient
+ * may decode a transfer coding and apply it again, RFC 9112 §6.1).
  */
 static long feed_chunked(struct body_mover *m, const char *in, size_t len,
 			 struct http_buf *out, enum http_err *err)

@@ -176,9 +176,9 @@ struct conn {
 	struct event *timer;          /* the current phase's deadline */
 	struct exchange *x;           /* the request in flight, or NULL */
 	struct resolve *res;          /* the name being resolved, or NULL */
-	/* Connection-bound authentication (NTLM, Negotiate: RFC 4559 §4,
-	 * MS-NLMP) is state of this connection, not of a request: a scheme
-	 * that needs it hangs it here and decide() hands it over. */
+	/* Connection-bound authentication (NTLM, Negotiate) is state of
+	 * this connection, not of a request: a scheme that needs it hangs
+	 * it here and decide() hands it over. */
 	void *auth;
 	uint64_t last_ms;             /* last byte moved (tunnel, response) */
 	uint64_t lingered;            /* bytes drained while lingering */
@@ -1035,8 +1035,9 @@ static void send_request(struct conn *c)
 	bufferevent_write(c->up, x->d.out.data, x->d.out.len);
 	bufferevent_enable(c->up, EV_READ);
 	if (x->has_body) {
-		/* RFC 9112 §7.1.3: a proxy may re-frame; a chunked body is
-		 * re-chunked with its trailers filtered (http/trailer.c). */
+		/* RFC 9112 §6.1: a recipient may decode a transfer coding
+		 * and apply it again; a chunked body is re-chunked with its
+		 * trailers filtered (http/trailer.c). */
 		body_free(&x->mv);
 		body_init(&x->mv, &x->req_body, BODY_RELAY, 0);
 		go_state(c, CONN_RELAYING_BODY);
