@@ -26,8 +26,8 @@
  * Each worker keeps its own pool of idle upstream connections.
  *
  * Memory: an idle keep-alive connection holds its conn struct, two
- * libevent objects and empty buffers - about a kilobyte, no thread and
- * no stack.  What one request needs (struct exchange: the decision, the
+ * libevent objects and empty buffers - a few kilobytes (10,000 idle
+ * connections: about 31 MiB RSS in all), no thread and no stack.  What one request needs (struct exchange: the decision, the
  * log fields, the body mover) is allocated when its head arrives and
  * freed when it is answered.
  */
