@@ -28,7 +28,11 @@
 #define PROXY_DEFAULT_CONNECT_TIMEOUT_MS 10000 /* the origin accepting the connection: 504 */
 #define PROXY_DEFAULT_UPSTREAM_TIMEOUT_MS 10000 /* the origin's answer, and gaps in it: 504 */
 #define PROXY_DEFAULT_TUNNEL_IDLE_MS 300000    /* a CONNECT tunnel silent both ways: closed */
-#define PROXY_DEFAULT_POOL_IDLE_MS 15000       /* an idle upstream connection kept for reuse */
+/* An idle upstream connection kept for reuse: below the 5 s many origins
+ * use for their own idle keep-alive connections (Apache httpd's
+ * KeepAliveTimeout), so that the proxy, not the origin, usually closes
+ * first and a request rarely meets a connection closing under it. */
+#define PROXY_DEFAULT_POOL_IDLE_MS 4000
 #define PROXY_DEFAULT_LINGER_MS 5000           /* reading what a client still sends after our close */
 #define PROXY_LINGER_MAX_BYTES (32u << 20)     /* ... and at most this much of it */
 
