@@ -26,7 +26,8 @@ static const char *const messages[HTTP_E__COUNT] = {
 	[HTTP_E_TARGET] = "The request-target is malformed: it may not be "
 			  "empty or contain spaces, control characters or a "
 			  "'#' fragment (RFC 9112 §3.2).",
-	[HTTP_E_VERSION] = "The HTTP version must be exactly HTTP/1.0 or "
+	[HTTP_E_VERSION] = "The HTTP version is malformed: it must be "
+			   "\"HTTP/\", a digit, '.' and a digit, such as "
 			   "HTTP/1.1 (RFC 9112 §2.3).",
 	[HTTP_E_VERSION_UNSUPPORTED] = "Only HTTP/1.0 and HTTP/1.1 are "
 				       "spoken here; the message uses another "
