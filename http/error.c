@@ -156,6 +156,12 @@ static const char *const messages[HTTP_E__COUNT] = {
 	[HTTP_E_FILE_OPEN] = "A file cannot be opened or read.",
 	[HTTP_E_FILE_LINE] = "A line in a configuration file is malformed.",
 	[HTTP_E_CONFIG] = "The configuration is inconsistent.",
+	[HTTP_E_TLS_RECORD] = "The bytes are not TLS records (RFC 8446 §5.1): "
+			      "no known content type, a version other than "
+			      "3.x, or a record longer than 18432 bytes.",
+	[HTTP_E_TLS_HELLO] = "A ClientHello or ServerHello does not parse "
+			     "(RFC 8446 §4.1.2, §4.1.3): a length runs past "
+			     "its message.",
 };
 
 /* ---- Looking up ---- */
