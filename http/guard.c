@@ -979,7 +979,8 @@ static bool emit(const struct guard_config *cfg, const struct http_buf *v,
 /*
  * One challenge line per offered scheme, in order; Digest one per
  * algorithm, in cfg->algs order, all sharing one fresh nonce (RFC 9110
- * §11.6.1: a client picks the one it understands best).
+ * §11.4: a client picks what it considers the most secure scheme it
+ * understands; RFC 7616 §3.7: the first Digest one it supports).
  */
 bool guard_write_challenges(const struct guard_config *cfg,
 			    struct guard_state *st, uint64_t now, bool stale,
