@@ -59,6 +59,7 @@
 #include "../http/persist.h"
 #include "../http/retry.h"
 #include "../http/status.h"
+#include "../http/users.h"
 #include "../net/body.h"
 #include "../net/net.h"
 #include "../net/pool.h"
@@ -166,6 +167,17 @@ struct resolve {
 	size_t n;                     /* 0: not resolved */
 };
 
+/* A decision that may hash a slow password, run on the work pool. */
+struct decide_job {
+	struct pool_job job;
+	struct conn *c;               /* kept alive until the job is back */
+	struct http_request req;      /* points into c's input buffer, which
+					 stays as it is: reading is off */
+	const void *body;
+	size_t body_len;
+	size_t head_len;              /* to drain once decided */
+};
+
 /* One client connection. */
 struct conn {
 	struct worker *wk;
@@ -176,6 +188,7 @@ struct conn {
 	struct event *timer;          /* the current phase's deadline */
 	struct exchange *x;           /* the request in flight, or NULL */
 	struct resolve *res;          /* the name being resolved, or NULL */
+	struct decide_job *djob;      /* the decision running on the pool, or NULL */
 	/* Connection-bound authentication (NTLM, Negotiate) is state of
 	 * this connection, not of a request: a scheme that needs it hangs
 	 * it here and decide() hands it over. */
@@ -210,6 +223,7 @@ struct worker {
 };
 
 static void conn_free(struct conn *c);
+static void conn_release(struct conn *c);
 static void resolve_forget(struct conn *c);
 static void read_head(struct conn *c);
 static void exchange_end(struct conn *c);
@@ -424,6 +438,9 @@ static struct exchange *exchange_new(const struct http_request *req)
 
 static void decide(struct conn *c, const struct http_request *req,
 		   const void *body, size_t body_len);
+static bool decide_slowly(struct conn *c, const struct http_request *req,
+			  const void *body, size_t body_len, size_t head_len);
+static void decided(struct conn *c, size_t head_len);
 static void act(struct conn *c);
 
 /*
@@ -508,9 +525,24 @@ static void read_head(struct conn *c)
 			body_len = (size_t)c->x->req_body.length;
 		}
 	}
+	if (decide_slowly(c, &req, body, body_len, (size_t)hl))
+		return;   /* decided() runs when the pool is done */
 	decide(c, &req, body, body_len);
-	/* req pointed into the buffer: it goes now, before the body moves. */
-	evbuffer_drain(in, (size_t)hl);
+	decided(c, (size_t)hl);
+}
+
+/*
+ * The decision is in: the head leaves the buffer, wiped first (it may
+ * carry Proxy-Authorization), before the body moves; then act on it.
+ */
+static void decided(struct conn *c, size_t head_len)
+{
+	struct evbuffer *in = bufferevent_get_input(c->cl);
+	unsigned char *p = evbuffer_pullup(in, (ev_ssize_t)head_len);
+
+	if (p != NULL)
+		explicit_bzero(p, head_len);
+	evbuffer_drain(in, head_len);
 	act(c);
 }
 
@@ -539,6 +571,78 @@ static void decide(struct conn *c, const struct http_request *req,
 		log_line(srv, "why: %s (lesson %s)\n", x->d.why,
 			 x->d.lesson ? x->d.lesson : "-");
 	c->close_after = x->d.close || stop_requested;
+}
+
+/* On a pool thread: the same pure decision. */
+static void decide_run(struct pool_job *job)
+{
+	struct decide_job *j = job->arg;
+	struct proxy_server *srv = j->c->wk->srv;
+
+	proxy_decide(srv->cfg, srv->state, &j->req, j->body, j->body_len,
+		     (uint64_t)time(NULL), &j->c->x->d);
+}
+
+/* Back on the loop: log, then act as after an inline decision. */
+static void decide_done(struct pool_job *job)
+{
+	struct decide_job *j = job->arg;
+	struct conn *c = j->c;
+	struct proxy_server *srv = c->wk->srv;
+	size_t head_len = j->head_len;
+
+	c->wk->lw->jobs--;
+	c->djob = NULL;
+	explicit_bzero(j, sizeof(*j));
+	free(j);
+	if (c->state == CONN_CLOSED) {
+		conn_release(c);   /* it went while the pool worked */
+		return;
+	}
+	if (srv->verbose)
+		log_line(srv, "why: %s (lesson %s)\n", c->x->d.why,
+			 c->x->d.lesson ? c->x->d.lesson : "-");
+	c->close_after = c->x->d.close || stop_requested;
+	decided(c, head_len);
+}
+
+/*
+ * Slow work never blocks the loop: when the credentials may need a
+ * deliberately slow hash (an htpasswd file: bcrypt, SHA-crypt), the
+ * whole decision runs on the work pool and this loop goes on serving
+ * its other connections meanwhile.  A plain or htdigest store costs
+ * microseconds: deciding inline saves the two thread hand-overs.
+ * True when the decision was handed over.
+ */
+static bool decide_slowly(struct conn *c, const struct http_request *req,
+			  const void *body, size_t body_len, size_t head_len)
+{
+	const struct proxy_config *cfg = c->wk->srv->cfg;
+	struct decide_job *j;
+
+	if (cfg->guard.users == NULL ||
+	    cfg->guard.users->kind != USERS_HTPASSWD ||
+	    http_header_find(req->headers, req->num_headers,
+			     "Proxy-Authorization") == NULL)
+		return false;
+	j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return false;   /* decide inline, slowly, rather than fail */
+	j->c = c;
+	j->req = *req;
+	j->body = body;
+	j->body_len = body_len;
+	j->head_len = head_len;
+	j->job.run = decide_run;
+	j->job.done = decide_done;
+	j->job.arg = j;
+	if (!pool_submit(c->wk->lw->base, &j->job)) {
+		free(j);
+		return false;
+	}
+	c->wk->lw->jobs++;
+	c->djob = j;
+	return true;
 }
 
 /* Do what the decision says. */
@@ -1604,7 +1708,8 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 		conn_free(c);
 		return;
 	case CONN_CLOSED:
-		conn_release(c);
+		if (c->djob == NULL)   /* else decide_done() releases it */
+			conn_release(c);
 		return;
 	default:
 		return;
