@@ -478,7 +478,10 @@ static void read_head(struct conn *c)
 	hl = http_parse_request(p, n, &req, &e);
 	if (hl == HTTP_PARSE_PARTIAL)
 		return;
-	bufferevent_disable(c->cl, EV_READ);
+	/* Reading stays on while the request is served (fast path: turning
+	 * it off and on again costs two epoll_ctl() calls a request); what
+	 * a pipelining client sends meanwhile waits in the input buffer,
+	 * bounded by its high-water mark. */
 	evtimer_del(c->timer);
 	if (hl < 0) {
 		/* Malformed, too large: the status that names it, and close
@@ -603,6 +606,7 @@ static void decide_done(struct pool_job *job)
 		log_line(srv, "why: %s (lesson %s)\n", c->x->d.why,
 			 c->x->d.lesson ? c->x->d.lesson : "-");
 	c->close_after = c->x->d.close || stop_requested;
+	bufferevent_enable(c->cl, EV_READ);
 	decided(c, head_len);
 }
 
@@ -640,6 +644,9 @@ static bool decide_slowly(struct conn *c, const struct http_request *req,
 		free(j);
 		return false;
 	}
+	/* The parsed head points into the input buffer: no reading (which
+	 * may realign the buffer) until the decision is back. */
+	bufferevent_disable(c->cl, EV_READ);
 	c->wk->lw->jobs++;
 	c->djob = j;
 	return true;
@@ -1236,7 +1243,6 @@ static void relay_request_body(struct conn *c)
 	}
 	if (!x->mv.done)
 		return;
-	bufferevent_disable(c->cl, EV_READ);
 	evtimer_del(c->timer);
 	if (discard) {
 		exchange_end(c);
@@ -1563,8 +1569,14 @@ static void start_lingering(struct conn *c)
 	}
 	go_state(c, CONN_LINGERING);
 	c->lingered = 0;
+	if (c->cl_eof &&
+	    evbuffer_get_length(bufferevent_get_output(c->cl)) == 0) {
+		conn_free(c);   /* the client has finished: nothing to drain */
+		return;
+	}
 	arm(c, c->wk->srv->t.linger_ms);
-	bufferevent_enable(c->cl, EV_READ);
+	if (!c->cl_eof)   /* after its EOF there is nothing to drain */
+		bufferevent_enable(c->cl, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_output(c->cl)) == 0) {
 		shutdown(bufferevent_getfd(c->cl), SHUT_WR);
 		c->half_closed = true;
@@ -1741,8 +1753,8 @@ static void on_client_read(struct bufferevent *bev, void *arg)
 			conn_free(c);
 		break;
 	default:
-		/* Not reading in these states; leave the bytes queued. */
-		bufferevent_disable(bev, EV_READ);
+		/* Not reading in these states: the bytes (a pipelined
+		 * request) wait in the input buffer. */
 		break;
 	}
 }
@@ -1771,6 +1783,10 @@ static void on_client_write(struct bufferevent *bev, void *arg)
 		tunnel_half(c);
 		break;
 	case CONN_LINGERING:
+		if (c->cl_eof) {
+			conn_free(c);   /* all out, and the client had finished */
+			break;
+		}
 		if (!c->half_closed) {
 			shutdown(bufferevent_getfd(c->cl), SHUT_WR);
 			c->half_closed = true;
@@ -1791,6 +1807,23 @@ static void on_client_event(struct bufferevent *bev, short what, void *arg)
 		tunnel_move(c, true);
 		c->cl_eof = true;
 		tunnel_half(c);
+		return;
+	}
+	/* A client that half-closes after its request (RFC 9112 §9.6
+	 * allows it) still gets the answer; then the connection closes. */
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    c->state == CONN_LINGERING &&
+	    evbuffer_get_length(bufferevent_get_output(c->cl)) > 0) {
+		c->cl_eof = true;   /* on_client_write() closes once it is out */
+		return;
+	}
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    (c->state == CONN_DECIDING || c->state == CONN_CONNECTING ||
+	     c->state == CONN_SENDING || c->state == CONN_READING_RESPONSE ||
+	     c->state == CONN_RELAYING_RESPONSE ||
+	     c->state == CONN_ANSWERING)) {
+		c->cl_eof = true;
+		c->close_after = true;
 		return;
 	}
 	/* Lingering ends here; elsewhere the client vanished mid-exchange

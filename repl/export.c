@@ -111,12 +111,6 @@ static void dot_put_stable(struct dot_text *t, const struct lab *lab,
 	dot_put(t, p + from, n - from);
 }
 
-static bool is_tchar(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
 /* The end of the comma-separated piece starting at p[i], quotes kept
  * whole (RFC 9110 §5.6.4 quoted-string, with quoted-pairs). */
 static size_t piece_end(const char *p, size_t n, size_t i)
@@ -219,7 +213,7 @@ static void line_value(struct dot_line *l, const char *p, size_t n)
 		while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'))
 			b--;
 		/* "Scheme rest": a token, spaces, and no '=' right after */
-		for (w = a; w < b && is_tchar(p[w]); w++)
+		for (w = a; w < b && http_is_tchar((unsigned char)p[w]); w++)
 			;
 		if (w > a && w < b && p[w] == ' ') {
 			size_t r = w;

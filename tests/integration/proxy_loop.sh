@@ -358,3 +358,15 @@ if need htpasswd "slow hashes on the work pool"; then
 	check_contains "-v: the decision came back from the pool with its reason" \
 		"$(cat "$TMP/P11.out")" "why: proxy: carol authenticated (Basic)"
 fi
+
+# ---- a client that half-closes after its request still gets its answer ----
+
+out=$(py "$P9_PORT" <<'EOF'
+s = connect()
+s.sendall(("GET http://127.0.0.1:%s/ HTTP/1.1\r\nHost: x\r\n%s\r\n\r\n" % (origin, alice)).encode())
+s.shutdown(socket.SHUT_WR)
+data, state = read_all(s, 5)
+print(data.split(b"\r\n")[0].decode(), state)
+EOF
+)
+check "a request followed by a half-close (RFC 9112 §9.6) gets its 200, then the close" "$out" "HTTP/1.1 200 OK closed"
