@@ -679,7 +679,9 @@ report() {
 	echo "- Peers: $(version_of proxy); $(version_of nginx); $(version_of squid); $(version_of tinyproxy);" \
 		"load by $(wrk -v 2>&1 | head -n 1 | awk '{print $1, $2}')."
 	echo "- \"others on CPU $PROXY_CPU\": how busy the proxy's core was with anything but the proxy" \
-		"during the run (from /proc/stat); above a few per cent the proxy's figures are low."
+		"during the run (from /proc/stat); above a few per cent the proxy's requests/s are low," \
+		"and a proxy with a thread per connection gets a larger share of a contended core than" \
+		"a single-threaded one: then compare CPU µs/request."
 	echo
 	echo "### Requests per second"
 	echo
