@@ -28,6 +28,10 @@ static const char *const messages[HTTP_E__COUNT] = {
 			  "'#' fragment (RFC 9112 §3.2).",
 	[HTTP_E_VERSION] = "The HTTP version must be exactly HTTP/1.0 or "
 			   "HTTP/1.1 (RFC 9112 §2.3).",
+	[HTTP_E_VERSION_UNSUPPORTED] = "Only HTTP/1.0 and HTTP/1.1 are "
+				       "spoken here; the message uses another "
+				       "major version (505, RFC 9110 "
+				       "§15.6.6).",
 	[HTTP_E_STATUS] = "The status-line is malformed: it must be "
 			  "\"HTTP/1.x\", a space, three digits, a space and an "
 			  "optional reason (RFC 9112 §4).",
@@ -169,7 +173,8 @@ const char *http_strerror(enum http_err e)
 /*
  * The status a message that could not be read gets: 431 for a header
  * section past its limit (RFC 6585 §5), 414 for a request-target too long
- * (RFC 9110 §15.5.15), 413 for a body too large (§15.5.14), else 400.
+ * (RFC 9110 §15.5.15), 413 for a body too large (§15.5.14), 505 for a
+ * major version other than 1 (§15.6.6), else 400.
  */
 int http_err_status(enum http_err e)
 {
@@ -181,6 +186,8 @@ int http_err_status(enum http_err e)
 		return 414;
 	case HTTP_E_BODY_TOO_LARGE:
 		return 413;
+	case HTTP_E_VERSION_UNSUPPORTED:
+		return 505;
 	default:
 		return 400;
 	}

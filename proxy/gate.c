@@ -151,10 +151,11 @@ bool proxy_write_own(struct http_buf *out, int status, bool close,
 
 /*
  * Finish a RESPOND decision: write the response into d->out.  For HEAD
- * the body is left off but Content-Length kept (RFC 9110 §9.3.2).
+ * (head true) the body is left off but Content-Length kept (RFC 9110
+ * §9.3.2).
  */
-static void respond(struct proxy_decision *d, const struct http_request *req,
-		    int status, const char *extra, struct http_buf *body)
+static void respond_as(struct proxy_decision *d, bool head, int status,
+		       const char *extra, struct http_buf *body)
 {
 	d->action = PROXY_RESPOND;
 	d->status = status;
@@ -169,7 +170,7 @@ static void respond(struct proxy_decision *d, const struct http_request *req,
 		d->status = 500;
 		return;
 	}
-	if (method_is(req, "HEAD")) {
+	if (head) {
 		char *end = strstr(d->out.data, "\r\n\r\n");
 
 		if (end != NULL) {
@@ -177,6 +178,13 @@ static void respond(struct proxy_decision *d, const struct http_request *req,
 			d->out.data[d->out.len] = '\0';
 		}
 	}
+}
+
+/* respond_as() for the request req. */
+static void respond(struct proxy_decision *d, const struct http_request *req,
+		    int status, const char *extra, struct http_buf *body)
+{
+	respond_as(d, method_is(req, "HEAD"), status, extra, body);
 }
 
 /* 400 with a body saying what is wrong; the connection is closed, since
@@ -207,6 +215,7 @@ static bool read_target(const struct http_request *req, struct http_url *u,
 			struct proxy_decision *d)
 {
 	char what[300];
+	enum http_err host_err;
 
 	if (req->method_len >= PROXY_MAX_METHOD) {
 		bad_request(d, req, "01", "the method is too long");
@@ -214,9 +223,9 @@ static bool read_target(const struct http_request *req, struct http_url *u,
 	}
 	/* RFC 9112 §3.2: no Host in HTTP/1.1, two Hosts, or a bad one: 400.
 	 * Its value is not used: the target names the host (§3.2.2). */
-	if (http_request_check_host(req) != HTTP_OK) {
-		bad_request(d, req, "01",
-			    http_strerror(http_request_check_host(req)));
+	host_err = http_request_check_host(req);
+	if (host_err != HTTP_OK) {
+		bad_request(d, req, "01", http_strerror(host_err));
 		return false;
 	}
 	if (method_is(req, "CONNECT")) {
@@ -311,8 +320,11 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 	case GUARD_STALE:
 		snprintf(what, sizeof(what),
 			 "stale Digest nonce for %s (the password was right, "
-			 "the nonce expired)",
-			 r->user[0] ? r->user : "the user");
+			 "%s)",
+			 r->user[0] ? r->user : "the user",
+			 r->field[0] != '\0' && strcmp(r->field, "nc") == 0
+				 ? "but the nonce is no longer tracked"
+				 : "the nonce expired");
 		d->lesson = "04";
 		break;
 	case GUARD_REPLAY:
@@ -418,7 +430,12 @@ static bool basic_not_base64(const struct http_request *req)
 }
 
 /* Lesson 03: unreadable credentials are a 400, not a 407. */
-/* 400: Proxy-Authorization that does not parse (RFC 9110 §15.5.1). */
+/*
+ * 400: Proxy-Authorization that does not parse (RFC 9110 §15.5.1).  This
+ * is lab407's design choice, so that the answer names the fault: RFC 9110
+ * §11.4 says a proxy SHOULD answer invalid proxy credentials with a 407,
+ * and Squid and lessons/examples/min407.py do.
+ */
 static void refuse_malformed(const struct http_request *req,
 			     const struct guard_result *r,
 			     struct proxy_decision *d)
@@ -449,35 +466,61 @@ static void refuse_malformed(const struct http_request *req,
 /* ---- Authorising ---- */
 
 /* Lesson 05: authenticated but refused: 403 with no challenge. */
-/* 403: known user, refused by the ACL; no challenge (RFC 9110 §15.5.4). */
-static void forbid(const struct http_request *req, const char *user,
-		   const char *scheme, const struct http_url *u,
-		   const struct acl_rule *rule, struct proxy_decision *d)
+/*
+ * 403: known user, refused by the ACL; no challenge (RFC 9110 §15.5.4).
+ * `verdict` says which rule and, once resolved, which address.
+ */
+static void forbid(const char *method, bool head, const char *user,
+		   const char *scheme, const char *host, unsigned port,
+		   const char *verdict, struct proxy_decision *d)
 {
 	struct http_buf body;
-	char rule_text[HTTP_MAX_HOST + 128];
 
-	acl_describe(rule, rule_text, sizeof(rule_text));
 	http_buf_init(&body, 0);
 	http_buf_printf(&body,
 			"403 Forbidden\n"
-			"proxy: %s%s%s%s may not %.*s %s:%u (ACL: %s).\n"
+			"proxy: %s%s%s%s may not %s %s:%u (ACL: %s).\n"
 			"Other credentials were not asked for: there is no "
 			"Proxy-Authenticate in a 403.\n",
 			user, scheme ? " (authenticated with " : "",
-			scheme ? scheme : "", scheme ? ")" : "",
-			(int)req->method_len, req->method, u->host, u->port,
-			rule_text);
+			scheme ? scheme : "", scheme ? ")" : "", method, host,
+			port, verdict);
 	d->lesson = "05";
-	d->close = client_wants_close(req);
 	set_why(d,
-		"proxy: %s authenticated%s%s, but the ACL refuses %.*s "
+		"proxy: %s authenticated%s%s, but the ACL refuses %s "
 		"%s:%u (%s) -> 403, no challenge",
-		user, scheme ? " with " : "", scheme ? scheme : "",
-		(int)req->method_len, req->method, u->host, u->port,
-		rule_text);
-	respond(d, req, 403, NULL, &body);
+		user, scheme ? " with " : "", scheme ? scheme : "", method,
+		host, port, verdict);
+	respond_as(d, head, 403, NULL, &body);
 	http_buf_free(&body);
+}
+
+/* Lesson 05: the ACL decides on the address that will be connected to. */
+/* Step 3b: the ACL on the resolved addresses; see gate.h. */
+bool proxy_decide_address(const struct proxy_config *cfg, const char *method,
+			  const struct sockaddr_storage *addrs, size_t n,
+			  struct proxy_decision *d)
+{
+	struct acl_request ar;
+	struct acl_verdict v;
+	char verdict[HTTP_MAX_HOST + 512];
+	const char *scheme = d->scheme;
+
+	ar.user = d->user[0] != '\0' ? d->user : ACL_NO_USER;
+	ar.method = method;
+	ar.host = d->host;
+	ar.port = d->port;
+	ar.addrs = addrs;
+	ar.naddrs = n;
+	acl_check(cfg->acl, cfg->policy, &ar, &v);
+	if (v.allow)
+		return true;
+	acl_verdict_describe(&v, cfg->policy, &ar, verdict, sizeof(verdict));
+	/* The request body, if any, has not been read: close after. */
+	d->close = true;
+	forbid(method, strcmp(method, "HEAD") == 0, ar.user, scheme, d->host,
+	       d->port, verdict, d);
+	return false;
 }
 
 /* ---- Forwarding ---- */
@@ -516,14 +559,18 @@ static bool named_in_connection(const struct http_header *hs, size_t n,
 }
 
 /*
- * RFC 9110 §7.6.1: fields that belong to one connection, never forwarded.
- * Proxy-Authorization is consumed by the proxy that asked for it (§11.7.2).
- * Transfer-Encoding is hop-by-hop too, but the body is relayed exactly as
- * it arrived (chunked stays chunked), so its framing field goes with it.
+ * Fields that are not forwarded.  RFC 9110 §7.6.1: Connection, and the
+ * fields known to need removal (Proxy-Connection, Keep-Alive, TE, Upgrade;
+ * Transfer-Encoding too, but the body is relayed exactly as it arrived,
+ * chunked stays chunked, so its framing field goes with it).  RFC 9110
+ * §11.7.2: Proxy-Authorization is consumed by the proxy that expected it,
+ * and lab407 never relays it; §11.7.1: Proxy-Authenticate is for the next
+ * outbound client.  Trailer stays: it announces trailer fields of a body
+ * that is relayed with them.
  */
 static const char *const hop_by_hop[] = {
-	"Connection", "Proxy-Connection", "Keep-Alive", "TE", "Trailer",
-	"Upgrade", "Proxy-Authorization", "Proxy-Authenticate",
+	"Connection", "Proxy-Connection",    "Keep-Alive",	   "TE",
+	"Upgrade",    "Proxy-Authorization", "Proxy-Authenticate",
 };
 
 /* Lesson 06: what never crosses the proxy, Proxy-Authorization included. */
@@ -677,17 +724,17 @@ void proxy_decide(const struct proxy_config *cfg, struct proxy_state *st,
 	struct http_url u;
 	struct http_request as_path;   /* req with a path target (Digest) */
 	struct guard_result r;
-	const struct acl_rule *rule = NULL;
 	struct acl_request ar;
+	struct acl_verdict v;
 	char method[PROXY_MAX_METHOD];
 	char authn[GUARD_MAX_USER + 64];
 	const char *scheme = NULL;
 	const char *acl_user;
 	bool open_proxy = cfg->guard.num_schemes == 0;
-	bool allowed;
 	long mf = -1;
 
 	d->user[0] = '\0';
+	d->scheme = NULL;
 	d->info_header[0] = '\0';
 	d->close = false;
 	d->lesson = "02";
@@ -724,24 +771,31 @@ void proxy_decide(const struct proxy_config *cfg, struct proxy_state *st,
 		snprintf(d->user, sizeof(d->user), "%s", r.user);
 		snprintf(d->info_header, sizeof(d->info_header), "%s", r.info);
 		scheme = auth_scheme_name(r.scheme);
+		d->scheme = scheme;
 		acl_user = d->user;
 		snprintf(authn, sizeof(authn), "%s authenticated (%s)", d->user,
 			 scheme ? scheme : "?");
 	}
 
-	/* Step 3: may you (proxy/acl.c; NULL ACL: everyone may). */
+	/* Step 3: may you (proxy/acl.c; NULL ACL: everyone may).  Here only
+	 * what needs no address; rules on addresses, the proxy's own
+	 * address and the final word wait for the shell's
+	 * proxy_decide_address(), on what it resolved. */
 	ar.user = acl_user;
 	ar.method = method;
 	ar.host = u.host;
 	ar.port = u.port;
-	if (cfg->acl != NULL) {
-		rule = acl_match(cfg->acl, &ar);
-		allowed = rule != NULL && rule->allow;
-	} else {
-		allowed = true;
-	}
-	if (!allowed) {
-		forbid(req, acl_user, scheme, &u, rule, d);
+	ar.addrs = NULL;
+	ar.naddrs = 0;
+	acl_check(cfg->acl, cfg->policy, &ar, &v);
+	if (!v.allow) {
+		char verdict[HTTP_MAX_HOST + 512];
+
+		acl_verdict_describe(&v, cfg->policy, &ar, verdict,
+				     sizeof(verdict));
+		d->close = client_wants_close(req);
+		forbid(method, method_is(req, "HEAD"), acl_user, scheme,
+		       u.host, u.port, verdict, d);
 		return;
 	}
 

@@ -405,27 +405,45 @@ static void content_type(const struct http_response *resp, char *out,
 }
 
 /*
- * An upstream connection to host:port: the one kept from the last request
- * when it goes to the same place, else a new one within
- * upstream_timeout_ms.  On failure a 502 (refused, DNS) or 504 (silent)
+ * An upstream connection to d->host:d->port: the one kept from the last
+ * request when it goes to the same place, else a new one within
+ * upstream_timeout_ms.  Either way the ACL decides first on the address
+ * connected to (proxy_decide_address, proxy/acl.h "Deciding on
+ * addresses"): the kept connection's peer, or every address the name
+ * resolves to, resolved once, and the connection goes to one of exactly
+ * those.  On failure a 403 (the ACL), 502 (refused, DNS) or 504 (silent)
  * has been sent to the client and false is returned.
  */
-static bool upstream(struct conn *c, struct exchange *x, const char *host,
-		     unsigned port, bool *reused)
+static bool upstream(struct conn *c, struct exchange *x,
+		     struct proxy_decision *d, const char *method,
+		     bool *reused)
 {
+	struct sockaddr_storage addrs[NET_MAX_RESOLVED];
+	const char *host = d->host;
+	unsigned port = d->port;
 	char err[300];
 	enum net_fail why;
+	size_t n;
 	int fd;
 
 	*reused = false;
 	if (c->up.fd >= 0 && c->up_port == port &&
-	    strcasecmp(c->up_host, host) == 0) {
+	    strcasecmp(c->up_host, host) == 0 &&
+	    net_peer_addr(c->up.fd, &addrs[0])) {
+		if (!proxy_decide_address(c->srv->cfg, method, addrs, 1, d))
+			goto denied;
 		*reused = true;
 		return true;
 	}
 	stream_close(&c->up);
-	fd = net_connect(host, port, c->srv->upstream_timeout_ms, &why, err,
-			 sizeof(err));
+	n = net_resolve(host, port, addrs, NET_MAX_RESOLVED, &why, err,
+			sizeof(err));
+	if (n > 0 && !proxy_decide_address(c->srv->cfg, method, addrs, n, d))
+		goto denied;
+	fd = n == 0 ? -1
+		    : net_connect_addr(addrs, n, host,
+				       c->srv->upstream_timeout_ms, NULL, &why,
+				       err, sizeof(err));
 	if (fd < 0) {
 		x->result = "TCP_MISS";
 		switch (why) {
@@ -457,6 +475,16 @@ static bool upstream(struct conn *c, struct exchange *x, const char *host,
 	c->up_port = port;
 	peer_ip(fd, c->up_ip, sizeof(c->up_ip));
 	return true;
+
+denied:
+	/* d is now the ACL's 403 (Connection: close); nothing was sent on. */
+	stream_close(&c->up);
+	log_why(c, d);
+	x->result = "TCP_DENIED";
+	x->status = d->status;
+	snprintf(x->type, sizeof(x->type), "text/plain");
+	send_client(c, x, d->out.data, d->out.len);
+	return false;
 }
 
 /* The request carries `Expect: 100-continue` (RFC 9110 §10.1.1). */
@@ -482,7 +510,7 @@ struct req_facts {
  * when the client connection must close.
  */
 static bool forward(struct conn *c, struct exchange *x,
-		    const struct proxy_decision *d, const struct req_facts *f,
+		    struct proxy_decision *d, const struct req_facts *f,
 		    bool close_after)
 {
 	struct proxy_server *srv = c->srv;
@@ -500,8 +528,8 @@ static bool forward(struct conn *c, struct exchange *x,
 
 	x->result = "TCP_MISS";
 	for (attempt = 0; attempt < 2; attempt++) {
-		if (!upstream(c, x, d->host, d->port, &reused))
-			return false;   /* the 502/504 said Connection: close */
+		if (!upstream(c, x, d, f->method, &reused))
+			return false;   /* the 403/502/504 said Connection: close */
 		snprintf(x->peer, sizeof(x->peer), "%s", c->up_ip);
 		x->hier = "HIER_DIRECT";
 		if (net_write_all(c->up.fd, d->out.data, d->out.len) < 0) {
@@ -664,7 +692,7 @@ static bool forward(struct conn *c, struct exchange *x,
  * shut down on the other side, so TLS close_notify still gets through.
  */
 static void tunnel(struct conn *c, struct exchange *x,
-		   const struct proxy_decision *d)
+		   struct proxy_decision *d)
 {
 	struct pollfd p[2];
 	bool open[2] = {true, true};   /* client->origin, origin->client */
@@ -673,7 +701,7 @@ static void tunnel(struct conn *c, struct exchange *x,
 
 	x->result = "TCP_TUNNEL";
 	stream_close(&c->up);
-	if (!upstream(c, x, d->host, d->port, &reused))
+	if (!upstream(c, x, d, "CONNECT", &reused))
 		return;
 	snprintf(x->peer, sizeof(x->peer), "%s", c->up_ip);
 	x->hier = "HIER_DIRECT";

@@ -82,6 +82,7 @@ struct lab_msg {
 	char why[LAB_MAX_WHY];	     /* the receiver's reason */
 	const char *lesson;	     /* "02": the lesson for `why`, or NULL */
 	enum lab_party answered_by;  /* P2C messages: proxy's own or relayed */
+	bool who_unknown;	     /* P2C, external proxy: no clue says who */
 	char broken[LAB_MAX_BROKEN]; /* what `break` did to it, or "" */
 };
 
@@ -108,6 +109,8 @@ struct lab {
 	struct rules rules;	     /* the origin's default rules */
 	struct acl *acl;	     /* owned: the default proxy ACL */
 	struct proxy_config pcfg;
+	struct acl_policy ppolicy;   /* CONNECT: 443 and the origin's port;
+					never the lab proxy's own port */
 	struct proxy_state *pst; /* owned (large: nonce counts) */
 	struct origin_config ocfg;
 	struct origin_state *ost; /* owned */

@@ -22,6 +22,9 @@
 #include "../../proxy/gate.h"
 #include "sameness.h"
 
+#include <netdb.h>
+#include <sys/socket.h>
+
 #define NOW 1732844800u
 
 /* The world of one test: the lab users and ACL, Basic unless changed. */
@@ -341,6 +344,23 @@ static const struct fwd_case fwd_cases[] = {
 	{"content-length kept",
 	 "PUT http://h/ HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n",
 	 "Content-Length: 3\r\n", NULL},
+	/* Trailer is not a field to remove (RFC 9110 §7.6.1 does not list
+	 * it): it announces the trailers of a body relayed with them */
+	{"trailer kept",
+	 "POST http://h/ HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+	 "Trailer: X-Sum\r\n",
+	 "Trailer: X-Sum\r\n", NULL},
+	/* the fields RFC 9110 §7.6.1 names for removal go, with the two
+	 * proxy authentication fields (§11.7) */
+	{"proxy-connection dropped",
+	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nProxy-Connection: keep-alive\r\n",
+	 "GET / HTTP/1.1\r\n", "Proxy-Connection"},
+	{"keep-alive dropped",
+	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nKeep-Alive: timeout=5\r\n",
+	 "GET / HTTP/1.1\r\n", "Keep-Alive"},
+	{"te and upgrade dropped",
+	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nTE: trailers\r\nUpgrade: h2c\r\n",
+	 "GET / HTTP/1.1\r\n", "Upgrade"},
 	/* Connection names are case-insensitive and may be spaced */
 	{"connection names",
 	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nConnection: close ,  x-a\r\n"
@@ -519,6 +539,113 @@ static void test_tunnel(void **state)
 	assert_int_equal(d.port, 443);
 	assert_string_equal(d.user, "alice");
 	assert_non_null(strstr(d.why, "tunnel to example.org:443"));
+	proxy_decision_free(&d);
+	world_free(w);
+}
+
+/* A numeric socket address (no DNS). */
+static void sa_of(const char *lit, struct sockaddr_storage *ss)
+{
+	struct addrinfo hints, *res = NULL;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST;
+	if (getaddrinfo(lit, "80", &hints, &res) != 0 || res == NULL)
+		fail_msg("test literal %s does not parse", lit);
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+}
+
+/*
+ * Step 3b: after FORWARD/TUNNEL, the shell's addresses decide.  A denied
+ * address turns the decision into the ACL's 403: no challenge, the rule
+ * and the address named, Connection: close (the body was not read).
+ */
+static void test_decide_address(void **state)
+{
+	static const char *const reqs[] = {
+		"GET http://127.1:8080/ HTTP/1.1\r\nHost: 127.1:8080\r\n" ALICE
+		"\r\n",
+		"CONNECT 2130706433:443 HTTP/1.1\r\nHost: 2130706433:443\r\n"
+		ALICE "\r\n",
+		"HEAD http://[::ffff:127.0.0.1]:8080/ HTTP/1.1\r\nHost: "
+		"[::ffff:127.0.0.1]:8080\r\n" ALICE "\r\n",
+	};
+	static const char *const addrs[] = {"127.0.0.1", "::ffff:127.0.0.1"};
+	const char *deny = "deny host 127.0.0.1\nallow all\n";
+	char err[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		for (size_t k = 0; k < 2; k++) {
+			struct world *w = world_new("basic");
+			struct proxy_decision d;
+			struct sockaddr_storage ss[2];
+			struct http_response resp;
+			const char *body;
+			bool head = strncmp(reqs[i], "HEAD", 4) == 0;
+
+			assert_int_equal(acl_parse(deny, strlen(deny), "x",
+						   &w->acl, err, sizeof(err)),
+					 HTTP_OK);
+			decide_at(w, reqs[i], NOW, &d);
+			/* the name alone says nothing yet */
+			assert_true(d.action == PROXY_FORWARD ||
+				    d.action == PROXY_TUNNEL);
+			sa_of("192.0.2.1", &ss[0]);
+			sa_of(addrs[k], &ss[1]);
+			assert_true(proxy_decide_address(
+			    &w->cfg, head ? "HEAD" : i == 1 ? "CONNECT" : "GET",
+			    ss, 1, &d));
+			assert_false(proxy_decide_address(
+			    &w->cfg, head ? "HEAD" : i == 1 ? "CONNECT" : "GET",
+			    ss, 2, &d));
+			assert_int_equal(d.action, PROXY_RESPOND);
+			assert_int_equal(d.status, 403);
+			assert_true(d.close);
+			assert_string_equal(d.lesson, "05");
+			out_response(&d, &resp, &body);
+			assert_int_equal(resp.status, 403);
+			assert_int_equal(count_field(&resp,
+						     "Proxy-Authenticate"),
+					 0);
+			assert_true(http_header_has_token(
+			    resp.headers, resp.num_headers, "Connection",
+			    "close"));
+			if (head)
+				assert_string_equal(body, "");
+			else
+				assert_non_null(strstr(
+				    body, "deny host 127.0.0.1 (line 1), for "
+					  "address 127.0.0.1"));
+			assert_non_null(strstr(d.why, "alice authenticated "
+						      "with Basic"));
+			assert_non_null(strstr(d.why, "for address 127.0.0.1"));
+			proxy_decision_free(&d);
+			world_free(w);
+		}
+	}
+}
+
+/* CONNECT outside the CONNECT ports is refused by proxy_decide() itself:
+ * no address is needed to know it. */
+static void test_connect_port(void **state)
+{
+	struct world *w = world_new("basic");
+	struct proxy_decision d;
+	struct http_response resp;
+	const char *body;
+
+	(void)state;
+	decide_at(w, "CONNECT example.org:8443 HTTP/1.1\r\nHost: "
+		     "example.org:8443\r\n" ALICE "\r\n",
+		  NOW, &d);
+	assert_int_equal(d.status, 403);
+	out_response(&d, &resp, &body);
+	assert_non_null(strstr(body, "allow method CONNECT port 8443"));
+	assert_int_equal(count_field(&resp, "Proxy-Authenticate"), 0);
 	proxy_decision_free(&d);
 	world_free(w);
 }
@@ -823,6 +950,8 @@ int main(void)
 		cmocka_unit_test(test_write_own),
 		cmocka_unit_test(test_unknown_user_same_as_wrong_password),
 		cmocka_unit_test(test_nc_uppercase_is_400),
+		cmocka_unit_test(test_decide_address),
+		cmocka_unit_test(test_connect_port),
 	};
 
 	return cmocka_run_group_tests_name("gate", tests, NULL, NULL);
