@@ -417,7 +417,8 @@ static const struct command commands[] = {
      "wait (at most SECS) for an outside request, or for all to close",
      "For lab scripts driving a real client: await request 10 waits for\n"
      "the next outside request to be held; await closed 10 relays tunnels\n"
-     "until every outside connection has closed.  It fails after SECS.",
+     "until a client has come and every outside connection has closed.\n"
+     "It fails after SECS.",
      2,
      2,
      true,

@@ -314,6 +314,15 @@ static bool release_c2p(struct repl *r, struct icpt_conn *c, char *err,
 					 "; but connecting failed (%s) -> 502",
 					 cerr);
 		} else {
+			/* the lab's origin: the lab holds its end too, and
+			 * serves it while relaying (repl/listen.c) */
+			wire_close(&c->srv);
+			if (is_lab_origin(lab, c, d.port))
+				c->srv = accept(lab->listen_fd[LAB_ORIGIN],
+						NULL, NULL);
+			if (c->srv >= 0)
+				net_set_timeouts(c->srv, LAB_IO_TIMEOUT_MS,
+						 LAB_IO_TIMEOUT_MS);
 			http_buf_reset(&c->held);
 			http_buf_append(&c->held, d.out.data, d.out.len);
 			c->tunnel_after = true;
@@ -869,7 +878,9 @@ enum repl_rc intercept_await(struct repl *r, int argc, char **argv)
 			return REPL_OK;
 		for (i = 0; i < ICPT_MAX_CONNS; i++)
 			open += ic->c[i].st != ICPT_FREE;
-		if (!req && open == 0)
+		/* closed: after some client came at all (race-free with a
+		 * client started once the port was printed) */
+		if (!req && open == 0 && ic->next_num > 1)
 			return REPL_OK;
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		ms = (t.tv_sec - t0.tv_sec) * 1000 +

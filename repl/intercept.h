@@ -61,6 +61,7 @@ struct icpt_conn {
 	int fd;	 /* the outside client */
 	int num; /* #N, from 1 */
 	int up;	 /* tunnel: the far end */
+	int srv; /* tunnel to the lab's origin: the origin's end, or -1 */
 	enum lab_leg leg;      /* of the held message */
 	struct http_buf in;    /* read from the client, not yet a message */
 	struct http_buf held;  /* the held message */

@@ -36,6 +36,7 @@ void intercept_init(struct intercept *ic)
 	for (i = 0; i < ICPT_MAX_CONNS; i++) {
 		ic->c[i].fd = -1;
 		ic->c[i].up = -1;
+		ic->c[i].srv = -1;
 	}
 }
 
@@ -68,6 +69,7 @@ void listen_drop(struct intercept *ic, struct icpt_conn *c)
 	(void)ic;
 	wire_close(&c->fd);
 	wire_close(&c->up);
+	wire_close(&c->srv);
 	http_buf_free(&c->in);
 	http_buf_free(&c->held);
 	for (i = 0; i < 2; i++)
@@ -110,9 +112,11 @@ size_t listen_pollfds(const struct intercept *ic, struct pollfd *pfd,
 		const struct icpt_conn *c = &ic->c[i];
 		if (c->st == ICPT_READING && n < cap)
 			pfd[n++] = (struct pollfd){c->fd, POLLIN, 0};
-		if (c->st == ICPT_TUNNEL && n + 1 < cap) {
+		if (c->st == ICPT_TUNNEL && n + 2 < cap) {
 			pfd[n++] = (struct pollfd){c->fd, POLLIN, 0};
 			pfd[n++] = (struct pollfd){c->up, POLLIN, 0};
+			if (c->srv >= 0)
+				pfd[n++] = (struct pollfd){c->srv, POLLIN, 0};
 		}
 	}
 	return n;
@@ -153,6 +157,7 @@ static void accept_one(struct repl *r)
 	memset(&ic->c[i], 0, sizeof(ic->c[i]));
 	ic->c[i].fd = fd;
 	ic->c[i].up = -1;
+	ic->c[i].srv = -1;
 	ic->c[i].num = ic->next_num++;
 	ic->c[i].st = ICPT_READING;
 	http_buf_init(&ic->c[i].in, LAB_MAX_MESSAGE);
@@ -431,7 +436,7 @@ void listen_start_tunnel(struct icpt_conn *c)
 bool listen_pump(struct repl *r, int timeout_ms)
 {
 	struct intercept *ic = r->icpt;
-	struct pollfd pfd[1 + 2 * ICPT_MAX_CONNS];
+	struct pollfd pfd[1 + 3 * ICPT_MAX_CONNS];
 	size_t n = listen_pollfds(ic, pfd, sizeof(pfd) / sizeof(pfd[0])), i, j;
 	int pr;
 
@@ -457,6 +462,12 @@ bool listen_pump(struct repl *r, int timeout_ms)
 				relay(r, c, 0);
 			else if (c->st == ICPT_TUNNEL && c->up == pfd[i].fd)
 				relay(r, c, 1);
+			else if (c->st == ICPT_TUNNEL && c->srv >= 0 &&
+				 c->srv == pfd[i].fd) {
+				/* the lab's origin at the tunnel's far end */
+				if (!wire_serve_origin(r->lab, c->srv))
+					wire_close(&c->srv);
+			}
 			else
 				continue;
 			break;

@@ -214,7 +214,7 @@ static void interactive(struct repl *r)
 	r->icpt->before_print = before_print;
 	rl_callback_handler_install(prompt_text, on_line);
 	while (!r->quit && !prompt_eof) {
-		struct pollfd pfd[2 + 2 * ICPT_MAX_CONNS];
+		struct pollfd pfd[2 + 3 * ICPT_MAX_CONNS];
 		size_t n = 1, i;
 		bool outside = false;
 
