@@ -6,6 +6,8 @@
  * Sections: Recording, The filter, Releasing (one function per leg),
  * Arrivals, Commands.
  *
+ * Lesson 13 is this file: a student points their own browser here.
+ *
  * Releasing a message does what the built-in exchange's step does in
  * repl/lab.c: the proxy's pure proxy_decide() and the ACL on the
  * resolved addresses (proxy_decide_address()), the lab origin's
