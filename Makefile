@@ -99,6 +99,10 @@ fuzz:
 	  tests/fuzz/fuzz_message.c $(filter http/%,$(LIB_SRC)) $(PKG_LIBS) -o $(B)/fuzz/fuzz_message
 	@mkdir -p $(B)/fuzz/corpus
 	$(B)/fuzz/fuzz_message -max_total_time=60 $(B)/fuzz/corpus tests/fuzz/corpus
+	clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
+	  tests/fuzz/fuzz_ntlm.c $(filter http/%,$(LIB_SRC)) $(PKG_LIBS) -lpthread -o $(B)/fuzz/fuzz_ntlm
+	@mkdir -p $(B)/fuzz/corpus_ntlm
+	$(B)/fuzz/fuzz_ntlm -max_total_time=60 $(B)/fuzz/corpus_ntlm tests/fuzz/corpus_ntlm
 
 format:
 	clang-format -i $(wildcard */*.c */*.h tests/unit/*.c)

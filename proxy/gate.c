@@ -41,6 +41,18 @@
 
 /* ---- Set-up ---- */
 
+/* Nothing proved yet on a new connection. */
+void proxy_conn_init(struct proxy_conn *c)
+{
+	ntlm_guard_init(&c->ntlm);
+}
+
+/* The connection is gone, and with it what it proved. */
+void proxy_conn_free(struct proxy_conn *c)
+{
+	ntlm_guard_reset(&c->ntlm);
+}
+
 /* Nonce secret and nonce counts for Digest (http/guard.c). */
 enum http_err proxy_state_init(struct proxy_state *st, unsigned nonce_lifetime)
 {
@@ -439,6 +451,146 @@ static void refuse_malformed(const struct http_request *req,
 	bad_request(d, req, "03", what);
 }
 
+/* ---- Authenticating a connection (NTLM) ---- */
+
+/* Lesson 11: NTLM authenticates the connection, not the request. */
+
+/* What conn_authenticate() did. */
+enum conn_outcome {
+	CONN_NOT_MINE,   /* no connection-bound scheme here: use guard_check */
+	CONN_PROVED,     /* the connection is authenticated: user is set */
+	CONN_ANSWERED    /* d holds the response (407 or 400) */
+};
+
+/* True when the proxy offers scheme s. */
+static bool offers(const struct proxy_config *cfg, enum auth_scheme s)
+{
+	for (size_t i = 0; i < cfg->guard.num_schemes; i++)
+		if (cfg->guard.schemes[i] == s)
+			return true;
+	return false;
+}
+
+/* The first Proxy-Authorization field using scheme s, parsed into c. */
+static bool find_credentials(const struct http_request *req,
+			     enum auth_scheme s, struct auth_challenge *c)
+{
+	const struct http_header *h;
+	size_t pos = 0;
+
+	while ((h = http_header_next(req->headers, req->num_headers,
+				     "Proxy-Authorization", &pos)) != NULL)
+		if (auth_parse_credentials(h->value, h->value_len, c) ==
+			    HTTP_OK &&
+		    c->kind == s)
+			return true;
+	return false;
+}
+
+/*
+ * 407 carrying our NTLM CHALLENGE (message 2 of 3) and nothing else: the
+ * client must answer on this same connection, so it is kept open unless
+ * the client itself asked to close (then the handshake cannot finish).
+ */
+static void ntlm_challenge(const struct http_request *req,
+			   const struct ntlm_guard_result *r,
+			   struct proxy_decision *d)
+{
+	struct http_buf h, body;
+
+	http_buf_init(&h, 0);
+	http_buf_init(&body, 0);
+	/* RFC 9110 §11.3 token68 form: "NTLM <base64>" */
+	http_buf_printf(&h, "Proxy-Authenticate: NTLM %s\r\n", r->challenge);
+	d->close = client_wants_close(req);
+	http_buf_printf(&body,
+			"407 Proxy Authentication Required\n"
+			"proxy: NTLM handshake, message 2 of 3: the CHALLENGE "
+			"is in Proxy-Authenticate.\n"
+			"Answer with the AUTHENTICATE on this same "
+			"connection%s.\n",
+			d->close ? " (but the client asked to close it, so "
+				   "the handshake cannot finish)" : "");
+	d->lesson = "11";
+	d->auth_verdict = (int)GUARD_MISSING;
+	set_why(d, "proxy: %s%s", r->reason,
+		d->close ? "; the client asked to close, so it cannot "
+			   "finish" : "");
+	respond(d, req, 407, h.data, &body);
+	http_buf_free(&h);
+	http_buf_free(&body);
+}
+
+static void refuse_malformed(const struct http_request *req,
+			     const struct guard_result *r,
+			     struct proxy_decision *d);
+static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
+		      const struct http_request *req,
+		      const struct guard_result *r, uint64_t now,
+		      struct proxy_decision *d);
+
+/*
+ * Step 2 for a connection-bound scheme.  A connection whose NTLM
+ * handshake is done is authenticated with no header at all; an NTLM
+ * message advances the handshake (ntlm_guard_step); anything else is for
+ * guard_check().
+ */
+static enum conn_outcome conn_authenticate(const struct proxy_config *cfg,
+					   struct proxy_state *st,
+					   struct proxy_conn *conn,
+					   const struct http_request *req,
+					   uint64_t now,
+					   struct proxy_decision *d)
+{
+	struct auth_challenge c;
+	struct ntlm_guard_result nr;
+	struct guard_result g;
+
+	if (conn == NULL || !offers(cfg, AUTH_SCHEME_NTLM))
+		return CONN_NOT_MINE;
+	if (!find_credentials(req, AUTH_SCHEME_NTLM, &c)) {
+		if (conn->ntlm.phase == NTLM_GUARD_DONE) {
+			snprintf(d->user, sizeof(d->user), "%s",
+				 conn->ntlm.user);
+			d->auth_verdict = (int)GUARD_OK;
+			return CONN_PROVED;
+		}
+		/* A half-done handshake abandoned for another scheme. */
+		if (conn->ntlm.phase == NTLM_GUARD_CHALLENGED)
+			ntlm_guard_reset(&conn->ntlm);
+		return CONN_NOT_MINE;
+	}
+	ntlm_guard_step(cfg->guard.users, &conn->ntlm, c.token68,
+			c.token68 ? c.token68_len : 0, &nr);
+	memset(&g, 0, sizeof(g));
+	g.scheme = AUTH_SCHEME_NTLM;
+	g.err = nr.err;
+	snprintf(g.user, sizeof(g.user), "%s", nr.user);
+	snprintf(g.reason, sizeof(g.reason), "%s", nr.reason);
+	switch (nr.verdict) {
+	case NTLM_GUARD_SEND_CHALLENGE:
+		ntlm_challenge(req, &nr, d);
+		return CONN_ANSWERED;
+	case NTLM_GUARD_OK:
+		snprintf(d->user, sizeof(d->user), "%s", conn->ntlm.user);
+		d->auth_verdict = (int)GUARD_OK;
+		return CONN_PROVED;
+	case NTLM_GUARD_REFUSED:
+		g.verdict = GUARD_BAD;
+		d->auth_verdict = (int)GUARD_BAD;
+		challenge(cfg, st, req, &g, now, d);
+		d->lesson = "11";
+		return CONN_ANSWERED;
+	case NTLM_GUARD_MALFORMED:
+	default:
+		g.verdict = GUARD_MALFORMED;
+		d->auth_verdict = (int)GUARD_MALFORMED;
+		refuse_malformed(req, &g, d);
+		d->lesson = "11";
+		return CONN_ANSWERED;
+	}
+}
+
 /* ---- Authorising ---- */
 
 /* Lesson 05: authenticated but refused: 403 with no challenge. */
@@ -667,6 +819,15 @@ void proxy_decide(const struct proxy_config *cfg, struct proxy_state *st,
 		  const struct http_request *req, const void *body,
 		  size_t body_len, uint64_t now, struct proxy_decision *d)
 {
+	proxy_decide_conn(cfg, st, NULL, req, body, body_len, now, d);
+}
+
+/* Lesson 11: the same decision, remembering what the connection proved. */
+void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
+		       struct proxy_conn *conn, const struct http_request *req,
+		       const void *body, size_t body_len, uint64_t now,
+		       struct proxy_decision *d)
+{
 	struct http_url u;
 	struct http_request as_path;   /* req with a path target (Digest) */
 	struct guard_result r;
@@ -677,6 +838,7 @@ void proxy_decide(const struct proxy_config *cfg, struct proxy_state *st,
 	const char *scheme = NULL;
 	const char *acl_user;
 	bool open_proxy = cfg->guard.num_schemes == 0;
+	enum conn_outcome co;
 	bool allowed;
 	long mf = -1;
 
@@ -698,6 +860,14 @@ void proxy_decide(const struct proxy_config *cfg, struct proxy_state *st,
 		acl_user = ACL_NO_USER;
 		snprintf(authn, sizeof(authn),
 			 "no authentication configured (--auth none)");
+	} else if ((co = conn_authenticate(cfg, st, conn, req, now, d)) ==
+		   CONN_ANSWERED) {
+		return;
+	} else if (co == CONN_PROVED) {
+		scheme = "NTLM";
+		acl_user = d->user;
+		snprintf(authn, sizeof(authn),
+			 "%s authenticated (NTLM, this connection)", d->user);
 	} else {
 		const struct http_request *checked = req;
 

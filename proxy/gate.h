@@ -17,6 +17,7 @@
 #include "../http/buf.h"
 #include "../http/guard.h"
 #include "../http/message.h"
+#include "../http/ntlm_guard.h"
 #include "acl.h"
 
 #define PROXY_VIA_NAME "lab407"
@@ -30,6 +31,20 @@ struct proxy_config {
 
 struct proxy_state {
 	struct guard_state guard;   /* nonces and counts; caller serialises */
+};
+
+/*
+ * What one client connection has proved (lesson 11).  NTLM and Negotiate
+ * authenticate the TCP connection, not each request, so the server keeps
+ * one of these per accepted connection -- a thread's local, or a field of
+ * an event loop's connection -- passes it to every proxy_decide_conn() on
+ * that connection, and drops it with proxy_conn_free() when the
+ * connection closes: a handshake cut short, or a new connection, starts
+ * over.  Fixed size, no allocation; never shared between connections, so
+ * it needs no lock.
+ */
+struct proxy_conn {
+	struct ntlm_guard_conn ntlm;  /* NTLM handshake of this connection */
 };
 
 enum proxy_action {
@@ -54,6 +69,11 @@ struct proxy_decision {
 	int auth_verdict;                /* enum guard_verdict of the check, -1 if none ran */
 };
 
+/* A fresh connection: nothing proved yet. */
+void proxy_conn_init(struct proxy_conn *c);
+/* The connection closed: forget (and wipe) what it proved. */
+void proxy_conn_free(struct proxy_conn *c);
+
 /* Initialise state (nonce secret); call once per server. */
 enum http_err proxy_state_init(struct proxy_state *st, unsigned nonce_lifetime);
 void proxy_decision_init(struct proxy_decision *d);
@@ -67,6 +87,16 @@ void proxy_decision_free(struct proxy_decision *d);
 void proxy_decide(const struct proxy_config *cfg, struct proxy_state *st,
 		  const struct http_request *req, const void *body,
 		  size_t body_len, uint64_t now, struct proxy_decision *d);
+/*
+ * The same, for a request on connection `conn` (may be NULL: no
+ * connection-bound scheme can then succeed).  NTLM messages advance
+ * conn's handshake; once it is done, later requests on the connection
+ * need no Proxy-Authorization.
+ */
+void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
+		       struct proxy_conn *conn, const struct http_request *req,
+		       const void *body, size_t body_len, uint64_t now,
+		       struct proxy_decision *d);
 
 /*
  * Rewrite an origin's response head for the client: drop hop-by-hop

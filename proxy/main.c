@@ -2,7 +2,8 @@
  * proxy/main.c - bin/proxy: the lab's forward proxy with 407
  * authentication.
  *
- *   bin/proxy [--listen HOST:PORT] [--auth none|basic|digest|bearer[,..]]
+ *   bin/proxy [--listen HOST:PORT]
+ *             [--auth none|basic|digest|bearer|ntlm[,..]]
  *             [--realm R] [--users FILE] [--tokens FILE]
  *             [--digest-algorithms A,..] [--qop auth,auth-int]
  *             [--nonce-lifetime S] [--acl FILE] [--upstream-timeout S]
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "../http/auth.h"
+#include "../http/ntlm.h"
 #include "../http/users.h"
 #include "../net/net.h"
 #include "acl.h"
@@ -56,7 +58,8 @@ static void usage(FILE *f)
 		"0 picks one)\n"
 		"  --auth LIST               schemes offered in a 407, in order: "
 		"none, basic,\n"
-		"                            digest, bearer (default basic)\n"
+		"                            digest, bearer, ntlm (default "
+		"basic)\n"
 		"  --realm R                 the realm (default \"%s\")\n"
 		"  --users FILE              user:password, htpasswd or htdigest "
 		"file (default:\n"
@@ -215,6 +218,13 @@ int main(int argc, char **argv)
 				"passwords (fine for a lab, not elsewhere)\n",
 			users_file);
 	cfg.guard.users = &users;
+	for (size_t i = 0; i < cfg.guard.num_schemes; i++)
+		if (cfg.guard.schemes[i] == AUTH_SCHEME_NTLM &&
+		    ntlm_crypto_init() != HTTP_OK) {
+			fprintf(stderr, "bin/proxy: --auth ntlm: %s\n",
+				http_strerror(HTTP_E_NTLM_CRYPTO));
+			return 1;
+		}
 
 	/* ---- Configuration: may you ---- */
 	if (acl_file != NULL) {

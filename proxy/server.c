@@ -268,6 +268,7 @@ struct conn {
 	unsigned up_port;
 	char up_ip[NET_MAX_ADDR];
 	char client_ip[NET_MAX_ADDR];
+	struct proxy_conn auth;       /* what this connection proved (NTLM) */
 };
 
 /* Numeric address of a socket's peer, without the port. */
@@ -803,8 +804,8 @@ static void serve(struct conn *c)
 
 		proxy_decision_init(&d);
 		pthread_mutex_lock(&srv->guard_lock);
-		proxy_decide(srv->cfg, srv->state, &req, body, body_len,
-			     (uint64_t)time(NULL), &d);
+		proxy_decide_conn(srv->cfg, srv->state, &c->auth, &req, body,
+				  body_len, (uint64_t)time(NULL), &d);
 		pthread_mutex_unlock(&srv->guard_lock);
 		log_why(c, &d);
 		snprintf(x.user, sizeof(x.user), "%s", d.user);
@@ -861,6 +862,7 @@ static void *conn_thread(void *arg)
 	struct proxy_server *srv = c->srv;
 
 	serve(c);
+	proxy_conn_free(&c->auth);   /* a handshake dies with its connection */
 	stream_close(&c->cl);
 	stream_close(&c->up);
 	http_buf_free(&c->cl.buf);
@@ -982,6 +984,7 @@ int proxy_server_run(struct proxy_server *srv, int listen_fd)
 			http_buf_init(&c->cl.buf, PROXY_IN_MAX);
 			http_buf_init(&c->up.buf, PROXY_IN_MAX);
 			peer_ip(fd, c->client_ip, sizeof(c->client_ip));
+			proxy_conn_init(&c->auth);
 		}
 		if (c == NULL || pthread_create(&t, &attr, conn_thread, c) != 0) {
 			if (c != NULL) {
