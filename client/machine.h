@@ -15,6 +15,7 @@
 #include "../http/answer.h"
 #include "../http/buf.h"
 #include "../http/message.h"
+#include "../http/ntlm_guard.h"
 
 #define CLIENT_MAX_NOTE 1024
 
@@ -44,6 +45,22 @@ struct client_step {
 	char note[CLIENT_MAX_NOTE];  /* decisions, one per line, for "* " */
 };
 
+/*
+ * NTLM with one party (lesson 11): the handshake is three messages on one
+ * connection, so the machine remembers where it stands and the message
+ * the next request carries.
+ */
+enum client_ntlm_phase {
+	CLIENT_NTLM_NONE,            /* not started */
+	CLIENT_NTLM_NEGOTIATE_SENT,  /* message 1 is out: a CHALLENGE is due */
+	CLIENT_NTLM_AUTHENTICATE_SENT/* message 3 is out: the connection is in */
+};
+
+struct client_ntlm {
+	enum client_ntlm_phase phase;
+	char token[NTLM_GUARD_MAX_B64];   /* base64 for the next request, or "" */
+};
+
 struct client_machine {
 	const struct client_config *cfg;   /* not owned */
 	struct answer_state proxy_st;
@@ -53,6 +70,8 @@ struct client_machine {
 	bool proxy_stale_used;             /* the one silent stale retry */
 	bool origin_stale_used;
 	bool tunnel_up;                    /* CONNECT got 2xx */
+	struct client_ntlm proxy_ntlm;     /* --proxy-ntlm */
+	struct client_ntlm origin_ntlm;    /* --ntlm */
 	int state;                         /* private */
 };
 

@@ -106,10 +106,12 @@ static void usage(FILE *f)
 	    "\n"
 	    "  -x, --proxy [http://]HOST:PORT  use this proxy\n"
 	    "  -U, --proxy-user USER:PASS      proxy credentials\n"
-	    "      --proxy-basic | --proxy-digest | --proxy-anyauth\n"
+	    "      --proxy-basic | --proxy-digest | --proxy-anyauth |\n"
+	    "      --proxy-ntlm                (NTLM: three messages on one "
+	    "connection)\n"
 	    "      --proxy-bearer TOKEN        Bearer token for the proxy\n"
 	    "  -u, --user USER:PASS            origin credentials\n"
-	    "      --basic | --digest | --anyauth\n"
+	    "      --basic | --digest | --anyauth | --ntlm\n"
 	    "      --oauth2-bearer TOKEN       Bearer token for the origin\n"
 	    "  -p, --proxytunnel               CONNECT through the proxy "
 	    "(https:// always does)\n"
@@ -269,7 +271,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		O_ANY,
 		O_PROXY_BEARER,
 		O_BEARER,
-		O_CACERT
+		O_CACERT,
+		O_PROXY_NTLM,
+		O_NTLM
 	};
 	static const struct option opts[] = {
 	    {"proxy", required_argument, NULL, 'x'},
@@ -278,6 +282,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	    {"proxy-basic", no_argument, NULL, O_PROXY_BASIC},
 	    {"proxy-digest", no_argument, NULL, O_PROXY_DIGEST},
 	    {"proxy-anyauth", no_argument, NULL, O_PROXY_ANY},
+	    {"proxy-ntlm", no_argument, NULL, O_PROXY_NTLM},
+	    {"ntlm", no_argument, NULL, O_NTLM},
 	    {"basic", no_argument, NULL, O_BASIC},
 	    {"digest", no_argument, NULL, O_DIGEST},
 	    {"anyauth", no_argument, NULL, O_ANY},
@@ -326,6 +332,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_PROXY_ANY:
 			o->proxy_allowed =
 			    AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST;
+			break;
+		case O_PROXY_NTLM:
+			o->proxy_allowed = AUTH_SCHEME_NTLM;
+			break;
+		case O_NTLM:
+			o->origin_allowed = AUTH_SCHEME_NTLM;
 			break;
 		case O_BASIC:
 			o->origin_allowed = AUTH_SCHEME_BASIC;

@@ -254,18 +254,26 @@ enum http_err ntlm_parse_challenge(const uint8_t *m, size_t len,
 	enum http_err e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = check_head(m, len, NTLM_TYPE_CHALLENGE, CHALLENGE_HEAD)) !=
-	    HTTP_OK)
-		return e;
-	if ((e = field_at(m, len, 12, CHALLENGE_HEAD, &out->target_name,
-			  &lowest)) != HTTP_OK)
+	/* Through the server challenge; older servers stop there. */
+	if ((e = check_head(m, len, NTLM_TYPE_CHALLENGE, 32)) != HTTP_OK)
 		return e;
 	out->flags = get32(m + 20);
 	memcpy(out->server_challenge, m + 24, NTLM_CHALLENGE_LEN);
-	/* m[32..40) is Reserved. */
-	if ((e = field_at(m, len, 40, CHALLENGE_HEAD, &out->target_info,
-			  &lowest)) != HTTP_OK)
-		return e;
+	/*
+	 * The target name is only shown, never used in a hash: one that
+	 * points outside the message (Squid's ntlm_fake_auth sends such an
+	 * offset) is reported and left empty instead of failing the
+	 * handshake.
+	 */
+	if (field_at(m, len, 12, 32, &out->target_name, &lowest) != HTTP_OK)
+		out->target_name_invalid = true;
+	/* m[32..40) is Reserved; the target info, which NTLMv2 hashes, is
+	 * read (strictly) when the flag says it is there (§2.2.1.2). */
+	if ((out->flags & NTLM_FLAG_TARGET_INFO) != 0 &&
+	    (len < CHALLENGE_HEAD ||
+	     (e = field_at(m, len, 40, CHALLENGE_HEAD, &out->target_info,
+			   &lowest)) != HTTP_OK))
+		return HTTP_E_NTLM_MESSAGE;
 	out->has_version = read_version(m, len, out->flags, CHALLENGE_HEAD,
 					lowest, out->version);
 	return HTTP_OK;

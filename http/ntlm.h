@@ -99,6 +99,7 @@ struct ntlm_challenge {
 	uint32_t flags;
 	uint8_t server_challenge[NTLM_CHALLENGE_LEN];
 	struct ntlm_bytes target_name;  /* UTF-16LE, or OEM without flag A */
+	bool target_name_invalid;       /* its offset pointed outside: empty */
 	struct ntlm_bytes target_info;  /* AV pairs; see ntlm_av_parse() */
 	bool has_version;
 	uint8_t version[8];

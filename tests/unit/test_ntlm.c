@@ -197,6 +197,45 @@ static void test_challenge_kat(void **state)
 	free(m);
 }
 
+/*
+ * A CHALLENGE as Squid 5.7's ntlm_fake_auth sends it (captured from a
+ * real exchange): 49 bytes, no NEGOTIATE_TARGET_INFO, and a target name
+ * offset (0xaaaaaaae) far outside the message.  The name is only shown,
+ * so it is flagged and left empty; the challenge itself is read.
+ */
+static void test_challenge_squid_fake(void **state)
+{
+	static const uint8_t squid[] = {
+		0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00, 0x02, 0x00,
+		0x00, 0x00, 0x09, 0x00, 0x09, 0x00, 0xae, 0xaa, 0xaa, 0xaa,
+		0x07, 0x82, 0x08, 0x00, 0x91, 0x6f, 0xe3, 0x69, 0x13, 0xa5,
+		0x20, 0x31, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x3a, 0x00,
+		0x57, 0x4f, 0x52, 0x4b, 0x47, 0x52, 0x4f, 0x55, 0x50,
+	};
+	static const uint8_t sc[8] = {0x91, 0x6f, 0xe3, 0x69,
+				      0x13, 0xa5, 0x20, 0x31};
+	uint8_t *m = exact(squid, sizeof(squid));
+	uint8_t with_ti[sizeof(squid)];
+	struct ntlm_challenge c;
+
+	(void)state;
+	assert_int_equal(ntlm_parse_challenge(m, sizeof(squid), &c), HTTP_OK);
+	assert_true(c.target_name_invalid);
+	assert_int_equal(c.target_name.len, 0);
+	assert_int_equal(c.target_info.len, 0);
+	assert_memory_equal(c.server_challenge, sc, 8);
+	assert_int_equal(c.flags, 0x00088207u);
+	/* the same bytes claiming target info: bytes 40..48 are not a
+	 * field inside the message, and target info is hashed: refused */
+	memcpy(with_ti, squid, sizeof(squid));
+	with_ti[22] |= 0x80;   /* NEGOTIATE_TARGET_INFO */
+	assert_int_equal(ntlm_parse_challenge(with_ti, sizeof(with_ti), &c),
+			 HTTP_E_NTLM_MESSAGE);
+	/* under 32 bytes there is no server challenge */
+	assert_int_equal(ntlm_parse_challenge(m, 31, &c), HTTP_E_NTLM_MESSAGE);
+	free(m);
+}
+
 /* Flags by name: the §4.2.4.3 CHALLENGE's 0xe28a8233. */
 static void test_flags(void **state)
 {
@@ -655,6 +694,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hashes),
 		cmocka_unit_test(test_challenge_kat),
+		cmocka_unit_test(test_challenge_squid_fake),
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_authenticate_kat),
 		cmocka_unit_test(test_client_kat),
