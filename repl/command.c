@@ -191,19 +191,21 @@ static const struct command commands[] = {
      {{NULL}},
      explain_cmd},
     {"scheme",
-     "scheme proxy|origin basic|digest|bearer|none[,...]",
+     "scheme proxy|origin basic|digest|bearer|ntlm|none[,...]",
      "choose the schemes a server offers (in order)",
      "Sets which authentication schemes the proxy (407, Proxy-Authenticate)\n"
      "or the origin (401, WWW-Authenticate) offers.  Several, comma\n"
      "separated, mean several challenges in one response (lesson 08);\n"
      "none turns authentication off.  The client answers with the\n"
-     "strongest scheme it was allowed to use (Bearer > Digest > Basic).",
+     "strongest scheme it was allowed to use (NTLM > Bearer > Digest >\n"
+     "Basic).  ntlm is the proxy's only: it authenticates the connection\n"
+     "(lesson 11).",
      2,
      2,
      true,
      {PARTIES,
-      {"basic", "digest", "bearer", "none", "digest,basic", "basic,digest",
-       NULL}},
+      {"basic", "digest", "bearer", "ntlm", "none", "digest,basic",
+       "basic,digest", NULL}},
      setup_scheme},
     {"algorithm",
      "algorithm proxy|origin MD5|SHA-256|SHA-512-256[-sess][,...]",
@@ -256,12 +258,16 @@ static const struct command commands[] = {
      "  response  Digest response hash changed -> 407\n"
      "  stale     the proxy's clock jumps past the nonce lifetime:\n"
      "            407 stale=true, and the client retries silently\n"
+     "  close     NTLM: the connection closes between CHALLENGE and\n"
+     "            AUTHENTICATE -> 407, the handshake starts over\n"
+     "  replay    NTLM: the last AUTHENTICATE sent again on a new\n"
+     "            connection -> 407 (then a fresh handshake)\n"
      "A break applies once, to the next credential; `fix` cancels it.",
      1,
      1,
      true,
      {{"password", "user", "scheme", "header", "base64", "realm", "nonce", "nc",
-       "response", "stale", NULL}},
+       "response", "stale", "close", "replay", NULL}},
      breaker_break},
     {"fix",
      "fix",

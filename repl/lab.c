@@ -32,7 +32,8 @@
 
 static const char *const break_names[LAB_BREAK__COUNT] = {
     "none",  "password", "user", "scheme",   "header", "base64",
-    "realm", "nonce",	 "nc",	 "response", "stale",
+    "realm", "nonce",	 "nc",	 "response", "stale",  "close",
+    "replay",
 };
 
 const char *lab_break_name(enum lab_break b)
@@ -133,6 +134,7 @@ bool lab_open(struct lab *lab, char *err, size_t cap)
 	for (i = 0; i < LAB_EXT_ORIGIN_CONNS; i++)
 		lab->ext_origin[i] = -1;
 	http_buf_init(&lab->pending, LAB_MAX_MESSAGE);
+	proxy_conn_init(&lab->pconn);
 
 	if (users_defaults(&lab->users[LAB_PROXY], USERS_SIDE_PROXY) !=
 		HTTP_OK ||
@@ -191,6 +193,7 @@ void lab_close(struct lab *lab)
 
 	msgs_free(lab);
 	http_buf_free(&lab->pending);
+	proxy_conn_free(&lab->pconn);
 	for (i = 0; i < LAB_EXT_ORIGIN_CONNS; i++)
 		wire_close(&lab->ext_origin[i]);
 	for (i = 0; i < 2; i++) {
@@ -266,11 +269,13 @@ void lab_defaults(struct lab *lab)
 	set_creds(&lab->creds[LAB_ORIGIN], "alice", "wonderland");
 	lab->brk = LAB_BREAK_NONE;
 	lab->stale_now = false;
-	if (lab->external) {
-		lab->external = false;
-		wire_close(&lab->cp[0]);
-		wire_close(&lab->cp[1]);
-	}
+	lab->external = false;
+	/* A fresh start is a fresh connection: what an NTLM handshake
+	 * proved on the old one must not carry over (lesson 11). */
+	wire_close(&lab->cp[0]);
+	wire_close(&lab->cp[1]);
+	proxy_conn_free(&lab->pconn);
+	proxy_conn_init(&lab->pconn);
 	apply_config(lab);
 }
 
@@ -284,12 +289,29 @@ bool lab_set_schemes(struct lab *lab, enum lab_party p, const char *list,
 
 	if (e != HTTP_OK) {
 		snprintf(err, cap,
-			 "'%s': %s (choose basic, digest, bearer or none)",
+			 "'%s': %s (choose basic, digest, bearer, ntlm or "
+			 "none)",
 			 list, http_strerror(e));
 		return false;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == AUTH_SCHEME_NEGOTIATE ||
+		    (p == LAB_ORIGIN && v[i] == AUTH_SCHEME_NTLM)) {
+			snprintf(err, cap,
+				 "'%s': the lab offers NTLM on the proxy only, "
+				 "and Negotiate not in the REPL (see lesson 12)",
+				 list);
+			return false;
+		}
 	memcpy(lab->server[p].schemes, v, sizeof(v));
 	lab->server[p].num_schemes = n;
+	if (p == LAB_PROXY) {
+		/* new schemes, new connection: nothing proved carries over */
+		wire_close(&lab->cp[0]);
+		wire_close(&lab->cp[1]);
+		proxy_conn_free(&lab->pconn);
+		proxy_conn_init(&lab->pconn);
+	}
 	apply_config(lab);
 	return true;
 }
@@ -469,8 +491,8 @@ static void client_config_fill(struct lab *lab)
 		a->pass = secret_for(lab, (enum lab_party)p, lab->token[p],
 				     sizeof(lab->token[p]));
 		/* curl's --proxy-anyauth / --anyauth: whatever is offered */
-		a->allowed =
-		    AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST | AUTH_SCHEME_BEARER;
+		a->allowed = AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST |
+			     AUTH_SCHEME_BEARER | AUTH_SCHEME_NTLM;
 	}
 }
 
@@ -510,8 +532,11 @@ static void client_call(struct lab *lab, const struct http_response *resp,
 		client_start(&lab->cm, s);
 	else
 		client_next(&lab->cm, resp, body, blen, s);
+	/* NTLM's NEGOTIATE carries no password: the break waits for the
+	 * AUTHENTICATE. */
 	if (swap && s->action == CLIENT_SEND &&
-	    breaker_has_credentials(&s->request)) {
+	    breaker_has_credentials(&s->request) &&
+	    !breaker_is_ntlm_negotiate(&s->request)) {
 		snprintf(broken, bcap, "break %s: the client was given %s",
 			 lab_break_name(lab->brk),
 			 lab->brk == LAB_BREAK_PASSWORD
@@ -752,6 +777,9 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 		} else if (!wire_pair(lab, LAB_PROXY, lab->cp, err, cap)) {
 			return LAB_STEP_ERROR;
 		}
+		/* Lesson 11: a new connection has proved nothing yet. */
+		proxy_conn_free(&lab->pconn);
+		proxy_conn_init(&lab->pconn);
 	}
 	if (lab->external) {
 		if (net_write_all(lab->cp[0], lab->pending.data,
@@ -784,8 +812,9 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 		lab->stale_now = false;
 	}
 	proxy_decision_init(&d);
-	proxy_decide(&lab->pcfg, lab->pst, &req, m->bytes.data + m->head_len,
-		     m->bytes.len - m->head_len, proxy_now(lab), &d);
+	proxy_decide_conn(&lab->pcfg, lab->pst, &lab->pconn, &req,
+			  m->bytes.data + m->head_len,
+			  m->bytes.len - m->head_len, proxy_now(lab), &d);
 	snprintf(m->why, sizeof(m->why), "%s", d.why);
 	m->lesson = d.lesson;
 	http_buf_reset(&lab->pending);
@@ -966,6 +995,15 @@ static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 		    lab->pending_proxy_own ? LAB_PROXY : LAB_ORIGIN;
 	lab->final_status = resp.status;
 	lab->final_who = m->answered_by;
+	/* `break close`: the connection goes once the CHALLENGE is out. */
+	if (lab->brk == LAB_BREAK_CLOSE && resp.status == 407 &&
+	    breaker_is_ntlm_challenge(&resp)) {
+		lab->close_after = true;
+		lab->brk = LAB_BREAK_NONE;
+		snprintf(m->broken, sizeof(m->broken),
+			 "break close: the client<->proxy connection closes "
+			 "right after this CHALLENGE");
+	}
 
 	client_step_init(&s);
 	client_call(lab, &resp, m->bytes.data + m->head_len,
@@ -988,6 +1026,10 @@ static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 	m->lesson = resp.status == 407	 ? "02"
 		    : resp.status == 401 ? "05"
 					 : NULL;
+	if (resp.status == 407 && !lab->external &&
+	    (lab->pcfg.guard.num_schemes > 0) &&
+	    strstr(m->why, "NTLM") != NULL)
+		m->lesson = "11";   /* the connection-bound handshake */
 	take_client_step(lab, &s, broken);
 	client_step_free(&s);
 	if (lab->tunnel && lab->cm.tunnel_up)

@@ -67,6 +67,8 @@ enum lab_break {
 	LAB_BREAK_NC,	    /* the previous Digest credentials again: replay */
 	LAB_BREAK_RESPONSE, /* Digest response hash edited */
 	LAB_BREAK_STALE,    /* proxy clock past the nonce lifetime */
+	LAB_BREAK_CLOSE,    /* NTLM: connection closed after the CHALLENGE */
+	LAB_BREAK_REPLAY,   /* NTLM: last AUTHENTICATE on a new connection */
 	LAB_BREAK__COUNT
 };
 
@@ -162,6 +164,10 @@ struct lab {
 	char last_digest[2048]; /* last Digest credentials sent */
 	char last_digest_field[32];
 	bool stale_now; /* skew the clock at the next decide */
+	char last_ntlm[NTLM_GUARD_MAX_B64 + 8]; /* last NTLM AUTHENTICATE sent */
+
+	/* ---- what the client<->proxy connection proved (NTLM) ---- */
+	struct proxy_conn pconn;
 };
 
 /* ---- Opening ---- */
