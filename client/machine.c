@@ -79,7 +79,13 @@ void client_init(struct client_machine *m, const struct client_config *cfg)
 	m->cfg = cfg;
 	answer_state_init(&m->proxy_st);
 	answer_state_init(&m->origin_st);
+	negotiate_client_init(&m->proxy_neg);
 	m->state = ST_IDLE;
+}
+
+void client_free(struct client_machine *m)
+{
+	negotiate_client_free(&m->proxy_neg);
 }
 
 /* An empty step; client_step_free() releases the request buffer. */
@@ -172,6 +178,18 @@ static bool add_credentials(struct client_machine *m, struct client_step *s,
 	enum http_err e;
 	bool ok;
 
+	/* Negotiate: the token goes out once (RFC 4559 §4.2). */
+	if (p == &PROXY && m->neg_token[0] != '\0') {
+		http_buf_init(&v, 0);
+		http_buf_printf(&v, "Negotiate %s", m->neg_token);
+		ok = !v.failed && http_write_header(&s->request, p->cred_field,
+						    v.data, v.len);
+		http_buf_free(&v);
+		m->neg_token[0] = '\0';
+		if (!ok)
+			note(s, "Cannot write the %s field", p->cred_field);
+		return ok;
+	}
 	/* NTLM: each message goes out once; after message 3 the
 	 * connection itself is authenticated, so nothing more is sent. */
 	if (nt->token[0] != '\0') {
@@ -553,6 +571,90 @@ static bool answer_ntlm(struct client_machine *m, const struct party *p,
 	return true;
 }
 
+/* ---- Answering Negotiate (lesson 12) ---- */
+
+/* What a GSS-API token shows without keys, one note per line. */
+static void describe_token(struct client_step *s, const char *b64)
+{
+	char text[2048], *line, *save = NULL;
+
+	negotiate_describe(b64, strlen(b64), text, sizeof(text));
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save))
+		note(s, "  %s", line);
+}
+
+/*
+ * A Negotiate challenge from the proxy: ask GSS-API for a token for
+ * HTTP@proxy-host from the user's credential cache, once.  A second 407
+ * means the proxy refused it: stop.
+ */
+static bool answer_negotiate(struct client_machine *m,
+			     const struct auth_challenge *c,
+			     struct client_step *s)
+{
+	char why[NEGOTIATE_MAX_REASON];
+
+	if (m->proxy_neg.sent && c->token68 == NULL) {
+		note(s, "The proxy refused the Negotiate token (a bare "
+			"Negotiate again): no ticket it can read, a ticket "
+			"for another host name, or a clock too far off; "
+			"giving up");
+		return false;
+	}
+	if (c->token68 != NULL) {
+		note(s, "The proxy wants another Negotiate leg; lab407's "
+			"client does Kerberos in one, giving up");
+		return false;
+	}
+	if (m->cfg->proxy_host == NULL) {
+		note(s, "Negotiate needs the proxy's host name; giving up");
+		return false;
+	}
+	if (negotiate_client_start(&m->proxy_neg, m->cfg->proxy_host,
+				   m->neg_token, sizeof(m->neg_token), why,
+				   sizeof(why)) != HTTP_OK) {
+		note(s, "Negotiate: %s; giving up", why);
+		return false;
+	}
+	note(s, "Negotiate to the proxy: %s from the credential cache; no "
+		"password is sent, only a ticket the KDC issued", why);
+	describe_token(s, m->neg_token);
+	return true;
+}
+
+/* The final response's Negotiate token: mutual authentication. */
+static void negotiate_finish(struct client_machine *m,
+			     const struct http_response *resp,
+			     struct client_step *s)
+{
+	const struct http_header *h;
+	size_t pos = 0;
+	char why[NEGOTIATE_MAX_REASON];
+
+	if (!m->proxy_neg.sent || m->proxy_neg.ctx == NULL)
+		return;
+	while ((h = http_header_next(resp->headers, resp->num_headers,
+				     PROXY.challenge_field, &pos)) != NULL) {
+		if (h->value_len <= 10 ||
+		    strncasecmp(h->value, "Negotiate ", 10) != 0)
+			continue;
+		negotiate_client_finish(&m->proxy_neg, h->value + 10,
+					h->value_len - 10, why, sizeof(why));
+		note(s, "Negotiate: %s", why);
+		{
+			char tok[NEGOTIATE_MAX_B64];
+
+			snprintf(tok, sizeof(tok), "%.*s",
+				 (int)(h->value_len - 10), h->value + 10);
+			describe_token(s, tok);
+		}
+		return;
+	}
+	note(s, "Negotiate: the proxy sent no final token, so it did not "
+		"prove who it is (RFC 4559 §5)");
+}
+
 /*
  * A 407 (proxy) or 401 (origin): pick a challenge and retry, or stop.
  * Returns true when a retry was decided (the caller builds it).
@@ -591,6 +693,10 @@ static bool answer_challenge(struct client_machine *m,
 		return false;
 	}
 	scheme_list(ch, n, offered, sizeof(offered));
+	if (is_proxy && (cr->allowed & AUTH_SCHEME_NEGOTIATE) != 0)
+		for (size_t i = 0; i < n; i++)
+			if (ch[i].kind == AUTH_SCHEME_NEGOTIATE)
+				return answer_negotiate(m, &ch[i], s);
 	if ((cr->allowed & AUTH_SCHEME_NTLM) != 0)
 		for (size_t i = 0; i < n; i++)
 			if (ch[i].kind == AUTH_SCHEME_NTLM)
@@ -615,12 +721,13 @@ static bool answer_challenge(struct client_machine *m,
 	if (e != HTTP_OK) {
 		note(s,
 		     "No usable %s scheme: offered %s; allowed by the "
-		     "options: %s%s%s%s",
+		     "options: %s%s%s%s%s",
 		     p->name, offered,
 		     (cr->allowed & AUTH_SCHEME_BASIC) ? "Basic " : "",
 		     (cr->allowed & AUTH_SCHEME_DIGEST) ? "Digest " : "",
 		     (cr->allowed & AUTH_SCHEME_BEARER) ? "Bearer " : "",
-		     (cr->allowed & AUTH_SCHEME_NTLM) ? "NTLM" : "");
+		     (cr->allowed & AUTH_SCHEME_NTLM) ? "NTLM " : "",
+		     (cr->allowed & AUTH_SCHEME_NEGOTIATE) ? "Negotiate" : "");
 		return false;
 	}
 	if (stale) {
@@ -674,6 +781,8 @@ static void finish(struct client_machine *m, const struct http_response *resp,
 	const struct http_header *via =
 	    http_header_find(resp->headers, resp->num_headers, "Via");
 
+	if (through && resp->status != 407)
+		negotiate_finish(m, resp, s);
 	if (through && strcmp(client_who_answered(resp, true), "origin") == 0)
 		note(s, "Response from the origin (Via: %.*s)",
 		     (int)via->value_len, via->value);

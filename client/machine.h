@@ -15,6 +15,7 @@
 #include "../http/answer.h"
 #include "../http/buf.h"
 #include "../http/message.h"
+#include "../http/negotiate.h"
 #include "../http/ntlm_guard.h"
 
 #define CLIENT_MAX_NOTE 1024
@@ -30,6 +31,7 @@ struct client_config {
 	size_t body_len;
 	const char *extra_headers;   /* -H lines, "Name: value\r\n" each, may be NULL */
 	const char *user_agent;      /* "lab407-client/VERSION" */
+	const char *proxy_host;      /* -x's host: Negotiate's HTTP@host; may be NULL */
 };
 
 enum client_action {
@@ -72,10 +74,14 @@ struct client_machine {
 	bool tunnel_up;                    /* CONNECT got 2xx */
 	struct client_ntlm proxy_ntlm;     /* --proxy-ntlm */
 	struct client_ntlm origin_ntlm;    /* --ntlm */
+	struct negotiate_client proxy_neg; /* --proxy-negotiate (lesson 12) */
+	char neg_token[NEGOTIATE_MAX_B64]; /* base64 for the next request, or "" */
 	int state;                         /* private */
 };
 
 void client_init(struct client_machine *m, const struct client_config *cfg);
+/* Release what the machine holds outside itself (a GSS-API context). */
+void client_free(struct client_machine *m);
 void client_step_init(struct client_step *s);
 void client_step_free(struct client_step *s);
 /* The first request. */

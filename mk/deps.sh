@@ -5,13 +5,14 @@
 set -u
 what=${1:-build}
 
-BUILD_PKGS="make gcc pkg-config libssl-dev libreadline-dev libcrypt-dev"
+BUILD_PKGS="make gcc pkg-config libssl-dev libreadline-dev libcrypt-dev libkrb5-dev"
 # Test peers and tools: cmocka for unit tests, curl/wget/python3/squid/
 # tinyproxy as real peers, htpasswd/htdigest (apache2-utils) for credential
 # files, openssl for a test certificate, graphviz for diagrams, tmux to
-# drive the REPL in a terminal.
-TEST_PKGS="libcmocka-dev clang graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux"
-BREW_PKGS="openssl@3 readline pkg-config cmocka graphviz curl wget python squid tinyproxy tmux"
+# drive the REPL in a terminal, a private Kerberos KDC and its tools
+# (krb5-kdc, krb5-admin-server, krb5-user) for Negotiate.
+TEST_PKGS="libcmocka-dev clang graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux krb5-kdc krb5-admin-server krb5-user"
+BREW_PKGS="openssl@3 readline pkg-config cmocka graphviz curl wget python squid tinyproxy tmux krb5"
 
 pkgs=$BUILD_PKGS
 [ "$what" = test ] && pkgs="$BUILD_PKGS $TEST_PKGS"

@@ -27,8 +27,11 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <openssl/crypto.h>
 
 #include "../http/auth.h"
 
@@ -45,12 +48,16 @@
 void proxy_conn_init(struct proxy_conn *c)
 {
 	ntlm_guard_init(&c->ntlm);
+	negotiate_conn_init(&c->neg);
+	c->neg_user[0] = '\0';
 }
 
 /* The connection is gone, and with it what it proved. */
 void proxy_conn_free(struct proxy_conn *c)
 {
 	ntlm_guard_reset(&c->ntlm);
+	negotiate_conn_free(&c->neg);
+	c->neg_user[0] = '\0';
 }
 
 /* Nonce secret and nonce counts for Digest (http/guard.c). */
@@ -529,6 +536,87 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 		      const struct guard_result *r, uint64_t now,
 		      struct proxy_decision *d);
 
+/* Lesson 12: a Kerberos ticket instead of a password. */
+/*
+ * Negotiate (RFC 4559): hand the token to GSS-API.  Success proves the
+ * client holds a ticket for this proxy's service principal; the final
+ * token (mutual authentication) goes back on the relayed response, and
+ * the connection is remembered as authenticated, as servers commonly do.
+ */
+static enum conn_outcome negotiate_step(const struct proxy_config *cfg,
+					struct proxy_state *st,
+					struct proxy_conn *conn,
+					const struct http_request *req,
+					const struct auth_challenge *c,
+					uint64_t now, struct proxy_decision *d)
+{
+	struct negotiate_result *nr = calloc(1, sizeof(*nr));
+	struct guard_result g;
+	enum conn_outcome out = CONN_ANSWERED;
+
+	memset(&g, 0, sizeof(g));
+	g.scheme = AUTH_SCHEME_NEGOTIATE;
+	d->lesson = "12";
+	if (nr == NULL) {
+		g.verdict = GUARD_BAD;
+		g.err = HTTP_E_NOMEM;
+		challenge(cfg, st, req, &g, now, d);
+		return CONN_ANSWERED;
+	}
+	conn->neg_user[0] = '\0';
+	negotiate_accept(&conn->neg, c->token68,
+			 c->token68 ? c->token68_len : 0, nr);
+	g.err = nr->err;
+	snprintf(g.user, sizeof(g.user), "%s", nr->user);
+	snprintf(g.reason, sizeof(g.reason), "%s", nr->reason);
+	switch (nr->verdict) {
+	case NEGOTIATE_OK:
+		snprintf(conn->neg_user, sizeof(conn->neg_user), "%s",
+			 nr->user);
+		snprintf(d->user, sizeof(d->user), "%s", nr->user);
+		if (strlen(nr->token) < sizeof(d->negotiate_reply))
+			snprintf(d->negotiate_reply,
+				 sizeof(d->negotiate_reply), "%s", nr->token);
+		d->auth_verdict = (int)GUARD_OK;
+		out = CONN_PROVED;
+		break;
+	case NEGOTIATE_CONTINUE: {
+		struct http_buf h, body;
+
+		http_buf_init(&h, 0);
+		http_buf_init(&body, 0);
+		http_buf_printf(&h, "Proxy-Authenticate: Negotiate %s\r\n",
+				nr->token);
+		http_buf_puts(&body, "407 Proxy Authentication Required\n"
+				     "proxy: Negotiate needs another leg on "
+				     "this connection.\n");
+		d->close = client_wants_close(req);
+		d->auth_verdict = (int)GUARD_MISSING;
+		set_why(d, "proxy: %s -> 407", nr->reason);
+		respond(d, req, 407, h.data, &body);
+		http_buf_free(&h);
+		http_buf_free(&body);
+		break;
+	}
+	case NEGOTIATE_REFUSED:
+		g.verdict = GUARD_BAD;
+		d->auth_verdict = (int)GUARD_BAD;
+		challenge(cfg, st, req, &g, now, d);
+		d->lesson = "12";
+		break;
+	case NEGOTIATE_MALFORMED:
+	default:
+		g.verdict = GUARD_MALFORMED;
+		d->auth_verdict = (int)GUARD_MALFORMED;
+		refuse_malformed(req, &g, d);
+		d->lesson = "12";
+		break;
+	}
+	OPENSSL_cleanse(nr, sizeof(*nr));
+	free(nr);
+	return out;
+}
+
 /*
  * Step 2 for a connection-bound scheme.  A connection whose NTLM
  * handshake is done is authenticated with no header at all; an NTLM
@@ -546,7 +634,19 @@ static enum conn_outcome conn_authenticate(const struct proxy_config *cfg,
 	struct ntlm_guard_result nr;
 	struct guard_result g;
 
-	if (conn == NULL || !offers(cfg, AUTH_SCHEME_NTLM))
+	if (conn == NULL)
+		return CONN_NOT_MINE;
+	if (offers(cfg, AUTH_SCHEME_NEGOTIATE) &&
+	    find_credentials(req, AUTH_SCHEME_NEGOTIATE, &c))
+		return negotiate_step(cfg, st, conn, req, &c, now, d);
+	if (conn->neg_user[0] != '\0' &&
+	    !find_credentials(req, AUTH_SCHEME_NTLM, &c)) {
+		snprintf(d->user, sizeof(d->user), "%s", conn->neg_user);
+		d->auth_verdict = (int)GUARD_OK;
+		d->lesson = "12";
+		return CONN_PROVED;
+	}
+	if (!offers(cfg, AUTH_SCHEME_NTLM))
 		return CONN_NOT_MINE;
 	if (!find_credentials(req, AUTH_SCHEME_NTLM, &c)) {
 		if (conn->ntlm.phase == NTLM_GUARD_DONE) {
@@ -844,6 +944,7 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 
 	d->user[0] = '\0';
 	d->info_header[0] = '\0';
+	d->negotiate_reply[0] = '\0';
 	d->close = false;
 	d->lesson = "02";
 
@@ -864,10 +965,11 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 		   CONN_ANSWERED) {
 		return;
 	} else if (co == CONN_PROVED) {
-		scheme = "NTLM";
+		scheme = strcmp(d->lesson, "12") == 0 ? "Negotiate" : "NTLM";
 		acl_user = d->user;
 		snprintf(authn, sizeof(authn),
-			 "%s authenticated (NTLM, this connection)", d->user);
+			 "%s authenticated (%s, this connection)", d->user,
+			 scheme);
 	} else {
 		const struct http_request *checked = req;
 
@@ -966,6 +1068,14 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 bool proxy_relay_head_ex(const struct http_response *resp, const char *info,
 			 const char *connection, struct http_buf *out)
 {
+	return proxy_relay_head_auth(resp, info, NULL, connection, out);
+}
+
+/* Lesson 12: the mutual-authentication token rides on the final answer. */
+bool proxy_relay_head_auth(const struct http_response *resp, const char *info,
+			   const char *negotiate, const char *connection,
+			   struct http_buf *out)
+{
 	http_buf_printf(out, "HTTP/1.1 %d %.*s\r\n", resp->status,
 			(int)resp->reason_len, resp->reason);
 	for (size_t i = 0; i < resp->num_headers; i++) {
@@ -981,6 +1091,9 @@ bool proxy_relay_head_ex(const struct http_response *resp, const char *info,
 	if (info != NULL && info[0] != '\0')
 		http_write_header(out, "Proxy-Authentication-Info", info,
 				  strlen(info));
+	if (negotiate != NULL && negotiate[0] != '\0')
+		http_buf_printf(out, "Proxy-Authenticate: Negotiate %s\r\n",
+				negotiate);
 	if (connection != NULL)
 		http_write_header(out, "Connection", connection,
 				  strlen(connection));

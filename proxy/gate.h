@@ -17,6 +17,7 @@
 #include "../http/buf.h"
 #include "../http/guard.h"
 #include "../http/message.h"
+#include "../http/negotiate.h"
 #include "../http/ntlm_guard.h"
 #include "acl.h"
 
@@ -45,6 +46,8 @@ struct proxy_state {
  */
 struct proxy_conn {
 	struct ntlm_guard_conn ntlm;  /* NTLM handshake of this connection */
+	struct negotiate_conn neg;    /* a Negotiate context between legs */
+	char neg_user[GUARD_MAX_USER];/* Negotiate succeeded for this user, or "" */
 };
 
 enum proxy_action {
@@ -67,6 +70,10 @@ struct proxy_decision {
 	char info_header[1024];          /* Proxy-Authentication-Info value after a
 					    Digest success, for the relayed response; "" */
 	int auth_verdict;                /* enum guard_verdict of the check, -1 if none ran */
+	char negotiate_reply[1024];      /* RFC 4559 §5: the final Negotiate token
+					    (mutual authentication) for a
+					    Proxy-Authenticate on the relayed
+					    response; "" */
 };
 
 /* A fresh connection: nothing proved yet. */
@@ -113,6 +120,12 @@ bool proxy_relay_head(const struct http_response *resp, struct http_buf *out);
  */
 bool proxy_relay_head_ex(const struct http_response *resp, const char *info,
 			 const char *connection, struct http_buf *out);
+/* The same with `negotiate` (may be NULL or ""): the proxy's final
+ * Negotiate token, sent as "Proxy-Authenticate: Negotiate <token>" on the
+ * relayed response (RFC 4559 §5, mutual authentication). */
+bool proxy_relay_head_auth(const struct http_response *resp, const char *info,
+			   const char *negotiate, const char *connection,
+			   struct http_buf *out);
 
 /*
  * A response of the proxy's own (502, 503, 504, 408, ...): text body,

@@ -624,10 +624,10 @@ static bool forward(struct conn *c, struct exchange *x,
 
 	/* Relay the head (hop-by-hop dropped, Via added), then the body. */
 	http_buf_init(&head, 0);
-	if (!proxy_relay_head_ex(&resp, d->info_header,
-				 close_after ? "close" :
-				 f->http10 ? "keep-alive" : NULL,
-				 &head)) {
+	if (!proxy_relay_head_auth(&resp, d->info_header, d->negotiate_reply,
+				   close_after ? "close" :
+				   f->http10 ? "keep-alive" : NULL,
+				   &head)) {
 		http_buf_free(&head);
 		stream_close(&c->up);
 		send_error(c, x, 502, "the origin's response head could not "
