@@ -4,6 +4,7 @@
 #   make run        install what is missing, build, start the REPL lab
 #   make test       install what is missing, build, run every test
 #   make sanitize   the same tests under AddressSanitizer + UBSan
+#   make lab-kdc    a private Kerberos realm and a Negotiate proxy (lesson 12)
 #   make docs       render docs/ with Graphviz
 #   make bench      benchmarks (speed is measured here, never in tests)
 #
@@ -31,7 +32,7 @@ PROGS    := $(patsubst %/main.c,$(BIN)/%,$(wildcard proxy/main.c origin/main.c c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all run test check unit sanitize docs bench fuzz clean format deps deps-test examples
+.PHONY: all run test check unit sanitize docs bench fuzz clean format deps deps-test examples lab-kdc
 all: $(PROGS)
 
 $(B)/%.o: %.c
@@ -70,6 +71,10 @@ run: deps
 
 test: deps-test
 	@$(MAKE) --no-print-directory check
+
+# Lesson 12: a private Kerberos realm, alice's ticket and a Negotiate proxy.
+lab-kdc: all
+	@bash mk/lab-kdc.sh $(BIN)
 
 # Everything: unit tests, then integration tests against real peers.
 check: all examples $(UNIT_BIN)

@@ -652,7 +652,7 @@ static void negotiate_finish(struct client_machine *m,
 		return;
 	}
 	note(s, "Negotiate: the proxy sent no final token, so it did not "
-		"prove who it is (RFC 4559 §5)");
+		"prove who it is (RFC 4559 §4.1, §5)");
 }
 
 /*
@@ -719,15 +719,25 @@ static bool answer_challenge(struct client_machine *m,
 	memset(&tr, 0, sizeof(tr));
 	e = answer_choose(st, cr, ch, n, &tr);
 	if (e != HTTP_OK) {
+		char allowed[64];
+		int w = snprintf(allowed, sizeof(allowed), "%s%s%s%s%s",
+				 (cr->allowed & AUTH_SCHEME_BASIC) ? "Basic "
+								   : "",
+				 (cr->allowed & AUTH_SCHEME_DIGEST) ? "Digest "
+								    : "",
+				 (cr->allowed & AUTH_SCHEME_BEARER) ? "Bearer "
+								    : "",
+				 (cr->allowed & AUTH_SCHEME_NTLM) ? "NTLM " : "",
+				 (cr->allowed & AUTH_SCHEME_NEGOTIATE)
+				     ? "Negotiate "
+				     : "");
+
+		if (w > 0 && (size_t)w < sizeof(allowed))
+			allowed[w - 1] = '\0';   /* the last space */
 		note(s,
 		     "No usable %s scheme: offered %s; allowed by the "
-		     "options: %s%s%s%s%s",
-		     p->name, offered,
-		     (cr->allowed & AUTH_SCHEME_BASIC) ? "Basic " : "",
-		     (cr->allowed & AUTH_SCHEME_DIGEST) ? "Digest " : "",
-		     (cr->allowed & AUTH_SCHEME_BEARER) ? "Bearer " : "",
-		     (cr->allowed & AUTH_SCHEME_NTLM) ? "NTLM " : "",
-		     (cr->allowed & AUTH_SCHEME_NEGOTIATE) ? "Negotiate" : "");
+		     "options: %s",
+		     p->name, offered, allowed);
 		return false;
 	}
 	if (stale) {

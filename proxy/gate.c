@@ -458,7 +458,7 @@ static void refuse_malformed(const struct http_request *req,
 	bad_request(d, req, "03", what);
 }
 
-/* ---- Authenticating a connection (NTLM) ---- */
+/* ---- Authenticating a connection (NTLM, Negotiate) ---- */
 
 /* Lesson 11: NTLM authenticates the connection, not the request. */
 
@@ -574,9 +574,14 @@ static enum conn_outcome negotiate_step(const struct proxy_config *cfg,
 		snprintf(conn->neg_user, sizeof(conn->neg_user), "%s",
 			 nr->user);
 		snprintf(d->user, sizeof(d->user), "%s", nr->user);
-		if (strlen(nr->token) < sizeof(d->negotiate_reply))
-			snprintf(d->negotiate_reply,
-				 sizeof(d->negotiate_reply), "%s", nr->token);
+		{
+			size_t tl = strlen(nr->token);
+
+			/* a token too long for the field is left off: the
+			 * client then cannot check the proxy (lesson 12) */
+			if (tl < sizeof(d->negotiate_reply))
+				memcpy(d->negotiate_reply, nr->token, tl + 1);
+		}
 		d->auth_verdict = (int)GUARD_OK;
 		out = CONN_PROVED;
 		break;

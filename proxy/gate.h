@@ -70,7 +70,7 @@ struct proxy_decision {
 	char info_header[1024];          /* Proxy-Authentication-Info value after a
 					    Digest success, for the relayed response; "" */
 	int auth_verdict;                /* enum guard_verdict of the check, -1 if none ran */
-	char negotiate_reply[1024];      /* RFC 4559 §5: the final Negotiate token
+	char negotiate_reply[1024];      /* RFC 4559 §4.1, §5: the final token
 					    (mutual authentication) for a
 					    Proxy-Authenticate on the relayed
 					    response; "" */
@@ -122,7 +122,8 @@ bool proxy_relay_head_ex(const struct http_response *resp, const char *info,
 			 const char *connection, struct http_buf *out);
 /* The same with `negotiate` (may be NULL or ""): the proxy's final
  * Negotiate token, sent as "Proxy-Authenticate: Negotiate <token>" on the
- * relayed response (RFC 4559 §5, mutual authentication). */
+ * relayed response (RFC 4559 §4.1 and the example in §5; mutual
+ * authentication). */
 bool proxy_relay_head_auth(const struct http_response *resp, const char *info,
 			   const char *negotiate, const char *connection,
 			   struct http_buf *out);

@@ -191,7 +191,7 @@ static const struct command commands[] = {
      {{NULL}},
      explain_cmd},
     {"scheme",
-     "scheme proxy|origin basic|digest|bearer|ntlm|none[,...]",
+     "scheme proxy|origin basic|digest|bearer|ntlm|negotiate|none[,...]",
      "choose the schemes a server offers (in order)",
      "Sets which authentication schemes the proxy (407, Proxy-Authenticate)\n"
      "or the origin (401, WWW-Authenticate) offers.  Several, comma\n"
@@ -199,7 +199,9 @@ static const struct command commands[] = {
      "none turns authentication off.  The client answers with the\n"
      "strongest scheme it was allowed to use (NTLM > Bearer > Digest >\n"
      "Basic).  ntlm is the proxy's only: it authenticates the connection\n"
-     "(lesson 11).",
+     "(lesson 11).  negotiate (proxy only) is offered, but the lab's\n"
+     "client has no Kerberos ticket, so it answers another scheme or\n"
+     "gets 407 (lesson 12; bin/client --proxy-negotiate with a KDC).",
      2,
      2,
      true,

@@ -289,17 +289,17 @@ bool lab_set_schemes(struct lab *lab, enum lab_party p, const char *list,
 
 	if (e != HTTP_OK) {
 		snprintf(err, cap,
-			 "'%s': %s (choose basic, digest, bearer, ntlm or "
+			 "'%s': %s (choose basic, digest, bearer, ntlm, negotiate or "
 			 "none)",
 			 list, http_strerror(e));
 		return false;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (v[i] == AUTH_SCHEME_NEGOTIATE ||
-		    (p == LAB_ORIGIN && v[i] == AUTH_SCHEME_NTLM)) {
+		if (p == LAB_ORIGIN && (v[i] == AUTH_SCHEME_NTLM ||
+					v[i] == AUTH_SCHEME_NEGOTIATE)) {
 			snprintf(err, cap,
-				 "'%s': the lab offers NTLM on the proxy only, "
-				 "and Negotiate not in the REPL (see lesson 12)",
+				 "'%s': the lab offers NTLM and Negotiate on "
+				 "the proxy only",
 				 list);
 			return false;
 		}
@@ -1026,10 +1026,23 @@ static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 	m->lesson = resp.status == 407	 ? "02"
 		    : resp.status == 401 ? "05"
 					 : NULL;
-	if (resp.status == 407 && !lab->external &&
-	    (lab->pcfg.guard.num_schemes > 0) &&
-	    strstr(m->why, "NTLM") != NULL)
-		m->lesson = "11";   /* the connection-bound handshake */
+	if (resp.status == 407 && !lab->external) {
+		/* the connection-bound schemes have lessons of their own */
+		const struct http_header *h;
+		size_t pos = 0;
+
+		while ((h = http_header_next(resp.headers, resp.num_headers,
+					     "Proxy-Authenticate", &pos)) !=
+		       NULL) {
+			if (h->value_len >= 4 &&
+			    strncasecmp(h->value, "NTLM", 4) == 0)
+				m->lesson = "11";
+			else if (h->value_len >= 9 &&
+				 strncasecmp(h->value, "Negotiate", 9) == 0 &&
+				 strcmp(m->lesson ? m->lesson : "", "11") != 0)
+				m->lesson = "12";
+		}
+	}
 	take_client_step(lab, &s, broken);
 	client_step_free(&s);
 	if (lab->tunnel && lab->cm.tunnel_up)

@@ -446,7 +446,7 @@ static void test_tampering(void **state)
 /* NTLMv1, LM only, anonymous: refused with their own codes. */
 static void test_refused_kinds(void **state)
 {
-	uint8_t m[256], nth[16], v1[24], lm[24];
+	uint8_t m[256], nth[16], v1[32], lm[24];
 	size_t len = 0;
 	struct ntlm_authenticate a, b;
 	static const uint8_t user[] = {'b', 0, 'o', 0, 'b', 0};
