@@ -7,6 +7,7 @@
 #   make lab-kdc    a private Kerberos realm and a Negotiate proxy (lesson 12)
 #   make docs       render docs/ with Graphviz
 #   make bench      benchmarks (speed is measured here, never in tests)
+#   make fuzz       libFuzzer on every parser, FUZZ_SECONDS each (60)
 #
 # Every http/, net/, proxy/, origin/, client/ and repl/ source except each
 # directory's main.c goes into one static library; each main.c is a binary.
@@ -32,7 +33,7 @@ PROGS    := $(patsubst %/main.c,$(BIN)/%,$(wildcard proxy/main.c origin/main.c c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all run test check unit sanitize docs bench fuzz clean format deps deps-test examples lab-kdc
+.PHONY: all run test check unit sanitize docs bench fuzz fuzz-build fuzz-ci clean format deps deps-test examples lab-kdc
 all: $(PROGS)
 
 $(B)/%.o: %.c
@@ -53,6 +54,9 @@ $(B)/tests/%.o: tests/unit/%.c
 
 $(B)/tests/%: $(B)/tests/%.o $(LIB)
 	$(CC) $(CFLAGS) $(SAN) $< $(LIB) $(CMOCKA_LIBS) $(LDLIBS) -o $@
+
+# test_buf sees each block http/buf.c frees, before it is freed.
+$(B)/tests/test_buf: LDLIBS += -Wl,--wrap=free
 
 # Lesson 09's C example, built against the same library.
 examples: $(B)/examples/min407
@@ -98,16 +102,36 @@ $(B)/bench/%: tests/bench/%.c $(LIB)
 bench: all $(BENCH)
 	@LAB407_BUILD=$(B) bash tests/bench/run.sh $(BIN)
 
-fuzz:
-	@mkdir -p $(B)/fuzz
-	clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
-	  tests/fuzz/fuzz_message.c $(filter http/%,$(LIB_SRC)) $(PKG_LIBS) -o $(B)/fuzz/fuzz_message
-	@mkdir -p $(B)/fuzz/corpus
-	$(B)/fuzz/fuzz_message -max_total_time=60 $(B)/fuzz/corpus tests/fuzz/corpus
-	clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
-	  tests/fuzz/fuzz_ntlm.c $(filter http/%,$(LIB_SRC)) $(PKG_LIBS) -lpthread -o $(B)/fuzz/fuzz_ntlm
-	@mkdir -p $(B)/fuzz/corpus_ntlm
-	$(B)/fuzz/fuzz_ntlm -max_total_time=60 $(B)/fuzz/corpus_ntlm tests/fuzz/corpus_ntlm
+# libFuzzer: one harness per parser (tests/fuzz/fuzz_NAME.c, seeds in
+# tests/fuzz/corpus/NAME/), each run FUZZ_SECONDS; `make fuzz-ci` is the
+# short run CI does.  The library is rebuilt with clang for the fuzzer.
+FUZZ_SECONDS ?= 60
+FUZZ_CC    := clang
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_FLAGS  = $(WARN) -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) $(PKG_CFLAGS)
+FUZZ_OBJ   := $(LIB_SRC:%.c=$(B)/fuzz/obj/%.o)
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN   := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
+
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(B)/fuzz/liblab407.a: $(FUZZ_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(B)/fuzz/liblab407.a $(wildcard tests/fuzz/*.h)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(B)/fuzz/liblab407.a \
+	  $(PKG_LIBS) -lpthread -o $@
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@bash tests/fuzz/run.sh $(B)/fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+fuzz-ci:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
 format:
 	clang-format -i $(wildcard */*.c */*.h tests/unit/*.c)
@@ -115,4 +139,5 @@ format:
 clean:
 	rm -rf build build-san build-clang bin
 
--include $(LIB_OBJ:.o=.d) $(UNIT_BIN:=.d) $(PROGS:$(BIN)/%=$(B)/%/main.d)
+-include $(LIB_OBJ:.o=.d) $(UNIT_BIN:=.d) $(PROGS:$(BIN)/%=$(B)/%/main.d) \
+  $(FUZZ_OBJ:.o=.d)

@@ -14,7 +14,7 @@
  * connect, 22 (-f) status >= 400, 23 write error, 26 read error,
  * 35/60/77 TLS, 52 empty reply, 56 receive failure or CONNECT refused.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* explicit_bzero */
 
 #include <errno.h>
 #include <getopt.h>
@@ -27,7 +27,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
 #include <openssl/err.h>
 
 #include "../net/net.h"
@@ -42,7 +41,7 @@
 #define CLIENT_MAX_EXTRA 65536	    /* all -H lines together */
 #define CLIENT_MAX_DATA (16u << 20) /* all -d data together */
 #define CLIENT_READ_CHUNK 16384
-#define CLIENT_MAX_INTERIM 8 /* 1xx responses we skip */
+#define CLIENT_MAX_INTERIM 8 /* 1xx responses skipped before giving up */
 #define CLIENT_MAX_STEPS 8   /* requests per run: no loops */
 
 enum {
@@ -69,7 +68,7 @@ struct options {
 	struct answer_creds proxy_cr, origin_cr;
 	char *proxy_user, *origin_user;		/* owned copies, split at ':' */
 	unsigned proxy_allowed, origin_allowed; /* 0: curl's default Basic */
-	const char *proxy_token, *origin_token;
+	char *proxy_token, *origin_token;	/* owned copies of the tokens */
 	bool tunnel, verbose, silent, show_error, include, fail, insecure;
 	const char *method, *output, *write_out, *cacert;
 	struct http_buf extra; /* -H lines */
@@ -156,9 +155,21 @@ static void die_usage(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+/*
+ * As curl does: blank a secret in our own argv once it is copied, so that
+ * `ps` and /proc/PID/cmdline stop showing it.  Whoever looks before this
+ * runs still sees it; a password on a command line is never private (a
+ * shell's history keeps it too).
+ */
+static void hide_arg(char *arg)
+{
+	explicit_bzero(arg, strlen(arg));
+}
+
 /* "user:pass" -> user (owned copy) and pass (into the copy).  A missing
- * colon means an empty password (curl would prompt; we cannot). */
-static char *split_creds(const char *arg, const char **pass)
+ * colon means an empty password (curl would prompt; we cannot).  The
+ * password is then blanked in argv (hide_arg); the user name stays. */
+static char *split_creds(char *arg, const char **pass)
 {
 	char *u = strdup(arg);
 	char *colon;
@@ -169,21 +180,45 @@ static char *split_creds(const char *arg, const char **pass)
 	if (colon != NULL) {
 		*colon = '\0';
 		*pass = colon + 1;
+		hide_arg(arg + (colon - u) + 1);
 	} else {
 		*pass = "";
 	}
 	return u;
 }
 
+/* A Bearer token: an owned copy, blanked in argv (hide_arg). */
+static char *take_token(char *arg)
+{
+	char *t = strdup(arg);
+
+	if (t == NULL)
+		die_usage("out of memory");
+	hide_arg(arg);
+	return t;
+}
+
+/* Wipe and free a token from take_token(). */
+static void wipe_token(char *t)
+{
+	if (t == NULL)
+		return;
+	explicit_bzero(t, strlen(t));
+	free(t);
+}
+
 /* Wipe and free what split_creds() made (the password is inside it). */
 static void wipe_creds(char *user, const char *pass)
 {
+	size_t ulen;
+
 	if (user == NULL)
 		return;
-	OPENSSL_cleanse(user, strlen(user));
+	ulen = strlen(user);
 	/* split_creds() put the password right after the user's NUL. */
-	if (pass != NULL && pass == user + strlen(user) + 1)
-		OPENSSL_cleanse((char *)pass, strlen(pass));
+	if (pass != NULL && pass == user + ulen + 1)
+		explicit_bzero((char *)pass, strlen(pass));
+	explicit_bzero(user, ulen);
 	free(user);
 }
 
@@ -320,11 +355,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 			parse_proxy(o, optarg);
 			break;
 		case 'U':
-			free(o->proxy_user);
+			/* the last -U wins, as in curl; the earlier one is
+			 * wiped, not just freed */
+			wipe_creds(o->proxy_user, o->proxy_cr.pass);
 			o->proxy_user = split_creds(optarg, &o->proxy_cr.pass);
 			break;
 		case 'u':
-			free(o->origin_user);
+			wipe_creds(o->origin_user, o->origin_cr.pass);
 			o->origin_user =
 			    split_creds(optarg, &o->origin_cr.pass);
 			break;
@@ -358,10 +395,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 			    AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST;
 			break;
 		case O_PROXY_BEARER:
-			o->proxy_token = optarg;
+			wipe_token(o->proxy_token);
+			o->proxy_token = take_token(optarg);
 			break;
 		case O_BEARER:
-			o->origin_token = optarg;
+			wipe_token(o->origin_token);
+			o->origin_token = take_token(optarg);
 			break;
 		case 'p':
 			o->tunnel = true;
@@ -486,8 +525,13 @@ static long conn_read(struct conn *c)
 		if (r <= 0)
 			return r;
 	}
-	if (!http_buf_append(&c->in, tmp, (size_t)r))
+	if (!http_buf_append(&c->in, tmp, (size_t)r)) {
+		explicit_bzero(tmp, (size_t)r);
 		return -1;
+	}
+	/* The origin echoes the request's fields, Authorization among them:
+	 * the staging copy goes, as the buffer's own copy will. */
+	explicit_bzero(tmp, (size_t)r);
 	return r;
 }
 
@@ -561,11 +605,27 @@ static int read_response(const struct options *o, struct conn *c,
 		if (head > 0) {
 			if (o->verbose)
 				print_lines("< ", c->in.data, (size_t)head);
-			if (r->parsed.status >= 200 ||
-			    ++interim > CLIENT_MAX_INTERIM) {
+			if (r->parsed.status >= 200)
 				break;
+			/* RFC 9110 §15.2.2: 101 switches the connection to
+			 * the protocol named in Upgrade, which we never
+			 * send: nothing after it is HTTP/1.1 we can read. */
+			if (r->parsed.status == 101) {
+				error_line(o, EXIT_RECV,
+					   "Unexpected 101 Switching Protocols "
+					   "(no Upgrade was sent)");
+				return EXIT_RECV;
 			}
-			/* 1xx: informational, the real answer follows. */
+			/* RFC 9110 §15.2: 1xx is interim, the final answer
+			 * follows; a server that only sends 1xx is stopped
+			 * after a few, never taken as the answer. */
+			if (++interim > CLIENT_MAX_INTERIM) {
+				error_line(o, EXIT_RECV,
+					   "More than %d interim (1xx) "
+					   "responses, no final one",
+					   CLIENT_MAX_INTERIM);
+				return EXIT_RECV;
+			}
 			http_buf_consume(&c->in, (size_t)head);
 			continue;
 		}
@@ -782,9 +842,11 @@ static int emit(const struct options *o, const struct response *connect_ok,
 	FILE *out = stdout;
 	int code = EXIT_OK;
 
-	if (o->include && connect_ok != NULL)
+	/* fwrite's pointer must be valid even for 0 bytes (C11 §7.1.4),
+	 * and an empty buffer has none: a 204 or a HEAD has no body. */
+	if (o->include && connect_ok != NULL && connect_ok->head.len > 0)
 		fwrite(connect_ok->head.data, 1, connect_ok->head.len, stdout);
-	if (o->include)
+	if (o->include && r->head.len > 0)
 		fwrite(r->head.data, 1, r->head.len, stdout);
 	if (!body)
 		return EXIT_OK;
@@ -797,7 +859,8 @@ static int emit(const struct options *o, const struct response *connect_ok,
 			return EXIT_WRITE;
 		}
 	}
-	if (fwrite(r->body.data, 1, r->body.len, out) != r->body.len)
+	if (r->body.len > 0 &&
+	    fwrite(r->body.data, 1, r->body.len, out) != r->body.len)
 		code = EXIT_WRITE;
 	if (out != stdout && fclose(out) != 0)
 		code = EXIT_WRITE;
@@ -998,5 +1061,7 @@ int main(int argc, char **argv)
 	http_buf_free(&o.data);
 	wipe_creds(o.proxy_user, o.proxy_cr.pass);
 	wipe_creds(o.origin_user, o.origin_cr.pass);
+	wipe_token(o.proxy_token);
+	wipe_token(o.origin_token);
 	return rc;
 }

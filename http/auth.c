@@ -493,32 +493,67 @@ enum http_err auth_get(const struct auth_challenge *c, const char *name,
 /* ---- Writing params ---- */
 
 /*
- * Append `, name="value"` (quote: escaping " and \ as quoted-pairs) or
- * `, name=value`; `first` leaves out the ", ".  False when the buffer
- * refuses the bytes or the value holds a control character (CR, LF ...)
- * that would break the header line.
+ * True when value[0..len) can be carried by a quoted-string (RFC 9110
+ * §5.6.4): qdtext and the quoted-pair payload are HTAB, SP, VCHAR and
+ * obs-text, so NUL, CR, LF, DEL and the other control characters cannot
+ * be written at all, escaped or not.
+ */
+bool auth_quotable(const char *value, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!is_qchar((unsigned char)value[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Append value[0..len) as a quoted-string (RFC 9110 §5.6.4):
+ *   quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE
+ * with every DQUOTE and backslash sent as a quoted-pair, so the value
+ * can never end the string early and smuggle in another parameter.  The
+ * one writer of quoted-strings: every server and client field that
+ * echoes or carries a string comes through here.  False, with nothing
+ * appended, when the value holds a byte no quoted-string can carry
+ * (auth_quotable); false too when the buffer refuses the bytes (it is
+ * then marked failed).
+ */
+bool auth_write_quoted(struct http_buf *b, const char *value, size_t len)
+{
+	if (!auth_quotable(value, len))
+		return false;
+	http_buf_puts(b, "\"");
+	for (size_t i = 0; i < len; i++) {
+		if (value[i] == '"' || value[i] == '\\')
+			http_buf_puts(b, "\\");
+		http_buf_append(b, value + i, 1);
+	}
+	return http_buf_puts(b, "\"") && !b->failed;
+}
+
+/*
+ * Append `, name="value"` (quote: through auth_write_quoted) or
+ * `, name=value` (a token, RFC 9110 §5.6.2); `first` leaves out the
+ * ", ".  False when the name is not a token, an unquoted value is not a
+ * token, a quoted one cannot be a quoted-string, or the buffer refuses
+ * the bytes.  Nothing is appended when a value is refused.
  */
 bool auth_write_param(struct http_buf *b, bool first, const char *name,
 		      const char *value, bool quote)
 {
-	const char *s;
+	size_t vlen = strlen(value);
 
-	for (s = value; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 && *s != '\t')
-			return false;
-	if (!first && !http_buf_puts(b, ", "))
+	if (token_len(name, strlen(name), 0) != strlen(name) ||
+	    name[0] == '\0')
 		return false;
-	if (!http_buf_puts(b, name) || !http_buf_puts(b, "="))
+	if (quote ? !auth_quotable(value, vlen)
+		  : vlen == 0 || token_len(value, vlen, 0) != vlen)
 		return false;
-	if (!quote)
-		return http_buf_puts(b, value);
-	if (!http_buf_puts(b, "\""))
-		return false;
-	for (s = value; *s != '\0'; s++) {
-		if ((*s == '"' || *s == '\\') && !http_buf_puts(b, "\\"))
-			return false;
-		if (!http_buf_append(b, s, 1))
-			return false;
-	}
-	return http_buf_puts(b, "\"");
+	if (!first)
+		http_buf_puts(b, ", ");
+	http_buf_puts(b, name);
+	http_buf_puts(b, "=");
+	if (quote)
+		return auth_write_quoted(b, value, vlen) && !b->failed;
+	http_buf_puts(b, value);
+	return !b->failed;
 }

@@ -100,8 +100,18 @@ enum http_err auth_param_copy(const struct auth_param *p, char *out,
 enum http_err auth_get(const struct auth_challenge *c, const char *name,
 		       char *out, size_t cap);
 
-/* Append `, name="value"` (escaping " and \) or `, name=value`; `first`
- * omits the leading comma. */
+/*
+ * The one quoted-string writer (RFC 9110 §5.6.4): DQUOTE, the value with
+ * each DQUOTE and backslash as a quoted-pair, DQUOTE.  A value holding a
+ * byte no quoted-string can carry (NUL, CR, LF, DEL or another control
+ * character other than HTAB) is refused: false, nothing appended.
+ */
+bool auth_write_quoted(struct http_buf *b, const char *value, size_t len);
+/* True when auth_write_quoted() can write value[0..len). */
+bool auth_quotable(const char *value, size_t len);
+/* Append `, name="value"` (through auth_write_quoted) or `, name=value`
+ * (value must be a token); `first` omits the leading comma.  False when
+ * refused or out of space. */
 bool auth_write_param(struct http_buf *b, bool first, const char *name,
 		      const char *value, bool quote);
 

@@ -5,8 +5,18 @@
  * string function; len never counts the NUL.  A write that would pass
  * `max` is refused whole and sets `failed`, so a chain of writes can be
  * checked once at the end.
+ *
+ * Wiping: the buffer keeps a high-water mark, `dirty`, of the bytes it has
+ * ever written since its last wipe, and explicit_bzero clears exactly
+ * those on free and reset, and in the old block when it grows (malloc,
+ * copy, wipe, free: realloc would free the old block unwiped).  Wiping
+ * the bytes written rather than the whole capacity keeps the cost that of
+ * the writes themselves: a reset after a 300-byte request clears 300
+ * bytes, not the 64 KiB the read queue may have grown to.  A consume
+ * clears the tail its memmove leaves behind, so a consumed request's
+ * Proxy-Authorization does not wait for the next reset.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* explicit_bzero */
 
 #include "buf.h"
 
@@ -26,12 +36,22 @@ void http_buf_init(struct http_buf *b, size_t max)
 	b->len = 0;
 	b->cap = 0;
 	b->max = max ? max : HTTP_BUF_DEFAULT_MAX;
+	b->dirty = 0;
 	b->failed = false;
 }
 
-/* Free the storage; the buffer may be initialised again. */
+/* Clear every byte written since the last wipe. */
+static void wipe(struct http_buf *b)
+{
+	if (b->data != NULL && b->dirty > 0)
+		explicit_bzero(b->data, b->dirty);
+	b->dirty = 0;
+}
+
+/* Wipe and free the storage; the buffer may be initialised again. */
 void http_buf_free(struct http_buf *b)
 {
+	wipe(b);
 	free(b->data);
 	b->data = NULL;
 	b->len = 0;
@@ -39,13 +59,19 @@ void http_buf_free(struct http_buf *b)
 	b->failed = false;
 }
 
-/* Empty the buffer, keep the storage, clear `failed`. */
+/* Empty the buffer, wipe what it held, keep the storage, clear `failed`. */
 void http_buf_reset(struct http_buf *b)
 {
-	b->len = 0;
-	if (b->data)
-		b->data[0] = '\0';
+	wipe(b);
+	b->len = 0; /* data[0] is already the NUL: the wipe zeroed it */
 	b->failed = false;
+}
+
+/* Note that data[0..end) now holds written bytes. */
+static void mark(struct http_buf *b, size_t end)
+{
+	if (end > b->dirty)
+		b->dirty = end;
 }
 
 /* ---- Growing ---- */
@@ -68,10 +94,17 @@ static bool reserve(struct http_buf *b, size_t n)
 	size_t cap = b->cap ? b->cap : BUF_MIN_CAP;
 	while (cap < need)
 		cap = cap > (SIZE_MAX / 2) ? need : cap * 2;
-	char *p = realloc(b->data, cap);
+	/* Not realloc: it would free the old block without wiping it. */
+	char *p = malloc(cap);
 	if (p == NULL) {
 		b->failed = true;
 		return false;
+	}
+	if (b->data != NULL) {
+		memcpy(p, b->data, b->len + 1);
+		wipe(b);
+		free(b->data);
+		b->dirty = b->len + 1;
 	}
 	b->data = p;
 	b->cap = cap;
@@ -89,6 +122,7 @@ bool http_buf_append(struct http_buf *b, const void *p, size_t n)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
+	mark(b, b->len + 1);
 	return true;
 }
 
@@ -113,6 +147,7 @@ bool http_buf_vprintf(struct http_buf *b, const char *fmt, va_list ap)
 		return false;
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
+	mark(b, b->len + 1);
 	return true;
 }
 
@@ -128,15 +163,21 @@ bool http_buf_printf(struct http_buf *b, const char *fmt, ...)
 
 /* ---- Consuming ---- */
 
-/* Drop the first n bytes (all of them when n >= len). */
+/* Drop the first n bytes (all of them when n >= len); wipe what the move
+ * leaves behind past the new end. */
 void http_buf_consume(struct http_buf *b, size_t n)
 {
+	size_t old = b->len;
+
 	if (n >= b->len) {
 		b->len = 0;
 	} else {
 		memmove(b->data, b->data + n, b->len - n);
 		b->len -= n;
 	}
-	if (b->data)
-		b->data[b->len] = '\0';
+	if (b->data) {
+		/* data[len..old] held the consumed bytes' copies and the old
+		 * NUL: clear them, which also terminates the new end. */
+		explicit_bzero(b->data + b->len, old - b->len + 1);
+	}
 }

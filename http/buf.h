@@ -4,6 +4,12 @@
  * Every write is bounded: a buffer has a hard maximum, and a write that
  * would pass it fails (returns false) and marks the buffer failed, so a
  * caller may do many writes and check once at the end.
+ *
+ * A buffer may hold credentials (a request head with Proxy-Authorization,
+ * a Basic value being built), so every byte it wrote is wiped with
+ * explicit_bzero before its storage is freed, reused by reset or left
+ * behind by growing or consuming (DESIGN.md: credentials are wiped after
+ * use).
  */
 #ifndef LAB407_HTTP_BUF_H
 #define LAB407_HTTP_BUF_H
@@ -19,21 +25,24 @@ struct http_buf {
 	size_t len;   /* bytes used, not counting the NUL */
 	size_t cap;   /* bytes allocated */
 	size_t max;   /* hard limit on len */
+	size_t dirty; /* data[0..dirty) may hold written bytes: what a wipe
+			 clears (a high-water mark, never more than cap) */
 	bool failed;  /* a write was refused (too big or out of memory) */
 };
 
 /* Start empty with a hard limit (0 means HTTP_BUF_DEFAULT_MAX). */
 void http_buf_init(struct http_buf *b, size_t max);
-/* Free the storage; the buffer may be initialised again. */
+/* Wipe and free the storage; the buffer may be initialised again. */
 void http_buf_free(struct http_buf *b);
-/* Empty the buffer, keep the storage, clear `failed`. */
+/* Empty the buffer, wipe what it held, keep the storage, clear `failed`. */
 void http_buf_reset(struct http_buf *b);
 bool http_buf_append(struct http_buf *b, const void *p, size_t n);
 bool http_buf_puts(struct http_buf *b, const char *s);
 bool http_buf_printf(struct http_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 bool http_buf_vprintf(struct http_buf *b, const char *fmt, va_list ap);
-/* Drop the first n bytes (used by I/O shells as a read queue). */
+/* Drop the first n bytes (used by I/O shells as a read queue); the bytes
+ * left behind past the new end are wiped. */
 void http_buf_consume(struct http_buf *b, size_t n);
 
 #endif

@@ -8,9 +8,17 @@
  *
  * The decoder is a state machine that keeps no bytes of its own, so input
  * may arrive in pieces of any size, one byte at a time included.
- * Extensions are allowed and ignored (§7.1.1); trailer fields are read and
- * dropped (§7.1.2), since a proxy that does not know a trailer may discard
- * it.
+ * Extensions are checked against their grammar and then ignored (§7.1.1):
+ *
+ *   chunk-ext      = *( BWS ";" BWS chunk-ext-name
+ *                       [ BWS "=" BWS chunk-ext-val ] )
+ *   chunk-ext-name = token
+ *   chunk-ext-val  = token / quoted-string
+ *
+ * so "4;a=b" and "4 ; a = \"x\\\"y\"" pass and "4 zz yy", "4;" and
+ * "4;a=" are framing errors.  Whitespace (BWS) is accepted only where the
+ * grammar has it.  Trailer fields are read and dropped (§7.1.2), since a
+ * proxy that does not know a trailer may discard it.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -24,7 +32,15 @@
 enum {
 	CH_SIZE_FIRST,  /* expecting the first hex digit of a chunk-size */
 	CH_SIZE,        /* more hex digits, ';', BWS or CR */
-	CH_EXT,         /* inside chunk extensions: skip up to CR */
+	CH_EXT_SEMI,    /* BWS before ';': more BWS or ';' */
+	CH_EXT_NAME0,   /* after ';': BWS or the first tchar of a name */
+	CH_EXT_NAME,    /* in a name: tchar, BWS, '=', ';' or CR */
+	CH_EXT_EQ,      /* BWS after a name: more BWS, '=' or ';' */
+	CH_EXT_VAL0,    /* after '=': BWS, a tchar or DQUOTE */
+	CH_EXT_TOKEN,   /* in a token value: tchar, BWS, ';' or CR */
+	CH_EXT_QUOTED,  /* in a quoted-string value */
+	CH_EXT_QPAIR,   /* after '\' in a quoted-string */
+	CH_EXT_END,     /* after the closing DQUOTE: BWS, ';' or CR */
 	CH_SIZE_LF,     /* CR seen after the size line */
 	CH_DATA,        /* `remaining` data bytes to go */
 	CH_DATA_CR,     /* CRLF after chunk-data */
@@ -60,8 +76,102 @@ static int hex_value(char ch)
 	return -1;
 }
 
-/* A byte allowed inside an extension or trailer line: HTAB, SP, VCHAR,
- * obs-text; never CR, LF, NUL or another control. */
+/* BWS = OWS (RFC 9110 §5.6.3): SP or HTAB. */
+static bool is_bws(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+/* RFC 9110 §5.6.4: qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E /
+ * obs-text. */
+static bool is_qdtext(unsigned char ch)
+{
+	return ch == '\t' || ch == ' ' || ch == 0x21 ||
+	       (ch >= 0x23 && ch <= 0x5b) || (ch >= 0x5d && ch <= 0x7e) ||
+	       ch >= 0x80;
+}
+
+/*
+ * The next state inside chunk-ext for byte ch in state st, or -1 when the
+ * byte breaks the grammar (see the top of the file).  CR ends the line
+ * (CH_SIZE_LF) only where a chunk-ext may end: after a name or a value.
+ */
+static int ext_next(int st, unsigned char ch)
+{
+	bool tchar = http_is_tchar(ch);
+	bool bws = is_bws((char)ch);
+
+	switch (st) {
+	case CH_EXT_SEMI: /* BWS ";" */
+		if (bws)
+			return CH_EXT_SEMI;
+		if (ch == ';')
+			return CH_EXT_NAME0;
+		return -1;
+	case CH_EXT_NAME0: /* ";" BWS chunk-ext-name */
+		if (bws)
+			return CH_EXT_NAME0;
+		if (tchar)
+			return CH_EXT_NAME;
+		return -1;
+	case CH_EXT_NAME:
+		if (tchar)
+			return CH_EXT_NAME;
+		if (bws)
+			return CH_EXT_EQ;
+		if (ch == '=')
+			return CH_EXT_VAL0;
+		if (ch == ';')
+			return CH_EXT_NAME0;
+		if (ch == '\r')
+			return CH_SIZE_LF;
+		return -1;
+	case CH_EXT_EQ: /* name BWS "=", or BWS ";" for the next one */
+		if (bws)
+			return CH_EXT_EQ;
+		if (ch == '=')
+			return CH_EXT_VAL0;
+		if (ch == ';')
+			return CH_EXT_NAME0;
+		return -1;
+	case CH_EXT_VAL0: /* "=" BWS chunk-ext-val */
+		if (bws)
+			return CH_EXT_VAL0;
+		if (ch == '"')
+			return CH_EXT_QUOTED;
+		if (tchar)
+			return CH_EXT_TOKEN;
+		return -1;
+	case CH_EXT_TOKEN:
+	case CH_EXT_END:
+		if (tchar && st == CH_EXT_TOKEN)
+			return CH_EXT_TOKEN;
+		if (bws)
+			return CH_EXT_SEMI;
+		if (ch == ';')
+			return CH_EXT_NAME0;
+		if (ch == '\r')
+			return CH_SIZE_LF;
+		return -1;
+	case CH_EXT_QUOTED:
+		if (ch == '"')
+			return CH_EXT_END;
+		if (ch == '\\')
+			return CH_EXT_QPAIR;
+		if (is_qdtext(ch))
+			return CH_EXT_QUOTED;
+		return -1;
+	case CH_EXT_QPAIR:
+		/* quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text ) */
+		if (ch == '\t' || (ch >= 0x20 && ch != 0x7f))
+			return CH_EXT_QUOTED;
+		return -1;
+	}
+	return -1;
+}
+
+/* A byte allowed inside a trailer line: HTAB, SP, VCHAR, obs-text; never
+ * CR, LF, NUL or another control. */
 static bool is_line_byte(unsigned char ch)
 {
 	return ch == '\t' || (ch >= 0x20 && ch != 0x7f);
@@ -95,9 +205,11 @@ long http_chunked_feed(struct http_chunked *c, const char *in, size_t len,
 				c->state = CH_SIZE;
 			} else if (c->state == CH_SIZE_FIRST) {
 				goto bad;
-			} else if (ch == ';' || ch == ' ' || ch == '\t') {
-				/* BWS ";" chunk-ext: ignored (§7.1.1). */
-				c->state = CH_EXT;
+			} else if (ch == ';') {
+				/* chunk-ext: checked, then ignored (§7.1.1). */
+				c->state = CH_EXT_NAME0;
+			} else if (is_bws(ch)) {
+				c->state = CH_EXT_SEMI;
 			} else if (ch == '\r') {
 				c->state = CH_SIZE_LF;
 			} else {
@@ -105,12 +217,22 @@ long http_chunked_feed(struct http_chunked *c, const char *in, size_t len,
 			}
 			break;
 		}
-		case CH_EXT:
-			if (ch == '\r')
-				c->state = CH_SIZE_LF;
-			else if (!is_line_byte((unsigned char)ch))
+		case CH_EXT_SEMI:
+		case CH_EXT_NAME0:
+		case CH_EXT_NAME:
+		case CH_EXT_EQ:
+		case CH_EXT_VAL0:
+		case CH_EXT_TOKEN:
+		case CH_EXT_QUOTED:
+		case CH_EXT_QPAIR:
+		case CH_EXT_END: {
+			int next = ext_next(c->state, (unsigned char)ch);
+
+			if (next < 0)
 				goto bad;
+			c->state = next;
 			break;
+		}
 		case CH_SIZE_LF:
 			if (ch != '\n')
 				goto bad;

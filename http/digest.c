@@ -11,6 +11,7 @@
 
 #include "digest.h"
 
+#include <stdatomic.h>
 #include <string.h>
 #include <strings.h>
 
@@ -206,11 +207,23 @@ enum http_err digest_qop_list_parse(const char *s, unsigned *out)
 
 /* ---- Hashing ---- */
 
+/* Lowercase hex of md[0..len) into out. */
+static void to_hex(const unsigned char *md, size_t len,
+		   char out[DIGEST_HEX_MAX + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0x0f];
+	}
+	out[2 * len] = '\0';
+}
+
 /* Lowercase hex of H(data) (RFC 7616 §3.4: "H(data)" as 32/64 LHEX). */
 enum http_err digest_hash_hex(enum digest_alg a, const void *data, size_t len,
 			      char out[DIGEST_HEX_MAX + 1])
 {
-	static const char hex[] = "0123456789abcdef";
 	const struct alg_row *r = alg_row(a);
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
@@ -221,12 +234,81 @@ enum http_err digest_hash_hex(enum digest_alg a, const void *data, size_t len,
 	if (EVP_Digest(data, len, md, &mdlen, r->md(), NULL) != 1 ||
 	    (size_t)mdlen * 2 != r->hex_len)
 		return HTTP_E_CONFIG;
-	for (unsigned int i = 0; i < mdlen; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 0x0f];
-	}
-	out[2 * mdlen] = '\0';
+	to_hex(md, mdlen, out);
 	return HTTP_OK;
+}
+
+/* ---- Hashing a body as it streams ---- */
+
+/*
+ * qop=auth-int puts H(entity-body) into A2 (RFC 7616 §3.4.3).  A server
+ * that streams a body cannot hold all of it, so the hash is built as the
+ * bytes pass: digest_body_init() once the credentials name the algorithm,
+ * digest_body_update() for every piece, digest_body_final() at the end,
+ * and the hex goes to the check as digest_input.body_hash.  The entity
+ * body is the message body with any transfer coding removed (RFC 9110
+ * §6.4): feed the de-chunked bytes.
+ */
+enum http_err digest_body_init(struct digest_body_hash *h, enum digest_alg a)
+{
+	const struct alg_row *r = alg_row(a);
+	EVP_MD_CTX *md;
+
+	memset(h, 0, sizeof(*h));
+	if (r == NULL)
+		return HTTP_E_DIGEST_ALGORITHM;
+	md = EVP_MD_CTX_new();
+	if (md == NULL)
+		return HTTP_E_NOMEM;
+	if (EVP_DigestInit_ex(md, r->md(), NULL) != 1) {
+		EVP_MD_CTX_free(md);
+		return HTTP_E_CONFIG;
+	}
+	h->md = md;
+	h->alg = a;
+	return HTTP_OK;
+}
+
+/* Feed n more bytes of the entity body (n may be 0). */
+enum http_err digest_body_update(struct digest_body_hash *h, const void *p,
+				 size_t n)
+{
+	if (h->md == NULL || h->failed)
+		return HTTP_E_CONFIG;
+	if (n > 0 && EVP_DigestUpdate(h->md, p, n) != 1) {
+		h->failed = true;
+		return HTTP_E_CONFIG;
+	}
+	return HTTP_OK;
+}
+
+/* The hex of H(entity-body) into out; the context is released. */
+enum http_err digest_body_final(struct digest_body_hash *h,
+				char out[DIGEST_HEX_MAX + 1])
+{
+	const struct alg_row *r = alg_row(h->alg);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	enum http_err e = HTTP_OK;
+
+	out[0] = '\0';
+	if (h->md == NULL || h->failed || r == NULL)
+		e = HTTP_E_CONFIG;
+	else if (EVP_DigestFinal_ex(h->md, md, &mdlen) != 1 ||
+		 (size_t)mdlen * 2 != r->hex_len)
+		e = HTTP_E_CONFIG;
+	else
+		to_hex(md, mdlen, out);
+	digest_body_free(h);
+	return e;
+}
+
+/* Release the context without a result (a body abandoned half-way). */
+void digest_body_free(struct digest_body_hash *h)
+{
+	if (h->md != NULL)
+		EVP_MD_CTX_free(h->md);
+	h->md = NULL;
 }
 
 /* Hash a buffer that was built up with http_buf_*; NOSPACE if it failed. */
@@ -328,6 +410,8 @@ done:
  * HA2 (RFC 7616 §3.4.3):
  *   qop=auth or none: A2 = method ":" uri
  *   qop=auth-int:     A2 = method ":" uri ":" H(entity-body)
+ * H(entity-body) from in->body_hash when the caller hashed the body as
+ * it streamed, else from in->body (all of it, in memory).
  * rspauth uses the same with an empty method (RFC 7616 §3.5).
  */
 static enum http_err compute_ha2(const struct digest_input *in,
@@ -340,7 +424,14 @@ static enum http_err compute_ha2(const struct digest_input *in,
 
 	http_buf_init(&a2, DIGEST_MAX_HASHED);
 	http_buf_printf(&a2, "%s:%s", method, in->uri);
-	if (in->qop == DIGEST_QOP_AUTH_INT) {
+	if (in->qop == DIGEST_QOP_AUTH_INT && in->body_hash != NULL) {
+		/* hashed as it streamed (digest_body_final) */
+		if (!is_lhex(in->body_hash, alg_row(in->alg)->hex_len)) {
+			e = HTTP_E_HEX;
+			goto done;
+		}
+		http_buf_printf(&a2, ":%s", in->body_hash);
+	} else if (in->qop == DIGEST_QOP_AUTH_INT) {
 		e = digest_hash_hex(in->alg, in->body ? in->body : "",
 				    in->body ? in->body_len : 0, hbody);
 		if (e != HTTP_OK)
@@ -461,38 +552,44 @@ bool digest_equal(const char *a, const char *b, size_t len)
 
 /*
  * A server nonce is base64 of
- *   time (8 bytes, big-endian) || random (16) || HMAC-SHA256(secret,
- *   time || random) cut to 16 bytes
+ *   time (8 bytes, big-endian) || serial (8, big-endian) || random (8) ||
+ *   HMAC-SHA256(secret, time || serial || random) cut to 16 bytes
  * so the server checks it without a table: a nonce whose MAC verifies was
  * made here, and its time says whether it is still fresh (RFC 7616 §3.3
- * leaves the nonce format to the server and suggests a time stamp).
+ * leaves the nonce format to the server and suggests a time stamp).  The
+ * serial numbers the nonces this key has issued, 1, 2, 3, ...: it names
+ * one nonce exactly (the MAC covers it) and orders them by issue even
+ * within one second, which the nonce-count table below relies on.
  */
 #define NONCE_TIME 8
-#define NONCE_RANDOM 16
+#define NONCE_SERIAL 8
+#define NONCE_RANDOM 8
 #define NONCE_MAC 16
-#define NONCE_RAW (NONCE_TIME + NONCE_RANDOM + NONCE_MAC)
+#define NONCE_SIGNED (NONCE_TIME + NONCE_SERIAL + NONCE_RANDOM)
+#define NONCE_RAW (NONCE_SIGNED + NONCE_MAC)
 #define NONCE_B64 56 /* base64_encoded_len(40) */
 
 /* Fill the secret from the CSPRNG; lifetime 0 means the default. */
 enum http_err digest_nonce_key_init(struct digest_nonce_key *k,
 				    unsigned lifetime)
 {
-	memset(k, 0, sizeof(*k));
+	memset(k->secret, 0, sizeof(k->secret));
 	k->lifetime = lifetime ? lifetime : DIGEST_NONCE_LIFETIME;
+	atomic_init(&k->issued, 0);
 	if (RAND_bytes(k->secret, sizeof(k->secret)) != 1)
 		return HTTP_E_CONFIG;
 	return HTTP_OK;
 }
 
-/* The truncated MAC over time || random. */
+/* The truncated MAC over time || serial || random. */
 static bool nonce_mac(const struct digest_nonce_key *k,
 		      const unsigned char *msg, unsigned char mac[NONCE_MAC])
 {
 	unsigned char full[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
 
-	if (HMAC(EVP_sha256(), k->secret, sizeof(k->secret), msg,
-		 NONCE_TIME + NONCE_RANDOM, full, &len) == NULL ||
+	if (HMAC(EVP_sha256(), k->secret, sizeof(k->secret), msg, NONCE_SIGNED,
+		 full, &len) == NULL ||
 	    len < NONCE_MAC)
 		return false;
 	memcpy(mac, full, NONCE_MAC);
@@ -500,37 +597,61 @@ static bool nonce_mac(const struct digest_nonce_key *k,
 	return true;
 }
 
-/* A fresh nonce for time `now` into out (cap incl. NUL). */
-enum http_err digest_nonce_make(const struct digest_nonce_key *k,
-				uint64_t now, char *out, size_t cap)
+/* Write v big-endian into out[0..8). */
+static void put_be64(unsigned char *out, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		out[i] = (unsigned char)(v >> (8 * (7 - i)));
+}
+
+/* Read a big-endian 64-bit value from in[0..8). */
+static uint64_t get_be64(const unsigned char *in)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = (v << 8) | in[i];
+	return v;
+}
+
+/*
+ * A fresh nonce for time `now` into out (cap incl. NUL).  Safe to call
+ * from several threads at once: the serial is taken with one atomic
+ * increment and nothing else in *k changes.
+ */
+enum http_err digest_nonce_make(struct digest_nonce_key *k, uint64_t now,
+				char *out, size_t cap)
 {
 	unsigned char raw[NONCE_RAW];
+	uint64_t serial = atomic_fetch_add(&k->issued, 1) + 1;
 	size_t outlen = 0;
 
 	if (cap > 0)
 		out[0] = '\0';
-	for (int i = 0; i < NONCE_TIME; i++)
-		raw[i] = (unsigned char)(now >> (8 * (NONCE_TIME - 1 - i)));
-	if (RAND_bytes(raw + NONCE_TIME, NONCE_RANDOM) != 1)
+	put_be64(raw, now);
+	put_be64(raw + NONCE_TIME, serial);
+	if (RAND_bytes(raw + NONCE_TIME + NONCE_SERIAL, NONCE_RANDOM) != 1)
 		return HTTP_E_CONFIG;
-	if (!nonce_mac(k, raw, raw + NONCE_TIME + NONCE_RANDOM))
+	if (!nonce_mac(k, raw, raw + NONCE_SIGNED))
 		return HTTP_E_CONFIG;
 	return base64_encode(raw, sizeof(raw), out, cap, &outlen);
 }
 
 /*
- * HTTP_OK: ours and fresh.  HTTP_E_DIGEST_NONCE: wrong length, not
- * base64, or the MAC fails (forged or corrupted).  HTTP_E_DIGEST_STALE:
- * ours, but older than the lifetime; only said once the MAC verified, so
- * a forger learns nothing about time.
+ * HTTP_OK: ours and fresh, *serial (may be NULL) set.
+ * HTTP_E_DIGEST_NONCE: wrong length, not base64, or the MAC fails (forged
+ * or corrupted).  HTTP_E_DIGEST_STALE: ours, but older than the lifetime
+ * (*serial set too); only said once the MAC verified, so a forger learns
+ * nothing about time.
  */
-enum http_err digest_nonce_check(const struct digest_nonce_key *k,
-				 const char *nonce, uint64_t now)
+enum http_err digest_nonce_read(const struct digest_nonce_key *k,
+				const char *nonce, uint64_t now,
+				uint64_t *serial)
 {
 	unsigned char raw[NONCE_RAW + 3];
 	unsigned char mac[NONCE_MAC];
 	size_t len = 0;
-	uint64_t issued = 0;
+	uint64_t issued;
 
 	if (nonce == NULL || strnlen(nonce, NONCE_B64 + 1) != NONCE_B64)
 		return HTTP_E_DIGEST_NONCE;
@@ -539,19 +660,27 @@ enum http_err digest_nonce_check(const struct digest_nonce_key *k,
 	    len != NONCE_RAW)
 		return HTTP_E_DIGEST_NONCE;
 	if (!nonce_mac(k, raw, mac) ||
-	    CRYPTO_memcmp(mac, raw + NONCE_TIME + NONCE_RANDOM, NONCE_MAC) != 0)
+	    CRYPTO_memcmp(mac, raw + NONCE_SIGNED, NONCE_MAC) != 0)
 		return HTTP_E_DIGEST_NONCE;
-	for (int i = 0; i < NONCE_TIME; i++)
-		issued = (issued << 8) | raw[i];
+	issued = get_be64(raw);
+	if (serial != NULL)
+		*serial = get_be64(raw + NONCE_TIME);
 	/* A nonce from "the future" is ours too (the clock stepped back). */
 	if (now > issued && now - issued > k->lifetime)
 		return HTTP_E_DIGEST_STALE;
 	return HTTP_OK;
 }
 
+/* digest_nonce_read() without the serial. */
+enum http_err digest_nonce_check(const struct digest_nonce_key *k,
+				 const char *nonce, uint64_t now)
+{
+	return digest_nonce_read(k, nonce, now, NULL);
+}
+
 /* ---- Nonce counts ---- */
 
-/* Empty table. */
+/* Empty table: no nonce used yet, watermark 0 (serials start at 1). */
 void digest_nc_init(struct digest_nc_table *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -559,45 +688,65 @@ void digest_nc_init(struct digest_nc_table *t)
 
 /*
  * RFC 7616 §3.4: the server remembers the last nc per nonce and refuses a
- * count it has seen (a replay) or a lower one.  A full table evicts the
- * slot used least recently; a nonce evicted while still fresh could then
- * be replayed once, which is why the table is large and nonces short-lived.
+ * count it has seen (a replay) or a lower one.  The table is bounded, so
+ * it must forget; what it forgets must never become usable again:
+ *
+ *   - A full table evicts the nonce issued first (lowest serial) and
+ *     raises the watermark to that serial.
+ *   - A nonce not in the table whose serial is at or below the watermark
+ *     may have been used and forgotten: it is stale (HTTP_E_DIGEST_STALE;
+ *     the client is told stale=true and retries silently with a fresh
+ *     nonce), never fresh.  A nonce above the watermark that is not in
+ *     the table has never been used, since everything used above the
+ *     watermark is still there.
+ *
+ * So no sequence of requests, however many nonces it uses, makes a used
+ * (nonce, nc) acceptable again; the most a flood can do is make honest
+ * clients fetch a fresh nonce.  Serials, not times, order the nonces, so
+ * two nonces of the same second are told apart and a clock that steps
+ * back changes nothing here.  An expired nonce needs no sweep: its serial
+ * is among the lowest, so its slot is the next to go, and
+ * digest_nonce_read() already calls it stale.
+ *
+ * Returns HTTP_OK (nc recorded), HTTP_E_DIGEST_NC (replayed or lower) or
+ * HTTP_E_DIGEST_STALE (no longer tracked).  Check and record are one
+ * step: the caller holds whatever lock guards *t around the call.
  */
-enum http_err digest_nc_check(struct digest_nc_table *t, const char *nonce,
+enum http_err digest_nc_check(struct digest_nc_table *t, uint64_t serial,
 			      uint32_t nc)
 {
 	struct digest_nc_slot *free_slot = NULL, *oldest = NULL;
-	size_t len;
 
-	if (nonce == NULL || nc == 0)
+	if (serial == 0 || nc == 0)
 		return HTTP_E_DIGEST_NC;
-	len = strnlen(nonce, DIGEST_MAX_FIELD);
-	if (len == 0 || len >= DIGEST_MAX_FIELD)
-		return HTTP_E_DIGEST_NONCE;
-	t->clock++;
 	for (size_t i = 0; i < DIGEST_NC_SLOTS; i++) {
 		struct digest_nc_slot *s = &t->slots[i];
 
-		if (s->nonce[0] == '\0') {
+		if (s->serial == 0) {
 			if (free_slot == NULL)
 				free_slot = s;
 			continue;
 		}
-		if (strcmp(s->nonce, nonce) == 0) {
+		if (s->serial == serial) {
 			if (nc <= s->last_nc)
 				return HTTP_E_DIGEST_NC;
 			s->last_nc = nc;
-			s->stamp = t->clock;
 			return HTTP_OK;
 		}
-		if (oldest == NULL || s->stamp < oldest->stamp)
+		if (oldest == NULL || s->serial < oldest->serial)
 			oldest = s;
 	}
-	if (free_slot == NULL)
+	if (serial <= t->watermark)
+		return HTTP_E_DIGEST_STALE;
+	if (free_slot == NULL) {
+		/* oldest is set: the table is full */
+		if (oldest->serial > t->watermark)
+			t->watermark = oldest->serial;
 		free_slot = oldest;
-	snprintf(free_slot->nonce, sizeof(free_slot->nonce), "%s", nonce);
+		t->evicted++;
+	}
+	free_slot->serial = serial;
 	free_slot->last_nc = nc;
-	free_slot->stamp = t->clock;
 	return HTTP_OK;
 }
 

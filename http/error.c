@@ -24,8 +24,8 @@ static const char *const messages[HTTP_E__COUNT] = {
 			  "digits and !#$%&'*+-.^_`|~ are allowed "
 			  "(RFC 9110 §9.1).",
 	[HTTP_E_TARGET] = "The request-target is malformed: it may not be "
-			  "empty or contain spaces or control characters "
-			  "(RFC 9112 §3.2).",
+			  "empty or contain spaces, control characters or a "
+			  "'#' fragment (RFC 9112 §3.2).",
 	[HTTP_E_VERSION] = "The HTTP version must be exactly HTTP/1.0 or "
 			   "HTTP/1.1 (RFC 9112 §2.3).",
 	[HTTP_E_STATUS] = "The status-line is malformed: it must be "
@@ -61,14 +61,35 @@ static const char *const messages[HTTP_E__COUNT] = {
 	[HTTP_E_TE_UNSUPPORTED] = "Transfer-Encoding must end in chunked; "
 				  "other transfer codings are not supported "
 				  "(RFC 9112 §6.1).",
+	[HTTP_E_TE_HTTP10] = "An HTTP/1.0 request may not carry "
+			     "Transfer-Encoding: HTTP/1.0 has no transfer "
+			     "codings, so the framing is faulty "
+			     "(RFC 9112 §6.1).",
 	[HTTP_E_CHUNK] = "The chunked body is malformed (RFC 9112 §7.1).",
 	[HTTP_E_BODY_TOO_LARGE] = "The body is larger than this server "
 				  "accepts.",
-	[HTTP_E_HOST] = "The Host header is missing, repeated or malformed "
-			"(RFC 9112 §3.2).",
+	[HTTP_E_HOST] = "The Host header field is not a valid host[:port] "
+			"(RFC 9112 §3.2, RFC 9110 §7.2).",
+	[HTTP_E_HOST_MISSING] = "An HTTP/1.1 request must have a Host header "
+				"field (RFC 9112 §3.2).",
+	[HTTP_E_HOST_REPEATED] = "The request has more than one Host header "
+				 "field (RFC 9112 §3.2).",
 	[HTTP_E_URL] = "The URL is not understood: expected "
 		       "http://host[:port]/path with no user name or "
 		       "password in it.",
+
+	[HTTP_E_PATH_ENCODING] = "The path has a '%' that is not followed by "
+				 "two hexadecimal digits (RFC 3986 §2.1).",
+	[HTTP_E_PATH_SLASH] = "The path holds %2F, an encoded '/'; servers "
+			      "disagree on whether it separates segments, so "
+			      "it is refused (docs/rules.md).",
+	[HTTP_E_PATH_NUL] = "The path holds %00, an encoded NUL byte.",
+	[HTTP_E_PATH_CHAR] = "The path holds a byte a URI path may not "
+			     "contain (RFC 3986 §3.3), or a '\\' or ';' that "
+			     "servers read differently, so it is refused "
+			     "(docs/rules.md).",
+	[HTTP_E_PATH_ABOVE_ROOT] = "The path climbs above \"/\" with \"..\" "
+				   "(RFC 3986 §5.2.4).",
 
 	[HTTP_E_NOSPACE] = "An output buffer is too small.",
 	[HTTP_E_NOMEM] = "Out of memory.",

@@ -32,10 +32,20 @@ enum http_err {
 	HTTP_E_CL_INVALID,         /* Content-Length not a number */
 	HTTP_E_CL_CONFLICT,        /* differing duplicate Content-Length */
 	HTTP_E_TE_UNSUPPORTED,     /* transfer coding other than chunked */
+	HTTP_E_TE_HTTP10,          /* Transfer-Encoding in an HTTP/1.0 request */
 	HTTP_E_CHUNK,              /* malformed chunked framing */
 	HTTP_E_BODY_TOO_LARGE,     /* body over a configured limit */
-	HTTP_E_HOST,               /* Host missing, repeated or malformed */
+	HTTP_E_HOST,               /* Host value malformed */
+	HTTP_E_HOST_MISSING,       /* HTTP/1.1 request without Host */
+	HTTP_E_HOST_REPEATED,      /* more than one Host field */
 	HTTP_E_URL,                /* URL not understood */
+
+	/* ---- paths (RFC 3986 §3.3, http/path.c) ---- */
+	HTTP_E_PATH_ENCODING,      /* '%' not followed by two hex digits */
+	HTTP_E_PATH_SLASH,         /* %2F: an encoded '/' */
+	HTTP_E_PATH_NUL,           /* %00: an encoded NUL */
+	HTTP_E_PATH_CHAR,          /* '\\', ';' or a byte no URI path holds */
+	HTTP_E_PATH_ABOVE_ROOT,    /* ".." climbs above "/" */
 
 	/* ---- resources ---- */
 	HTTP_E_NOSPACE,            /* output buffer too small */

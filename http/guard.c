@@ -82,11 +82,21 @@ static const char *party(const struct guard_config *cfg)
 	return cfg->proxy ? "proxy" : "server";
 }
 
-/* Nonce secret from RAND_bytes and an empty nonce-count table. */
+/* Nonce secret from RAND_bytes, an empty nonce-count table, no lock. */
 enum http_err guard_state_init(struct guard_state *st, unsigned nonce_lifetime)
 {
 	digest_nc_init(&st->nc);
+	memset(&st->nc_lock, 0, sizeof(st->nc_lock));
 	return digest_nonce_key_init(&st->key, nonce_lifetime);
+}
+
+/* The shell's lock for the nonce-count step (guard_commit). */
+void guard_state_set_lock(struct guard_state *st, void (*lock)(void *),
+			  void (*unlock)(void *), void *arg)
+{
+	st->nc_lock.lock = lock;
+	st->nc_lock.unlock = unlock;
+	st->nc_lock.arg = arg;
 }
 
 /* ---- Verdicts ---- */
@@ -328,7 +338,11 @@ static bool alg_offered(const struct guard_config *cfg, enum digest_alg a)
 	return false;
 }
 
-/* Parse nc = 8 hex digits (RFC 7616 §3.4). */
+/*
+ * Parse nc = 8LHEX (RFC 7616 §3.4): exactly eight lowercase hex digits.
+ * "0000000A", "1" or "0x000001" are not a nonce count: a syntax error,
+ * never a wrong password.
+ */
 static bool parse_nc(const char *s, uint32_t *out)
 {
 	uint32_t v = 0;
@@ -344,8 +358,6 @@ static bool parse_nc(const char *s, uint32_t *out)
 			d = (unsigned)(c - '0');
 		else if (c >= 'a' && c <= 'f')
 			d = (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
 		else
 			return false;
 		v = (v << 4) | d;
@@ -420,7 +432,8 @@ static bool check_digest_syntax(const struct guard_config *cfg,
 		}
 		if (!parse_nc(f->nc, &in->nc)) {
 			set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc",
-				    "%s: Digest nc must be 8 hex digits, not %s",
+				    "%s: Digest nc must be 8 lowercase hex digits "
+				    "(8LHEX, RFC 7616 §3.4), not \"%s\"",
 				    fname, f->nc);
 			return false;
 		}
@@ -480,44 +493,91 @@ static bool check_digest_syntax(const struct guard_config *cfg,
  * body is not known here, so only the response is authenticated, not its
  * body, and the qop sent says so.
  */
-static void write_info(struct guard_state *st, uint64_t now,
+static void write_info(struct digest_nonce_key *key, uint64_t now,
 		       const struct digest_input *in, struct guard_result *r)
 {
-	char next[GUARD_MAX_NONCE], rsp[DIGEST_HEX_MAX + 1];
+	char next[GUARD_MAX_NONCE], rsp[DIGEST_HEX_MAX + 1], ncs[16];
 	struct digest_input ri = *in;
-	int n;
+	struct http_buf v;
+	bool ok;
 
 	r->info[0] = '\0';
-	if (digest_nonce_make(&st->key, now, next, sizeof(next)) != HTTP_OK)
+	if (digest_nonce_make(key, now, next, sizeof(next)) != HTTP_OK)
 		return;
-	n = snprintf(r->info, sizeof(r->info), "nextnonce=\"%s\"", next);
-	if (in->qop == DIGEST_QOP_NONE || n < 0)
-		return;
-	ri.qop = DIGEST_QOP_AUTH;
-	if (digest_rspauth(&ri, rsp) != HTTP_OK)
-		return;
-	snprintf(r->info + n, sizeof(r->info) - (size_t)n,
-		 ", qop=auth, rspauth=\"%s\", cnonce=\"%s\", nc=%08x", rsp,
-		 in->cnonce, (unsigned)in->nc);
+	/* Every value goes through the one quoted-string writer: the
+	 * cnonce is the client's and may hold '"' or '\' (RFC 9110 §5.6.4). */
+	http_buf_init(&v, sizeof(r->info) - 1);
+	ok = auth_write_param(&v, true, "nextnonce", next, true);
+	if (ok && in->qop != DIGEST_QOP_NONE) {
+		ri.qop = DIGEST_QOP_AUTH;
+		snprintf(ncs, sizeof(ncs), "%08x", (unsigned)in->nc);
+		ok = digest_rspauth(&ri, rsp) == HTTP_OK &&
+		     auth_write_param(&v, false, "qop", "auth", false) &&
+		     auth_write_param(&v, false, "rspauth", rsp, true) &&
+		     auth_write_param(&v, false, "cnonce", in->cnonce, true) &&
+		     auth_write_param(&v, false, "nc", ncs, false);
+	}
+	if (ok && !v.failed && v.data != NULL)
+		snprintf(r->info, sizeof(r->info), "%s", v.data);
+	http_buf_free(&v);
+}
+
+/*
+ * Where H(entity-body) comes from for qop=auth-int: the hash made as the
+ * body streamed, the body in memory, or, when neither was given, an empty
+ * body only if the request really has none (RFC 9112 §6.3).  False, with
+ * the verdict set, when the body exists but was not read.
+ */
+static bool auth_int_body(const struct guard_config *cfg,
+			  const struct http_request *req,
+			  const struct guard_body *body, struct digest_input *in,
+			  struct guard_result *r)
+{
+	struct http_body_info info;
+
+	if (body != NULL && body->hash != NULL) {
+		in->body_hash = body->hash;
+		return true;
+	}
+	if (body != NULL && body->data != NULL) {
+		in->body = body->data;
+		in->body_len = body->len;
+		return true;
+	}
+	if (http_request_framing(req, &info) == HTTP_OK &&
+	    (info.framing == HTTP_BODY_NONE ||
+	     (info.framing == HTTP_BODY_LENGTH && info.length == 0)))
+		return true;
+	set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_QOP, "qop",
+		    "qop=auth-int covers the request body, which this %s had "
+		    "not read when it checked the credentials",
+		    party(cfg));
+	return false;
 }
 
 /*
  * The Digest check, in the order that leaks least: syntax, realm, is the
- * nonce ours, the response (needs the secret), then staleness, and the
- * nonce count last so a forger cannot burn counts (RFC 7616 §3.4, §5.5).
+ * nonce ours, the response (needs the secret), then staleness.  The
+ * nonce count is left pending for guard_commit(), so a forger cannot burn
+ * counts (RFC 7616 §3.4, §5.5).
+ *
+ * An unknown user costs what a known one does: HA1 comes from a dummy
+ * entry of the store (users_digest_ha1) and the response is computed and
+ * compared all the same; only then is the verdict "unknown user".
  */
 static void check_digest(const struct guard_config *cfg,
-			 struct guard_state *st,
+			 struct digest_nonce_key *key,
 			 const struct http_request *req,
-			 const struct auth_challenge *c, const void *body,
-			 size_t body_len, uint64_t now,
+			 const struct auth_challenge *c,
+			 const struct guard_body *body, uint64_t now,
 			 struct guard_result *r)
 {
 	struct digest_fields f;
 	struct digest_input in;
 	char ha1[DIGEST_HEX_MAX + 1], want[DIGEST_HEX_MAX + 1];
 	char method[DIGEST_MAX_FIELD];
-	bool userhash, stale = false;
+	bool userhash, stale = false, known = true, same;
+	uint64_t serial = 0;
 	enum http_err e;
 
 	memset(&f, 0, sizeof(f));
@@ -537,7 +597,7 @@ static void check_digest(const struct guard_config *cfg,
 			    f.realm, party(cfg), cfg->realm);
 		goto done;
 	}
-	e = digest_nonce_check(&st->key, f.nonce, now);
+	e = digest_nonce_read(key, f.nonce, now, &serial);
 	if (e == HTTP_E_DIGEST_STALE) {
 		stale = true;
 	} else if (e != HTTP_OK) {
@@ -552,29 +612,26 @@ static void check_digest(const struct guard_config *cfg,
 	}
 
 	/* RFC 7616 §3.4.4: with userhash=true, username is H(user:realm). */
-	if (userhash) {
-		e = users_from_userhash(cfg->users, f.username, cfg->realm,
-					in.alg, r->user, sizeof(r->user));
-		if (e != HTTP_OK) {
-			r->user[0] = '\0';
-			set_verdict(r, GUARD_BAD, HTTP_E_BAD_USER, "username",
-				    "no user matches the userhash");
-			goto done;
-		}
+	if (userhash &&
+	    users_from_userhash(cfg->users, f.username, cfg->realm, in.alg,
+				r->user, sizeof(r->user)) != HTTP_OK) {
+		r->user[0] = '\0';
+		known = false;
 	}
-	e = users_digest_ha1(cfg->users, r->user, cfg->realm, in.alg, ha1);
+	e = users_digest_ha1(cfg->users, known ? r->user : NULL, cfg->realm,
+			     in.alg, ha1);
 	if (e == HTTP_E_BAD_USER) {
-		set_verdict(r, GUARD_BAD, e, "username", "unknown user \"%s\"",
-			    r->user);
-		goto done;
-	}
-	if (e != HTTP_OK) {
+		known = false;
+	} else if (e != HTTP_OK) {
 		set_verdict(r, GUARD_BAD, e, "",
 			    "cannot get HA1 for \"%s\" (%s): Digest needs a "
 			    "plain or htdigest user store",
 			    r->user, http_strerror(e));
 		goto done;
 	}
+	if (in.qop == DIGEST_QOP_AUTH_INT &&
+	    !auth_int_body(cfg, req, body, &in, r))
+		goto done;
 
 	in.user = f.username;
 	in.realm = f.realm;
@@ -584,8 +641,6 @@ static void check_digest(const struct guard_config *cfg,
 		 req->method);
 	in.method = method;
 	in.uri = f.uri;
-	in.body = body;
-	in.body_len = body_len;
 	e = digest_compute(&in, NULL, want);
 	if (e != HTTP_OK) {
 		set_verdict(r, GUARD_BAD, e, "response",
@@ -593,7 +648,18 @@ static void check_digest(const struct guard_config *cfg,
 			    http_strerror(e));
 		goto done;
 	}
-	if (!digest_equal(want, f.response, digest_hex_len(in.alg))) {
+	same = digest_equal(want, f.response, digest_hex_len(in.alg));
+	if (!known && userhash) {
+		set_verdict(r, GUARD_BAD, HTTP_E_BAD_USER, "username",
+			    "no user matches the userhash");
+		goto done;
+	}
+	if (!known) {
+		set_verdict(r, GUARD_BAD, HTTP_E_BAD_USER, "username",
+			    "unknown user \"%s\"", r->user);
+		goto done;
+	}
+	if (!same) {
 		set_verdict(r, GUARD_BAD, HTTP_E_BAD_PASSWORD, "response",
 			    "Digest response does not match (wrong password "
 			    "for \"%s\"?)",
@@ -607,17 +673,16 @@ static void check_digest(const struct guard_config *cfg,
 			    "was right, so retry with a new nonce");
 		goto done;
 	}
-	if (in.qop != DIGEST_QOP_NONE &&
-	    digest_nc_check(&st->nc, f.nonce, in.nc) != HTTP_OK) {
-		set_verdict(r, GUARD_REPLAY, HTTP_E_DIGEST_NC, "nc",
-			    "Digest nonce count %08x was replayed or went "
-			    "backwards for this nonce",
-			    (unsigned)in.nc);
-		goto done;
-	}
 	set_verdict(r, GUARD_OK, HTTP_OK, "", "%s authenticated (Digest %s)",
 		    r->user, digest_alg_name(in.alg));
-	write_info(st, now, &in, r);
+	if (in.qop != DIGEST_QOP_NONE) {
+		/* RFC 7616 §3.4: the count is checked last, in guard_commit */
+		r->verdict = GUARD_PENDING;
+		r->pending.nc = true;
+		r->pending.serial = serial;
+		r->pending.count = in.nc;
+	}
+	write_info(key, now, &in, r);
 done:
 	OPENSSL_cleanse(ha1, sizeof(ha1));
 	OPENSSL_cleanse(want, sizeof(want));
@@ -683,14 +748,13 @@ static void unparseable(const struct guard_config *cfg,
 }
 
 /*
- * Authenticate one request; see guard.h.  Every field named
- * guard_credentials_field() is read: one that does not parse is a 400;
- * the first whose scheme we offer is checked; none offered is
- * GUARD_WRONG_SCHEME.
+ * The slow step; see guard.h.  Every field named guard_credentials_field()
+ * is read: one that does not parse is a 400; the first whose scheme we
+ * offer is checked; none offered is GUARD_WRONG_SCHEME.
  */
-void guard_check(const struct guard_config *cfg, struct guard_state *st,
-		 const struct http_request *req, const void *body,
-		 size_t body_len, uint64_t now, struct guard_result *out)
+void guard_verify(const struct guard_config *cfg, struct digest_nonce_key *key,
+		  const struct http_request *req, const struct guard_body *body,
+		  uint64_t now, struct guard_result *out)
 {
 	const char *fname = guard_credentials_field(cfg);
 	const struct http_header *h;
@@ -745,7 +809,7 @@ void guard_check(const struct guard_config *cfg, struct guard_state *st,
 		check_bearer(cfg, &chosen, out);
 		break;
 	case AUTH_SCHEME_DIGEST:
-		check_digest(cfg, st, req, &chosen, body, body_len, now, out);
+		check_digest(cfg, key, req, &chosen, body, now, out);
 		break;
 	case AUTH_SCHEME_NTLM:
 	case AUTH_SCHEME_NEGOTIATE:
@@ -762,6 +826,90 @@ void guard_check(const struct guard_config *cfg, struct guard_state *st,
 			    party(cfg));
 		break;
 	}
+}
+
+/*
+ * The fast step; see guard.h.  RFC 7616 §3.4: the nonce count is checked
+ * and recorded in one step under the shell's lock, and only for an answer
+ * that verified.
+ */
+void guard_commit(struct guard_state *st, struct guard_result *r)
+{
+	enum http_err e;
+
+	if (r->verdict != GUARD_PENDING)
+		return;
+	if (!r->pending.nc) {
+		r->verdict = GUARD_OK;
+		return;
+	}
+	if (st->nc_lock.lock != NULL)
+		st->nc_lock.lock(st->nc_lock.arg);
+	e = digest_nc_check(&st->nc, r->pending.serial, r->pending.count);
+	if (st->nc_lock.unlock != NULL)
+		st->nc_lock.unlock(st->nc_lock.arg);
+	r->pending.nc = false;
+	if (e == HTTP_OK) {
+		r->verdict = GUARD_OK;
+		return;
+	}
+	r->info[0] = '\0';
+	if (e == HTTP_E_DIGEST_STALE)
+		set_verdict(r, GUARD_STALE, HTTP_E_DIGEST_STALE, "nonce",
+			    "the Digest nonce is no longer tracked (the "
+			    "nonce-count table made room for newer ones), so "
+			    "it is stale; the response was right, so retry "
+			    "with a new nonce");
+	else
+		set_verdict(r, GUARD_REPLAY, HTTP_E_DIGEST_NC, "nc",
+			    "Digest nonce count %08x was replayed or went "
+			    "backwards for this nonce",
+			    (unsigned)r->pending.count);
+}
+
+/* Authenticate one request: verify, then commit (see guard.h). */
+void guard_check(const struct guard_config *cfg, struct guard_state *st,
+		 const struct http_request *req, const void *body,
+		 size_t body_len, uint64_t now, struct guard_result *out)
+{
+	struct guard_body b = {body, body_len, NULL};
+
+	guard_verify(cfg, &st->key, req, &b, now, out);
+	guard_commit(st, out);
+}
+
+/*
+ * Does req answer with Digest qop=auth-int, and with which algorithm?
+ * The first credentials field whose scheme we offer decides, as in
+ * guard_verify().
+ */
+bool guard_body_alg(const struct guard_config *cfg,
+		    const struct http_request *req, enum digest_alg *alg)
+{
+	const char *fname = guard_credentials_field(cfg);
+	const struct http_header *h;
+	struct auth_challenge c;
+	char v[DIGEST_MAX_FIELD];
+	size_t pos = 0;
+
+	while ((h = http_header_next(req->headers, req->num_headers, fname,
+				     &pos)) != NULL) {
+		if (auth_parse_credentials(h->value, h->value_len, &c) !=
+		    HTTP_OK)
+			return false;
+		if (c.kind == AUTH_SCHEME_UNKNOWN || !offers(cfg, c.kind))
+			continue;
+		if (c.kind != AUTH_SCHEME_DIGEST ||
+		    auth_get(&c, "qop", v, sizeof(v)) != HTTP_OK ||
+		    strcasecmp(v, "auth-int") != 0)
+			return false;
+		*alg = DIGEST_MD5; /* RFC 7616 §3.3: absent means MD5 */
+		if (auth_get(&c, "algorithm", v, sizeof(v)) == HTTP_OK &&
+		    !digest_alg_parse(v, strlen(v), alg))
+			return false;
+		return true;
+	}
+	return false;
 }
 
 /* ---- Challenging ---- */

@@ -5,9 +5,31 @@
  * picks the field names, as in curl's http_digest.c.
  *
  * guard_check() answers "who are you?" and nothing else; "may you?" is
- * the caller's ACL or rules (lesson 05).  It is pure: the caller passes
- * the time and owns the mutable state (nonce counts), and must serialise
- * calls that share a guard_state.
+ * the caller's ACL or rules (lesson 05).  The caller passes the time.
+ *
+ * Two steps, so that slow password hashing never waits for a lock:
+ *
+ *   guard_verify()  slow, thread-safe: parse the credentials, find the
+ *                   user, hash (bcrypt, SHA-crypt, Digest).  Reads only
+ *                   the immutable config and the nonce key (whose one
+ *                   moving part, the nonce serial, is atomic).  Any
+ *                   number may run at once, on any thread.
+ *   guard_commit()  fast, shared: a Digest answer that verified leaves a
+ *                   pending (nonce, nc); commit checks and records it in
+ *                   the nonce-count table in one step, under the lock the
+ *                   shell supplied (guard_state_set_lock).  Nothing else
+ *                   in this file touches shared mutable state.
+ *
+ * guard_check() is the two in a row, for single-threaded callers (the
+ * REPL) and for proxy_decide()/origin_decide(), which may then run
+ * unlocked on any thread once the lock callbacks are set.  A shell that
+ * runs the slow step on a worker pool calls guard_verify() there and
+ * guard_commit() when the result is back; a result left uncommitted has
+ * the verdict GUARD_PENDING, which is not GUARD_OK: forgetting the commit
+ * denies, it never lets a replay through.
+ *
+ * A count is recorded only after the response verified, so wrong guesses
+ * cannot burn the counts of the real user (RFC 7616 §5.5).
  */
 #ifndef LAB407_HTTP_GUARD_H
 #define LAB407_HTTP_GUARD_H
@@ -40,9 +62,17 @@ struct guard_config {
 	char opaque[64];                            /* Digest opaque, echoed back */
 };
 
+/* Held around the nonce-count step; both NULL: no lock (one thread). */
+struct guard_lock {
+	void (*lock)(void *arg);
+	void (*unlock)(void *arg);
+	void *arg;
+};
+
 struct guard_state {
-	struct digest_nonce_key key;   /* secret for stateless nonces */
-	struct digest_nc_table nc;     /* nonce counts seen */
+	struct digest_nonce_key key;   /* immutable after init; serial atomic */
+	struct digest_nc_table nc;     /* shared, mutable: guard_commit() only */
+	struct guard_lock nc_lock;     /* taken around every nc check-and-set */
 };
 
 enum guard_verdict {
@@ -50,9 +80,17 @@ enum guard_verdict {
 	GUARD_MISSING,     /* no credentials in the field: challenge */
 	GUARD_WRONG_SCHEME,/* a scheme we did not offer: challenge */
 	GUARD_BAD,         /* wrong user/password/response/token: challenge */
-	GUARD_STALE,       /* Digest, right password, expired nonce: stale=true */
+	GUARD_STALE,       /* Digest, right password, expired or untracked nonce: stale=true */
 	GUARD_REPLAY,      /* Digest nonce count replayed: challenge */
-	GUARD_MALFORMED    /* cannot parse what was sent: 400 */
+	GUARD_MALFORMED,   /* cannot parse what was sent: 400 */
+	GUARD_PENDING      /* verified, nc not yet committed: guard_commit() */
+};
+
+/* What guard_commit() has to do: one (nonce, nc) to check and record. */
+struct guard_pending {
+	bool nc;                           /* true: a count waits */
+	uint64_t serial;                   /* the nonce, by serial */
+	uint32_t count;                    /* its nc */
 };
 
 struct guard_result {
@@ -60,13 +98,36 @@ struct guard_result {
 	enum http_err err;                 /* the precise cause, HTTP_OK on success */
 	enum auth_scheme scheme;           /* scheme the client used, if any */
 	char user[GUARD_MAX_USER];         /* who, when known (even if refused) */
-	char reason[GUARD_MAX_REASON];     /* one sentence for bodies and the REPL */
+	char reason[GUARD_MAX_REASON];     /* one sentence for logs, -v and the REPL;
+					      never for the wire (it tells an unknown
+					      user from a wrong password) */
 	char field[32];                    /* the Digest field at fault, or "" */
 	char info[1024];                   /* Authentication-Info value, or "" */
+	struct guard_pending pending;      /* for guard_commit() */
 };
 
-/* Set up state: nonce secret from RAND_bytes, empty nc table. */
+/*
+ * The request body for qop=auth-int, in whichever form the shell has it.
+ * Neither given (data NULL, hash NULL): the body was not read; auth-int is
+ * then refused unless the request has no body at all, since hashing an
+ * empty string for a body that is on its way would refuse an honest
+ * client and accept a forged body.
+ */
+struct guard_body {
+	const void *data;   /* the whole body in memory, or NULL */
+	size_t len;
+	const char *hash;   /* or H(entity-body) hex from digest_body_final(),
+			       for the algorithm guard_body_alg() named; NULL */
+};
+
+/* Set up state: nonce secret from RAND_bytes, empty nc table, no lock. */
 enum http_err guard_state_init(struct guard_state *st, unsigned nonce_lifetime);
+/*
+ * The lock guard_commit() holds around the nonce-count step, supplied by
+ * a threaded shell (a pthread mutex, say); http/ creates no threads.
+ */
+void guard_state_set_lock(struct guard_state *st, void (*lock)(void *),
+			  void (*unlock)(void *), void *arg);
 
 /* "Proxy-Authorization" or "Authorization". */
 const char *guard_credentials_field(const struct guard_config *cfg);
@@ -80,13 +141,41 @@ void guard_offered(const struct guard_config *cfg, char *out, size_t cap);
 int guard_status(const struct guard_config *cfg);
 
 /*
- * Authenticate a request.  method/target come from the request line; body
- * is the request body for qop=auth-int (may be NULL/0).  `now` is seconds
+ * Authenticate a request: guard_verify() then guard_commit().  method and
+ * target come from the request line; body is the whole request body for
+ * qop=auth-int, or NULL when it has not been read.  `now` is seconds
  * since the epoch.  Never fails: everything lands in *out.
  */
 void guard_check(const struct guard_config *cfg, struct guard_state *st,
 		 const struct http_request *req, const void *body,
 		 size_t body_len, uint64_t now, struct guard_result *out);
+
+/*
+ * The slow, thread-safe step: everything but the nonce count.  A Digest
+ * answer that verified ends as GUARD_PENDING with out->pending set; every
+ * other verdict is final.  body may be NULL (not read).  Touches only
+ * *key's atomic serial (for a nextnonce).
+ */
+void guard_verify(const struct guard_config *cfg, struct digest_nonce_key *key,
+		  const struct http_request *req, const struct guard_body *body,
+		  uint64_t now, struct guard_result *out);
+
+/*
+ * The fast, shared step: for GUARD_PENDING, check and record the pending
+ * nonce count under st->nc_lock and turn the verdict into GUARD_OK,
+ * GUARD_REPLAY or GUARD_STALE (a nonce no longer tracked).  Any other
+ * verdict is left as it is.  Call it once per guard_verify().
+ */
+void guard_commit(struct guard_state *st, struct guard_result *r);
+
+/*
+ * Does this request answer with Digest qop=auth-int?  Then *alg is the
+ * algorithm to hash the body with (digest_body_init), so a shell can hash
+ * it as it streams and pass guard_body.hash.  False when it does not, or
+ * when the credentials do not parse (guard_verify will say why).
+ */
+bool guard_body_alg(const struct guard_config *cfg,
+		    const struct http_request *req, enum digest_alg *alg);
 
 /*
  * Append one challenge header line per offered scheme (Digest: one per

@@ -59,12 +59,15 @@ enum http_err guard_setup_options(struct guard_config *cfg, bool proxy,
 				   "--auth %s: this lab offers NTLM and "
 				   "Negotiate on the proxy only",
 				   auth);
+	/* The realm is sent as a quoted-string: a quote or backslash is
+	 * escaped there, a control character cannot be sent at all. */
 	if (strlen(realm) >= sizeof(cfg->realm) ||
-	    strpbrk(realm, "\"\\\r\n") != NULL)
+	    !auth_quotable(realm, strlen(realm)))
 		return say(HTTP_E_CONFIG, why, cap,
-			   "--realm '%s' is too long or has a quote, "
-			   "backslash or line break",
-			   realm);
+			   "--realm is too long (at most %zu bytes) or holds a "
+			   "control character, which a quoted-string cannot "
+			   "carry (RFC 9110 §5.6.4)",
+			   sizeof(cfg->realm) - 1);
 	snprintf(cfg->realm, sizeof(cfg->realm), "%s", realm);
 	if (digest_alg_list_parse(algs, cfg->algs, DIGEST_ALG_COUNT,
 				  &cfg->num_algs) != HTTP_OK ||

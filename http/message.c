@@ -155,11 +155,12 @@ static enum http_err parse_request_line(const char *p, size_t n,
 	i++;
 
 	/* RFC 9112 §3.2: the target has no whitespace or control bytes;
-	 * we also refuse non-ASCII (it must be percent-encoded). */
+	 * we also refuse non-ASCII (it must be percent-encoded), and '#':
+	 * none of the four forms has a fragment (§3.2, RFC 9110 §4.2.5). */
 	size_t t0 = i;
 	while (i < n && p[i] != ' ') {
 		unsigned char c = (unsigned char)p[i];
-		if (c <= 0x20 || c >= 0x7f)
+		if (c <= 0x20 || c >= 0x7f || c == '#')
 			return HTTP_E_TARGET;
 		if (i - t0 >= HTTP_MAX_TARGET_BYTES)
 			return HTTP_E_TARGET_TOO_LONG;
@@ -492,6 +493,32 @@ bool http_header_has_token(const struct http_header *hs, size_t n,
 	return false;
 }
 
+/* ---- Host ---- */
+
+/*
+ * RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status
+ * code to any HTTP/1.1 request message that lacks a Host header field and
+ * to any request message that contains more than one Host header field
+ * line or a Host header field with an invalid field value."  A list
+ * ("Host: a, b") is one invalid value, not two hosts.
+ */
+enum http_err http_request_check_host(const struct http_request *req)
+{
+	size_t pos = 0;
+	const struct http_header *h =
+	    http_header_next(req->headers, req->num_headers, "Host", &pos);
+	struct http_url u;
+
+	if (h == NULL)
+		return req->minor_version == 0 ? HTTP_OK : HTTP_E_HOST_MISSING;
+	if (http_header_next(req->headers, req->num_headers, "Host", &pos) !=
+	    NULL)
+		return HTTP_E_HOST_REPEATED;
+	if (http_host_parse(h->value, h->value_len, &u) != HTTP_OK)
+		return HTTP_E_HOST;
+	return HTTP_OK;
+}
+
 /* ---- Body framing ---- */
 
 /*
@@ -572,7 +599,8 @@ static enum http_err transfer_coding(const struct http_header *hs, size_t n,
 }
 
 /*
- * Framing of a request body, RFC 9112 §6.3 items 3-6: Content-Length with
+ * Framing of a request body, RFC 9112 §6.3 items 3-6 (and §6.1 for
+ * HTTP/1.0): Content-Length with
  * Transfer-Encoding is refused (request smuggling), a transfer coding must
  * end in chunked, Content-Length must be valid, otherwise no body.
  */
@@ -585,6 +613,12 @@ enum http_err http_request_framing(const struct http_request *req,
 
 	out->framing = HTTP_BODY_NONE;
 	out->length = 0;
+	/* §6.1: an HTTP/1.0 message with Transfer-Encoding is treated as
+	 * having faulty framing, whatever else it says: 400, then close. */
+	if (req->minor_version == 0 &&
+	    http_header_find(req->headers, req->num_headers,
+			     "Transfer-Encoding") != NULL)
+		return HTTP_E_TE_HTTP10;
 	e = transfer_coding(req->headers, req->num_headers, &te, &chunked);
 	if (e != HTTP_OK)
 		return e;

@@ -101,6 +101,18 @@ size_t http_header_count(const struct http_header *hs, size_t n,
 bool http_header_has_token(const struct http_header *hs, size_t n,
 			   const char *name, const char *token);
 
+/* ---- Host (RFC 9112 §3.2) ---- */
+
+/*
+ * The Host rule, for proxy and origin alike: HTTP_E_HOST_MISSING for an
+ * HTTP/1.1 request without Host (HTTP/1.0 may omit it),
+ * HTTP_E_HOST_REPEATED for more than one Host field line, HTTP_E_HOST for
+ * a value that is not host[:port] (http_host_parse()); else HTTP_OK.
+ * Each is a 400.  It checks the field only: with an absolute-form target
+ * the target's authority is used and Host's value ignored (§3.2.2).
+ */
+enum http_err http_request_check_host(const struct http_request *req);
+
 /* ---- body framing (RFC 9112 §6) ---- */
 
 enum http_framing {
@@ -118,7 +130,9 @@ struct http_body_info {
 /*
  * Framing of a request body: rejects Content-Length with Transfer-Encoding,
  * differing duplicate Content-Length, a transfer coding other than a final
- * chunked (RFC 9112 §6.3 items 3-6).
+ * chunked (RFC 9112 §6.3 items 3-6), and any Transfer-Encoding in an
+ * HTTP/1.0 request (HTTP_E_TE_HTTP10, §6.1).  Every error is a 400 after
+ * which the connection closes.
  */
 enum http_err http_request_framing(const struct http_request *req,
 				   struct http_body_info *out);
@@ -158,12 +172,23 @@ struct http_url {
 	char scheme[8];                 /* "http" or "https" */
 	char host[HTTP_MAX_HOST + 1];   /* reg-name or IPv4; [v6] without brackets */
 	unsigned port;                  /* explicit or the scheme's default */
-	const char *path;               /* "/..." into the input, "/" if empty */
+	const char *path;               /* origin-form: "/..." into the input,
+					   "/" if empty, or slash_query */
 	size_t path_len;                /* path plus query */
+	/* private: "/?query" for "http://h?query", whose path is empty
+	   (RFC 9112 §3.2.1); path points here then, so a struct http_url
+	   is passed by pointer, never copied. */
+	char slash_query[HTTP_MAX_TARGET_BYTES + 1];
 };
 
-/* Parse "http://host[:port][/path]".  Path points into `s`. */
+/*
+ * Parse "http://host[:port][/path][?query][#fragment]".  u->path is the
+ * origin-form target: into `s`, or "/" for an empty path, or "/?query"
+ * (in u) for an empty path with a query.  The fragment is dropped.
+ */
 enum http_err http_url_parse(const char *s, size_t len, struct http_url *u);
+/* Parse a Host field value "host[:port]" (port 80 when absent). */
+enum http_err http_host_parse(const char *s, size_t len, struct http_url *u);
 /* Parse authority-form "host:port" (CONNECT). */
 enum http_err http_authority_parse(const char *s, size_t len,
 				   struct http_url *u);

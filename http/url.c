@@ -75,7 +75,10 @@ static enum http_err parse_authority(const char *s, size_t n,
 		if (s[i] != ':')
 			return HTTP_E_URL;
 		i++;
-		if (i == n || n - i > 5)
+		/* port = 1..65535 in decimal, no sign; a leading zero is
+		 * refused (a design choice: "080" is 80 to us but octal 64
+		 * to some readers). */
+		if (i == n || n - i > 5 || s[i] == '0')
 			return HTTP_E_URL;
 		port = 0;
 		for (; i < n; i++) {
@@ -97,9 +100,11 @@ static enum http_err parse_authority(const char *s, size_t n,
 
 /*
  * Parse "http://host[:port][/path][?query][#fragment]" (scheme
- * case-insensitive, also "https").  An empty path becomes "/"; a fragment
- * is dropped (it is never sent, RFC 9110 §4.2.5).  On success u->path
- * points into s (or at a static "/").
+ * case-insensitive, also "https").  An empty path becomes "/", also
+ * before a query ("http://h?q" -> "/?q", RFC 9112 §3.2.1); a fragment is
+ * dropped (it is never sent, RFC 9110 §4.2.5; a request-target with '#'
+ * is already refused by http_parse_request).  On success u->path points
+ * into s, at a static "/", or into u->slash_query.
  */
 enum http_err http_url_parse(const char *s, size_t len, struct http_url *u)
 {
@@ -137,10 +142,7 @@ enum http_err http_url_parse(const char *s, size_t len, struct http_url *u)
 	if (e != HTTP_OK)
 		return e;
 
-	/* path-abempty [ "?" query ]; "http://h?q" has no path to point
-	 * at, so it is refused rather than rewritten. */
-	if (i < len && s[i] == '?')
-		return HTTP_E_URL;
+	/* path-abempty [ "?" query ] [ "#" fragment ] */
 	size_t p0 = i;
 	while (i < len && s[i] != '#') {
 		unsigned char c = (unsigned char)s[i];
@@ -149,13 +151,37 @@ enum http_err http_url_parse(const char *s, size_t len, struct http_url *u)
 		i++;
 	}
 	if (i == p0) {
+		/* RFC 9112 §3.2.1: an empty path is sent as "/". */
 		u->path = "/";
 		u->path_len = 1;
+	} else if (s[p0] == '?') {
+		/* "http://h?q": the same, "/?q" (§3.2.1). */
+		if (i - p0 + 1 >= sizeof u->slash_query)
+			return HTTP_E_URL;
+		u->slash_query[0] = '/';
+		memcpy(u->slash_query + 1, s + p0, i - p0);
+		u->slash_query[i - p0 + 1] = '\0';
+		u->path = u->slash_query;
+		u->path_len = i - p0 + 1;
 	} else {
 		u->path = s + p0;
 		u->path_len = i - p0;
 	}
 	return HTTP_OK;
+}
+
+/* ---- Host ---- */
+
+/*
+ * A Host field value (RFC 9110 §7.2: Host = uri-host [ ":" port ]), with
+ * the same host and port rules as a URL's authority; an empty value is
+ * refused because an http URI may not have an empty host (§4.2.1).
+ */
+enum http_err http_host_parse(const char *s, size_t len, struct http_url *u)
+{
+	memset(u, 0, sizeof *u);
+	u->path = "";
+	return parse_authority(s, len, false, HTTP_DEFAULT_PORT, u);
 }
 
 /* ---- Authority-form ---- */

@@ -28,6 +28,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "auth.h"
 #include "base64.h"
@@ -57,6 +58,8 @@ static const struct {
 #define NUM_LAB_USERS (sizeof(lab_users) / sizeof(lab_users[0]))
 
 /* ---- Building the store ---- */
+
+static enum http_err make_dummy(struct users *u);
 
 /* Wipe and free one owned string. */
 static void free_secret(char *s)
@@ -151,6 +154,7 @@ void users_free(struct users *u)
 	}
 	free(u->v);
 	free_tokens(u);
+	free_secret(u->dummy);
 	memset(u, 0, sizeof(*u));
 }
 
@@ -180,6 +184,8 @@ enum http_err users_defaults(struct users *u, enum users_side side)
 		if (e == HTTP_OK)
 			e = add_token(u, tok, (size_t)n, name, strlen(name));
 	}
+	if (e == HTTP_OK)
+		e = make_dummy(u);
 	if (e != HTTP_OK)
 		users_free(u);
 	return e;
@@ -669,6 +675,8 @@ enum http_err users_load(const char *path, struct users *u, char *errbuf,
 		line_error(errbuf, errcap, path, 0, "no users in file");
 		e = HTTP_E_FILE_LINE;
 	}
+	if (e == HTTP_OK)
+		e = make_dummy(u);
 	OPENSSL_cleanse(buf, len);
 	free(buf);
 	if (e != HTTP_OK)
@@ -757,11 +765,126 @@ enum http_err users_load_tokens(const char *path, struct users *u,
 	return e;
 }
 
+/* ---- The dummy entry: unknown users cost what known ones do ---- */
+
+/*
+ * The kind and cost of an htpasswd hash, as the prefix that carries them
+ * (the salt and hash after it are left out):
+ *   $2y$10$          bcrypt, cost 10 ($2a$, $2b$ alike)
+ *   $5$ $6$          SHA-crypt, default 5000 rounds
+ *   $5$rounds=N$     SHA-crypt, N rounds ($6$ alike)
+ *   $apr1$ {SHA}     no cost parameter
+ * "" for a secret that is not one of these.
+ */
+void users_hash_class(const char *secret, char *out, size_t cap)
+{
+	size_t n = strlen(secret), len = 0;
+	const char *end;
+
+	if (hash_kind_of(secret, n) == HASH_APR1)
+		len = strlen(APR1_MAGIC);
+	else if (hash_kind_of(secret, n) == HASH_SHA1)
+		len = 5;
+	else if (hash_kind_of(secret, n) == HASH_CRYPT && secret[1] == '2')
+		len = n >= 7 && secret[6] == '$' ? 7 : 0;
+	else if (hash_kind_of(secret, n) == HASH_CRYPT) {
+		len = 3;
+		if (strncmp(secret + 3, "rounds=", 7) == 0 &&
+		    (end = strchr(secret + 10, '$')) != NULL)
+			len = (size_t)(end - secret) + 1;
+	}
+	snprintf(out, cap, "%.*s", (int)len, secret);
+}
+
+/* A random string of 2*n hex digits (n <= 32) into out. */
+static bool random_hex(char *out, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char r[32];
+
+	if (n > sizeof(r) || RAND_bytes(r, (int)n) != 1)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[r[i] >> 4];
+		out[2 * i + 1] = hex[r[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
+	OPENSSL_cleanse(r, sizeof(r));
+	return true;
+}
+
+/*
+ * The htpasswd entry whose kind and cost are the most common in the file
+ * (ties: the one met first).  The dummy is made from its setting: most
+ * unknown-user guesses are then timed like most real users, whereas the
+ * first entry could be the one odd bcrypt user in a file of $apr1$ ones,
+ * and the slowest entry would make every unknown name stand out as slow.
+ */
+static const struct users_entry *typical_entry(const struct users *u)
+{
+	char (*cls)[32] = calloc(u->n, sizeof(*cls));
+	size_t best = 0, best_count = 0;
+
+	if (cls == NULL)
+		return u->n > 0 ? &u->v[0] : NULL;
+	for (size_t i = 0; i < u->n; i++)
+		users_hash_class(u->v[i].secret, cls[i], sizeof(cls[i]));
+	for (size_t i = 0; i < u->n; i++) {
+		size_t count = 0;
+
+		for (size_t j = 0; j < u->n; j++)
+			count += strcmp(cls[i], cls[j]) == 0;
+		if (count > best_count) {
+			best = i;
+			best_count = count;
+		}
+	}
+	free(cls);
+	return u->n > 0 ? &u->v[best] : NULL;
+}
+
+/*
+ * Make u->dummy, what an unknown user is checked against: plain, a random
+ * password; htdigest, a random 64-hex HA1 (cut to 32 for MD5); htpasswd,
+ * the hash of a random password under the typical entry's setting (the
+ * same kind, cost and, harmlessly, salt), computed once here.
+ */
+static enum http_err make_dummy(struct users *u)
+{
+	char pw[2 * 16 + 1], h[USERS_MAX_SECRET + 1];
+	const struct users_entry *t;
+	enum http_err e = HTTP_OK;
+
+	free_secret(u->dummy);
+	u->dummy = NULL;
+	if (u->kind == USERS_HTDIGEST) {
+		if (!random_hex(h, 32))
+			return HTTP_E_CONFIG;
+	} else if (!random_hex(pw, 16)) {
+		return HTTP_E_CONFIG;
+	} else if (u->kind == USERS_PLAIN) {
+		snprintf(h, sizeof(h), "%s", pw);
+	} else {
+		t = typical_entry(u);
+		if (t == NULL ||
+		    !htpasswd_hash(pw, strlen(pw), t->secret, h, sizeof(h)))
+			e = HTTP_E_CONFIG;
+	}
+	if (e == HTTP_OK) {
+		u->dummy = dup_n(h, strlen(h));
+		if (u->dummy == NULL)
+			e = HTTP_E_NOMEM;
+	}
+	OPENSSL_cleanse(pw, sizeof(pw));
+	OPENSSL_cleanse(h, sizeof(h));
+	return e;
+}
+
 /* ---- Checking passwords ---- */
 
-/* A password to compare against when the user is unknown, so that an
- * unknown user costs about as much as a wrong password. */
-static const char dummy_secret[] = "lab407-no-such-user";
+/* What an unknown user is checked against in a store made by hand
+ * (no users_defaults or users_load): a secret no one can send. */
+static const char dummy_fallback[] = "lab407-no-such-user";
 
 /* The entry for user (any realm when realm is NULL), or NULL. */
 static const struct users_entry *find(const struct users *u, const char *user,
@@ -769,6 +892,8 @@ static const struct users_entry *find(const struct users *u, const char *user,
 {
 	size_t i;
 
+	if (user == NULL)
+		return NULL;
 	for (i = 0; i < u->n; i++)
 		if (strcmp(u->v[i].user, user) == 0 &&
 		    (realm == NULL || u->v[i].realm == NULL ||
@@ -777,32 +902,41 @@ static const struct users_entry *find(const struct users *u, const char *user,
 	return NULL;
 }
 
+/* The user's own secret, or the dummy for an unknown user; see users.h. */
+const char *users_password_setting(const struct users *u, const char *user)
+{
+	const struct users_entry *e = find(u, user, NULL);
+
+	if (e != NULL)
+		return e->secret;
+	if (u->dummy != NULL)
+		return u->dummy;
+	return u->kind == USERS_HTPASSWD && u->n > 0 ? u->v[0].secret
+						     : dummy_fallback;
+}
+
 /*
  * Check a Basic password.  HTTP_OK, HTTP_E_BAD_USER or
  * HTTP_E_BAD_PASSWORD; HTTP_E_CONFIG for an htdigest store, which holds
  * no passwords.  Plain passwords compare in constant time (basic_equal);
  * hashes are recomputed with the stored salt and compared with
- * CRYPTO_memcmp.
+ * CRYPTO_memcmp.  An unknown user goes through the same steps against
+ * the dummy entry, and is refused whatever the comparison said.
  */
 enum http_err users_check_password(const struct users *u, const char *user,
 				   const char *pass, size_t pass_len)
 {
 	const struct users_entry *e = find(u, user, NULL);
+	const char *s = users_password_setting(u, user);
 	char h[USERS_MAX_SECRET + 1];
 	bool same = false;
+	size_t n = strlen(s);
 
 	if (u->kind == USERS_HTDIGEST)
 		return HTTP_E_CONFIG;
 	if (u->kind == USERS_PLAIN) {
-		const char *s = e != NULL ? e->secret : dummy_secret;
-
-		same = basic_equal(s, strlen(s), pass, pass_len);
-	} else if (u->n > 0) {
-		/* An unknown user still pays for one hash (the first
-		 * entry's), so a slow bcrypt does not reveal who exists. */
-		const char *s = e != NULL ? e->secret : u->v[0].secret;
-		size_t n = strlen(s);
-
+		same = basic_equal(s, n, pass, pass_len);
+	} else {
 		same = htpasswd_hash(pass, pass_len, s, h, sizeof(h)) &&
 		       strlen(h) == n && CRYPTO_memcmp(h, s, n) == 0;
 		OPENSSL_cleanse(h, sizeof(h));
@@ -825,6 +959,7 @@ enum http_err users_digest_ha1(const struct users *u, const char *user,
 			       char out[DIGEST_HEX_MAX + 1])
 {
 	const struct users_entry *e;
+	const char *secret;
 	char a1[3 * DIGEST_MAX_FIELD + USERS_MAX_SECRET];
 	enum http_err err;
 	int n;
@@ -833,20 +968,27 @@ enum http_err users_digest_ha1(const struct users *u, const char *user,
 	if (u->kind == USERS_HTPASSWD)
 		return HTTP_E_CONFIG;
 	e = find(u, user, u->kind == USERS_HTDIGEST ? realm : NULL);
-	if (e == NULL)
-		return HTTP_E_BAD_USER;
+	/* An unknown user gets the dummy's HA1, made the same way. */
+	secret = e != NULL ? e->secret
+			   : u->dummy != NULL ? u->dummy : dummy_fallback;
 	if (u->kind == USERS_HTDIGEST) {
-		if (strlen(e->secret) != digest_hex_len(alg))
+		size_t want = digest_hex_len(alg);
+
+		if (e != NULL && strlen(secret) != want)
 			return HTTP_E_CONFIG;
-		snprintf(out, DIGEST_HEX_MAX + 1, "%s", e->secret);
-		return HTTP_OK;
+		snprintf(out, DIGEST_HEX_MAX + 1, "%.*s", (int)want, secret);
+		err = HTTP_OK;
+	} else {
+		n = snprintf(a1, sizeof(a1), "%s:%s:%s", user ? user : "",
+			     realm, secret);
+		if (n < 0 || (size_t)n >= sizeof(a1))
+			err = HTTP_E_NOSPACE;
+		else
+			err = digest_hash_hex(alg, a1, (size_t)n, out);
+		OPENSSL_cleanse(a1, sizeof(a1));
 	}
-	n = snprintf(a1, sizeof(a1), "%s:%s:%s", user, realm, e->secret);
-	if (n < 0 || (size_t)n >= sizeof(a1))
-		err = HTTP_E_NOSPACE;
-	else
-		err = digest_hash_hex(alg, a1, (size_t)n, out);
-	OPENSSL_cleanse(a1, sizeof(a1));
+	if (err == HTTP_OK && e == NULL)
+		return HTTP_E_BAD_USER;
 	return err;
 }
 

@@ -37,6 +37,9 @@ struct users {
 	char *tokens[USERS_MAX];/* Bearer tokens accepted ("token user" pairs) */
 	char *token_user[USERS_MAX];
 	size_t ntokens;
+	char *dummy;            /* owned: what an unknown user is checked against
+				   (users_password_setting), so it costs what a
+				   typical entry costs; NULL in a hand-made store */
 };
 
 /* Which side's defaults (README.md): the proxy knows mallory, the origin does not. */
@@ -63,13 +66,19 @@ enum http_err users_load_tokens(const char *path, struct users *u,
 enum http_err users_set(struct users *u, const char *user, const char *pass);
 void users_free(struct users *u);
 
-/* HTTP_OK, HTTP_E_BAD_USER or HTTP_E_BAD_PASSWORD; constant-time compare. */
+/*
+ * HTTP_OK, HTTP_E_BAD_USER or HTTP_E_BAD_PASSWORD; constant-time compare.
+ * An unknown user is checked against the store's dummy entry, so the time
+ * taken does not tell who exists (see users_password_setting).
+ */
 enum http_err users_check_password(const struct users *u, const char *user,
 				   const char *pass, size_t pass_len);
 /*
  * HA1 hex for Digest.  From a plain password, H(user:realm:pass); from
  * htdigest, the stored HA1 (its length must match the algorithm).  htpasswd
- * gives HTTP_E_CONFIG.  Unknown user: HTTP_E_BAD_USER.
+ * gives HTTP_E_CONFIG.  Unknown user (or user NULL): HTTP_E_BAD_USER, and
+ * out holds the HA1 of the dummy entry, made the same way, so the caller
+ * can compute and compare a response for the same cost.
  */
 enum http_err users_digest_ha1(const struct users *u, const char *user,
 			       const char *realm, enum digest_alg alg,
@@ -81,6 +90,19 @@ enum http_err users_from_userhash(const struct users *u, const char *hash,
 /* The user a Bearer token belongs to; HTTP_E_BAD_PASSWORD when none. */
 enum http_err users_check_token(const struct users *u, const char *token,
 				char *user, size_t cap);
+/*
+ * The stored secret a Basic password for `user` is checked against: the
+ * user's own, or for an unknown user the store's dummy.  For htpasswd the
+ * dummy is a hash of a random password with the kind and cost most common
+ * in the file (users_hash_class), made at load time, so checking an
+ * unknown user costs what checking a typical user costs.  Never NULL.
+ */
+const char *users_password_setting(const struct users *u, const char *user);
+/*
+ * The kind and cost of an htpasswd hash, as its prefix: "$2y$10$",
+ * "$5$rounds=8000$", "$6$", "$apr1$", "{SHA}"; "" for anything else.
+ */
+void users_hash_class(const char *secret, char *out, size_t cap);
 /* True when the store can serve Digest / Basic. */
 bool users_supports(const struct users *u, unsigned scheme_bits);
 

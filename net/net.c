@@ -7,11 +7,13 @@
  * can never make us buffer more than HTTP_MAX_HEAD_BYTES of head.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* getifaddrs(3) */
 
 #include "net.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -186,13 +188,15 @@ static int connect_wait(int fd, int timeout_ms)
 	return soerr;
 }
 
-/* Connect to host:port within timeout_ms; see net.h. */
-int net_connect(const char *host, unsigned port, int timeout_ms,
-		enum net_fail *why, char *err, size_t err_cap)
+/* Resolve host:port once into out[0..cap); see net.h. */
+size_t net_resolve(const char *host, unsigned port,
+		   struct sockaddr_storage *out, size_t cap,
+		   enum net_fail *why, char *err, size_t err_cap)
 {
 	char port_s[8];
 	struct addrinfo hints, *res = NULL, *ai;
-	int fd = -1, rc, e = ECONNREFUSED, flags, one = 1;
+	size_t n = 0;
+	int rc;
 
 	*why = NET_NONE;
 	snprintf(port_s, sizeof port_s, "%u", port);
@@ -204,18 +208,59 @@ int net_connect(const char *host, unsigned port, int timeout_ms,
 	if (rc != 0) {
 		*why = NET_DNS;
 		snprintf(err, err_cap, "could not resolve host: %s", host);
-		return -1;
+		return 0;
 	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-			    ai->ai_protocol);
+	for (ai = res; ai != NULL && n < cap; ai = ai->ai_next) {
+		if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) ||
+		    ai->ai_addrlen > sizeof(out[0]))
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		memcpy(&out[n], ai->ai_addr, ai->ai_addrlen);
+		n++;
+	}
+	freeaddrinfo(res);
+	if (n == 0) {
+		*why = NET_DNS;
+		snprintf(err, err_cap, "could not resolve host: %s", host);
+	}
+	return n;
+}
+
+/* Length of a socket address of family AF_INET or AF_INET6. */
+static socklen_t sa_len(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+					 : sizeof(struct sockaddr_in);
+}
+
+/* The port of a socket address, host order. */
+static unsigned sa_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+/* Connect to one of the given (checked) addresses; see net.h. */
+int net_connect_addr(const struct sockaddr_storage *addrs, size_t n,
+		     const char *name, int timeout_ms, size_t *used,
+		     enum net_fail *why, char *err, size_t err_cap)
+{
+	char where[NET_MAX_ADDR];
+	int fd = -1, e = ECONNREFUSED, flags, one = 1;
+	size_t i;
+
+	*why = NET_NONE;
+	for (i = 0; i < n; i++) {
+		fd = socket(addrs[i].ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0) {
 			e = errno;
 			continue;
 		}
 		flags = fcntl(fd, F_GETFL);
 		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		if (connect(fd, (const struct sockaddr *)&addrs[i],
+			    sa_len(&addrs[i])) == 0)
 			e = 0;
 		else if (errno == EINPROGRESS)
 			e = connect_wait(fd, timeout_ms);
@@ -225,20 +270,115 @@ int net_connect(const char *host, unsigned port, int timeout_ms,
 			fcntl(fd, F_SETFL, flags);
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 				   sizeof one);
-			break;
+			if (used != NULL)
+				*used = i;
+			return fd;
 		}
 		close(fd);
 		fd = -1;
 	}
-	freeaddrinfo(res);
-	if (fd >= 0)
-		return fd;
 	*why = e == ETIMEDOUT ? NET_TIMEOUT
 	       : e == ECONNREFUSED ? NET_REFUSED
 				   : NET_OTHER;
-	snprintf(err, err_cap, "Failed to connect to %s port %u: %s", host,
-		 port, e == ECONNREFUSED ? "Connection refused" : strerror(e));
+	/* curl's wording: "Failed to connect to HOST port PORT: reason". */
+	if (n == 0) {
+		snprintf(err, err_cap, "Failed to connect to %s: no address",
+			 name ? name : "?");
+		return -1;
+	}
+	if (name != NULL) {
+		snprintf(where, sizeof where, "%s", name);
+	} else {
+		char port_s[16];
+		if (getnameinfo((const struct sockaddr *)&addrs[0],
+				sa_len(&addrs[0]), where, sizeof where, port_s,
+				sizeof port_s,
+				NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+			snprintf(where, sizeof where, "?");
+	}
+	snprintf(err, err_cap, "Failed to connect to %s port %u: %s", where,
+		 sa_port(&addrs[0]),
+		 e == ECONNREFUSED ? "Connection refused" : strerror(e));
 	return -1;
+}
+
+/* Connect to host:port within timeout_ms; see net.h. */
+int net_connect(const char *host, unsigned port, int timeout_ms,
+		enum net_fail *why, char *err, size_t err_cap)
+{
+	struct sockaddr_storage addrs[NET_MAX_RESOLVED];
+	size_t n = net_resolve(host, port, addrs, NET_MAX_RESOLVED, why, err,
+			       err_cap);
+	int fd;
+
+	if (n == 0)
+		return -1;
+	fd = net_connect_addr(addrs, n, host, timeout_ms, NULL, why, err,
+			      err_cap);
+	return fd;
+}
+
+/* getpeername() into a sockaddr_storage. */
+bool net_peer_addr(int fd, struct sockaddr_storage *out)
+{
+	socklen_t len = sizeof(*out);
+
+	memset(out, 0, sizeof(*out));
+	return getpeername(fd, (struct sockaddr *)out, &len) == 0;
+}
+
+/* The wildcard address of either family. */
+static bool is_wildcard(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)ss)->sin_addr.s_addr ==
+		       htonl(INADDR_ANY);
+	if (ss->ss_family == AF_INET6) {
+		static const struct in6_addr any = IN6ADDR_ANY_INIT;
+		return memcmp(&((const struct sockaddr_in6 *)ss)->sin6_addr,
+			      &any, sizeof any) == 0;
+	}
+	return false;
+}
+
+/* Where a listening socket listens; see net.h. */
+size_t net_listen_addrs(int fd, struct sockaddr_storage *out, size_t cap,
+			unsigned *port, bool *wildcard)
+{
+	socklen_t len = sizeof(out[0]);
+	struct ifaddrs *ifs = NULL, *ifa;
+	size_t n = 1;
+
+	*wildcard = false;
+	*port = 0;
+	if (cap == 0)
+		return 0;
+	memset(&out[0], 0, sizeof(out[0]));
+	if (getsockname(fd, (struct sockaddr *)&out[0], &len) != 0)
+		return 0;
+	if (out[0].ss_family == AF_INET)
+		*port = ntohs(((struct sockaddr_in *)&out[0])->sin_port);
+	else if (out[0].ss_family == AF_INET6)
+		*port = ntohs(((struct sockaddr_in6 *)&out[0])->sin6_port);
+	if (!is_wildcard(&out[0]))
+		return 1;
+	*wildcard = true;
+	if (getifaddrs(&ifs) != 0)
+		return n;
+	for (ifa = ifs; ifa != NULL && n < cap; ifa = ifa->ifa_next) {
+		if (ifa->ifa_addr == NULL ||
+		    (ifa->ifa_addr->sa_family != AF_INET &&
+		     ifa->ifa_addr->sa_family != AF_INET6))
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		memcpy(&out[n], ifa->ifa_addr,
+		       ifa->ifa_addr->sa_family == AF_INET6
+			   ? sizeof(struct sockaddr_in6)
+			   : sizeof(struct sockaddr_in));
+		n++;
+	}
+	freeifaddrs(ifs);
+	return n;
 }
 
 /* Set SO_RCVTIMEO / SO_SNDTIMEO in milliseconds; 0 leaves one alone. */

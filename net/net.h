@@ -8,12 +8,15 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "../http/buf.h"
 #include "../http/message.h"
 
 #define NET_MAX_ADDR 300
+#define NET_MAX_RESOLVED 16   /* addresses kept from one name */
+#define NET_MAX_LOCAL 64      /* addresses of this host's interfaces */
 
 /*
  * Listen on "HOST:PORT" (port 0: the kernel picks).  Writes the bound
@@ -29,6 +32,41 @@ int net_listen(const char *hostport, char *bound, size_t bound_cap,
 enum net_fail { NET_NONE, NET_REFUSED, NET_TIMEOUT, NET_DNS, NET_OTHER };
 int net_connect(const char *host, unsigned port, int timeout_ms,
 		enum net_fail *why, char *err, size_t err_cap);
+/*
+ * Decide on what you connect to (proxy/acl.h, "Deciding on addresses"):
+ * a shell that checks where a connection goes resolves the name ONCE
+ * with net_resolve(), checks every address it got (acl_check(), pure),
+ * and connects with net_connect_addr() to those same addresses.  Nothing
+ * is resolved twice, so a DNS answer that changes in between (rebinding)
+ * cannot take the connection anywhere that was not checked.
+ *
+ * net_resolve: host:port (getaddrinfo, TCP, any family) into
+ * out[0..cap), in the resolver's order; more than cap addresses are cut
+ * off (never checked, never used).  Returns the count, or 0 with *why =
+ * NET_DNS and err filled.
+ */
+size_t net_resolve(const char *host, unsigned port,
+		   struct sockaddr_storage *out, size_t cap,
+		   enum net_fail *why, char *err, size_t err_cap);
+/*
+ * Connect to the first of addrs[0..n) that accepts, each within
+ * timeout_ms; `name` (may be NULL) is only for the message.  Returns the
+ * fd (blocking, TCP_NODELAY, close-on-exec) and the index used in *used
+ * (may be NULL), or -1 as net_connect().
+ */
+int net_connect_addr(const struct sockaddr_storage *addrs, size_t n,
+		     const char *name, int timeout_ms, size_t *used,
+		     enum net_fail *why, char *err, size_t err_cap);
+/* The address a connected socket's peer has; false on error. */
+bool net_peer_addr(int fd, struct sockaddr_storage *out);
+/*
+ * Where a listening socket listens: its own address in out[0] and *port.
+ * When that is a wildcard (0.0.0.0 or ::) every address of this host's
+ * interfaces follows (getifaddrs), *wildcard is set, and the count may
+ * reach cap.  Returns the count (0 on error).
+ */
+size_t net_listen_addrs(int fd, struct sockaddr_storage *out, size_t cap,
+			unsigned *port, bool *wildcard);
 /*
  * Accept one connection: close-on-exec, and TCP_NODELAY so a response
  * written in two parts (head, then body) is not held back by Nagle's

@@ -30,6 +30,8 @@
 #include <time.h>
 
 #include "../http/auth.h"
+#include "../http/path.h"
+#include "../http/status.h"
 
 #define ORIGIN_SERVER_NAME "lab407-origin"
 #define ORIGIN_LESSON "05"
@@ -63,30 +65,32 @@ void origin_decision_free(struct origin_decision *d)
 /* ---- Reading the request ---- */
 
 /*
- * The path of the request-target into out (NUL-terminated, query kept).
- * Origin-form "/p?q" is the usual case; absolute-form "http://h/p" must be
- * accepted by a server too (RFC 9112 §3.2.2).  False for anything else
- * (authority-form, asterisk-form, garbage).
+ * The path of the request-target, in its normal form (http/path.c), into
+ * out (NUL-terminated, query kept).  Origin-form "/p?q" is the usual case;
+ * absolute-form "http://h/p" must be accepted by a server too (RFC 9112
+ * §3.2.2).  HTTP_E_TARGET for anything else (authority-form,
+ * asterisk-form, garbage), or the reason the path was refused.  Every
+ * later step reads out, never req->target: the origin decides on the path
+ * it serves.
  */
-static bool request_path(const struct http_request *req, char *out, size_t cap)
+static enum http_err request_path(const struct http_request *req, char *out,
+				  size_t cap)
 {
 	struct http_url u;
 	const char *p = req->target;
-	size_t n = req->target_len;
+	size_t n = req->target_len, used;
 
 	if (n == 0)
-		return false;
+		return HTTP_E_TARGET;
 	if (p[0] != '/') {
 		if (http_url_parse(p, n, &u) != HTTP_OK)
-			return false;
+			return HTTP_E_TARGET;
 		p = u.path;
 		n = u.path_len;
 	}
 	if (n >= cap)
-		return false;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return memchr(out, '\0', n) == NULL;
+		return HTTP_E_TARGET_TOO_LONG;
+	return path_normalize(p, n, out, cap, &used);
 }
 
 /* ---- Writing the response ---- */
@@ -225,7 +229,7 @@ static void challenge(const struct origin_config *cfg, struct origin_state *st,
 	char offer[ORIGIN_MAX_OFFER];
 	bool stale = r->verdict == GUARD_STALE;
 	const char *bearer_error = NULL;
-	const char *what;
+	const char *what, *said = NULL;
 
 	if (r->verdict == GUARD_BAD && r->scheme == AUTH_SCHEME_BEARER)
 		bearer_error = "invalid_token";
@@ -246,6 +250,9 @@ static void challenge(const struct origin_config *cfg, struct origin_state *st,
 		break;
 	default:
 		what = r->reason[0] ? r->reason : http_strerror(r->err);
+		/* The wire says only this, the same for an unknown user and
+		 * a wrong password; the reason stays in d->why. */
+		said = "the credentials were not accepted";
 		break;
 	}
 	http_buf_printf(&body,
@@ -254,7 +261,7 @@ static void challenge(const struct origin_config *cfg, struct origin_state *st,
 			"Send credentials in Authorization (not "
 			"Proxy-Authorization: that one is for the proxy).\n"
 			"Offered: %s\n",
-			path, who, what, offer);
+			path, who, said ? said : what, offer);
 	set_why(d,
 		"origin: %s needs an authenticated user, %s -> 401%s, "
 		"offering %s",
@@ -289,6 +296,7 @@ void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 	char who[ORIGIN_MAX_WHO];
 	struct http_buf h, out;
 	const char *scheme;
+	enum http_err e;
 
 	d->user[0] = '\0';
 	d->lesson = ORIGIN_LESSON;
@@ -296,12 +304,27 @@ void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 	http_buf_init(&out, 0);
 	common_headers(&h, now);
 
-	/* A target we cannot read: 400 before anything else. */
-	if (!request_path(req, path, sizeof(path))) {
-		http_buf_puts(&out, "400 Bad Request\norigin: the "
-				    "request-target is not a path this "
-				    "origin understands\n");
-		set_why(d, "origin: request-target not understood -> 400");
+	/* A target we cannot read, or a path refused: 400 before anything
+	 * else.  So is a missing, repeated or bad Host (RFC 9112 §3.2). */
+	e = request_path(req, path, sizeof(path));
+	if (e != HTTP_OK) {
+		int status = http_err_status(e);
+
+		http_buf_printf(&out,
+				"%d %s\norigin: the request-target is not a "
+				"path this origin serves: %s\n",
+				status, http_status_reason(status),
+				http_strerror(e));
+		set_why(d, "origin: request-target refused (%s) -> %d",
+			http_strerror(e), status);
+		respond(d, status, req, &h, &out);
+		goto done;
+	}
+	e = http_request_check_host(req);
+	if (e != HTTP_OK) {
+		http_buf_printf(&out, "400 Bad Request\norigin: %s\n",
+				http_strerror(e));
+		set_why(d, "origin: %s -> 400", http_strerror(e));
 		respond(d, 400, req, &h, &out);
 		goto done;
 	}
@@ -360,13 +383,17 @@ void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 		http_buf_puts(&out, "authenticated as: nobody (no "
 				    "credentials; this path is public)\n");
 	else
-		http_buf_printf(&out,
-				"authenticated as: nobody (credentials not "
-				"accepted: %s; this path is public)\n",
-				r.reason[0] ? r.reason : http_strerror(r.err));
+		http_buf_puts(&out, "authenticated as: nobody (credentials "
+				    "not accepted; this path is public)\n");
 	http_buf_printf(&out, "who may read %s: %s\n", path, who);
 	echo_request(&out, req, (const char *)body, body_len);
-	if (rule->access == RULES_PUBLIC && d->user[0] == '\0')
+	if (rule->access == RULES_PUBLIC && d->user[0] == '\0' &&
+	    r.verdict != GUARD_MISSING)
+		set_why(d,
+			"origin: %s is public -> 200 (credentials not "
+			"accepted: %s)",
+			path, r.reason[0] ? r.reason : http_strerror(r.err));
+	else if (rule->access == RULES_PUBLIC && d->user[0] == '\0')
 		set_why(d, "origin: %s is public -> 200", path);
 	else if (rule->access == RULES_PUBLIC)
 		set_why(d,

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../http/path.h"
+
 /* ---- Defaults ---- */
 
 /* The default lab as a constant table, shared by every caller. */
@@ -147,6 +149,22 @@ static const char *parse_line(const char *line, size_t len,
 		if (!is_visible((unsigned char)w[k]) || w[k] == '?')
 			return "the path may not contain '?' or "
 			       "control characters";
+	/* A request is matched in its normal form (http/path.c), so a rule
+	 * written in any other form could never match: say so. */
+	{
+		char norm[RULES_MAX_PATH];
+		size_t nl;
+
+		if (path_normalize(w, wn, norm, sizeof(norm), &nl) !=
+		    HTTP_OK)
+			return "the origin refuses this path with 400 "
+			       "(%2F, %00, '\\', ';', a bad '%' or '..' "
+			       "above /: docs/rules.md)";
+		if (nl != wn || memcmp(norm, w, wn) != 0)
+			return "the path is not in normal form (no '//', "
+			       "'.' or '..' segments, no encoded letter, digit "
+			       "or -._~, upper-case hex: docs/rules.md)";
+	}
 	/* "/docs/" would cover nothing below it (see rules_match); say so. */
 	if (wn > 1 && w[wn - 1] == '/')
 		return "only / may end with '/' (write /docs to cover "
@@ -280,7 +298,9 @@ enum http_err rules_load(const char *path, struct rules *r, char *errbuf,
 
 /*
  * Longest PATH-PREFIX that covers the path: equal to it, or followed in
- * the path by '/'.  The query is not part of the path (RFC 3986 §3.4).
+ * the path by '/'; the rule "/" covers only "/" itself.  The query is not
+ * part of the path (RFC 3986 §3.4).  The path is expected in its normal
+ * form (http/path.c): origin_decide() passes nothing else.
  */
 const struct rules_entry *rules_match(const struct rules *r, const char *path,
 				      size_t len)
@@ -297,7 +317,8 @@ const struct rules_entry *rules_match(const struct rules *r, const char *path,
 
 		if (pl > len || memcmp(path, e->path, pl) != 0)
 			continue;
-		if (pl < len && path[pl] != '/')
+		/* "/" followed by '/' would be "//...": "/" covers only "/". */
+		if (pl < len && (path[pl] != '/' || pl == 1))
 			continue;
 		if (best == NULL || pl > best_len) {
 			best = e;

@@ -21,8 +21,10 @@
  * Words are separated by spaces or tabs; `#` starts a comment (to the end
  * of the line); blank lines are ignored.  PATH-PREFIX starts with '/'.
  *
- * Matching: a rule covers a path when the path (without its ?query)
- * equals PATH-PREFIX, or begins with PATH-PREFIX followed by '/'.  So
+ * Matching is done on the path in its normal form (http/path.c: "//a",
+ * "/./a", "/x/../a" and "/%61" are all "/a"), and PATH-PREFIX must be
+ * written in that form.  A rule covers a path when the path (without its
+ * ?query) equals PATH-PREFIX, or begins with PATH-PREFIX followed by '/'.  So
  * "/admin" covers "/admin" and "/admin/logs" but not "/administrator",
  * and "/" covers only "/" itself.  Only "/" may end with '/'.  When
  * several rules cover a path the longest PATH-PREFIX wins.  A path no

@@ -6,7 +6,7 @@
  * ORIGIN_MAX_CONNS (past it a new connection gets 503 and is closed), so
  * the code reads top to bottom like the protocol: head, body, answer.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* explicit_bzero */
 
 #include "server.h"
 
@@ -23,8 +23,20 @@
 
 #define ORIGIN_ACCEPT_POLL_MS 200 /* how often the accept loop checks *stop */
 #define ORIGIN_BUF_MAX (HTTP_MAX_HEAD_BYTES + 2 * ORIGIN_MAX_BODY)
+#define ORIGIN_DRAIN_MS 2000 /* at exit: time open connections get to end */
 
 /* ---- Set-up ---- */
+
+/* The lock callbacks guard_commit() holds around the nonce counts. */
+static void guard_lock_take(void *m)
+{
+	pthread_mutex_lock(m);
+}
+
+static void guard_lock_give(void *m)
+{
+	pthread_mutex_unlock(m);
+}
 
 /* Copy the configuration and make the shared state. */
 enum http_err origin_server_init(struct origin_server *srv,
@@ -46,12 +58,38 @@ enum http_err origin_server_init(struct origin_server *srv,
 	}
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_mutex_init(&srv->count_lock, NULL);
+	/* Only the nonce-count step takes lock (http/guard.h). */
+	guard_state_set_lock(&srv->st->guard, guard_lock_take,
+			     guard_lock_give, &srv->lock);
 	return HTTP_OK;
 }
 
+/*
+ * Wait (at most ORIGIN_DRAIN_MS) for the connection threads to finish,
+ * then wipe the state - its nonce secret - and free it.  A thread still
+ * serving after that still points at the state: it is then wiped (under
+ * the lock) but not freed, and the process is about to exit anyway.
+ */
 void origin_server_free(struct origin_server *srv)
 {
+	int waited, active = 0;
+
 	if (srv->st == NULL)
+		return;
+	for (waited = 0; waited <= ORIGIN_DRAIN_MS; waited += 20) {
+		struct timespec ts = {0, 20 * 1000000L};
+
+		pthread_mutex_lock(&srv->count_lock);
+		active = srv->active;
+		pthread_mutex_unlock(&srv->count_lock);
+		if (active == 0)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	pthread_mutex_lock(&srv->lock);
+	explicit_bzero(srv->st, sizeof(*srv->st));
+	pthread_mutex_unlock(&srv->lock);
+	if (active != 0)
 		return;
 	pthread_mutex_destroy(&srv->lock);
 	pthread_mutex_destroy(&srv->count_lock);
@@ -157,11 +195,12 @@ void origin_server_connection(struct origin_server *srv, int fd)
 			break; /* cannot happen: the same bytes parsed before */
 		open = keep_open(&req);
 
-		pthread_mutex_lock(&srv->lock);
+		/* No lock here: the nonce-count step takes srv->lock itself.
+		 * The whole body was read: never NULL for auth-int. */
 		http_buf_reset(&d.out);
-		origin_decide(&srv->cfg, srv->st, &req, body.data, body.len,
+		origin_decide(&srv->cfg, srv->st, &req,
+			      body.data ? body.data : "", body.len,
 			      (uint64_t)time(NULL), &d);
-		pthread_mutex_unlock(&srv->lock);
 
 		if (srv->log != NULL)
 			srv->log(srv->log_ctx, d.why);

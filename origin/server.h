@@ -27,7 +27,7 @@ struct origin_server {
 	struct origin_config
 	    cfg;		 /* copied in; what it points to is not owned */
 	struct origin_state *st; /* owned (large: the nonce-count table) */
-	pthread_mutex_t lock;	 /* serialises origin_decide() */
+	pthread_mutex_t lock;	 /* the nonce-count step (guard_commit) */
 	pthread_mutex_t count_lock; /* guards `active` */
 	int active;		    /* connections being served */
 	origin_log_fn log;	    /* may be NULL */
@@ -39,6 +39,8 @@ struct origin_server {
 enum http_err origin_server_init(struct origin_server *srv,
 				 const struct origin_config *cfg,
 				 unsigned nonce_lifetime);
+/* Wait briefly for connections to end, wipe the state (the nonce secret)
+ * and free it. */
 void origin_server_free(struct origin_server *srv);
 
 /*

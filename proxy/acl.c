@@ -5,12 +5,20 @@
  * docs/acl.md.  Parsing is line by line into a table of fixed-size
  * rules; matching walks the table and the first rule that matches wins;
  * no match is a refusal (default deny, as Squid's http_access).
+ *
+ * Host rules are decided on addresses, not on spellings: acl_check() is
+ * given every address the destination resolved to and decides on each
+ * (proxy/acl.h, "Deciding on addresses"; lesson 05).
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* inet_aton(3): the legacy IPv4 spellings */
 
 #include "acl.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +104,10 @@ static bool valid_user(const char *s)
 	return true;
 }
 
-/* A host: letters, digits, '-', '.', '_' (a leading '.' for a domain). */
+/*
+ * A host name: letters, digits, '-', '.', '_' (a leading '.' for a
+ * domain).  Addresses are recognised before this (acl_net_parse).
+ */
 static bool valid_host(const char *s)
 {
 	const char *p = s;
@@ -109,9 +120,28 @@ static bool valid_host(const char *s)
 		char c = *p;
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		      (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		      c == '_' || c == ':'))
+		      c == '_'))
 			return false;
 	}
+	return true;
+}
+
+/*
+ * A host name as compared: lower case, without one final dot (a fully
+ * qualified "example.org." names the same host as "example.org").  False
+ * when nothing is left or it does not fit.
+ */
+static bool name_normalise(const char *s, char *out, size_t cap)
+{
+	size_t n = strlen(s), i;
+
+	if (n > 0 && s[n - 1] == '.')
+		n--;
+	if (n == 0 || (n == 1 && s[0] == '.') || n >= cap)
+		return false;
+	for (i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)s[i]);
+	out[n] = '\0';
 	return true;
 }
 
@@ -186,9 +216,23 @@ static const char *parse_rule(char **w, int nw, struct acl_rule *r)
 			if (seen_host)
 				return "`host` given twice";
 			seen_host = true;
+			if (strchr(val, '/') != NULL) {
+				if (!acl_net_parse(val, &r->net))
+					return "bad host address block (want ADDR/BITS "
+					       "with the bits past BITS zero, "
+					       "as 10.0.0.0/8)";
+				r->host_net = true;
+				continue;
+			}
+			if (acl_net_parse(val, &r->net)) {
+				r->host_net = true;
+				continue;
+			}
 			if (!valid_host(val) || strlen(val) >= sizeof(r->host))
+				return "bad host (want a name, an address or "
+				       "ADDR/BITS)";
+			if (!name_normalise(val, r->host, sizeof(r->host)))
 				return "bad host name";
-			snprintf(r->host, sizeof(r->host), "%s", val);
 		} else {
 			if (seen_port)
 				return "`port` given twice";
@@ -307,59 +351,488 @@ enum http_err acl_load(const char *path, struct acl *a, char *errbuf,
 	return e;
 }
 
-/* ---- Matching ---- */
+/* ---- Policy ---- */
 
-/* Host h matches pattern p: equal, or p = ".dom" and h is dom or *.dom. */
-static bool host_matches(const char *p, const char *h)
+/* CONNECT to port 443 only; the proxy's own address not known yet. */
+void acl_policy_default(struct acl_policy *p)
 {
-	size_t pl = strlen(p), hl = strlen(h);
-
-	if (p[0] != '.')
-		return strcasecmp(p, h) == 0;
-	if (strcasecmp(p + 1, h) == 0)
-		return true;
-	return hl > pl && strcasecmp(h + hl - pl, p) == 0;
+	memset(p, 0, sizeof(*p));
+	p->connect[0].lo = p->connect[0].hi = 443;
+	p->n_connect = 1;
 }
 
-/* Every condition of rule holds for r. */
-static bool rule_matches(const struct acl_rule *rule,
-			 const struct acl_request *r)
+/* Replace the CONNECT ports with a "443,8443,9000-9100" list. */
+enum http_err acl_policy_ports(struct acl_policy *p, const char *list,
+			       char *err, size_t errcap)
+{
+	struct acl_ports v[ACL_MAX_CONNECT_PORTS];
+	size_t n = 0;
+	const char *s = list;
+
+	if (errcap > 0)
+		err[0] = '\0';
+	while (*s != '\0') {
+		char item[16], *dash;
+		size_t len = strcspn(s, ",");
+		unsigned lo, hi;
+
+		if (len == 0 || len >= sizeof(item)) {
+			snprintf(err, errcap, "bad port list '%s' (want "
+					      "PORT[,PORT|LO-HI]...)",
+				 list);
+			return HTTP_E_SYNTAX;
+		}
+		if (n == ACL_MAX_CONNECT_PORTS) {
+			snprintf(err, errcap, "too many entries in '%s' (at "
+					      "most %d)",
+				 list, ACL_MAX_CONNECT_PORTS);
+			return HTTP_E_SYNTAX;
+		}
+		memcpy(item, s, len);
+		item[len] = '\0';
+		dash = strchr(item, '-');
+		if (dash != NULL)
+			*dash = '\0';
+		lo = parse_port(item);
+		hi = dash != NULL ? parse_port(dash + 1) : lo;
+		if (lo == 0 || hi == 0 || hi < lo) {
+			snprintf(err, errcap, "bad port '%.*s' in '%s' (ports "
+					      "are 1..65535, ranges LO-HI)",
+				 (int)len, s, list);
+			return HTTP_E_SYNTAX;
+		}
+		v[n].lo = lo;
+		v[n].hi = hi;
+		n++;
+		s += len;
+		if (*s == ',') {
+			s++;
+			if (*s == '\0') {
+				snprintf(err, errcap, "bad port list '%s' "
+						      "(ends with a comma)",
+					 list);
+				return HTTP_E_SYNTAX;
+			}
+		}
+	}
+	if (n == 0) {
+		snprintf(err, errcap, "empty port list");
+		return HTTP_E_SYNTAX;
+	}
+	memcpy(p->connect, v, n * sizeof(v[0]));
+	p->n_connect = n;
+	return HTTP_OK;
+}
+
+/* Add one block of the proxy's own addresses. */
+bool acl_policy_add_self(struct acl_policy *p, const struct acl_net *n)
+{
+	if (p->n_self == ACL_MAX_SELF)
+		return false;
+	p->self[p->n_self++] = *n;
+	return true;
+}
+
+/* The CONNECT ports, written back as a list. */
+void acl_policy_ports_text(const struct acl_policy *p, char *out, size_t cap)
+{
+	size_t used = 0;
+
+	if (cap == 0)
+		return;
+	out[0] = '\0';
+	for (size_t i = 0; i < p->n_connect && used < cap; i++) {
+		int w;
+
+		if (p->connect[i].lo == p->connect[i].hi)
+			w = snprintf(out + used, cap - used, "%s%u",
+				     i ? "," : "", p->connect[i].lo);
+		else
+			w = snprintf(out + used, cap - used, "%s%u-%u",
+				     i ? "," : "", p->connect[i].lo,
+				     p->connect[i].hi);
+		if (w < 0)
+			return;
+		used += (size_t)w;
+	}
+}
+
+/* port is one of the CONNECT ports. */
+static bool connect_port_ok(const struct acl_policy *p, unsigned port)
+{
+	for (size_t i = 0; i < p->n_connect; i++)
+		if (port >= p->connect[i].lo && port <= p->connect[i].hi)
+			return true;
+	return false;
+}
+
+/* ---- Addresses ---- */
+
+/* RFC 4291 §2.5.5.2: ::ffff:a.b.c.d carries the IPv4 address a.b.c.d. */
+static void unmap(struct acl_addr *a)
+{
+	static const unsigned char prefix[12] = {0, 0, 0, 0, 0, 0,
+						 0, 0, 0, 0, 0xff, 0xff};
+
+	if (a->family == AF_INET6 && memcmp(a->a, prefix, 12) == 0) {
+		memmove(a->a, a->a + 12, 4);
+		memset(a->a + 4, 0, 12);
+		a->family = AF_INET;
+	}
+}
+
+/* A resolved socket address as the ACL compares it. */
+bool acl_addr_from_sockaddr(const struct sockaddr *sa, struct acl_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		out->family = AF_INET;
+		memcpy(out->a, &in->sin_addr, 4);
+		return true;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 =
+		    (const struct sockaddr_in6 *)sa;
+		out->family = AF_INET6;
+		memcpy(out->a, &in6->sin6_addr, 16);
+		unmap(out);
+		return true;
+	}
+	return false;
+}
+
+/* An address literal (see acl.h); a name is not one. */
+bool acl_addr_parse(const char *s, struct acl_addr *out)
+{
+	char buf[ACL_MAX_ADDR_TEXT];
+	size_t n = strlen(s);
+	struct in_addr v4;
+
+	memset(out, 0, sizeof(*out));
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	if (s[0] == '[') {
+		if (n < 3 || s[n - 1] != ']')
+			return false;
+		memcpy(buf, s + 1, n - 2);
+		buf[n - 2] = '\0';
+		if (inet_pton(AF_INET6, buf, out->a) != 1)
+			return false;
+		out->family = AF_INET6;
+	} else if (strchr(s, ':') != NULL) {
+		if (inet_pton(AF_INET6, s, out->a) != 1)
+			return false;
+		out->family = AF_INET6;
+	} else {
+		/* inet_aton() stops at white space; a rule word has none,
+		 * but refuse anything but its alphabet to be sure. */
+		if (strspn(s, "0123456789abcdefABCDEFxX.") != n ||
+		    inet_aton(s, &v4) == 0)
+			return false;
+		out->family = AF_INET;
+		memcpy(out->a, &v4, 4);
+	}
+	unmap(out);
+	return true;
+}
+
+/* "ADDR" (all bits) or "ADDR/BITS" with no bit set past BITS. */
+bool acl_net_parse(const char *s, struct acl_net *out)
+{
+	char buf[ACL_MAX_ADDR_TEXT];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	bool mapped;
+	unsigned bits, max, i;
+
+	memset(out, 0, sizeof(*out));
+	if (n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (!acl_addr_parse(buf, &out->addr))
+		return false;
+	/* "::ffff:10.0.0.0/104" is the IPv4 block 10.0.0.0/8. */
+	mapped = out->addr.family == AF_INET && strchr(buf, ':') != NULL;
+	max = out->addr.family == AF_INET ? 32 : 128;
+	if (slash == NULL) {
+		out->bits = max;
+		return true;
+	}
+	bits = parse_port(slash + 1); /* 1..65535 decimal, 0 on error */
+	if (strcmp(slash + 1, "0") == 0)
+		bits = 0;
+	else if (bits == 0)
+		return false;
+	if (mapped) {
+		if (bits < 96)
+			return false;
+		bits -= 96;
+	}
+	if (bits > max)
+		return false;
+	out->bits = bits;
+	for (i = bits; i < max; i++)
+		if (out->addr.a[i / 8] & (0x80u >> (i % 8)))
+			return false;
+	return true;
+}
+
+/* a inside n: same family and the first n->bits bits equal. */
+bool acl_net_contains(const struct acl_net *n, const struct acl_addr *a)
+{
+	unsigned full = n->bits / 8, rest = n->bits % 8;
+
+	if (n->addr.family != a->family)
+		return false;
+	if (memcmp(n->addr.a, a->a, full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	return ((n->addr.a[full] ^ a->a[full]) & (0xffu << (8 - rest))) == 0;
+}
+
+/* 127.0.0.0/8 (RFC 1122 §3.2.1.3) or ::1 (RFC 4291 §2.5.3). */
+bool acl_addr_is_loopback(const struct acl_addr *a)
+{
+	static const unsigned char one[16] = {0, 0, 0, 0, 0, 0, 0, 0,
+					      0, 0, 0, 0, 0, 0, 0, 1};
+
+	if (a->family == AF_INET)
+		return a->a[0] == 127;
+	return a->family == AF_INET6 && memcmp(a->a, one, 16) == 0;
+}
+
+/*
+ * 0.0.0.0/8 ("this host on this network", RFC 1122 §3.2.1.3) or :: (the
+ * unspecified address, RFC 4291 §2.5.2): never a destination, yet a
+ * connect() to either reaches this very host on Linux.  "0" and
+ * "0.0.0.0" are how a filter of 127.0.0.1 is bypassed.
+ */
+static bool addr_is_unspecified(const struct acl_addr *a)
+{
+	static const unsigned char zero[16];
+
+	if (a->family == AF_INET)
+		return a->a[0] == 0;
+	return memcmp(a->a, zero, 16) == 0;
+}
+
+/* Numeric text of an address. */
+void acl_addr_format(const struct acl_addr *a, char *out, size_t cap)
+{
+	char tmp[INET6_ADDRSTRLEN];
+
+	if (cap == 0)
+		return;
+	if (inet_ntop(a->family, a->a, tmp, sizeof(tmp)) == NULL)
+		snprintf(out, cap, "?");
+	else
+		snprintf(out, cap, "%s", tmp);
+}
+
+/* ---- Matching ---- */
+
+enum tri { TRI_NO, TRI_YES, TRI_UNKNOWN };
+
+/*
+ * Host name h matches pattern p (already lower case, no final dot):
+ * equal, or p = ".dom" and h is dom or *.dom.  h is compared without
+ * case and without one final dot.
+ */
+static bool host_matches(const char *p, const char *h)
+{
+	char hn[HTTP_MAX_HOST + 1];
+	size_t pl = strlen(p), hl;
+
+	if (!name_normalise(h, hn, sizeof(hn)))
+		return false;
+	hl = strlen(hn);
+	if (p[0] != '.')
+		return strcmp(p, hn) == 0;
+	if (strcmp(p + 1, hn) == 0)
+		return true;
+	return hl > pl && strcmp(hn + hl - pl, p) == 0;
+}
+
+/*
+ * Every condition of rule holds for r at address addr.  Before resolving
+ * (!resolved) an address rule is TRI_UNKNOWN; after, addr NULL matches no
+ * address rule.
+ */
+static enum tri rule_matches(const struct acl_rule *rule,
+			     const struct acl_request *r,
+			     const struct acl_addr *addr, bool resolved)
 {
 	const char *user = r->user ? r->user : ACL_NO_USER;
 
 	if (rule->any_user && (user[0] == '\0' ||
 			       strcmp(user, ACL_NO_USER) == 0))
-		return false;
+		return TRI_NO;
 	if (rule->user[0] != '\0' && strcmp(rule->user, user) != 0)
-		return false;
+		return TRI_NO;
 	if (rule->method[0] != '\0' &&
 	    (r->method == NULL || strcmp(rule->method, r->method) != 0))
-		return false;
+		return TRI_NO;
 	if (rule->host[0] != '\0' &&
 	    (r->host == NULL || !host_matches(rule->host, r->host)))
-		return false;
+		return TRI_NO;
 	if (rule->port != 0 && rule->port != r->port)
-		return false;
-	return true;
+		return TRI_NO;
+	if (rule->host_net) {
+		if (!resolved)
+			return TRI_UNKNOWN;
+		if (addr == NULL || !acl_net_contains(&rule->net, addr))
+			return TRI_NO;
+	}
+	return TRI_YES;
 }
 
 /* Lesson 05: authorisation, after authentication. */
-/* First matching rule, NULL for none (default deny). */
+/* First matching rule at one address, NULL for none (default deny). */
 const struct acl_rule *acl_match(const struct acl *a,
-				 const struct acl_request *r)
+				 const struct acl_request *r,
+				 const struct acl_addr *addr)
 {
 	for (size_t i = 0; i < a->n; i++)
-		if (rule_matches(&a->v[i], r))
+		if (rule_matches(&a->v[i], r, addr, true) == TRI_YES)
 			return &a->v[i];
 	return NULL;
 }
 
-/* The first matching rule allows; no match denies. */
-bool acl_allows(const struct acl *a, const struct acl_request *r)
+/* The method is CONNECT (methods are case-sensitive, RFC 9110 §9.1). */
+static bool is_connect(const struct acl_request *r)
 {
-	const struct acl_rule *rule = acl_match(a, r);
+	return r->method != NULL && strcmp(r->method, "CONNECT") == 0;
+}
 
-	return rule != NULL && rule->allow;
+/* addr:port is where the proxy itself listens. */
+static bool is_self(const struct acl_policy *p, const struct acl_addr *addr,
+		    unsigned port)
+{
+	if (p->self_port == 0 || port != p->self_port)
+		return false;
+	for (size_t i = 0; i < p->n_self; i++)
+		if (acl_net_contains(&p->self[i], addr))
+			return true;
+	return false;
+}
+
+/*
+ * The rules and the CONNECT ports for one address (addr NULL and
+ * !resolved: before resolving).
+ */
+static void decide_one(const struct acl *a, const struct acl_policy *p,
+		       const struct acl_request *r,
+		       const struct acl_addr *addr, bool resolved,
+		       struct acl_verdict *v)
+{
+	v->rule = NULL;
+	v->final = resolved;
+	if (a == NULL) {
+		v->allow = true;
+		v->reason = ACL_NO_RULES;
+	} else {
+		size_t i;
+
+		for (i = 0; i < a->n; i++) {
+			enum tri t = rule_matches(&a->v[i], r, addr, resolved);
+
+			if (t == TRI_UNKNOWN) {
+				v->allow = true;
+				v->final = false;
+				v->reason = ACL_NEEDS_ADDRESS;
+				return;
+			}
+			if (t == TRI_YES)
+				break;
+		}
+		if (i == a->n) {
+			v->allow = false;
+			v->final = true;
+			v->reason = ACL_NO_MATCH;
+			return;
+		}
+		v->rule = &a->v[i];
+		v->allow = v->rule->allow;
+		v->reason = ACL_BY_RULE;
+	}
+	/* Squid's default "deny CONNECT !SSL_ports": a tunnel elsewhere needs
+	 * a rule that names the port. */
+	if (v->allow && is_connect(r) && !connect_port_ok(p, r->port) &&
+	    (v->rule == NULL || v->rule->port == 0)) {
+		v->allow = false;
+		v->reason = ACL_CONNECT_PORT;
+	}
+	if (!v->allow)
+		v->final = true;
+}
+
+/* The whole decision; see acl.h. */
+void acl_check(const struct acl *a, const struct acl_policy *p,
+	       const struct acl_request *r, struct acl_verdict *v)
+{
+	struct acl_policy def;
+	struct acl_verdict first;
+	struct acl_addr addr;
+	size_t i;
+
+	if (p == NULL) {
+		acl_policy_default(&def);
+		p = &def;
+	}
+	memset(v, 0, sizeof(*v));
+	v->addr = ACL_NO_ADDR;
+	if (r->addrs == NULL) {
+		decide_one(a, p, r, NULL, false, v);
+		if (v->allow)
+			v->final = false;
+		return;
+	}
+	v->final = true;
+	if (r->naddrs == 0) {
+		v->reason = ACL_NO_ADDRESS;
+		return;
+	}
+	/* Never the proxy itself, whatever the rules say. */
+	for (i = 0; i < r->naddrs; i++) {
+		if (!acl_addr_from_sockaddr((const struct sockaddr *)&r->addrs[i],
+					    &addr)) {
+			v->reason = ACL_NO_ADDRESS;
+			v->addr = i;
+			return;
+		}
+		if (addr_is_unspecified(&addr)) {
+			v->reason = ACL_NOT_DESTINATION;
+			v->addr = i;
+			return;
+		}
+		if (is_self(p, &addr, r->port)) {
+			v->reason = ACL_SELF;
+			v->addr = i;
+			return;
+		}
+	}
+	/* Every address on its own: one refusal refuses the request. */
+	memset(&first, 0, sizeof(first));
+	for (i = 0; i < r->naddrs; i++) {
+		struct acl_verdict one;
+
+		acl_addr_from_sockaddr((const struct sockaddr *)&r->addrs[i],
+				       &addr);
+		decide_one(a, p, r, &addr, true, &one);
+		if (!one.allow) {
+			*v = one;
+			v->addr = i;
+			return;
+		}
+		if (i == 0)
+			first = one;
+	}
+	*v = first;
+	v->addr = ACL_NO_ADDR;
+	v->final = true;
 }
 
 /* "deny user mallory (line 3)", "allow all (default lab ACL)". */
@@ -387,12 +860,25 @@ void acl_describe(const struct acl_rule *rule, char *out, size_t cap)
 	if (used < cap && rule->host[0] != '\0')
 		used += (size_t)snprintf(out + used, cap - used, " host %s",
 					 rule->host);
+	if (used < cap && rule->host_net) {
+		char t[ACL_MAX_ADDR_TEXT];
+		unsigned max = rule->net.addr.family == AF_INET ? 32 : 128;
+
+		acl_addr_format(&rule->net.addr, t, sizeof(t));
+		if (rule->net.bits == max)
+			used += (size_t)snprintf(out + used, cap - used,
+						 " host %s", t);
+		else
+			used += (size_t)snprintf(out + used, cap - used,
+						 " host %s/%u", t,
+						 rule->net.bits);
+	}
 	if (used < cap && rule->port != 0)
 		used += (size_t)snprintf(out + used, cap - used, " port %u",
 					 rule->port);
 	if (used < cap && !rule->any_user && rule->user[0] == '\0' &&
 	    rule->method[0] == '\0' && rule->host[0] == '\0' &&
-	    rule->port == 0)
+	    !rule->host_net && rule->port == 0)
 		used += (size_t)snprintf(out + used, cap - used, " all");
 	if (used < cap) {
 		if (rule->line > 0)
@@ -400,5 +886,71 @@ void acl_describe(const struct acl_rule *rule, char *out, size_t cap)
 				 rule->line);
 		else
 			snprintf(out + used, cap - used, " (default lab ACL)");
+	}
+}
+
+/* A verdict as text, naming the rule and the address; see acl.h. */
+void acl_verdict_describe(const struct acl_verdict *v,
+			  const struct acl_policy *p,
+			  const struct acl_request *r, char *out, size_t cap)
+{
+	char rule[HTTP_MAX_HOST + 128], at[ACL_MAX_ADDR_TEXT + 32];
+	char ports[ACL_MAX_CONNECT_PORTS * 12];
+	struct acl_policy def;
+	struct acl_addr addr;
+
+	if (cap == 0)
+		return;
+	if (p == NULL) {
+		acl_policy_default(&def);
+		p = &def;
+	}
+	at[0] = '\0';
+	if (v->addr != ACL_NO_ADDR && r->addrs != NULL &&
+	    v->addr < r->naddrs &&
+	    acl_addr_from_sockaddr(
+		(const struct sockaddr *)&r->addrs[v->addr], &addr)) {
+		char t[ACL_MAX_ADDR_TEXT];
+
+		acl_addr_format(&addr, t, sizeof(t));
+		snprintf(at, sizeof(at), ", for address %s", t);
+	}
+	acl_describe(v->rule, rule, sizeof(rule));
+	switch (v->reason) {
+	case ACL_BY_RULE:
+	case ACL_NO_MATCH:
+		snprintf(out, cap, "%s%s", rule, at);
+		break;
+	case ACL_NO_RULES:
+		snprintf(out, cap, "no ACL: every user may%s", at);
+		break;
+	case ACL_CONNECT_PORT:
+		if (v->rule == NULL)
+			snprintf(rule, sizeof(rule), "there is no ACL");
+		acl_policy_ports_text(p, ports, sizeof(ports));
+		snprintf(out, cap,
+			 "CONNECT goes only to ports %s by default; port %u "
+			 "needs an allow rule naming it, such as `allow "
+			 "method CONNECT port %u`, and %s does not",
+			 ports, r->port, r->port, rule);
+		break;
+	case ACL_SELF:
+		snprintf(out, cap,
+			 "port %u%s is this proxy's own listening address",
+			 r->port, at);
+		break;
+	case ACL_NOT_DESTINATION:
+		snprintf(out, cap,
+			 "not a destination address%s (RFC 1122 §3.2.1.3, RFC "
+			 "4291 §2.5.2): a connection to it reaches this host",
+			 at);
+		break;
+	case ACL_NO_ADDRESS:
+		snprintf(out, cap, "%s resolved to no usable address%s",
+			 r->host ? r->host : "the host", at);
+		break;
+	case ACL_NEEDS_ADDRESS:
+		snprintf(out, cap, "the resolved address decides");
+		break;
 	}
 }

@@ -170,10 +170,11 @@ bool proxy_write_own(struct http_buf *out, int status, bool close,
 
 /*
  * Finish a RESPOND decision: write the response into d->out.  For HEAD
- * the body is left off but Content-Length kept (RFC 9110 §9.3.2).
+ * (head true) the body is left off but Content-Length kept (RFC 9110
+ * §9.3.2).
  */
-static void respond(struct proxy_decision *d, const struct http_request *req,
-		    int status, const char *extra, struct http_buf *body)
+static void respond_as(struct proxy_decision *d, bool head, int status,
+		       const char *extra, struct http_buf *body)
 {
 	d->action = PROXY_RESPOND;
 	d->status = status;
@@ -188,7 +189,7 @@ static void respond(struct proxy_decision *d, const struct http_request *req,
 		d->status = 500;
 		return;
 	}
-	if (method_is(req, "HEAD")) {
+	if (head) {
 		char *end = strstr(d->out.data, "\r\n\r\n");
 
 		if (end != NULL) {
@@ -196,6 +197,13 @@ static void respond(struct proxy_decision *d, const struct http_request *req,
 			d->out.data[d->out.len] = '\0';
 		}
 	}
+}
+
+/* respond_as() for the request req. */
+static void respond(struct proxy_decision *d, const struct http_request *req,
+		    int status, const char *extra, struct http_buf *body)
+{
+	respond_as(d, method_is(req, "HEAD"), status, extra, body);
 }
 
 /* 400 with a body saying what is wrong; the connection is closed, since
@@ -231,6 +239,13 @@ static bool read_target(const struct http_request *req, struct http_url *u,
 		bad_request(d, req, "01", "the method is too long");
 		return false;
 	}
+	/* RFC 9112 §3.2: no Host in HTTP/1.1, two Hosts, or a bad one: 400.
+	 * Its value is not used: the target names the host (§3.2.2). */
+	if (http_request_check_host(req) != HTTP_OK) {
+		bad_request(d, req, "01",
+			    http_strerror(http_request_check_host(req)));
+		return false;
+	}
 	if (method_is(req, "CONNECT")) {
 		/* RFC 9112 §3.2.3: CONNECT carries only "host:port". */
 		if (http_authority_parse(req->target, req->target_len, u) !=
@@ -262,12 +277,6 @@ static bool read_target(const struct http_request *req, struct http_url *u,
 			    "as a plain request to the proxy");
 		return false;
 	}
-	/* RFC 9112 §3.2: more than one Host is a 400. */
-	if (http_header_count(req->headers, req->num_headers, "Host") > 1) {
-		bad_request(d, req, "01", "more than one Host field "
-					  "(RFC 9112 §3.2)");
-		return false;
-	}
 	return true;
 }
 
@@ -288,7 +297,8 @@ static bool creds_in_wrong_field(const struct http_request *req)
  * 407 with a challenge per offered scheme (RFC 9110 §15.5.8, §11.7.1).  A
  * stale Digest nonce gets stale=true so the client retries silently (RFC
  * 7616 §3.3); a bad Bearer token gets error="invalid_token" (RFC 6750
- * §3.1).  The body and why line say which of the cases it was.
+ * §3.1).  The why line says which of the cases it was; the body too,
+ * except that every kind of bad credentials reads the same there.
  */
 static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 		      const struct http_request *req,
@@ -301,6 +311,7 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 	bool stale = r->verdict == GUARD_STALE;
 	const char *bearer_error = NULL;
 	const char *scheme = auth_scheme_name(r->scheme);
+	const char *said = NULL;       /* for the body, when not `what` */
 
 	if (r->verdict == GUARD_BAD && r->scheme == AUTH_SCHEME_BEARER)
 		bearer_error = "invalid_token";
@@ -343,6 +354,10 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 			 scheme ? " with " : "", scheme ? scheme : "",
 			 r->err == HTTP_E_BAD_USER ? "unknown user" :
 			 r->reason[0] ? r->reason : http_strerror(r->err));
+		/* The wire says only this, the same for an unknown user and
+		 * a wrong password, so no one can list the users; the real
+		 * reason stays in d->why (-v, the log, the REPL). */
+		said = "the credentials were not accepted";
 		break;
 	}
 
@@ -357,7 +372,7 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 			"This proxy wants credentials in Proxy-Authorization "
 			"before it forwards anything.\n"
 			"Offered: %s\n",
-			what, offer);
+			said ? said : what, offer);
 	set_why(d, "proxy: %s -> 407%s, offering %s", what,
 		stale ? " with stale=true" : "", offer);
 	if (h.failed) {
@@ -699,35 +714,61 @@ static enum conn_outcome conn_authenticate(const struct proxy_config *cfg,
 /* ---- Authorising ---- */
 
 /* Lesson 05: authenticated but refused: 403 with no challenge. */
-/* 403: known user, refused by the ACL; no challenge (RFC 9110 §15.5.4). */
-static void forbid(const struct http_request *req, const char *user,
-		   const char *scheme, const struct http_url *u,
-		   const struct acl_rule *rule, struct proxy_decision *d)
+/*
+ * 403: known user, refused by the ACL; no challenge (RFC 9110 §15.5.4).
+ * `verdict` says which rule and, once resolved, which address.
+ */
+static void forbid(const char *method, bool head, const char *user,
+		   const char *scheme, const char *host, unsigned port,
+		   const char *verdict, struct proxy_decision *d)
 {
 	struct http_buf body;
-	char rule_text[HTTP_MAX_HOST + 128];
 
-	acl_describe(rule, rule_text, sizeof(rule_text));
 	http_buf_init(&body, 0);
 	http_buf_printf(&body,
 			"403 Forbidden\n"
-			"proxy: %s%s%s%s may not %.*s %s:%u (ACL: %s).\n"
+			"proxy: %s%s%s%s may not %s %s:%u (ACL: %s).\n"
 			"Other credentials were not asked for: there is no "
 			"Proxy-Authenticate in a 403.\n",
 			user, scheme ? " (authenticated with " : "",
-			scheme ? scheme : "", scheme ? ")" : "",
-			(int)req->method_len, req->method, u->host, u->port,
-			rule_text);
+			scheme ? scheme : "", scheme ? ")" : "", method, host,
+			port, verdict);
 	d->lesson = "05";
-	d->close = client_wants_close(req);
 	set_why(d,
-		"proxy: %s authenticated%s%s, but the ACL refuses %.*s "
+		"proxy: %s authenticated%s%s, but the ACL refuses %s "
 		"%s:%u (%s) -> 403, no challenge",
-		user, scheme ? " with " : "", scheme ? scheme : "",
-		(int)req->method_len, req->method, u->host, u->port,
-		rule_text);
-	respond(d, req, 403, NULL, &body);
+		user, scheme ? " with " : "", scheme ? scheme : "", method,
+		host, port, verdict);
+	respond_as(d, head, 403, NULL, &body);
 	http_buf_free(&body);
+}
+
+/* Lesson 05: the ACL decides on the address that will be connected to. */
+/* Step 3b: the ACL on the resolved addresses; see gate.h. */
+bool proxy_decide_address(const struct proxy_config *cfg, const char *method,
+			  const struct sockaddr_storage *addrs, size_t n,
+			  struct proxy_decision *d)
+{
+	struct acl_request ar;
+	struct acl_verdict v;
+	char verdict[HTTP_MAX_HOST + 512];
+	const char *scheme = d->scheme;
+
+	ar.user = d->user[0] != '\0' ? d->user : ACL_NO_USER;
+	ar.method = method;
+	ar.host = d->host;
+	ar.port = d->port;
+	ar.addrs = addrs;
+	ar.naddrs = n;
+	acl_check(cfg->acl, cfg->policy, &ar, &v);
+	if (v.allow)
+		return true;
+	acl_verdict_describe(&v, cfg->policy, &ar, verdict, sizeof(verdict));
+	/* The request body, if any, has not been read: close after. */
+	d->close = true;
+	forbid(method, strcmp(method, "HEAD") == 0, ar.user, scheme, d->host,
+	       d->port, verdict, d);
+	return false;
 }
 
 /* ---- Forwarding ---- */
@@ -936,18 +977,18 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 	struct http_url u;
 	struct http_request as_path;   /* req with a path target (Digest) */
 	struct guard_result r;
-	const struct acl_rule *rule = NULL;
 	struct acl_request ar;
+	struct acl_verdict v;
 	char method[PROXY_MAX_METHOD];
 	char authn[GUARD_MAX_USER + 64];
 	const char *scheme = NULL;
 	const char *acl_user;
 	bool open_proxy = cfg->guard.num_schemes == 0;
 	enum conn_outcome co;
-	bool allowed;
 	long mf = -1;
 
 	d->user[0] = '\0';
+	d->scheme = NULL;
 	d->info_header[0] = '\0';
 	d->negotiate_reply[0] = '\0';
 	d->close = false;
@@ -971,6 +1012,7 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 		return;
 	} else if (co == CONN_PROVED) {
 		scheme = strcmp(d->lesson, "12") == 0 ? "Negotiate" : "NTLM";
+		d->scheme = scheme;
 		acl_user = d->user;
 		snprintf(authn, sizeof(authn),
 			 "%s authenticated (%s, this connection)", d->user,
@@ -994,24 +1036,31 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 		snprintf(d->user, sizeof(d->user), "%s", r.user);
 		snprintf(d->info_header, sizeof(d->info_header), "%s", r.info);
 		scheme = auth_scheme_name(r.scheme);
+		d->scheme = scheme;
 		acl_user = d->user;
 		snprintf(authn, sizeof(authn), "%s authenticated (%s)", d->user,
 			 scheme ? scheme : "?");
 	}
 
-	/* Step 3: may you (proxy/acl.c; NULL ACL: everyone may). */
+	/* Step 3: may you (proxy/acl.c; NULL ACL: everyone may).  Here only
+	 * what needs no address; rules on addresses, the proxy's own
+	 * address and the final word wait for the shell's
+	 * proxy_decide_address(), on what it resolved. */
 	ar.user = acl_user;
 	ar.method = method;
 	ar.host = u.host;
 	ar.port = u.port;
-	if (cfg->acl != NULL) {
-		rule = acl_match(cfg->acl, &ar);
-		allowed = rule != NULL && rule->allow;
-	} else {
-		allowed = true;
-	}
-	if (!allowed) {
-		forbid(req, acl_user, scheme, &u, rule, d);
+	ar.addrs = NULL;
+	ar.naddrs = 0;
+	acl_check(cfg->acl, cfg->policy, &ar, &v);
+	if (!v.allow) {
+		char verdict[HTTP_MAX_HOST + 512];
+
+		acl_verdict_describe(&v, cfg->policy, &ar, verdict,
+				     sizeof(verdict));
+		d->close = client_wants_close(req);
+		forbid(method, method_is(req, "HEAD"), acl_user, scheme,
+		       u.host, u.port, verdict, d);
 		return;
 	}
 

@@ -27,6 +27,9 @@
 struct proxy_config {
 	struct guard_config guard;  /* proxy = true; num_schemes 0: open proxy */
 	const struct acl *acl;      /* not owned; NULL: allow every user */
+	const struct acl_policy *policy; /* not owned: CONNECT ports and the
+					    proxy's own address; NULL:
+					    acl_policy_default() */
 	bool verbose;
 };
 
@@ -64,6 +67,8 @@ struct proxy_decision {
 	unsigned port;
 	bool close;                      /* close the client connection afterwards */
 	char user[GUARD_MAX_USER];       /* authenticated user, or "" ("-" in logs) */
+	const char *scheme;              /* the scheme that authenticated it
+					    (static), or NULL */
 	char why[PROXY_MAX_WHY];         /* "Proxy-Authorization missing -> 407, offering Basic" */
 	const char *lesson;              /* "02", the lesson that explains `why` */
 	/* For bin/proxy and the REPL's explain: */
@@ -104,6 +109,20 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 		       struct proxy_conn *conn, const struct http_request *req,
 		       const void *body, size_t body_len, uint64_t now,
 		       struct proxy_decision *d);
+
+/*
+ * Step 3b, in the shell, between resolving and connecting (proxy/acl.h,
+ * "Deciding on addresses").  After a FORWARD or TUNNEL decision the shell
+ * resolves d->host once (net_resolve), then calls this with `method` (the
+ * request's, as a string) and every address it got.  True: connect to
+ * one of addrs[0..n) (net_connect_addr), never to the name again.
+ * False: d is now a RESPOND 403 (no challenge, Connection: close, same
+ * body as the ACL's other 403s, naming the rule and the address) to send
+ * instead.  Pure: no sockets, no clock.
+ */
+bool proxy_decide_address(const struct proxy_config *cfg, const char *method,
+			  const struct sockaddr_storage *addrs, size_t n,
+			  struct proxy_decision *d);
 
 /*
  * Rewrite an origin's response head for the client: drop hop-by-hop

@@ -7,7 +7,8 @@
  *             [--keytab FILE]
  *             [--realm R] [--users FILE] [--tokens FILE]
  *             [--digest-algorithms A,..] [--qop auth,auth-int]
- *             [--nonce-lifetime S] [--acl FILE] [--upstream-timeout S]
+ *             [--nonce-lifetime S] [--acl FILE] [--connect-ports LIST]
+ *             [--allow-exposed] [--upstream-timeout S]
  *             [--header-timeout S] [--max-connections N]
  *             [--access-log FILE] [-v]
  *
@@ -32,6 +33,7 @@
 #include "../http/users.h"
 #include "../net/net.h"
 #include "acl.h"
+#include "expose.h"
 #include "server.h"
 
 #define PROXY_VERSION "0.1.0"
@@ -78,6 +80,15 @@ static void usage(FILE *f)
 		"(default %u)\n"
 		"  --acl FILE                who may go where (docs/acl.md; "
 		"default: all but mallory)\n"
+		"  --connect-ports LIST      ports CONNECT may reach without "
+		"an ACL line naming\n"
+		"                            them, e.g. 443,8443,9000-9100 "
+		"(default %s); never\n"
+		"                            the proxy's own address\n"
+		"  --allow-exposed           listen beyond loopback even with "
+		"--auth none or the\n"
+		"                            compiled-in lab users (refused "
+		"without it)\n"
 		"  --upstream-timeout S      seconds to wait for the origin "
 		"(default %d): 504\n"
 		"  --header-timeout S        seconds a client has to send its "
@@ -91,7 +102,8 @@ static void usage(FILE *f)
 		"  -h, --help                this text\n"
 		"  -V, --version             the version\n",
 		PROXY_DEFAULT_LISTEN, PROXY_DEFAULT_REALM, PROXY_DEFAULT_ALGS,
-		DIGEST_NONCE_LIFETIME, PROXY_DEFAULT_UPSTREAM_TIMEOUT_MS / 1000,
+		DIGEST_NONCE_LIFETIME, ACL_DEFAULT_CONNECT_PORTS,
+		PROXY_DEFAULT_UPSTREAM_TIMEOUT_MS / 1000,
 		PROXY_DEFAULT_HEADER_TIMEOUT_MS / 1000,
 		PROXY_DEFAULT_MAX_CONNECTIONS);
 }
@@ -126,6 +138,32 @@ static unsigned long number(const char *name, const char *s,
 	return v;
 }
 
+/*
+ * The policy's own addresses: where fd listens; for a wildcard, every
+ * interface address and all of 127.0.0.0/8 (any of them reaches it).
+ */
+static bool own_addresses(int fd, struct acl_policy *p)
+{
+	struct sockaddr_storage ss[NET_MAX_LOCAL];
+	struct acl_net net;
+	bool wildcard;
+	size_t n = net_listen_addrs(fd, ss, NET_MAX_LOCAL, &p->self_port,
+				    &wildcard);
+
+	if (n == 0 || p->self_port == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!acl_addr_from_sockaddr((struct sockaddr *)&ss[i],
+					    &net.addr))
+			continue;
+		net.bits = net.addr.family == AF_INET ? 32 : 128;
+		acl_policy_add_self(p, &net);
+	}
+	if (wildcard && acl_net_parse("127.0.0.0/8", &net))
+		acl_policy_add_self(p, &net);
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -139,6 +177,8 @@ int main(int argc, char **argv)
 		{"qop", required_argument, NULL, 'q'},
 		{"nonce-lifetime", required_argument, NULL, 'n'},
 		{"acl", required_argument, NULL, 'c'},
+		{"connect-ports", required_argument, NULL, 'P'},
+		{"allow-exposed", no_argument, NULL, 'X'},
 		{"upstream-timeout", required_argument, NULL, 'U'},
 		{"header-timeout", required_argument, NULL, 'H'},
 		{"max-connections", required_argument, NULL, 'm'},
@@ -153,6 +193,8 @@ int main(int argc, char **argv)
 	const char *tokens_file = NULL, *acl_file = NULL, *log_file = NULL;
 	const char *keytab = NULL;
 	const char *algs = PROXY_DEFAULT_ALGS, *qop = "auth";
+	const char *connect_ports = ACL_DEFAULT_CONNECT_PORTS;
+	bool allow_exposed = false;
 	unsigned long lifetime = DIGEST_NONCE_LIFETIME;
 	unsigned long up_s = PROXY_DEFAULT_UPSTREAM_TIMEOUT_MS / 1000;
 	unsigned long head_s = PROXY_DEFAULT_HEADER_TIMEOUT_MS / 1000;
@@ -162,7 +204,10 @@ int main(int argc, char **argv)
 	static struct proxy_server srv;
 	static struct users users;
 	static struct acl acl;
-	char err[PROXY_ERR], bound[NET_MAX_ADDR];
+	static struct acl_policy policy;
+	char err[PROXY_ERR], bound[NET_MAX_ADDR], lhost[NET_MAX_ADDR];
+	unsigned lport;
+	const char *exposed;
 	struct sigaction sa;
 	FILE *log = stdout;
 	enum http_err e;
@@ -184,6 +229,8 @@ int main(int argc, char **argv)
 					  PROXY_MAX_SECONDS);
 			break;
 		case 'c': acl_file = optarg; break;
+		case 'P': connect_ports = optarg; break;
+		case 'X': allow_exposed = true; break;
 		case 'U':
 			up_s = number("--upstream-timeout", optarg,
 				      PROXY_MAX_SECONDS);
@@ -262,7 +309,22 @@ int main(int argc, char **argv)
 		acl_default(&acl);
 	}
 	cfg.acl = &acl;
+	acl_policy_default(&policy);
+	if (acl_policy_ports(&policy, connect_ports, err, sizeof(err)) !=
+	    HTTP_OK)
+		die_usage("--connect-ports: %s", err);
+	cfg.policy = &policy;
 	cfg.verbose = verbose;
+
+	/* ---- Where: loopback, unless acknowledged (proxy/expose.h) ---- */
+	if (net_split_hostport(listen_at, lhost, sizeof(lhost), &lport)) {
+		exposed = expose_check(lhost, cfg.guard.num_schemes == 0,
+				       users_file == NULL, allow_exposed);
+		if (exposed != NULL) {
+			fprintf(stderr, "bin/proxy: %s\n", exposed);
+			return 1;
+		}
+	}
 
 	/* ---- Serving ---- */
 	if (log_file != NULL) {
@@ -288,6 +350,11 @@ int main(int argc, char **argv)
 	fd = net_listen(listen_at, bound, sizeof(bound), err, sizeof(err));
 	if (fd < 0) {
 		fprintf(stderr, "bin/proxy: %s\n", err);
+		return 1;
+	}
+	if (!own_addresses(fd, &policy)) {
+		fprintf(stderr, "bin/proxy: cannot tell the listening "
+				"address\n");
 		return 1;
 	}
 	memset(&sa, 0, sizeof(sa));

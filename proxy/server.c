@@ -12,8 +12,9 @@
  * the existing ones are not harmed.
  *
  * Shared state is small: the Digest nonce counts inside proxy_state
- * (every proxy_decide() call holds guard_lock), the connection counter
- * and the access log (lock).  Everything else belongs to one thread.
+ * (guard_lock, taken by http/guard.c's guard_commit() around the one
+ * check-and-record step, never around password hashing), the connection
+ * counter and the access log (lock).  Everything else belongs to one thread.
  *
  * Per connection (RFC 9112 §9): requests follow one another on the same
  * connection until either side says close.  Bodies (Content-Length or
@@ -405,27 +406,45 @@ static void content_type(const struct http_response *resp, char *out,
 }
 
 /*
- * An upstream connection to host:port: the one kept from the last request
- * when it goes to the same place, else a new one within
- * upstream_timeout_ms.  On failure a 502 (refused, DNS) or 504 (silent)
+ * An upstream connection to d->host:d->port: the one kept from the last
+ * request when it goes to the same place, else a new one within
+ * upstream_timeout_ms.  Either way the ACL decides first on the address
+ * connected to (proxy_decide_address, proxy/acl.h "Deciding on
+ * addresses"): the kept connection's peer, or every address the name
+ * resolves to, resolved once, and the connection goes to one of exactly
+ * those.  On failure a 403 (the ACL), 502 (refused, DNS) or 504 (silent)
  * has been sent to the client and false is returned.
  */
-static bool upstream(struct conn *c, struct exchange *x, const char *host,
-		     unsigned port, bool *reused)
+static bool upstream(struct conn *c, struct exchange *x,
+		     struct proxy_decision *d, const char *method,
+		     bool *reused)
 {
+	struct sockaddr_storage addrs[NET_MAX_RESOLVED];
+	const char *host = d->host;
+	unsigned port = d->port;
 	char err[300];
 	enum net_fail why;
+	size_t n;
 	int fd;
 
 	*reused = false;
 	if (c->up.fd >= 0 && c->up_port == port &&
 	    strcasecmp(c->up_host, host) == 0) {
+		if (net_peer_addr(c->up.fd, &addrs[0]) &&
+		    !proxy_decide_address(c->srv->cfg, method, addrs, 1, d))
+			goto denied;
 		*reused = true;
 		return true;
 	}
 	stream_close(&c->up);
-	fd = net_connect(host, port, c->srv->upstream_timeout_ms, &why, err,
-			 sizeof(err));
+	n = net_resolve(host, port, addrs, NET_MAX_RESOLVED, &why, err,
+			sizeof(err));
+	if (n > 0 && !proxy_decide_address(c->srv->cfg, method, addrs, n, d))
+		goto denied;
+	fd = n == 0 ? -1
+		    : net_connect_addr(addrs, n, host,
+				       c->srv->upstream_timeout_ms, NULL, &why,
+				       err, sizeof(err));
 	if (fd < 0) {
 		x->result = "TCP_MISS";
 		switch (why) {
@@ -457,6 +476,16 @@ static bool upstream(struct conn *c, struct exchange *x, const char *host,
 	c->up_port = port;
 	peer_ip(fd, c->up_ip, sizeof(c->up_ip));
 	return true;
+
+denied:
+	/* d is now the ACL's 403 (Connection: close); nothing was sent on. */
+	stream_close(&c->up);
+	log_why(c, d);
+	x->result = "TCP_DENIED";
+	x->status = d->status;
+	snprintf(x->type, sizeof(x->type), "text/plain");
+	send_client(c, x, d->out.data, d->out.len);
+	return false;
 }
 
 /* The request carries `Expect: 100-continue` (RFC 9110 §10.1.1). */
@@ -482,7 +511,7 @@ struct req_facts {
  * when the client connection must close.
  */
 static bool forward(struct conn *c, struct exchange *x,
-		    const struct proxy_decision *d, const struct req_facts *f,
+		    struct proxy_decision *d, const struct req_facts *f,
 		    bool close_after)
 {
 	struct proxy_server *srv = c->srv;
@@ -500,8 +529,8 @@ static bool forward(struct conn *c, struct exchange *x,
 
 	x->result = "TCP_MISS";
 	for (attempt = 0; attempt < 2; attempt++) {
-		if (!upstream(c, x, d->host, d->port, &reused))
-			return false;   /* the 502/504 said Connection: close */
+		if (!upstream(c, x, d, f->method, &reused))
+			return false;   /* the 403/502/504 said Connection: close */
 		snprintf(x->peer, sizeof(x->peer), "%s", c->up_ip);
 		x->hier = "HIER_DIRECT";
 		if (net_write_all(c->up.fd, d->out.data, d->out.len) < 0) {
@@ -664,7 +693,7 @@ static bool forward(struct conn *c, struct exchange *x,
  * shut down on the other side, so TLS close_notify still gets through.
  */
 static void tunnel(struct conn *c, struct exchange *x,
-		   const struct proxy_decision *d)
+		   struct proxy_decision *d)
 {
 	struct pollfd p[2];
 	bool open[2] = {true, true};   /* client->origin, origin->client */
@@ -673,7 +702,7 @@ static void tunnel(struct conn *c, struct exchange *x,
 
 	x->result = "TCP_TUNNEL";
 	stream_close(&c->up);
-	if (!upstream(c, x, d->host, d->port, &reused))
+	if (!upstream(c, x, d, "CONNECT", &reused))
 		return;
 	snprintf(x->peer, sizeof(x->peer), "%s", c->up_ip);
 	x->hier = "HIER_DIRECT";
@@ -803,10 +832,10 @@ static void serve(struct conn *c)
 		}
 
 		proxy_decision_init(&d);
-		pthread_mutex_lock(&srv->guard_lock);
+		/* No lock here: password hashing runs in parallel; the
+		 * nonce-count step inside takes guard_lock itself. */
 		proxy_decide_conn(srv->cfg, srv->state, &c->auth, &req, body,
 				  body_len, (uint64_t)time(NULL), &d);
-		pthread_mutex_unlock(&srv->guard_lock);
 		log_why(c, &d);
 		snprintf(x.user, sizeof(x.user), "%s", d.user);
 		http_buf_consume(&c->cl.buf, hl);   /* req is invalid now */
@@ -900,11 +929,24 @@ static void busy(struct proxy_server *srv, int fd)
 	close(fd);
 }
 
+/* The lock callbacks guard_commit() holds around the nonce counts. */
+static void guard_lock_take(void *m)
+{
+	pthread_mutex_lock(m);
+}
+
+static void guard_lock_give(void *m)
+{
+	pthread_mutex_unlock(m);
+}
+
 /* Defaults from server.h; the caller may change them before run. */
 enum http_err proxy_server_init(struct proxy_server *srv,
 				struct proxy_config *cfg,
 				unsigned nonce_lifetime)
 {
+	enum http_err e;
+
 	memset(srv, 0, sizeof(*srv));
 	srv->cfg = cfg;
 	srv->header_timeout_ms = PROXY_DEFAULT_HEADER_TIMEOUT_MS;
@@ -917,7 +959,11 @@ enum http_err proxy_server_init(struct proxy_server *srv,
 	pthread_mutex_init(&srv->guard_lock, NULL);
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_cond_init(&srv->idle, NULL);
-	return proxy_state_init(srv->state, nonce_lifetime);
+	e = proxy_state_init(srv->state, nonce_lifetime);
+	/* Only the nonce-count step takes guard_lock (http/guard.h). */
+	guard_state_set_lock(&srv->state->guard, guard_lock_take,
+			     guard_lock_give, &srv->guard_lock);
+	return e;
 }
 
 /* Free the decision state (after proxy_server_run() returned). */

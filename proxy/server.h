@@ -31,7 +31,7 @@ struct proxy_server {
 
 	/* Private: */
 	struct proxy_state *state;    /* owned (large: nonce counts) */
-	pthread_mutex_t guard_lock;   /* serialises proxy_decide() */
+	pthread_mutex_t guard_lock;   /* the nonce-count step (guard_commit) */
 	pthread_mutex_t lock;         /* active, log */
 	pthread_cond_t idle;          /* signalled when active drops */
 	unsigned active;              /* connections being served */

@@ -372,7 +372,7 @@ static const struct command commands[] = {
      setup_settings},
     {"expect",
      "expect STATUS | from proxy|origin | header NAME TEXT | no-header NAME | "
-     "seen TEXT",
+     "seen TEXT | why TEXT",
      "check the last response (lab scripts); runs the exchange to its end",
      "expect 407                         the final status\n"
      "expect from proxy                  who answered: proxy or origin\n"
@@ -380,12 +380,14 @@ static const struct command commands[] = {
      "expect no-header Proxy-Authorization     a field is absent\n"
      "expect seen stale=true             some message of the exchange\n"
      "                                   contains TEXT\n"
+     "expect why unknown user            some receiver's why line contains\n"
+     "                                   TEXT\n"
      "In `bin/repl --check` the first failed expect ends the run (exit 1).",
      1,
      REPL_MAX_ARGS - 1,
      true,
      {{"200", "400", "401", "403", "407", "from", "header", "no-header", "seen",
-       NULL},
+       "why", NULL},
       {"proxy", "origin", NULL}},
      script_expect},
     {"help",

@@ -679,6 +679,9 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 		scheme_words(f, &lab->server[LAB_ORIGIN]);
 		fprintf(f, " &\n#   bin/proxy --listen 127.0.0.1:3128 --auth ");
 		scheme_words(f, &lab->server[LAB_PROXY]);
+		/* bin/proxy tunnels only to 443 unless told (docs/acl.md). */
+		if (lab->tunnel)
+			fprintf(f, " --connect-ports 443,8080");
 		fprintf(f, " &\n# then use --proxy http://127.0.0.1:3128 and "
 			   "port 8080 in the URL.\n");
 	}

@@ -217,6 +217,25 @@ void lab_close(struct lab *lab)
 
 /* ---- Set-up ---- */
 
+/*
+ * The lab proxy's CONNECT policy, as bin/proxy's: port 443 and the ports
+ * the lab serves (its origin's), never its own listening address.
+ */
+static void lab_policy(struct lab *lab)
+{
+	char ports[32], err[128];
+	struct acl_net self;
+
+	acl_policy_default(&lab->ppolicy);
+	snprintf(ports, sizeof(ports), "%s,%u", ACL_DEFAULT_CONNECT_PORTS,
+		 lab->port[LAB_ORIGIN]);
+	if (lab->port[LAB_ORIGIN] != 0)
+		acl_policy_ports(&lab->ppolicy, ports, err, sizeof(err));
+	if (acl_net_parse("127.0.0.1", &self))
+		acl_policy_add_self(&lab->ppolicy, &self);
+	lab->ppolicy.self_port = lab->port[LAB_PROXY];
+}
+
 /* Copy the lab's set-up into the machines' configurations. */
 static void apply_config(struct lab *lab)
 {
@@ -239,6 +258,8 @@ static void apply_config(struct lab *lab)
 		g->qops = s->qops;
 	}
 	lab->pcfg.acl = lab->acl;
+	lab_policy(lab);
+	lab->pcfg.policy = &lab->ppolicy;
 	lab->pcfg.verbose = false;
 	lab->ocfg.rules = &lab->rules;
 }
@@ -735,13 +756,25 @@ static bool parse_response_msg(struct lab_msg *m, struct http_response *resp,
 	return true;
 }
 
-/* The lab's proxy forwards only to the lab's origin: never elsewhere. */
-static bool is_lab_origin(const struct lab *lab, const char *host,
+/*
+ * The lab's proxy forwards only to the lab's origin, never elsewhere: the
+ * origin's port, and 127.0.0.1 among the checked addresses the host
+ * resolved to (the lab then connects to exactly that one).
+ */
+static bool is_lab_origin(const struct lab *lab,
+			  const struct sockaddr_storage *addrs, size_t n,
 			  unsigned port)
 {
-	return port == lab->port[LAB_ORIGIN] &&
-	       (strcmp(host, "127.0.0.1") == 0 ||
-		strcmp(host, "localhost") == 0);
+	struct acl_addr a, lo;
+
+	if (port != lab->port[LAB_ORIGIN] || !acl_addr_parse("127.0.0.1", &lo))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (acl_addr_from_sockaddr((const struct sockaddr *)&addrs[i],
+					   &a) &&
+		    a.family == lo.family && memcmp(a.a, lo.a, 4) == 0)
+			return true;
+	return false;
 }
 
 /* Leg 1: the client's request reaches the proxy, which decides. */
@@ -750,6 +783,8 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 {
 	struct http_request req;
 	struct proxy_decision d;
+	struct sockaddr_storage addrs[NET_MAX_RESOLVED];
+	size_t naddrs = 0;
 	enum http_err e = HTTP_OK;
 	long hl;
 
@@ -815,10 +850,26 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 	proxy_decide_conn(&lab->pcfg, lab->pst, &lab->pconn, &req,
 			  m->bytes.data + m->head_len,
 			  m->bytes.len - m->head_len, proxy_now(lab), &d);
+	/* Step 3b as in bin/proxy: resolve once, the ACL on every address
+	 * (proxy_decide_address), so the lab refuses what bin/proxy refuses;
+	 * then the lab's own fence: it connects only to its origin. */
+	if (d.action == PROXY_FORWARD || d.action == PROXY_TUNNEL) {
+		char method[32], rerr[300];
+		enum net_fail why;
+
+		snprintf(method, sizeof(method), "%.*s", (int)req.method_len,
+			 req.method);
+		naddrs = net_resolve(d.host, d.port, addrs, NET_MAX_RESOLVED,
+				     &why, rerr, sizeof(rerr));
+		if (naddrs > 0)
+			proxy_decide_address(&lab->pcfg, method, addrs, naddrs,
+					     &d);
+	}
 	snprintf(m->why, sizeof(m->why), "%s", d.why);
 	m->lesson = d.lesson;
 	http_buf_reset(&lab->pending);
-	if (d.action == PROXY_FORWARD && !is_lab_origin(lab, d.host, d.port)) {
+	if (d.action == PROXY_FORWARD &&
+	    !is_lab_origin(lab, addrs, naddrs, d.port)) {
 		char body[HTTP_MAX_HOST + 128];
 		snprintf(body, sizeof(body),
 			 "The lab's proxy only forwards to the lab's origin "
@@ -838,7 +889,7 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 			 d.info_header);
 		lab->next = LAB_P2O;
 	} else if (d.action == PROXY_TUNNEL &&
-		   !is_lab_origin(lab, d.host, d.port)) {
+		   !is_lab_origin(lab, addrs, naddrs, d.port)) {
 		char body[HTTP_MAX_HOST + 160];
 		snprintf(body, sizeof(body),
 			 "The lab's proxy opens tunnels only to the lab's "

@@ -110,6 +110,8 @@ struct lab {
 	struct rules rules;	     /* the origin's default rules */
 	struct acl *acl;	     /* owned: the default proxy ACL */
 	struct proxy_config pcfg;
+	struct acl_policy ppolicy;   /* CONNECT: 443 and the origin's port;
+					never the lab proxy's own port */
 	struct proxy_state *pst; /* owned (large: nonce counts) */
 	struct origin_config ocfg;
 	struct origin_state *ost; /* owned */

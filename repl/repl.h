@@ -98,6 +98,8 @@ bool reference_lessons_dir(char *out, size_t cap);
 enum repl_rc outcomes_cmd(struct repl *r, int argc, char **argv);
 
 enum repl_rc script_expect(struct repl *r, int argc, char **argv);
+/* Join the several words of an expect TEXT into text[cap] (pure). */
+bool script_expect_words(int *argc, char **argv, char *text, size_t cap);
 /*
  * Run a lab script: each line through command_exec().  Returns 0 when
  * every line passed, 1 on the first failure (named FILE:LINE on r->err),

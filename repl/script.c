@@ -78,6 +78,36 @@ static bool header_has(const struct lab_msg *m, const char *name,
 	return false;
 }
 
+/*
+ * The TEXT of `expect seen TEXT`, `expect why TEXT` and `expect header NAME TEXT` may be
+ * several words: join them with one space into text[cap] and make them
+ * one argument.  Other lines are left alone.  False when the joined words
+ * do not fit.  Pure (no lab needed), so tests/fuzz reaches it.
+ */
+bool script_expect_words(int *argc, char **argv, char *text, size_t cap)
+{
+	int first, i;
+	size_t used = 0;
+	bool seen = *argc > 3 && (strcmp(argv[1], "seen") == 0 ||
+				  strcmp(argv[1], "why") == 0);
+	bool header = *argc > 4 && strcmp(argv[1], "header") == 0;
+
+	if (!seen && !header)
+		return true;
+	first = seen ? 2 : 3;
+	for (i = first; i < *argc; i++) {
+		size_t n = strlen(argv[i]) + (i > first ? 1 : 0);
+
+		if (n >= cap - used)
+			return false;
+		used += (size_t)snprintf(text + used, cap - used, "%s%s",
+					 i > first ? " " : "", argv[i]);
+	}
+	argv[first] = text;
+	*argc = first + 1;
+	return true;
+}
+
 /* `expect ...` on the last response of the exchange (run to its end). */
 enum repl_rc script_expect(struct repl *r, int argc, char **argv)
 {
@@ -85,20 +115,8 @@ enum repl_rc script_expect(struct repl *r, int argc, char **argv)
 	char got[64], want[160], text[REPL_MAX_LINE];
 	enum repl_rc rc;
 
-	/* the TEXT of header and seen may be several words */
-	if (argc > 3 && (strcmp(argv[1], "seen") == 0 ||
-			 (argc > 4 && strcmp(argv[1], "header") == 0))) {
-		int first = argv[1][0] == 's' ? 2 : 3, i;
-		size_t used = 0;
-		for (i = first; i < argc; i++)
-			used += (size_t)snprintf(text + used,
-						 sizeof(text) - used, "%s%s",
-						 i > first ? " " : "", argv[i]);
-		if (used >= sizeof(text))
-			goto usage;
-		argv[first] = text;
-		argc = first + 1;
-	}
+	if (!script_expect_words(&argc, argv, text, sizeof(text)))
+		goto usage;
 	rc = drive_finish(r);
 	if (rc != REPL_OK)
 		return rc;
@@ -162,9 +180,23 @@ enum repl_rc script_expect(struct repl *r, int argc, char **argv)
 		return failed(r, "expected some message to contain '%s'%s",
 			      argv[2], "");
 	}
+	/* The receivers' why lines: the reason a server gives only there
+	 * (an unknown user and a wrong password look the same on the wire). */
+	if (strcmp(argv[1], "why") == 0) {
+		size_t i;
+		if (argc != 3)
+			goto usage;
+		snprintf(want, sizeof(want), "why: %s", argv[2]);
+		note_expected(r, want);
+		for (i = 0; i < r->lab->num_msgs; i++)
+			if (strstr(r->lab->msgs[i].why, argv[2]) != NULL)
+				return REPL_OK;
+		return failed(r, "expected some why line to contain '%s'%s",
+			      argv[2], "");
+	}
 usage:
 	repl_error(r, "usage: expect STATUS | from proxy|origin | header NAME "
-		      "TEXT | no-header NAME | seen TEXT");
+		      "TEXT | no-header NAME | seen TEXT | why TEXT");
 	return REPL_USAGE;
 }
 

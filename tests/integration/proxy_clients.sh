@@ -46,7 +46,38 @@ print("listening on 127.0.0.1:%d" % srv.server_address[1], flush=True)
 srv.serve_forever()
 EOF
 start ORIGIN python3 "$TMP/origin.py" || exit 1
-start PROXY "$BIN/proxy" --listen 127.0.0.1:0 --auth basic || exit 1
+# The HTTPS origin for the CONNECT tests below, started first: bin/proxy
+# tunnels only to port 443 unless told (--connect-ports), so it is given
+# this origin's port.
+CONNECT_PORTS=443
+if command -v openssl >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; then
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" \
+		-addext "subjectAltName=IP:127.0.0.1" -keyout "$TMP/key.pem" \
+		-out "$TMP/cert.pem" >/dev/null 2>&1
+	cat >"$TMP/https.py" <<'EOF'
+import http.server, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        b = b"secret over TLS\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(b)))
+        self.end_headers()
+        self.wfile.write(b)
+    def log_message(self, *a): pass
+srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+print("listening on 127.0.0.1:%d" % srv.server_address[1], flush=True)
+srv.serve_forever()
+EOF
+	if start HTTPS python3 "$TMP/https.py" "$TMP/cert.pem" "$TMP/key.pem"; then
+		CONNECT_PORTS="443,$HTTPS_PORT"
+	fi
+fi
+start PROXY "$BIN/proxy" --listen 127.0.0.1:0 --auth basic \
+	--connect-ports "$CONNECT_PORTS" || exit 1
 start DPROXY "$BIN/proxy" --listen 127.0.0.1:0 --auth digest,basic || exit 1
 P="http://127.0.0.1:$PROXY_PORT"
 DP="http://127.0.0.1:$DPROXY_PORT"
@@ -93,28 +124,7 @@ fi
 
 # ---- CONNECT to an HTTPS origin of our own ----
 if need openssl "CONNECT to HTTPS" && need curl "CONNECT to HTTPS"; then
-	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" \
-		-addext "subjectAltName=IP:127.0.0.1" -keyout "$TMP/key.pem" \
-		-out "$TMP/cert.pem" >/dev/null 2>&1
-	cat >"$TMP/https.py" <<'EOF'
-import http.server, ssl, sys
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def do_GET(self):
-        b = b"secret over TLS\n"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(b)))
-        self.end_headers()
-        self.wfile.write(b)
-    def log_message(self, *a): pass
-srv = http.server.HTTPServer(("127.0.0.1", 0), H)
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(sys.argv[1], sys.argv[2])
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-print("listening on 127.0.0.1:%d" % srv.server_address[1], flush=True)
-srv.serve_forever()
-EOF
-	if start HTTPS python3 "$TMP/https.py" "$TMP/cert.pem" "$TMP/key.pem"; then
+	if [ -n "${HTTPS_PORT:-}" ]; then
 		H="https://127.0.0.1:$HTTPS_PORT/"
 		out=$(curl -s --cacert "$TMP/cert.pem" -p -x "$P" --proxy-basic -U alice:wonderland "$H")
 		check "curl -p CONNECT with credentials reaches the HTTPS origin" "$out" "secret over TLS"

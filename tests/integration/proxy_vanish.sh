@@ -31,7 +31,9 @@ for _ in range(200):
     s.handle_request()
 PY
 start BIG python3 "$TMP/big.py" || exit 1
-start PROXY "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --access-log /dev/null || exit 1
+# --connect-ports: the tunnels below go to BIG's port, not to 443.
+start PROXY "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --access-log /dev/null \
+	--connect-ports "$BIG_PORT" || exit 1
 
 # counts: "threads fds" of the proxy now.
 counts() {
@@ -39,23 +41,29 @@ counts() {
 }
 before=$(counts)
 
-python3 - "$PROXY_PORT" "$BIG_PORT" <<'PY'
+tunnels=$(python3 - "$PROXY_PORT" "$BIG_PORT" <<'PY'
 import socket, sys
 proxy, big = int(sys.argv[1]), int(sys.argv[2])
 auth = b"Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n"
 def conn():
     return socket.create_connection(("127.0.0.1", proxy), timeout=5)
+tunnels = 0
 for _ in range(20):
     s = conn(); s.sendall(b"GET http://127.0.0.1:%d/ HTTP/1.1\r\nHo" % big); s.close()
     s = conn(); s.sendall(b"POST http://127.0.0.1:%d/ HTTP/1.1\r\nHost: x\r\n" % big + auth +
                           b"Content-Length: 100000\r\n\r\n0123456789"); s.close()
     s = conn(); s.sendall(b"CONNECT 127.0.0.1:%d HTTP/1.1\r\nHost: x\r\n" % big + auth + b"\r\n")
-    s.recv(100); s.close()
+    if s.recv(100).startswith(b"HTTP/1.1 200 "):
+        tunnels += 1
+    s.close()
     s = conn(); s.sendall(b"GET http://127.0.0.1:%d/ HTTP/1.1\r\nHost: x\r\n" % big + auth + b"\r\n")
     s.recv(1024)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
     s.close()   # reset while the proxy is still relaying 8 MiB
+print(tunnels)
 PY
+)
+check "the 20 tunnels were opened before their clients vanished" "$tunnels" 20
 
 # Wait (bounded) for the connection threads to finish and close their fds.
 after=""

@@ -467,6 +467,118 @@ static void test_write_param(void **state)
 	http_buf_free(&b);
 }
 
+/*
+ * The one quoted-string writer (RFC 9110 §5.6.4), member by member: what
+ * may be escaped is escaped and parses back to itself; what no
+ * quoted-string can carry is refused with nothing appended.
+ */
+struct quoted_case {
+	const char *comment;
+	const char *value;
+	size_t len;
+	const char *wire;   /* the quoted-string written, or NULL: refused */
+};
+
+static const struct quoted_case quoted_cases[] = {
+	{"plain", "lab407 proxy", 12, "\"lab407 proxy\""},
+	{"empty", "", 0, "\"\""},
+	/* DQUOTE and backslash become quoted-pairs */
+	{"quote", "a\"b", 3, "\"a\\\"b\""},
+	{"backslash", "a\\b", 3, "\"a\\\\b\""},
+	{"escaped quote, as a cnonce would try", "x\\\", rspauth=\"y", 15,
+	 "\"x\\\\\\\", rspauth=\\\"y\""},
+	{"trailing backslash", "x\\", 2, "\"x\\\\\""},
+	/* HTAB and obs-text are qdtext */
+	{"tab", "a\tb", 3, "\"a\tb\""},
+	{"obs-text (UTF-8)", "caf\xc3\xa9", 5, "\"caf\xc3\xa9\""},
+	/* control characters cannot be sent at all */
+	{"CR", "a\rb", 3, NULL},
+	{"LF", "a\nb", 3, NULL},
+	{"CRLF header injection", "a\r\nSet-Cookie: y", 16, NULL},
+	{"NUL", "a\0b", 3, NULL},
+	{"DEL", "a\x7f", 2, NULL},
+	{"ESC", "a\x1b[31m", 6, NULL},
+	{"BEL", "\x07", 1, NULL},
+};
+
+static void test_write_quoted(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(quoted_cases) / sizeof(quoted_cases[0]);
+	     i++) {
+		const struct quoted_case *tc = &quoted_cases[i];
+		struct http_buf b;
+		bool ok;
+
+		http_buf_init(&b, 0);
+		assert_true(http_buf_puts(&b, "Newauth p="));
+		ok = auth_write_quoted(&b, tc->value, tc->len);
+		if (ok != (tc->wire != NULL))
+			fail_msg("%s: written=%d", tc->comment, ok);
+		assert_int_equal(auth_quotable(tc->value, tc->len), ok);
+		if (!ok) {
+			/* nothing appended */
+			assert_string_equal(b.data, "Newauth p=");
+		} else {
+			struct auth_challenge c[1];
+			char out[64];
+			size_t n = 0, olen = 0;
+
+			assert_string_equal(b.data + 10, tc->wire);
+			/* parses back to the one param, value intact */
+			assert_int_equal(auth_parse_challenges(b.data, b.len, c,
+							       1, &n),
+					 HTTP_OK);
+			assert_int_equal(n, 1);
+			assert_int_equal(c[0].num_params, 1);
+			assert_int_equal(auth_param_copy(&c[0].params[0], out,
+							 sizeof(out), &olen),
+					 HTTP_OK);
+			assert_int_equal(olen, tc->len);
+			assert_memory_equal(out, tc->value, tc->len);
+		}
+		http_buf_free(&b);
+	}
+}
+
+/* auth_write_param: names and unquoted values must be tokens; a refused
+ * param appends nothing. */
+static void test_write_param_refused(void **state)
+{
+	static const struct {
+		const char *name, *value;
+		bool quote, ok;
+	} cases[] = {
+		{"nc", "00000001", false, true},
+		{"algorithm", "SHA-512-256-sess", false, true},
+		/* an unquoted value with a space, comma, quote or CTL */
+		{"nc", "1, rspauth=x", false, false},
+		{"qop", "auth\"", false, false},
+		{"qop", "", false, false},
+		{"qop", "a\r\nb", false, false},
+		/* a name that is not a token */
+		{"re alm", "x", true, false},
+		{"", "x", true, false},
+		/* quoted: DEL refused */
+		{"realm", "x\x7f", true, false},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct http_buf b;
+
+		http_buf_init(&b, 0);
+		assert_true(http_buf_puts(&b, "X "));
+		if (auth_write_param(&b, false, cases[i].name, cases[i].value,
+				     cases[i].quote) != cases[i].ok)
+			fail_msg("case %zu (%s=%s): want %d", i, cases[i].name,
+				 cases[i].value, cases[i].ok);
+		if (!cases[i].ok)
+			assert_string_equal(b.data, "X ");
+		http_buf_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +591,8 @@ int main(void)
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_scheme_names),
 		cmocka_unit_test(test_write_param),
+		cmocka_unit_test(test_write_quoted),
+		cmocka_unit_test(test_write_param_refused),
 	};
 
 	return cmocka_run_group_tests_name("auth", tests, NULL, NULL);

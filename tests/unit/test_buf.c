@@ -1,12 +1,20 @@
 /*
  * tests/unit/test_buf.c - the bounded growable buffer.
+ *
+ * The wiping tests see the storage at the moment it is released: this
+ * binary is linked with -Wl,--wrap=free (Makefile), so every free() in
+ * http/buf.c calls __wrap_free below first, which scans the block the test
+ * is watching for the secret, then frees it for real.  Storage kept by
+ * reset or consume is read directly.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -147,6 +155,149 @@ static void test_empty_buffer_ops(void **state)
 	http_buf_free(&b);
 }
 
+/* ---- Wiping (DESIGN.md: credentials are wiped after use) ---- */
+
+void __real_free(void *p);
+void __wrap_free(void *p);
+
+static const char secret[] = "Proxy-Authorization: Basic "
+			     "YWxpY2U6d29uZGVybGFuZA==";
+static const void *watched;  /* the block the test waits to see freed */
+static size_t watched_len;   /* its capacity */
+static int watched_frees;    /* times it was freed */
+static bool watched_clean;   /* the secret was not in it when freed */
+
+/* True when the secret's bytes occur anywhere in p[0..n). */
+static bool holds_secret(const void *p, size_t n)
+{
+	const char *s = p;
+	size_t k = sizeof(secret) - 1, i;
+
+	for (i = 0; i + k <= n; i++)
+		if (memcmp(s + i, secret, k) == 0)
+			return true;
+	/* A piece of it is a leak too: the base64 alone is the password. */
+	for (i = 0; i + 24 <= n; i++)
+		if (memcmp(s + i, "YWxpY2U6d29uZGVybGFuZA==", 24) == 0)
+			return true;
+	return false;
+}
+
+void __wrap_free(void *p)
+{
+	if (p != NULL && p == watched) {
+		watched_frees++;
+		watched_clean = !holds_secret(p, watched_len);
+	}
+	__real_free(p);
+}
+
+static void watch(const struct http_buf *b)
+{
+	watched = b->data;
+	watched_len = b->cap;
+	watched_frees = 0;
+	watched_clean = false;
+}
+
+/* How a secret gets into a buffer: each writer, and a read queue. */
+enum fill { FILL_APPEND, FILL_PRINTF, FILL_QUEUE, FILL_TRUNCATED };
+
+static void fill(struct http_buf *b, enum fill how)
+{
+	switch (how) {
+	case FILL_APPEND:
+		assert_true(http_buf_puts(b, "GET http://h/ HTTP/1.1\r\n"));
+		assert_true(http_buf_append(b, secret, sizeof(secret) - 1));
+		break;
+	case FILL_PRINTF:
+		assert_true(http_buf_printf(b, "GET / HTTP/1.1\r\n%s\r\n\r\n",
+					    secret));
+		break;
+	case FILL_QUEUE:
+		/* a request read from a socket, consumed, the next one in */
+		assert_true(http_buf_printf(b, "%s\r\n\r\nGET /next", secret));
+		http_buf_consume(b, sizeof(secret) - 1 + 4);
+		assert_string_equal(b->data, "GET /next");
+		break;
+	case FILL_TRUNCATED:
+		/* as a HEAD answer is cut after its head: len set lower */
+		assert_true(http_buf_printf(b, "HTTP/1.1 200 OK\r\n\r\n%s",
+					    secret));
+		b->len = 19;
+		b->data[b->len] = '\0';
+		break;
+	}
+}
+
+static const enum fill fills[] = {FILL_APPEND, FILL_PRINTF, FILL_QUEUE,
+				  FILL_TRUNCATED};
+#define NUM_FILLS (sizeof(fills) / sizeof(fills[0]))
+
+/* free: the block released holds none of the secret, for every writer. */
+static void test_free_wipes(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NUM_FILLS; i++) {
+		struct http_buf b;
+		http_buf_init(&b, 0);
+		fill(&b, fills[i]);
+		watch(&b);
+		http_buf_free(&b);
+		assert_int_equal(watched_frees, 1);
+		assert_true(watched_clean);
+	}
+}
+
+/* reset: the storage kept for the next message holds none of it. */
+static void test_reset_wipes(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NUM_FILLS; i++) {
+		struct http_buf b;
+		http_buf_init(&b, 0);
+		fill(&b, fills[i]);
+		http_buf_reset(&b);
+		assert_non_null(b.data);
+		assert_false(holds_secret(b.data, b.cap));
+		assert_string_equal(b.data, "");
+		http_buf_free(&b);
+	}
+}
+
+/* consume: the tail the move leaves behind is cleared at once. */
+static void test_consume_wipes(void **state)
+{
+	(void)state;
+	struct http_buf b;
+	http_buf_init(&b, 0);
+	fill(&b, FILL_QUEUE);
+	assert_false(holds_secret(b.data, b.cap));
+	/* consuming everything clears everything */
+	assert_true(http_buf_append(&b, secret, sizeof(secret) - 1));
+	http_buf_consume(&b, b.len);
+	assert_false(holds_secret(b.data, b.cap));
+	http_buf_free(&b);
+}
+
+/* Growing: the old, smaller block is wiped before it is freed. */
+static void test_growth_wipes_old_block(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NUM_FILLS; i++) {
+		struct http_buf b;
+		char pad[1024];
+		http_buf_init(&b, 0);
+		fill(&b, fills[i]);
+		watch(&b);
+		memset(pad, 'x', sizeof(pad));
+		assert_true(http_buf_append(&b, pad, sizeof(pad)));
+		assert_int_equal(watched_frees, 1); /* it did move */
+		assert_true(watched_clean);
+		http_buf_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +310,10 @@ int main(void)
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_consume),
 		cmocka_unit_test(test_empty_buffer_ops),
+		cmocka_unit_test(test_free_wipes),
+		cmocka_unit_test(test_reset_wipes),
+		cmocka_unit_test(test_consume_wipes),
+		cmocka_unit_test(test_growth_wipes_old_block),
 	};
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }

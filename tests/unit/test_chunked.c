@@ -6,6 +6,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -237,6 +238,173 @@ static void test_out_limit(void **state)
 	http_buf_free(&out);
 }
 
+/* ---- Chunk extensions (RFC 9112 §7.1.1) ---- */
+
+struct ext_case {
+	const char *in; /* a whole chunked body */
+	size_t len;     /* 0: strlen(in); else the length (NULs inside) */
+	bool ok;        /* valid: decodes to "Wiki" or ""; else HTTP_E_CHUNK */
+};
+
+static const struct ext_case ext_cases[] = {
+	/* a name alone: chunk-ext-name = token */
+	{"4;a\r\nWiki\r\n0\r\n\r\n", 0, true},
+	/* name=token */
+	{"4;a=b\r\nWiki\r\n0\r\n\r\n", 0, true},
+	/* several extensions */
+	{"4;a=b;c=d;e\r\nWiki\r\n0\r\n\r\n", 0, true},
+	/* BWS before ';' */
+	{"4 ;a=b\r\nWiki\r\n0\r\n\r\n", 0, true},
+	/* BWS after ';' and around '=' */
+	{"4; a = b\r\nWiki\r\n0\r\n\r\n", 0, true},
+	/* HTAB is BWS too */
+	{"4\t;\ta\t=\tb\r\nWiki\r\n0\r\n\r\n", 0, true},
+	/* BWS between a name and the next ';' */
+	{"4;a ;b\r\nWiki\r\n0\r\n\r\n", 0, true},
+	/* every tchar in a name and a token value */
+	{"4;!#$%&'*+-.^_`|~09AZaz=!#$%&'*+-.^_`|~\r\nWiki\r\n0\r\n\r\n", 0,
+	 true},
+	/* an empty quoted-string */
+	{"4;a=\"\"\r\nWiki\r\n0\r\n\r\n", 0, true},
+	/* a quoted-string with SP, HTAB, ';' and '=' inside */
+	{"4;a=\"x y\t;z=1\"\r\nWiki\r\n0\r\n\r\n", 0, true},
+	/* quoted-pair: an escaped quote and an escaped backslash */
+	{"4;a=\"q\\\"u\\\\e\"\r\nWiki\r\n0\r\n\r\n", 0, true},
+	/* quoted-pair may escape any VCHAR, SP or HTAB */
+	{"4;a=\"\\x\\ \\\t\"\r\nWiki\r\n0\r\n\r\n", 0, true},
+	/* obs-text inside a quoted-string */
+	{"4;a=\"\xc3\xa9\"\r\nWiki\r\n0\r\n\r\n", 0, true},
+	/* a quoted value, then BWS, then another extension */
+	{"4;a=\"x\" ;b=\"y\"\r\nWiki\r\n0\r\n\r\n", 0, true},
+	/* an extension on the last-chunk */
+	{"0;last=\"end\"\r\n\r\n", 0, true},
+
+	/* the example of the report: words with no ';' */
+	{"4 zz yy\r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* whitespace and a name without ';' */
+	{"4 zz\r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* whitespace alone after the size */
+	{"4 \r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* a bare ';' */
+	{"4;\r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* ';' and whitespace, no name */
+	{"4; \r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* an empty name between two ';' */
+	{"4;;a\r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* '=' with no name */
+	{"4;=b\r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* '=' with no value */
+	{"4;a=\r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* '=' and whitespace, no value */
+	{"4;a= \r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* two names with only a space between */
+	{"4;a b\r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* a value, a space, then a word */
+	{"4;a=b c\r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* trailing whitespace after a value (BWS only before ';' or '=') */
+	{"4;a=b \r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* '@' is not a tchar */
+	{"4;a@b\r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* '(' in a token value */
+	{"4;a=(b)\r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* a DQUOTE inside a token value */
+	{"4;a=b\"c\"\r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* bytes right after a closing DQUOTE */
+	{"4;a=\"x\"y\r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* an unterminated quoted-string: CRLF is not qdtext */
+	{"4;a=\"x\r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* LF inside a quoted-string */
+	{"4;a=\"x\ny\"\r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* NUL inside a quoted-string */
+	{"4;a=\"x\0\"\r\nWiki\r\n0\r\n\r\n", 21, false},
+	/* NUL inside a name */
+	{"4;a\0b\r\nWiki\r\n0\r\n\r\n", 18, false},
+	/* a control byte inside a quoted-string */
+	{"4;a=\"\x01\"\r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* a quoted-pair cannot escape CR */
+	{"4;a=\"x\\\r\"\r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* DEL after a name */
+	{"4;a\x7f\r\nWiki\r\n0\r\n\r\n", 0, false},
+	/* a bad extension on the last-chunk */
+	{"0 last\r\n\r\n", 0, false},
+};
+
+/* Each case whole and byte by byte: valid ones decode, others fail. */
+static void test_extensions(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof ext_cases / sizeof ext_cases[0]; i++) {
+		const struct ext_case *tc = &ext_cases[i];
+		size_t len = tc->len ? tc->len : strlen(tc->in);
+		static const size_t steps[] = {1, 1000};
+
+		print_message("case %zu: %s\n", i, tc->ok ? "valid" : "invalid");
+		for (size_t s = 0; s < sizeof steps / sizeof steps[0]; s++) {
+			struct http_chunked c;
+			struct http_buf out;
+			enum http_err err = HTTP_OK;
+			size_t pos = 0;
+			long r = 0;
+
+			http_buf_init(&out, 0);
+			http_chunked_init(&c);
+			while (pos < len && !c.done) {
+				size_t n = len - pos < steps[s] ? len - pos
+								: steps[s];
+				struct guarded g = guard_copy(tc->in + pos, n);
+
+				r = http_chunked_feed(&c, g.data, n, &out,
+						      &err);
+				guard_free(&g);
+				if (r < 0)
+					break;
+				pos += (size_t)r;
+			}
+			if (tc->ok) {
+				if (r < 0 || !c.done || pos != len)
+					fail_msg("case %zu: refused (err %d)",
+						 i, (int)err);
+				assert_int_equal(out.len,
+						 tc->in[0] == '0' ? 0 : 4);
+			} else if (r != HTTP_PARSE_ERROR ||
+				   err != HTTP_E_CHUNK) {
+				fail_msg("case %zu: accepted (step %zu)", i,
+					 steps[s]);
+			}
+			http_buf_free(&out);
+		}
+	}
+}
+
+/* A long quoted extension: fine under HTTP_MAX_CHUNK_LINE, refused past
+ * it, even though every byte is valid qdtext. */
+static void test_extension_limit(void **state)
+{
+	(void)state;
+	char line[HTTP_MAX_CHUNK_LINE + 64];
+	struct http_chunked c;
+	enum http_err err = HTTP_OK;
+	size_t n;
+
+	for (size_t fill = HTTP_MAX_CHUNK_LINE - 16;
+	     fill <= HTTP_MAX_CHUNK_LINE + 16; fill += 32) {
+		memcpy(line, "1;a=\"", 5);
+		memset(line + 5, 'q', fill);
+		memcpy(line + 5 + fill, "\"\r\nx\r\n0\r\n\r\n", 11);
+		n = 5 + fill + 11;
+		http_chunked_init(&c);
+		long r = http_chunked_feed(&c, line, n, NULL, &err);
+		if (fill < HTTP_MAX_CHUNK_LINE - 8) {
+			/* the size line is about fill + 8 bytes */
+			assert_int_equal(r, (long)n);
+			assert_true(c.done);
+		} else {
+			assert_int_equal(r, HTTP_PARSE_ERROR);
+			assert_int_equal(err, HTTP_E_CHUNK);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +415,8 @@ int main(void)
 		cmocka_unit_test(test_size_line_limit),
 		cmocka_unit_test(test_trailer_limit),
 		cmocka_unit_test(test_out_limit),
+		cmocka_unit_test(test_extensions),
+		cmocka_unit_test(test_extension_limit),
 	};
 	return cmocka_run_group_tests_name("chunked", tests, NULL, NULL);
 }

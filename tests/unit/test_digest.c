@@ -466,43 +466,246 @@ static void test_nonce_forged(void **state)
 static void test_nc(void **state)
 {
 	static struct digest_nc_table t;
-	char name[32];
 
 	(void)state;
 	digest_nc_init(&t);
 	/* first use */
-	assert_int_equal(digest_nc_check(&t, "n1", 1), HTTP_OK);
+	assert_int_equal(digest_nc_check(&t, 1, 1), HTTP_OK);
 	/* the same count again: replay */
-	assert_int_equal(digest_nc_check(&t, "n1", 1), HTTP_E_DIGEST_NC);
+	assert_int_equal(digest_nc_check(&t, 1, 1), HTTP_E_DIGEST_NC);
 	/* counting up */
-	assert_int_equal(digest_nc_check(&t, "n1", 2), HTTP_OK);
+	assert_int_equal(digest_nc_check(&t, 1, 2), HTTP_OK);
 	/* a gap is allowed (requests may race) */
-	assert_int_equal(digest_nc_check(&t, "n1", 5), HTTP_OK);
+	assert_int_equal(digest_nc_check(&t, 1, 5), HTTP_OK);
 	/* going backwards */
-	assert_int_equal(digest_nc_check(&t, "n1", 4), HTTP_E_DIGEST_NC);
+	assert_int_equal(digest_nc_check(&t, 1, 4), HTTP_E_DIGEST_NC);
 	/* another nonce counts on its own */
-	assert_int_equal(digest_nc_check(&t, "n2", 1), HTTP_OK);
-	/* nc 0 never valid */
-	assert_int_equal(digest_nc_check(&t, "n3", 0), HTTP_E_DIGEST_NC);
-	/* an empty nonce */
-	assert_int_equal(digest_nc_check(&t, "", 1), HTTP_E_DIGEST_NONCE);
+	assert_int_equal(digest_nc_check(&t, 2, 1), HTTP_OK);
+	/* nc 0 never valid, nor serial 0 (serials start at 1) */
+	assert_int_equal(digest_nc_check(&t, 3, 0), HTTP_E_DIGEST_NC);
+	assert_int_equal(digest_nc_check(&t, 0, 1), HTTP_E_DIGEST_NC);
+}
 
-	/* eviction of the oldest: fill the table, then add one more */
-	digest_nc_init(&t);
-	for (int i = 0; i < DIGEST_NC_SLOTS; i++) {
-		snprintf(name, sizeof(name), "nonce-%d", i);
-		assert_int_equal(digest_nc_check(&t, name, 1), HTTP_OK);
+/*
+ * Item: no sequence of requests makes a used (nonce, nc) acceptable
+ * again.  Use more nonces than the table holds, in several orders, and
+ * after each round try every (nonce, nc) ever accepted: each must be
+ * refused, as a replay while tracked, as stale once forgotten, never
+ * accepted.
+ */
+static void test_nc_eviction_never_forgets(void **state)
+{
+	static struct digest_nc_table t;
+	enum { USED = 3 * DIGEST_NC_SLOTS + 7 };
+	static uint32_t last[USED + 1];     /* last nc accepted per serial */
+	/* the order nonces are first used in: issue order, reverse, and
+	 * interleaved (a late nonce used before early ones) */
+	static const char *const orders[] = {"forward", "reverse", "mixed"};
+
+	(void)state;
+	for (size_t o = 0; o < sizeof(orders) / sizeof(orders[0]); o++) {
+		size_t accepted = 0;
+
+		digest_nc_init(&t);
+		memset(last, 0, sizeof(last));
+		for (uint64_t i = 1; i <= USED; i++) {
+			uint64_t serial = o == 0   ? i
+					  : o == 1 ? USED + 1 - i
+						   : (i * 7919) % USED + 1;
+			enum http_err e = digest_nc_check(&t, serial, 1);
+
+			assert_true(e == HTTP_OK || e == HTTP_E_DIGEST_STALE);
+			if (e == HTTP_OK) {
+				last[serial] = 1;
+				accepted++;
+			}
+			/* a second request on a tracked nonce */
+			if (e == HTTP_OK && i % 3 == 0 &&
+			    digest_nc_check(&t, serial, 2) == HTTP_OK)
+				last[serial] = 2;
+		}
+		/* far more than the table holds were accepted */
+		assert_true(accepted > DIGEST_NC_SLOTS);
+		assert_true(t.evicted > 0);
+		for (uint64_t s = 1; s <= USED; s++) {
+			for (uint32_t nc = 1; nc <= last[s]; nc++) {
+				enum http_err e = digest_nc_check(&t, s, nc);
+
+				if (e == HTTP_OK)
+					fail_msg("%s: serial %llu nc %u "
+						 "accepted again",
+						 orders[o],
+						 (unsigned long long)s, nc);
+			}
+		}
 	}
-	/* nonce-1 used again, so nonce-0 is now the oldest */
-	assert_int_equal(digest_nc_check(&t, "nonce-1", 2), HTTP_OK);
-	assert_int_equal(digest_nc_check(&t, "extra", 1), HTTP_OK);
-	/* nonce-1 still remembered */
-	assert_int_equal(digest_nc_check(&t, "nonce-1", 2), HTTP_E_DIGEST_NC);
-	/* nonce-0 was evicted: its count is forgotten */
-	assert_int_equal(digest_nc_check(&t, "nonce-0", 1), HTTP_OK);
-	/* that evicted nonce-2, the next oldest */
-	assert_int_equal(digest_nc_check(&t, "nonce-3", 1), HTTP_E_DIGEST_NC);
-	assert_int_equal(digest_nc_check(&t, "nonce-2", 1), HTTP_OK);
+}
+
+/* What eviction does, step by step: the lowest serial goes first, and a
+ * forgotten nonce is stale; a newer, never-used one is still fresh. */
+static void test_nc_watermark(void **state)
+{
+	static struct digest_nc_table t;
+
+	(void)state;
+	digest_nc_init(&t);
+	for (uint64_t s = 1; s <= DIGEST_NC_SLOTS; s++)
+		assert_int_equal(digest_nc_check(&t, s + 100, 1), HTTP_OK);
+	assert_int_equal(t.watermark, 0);
+	/* a nonce issued before all of them, never used: fresh, and since
+	 * the table is full the lowest serial (101) makes room */
+	assert_int_equal(digest_nc_check(&t, 50, 1), HTTP_OK);
+	assert_int_equal(t.watermark, 101);
+	/* 101 was forgotten: stale, however high its nc */
+	assert_int_equal(digest_nc_check(&t, 101, 2), HTTP_E_DIGEST_STALE);
+	assert_int_equal(digest_nc_check(&t, 101, 1), HTTP_E_DIGEST_STALE);
+	/* 50 is tracked despite being below the watermark now */
+	assert_int_equal(digest_nc_check(&t, 50, 1), HTTP_E_DIGEST_NC);
+	assert_int_equal(digest_nc_check(&t, 50, 2), HTTP_OK);
+	/* a never-used nonce below the watermark: stale too (it may have
+	 * been used; the client just fetches a fresh one) */
+	assert_int_equal(digest_nc_check(&t, 60, 1), HTTP_E_DIGEST_STALE);
+	/* a new nonce above it: fresh; it evicts 50, now the lowest */
+	assert_int_equal(digest_nc_check(&t, 5000, 1), HTTP_OK);
+	assert_int_equal(t.watermark, 101);
+	assert_int_equal(digest_nc_check(&t, 50, 3), HTTP_E_DIGEST_STALE);
+	/* the watermark never goes down */
+	assert_int_equal(digest_nc_check(&t, 5001, 1), HTTP_OK);
+	assert_int_equal(t.watermark, 102);
+}
+
+/* Two nonces made in the same second have distinct, increasing serials,
+ * which digest_nonce_read() gives back. */
+static void test_nonce_serial(void **state)
+{
+	struct digest_nonce_key k;
+	char n1[128], n2[128];
+	uint64_t s1 = 0, s2 = 0;
+
+	(void)state;
+	assert_int_equal(digest_nonce_key_init(&k, 0), HTTP_OK);
+	assert_int_equal(digest_nonce_make(&k, NOW, n1, sizeof(n1)), HTTP_OK);
+	assert_int_equal(digest_nonce_make(&k, NOW, n2, sizeof(n2)), HTTP_OK);
+	assert_int_equal(digest_nonce_read(&k, n1, NOW, &s1), HTTP_OK);
+	assert_int_equal(digest_nonce_read(&k, n2, NOW, &s2), HTTP_OK);
+	assert_int_equal(s1, 1);
+	assert_int_equal(s2, 2);
+	/* stale still gives the serial */
+	assert_int_equal(digest_nonce_read(&k, n1, NOW + 100000, &s1),
+			 HTTP_E_DIGEST_STALE);
+	assert_int_equal(s1, 1);
+}
+
+/*
+ * qop=auth-int: H(entity-body) fed in one piece, byte by byte, or in
+ * uneven pieces is the same hash, and the same as digest_hash_hex over
+ * the whole body, for every algorithm; digest_compute() with body_hash
+ * gives the response it gives with the body itself.
+ */
+static void test_body_hash(void **state)
+{
+	static const char *const bodies[] = {"", "a", "name=alice&x=1\r\n",
+					     "\x00\x01\xff binary \x7f"};
+	static const size_t lens[] = {0, 1, 16, 13};
+
+	(void)state;
+	for (size_t a = 0; a < DIGEST_ALG_COUNT; a++) {
+		for (size_t b = 0; b < sizeof(lens) / sizeof(lens[0]); b++) {
+			struct digest_body_hash h;
+			char whole[DIGEST_HEX_MAX + 1], one[DIGEST_HEX_MAX + 1];
+			char bytes[DIGEST_HEX_MAX + 1], odd[DIGEST_HEX_MAX + 1];
+			char r1[DIGEST_HEX_MAX + 1], r2[DIGEST_HEX_MAX + 1];
+			struct digest_input in;
+
+			assert_int_equal(digest_hash_hex((enum digest_alg)a,
+							 bodies[b], lens[b],
+							 whole),
+					 HTTP_OK);
+			assert_int_equal(digest_body_init(&h, (enum digest_alg)a),
+					 HTTP_OK);
+			assert_int_equal(digest_body_update(&h, bodies[b],
+							    lens[b]),
+					 HTTP_OK);
+			assert_int_equal(digest_body_final(&h, one), HTTP_OK);
+			assert_int_equal(digest_body_init(&h, (enum digest_alg)a),
+					 HTTP_OK);
+			for (size_t i = 0; i < lens[b]; i++)
+				assert_int_equal(
+					digest_body_update(&h, bodies[b] + i, 1),
+					HTTP_OK);
+			assert_int_equal(digest_body_final(&h, bytes), HTTP_OK);
+			assert_int_equal(digest_body_init(&h, (enum digest_alg)a),
+					 HTTP_OK);
+			for (size_t i = 0; i < lens[b]; i += 5)
+				assert_int_equal(
+					digest_body_update(
+						&h, bodies[b] + i,
+						lens[b] - i < 5 ? lens[b] - i : 5),
+					HTTP_OK);
+			assert_int_equal(digest_body_update(&h, "", 0), HTTP_OK);
+			assert_int_equal(digest_body_final(&h, odd), HTTP_OK);
+			assert_string_equal(one, whole);
+			assert_string_equal(bytes, whole);
+			assert_string_equal(odd, whole);
+
+			memset(&in, 0, sizeof(in));
+			in.alg = (enum digest_alg)a;
+			in.qop = DIGEST_QOP_AUTH_INT;
+			in.user = "alice";
+			in.realm = "r";
+			in.password = "wonderland";
+			in.nonce = "n";
+			in.cnonce = "c";
+			in.nc = 1;
+			in.method = "POST";
+			in.uri = "/x";
+			in.body = bodies[b];
+			in.body_len = lens[b];
+			assert_int_equal(digest_compute(&in, NULL, r1), HTTP_OK);
+			in.body = NULL;
+			in.body_len = 0;
+			in.body_hash = one;
+			assert_int_equal(digest_compute(&in, NULL, r2), HTTP_OK);
+			assert_string_equal(r1, r2);
+		}
+	}
+}
+
+/* The incremental hash refuses misuse instead of guessing. */
+static void test_body_hash_misuse(void **state)
+{
+	struct digest_body_hash h;
+	char out[DIGEST_HEX_MAX + 1];
+	struct digest_input in;
+	char r[DIGEST_HEX_MAX + 1];
+
+	(void)state;
+	assert_int_equal(digest_body_init(&h, DIGEST_ALG_COUNT),
+			 HTTP_E_DIGEST_ALGORITHM);
+	/* used after final: refused, and free is harmless */
+	assert_int_equal(digest_body_init(&h, DIGEST_MD5), HTTP_OK);
+	assert_int_equal(digest_body_final(&h, out), HTTP_OK);
+	assert_int_equal(digest_body_update(&h, "x", 1), HTTP_E_CONFIG);
+	assert_int_equal(digest_body_final(&h, out), HTTP_E_CONFIG);
+	digest_body_free(&h);
+	/* abandoned half-way */
+	assert_int_equal(digest_body_init(&h, DIGEST_SHA256), HTTP_OK);
+	assert_int_equal(digest_body_update(&h, "x", 1), HTTP_OK);
+	digest_body_free(&h);
+	/* a body hash of the wrong length for the algorithm */
+	memset(&in, 0, sizeof(in));
+	in.alg = DIGEST_SHA256;
+	in.qop = DIGEST_QOP_AUTH_INT;
+	in.user = "alice";
+	in.realm = "r";
+	in.password = "p";
+	in.nonce = "n";
+	in.cnonce = "c";
+	in.nc = 1;
+	in.method = "POST";
+	in.uri = "/x";
+	in.body_hash = "d41d8cd98f00b204e9800998ecf8427e"; /* an MD5 */
+	assert_int_equal(digest_compute(&in, NULL, r), HTTP_E_HEX);
 }
 
 static void test_cnonce(void **state)
@@ -532,6 +735,11 @@ int main(void)
 		cmocka_unit_test(test_nonce_roundtrip),
 		cmocka_unit_test(test_nonce_forged),
 		cmocka_unit_test(test_nc),
+		cmocka_unit_test(test_nc_eviction_never_forgets),
+		cmocka_unit_test(test_nc_watermark),
+		cmocka_unit_test(test_nonce_serial),
+		cmocka_unit_test(test_body_hash),
+		cmocka_unit_test(test_body_hash_misuse),
 		cmocka_unit_test(test_cnonce),
 	};
 

@@ -18,7 +18,12 @@
 #include "../../http/answer.h"
 #include "../../http/auth.h"
 #include "../../http/users.h"
+#include "../../http/basic.h"
 #include "../../proxy/gate.h"
+#include "sameness.h"
+
+#include <netdb.h>
+#include <sys/socket.h>
 
 #define NOW 1732844800u
 
@@ -120,11 +125,12 @@ static const struct outcome_case outcomes[] = {
 	/* row 2: wrong password (alice:wrong) */
 	{"wrong password", "basic",
 	 T "Proxy-Authorization: Basic YWxpY2U6d3Jvbmc=\r\n\r\n", 407, 1,
-	 "bad credentials for alice", "bad credentials", "02", false},
+	 "bad credentials for alice", "credentials were not accepted", "02",
+	 false},
 	/* row 2: unknown user (nobody:x) */
 	{"unknown user", "basic",
 	 T "Proxy-Authorization: Basic bm9ib2R5Ong=\r\n\r\n", 407, 1,
-	 "unknown user", "bad credentials", "02", false},
+	 "unknown user", "credentials were not accepted", "02", false},
 	/* row 3: a scheme the proxy did not offer */
 	{"wrong scheme", "basic",
 	 T "Proxy-Authorization: Negotiate YIIBhwYGKwYBBQUCoIIBezCCAXeg\r\n\r\n",
@@ -321,8 +327,10 @@ struct fwd_case {
 };
 
 static const struct fwd_case fwd_cases[] = {
-	/* Host absent: set from the URL; default port left out */
-	{"host from url", "GET http://example.org/a HTTP/1.1\r\n",
+	/* Host's value is ignored and replaced from the URL (RFC 9112
+	 * §3.2.2); default port left out */
+	{"host from url",
+	 "GET http://example.org/a HTTP/1.1\r\nHost: other.example:81\r\n",
 	 "GET /a HTTP/1.1\r\nHost: example.org\r\n", NULL},
 	/* empty path becomes / */
 	{"empty path", "GET http://h:81 HTTP/1.1\r\nHost: h:81\r\n",
@@ -349,6 +357,25 @@ static const struct fwd_case fwd_cases[] = {
 	{"max-forwards on get",
 	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nMax-Forwards: 0\r\n",
 	 "Max-Forwards: 0\r\n", NULL},
+	/* RFC 9112 §3.2.1: "http://h?q" has an empty path: "/?q" */
+	{"query, empty path", "GET http://h?q=1 HTTP/1.1\r\nHost: h\r\n",
+	 "GET /?q=1 HTTP/1.1\r\nHost: h\r\n", NULL},
+	/* ... with a port, kept in Host */
+	{"query, empty path, port",
+	 "GET http://h:8080?a=b/c HTTP/1.1\r\nHost: h:8080\r\n",
+	 "GET /?a=b/c HTTP/1.1\r\nHost: h:8080\r\n", NULL},
+	/* no path at all: "/" */
+	{"no path", "GET http://h HTTP/1.1\r\nHost: h\r\n",
+	 "GET / HTTP/1.1\r\nHost: h\r\n", NULL},
+	/* the default port written out: left out of Host */
+	{"default port", "GET http://h:80 HTTP/1.1\r\nHost: h:80\r\n",
+	 "GET / HTTP/1.1\r\nHost: h\r\n", NULL},
+	/* HTTP/1.0 without Host is forwarded, with Host from the URL */
+	{"http/1.0 without host", "GET http://h/x HTTP/1.0\r\n",
+	 "GET /x HTTP/1.1\r\nHost: h\r\n", NULL},
+	/* Host's value is not used, only checked: an IPv6 literal is fine */
+	{"host ignored", "GET http://h/ HTTP/1.1\r\nHost: [::1]:3128\r\n",
+	 "GET / HTTP/1.1\r\nHost: h\r\n", "::1"},
 	/* several Proxy-Authorization-like fields are all consumed */
 	{"proxy-authenticate dropped",
 	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nProxy-Authenticate: Basic\r\n",
@@ -379,6 +406,104 @@ static void test_forward_cases(void **state)
 	}
 }
 
+/* ---- Requests refused before authentication ---- */
+
+struct refuse_case {
+	const char *comment;
+	const char *request; /* alice's credentials and CRLF are added */
+	int status;	     /* what the client gets */
+	const char *why;     /* substring of d.why, or NULL */
+};
+
+static const struct refuse_case refuse_cases[] = {
+	/* RFC 9112 §3.2: HTTP/1.1 without Host */
+	{"no host", "GET http://h/ HTTP/1.1\r\n", 400, "must have a Host"},
+	/* ... for CONNECT too */
+	{"connect, no host", "CONNECT h:443 HTTP/1.1\r\n", 400,
+	 "must have a Host"},
+	/* two Host fields, in HTTP/1.0 as well */
+	{"two hosts, 1.0", "GET http://h/ HTTP/1.0\r\nHost: h\r\nHost: h\r\n",
+	 400, "more than one Host"},
+	/* invalid values, though the URL names the host (§3.2.2) */
+	{"host list", "GET http://h/ HTTP/1.1\r\nHost: a, b\r\n", 400,
+	 "not a valid host"},
+	{"empty host", "GET http://h/ HTTP/1.1\r\nHost:\r\n", 400,
+	 "not a valid host"},
+	{"host with a space", "GET http://h/ HTTP/1.1\r\nHost: a b\r\n", 400,
+	 "not a valid host"},
+	{"host with userinfo", "GET http://h/ HTTP/1.1\r\nHost: u@h\r\n",
+	 400, "not a valid host"},
+	{"host, bad port", "GET http://h/ HTTP/1.1\r\nHost: h:99999\r\n", 400,
+	 "not a valid host"},
+	{"connect, bad host",
+	 "CONNECT h:443 HTTP/1.1\r\nHost: h:443, i:443\r\n", 400,
+	 "not a valid host"},
+	/* RFC 9110 §4.2.4: userinfo in the URL */
+	{"userinfo", "GET http://user:pass@h/ HTTP/1.1\r\nHost: h\r\n", 400,
+	 "not an http:// URL"},
+	{"userinfo before a query",
+	 "GET http://user@h?q HTTP/1.1\r\nHost: h\r\n", 400,
+	 "not an http:// URL"},
+	/* an empty host in the URL */
+	{"url, empty host", "GET http://:80/ HTTP/1.1\r\nHost: h\r\n", 400,
+	 "not an http:// URL"},
+	/* ports out of range, signed, with a leading zero */
+	{"url, port 0", "GET http://h:0/ HTTP/1.1\r\nHost: h\r\n", 400, NULL},
+	{"url, port 65536", "GET http://h:65536/ HTTP/1.1\r\nHost: h\r\n",
+	 400, NULL},
+	{"url, signed port", "GET http://h:+80/ HTTP/1.1\r\nHost: h\r\n", 400,
+	 NULL},
+	{"url, leading zero", "GET http://h:0080/ HTTP/1.1\r\nHost: h\r\n",
+	 400, NULL},
+	{"connect, leading zero", "CONNECT h:0443 HTTP/1.1\r\nHost: h\r\n",
+	 400, "authority-form"},
+	/* a fragment: the request parser refuses it, the server sends 400 */
+	{"fragment", "GET http://h#frag HTTP/1.1\r\nHost: h\r\n", 400, NULL},
+	{"fragment after a path", "GET http://h/a#f HTTP/1.1\r\nHost: h\r\n",
+	 400, NULL},
+};
+
+/*
+ * What the client gets for each case: the status of the decision, or,
+ * when the head does not parse, the status the server sends for the
+ * parse error (proxy/server.c: http_err_status()).
+ */
+static void test_refuse_cases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(refuse_cases) / sizeof(refuse_cases[0]);
+	     i++) {
+		const struct refuse_case *tc = &refuse_cases[i];
+		struct world *w = world_new("basic");
+		struct proxy_decision d;
+		struct http_request req;
+		enum http_err e = HTTP_OK;
+		char text[1024];
+		long n;
+
+		snprintf(text, sizeof(text), "%s" ALICE "\r\n", tc->request);
+		n = http_parse_request(text, strlen(text), &req, &e);
+		if (n <= 0) {
+			if (http_err_status(e) != tc->status)
+				fail_msg("%s: parse error %d", tc->comment,
+					 (int)e);
+			world_free(w);
+			continue;
+		}
+		proxy_decision_init(&d);
+		proxy_decide(&w->cfg, &w->st, &req, NULL, 0, NOW, &d);
+		if (d.action != PROXY_RESPOND || d.status != tc->status)
+			fail_msg("%s: action %d status %d (%s)", tc->comment,
+				 (int)d.action, d.status, d.why);
+		if (tc->why != NULL && strstr(d.why, tc->why) == NULL)
+			fail_msg("%s: why '%s' lacks '%s'", tc->comment, d.why,
+				 tc->why);
+		assert_true(d.close);
+		proxy_decision_free(&d);
+		world_free(w);
+	}
+}
+
 /* CONNECT allowed: a tunnel, and the 200 the client reads. */
 static void test_tunnel(void **state)
 {
@@ -397,6 +522,113 @@ static void test_tunnel(void **state)
 	assert_int_equal(d.port, 443);
 	assert_string_equal(d.user, "alice");
 	assert_non_null(strstr(d.why, "tunnel to example.org:443"));
+	proxy_decision_free(&d);
+	world_free(w);
+}
+
+/* A numeric socket address (no DNS). */
+static void sa_of(const char *lit, struct sockaddr_storage *ss)
+{
+	struct addrinfo hints, *res = NULL;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST;
+	if (getaddrinfo(lit, "80", &hints, &res) != 0 || res == NULL)
+		fail_msg("test literal %s does not parse", lit);
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+}
+
+/*
+ * Step 3b: after FORWARD/TUNNEL, the shell's addresses decide.  A denied
+ * address turns the decision into the ACL's 403: no challenge, the rule
+ * and the address named, Connection: close (the body was not read).
+ */
+static void test_decide_address(void **state)
+{
+	static const char *const reqs[] = {
+		"GET http://127.1:8080/ HTTP/1.1\r\nHost: 127.1:8080\r\n" ALICE
+		"\r\n",
+		"CONNECT 2130706433:443 HTTP/1.1\r\nHost: 2130706433:443\r\n"
+		ALICE "\r\n",
+		"HEAD http://[::ffff:127.0.0.1]:8080/ HTTP/1.1\r\nHost: "
+		"[::ffff:127.0.0.1]:8080\r\n" ALICE "\r\n",
+	};
+	static const char *const addrs[] = {"127.0.0.1", "::ffff:127.0.0.1"};
+	const char *deny = "deny host 127.0.0.1\nallow all\n";
+	char err[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		for (size_t k = 0; k < 2; k++) {
+			struct world *w = world_new("basic");
+			struct proxy_decision d;
+			struct sockaddr_storage ss[2];
+			struct http_response resp;
+			const char *body;
+			bool head = strncmp(reqs[i], "HEAD", 4) == 0;
+
+			assert_int_equal(acl_parse(deny, strlen(deny), "x",
+						   &w->acl, err, sizeof(err)),
+					 HTTP_OK);
+			decide_at(w, reqs[i], NOW, &d);
+			/* the name alone says nothing yet */
+			assert_true(d.action == PROXY_FORWARD ||
+				    d.action == PROXY_TUNNEL);
+			sa_of("192.0.2.1", &ss[0]);
+			sa_of(addrs[k], &ss[1]);
+			assert_true(proxy_decide_address(
+			    &w->cfg, head ? "HEAD" : i == 1 ? "CONNECT" : "GET",
+			    ss, 1, &d));
+			assert_false(proxy_decide_address(
+			    &w->cfg, head ? "HEAD" : i == 1 ? "CONNECT" : "GET",
+			    ss, 2, &d));
+			assert_int_equal(d.action, PROXY_RESPOND);
+			assert_int_equal(d.status, 403);
+			assert_true(d.close);
+			assert_string_equal(d.lesson, "05");
+			out_response(&d, &resp, &body);
+			assert_int_equal(resp.status, 403);
+			assert_int_equal(count_field(&resp,
+						     "Proxy-Authenticate"),
+					 0);
+			assert_true(http_header_has_token(
+			    resp.headers, resp.num_headers, "Connection",
+			    "close"));
+			if (head)
+				assert_string_equal(body, "");
+			else
+				assert_non_null(strstr(
+				    body, "deny host 127.0.0.1 (line 1), for "
+					  "address 127.0.0.1"));
+			assert_non_null(strstr(d.why, "alice authenticated "
+						      "with Basic"));
+			assert_non_null(strstr(d.why, "for address 127.0.0.1"));
+			proxy_decision_free(&d);
+			world_free(w);
+		}
+	}
+}
+
+/* CONNECT outside the CONNECT ports is refused by proxy_decide() itself:
+ * no address is needed to know it. */
+static void test_connect_port(void **state)
+{
+	struct world *w = world_new("basic");
+	struct proxy_decision d;
+	struct http_response resp;
+	const char *body;
+
+	(void)state;
+	decide_at(w, "CONNECT example.org:8443 HTTP/1.1\r\nHost: "
+		     "example.org:8443\r\n" ALICE "\r\n",
+		  NOW, &d);
+	assert_int_equal(d.status, 403);
+	out_response(&d, &resp, &body);
+	assert_non_null(strstr(body, "allow method CONNECT port 8443"));
+	assert_int_equal(count_field(&resp, "Proxy-Authenticate"), 0);
 	proxy_decision_free(&d);
 	world_free(w);
 }
@@ -565,6 +797,126 @@ static void test_write_own(void **state)
 	http_buf_free(&out);
 }
 
+/* ---- An unknown user and a wrong password look the same ---- */
+
+/*
+ * For each pair, the two 407s are byte-identical once Date and the fresh
+ * nonce values are masked (tests/unit/sameness.h); the why lines still
+ * tell them apart, for -v, the log and the REPL.
+ */
+static void test_unknown_user_same_as_wrong_password(void **state)
+{
+	static const struct {
+		const char *comment;
+		const char *schemes;
+		enum digest_alg alg;
+		const char *user_a, *pass_a;   /* a known user, wrong password */
+		const char *user_b, *pass_b;   /* an unknown user */
+		const char *why_a, *why_b;
+	} pairs[] = {
+		{"Basic", "basic", DIGEST_MD5, "alice", "wrong", "nobody",
+		 "wrong", "wrong password", "unknown user"},
+		{"Basic, other lengths", "basic", DIGEST_MD5, "bob", "x",
+		 "zz-not-a-user", "a much longer guess", "wrong password",
+		 "unknown user"},
+		{"Basic, mallory too", "basic,digest", DIGEST_MD5, "mallory",
+		 "nope", "eve", "nope", "wrong password", "unknown user"},
+		{"Digest MD5", "digest", DIGEST_MD5, "alice", "wrong", "nobody",
+		 "wrong", "does not match", "unknown user"},
+		{"Digest SHA-256", "digest", DIGEST_SHA256, "bob", "wrong",
+		 "nobody", "wrong", "does not match", "unknown user"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		struct world *w = world_new(pairs[i].schemes);
+		struct http_buf cred, raw, ma, mb;
+		struct proxy_decision da, db;
+		char nonce[128];
+		int round;
+
+		w->cfg.guard.algs[0] = pairs[i].alg;
+		http_buf_init(&cred, 0);
+		http_buf_init(&raw, 0);
+		http_buf_init(&ma, 0);
+		http_buf_init(&mb, 0);
+		for (round = 0; round < 2; round++) {
+			const char *user = round ? pairs[i].user_b
+						 : pairs[i].user_a;
+			const char *pass = round ? pairs[i].pass_b
+						 : pairs[i].pass_a;
+			struct proxy_decision *d = round ? &db : &da;
+
+			http_buf_reset(&cred);
+			if (strncmp(pairs[i].comment, "Digest", 6) == 0) {
+				assert_int_equal(digest_nonce_make(
+							 &w->st.guard.key, NOW,
+							 nonce, sizeof(nonce)),
+						 HTTP_OK);
+				sameness_digest(pairs[i].alg, user, pass,
+						"lab407 proxy", nonce, "GET",
+						"http://127.0.0.1:8080/", &cred);
+			} else {
+				assert_int_equal(basic_encode(&cred, user, pass),
+						 HTTP_OK);
+			}
+			http_buf_reset(&raw);
+			http_buf_printf(&raw, T "Proxy-Authorization: %s\r\n\r\n",
+					cred.data);
+			decide_at(w, raw.data, NOW, d);
+			assert_int_equal(d->status, 407);
+			sameness_mask(d->out.data, d->out.len,
+				      round ? &mb : &ma);
+		}
+		if (ma.len != mb.len || memcmp(ma.data, mb.data, ma.len) != 0)
+			fail_msg("%s: the responses differ:\n%s\n--- and ---\n%s",
+				 pairs[i].comment, ma.data, mb.data);
+		/* the reason is in the decision, not on the wire */
+		if (strstr(da.why, pairs[i].why_a) == NULL ||
+		    strstr(db.why, pairs[i].why_b) == NULL)
+			fail_msg("%s: why lines '%s' / '%s'", pairs[i].comment,
+				 da.why, db.why);
+		assert_null(strstr(ma.data, pairs[i].user_a));
+		assert_null(strstr(mb.data, pairs[i].user_b));
+		proxy_decision_free(&da);
+		proxy_decision_free(&db);
+		http_buf_free(&cred);
+		http_buf_free(&raw);
+		http_buf_free(&ma);
+		http_buf_free(&mb);
+		world_free(w);
+	}
+}
+
+/* An nc that is not 8LHEX is a 400 from the proxy, not a 407. */
+static void test_nc_uppercase_is_400(void **state)
+{
+	struct world *w = world_new("digest");
+	struct http_buf cred, raw;
+	struct proxy_decision d;
+	char nonce[128], *p;
+
+	(void)state;
+	http_buf_init(&cred, 0);
+	http_buf_init(&raw, 0);
+	assert_int_equal(digest_nonce_make(&w->st.guard.key, NOW, nonce,
+					   sizeof(nonce)),
+			 HTTP_OK);
+	sameness_digest(DIGEST_MD5, "alice", "wonderland", "lab407 proxy",
+			nonce, "GET", "http://127.0.0.1:8080/", &cred);
+	p = strstr(cred.data, "nc=00000001");
+	assert_non_null(p);
+	memcpy(p, "nc=0000000A", 11);
+	http_buf_printf(&raw, T "Proxy-Authorization: %s\r\n\r\n", cred.data);
+	decide_at(w, raw.data, NOW, &d);
+	assert_int_equal(d.status, 400);
+	assert_non_null(strstr(d.out.data, "8 lowercase hex digits"));
+	proxy_decision_free(&d);
+	http_buf_free(&cred);
+	http_buf_free(&raw);
+	world_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,11 +925,16 @@ int main(void)
 		cmocka_unit_test(test_head_no_body),
 		cmocka_unit_test(test_forward_rewrite),
 		cmocka_unit_test(test_forward_cases),
+		cmocka_unit_test(test_refuse_cases),
 		cmocka_unit_test(test_tunnel),
 		cmocka_unit_test(test_open_proxy),
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_relay_head),
 		cmocka_unit_test(test_write_own),
+		cmocka_unit_test(test_unknown_user_same_as_wrong_password),
+		cmocka_unit_test(test_nc_uppercase_is_400),
+		cmocka_unit_test(test_decide_address),
+		cmocka_unit_test(test_connect_port),
 	};
 
 	return cmocka_run_group_tests_name("gate", tests, NULL, NULL);

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "../../http/bearer.h"
 #include "../../http/guard.h"
 
 #define NOW 1700000000u
@@ -233,6 +234,7 @@ struct dreq {
 	const char *omit;         /* a param not to write */
 	const char *response;     /* override the computed response */
 	const char *nc_text;      /* override the nc text */
+	const char *nc_raw;       /* write `nc=` and these bytes as they are */
 	const char *qop_text;     /* override the qop text */
 	const char *alg_text;     /* override the algorithm text */
 };
@@ -315,7 +317,11 @@ static void digest_value(struct world *w, const struct dreq *d,
 	if (d->qop != DIGEST_QOP_NONE || d->qop_text) {
 		put(b, d, &first, "qop",
 		    d->qop_text ? d->qop_text : digest_qop_name(d->qop), false);
-		put(b, d, &first, "nc", d->nc_text ? d->nc_text : ncs, false);
+		if (d->nc_raw != NULL)
+			assert_true(http_buf_printf(b, ", nc=%s", d->nc_raw));
+		else
+			put(b, d, &first, "nc", d->nc_text ? d->nc_text : ncs,
+			    false);
 		put(b, d, &first, "cnonce", d->cnonce, true);
 	} else if (digest_alg_is_sess(d->alg)) {
 		/* a -sess A1 needs the cnonce even without qop */
@@ -553,9 +559,9 @@ static const struct dcase dcases[] = {
 	 HTTP_E_DIGEST_QOP, "qop", "auth was not offered"},
 	/* nc must be 8 hex digits */
 	{"nc short", true, nc_short, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc",
-	 "8 hex digits"},
+	 "8 lowercase hex digits"},
 	{"nc not hex", true, nc_not_hex, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
-	 "nc", "8 hex digits"},
+	 "nc", "8 lowercase hex digits"},
 	/* another realm: a challenge, naming the realm */
 	{"wrong realm", true, realm_wrong, GUARD_BAD, HTTP_E_DIGEST_REALM,
 	 "realm", "realm \"another realm\""},
@@ -731,6 +737,517 @@ static void test_digest_replay(void **state)
 	world_free(w);
 }
 
+/* ---- nc is 8LHEX (RFC 7616 §3.4) ---- */
+
+/*
+ * Each nc spelling sent as is, with a response computed for the count it
+ * might be read as: a wrong spelling is a 400 naming nc, never a wrong
+ * password (407) and never accepted.
+ */
+static void test_digest_nc_syntax(void **state)
+{
+	static const struct {
+		const char *comment;
+		const char *raw;        /* the bytes after nc= */
+		uint32_t nc;            /* the count the response is for */
+		enum guard_verdict verdict;
+		enum http_err err;
+		const char *field;
+	} cases[] = {
+		/* uppercase hex: 8HEXDIG but not 8LHEX */
+		{"uppercase", "0000000A", 10, GUARD_MALFORMED,
+		 HTTP_E_DIGEST_FIELD, "nc"},
+		{"uppercase high", "FFFFFFFF", 0xffffffffu, GUARD_MALFORMED,
+		 HTTP_E_DIGEST_FIELD, "nc"},
+		/* other widths */
+		{"one digit", "1", 1, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc"},
+		{"nine digits", "000000001", 1, GUARD_MALFORMED,
+		 HTTP_E_DIGEST_FIELD, "nc"},
+		{"seven digits", "0000001", 1, GUARD_MALFORMED,
+		 HTTP_E_DIGEST_FIELD, "nc"},
+		/* a C prefix makes 8 characters but not 8 hex digits */
+		{"0x prefix", "0x000001", 1, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
+		 "nc"},
+		/* empty, as a quoted-string */
+		{"empty quoted", "\"\"", 1, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
+		 "nc"},
+		/* with spaces inside a quoted-string */
+		{"leading space", "\" 0000001\"", 1, GUARD_MALFORMED,
+		 HTTP_E_DIGEST_FIELD, "nc"},
+		{"inner space", "\"0000 001\"", 1, GUARD_MALFORMED,
+		 HTTP_E_DIGEST_FIELD, "nc"},
+		{"trailing space", "\"00000001 \"", 1, GUARD_MALFORMED,
+		 HTTP_E_DIGEST_FIELD, "nc"},
+		/* empty and unquoted: the auth-param grammar itself fails */
+		{"empty", "", 1, GUARD_MALFORMED, HTTP_E_AUTH_SYNTAX, ""},
+		/* controls: lowercase is right, whatever the count */
+		{"lowercase", "0000000a", 10, GUARD_OK, HTTP_OK, ""},
+		{"one", "00000001", 1, GUARD_OK, HTTP_OK, ""},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct world *w = world_new(true, "digest");
+		struct dreq d = dreq_default();
+		struct guard_result r;
+
+		d.nc = cases[i].nc;
+		d.nc_raw = cases[i].raw;
+		digest_check(w, &d, NOW, &r);
+		if (r.verdict != cases[i].verdict || r.err != cases[i].err)
+			fail_msg("nc %s: verdict %d err %d (%s), want %d %d",
+				 cases[i].comment, r.verdict, r.err, r.reason,
+				 cases[i].verdict, cases[i].err);
+		assert_string_equal(r.field, cases[i].field);
+		if (cases[i].err == HTTP_E_DIGEST_FIELD)
+			assert_non_null(strstr(r.reason, "8 lowercase hex"));
+		world_free(w);
+	}
+}
+
+/* ---- Replay through eviction ---- */
+
+/*
+ * Alice's request is captured.  Mallory, who can authenticate, then uses
+ * more fresh nonces than the nonce-count table holds.  Alice's captured
+ * request must still not be accepted (it is stale: the client would
+ * fetch a fresh nonce); Alice with a fresh nonce still gets in.
+ */
+static void test_digest_replay_after_flood(void **state)
+{
+	struct world *w = world_new(true, "digest");
+	struct dreq alice = dreq_default(), mallory = dreq_default();
+	struct guard_result r;
+	char captured[128], fresh[128];
+
+	(void)state;
+	assert_int_equal(digest_nonce_make(&w->st.key, NOW, captured,
+					   sizeof(captured)),
+			 HTTP_OK);
+	alice.nonce = captured;
+	digest_check(w, &alice, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_OK);
+	/* replayed at once: refused */
+	digest_check(w, &alice, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_REPLAY);
+
+	/* the flood: one more fresh nonce than the table holds, and more */
+	mallory.user = "mallory";
+	mallory.pass = "letmein";
+	for (int i = 0; i < DIGEST_NC_SLOTS + 16; i++) {
+		char n[128];
+
+		assert_int_equal(digest_nonce_make(&w->st.key, NOW, n,
+						   sizeof(n)),
+				 HTTP_OK);
+		mallory.nonce = n;
+		digest_check(w, &mallory, NOW, &r);
+		if (r.verdict != GUARD_OK)
+			fail_msg("mallory's nonce %d: %d (%s)", i, r.verdict,
+				 r.reason);
+	}
+	/* alice's captured request again: never accepted */
+	digest_check(w, &alice, NOW, &r);
+	if (r.verdict == GUARD_OK)
+		fail_msg("the captured request was accepted after the flood");
+	assert_int_equal(r.verdict, GUARD_STALE);
+	assert_string_equal(r.info, "");
+	/* nor with a higher count */
+	alice.nc = 2;
+	digest_check(w, &alice, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_STALE);
+	/* alice's own client, told stale=true, takes a fresh nonce: fine */
+	assert_int_equal(digest_nonce_make(&w->st.key, NOW, fresh,
+					   sizeof(fresh)),
+			 HTTP_OK);
+	alice.nonce = fresh;
+	alice.nc = 1;
+	digest_check(w, &alice, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_OK);
+	world_free(w);
+}
+
+/* ---- Quoted strings the server writes back ---- */
+
+/* How many times needle occurs in hay. */
+static size_t occurrences(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/*
+ * The cnonce is the client's and comes back in Authentication-Info: a
+ * quote or backslash in it must stay inside its quoted-string.  The info
+ * value parses back to exactly one rspauth and the same cnonce.
+ */
+static void test_info_cnonce_escaped(void **state)
+{
+	static const char *const cnonces[] = {
+		"a\"b",                        /* a quote */
+		"a\\b",                        /* a backslash */
+		"\\",                          /* only a backslash */
+		"x\", rspauth=\"forged",        /* a second rspauth, raw */
+		"x\\\", rspauth=\\\"forged",    /* ... with escapes */
+		"\"\"",                        /* two quotes */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cnonces) / sizeof(cnonces[0]); i++) {
+		struct world *w = world_new(true, "digest");
+		struct dreq d = dreq_default();
+		struct guard_result r;
+		struct auth_challenge c;
+		char line[1200], got[256];
+
+		d.cnonce = cnonces[i];
+		digest_check(w, &d, NOW, &r);
+		if (r.verdict != GUARD_OK)
+			fail_msg("cnonce %zu: %d (%s)", i, r.verdict, r.reason);
+		snprintf(line, sizeof(line), "Info %s", r.info);
+		assert_int_equal(auth_parse_credentials(line, strlen(line), &c),
+				 HTTP_OK);
+		assert_int_equal(auth_get(&c, "cnonce", got, sizeof(got)),
+				 HTTP_OK);
+		assert_string_equal(got, cnonces[i]);
+		assert_int_equal(c.num_params, 5);
+		assert_non_null(auth_param_find(&c, "rspauth"));
+		/* one rspauth= outside the cnonce's quoted-string */
+		assert_int_equal(occurrences(r.info, ", rspauth=\""), 1);
+		world_free(w);
+	}
+}
+
+/*
+ * What the server takes from its configuration and writes in a quoted-
+ * string: realm, opaque, the Bearer error description.  Quote and
+ * backslash are escaped; CR, LF, DEL and other controls are refused (the
+ * challenge is not written at all) and --realm refuses them up front.
+ */
+static void test_config_strings_quoted(void **state)
+{
+	static const struct {
+		const char *value;
+		bool ok;
+	} members[] = {
+		{"a\"b", true},  {"a\\b", true},  {"\\\"", true},
+		{"a\rb", false}, {"a\nb", false}, {"a\x7f", false},
+		{"a\x1b", false},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+		const char *v = members[i].value;
+		struct guard_config g;
+		struct world *w;
+		struct http_buf b;
+		struct auth_challenge ch[AUTH_MAX_CHALLENGES];
+		size_t n = 0;
+		char why[256], got[128];
+		enum http_err e;
+		const struct http_header *hs;
+
+		/* --realm */
+		memset(&g, 0, sizeof(g));
+		e = guard_setup_options(&g, true, "basic", v, "MD5", "auth", why,
+					sizeof(why));
+		if (e != (members[i].ok ? HTTP_OK : HTTP_E_CONFIG))
+			fail_msg("member %zu: --realm gave %d (%s)", i, e, why);
+
+		/* realm and opaque in every challenge; Bearer's description */
+		w = world_new(true, "digest,basic,bearer");
+		snprintf(w->cfg.realm, sizeof(w->cfg.realm), "%s", v);
+		snprintf(w->cfg.opaque, sizeof(w->cfg.opaque), "%s", v);
+		http_buf_init(&b, 0);
+		if (guard_write_challenges(&w->cfg, &w->st, NOW, false, NULL,
+					   &b) != members[i].ok)
+			fail_msg("member %zu: challenges written=%d", i,
+				 !members[i].ok);
+		if (members[i].ok) {
+			struct http_response resp;
+			char raw[8192];
+			int len = snprintf(raw, sizeof(raw),
+					   "HTTP/1.1 407 X\r\n%s\r\n", b.data);
+
+			assert_int_equal(http_parse_response(raw, (size_t)len,
+							     &resp, &e),
+					 len);
+			hs = resp.headers;
+			assert_int_equal(auth_collect_challenges(
+						 hs, resp.num_headers,
+						 "Proxy-Authenticate", ch,
+						 AUTH_MAX_CHALLENGES, &n),
+					 HTTP_OK);
+			assert_true(n >= 3);
+			for (size_t j = 0; j < n; j++) {
+				assert_int_equal(auth_get(&ch[j], "realm", got,
+							  sizeof(got)),
+						 HTTP_OK);
+				assert_string_equal(got, v);
+				if (ch[j].kind == AUTH_SCHEME_DIGEST) {
+					assert_int_equal(
+						auth_get(&ch[j], "opaque", got,
+							 sizeof(got)),
+						HTTP_OK);
+					assert_string_equal(got, v);
+				}
+			}
+		}
+		http_buf_reset(&b);
+		assert_int_equal(bearer_write_challenge(&b, "r", "invalid_token",
+							v),
+				 members[i].ok);
+		if (members[i].ok) {
+			n = 0;
+			assert_int_equal(auth_parse_challenges(b.data, b.len, ch,
+							       1, &n),
+					 HTTP_OK);
+			assert_int_equal(auth_get(&ch[0], "error_description",
+						  got, sizeof(got)),
+					 HTTP_OK);
+			assert_string_equal(got, v);
+			assert_int_equal(ch[0].num_params, 3);
+		}
+		http_buf_free(&b);
+		world_free(w);
+	}
+}
+
+/* ---- Verify, then commit ---- */
+
+struct lock_count {
+	int locks, unlocks;
+	bool held;
+};
+
+static void count_lock(void *arg)
+{
+	struct lock_count *c = arg;
+
+	assert_false(c->held);
+	c->held = true;
+	c->locks++;
+}
+
+static void count_unlock(void *arg)
+{
+	struct lock_count *c = arg;
+
+	assert_true(c->held);
+	c->held = false;
+	c->unlocks++;
+}
+
+/* Alice's Digest request for d, parsed into *req (raw keeps the bytes). */
+static void digest_request(struct world *w, const struct dreq *d, char *raw,
+			   size_t cap, struct http_request *req)
+{
+	struct http_buf v;
+	enum http_err e = HTTP_OK;
+	int n;
+
+	http_buf_init(&v, 0);
+	digest_value(w, d, &v);
+	n = snprintf(raw, cap, "%s %s HTTP/1.1\r\nHost: x\r\n%s%s: %s\r\n\r\n",
+		     d->method, d->target ? d->target : d->uri,
+		     d->body ? "Content-Length: 11\r\n" : "",
+		     guard_credentials_field(&w->cfg), v.data);
+	assert_true(n > 0 && (size_t)n < cap);
+	assert_int_equal(http_parse_request(raw, (size_t)n, req, &e), n);
+	http_buf_free(&v);
+}
+
+/*
+ * guard_verify() never touches the nonce-count table nor the lock; the
+ * pending count is recorded by guard_commit() alone, under the lock,
+ * once; a verification that failed leaves nothing to commit.
+ */
+static void test_verify_commit(void **state)
+{
+	static struct digest_nc_table before;
+	struct world *w = world_new(true, "digest,basic");
+	struct dreq d = dreq_default();
+	struct lock_count lc = {0, 0, false};
+	struct http_request req;
+	struct guard_result r;
+	char raw[4096], nonce[128];
+
+	(void)state;
+	guard_state_set_lock(&w->st, count_lock, count_unlock, &lc);
+	assert_int_equal(digest_nonce_make(&w->st.key, NOW, nonce,
+					   sizeof(nonce)),
+			 HTTP_OK);
+	d.nonce = nonce;
+	digest_request(w, &d, raw, sizeof(raw), &req);
+
+	before = w->st.nc;
+	guard_verify(&w->cfg, &w->st.key, &req, NULL, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_PENDING);
+	assert_true(r.pending.nc);
+	assert_int_equal(r.pending.count, 1);
+	assert_int_equal(lc.locks, 0);
+	assert_memory_equal(&before, &w->st.nc, sizeof(before));
+	/* verified twice before either commits (two threads racing with
+	 * the same captured request): only one commit wins */
+	{
+		struct guard_result r2;
+
+		guard_verify(&w->cfg, &w->st.key, &req, NULL, NOW, &r2);
+		assert_int_equal(r2.verdict, GUARD_PENDING);
+		guard_commit(&w->st, &r);
+		guard_commit(&w->st, &r2);
+		assert_int_equal(r.verdict, GUARD_OK);
+		assert_int_equal(r2.verdict, GUARD_REPLAY);
+		assert_string_equal(r2.info, "");
+	}
+	assert_int_equal(lc.locks, 2);
+	assert_int_equal(lc.unlocks, 2);
+	assert_false(lc.held);
+
+	/* a wrong password with a high nc: final at verify, commits nothing */
+	d.pass = "guess";
+	d.nc = 50;
+	digest_request(w, &d, raw, sizeof(raw), &req);
+	guard_verify(&w->cfg, &w->st.key, &req, NULL, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_BAD);
+	assert_false(r.pending.nc);
+	guard_commit(&w->st, &r);
+	assert_int_equal(r.verdict, GUARD_BAD);
+	assert_int_equal(lc.locks, 2);
+	/* so alice's nc 2 still counts */
+	d.pass = "wonderland";
+	d.nc = 2;
+	digest_request(w, &d, raw, sizeof(raw), &req);
+	guard_check(&w->cfg, &w->st, &req, NULL, 0, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_OK);
+	assert_int_equal(lc.locks, 3);
+
+	/* Basic has no count: OK at verify, no lock */
+	snprintf(raw, sizeof(raw),
+		 "GET http://example.org/ HTTP/1.1\r\nHost: x\r\n"
+		 "Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n\r\n");
+	{
+		enum http_err e = HTTP_OK;
+
+		assert_true(http_parse_request(raw, strlen(raw), &req, &e) > 0);
+	}
+	guard_verify(&w->cfg, &w->st.key, &req, NULL, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_OK);
+	guard_commit(&w->st, &r);
+	assert_int_equal(r.verdict, GUARD_OK);
+	assert_int_equal(lc.locks, 3);
+	world_free(w);
+}
+
+/* ---- auth-int with a body that streams ---- */
+
+/*
+ * The body hashed as it streams (byte by byte here) is accepted like the
+ * body in memory; a body that exists but was not read is refused, even
+ * with a response computed for an empty body (the forgery that hashing
+ * "" for an unread body let through); guard_body_alg names the hash.
+ */
+static void test_auth_int_streamed(void **state)
+{
+	static const char body[] = "hello world"; /* 11 bytes */
+	struct world *w = world_new(false, "digest,basic");
+	struct dreq d = dreq_default();
+	struct http_request req;
+	struct guard_result r;
+	struct digest_body_hash h;
+	struct guard_body gb;
+	char raw[4096], hex[DIGEST_HEX_MAX + 1];
+	enum digest_alg alg = DIGEST_MD5;
+
+	(void)state;
+	d.realm = OREALM;
+	d.uri = OTARGET;
+	d.method = "POST";
+	d.qop = DIGEST_QOP_AUTH_INT;
+	d.alg = DIGEST_SHA256;
+	d.body = body;
+
+	/* which hash to stream with */
+	digest_request(w, &d, raw, sizeof(raw), &req);
+	assert_true(guard_body_alg(&w->cfg, &req, &alg));
+	assert_int_equal(alg, DIGEST_SHA256);
+
+	/* streamed, byte by byte */
+	assert_int_equal(digest_body_init(&h, alg), HTTP_OK);
+	for (size_t i = 0; i < strlen(body); i++)
+		assert_int_equal(digest_body_update(&h, body + i, 1), HTTP_OK);
+	assert_int_equal(digest_body_final(&h, hex), HTTP_OK);
+	memset(&gb, 0, sizeof(gb));
+	gb.hash = hex;
+	guard_verify(&w->cfg, &w->st.key, &req, &gb, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_PENDING);
+	guard_commit(&w->st, &r);
+	assert_int_equal(r.verdict, GUARD_OK);
+
+	/* in memory, nc 2 */
+	d.nc = 2;
+	digest_request(w, &d, raw, sizeof(raw), &req);
+	guard_check(&w->cfg, &w->st, &req, body, strlen(body), NOW, &r);
+	assert_int_equal(r.verdict, GUARD_OK);
+
+	/* another body than the one the response covers */
+	d.nc = 3;
+	digest_request(w, &d, raw, sizeof(raw), &req);
+	guard_check(&w->cfg, &w->st, &req, "hello WORLD", 11, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_BAD);
+
+	/* the forgery: a response over an empty body, an 11-byte body that
+	 * the server has not read */
+	d.nc = 4;
+	d.body = "";
+	{
+		struct http_buf v;
+		enum http_err e = HTTP_OK;
+		int n;
+
+		http_buf_init(&v, 0);
+		digest_value(w, &d, &v);
+		n = snprintf(raw, sizeof(raw),
+			     "POST %s HTTP/1.1\r\nHost: x\r\n"
+			     "Content-Length: 11\r\nAuthorization: %s\r\n\r\n",
+			     OTARGET, v.data);
+		assert_int_equal(http_parse_request(raw, (size_t)n, &req, &e),
+				 n);
+		http_buf_free(&v);
+	}
+	guard_check(&w->cfg, &w->st, &req, NULL, 0, NOW, &r);
+	if (r.verdict == GUARD_OK)
+		fail_msg("a response over an empty body was accepted for an "
+			 "unread 11-byte body");
+	assert_int_equal(r.verdict, GUARD_BAD);
+	assert_string_equal(r.field, "qop");
+
+	/* no body at all, none read: the empty hash is right */
+	d.nc = 5;
+	d.body = NULL;
+	d.method = "GET";
+	digest_request(w, &d, raw, sizeof(raw), &req);
+	guard_check(&w->cfg, &w->st, &req, NULL, 0, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_OK);
+
+	/* qop=auth, or Basic: nothing to hash */
+	d.qop = DIGEST_QOP_AUTH;
+	digest_request(w, &d, raw, sizeof(raw), &req);
+	assert_false(guard_body_alg(&w->cfg, &req, &alg));
+	snprintf(raw, sizeof(raw), "POST /x HTTP/1.1\r\nHost: x\r\n"
+				   "Authorization: " ALICE "\r\n\r\n");
+	{
+		enum http_err e = HTTP_OK;
+
+		assert_true(http_parse_request(raw, strlen(raw), &req, &e) > 0);
+	}
+	assert_false(guard_body_alg(&w->cfg, &req, &alg));
+	world_free(w);
+}
+
 /* ---- Challenges ---- */
 
 /* Count occurrences of needle in hay. */
@@ -851,6 +1368,12 @@ int main(void)
 		cmocka_unit_test(test_digest_stale),
 		cmocka_unit_test(test_digest_replay),
 		cmocka_unit_test(test_challenges),
+		cmocka_unit_test(test_digest_nc_syntax),
+		cmocka_unit_test(test_digest_replay_after_flood),
+		cmocka_unit_test(test_info_cnonce_escaped),
+		cmocka_unit_test(test_config_strings_quoted),
+		cmocka_unit_test(test_verify_commit),
+		cmocka_unit_test(test_auth_int_streamed),
 	};
 
 	return cmocka_run_group_tests_name("guard", tests, NULL, NULL);

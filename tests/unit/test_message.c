@@ -236,6 +236,12 @@ static const struct {
 	{"\nGET / HTTP/1.1\r\n\r\n", HTTP_E_BARE_LF},
 	/* A TLS ClientHello sent to the plain-HTTP port. */
 	{"\x16\x03\x01\x02\x00\x01", HTTP_E_METHOD},
+	/* No form of request-target has a fragment (RFC 9112 §3.2). */
+	{"GET /admin#x HTTP/1.1\r\n\r\n", HTTP_E_TARGET},
+	/* ... nor an absolute-form one. */
+	{"GET http://h/#x HTTP/1.1\r\n\r\n", HTTP_E_TARGET},
+	/* ... even when it is empty. */
+	{"GET http://h# HTTP/1.1\r\n\r\n", HTTP_E_TARGET},
 };
 
 /* Each invalid request gets its own error code. */
@@ -570,6 +576,26 @@ static const struct {
 	/* Empty Transfer-Encoding. */
 	{"POST / HTTP/1.1\r\nTransfer-Encoding:\r\n\r\n", HTTP_E_TE_UNSUPPORTED,
 	 HTTP_BODY_NONE, 0},
+	/* RFC 9112 §6.1: HTTP/1.0 with Transfer-Encoding is faulty framing:
+	 * chunked ... */
+	{"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
+	 HTTP_E_TE_HTTP10, HTTP_BODY_NONE, 0},
+	/* ... even with a Content-Length beside it ... */
+	{"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n"
+	 "Content-Length: 5\r\n\r\n",
+	 HTTP_E_TE_HTTP10, HTTP_BODY_NONE, 0},
+	/* ... any coding, in any case ... */
+	{"POST / HTTP/1.0\r\ntransfer-encoding: gzip\r\n\r\n",
+	 HTTP_E_TE_HTTP10, HTTP_BODY_NONE, 0},
+	/* ... an empty value ... */
+	{"GET / HTTP/1.0\r\nTransfer-Encoding:\r\n\r\n", HTTP_E_TE_HTTP10,
+	 HTTP_BODY_NONE, 0},
+	/* ... and on a GET. */
+	{"GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
+	 HTTP_E_TE_HTTP10, HTTP_BODY_NONE, 0},
+	/* HTTP/1.0 with Content-Length is fine. */
+	{"POST / HTTP/1.0\r\nContent-Length: 3\r\n\r\n", HTTP_OK,
+	 HTTP_BODY_LENGTH, 3},
 };
 
 /* Request framing per RFC 9112 §6.3. */
@@ -681,8 +707,21 @@ static const struct {
 	{"HTTPS://Example.COM/", HTTP_OK, "https", "Example.COM", 443, "/"},
 	/* IPv6 literal, brackets stripped. */
 	{"http://[::1]:3128/p", HTTP_OK, "http", "::1", 3128, "/p"},
-	/* A fragment is dropped. */
+	/* A fragment is dropped (a client's URL; a request-target with '#'
+	 * never gets here, the request parser refuses it). */
 	{"http://h/p#frag", HTTP_OK, "http", "h", 80, "/p"},
+	/* RFC 9112 §3.2.1: an empty path with a query is sent as "/?q". */
+	{"http://h?q=1", HTTP_OK, "http", "h", 80, "/?q=1"},
+	/* ... with a port ... */
+	{"http://h:8080?x", HTTP_OK, "http", "h", 8080, "/?x"},
+	/* ... an empty query ... */
+	{"http://h?", HTTP_OK, "http", "h", 80, "/?"},
+	/* ... and a query holding '/' and '?'. */
+	{"http://h??a/b", HTTP_OK, "http", "h", 80, "/??a/b"},
+	/* The default port written out: the same "/" path. */
+	{"http://h:80", HTTP_OK, "http", "h", 80, "/"},
+	/* The query of a path is kept. */
+	{"http://h/?q", HTTP_OK, "http", "h", 80, "/?q"},
 	/* Highest port. */
 	{"http://h:65535/", HTTP_OK, "http", "h", 65535, "/"},
 	/* '@' in the path is not userinfo. */
@@ -704,6 +743,24 @@ static const struct {
 	{"http://h:/", HTTP_E_URL, NULL, NULL, 0, NULL},
 	/* Non-digit port. */
 	{"http://h:8o/", HTTP_E_URL, NULL, NULL, 0, NULL},
+	/* Port far out of range, and six digits. */
+	{"http://h:99999/", HTTP_E_URL, NULL, NULL, 0, NULL},
+	{"http://h:100000/", HTTP_E_URL, NULL, NULL, 0, NULL},
+	/* Port with a sign. */
+	{"http://h:+80/", HTTP_E_URL, NULL, NULL, 0, NULL},
+	{"http://h:-1/", HTTP_E_URL, NULL, NULL, 0, NULL},
+	/* Port with a leading zero (a design choice: refused). */
+	{"http://h:080/", HTTP_E_URL, NULL, NULL, 0, NULL},
+	{"http://h:00080/", HTTP_E_URL, NULL, NULL, 0, NULL},
+	/* Empty host before a port, a query or the end. */
+	{"http://:80/", HTTP_E_URL, NULL, NULL, 0, NULL},
+	{"http://?q", HTTP_E_URL, NULL, NULL, 0, NULL},
+	{"http://", HTTP_E_URL, NULL, NULL, 0, NULL},
+	/* Userinfo before a query-only target. */
+	{"http://user:pass@h?q", HTTP_E_URL, NULL, NULL, 0, NULL},
+	/* Userinfo with an empty password, and an empty user. */
+	{"http://user:@h/", HTTP_E_URL, NULL, NULL, 0, NULL},
+	{"http://@h/", HTTP_E_URL, NULL, NULL, 0, NULL},
 	/* Unclosed IPv6 bracket. */
 	{"http://[::1/", HTTP_E_URL, NULL, NULL, 0, NULL},
 	/* Space in the path. */
@@ -745,6 +802,77 @@ static void test_url_long_host(void **state)
 			 HTTP_E_URL);
 	assert_int_equal(http_url_parse(in, 7 + HTTP_MAX_HOST, &u), HTTP_OK);
 	assert_int_equal(strlen(u.host), HTTP_MAX_HOST);
+}
+
+/* ---- Host (RFC 9112 §3.2) ---- */
+
+static const struct {
+	const char *in;
+	enum http_err err;
+} host_cases[] = {
+	/* one valid Host */
+	{"GET / HTTP/1.1\r\nHost: example.org\r\n\r\n", HTTP_OK},
+	/* with a port, and an IPv6 literal with a port */
+	{"GET / HTTP/1.1\r\nHost: h:8080\r\n\r\n", HTTP_OK},
+	{"GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", HTTP_OK},
+	/* the field name is case-insensitive */
+	{"GET / HTTP/1.1\r\nhOsT: h\r\n\r\n", HTTP_OK},
+	/* HTTP/1.1 without Host */
+	{"GET / HTTP/1.1\r\n\r\n", HTTP_E_HOST_MISSING},
+	/* ... in absolute-form too: the URL does not replace the field */
+	{"GET http://h/ HTTP/1.1\r\n\r\n", HTTP_E_HOST_MISSING},
+	/* ... and for CONNECT */
+	{"CONNECT h:443 HTTP/1.1\r\n\r\n", HTTP_E_HOST_MISSING},
+	/* HTTP/1.0 may leave it out */
+	{"GET / HTTP/1.0\r\n\r\n", HTTP_OK},
+	/* two Host fields, equal or not, in 1.1 and 1.0 */
+	{"GET / HTTP/1.1\r\nHost: h\r\nHost: h\r\n\r\n", HTTP_E_HOST_REPEATED},
+	{"GET / HTTP/1.1\r\nHost: h\r\nHost: i\r\n\r\n", HTTP_E_HOST_REPEATED},
+	{"GET / HTTP/1.0\r\nHost: h\r\nhost: i\r\n\r\n", HTTP_E_HOST_REPEATED},
+	/* a list is one invalid value */
+	{"GET / HTTP/1.1\r\nHost: a, b\r\n\r\n", HTTP_E_HOST},
+	{"GET / HTTP/1.1\r\nHost: a,\r\n\r\n", HTTP_E_HOST},
+	/* empty (an http URI may not have an empty host, RFC 9110 §4.2.1) */
+	{"GET / HTTP/1.1\r\nHost:\r\n\r\n", HTTP_E_HOST},
+	{"GET http://h/ HTTP/1.1\r\nHost: \r\n\r\n", HTTP_E_HOST},
+	/* spaces inside */
+	{"GET / HTTP/1.1\r\nHost: a b\r\n\r\n", HTTP_E_HOST},
+	{"GET / HTTP/1.1\r\nHost: h :80\r\n\r\n", HTTP_E_HOST},
+	/* userinfo */
+	{"GET / HTTP/1.1\r\nHost: user@h\r\n\r\n", HTTP_E_HOST},
+	{"GET / HTTP/1.1\r\nHost: u:p@h:80\r\n\r\n", HTTP_E_HOST},
+	/* a path or a query */
+	{"GET / HTTP/1.1\r\nHost: h/x\r\n\r\n", HTTP_E_HOST},
+	{"GET / HTTP/1.1\r\nHost: h?x\r\n\r\n", HTTP_E_HOST},
+	/* bad ports: 0, too large, signed, leading zero, empty, letters */
+	{"GET / HTTP/1.1\r\nHost: h:0\r\n\r\n", HTTP_E_HOST},
+	{"GET / HTTP/1.1\r\nHost: h:65536\r\n\r\n", HTTP_E_HOST},
+	{"GET / HTTP/1.1\r\nHost: h:+80\r\n\r\n", HTTP_E_HOST},
+	{"GET / HTTP/1.1\r\nHost: h:080\r\n\r\n", HTTP_E_HOST},
+	{"GET / HTTP/1.1\r\nHost: h:\r\n\r\n", HTTP_E_HOST},
+	{"GET / HTTP/1.1\r\nHost: h:http\r\n\r\n", HTTP_E_HOST},
+	{"GET / HTTP/1.1\r\nHost: h:80:80\r\n\r\n", HTTP_E_HOST},
+	/* an unclosed IPv6 literal, and one with no brackets and a port */
+	{"GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", HTTP_E_HOST},
+	{"GET / HTTP/1.1\r\nHost: ::1:80\r\n\r\n", HTTP_E_HOST},
+	/* a byte no host holds */
+	{"GET / HTTP/1.1\r\nHost: h\"x\r\n\r\n", HTTP_E_HOST},
+};
+
+/* http_request_check_host() on each case. */
+static void test_request_host(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof host_cases / sizeof host_cases[0]; i++) {
+		struct http_request req;
+		enum http_err err;
+		const char *in = host_cases[i].in;
+
+		assert_true(parse_req(in, strlen(in), &req, &err) > 0);
+		if (http_request_check_host(&req) != host_cases[i].err)
+			fail_msg("case %zu (%s): got %d", i, in,
+				 (int)http_request_check_host(&req));
+	}
 }
 
 /* CONNECT's authority-form: the port is required. */
@@ -923,6 +1051,7 @@ int main(void)
 		cmocka_unit_test(test_url_parse),
 		cmocka_unit_test(test_url_long_host),
 		cmocka_unit_test(test_authority_parse),
+		cmocka_unit_test(test_request_host),
 		cmocka_unit_test(test_write_lines),
 		cmocka_unit_test(test_write_header_injection),
 		cmocka_unit_test(test_write_headerf),

@@ -20,7 +20,9 @@
 
 #include "../../http/answer.h"
 #include "../../http/auth.h"
+#include "../../http/basic.h"
 #include "../../origin/gate.h"
+#include "sameness.h"
 
 #define NOW 1700000000u /* a fixed clock: transcripts do not depend on it */
 
@@ -447,6 +449,269 @@ static void test_bearer(void **state)
 	fixture_free(f);
 }
 
+/* ---- Spellings of a path (docs/rules.md, "How a path is read") ---- */
+
+#define BOB "Authorization: Basic Ym9iOmJ1aWxkZXI=\r\n"
+#define ALICE "Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n"
+
+struct spelling {
+	const char *target;
+	int status; /* for bob on the default rules; never 200 */
+};
+
+static const struct spelling spellings[] = {
+	/* the plain path */
+	{"/admin", 403},
+	/* empty segments collapse: "/" must not cover "//admin" */
+	{"//admin", 403},
+	{"///admin", 403},
+	{"/admin//", 403},
+	/* dot-segments (RFC 3986 §5.2.4) */
+	{"/./admin", 403},
+	{"/private/../admin", 403},
+	{"/x/y/../../admin/", 403},
+	{"/admin/.", 403},
+	{"/admin/x/..", 403},
+	/* a trailing slash is still below /admin */
+	{"/admin/", 403},
+	/* unreserved bytes percent-encoded (§6.2.2.2) */
+	{"/%61dmin", 403},
+	{"/adm%69n/logs", 403},
+	/* encoded dots are dots */
+	{"/%2e/admin", 403},
+	{"/private/%2e%2e/admin", 403},
+	{"/private/.%2E/admin", 403},
+	/* the query is not part of the path */
+	{"/admin?x", 403},
+	{"//admin?../", 403},
+	/* absolute-form is normalised the same way */
+	{"http://127.0.0.1:8080//admin", 403},
+	{"http://127.0.0.1:8080/private/../admin", 403},
+	/* paths are case-sensitive: nothing is at /ADMIN (404) */
+	{"/ADMIN", 404},
+	{"/%41dmin", 404},
+	/* an encoded '/' is refused, in any case of hex */
+	{"/admin%2F", 400},
+	{"/admin%2fx", 400},
+	{"/%2Fadmin", 400},
+	/* climbing above the root */
+	{"/%2e%2e/admin", 400},
+	{"/../admin", 400},
+	{"/private/../../admin", 400},
+	/* ';' path parameters, which some servers strip */
+	{"/admin;x", 400},
+	{"/private/..;/admin", 400},
+	/* backslashes, literal and encoded */
+	{"/admin\\", 400},
+	{"/private\\..\\admin", 400},
+	{"/admin%5C", 400},
+	/* an encoded NUL */
+	{"/admin%00", 400},
+	/* a bad percent-encoding */
+	{"/%6", 400},
+	/* a fragment: refused by the request parser */
+	{"/admin#x", 400},
+};
+
+/*
+ * Each spelling, as bob: what the socket would answer.  When the head
+ * does not parse, origin/server.c sends http_err_status() of the error.
+ */
+static void test_path_spellings(void **state)
+{
+	struct fixture *f = fixture_new("basic");
+	char raw[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++) {
+		const struct spelling *tc = &spellings[i];
+		struct http_request req;
+		enum http_err err = HTTP_OK;
+		int status;
+
+		snprintf(raw, sizeof(raw), REQ("%s", BOB), tc->target);
+		print_message("case: %s\n", tc->target);
+		if (http_parse_request(raw, strlen(raw), &req, &err) <= 0) {
+			status = http_err_status(err);
+		} else {
+			decide(f, raw);
+			status = f->d.status;
+		}
+		assert_int_not_equal(status, 200);
+		if (status != tc->status)
+			fail_msg("%s: %d, want %d (%s)", tc->target, status,
+				 tc->status, f->d.why);
+		/* A 403 is decided on the normal form, and says so. */
+		if (tc->status == 403)
+			assert_non_null(strstr(f->d.why, "/admin"));
+	}
+	fixture_free(f);
+}
+
+/* What is decided is what is served: alice's 200 names the normal form. */
+static void test_path_served(void **state)
+{
+	static const struct {
+		const char *target;
+		const char *body_has; /* the "origin: GET PATH" line */
+	} cases[] = {
+	    /* empty segments and dot-segments removed */
+	    {"//admin", "origin: GET /admin\n"},
+	    {"/private/../admin/./x", "origin: GET /admin/x\n"},
+	    /* unreserved decoded, others upper-cased, query kept */
+	    {"/%61dmin/a%2fb?q=%2f", NULL},
+	    {"/%61dmin/a%3fb?q=%2f", "origin: GET /admin/a%3Fb?q=%2f\n"},
+	    /* leaving /admin: the public root, for anyone */
+	    {"/admin/..", "origin: GET /\n"},
+	};
+	struct fixture *f = fixture_new("basic");
+	char raw[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(raw, sizeof(raw), REQ("%s", ALICE), cases[i].target);
+		decide(f, raw);
+		if (cases[i].body_has == NULL) {
+			/* %2F: refused, for alice as for bob */
+			assert_int_equal(f->d.status, 400);
+			assert_non_null(strstr(f->body, "%2F"));
+			continue;
+		}
+		assert_int_equal(f->d.status, 200);
+		if (strstr(f->body, cases[i].body_has) == NULL)
+			fail_msg("%s: body lacks '%s': %s", cases[i].target,
+				 cases[i].body_has, f->body);
+	}
+	fixture_free(f);
+}
+
+/* ---- Host (RFC 9112 §3.2) ---- */
+
+static const struct {
+	const char *request;
+	int status;
+} host_cases[] = {
+	/* HTTP/1.1 without Host */
+	{"GET / HTTP/1.1\r\n\r\n", 400},
+	/* ... also with an absolute-form target */
+	{"GET http://h/ HTTP/1.1\r\n\r\n", 400},
+	/* two Host fields */
+	{"GET / HTTP/1.1\r\nHost: h\r\nHost: h\r\n\r\n", 400},
+	/* invalid values: a list, empty, a space, userinfo, bad ports */
+	{"GET / HTTP/1.1\r\nHost: a, b\r\n\r\n", 400},
+	{"GET / HTTP/1.1\r\nHost:\r\n\r\n", 400},
+	{"GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400},
+	{"GET / HTTP/1.1\r\nHost: u@h\r\n\r\n", 400},
+	{"GET / HTTP/1.1\r\nHost: h:0\r\n\r\n", 400},
+	{"GET / HTTP/1.1\r\nHost: h:65536\r\n\r\n", 400},
+	{"GET / HTTP/1.1\r\nHost: h:-1\r\n\r\n", 400},
+	/* HTTP/1.0 without Host is served */
+	{"GET / HTTP/1.0\r\n\r\n", 200},
+	/* a valid Host, and one that differs from an absolute-form target
+	 * (its value is ignored then, §3.2.2) */
+	{"GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", 200},
+	{"GET http://h/ HTTP/1.1\r\nHost: other:81\r\n\r\n", 200},
+};
+
+/* Each Host case on the public root. */
+static void test_host(void **state)
+{
+	struct fixture *f = fixture_new("basic");
+
+	(void)state;
+	for (size_t i = 0; i < sizeof host_cases / sizeof host_cases[0]; i++) {
+		decide(f, host_cases[i].request);
+		if (f->d.status != host_cases[i].status)
+			fail_msg("case %zu: %d (%s)", i, f->d.status, f->d.why);
+		if (host_cases[i].status == 400)
+			assert_non_null(strstr(f->body, "Host"));
+	}
+	fixture_free(f);
+}
+
+/* ---- An unknown user and a wrong password look the same ---- */
+
+/*
+ * The origin's 401s for a wrong password and for an unknown user are
+ * byte-identical once Date and the fresh nonce values are masked
+ * (sameness.h), for Basic and Digest MD5 and SHA-256; the why lines say
+ * which it was.
+ */
+static void test_unknown_user_same_as_wrong_password(void **state)
+{
+	static const struct {
+		const char *comment;
+		const char *schemes;
+		enum digest_alg alg;
+		const char *user_a, *pass_a, *user_b, *pass_b;
+		const char *why_a, *why_b;
+	} pairs[] = {
+		{"Basic", "basic", DIGEST_MD5, "alice", "wrong", "nobody", "wrong",
+		 "wrong password", "unknown user"},
+		{"Basic, mallory is unknown here", "basic", DIGEST_MD5, "bob",
+		 "letmein", "mallory", "letmein", "wrong password",
+		 "unknown user"},
+		{"Digest MD5", "digest", DIGEST_MD5, "alice", "wrong", "nobody",
+		 "wrong", "does not match", "unknown user"},
+		{"Digest SHA-256", "digest,basic", DIGEST_SHA256, "bob", "wrong",
+		 "nobody", "other", "does not match", "unknown user"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		struct fixture *f = fixture_new(pairs[i].schemes);
+		struct http_buf cred, raw, m[2];
+		char why[2][ORIGIN_MAX_WHY], nonce[128];
+
+		http_buf_init(&cred, 0);
+		http_buf_init(&raw, 0);
+		http_buf_init(&m[0], 0);
+		http_buf_init(&m[1], 0);
+		for (int round = 0; round < 2; round++) {
+			const char *user = round ? pairs[i].user_b
+						 : pairs[i].user_a;
+			const char *pass = round ? pairs[i].pass_b
+						 : pairs[i].pass_a;
+
+			http_buf_reset(&cred);
+			if (strncmp(pairs[i].comment, "Digest", 6) == 0) {
+				assert_int_equal(digest_nonce_make(
+							 &f->st.guard.key, NOW,
+							 nonce, sizeof(nonce)),
+						 HTTP_OK);
+				sameness_digest(pairs[i].alg, user, pass,
+						"lab407 origin", nonce, "GET",
+						"/private", &cred);
+			} else {
+				assert_int_equal(basic_encode(&cred, user, pass),
+						 HTTP_OK);
+			}
+			http_buf_reset(&raw);
+			http_buf_printf(&raw,
+					"GET /private HTTP/1.1\r\nHost: o\r\n"
+					"Authorization: %s\r\n\r\n",
+					cred.data);
+			decide_at(f, raw.data, NOW + (uint64_t)round);
+			assert_int_equal(f->d.status, 401);
+			sameness_mask(f->d.out.data, f->d.out.len, &m[round]);
+			snprintf(why[round], sizeof(why[round]), "%s", f->d.why);
+		}
+		if (m[0].len != m[1].len ||
+		    memcmp(m[0].data, m[1].data, m[0].len) != 0)
+			fail_msg("%s: the responses differ:\n%s\n--- and ---\n%s",
+				 pairs[i].comment, m[0].data, m[1].data);
+		if (strstr(why[0], pairs[i].why_a) == NULL ||
+		    strstr(why[1], pairs[i].why_b) == NULL)
+			fail_msg("%s: why lines '%s' / '%s'", pairs[i].comment,
+				 why[0], why[1]);
+		http_buf_free(&cred);
+		http_buf_free(&raw);
+		http_buf_free(&m[0]);
+		http_buf_free(&m[1]);
+		fixture_free(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +725,10 @@ int main(void)
 	    cmocka_unit_test(test_digest_stale),
 	    cmocka_unit_test(test_digest_forbidden),
 	    cmocka_unit_test(test_bearer),
+	    cmocka_unit_test(test_path_spellings),
+	    cmocka_unit_test(test_path_served),
+	    cmocka_unit_test(test_host),
+	    cmocka_unit_test(test_unknown_user_same_as_wrong_password),
 	};
 
 	return cmocka_run_group_tests_name("origin", tests, NULL, NULL);

@@ -392,6 +392,58 @@ static void test_read_line(void **state)
 	fclose(f);
 }
 
+/* The words of an expect TEXT become one argument; a TEXT that does not
+ * fit is refused whole, never written past the buffer (repl/script.c). */
+static void test_expect_words(void **state)
+{
+	static const struct {
+		const char *line; /* as typed */
+		size_t cap;	  /* room for the joined TEXT */
+		bool fits;
+		int argc;	  /* afterwards */
+		const char *last; /* the last argument afterwards */
+	} cases[] = {
+	    /* seen: words 2.. joined */
+	    {"expect seen stale=true now", 64, true, 3, "stale=true now"},
+	    /* header: words 3.. joined, the NAME stays */
+	    {"expect header Via 1.1 lab407-proxy", 64, true, 4,
+	     "1.1 lab407-proxy"},
+	    /* one word: nothing to join */
+	    {"expect seen x", 2, true, 3, "x"},
+	    /* a status or from: left alone */
+	    {"expect 407", 1, true, 2, "407"},
+	    {"expect from proxy", 1, true, 3, "proxy"},
+	    /* "ab cd" needs 6 bytes with its NUL: 6 fits, 5 does not */
+	    {"expect seen ab cd", 6, true, 3, "ab cd"},
+	    {"expect seen ab cd", 5, false, 4, "cd"},
+	    /* many words past the room: refused */
+	    {"expect seen aaaa bbbb cccc dddd eeee ffff", 16, false, 8,
+	     "ffff"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char store[256], text[64];
+		char *argv[REPL_MAX_ARGS + 1];
+		int argc = 0;
+
+		/* text[cap..) stands for what lies past the buffer */
+		memset(text, 'G', sizeof(text));
+		assert_int_equal(command_split(cases[i].line, store,
+					       sizeof(store), argv,
+					       REPL_MAX_ARGS, &argc),
+				 COMMAND_SPLIT_OK);
+		argv[argc] = NULL;
+		assert_true(cases[i].cap <= sizeof(text));
+		assert_int_equal(
+		    script_expect_words(&argc, argv, text, cases[i].cap),
+		    cases[i].fits);
+		assert_int_equal(argc, cases[i].argc);
+		assert_string_equal(argv[argc - 1], cases[i].last);
+		for (size_t k = cases[i].cap; k < sizeof(text); k++)
+			assert_int_equal(text[k], 'G');
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +457,7 @@ int main(void)
 	    cmocka_unit_test(test_exec_help_quit),
 	    cmocka_unit_test(test_exec_status),
 	    cmocka_unit_test(test_read_line),
+	    cmocka_unit_test(test_expect_words),
 	};
 	return cmocka_run_group_tests_name("repl_command", tests, NULL, NULL);
 }

@@ -408,6 +408,73 @@ static void test_connect_refused(void **state)
 	assert_int_equal(lab->final_who, LAB_ORIGIN);
 }
 
+/* ---- Deciding on the address (lesson 05) ---- */
+
+/* Any message's why line contains s. */
+static bool why_has(const struct lab *lab, const char *s)
+{
+	for (size_t i = 0; i < lab->num_msgs; i++)
+		if (strstr(lab->msgs[i].why, s) != NULL)
+			return true;
+	return false;
+}
+
+/* The lab's proxy runs bin/proxy's address check: with "deny host
+ * 127.0.0.1", other spellings of the origin's address are refused with
+ * the ACL's 403 before anything reaches the origin; the same spellings
+ * reach it under the default ACL; the proxy's own port is refused. */
+static void test_address_spellings(void **state)
+{
+	static const char *const hosts[] = {"127.1", "2130706433",
+					    "0x7f.0.0.1", "[::ffff:127.0.0.1]",
+					    "localhost"};
+	const char *deny = "deny host 127.0.0.1\nallow all\n";
+	struct lab *lab = *state;
+	char err[256], url[128], target[128];
+	size_t i, k;
+
+	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		lab_defaults(lab);
+		snprintf(url, sizeof(url), "http://%s:%u/", hosts[i],
+			 lab->port[LAB_ORIGIN]);
+		run(lab, url);
+		if (lab->final_status != 200 || lab->final_who != LAB_ORIGIN)
+			fail_msg("default ACL: %s got %d", url,
+				 lab->final_status);
+
+		assert_int_equal(acl_parse(deny, strlen(deny), "t.acl",
+					   lab->acl, err, sizeof(err)),
+				 HTTP_OK);
+		run(lab, url);
+		if (lab->final_status != 403 || lab->final_who != LAB_PROXY)
+			fail_msg("deny host 127.0.0.1: %s got %d", url,
+				 lab->final_status);
+		for (k = 0; k < lab->num_msgs; k++)
+			assert_true(lab->msgs[k].leg != LAB_P2O);
+		assert_true(why_has(lab, "for address 127.0.0.1"));
+		assert_false(
+		    head_has(lab_last_response(lab), "Proxy-Authenticate:"));
+
+		snprintf(target, sizeof(target), "%s:%u", hosts[i],
+			 lab->port[LAB_ORIGIN]);
+		run_connect(lab, target);
+		if (lab->final_status != 403)
+			fail_msg("deny host 127.0.0.1: CONNECT %s got %d",
+				 target, lab->final_status);
+		acl_default(lab->acl);
+	}
+
+	/* the lab proxy's own address, for GET and CONNECT */
+	lab_defaults(lab);
+	snprintf(url, sizeof(url), "http://127.1:%u/", lab->port[LAB_PROXY]);
+	run(lab, url);
+	assert_int_equal(lab->final_status, 403);
+	assert_true(why_has(lab, "own listening address"));
+	snprintf(target, sizeof(target), "127.0.0.1:%u", lab->port[LAB_PROXY]);
+	run_connect(lab, target);
+	assert_int_equal(lab->final_status, 403);
+}
+
 /* ---- Set-up errors ---- */
 
 static void test_setup_errors(void **state)
@@ -437,6 +504,7 @@ int main(void)
 	    cmocka_unit_test(test_break_notes_whole),
 	    cmocka_unit_test(test_connect_tunnel),
 	    cmocka_unit_test(test_connect_refused),
+	    cmocka_unit_test(test_address_spellings),
 	};
 	return cmocka_run_group_tests_name("repl_lab", tests, setup, teardown);
 }

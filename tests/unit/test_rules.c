@@ -99,6 +99,14 @@ struct bad_case {
 	const char *want; /* the whole error message */
 };
 
+#define NF                                                                     \
+	"lab.rules:1: the path is not in normal form (no '//', '.' or '..' "  \
+	"segments, no encoded letter, digit or -._~, upper-case hex: "       \
+	"docs/rules.md)"
+#define REFUSED                                                                \
+	"lab.rules:1: the origin refuses this path with 400 (%2F, %00, '\\', " \
+	"';', a bad '%' or '..' above /: docs/rules.md)"
+
 static const struct bad_case bad_cases[] = {
     /* a path must start with '/' */
     {"relative path", "admin user alice\n",
@@ -136,6 +144,21 @@ static const struct bad_case bad_cases[] = {
     {"trailing slash", "/docs/ any\n",
      "lab.rules:1: only / may end with '/' (write /docs to cover /docs "
      "and everything below it)"},
+    /* requests are matched in normal form: a rule in another form
+     * could never match (docs/rules.md) */
+    {"empty segment", "/a//b any\n", NF},
+    {"dot segment", "/a/./b any\n", NF},
+    {"dot-dot segment", "/private/../admin any\n", NF},
+    {"encoded letter", "/%61dmin any\n", NF},
+    {"lower-case hex", "/a%3fb any\n", NF},
+    {"encoded dot", "/a/%2e any\n", NF},
+    /* paths a request could never reach: 400 at the origin */
+    {"encoded slash", "/a%2Fb any\n", REFUSED},
+    {"encoded NUL", "/a%00 any\n", REFUSED},
+    {"backslash", "/a\\b any\n", REFUSED},
+    {"semicolon", "/a;b any\n", REFUSED},
+    {"above the root", "/../a any\n", REFUSED},
+    {"bad percent", "/a%zz any\n", REFUSED},
     /* two rules for one path: which one would win? */
     {"duplicate path", "/x public\n/y any\n/x any\n",
      "lab.rules:3: a second rule for the same path"},
@@ -279,8 +302,11 @@ static const struct match_case match_cases[] = {
     {"longest", "/admin/public/readme", "/admin/public"},
     /* the shorter one still covers its other children */
     {"shorter", "/admin/secret", "/admin"},
-    /* a double slash after the root is below "/" at a '/' boundary */
-    {"double slash", "//x", "/"},
+    /* "/" covers only "/": not "//x" (the origin never passes a
+     * non-normal path here, and if it did "/" must not cover it) */
+    {"double slash", "//x", NULL},
+    /* nor "//" itself */
+    {"two slashes", "//", NULL},
     /* an empty path matches nothing */
     {"empty", "", NULL},
 };

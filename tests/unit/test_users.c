@@ -517,6 +517,124 @@ static void test_env_file(void **state)
 	users_free(&u);
 }
 
+/* ---- The dummy entry: an unknown user costs what a typical one does ---- */
+
+#define BOB_B5 "bob:$2y$05$1HlyznEoKerTA2/COpDUDO2jHBuEY6deaQMCK61A0lB8KJLrxsel2\n"
+#define CAROL_B5 "carol:$2y$05$VW4oOk1PIV685aK.pdCHD.JhkZSN8VPRZ93kzYkGW8zm6Ye7OuI/a\n"
+#define ERIN_B4 "erin:$2y$04$LPOqKYcoPTxWzcJrUqoS9.IjURr/9DUbkuiNY3rAvkpek321aOlkq\n"
+#define ALICE_APR1 "alice:$apr1$OIZ2Puvm$RYmc6kZbG9sm0WH5XFZPG0\n"
+#define DAVE_APR1 "dave:$apr1$.bpS/zjp$FTJ4P4LBbt3z1uRwgjpc2.\n"
+
+/* The hash class names kind and cost, never salt or hash. */
+static void test_hash_class(void **state)
+{
+	static const struct {
+		const char *secret, *cls;
+	} cases[] = {
+		{"$2y$05$1HlyznEoKerTA2/COpDUDO2jHBuEY6deaQMCK61A0lB8KJLrxsel2",
+		 "$2y$05$"},
+		{"$2b$12$abcdefghijklmnopqrstuu", "$2b$12$"},
+		{"$apr1$OIZ2Puvm$RYmc6kZbG9sm0WH5XFZPG0", "$apr1$"},
+		{"{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=", "{SHA}"},
+		{"$5$salt$hash", "$5$"},
+		{"$6$rounds=8000$salt$hash", "$6$rounds=8000$"},
+		{"wonderland", ""},
+	};
+	char out[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		users_hash_class(cases[i].secret, out, sizeof(out));
+		assert_string_equal(out, cases[i].cls);
+	}
+}
+
+/*
+ * In a mixed-cost htpasswd file an unknown user is checked against the
+ * dummy, whose kind and cost are the file's most common: not the first
+ * entry's, and not any real user's hash.  (No timing is measured: the
+ * test checks what is hashed against.)
+ */
+static void test_dummy_typical(void **state)
+{
+	static const struct {
+		const char *comment;
+		const char *file;
+		const char *cls;   /* the class the dummy must have */
+	} cases[] = {
+		/* first entry $apr1$, most entries bcrypt cost 5 */
+		{"apr1 first, bcrypt most", ALICE_APR1 BOB_B5 CAROL_B5,
+		 "$2y$05$"},
+		/* first entry bcrypt, most $apr1$ */
+		{"bcrypt first, apr1 most", BOB_B5 ALICE_APR1 DAVE_APR1,
+		 "$apr1$"},
+		/* the same kind, another cost: cost counts */
+		{"bcrypt 4 first, bcrypt 5 most", ERIN_B4 BOB_B5 CAROL_B5,
+		 "$2y$05$"},
+		/* a tie: the class met first */
+		{"tie", ALICE_APR1 BOB_B5, "$apr1$"},
+		{"one user", BOB_B5, "$2y$05$"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct users u;
+		char err[256], cls[32];
+		const char *s;
+
+		if (load(cases[i].file, &u, err, sizeof(err)) != HTTP_OK)
+			fail_msg("%s: %s", cases[i].comment, err);
+		s = users_password_setting(&u, "nobody");
+		users_hash_class(s, cls, sizeof(cls));
+		if (strcmp(cls, cases[i].cls) != 0)
+			fail_msg("%s: dummy class '%s', want '%s'",
+				 cases[i].comment, cls, cases[i].cls);
+		for (size_t j = 0; j < u.n; j++) {
+			assert_string_not_equal(s, u.v[j].secret);
+			/* a known user is checked against their own */
+			assert_ptr_equal(users_password_setting(&u, u.v[j].user),
+					 u.v[j].secret);
+		}
+		/* and the check itself: unknown, whatever the password */
+		assert_int_equal(users_check_password(&u, "nobody", "builder",
+						      7),
+				 HTTP_E_BAD_USER);
+		users_free(&u);
+	}
+}
+
+/* Plain and htdigest stores have a dummy too; Digest HA1 for an unknown
+ * user comes from it, so it is computed like a real one. */
+static void test_dummy_plain_htdigest(void **state)
+{
+	struct users u;
+	char ha1[DIGEST_HEX_MAX + 1], err[256];
+
+	(void)state;
+	assert_int_equal(users_defaults(&u, USERS_SIDE_PROXY), HTTP_OK);
+	assert_non_null(u.dummy);
+	for (size_t j = 0; j < u.n; j++)
+		assert_string_not_equal(u.dummy, u.v[j].secret);
+	assert_int_equal(users_digest_ha1(&u, "nobody", "r", DIGEST_SHA256, ha1),
+			 HTTP_E_BAD_USER);
+	assert_int_equal(strlen(ha1), 64);
+	assert_int_equal(users_digest_ha1(&u, NULL, "r", DIGEST_MD5, ha1),
+			 HTTP_E_BAD_USER);
+	assert_int_equal(strlen(ha1), 32);
+	users_free(&u);
+
+	assert_int_equal(load("alice:lab407 proxy:"
+			      "8e5b5a7cd2b6bd4be2d2b46d7c8e4c6f\n",
+			      &u, err, sizeof(err)),
+			 HTTP_OK);
+	assert_int_equal(users_digest_ha1(&u, "nobody", "lab407 proxy",
+					  DIGEST_MD5, ha1),
+			 HTTP_E_BAD_USER);
+	assert_int_equal(strlen(ha1), 32);
+	assert_string_not_equal(ha1, "8e5b5a7cd2b6bd4be2d2b46d7c8e4c6f");
+	users_free(&u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +648,9 @@ int main(void)
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_long_line_and_missing),
 		cmocka_unit_test(test_tokens),
+		cmocka_unit_test(test_hash_class),
+		cmocka_unit_test(test_dummy_typical),
+		cmocka_unit_test(test_dummy_plain_htdigest),
 	};
 	const struct CMUnitTest env_tests[] = {
 		cmocka_unit_test(test_env_file),
