@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# mk/lab-kdc.sh BIN - `make lab-kdc`: the lab's own Kerberos realm for
+# mk/lab-kdc.sh BIN [--kdc-only] - `make lab-kdc`: the lab's own Kerberos realm for
 # lesson 12, in build/lab-kdc only (tests/kdc/kdc.sh): a KDC on a free
 # loopback port, alice's ticket, and bin/proxy offering Negotiate with
 # the HTTP/localhost key.  It prints what to type in another shell and
-# runs until Ctrl-C, which stops the proxy and the KDC.
+# runs until Ctrl-C, which stops the proxy and the KDC.  --kdc-only (what
+# the REPL's `kdc start` runs) starts the KDC and alice's ticket, writes
+# build/lab-kdc/ready and waits for SIGTERM.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BIN=${1:-bin}
+ONLY_KDC=no
+[ "${2:-}" = --kdc-only ] && ONLY_KDC=yes
 DIR=$PWD/build/lab-kdc
 source tests/kdc/kdc.sh
 if missing=$(kdc_missing); then
@@ -20,6 +24,13 @@ if ! kdc_start "$DIR"; then
 	exit 1
 fi
 kdc_kinit alice wonderland || echo "lab-kdc: kinit alice failed" >&2
+if [ "$ONLY_KDC" = yes ]; then
+	trap 'kdc_stop; rm -f "$DIR/ready"; exit 0' INT TERM
+	echo "$KDC_PORT" >"$DIR/ready"
+	wait "$KDC_PID"
+	rm -f "$DIR/ready"
+	exit 0
+fi
 "$BIN/origin" --listen 127.0.0.1:0 >"$DIR/origin.out" 2>&1 &
 OPID=$!
 "$BIN/proxy" --listen 127.0.0.1:0 --auth negotiate,basic \

@@ -280,6 +280,19 @@ static const struct command commands[] = {
      false,
      {{NULL}},
      breaker_fix},
+    {"kdc",
+     "kdc [start|stop]",
+     "use the lab's Kerberos realm for Negotiate (lesson 12)",
+     "kdc start runs the lab's private KDC (realm LAB407.TEST, everything\n"
+     "under build/lab-kdc, as make lab-kdc does) and gets alice a ticket;\n"
+     "kdc alone uses one already running.  Then the proxy accepts Kerberos\n"
+     "tickets for HTTP/localhost and the client answers Negotiate:\n"
+     "scheme proxy negotiate, get /, run, explain 3.  kdc stop ends it.",
+     0,
+     1,
+     false,
+     {{"start", "stop", NULL}},
+     kdc_cmd},
     {"outcomes",
      "outcomes",
      "run every row of the outcomes table live and print the results",

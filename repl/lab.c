@@ -194,6 +194,7 @@ void lab_close(struct lab *lab)
 	msgs_free(lab);
 	http_buf_free(&lab->pending);
 	proxy_conn_free(&lab->pconn);
+	client_free(&lab->cm);
 	for (i = 0; i < LAB_EXT_ORIGIN_CONNS; i++)
 		wire_close(&lab->ext_origin[i]);
 	for (i = 0; i < 2; i++) {
@@ -503,6 +504,7 @@ static void client_config_fill(struct lab *lab)
 	cc->body = lab->body;
 	cc->body_len = lab->body_len;
 	cc->user_agent = "lab407-repl/1.0";
+	cc->proxy_host = "localhost";   /* the service principal's host */
 	for (p = 0; p < 2; p++) {
 		struct answer_creds *a =
 		    p == LAB_PROXY ? &cc->proxy : &cc->origin;
@@ -514,6 +516,9 @@ static void client_config_fill(struct lab *lab)
 		/* curl's --proxy-anyauth / --anyauth: whatever is offered */
 		a->allowed = AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST |
 			     AUTH_SCHEME_BEARER | AUTH_SCHEME_NTLM;
+		/* Lesson 12: with the lab's realm, a ticket for HTTP/localhost */
+		if (lab->kdc && p == LAB_PROXY)
+			a->allowed |= AUTH_SCHEME_NEGOTIATE;
 	}
 }
 
@@ -665,6 +670,7 @@ bool lab_begin(struct lab *lab, const char *method, const char *url_or_path,
 		}
 	}
 	client_config_fill(lab);
+	client_free(&lab->cm);
 	client_init(&lab->cm, &lab->ccfg);
 	client_step_init(&s);
 	client_call(lab, NULL, NULL, 0, &s, broken, sizeof(broken));
@@ -885,6 +891,8 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 		http_buf_append(&lab->pending, d.out.data, d.out.len);
 		http_buf_append(&lab->pending, m->bytes.data + m->head_len,
 				m->bytes.len - m->head_len);
+		memcpy(lab->negotiate_reply, d.negotiate_reply,
+		       sizeof(lab->negotiate_reply));
 		snprintf(lab->proxy_info, sizeof(lab->proxy_info), "%s",
 			 d.info_header);
 		lab->next = LAB_P2O;
@@ -979,7 +987,8 @@ static enum lab_step_rc step_o2p(struct lab *lab, struct lab_msg *m, char *err,
 	m->lesson = "06";
 	http_buf_reset(&lab->pending);
 	/* the proxy's own Digest success rides on the relayed response */
-	if (!proxy_relay_head_ex(&resp, lab->proxy_info, NULL, &lab->pending)) {
+	if (!proxy_relay_head_auth(&resp, lab->proxy_info, lab->negotiate_reply,
+				   NULL, &lab->pending)) {
 		snprintf(err, cap, "the proxy could not rewrite the head");
 		return LAB_STEP_ERROR;
 	}

@@ -31,6 +31,8 @@
 #include "../origin/gate.h"
 #include "../proxy/gate.h"
 
+#include <sys/types.h>
+
 #define LAB_MAX_MSGS 64	 /* messages in one exchange */
 #define LAB_MAX_WHY 1200 /* one why line (client notes are joined) */
 #define LAB_MAX_LINE 256 /* a request or status line, shortened */
@@ -170,6 +172,11 @@ struct lab {
 
 	/* ---- what the client<->proxy connection proved (NTLM) ---- */
 	struct proxy_conn pconn;
+
+	/* ---- Kerberos (lesson 12): `kdc` found the lab's realm ---- */
+	bool kdc;                     /* the client may answer Negotiate */
+	char negotiate_reply[1024];   /* the proxy's final token to relay */
+	pid_t kdc_pid;                /* a KDC `kdc start` launched, or 0 */
 };
 
 /* ---- Opening ---- */

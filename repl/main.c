@@ -221,6 +221,7 @@ int main(int argc, char **argv)
 	}
 	if (!lab_open(lab, err, sizeof(err))) {
 		fprintf(stderr, "repl: %s\n", err);
+		kdc_stop_child(lab);
 		lab_close(lab);
 		free(lab);
 		return 1;
@@ -244,6 +245,7 @@ int main(int argc, char **argv)
 			status = script_run_stream(&r, stdin);
 	}
 	fflush(stdout);
+	kdc_stop_child(lab);
 	lab_close(lab);
 	free(lab);
 	return status;

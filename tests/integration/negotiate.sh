@@ -126,6 +126,32 @@ fi
 code=$("${C[@]}" -s -o /dev/null -w '%{http_code}' --proxy-negotiate -U : -x "$P" "$URL")
 check "negotiate: after kdestroy, 407 again" "$code" 407
 
+# ---- The REPL with its own realm (`kdc start`, lesson 12) ----
+
+# The REPL starts the lab's KDC (mk/lab-kdc.sh --kdc-only, in
+# build/lab-kdc), answers Negotiate with alice's ticket, and stops the
+# KDC when it exits.
+cat >"$TMP/kdc.lab" <<'LAB'
+kdc start
+scheme proxy negotiate
+get /
+expect 200
+expect from origin
+expect seen 'Proxy-Authorization: Negotiate YII'
+expect seen 'Proxy-Authenticate: Negotiate oY'
+explain 3
+LAB
+out=$(env -u KRB5_CONFIG -u KRB5CCNAME -u KRB5_KTNAME -u KRB5RCACHEDIR \
+	-u KRB5_KDC_PROFILE timeout 60 "$BIN/repl" --check "$TMP/kdc.lab" 2>&1)
+rc=$?
+check "negotiate: bin/repl --check with kdc start passes" "$rc" 0
+check_contains "negotiate: the REPL's explain reads the AP-REQ" "$out" \
+	"a ticket for service HTTP/localhost in realm LAB407.TEST"
+check_contains "negotiate: the REPL's client checked the proxy" "$out" \
+	"mutual authentication verified"
+alive=$(pgrep -f "lab-kdc.sh .*--kdc-only" >/dev/null && echo yes || echo no)
+check "negotiate: the REPL stopped its KDC when it exited" "$alive" no
+
 # ---- Squid with negotiate_kerberos_auth ----
 
 if [ ! -x "$SQUID" ] || [ ! -x "$KRB_HELPER" ]; then
