@@ -6,7 +6,8 @@
 #   make sanitize   the same tests under AddressSanitizer + UBSan
 #   make lab-kdc    a private Kerberos realm and a Negotiate proxy (lesson 12)
 #   make docs       render docs/ with Graphviz
-#   make bench      benchmarks (speed is measured here, never in tests)
+#   make bench      benchmarks against nginx, Squid, tinyproxy (speed is
+#                   measured here, never in tests); make bench-docs
 #   make fuzz       libFuzzer on every parser, FUZZ_SECONDS each (60)
 #
 # Every http/, net/, proxy/, origin/, client/ and repl/ source except each
@@ -33,7 +34,7 @@ PROGS    := $(patsubst %/main.c,$(BIN)/%,$(wildcard proxy/main.c origin/main.c c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all run test check unit sanitize docs bench fuzz fuzz-build fuzz-ci clean format deps deps-test examples lab-kdc
+.PHONY: all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format deps deps-test deps-bench examples lab-kdc
 all: $(PROGS)
 
 $(B)/%.o: %.c
@@ -68,6 +69,8 @@ deps:
 	@sh mk/deps.sh build
 deps-test:
 	@sh mk/deps.sh test
+deps-bench:
+	@sh mk/deps.sh bench
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -81,7 +84,7 @@ lab-kdc: all
 	@bash mk/lab-kdc.sh $(BIN)
 
 # Everything: unit tests, then integration tests against real peers.
-check: all examples $(UNIT_BIN)
+check: all examples $(UNIT_BIN) $(BENCH)
 	@LAB407_BIN=$(BIN) LAB407_BUILD=$(B) bash tests/run.sh
 
 unit: $(UNIT_BIN)
@@ -94,13 +97,23 @@ sanitize: deps-test
 docs: all
 	@bash docs/render.sh $(BIN)
 
-BENCH := $(B)/bench/bench_parse $(B)/bench/bench_proxy
-$(B)/bench/%: tests/bench/%.c $(LIB)
+# The load generators of make bench (wrk cannot do Digest); built by
+# make check too, so they keep compiling, but only make bench runs them.
+BENCH := $(B)/bench/bench_parse $(B)/bench/bench_digest $(B)/bench/bench_idle
+BENCH_IO := $(B)/bench/bench_io.o
+$(BENCH_IO): tests/bench/bench_io.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+$(B)/bench/%: tests/bench/%.c $(BENCH_IO) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< $(BENCH_IO) $(LIB) $(LDLIBS) -o $@
 
-bench: all $(BENCH)
+# make bench: figures in $(B)/bench/results.md; make bench-docs also
+# writes them into docs/performance.md.  BENCH_SECONDS per workload.
+bench: deps-bench all $(BENCH)
 	@LAB407_BUILD=$(B) bash tests/bench/run.sh $(BIN)
+bench-docs: deps-bench all $(BENCH)
+	@LAB407_BUILD=$(B) bash tests/bench/run.sh --docs $(BIN)
 
 # libFuzzer: one harness per parser (tests/fuzz/fuzz_NAME.c, seeds in
 # tests/fuzz/corpus/NAME/), each run FUZZ_SECONDS; `make fuzz-ci` is the
@@ -134,7 +147,7 @@ fuzz-ci:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
 format:
-	clang-format -i $(wildcard */*.c */*.h tests/unit/*.c)
+	clang-format -i $(wildcard */*.c */*.h tests/unit/*.c tests/bench/*.[ch])
 
 clean:
 	rm -rf build build-san build-clang bin

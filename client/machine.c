@@ -32,6 +32,7 @@
 
 #include <time.h>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "../http/auth.h"
@@ -211,6 +212,9 @@ static bool add_credentials(struct client_machine *m, struct client_step *s,
 	http_buf_init(&v, 0);
 	e = answer_build(st, cr, method, target, m->cfg->body, m->cfg->body_len,
 			 &v, &tr);
+	/* The trace holds Digest's A1 (the password in clear) and HA1:
+	 * nobody here reads it, so it goes at once. */
+	OPENSSL_cleanse(&tr, sizeof(tr));
 	if (e != HTTP_OK) {
 		note(s, "Cannot build %s credentials: %s", p->name,
 		     http_strerror(e));
@@ -790,14 +794,24 @@ static void finish(struct client_machine *m, const struct http_response *resp,
 	bool through = m->cfg->via_proxy && !m->tunnel_up;
 	const struct http_header *via =
 	    http_header_find(resp->headers, resp->num_headers, "Via");
+	const struct http_header *server =
+	    http_header_find(resp->headers, resp->num_headers, "Server");
+	struct client_who w = client_who(resp, through);
 
 	if (through && resp->status != 407)
 		negotiate_finish(m, resp, s);
-	if (through && strcmp(client_who_answered(resp, true), "origin") == 0)
+	if (through && strcmp(w.who, "origin") == 0)
 		note(s, "Response from the origin (Via: %.*s)",
 		     (int)via->value_len, via->value);
+	else if (through && strcmp(w.who, "proxy") == 0 && server != NULL &&
+		 resp->status != 407)
+		note(s, "Response from the proxy itself (Server: %.*s%s)",
+		     (int)server->value_len, server->value,
+		     via != NULL ? "; it has a Via too" : "");
+	else if (through && strcmp(w.who, "proxy") == 0)
+		note(s, "Response from the proxy itself (%s)", w.clue);
 	else if (through)
-		note(s, "Response from the proxy itself (no Via)");
+		note(s, "Who answered: cannot tell (%s)", w.clue);
 	s->action = CLIENT_DONE;
 	m->state = ST_DONE;
 }
@@ -861,21 +875,64 @@ void client_next(struct client_machine *m, const struct http_response *resp,
 	}
 }
 
-/* Lesson 05: Via tells a relayed answer from the proxy's own. */
+/* Lesson 05: the clues that tell a proxy's own answer from a relayed one. */
+
+/* True when the field `name` is there and its value contains `needle`. */
+static bool field_has(const struct http_response *resp, const char *name,
+		      const char *needle)
+{
+	const struct http_header *h =
+	    http_header_find(resp->headers, resp->num_headers, name);
+	size_t n = strlen(needle);
+
+	if (h == NULL)
+		return false;
+	for (size_t i = 0; i + n <= h->value_len; i++)
+		if (strncasecmp(h->value + i, needle, n) == 0)
+			return true;
+	return false;
+}
+
+/* The Server values of proxies the lab meets, which write their own errors. */
+static const char *const proxy_servers[] = {"lab407-proxy", "squid",
+					    "tinyproxy"};
+
 /*
- * Who made a response that came through a proxy: a 407 is always the
- * proxy's own; otherwise a relayed response carries the proxy's Via
- * (RFC 9110 §7.6.3) and one the proxy made itself does not.  Without a
- * proxy every response is the origin's.  Static strings.
+ * Who made a response that came through a proxy, and the clue that says
+ * so.  No single field decides: Via (RFC 9110 §7.6.3) is evidence of
+ * relaying, not proof, since Squid also adds Via to the 407s and error
+ * pages it writes itself; a proxy's own error usually names it in Server
+ * or, for Squid, in X-Squid-Error; a 407 is always a proxy's.  When none
+ * of these is there the answer is "cannot tell", not a guess.  Static
+ * strings.
  */
+struct client_who client_who(const struct http_response *resp, bool via_proxy)
+{
+	struct client_who w = {"cannot tell",
+			       "no Via, and no Server or X-Squid-Error field "
+			       "that names a proxy"};
+
+	if (!via_proxy)
+		return (struct client_who){"origin", "no proxy in the path"};
+	if (http_header_find(resp->headers, resp->num_headers,
+			     "X-Squid-Error") != NULL)
+		return (struct client_who){"proxy",
+					   "X-Squid-Error: Squid wrote it"};
+	if (resp->status == 407)
+		return (struct client_who){"proxy", "a 407 is a proxy's"};
+	for (size_t i = 0; i < sizeof(proxy_servers) / sizeof(proxy_servers[0]);
+	     i++)
+		if (field_has(resp, "Server", proxy_servers[i]))
+			return (struct client_who){
+			    "proxy", "its Server field names a proxy"};
+	if (http_header_find(resp->headers, resp->num_headers, "Via") != NULL)
+		return (struct client_who){"origin", "Via: relayed by a proxy"};
+	return w;
+}
+
+/* client_who()'s verdict alone: "proxy", "origin" or "cannot tell". */
 const char *client_who_answered(const struct http_response *resp,
 				bool via_proxy)
 {
-	if (!via_proxy)
-		return "origin";
-	if (resp->status == 407)
-		return "proxy";
-	if (http_header_find(resp->headers, resp->num_headers, "Via") == NULL)
-		return "proxy";
-	return "origin";
+	return client_who(resp, via_proxy).who;
 }

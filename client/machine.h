@@ -89,7 +89,13 @@ void client_start(struct client_machine *m, struct client_step *s);
 /* Given the response to the last request, what next. */
 void client_next(struct client_machine *m, const struct http_response *resp,
 		 const char *body, size_t body_len, struct client_step *s);
-/* "proxy" when the response is the proxy's own (407, or no Via), else "origin". */
+/* Who made a response: "proxy", "origin" or "cannot tell", and the clue. */
+struct client_who {
+	const char *who;  /* "proxy", "origin" or "cannot tell" */
+	const char *clue; /* the field that says so, or why nothing does */
+};
+struct client_who client_who(const struct http_response *resp, bool via_proxy);
+/* client_who(resp, via_proxy).who */
 const char *client_who_answered(const struct http_response *resp, bool via_proxy);
 
 #endif

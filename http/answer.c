@@ -3,8 +3,8 @@
  * challenges of a 401 or 407 and build the credentials to retry with,
  * the way curl does (lib/http.c picks, lib/vauth/digest.c computes).
  *
- * Choosing (RFC 9110 §11.6.1: the client picks the challenge it
- * understands best): Bearer > Digest > Basic among the schemes both
+ * Choosing (RFC 9110 §11.4: the client selects the challenge with what
+ * it considers the most secure auth-scheme it understands): Bearer > Digest > Basic among the schemes both
  * offered and allowed; Negotiate, NTLM and anything unknown are ignored.
  * Among several Digest challenges the strongest algorithm wins
  * (digest_alg_rank: SHA-512-256 > SHA-256 > MD5, each -sess variant just

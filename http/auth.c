@@ -242,7 +242,7 @@ static enum http_err parse_one(const char *v, size_t len, size_t *pos,
 		skip_empty_elements(v, len, pos);
 		return HTTP_OK;
 	}
-	/* RFC 9110 §11.1: 1*SP between the scheme and what follows. */
+	/* RFC 9110 §11.3, §11.4: 1*SP between the scheme and what follows. */
 	if (!is_ows((unsigned char)v[*pos - 1]))
 		return HTTP_E_AUTH_SYNTAX;
 

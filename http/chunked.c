@@ -206,7 +206,7 @@ long http_chunked_feed(struct http_chunked *c, const char *in, size_t len,
 			} else if (c->state == CH_SIZE_FIRST) {
 				goto bad;
 			} else if (ch == ';') {
-				/* chunk-ext: checked, then ignored (§7.1.1). */
+				/* chunk-ext: checked, then ignored (RFC 9112 §7.1.1). */
 				c->state = CH_EXT_NAME0;
 			} else if (is_bws(ch)) {
 				c->state = CH_EXT_SEMI;

@@ -246,8 +246,8 @@ enum http_err digest_hash_hex(enum digest_alg a, const void *data, size_t len,
  * bytes pass: digest_body_init() once the credentials name the algorithm,
  * digest_body_update() for every piece, digest_body_final() at the end,
  * and the hex goes to the check as digest_input.body_hash.  The entity
- * body is the message body with any transfer coding removed (RFC 9110
- * §6.4): feed the de-chunked bytes.
+ * body is the message body with any transfer coding removed (RFC 9112
+ * §6): feed the de-chunked bytes.
  */
 enum http_err digest_body_init(struct digest_body_hash *h, enum digest_alg a)
 {

@@ -26,8 +26,13 @@ static const char *const messages[HTTP_E__COUNT] = {
 	[HTTP_E_TARGET] = "The request-target is malformed: it may not be "
 			  "empty or contain spaces, control characters or a "
 			  "'#' fragment (RFC 9112 §3.2).",
-	[HTTP_E_VERSION] = "The HTTP version must be exactly HTTP/1.0 or "
+	[HTTP_E_VERSION] = "The HTTP version is malformed: it must be "
+			   "\"HTTP/\", a digit, '.' and a digit, such as "
 			   "HTTP/1.1 (RFC 9112 §2.3).",
+	[HTTP_E_VERSION_UNSUPPORTED] = "Only HTTP/1.0 and HTTP/1.1 are "
+				       "spoken here; the message uses another "
+				       "major version (505, RFC 9110 "
+				       "§15.6.6).",
 	[HTTP_E_STATUS] = "The status-line is malformed: it must be "
 			  "\"HTTP/1.x\", a space, three digits, a space and an "
 			  "optional reason (RFC 9112 §4).",
@@ -166,6 +171,12 @@ static const char *const messages[HTTP_E__COUNT] = {
 	[HTTP_E_FILE_OPEN] = "A file cannot be opened or read.",
 	[HTTP_E_FILE_LINE] = "A line in a configuration file is malformed.",
 	[HTTP_E_CONFIG] = "The configuration is inconsistent.",
+	[HTTP_E_TLS_RECORD] = "The bytes are not TLS records (RFC 8446 §5.1): "
+			      "no known content type, a version other than "
+			      "3.x, or a record longer than 18432 bytes.",
+	[HTTP_E_TLS_HELLO] = "A ClientHello or ServerHello does not parse "
+			     "(RFC 8446 §4.1.2, §4.1.3): a length runs past "
+			     "its message.",
 };
 
 /* ---- Looking up ---- */
@@ -184,7 +195,8 @@ const char *http_strerror(enum http_err e)
 /*
  * The status a message that could not be read gets: 431 for a header
  * section past its limit (RFC 6585 §5), 414 for a request-target too long
- * (RFC 9110 §15.5.15), 413 for a body too large (§15.5.14), else 400.
+ * (RFC 9110 §15.5.15), 413 for a body too large (§15.5.14), 505 for a
+ * major version other than 1 (§15.6.6), else 400.
  */
 int http_err_status(enum http_err e)
 {
@@ -196,6 +208,8 @@ int http_err_status(enum http_err e)
 		return 414;
 	case HTTP_E_BODY_TOO_LARGE:
 		return 413;
+	case HTTP_E_VERSION_UNSUPPORTED:
+		return 505;
 	default:
 		return 400;
 	}

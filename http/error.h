@@ -18,6 +18,7 @@ enum http_err {
 	HTTP_E_METHOD,             /* method is not a token */
 	HTTP_E_TARGET,             /* request-target malformed */
 	HTTP_E_VERSION,            /* not HTTP/1.0 or HTTP/1.1 */
+	HTTP_E_VERSION_UNSUPPORTED, /* a well-formed HTTP/N.M, N != 1: 505 */
 	HTTP_E_STATUS,             /* status-line malformed */
 	HTTP_E_HEADER_NAME,        /* field name is not a token */
 	HTTP_E_HEADER_VALUE,       /* control character in a field value */
@@ -101,12 +102,17 @@ enum http_err {
 	HTTP_E_FILE_LINE,          /* a malformed line (detail in errbuf) */
 	HTTP_E_CONFIG,             /* inconsistent configuration */
 
+	/* ---- what crosses a tunnel (http/tlsrec.c) ---- */
+	HTTP_E_TLS_RECORD,         /* the bytes are not TLS records */
+	HTTP_E_TLS_HELLO,          /* a ClientHello/ServerHello does not parse */
+
 	HTTP_E__COUNT
 };
 
 /* A sentence for a code; never NULL, static storage. */
 const char *http_strerror(enum http_err e);
-/* The status for a request that could not be read: 431, 414, 413 or 400. */
+/* The status for a request that could not be read: 431, 414, 413, 505 or
+ * 400. */
 int http_err_status(enum http_err e);
 
 #endif

@@ -748,9 +748,9 @@ static void unparseable(const struct guard_config *cfg,
 }
 
 /*
- * The slow step; see guard.h.  Every field named guard_credentials_field()
- * is read: one that does not parse is a 400; the first whose scheme we
- * offer is checked; none offered is GUARD_WRONG_SCHEME.
+ * The slow step; see guard.h.  The field named guard_credentials_field()
+ * may appear once: twice is a 400, as is a value that does not parse; a
+ * scheme we did not offer is GUARD_WRONG_SCHEME.
  */
 void guard_verify(const struct guard_config *cfg, struct digest_nonce_key *key,
 		  const struct http_request *req, const struct guard_body *body,
@@ -767,6 +767,19 @@ void guard_verify(const struct guard_config *cfg, struct digest_nonce_key *key,
 	out->verdict = GUARD_MALFORMED; /* default deny */
 	out->err = HTTP_E_AUTH_SYNTAX;
 	out->scheme = AUTH_SCHEME_NONE;
+
+	/* RFC 9110 §11.6.2, §11.7.2: the field is one credentials value,
+	 * not a list, so it may appear once (§5.3).  Two would let two
+	 * readers of the same request see two different users. */
+	if (http_header_count(req->headers, req->num_headers, fname) > 1) {
+		set_verdict(out, GUARD_MALFORMED, HTTP_E_AUTH_SYNTAX, "",
+			    "%s appears %zu times; it holds one set of "
+			    "credentials and may appear once (RFC 9110 §5.3)",
+			    fname,
+			    http_header_count(req->headers, req->num_headers,
+					      fname));
+		return;
+	}
 
 	while ((h = http_header_next(req->headers, req->num_headers, fname,
 				     &pos)) != NULL) {
@@ -855,7 +868,8 @@ void guard_commit(struct guard_state *st, struct guard_result *r)
 	}
 	r->info[0] = '\0';
 	if (e == HTTP_E_DIGEST_STALE)
-		set_verdict(r, GUARD_STALE, HTTP_E_DIGEST_STALE, "nonce",
+		/* field "nc": the count table, not the clock, made it stale */
+		set_verdict(r, GUARD_STALE, HTTP_E_DIGEST_STALE, "nc",
 			    "the Digest nonce is no longer tracked (the "
 			    "nonce-count table made room for newer ones), so "
 			    "it is stale; the response was right, so retry "
@@ -868,14 +882,23 @@ void guard_commit(struct guard_state *st, struct guard_result *r)
 }
 
 /* Authenticate one request: verify, then commit (see guard.h). */
+void guard_check_body(const struct guard_config *cfg, struct guard_state *st,
+		      const struct http_request *req,
+		      const struct guard_body *body, uint64_t now,
+		      struct guard_result *out)
+{
+	guard_verify(cfg, &st->key, req, body, now, out);
+	guard_commit(st, out);
+}
+
+/* The same with the whole body in memory (or NULL: not read). */
 void guard_check(const struct guard_config *cfg, struct guard_state *st,
 		 const struct http_request *req, const void *body,
 		 size_t body_len, uint64_t now, struct guard_result *out)
 {
 	struct guard_body b = {body, body_len, NULL};
 
-	guard_verify(cfg, &st->key, req, &b, now, out);
-	guard_commit(st, out);
+	guard_check_body(cfg, st, req, &b, now, out);
 }
 
 /*
@@ -965,7 +988,8 @@ static bool emit(const struct guard_config *cfg, const struct http_buf *v,
 /*
  * One challenge line per offered scheme, in order; Digest one per
  * algorithm, in cfg->algs order, all sharing one fresh nonce (RFC 9110
- * §11.6.1: a client picks the one it understands best).
+ * §11.4: a client picks what it considers the most secure scheme it
+ * understands; RFC 7616 §3.7: the first Digest one it supports).
  */
 bool guard_write_challenges(const struct guard_config *cfg,
 			    struct guard_state *st, uint64_t now, bool stale,

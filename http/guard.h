@@ -80,7 +80,8 @@ enum guard_verdict {
 	GUARD_MISSING,     /* no credentials in the field: challenge */
 	GUARD_WRONG_SCHEME,/* a scheme we did not offer: challenge */
 	GUARD_BAD,         /* wrong user/password/response/token: challenge */
-	GUARD_STALE,       /* Digest, right password, expired or untracked nonce: stale=true */
+	GUARD_STALE,       /* Digest, right password, nonce expired (field "nonce")
+			      or no longer tracked (field "nc"): stale=true */
 	GUARD_REPLAY,      /* Digest nonce count replayed: challenge */
 	GUARD_MALFORMED,   /* cannot parse what was sent: 400 */
 	GUARD_PENDING      /* verified, nc not yet committed: guard_commit() */
@@ -151,6 +152,16 @@ void guard_check(const struct guard_config *cfg, struct guard_state *st,
 		 size_t body_len, uint64_t now, struct guard_result *out);
 
 /*
+ * guard_check() for a body the shell did not keep whole: body->hash is
+ * H(entity-body) made as it streamed (guard_body_alg, digest_body_*), or
+ * body->data the body in memory; body may be NULL (not read).
+ */
+void guard_check_body(const struct guard_config *cfg, struct guard_state *st,
+		      const struct http_request *req,
+		      const struct guard_body *body, uint64_t now,
+		      struct guard_result *out);
+
+/*
  * The slow, thread-safe step: everything but the nonce count.  A Digest
  * answer that verified ends as GUARD_PENDING with out->pending set; every
  * other verdict is final.  body may be NULL (not read).  Touches only
@@ -181,6 +192,8 @@ bool guard_body_alg(const struct guard_config *cfg,
  * Append one challenge header line per offered scheme (Digest: one per
  * algorithm), "Name: value\r\n" each, in order.  `stale` adds stale=true to
  * Digest; `bearer_error` adds error="invalid_token" to Bearer (may be NULL).
+ * Thread-safe like guard_verify(): a fresh nonce touches only st->key's
+ * atomic serial.
  */
 bool guard_write_challenges(const struct guard_config *cfg,
 			    struct guard_state *st, uint64_t now, bool stale,

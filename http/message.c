@@ -111,23 +111,37 @@ static enum http_err find_line(const char *p, const char *end,
 }
 
 /*
- * Check a version at p[0..n): exactly "HTTP/1.0" or "HTTP/1.1" (RFC 9112
- * §2.3; the name is case-sensitive).  A correct prefix of a still
- * incomplete line is MORE.
+ * Check a version at p[0..n).  RFC 9112 §2.3: HTTP-version = HTTP-name
+ * "/" DIGIT "." DIGIT, the name case-sensitive.  Only "HTTP/1.0" and
+ * "HTTP/1.1" are spoken: a higher minor version ("HTTP/1.2") is read as
+ * HTTP/1.1 (RFC 9110 §2.5: a recipient SHOULD process it as the highest
+ * minor version it conforms to); a well-formed version with another major
+ * digit ("HTTP/2.0") is HTTP_E_VERSION_UNSUPPORTED, which a server
+ * answers with 505 (RFC 9110 §15.6.6); anything else is HTTP_E_VERSION.
+ * A correct prefix of a still incomplete line is MORE.
  */
 static enum http_err check_version(const char *p, size_t n, bool complete,
 				   int *minor)
 {
-	static const char prefix[] = "HTTP/1.";
-	const size_t plen = sizeof prefix - 1;
-	size_t k = n < plen ? n : plen;
-	if (memcmp(p, prefix, k) != 0)
+	static const char name[] = "HTTP/";
+	const size_t nlen = sizeof name - 1;
+	size_t k = n < nlen ? n : nlen;
+
+	if (memcmp(p, name, k) != 0)
 		return HTTP_E_VERSION;
-	if (n < plen + 1)
+	if (n > nlen && (p[nlen] < '0' || p[nlen] > '9'))
+		return HTTP_E_VERSION;
+	if (n > nlen + 1 && p[nlen + 1] != '.')
+		return HTTP_E_VERSION;
+	if (n > nlen + 2 && (p[nlen + 2] < '0' || p[nlen + 2] > '9'))
+		return HTTP_E_VERSION;
+	if (n > nlen + 3)
+		return HTTP_E_VERSION;
+	if (n < nlen + 3)
 		return complete ? HTTP_E_VERSION : MORE;
-	if (n > plen + 1 || (p[plen] != '0' && p[plen] != '1'))
-		return HTTP_E_VERSION;
-	*minor = p[plen] - '0';
+	if (p[nlen] != '1')
+		return HTTP_E_VERSION_UNSUPPORTED;
+	*minor = p[nlen + 2] == '0' ? 0 : 1;
 	return HTTP_OK;
 }
 

@@ -552,7 +552,7 @@ void negotiate_describe(const char *b64, size_t len, char *out, size_t cap)
 		if (!der_next(kapp.p, kapp.len, &p3, &koid) ||
 		    koid.tag != 0x06 || p3 + 2 > kapp.len)
 			return;
-		/* RFC 4121 §4.1: TOK_ID 01 00 is an AP-REQ */
+		/* RFC 4121: after the OID, TOK_ID 01 00 is an AP-REQ */
 		if (kapp.p[p3] != 0x01 || kapp.p[p3 + 1] != 0x00)
 			return;
 		p3 += 2;

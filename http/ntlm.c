@@ -268,7 +268,7 @@ enum http_err ntlm_parse_challenge(const uint8_t *m, size_t len,
 	if (field_at(m, len, 12, 32, &out->target_name, &lowest) != HTTP_OK)
 		out->target_name_invalid = true;
 	/* m[32..40) is Reserved; the target info, which NTLMv2 hashes, is
-	 * read (strictly) when the flag says it is there (§2.2.1.2). */
+	 * read (strictly) when the flag says it is there (MS-NLMP §2.2.1.2). */
 	if ((out->flags & NTLM_FLAG_TARGET_INFO) != 0 &&
 	    (len < CHALLENGE_HEAD ||
 	     (e = field_at(m, len, 40, CHALLENGE_HEAD, &out->target_info,
@@ -306,7 +306,7 @@ enum http_err ntlm_parse_authenticate(const uint8_t *m, size_t len,
 	out->flags = get32(m + 60);
 	out->has_version = read_version(m, len, out->flags, AUTHENTICATE_HEAD,
 					lowest, out->version);
-	/* §2.2.1.3: a MIC follows Version when the payload leaves room. */
+	/* MS-NLMP §2.2.1.3: a MIC follows Version when the payload leaves room. */
 	if (lowest >= AUTHENTICATE_HEAD + VERSION_LEN + MIC_LEN &&
 	    len >= AUTHENTICATE_HEAD + VERSION_LEN + MIC_LEN) {
 		out->has_mic = true;
@@ -349,7 +349,7 @@ const struct ntlm_av *ntlm_av_find(const struct ntlm_av *avs, size_t n,
 	return NULL;
 }
 
-/* MS-NLMP §2.2.2.8 and §2.2.2.7. */
+/* MS-NLMP §2.2.2.8 and MS-NLMP §2.2.2.7. */
 enum http_err ntlm_v2_response_parse(const uint8_t *nt, size_t len,
 				     struct ntlm_v2_response *out)
 {
@@ -767,7 +767,7 @@ enum http_err ntlm_client_authenticate(const struct ntlm_challenge *ch,
 	    (e = ntlm_av_parse(ch->target_info.p, ch->target_info.len, avs,
 			       NTLM_MAX_AV, &nav)) != HTTP_OK)
 		return e;
-	/* §3.1.5.1.2: the server's MsvAvTimestamp is the one to use, and
+	/* MS-NLMP §3.1.5.1.2: the server's MsvAvTimestamp is the one to use, and
 	 * then the LM response is all zeros. */
 	ts = ntlm_av_find(avs, nav, NTLM_AV_TIMESTAMP);
 	if (ts != NULL && ts->value.len == 8) {
@@ -786,7 +786,7 @@ enum http_err ntlm_client_authenticate(const struct ntlm_challenge *ch,
 			      (struct ntlm_bytes){dom16, nd}, v2)) != HTTP_OK)
 		goto out;
 
-	/* §3.3.2: temp = 1, 1, Z(6), Time, ClientChallenge, Z(4),
+	/* MS-NLMP §3.3.2: temp = 1, 1, Z(6), Time, ClientChallenge, Z(4),
 	 * ServerName (the target info), Z(4). */
 	memset(nt, 0, sizeof(nt));
 	nt[16] = 1;
@@ -846,7 +846,7 @@ uint32_t ntlm_server_flags(uint32_t client_flags)
 	uint32_t f = NTLM_FLAG_NTLM | NTLM_FLAG_TARGET_INFO |
 		     NTLM_FLAG_TARGET_TYPE_SERVER;
 
-	/* §3.2.5.1.1: Unicode when the client can, else OEM. */
+	/* MS-NLMP §3.2.5.1.1: Unicode when the client can, else OEM. */
 	f |= (client_flags & NTLM_FLAG_UNICODE) ? NTLM_FLAG_UNICODE
 						  : NTLM_FLAG_OEM;
 	/* A target name is sent either way; say so when asked. */
@@ -872,7 +872,7 @@ enum http_err ntlm_server_challenge(uint32_t client_flags,
 	    (e = ntlm_utf16(name, strlen(name), n16, sizeof(n16), &nn)) !=
 		    HTTP_OK)
 		return e;
-	/* §2.2.1.2: AV pair strings are always UTF-16LE. */
+	/* MS-NLMP §2.2.1.2: AV pair strings are always UTF-16LE. */
 	if ((e = ntlm_av_write(ti, sizeof(ti), &pos, NTLM_AV_NB_DOMAIN_NAME,
 			       n16, nn)) != HTTP_OK ||
 	    (e = ntlm_av_write(ti, sizeof(ti), &pos, NTLM_AV_NB_COMPUTER_NAME,
@@ -916,7 +916,7 @@ enum http_err ntlm_verify(const struct ntlm_authenticate *a,
 	bool unicode = (a->flags & NTLM_FLAG_UNICODE) != 0;
 	enum http_err e;
 
-	/* §3.2.5.1.2: an empty user with empty (or Z(1) LM) responses is
+	/* MS-NLMP §3.2.5.1.2: an empty user with empty (or Z(1) LM) responses is
 	 * anonymous; lab407 authenticates people. */
 	if (a->user.len == 0 || (a->nt_response.len == 0 &&
 				 a->lm_response.len <= 1))

@@ -120,7 +120,8 @@ struct ntlm_authenticate {
 	uint8_t mic[16];
 };
 
-/* MS-NLMP §2.2.2.8 NTLMv2_RESPONSE with its §2.2.2.7 client challenge. */
+/* NTLMv2_RESPONSE (MS-NLMP §2.2.2.8) with its client challenge
+ * (MS-NLMP §2.2.2.7). */
 struct ntlm_v2_response {
 	const uint8_t *proof;           /* NTProofStr, NTLM_HASH_LEN bytes */
 	struct ntlm_bytes blob;         /* everything after NTProofStr ("temp") */

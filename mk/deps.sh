@@ -1,5 +1,5 @@
 #!/bin/sh
-# mk/deps.sh build|test - check the Debian packages lab407 needs and
+# mk/deps.sh build|test|bench - check the Debian packages lab407 needs and
 # install what is missing when we can (root with apt-get); otherwise print
 # the exact command to run and stop.
 set -u
@@ -12,10 +12,16 @@ BUILD_PKGS="make gcc pkg-config libssl-dev libreadline-dev libcrypt-dev libkrb5-
 # drive the REPL in a terminal, a private Kerberos KDC and its tools
 # (krb5-kdc, krb5-admin-server, krb5-user) for Negotiate.
 TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux krb5-kdc krb5-admin-server krb5-user"
+# make bench: nginx (the origin, and the reference authenticating proxy),
+# wrk (the load), Squid and tinyproxy (the peers), openssl (a password
+# hash for Squid's basic_ncsa_auth), python3 (reading /proc).  taskset
+# comes with util-linux.
+BENCH_PKGS="nginx wrk squid tinyproxy openssl python3"
 BREW_PKGS="openssl@3 readline pkg-config cmocka graphviz curl wget python squid tinyproxy tmux krb5"
 
 pkgs=$BUILD_PKGS
 [ "$what" = test ] && pkgs="$BUILD_PKGS $TEST_PKGS"
+[ "$what" = bench ] && pkgs="$BUILD_PKGS $BENCH_PKGS"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	if [ "$(uname -s)" = Darwin ]; then
@@ -47,9 +53,9 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	fi
 	# shellcheck disable=SC2086
 	apt-get install -y -qq $missing >/dev/null || exit 1
-	# Debian starts squid and tinyproxy as services on install; the tests
-	# run their own instances on free loopback ports instead.
-	for s in squid tinyproxy; do
+	# Debian starts squid, tinyproxy and nginx as services on install; the
+	# tests and benchmarks run their own instances on free loopback ports.
+	for s in squid tinyproxy nginx; do
 		case " $missing " in *" $s "*) service "$s" stop >/dev/null 2>&1 || true ;; esac
 	done
 	exit 0

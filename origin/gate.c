@@ -74,11 +74,12 @@ void origin_decision_free(struct origin_decision *d)
  * it serves.
  */
 static enum http_err request_path(const struct http_request *req, char *out,
-				  size_t cap)
+				  size_t cap, bool *rewritten)
 {
 	struct http_url u;
 	const char *p = req->target;
 	size_t n = req->target_len, used;
+	enum http_err e;
 
 	if (n == 0)
 		return HTTP_E_TARGET;
@@ -90,7 +91,21 @@ static enum http_err request_path(const struct http_request *req, char *out,
 	}
 	if (n >= cap)
 		return HTTP_E_TARGET_TOO_LONG;
-	return path_normalize(p, n, out, cap, &used);
+	e = path_normalize(p, n, out, cap, &used);
+	*rewritten = e == HTTP_OK && (used != n || memcmp(out, p, n) != 0);
+	return e;
+}
+
+/* When the path was sent in another spelling, say so under the first
+ * line of a body: what was sent, and that the normal form decided. */
+static void say_normal_form(struct http_buf *out,
+			    const struct http_request *req, bool rewritten)
+{
+	if (rewritten)
+		http_buf_printf(out,
+				"(sent as %.*s; decided and served in its "
+				"normal form, docs/rules.md)\n",
+				(int)req->target_len, req->target);
 }
 
 /* ---- Writing the response ---- */
@@ -297,6 +312,7 @@ void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 	struct http_buf h, out;
 	const char *scheme;
 	enum http_err e;
+	bool rewritten = false;
 
 	d->user[0] = '\0';
 	d->lesson = ORIGIN_LESSON;
@@ -306,7 +322,7 @@ void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 
 	/* A target we cannot read, or a path refused: 400 before anything
 	 * else.  So is a missing, repeated or bad Host (RFC 9112 §3.2). */
-	e = request_path(req, path, sizeof(path));
+	e = request_path(req, path, sizeof(path), &rewritten);
 	if (e != HTTP_OK) {
 		int status = http_err_status(e);
 
@@ -364,6 +380,7 @@ void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 				"Other credentials were not asked for: there "
 				"is no WWW-Authenticate in a 403.\n",
 				d->user, scheme ? scheme : "?", path, who);
+		say_normal_form(&out, req, rewritten);
 		set_why(d,
 			"origin: %s is authenticated but %s is for %s -> "
 			"403, no challenge",
@@ -376,6 +393,7 @@ void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 	add_info(cfg, &h, &r);
 	http_buf_printf(&out, "200 OK\norigin: %.*s %s\n", (int)req->method_len,
 			req->method, path);
+	say_normal_form(&out, req, rewritten);
 	if (d->user[0] != '\0')
 		http_buf_printf(&out, "authenticated as: %s (%s)\n", d->user,
 				scheme ? scheme : "?");

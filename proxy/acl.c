@@ -606,9 +606,9 @@ bool acl_addr_is_loopback(const struct acl_addr *a)
 
 /*
  * 0.0.0.0/8 ("this host on this network", RFC 1122 §3.2.1.3) or :: (the
- * unspecified address, RFC 4291 §2.5.2): never a destination, yet a
- * connect() to either reaches this very host on Linux.  "0" and
- * "0.0.0.0" are how a filter of 127.0.0.1 is bypassed.
+ * unspecified address, RFC 4291 §2.5.2): never a destination, yet on
+ * Linux a connect() to 0.0.0.0 or :: reaches this very host, so "0" and
+ * "0.0.0.0" are a way around a filter of 127.0.0.1.
  */
 static bool addr_is_unspecified(const struct acl_addr *a)
 {
@@ -942,7 +942,7 @@ void acl_verdict_describe(const struct acl_verdict *v,
 	case ACL_NOT_DESTINATION:
 		snprintf(out, cap,
 			 "not a destination address%s (RFC 1122 §3.2.1.3, RFC "
-			 "4291 §2.5.2): a connection to it reaches this host",
+			 "4291 §2.5.2)",
 			 at);
 		break;
 	case ACL_NO_ADDRESS:

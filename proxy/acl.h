@@ -51,6 +51,12 @@
  *   addrs   -> acl_check()         -> allow | 403    (this file, pure)
  *   allowed -> net_connect_addr()  on the same addrs, never the name
  *
+ * The shells call acl_check() twice: proxy_decide() (proxy/gate.c) before
+ * resolving, for what the name, user, method and port already decide, and
+ * proxy_decide_address() (proxy/gate.h) with the addresses, which bin/proxy
+ * calls in proxy/server.c upstream() and the REPL in repl/lab.c
+ * step_c2p(); a kept upstream connection is checked on its peer address.
+ *
  * Every address is decided on its own, with IPv4-mapped IPv6 addresses
  * (::ffff:a.b.c.d, RFC 4291 §2.5.5.2) compared as the IPv4 address they
  * carry; the request is allowed only when every address is, so the
@@ -60,9 +66,9 @@
  * shell's business.
  *
  * Refused whatever the rules say: 0.0.0.0/8 and :: (never a destination,
- * RFC 1122 §3.2.1.3, RFC 4291 §2.5.2; yet connecting to them reaches this
- * host).  Policy from the command line (struct acl_policy), checked with
- * the rules:
+ * RFC 1122 §3.2.1.3, RFC 4291 §2.5.2; yet on Linux connecting to 0.0.0.0
+ * or :: reaches this host).  Policy from the command line (struct
+ * acl_policy), checked with the rules:
  *   - never the proxy's own listening address: a destination address
  *     inside one of `self` at port `self_port` is refused whatever the
  *     rules say (a CONNECT to itself would nest without end);
@@ -160,7 +166,7 @@ enum acl_reason {
 	ACL_CONNECT_PORT,   /* CONNECT outside the policy's ports, and the
 			       allowing rule does not name the port */
 	ACL_SELF,           /* the address is the proxy's own */
-	ACL_NOT_DESTINATION,/* 0.0.0.0/8 or ::, which reach this host */
+	ACL_NOT_DESTINATION,/* 0.0.0.0/8 or ::, never a destination */
 	ACL_NO_ADDRESS,     /* resolved to nothing usable: refused */
 	ACL_NEEDS_ADDRESS   /* before resolving: an address rule decides */
 };

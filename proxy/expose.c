@@ -31,8 +31,8 @@ const char *expose_check(const char *host, bool auth_none, bool lab_users,
 		return NULL;
 	if (auth_none)
 		return "refusing to listen beyond loopback with --auth none: "
-		       "anyone who can reach it could use this proxy; pass "
-		       EXPOSE_FLAG " if that is what you want";
+		       "anyone who can reach it could use this proxy; "
+		       "pass " EXPOSE_FLAG " if that is what you want";
 	if (lab_users)
 		return "refusing to listen beyond loopback with the "
 		       "compiled-in lab users, whose passwords are in the "

@@ -234,6 +234,7 @@ static bool read_target(const struct http_request *req, struct http_url *u,
 			struct proxy_decision *d)
 {
 	char what[300];
+	enum http_err host_err;
 
 	if (req->method_len >= PROXY_MAX_METHOD) {
 		bad_request(d, req, "01", "the method is too long");
@@ -241,9 +242,9 @@ static bool read_target(const struct http_request *req, struct http_url *u,
 	}
 	/* RFC 9112 §3.2: no Host in HTTP/1.1, two Hosts, or a bad one: 400.
 	 * Its value is not used: the target names the host (§3.2.2). */
-	if (http_request_check_host(req) != HTTP_OK) {
-		bad_request(d, req, "01",
-			    http_strerror(http_request_check_host(req)));
+	host_err = http_request_check_host(req);
+	if (host_err != HTTP_OK) {
+		bad_request(d, req, "01", http_strerror(host_err));
 		return false;
 	}
 	if (method_is(req, "CONNECT")) {
@@ -338,8 +339,11 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 	case GUARD_STALE:
 		snprintf(what, sizeof(what),
 			 "stale Digest nonce for %s (the password was right, "
-			 "the nonce expired)",
-			 r->user[0] ? r->user : "the user");
+			 "%s)",
+			 r->user[0] ? r->user : "the user",
+			 r->field[0] != '\0' && strcmp(r->field, "nc") == 0
+				 ? "but the nonce is no longer tracked"
+				 : "the nonce expired");
 		d->lesson = "04";
 		break;
 	case GUARD_REPLAY:
@@ -445,7 +449,12 @@ static bool basic_not_base64(const struct http_request *req)
 }
 
 /* Lesson 03: unreadable credentials are a 400, not a 407. */
-/* 400: Proxy-Authorization that does not parse (RFC 9110 §15.5.1). */
+/*
+ * 400: Proxy-Authorization that does not parse (RFC 9110 §15.5.1).  This
+ * is lab407's design choice, so that the answer names the fault: RFC 9110
+ * §11.4 says a proxy SHOULD answer invalid proxy credentials with a 407,
+ * and Squid and lessons/examples/min407.py do.
+ */
 static void refuse_malformed(const struct http_request *req,
 			     const struct guard_result *r,
 			     struct proxy_decision *d)
@@ -807,14 +816,18 @@ static bool named_in_connection(const struct http_header *hs, size_t n,
 }
 
 /*
- * RFC 9110 §7.6.1: fields that belong to one connection, never forwarded.
- * Proxy-Authorization is consumed by the proxy that asked for it (§11.7.2).
- * Transfer-Encoding is hop-by-hop too, but the body is relayed exactly as
- * it arrived (chunked stays chunked), so its framing field goes with it.
+ * Fields that are not forwarded.  RFC 9110 §7.6.1: Connection, and the
+ * fields known to need removal (Proxy-Connection, Keep-Alive, TE, Upgrade;
+ * Transfer-Encoding too, but the body is relayed exactly as it arrived,
+ * chunked stays chunked, so its framing field goes with it).  RFC 9110
+ * §11.7.2: Proxy-Authorization is consumed by the proxy that expected it,
+ * and lab407 never relays it; §11.7.1: Proxy-Authenticate is for the next
+ * outbound client.  Trailer stays: it announces trailer fields of a body
+ * that is relayed with them.
  */
 static const char *const hop_by_hop[] = {
-	"Connection", "Proxy-Connection", "Keep-Alive", "TE", "Trailer",
-	"Upgrade", "Proxy-Authorization", "Proxy-Authenticate",
+	"Connection", "Proxy-Connection",    "Keep-Alive",	   "TE",
+	"Upgrade",    "Proxy-Authorization", "Proxy-Authenticate",
 };
 
 /* Lesson 06: what never crosses the proxy, Proxy-Authorization included. */

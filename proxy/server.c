@@ -429,9 +429,9 @@ static bool upstream(struct conn *c, struct exchange *x,
 
 	*reused = false;
 	if (c->up.fd >= 0 && c->up_port == port &&
-	    strcasecmp(c->up_host, host) == 0) {
-		if (net_peer_addr(c->up.fd, &addrs[0]) &&
-		    !proxy_decide_address(c->srv->cfg, method, addrs, 1, d))
+	    strcasecmp(c->up_host, host) == 0 &&
+	    net_peer_addr(c->up.fd, &addrs[0])) {
+		if (!proxy_decide_address(c->srv->cfg, method, addrs, 1, d))
 			goto denied;
 		*reused = true;
 		return true;

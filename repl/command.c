@@ -195,13 +195,13 @@ static const struct command commands[] = {
      "choose the schemes a server offers (in order)",
      "Sets which authentication schemes the proxy (407, Proxy-Authenticate)\n"
      "or the origin (401, WWW-Authenticate) offers.  Several, comma\n"
-     "separated, mean several challenges in one response (lesson 08);\n"
-     "none turns authentication off.  The client answers with the\n"
-     "strongest scheme it was allowed to use (NTLM > Bearer > Digest >\n"
-     "Basic).  ntlm is the proxy's only: it authenticates the connection\n"
-     "(lesson 11).  negotiate (proxy only) is offered, but the lab's\n"
-     "client has no Kerberos ticket, so it answers another scheme or\n"
-     "gets 407 (lesson 12; bin/client --proxy-negotiate with a KDC).",
+     "separated, mean several challenges in one response, one field each\n"
+     "(lesson 08); none turns authentication off.  The lab's client ranks\n"
+     "the schemes itself, NTLM > Bearer > Digest > Basic, whatever their\n"
+     "order: a lab choice; lesson 08 says what RFC 9110 and RFC 7616 ask.\n"
+     "ntlm is the proxy's only: it authenticates the connection (lesson\n"
+     "11).  negotiate (proxy only) needs a Kerberos ticket: without `kdc`\n"
+     "the lab's client answers another scheme or gets 407 (lesson 12).",
      2,
      2,
      true,
@@ -212,8 +212,10 @@ static const struct command commands[] = {
     {"algorithm",
      "algorithm proxy|origin MD5|SHA-256|SHA-512-256[-sess][,...]",
      "choose the Digest algorithms a server offers",
-     "One Digest challenge is sent per algorithm, in order (RFC 7616 §3.7);\n"
-     "the client picks the strongest.",
+     "One Digest challenge is sent per algorithm, in the order given.\n"
+     "RFC 7616 §3.7 asks a client to use the first one it supports unless\n"
+     "a local policy says otherwise; the lab's client's policy is the\n"
+     "strongest algorithm offered (lesson 08).",
      2,
      2,
      true,

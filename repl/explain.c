@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../client/machine.h"
 #include "../http/auth.h"
 #include "../http/basic.h"
 #include "../http/digest.h"
@@ -22,50 +23,127 @@
 
 /* ---- The field notes ---- */
 
+/* Which messages a note fits: every field note says what it does there. */
+enum note_fit {
+	FIT_ANY,       /* any message */
+	FIT_REQ,       /* a request */
+	FIT_REQ_ABS,   /* a request with an absolute-form target */
+	FIT_REQ_ORIG,  /* a request with an origin-form target */
+	FIT_REQ_CONN,  /* a CONNECT request (authority-form) */
+	FIT_RESP,      /* a response */
+	FIT_CHALLENGE, /* a 401 or 407 response */
+	FIT_RESP_BODY, /* any other response */
+};
+
+/* What explain knows about the message it annotates. */
+struct note_ctx {
+	bool request;
+	int target; /* FIT_REQ_ABS, FIT_REQ_ORIG or FIT_REQ_CONN */
+	int status; /* responses */
+};
+
 static const struct {
 	const char *name;
+	enum note_fit fit;
 	const char *note;
 } fields[] = {
-    {"Host", "the origin's host and port; a proxy still needs it "
-	     "(RFC 9112 §3.2)"},
-    {"User-Agent", "the client's name (RFC 9110 §10.1.5)"},
-    {"Accept", "media types the client takes (RFC 9110 §12.5.1)"},
-    {"Proxy-Authorization", "credentials for the proxy; the proxy consumes "
-			    "them and never forwards them (RFC 9110 §11.7.2)"},
-    {"Authorization", "credentials for the origin; a proxy passes them "
-		      "through untouched (RFC 9110 §11.6.2)"},
-    {"Proxy-Authenticate", "a challenge from the proxy, one per scheme "
-			   "(Digest: one per algorithm), in a 407 "
-			   "(RFC 9110 §11.7.1)"},
-    {"WWW-Authenticate", "a challenge from the origin, in a 401 "
-			 "(RFC 9110 §11.6.1)"},
-    {"Proxy-Authentication-Info", "the proxy's answer to good Digest "
-				  "credentials (RFC 9110 §11.7.3)"},
-    {"Authentication-Info",
-     "the origin's answer to good Digest "
-     "credentials: rspauth, nextnonce (RFC 9110 §11.6.3)"},
-    {"Via", "added by each proxy on the way; its presence tells the client "
-	    "the answer was relayed (RFC 9110 §7.6.3)"},
-    {"Content-Length", "body size in bytes: it frames the message, so the "
-		       "connection can carry the retry (RFC 9110 §8.6)"},
-    {"Content-Type", "media type of the body (RFC 9110 §8.3)"},
-    {"Connection", "hop-by-hop options such as close; removed by a proxy "
-		   "(RFC 9110 §7.6.1)"},
-    {"Proxy-Connection", "an old non-standard keep-alive field; a proxy "
-			 "drops it (RFC 9112 §9.6)"},
-    {"Keep-Alive", "hop-by-hop connection hints (RFC 9112 §9.3)"},
-    {"Transfer-Encoding", "chunked framing (RFC 9112 §6.1)"},
-    {"Server", "the responding software; lab407-proxy means the proxy "
-	       "answered itself (RFC 9110 §10.2.4)"},
-    {"Date", "when the response was made (RFC 9110 §6.6.1)"},
+    {"Host", FIT_REQ_ABS,
+     "the target's host and port (RFC 9110 §7.2); with an absolute-form "
+     "target a proxy must ignore it and use the URL's authority, and the "
+     "client sends it anyway for old HTTP/1.0 proxies (RFC 9112 §3.2.2)"},
+    {"Host", FIT_REQ_ORIG,
+     "the target's host and port, which tells the origin which site is "
+     "meant (RFC 9110 §7.2); a proxy rewrites it from the URL "
+     "(RFC 9112 §3.2.2)"},
+    {"Host", FIT_REQ_CONN,
+     "the tunnel's host and port again, as RFC 9112 §3.2.3 shows for "
+     "CONNECT"},
+    {"User-Agent", FIT_ANY, "the client's name (RFC 9110 §10.1.5)"},
+    {"Accept", FIT_ANY, "media types the client takes (RFC 9110 §12.5.1)"},
+    {"Proxy-Authorization", FIT_ANY,
+     "credentials for the next inbound proxy that asked for them, which "
+     "consumes them; lab407's proxy never forwards them (RFC 9110 "
+     "§11.7.2)"},
+    {"Authorization", FIT_ANY,
+     "credentials for the origin; a proxy forwarding the request must not "
+     "modify them (RFC 9110 §11.6.2)"},
+    {"Proxy-Authenticate", FIT_ANY,
+     "the proxy's challenges, for the next outbound client (RFC 9110 "
+     "§11.7.1); one field may hold several, comma-separated, and the "
+     "field may repeat (RFC 9110 §11.6.1); lab407 writes one challenge "
+     "per field, and one per algorithm for Digest"},
+    {"WWW-Authenticate", FIT_ANY,
+     "the origin's challenges; one field may hold several, and the field "
+     "may repeat (RFC 9110 §11.6.1)"},
+    {"Proxy-Authentication-Info", FIT_ANY,
+     "the proxy's answer to good Digest credentials (RFC 9110 §11.7.3, "
+     "RFC 7616 §3.5)"},
+    {"Authentication-Info", FIT_ANY,
+     "the origin's answer to good Digest credentials: rspauth, nextnonce "
+     "(RFC 9110 §11.6.3, RFC 7616 §3.5)"},
+    {"Via", FIT_REQ,
+     "each proxy that forwarded the request appends an entry: the origin "
+     "sees the path the request took (RFC 9110 §7.6.3)"},
+    {"Via", FIT_RESP,
+     "each proxy that forwarded the response appends an entry (RFC 9110 "
+     "§7.6.3); evidence that it was relayed, not proof: Squid also puts "
+     "Via on the errors it writes itself"},
+    {"Content-Length", FIT_CHALLENGE,
+     "body size in bytes: it frames the message, so the connection can "
+     "stay open for the retry (RFC 9110 §8.6, RFC 9112 §6.2)"},
+    {"Content-Length", FIT_REQ,
+     "body size in bytes: it frames the request body (RFC 9110 §8.6, "
+     "RFC 9112 §6.2)"},
+    {"Content-Length", FIT_RESP_BODY,
+     "body size in bytes: it frames the message, so the connection can "
+     "carry the next request (RFC 9110 §8.6, RFC 9112 §6.2)"},
+    {"Content-Type", FIT_ANY, "media type of the body (RFC 9110 §8.3)"},
+    {"Connection", FIT_ANY,
+     "options for this connection only, such as close; a proxy removes "
+     "it and every field it names (RFC 9110 §7.6.1)"},
+    {"Proxy-Connection", FIT_ANY,
+     "an old non-standard keep-alive field that clients are encouraged not "
+     "to send (RFC 9112 Appendix C.2.2); a proxy removes it (RFC 9110 "
+     "§7.6.1)"},
+    {"Keep-Alive", FIT_ANY,
+     "the HTTP/1.0 keep-alive mechanism's parameters (RFC 2068 §19.7.1); "
+     "a proxy removes it (RFC 9110 §7.6.1)"},
+    {"Transfer-Encoding", FIT_ANY, "chunked framing (RFC 9112 §6.1)"},
+    {"Server", FIT_RESP,
+     "the responding software (RFC 9110 §10.2.4); lab407-proxy means "
+     "lab407's proxy wrote this response itself"},
+    {"Date", FIT_ANY, "when the message was made (RFC 9110 §6.6.1)"},
 };
+
+static bool note_fits(enum note_fit fit, const struct note_ctx *c)
+{
+	switch (fit) {
+	case FIT_ANY:
+		return true;
+	case FIT_REQ:
+		return c->request;
+	case FIT_REQ_ABS:
+	case FIT_REQ_ORIG:
+	case FIT_REQ_CONN:
+		return c->request && c->target == (int)fit;
+	case FIT_RESP:
+		return !c->request;
+	case FIT_CHALLENGE:
+		return !c->request && (c->status == 401 || c->status == 407);
+	case FIT_RESP_BODY:
+		return !c->request && c->status != 401 && c->status != 407;
+	}
+	return false;
+}
 
 static const struct {
 	const char *name;
 	const char *note;
 } params[] = {
     {"realm", "the protection space the credentials are for (RFC 9110 §11.5)"},
-    {"charset", "the client should use UTF-8 (RFC 7617 §2.1)"},
+    {"charset", "the only value is UTF-8: the encoding the client should "
+		"use for user name and password (Basic: RFC 7617 §2.1; "
+		"Digest: RFC 7616 §3.3)"},
     {"username", "the user name (RFC 7616 §3.4)"},
     {"nonce", "server-made, single-use-ish value; binds the hash to time "
 	      "(RFC 7616 §3.3)"},
@@ -81,18 +159,21 @@ static const struct {
 	    "(RFC 7616 §3.3)"},
     {"nc", "nonce count, hex; must grow, or it is a replay (RFC 7616 §3.4)"},
     {"userhash", "the user name is hashed (RFC 7616 §3.4.4)"},
-    {"stale", "true: the password was right but the nonce expired; retry "
-	      "with the new one (RFC 7616 §3.3)"},
+    {"stale", "true: the password was right but the nonce expired (or "
+	      "the server no longer tracks it); retry with the new one "
+	      "(RFC 7616 §3.3)"},
     {"domain", "URIs the challenge covers (RFC 7616 §3.3)"},
     {"error", "why a Bearer token was refused (RFC 6750 §3)"},
 };
 
-static const char *field_note(const struct http_header *h)
+static const char *field_note(const struct http_header *h,
+			      const struct note_ctx *c)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (http_header_is(h, fields[i].name))
+		if (http_header_is(h, fields[i].name) &&
+		    note_fits(fields[i].fit, c))
 			return fields[i].note;
 	return NULL;
 }
@@ -301,6 +382,48 @@ static void explain_credentials(struct repl *r, const struct http_header *h,
 
 /* ---- The command ---- */
 
+/* True when message m answers a CONNECT (the last request before it). */
+static bool after_connect(const struct lab *lab, const struct lab_msg *m)
+{
+	for (int n = m->n - 1; n >= 1; n--) {
+		const struct lab_msg *q = lab_msg_at(lab, n);
+		if (q != NULL && q->leg == LAB_C2P)
+			return strncmp(q->line, "CONNECT ", 8) == 0;
+	}
+	return false;
+}
+
+/*
+ * Lesson 05: who wrote a response the client got.  In the embedded lab
+ * the REPL knows; through an external proxy it has only the clues a
+ * client has (client_who()), and says so when they are not enough.
+ */
+static void explain_who(struct repl *r, const struct lab_msg *m,
+			const struct http_response *resp)
+{
+	if (r->lab->external) {
+		struct client_who w = client_who(resp, true);
+		if (strcmp(w.who, "cannot tell") == 0)
+			fprintf(r->out,
+				"  answered by: the lab cannot tell (%s)\n",
+				w.clue);
+		else
+			fprintf(r->out,
+				"  answered by the %s, by the clues "
+				"a client has (%s)\n",
+				w.who, w.clue);
+		return;
+	}
+	if (m->answered_by == LAB_PROXY)
+		fprintf(r->out,
+			"  answered by the proxy itself (the lab knows; a "
+			"client sees Server: lab407-proxy and no Via)\n");
+	else
+		fprintf(r->out,
+			"  answered by the origin and relayed by the proxy "
+			"(a client sees the proxy's Via)\n");
+}
+
 /* Lesson 04: `explain N` writes out HA1, HA2 and the Digest response. */
 /* `explain [N]` */
 enum repl_rc explain_cmd(struct repl *r, int argc, char **argv)
@@ -313,6 +436,7 @@ enum repl_rc explain_cmd(struct repl *r, int argc, char **argv)
 	size_t nh, i;
 	enum http_err e;
 	char method[16] = "GET";
+	struct note_ctx ctx = {false, 0, 0};
 
 	if (m == NULL) {
 		repl_error(r, "no message %s to explain (trace lists them)",
@@ -327,9 +451,17 @@ enum repl_rc explain_cmd(struct repl *r, int argc, char **argv)
 			return REPL_FAIL;
 		snprintf(method, sizeof(method), "%.*s", (int)req.method_len,
 			 req.method);
+		ctx.request = true;
+		ctx.target = strcmp(method, "CONNECT") == 0 ? FIT_REQ_CONN
+			     : req.target_len > 0 && req.target[0] == '/'
+				 ? FIT_REQ_ORIG
+				 : FIT_REQ_ABS;
 		fprintf(r->out, "  request line: %s %.*s -- %s\n", method,
 			(int)req.target_len, req.target,
-			req.target_len > 0 && req.target[0] == '/'
+			ctx.target == FIT_REQ_CONN
+			    ? "authority-form host:port, used only by CONNECT "
+			      "(RFC 9112 §3.2.3)"
+			: ctx.target == FIT_REQ_ORIG
 			    ? "origin-form, as sent to the origin itself "
 			      "(RFC 9112 §3.2.1)"
 			    : "absolute-form, as a client must send to a "
@@ -341,21 +473,27 @@ enum repl_rc explain_cmd(struct repl *r, int argc, char **argv)
 		if (http_parse_response(m->bytes.data, m->bytes.len, &resp,
 					&e) <= 0)
 			return REPL_FAIL;
+		ctx.request = false;
+		ctx.status = resp.status;
 		s = http_status_lookup(resp.status);
-		fprintf(r->out, "  status %d %s -- %s (%s)\n", resp.status,
-			http_status_reason(resp.status),
-			s && s->when ? s->when : "", s ? s->rfc : "");
+		if (after_connect(r->lab, m) && resp.status / 100 == 2)
+			fprintf(r->out,
+				"  status %d %s -- the proxy's own answer to "
+				"CONNECT: the tunnel is open, and from here on "
+				"the proxy only relays bytes (RFC 9110 "
+				"§9.3.6)\n",
+				resp.status, http_status_reason(resp.status));
+		else
+			fprintf(r->out, "  status %d %s -- %s (%s)\n",
+				resp.status, http_status_reason(resp.status),
+				s && s->when ? s->when : "", s ? s->rfc : "");
 		if (m->leg == LAB_P2C)
-			fprintf(r->out, "  answered by the %s%s\n",
-				lab_party_name(m->answered_by),
-				m->answered_by == LAB_PROXY
-				    ? " itself (no Via)"
-				    : " and relayed by the proxy (Via)");
+			explain_who(r, m, &resp);
 		hs = resp.headers;
 		nh = resp.num_headers;
 	}
 	for (i = 0; i < nh; i++) {
-		const char *note = field_note(&hs[i]);
+		const char *note = field_note(&hs[i], &ctx);
 		fprintf(r->out, "  %s%.*s%s: %.*s\n", repl_color(r, "step"),
 			(int)hs[i].name_len, hs[i].name, repl_color(r, "off"),
 			(int)hs[i].value_len, hs[i].value);

@@ -1045,6 +1045,10 @@ static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 	first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
 	if (!parse_response_msg(m, &resp, err, cap))
 		return LAB_STEP_ERROR;
+	/* Through an external proxy the lab has only a client's clues. */
+	m->who_unknown =
+	    lab->external &&
+	    strcmp(client_who_answered(&resp, true), "cannot tell") == 0;
 	if (lab->external)
 		m->answered_by =
 		    strcmp(client_who_answered(&resp, true), "proxy") == 0

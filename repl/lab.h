@@ -86,6 +86,7 @@ struct lab_msg {
 	char why[LAB_MAX_WHY];	     /* the receiver's reason */
 	const char *lesson;	     /* "02": the lesson for `why`, or NULL */
 	enum lab_party answered_by;  /* P2C messages: proxy's own or relayed */
+	bool who_unknown;	     /* P2C, external proxy: no clue says who */
 	char broken[LAB_MAX_BROKEN]; /* what `break` did to it, or "" */
 };
 

@@ -63,9 +63,22 @@ enum repl_rc reference_status(struct repl *r, int argc, char **argv)
 		return REPL_USAGE;
 	}
 	s = http_status_lookup((int)code);
+	if (s == NULL && http_status_class((int)code) == 0) {
+		/* RFC 9110 §15: 600..999 are not HTTP status codes at all. */
+		fprintf(r->out,
+			"%ld is not a valid HTTP status code: valid codes are "
+			"100 to 599 (RFC 9110 §15); a client treats an "
+			"invalid one as a 5xx\n",
+			code);
+		return REPL_OK;
+	}
 	if (s == NULL) {
-		fprintf(r->out, "%ld is not in lab407's table (class %s)\n",
-			code, class_names[http_status_class((int)code)]);
+		/* RFC 9110 §15: an unknown code means the x00 of its class. */
+		fprintf(r->out,
+			"%ld is not in lab407's table (class %s: a client "
+			"that does not know it treats it as %d)\n",
+			code, class_names[http_status_class((int)code)],
+			(int)(code / 100 * 100));
 		return REPL_OK;
 	}
 	fprintf(r->out, "%s%d %s%s\n", repl_color(r, "step"), s->code,

@@ -79,9 +79,10 @@ static bool header_has(const struct lab_msg *m, const char *name,
 }
 
 /*
- * The TEXT of `expect seen TEXT`, `expect why TEXT` and `expect header NAME TEXT` may be
- * several words: join them with one space into text[cap] and make them
- * one argument.  Other lines are left alone.  False when the joined words
+ * The TEXT of `expect seen TEXT`, `expect why TEXT` and `expect header
+ * NAME TEXT` may be several words: join them with one space into
+ * text[cap] and make them one argument.  Other lines are left alone.
+ * False when the joined words
  * do not fit.  Pure (no lab needed), so tests/fuzz reaches it.
  */
 bool script_expect_words(int *argc, char **argv, char *text, size_t cap)
@@ -94,7 +95,7 @@ bool script_expect_words(int *argc, char **argv, char *text, size_t cap)
 
 	if (!seen && !header)
 		return true;
-	first = seen ? 2 : 3;
+	first = header ? 3 : 2;
 	for (i = first; i < *argc; i++) {
 		size_t n = strlen(argv[i]) + (i > first ? 1 : 0);
 
@@ -143,6 +144,13 @@ enum repl_rc script_expect(struct repl *r, int argc, char **argv)
 			goto usage;
 		snprintf(want, sizeof(want), "from %s", argv[2]);
 		note_expected(r, want);
+		if (m->who_unknown)
+			return failed(r,
+				      "expected the answer from the %s, but "
+				      "the lab cannot tell who wrote it (%s)",
+				      argv[2],
+				      "no Via, and no Server or "
+				      "X-Squid-Error that names a proxy");
 		if (strcasecmp(who, argv[2]) != 0)
 			return failed(r,
 				      "expected the answer from the %s, "

@@ -7,7 +7,11 @@ constant time, and only then says yes.  It does not forward anything: it
 answers 200 itself, which is enough to see the 407 dance with curl:
 
     python3 min407.py 127.0.0.1 0 &       # prints "listening on HOST:PORT"
-    curl -v -x http://127.0.0.1:PORT -U alice:wonderland http://example.test/
+    curl -v --proxy-anyauth -x http://127.0.0.1:PORT -U alice:wonderland \
+        http://example.test/
+
+The connection stays open after a 407 (HTTP/1.1, a Content-Length on
+every answer), so the retry comes on it.
 """
 import base64
 import binascii

@@ -7,8 +7,11 @@
 #       - `FILE` — `FUNCTION()`, section *BANNER*: what to look at
 #     (the section part optional), FILE exists, "FUNCTION(" occurs in it,
 #     and BANNER is a "/* ---- BANNER ---- */" banner in it;
-#   - the source points back: a "Lesson NN" comment exists in the code.
-# Every lab script (lessons/*.lab, docs/seq/*.lab) passes bin/repl --check.
+#   - the source points back: a "Lesson NN" comment exists in the code;
+#   - its answers are not in it but in lessons/answers/NN.md, which the
+#     lesson links to, which links back, and which answers every question.
+# Every lab script (lessons/*.lab, docs/seq/*.lab, docs/teaching/*.lab)
+# passes bin/repl --check.
 . "$(dirname "$0")/lib.sh"
 
 REPL=$BIN/repl
@@ -39,10 +42,32 @@ for md in "${lessons[@]}"; do
 		fail "$name: has $base.lab" "missing"; fi
 	check_contains "$name: names its lab script" "$(cat "$md")" "$base.lab"
 	for h in "## What you will learn" "## The exchange to run" \
-		"## Source to read" "## What to try" "## Questions" "## Answers"; do
+		"## Source to read" "## What to try" "## Questions"; do
 		if grep -q "^$h" "$md"; then ok "$name: section '$h'"; else
 			fail "$name: section '$h'" "no heading starting with '$h'"; fi
 	done
+
+	# ---- answers apart from the questions ----
+	ans=lessons/answers/$nn.md
+	if grep -q "^## Answers" "$md"; then
+		fail "$name: no answers in the lesson" "it has a '## Answers' section"
+	else
+		ok "$name: no answers in the lesson"
+	fi
+	check_contains "$name: links to its answers" "$(cat "$md")" "(answers/$nn.md)"
+	if [ -f "$ans" ]; then
+		ok "$name: has $ans"
+		check_contains "$name: $ans links back" "$(cat "$ans")" "(../$name.md)"
+		nq=$(awk '/^## /{ on = ($0 == "## Questions"); next } on && /^[0-9]+\. /' "$md" | wc -l)
+		na=$(grep -cE '^[0-9]+\. ' "$ans")
+		if [ "$nq" -gt 0 ] && [ "$nq" = "$na" ]; then
+			ok "$name: $na answers for $nq questions"
+		else
+			fail "$name: one answer per question" "$nq questions, $na answers in $ans"
+		fi
+	else
+		fail "$name: has $ans" "missing"
+	fi
 
 	# ---- source references ----
 	refs=$(section_lines "$md")
@@ -89,7 +114,7 @@ if [ ! -x "$REPL" ]; then
 	skip "lab scripts pass --check" "$REPL is not built"
 	exit 0
 fi
-for lab in lessons/*.lab docs/seq/*.lab; do
+for lab in lessons/*.lab docs/seq/*.lab docs/teaching/*.lab; do
 	[ -e "$lab" ] || continue
 	out=$("$REPL" --check "$lab" 2>&1)
 	rc=$?

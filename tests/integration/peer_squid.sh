@@ -160,6 +160,26 @@ auth_param basic credentialsttl 1 minute"; then
 	check_no_header "squid basic: origin sees no Proxy-Authorization" \
 		"$(printf '%s\n' "$v" | grep -v '^[<>*] ')" "Proxy-Authorization"
 
+	# Who answered, through a real Squid: its own 407 and its own error
+	# for an unreachable origin both carry Via, and are still Squid's.
+	v=$("${C[@]}" -v -o /dev/null -x "$P" "$URL" 2>&1 | tr -d '\r')
+	check_contains "squid basic: Squid's own 407 carries a Via" "$v" "< Via: "
+	check_contains "squid basic: client -v: the 407 is the proxy's" "$v" \
+		"* Response from the proxy itself"
+	# port 1 on loopback: nothing listens there (or Squid's ACL refuses
+	# it); either way the answer is an error Squid writes itself.
+	v=$("${C[@]}" -v -o /dev/null -x "$P" -U alice:wonderland \
+		"http://127.0.0.1:1/" 2>&1 | tr -d '\r')
+	check_contains "squid basic: Squid's own error has X-Squid-Error" "$v" "< X-Squid-Error: "
+	check_contains "squid basic: ... and a Via" "$v" "< Via: "
+	check_contains "squid basic: client -v: Squid's error is the proxy's, Via or not" "$v" \
+		"* Response from the proxy itself (Server: squid"
+	check_absent "squid basic: client -v: not taken for the origin's" "$v" \
+		"* Response from the origin"
+	body=$("${C[@]}" -s -x "$P" -U alice:wonderland "http://127.0.0.1:1/" 2>&1)
+	check_contains "squid basic: the error page says Squid generated it" "$body" "Generated "
+	check_contains "squid basic: ... and names it" "$body" "(squid/"
+
 	code=$("${C[@]}" -s -o /dev/null -w '%{http_code}' -x "$P" -U alice:wrong "$URL")
 	check "squid basic: a wrong password gets 407" "$code" 407
 	code=$("${C[@]}" -s -o /dev/null -w '%{http_code}' -x "$P" -U carol:wonderland "$URL")

@@ -142,6 +142,43 @@ for h in 127.0.0.1 localhost [::ffff:127.0.0.1]; do
 done
 check "deny host 0x7f.1: nothing reached the origin" "$(hits)" 0
 
+# A kept upstream connection is checked on the address it is connected
+# to: alice's request opens it, bob's on the same client connection to the
+# same host:port is refused by a rule on that address.
+start LABORIGIN "$BIN/origin" --listen 127.0.0.1:0 || exit 1
+printf 'deny user bob host 127.0.0.0/8\nallow all\n' >"$TMP/bob.acl"
+start KEEP "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --acl "$TMP/bob.acl" || exit 1
+out=$(python3 - "$KEEP_PORT" "$LABORIGIN_PORT" <<'EOF'
+import socket, sys
+proxy, origin = int(sys.argv[1]), int(sys.argv[2])
+s = socket.create_connection(("127.0.0.1", proxy), timeout=5)
+def ask(cred):
+    s.sendall(b"GET http://localhost:%d/ HTTP/1.1\r\nHost: localhost:%d\r\n"
+              b"Proxy-Authorization: Basic %s\r\n\r\n" % (origin, origin, cred))
+    data = b""
+    while b"\r\n\r\n" not in data:
+        r = s.recv(4096)
+        if not r:
+            return "closed"
+        data += r
+    head, _, body = data.partition(b"\r\n\r\n")
+    n = [int(l.split(b":")[1]) for l in head.split(b"\r\n")
+         if l.lower().startswith(b"content-length:")][0]
+    while len(body) < n:
+        r = s.recv(4096)
+        if not r:
+            break
+        body += r
+    return (head.split(b" ")[1] + b" " + body.replace(b"\n", b" ")).decode()
+print(ask(b"YWxpY2U6d29uZGVybGFuZA=="))   # alice
+print(ask(b"Ym9iOmJ1aWxkZXI="))           # bob
+EOF
+)
+check "kept connection: alice's request is forwarded" "$(head -n 1 <<<"$out" | cut -d' ' -f1)" 200
+check "kept connection: bob's on the same connection is refused" "$(sed -n 2p <<<"$out" | cut -d' ' -f1)" 403
+check_contains "kept connection: refused on the connected address" "$(sed -n 2p <<<"$out")" \
+	"deny user bob host 127.0.0.0/8 (line 1), for address 127.0.0.1"
+
 # ---- CONNECT ports ----
 start DEF "$BIN/proxy" --listen 127.0.0.1:0 --auth basic || exit 1
 out=$(send "$DEF_PORT" "CONNECT 127.0.0.1:$ORIGIN_PORT HTTP/1.1\r\nHost: 127.0.0.1:$ORIGIN_PORT\r\n$AUTH\r\n" \

@@ -182,8 +182,8 @@ static void test_407_retry_then_stop(void **state)
 	assert_non_null(strstr(s.note,
 			       "The proxy answered 407 again; giving up "
 			       "(one retry per challenge)"));
-	assert_non_null(strstr(s.note, "Response from the proxy itself (no "
-				       "Via)"));
+	assert_non_null(strstr(s.note, "Response from the proxy itself (a 407 "
+				       "is a proxy's)"));
 	client_step_free(&s);
 }
 
@@ -530,12 +530,48 @@ struct who_case {
 static const struct who_case who_cases[] = {
     /* a 407 is the proxy's own, whatever it carries */
     {"407", R407_BASIC, true, "proxy"},
+    /* Squid puts Via on its own 407 too: still the proxy's */
+    {"squid 407 with via",
+     "HTTP/1.1 407 Proxy Authentication Required\r\nServer: squid/5.7\r\n"
+     "X-Squid-Error: ERR_CACHE_ACCESS_DENIED 0\r\n"
+     "Via: 1.1 host (squid/5.7)\r\n\r\n",
+     true, "proxy"},
+    /* Squid's own 503 with Via: X-Squid-Error says who wrote it */
+    {"squid 503 with via",
+     "HTTP/1.1 503 Service Unavailable\r\nServer: squid/5.7\r\n"
+     "X-Squid-Error: ERR_CONNECT_FAIL 111\r\n"
+     "Via: 1.1 host (squid/5.7)\r\n\r\n",
+     true, "proxy"},
+    /* a proxy's own error named by Server, even with a Via */
+    {"server names squid, via",
+     "HTTP/1.1 403 Forbidden\r\nServer: squid/5.7\r\n"
+     "Via: 1.1 host (squid/5.7)\r\n\r\n",
+     true, "proxy"},
+    /* lab407's own 403, 400, 502: Server: lab407-proxy, no Via */
+    {"lab407 403", "HTTP/1.1 403 Forbidden\r\nServer: lab407-proxy\r\n\r\n",
+     true, "proxy"},
+    {"lab407 502",
+     "HTTP/1.1 502 Bad Gateway\r\nServer: lab407-proxy\r\n\r\n", true,
+     "proxy"},
+    /* tinyproxy's own error page */
+    {"tinyproxy 500",
+     "HTTP/1.1 500 Unable to connect\r\nServer: tinyproxy/1.11.1\r\n\r\n",
+     true, "proxy"},
     /* relayed: the proxy's Via is there (RFC 9110 §7.6.3) */
     {"200 via", R200_VIA, true, "origin"},
-    /* the proxy's own 403/400/502 carry no Via */
-    {"403 no via", "HTTP/1.1 403 Forbidden\r\n\r\n", true, "proxy"},
+    /* relayed through Squid: the origin's Server and Squid's Via */
+    {"relayed by squid",
+     "HTTP/1.1 401 Unauthorized\r\nServer: lab407-origin\r\n"
+     "Via: 1.1 host (squid/5.7)\r\n\r\n",
+     true, "origin"},
+    /* no Via and nothing naming a proxy: the lab cannot tell */
+    {"bare 403", "HTTP/1.1 403 Forbidden\r\n\r\n", true, "cannot tell"},
+    {"origin's server, no via",
+     "HTTP/1.1 200 OK\r\nServer: lab407-origin\r\n\r\n", true,
+     "cannot tell"},
     /* no proxy in the path: always the origin */
     {"direct", "HTTP/1.1 403 Forbidden\r\n\r\n", false, "origin"},
+    {"direct, even a 407", R407_BASIC, false, "origin"},
 };
 
 static void test_who_answered(void **state)

@@ -344,6 +344,23 @@ static const struct fwd_case fwd_cases[] = {
 	{"content-length kept",
 	 "PUT http://h/ HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n",
 	 "Content-Length: 3\r\n", NULL},
+	/* Trailer is not a field to remove (RFC 9110 §7.6.1 does not list
+	 * it): it announces the trailers of a body relayed with them */
+	{"trailer kept",
+	 "POST http://h/ HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+	 "Trailer: X-Sum\r\n",
+	 "Trailer: X-Sum\r\n", NULL},
+	/* the fields RFC 9110 §7.6.1 names for removal go, with the two
+	 * proxy authentication fields (§11.7) */
+	{"proxy-connection dropped",
+	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nProxy-Connection: keep-alive\r\n",
+	 "GET / HTTP/1.1\r\n", "Proxy-Connection"},
+	{"keep-alive dropped",
+	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nKeep-Alive: timeout=5\r\n",
+	 "GET / HTTP/1.1\r\n", "Keep-Alive"},
+	{"te and upgrade dropped",
+	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nTE: trailers\r\nUpgrade: h2c\r\n",
+	 "GET / HTTP/1.1\r\n", "Upgrade"},
 	/* Connection names are case-insensitive and may be spaced */
 	{"connection names",
 	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nConnection: close ,  x-a\r\n"

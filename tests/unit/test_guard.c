@@ -163,10 +163,19 @@ static const struct simple_case simple_cases[] = {
 	{"digest not offered", true, "basic",
 	 PA "Digest username=\"alice\"\r\n", GUARD_WRONG_SCHEME,
 	 HTTP_E_AUTH_SCHEME, NULL, "offered: Basic"},
-	/* every field is read: the second one is the one we offer */
+	/* the field holds one credentials value (RFC 9110 §11.7.2, §5.3):
+	 * twice is a 400, whatever the schemes, even the same value twice */
 	{"two fields", true, "basic",
-	 PA "NTLM TlRMTVNTUAABAAAA\r\n" PA ALICE "\r\n", GUARD_OK, HTTP_OK,
-	 "alice", ""},
+	 PA "NTLM TlRMTVNTUAABAAAA\r\n" PA ALICE "\r\n", GUARD_MALFORMED,
+	 HTTP_E_AUTH_SYNTAX, NULL, "appears 2 times"},
+	{"two fields, two users", true, "basic",
+	 PA ALICE "\r\n" PA "Basic bWFsbG9yeTpsZXRtZWlu\r\n", GUARD_MALFORMED,
+	 HTTP_E_AUTH_SYNTAX, NULL, "appears 2 times"},
+	{"two fields, the same", true, "basic", PA ALICE "\r\n" PA ALICE "\r\n",
+	 GUARD_MALFORMED, HTTP_E_AUTH_SYNTAX, NULL, "may appear once"},
+	{"origin: two Authorization fields", false, "basic",
+	 AZ ALICE "\r\n" AZ ALICE "\r\n", GUARD_MALFORMED, HTTP_E_AUTH_SYNTAX,
+	 NULL, "Authorization appears 2 times"},
 	/* a field that does not parse at all */
 	{"garbage", true, "basic", PA "Digest realm=\"open\r\n",
 	 GUARD_MALFORMED,
@@ -851,6 +860,7 @@ static void test_digest_replay_after_flood(void **state)
 	if (r.verdict == GUARD_OK)
 		fail_msg("the captured request was accepted after the flood");
 	assert_int_equal(r.verdict, GUARD_STALE);
+	assert_string_equal(r.field, "nc"); /* untracked, not expired */
 	assert_string_equal(r.info, "");
 	/* nor with a higher count */
 	alice.nc = 2;
@@ -1159,7 +1169,7 @@ static void test_auth_int_streamed(void **state)
 	struct guard_result r;
 	struct digest_body_hash h;
 	struct guard_body gb;
-	char raw[4096], hex[DIGEST_HEX_MAX + 1];
+	char raw[4096], hex[DIGEST_HEX_MAX + 1], nonce[128];
 	enum digest_alg alg = DIGEST_MD5;
 
 	(void)state;
@@ -1169,6 +1179,10 @@ static void test_auth_int_streamed(void **state)
 	d.qop = DIGEST_QOP_AUTH_INT;
 	d.alg = DIGEST_SHA256;
 	d.body = body;
+	assert_int_equal(digest_nonce_make(&w->st.key, NOW, nonce,
+					   sizeof(nonce)),
+			 HTTP_OK);
+	d.nonce = nonce; /* one nonce throughout: its count must grow */
 
 	/* which hash to stream with */
 	digest_request(w, &d, raw, sizeof(raw), &req);
@@ -1187,21 +1201,33 @@ static void test_auth_int_streamed(void **state)
 	guard_commit(&w->st, &r);
 	assert_int_equal(r.verdict, GUARD_OK);
 
-	/* in memory, nc 2 */
+	/* the same hash through guard_check_body, nc 6 (counts may skip) */
+	d.nc = 6;
+	digest_request(w, &d, raw, sizeof(raw), &req);
+	guard_check_body(&w->cfg, &w->st, &req, &gb, NOW, &r);
+	assert_int_equal(r.verdict, GUARD_OK);
+
+	/* in memory, nc 2: lower than 6, a replay */
 	d.nc = 2;
+	digest_request(w, &d, raw, sizeof(raw), &req);
+	guard_check(&w->cfg, &w->st, &req, body, strlen(body), NOW, &r);
+	assert_int_equal(r.verdict, GUARD_REPLAY);
+
+	/* in memory, nc 7 */
+	d.nc = 7;
 	digest_request(w, &d, raw, sizeof(raw), &req);
 	guard_check(&w->cfg, &w->st, &req, body, strlen(body), NOW, &r);
 	assert_int_equal(r.verdict, GUARD_OK);
 
 	/* another body than the one the response covers */
-	d.nc = 3;
+	d.nc = 8;
 	digest_request(w, &d, raw, sizeof(raw), &req);
 	guard_check(&w->cfg, &w->st, &req, "hello WORLD", 11, NOW, &r);
 	assert_int_equal(r.verdict, GUARD_BAD);
 
 	/* the forgery: a response over an empty body, an 11-byte body that
 	 * the server has not read */
-	d.nc = 4;
+	d.nc = 9;
 	d.body = "";
 	{
 		struct http_buf v;
@@ -1226,7 +1252,7 @@ static void test_auth_int_streamed(void **state)
 	assert_string_equal(r.field, "qop");
 
 	/* no body at all, none read: the empty hash is right */
-	d.nc = 5;
+	d.nc = 10;
 	d.body = NULL;
 	d.method = "GET";
 	digest_request(w, &d, raw, sizeof(raw), &req);

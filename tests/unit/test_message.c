@@ -107,6 +107,10 @@ static const struct {
 	/* Token characters in a method and a field name. */
 	{"M-1.x~ * HTTP/1.1\r\nX!#$%&'*+-.^_`|~: v\r\n\r\n", 0, "M-1.x~", "*",
 	 1, 1, "X!#$%&'*+-.^_`|~", "v"},
+	/* A higher minor version is read as 1.1 (RFC 9110 §2.5). */
+	{"GET / HTTP/1.2\r\nHost: h\r\n\r\n", 0, "GET", "/", 1, 1, "Host",
+	 "h"},
+	{"GET / HTTP/1.9\r\n\r\n", 0, "GET", "/", 1, 0, NULL, NULL},
 };
 
 /* Each valid request parses whole, with the fields in place. */
@@ -191,9 +195,14 @@ static const struct {
 	/* No version: HTTP/0.9 style. */
 	{"GET /\r\n\r\n", HTTP_E_TARGET},
 	/* Version 2.0 over HTTP/1 framing. */
-	{"GET / HTTP/2.0\r\n\r\n", HTTP_E_VERSION},
-	/* Version 1.2 does not exist. */
-	{"GET / HTTP/1.2\r\n\r\n", HTTP_E_VERSION},
+	{"GET / HTTP/2.0\r\n\r\n", HTTP_E_VERSION_UNSUPPORTED},
+	/* ... and 3.0, and 0.9 written out (RFC 9110 §15.6.6: 505). */
+	{"GET / HTTP/3.0\r\n\r\n", HTTP_E_VERSION_UNSUPPORTED},
+	{"GET / HTTP/0.9\r\n\r\n", HTTP_E_VERSION_UNSUPPORTED},
+	/* "HTTP/2" is not an HTTP-version at all (DIGIT "." DIGIT). */
+	{"GET / HTTP/2\r\n\r\n", HTTP_E_VERSION},
+	/* Two digits for the major version. */
+	{"GET / HTTP/11.1\r\n\r\n", HTTP_E_VERSION},
 	/* Version name is case-sensitive (RFC 9112 §2.3). */
 	{"GET / http/1.1\r\n\r\n", HTTP_E_VERSION},
 	/* Trailing space after the version. */
@@ -280,9 +289,16 @@ static void test_error_before_line_end(void **state)
 	enum http_err err;
 	assert_int_equal(parse_req("G(", 2, &req, &err), HTTP_PARSE_ERROR);
 	assert_int_equal(err, HTTP_E_METHOD);
-	assert_int_equal(parse_req("GET / HTTP/2", 12, &req, &err),
+	/* A version that goes wrong is reported as soon as it does... */
+	assert_int_equal(parse_req("GET / HTTP/x", 12, &req, &err),
 			 HTTP_PARSE_ERROR);
 	assert_int_equal(err, HTTP_E_VERSION);
+	assert_int_equal(parse_req("GET / HTTP/2,", 13, &req, &err),
+			 HTTP_PARSE_ERROR);
+	assert_int_equal(err, HTTP_E_VERSION);
+	/* ... but "HTTP/2" may still become "HTTP/2.0" (505): wait. */
+	assert_int_equal(parse_req("GET / HTTP/2", 12, &req, &err),
+			 HTTP_PARSE_PARTIAL);
 }
 
 /* ---- Limits ---- */
@@ -1030,6 +1046,13 @@ static void test_strerror(void **state)
 	}
 	assert_string_equal(http_strerror((enum http_err)-1), unknown);
 	assert_non_null(strstr(http_strerror(HTTP_E_OBS_FOLD), "RFC 9112"));
+	/* The status a server sends for each unreadable request. */
+	assert_int_equal(http_err_status(HTTP_E_VERSION_UNSUPPORTED), 505);
+	assert_int_equal(http_err_status(HTTP_E_VERSION), 400);
+	assert_int_equal(http_err_status(HTTP_E_TE_HTTP10), 400);
+	assert_int_equal(http_err_status(HTTP_E_HOST_MISSING), 400);
+	assert_int_equal(http_err_status(HTTP_E_PATH_SLASH), 400);
+	assert_int_equal(http_err_status(HTTP_E_TARGET_TOO_LONG), 414);
 }
 
 int main(void)

@@ -1,12 +1,16 @@
 /*
  * tests/unit/test_ntlm.c - NTLM messages and NTLMv2 (MS-NLMP).
  *
- * The known answers are MS-NLMP's own examples, verbatim: §4.2.1 (common
- * values: user "User", domain "Domain", password "Password", server
- * challenge 0123456789abcdef, client challenge aa..aa, time 0), §4.2.2.1.2
- * (NTOWFv1), §4.2.4.1.1 (NTOWFv2), §4.2.4.1.2 (the session base key),
- * §4.2.4.2.1 and §4.2.4.2.2 (LMv2 and NTLMv2 responses) and §4.2.4.3 (the
- * CHALLENGE_MESSAGE and AUTHENTICATE_MESSAGE).
+ * The known answers are MS-NLMP's own examples, verbatim:
+ *   MS-NLMP §4.2.1     common values: user "User", domain "Domain",
+ *                      password "Password", server challenge
+ *                      0123456789abcdef, client challenge aa..aa, time 0
+ *   MS-NLMP §4.2.2.1.2 NTOWFv1
+ *   MS-NLMP §4.2.4.1.1 NTOWFv2
+ *   MS-NLMP §4.2.4.1.2 the session base key
+ *   MS-NLMP §4.2.4.2.1 the LMv2 response
+ *   MS-NLMP §4.2.4.2.2 the NTLMv2 response (NTProofStr)
+ *   MS-NLMP §4.2.4.3   the CHALLENGE_MESSAGE and AUTHENTICATE_MESSAGE
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -23,40 +27,40 @@
 
 /* ---- MS-NLMP §4.2 values ---- */
 
-/* §4.2.1 */
+/* MS-NLMP §4.2.1 */
 static const uint8_t server_challenge[8] = {0x01, 0x23, 0x45, 0x67,
 					    0x89, 0xab, 0xcd, 0xef};
 static const uint8_t client_challenge[8] = {0xaa, 0xaa, 0xaa, 0xaa,
 					    0xaa, 0xaa, 0xaa, 0xaa};
 
-/* §4.2.2.1.2 NTOWFv1("Password") */
+/* MS-NLMP §4.2.2.1.2 NTOWFv1("Password") */
 static const uint8_t ntowfv1[16] = {0xa4, 0xf4, 0x9c, 0x40, 0x65, 0x10,
 				    0xbd, 0xca, 0xb6, 0x82, 0x4e, 0xe7,
 				    0xc3, 0x0f, 0xd8, 0x52};
 
-/* §4.2.4.1.1 NTOWFv2("Password", "User", "Domain") */
+/* MS-NLMP §4.2.4.1.1 NTOWFv2("Password", "User", "Domain") */
 static const uint8_t ntowfv2[16] = {0x0c, 0x86, 0x8a, 0x40, 0x3b, 0xfd,
 				    0x7a, 0x93, 0xa3, 0x00, 0x1e, 0xf2,
 				    0x2e, 0xf0, 0x2e, 0x3f};
 
-/* §4.2.4.1.2 SessionBaseKey */
+/* MS-NLMP §4.2.4.1.2 SessionBaseKey */
 static const uint8_t session_base_key[16] = {0x8d, 0xe4, 0x0c, 0xca, 0xdb,
 					     0xc1, 0x4a, 0x82, 0xf1, 0x5c,
 					     0xb0, 0xad, 0x0d, 0xe9, 0x5c,
 					     0xa3};
 
-/* §4.2.4.2.1 LMv2 response */
+/* MS-NLMP §4.2.4.2.1 LMv2 response */
 static const uint8_t lmv2[24] = {0x86, 0xc3, 0x50, 0x97, 0xac, 0x9c, 0xec,
 				 0x10, 0x25, 0x54, 0x76, 0x4a, 0x57, 0xcc,
 				 0xcc, 0x19, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa,
 				 0xaa, 0xaa, 0xaa};
 
-/* §4.2.4.2.2 NTProofStr */
+/* MS-NLMP §4.2.4.2.2 NTProofStr */
 static const uint8_t nt_proof[16] = {0x68, 0xcd, 0x0a, 0xb8, 0x51, 0xe5,
 				     0x1c, 0x96, 0xaa, 0xbc, 0x92, 0x7b,
 				     0xeb, 0xef, 0x6a, 0x1c};
 
-/* §4.2.4.3 CHALLENGE_MESSAGE */
+/* MS-NLMP §4.2.4.3 CHALLENGE_MESSAGE */
 static const uint8_t challenge_msg[] = {
 	0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00, 0x02, 0x00, 0x00,
 	0x00, 0x0c, 0x00, 0x0c, 0x00, 0x38, 0x00, 0x00, 0x00, 0x33, 0x82,
@@ -70,7 +74,7 @@ static const uint8_t challenge_msg[] = {
 	0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
-/* §4.2.4.3 AUTHENTICATE_MESSAGE */
+/* MS-NLMP §4.2.4.3 AUTHENTICATE_MESSAGE */
 static const uint8_t authenticate_msg[] = {
 	0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00, 0x03, 0x00, 0x00,
 	0x00, 0x18, 0x00, 0x18, 0x00, 0x6c, 0x00, 0x00, 0x00, 0x54, 0x00,
@@ -108,7 +112,7 @@ static uint8_t *exact(const uint8_t *m, size_t len)
 	return p;
 }
 
-/* ---- Hashes (§4.2.2.1.2, §4.2.4.1) ---- */
+/* ---- Hashes (MS-NLMP §4.2.2.1.2, MS-NLMP §4.2.4.1) ---- */
 
 static void test_hashes(void **state)
 {
@@ -140,13 +144,13 @@ static void test_hashes(void **state)
 				      (struct ntlm_bytes){d16, nd}, v2),
 			 HTTP_OK);
 	assert_memory_not_equal(v2, ntowfv2, 16);
-	/* §4.2.4.1.2 */
+	/* MS-NLMP §4.2.4.1.2 */
 	assert_int_equal(ntlm_session_base_key(ntowfv2, nt_proof, key),
 			 HTTP_OK);
 	assert_memory_equal(key, session_base_key, 16);
 }
 
-/* ---- §4.2.4.3 CHALLENGE_MESSAGE ---- */
+/* ---- MS-NLMP §4.2.4.3 CHALLENGE_MESSAGE ---- */
 
 static void test_challenge_kat(void **state)
 {
@@ -236,7 +240,7 @@ static void test_challenge_squid_fake(void **state)
 	free(m);
 }
 
-/* Flags by name: the §4.2.4.3 CHALLENGE's 0xe28a8233. */
+/* Flags by name: the MS-NLMP §4.2.4.3 CHALLENGE's 0xe28a8233. */
 static void test_flags(void **state)
 {
 	char s[512];
@@ -260,7 +264,7 @@ static void test_flags(void **state)
 	assert_true(strlen(s) < 10);
 }
 
-/* ---- §4.2.4.3 AUTHENTICATE_MESSAGE ---- */
+/* ---- MS-NLMP §4.2.4.3 AUTHENTICATE_MESSAGE ---- */
 
 static void test_authenticate_kat(void **state)
 {
@@ -309,7 +313,8 @@ static void test_authenticate_kat(void **state)
 	free(m);
 }
 
-/* The client computes the §4.2.4.2 responses from the §4.2.4.3 CHALLENGE. */
+/* The client computes the MS-NLMP §4.2.4.2 responses from the
+ * MS-NLMP §4.2.4.3 CHALLENGE. */
 static void test_client_kat(void **state)
 {
 	struct ntlm_challenge c;
@@ -419,7 +424,7 @@ static void test_tampering(void **state)
 	uint8_t m[sizeof(authenticate_msg)];
 	uint8_t nth[16], other_sc[8];
 	struct ntlm_authenticate a;
-	/* offsets into §4.2.4.3's AUTHENTICATE: inside the NTLMv2 blob
+	/* offsets into MS-NLMP §4.2.4.3's AUTHENTICATE: inside the NTLMv2 blob
 	 * (timestamp, client challenge, an AV pair) and the user name */
 	static const size_t at[] = {0x84 + 24, 0x84 + 32, 0x84 + 50, 0x54};
 
@@ -460,11 +465,11 @@ static void test_refused_kinds(void **state)
 		size_t lm_len, nt_len, user_len;
 		enum http_err want;
 	} cases[] = {
-		/* 24-byte NT response: NTLMv1 (§3.3.1) */
+		/* 24-byte NT response: NTLMv1 (MS-NLMP §3.3.1) */
 		{"ntlmv1", 24, 24, sizeof(user), HTTP_E_NTLM_V1},
 		/* LM response only */
 		{"lm only", 24, 0, sizeof(user), HTTP_E_NTLM_V1},
-		/* no user, no responses: anonymous (§3.2.5.1.2) */
+		/* no user, no responses: anonymous (MS-NLMP §3.2.5.1.2) */
 		{"anonymous", 0, 0, 0, HTTP_E_NTLM_ANONYMOUS},
 		/* anonymous with Z(1) as LM */
 		{"anonymous z1", 1, 0, 0, HTTP_E_NTLM_ANONYMOUS},
@@ -527,7 +532,7 @@ static void test_lying_fields(void **state)
 {
 	struct {
 		const char *comment;
-		size_t at;       /* byte of §4.2.4.3's AUTHENTICATE to set */
+		size_t at;       /* byte of MS-NLMP §4.2.4.3's AUTHENTICATE to set */
 		uint8_t value;
 	} cases[] = {
 		{"signature", 0, 'X'},

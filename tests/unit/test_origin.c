@@ -581,7 +581,17 @@ static void test_path_served(void **state)
 		if (strstr(f->body, cases[i].body_has) == NULL)
 			fail_msg("%s: body lacks '%s': %s", cases[i].target,
 				 cases[i].body_has, f->body);
+		/* ... and says how it was sent */
+		assert_non_null(strstr(f->body, "(sent as "));
 	}
+	/* a path already in normal form gets no such note */
+	decide(f, REQ("/admin/x", ALICE));
+	assert_int_equal(f->d.status, 200);
+	assert_null(strstr(f->body, "(sent as "));
+	/* the 403 carries the note too */
+	decide(f, REQ("/private/../admin", BOB));
+	assert_int_equal(f->d.status, 403);
+	assert_non_null(strstr(f->body, "(sent as /private/../admin; "));
 	fixture_free(f);
 }
 

@@ -408,6 +408,8 @@ static void test_expect_words(void **state)
 	    /* header: words 3.. joined, the NAME stays */
 	    {"expect header Via 1.1 lab407-proxy", 64, true, 4,
 	     "1.1 lab407-proxy"},
+	    /* why: words 2.. joined, like seen */
+	    {"expect why wrong password", 64, true, 3, "wrong password"},
 	    /* one word: nothing to join */
 	    {"expect seen x", 2, true, 3, "x"},
 	    /* a status or from: left alone */
