@@ -139,13 +139,22 @@ bool proxy_relay_head(const struct http_response *resp, struct http_buf *out);
  */
 bool proxy_relay_head_ex(const struct http_response *resp, const char *info,
 			 const char *connection, struct http_buf *out);
+
+/*
+ * The same, and when dechunk is true the Transfer-Encoding field is left
+ * out: the body that follows is the decoded data, ended by closing the
+ * connection (for an HTTP/1.0 client, RFC 9112 §7.1).
+ */
+bool proxy_relay_head_to(const struct http_response *resp, const char *info,
+			 const char *connection, bool dechunk,
+			 struct http_buf *out);
 /* The same with `negotiate` (may be NULL or ""): the proxy's final
  * Negotiate token, sent as "Proxy-Authenticate: Negotiate <token>" on the
  * relayed response (RFC 4559 §4.1 and the example in §5; mutual
  * authentication). */
 bool proxy_relay_head_auth(const struct http_response *resp, const char *info,
 			   const char *negotiate, const char *connection,
-			   struct http_buf *out);
+			   bool dechunk, struct http_buf *out);
 
 /*
  * A response of the proxy's own (502, 503, 504, 408, ...): text body,

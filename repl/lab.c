@@ -988,7 +988,7 @@ static enum lab_step_rc step_o2p(struct lab *lab, struct lab_msg *m, char *err,
 	http_buf_reset(&lab->pending);
 	/* the proxy's own Digest success rides on the relayed response */
 	if (!proxy_relay_head_auth(&resp, lab->proxy_info, lab->negotiate_reply,
-				   NULL, &lab->pending)) {
+				   NULL, false, &lab->pending)) {
 		snprintf(err, cap, "the proxy could not rewrite the head");
 		return LAB_STEP_ERROR;
 	}
