@@ -11,7 +11,7 @@ BUILD_PKGS="make gcc pkg-config libssl-dev libreadline-dev libcrypt-dev libevent
 # files, openssl for a test certificate, graphviz for diagrams, tmux to
 # drive the REPL in a terminal, a private Kerberos KDC and its tools
 # (krb5-kdc, krb5-admin-server, krb5-user) for Negotiate.
-TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux krb5-kdc krb5-admin-server krb5-user"
+TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux chromium npm krb5-kdc krb5-admin-server krb5-user"
 # make bench: nginx (the origin, and the reference authenticating proxy),
 # wrk (the load), Squid and tinyproxy (the peers), openssl (a password
 # hash for Squid's basic_ncsa_auth), python3 (reading /proc).  taskset
