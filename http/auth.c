@@ -349,6 +349,8 @@ static const struct {
 	{AUTH_SCHEME_BASIC, "Basic"},
 	{AUTH_SCHEME_DIGEST, "Digest"},
 	{AUTH_SCHEME_BEARER, "Bearer"},
+	{AUTH_SCHEME_NTLM, "NTLM"},
+	{AUTH_SCHEME_NEGOTIATE, "Negotiate"},
 };
 
 #define NUM_SCHEMES (sizeof(scheme_names) / sizeof(scheme_names[0]))

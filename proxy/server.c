@@ -190,9 +190,9 @@ struct conn {
 	struct resolve *res;          /* the name being resolved, or NULL */
 	struct decide_job *djob;      /* the decision running on the pool, or NULL */
 	/* Connection-bound authentication (NTLM, Negotiate) is state of
-	 * this connection, not of a request: a scheme that needs it hangs
-	 * it here and decide() hands it over. */
-	void *auth;
+	 * this connection, not of a request: decide() hands it to
+	 * proxy_decide_conn(); conn_free() forgets it (lesson 11). */
+	struct proxy_conn auth;
 	uint64_t last_ms;             /* last byte moved (tunnel, response) */
 	uint64_t lingered;            /* bytes drained while lingering */
 	bool head_started;            /* a byte of the next head has come */
@@ -334,6 +334,7 @@ static struct conn *conn_new(struct worker *wk, evutil_socket_t fd)
 		return NULL;
 	c->wk = wk;
 	c->id = atomic_fetch_add(&next_conn_id, 1) + 1;
+	proxy_conn_init(&c->auth);
 	c->state = CONN_READING_HEAD;
 	c->cl = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->timer = evtimer_new(base, on_timer, c);
@@ -557,8 +558,9 @@ static void start_tunnel(struct conn *c);
 
 /*
  * Ask the pure decision (proxy/gate.c).  The guard's nonce counts are
- * shared by every worker (the guard locks around them itself); c->auth is where the state of
- * a connection-bound scheme will be handed to it.
+ * shared by every worker (the guard locks around them itself); c->auth,
+ * what this connection proved (NTLM, Negotiate), is this connection's
+ * alone, so it needs no lock.
  */
 static void decide(struct conn *c, const struct http_request *req,
 		   const void *body, size_t body_len)
@@ -568,8 +570,8 @@ static void decide(struct conn *c, const struct http_request *req,
 
 	/* No lock here: password hashing runs in parallel; the nonce-count
 	 * step inside takes guard_lock itself (http/guard.h). */
-	proxy_decide(srv->cfg, srv->state, req, body, body_len,
-		     (uint64_t)time(NULL), &x->d);
+	proxy_decide_conn(srv->cfg, srv->state, &c->auth, req, body, body_len,
+			  (uint64_t)time(NULL), &x->d);
 	if (srv->verbose)
 		log_line(srv, "why: %s (lesson %s)\n", x->d.why,
 			 x->d.lesson ? x->d.lesson : "-");
@@ -1370,8 +1372,9 @@ static void read_response_head(struct conn *c)
 			     : x->http10    ? "keep-alive"
 					    : NULL;
 		http_buf_init(&head, 0);
-		if (!proxy_relay_head_to(&resp, x->d.info_header, conn_field,
-					 mode == BODY_DECODE, &head)) {
+		if (!proxy_relay_head_auth(&resp, x->d.info_header,
+					   x->d.negotiate_reply, conn_field,
+					   mode == BODY_DECODE, &head)) {
 			http_buf_free(&head);
 			send_error(c, 502, "the origin's response head could "
 					   "not be relayed");
@@ -1599,6 +1602,7 @@ static void conn_free(struct conn *c)
 		return;
 	go_state(c, CONN_CLOSED);
 	resolve_forget(c);
+	proxy_conn_free(&c->auth);   /* a handshake dies with its connection */
 	bufferevent_disable(c->cl, EV_READ | EV_WRITE);
 	bufferevent_setcb(c->cl, NULL, NULL, NULL, NULL);
 	if (c->up != NULL) {

@@ -557,7 +557,9 @@ static enum auth_scheme strongest(const struct lab_server *s)
 
 	for (i = 0; i < s->num_schemes; i++)
 		bits |= s->schemes[i];
-	return bits & AUTH_SCHEME_BEARER   ? AUTH_SCHEME_BEARER
+	/* the REPL's client: NTLM first; it has no Kerberos ticket */
+	return bits & AUTH_SCHEME_NTLM     ? AUTH_SCHEME_NTLM
+	       : bits & AUTH_SCHEME_BEARER ? AUTH_SCHEME_BEARER
 	       : bits & AUTH_SCHEME_DIGEST ? AUTH_SCHEME_DIGEST
 	       : bits & AUTH_SCHEME_BASIC  ? AUTH_SCHEME_BASIC
 					   : AUTH_SCHEME_NONE;
@@ -588,13 +590,14 @@ struct curl_opts {
 	const char *user;          /* option for user:password */
 	const char *digest;        /* scheme options */
 	const char *basic;
+	const char *ntlm;
 };
 
 static const struct curl_opts CURL_PROXY = {
 	"--proxy-header", "Proxy-Authorization: Bearer ", "--proxy-user",
-	"--proxy-digest", "--proxy-basic"};
+	"--proxy-digest", "--proxy-basic", "--proxy-ntlm"};
 static const struct curl_opts CURL_ORIGIN = {
-	"--oauth2-bearer", "", "--user", "--digest", "--basic"};
+	"--oauth2-bearer", "", "--user", "--digest", "--basic", "--ntlm"};
 
 /* Append one party's credentials as curl options (scheme s); the
  * password passes through a local buffer that is wiped after. */
@@ -615,7 +618,9 @@ static void curl_creds(FILE *f, const struct lab_creds *c, enum auth_scheme s,
 	snprintf(up, sizeof(up), "%s:%s", c->user, c->pass);
 	fprintf(f, " %s ", o->user);
 	shell_word(f, up);
-	fprintf(f, " %s", s == AUTH_SCHEME_DIGEST ? o->digest : o->basic);
+	fprintf(f, " %s", s == AUTH_SCHEME_DIGEST ? o->digest
+			  : s == AUTH_SCHEME_NTLM ? o->ntlm
+						  : o->basic);
 	explicit_bzero(up, sizeof(up));
 }
 
@@ -673,11 +678,20 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 		scheme_words(f, &lab->server[LAB_ORIGIN]);
 		fprintf(f, " &\n#   bin/proxy --listen 127.0.0.1:3128 --auth ");
 		scheme_words(f, &lab->server[LAB_PROXY]);
+		for (size_t i = 0; i < lab->server[LAB_PROXY].num_schemes; i++)
+			if (lab->server[LAB_PROXY].schemes[i] ==
+			    AUTH_SCHEME_NEGOTIATE)
+				fprintf(f, " --keytab build/lab-kdc/http.keytab");
 		/* bin/proxy tunnels only to 443 unless told (docs/acl.md). */
 		if (lab->tunnel)
 			fprintf(f, " --connect-ports 443,8080");
 		fprintf(f, " &\n# then use --proxy http://127.0.0.1:3128 and "
 			   "port 8080 in the URL.\n");
+		for (size_t i = 0; i < lab->server[LAB_PROXY].num_schemes; i++)
+			if (lab->server[LAB_PROXY].schemes[i] ==
+			    AUTH_SCHEME_NEGOTIATE)
+				fprintf(f, "# (the keytab and a ticket come from "
+					   "make lab-kdc, lesson 12)\n");
 	}
 	return REPL_OK;
 }
