@@ -584,8 +584,10 @@ static void decide_run(struct pool_job *job)
 	struct decide_job *j = job->arg;
 	struct proxy_server *srv = j->c->wk->srv;
 
-	proxy_decide(srv->cfg, srv->state, &j->req, j->body, j->body_len,
-		     (uint64_t)time(NULL), &j->c->x->d);
+	/* The connection's own auth state: the loop leaves it alone while
+	 * the decision is away. */
+	proxy_decide_conn(srv->cfg, srv->state, &j->c->auth, &j->req, j->body,
+			  j->body_len, (uint64_t)time(NULL), &j->c->x->d);
 }
 
 /* Back on the loop: log, then act as after an inline decision. */
