@@ -14,6 +14,7 @@
 
 #include "tlsleg.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +27,12 @@
 #include "wire.h"
 
 #define TLSLEG_MAX_SECRET 1024 /* a Proxy-Authorization line looked for */
-#define TLSLEG_ROUNDS 8   /* handshake flights at most (TLS 1.3 needs 3) */
+#define TLSLEG_ROUNDS 8	       /* handshake flights at most (TLS 1.3 needs 3) */
 #define TLSLEG_SUBJECT "lab407 proxy (REPL)"
 
 struct tlsleg {
-	SSL_CTX *cctx, *sctx;       /* client and proxy contexts */
-	SSL *end[2];                /* [0] the client's end, [1] the proxy's */
+	SSL_CTX *cctx, *sctx;	    /* client and proxy contexts */
+	SSL *end[2];		    /* [0] the client's end, [1] the proxy's */
 	struct tlsrec_reader rd[2]; /* records leaving end [i] */
 };
 
@@ -133,14 +134,19 @@ static bool ends_new(struct tlsleg *t)
 
 /* ---- Moving records ---- */
 
-/* Append one "tls: ..." line to m->tls. */
-static void note(struct lab_msg *m, const char *fmt, const char *a,
-		 const char *b)
+/* Append one "tls: ..." line to m->tls (cut short when full). */
+static void note(struct lab_msg *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void note(struct lab_msg *m, const char *fmt, ...)
 {
 	size_t used = strlen(m->tls);
+	va_list ap;
 
-	if (used + 1 < sizeof(m->tls))
-		snprintf(m->tls + used, sizeof(m->tls) - used, fmt, a, b);
+	if (used + 1 >= sizeof(m->tls))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(m->tls + used, sizeof(m->tls) - used, fmt, ap);
+	va_end(ap);
 }
 
 /* One line per record (and hello) in p[0..n), leaving end `from`. */
@@ -192,10 +198,11 @@ static bool flight(struct lab *lab, int from, struct lab_msg *m,
 				err, cap);
 		if (ok) {
 			describe(t, from, got.data, got.len, m);
-			/* The point of it: is the secret visible on the wire? */
+			/* The point of it: is the secret on the wire? */
 			if (secret != NULL)
-				note(m, "tls: \"%s\" in these bytes on the "
-					"socket: %s\n",
+				note(m,
+				     "tls: \"%s\" in these bytes on the "
+				     "socket: %s\n",
 				     secret,
 				     memmem(got.data, got.len, secret,
 					    strlen(secret)) != NULL
@@ -211,16 +218,14 @@ static bool flight(struct lab *lab, int from, struct lab_msg *m,
 }
 
 /* The handshake, flight by flight over the socket. */
-static bool handshake(struct lab *lab, struct lab_msg *m, char *err,
-		      size_t cap)
+static bool handshake(struct lab *lab, struct lab_msg *m, char *err, size_t cap)
 {
 	struct tlsleg *t = lab->tlsleg;
 	size_t n;
 	char subject[256] = "";
 	X509 *peer;
 
-	note(m, "tls: handshake with the proxy, records over the socket%s%s:\n",
-	     "", "");
+	note(m, "tls: handshake with the proxy, records over the socket:\n");
 	for (int i = 0; i < TLSLEG_ROUNDS; i++) {
 		int a = SSL_do_handshake(t->end[0]);
 
@@ -247,8 +252,7 @@ static bool handshake(struct lab *lab, struct lab_msg *m, char *err,
 	X509_free(peer);
 	note(m, "tls: %s, certificate CN=%s (made and trusted by the REPL)\n",
 	     SSL_get_version(t->end[0]), subject);
-	note(m, "tls: cipher suite %s%s\n", SSL_get_cipher_name(t->end[0]),
-	     "");
+	note(m, "tls: cipher suite %s\n", SSL_get_cipher_name(t->end[0]));
 	return true;
 }
 
@@ -283,8 +287,8 @@ bool tlsleg_carry(struct lab *lab, bool up, const struct http_buf *b,
 	int k;
 
 	if (t == NULL)
-		return wire_carry(lab->cp[from], lab->cp[1 - from], b, got,
-				  err, cap);
+		return wire_carry(lab->cp[from], lab->cp[1 - from], b, got, err,
+				  cap);
 	if (t->end[0] == NULL) {
 		if (!ends_new(t)) {
 			snprintf(err, cap, "cannot set up TLS");
@@ -293,8 +297,8 @@ bool tlsleg_carry(struct lab *lab, bool up, const struct http_buf *b,
 		if (!handshake(lab, m, err, cap))
 			return false;
 	}
-	if (b->len > 0 && SSL_write(t->end[from], b->data, (int)b->len) !=
-			      (int)b->len) {
+	if (b->len > 0 &&
+	    SSL_write(t->end[from], b->data, (int)b->len) != (int)b->len) {
 		snprintf(err, cap, "TLS write failed");
 		ERR_clear_error();
 		return false;
@@ -303,9 +307,10 @@ bool tlsleg_carry(struct lab *lab, bool up, const struct http_buf *b,
 	if (!flight(lab, from, m, secret[0] != '\0' ? secret : NULL, &n, err,
 		    cap))
 		return false;
-	note(m, "tls: the HTTP below crossed the socket only as the "
-		"records above; the %s%s end decrypted it:\n",
-	     up ? "proxy" : "client", "'s");
+	note(m,
+	     "tls: the HTTP below crossed the socket only as the "
+	     "records above; the %s's end decrypted it:\n",
+	     up ? "proxy" : "client");
 	while ((k = SSL_read(t->end[1 - from], chunk, sizeof(chunk))) > 0)
 		if (!http_buf_append(got, chunk, (size_t)k)) {
 			snprintf(err, cap, "message too large");
