@@ -1957,6 +1957,15 @@ static void on_client_event(struct bufferevent *bev, short what, void *arg)
 	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
 	    c->wk->srv->tls != NULL)
 		bufferevent_enable(c->cl, EV_WRITE);
+	/* The client finished while the last answer is still queued (over
+	 * TLS often: writing stopped at its EOF): send it, then close. */
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    c->state == CONN_READING_HEAD &&
+	    evbuffer_get_length(bufferevent_get_output(c->cl)) > 0) {
+		c->cl_eof = true;
+		start_lingering(c);
+		return;
+	}
 	/* A client that half-closes after its request (RFC 9112 §9.6
 	 * allows it) still gets the answer; then the connection closes. */
 	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&

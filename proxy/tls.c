@@ -44,6 +44,13 @@ SSL_CTX *proxy_tls_context(const char *cert_file, const char *key_file,
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+#ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
+	/* OpenSSL 3 reports a TCP FIN without close_notify as an error;
+	 * many clients end so after their last request (or half-close after
+	 * it), and to the proxy that is an end like a plain socket's.  The
+	 * proxy frames what it reads itself, so truncation is still seen. */
+	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+#endif
 	/* Distinguish "cannot open" from "not a certificate" for the user. */
 	f = fopen(cert_file, "r");
 	if (f == NULL) {

@@ -141,6 +141,53 @@ check_contains "garbage on the TLS port: closed, not hung" "$got" "closed after"
 check_contains "proxy -v logs the failed handshake" "$(cat "$TMP/TPROXY.out")" "TLS from 127.0.0.1 failed"
 check_contains "proxy -v logs the TLS version of a handshake" "$(cat "$TMP/TPROXY.out")" "TLS from 127.0.0.1: TLSv1."
 
+# ---- a TLS client that half-closes after its request ----
+# With close_notify then FIN, or a bare FIN: either way the answer still
+# comes back before the proxy closes (RFC 9112 §9.6), five times each.
+cat >"$TMP/halfclose.py" <<'PY'
+import socket, ssl, sys
+RAW = [0]
+port, close_notify = int(sys.argv[1]), sys.argv[2] == "notify"
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+s = socket.create_connection(("127.0.0.1", port), timeout=8)
+inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+o = ctx.wrap_bio(inc, out)
+def flush():
+    d = out.read()
+    if d: s.sendall(d)
+def feed():
+    d = s.recv(65536); RAW[0] += len(d)
+    if not d: inc.write_eof(); return False
+    inc.write(d); return True
+while True:
+    try: o.do_handshake(); break
+    except ssl.SSLWantReadError: flush(); feed()
+flush()
+o.write(("GET %s HTTP/1.1\r\nHost: x\r\nProxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n\r\n" % sys.argv[3]).encode())
+flush()
+if close_notify:
+    try: o.unwrap()
+    except ssl.SSLWantReadError: pass
+    flush()
+s.shutdown(socket.SHUT_WR)
+got = b""
+while True:
+    try:
+        d = o.read(65536)
+        if not d: break
+        got += d
+    except ssl.SSLWantReadError:
+        if not feed(): break
+    except (ssl.SSLEOFError, ssl.SSLZeroReturnError): break
+print(got.split(b"\r\n")[0].decode())
+PY
+for how in notify fin; do
+	got=$(for i in 1 2 3 4 5; do
+		timeout 10 python3 "$TMP/halfclose.py" "$TPROXY_PORT" "$how" "$URL" 2>&1 | tail -1
+	done | sort | uniq -c | tr -s ' ')
+	check "half-close ($how) after the request: the 200 arrives, 5 of 5" "$got" " 5 HTTP/1.1 200 OK"
+done
+
 # ---- start-up errors ----
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=other" \
 	-keyout "$TMP/other.key" -out "$TMP/other.pem" >/dev/null 2>&1
