@@ -245,13 +245,14 @@ static const struct command commands[] = {
        "none", NULL}},
      setup_user},
     {"break",
-     "break WHAT",
-     "corrupt the next credential the client sends",
+     "break [proxy|origin] WHAT",
+     "corrupt the next credential the client sends to one party",
      "WHAT is one of:\n"
-     "  password  a wrong password            -> 407\n"
-     "  user      an unknown user             -> 407\n"
-     "  scheme    the scheme becomes Basix    -> 407\n"
+     "  password  a wrong password            -> 407 (origin: 401)\n"
+     "  user      an unknown user             -> 407 (origin: 401)\n"
+     "  scheme    the scheme becomes Basix    -> 407 (origin: 401)\n"
      "  header    Authorization instead of Proxy-Authorization -> 407\n"
+     "            (the proxy's credential only)\n"
      "  base64    Basic token not base64      -> 400\n"
      "  realm     Digest realm changed        -> 407 or 400\n"
      "  nonce     Digest nonce changed        -> 407\n"
@@ -259,12 +260,20 @@ static const struct command commands[] = {
      "  response  Digest response hash changed -> 407\n"
      "  stale     the proxy's clock jumps past the nonce lifetime:\n"
      "            407 stale=true, and the client retries silently\n"
-     "A break applies once, to the next credential; `fix` cancels it.",
+     "            (the proxy's credential only)\n"
+     "`break proxy WHAT` corrupts only Proxy-Authorization, `break origin\n"
+     "WHAT` only Authorization.  Plain `break WHAT` targets the proxy when\n"
+     "it asks for credentials and the client has some for it, else the\n"
+     "origin; the armed message names the party.  One break is pending at\n"
+     "a time: a second `break` replaces the first and says which it\n"
+     "replaced.  A break applies once; `fix` cancels it.",
      1,
-     1,
+     2,
      true,
-     {{"password", "user", "scheme", "header", "base64", "realm", "nonce", "nc",
-       "response", "stale", NULL}},
+     {{"proxy", "origin", "password", "user", "scheme", "header", "base64",
+       "realm", "nonce", "nc", "response", "stale", NULL},
+      {"password", "user", "scheme", "header", "base64", "realm", "nonce",
+       "nc", "response", "stale", NULL}},
      breaker_break},
     {"fix",
      "fix",
@@ -276,13 +285,16 @@ static const struct command commands[] = {
      {{NULL}},
      breaker_fix},
     {"outcomes",
-     "outcomes",
+     "outcomes [--quiz]",
      "run every row of the outcomes table live and print the results",
      "Runs lessons/outcomes.lab, one section per row of the\n"
      "outcomes table (lesson 05), against the embedded servers, and prints scenario,\n"
-     "expected, got, who answered and pass/fail.  Resets the lab after.",
+     "expected, got, who answered and pass/fail.  Resets the lab after.\n"
+     "--quiz hides the expected column (\"?\"): say it before you look.\n"
+     "While `connect`ed to an external proxy it refuses: the rows are the\n"
+     "embedded proxy's.",
      0,
-     0,
+     1,
      false,
      {{NULL}},
      outcomes_cmd},

@@ -26,6 +26,7 @@
 
 #include "../net/net.h"
 #include "breaker.h"
+#include "choice.h"
 #include "wire.h"
 
 /* ---- Names ---- */
@@ -300,9 +301,11 @@ bool lab_set_schemes(struct lab *lab, enum lab_party p, const char *list,
 {
 	enum auth_scheme v[GUARD_MAX_SCHEMES];
 	size_t n = 0;
-	enum http_err e =
-	    auth_scheme_list_parse(list, v, GUARD_MAX_SCHEMES, &n);
+	enum http_err e;
 
+	if (strcasecmp(list, "none") != 0 && !choice_schemes(list, err, cap))
+		return false;
+	e = auth_scheme_list_parse(list, v, GUARD_MAX_SCHEMES, &n);
 	if (e != HTTP_OK) {
 		snprintf(err, cap,
 			 "'%s': %s (choose basic, digest, bearer or none)",
@@ -320,8 +323,11 @@ bool lab_set_algorithms(struct lab *lab, enum lab_party p, const char *list,
 {
 	enum digest_alg v[DIGEST_ALG_COUNT];
 	size_t n = 0;
-	enum http_err e = digest_alg_list_parse(list, v, DIGEST_ALG_COUNT, &n);
+	enum http_err e;
 
+	if (!choice_algorithms(list, err, cap))
+		return false;
+	e = digest_alg_list_parse(list, v, DIGEST_ALG_COUNT, &n);
 	if (e != HTTP_OK || n == 0) {
 		snprintf(err, cap, "'%s': %s", list,
 			 e != HTTP_OK ? http_strerror(e)
@@ -511,11 +517,12 @@ static void client_call(struct lab *lab, const struct http_response *resp,
 
 	client_config_fill(lab);
 	if (swap) {
+		/* only the party the break targets: its credential alone */
 		for (p = 0; p < 2; p++) {
 			struct answer_creds *a = p == LAB_PROXY
 						     ? &lab->ccfg.proxy
 						     : &lab->ccfg.origin;
-			if (a->user == NULL)
+			if (a->user == NULL || p != (int)lab->brk_party)
 				continue;
 			if (lab->brk == LAB_BREAK_PASSWORD) {
 				snprintf(bad_pass, sizeof(bad_pass), "%s-wrong",
@@ -532,8 +539,9 @@ static void client_call(struct lab *lab, const struct http_response *resp,
 	else
 		client_next(&lab->cm, resp, body, blen, s);
 	if (swap && s->action == CLIENT_SEND &&
-	    breaker_has_credentials(&s->request)) {
-		snprintf(broken, bcap, "break %s: the client was given %s",
+	    breaker_has_field(&s->request, lab->brk_party)) {
+		snprintf(broken, bcap, "break %s %s: the client was given %s",
+			 lab_party_name(lab->brk_party),
 			 lab_break_name(lab->brk),
 			 lab->brk == LAB_BREAK_PASSWORD
 			     ? "a wrong password (PASSWORD-wrong)"
@@ -1102,8 +1110,24 @@ enum lab_step_rc lab_step(struct lab *lab, char *err, size_t cap)
 /* Arm a break after checking it applies (repl/breaker.c decides). */
 bool lab_set_break(struct lab *lab, enum lab_break b, char *err, size_t cap)
 {
-	if (!breaker_applies(lab, b, err, cap))
+	char replaced[LAB_MAX_BROKEN];
+
+	return lab_set_break_for(lab, -1, b, replaced, err, cap);
+}
+
+bool lab_set_break_for(struct lab *lab, int party, enum lab_break b,
+		       char *replaced, char *err, size_t cap)
+{
+	replaced[0] = '\0';
+	if (party < 0)
+		party = breaker_default_party(lab);
+	if (!breaker_applies(lab, party, b, err, cap))
 		return false;
+	if (lab->brk != LAB_BREAK_NONE)
+		snprintf(replaced, LAB_MAX_BROKEN, "break %s %s",
+			 lab_party_name(lab->brk_party),
+			 lab_break_name(lab->brk));
 	lab->brk = b;
+	lab->brk_party = (enum lab_party)party;
 	return true;
 }

@@ -162,6 +162,7 @@ struct lab {
 
 	/* ---- break ---- */
 	enum lab_break brk;	/* pending, applies once */
+	enum lab_party brk_party; /* whose credential it corrupts */
 	char last_digest[2048]; /* last Digest credentials sent */
 	char last_digest_field[32];
 	bool stale_now; /* skew the clock at the next decide */
@@ -231,6 +232,14 @@ bool lab_set_proxy(struct lab *lab, const char *hostport, char *err,
  * not apply to the current set-up (nonce under Basic, say).
  */
 bool lab_set_break(struct lab *lab, enum lab_break b, char *err, size_t cap);
+/*
+ * The same for one party's credential (party -1: the default, the one the
+ * client sends first, see breaker_default_party()).  A second break
+ * replaces the first; `replaced` (cap LAB_MAX_BROKEN) then names it, else
+ * it is "".
+ */
+bool lab_set_break_for(struct lab *lab, int party, enum lab_break b,
+		       char *replaced, char *err, size_t cap);
 
 /* "proxy" / "origin"; the party of a name, -1 when neither. */
 const char *lab_party_name(enum lab_party p);
