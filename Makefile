@@ -8,6 +8,8 @@
 #   make bench      benchmarks against nginx, Squid, tinyproxy (speed is
 #                   measured here, never in tests); make bench-docs
 #   make fuzz       libFuzzer on every parser, FUZZ_SECONDS each (60)
+#   make lab-up     bin/proxy on 127.0.0.1:4070 and bin/origin on :4080 as
+#                   daemons (logs, pid files in build/lab/); make lab-down
 #
 # Every http/, net/, proxy/, origin/, client/ and repl/ source except each
 # directory's main.c goes into one static library; each main.c is a binary.
@@ -33,7 +35,7 @@ PROGS    := $(patsubst %/main.c,$(BIN)/%,$(wildcard proxy/main.c origin/main.c c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format deps deps-test deps-bench examples
+.PHONY: lab-up lab-down all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format deps deps-test deps-bench examples
 all: $(PROGS)
 
 $(B)/%.o: %.c
@@ -77,6 +79,23 @@ run: deps
 
 test: deps-test
 	@$(MAKE) --no-print-directory check
+
+# The lessons' shell sections: fixed ports, settings as the REPL's `curl`
+# prints them (mk/lab.sh says what to do when a port is taken).
+LAB_PROXY_PORT  ?= 4070
+LAB_ORIGIN_PORT ?= 4080
+LAB_PROXY_AUTH  ?= basic
+LAB_ORIGIN_AUTH ?= basic
+LAB_PROXY_ARGS  ?=
+LAB_ORIGIN_ARGS ?=
+LAB_ENV = BIN=$(BIN) LAB_DIR=$(B)/lab LAB_PROXY_PORT='$(LAB_PROXY_PORT)' \
+  LAB_ORIGIN_PORT='$(LAB_ORIGIN_PORT)' LAB_PROXY_AUTH='$(LAB_PROXY_AUTH)' \
+  LAB_ORIGIN_AUTH='$(LAB_ORIGIN_AUTH)' LAB_PROXY_ARGS='$(LAB_PROXY_ARGS)' \
+  LAB_ORIGIN_ARGS='$(LAB_ORIGIN_ARGS)'
+lab-up: all
+	@$(LAB_ENV) sh mk/lab.sh up
+lab-down:
+	@$(LAB_ENV) sh mk/lab.sh down
 
 # Everything: unit tests, then integration tests against real peers.
 check: all examples $(UNIT_BIN) $(BENCH)

@@ -71,20 +71,27 @@ static void print_end(struct repl *r)
 enum repl_rc drive_step_once(struct repl *r, bool *moved)
 {
 	char err[512];
-	enum lab_step_rc rc = lab_step(r->lab, err, sizeof(err));
+	enum lab_step_rc rc;
+	enum repl_rc graded = REPL_OK;
 
+	/* predict, then see: the guess comes before the response moves */
+	if (r->lab->active && r->lab->next == LAB_P2C)
+		predict_before(r);
+	rc = lab_step(r->lab, err, sizeof(err));
 	*moved = rc == LAB_STEP_MOVED;
 	if (rc == LAB_STEP_ERROR) {
 		repl_error(r, "%s", err);
 		return REPL_FAIL;
 	}
 	if (rc == LAB_STEP_MOVED) {
+		const struct lab_msg *m = &r->lab->msgs[r->lab->num_msgs - 1];
 		if (!r->in_outcomes)
-			show_message(r, &r->lab->msgs[r->lab->num_msgs - 1]);
+			show_message(r, m);
+		graded = predict_after(r, m);
 		if (r->lab->done)
 			print_end(r);
 	}
-	return REPL_OK;
+	return graded;
 }
 
 /* `step` (or Enter) */

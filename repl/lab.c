@@ -27,6 +27,7 @@
 #include "../net/net.h"
 #include "breaker.h"
 #include "choice.h"
+#include "mystery.h"
 #include "wire.h"
 
 /* ---- Names ---- */
@@ -288,12 +289,15 @@ void lab_defaults(struct lab *lab)
 	set_creds(&lab->creds[LAB_ORIGIN], "alice", "wonderland");
 	lab->brk = LAB_BREAK_NONE;
 	lab->stale_now = false;
+	lab->own_401 = lab->own_close = false;
 	if (lab->external) {
 		lab->external = false;
 		wire_close(&lab->cp[0]);
 		wire_close(&lab->cp[1]);
 	}
 	apply_config(lab);
+	if (lab->mystery != 0)
+		mystery_apply(lab); /* `reset` keeps the hidden set-up */
 }
 
 bool lab_set_schemes(struct lab *lab, enum lab_party p, const char *list,
@@ -685,7 +689,7 @@ const struct lab_msg *lab_last_response(const struct lab *lab)
 /* Seconds since the epoch as the proxy sees them (`break stale` skews). */
 static uint64_t proxy_now(const struct lab *lab)
 {
-	return (uint64_t)time(NULL) + lab->clock_skew;
+	return (uint64_t)time(NULL) + lab->clock_skew + lab->waited;
 }
 
 /* Join a multi-line note into one line: "a; b". */
@@ -900,6 +904,9 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 		lab->next = LAB_P2C;
 	} else {
 		http_buf_append(&lab->pending, d.out.data, d.out.len);
+		/* a mystery may make the lab's proxy misbehave here */
+		mystery_proxy_reply(lab, breaker_has_field(&m->bytes, LAB_PROXY),
+				    &lab->pending, &d.close);
 		lab->pending_proxy_own = true;
 		lab->next = LAB_P2C;
 	}
@@ -929,7 +936,8 @@ static enum lab_step_rc step_p2o(struct lab *lab, struct lab_msg *m, char *err,
 		return LAB_STEP_ERROR;
 	origin_decision_init(&d);
 	origin_decide(&lab->ocfg, lab->ost, &req, m->bytes.data + m->head_len,
-		      m->bytes.len - m->head_len, (uint64_t)time(NULL), &d);
+		      m->bytes.len - m->head_len,
+		      (uint64_t)time(NULL) + lab->waited, &d);
 	snprintf(m->why, sizeof(m->why), "%s", d.why);
 	m->lesson = d.lesson;
 	http_buf_reset(&lab->pending);

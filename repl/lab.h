@@ -46,6 +46,8 @@
 #define LAB_EXT_TIMEOUT_MS 15000   /* an external proxy may be slower */
 #define LAB_EXT_ORIGIN_CONNS 4	  /* external proxy -> lab origin connections */
 #define LAB_ORIGIN_ALIAS "origin" /* `request CONNECT origin` */
+#define LAB_UP_PROXY_PORT 4070	/* make lab-up's bin/proxy (mk/lab.sh) */
+#define LAB_UP_ORIGIN_PORT 4080 /* make lab-up's bin/origin */
 #define LAB_PROXY_REALM "lab407 proxy"
 #define LAB_ORIGIN_REALM "lab407 origin"
 
@@ -159,6 +161,12 @@ struct lab {
 	int final_status; /* last response the client got */
 	enum lab_party final_who;
 	char end_note[LAB_MAX_WHY]; /* why the exchange ended */
+
+	/* ---- a mystery (repl/mystery.c): a hidden set-up ---- */
+	int mystery;	     /* 0, or the mystery in force */
+	bool own_401;	     /* the proxy answers bad credentials with 401 */
+	bool own_close;	     /* the proxy closes after each 407 it writes */
+	uint64_t waited;     /* `wait N`: seconds added to both clocks */
 
 	/* ---- break ---- */
 	enum lab_break brk;	/* pending, applies once */

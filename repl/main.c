@@ -22,6 +22,7 @@
 
 #include "command.h"
 #include "lab.h"
+#include "mystery.h"
 #include "repl.h"
 
 #define REPL_VERSION "1.0"
@@ -34,7 +35,8 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: repl [--check FILE.lab] [--help] [--version]\n"
+	    "usage: repl [--check FILE.lab [--predictions OUT]] [--mystery N]\n"
+	    "            [--help] [--version]\n"
 	    "\n"
 	    "The lab407 teaching REPL.  With no arguments it starts a proxy\n"
 	    "(Basic, realm \"lab407 proxy\") and an origin (Basic, realm\n"
@@ -45,6 +47,9 @@ static void usage(FILE *f)
 	    "\n"
 	    "  --check FILE   run a lab script without a terminal; exit 1 on\n"
 	    "                 the first failed expect (FILE:LINE: ...)\n"
+	    "  --predictions OUT   with --check: write each graded `predict`\n"
+	    "                 line to OUT (tab-separated) and a summary\n"
+	    "  --mystery N    start with hidden set-up N (see `mystery`)\n"
 	    "  --help         this text\n"
 	    "  --version      the version\n");
 }
@@ -127,6 +132,12 @@ static void prompt_for(const struct repl *r, char *out, size_t cap)
 		snprintf(out, cap, "lab407%s> ", hint);
 }
 
+/* Predict mode's question, asked through readline (a terminal only). */
+static char *ask_tty(const char *prompt)
+{
+	return readline(prompt);
+}
+
 /* Ctrl-C at the prompt clears the line instead of ending the lab. */
 static void on_sigint(int sig)
 {
@@ -180,11 +191,14 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"check", required_argument, NULL, 'c'},
+	    {"predictions", required_argument, NULL, 'P'},
+	    {"mystery", required_argument, NULL, 'm'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *check = NULL;
+	const char *check = NULL, *predictions = NULL, *mystery = NULL;
+	FILE *plog = NULL;
 	struct lab *lab;
 	struct repl r;
 	char err[512];
@@ -194,6 +208,12 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'c':
 			check = optarg;
+			break;
+		case 'P':
+			predictions = optarg;
+			break;
+		case 'm':
+			mystery = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -213,6 +233,10 @@ int main(int argc, char **argv)
 			argv[optind], argv[optind]);
 		return 2;
 	}
+	if (predictions != NULL && check == NULL) {
+		fprintf(stderr, "repl: --predictions goes with --check FILE\n");
+		return 2;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	lab = calloc(1, sizeof(*lab));
 	if (lab == NULL) {
@@ -227,23 +251,43 @@ int main(int argc, char **argv)
 	}
 	repl_init(&r, lab, stdout, stderr);
 	r.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	if (predictions != NULL) {
+		plog = fopen(predictions, "w");
+		if (plog == NULL) {
+			fprintf(stderr, "repl: cannot write %s\n", predictions);
+			lab_close(lab);
+			free(lab);
+			return 1;
+		}
+		r.pred.log = plog;
+	}
+	if (mystery != NULL && !mystery_start_arg(&r, mystery)) {
+		lab_close(lab);
+		free(lab);
+		return 2;
+	}
 
 	if (check != NULL) {
 		r.script = true;
 		r.echo = true;
 		status = script_run_file(&r, check);
+		predict_summary(&r);
 		if (status == 0)
 			fprintf(r.out, "\n%s: all expects passed\n", check);
 	} else {
 		/* the default exchange, ready for Enter */
 		if (!lab_begin(lab, "GET", "/private", NULL, err, sizeof(err)))
 			fprintf(stderr, "repl: %s\n", err);
-		if (isatty(STDIN_FILENO))
+		if (isatty(STDIN_FILENO)) {
+			r.ask = ask_tty;
 			interactive(&r);
+		}
 		else
 			status = script_run_stream(&r, stdin);
 	}
 	fflush(stdout);
+	if (plog != NULL)
+		fclose(plog);
 	lab_close(lab);
 	free(lab);
 	return status;

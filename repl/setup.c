@@ -130,8 +130,15 @@ enum repl_rc setup_settings(struct repl *r, int argc, char **argv)
 			lab->port[LAB_PROXY], LAB_PROXY_REALM);
 	fprintf(r->out, "  origin  embedded, 127.0.0.1:%u, realm \"%s\"\n",
 		lab->port[LAB_ORIGIN], LAB_ORIGIN_REALM);
-	print_server(r, LAB_PROXY);
-	print_server(r, LAB_ORIGIN);
+	if (lab->mystery != 0)
+		fprintf(r->out,
+			"  servers hidden: mystery %d (schemes, algorithms, "
+			"qop, ACL and clocks are for you to find)\n",
+			lab->mystery);
+	else {
+		print_server(r, LAB_PROXY);
+		print_server(r, LAB_ORIGIN);
+	}
 	for (p = 0; p < 2; p++) {
 		if (lab->creds[p].set)
 			fprintf(r->out,

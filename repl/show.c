@@ -105,6 +105,8 @@ void show_message(struct repl *r, const struct lab_msg *m)
 		fputc('\n', r->out);
 	if (body > shown)
 		fprintf(r->out, "(... %zu more bytes)\n", body - shown);
+	if (r->why_off)
+		return; /* `why off`: the student says why first */
 	fprintf(r->out, "%swhy: %s%s", repl_color(r, "why"), m->why,
 		repl_color(r, "off"));
 	if (m->lesson != NULL)
