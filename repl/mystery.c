@@ -51,7 +51,8 @@ void mystery_apply(struct lab *lab)
 		lab_set_schemes(lab, LAB_PROXY, "digest", err, sizeof(err));
 		proxy_state_init(lab->pst, 1);
 		break;
-	case 4: /* a wrong proxy password answered with 401, not 407 */
+	case 4: /* a wrong proxy password answered with 401, not 407, as
+		 * tinyproxy did (its issue #532) */
 		lab->own_401 = true;
 		break;
 	case 5: /* the origin wants Bearer */
