@@ -406,7 +406,9 @@ static const struct command commands[] = {
     {"lesson",
      "lesson [N]",
      "list the lessons, or print lesson N",
-     "Without N lists lessons/NN-*.md; with N prints that lesson.",
+     "Without N lists lessons/NN-*.md; with N prints that lesson.  At a\n"
+     "terminal it goes through a pager: $PAGER, else `less -R`, else\n"
+     "`more` (q leaves it); into a pipe or a file it is printed as is.",
      0,
      1,
      false,

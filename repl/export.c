@@ -346,6 +346,15 @@ static int dot_label(struct dot_text *t, const struct lab *lab,
 	dot_put_stable(t, lab, m->line, strlen(m->line));
 	dot_auth_lines(t, lab, m);
 	dot_lit(t, "\n");
+	/* lesson 02: the connections, opened, reused and closed */
+	if (m->tcp_before[0] != '\0') {
+		dot_put(t, m->tcp_before, strlen(m->tcp_before));
+		dot_lit(t, "\n");
+	}
+	if (m->tcp_after[0] != '\0') {
+		dot_put(t, m->tcp_after, strlen(m->tcp_after));
+		dot_lit(t, "\n");
+	}
 	for (i = 0; i < t->len; i++)
 		lines += t->s[i] == '\n';
 	return lines;
@@ -510,6 +519,8 @@ enum repl_rc export_save(struct repl *r, int argc, char **argv)
 		size_t j;
 		fprintf(f, "\n## [%d] %s -> %s: `%s`\n\n", m->n,
 			lab_leg_from(m->leg), lab_leg_to(m->leg), m->line);
+		if (m->tcp_before[0] != '\0')
+			fprintf(f, "*%s*\n\n", m->tcp_before);
 		if (m->broken[0] != '\0')
 			fprintf(f, "*%s*\n\n", m->broken);
 		fprintf(f, "```http\n");
@@ -524,6 +535,8 @@ enum repl_rc export_save(struct repl *r, int argc, char **argv)
 		if (m->lesson != NULL)
 			fprintf(f, " (lesson %s)", m->lesson);
 		fprintf(f, "\n");
+		if (m->tcp_after[0] != '\0')
+			fprintf(f, "\n*%s*\n", m->tcp_after);
 	}
 	if (lab->done)
 		fprintf(f, "\n**Result:** %d from the %s.\n", lab->final_status,

@@ -786,6 +786,15 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 		snprintf(lab->req_method, sizeof(lab->req_method), "%.*s",
 			 (int)req.method_len, req.method);
 
+	if (lab->cp[0] >= 0)
+		snprintf(m->tcp_before, sizeof(m->tcp_before),
+			 "TCP: the client reuses connection C%u to the proxy "
+			 "(keep-alive, RFC 9112 §9.3)",
+			 lab->conn_seq[0]);
+	else
+		snprintf(m->tcp_before, sizeof(m->tcp_before),
+			 "TCP: the client opens connection C%u to the proxy",
+			 ++lab->conn_seq[0]);
 	if (lab->cp[0] < 0) {
 		if (lab->external) {
 			enum net_fail why;
@@ -895,6 +904,10 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 			proxy_decision_free(&d);
 			return LAB_STEP_ERROR;
 		}
+		snprintf(m->tcp_after, sizeof(m->tcp_after),
+			 "TCP: the proxy opens connection U%u to the origin, "
+			 "the tunnel's far end",
+			 ++lab->conn_seq[1]);
 		snprintf(m->why + strlen(m->why),
 			 sizeof(m->why) - strlen(m->why),
 			 "; connected to it, so it answers 200 and from then "
@@ -926,6 +939,15 @@ static enum lab_step_rc step_p2o(struct lab *lab, struct lab_msg *m, char *err,
 	struct http_request req;
 	struct origin_decision d;
 
+	if (lab->po[0] >= 0)
+		snprintf(m->tcp_before, sizeof(m->tcp_before),
+			 "TCP: the proxy reuses connection U%u to the origin "
+			 "(keep-alive)",
+			 lab->conn_seq[1]);
+	else
+		snprintf(m->tcp_before, sizeof(m->tcp_before),
+			 "TCP: the proxy opens connection U%u to the origin",
+			 ++lab->conn_seq[1]);
 	if (lab->po[0] < 0 && !wire_pair(lab, LAB_ORIGIN, lab->po, err, cap))
 		return LAB_STEP_ERROR;
 	if (!wire_carry(lab->po[0], lab->po[1], &lab->pending, &m->bytes, err,
@@ -999,6 +1021,10 @@ static void end_at_tunnel(struct lab *lab, struct lab_msg *m)
 		 "; %s", lab->end_note);
 	m->lesson = "07";
 	lab->close_after = false;
+	snprintf(m->tcp_after, sizeof(m->tcp_after),
+		 "TCP: the lab stops here and closes C%u and U%u; a real "
+		 "tunnel stays open until either end closes it",
+		 lab->conn_seq[0], lab->conn_seq[1]);
 	wire_close(&lab->cp[0]);
 	wire_close(&lab->cp[1]);
 	wire_close(&lab->po[0]);
@@ -1064,6 +1090,11 @@ static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 	if (lab->tunnel && lab->cm.tunnel_up)
 		end_at_tunnel(lab, m);
 	if (lab->close_after) {
+		snprintf(m->tcp_after, sizeof(m->tcp_after),
+			 "TCP: the proxy closes connection C%u after this "
+			 "response (Connection: close, RFC 9112 §9.6); the "
+			 "client's next request needs a new one",
+			 lab->conn_seq[0]);
 		wire_close(&lab->cp[0]);
 		wire_close(&lab->cp[1]);
 		lab->close_after = false;

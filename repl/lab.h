@@ -40,6 +40,7 @@
 #define LAB_MAX_BROKEN 256
 #define LAB_MAX_REALM_SHOWN 64 /* realm bytes quoted in a break note */
 #define LAB_MAX_URL 1024
+#define LAB_MAX_TCP 160 /* one TCP event, as a sentence */
 #define LAB_MAX_BODY 65536	   /* request body given to `request` */
 #define LAB_MAX_MESSAGE (1u << 20) /* bytes of one message we read */
 #define LAB_IO_TIMEOUT_MS 5000	   /* a read that should be instant */
@@ -86,6 +87,10 @@ struct lab_msg {
 	enum lab_party answered_by;  /* P2C messages: proxy's own or relayed */
 	bool who_unknown;	     /* P2C, external proxy: no clue says who */
 	char broken[LAB_MAX_BROKEN]; /* what `break` did to it, or "" */
+	/* TCP events of lesson 02: the connection this message went over,
+	 * opened for it or reused, and its closing after it, or "" */
+	char tcp_before[LAB_MAX_TCP];
+	char tcp_after[LAB_MAX_TCP];
 };
 
 /* How one server is set up; `scheme`, `algorithm`, `qop` change it. */
@@ -132,6 +137,8 @@ struct lab {
 	 */
 	int cp[2]; /* client end, proxy end */
 	int po[2]; /* proxy's upstream end, origin end */
+	unsigned conn_seq[2]; /* connections opened so far: [0] client ->
+				 proxy (C1, C2, ...), [1] proxy -> origin (U1..) */
 
 	/* ---- the client ---- */
 	struct lab_creds creds[2];	 /* -U and -u */
