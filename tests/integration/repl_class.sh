@@ -68,3 +68,55 @@ check_contains "outcomes --bogus: usage" "$out" "usage: outcomes [--quiz]"
 # ---- settings: the password's length in bytes ----
 out=$(printf 'user proxy alice:w\xc3\xb6rld\nsettings\n' | "$REPL" 2>&1)
 check_contains "settings counts bytes" "$out" "password 6 bytes"
+
+# ---- TCP connections: opened, reused, closed, in every view ----
+out=$(printf 'get /private\nrun\ntrace\nsave %s\ndot %s\nmystery 6\nget /\nrun\ntrace\n' \
+	"$TMP/tcp.md" "$TMP/tcp.dot" | "$REPL" 2>&1)
+check_contains "transcript: the first connection opened" "$out" "(TCP: the client opens connection C1 to the proxy)"
+check_contains "transcript: kept alive for the retry" "$out" "(TCP: the client reuses connection C1 to the proxy (keep-alive"
+check_contains "transcript: the upstream connection opened" "$out" "(TCP: the proxy opens connection U1 to the origin)"
+check_contains "transcript: the upstream connection reused" "$out" "(TCP: the proxy reuses connection U1 to the origin"
+check_contains "trace: the events between the rows" "$out" "     TCP: the client opens connection C1 to the proxy"
+check_contains "a closed connection is shown" "$out" "TCP: the proxy closes connection C1 after this response (Connection: close"
+check_contains "... and the retry opens a new one" "$out" "TCP: the client opens connection C2 to the proxy"
+check_contains "save: the events" "$(cat "$TMP/tcp.md")" "*TCP: the client opens connection C1 to the proxy*"
+check_contains "dot: the events" "$(cat "$TMP/tcp.dot")" "TCP: the proxy opens connection U1 to the origin"
+out=$(printf 'request CONNECT origin\nrun\n' | "$REPL" 2>&1)
+check_contains "CONNECT: the tunnel's far end opened" "$out" "the tunnel's far end"
+check_contains "CONNECT: the lab closes both at the end" "$out" "closes C1 and U1"
+
+# ---- predict, then see ----
+"$REPL" --check tests/repl/predict.lab --predictions "$TMP/pred.tsv" >"$TMP/pred.out" 2>&1
+check "predictions: a wrong guess is not fatal" "$?" 0
+check "predictions file: one line per graded guess" "$(grep -c $'\tpredicted ' "$TMP/pred.tsv")" 6
+check_contains "predictions file: a right one" "$(cat "$TMP/pred.tsv")" $'tests/repl/predict.lab:6\tpredicted proxy 407\tgot proxy 407\tright'
+check_contains "predictions file: the wrong one" "$(cat "$TMP/pred.tsv")" $'predicted proxy 401\tgot origin 401\twrong'
+check_contains "predictions file: the summary" "$(cat "$TMP/pred.tsv")" "# predictions: 5 of 6 right"
+check_contains "--check prints the summary" "$(cat "$TMP/pred.out")" "predictions: 5 of 6 right"
+printf 'predict strict on\nget /\npredict origin 200\nexpect 200\n' >"$TMP/strict.lab"
+out=$("$REPL" --check "$TMP/strict.lab" 2>&1)
+check "predict strict: a wrong guess fails --check" "$?" 1
+check_contains "predict strict: names the line of the guess" "$out" "strict.lab:3: predicted origin 200, got proxy 407"
+out=$("$REPL" --predictions "$TMP/x.tsv" </dev/null 2>&1)
+check "--predictions without --check: usage error" "$?" 2
+# no terminal: predict on never blocks, and says how to guess instead
+out=$(printf 'predict on\nget /private\nrun\nquit\n' | timeout 10 "$REPL" 2>&1)
+check "predict on without a terminal does not block" "$?" 0
+check_contains "predict on without a terminal says so" "$out" "no terminal to ask on"
+check_contains "predict on without a terminal: the exchange runs" "$out" "done: 200 from the origin"
+for bad in "predict" "predict maybe" "predict proxy 4077" "predict client 407" "predict strict maybe" "why perhaps"; do
+	out=$(printf '%s\n' "$bad" | "$REPL" 2>&1)
+	check_contains "$bad: usage" "$out" "error:"
+done
+# why off hides the why-lines, not the messages; why on shows them again
+out=$(printf 'why off\nget /\nrun\nwhy on\nget /\nrun\n' | "$REPL" 2>&1)
+check_contains "why off: said" "$out" "why-lines hidden"
+first=$(printf '%s\n' "$out" | sed -n '/why-lines hidden/,/why-lines shown/p')
+check_absent "why off: no why-line" "$first" "why: "
+check_contains "why off: the messages still shown" "$first" "HTTP/1.1 407 Proxy Authentication Required"
+second=$(printf '%s\n' "$out" | sed -n '/why-lines shown/,$p')
+check_contains "why on: why-lines again" "$second" "why: proxy:"
+
+# ---- lesson N: no pager into a pipe, even with $PAGER set ----
+out=$(printf 'lesson 2\n' | PAGER=false "$REPL" 2>&1)
+check_contains "lesson 2 into a pipe: the text itself" "$out" "# Lesson 02"
