@@ -29,6 +29,10 @@ struct client_config {
 	size_t body_len;
 	const char *extra_headers;   /* -H lines, "Name: value\r\n" each, may be NULL */
 	const char *user_agent;      /* "lab407-client/VERSION" */
+	/* How a note names the option that gives credentials, when it is
+	 * not curl's -U / -u (the REPL: "user proxy NAME:PASSWORD"); NULL:
+	 * "-U" and "-u". */
+	const char *proxy_option, *origin_option;
 };
 
 enum client_action {

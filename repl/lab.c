@@ -491,6 +491,9 @@ static void client_config_fill(struct lab *lab)
 	cc->body = lab->body;
 	cc->body_len = lab->body_len;
 	cc->user_agent = "lab407-repl/1.0";
+	/* the REPL's notes name the REPL's command, not curl's -U / -u */
+	cc->proxy_option = "set them with `user proxy NAME:PASSWORD`";
+	cc->origin_option = "set them with `user origin NAME:PASSWORD`";
 	for (p = 0; p < 2; p++) {
 		struct answer_creds *a =
 		    p == LAB_PROXY ? &cc->proxy : &cc->origin;
@@ -692,6 +695,21 @@ static uint64_t proxy_now(const struct lab *lab)
 	return (uint64_t)time(NULL) + lab->clock_skew + lab->waited;
 }
 
+/* A note's next sentence starts with a capital that reads wrong after
+ * "; " ("...; Response from"); scheme names and acronyms keep theirs. */
+static bool lower_after_join(const char *w)
+{
+	static const char *const keep[] = {"Basic", "Digest", "Bearer",
+					   "NTLM", "Negotiate", NULL};
+
+	if (w[0] < 'A' || w[0] > 'Z' || w[1] < 'a' || w[1] > 'z')
+		return false;
+	for (size_t i = 0; keep[i] != NULL; i++)
+		if (strncmp(w, keep[i], strlen(keep[i])) == 0)
+			return false;
+	return true;
+}
+
 /* Join a multi-line note into one line: "a; b". */
 static void one_line(const char *in, char *out, size_t cap)
 {
@@ -703,6 +721,10 @@ static void one_line(const char *in, char *out, size_t cap)
 				break;
 			out[o++] = ';';
 			out[o++] = ' ';
+			if (lower_after_join(in + 1)) {
+				out[o++] = (char)(in[1] - 'A' + 'a');
+				in++;
+			}
 		} else if (*in != '\r') {
 			out[o++] = *in;
 		}
@@ -1082,9 +1104,11 @@ static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 				 "external proxy %d]",
 				 lab->ext_origin_status);
 	}
-	m->lesson = resp.status == 407	 ? "02"
-		    : resp.status == 401 ? "05"
-					 : NULL;
+	/* the stale retry is lesson 04's (RFC 7616 §3.3), any 407 else 02 */
+	m->lesson = strstr(m->why, "stale=true") != NULL ? "04"
+		    : resp.status == 407		 ? "02"
+		    : resp.status == 401		 ? "05"
+							 : NULL;
 	take_client_step(lab, &s, broken);
 	client_step_free(&s);
 	if (lab->tunnel && lab->cm.tunnel_up)

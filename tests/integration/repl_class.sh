@@ -120,3 +120,19 @@ check_contains "why on: why-lines again" "$second" "why: proxy:"
 # ---- lesson N: no pager into a pipe, even with $PAGER set ----
 out=$(printf 'lesson 2\n' | PAGER=false "$REPL" 2>&1)
 check_contains "lesson 2 into a pipe: the text itself" "$out" "# Lesson 02"
+
+# ---- why-lines: Digest algorithms named, REPL commands not curl flags,
+# the stale retry points to lesson 04, clean joins ----
+out=$(printf 'scheme proxy digest,basic\nget /\nrun\nbreak stale\nget /\nrun\nalgorithm proxy SHA-512-256,MD5\nget /\nrun\nscheme proxy basic\nuser proxy none\nget /\nrun\nuser proxy alice:wonderland\nscheme origin digest\nuser origin none\nget /private\nrun\n' | "$REPL" 2>&1)
+check_contains "proxy why names each Digest algorithm" "$out" "offering Digest SHA-256, Digest MD5, Basic"
+check_contains "... in the order configured" "$out" "offering Digest SHA-512-256, Digest MD5, Basic"
+check_contains "client why names them too" "$out" "offered: Digest SHA-256, Digest MD5, Basic"
+check_contains "the 407 body names them" "$out" "Offered: Digest SHA-256, Digest MD5, Basic"
+check_contains "the stale retry points to lesson 04" "$out" "retrying once with the new nonce   (lesson 04)"
+check_contains "no proxy credentials: the REPL command" "$out" "(set them with \`user proxy NAME:PASSWORD\`)"
+check_contains "no origin credentials: the REPL command" "$out" "(set them with \`user origin NAME:PASSWORD\`)"
+whys=$(printf '%s\n' "$out" | grep '^why: ')
+check_absent "no curl -U in a why-line" "$whys" "(-U)"
+check_absent "no curl -u in a why-line" "$whys" "(-u)"
+check_absent "no '; (' in a why-line" "$whys" "; ("
+check_absent "no capital after a join" "$whys" "; Response from"
