@@ -135,4 +135,5 @@ whys=$(printf '%s\n' "$out" | grep '^why: ')
 check_absent "no curl -U in a why-line" "$whys" "(-U)"
 check_absent "no curl -u in a why-line" "$whys" "(-u)"
 check_absent "no '; (' in a why-line" "$whys" "; ("
-check_absent "no capital after a join" "$whys" "; Response from"
+check "no capital after a join" "$(printf '%s\n' "$whys" | grep -c '; Response from')" 0
+check_contains "... the joined sentence in lower case" "$whys" "; response from the proxy itself"
