@@ -540,8 +540,7 @@ bool auth_write_param(struct http_buf *b, bool first, const char *name,
 {
 	size_t vlen = strlen(value);
 
-	if (token_len(name, strlen(name), 0) != strlen(name) ||
-	    name[0] == '\0')
+	if (token_len(name, strlen(name), 0) != strlen(name) || name[0] == '\0')
 		return false;
 	if (quote ? !auth_quotable(value, vlen)
 		  : vlen == 0 || token_len(value, vlen, 0) != vlen)

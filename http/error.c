@@ -26,7 +26,8 @@ static const char *const messages[HTTP_E__COUNT] = {
 	[HTTP_E_TARGET] = "The request-target is malformed: it may not be "
 			  "empty or contain spaces, control characters or a "
 			  "'#' fragment (RFC 9112 §3.2).",
-	[HTTP_E_VERSION] = "The HTTP version must be exactly HTTP/1.0 or "
+	[HTTP_E_VERSION] = "The HTTP version is malformed: it must be "
+			   "\"HTTP/\", a digit, '.' and a digit, such as "
 			   "HTTP/1.1 (RFC 9112 §2.3).",
 	[HTTP_E_VERSION_UNSUPPORTED] = "Only HTTP/1.0 and HTTP/1.1 are "
 				       "spoken here; the message uses another "
@@ -155,6 +156,12 @@ static const char *const messages[HTTP_E__COUNT] = {
 	[HTTP_E_FILE_OPEN] = "A file cannot be opened or read.",
 	[HTTP_E_FILE_LINE] = "A line in a configuration file is malformed.",
 	[HTTP_E_CONFIG] = "The configuration is inconsistent.",
+	[HTTP_E_TLS_RECORD] = "The bytes are not TLS records (RFC 8446 §5.1): "
+			      "no known content type, a version other than "
+			      "3.x, or a record longer than 18432 bytes.",
+	[HTTP_E_TLS_HELLO] = "A ClientHello or ServerHello does not parse "
+			     "(RFC 8446 §4.1.2, §4.1.3): a length runs past "
+			     "its message.",
 };
 
 /* ---- Looking up ---- */

@@ -92,6 +92,10 @@ enum http_err {
 	HTTP_E_FILE_LINE,          /* a malformed line (detail in errbuf) */
 	HTTP_E_CONFIG,             /* inconsistent configuration */
 
+	/* ---- what crosses a tunnel (http/tlsrec.c) ---- */
+	HTTP_E_TLS_RECORD,         /* the bytes are not TLS records */
+	HTTP_E_TLS_HELLO,          /* a ClientHello/ServerHello does not parse */
+
 	HTTP_E__COUNT
 };
 

@@ -113,7 +113,9 @@ static enum http_err find_line(const char *p, const char *end,
 /*
  * Check a version at p[0..n).  RFC 9112 §2.3: HTTP-version = HTTP-name
  * "/" DIGIT "." DIGIT, the name case-sensitive.  Only "HTTP/1.0" and
- * "HTTP/1.1" are accepted; a well-formed version with another major
+ * "HTTP/1.1" are spoken: a higher minor version ("HTTP/1.2") is read as
+ * HTTP/1.1 (RFC 9110 §2.5: a recipient SHOULD process it as the highest
+ * minor version it conforms to); a well-formed version with another major
  * digit ("HTTP/2.0") is HTTP_E_VERSION_UNSUPPORTED, which a server
  * answers with 505 (RFC 9110 §15.6.6); anything else is HTTP_E_VERSION.
  * A correct prefix of a still incomplete line is MORE.
@@ -139,9 +141,7 @@ static enum http_err check_version(const char *p, size_t n, bool complete,
 		return complete ? HTTP_E_VERSION : MORE;
 	if (p[nlen] != '1')
 		return HTTP_E_VERSION_UNSUPPORTED;
-	if (p[nlen + 2] != '0' && p[nlen + 2] != '1')
-		return HTTP_E_VERSION;
-	*minor = p[nlen + 2] - '0';
+	*minor = p[nlen + 2] == '0' ? 0 : 1;
 	return HTTP_OK;
 }
 

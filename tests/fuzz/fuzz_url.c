@@ -21,8 +21,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check(strcmp(u.scheme, "http") == 0 ||
 			   strcmp(u.scheme, "https") == 0);
 		fuzz_check(u.path_len >= 1);
-		/* "/" for an empty path is a literal, not the input */
-		if (u.path_len > 1)
+		fuzz_check(u.path[0] == '/');
+		/* "/" for an empty path is a literal, not the input, and
+		 * "/?q" for "http://h?q" is "/" then the input's "?q" */
+		if (u.path == u.slash_query) {
+			const char *q = memchr(buf, '?', size);
+
+			fuzz_check(q != NULL && u.path[1] == '?' &&
+				   fuzz_inside(buf, size, q, u.path_len - 1) &&
+				   memcmp(q, u.path + 1, u.path_len - 1) == 0);
+		} else if (u.path_len > 1)
 			fuzz_check(fuzz_inside(buf, size, u.path, u.path_len));
 	}
 	if (http_authority_parse(buf, size, &u) == HTTP_OK) {

@@ -107,6 +107,10 @@ static const struct {
 	/* Token characters in a method and a field name. */
 	{"M-1.x~ * HTTP/1.1\r\nX!#$%&'*+-.^_`|~: v\r\n\r\n", 0, "M-1.x~", "*",
 	 1, 1, "X!#$%&'*+-.^_`|~", "v"},
+	/* A higher minor version is read as 1.1 (RFC 9110 §2.5). */
+	{"GET / HTTP/1.2\r\nHost: h\r\n\r\n", 0, "GET", "/", 1, 1, "Host",
+	 "h"},
+	{"GET / HTTP/1.9\r\n\r\n", 0, "GET", "/", 1, 0, NULL, NULL},
 };
 
 /* Each valid request parses whole, with the fields in place. */
@@ -199,8 +203,6 @@ static const struct {
 	{"GET / HTTP/2\r\n\r\n", HTTP_E_VERSION},
 	/* Two digits for the major version. */
 	{"GET / HTTP/11.1\r\n\r\n", HTTP_E_VERSION},
-	/* Version 1.2 does not exist. */
-	{"GET / HTTP/1.2\r\n\r\n", HTTP_E_VERSION},
 	/* Version name is case-sensitive (RFC 9112 §2.3). */
 	{"GET / http/1.1\r\n\r\n", HTTP_E_VERSION},
 	/* Trailing space after the version. */
