@@ -69,10 +69,10 @@ up)
 	# shellcheck disable=SC2086 # the ARGS are several words on purpose
 	start_one origin --listen "127.0.0.1:$OP" --auth "$OA" -v \
 		${LAB_ORIGIN_ARGS:-} || exit 1
-	# CONNECT may reach 443 and the lab origin (lesson 07)
+	# CONNECT may reach 443, the lab origin and 8443 (lesson 07's TLS server)
 	# shellcheck disable=SC2086
 	start_one proxy --listen "127.0.0.1:$PP" --auth "$PA" -v \
-		--connect-ports "443,$OP" ${LAB_PROXY_ARGS:-} || {
+		--connect-ports "443,$OP,8443" ${LAB_PROXY_ARGS:-} || {
 		stop_one origin
 		exit 1
 	}
