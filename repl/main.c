@@ -100,20 +100,33 @@ static char **complete(const char *text, int start, int end)
 static void welcome(struct repl *r)
 {
 	const struct lab *lab = r->lab;
+	char what[2][64];
+	int p;
 
+	/* a mystery's set-up is the student's to find: not even here */
+	for (p = 0; p < 2; p++)
+		if (lab->mystery != 0)
+			snprintf(what[p], sizeof(what[p]), "hidden: mystery %d",
+				 lab->mystery);
+		else
+			snprintf(what[p], sizeof(what[p]), "Basic, realm \"%s\"",
+				 p == LAB_PROXY ? LAB_PROXY_REALM
+						: LAB_ORIGIN_REALM);
 	fprintf(
 	    r->out,
 	    "%slab407%s - HTTP proxy authentication, one message at a time.\n"
-	    "  proxy   127.0.0.1:%u  (Basic, realm \"%s\")\n"
-	    "  origin  127.0.0.1:%u  (Basic, realm \"%s\")\n"
+	    "  proxy   127.0.0.1:%u  (%s)\n"
+	    "  origin  127.0.0.1:%u  (%s)\n"
 	    "Ready: GET /private through the proxy, the client is "
 	    "alice:wonderland\nfor both the proxy and the origin.  Press "
-	    "%sEnter%s to move one message:\nabout 10 presses show the "
-	    "proxy's 407, the origin's 401 and the 200.\n"
+	    "%sEnter%s to move one message:\n%s"
 	    "Type help for the commands, quit or Ctrl-D to leave.\n",
 	    repl_color(r, "step"), repl_color(r, "off"), lab->port[LAB_PROXY],
-	    LAB_PROXY_REALM, lab->port[LAB_ORIGIN], LAB_ORIGIN_REALM,
-	    repl_color(r, "step"), repl_color(r, "off"));
+	    what[LAB_PROXY], lab->port[LAB_ORIGIN], what[LAB_ORIGIN],
+	    repl_color(r, "step"), repl_color(r, "off"),
+	    lab->mystery != 0 ? ""
+			      : "about 10 presses show the proxy's 407, the "
+				"origin's 401 and the 200.\n");
 }
 
 /* The prompt says what Enter will do. */

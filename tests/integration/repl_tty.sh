@@ -98,3 +98,15 @@ else
 	ok "quit leaves"
 fi
 [ -f "$TMP/.lab407_history" ] && ok "history saved" || fail "history saved" "no ~/.lab407_history"
+
+# --mystery N at a terminal: the welcome hides the set-up too
+S2=lab407mystery
+"${T[@]}" new-session -d -s "$S2" -x 160 -y 50 "env NO_COLOR=1 HOME=$TMP $BIN/repl --mystery 1"
+for i in $(seq 1 100); do
+	"${T[@]}" capture-pane -p -t "$S2" 2>/dev/null | grep -qF "Press Enter" && break
+	sleep 0.05
+done
+out=$("${T[@]}" capture-pane -p -t "$S2" 2>/dev/null)
+check_contains "--mystery: the welcome says hidden" "$out" "(hidden: mystery 1)"
+check_absent "--mystery: the welcome names no scheme" "$out" "Basic, realm"
+"${T[@]}" kill-session -t "$S2" 2>/dev/null
