@@ -17,7 +17,9 @@ free_port() {
 export LAB_PROXY_PORT LAB_ORIGIN_PORT
 LAB_PROXY_PORT=$(free_port)
 LAB_ORIGIN_PORT=$(free_port)
-MAKE_OVR=(BIN="$BIN" B="$BUILD")
+# -o all: use the binaries this test run built (a sanitizer build, say);
+# never rebuild them here with other flags
+MAKE_OVR=(-o all BIN="$BIN" B="$BUILD")
 down() { make --no-print-directory "${MAKE_OVR[@]}" lab-down >/dev/null 2>&1; }
 trap 'down; cleanup' EXIT
 
