@@ -739,9 +739,14 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 		snprintf(given, sizeof(given), "http://127.0.0.1:%u/private",
 			 lab->port[LAB_ORIGIN]);
 	swap_port(given, lab->port[LAB_ORIGIN], op, url, sizeof(url));
-	if (!lab->external) {
+	{
+		/* an external proxy still needs an origin that answers by
+		 * itself: make lab-up's, at LAB_ORIGIN_PORT */
 		fprintf(f, "# in a shell, from the lab407 directory: the same "
-			   "set-up as daemons\n");
+			   "set-up as daemons%s\n",
+			lab->external ? " (only its origin is used: the proxy "
+					"is the external one)"
+				      : "");
 		fprintf(f, "make lab-up LAB_PROXY_AUTH=");
 		scheme_words(f, &lab->server[LAB_PROXY]);
 		fprintf(f, " LAB_ORIGIN_AUTH=");
@@ -769,8 +774,7 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 	fputc(' ', f);
 	shell_word(f, url);
 	fputc('\n', f);
-	if (!lab->external)
-		fprintf(f, "# make lab-down stops the daemons; their logs are "
-			   "in build/lab/\n");
+	fprintf(f, "# make lab-down stops the daemons; their logs are in "
+		   "build/lab/\n");
 	return REPL_OK;
 }
