@@ -74,6 +74,9 @@ enum repl_rc drive_step_once(struct repl *r, bool *moved)
 	enum lab_step_rc rc;
 	enum repl_rc graded = REPL_OK;
 
+	/* outside clients' held messages first (repl/intercept.c) */
+	if (intercept_pending(r))
+		return intercept_step(r, moved);
 	/* predict, then see: the guess comes before the response moves */
 	if (r->lab->active && r->lab->next == LAB_P2C)
 		predict_before(r);

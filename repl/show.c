@@ -95,8 +95,14 @@ void show_message(struct repl *r, const struct lab_msg *m)
 
 	if (!m->is_request)
 		role = m->status >= 400 ? "bad" : "good";
-	fprintf(r->out, "\n%s[%d] %s   %s%s\n", repl_color(r, role), m->n,
-		lab_leg_name(m->leg), m->line, repl_color(r, "off"));
+	if (m->conn > 0)
+		fprintf(r->out, "\n%s[%d] #%d %s   %s%s\n", repl_color(r, role),
+			m->n, m->conn, lab_leg_name(m->leg), m->line,
+			repl_color(r, "off"));
+	else
+		fprintf(r->out, "\n%s[%d] %s   %s%s\n", repl_color(r, role),
+			m->n, lab_leg_name(m->leg), m->line,
+			repl_color(r, "off"));
 	if (m->tcp_before[0] != '\0')
 		fprintf(r->out, "%s(%s)%s\n", repl_color(r, "dim"),
 			m->tcp_before, repl_color(r, "off"));
@@ -164,8 +170,12 @@ enum repl_rc show_trace(struct repl *r, int argc, char **argv)
 		const struct lab_msg *m = &r->lab->msgs[i];
 		if (m->tcp_before[0] != '\0')
 			fprintf(r->out, "     %s\n", m->tcp_before);
-		fprintf(r->out, "%3d  %s   %s\n", m->n, lab_leg_name(m->leg),
-			m->line);
+		if (m->conn > 0)
+			fprintf(r->out, "%3d  #%d %s   %s\n", m->n, m->conn,
+				lab_leg_name(m->leg), m->line);
+		else
+			fprintf(r->out, "%3d  %s   %s\n", m->n,
+				lab_leg_name(m->leg), m->line);
 		if (m->tcp_after[0] != '\0')
 			fprintf(r->out, "     %s\n", m->tcp_after);
 	}
