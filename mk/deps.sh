@@ -5,18 +5,19 @@
 set -u
 what=${1:-build}
 
-BUILD_PKGS="make gcc pkg-config libssl-dev libreadline-dev libcrypt-dev libevent-dev"
+BUILD_PKGS="make gcc pkg-config libssl-dev libreadline-dev libcrypt-dev libevent-dev libkrb5-dev"
 # Test peers and tools: cmocka for unit tests, curl/wget/python3/squid/
 # tinyproxy as real peers, htpasswd/htdigest (apache2-utils) for credential
 # files, openssl for a test certificate, graphviz for diagrams, tmux to
-# drive the REPL in a terminal.
-TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux chromium npm"
+# drive the REPL in a terminal, a private Kerberos KDC and its tools
+# (krb5-kdc, krb5-admin-server, krb5-user) for Negotiate.
+TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux chromium npm krb5-kdc krb5-admin-server krb5-user"
 # make bench: nginx (the origin, and the reference authenticating proxy),
 # wrk (the load), Squid and tinyproxy (the peers), openssl (a password
 # hash for Squid's basic_ncsa_auth), python3 (reading /proc).  taskset
 # comes with util-linux.
 BENCH_PKGS="nginx wrk squid tinyproxy openssl python3"
-BREW_PKGS="openssl@3 readline pkg-config cmocka graphviz curl wget python squid tinyproxy tmux"
+BREW_PKGS="openssl@3 readline pkg-config cmocka graphviz curl wget python squid tinyproxy tmux krb5"
 
 pkgs=$BUILD_PKGS
 [ "$what" = test ] && pkgs="$BUILD_PKGS $TEST_PKGS"

@@ -112,12 +112,6 @@ static void dot_put_stable(struct dot_text *t, const struct lab *lab,
 	dot_put(t, p + from, n - from);
 }
 
-static bool is_tchar(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
 /* The end of the comma-separated piece starting at p[i], quotes kept
  * whole (RFC 9110 §5.6.4 quoted-string, with quoted-pairs). */
 static size_t piece_end(const char *p, size_t n, size_t i)
@@ -220,7 +214,7 @@ static void line_value(struct dot_line *l, const char *p, size_t n)
 		while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'))
 			b--;
 		/* "Scheme rest": a token, spaces, and no '=' right after */
-		for (w = a; w < b && is_tchar(p[w]); w++)
+		for (w = a; w < b && http_is_tchar((unsigned char)p[w]); w++)
 			;
 		if (w > a && w < b && p[w] == ' ') {
 			size_t r = w;
@@ -577,7 +571,9 @@ static enum auth_scheme strongest(const struct lab_server *s)
 
 	for (i = 0; i < s->num_schemes; i++)
 		bits |= s->schemes[i];
-	return bits & AUTH_SCHEME_BEARER   ? AUTH_SCHEME_BEARER
+	/* the REPL's client: NTLM first; it has no Kerberos ticket */
+	return bits & AUTH_SCHEME_NTLM     ? AUTH_SCHEME_NTLM
+	       : bits & AUTH_SCHEME_BEARER ? AUTH_SCHEME_BEARER
 	       : bits & AUTH_SCHEME_DIGEST ? AUTH_SCHEME_DIGEST
 	       : bits & AUTH_SCHEME_BASIC  ? AUTH_SCHEME_BASIC
 					   : AUTH_SCHEME_NONE;
@@ -608,6 +604,7 @@ struct curl_opts {
 	const char *user;          /* option for user:password */
 	const char *digest;        /* scheme options */
 	const char *basic;
+	const char *ntlm;
 };
 
 /* --proxy-anyauth and --anyauth, not --proxy-basic: curl then waits for
@@ -615,9 +612,9 @@ struct curl_opts {
  * before it is asked (lesson 09). */
 static const struct curl_opts CURL_PROXY = {
 	"--proxy-header", "Proxy-Authorization: Bearer ", "--proxy-user",
-	"--proxy-anyauth", "--proxy-anyauth"};
+	"--proxy-anyauth", "--proxy-anyauth", "--proxy-ntlm"};
 static const struct curl_opts CURL_ORIGIN = {
-	"--oauth2-bearer", "", "--user", "--anyauth", "--anyauth"};
+	"--oauth2-bearer", "", "--user", "--anyauth", "--anyauth", "--ntlm"};
 
 /* Append one party's credentials as curl options (scheme s); the
  * password passes through a local buffer that is wiped after. */
@@ -638,7 +635,9 @@ static void curl_creds(FILE *f, const struct lab_creds *c, enum auth_scheme s,
 	snprintf(up, sizeof(up), "%s:%s", c->user, c->pass);
 	fprintf(f, " %s ", o->user);
 	shell_word(f, up);
-	fprintf(f, " %s", s == AUTH_SCHEME_DIGEST ? o->digest : o->basic);
+	fprintf(f, " %s", s == AUTH_SCHEME_DIGEST ? o->digest
+			  : s == AUTH_SCHEME_NTLM ? o->ntlm
+						  : o->basic);
 	explicit_bzero(up, sizeof(up));
 }
 

@@ -333,6 +333,7 @@ int main(int argc, char **argv)
 	}
 	if (!lab_open(lab, err, sizeof(err))) {
 		fprintf(stderr, "repl: %s\n", err);
+		kdc_stop_child(lab);
 		lab_close(lab);
 		free(lab);
 		return 1;
@@ -395,6 +396,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (plog != NULL)
 		fclose(plog);
+	kdc_stop_child(lab);
 	listen_close(&icpt);
 	lab_close(lab);
 	free(lab);

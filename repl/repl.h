@@ -133,6 +133,10 @@ enum repl_rc predict_after(struct repl *r, const struct lab_msg *m);
 /* "predictions: R of M right" (and the same line in the log), if any. */
 void predict_summary(struct repl *r);
 
+enum repl_rc kdc_cmd(struct repl *r, int argc, char **argv);
+/* Stop a KDC that `kdc start` launched (at exit). */
+void kdc_stop_child(struct lab *lab);
+
 enum repl_rc script_expect(struct repl *r, int argc, char **argv);
 /* Join the several words of an expect TEXT into text[cap] (pure). */
 bool script_expect_words(int *argc, char **argv, char *text, size_t cap);

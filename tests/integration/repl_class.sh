@@ -42,7 +42,9 @@ while IFS='|' read -r line want; do
 	out=$(printf '%s\n' "$line" | "$REPL" 2>&1)
 	check_contains "$line: names the bad item" "$out" "$want"
 done <<'CASES'
-scheme proxy ntlm|'ntlm' is not a scheme the lab offers; choose basic, digest, bearer
+scheme proxy ntlmv2|'ntlmv2' is not a scheme the lab offers; choose basic, digest, bearer, ntlm, negotiate
+scheme proxy kerberos|'kerberos' is not a scheme the lab offers
+scheme origin ntlm|the lab offers NTLM and Negotiate on the proxy only
 scheme origin basic,kerberos|'kerberos' is not a scheme
 scheme proxy basic,basic|'basic' is named twice
 scheme proxy basic,,digest|an empty item

@@ -36,9 +36,13 @@ static const struct list_case list_cases[] = {
     {"spaces around items", false, "digest, basic", true, NULL},
     {"none", false, "none", true, NULL},
     /* an unknown scheme is named, with the choices */
-    {"ntlm unknown here", false, "ntlm", false,
-     "'ntlm' is not a scheme the lab offers; choose basic, digest, bearer"},
-    {"unknown second", false, "basic,kerberos", false, "'kerberos'"},
+    {"ntlm", false, "ntlm", true, NULL},
+    {"negotiate and basic", false, "negotiate,basic", true, NULL},
+    {"kerberos unknown", false, "kerberos", false,
+     "'kerberos' is not a scheme the lab offers; choose basic, digest, "
+     "bearer, ntlm, negotiate"},
+    {"ntlmv2 unknown", false, "ntlmv2", false, "'ntlmv2' is not a scheme"},
+    {"unknown second", false, "basic,spnego", false, "'spnego'"},
     {"repeated", false, "basic,Basic", false, "'Basic' is named twice"},
     {"empty item", false, "basic,,digest", false, "an empty item"},
     {"trailing comma", false, "basic,", false, "an empty item"},
