@@ -11,6 +11,8 @@
 #   make fuzz       libFuzzer on every parser, FUZZ_SECONDS each (60)
 #   make lab-cert   a throw-away certificate and key for 127.0.0.1 and
 #                   localhost under build/lab-cert/ (bin/proxy --tls-cert)
+#   make lab-up     bin/proxy on 127.0.0.1:4070 and bin/origin on :4080 as
+#                   daemons (logs, pid files in build/lab/); make lab-down
 #
 # Every http/, net/, proxy/, origin/, client/ and repl/ source except each
 # directory's main.c goes into one static library; each main.c is a binary.
@@ -39,7 +41,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 BENCH    := $(B)/bench/bench_parse $(B)/bench/bench_digest $(B)/bench/bench_idle
 BENCH_IO := $(B)/bench/bench_io.o
 
-.PHONY: all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format deps deps-test deps-bench examples lab-kdc lab-cert
+.PHONY: all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format deps deps-test deps-bench examples lab-kdc lab-cert lab-up lab-down
 all: $(PROGS)
 
 $(B)/%.o: %.c
@@ -83,6 +85,23 @@ run: deps
 
 test: deps-test
 	@$(MAKE) --no-print-directory check
+
+# The lessons' shell sections: fixed ports, settings as the REPL's `curl`
+# prints them (mk/lab.sh says what to do when a port is taken).
+LAB_PROXY_PORT  ?= 4070
+LAB_ORIGIN_PORT ?= 4080
+LAB_PROXY_AUTH  ?= basic
+LAB_ORIGIN_AUTH ?= basic
+LAB_PROXY_ARGS  ?=
+LAB_ORIGIN_ARGS ?=
+LAB_ENV = BIN=$(BIN) LAB_DIR=$(B)/lab LAB_PROXY_PORT='$(LAB_PROXY_PORT)' \
+  LAB_ORIGIN_PORT='$(LAB_ORIGIN_PORT)' LAB_PROXY_AUTH='$(LAB_PROXY_AUTH)' \
+  LAB_ORIGIN_AUTH='$(LAB_ORIGIN_AUTH)' LAB_PROXY_ARGS='$(LAB_PROXY_ARGS)' \
+  LAB_ORIGIN_ARGS='$(LAB_ORIGIN_ARGS)'
+lab-up: all
+	@$(LAB_ENV) sh mk/lab.sh up
+lab-down:
+	@$(LAB_ENV) sh mk/lab.sh down
 
 # Lesson 12: a private Kerberos realm, alice's ticket and a Negotiate proxy.
 lab-kdc: all

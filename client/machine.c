@@ -381,9 +381,16 @@ static void scheme_list(const struct auth_challenge *ch, size_t n, char *out,
 
 	out[0] = '\0';
 	for (size_t i = 0; i < n && used < cap; i++) {
-		int w = snprintf(out + used, cap - used, "%s%.*s",
+		/* Digest is named with its algorithm (RFC 7616 §3.3): one
+		 * challenge per algorithm, "Digest SHA-256, Digest MD5" */
+		const struct auth_param *alg = auth_param_find(&ch[i], "algorithm");
+		bool digest = ch[i].scheme_len == 6 &&
+			      strncasecmp(ch[i].scheme, "Digest", 6) == 0;
+		int w = snprintf(out + used, cap - used, "%s%.*s%s%.*s",
 				 i == 0 ? "" : ", ", (int)ch[i].scheme_len,
-				 ch[i].scheme);
+				 ch[i].scheme, digest ? " " : "",
+				 digest ? (alg ? (int)alg->value_len : 3) : 0,
+				 digest ? (alg ? alg->value : "MD5") : "");
 
 		if (w < 0)
 			break;
@@ -685,7 +692,10 @@ static bool answer_challenge(struct client_machine *m,
 		note(s,
 		     "The %s wants authentication (%d) but no %s "
 		     "credentials were given (%s)",
-		     p->name, p->status, p->name, p->option);
+		     p->name, p->status, p->name,
+		     is_proxy && m->cfg->proxy_option    ? m->cfg->proxy_option
+		     : !is_proxy && m->cfg->origin_option ? m->cfg->origin_option
+							 : p->option);
 		return false;
 	}
 	e = auth_collect_challenges(resp->headers, resp->num_headers,
@@ -764,7 +774,7 @@ static bool answer_challenge(struct client_machine *m,
 			     is_proxy ? "Proxy" : "Server",
 			     auth_scheme_name(st->scheme), cr->user);
 		if (tr.why[0] != '\0')
-			note(s, "(%s; offered: %s)", tr.why, offered);
+			note(s, "%s; offered: %s", tr.why, offered);
 	}
 	return true;
 }

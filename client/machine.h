@@ -31,6 +31,10 @@ struct client_config {
 	size_t body_len;
 	const char *extra_headers;   /* -H lines, "Name: value\r\n" each, may be NULL */
 	const char *user_agent;      /* "lab407-client/VERSION" */
+	/* How a note names the option that gives credentials, when it is
+	 * not curl's -U / -u (the REPL: "user proxy NAME:PASSWORD"); NULL:
+	 * "-U" and "-u". */
+	const char *proxy_option, *origin_option;
 	const char *proxy_host;      /* -x's host: Negotiate's HTTP@host; may be NULL */
 };
 

@@ -55,8 +55,10 @@ int guard_status(const struct guard_config *cfg)
 }
 
 /*
- * The offered schemes as words for reasons and bodies: "Basic" or
- * "Digest, Basic"; "nothing (no scheme configured)" for an open server.
+ * The offered schemes as words for reasons and bodies: "Basic", or
+ * "Digest SHA-256, Digest MD5, Basic" (one Digest challenge per
+ * algorithm, RFC 7616 §3.7); "nothing (no scheme configured)" for an
+ * open server.
  */
 void guard_offered(const struct guard_config *cfg, char *out, size_t cap)
 {
@@ -65,12 +67,23 @@ void guard_offered(const struct guard_config *cfg, char *out, size_t cap)
 	out[0] = '\0';
 	for (size_t i = 0; i < cfg->num_schemes && used < cap; i++) {
 		const char *name = auth_scheme_name(cfg->schemes[i]);
-		int w = snprintf(out + used, cap - used, "%s%s",
-				 i == 0 ? "" : ", ", name ? name : "?");
+		bool digest = cfg->schemes[i] == AUTH_SCHEME_DIGEST;
+		size_t na = digest && cfg->num_algs > 0 ? cfg->num_algs : 1;
 
-		if (w < 0)
-			break;
-		used += (size_t)w;
+		for (size_t a = 0; a < na && used < cap; a++) {
+			const char *alg =
+			    digest && cfg->num_algs > 0
+				? digest_alg_name(cfg->algs[a])
+				: NULL;
+			int w = snprintf(out + used, cap - used, "%s%s%s%s",
+					 i == 0 && a == 0 ? "" : ", ",
+					 name ? name : "?", alg ? " " : "",
+					 alg ? alg : "");
+
+			if (w < 0)
+				break;
+			used += (size_t)w;
+		}
 	}
 	if (cfg->num_schemes == 0)
 		snprintf(out, cap, "nothing (no scheme configured)");

@@ -49,6 +49,27 @@ bool breaker_has_credentials(const struct http_buf *b)
 	return parse_head(b, &req) && cred_field(&req) != NULL;
 }
 
+/* Party p's credentials field: RFC 9110 §11.7.2 for the proxy, §11.6.2
+ * for the origin. */
+static const char *party_field(enum lab_party p)
+{
+	return p == LAB_PROXY ? "Proxy-Authorization" : "Authorization";
+}
+
+static const struct http_header *party_cred(const struct http_request *req,
+					    enum lab_party p)
+{
+	return http_header_find(req->headers, req->num_headers,
+				party_field(p));
+}
+
+bool breaker_has_field(const struct http_buf *b, enum lab_party p)
+{
+	struct http_request req;
+
+	return parse_head(b, &req) && party_cred(&req, p) != NULL;
+}
+
 /* "NTLM " then the base64 of "NTLMSSP\0" and the type: "TlRMTVNTUAAB"
  * is a NEGOTIATE, "...C" a CHALLENGE, "...D" an AUTHENTICATE. */
 static bool ntlm_value(const struct http_header *h, char type)
@@ -99,7 +120,7 @@ static enum auth_scheme chosen(const struct lab_server *s)
 }
 
 /* Whose credential comes first: the proxy's, unless it asks for none. */
-static int target_party(const struct lab *lab)
+int breaker_default_party(const struct lab *lab)
 {
 	if (lab->external)
 		return LAB_PROXY;
@@ -111,10 +132,9 @@ static int target_party(const struct lab *lab)
 	return -1;
 }
 
-bool breaker_applies(const struct lab *lab, enum lab_break b, char *err,
+bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
 		     size_t cap)
 {
-	int p = target_party(lab);
 	enum auth_scheme s;
 	const char *sname;
 
@@ -130,6 +150,32 @@ bool breaker_applies(const struct lab *lab, enum lab_break b, char *err,
 			 "no credential will be sent: no server asks "
 			 "for one, or the client has none (see "
 			 "`scheme` and `user`)");
+		return false;
+	}
+	if (!lab->creds[p].set) {
+		snprintf(err, cap,
+			 "the client sends the %s no credential (`user %s "
+			 "NAME:PASSWORD` gives it one)",
+			 lab_party_name((enum lab_party)p),
+			 lab_party_name((enum lab_party)p));
+		return false;
+	}
+	if (b == LAB_BREAK_HEADER && p != LAB_PROXY) {
+		snprintf(err, cap,
+			 "header renames Proxy-Authorization, the proxy's "
+			 "field; try `break proxy header`");
+		return false;
+	}
+	if (p == LAB_ORIGIN && lab->server[LAB_ORIGIN].num_schemes == 0) {
+		snprintf(err, cap,
+			 "the origin asks for no credentials now (`scheme "
+			 "origin basic` makes it ask)");
+		return false;
+	}
+	if (lab->external && p == LAB_ORIGIN) {
+		snprintf(err, cap,
+			 "through an external proxy only the proxy's "
+			 "credential can be broken here");
 		return false;
 	}
 	if (lab->external) {
@@ -200,8 +246,9 @@ bool breaker_applies(const struct lab *lab, enum lab_break b, char *err,
 		}
 		if (b == LAB_BREAK_STALE && p != LAB_PROXY) {
 			snprintf(err, cap,
-				 "stale moves the proxy's clock; the "
-				 "proxy asks for no credentials now");
+				 "stale moves the proxy's clock, so it "
+				 "breaks only the proxy's credential (`break "
+				 "proxy stale`, with `scheme proxy digest`)");
 			return false;
 		}
 		if (b == LAB_BREAK_NC && lab->last_digest[0] == '\0') {
@@ -311,7 +358,7 @@ void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap)
 	    brk == LAB_BREAK_USER || brk == LAB_BREAK_CLOSE ||
 	    !parse_head(b, &req))
 		return;
-	h = cred_field(&req);
+	h = party_cred(&req, lab->brk_party);
 	if (brk == LAB_BREAK_REPLAY) {
 		replay_ntlm(lab, b, &req, h, note, cap);
 		return;
@@ -417,15 +464,37 @@ enum repl_rc breaker_break(struct repl *r, int argc, char **argv)
 	enum lab_break b = lab_break_from(argv[1]);
 
 	(void)argc;
-	if (!lab_set_break(r->lab, b, err, sizeof(err))) {
-		repl_error(r, "break %s: %s", argv[1], err);
+	char replaced[LAB_MAX_BROKEN];
+	int party = -1;
+	const char *what = argv[1];
+
+	if (argc == 3) {
+		party = lab_party_from(argv[1]);
+		what = argv[2];
+		b = lab_break_from(what);
+		if (party < 0) {
+			repl_error(r, "break: '%s' is not proxy or origin; "
+				      "usage: break [proxy|origin] WHAT",
+				   argv[1]);
+			return REPL_USAGE;
+		}
+	}
+	if (!lab_set_break_for(r->lab, party, b, replaced, err, sizeof(err))) {
+		repl_error(r, "break %s: %s", what, err);
 		return REPL_FAIL;
 	}
-	if (!r->in_outcomes)
+	if (!r->in_outcomes) {
 		fprintf(r->out,
-			"armed: the next credential the client sends "
-			"gets `break %s` (fix cancels)\n",
-			lab_break_name(b));
+			"armed: `break %s %s`: the next credential the client "
+			"sends to the %s is corrupted (fix cancels)\n",
+			lab_party_name(r->lab->brk_party), lab_break_name(b),
+			lab_party_name(r->lab->brk_party));
+		if (replaced[0] != '\0')
+			fprintf(r->out,
+				"  (it replaces `%s`: one break is pending "
+				"at a time)\n",
+				replaced);
+	}
 	return REPL_OK;
 }
 

@@ -19,11 +19,21 @@
 
 /* True when the request in b carries Proxy-Authorization or Authorization. */
 bool breaker_has_credentials(const struct http_buf *b);
+/* True when it carries party p's field: Proxy-Authorization for the
+ * proxy, Authorization for the origin. */
+bool breaker_has_field(const struct http_buf *b, enum lab_party p);
 /*
- * False with a sentence in err when break b cannot apply to the current
- * set-up (a Digest field under Basic, nc before any Digest request, ...).
+ * The party a plain `break WHAT` targets: the proxy when it asks for
+ * credentials and the client has some for it (its credential is sent
+ * first), else the origin when the same holds for it; -1 when neither.
  */
-bool breaker_applies(const struct lab *lab, enum lab_break b, char *err,
+int breaker_default_party(const struct lab *lab);
+/*
+ * False with a sentence in err when break b cannot apply to party p's
+ * credential in the current set-up (a Digest field under Basic, nc
+ * before any Digest request, ...).
+ */
+bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
 		     size_t cap);
 /*
  * Apply the armed byte-level break to the request in b, if it carries the

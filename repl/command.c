@@ -249,13 +249,14 @@ static const struct command commands[] = {
        "none", NULL}},
      setup_user},
     {"break",
-     "break WHAT",
-     "corrupt the next credential the client sends",
+     "break [proxy|origin] WHAT",
+     "corrupt the next credential the client sends to one party",
      "WHAT is one of:\n"
-     "  password  a wrong password            -> 407\n"
-     "  user      an unknown user             -> 407\n"
-     "  scheme    the scheme becomes Basix    -> 407\n"
+     "  password  a wrong password            -> 407 (origin: 401)\n"
+     "  user      an unknown user             -> 407 (origin: 401)\n"
+     "  scheme    the scheme becomes Basix    -> 407 (origin: 401)\n"
      "  header    Authorization instead of Proxy-Authorization -> 407\n"
+     "            (the proxy's credential only)\n"
      "  base64    Basic token not base64      -> 400\n"
      "  realm     Digest realm changed        -> 407 or 400\n"
      "  nonce     Digest nonce changed        -> 407\n"
@@ -263,16 +264,24 @@ static const struct command commands[] = {
      "  response  Digest response hash changed -> 407\n"
      "  stale     the proxy's clock jumps past the nonce lifetime:\n"
      "            407 stale=true, and the client retries silently\n"
+     "            (the proxy's credential only)\n"
      "  close     NTLM: the connection closes between CHALLENGE and\n"
      "            AUTHENTICATE -> 407, the handshake starts over\n"
      "  replay    NTLM: the last AUTHENTICATE sent again on a new\n"
      "            connection -> 407 (then a fresh handshake)\n"
-     "A break applies once, to the next credential; `fix` cancels it.",
+     "`break proxy WHAT` corrupts only Proxy-Authorization, `break origin\n"
+     "WHAT` only Authorization.  Plain `break WHAT` targets the proxy when\n"
+     "it asks for credentials and the client has some for it, else the\n"
+     "origin; the armed message names the party.  One break is pending at\n"
+     "a time: a second `break` replaces the first and says which it\n"
+     "replaced.  A break applies once; `fix` cancels it.",
      1,
-     1,
+     2,
      true,
-     {{"password", "user", "scheme", "header", "base64", "realm", "nonce", "nc",
-       "response", "stale", "close", "replay", NULL}},
+     {{"proxy", "origin", "password", "user", "scheme", "header", "base64",
+       "realm", "nonce", "nc", "response", "stale", "close", "replay", NULL},
+      {"password", "user", "scheme", "header", "base64", "realm", "nonce",
+       "nc", "response", "stale", "close", "replay", NULL}},
      breaker_break},
     {"fix",
      "fix",
@@ -297,16 +306,74 @@ static const struct command commands[] = {
      {{"start", "stop", NULL}},
      kdc_cmd},
     {"outcomes",
-     "outcomes",
+     "outcomes [--quiz]",
      "run every row of the outcomes table live and print the results",
      "Runs lessons/outcomes.lab, one section per row of the\n"
      "outcomes table (lesson 05), against the embedded servers, and prints scenario,\n"
-     "expected, got, who answered and pass/fail.  Resets the lab after.",
+     "expected, got, who answered and pass/fail.  Resets the lab after.\n"
+     "--quiz hides the expected column (\"?\"): say it before you look.\n"
+     "While `connect`ed to an external proxy it refuses: the rows are the\n"
+     "embedded proxy's.",
      0,
-     0,
+     1,
      false,
      {{NULL}},
      outcomes_cmd},
+    {"predict",
+     "predict on|off | proxy|origin STATUS | strict on|off | score",
+     "predict, then see: guess who answers the next response, and how",
+     "predict on       at a terminal, before each response the REPL asks\n"
+     "                 who will answer (proxy or origin) and with which\n"
+     "                 status; then it shows the message, the why-line\n"
+     "                 and the score.  Enter skips a question.\n"
+     "predict proxy 407   a guess for the next response, as a line of a\n"
+     "                 lab script: graded and counted, never blocking\n"
+     "predict strict on   a wrong guess fails `bin/repl --check`\n"
+     "predict score    right guesses so far\n"
+     "`bin/repl --check FILE --predictions OUT` writes each graded guess\n"
+     "to OUT, one line each, and a summary line.",
+     1,
+     2,
+     true,
+     {{"on", "off", "proxy", "origin", "strict", "score", NULL},
+      {"407", "401", "403", "400", "200", "on", "off", NULL}},
+     predict_cmd},
+    {"mystery",
+     "mystery [N|off]",
+     "start a hidden set-up to diagnose by experiment",
+     "mystery lists them; mystery N starts one (1 to 9), mystery off ends\n"
+     "it.  The servers are then set up in a way `settings` and `curl` do\n"
+     "not reveal (\"hidden: mystery N\"); reset keeps it.  Find what\n"
+     "differs from the default lab with get, request, user, break,\n"
+     "explain, wait and outcomes, then write a lab script that starts\n"
+     "with `mystery N` and whose expect lines prove it: bin/repl --check\n"
+     "grades it.  bin/repl --mystery N starts with one.",
+     0,
+     1,
+     false,
+     {{"off", "1", "2", "3", "4", "5", "6", "7", "8", "9", NULL}},
+     mystery_cmd},
+    {"wait",
+     "wait SECONDS",
+     "move the servers' clocks on (nonces age)",
+     "The proxy's and the origin's clocks jump SECONDS ahead (1 to 3600):\n"
+     "a Digest nonce older than its lifetime is then stale (RFC 7616\n"
+     "§3.3, stale=true).  Nothing sleeps.  reset does not undo it.",
+     1,
+     1,
+     false,
+     {{NULL}},
+     mystery_wait},
+    {"why",
+     "why on|off",
+     "show or hide the why-lines",
+     "With why off, each message is shown without the receiver's reason:\n"
+     "say it yourself first, then `explain` or `why on`.",
+     0,
+     1,
+     true,
+     {{"on", "off", NULL}},
+     predict_why},
     {"trace",
      "trace",
      "the exchange so far, one line a message",
@@ -360,7 +427,9 @@ static const struct command commands[] = {
     {"lesson",
      "lesson [N]",
      "list the lessons, or print lesson N",
-     "Without N lists lessons/NN-*.md; with N prints that lesson.",
+     "Without N lists lessons/NN-*.md; with N prints that lesson.  At a\n"
+     "terminal it goes through a pager: $PAGER, else `less -R`, else\n"
+     "`more` (q leaves it); into a pipe or a file it is printed as is.",
      0,
      1,
      false,
@@ -468,7 +537,7 @@ static const struct command commands[] = {
      setup_settings},
     {"expect",
      "expect STATUS | from proxy|origin | header NAME TEXT | no-header NAME | "
-     "seen TEXT | why TEXT",
+     "seen TEXT | not-seen TEXT | why TEXT",
      "check the last response (lab scripts); runs the exchange to its end",
      "expect 407                         the final status\n"
      "expect from proxy                  who answered: proxy or origin\n"
@@ -476,6 +545,7 @@ static const struct command commands[] = {
      "expect no-header Proxy-Authorization     a field is absent\n"
      "expect seen stale=true             some message of the exchange\n"
      "                                   contains TEXT\n"
+     "expect not-seen 407                no message of the exchange does\n"
      "expect why unknown user            some receiver's why line contains\n"
      "                                   TEXT\n"
      "In `bin/repl --check` the first failed expect ends the run (exit 1).",
@@ -483,7 +553,7 @@ static const struct command commands[] = {
      REPL_MAX_ARGS - 1,
      true,
      {{"200", "400", "401", "403", "407", "from", "header", "no-header", "seen",
-       "why", NULL},
+       "not-seen", "why", NULL},
       {"proxy", "origin", NULL}},
      script_expect},
     {"help",

@@ -72,10 +72,14 @@ enum repl_rc drive_step_once(struct repl *r, bool *moved)
 {
 	char err[512];
 	enum lab_step_rc rc;
+	enum repl_rc graded = REPL_OK;
 
 	/* outside clients' held messages first (repl/intercept.c) */
 	if (intercept_pending(r))
 		return intercept_step(r, moved);
+	/* predict, then see: the guess comes before the response moves */
+	if (r->lab->active && r->lab->next == LAB_P2C)
+		predict_before(r);
 	rc = lab_step(r->lab, err, sizeof(err));
 	*moved = rc == LAB_STEP_MOVED;
 	if (rc == LAB_STEP_ERROR) {
@@ -83,12 +87,14 @@ enum repl_rc drive_step_once(struct repl *r, bool *moved)
 		return REPL_FAIL;
 	}
 	if (rc == LAB_STEP_MOVED) {
+		const struct lab_msg *m = &r->lab->msgs[r->lab->num_msgs - 1];
 		if (!r->in_outcomes)
-			show_message(r, &r->lab->msgs[r->lab->num_msgs - 1]);
+			show_message(r, m);
+		graded = predict_after(r, m);
 		if (r->lab->done)
 			print_end(r);
 	}
-	return REPL_OK;
+	return graded;
 }
 
 /* `step` (or Enter) */

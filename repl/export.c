@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -339,6 +340,15 @@ static int dot_label(struct dot_text *t, const struct lab *lab,
 	dot_put_stable(t, lab, m->line, strlen(m->line));
 	dot_auth_lines(t, lab, m);
 	dot_lit(t, "\n");
+	/* lesson 02: the connections, opened, reused and closed */
+	if (m->tcp_before[0] != '\0') {
+		dot_put(t, m->tcp_before, strlen(m->tcp_before));
+		dot_lit(t, "\n");
+	}
+	if (m->tcp_after[0] != '\0') {
+		dot_put(t, m->tcp_after, strlen(m->tcp_after));
+		dot_lit(t, "\n");
+	}
 	for (i = 0; i < t->len; i++)
 		lines += t->s[i] == '\n';
 	return lines;
@@ -503,6 +513,8 @@ enum repl_rc export_save(struct repl *r, int argc, char **argv)
 		size_t j;
 		fprintf(f, "\n## [%d] %s -> %s: `%s`\n\n", m->n,
 			lab_leg_from(m->leg), lab_leg_to(m->leg), m->line);
+		if (m->tcp_before[0] != '\0')
+			fprintf(f, "*%s*\n\n", m->tcp_before);
 		if (m->broken[0] != '\0')
 			fprintf(f, "*%s*\n\n", m->broken);
 		fprintf(f, "```http\n");
@@ -517,6 +529,8 @@ enum repl_rc export_save(struct repl *r, int argc, char **argv)
 		if (m->lesson != NULL)
 			fprintf(f, " (lesson %s)", m->lesson);
 		fprintf(f, "\n");
+		if (m->tcp_after[0] != '\0')
+			fprintf(f, "\n*%s*\n", m->tcp_after);
 	}
 	if (lab->done)
 		fprintf(f, "\n**Result:** %d from the %s.\n", lab->final_status,
@@ -593,11 +607,14 @@ struct curl_opts {
 	const char *ntlm;
 };
 
+/* --proxy-anyauth and --anyauth, not --proxy-basic: curl then waits for
+ * the challenge, as the lab's client does, instead of sending Basic
+ * before it is asked (lesson 09). */
 static const struct curl_opts CURL_PROXY = {
 	"--proxy-header", "Proxy-Authorization: Bearer ", "--proxy-user",
-	"--proxy-digest", "--proxy-basic", "--proxy-ntlm"};
+	"--proxy-anyauth", "--proxy-anyauth", "--proxy-ntlm"};
 static const struct curl_opts CURL_ORIGIN = {
-	"--oauth2-bearer", "", "--user", "--digest", "--basic", "--ntlm"};
+	"--oauth2-bearer", "", "--user", "--anyauth", "--anyauth", "--ntlm"};
 
 /* Append one party's credentials as curl options (scheme s); the
  * password passes through a local buffer that is wiped after. */
@@ -624,32 +641,122 @@ static void curl_creds(FILE *f, const struct lab_creds *c, enum auth_scheme s,
 	explicit_bzero(up, sizeof(up));
 }
 
-/* Lesson 10: the same exchange as a curl command line. */
-/* `curl`: the same request, made by curl through the lab's proxy. */
+/* The ports of `make lab-up` (mk/lab.sh), or LAB_*_PORT from the
+ * environment when the defaults were taken. */
+static unsigned lab_up_port(const char *env, unsigned def)
+{
+	const char *v = getenv(env);
+	char *end;
+	long n;
+
+	if (v == NULL || *v == '\0')
+		return def;
+	n = strtol(v, &end, 10);
+	return *end == '\0' && n > 0 && n < 65536 ? (unsigned)n : def;
+}
+
+/* in with "127.0.0.1:FROM" turned into "127.0.0.1:TO" (the first one). */
+static void swap_port(const char *in, unsigned from, unsigned to, char *out,
+		      size_t cap)
+{
+	char pat[32];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "127.0.0.1:%u", from);
+	p = strstr(in, pat);
+	if (p == NULL || (p[strlen(pat)] >= '0' && p[strlen(pat)] <= '9')) {
+		snprintf(out, cap, "%s", in);
+		return;
+	}
+	snprintf(out, cap, "%.*s127.0.0.1:%u%s", (int)(p - in), in, to,
+		 p + strlen(pat));
+}
+
+/* A server's Digest options for bin/proxy or bin/origin, when they are
+ * not the defaults (SHA-256,MD5 and qop auth). */
+static void server_args(FILE *f, const char *var, const struct lab_server *s)
+{
+	bool algs = !(s->num_algs == 2 && s->algs[0] == DIGEST_SHA256 &&
+		      s->algs[1] == DIGEST_MD5);
+	bool qop = s->qops != DIGEST_QOP_AUTH;
+	size_t i;
+
+	if (!algs && !qop)
+		return;
+	fprintf(f, " %s='", var);
+	if (algs) {
+		fputs("--digest-algorithms ", f);
+		for (i = 0; i < s->num_algs; i++)
+			fprintf(f, "%s%s", i ? "," : "",
+				digest_alg_name(s->algs[i]));
+	}
+	if (qop)
+		fprintf(f, "%s--qop %s", algs ? " " : "",
+			s->qops == 0 ? "none"
+			: s->qops == (DIGEST_QOP_AUTH | DIGEST_QOP_AUTH_INT)
+			    ? "auth,auth-int"
+			: s->qops == DIGEST_QOP_AUTH_INT ? "auth-int"
+							 : "auth");
+	fputc('\'', f);
+}
+
+/*
+ * Lesson 10: the same exchange as a curl command line, against the
+ * daemons of `make lab-up` (the lab's own ports move one message per
+ * step, so curl would wait on them).  Printed first: the make line that
+ * starts those daemons with this set-up.
+ */
 enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 {
 	const struct lab *lab = r->lab;
-	char proxy[300], url[LAB_MAX_URL];
+	char proxy[300], url[LAB_MAX_URL], given[LAB_MAX_URL];
 	enum auth_scheme ps = strongest(&lab->server[LAB_PROXY]);
 	enum auth_scheme os = strongest(&lab->server[LAB_ORIGIN]);
+	unsigned pp = lab_up_port("LAB_PROXY_PORT", LAB_UP_PROXY_PORT);
+	unsigned op = lab_up_port("LAB_ORIGIN_PORT", LAB_UP_ORIGIN_PORT);
 	FILE *f = r->out;
 
 	(void)argc;
 	(void)argv;
+	if (lab->mystery != 0) {
+		fprintf(f, "hidden: mystery %d (its servers' options are for "
+			   "you to find)\n",
+			lab->mystery);
+		return REPL_OK;
+	}
 	if (lab->external)
 		snprintf(proxy, sizeof(proxy), "http://%s:%u", lab->ext_host,
 			 lab->ext_port);
 	else
-		snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%u",
-			 lab->port[LAB_PROXY]);
+		snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%u", pp);
 	if (lab->tunnel)
 		/* curl -p: CONNECT host:port first, the request inside */
-		snprintf(url, sizeof(url), "%s", lab->client_url);
+		snprintf(given, sizeof(given), "%s", lab->client_url);
 	else if (lab->url[0] != '\0')
-		snprintf(url, sizeof(url), "%s", lab->url);
+		snprintf(given, sizeof(given), "%s", lab->url);
 	else
-		snprintf(url, sizeof(url), "http://127.0.0.1:%u/private",
+		snprintf(given, sizeof(given), "http://127.0.0.1:%u/private",
 			 lab->port[LAB_ORIGIN]);
+	swap_port(given, lab->port[LAB_ORIGIN], op, url, sizeof(url));
+	{
+		/* an external proxy still needs an origin that answers by
+		 * itself: make lab-up's, at LAB_ORIGIN_PORT */
+		fprintf(f, "# in a shell, from the lab407 directory: the same "
+			   "set-up as daemons%s\n",
+			lab->external ? " (only its origin is used: the proxy "
+					"is the external one)"
+				      : "");
+		fprintf(f, "make lab-up LAB_PROXY_AUTH=");
+		scheme_words(f, &lab->server[LAB_PROXY]);
+		fprintf(f, " LAB_ORIGIN_AUTH=");
+		scheme_words(f, &lab->server[LAB_ORIGIN]);
+		server_args(f, "LAB_PROXY_ARGS", &lab->server[LAB_PROXY]);
+		server_args(f, "LAB_ORIGIN_ARGS", &lab->server[LAB_ORIGIN]);
+		if (pp != LAB_UP_PROXY_PORT || op != LAB_UP_ORIGIN_PORT)
+			fprintf(f, " LAB_PROXY_PORT=%u LAB_ORIGIN_PORT=%u", pp,
+				op);
+		fputc('\n', f);
+	}
 	fprintf(f, "curl -v%s --proxy %s", lab->tunnel ? " --proxytunnel" : "",
 		proxy);
 	curl_creds(f, &lab->creds[LAB_PROXY], ps, &CURL_PROXY);
@@ -666,32 +773,7 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 	fputc(' ', f);
 	shell_word(f, url);
 	fputc('\n', f);
-	if (!lab->external) {
-		/* The lab's sockets move one message per step, so an outside
-		 * client would wait: say how to get the same set-up as
-		 * daemons that answer by themselves. */
-		fprintf(f, "# The lab's ports move one message per step, so "
-			   "this curl would wait here.\n"
-			   "# To run it for real, start the same set-up in "
-			   "another terminal:\n#   bin/origin --listen "
-			   "127.0.0.1:8080 --auth ");
-		scheme_words(f, &lab->server[LAB_ORIGIN]);
-		fprintf(f, " &\n#   bin/proxy --listen 127.0.0.1:3128 --auth ");
-		scheme_words(f, &lab->server[LAB_PROXY]);
-		for (size_t i = 0; i < lab->server[LAB_PROXY].num_schemes; i++)
-			if (lab->server[LAB_PROXY].schemes[i] ==
-			    AUTH_SCHEME_NEGOTIATE)
-				fprintf(f, " --keytab build/lab-kdc/http.keytab");
-		/* bin/proxy tunnels only to 443 unless told (docs/acl.md). */
-		if (lab->tunnel)
-			fprintf(f, " --connect-ports 443,8080");
-		fprintf(f, " &\n# then use --proxy http://127.0.0.1:3128 and "
-			   "port 8080 in the URL.\n");
-		for (size_t i = 0; i < lab->server[LAB_PROXY].num_schemes; i++)
-			if (lab->server[LAB_PROXY].schemes[i] ==
-			    AUTH_SCHEME_NEGOTIATE)
-				fprintf(f, "# (the keytab and a ticket come from "
-					   "make lab-kdc, lesson 12)\n");
-	}
+	fprintf(f, "# make lab-down stops the daemons; their logs are in "
+		   "build/lab/\n");
 	return REPL_OK;
 }

@@ -27,6 +27,8 @@
 #include "../net/net.h"
 #include "breaker.h"
 #include "tlsleg.h"
+#include "choice.h"
+#include "mystery.h"
 #include "wire.h"
 
 /* ---- Names ---- */
@@ -293,6 +295,7 @@ void lab_defaults(struct lab *lab)
 	set_creds(&lab->creds[LAB_ORIGIN], "alice", "wonderland");
 	lab->brk = LAB_BREAK_NONE;
 	lab->stale_now = false;
+	lab->own_401 = lab->own_close = false;
 	lab->external = false;
 	/* A fresh start is a fresh connection: what an NTLM handshake
 	 * proved on the old one must not carry over (lesson 11). */
@@ -301,6 +304,8 @@ void lab_defaults(struct lab *lab)
 	proxy_conn_free(&lab->pconn);
 	proxy_conn_init(&lab->pconn);
 	apply_config(lab);
+	if (lab->mystery != 0)
+		mystery_apply(lab); /* `reset` keeps the hidden set-up */
 }
 
 bool lab_set_schemes(struct lab *lab, enum lab_party p, const char *list,
@@ -308,9 +313,11 @@ bool lab_set_schemes(struct lab *lab, enum lab_party p, const char *list,
 {
 	enum auth_scheme v[GUARD_MAX_SCHEMES];
 	size_t n = 0;
-	enum http_err e =
-	    auth_scheme_list_parse(list, v, GUARD_MAX_SCHEMES, &n);
+	enum http_err e;
 
+	if (strcasecmp(list, "none") != 0 && !choice_schemes(list, err, cap))
+		return false;
+	e = auth_scheme_list_parse(list, v, GUARD_MAX_SCHEMES, &n);
 	if (e != HTTP_OK) {
 		snprintf(err, cap,
 			 "'%s': %s (choose basic, digest, bearer, ntlm, negotiate or "
@@ -345,8 +352,11 @@ bool lab_set_algorithms(struct lab *lab, enum lab_party p, const char *list,
 {
 	enum digest_alg v[DIGEST_ALG_COUNT];
 	size_t n = 0;
-	enum http_err e = digest_alg_list_parse(list, v, DIGEST_ALG_COUNT, &n);
+	enum http_err e;
 
+	if (!choice_algorithms(list, err, cap))
+		return false;
+	e = digest_alg_list_parse(list, v, DIGEST_ALG_COUNT, &n);
 	if (e != HTTP_OK || n == 0) {
 		snprintf(err, cap, "'%s': %s", list,
 			 e != HTTP_OK ? http_strerror(e)
@@ -506,6 +516,9 @@ static void client_config_fill(struct lab *lab)
 	cc->body = lab->body;
 	cc->body_len = lab->body_len;
 	cc->user_agent = "lab407-repl/1.0";
+	/* the REPL's notes name the REPL's command, not curl's -U / -u */
+	cc->proxy_option = "set them with `user proxy NAME:PASSWORD`";
+	cc->origin_option = "set them with `user origin NAME:PASSWORD`";
 	cc->proxy_host = "localhost";   /* the service principal's host */
 	for (p = 0; p < 2; p++) {
 		struct answer_creds *a =
@@ -540,11 +553,12 @@ static void client_call(struct lab *lab, const struct http_response *resp,
 
 	client_config_fill(lab);
 	if (swap) {
+		/* only the party the break targets: its credential alone */
 		for (p = 0; p < 2; p++) {
 			struct answer_creds *a = p == LAB_PROXY
 						     ? &lab->ccfg.proxy
 						     : &lab->ccfg.origin;
-			if (a->user == NULL)
+			if (a->user == NULL || p != (int)lab->brk_party)
 				continue;
 			if (lab->brk == LAB_BREAK_PASSWORD) {
 				snprintf(bad_pass, sizeof(bad_pass), "%s-wrong",
@@ -563,9 +577,10 @@ static void client_call(struct lab *lab, const struct http_response *resp,
 	/* NTLM's NEGOTIATE carries no password: the break waits for the
 	 * AUTHENTICATE. */
 	if (swap && s->action == CLIENT_SEND &&
-	    breaker_has_credentials(&s->request) &&
+	    breaker_has_field(&s->request, lab->brk_party) &&
 	    !breaker_is_ntlm_negotiate(&s->request)) {
-		snprintf(broken, bcap, "break %s: the client was given %s",
+		snprintf(broken, bcap, "break %s %s: the client was given %s",
+			 lab_party_name(lab->brk_party),
 			 lab_break_name(lab->brk),
 			 lab->brk == LAB_BREAK_PASSWORD
 			     ? "a wrong password (PASSWORD-wrong)"
@@ -715,7 +730,22 @@ const struct lab_msg *lab_last_response(const struct lab *lab)
 /* Seconds since the epoch as the proxy sees them (`break stale` skews). */
 static uint64_t proxy_now(const struct lab *lab)
 {
-	return (uint64_t)time(NULL) + lab->clock_skew;
+	return (uint64_t)time(NULL) + lab->clock_skew + lab->waited;
+}
+
+/* A note's next sentence starts with a capital that reads wrong after
+ * "; " ("...; Response from"); scheme names and acronyms keep theirs. */
+static bool lower_after_join(const char *w)
+{
+	static const char *const keep[] = {"Basic", "Digest", "Bearer",
+					   "NTLM", "Negotiate", NULL};
+
+	if (w[0] < 'A' || w[0] > 'Z' || w[1] < 'a' || w[1] > 'z')
+		return false;
+	for (size_t i = 0; keep[i] != NULL; i++)
+		if (strncmp(w, keep[i], strlen(keep[i])) == 0)
+			return false;
+	return true;
 }
 
 /* Join a multi-line note into one line: "a; b". */
@@ -729,6 +759,10 @@ static void one_line(const char *in, char *out, size_t cap)
 				break;
 			out[o++] = ';';
 			out[o++] = ' ';
+			if (lower_after_join(in + 1)) {
+				out[o++] = (char)(in[1] - 'A' + 'a');
+				in++;
+			}
 		} else if (*in != '\r') {
 			out[o++] = *in;
 		}
@@ -812,6 +846,15 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 		snprintf(lab->req_method, sizeof(lab->req_method), "%.*s",
 			 (int)req.method_len, req.method);
 
+	if (lab->cp[0] >= 0)
+		snprintf(m->tcp_before, sizeof(m->tcp_before),
+			 "TCP: the client reuses connection C%u to the proxy "
+			 "(keep-alive, RFC 9112 §9.3)",
+			 lab->conn_seq[0]);
+	else
+		snprintf(m->tcp_before, sizeof(m->tcp_before),
+			 "TCP: the client opens connection C%u to the proxy",
+			 ++lab->conn_seq[0]);
 	if (lab->cp[0] < 0) {
 		if (lab->external) {
 			enum net_fail why;
@@ -927,6 +970,10 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 			proxy_decision_free(&d);
 			return LAB_STEP_ERROR;
 		}
+		snprintf(m->tcp_after, sizeof(m->tcp_after),
+			 "TCP: the proxy opens connection U%u to the origin, "
+			 "the tunnel's far end",
+			 ++lab->conn_seq[1]);
 		snprintf(m->why + strlen(m->why),
 			 sizeof(m->why) - strlen(m->why),
 			 "; connected to it, so it answers 200 and from then "
@@ -936,6 +983,9 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 		lab->next = LAB_P2C;
 	} else {
 		http_buf_append(&lab->pending, d.out.data, d.out.len);
+		/* a mystery may make the lab's proxy misbehave here */
+		mystery_proxy_reply(lab, breaker_has_field(&m->bytes, LAB_PROXY),
+				    &lab->pending, &d.close);
 		lab->pending_proxy_own = true;
 		lab->next = LAB_P2C;
 	}
@@ -955,6 +1005,15 @@ static enum lab_step_rc step_p2o(struct lab *lab, struct lab_msg *m, char *err,
 	struct http_request req;
 	struct origin_decision d;
 
+	if (lab->po[0] >= 0)
+		snprintf(m->tcp_before, sizeof(m->tcp_before),
+			 "TCP: the proxy reuses connection U%u to the origin "
+			 "(keep-alive)",
+			 lab->conn_seq[1]);
+	else
+		snprintf(m->tcp_before, sizeof(m->tcp_before),
+			 "TCP: the proxy opens connection U%u to the origin",
+			 ++lab->conn_seq[1]);
 	if (lab->po[0] < 0 && !wire_pair(lab, LAB_ORIGIN, lab->po, err, cap))
 		return LAB_STEP_ERROR;
 	if (!wire_carry(lab->po[0], lab->po[1], &lab->pending, &m->bytes, err,
@@ -965,7 +1024,8 @@ static enum lab_step_rc step_p2o(struct lab *lab, struct lab_msg *m, char *err,
 		return LAB_STEP_ERROR;
 	origin_decision_init(&d);
 	origin_decide(&lab->ocfg, lab->ost, &req, m->bytes.data + m->head_len,
-		      m->bytes.len - m->head_len, (uint64_t)time(NULL), &d);
+		      m->bytes.len - m->head_len,
+		      (uint64_t)time(NULL) + lab->waited, &d);
 	snprintf(m->why, sizeof(m->why), "%s", d.why);
 	m->lesson = d.lesson;
 	http_buf_reset(&lab->pending);
@@ -1028,6 +1088,10 @@ static void end_at_tunnel(struct lab *lab, struct lab_msg *m)
 		 "; %s", lab->end_note);
 	m->lesson = "07";
 	lab->close_after = false;
+	snprintf(m->tcp_after, sizeof(m->tcp_after),
+		 "TCP: the lab stops here and closes C%u and U%u; a real "
+		 "tunnel stays open until either end closes it",
+		 lab->conn_seq[0], lab->conn_seq[1]);
 	wire_close(&lab->cp[0]);
 	wire_close(&lab->cp[1]);
 	wire_close(&lab->po[0]);
@@ -1114,11 +1178,19 @@ static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 				m->lesson = "12";
 		}
 	}
+	/* the stale retry is lesson 04's (RFC 7616 §3.3) */
+	if (strstr(m->why, "stale=true") != NULL)
+		m->lesson = "04";
 	take_client_step(lab, &s, broken);
 	client_step_free(&s);
 	if (lab->tunnel && lab->cm.tunnel_up)
 		end_at_tunnel(lab, m);
 	if (lab->close_after) {
+		snprintf(m->tcp_after, sizeof(m->tcp_after),
+			 "TCP: the proxy closes connection C%u after this "
+			 "response (Connection: close, RFC 9112 §9.6); the "
+			 "client's next request needs a new one",
+			 lab->conn_seq[0]);
 		wire_close(&lab->cp[0]);
 		wire_close(&lab->cp[1]);
 		lab->close_after = false;
@@ -1173,8 +1245,24 @@ enum lab_step_rc lab_step(struct lab *lab, char *err, size_t cap)
 /* Arm a break after checking it applies (repl/breaker.c decides). */
 bool lab_set_break(struct lab *lab, enum lab_break b, char *err, size_t cap)
 {
-	if (!breaker_applies(lab, b, err, cap))
+	char replaced[LAB_MAX_BROKEN];
+
+	return lab_set_break_for(lab, -1, b, replaced, err, cap);
+}
+
+bool lab_set_break_for(struct lab *lab, int party, enum lab_break b,
+		       char *replaced, char *err, size_t cap)
+{
+	replaced[0] = '\0';
+	if (party < 0)
+		party = breaker_default_party(lab);
+	if (!breaker_applies(lab, party, b, err, cap))
 		return false;
+	if (lab->brk != LAB_BREAK_NONE)
+		snprintf(replaced, LAB_MAX_BROKEN, "break %s %s",
+			 lab_party_name(lab->brk_party),
+			 lab_break_name(lab->brk));
 	lab->brk = b;
+	lab->brk_party = (enum lab_party)party;
 	return true;
 }

@@ -43,12 +43,15 @@
 #define LAB_MAX_BROKEN 256
 #define LAB_MAX_REALM_SHOWN 64 /* realm bytes quoted in a break note */
 #define LAB_MAX_URL 1024
+#define LAB_MAX_TCP 160 /* one TCP event, as a sentence */
 #define LAB_MAX_BODY 65536	   /* request body given to `request` */
 #define LAB_MAX_MESSAGE (1u << 20) /* bytes of one message we read */
 #define LAB_IO_TIMEOUT_MS 5000	   /* a read that should be instant */
 #define LAB_EXT_TIMEOUT_MS 15000   /* an external proxy may be slower */
 #define LAB_EXT_ORIGIN_CONNS 4	  /* external proxy -> lab origin connections */
 #define LAB_ORIGIN_ALIAS "origin" /* `request CONNECT origin` */
+#define LAB_UP_PROXY_PORT 4070	/* make lab-up's bin/proxy (mk/lab.sh) */
+#define LAB_UP_ORIGIN_PORT 4080 /* make lab-up's bin/origin */
 #define LAB_PROXY_REALM "lab407 proxy"
 #define LAB_ORIGIN_REALM "lab407 origin"
 
@@ -92,6 +95,10 @@ struct lab_msg {
 	char broken[LAB_MAX_BROKEN]; /* what `break` did to it, or "" */
 	char tls[LAB_MAX_TLS];	     /* `tls proxy on`: the records that
 					crossed (repl/tlsleg.c), or "" */
+	/* TCP events of lesson 02: the connection this message went over,
+	 * opened for it or reused, and its closing after it, or "" */
+	char tcp_before[LAB_MAX_TCP];
+	char tcp_after[LAB_MAX_TCP];
 };
 
 /* How one server is set up; `scheme`, `algorithm`, `qop` change it. */
@@ -138,6 +145,8 @@ struct lab {
 	 */
 	int cp[2]; /* client end, proxy end */
 	int po[2]; /* proxy's upstream end, origin end */
+	unsigned conn_seq[2]; /* connections opened so far: [0] client ->
+				 proxy (C1, C2, ...), [1] proxy -> origin (U1..) */
 
 	/* ---- the client ---- */
 	struct lab_creds creds[2];	 /* -U and -u */
@@ -170,8 +179,15 @@ struct lab {
 	enum lab_party final_who;
 	char end_note[LAB_MAX_WHY]; /* why the exchange ended */
 
+	/* ---- a mystery (repl/mystery.c): a hidden set-up ---- */
+	int mystery;	     /* 0, or the mystery in force */
+	bool own_401;	     /* the proxy answers bad credentials with 401 */
+	bool own_close;	     /* the proxy closes after each 407 it writes */
+	uint64_t waited;     /* `wait N`: seconds added to both clocks */
+
 	/* ---- break ---- */
 	enum lab_break brk;	/* pending, applies once */
+	enum lab_party brk_party; /* whose credential it corrupts */
 	char last_digest[2048]; /* last Digest credentials sent */
 	char last_digest_field[32];
 	bool stale_now; /* skew the clock at the next decide */
@@ -253,6 +269,14 @@ bool lab_set_proxy(struct lab *lab, const char *hostport, char *err,
  * not apply to the current set-up (nonce under Basic, say).
  */
 bool lab_set_break(struct lab *lab, enum lab_break b, char *err, size_t cap);
+/*
+ * The same for one party's credential (party -1: the default, the one the
+ * client sends first, see breaker_default_party()).  A second break
+ * replaces the first; `replaced` (cap LAB_MAX_BROKEN) then names it, else
+ * it is "".
+ */
+bool lab_set_break_for(struct lab *lab, int party, enum lab_break b,
+		       char *replaced, char *err, size_t cap);
 
 /* "proxy" / "origin"; the party of a name, -1 when neither. */
 const char *lab_party_name(enum lab_party p);

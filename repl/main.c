@@ -26,6 +26,7 @@
 #include "command.h"
 #include "intercept.h"
 #include "lab.h"
+#include "mystery.h"
 #include "repl.h"
 
 #define REPL_VERSION "1.0"
@@ -38,8 +39,9 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: repl [--listen HOST:PORT] [--check FILE.lab] [--help] "
-	    "[--version]\n"
+	    "usage: repl [--listen HOST:PORT] [--check FILE.lab [--predictions "
+	    "OUT]]\n"
+	    "            [--mystery N] [--help] [--version]\n"
 	    "\n"
 	    "The lab407 teaching REPL.  With no arguments it starts a proxy\n"
 	    "(Basic, realm \"lab407 proxy\") and an origin (Basic, realm\n"
@@ -54,6 +56,9 @@ static void usage(FILE *f)
 	    "                 the lab's proxy on A (loopback; port 0 picks\n"
 	    "                 one; the first line says `listening on A`);\n"
 	    "                 each of their messages is held until Enter\n"
+	    "  --predictions OUT   with --check: write each graded `predict`\n"
+	    "                 line to OUT (tab-separated) and a summary\n"
+	    "  --mystery N    start with hidden set-up N (see `mystery`)\n"
 	    "  --help         this text\n"
 	    "  --version      the version\n");
 }
@@ -104,20 +109,33 @@ static char **complete(const char *text, int start, int end)
 static void welcome(struct repl *r)
 {
 	const struct lab *lab = r->lab;
+	char what[2][64];
+	int p;
 
+	/* a mystery's set-up is the student's to find: not even here */
+	for (p = 0; p < 2; p++)
+		if (lab->mystery != 0)
+			snprintf(what[p], sizeof(what[p]), "hidden: mystery %d",
+				 lab->mystery);
+		else
+			snprintf(what[p], sizeof(what[p]), "Basic, realm \"%s\"",
+				 p == LAB_PROXY ? LAB_PROXY_REALM
+						: LAB_ORIGIN_REALM);
 	fprintf(
 	    r->out,
 	    "%slab407%s - HTTP proxy authentication, one message at a time.\n"
-	    "  proxy   127.0.0.1:%u  (Basic, realm \"%s\")\n"
-	    "  origin  127.0.0.1:%u  (Basic, realm \"%s\")\n"
+	    "  proxy   127.0.0.1:%u  (%s)\n"
+	    "  origin  127.0.0.1:%u  (%s)\n"
 	    "Ready: GET /private through the proxy, the client is "
 	    "alice:wonderland\nfor both the proxy and the origin.  Press "
-	    "%sEnter%s to move one message:\nabout 10 presses show the "
-	    "proxy's 407, the origin's 401 and the 200.\n"
+	    "%sEnter%s to move one message:\n%s"
 	    "Type help for the commands, quit or Ctrl-D to leave.\n",
 	    repl_color(r, "step"), repl_color(r, "off"), lab->port[LAB_PROXY],
-	    LAB_PROXY_REALM, lab->port[LAB_ORIGIN], LAB_ORIGIN_REALM,
-	    repl_color(r, "step"), repl_color(r, "off"));
+	    what[LAB_PROXY], lab->port[LAB_ORIGIN], what[LAB_ORIGIN],
+	    repl_color(r, "step"), repl_color(r, "off"),
+	    lab->mystery != 0 ? ""
+			      : "about 10 presses show the proxy's 407, the "
+				"origin's 401 and the 200.\n");
 }
 
 /* The prompt says what Enter will do. */
@@ -140,6 +158,12 @@ static void prompt_for(const struct repl *r, char *out, size_t cap)
 			 hint);
 	else
 		snprintf(out, cap, "lab407%s> ", hint);
+}
+
+/* Predict mode's question, asked through readline (a terminal only). */
+static char *ask_tty(const char *prompt)
+{
+	return readline(prompt);
 }
 
 /* Ctrl-C at the prompt clears the line instead of ending the lab. */
@@ -250,11 +274,15 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"check", required_argument, NULL, 'c'},
 	    {"listen", required_argument, NULL, 'l'},
+	    {"predictions", required_argument, NULL, 'P'},
+	    {"mystery", required_argument, NULL, 'm'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *check = NULL, *listen_at = NULL;
+	const char *predictions = NULL, *mystery = NULL;
+	FILE *plog = NULL;
 	static struct intercept icpt;
 	struct lab *lab;
 	struct repl r;
@@ -268,6 +296,12 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			listen_at = optarg;
+			break;
+		case 'P':
+			predictions = optarg;
+			break;
+		case 'm':
+			mystery = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -287,6 +321,10 @@ int main(int argc, char **argv)
 			argv[optind], argv[optind]);
 		return 2;
 	}
+	if (predictions != NULL && check == NULL) {
+		fprintf(stderr, "repl: --predictions goes with --check FILE\n");
+		return 2;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	lab = calloc(1, sizeof(*lab));
 	if (lab == NULL) {
@@ -302,6 +340,23 @@ int main(int argc, char **argv)
 	}
 	repl_init(&r, lab, stdout, stderr);
 	r.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	if (predictions != NULL) {
+		plog = fopen(predictions, "w");
+		if (plog == NULL) {
+			fprintf(stderr, "repl: cannot write %s\n", predictions);
+			lab_close(lab);
+			free(lab);
+			return 1;
+		}
+		r.pred.log = plog;
+	}
+	if (mystery != NULL && !mystery_start_arg(&r, mystery)) {
+		if (plog != NULL)
+			fclose(plog);
+		lab_close(lab);
+		free(lab);
+		return 2;
+	}
 	intercept_init(&icpt);
 	r.icpt = &icpt;
 	if (listen_at != NULL) {
@@ -322,6 +377,7 @@ int main(int argc, char **argv)
 		r.script = true;
 		r.echo = true;
 		status = script_run_file(&r, check);
+		predict_summary(&r);
 		if (status == 0)
 			fprintf(r.out, "\n%s: all expects passed\n", check);
 	} else {
@@ -330,12 +386,16 @@ int main(int argc, char **argv)
 		if (listen_at == NULL &&
 		    !lab_begin(lab, "GET", "/private", NULL, err, sizeof(err)))
 			fprintf(stderr, "repl: %s\n", err);
-		if (isatty(STDIN_FILENO))
+		if (isatty(STDIN_FILENO)) {
+			r.ask = ask_tty;
 			interactive(&r);
-		else
+		} else {
 			status = script_run_stream(&r, stdin);
+		}
 	}
 	fflush(stdout);
+	if (plog != NULL)
+		fclose(plog);
 	kdc_stop_child(lab);
 	listen_close(&icpt);
 	lab_close(lab);

@@ -27,7 +27,7 @@ struct row {
 };
 
 /* Print the row just run and say whether it passed. */
-static bool row_end(struct repl *r, struct row *w)
+static bool row_end(struct repl *r, struct row *w, bool quiz)
 {
 	const struct lab_msg *m = lab_last_response(r->lab);
 	char got[48] = "no response";
@@ -38,8 +38,9 @@ static bool row_end(struct repl *r, struct row *w)
 	if (m != NULL)
 		snprintf(got, sizeof(got), "%d from %s", m->status,
 			 lab_party_name(m->answered_by));
+	/* --quiz: the expected column is the question, so it stays hidden */
 	fprintf(r->out, "%-50.50s %-22.22s %-16s %s%s%s\n", w->scenario,
-		r->expected, got, repl_color(r, pass ? "good" : "bad"),
+		quiz ? "?" : r->expected, got, repl_color(r, pass ? "good" : "bad"),
 		pass ? "pass" : "FAIL", repl_color(r, "off"));
 	if (!pass && r->failure[0] != '\0')
 		fprintf(r->out, "    line %u..: %s\n", w->first_line,
@@ -70,9 +71,25 @@ enum repl_rc outcomes_cmd(struct repl *r, int argc, char **argv)
 	unsigned n = 0, rows = 0, passed = 0;
 	FILE *f;
 	struct repl saved = *r;
+	bool quiz;
 
-	(void)argc;
-	(void)argv;
+	if (argc > 1 && strcmp(argv[1], "--quiz") != 0) {
+		repl_error(r, "usage: outcomes [--quiz]");
+		return REPL_USAGE;
+	}
+	quiz = argc > 1;
+	/* The rows are the embedded servers' behaviour: running them
+	 * silently against them while the student thinks an external
+	 * proxy is in use would mislabel every row. */
+	if (r->lab->external) {
+		repl_error(r,
+			   "outcomes runs against the embedded proxy, and the "
+			   "lab is connected to the external proxy %s:%u; type "
+			   "`connect proxy embedded` first (or check that "
+			   "proxy row by row with lab lines and expect)",
+			   r->lab->ext_host, r->lab->ext_port);
+		return REPL_FAIL;
+	}
 	if (!reference_lessons_dir(dir, sizeof(dir))) {
 		repl_error(
 		    r, "cannot find the lessons directory with " OUTCOMES_FILE
@@ -89,8 +106,8 @@ enum repl_rc outcomes_cmd(struct repl *r, int argc, char **argv)
 			   path);
 		return REPL_FAIL;
 	}
-	fprintf(r->out, "%-50s %-22s %-16s %s\n", "scenario", "expected", "got",
-		"result");
+	fprintf(r->out, "%-50s %-22s %-16s %s\n", "scenario",
+		quiz ? "expected (quiz)" : "expected", "got", "result");
 	r->in_outcomes = true;
 	r->script = true;
 	r->echo = false;
@@ -104,7 +121,7 @@ enum repl_rc outcomes_cmd(struct repl *r, int argc, char **argv)
 		if (strncmp(line, OUTCOMES_ROW, strlen(OUTCOMES_ROW)) == 0) {
 			if (w.open) {
 				rows++;
-				passed += row_end(r, &w);
+				passed += row_end(r, &w, quiz);
 			}
 			row_begin(r, &w, line + strlen(OUTCOMES_ROW), n);
 			continue;
@@ -118,7 +135,7 @@ enum repl_rc outcomes_cmd(struct repl *r, int argc, char **argv)
 	}
 	if (w.open) {
 		rows++;
-		passed += row_end(r, &w);
+		passed += row_end(r, &w, quiz);
 	}
 	fclose(f);
 	*r = saved;

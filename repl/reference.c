@@ -131,6 +131,63 @@ bool reference_lessons_dir(char *out, size_t cap)
 	return is_dir(out);
 }
 
+/* True when an executable called name is on $PATH. */
+static bool on_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char buf[REPL_MAX_PATH];
+
+	while (path != NULL && *path != '\0') {
+		size_t n = strcspn(path, ":");
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, name);
+		if (n > 0 && access(buf, X_OK) == 0)
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
+}
+
+/*
+ * The pager for a lesson: $PAGER, else `less -R` (it passes colour
+ * escapes through), else `more`; NULL when there is none, and whenever
+ * the output is not a terminal (a pipe, a file, --check), so scripts and
+ * tests get the text itself.
+ */
+static const char *lesson_pager(const struct repl *r)
+{
+	const char *p = getenv("PAGER");
+
+	if (r->ask == NULL || !isatty(fileno(r->out)))
+		return NULL;
+	if (p != NULL && *p != '\0')
+		return p;
+	if (on_path("less"))
+		return "less -R";
+	if (on_path("more"))
+		return "more";
+	return NULL;
+}
+
+/* Copy f to out, through the pager when there is one. */
+static void page_file(struct repl *r, FILE *f)
+{
+	const char *pager = lesson_pager(r);
+	FILE *out = r->out;
+	char buf[4096];
+	size_t got;
+
+	fflush(r->out);
+	if (pager != NULL)
+		out = popen(pager, "w");
+	if (out == NULL)
+		out = r->out;
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (fwrite(buf, 1, got, out) != got)
+			break; /* the pager was quit early: fine */
+	if (out != r->out)
+		pclose(out);
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -188,10 +245,7 @@ enum repl_rc reference_lesson(struct repl *r, int argc, char **argv)
 				   argv[1]);
 			rc = REPL_FAIL;
 		} else {
-			char buf[4096];
-			size_t got;
-			while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
-				fwrite(buf, 1, got, r->out);
+			page_file(r, f);
 			fclose(f);
 		}
 	}

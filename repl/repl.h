@@ -22,6 +22,22 @@
 #define REPL_MAX_PATH 1024 /* file names we build */
 #define REPL_SHOW_BODY 400 /* body bytes shown before "(... N more bytes)" */
 
+/* Predict, then see (repl/predict.c): one guess at the next response. */
+struct predict {
+	bool on;	      /* `predict on`: ask before each response */
+	bool strict;	      /* a wrong guess fails the script */
+	bool pending;	      /* a guess waits for the next response */
+	enum lab_party who;   /* the guess: who will answer */
+	int status;	      /* ... and with which status */
+	unsigned line;	      /* the script line that made it, or 0 */
+	unsigned right, made; /* the score */
+	FILE *log;	      /* --predictions OUT, or NULL (not owned) */
+};
+
+/* Ask a person one question and return the malloc'd answer, or NULL at
+ * the end of input; NULL when there is no terminal to ask on. */
+typedef char *(*repl_ask_fn)(const char *prompt);
+
 /* The REPL: the lab plus how to talk to the person using it. */
 struct repl {
 	struct lab *lab;    /* not owned */
@@ -38,6 +54,9 @@ struct repl {
 	bool echo;	    /* print each script line before running it */
 	char expected[160]; /* what this row's expects asked for */
 	char failure[256];  /* the first failed expect, or "" */
+	bool why_off;	    /* `why off`: why-lines hidden */
+	repl_ask_fn ask;    /* a terminal to ask on, or NULL: never block */
+	struct predict pred;
 };
 
 /* The result of a command: go on, or stop a script (the message is out). */
@@ -97,6 +116,22 @@ enum repl_rc reference_lesson(struct repl *r, int argc, char **argv);
 bool reference_lessons_dir(char *out, size_t cap);
 
 enum repl_rc outcomes_cmd(struct repl *r, int argc, char **argv);
+
+enum repl_rc mystery_cmd(struct repl *r, int argc, char **argv);
+enum repl_rc mystery_wait(struct repl *r, int argc, char **argv);
+/* `bin/repl --mystery N`; false (message on r->err) on a bad N. */
+bool mystery_start_arg(struct repl *r, const char *arg);
+
+enum repl_rc predict_cmd(struct repl *r, int argc, char **argv);
+enum repl_rc predict_why(struct repl *r, int argc, char **argv);
+/* Before a response moves: in predict mode, ask for a guess (only when
+ * r->ask can; it never blocks without a terminal). */
+void predict_before(struct repl *r);
+/* After response m moved: grade the pending guess; REPL_FAIL only when
+ * `predict strict` is on and the guess was wrong. */
+enum repl_rc predict_after(struct repl *r, const struct lab_msg *m);
+/* "predictions: R of M right" (and the same line in the log), if any. */
+void predict_summary(struct repl *r);
 
 enum repl_rc kdc_cmd(struct repl *r, int argc, char **argv);
 /* Stop a KDC that `kdc start` launched (at exit). */

@@ -90,6 +90,7 @@ bool script_expect_words(int *argc, char **argv, char *text, size_t cap)
 	int first, i;
 	size_t used = 0;
 	bool seen = *argc > 3 && (strcmp(argv[1], "seen") == 0 ||
+				  strcmp(argv[1], "not-seen") == 0 ||
 				  strcmp(argv[1], "why") == 0);
 	bool header = *argc > 4 && strcmp(argv[1], "header") == 0;
 
@@ -190,6 +191,24 @@ enum repl_rc script_expect(struct repl *r, int argc, char **argv)
 		return failed(r, "expected some message to contain '%s'%s",
 			      argv[2], "");
 	}
+	if (strcmp(argv[1], "not-seen") == 0) {
+		size_t i;
+		if (argc != 3)
+			goto usage;
+		snprintf(want, sizeof(want), "never %s", argv[2]);
+		note_expected(r, want);
+		for (i = 0; i < r->lab->num_msgs; i++)
+			if (contains(r->lab->msgs[i].bytes.data,
+				     r->lab->msgs[i].bytes.len, argv[2])) {
+				char num[24];
+				snprintf(num, sizeof(num), "%zu", i + 1);
+				return failed(r,
+					      "expected no message to contain "
+					      "'%s', but message %s does",
+					      argv[2], num);
+			}
+		return REPL_OK;
+	}
 	/* The receivers' why lines: the reason a server gives only there
 	 * (an unknown user and a wrong password look the same on the wire). */
 	if (strcmp(argv[1], "why") == 0) {
@@ -206,7 +225,8 @@ enum repl_rc script_expect(struct repl *r, int argc, char **argv)
 	}
 usage:
 	repl_error(r, "usage: expect STATUS | from proxy|origin | header NAME "
-		      "TEXT | no-header NAME | seen TEXT | why TEXT");
+		      "TEXT | no-header NAME | seen TEXT | not-seen TEXT | why "
+		      "TEXT");
 	return REPL_USAGE;
 }
 

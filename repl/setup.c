@@ -26,12 +26,17 @@ static enum repl_rc set_party(struct repl *r, char **argv, setter fn)
 		repl_error(r, "%s %s: %s", argv[0], argv[1], err);
 		return REPL_FAIL;
 	}
+	/* Settings are read at every step, not copied at `get`: a change
+	 * in the middle of an exchange reaches its very next message. */
 	if (!r->in_outcomes)
-		fprintf(r->out, "%s %s: %s (the next exchange uses it)\n",
-			argv[0], argv[1],
+		fprintf(r->out, "%s %s: %s (%s)\n", argv[0], argv[1],
 			strcmp(argv[0], "user") == 0 && strchr(argv[2], ':')
 			    ? "set"
-			    : argv[2]);
+			    : argv[2],
+			r->lab->active ? "in effect now: the exchange in "
+					 "progress uses it from its next step"
+				       : "in effect now: the next exchange "
+					 "uses it");
 	return REPL_OK;
 }
 
@@ -125,20 +130,31 @@ enum repl_rc setup_settings(struct repl *r, int argc, char **argv)
 			lab->port[LAB_PROXY], LAB_PROXY_REALM);
 	fprintf(r->out, "  origin  embedded, 127.0.0.1:%u, realm \"%s\"\n",
 		lab->port[LAB_ORIGIN], LAB_ORIGIN_REALM);
-	print_server(r, LAB_PROXY);
-	print_server(r, LAB_ORIGIN);
+	if (lab->mystery != 0)
+		fprintf(r->out,
+			"  servers hidden: mystery %d (schemes, algorithms, "
+			"qop, ACL and clocks are for you to find)\n",
+			lab->mystery);
+	else {
+		print_server(r, LAB_PROXY);
+		print_server(r, LAB_ORIGIN);
+	}
 	for (p = 0; p < 2; p++) {
 		if (lab->creds[p].set)
 			fprintf(r->out,
 				"  client  %s user %s (password %zu "
-				"characters)\n",
+				"bytes)\n",
 				lab_party_name((enum lab_party)p),
 				lab->creds[p].user, strlen(lab->creds[p].pass));
 		else
 			fprintf(r->out, "  client  %s user none\n",
 				lab_party_name((enum lab_party)p));
 	}
-	fprintf(r->out, "  break   %s\n",
-		lab->brk == LAB_BREAK_NONE ? "none" : lab_break_name(lab->brk));
+	if (lab->brk == LAB_BREAK_NONE)
+		fprintf(r->out, "  break   none\n");
+	else
+		fprintf(r->out, "  break   %s %s (pending)\n",
+			lab_party_name(lab->brk_party),
+			lab_break_name(lab->brk));
 	return REPL_OK;
 }

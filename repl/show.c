@@ -103,6 +103,9 @@ void show_message(struct repl *r, const struct lab_msg *m)
 		fprintf(r->out, "\n%s[%d] %s   %s%s\n", repl_color(r, role),
 			m->n, lab_leg_name(m->leg), m->line,
 			repl_color(r, "off"));
+	if (m->tcp_before[0] != '\0')
+		fprintf(r->out, "%s(%s)%s\n", repl_color(r, "dim"),
+			m->tcp_before, repl_color(r, "off"));
 	if (m->broken[0] != '\0')
 		fprintf(r->out, "%s(%s)%s\n", repl_color(r, "bad"), m->broken,
 			repl_color(r, "off"));
@@ -114,11 +117,16 @@ void show_message(struct repl *r, const struct lab_msg *m)
 		fputc('\n', r->out);
 	if (body > shown)
 		fprintf(r->out, "(... %zu more bytes)\n", body - shown);
-	fprintf(r->out, "%swhy: %s%s", repl_color(r, "why"), m->why,
-		repl_color(r, "off"));
-	if (m->lesson != NULL)
-		fprintf(r->out, "   (lesson %s)", m->lesson);
-	fputc('\n', r->out);
+	if (!r->why_off) { /* `why off`: the student says why first */
+		fprintf(r->out, "%swhy: %s%s", repl_color(r, "why"), m->why,
+			repl_color(r, "off"));
+		if (m->lesson != NULL)
+			fprintf(r->out, "   (lesson %s)", m->lesson);
+		fputc('\n', r->out);
+	}
+	if (m->tcp_after[0] != '\0')
+		fprintf(r->out, "%s(%s)%s\n", repl_color(r, "dim"),
+			m->tcp_after, repl_color(r, "off"));
 }
 
 /* ---- Commands ---- */
@@ -150,7 +158,7 @@ enum repl_rc show_raw(struct repl *r, int argc, char **argv)
 	return REPL_OK;
 }
 
-/* `trace`: one line per message. */
+/* `trace`: one line per message, and the TCP events between them. */
 enum repl_rc show_trace(struct repl *r, int argc, char **argv)
 {
 	size_t i;
@@ -163,12 +171,16 @@ enum repl_rc show_trace(struct repl *r, int argc, char **argv)
 	}
 	for (i = 0; i < r->lab->num_msgs; i++) {
 		const struct lab_msg *m = &r->lab->msgs[i];
+		if (m->tcp_before[0] != '\0')
+			fprintf(r->out, "     %s\n", m->tcp_before);
 		if (m->conn > 0)
 			fprintf(r->out, "%3d  #%d %s   %s\n", m->n, m->conn,
 				lab_leg_name(m->leg), m->line);
 		else
 			fprintf(r->out, "%3d  %s   %s\n", m->n,
 				lab_leg_name(m->leg), m->line);
+		if (m->tcp_after[0] != '\0')
+			fprintf(r->out, "     %s\n", m->tcp_after);
 	}
 	if (r->lab->done)
 		fprintf(r->out, "     done: %d from the %s\n",

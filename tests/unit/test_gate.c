@@ -172,9 +172,10 @@ static const struct outcome_case outcomes[] = {
 	 "CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n"
 	 "Proxy-Authorization: Basic bWFsbG9yeTpsZXRtZWlu\r\n\r\n",
 	 403, 0, "refuses CONNECT 127.0.0.1:443", NULL, "05", false},
-	/* several schemes: one challenge each, in the order given */
+	/* several schemes: one challenge each, in the order given; Digest
+	 * named with its algorithm (here only MD5 is configured) */
 	{"two schemes", "digest,basic", T "\r\n", 407, 2,
-	 "offering Digest, Basic", NULL, "02", false},
+	 "offering Digest MD5, Basic", NULL, "02", false},
 	/* Connection: close is honoured on a 407 */
 	{"407 with close", "basic", T "Connection: close\r\n\r\n", 407, 1,
 	 "missing", NULL, "02", true},

@@ -263,11 +263,108 @@ static const struct note_case note_cases[] = {
     {"header", "basic", LAB_BREAK_HEADER,
      "break header: Proxy-Authorization renamed to Authorization"},
     {"password", "basic", LAB_BREAK_PASSWORD,
-     "break password: the client was given a wrong password "
+     "break proxy password: the client was given a wrong password "
      "(PASSWORD-wrong)"},
     {"user", "basic", LAB_BREAK_USER,
-     "break user: the client was given an unknown user (nobody)"},
+     "break proxy user: the client was given an unknown user (nobody)"},
 };
+
+/* `break PARTY WHAT` corrupts one party's credential and leaves the
+ * other's as it was (one shared buffer once broke both). */
+struct party_case {
+	const char *comment;
+	const char *proxy_schemes, *origin_schemes;
+	int party; /* -1: plain `break WHAT` */
+	enum lab_break brk;
+	int status;		/* the final status */
+	enum lab_party who;	/* who answered it */
+	const char *seen;	/* a message carries this */
+	const char *untouched;	/* ... and still this */
+};
+
+static const struct party_case party_cases[] = {
+    /* bob:builder-wrong to the proxy; the origin's alice untouched */
+    {"proxy password", "basic", "basic", LAB_PROXY, LAB_BREAK_PASSWORD, 407,
+     LAB_PROXY, "Basic YWxpY2U6d29uZGVybGFuZC13cm9uZw==", NULL},
+    /* alice:wonderland-wrong in Authorization; the proxy's intact */
+    {"origin password", "basic", "basic", LAB_ORIGIN, LAB_BREAK_PASSWORD, 401,
+     LAB_ORIGIN, "Authorization: Basic YWxpY2U6d29uZGVybGFuZC13cm9uZw==",
+     "Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA=="},
+    /* Bearer at the origin: a wrong token, the proxy's Basic intact */
+    {"origin token", "basic", "bearer", LAB_ORIGIN, LAB_BREAK_PASSWORD, 401,
+     LAB_ORIGIN, "Bearer alice-token-wrong",
+     "Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA=="},
+    /* Bearer at the origin, the proxy's password broken: no bad token */
+    {"proxy password, origin Bearer", "basic", "bearer", LAB_PROXY,
+     LAB_BREAK_PASSWORD, 407, LAB_PROXY,
+     "Basic YWxpY2U6d29uZGVybGFuZC13cm9uZw==", NULL},
+    {"origin user", "basic", "basic", LAB_ORIGIN, LAB_BREAK_USER, 401,
+     LAB_ORIGIN, "Authorization: Basic bm9ib2R5",
+     "Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA=="},
+    {"origin scheme", "basic", "basic", LAB_ORIGIN, LAB_BREAK_SCHEME, 401,
+     LAB_ORIGIN, "Authorization: Basix",
+     "Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA=="},
+    /* Digest at the origin: its response hash only */
+    {"origin response", "basic", "digest", LAB_ORIGIN, LAB_BREAK_RESPONSE,
+     401, LAB_ORIGIN, "Authorization: Digest",
+     "Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA=="},
+    /* plain break, the proxy asks nothing: the origin's credential */
+    {"default, no proxy scheme", "none", "basic", -1, LAB_BREAK_PASSWORD, 401,
+     LAB_ORIGIN, "Authorization: Basic YWxpY2U6d29uZGVybGFuZC13cm9uZw==",
+     NULL},
+};
+
+static void test_break_one_party(void **state)
+{
+	struct lab *lab = *state;
+	char err[256], replaced[LAB_MAX_BROKEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(party_cases) / sizeof(party_cases[0]); i++) {
+		const struct party_case *c = &party_cases[i];
+
+		lab_defaults(lab);
+		assert_true(lab_set_schemes(lab, LAB_PROXY, c->proxy_schemes,
+					    err, sizeof(err)));
+		assert_true(lab_set_schemes(lab, LAB_ORIGIN, c->origin_schemes,
+					    err, sizeof(err)));
+		if (!lab_set_break_for(lab, c->party, c->brk, replaced, err,
+				       sizeof(err)))
+			fail_msg("%s: %s", c->comment, err);
+		assert_string_equal(replaced, "");
+		run(lab, "/private");
+		if (lab->final_status != c->status || lab->final_who != c->who)
+			fail_msg("%s: %d from %s", c->comment,
+				 lab->final_status,
+				 lab_party_name(lab->final_who));
+		if (!seen(lab, c->seen))
+			fail_msg("%s: nothing carries '%s'", c->comment,
+				 c->seen);
+		if (c->untouched != NULL && !seen(lab, c->untouched))
+			fail_msg("%s: '%s' was touched", c->comment,
+				 c->untouched);
+	}
+	/* a second break replaces the first, and says so */
+	lab_defaults(lab);
+	assert_true(lab_set_break_for(lab, LAB_PROXY, LAB_BREAK_PASSWORD,
+				      replaced, err, sizeof(err)));
+	assert_true(lab_set_break_for(lab, LAB_ORIGIN, LAB_BREAK_USER, replaced,
+				      err, sizeof(err)));
+	assert_string_equal(replaced, "break proxy password");
+	assert_int_equal(lab->brk, LAB_BREAK_USER);
+	assert_int_equal(lab->brk_party, LAB_ORIGIN);
+	/* breaks that cannot target the origin are refused with a sentence */
+	assert_false(lab_set_break_for(lab, LAB_ORIGIN, LAB_BREAK_HEADER,
+				       replaced, err, sizeof(err)));
+	assert_non_null(strstr(err, "proxy"));
+	assert_true(lab_set_schemes(lab, LAB_ORIGIN, "digest", err,
+				    sizeof(err)));
+	assert_false(lab_set_break_for(lab, LAB_ORIGIN, LAB_BREAK_STALE,
+				       replaced, err, sizeof(err)));
+	assert_true(lab_set_user(lab, LAB_ORIGIN, "none", err, sizeof(err)));
+	assert_false(lab_set_break_for(lab, LAB_ORIGIN, LAB_BREAK_PASSWORD,
+				       replaced, err, sizeof(err)));
+}
 
 static void test_break_notes_whole(void **state)
 {
@@ -502,6 +599,7 @@ int main(void)
 	    cmocka_unit_test(test_origin_outcomes),
 	    cmocka_unit_test(test_setup_errors),
 	    cmocka_unit_test(test_break_notes_whole),
+	    cmocka_unit_test(test_break_one_party),
 	    cmocka_unit_test(test_connect_tunnel),
 	    cmocka_unit_test(test_connect_refused),
 	    cmocka_unit_test(test_address_spellings),
