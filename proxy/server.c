@@ -269,6 +269,7 @@ struct conn {
 	unsigned up_port;
 	char up_ip[NET_MAX_ADDR];
 	char client_ip[NET_MAX_ADDR];
+	unsigned long long id;        /* accept order, for the -v why lines */
 };
 
 /* Numeric address of a socket's peer, without the port. */
@@ -322,8 +323,8 @@ static void log_why(struct conn *c, const struct proxy_decision *d)
 	if (!srv->verbose || srv->log == NULL)
 		return;
 	pthread_mutex_lock(&srv->lock);
-	fprintf(srv->log, "why: %s (lesson %s)\n", d->why,
-		d->lesson ? d->lesson : "-");
+	fprintf(srv->log, "why: %s (lesson %s) conn %llu\n", d->why,
+		d->lesson ? d->lesson : "-", c->id);
 	fflush(srv->log);
 	pthread_mutex_unlock(&srv->lock);
 }
@@ -1028,6 +1029,7 @@ int proxy_server_run(struct proxy_server *srv, int listen_fd)
 			http_buf_init(&c->cl.buf, PROXY_IN_MAX);
 			http_buf_init(&c->up.buf, PROXY_IN_MAX);
 			peer_ip(fd, c->client_ip, sizeof(c->client_ip));
+			c->id = ++srv->accepted;
 		}
 		if (c == NULL || pthread_create(&t, &attr, conn_thread, c) != 0) {
 			if (c != NULL) {

@@ -35,6 +35,7 @@ struct proxy_server {
 	pthread_mutex_t lock;         /* active, log */
 	pthread_cond_t idle;          /* signalled when active drops */
 	unsigned active;              /* connections being served */
+	unsigned long long accepted;  /* connections so far (accept thread) */
 };
 
 /* Set defaults and the decision state; HTTP_E_NOMEM or a nonce error. */
