@@ -33,7 +33,7 @@ PROGS    := $(patsubst %/main.c,$(BIN)/%,$(wildcard proxy/main.c origin/main.c c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format deps deps-test deps-bench examples
+.PHONY: all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format deps deps-test deps-bench deps-interop interop examples
 all: $(PROGS)
 
 $(B)/%.o: %.c
@@ -70,6 +70,8 @@ deps-test:
 	@sh mk/deps.sh test
 deps-bench:
 	@sh mk/deps.sh bench
+deps-interop:
+	@sh mk/deps.sh interop
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -88,6 +90,16 @@ unit: $(UNIT_BIN)
 sanitize: deps-test
 	@$(MAKE) --no-print-directory B=build-san BIN=build-san/bin CFLAGS="-O1 -g" \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" check
+
+# make interop: real clients through bin/proxy (tests/interop/run.sh);
+# writes docs/interop.md and docs/interop.tsv.  undici comes from npm
+# into $(B)/interop/node_modules (never committed).
+interop: deps-interop all
+	@if command -v npm >/dev/null && [ ! -f $(B)/interop/node_modules/undici/index.js ]; then \
+	  mkdir -p $(B)/interop && timeout 300 npm install --no-audit --no-fund \
+	    --prefix $(B)/interop undici@6 >/dev/null 2>&1 || echo "interop: npm install undici failed"; fi
+	@LAB407_BIN=$(BIN) LAB407_BUILD=$(B) bash tests/interop/run.sh --out docs/interop.md
+	@cp $(B)/interop/interop.tsv docs/interop.tsv
 
 docs: all
 	@bash docs/render.sh $(BIN)
