@@ -17,7 +17,7 @@ B       ?= build
 BIN     ?= bin
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror
-PKGS    := libcrypto libssl libcrypt readline
+PKGS    := libcrypto libssl libcrypt readline libevent libevent_pthreads
 # libcrypt.pc adds feature macros; each .c file chooses its own instead.
 PKG_CFLAGS := $(filter-out -D%,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -32,6 +32,9 @@ LIB      := $(B)/liblab407.a
 PROGS    := $(patsubst %/main.c,$(BIN)/%,$(wildcard proxy/main.c origin/main.c client/main.c repl/main.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+# make bench's own load generators (wrk cannot do Digest).
+BENCH    := $(B)/bench/bench_parse $(B)/bench/bench_digest $(B)/bench/bench_idle
+BENCH_IO := $(B)/bench/bench_io.o
 
 .PHONY: all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format deps deps-test deps-bench deps-interop interop examples
 all: $(PROGS)
@@ -104,10 +107,8 @@ interop: deps-interop all
 docs: all
 	@bash docs/render.sh $(BIN)
 
-# The load generators of make bench (wrk cannot do Digest); built by
-# make check too, so they keep compiling, but only make bench runs them.
-BENCH := $(B)/bench/bench_parse $(B)/bench/bench_digest $(B)/bench/bench_idle
-BENCH_IO := $(B)/bench/bench_io.o
+# The load generators of make bench (BENCH, above); built by make check
+# too, so they keep compiling, but only make bench runs them.
 $(BENCH_IO): tests/bench/bench_io.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@

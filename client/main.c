@@ -29,6 +29,8 @@
 
 #include <openssl/err.h>
 
+#include "../http/persist.h"
+#include "../net/body.h"
 #include "../net/net.h"
 #include "machine.h"
 #include "tls.h"
@@ -575,6 +577,7 @@ static int read_response(const struct options *o, struct conn *c,
 			 const char *method, struct response *r)
 {
 	struct http_body_info info;
+	struct body_mover mv;
 	enum http_err err;
 	long head;
 	int interim = 0;
@@ -639,69 +642,58 @@ static int read_response(const struct options *o, struct conn *c,
 			   http_strerror(err));
 		return EXIT_RECV;
 	}
-	r->reusable =
-	    info.framing != HTTP_BODY_UNTIL_CLOSE &&
-	    !http_header_has_token(r->parsed.headers, r->parsed.num_headers,
-				   "Connection", "close") &&
-	    !(r->parsed.minor_version == 0 &&
-	      !http_header_has_token(r->parsed.headers, r->parsed.num_headers,
-				     "Connection", "keep-alive"));
+	/* RFC 9112 §9.3, decided in http/persist.c. */
+	r->reusable = info.framing != HTTP_BODY_UNTIL_CLOSE &&
+		      persist_keep_alive(r->parsed.minor_version,
+					 r->parsed.headers,
+					 r->parsed.num_headers);
+	if (info.framing == HTTP_BODY_LENGTH && info.length > CLIENT_MAX_BODY) {
+		error_line(o, EXIT_RECV,
+			   "Response body too large "
+			   "(over %u bytes)",
+			   CLIENT_MAX_BODY);
+		return EXIT_RECV;
+	}
+	/* The one body mover (net/body.c), fed from this blocking loop. */
+	body_init(&mv, &info, BODY_DECODE, CLIENT_MAX_BODY);
+	while (!mv.done) {
+		long n;
 
-	if (info.framing == HTTP_BODY_LENGTH) {
-		if (info.length > CLIENT_MAX_BODY) {
-			error_line(o, EXIT_RECV,
-				   "Response body too large "
-				   "(over %u bytes)",
-				   CLIENT_MAX_BODY);
-			return EXIT_RECV;
-		}
-		while (c->in.len < info.length)
-			if (conn_read(c) <= 0) {
-				error_line(o, EXIT_RECV,
-					   "Recv failure: body "
-					   "cut short");
-				return EXIT_RECV;
-			}
-		http_buf_append(&r->body, c->in.data, (size_t)info.length);
-		http_buf_consume(&c->in, (size_t)info.length);
-	} else if (info.framing == HTTP_BODY_CHUNKED) {
-		struct http_chunked ck;
+		if (c->in.len > 0) {
+			long used = body_feed(&mv, c->in.data, c->in.len,
+					      &r->body, &err);
 
-		http_chunked_init(&ck);
-		while (!ck.done) {
-			long used = 0;
-
-			if (c->in.len > 0) {
-				used = http_chunked_feed(
-				    &ck, c->in.data, c->in.len, &r->body, &err);
-				if (used < 0) {
+			if (used < 0) {
+				body_free(&mv);
+				if (err == HTTP_E_BODY_TOO_LARGE)
+					error_line(o, EXIT_RECV,
+						   "Response body too large");
+				else
 					error_line(o, EXIT_RECV,
 						   "Bad chunked body: %s",
 						   http_strerror(err));
-					return EXIT_RECV;
-				}
-				http_buf_consume(&c->in, (size_t)used);
-			}
-			if (!ck.done && used == 0 && conn_read(c) <= 0) {
-				error_line(o, EXIT_RECV,
-					   "Recv failure: chunked "
-					   "body cut short");
 				return EXIT_RECV;
 			}
-		}
-	} else if (info.framing == HTTP_BODY_UNTIL_CLOSE) {
-		long n;
-
-		while ((n = conn_read(c)) > 0)
-			if (c->in.len > CLIENT_MAX_BODY)
+			http_buf_consume(&c->in, (size_t)used);
+			if (mv.done)
 				break;
-		http_buf_append(&r->body, c->in.data, c->in.len);
-		http_buf_reset(&c->in);
-		if (n < 0) {
-			error_line(o, EXIT_RECV, "Recv failure");
+		}
+		n = conn_read(c);
+		if (n == 0 && body_eof(&mv))
+			break;
+		if (n <= 0) {
+			body_free(&mv);
+			error_line(o, EXIT_RECV, "%s",
+				   info.framing == HTTP_BODY_UNTIL_CLOSE
+					   ? "Recv failure"
+				   : info.framing == HTTP_BODY_CHUNKED
+					   ? "Recv failure: chunked body cut "
+					     "short"
+					   : "Recv failure: body cut short");
 			return EXIT_RECV;
 		}
 	}
+	body_free(&mv);
 	if (r->body.failed) {
 		error_line(o, EXIT_RECV, "Response body too large");
 		return EXIT_RECV;

@@ -60,6 +60,7 @@ void http_chunked_init(struct http_chunked *c)
 	c->remaining = 0;
 	c->line_len = 0;
 	c->done = false;
+	c->trailers = NULL;
 }
 
 /* ---- Helpers ---- */
@@ -177,6 +178,13 @@ static bool is_line_byte(unsigned char ch)
 	return ch == '\t' || (ch >= 0x20 && ch != 0x7f);
 }
 
+/* Keep a byte of a trailer field line when the caller asked for them. */
+static void keep_trailer(struct http_chunked *c, char ch)
+{
+	if (c->trailers != NULL)
+		http_buf_append(c->trailers, &ch, 1);
+}
+
 /* ---- Decoding ---- */
 
 /*
@@ -282,6 +290,7 @@ long http_chunked_feed(struct http_chunked *c, const char *in, size_t len,
 				goto bad;
 			} else {
 				c->state = CH_TRAILER_NAME;
+				keep_trailer(c, ch);
 			}
 			break;
 		case CH_TRAILER_NAME:
@@ -290,16 +299,19 @@ long http_chunked_feed(struct http_chunked *c, const char *in, size_t len,
 				c->state = CH_TRAILER_VALUE;
 			else if (!http_is_tchar((unsigned char)ch))
 				goto bad;
+			keep_trailer(c, ch);
 			break;
 		case CH_TRAILER_VALUE:
 			if (ch == '\r')
 				c->state = CH_TRAILER_LF;
 			else if (!is_line_byte((unsigned char)ch))
 				goto bad;
+			keep_trailer(c, ch);
 			break;
 		case CH_TRAILER_LF:
 			if (ch != '\n')
 				goto bad;
+			keep_trailer(c, ch);
 			c->state = CH_TRAILER;
 			break;
 		case CH_END_LF:

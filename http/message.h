@@ -153,6 +153,8 @@ struct http_chunked {
 	uint64_t remaining;   /* private: data bytes left in this chunk */
 	size_t line_len;      /* private: bytes of the current size/trailer line */
 	bool done;            /* the terminating chunk and trailers are in */
+	struct http_buf *trailers; /* NULL, or where the trailer field lines
+				      ("Name: value\r\n") are appended; not owned */
 };
 
 void http_chunked_init(struct http_chunked *c);

@@ -5,7 +5,7 @@
 set -u
 what=${1:-build}
 
-BUILD_PKGS="make gcc pkg-config libssl-dev libreadline-dev libcrypt-dev"
+BUILD_PKGS="make gcc pkg-config libssl-dev libreadline-dev libcrypt-dev libevent-dev"
 # Test peers and tools: cmocka for unit tests, curl/wget/python3/squid/
 # tinyproxy as real peers, htpasswd/htdigest (apache2-utils) for credential
 # files, openssl for a test certificate, graphviz for diagrams, tmux to

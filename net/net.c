@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "body.h"
+
 #define NET_READ_CHUNK 16384
 #define NET_BACKLOG 512
 #define NET_FD_BACKOFF_MS 50 /* pause when accept() runs out of fds */
@@ -463,79 +465,53 @@ long net_read_head(int fd, struct http_buf *b, struct http_request *req,
 	}
 }
 
-/* Read a framed body after the head; see net.h. */
+/*
+ * Read a framed body after the head; see net.h.  The framing is the one
+ * body mover's (net/body.c), fed from this blocking loop.
+ */
 long net_read_body(int fd, struct http_buf *b, size_t head_len,
 		   const struct http_body_info *info, size_t max,
 		   struct http_buf *decoded, enum http_err *err)
 {
-	*err = HTTP_OK;
-	if (info->framing == HTTP_BODY_NONE)
-		return 0;
-	if (info->framing == HTTP_BODY_LENGTH) {
-		if (info->length > max) {
-			*err = HTTP_E_BODY_TOO_LARGE;
-			return -1;
-		}
-		while (b->len - head_len < info->length) {
-			size_t left = (size_t)info->length - (b->len - head_len);
-			if (read_some(fd, b, left) <= 0) {
-				*err = HTTP_E_PARTIAL;
-				return -1;
-			}
-		}
-		if (decoded != NULL &&
-		    !http_buf_append(decoded, b->data + head_len,
-				     (size_t)info->length)) {
-			*err = HTTP_E_NOSPACE;
-			return -1;
-		}
-		return (long)info->length;
-	}
-	if (info->framing == HTTP_BODY_CHUNKED) {
-		struct http_chunked c;
-		size_t pos = head_len;
+	struct body_mover m;
+	size_t pos = head_len;
+	long rc = -1;
 
-		http_chunked_init(&c);
-		for (;;) {
-			if (pos < b->len) {
-				long n = http_chunked_feed(&c, b->data + pos,
-							   b->len - pos,
-							   decoded, err);
-				if (n < 0)
-					return -1;
-				pos += (size_t)n;
-				if (c.done)
-					return (long)(pos - head_len);
-			}
-			if (b->len - head_len > max) {
-				*err = HTTP_E_BODY_TOO_LARGE;
-				return -1;
-			}
-			if (read_some(fd, b, NET_READ_CHUNK) <= 0) {
-				*err = HTTP_E_PARTIAL;
-				return -1;
-			}
-		}
-	}
-	/* HTTP_BODY_UNTIL_CLOSE: read to EOF. */
-	for (;;) {
-		ssize_t r;
-		if (b->len - head_len > max) {
-			*err = HTTP_E_BODY_TOO_LARGE;
-			return -1;
-		}
-		r = read_some(fd, b, NET_READ_CHUNK);
-		if (r == 0)
-			break;
-		if (r < 0) {
-			*err = HTTP_E_PARTIAL;
-			return -1;
-		}
-	}
-	if (decoded != NULL &&
-	    !http_buf_append(decoded, b->data + head_len, b->len - head_len)) {
-		*err = HTTP_E_NOSPACE;
+	*err = HTTP_OK;
+	if (info->framing == HTTP_BODY_LENGTH && info->length > max) {
+		*err = HTTP_E_BODY_TOO_LARGE;
 		return -1;
 	}
-	return (long)(b->len - head_len);
+	body_init(&m, info, BODY_DECODE, max);
+	for (;;) {
+		ssize_t r;
+
+		if (pos < b->len && !m.done) {
+			long n = body_feed(&m, b->data + pos, b->len - pos,
+					   decoded, err);
+
+			if (n < 0)
+				break;
+			pos += (size_t)n;
+		}
+		if (m.done) {
+			rc = (long)(pos - head_len);
+			break;
+		}
+		/* Content-Length: never read past the body (the next
+		 * message stays in the socket for whoever reads next). */
+		r = read_some(fd, b,
+			      info->framing == HTTP_BODY_LENGTH ? (size_t)m.left
+								: NET_READ_CHUNK);
+		if (r == 0 && body_eof(&m)) {
+			rc = (long)(pos - head_len);
+			break;
+		}
+		if (r <= 0) {
+			*err = HTTP_E_PARTIAL;
+			break;
+		}
+	}
+	body_free(&m);
+	return rc;
 }

@@ -1,17 +1,19 @@
 /*
- * origin/server.c - bin/origin's sockets: accept, read, decide, write.
+ * origin/server.c - bin/origin's connections: read, decide, write.
  *
- * Everything the origin decides is in origin/gate.c; this file only moves
- * bytes.  Model: one detached thread per connection, bounded by
- * ORIGIN_MAX_CONNS (past it a new connection gets 503 and is closed), so
- * the code reads top to bottom like the protocol: head, body, answer.
+ * Everything the origin decides is in origin/gate.c; this file only
+ * moves bytes.  Each connection is a small state machine on one of the
+ * event loops (net/loop.c), its states in one enum and changed in one
+ * function, and it reads top to bottom like the protocol: head, body,
+ * answer, next head.
  */
 #define _DEFAULT_SOURCE /* explicit_bzero */
+#define _POSIX_C_SOURCE 200809L
 
 #include "server.h"
 
-#include <errno.h>
-#include <poll.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../net/net.h"
+#include "../http/expect.h"
+#include "../http/persist.h"
+#include "../net/body.h"
 
-#define ORIGIN_ACCEPT_POLL_MS 200 /* how often the accept loop checks *stop */
-#define ORIGIN_BUF_MAX (HTTP_MAX_HEAD_BYTES + 2 * ORIGIN_MAX_BODY)
-#define ORIGIN_DRAIN_MS 2000 /* at exit: time open connections get to end */
+#define ORIGIN_READ_MAX (HTTP_MAX_HEAD_BYTES + 65536) /* input queued at most */
+
+static volatile sig_atomic_t *stop_flag;
 
 /* ---- Set-up ---- */
 
@@ -38,7 +42,6 @@ static void guard_lock_give(void *m)
 	pthread_mutex_unlock(m);
 }
 
-/* Copy the configuration and make the shared state. */
 enum http_err origin_server_init(struct origin_server *srv,
 				 const struct origin_config *cfg,
 				 unsigned nonce_lifetime)
@@ -57,52 +60,84 @@ enum http_err origin_server_init(struct origin_server *srv,
 		return e;
 	}
 	pthread_mutex_init(&srv->lock, NULL);
-	pthread_mutex_init(&srv->count_lock, NULL);
 	/* Only the nonce-count step takes lock (http/guard.h). */
 	guard_state_set_lock(&srv->st->guard, guard_lock_take,
 			     guard_lock_give, &srv->lock);
 	return HTTP_OK;
 }
 
-/*
- * Wait (at most ORIGIN_DRAIN_MS) for the connection threads to finish,
- * then wipe the state - its nonce secret - and free it.  A thread still
- * serving after that still points at the state: it is then wiped (under
- * the lock) but not freed, and the process is about to exit anyway.
- */
+/* After origin_server_run() returned, no connection is left: wipe the
+ * state (its nonce secret) and free it. */
 void origin_server_free(struct origin_server *srv)
 {
-	int waited, active = 0;
-
 	if (srv->st == NULL)
 		return;
-	for (waited = 0; waited <= ORIGIN_DRAIN_MS; waited += 20) {
-		struct timespec ts = {0, 20 * 1000000L};
-
-		pthread_mutex_lock(&srv->count_lock);
-		active = srv->active;
-		pthread_mutex_unlock(&srv->count_lock);
-		if (active == 0)
-			break;
-		nanosleep(&ts, NULL);
-	}
-	pthread_mutex_lock(&srv->lock);
-	explicit_bzero(srv->st, sizeof(*srv->st));
-	pthread_mutex_unlock(&srv->lock);
-	if (active != 0)
-		return;
 	pthread_mutex_destroy(&srv->lock);
-	pthread_mutex_destroy(&srv->count_lock);
+	explicit_bzero(srv->st, sizeof(*srv->st));   /* the nonce secret */
 	free(srv->st);
 	srv->st = NULL;
 }
 
-/* ---- One connection ---- */
+/* ---- The states of a connection ---- */
 
-/* Answer an unreadable request with a status and the reason; the caller
- * then closes (RFC 9112 §6.3: framing we cannot trust ends the
- * connection). */
-static void refuse(struct origin_server *srv, int fd, enum http_err e)
+enum oconn_state {
+	OCONN_READING_HEAD,  /* waiting for, or reading, a request head */
+	OCONN_READING_BODY,  /* the body, into `body` */
+	OCONN_ANSWERING,     /* the response is going out */
+	OCONN_LINGERING,     /* answered and half-closed; draining */
+	OCONN_CLOSED
+};
+
+struct oconn {
+	struct origin_server *srv;
+	struct loop_worker *lw;
+	enum oconn_state state;
+	struct bufferevent *bev;
+	struct event *timer;     /* the phase's deadline */
+	struct http_buf head;    /* the request head being served */
+	struct http_buf body;    /* its decoded body */
+	struct body_mover mv;
+	bool head_started;       /* a byte of the next head has come */
+	bool close_after;        /* close once answered */
+	bool counted;            /* counted by the loop (not a 503) */
+	struct oconn *prev, *next;
+};
+
+struct oworker {
+	struct oconn *conns;
+};
+
+static void oconn_close(struct oconn *c);
+static void read_head(struct oconn *c);
+
+/* The one place the state changes. */
+static void go_state(struct oconn *c, enum oconn_state to)
+{
+	c->state = to;
+}
+
+static void arm(struct oconn *c, unsigned ms)
+{
+	struct timeval tv = loop_tv(ms);
+
+	evtimer_add(c->timer, &tv);
+}
+
+/* ---- Answering ---- */
+
+/* Queue bytes for the client; the answer is out when on_write() runs. */
+static void answer(struct oconn *c, const char *p, size_t n, bool close)
+{
+	bufferevent_disable(c->bev, EV_READ);
+	evtimer_del(c->timer);
+	c->close_after = c->close_after || close;
+	bufferevent_write(c->bev, p, n);
+	go_state(c, OCONN_ANSWERING);
+}
+
+/* An unreadable request: the status that names it, and close (RFC 9112
+ * §6.3: framing we cannot trust ends the connection). */
+static void refuse(struct oconn *c, enum http_err e)
 {
 	struct http_buf out;
 	char body[256];
@@ -114,132 +149,280 @@ static void refuse(struct origin_server *srv, int fd, enum http_err e)
 	http_write_text_response(
 	    &out, status, "Server: lab407-origin\r\nConnection: close\r\n",
 	    body, (size_t)n < sizeof(body) ? (size_t)n : 0);
-	net_write_all(fd, out.data, out.len);
+	answer(c, out.data, out.len, true);
 	http_buf_free(&out);
-	if (srv->log != NULL) {
+	if (c->srv->log != NULL) {
 		char line[300];
 
 		snprintf(line, sizeof(line),
-			 "origin: unreadable request (%s) "
-			 "-> %d",
+			 "origin: unreadable request (%s) -> %d",
 			 http_strerror(e), status);
-		srv->log(srv->log_ctx, line);
+		c->srv->log(c->srv->log_ctx, line);
 	}
 }
 
-/* RFC 9112 §9.3: HTTP/1.1 stays open unless "close"; HTTP/1.0 closes
- * unless "keep-alive". */
-static bool keep_open(const struct http_request *req)
+/* The whole request is in: decide and answer. */
+static void decide(struct oconn *c)
 {
-	const struct http_header *h = req->headers;
-	size_t n = req->num_headers;
-
-	if (http_header_has_token(h, n, "Connection", "close"))
-		return false;
-	if (req->minor_version == 0)
-		return http_header_has_token(h, n, "Connection", "keep-alive");
-	return true;
-}
-
-/*
- * Serve requests on fd until the client closes, errs, or asks to close.
- * The head is parsed again after the body is read, because reading may
- * move the buffer the parsed pointers point into.
- */
-void origin_server_connection(struct origin_server *srv, int fd)
-{
-	struct http_buf in, body;
+	struct origin_server *srv = c->srv;
 	struct origin_decision d;
+	struct http_request req;
+	enum http_err e;
 
-	net_set_timeouts(fd, ORIGIN_IDLE_MS, ORIGIN_IDLE_MS);
-	http_buf_init(&in, ORIGIN_BUF_MAX);
-	http_buf_init(&body, ORIGIN_MAX_BODY + 1);
-	origin_decision_init(&d);
-	for (;;) {
-		struct http_request req;
-		struct http_body_info info;
-		enum http_err err = HTTP_OK;
-		long head, raw;
-		bool open;
-
-		head = net_read_head(fd, &in, &req, NULL, &err);
-		if (head == 0)
-			break; /* clean close */
-		if (head < 0) {
-			if (err != HTTP_E_PARTIAL)
-				refuse(srv, fd, err);
-			break;
-		}
-		err = http_request_framing(&req, &info);
-		if (err != HTTP_OK) {
-			refuse(srv, fd, err);
-			break;
-		}
-		/* RFC 9110 §10.1.1: say 100 before the client sends a body it
-		 * is holding back. */
-		if (info.framing != HTTP_BODY_NONE &&
-		    http_header_has_token(req.headers, req.num_headers,
-					  "Expect", "100-continue") &&
-		    in.len == (size_t)head)
-			net_write_all(fd, "HTTP/1.1 100 Continue\r\n\r\n", 25);
-		http_buf_reset(&body);
-		raw = net_read_body(fd, &in, (size_t)head, &info,
-				    ORIGIN_MAX_BODY, &body, &err);
-		if (raw < 0) {
-			if (err != HTTP_E_PARTIAL)
-				refuse(srv, fd, err);
-			break;
-		}
-		if (http_parse_request(in.data, (size_t)head, &req, &err) !=
-		    head)
-			break; /* cannot happen: the same bytes parsed before */
-		open = keep_open(&req);
-
-		/* No lock here: the nonce-count step takes srv->lock itself.
-		 * The whole body was read: never NULL for auth-int. */
-		http_buf_reset(&d.out);
-		origin_decide(&srv->cfg, srv->st, &req,
-			      body.data ? body.data : "", body.len,
-			      (uint64_t)time(NULL), &d);
-
-		if (srv->log != NULL)
-			srv->log(srv->log_ctx, d.why);
-		if (net_write_all(fd, d.out.data, d.out.len) < 0)
-			break;
-		if (!open)
-			break;
-		http_buf_consume(&in, (size_t)head + (size_t)raw);
+	if (http_parse_request(c->head.data, c->head.len, &req, &e) !=
+	    (long)c->head.len) {
+		refuse(c, HTTP_E_SYNTAX);   /* cannot happen: parsed before */
+		return;
 	}
+	origin_decision_init(&d);
+	/* No lock here: the nonce-count step takes srv->lock itself.  The
+	 * whole body was read: never NULL for auth-int. */
+	origin_decide(&srv->cfg, srv->st, &req,
+		      c->body.data ? c->body.data : "", c->body.len,
+		      (uint64_t)time(NULL), &d);
+	if (srv->log != NULL)
+		srv->log(srv->log_ctx, d.why);
+	answer(c, d.out.data, d.out.len, !persist_request(&req));
 	origin_decision_free(&d);
-	http_buf_free(&in);
-	http_buf_free(&body);
-	shutdown(fd, SHUT_WR);
-	close(fd);
+	/* The head and body may have held credentials: reset wipes them. */
+	http_buf_reset(&c->head);
+	http_buf_reset(&c->body);
+}
+
+/* ---- Reading ---- */
+
+/* The body bytes there are; decide once it is whole. */
+static void read_body(struct oconn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+
+	while (!c->mv.done && evbuffer_get_length(in) > 0) {
+		struct evbuffer_iovec v;
+		enum http_err e;
+		long used;
+
+		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+			break;
+		used = body_feed(&c->mv, v.iov_base, v.iov_len, &c->body, &e);
+		if (used < 0) {
+			refuse(c, e);
+			return;
+		}
+		evbuffer_drain(in, (size_t)used);
+	}
+	if (c->mv.done) {
+		body_free(&c->mv);
+		decide(c);
+	}
+}
+
+/* The bytes of a head; its whole head has ORIGIN_HEAD_MS from its
+ * first byte. */
+static void read_head(struct oconn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	size_t len = evbuffer_get_length(in), n;
+	struct http_request req;
+	struct http_body_info info;
+	enum http_err e = HTTP_OK;
+	const char *p;
+	long hl;
+
+	if (len == 0)
+		return;
+	if (!c->head_started) {
+		c->head_started = true;
+		arm(c, ORIGIN_HEAD_MS);
+	}
+	n = len < HTTP_MAX_HEAD_BYTES + 1 ? len : HTTP_MAX_HEAD_BYTES + 1;
+	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)n);
+	hl = http_parse_request(p, n, &req, &e);
+	if (hl == HTTP_PARSE_PARTIAL)
+		return;
+	if (hl < 0) {
+		refuse(c, e);
+		return;
+	}
+	e = http_request_framing(&req, &info);
+	if (e != HTTP_OK) {
+		refuse(c, e);
+		return;
+	}
+	if (info.framing == HTTP_BODY_LENGTH && info.length > ORIGIN_MAX_BODY) {
+		refuse(c, HTTP_E_BODY_TOO_LARGE);
+		return;
+	}
+	/* RFC 9110 §10.1.1 (http/expect.c): say 100 before a body the
+	 * client is holding back. */
+	if (info.framing != HTTP_BODY_NONE && expect_continue(&req) &&
+	    len == (size_t)hl)
+		bufferevent_write(c->bev, EXPECT_100_CONTINUE,
+				  EXPECT_100_CONTINUE_LEN);
+	http_buf_reset(&c->head);
+	http_buf_append(&c->head, p, (size_t)hl);
+	evbuffer_drain(in, (size_t)hl);
+	body_init(&c->mv, &info, BODY_DECODE, ORIGIN_MAX_BODY);
+	go_state(c, OCONN_READING_BODY);
+	arm(c, ORIGIN_BODY_MS);
+	read_body(c);
+}
+
+/* ---- Closing ---- */
+
+/* RFC 9112 §9.6: half-close once the answer is out, drain a moment. */
+static void start_lingering(struct oconn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+
+	go_state(c, OCONN_LINGERING);
+	shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	arm(c, ORIGIN_LINGER_MS);
+	bufferevent_enable(c->bev, EV_READ);
+}
+
+static void oconn_close(struct oconn *c)
+{
+	struct oworker *w = c->lw->user;
+
+	go_state(c, OCONN_CLOSED);
+	bufferevent_free(c->bev);
+	event_free(c->timer);
+	body_free(&c->mv);
+	http_buf_free(&c->head);
+	http_buf_free(&c->body);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	if (c->counted)
+		loop_conn_done(c->lw);
+	free(c);
+}
+
+/* ---- libevent callbacks ---- */
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+	struct oconn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	switch (c->state) {
+	case OCONN_READING_HEAD:
+		read_head(c);
+		break;
+	case OCONN_READING_BODY:
+		read_body(c);
+		break;
+	case OCONN_LINGERING:
+		evbuffer_drain(in, evbuffer_get_length(in));
+		break;
+	default:
+		bufferevent_disable(bev, EV_READ);
+		break;
+	}
+}
+
+/* The answer is out: next head, or close. */
+static void on_write(struct bufferevent *bev, void *arg)
+{
+	struct oconn *c = arg;
+
+	(void)bev;
+	if (c->state != OCONN_ANSWERING)
+		return;
+	if (c->close_after || *stop_flag) {
+		start_lingering(c);
+		return;
+	}
+	go_state(c, OCONN_READING_HEAD);
+	c->head_started = false;
+	arm(c, ORIGIN_IDLE_MS);
+	bufferevent_enable(c->bev, EV_READ);
+	read_head(c);
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	(void)what;
+	oconn_close(arg);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct oconn *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->state == OCONN_READING_HEAD && !c->head_started) {
+		oconn_close(c);   /* idle */
+		return;
+	}
+	if (c->state == OCONN_READING_HEAD || c->state == OCONN_READING_BODY) {
+		refuse(c, HTTP_E_PARTIAL);
+		return;
+	}
+	oconn_close(c);
 }
 
 /* ---- Accepting ---- */
 
-struct conn_arg {
-	struct origin_server *srv;
-	int fd;
-};
-
-/* Thread body: serve, then give the slot back. */
-static void *conn_thread(void *p)
+static struct oconn *oconn_new(struct loop_worker *lw, evutil_socket_t fd)
 {
-	struct conn_arg *a = p;
-	struct origin_server *srv = a->srv;
+	struct origin_server *srv = lw->loop->ctx;
+	struct oworker *w = lw->user;
+	struct oconn *c = calloc(1, sizeof(*c));
+	struct timeval send_tv = loop_tv(ORIGIN_IDLE_MS);
 
-	origin_server_connection(srv, a->fd);
-	free(a);
-	pthread_mutex_lock(&srv->count_lock);
-	srv->active--;
-	pthread_mutex_unlock(&srv->count_lock);
-	return NULL;
+	if (c == NULL) {
+		close(fd);
+		return NULL;
+	}
+	c->srv = srv;
+	c->lw = lw;
+	c->bev = bufferevent_socket_new(lw->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->timer = evtimer_new(lw->base, on_timer, c);
+	if (c->bev == NULL || c->timer == NULL) {
+		if (c->bev != NULL)
+			bufferevent_free(c->bev);
+		else
+			close(fd);
+		if (c->timer != NULL)
+			event_free(c->timer);
+		free(c);
+		return NULL;
+	}
+	http_buf_init(&c->head, HTTP_MAX_HEAD_BYTES + 1);
+	http_buf_init(&c->body, ORIGIN_MAX_BODY + 1);
+	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+	bufferevent_set_timeouts(c->bev, NULL, &send_tv);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, ORIGIN_READ_MAX);
+	c->next = w->conns;
+	if (w->conns != NULL)
+		w->conns->prev = c;
+	w->conns = c;
+	return c;
+}
+
+static void on_accept(struct loop_worker *lw, evutil_socket_t fd)
+{
+	struct oconn *c = oconn_new(lw, fd);
+
+	if (c == NULL) {
+		loop_conn_done(lw);
+		return;
+	}
+	c->counted = true;
+	go_state(c, OCONN_READING_HEAD);
+	arm(c, ORIGIN_IDLE_MS);
+	bufferevent_enable(c->bev, EV_READ);
 }
 
 /* Too many connections: a short 503 (RFC 9110 §15.6.4), then close. */
-static void busy(int fd)
+static void on_busy(struct loop_worker *lw, evutil_socket_t fd)
 {
 	static const char msg[] =
 	    "HTTP/1.1 503 Service Unavailable\r\n"
@@ -247,59 +430,64 @@ static void busy(int fd)
 	    "Content-Type: text/plain; charset=utf-8\r\n"
 	    "Content-Length: 31\r\n\r\n"
 	    "503: too many connections open\n";
+	struct oconn *c = oconn_new(lw, fd);
 
-	net_write_all(fd, msg, sizeof(msg) - 1);
-	close(fd);
+	if (c != NULL)
+		answer(c, msg, sizeof(msg) - 1, true);
 }
 
-/* Accept until *stop; one detached thread per connection. */
+static void on_worker_start(struct loop_worker *lw)
+{
+	lw->user = calloc(1, sizeof(struct oworker));
+	if (lw->user == NULL)
+		abort();   /* a few bytes at start-up */
+}
+
+/* Stop: idle connections go now, the others once answered. */
+static void on_stop(struct loop_worker *lw)
+{
+	struct oworker *w = lw->user;
+	struct oconn *c = w->conns;
+
+	while (c != NULL) {
+		struct oconn *next = c->next;
+
+		c->close_after = true;
+		if ((c->state == OCONN_READING_HEAD && !c->head_started) ||
+		    c->state == OCONN_LINGERING || !c->counted)
+			oconn_close(c);
+		c = next;
+	}
+}
+
+static void on_worker_end(struct loop_worker *lw)
+{
+	struct oworker *w = lw->user;
+
+	while (w->conns != NULL) {
+		w->conns->counted = false;
+		oconn_close(w->conns);
+	}
+	free(w);
+	lw->user = NULL;
+}
+
 int origin_server_run(struct origin_server *srv, int listen_fd,
 		      volatile sig_atomic_t *stop)
 {
-	pthread_attr_t attr;
+	struct loop *l = &srv->loop;
+	char err[128];
 
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	while (!*stop) {
-		struct pollfd p = {.fd = listen_fd, .events = POLLIN};
-		struct conn_arg *a;
-		pthread_t t;
-		int fd, full;
-
-		if (poll(&p, 1, ORIGIN_ACCEPT_POLL_MS) <= 0)
-			continue;
-		fd = net_accept(listen_fd);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED ||
-			    errno == EAGAIN || errno == EMFILE ||
-			    errno == ENFILE)
-				continue;
-			pthread_attr_destroy(&attr);
-			return -1;
-		}
-		pthread_mutex_lock(&srv->count_lock);
-		full = srv->active >= ORIGIN_MAX_CONNS;
-		if (!full)
-			srv->active++;
-		pthread_mutex_unlock(&srv->count_lock);
-		if (full) {
-			busy(fd);
-			continue;
-		}
-		a = malloc(sizeof(*a));
-		if (a != NULL) {
-			a->srv = srv;
-			a->fd = fd;
-		}
-		if (a == NULL ||
-		    pthread_create(&t, &attr, conn_thread, a) != 0) {
-			free(a);
-			close(fd);
-			pthread_mutex_lock(&srv->count_lock);
-			srv->active--;
-			pthread_mutex_unlock(&srv->count_lock);
-		}
-	}
-	pthread_attr_destroy(&attr);
-	return 0;
+	memset(l, 0, sizeof(*l));
+	stop_flag = stop;
+	l->workers = srv->workers;
+	l->max_conns = ORIGIN_MAX_CONNS;
+	l->accept = on_accept;
+	l->busy = on_busy;
+	l->worker_start = on_worker_start;
+	l->worker_end = on_worker_end;
+	l->stop = on_stop;
+	l->ctx = srv;
+	l->stop_flag = stop;
+	return loop_run(l, listen_fd, err, sizeof(err));
 }

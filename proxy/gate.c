@@ -31,6 +31,7 @@
 #include <strings.h>
 
 #include "../http/auth.h"
+#include "../http/persist.h"
 
 #define PROXY_SERVER_NAME "lab407-proxy"
 #define PROXY_MAX_OFFER 64          /* "Digest, Basic, Bearer" */
@@ -84,20 +85,10 @@ static bool method_is(const struct http_request *req, const char *m)
 	       memcmp(req->method, m, req->method_len) == 0;
 }
 
-/*
- * RFC 9112 §9.3: HTTP/1.1 stays open unless Connection: close; HTTP/1.0
- * closes unless Connection: keep-alive.
- */
+/* RFC 9112 §9.3, decided in http/persist.c. */
 static bool client_wants_close(const struct http_request *req)
 {
-	const struct http_header *hs = req->headers;
-	size_t n = req->num_headers;
-
-	if (http_header_has_token(hs, n, "Connection", "close"))
-		return true;
-	if (req->minor_version == 0)
-		return !http_header_has_token(hs, n, "Connection", "keep-alive");
-	return false;
+	return !persist_request(req);
 }
 
 /* "host" or "host:port" (port left out when it is the scheme's default),
@@ -124,7 +115,8 @@ static void authority(const struct http_url *u, char *out, size_t cap)
  * closing.  Appends to out.
  */
 static bool own_response(struct http_buf *out, int status, bool close,
-			 const char *extra, const char *body, size_t body_len)
+			 bool head_only, const char *extra, const char *body,
+			 size_t body_len)
 {
 	struct http_buf h;
 	bool ok;
@@ -135,8 +127,20 @@ static bool own_response(struct http_buf *out, int status, bool close,
 		http_buf_puts(&h, extra);
 	if (close)
 		http_buf_puts(&h, "Connection: close\r\n");
-	ok = !h.failed &&
-	     http_write_text_response(out, status, h.data, body, body_len);
+	if (h.failed) {
+		ok = false;
+	} else if (head_only) {
+		/* RFC 9110 §9.3.2: HEAD gets the fields GET would, the
+		 * Content-Length of the body included, and no body. */
+		http_write_status_line(out, status);
+		http_buf_puts(out, h.data);
+		http_buf_puts(out, "Content-Type: text/plain; charset=utf-8\r\n");
+		http_buf_printf(out, "Content-Length: %zu\r\n\r\n", body_len);
+		ok = !out->failed;
+	} else {
+		ok = http_write_text_response(out, status, h.data, body,
+					      body_len);
+	}
 	http_buf_free(&h);
 	return ok;
 }
@@ -145,7 +149,7 @@ static bool own_response(struct http_buf *out, int status, bool close,
 bool proxy_write_own(struct http_buf *out, int status, bool close,
 		     const char *body)
 {
-	return own_response(out, status, close, NULL, body,
+	return own_response(out, status, close, false, NULL, body,
 			    body ? strlen(body) : 0);
 }
 
@@ -161,22 +165,13 @@ static void respond_as(struct proxy_decision *d, bool head, int status,
 	d->status = status;
 	http_buf_reset(&d->out);
 	if (body->failed ||
-	    !own_response(&d->out, status, d->close, extra, body->data,
+	    !own_response(&d->out, status, d->close, head, extra, body->data,
 			  body->len)) {
 		/* Cannot happen with our limits; still answer something. */
 		http_buf_reset(&d->out);
 		d->close = true;
-		own_response(&d->out, 500, true, NULL, "", 0);
+		own_response(&d->out, 500, true, false, NULL, "", 0);
 		d->status = 500;
-		return;
-	}
-	if (head) {
-		char *end = strstr(d->out.data, "\r\n\r\n");
-
-		if (end != NULL) {
-			d->out.len = (size_t)(end - d->out.data) + 4;
-			d->out.data[d->out.len] = '\0';
-		}
 	}
 }
 
@@ -184,6 +179,10 @@ static void respond_as(struct proxy_decision *d, bool head, int status,
 static void respond(struct proxy_decision *d, const struct http_request *req,
 		    int status, const char *extra, struct http_buf *body)
 {
+	/* An early answer leaves the body unread: the head says now
+	 * whether the connection survives that (http/persist.c). */
+	if (persist_close_after_early_answer(req))
+		d->close = true;
 	respond_as(d, method_is(req, "HEAD"), status, extra, body);
 }
 
@@ -627,7 +626,8 @@ static void answer_max_forwards(const struct http_request *req,
 	http_buf_init(&body, 0);
 	http_buf_init(&h, 0);
 	d->lesson = "06";
-	d->close = client_wants_close(req);
+	d->close = client_wants_close(req) ||
+		   persist_close_after_early_answer(req);
 	d->action = PROXY_RESPOND;
 	d->status = 200;
 	if (method_is(req, "OPTIONS")) {
@@ -664,7 +664,7 @@ static void answer_max_forwards(const struct http_request *req,
 		if (body.failed || d->out.failed) {
 			http_buf_reset(&d->out);
 			d->close = true;
-			own_response(&d->out, 500, true, NULL, "", 0);
+			own_response(&d->out, 500, true, false, NULL, "", 0);
 			d->status = 500;
 		}
 	}
@@ -854,8 +854,9 @@ void proxy_decide(const struct proxy_config *cfg, struct proxy_state *st,
  * hop may send (§11.7.1): an origin has no business challenging for the
  * proxy.  Transfer-Encoding stays: the body is relayed as it arrives.
  */
-bool proxy_relay_head_ex(const struct http_response *resp, const char *info,
-			 const char *connection, struct http_buf *out)
+bool proxy_relay_head_to(const struct http_response *resp, const char *info,
+			 const char *connection, bool dechunk,
+			 struct http_buf *out)
 {
 	http_buf_printf(out, "HTTP/1.1 %d %.*s\r\n", resp->status,
 			(int)resp->reason_len, resp->reason);
@@ -864,6 +865,9 @@ bool proxy_relay_head_ex(const struct http_response *resp, const char *info,
 
 		if (is_hop_by_hop(resp->headers, resp->num_headers, f) ||
 		    http_header_is(f, "Proxy-Authentication-Info"))
+			continue;
+		/* The data alone follows, ended by the close. */
+		if (dechunk && http_header_is(f, "Transfer-Encoding"))
 			continue;
 		http_buf_printf(out, "%.*s: %.*s\r\n", (int)f->name_len,
 				f->name, (int)f->value_len, f->value);
@@ -877,6 +881,12 @@ bool proxy_relay_head_ex(const struct http_response *resp, const char *info,
 				  strlen(connection));
 	http_buf_puts(out, "\r\n");
 	return !out->failed;
+}
+
+bool proxy_relay_head_ex(const struct http_response *resp, const char *info,
+			 const char *connection, struct http_buf *out)
+{
+	return proxy_relay_head_to(resp, info, connection, false, out);
 }
 
 /* The REPL's form: no Proxy-Authentication-Info, no Connection. */

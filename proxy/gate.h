@@ -104,6 +104,15 @@ bool proxy_relay_head_ex(const struct http_response *resp, const char *info,
 			 const char *connection, struct http_buf *out);
 
 /*
+ * The same, and when dechunk is true the Transfer-Encoding field is left
+ * out: the body that follows is the decoded data, ended by closing the
+ * connection (for an HTTP/1.0 client, RFC 9112 §7.1).
+ */
+bool proxy_relay_head_to(const struct http_response *resp, const char *info,
+			 const char *connection, bool dechunk,
+			 struct http_buf *out);
+
+/*
  * A response of the proxy's own (502, 503, 504, 408, ...): text body,
  * `Server: lab407-proxy`, no Via, `Connection: close` when close is true.
  * Appends to out.

@@ -6,9 +6,14 @@
  *             [--realm R] [--users FILE] [--tokens FILE]
  *             [--digest-algorithms A,..] [--qop auth,auth-int]
  *             [--nonce-lifetime S] [--acl FILE] [--connect-ports LIST]
- *             [--allow-exposed] [--upstream-timeout S]
- *             [--header-timeout S] [--max-connections N]
+ *             [--allow-exposed] [--workers N] [--max-connections N]
+ *             [--header-timeout T] [--idle-timeout T] [--body-timeout T]
+ *             [--body-min-rate B] [--send-timeout T] [--connect-timeout T]
+ *             [--upstream-timeout T] [--tunnel-idle-timeout T]
+ *             [--pool-idle-timeout T] [--linger-timeout T]
  *             [--access-log FILE] [-v]
+ *
+ * A time T is seconds ("10") or milliseconds ("300ms").
  *
  * The first line on stdout is "listening on HOST:PORT"; the access log
  * (Squid's native format) follows it, or goes to --access-log FILE.
@@ -19,6 +24,7 @@
 
 #include <getopt.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +43,8 @@
 #define PROXY_DEFAULT_REALM "lab407 proxy"
 #define PROXY_DEFAULT_ALGS "SHA-256,MD5"
 #define PROXY_MAX_SECONDS 86400ul
+#define PROXY_MAX_MS (PROXY_MAX_SECONDS * 1000ul)
+#define PROXY_MAX_RATE (1ul << 30)
 #define PROXY_MAX_CONNECTIONS_LIMIT 100000ul
 #define PROXY_ERR 512
 
@@ -82,12 +90,30 @@ static void usage(FILE *f)
 		"--auth none or the\n"
 		"                            compiled-in lab users (refused "
 		"without it)\n"
-		"  --upstream-timeout S      seconds to wait for the origin "
-		"(default %d): 504\n"
-		"  --header-timeout S        seconds a client has to send its "
-		"head (default %d): 408\n"
+		"  --workers N               event loops (default: one per core)\n"
 		"  --max-connections N       client connections at once "
 		"(default %d): 503\n"
+		"Timeouts (T: seconds, or milliseconds as in 300ms), one per "
+		"phase:\n"
+		"  --header-timeout T        the whole request head, from its "
+		"first byte (%u ms): 408\n"
+		"  --idle-timeout T          waiting for the next request on a "
+		"kept connection (%u ms)\n"
+		"  --body-timeout T          window in which the request body "
+		"must keep\n"
+		"  --body-min-rate B         ... B bytes/s (%u ms, %u B/s): 408\n"
+		"  --send-timeout T          a client or origin that does not "
+		"read (%u ms)\n"
+		"  --connect-timeout T       the origin accepting a connection "
+		"(%u ms): 504\n"
+		"  --upstream-timeout T      the origin's response, and each gap "
+		"in it (%u ms): 504\n"
+		"  --tunnel-idle-timeout T   a CONNECT tunnel silent both ways "
+		"(%u ms)\n"
+		"  --pool-idle-timeout T     an idle upstream connection kept "
+		"for reuse (%u ms)\n"
+		"  --linger-timeout T        draining a client after an early "
+		"answer (%u ms)\n"
 		"  --access-log FILE         the access log there, not on "
 		"stdout\n"
 		"  -v, --verbose             also one line per authentication "
@@ -96,9 +122,12 @@ static void usage(FILE *f)
 		"  -V, --version             the version\n",
 		PROXY_DEFAULT_LISTEN, PROXY_DEFAULT_REALM, PROXY_DEFAULT_ALGS,
 		DIGEST_NONCE_LIFETIME, ACL_DEFAULT_CONNECT_PORTS,
-		PROXY_DEFAULT_UPSTREAM_TIMEOUT_MS / 1000,
-		PROXY_DEFAULT_HEADER_TIMEOUT_MS / 1000,
-		PROXY_DEFAULT_MAX_CONNECTIONS);
+		PROXY_DEFAULT_MAX_CONNECTIONS,
+		PROXY_DEFAULT_HEADER_TIMEOUT_MS, PROXY_DEFAULT_IDLE_TIMEOUT_MS,
+		PROXY_DEFAULT_BODY_TIMEOUT_MS, PROXY_DEFAULT_BODY_MIN_RATE,
+		PROXY_DEFAULT_SEND_TIMEOUT_MS, PROXY_DEFAULT_CONNECT_TIMEOUT_MS,
+		PROXY_DEFAULT_UPSTREAM_TIMEOUT_MS, PROXY_DEFAULT_TUNNEL_IDLE_MS,
+		PROXY_DEFAULT_POOL_IDLE_MS, PROXY_DEFAULT_LINGER_MS);
 }
 
 /* A usage error: one line, exit 2. */
@@ -157,6 +186,39 @@ static bool own_addresses(int fd, struct acl_policy *p)
 	return true;
 }
 
+/* A time for option `name`: "S" seconds or "Nms"; in ms, 1..a day. */
+static unsigned duration(const char *name, const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		die_usage("%s wants seconds or NNNms, not '%s'", name, s);
+	v = strtoul(s, &end, 10);
+	if (strcmp(end, "ms") == 0)
+		;
+	else if (*end == '\0' && v <= PROXY_MAX_SECONDS)
+		v *= 1000;
+	else
+		die_usage("%s wants seconds or NNNms, not '%s'", name, s);
+	if (v == 0 || v > PROXY_MAX_MS)
+		die_usage("%s wants 1ms..%lus, not '%s'", name,
+			  PROXY_MAX_SECONDS, s);
+	return (unsigned)v;
+}
+
+/* As many descriptors as the hard limit allows: each connection needs
+ * one, two while it is forwarded. */
+static void raise_fd_limit(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -173,6 +235,15 @@ int main(int argc, char **argv)
 		{"allow-exposed", no_argument, NULL, 'X'},
 		{"upstream-timeout", required_argument, NULL, 'U'},
 		{"header-timeout", required_argument, NULL, 'H'},
+		{"idle-timeout", required_argument, NULL, 'I'},
+		{"body-timeout", required_argument, NULL, 'B'},
+		{"body-min-rate", required_argument, NULL, 'R'},
+		{"send-timeout", required_argument, NULL, 'S'},
+		{"connect-timeout", required_argument, NULL, 'C'},
+		{"tunnel-idle-timeout", required_argument, NULL, 'T'},
+		{"pool-idle-timeout", required_argument, NULL, 'O'},
+		{"linger-timeout", required_argument, NULL, 'G'},
+		{"workers", required_argument, NULL, 'w'},
 		{"max-connections", required_argument, NULL, 'm'},
 		{"access-log", required_argument, NULL, 'L'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -187,9 +258,8 @@ int main(int argc, char **argv)
 	const char *connect_ports = ACL_DEFAULT_CONNECT_PORTS;
 	bool allow_exposed = false;
 	unsigned long lifetime = DIGEST_NONCE_LIFETIME;
-	unsigned long up_s = PROXY_DEFAULT_UPSTREAM_TIMEOUT_MS / 1000;
-	unsigned long head_s = PROXY_DEFAULT_HEADER_TIMEOUT_MS / 1000;
 	unsigned long max_conn = PROXY_DEFAULT_MAX_CONNECTIONS;
+	unsigned long workers = 0;
 	bool verbose = false;
 	static struct proxy_config cfg;
 	static struct proxy_server srv;
@@ -200,11 +270,13 @@ int main(int argc, char **argv)
 	unsigned lport;
 	const char *exposed;
 	struct sigaction sa;
+	struct proxy_timeouts t;
 	FILE *log = stdout;
 	enum http_err e;
 	bool plaintext;
 	int c, fd, rc;
 
+	proxy_timeouts_default(&t);   /* the options below change them */
 	while ((c = getopt_long(argc, argv, "vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': listen_at = optarg; break;
@@ -222,12 +294,39 @@ int main(int argc, char **argv)
 		case 'P': connect_ports = optarg; break;
 		case 'X': allow_exposed = true; break;
 		case 'U':
-			up_s = number("--upstream-timeout", optarg,
-				      PROXY_MAX_SECONDS);
+			t.upstream_ms = duration("--upstream-timeout", optarg);
 			break;
 		case 'H':
-			head_s = number("--header-timeout", optarg,
-					PROXY_MAX_SECONDS);
+			t.header_ms = duration("--header-timeout", optarg);
+			break;
+		case 'I':
+			t.idle_ms = duration("--idle-timeout", optarg);
+			break;
+		case 'B':
+			t.body_ms = duration("--body-timeout", optarg);
+			break;
+		case 'R':
+			t.body_min_rate = (unsigned)number(
+				"--body-min-rate", optarg, PROXY_MAX_RATE);
+			break;
+		case 'S':
+			t.send_ms = duration("--send-timeout", optarg);
+			break;
+		case 'C':
+			t.connect_ms = duration("--connect-timeout", optarg);
+			break;
+		case 'T':
+			t.tunnel_idle_ms =
+				duration("--tunnel-idle-timeout", optarg);
+			break;
+		case 'O':
+			t.pool_idle_ms = duration("--pool-idle-timeout", optarg);
+			break;
+		case 'G':
+			t.linger_ms = duration("--linger-timeout", optarg);
+			break;
+		case 'w':
+			workers = number("--workers", optarg, LOOP_MAX_WORKERS);
 			break;
 		case 'm':
 			max_conn = number("--max-connections", optarg,
@@ -309,11 +408,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bin/proxy: %s\n", http_strerror(e));
 		return 1;
 	}
-	srv.header_timeout_ms = (int)(head_s * 1000);
-	srv.upstream_timeout_ms = (int)(up_s * 1000);
+	srv.t = t;
 	srv.max_connections = (unsigned)max_conn;
+	srv.workers = (unsigned)workers;
 	srv.log = log;
 	srv.verbose = verbose;
+	raise_fd_limit();
 	fd = net_listen(listen_at, bound, sizeof(bound), err, sizeof(err));
 	if (fd < 0) {
 		fprintf(stderr, "bin/proxy: %s\n", err);
@@ -334,13 +434,13 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("listening on %s\n", bound);
 	fflush(stdout);
-	rc = proxy_server_run(&srv, fd);
+	rc = proxy_server_run(&srv, fd, err, sizeof(err));
 	proxy_server_free(&srv);
 	users_free(&users);
 	if (log != stdout)
 		fclose(log);
 	if (rc != 0) {
-		fprintf(stderr, "bin/proxy: accept failed\n");
+		fprintf(stderr, "bin/proxy: %s\n", err);
 		return 1;
 	}
 	return 0;

@@ -1,38 +1,52 @@
 /*
- * proxy/server.c - bin/proxy's socket server around proxy_decide().
+ * proxy/server.c - bin/proxy's connections: a typed state machine per
+ * client connection, on an event loop.
  *
- * The concurrency model, chosen to be read in one sitting: one thread per
- * client connection.  A thread blocks on its own two sockets (client and
- * origin) and runs the exchange top to bottom, in the same order as a
- * lesson tells it: read a head, decide, answer or forward, relay the
- * answer, read the next head.  An event loop would carry more
- * connections, but it turns that story into a state machine spread over
- * callbacks.  The cost of threads is bounded: at most max_connections
- * run at once (a counter under a mutex); one more gets 503 at once and
- * the existing ones are not harmed.
+ * The file reads in the order a lesson tells one exchange:
  *
- * Shared state is small: the Digest nonce counts inside proxy_state
- * (guard_lock, taken by http/guard.c's guard_commit() around the one
- * check-and-record step, never around password hashing), the connection
- * counter and the access log (lock).  Everything else belongs to one thread.
+ *   reading head -> deciding -> (answering ourselves | connecting
+ *   upstream -> sending -> relaying the body -> reading the response
+ *   head -> relaying the response) -> back to reading the next head;
+ *   or, after CONNECT, tunnelling; and at the end lingering and closing.
  *
- * Per connection (RFC 9112 §9): requests follow one another on the same
- * connection until either side says close.  Bodies (Content-Length or
- * chunked) are streamed through a small buffer in both directions, never
- * held whole.  An upstream connection is kept for the next request to the
- * same host:port.
+ * Every state is in enum conn_state, and every change of state goes
+ * through go_state(), which under -v logs it (curl's cf-h1-proxy.c does
+ * the same for its tunnel states).  Nothing here decides anything about
+ * HTTP: proxy_decide() (proxy/gate.c) says what to do with a request,
+ * http/ says how messages are framed (net/body.c moves bodies), when a
+ * connection persists (http/persist.c) and when a request may be sent
+ * again (http/retry.c).  This file only moves bytes and keeps time.
+ *
+ * Concurrency: each worker thread runs one libevent loop (net/loop.c); a
+ * connection lives on one loop, so its state needs no lock.  Shared by
+ * all: the Digest nonce counts inside proxy_state (guard_lock, taken by
+ * http/guard.c's guard_commit() around the one check-and-record step,
+ * never around password hashing), the access log (lock), the connection
+ * count (atomic).
+ * Each worker keeps its own pool of idle upstream connections.
+ *
+ * Memory: an idle keep-alive connection holds its conn struct, two
+ * libevent objects and empty buffers - a few kilobytes (10,000 idle
+ * connections: about 31 MiB RSS in all), no thread and no stack.  What one request needs (struct exchange: the decision, the
+ * log fields, the body mover) is allocated when its head arrives and
+ * freed when it is answered.
  */
+#define _DEFAULT_SOURCE /* explicit_bzero */
 #define _POSIX_C_SOURCE 200809L
 
 #include "server.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <netdb.h>
 #include <netinet/in.h>
-#include <poll.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,28 +55,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../http/expect.h"
+#include "../http/persist.h"
+#include "../http/retry.h"
 #include "../http/status.h"
+#include "../net/body.h"
 #include "../net/net.h"
+#include "../net/pool.h"
 
-#define PROXY_IO_CHUNK 16384                 /* bytes moved per read */
-#define PROXY_IN_MAX (HTTP_MAX_HEAD_BYTES + 2 * PROXY_IO_CHUNK) /* read queue */
-#define PROXY_TICK_MS 200                    /* how often idle waits look at stop */
-#define PROXY_MAX_DISCARD (64u * 1024)       /* body read and dropped before a 407 */
-#define PROXY_EXPECT_WAIT_MS 1000            /* wait for the origin's 100 */
-#define PROXY_THREAD_STACK (1u << 20)        /* per connection thread */
-#define PROXY_MAX_LOG_URL 2048               /* URL bytes in one log line */
-#define PROXY_MAX_BODY_TEXT 512              /* our own error bodies */
+#define PROXY_IO_CHUNK 16384              /* bytes a body step moves at most */
+#define PROXY_HIGH_WATER (256u * 1024)    /* queued for a slow reader: stop reading the other side */
+#define PROXY_POOL_MAX 64                 /* idle upstream connections per worker */
+#define PROXY_MAX_LOG_URL 2048            /* URL bytes in one log line */
+#define PROXY_MAX_BODY_TEXT 512           /* our own error bodies */
+#define PROXY_AUTH_INT_MAX PERSIST_MAX_DISCARD /* body bytes handed to the guard */
 
 static volatile sig_atomic_t stop_requested;
-
-/* ---- Streams: a socket and what was read but not used yet ---- */
-
-enum { STREAM_EOF = 0, STREAM_ERROR = -1, STREAM_TIMEOUT = -2 };
-
-struct stream {
-	int fd;               /* -1 when closed */
-	struct http_buf buf;  /* bytes read, not consumed yet */
-};
+static atomic_uint next_conn_id;   /* for -v lines, across workers */
 
 /* Milliseconds on a clock that never jumps: for timeouts and elapsed. */
 static uint64_t mono_ms(void)
@@ -73,204 +82,214 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/*
- * Wait up to timeout_ms for bytes, then read what is there (at most
- * PROXY_IO_CHUNK) onto the end of s->buf.  Returns the count, STREAM_EOF,
- * STREAM_ERROR or STREAM_TIMEOUT.
- */
-static long stream_read_more(struct stream *s, int timeout_ms)
-{
-	char tmp[PROXY_IO_CHUNK];
-	struct pollfd p = {.fd = s->fd, .events = POLLIN};
-	ssize_t r;
-	int rc;
+/* ---- The states of a connection ---- */
 
-	do
-		rc = poll(&p, 1, timeout_ms);
-	while (rc < 0 && errno == EINTR);
-	if (rc == 0)
-		return STREAM_TIMEOUT;
-	if (rc < 0)
-		return STREAM_ERROR;
-	do
-		r = recv(s->fd, tmp, sizeof(tmp), 0);
-	while (r < 0 && errno == EINTR);
-	if (r == 0)
-		return STREAM_EOF;
-	if (r < 0 || !http_buf_append(&s->buf, tmp, (size_t)r))
-		return STREAM_ERROR;
-	return (long)r;
-}
-
-/* Close the socket and forget unread bytes. */
-static void stream_close(struct stream *s)
-{
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
-	http_buf_reset(&s->buf);
-}
-
-/* ---- Reading heads ---- */
-
-enum head_rc {
-	HEAD_OK,        /* parsed; length in *len */
-	HEAD_CLOSED,    /* clean close (or stop/idle) before any byte */
-	HEAD_BAD,       /* parse error in *err */
-	HEAD_TIMEOUT,   /* bytes came, the rest did not in time */
-	HEAD_IO         /* EOF or error mid-head */
+enum conn_state {
+	CONN_READING_HEAD,       /* waiting for, or reading, a request head */
+	CONN_DECIDING,           /* proxy_decide() is looking at it */
+	CONN_ANSWERING,          /* our own response is going out */
+	CONN_DISCARDING,         /* reading and dropping a small unread body */
+	CONN_CONNECTING,         /* resolving and connecting to the origin */
+	CONN_SENDING,            /* the rewritten head goes to the origin */
+	CONN_RELAYING_BODY,      /* the request body, client -> origin */
+	CONN_READING_RESPONSE,   /* waiting for the origin's response head */
+	CONN_RELAYING_RESPONSE,  /* the response body, origin -> client */
+	CONN_TUNNELLING,         /* CONNECT: bytes both ways */
+	CONN_LINGERING,          /* answered and half-closed; draining */
+	CONN_CLOSED              /* being freed */
 };
 
-/*
- * Read until a whole request (req) or response (resp) head is in s->buf.
- * timeout_ms bounds the whole head (slowloris defence).  When idle_ok,
- * silence before the first byte is a quiet HEAD_CLOSED (an idle
- * keep-alive connection), and so is a stop request.
- */
-static enum head_rc read_head(struct stream *s, struct http_request *req,
-			      struct http_response *resp, int timeout_ms,
-			      bool idle_ok, size_t *len, enum http_err *err)
-{
-	uint64_t deadline = mono_ms() + (uint64_t)timeout_ms;
-
-	for (;;) {
-		long n, r;
-		uint64_t now;
-		int wait;
-
-		*err = HTTP_OK;
-		if (s->buf.len > 0) {
-			n = req ? http_parse_request(s->buf.data, s->buf.len,
-						     req, err)
-				: http_parse_response(s->buf.data, s->buf.len,
-						      resp, err);
-			if (n > 0) {
-				*len = (size_t)n;
-				return HEAD_OK;
-			}
-			if (n == HTTP_PARSE_ERROR)
-				return HEAD_BAD;
-		}
-		if (idle_ok && s->buf.len == 0 && stop_requested)
-			return HEAD_CLOSED;
-		now = mono_ms();
-		if (now >= deadline)
-			return s->buf.len == 0 && idle_ok ? HEAD_CLOSED
-							  : HEAD_TIMEOUT;
-		wait = (int)(deadline - now);
-		if (wait > PROXY_TICK_MS)
-			wait = PROXY_TICK_MS;
-		r = stream_read_more(s, wait);
-		if (r == STREAM_TIMEOUT)
-			continue;
-		if (r == STREAM_EOF && s->buf.len == 0)
-			return HEAD_CLOSED;
-		if (r <= 0)
-			return HEAD_IO;
-	}
-}
-
-/* ---- Streaming bodies ---- */
-
-enum relay_rc {
-	RELAY_OK,
-	RELAY_SRC,       /* the source closed early, timed out or failed */
-	RELAY_SYNTAX,    /* malformed chunked framing (err set) */
-	RELAY_TOO_BIG,   /* over the limit */
-	RELAY_DST        /* writing to the destination failed */
+static const char *const state_names[] = {
+	[CONN_READING_HEAD] = "reading head",
+	[CONN_DECIDING] = "deciding",
+	[CONN_ANSWERING] = "answering",
+	[CONN_DISCARDING] = "discarding body",
+	[CONN_CONNECTING] = "connecting upstream",
+	[CONN_SENDING] = "sending",
+	[CONN_RELAYING_BODY] = "relaying body",
+	[CONN_READING_RESPONSE] = "reading response head",
+	[CONN_RELAYING_RESPONSE] = "relaying response",
+	[CONN_TUNNELLING] = "tunnelling",
+	[CONN_LINGERING] = "lingering",
+	[CONN_CLOSED] = "closed",
 };
 
-/*
- * Move one body framed by `info` from src to dst (dst -1: read and drop),
- * through src->buf a chunk at a time: never the whole body in memory.
- * Chunked bodies are relayed as they came; the decoder only finds their
- * end (RFC 9112 §7.1).  Bytes after the body stay in src->buf.
- */
-static enum relay_rc relay_body(struct stream *src, int dst,
-				const struct http_body_info *info,
-				uint64_t limit, int idle_ms, uint64_t *moved,
-				enum http_err *err)
-{
-	struct http_chunked ch;
-	uint64_t left = info->length;
-
-	*moved = 0;
-	http_chunked_init(&ch);
-	if (info->framing == HTTP_BODY_NONE)
-		return RELAY_OK;
-	for (;;) {
-		size_t take;
-
-		if (info->framing == HTTP_BODY_LENGTH && left == 0)
-			return RELAY_OK;
-		if (src->buf.len == 0) {
-			long r = stream_read_more(src, idle_ms);
-
-			if (r == STREAM_EOF &&
-			    info->framing == HTTP_BODY_UNTIL_CLOSE)
-				return RELAY_OK;
-			if (r <= 0)
-				return RELAY_SRC;
-		}
-		if (info->framing == HTTP_BODY_LENGTH) {
-			take = src->buf.len < left ? src->buf.len : (size_t)left;
-		} else if (info->framing == HTTP_BODY_CHUNKED) {
-			long n = http_chunked_feed(&ch, src->buf.data,
-						   src->buf.len, NULL, err);
-
-			if (n < 0)
-				return RELAY_SYNTAX;
-			take = (size_t)n;
-		} else {
-			take = src->buf.len;
-		}
-		*moved += take;
-		if (*moved > limit)
-			return RELAY_TOO_BIG;
-		if (dst >= 0 && take > 0 &&
-		    net_write_all(dst, src->buf.data, take) < 0)
-			return RELAY_DST;
-		http_buf_consume(&src->buf, take);
-		if (info->framing == HTTP_BODY_LENGTH)
-			left -= take;
-		if (info->framing == HTTP_BODY_CHUNKED && ch.done)
-			return RELAY_OK;
-		if (take == 0 && src->buf.len > 0) {
-			/* The decoder wants more than is buffered. */
-			long r = stream_read_more(src, idle_ms);
-
-			if (r <= 0)
-				return RELAY_SRC;
-		}
-	}
-}
-
-/* ---- One connection ---- */
-
-/* What the access log says about one request (Squid's native format). */
+/* What one request needs while it is in flight; NULL between requests. */
 struct exchange {
+	/* The access log line (Squid's native format). */
 	uint64_t start_ms;
 	const char *result;           /* TCP_MISS, TCP_DENIED, TCP_TUNNEL, NONE */
 	int status;
 	uint64_t bytes;               /* sent to the client */
 	char method[32];
 	char url[PROXY_MAX_LOG_URL];
-	char user[GUARD_MAX_USER];
 	const char *hier;             /* HIER_DIRECT or HIER_NONE */
-	char peer[NET_MAX_ADDR];      /* upstream address, or "-" */
+	char peer[INET6_ADDRSTRLEN];  /* upstream address, or "-" */
 	char type[64];                /* response Content-Type, or "-" */
+
+	/* The request. */
+	struct proxy_decision d;      /* d.out: our answer or the rewritten head */
+	struct http_body_info req_body;
+	bool has_body;                /* a request body follows the head */
+	bool http10;                  /* the client speaks HTTP/1.0 */
+	uint64_t req_sent;            /* request body bytes sent upstream */
+	uint64_t window_bytes;        /* body bytes in the current rate window */
+
+	/* The way upstream. */
+	struct sockaddr_storage *addrs; /* resolved and checked (owned) */
+	size_t naddrs;
+	size_t next_addr;             /* the next one to try */
+	struct sockaddr_storage up_addr; /* the one the upstream connection went to */
+	bool reused;                  /* the upstream connection came from the pool */
+	bool retried;                 /* already sent once (RFC 9110 §9.2.2) */
+	bool early;                   /* the origin answered before the whole body */
+	uint64_t resp_bytes;          /* bytes of response received */
+
+	/* The response. */
+	struct body_mover mv;         /* the request body, then the response body */
+	bool keep_up;                 /* the upstream connection may be reused */
 };
 
-struct conn {
-	struct proxy_server *srv;
-	struct stream cl;             /* the client */
-	struct stream up;             /* the origin; fd -1 when none */
-	char up_host[HTTP_MAX_HOST + 1];
-	unsigned up_port;
-	char up_ip[NET_MAX_ADDR];
-	char client_ip[NET_MAX_ADDR];
-	unsigned long long id;        /* accept order, for the -v why lines */
+struct worker;
+struct conn;
+
+/* A name being resolved on the work pool.  When the connection stops
+ * waiting for it (it was answered, or went away), c becomes NULL and
+ * the result is thrown away when it comes. */
+struct resolve {
+	struct pool_job job;
+	struct conn *c;               /* NULL: nobody waits any more */
+	struct worker *wk;
+	char host[HTTP_MAX_HOST + 1];
+	unsigned port;
+	struct sockaddr_storage addrs[NET_MAX_RESOLVED]; /* the result */
+	size_t n;                     /* 0: not resolved */
 };
+
+/* One client connection. */
+struct conn {
+	struct worker *wk;
+	unsigned id;                  /* for -v lines */
+	enum conn_state state;
+	struct bufferevent *cl;       /* the client */
+	struct bufferevent *up;       /* the origin or tunnel peer; NULL if none */
+	struct event *timer;          /* the current phase's deadline */
+	struct exchange *x;           /* the request in flight, or NULL */
+	struct resolve *res;          /* the name being resolved, or NULL */
+	/* Connection-bound authentication (NTLM, Negotiate) is state of
+	 * this connection, not of a request: a scheme that needs it hangs
+	 * it here and decide() hands it over. */
+	void *auth;
+	uint64_t last_ms;             /* last byte moved (tunnel, response) */
+	uint64_t lingered;            /* bytes drained while lingering */
+	bool head_started;            /* a byte of the next head has come */
+	bool close_after;             /* close once this exchange is done */
+	bool half_closed;             /* our write side is shut (lingering) */
+	bool cl_eof, up_eof;          /* tunnel: each side has finished */
+	bool counted;                 /* counted by the loop (not a 503) */
+	char client_ip[INET6_ADDRSTRLEN];
+	struct conn *prev, *next;     /* the worker's connections */
+};
+
+/* An idle upstream connection kept for the next request there. */
+struct pooled {
+	struct worker *wk;
+	struct bufferevent *bev;
+	struct sockaddr_storage peer; /* the checked address it went to */
+	char ip[INET6_ADDRSTRLEN];
+	struct pooled *prev, *next;   /* most recently used first */
+};
+
+/* What each event loop keeps: its connections and its upstream pool. */
+struct worker {
+	struct proxy_server *srv;
+	struct loop_worker *lw;
+	struct conn *conns;
+	struct pooled *pool;
+	unsigned pooled;
+};
+
+static void conn_free(struct conn *c);
+static void resolve_forget(struct conn *c);
+static void read_head(struct conn *c);
+static void exchange_end(struct conn *c);
+static void start_lingering(struct conn *c);
+static void connect_next(struct conn *c);
+static void send_request(struct conn *c);
+static void relay_request_body(struct conn *c);
+static void read_response_head(struct conn *c);
+static void relay_response_body(struct conn *c);
+static void tunnel_move(struct conn *c, bool from_client);
+static void send_error(struct conn *c, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- Logging ---- */
+
+/* One line to the log under the lock (-v lines, the access log). */
+static void log_line(struct proxy_server *srv, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void log_line(struct proxy_server *srv, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (srv->log == NULL)
+		return;
+	pthread_mutex_lock(&srv->lock);
+	va_start(ap, fmt);
+	vfprintf(srv->log, fmt, ap);
+	va_end(ap);
+	fflush(srv->log);
+	pthread_mutex_unlock(&srv->lock);
+}
+
+/*
+ * Lesson 10: the Squid-format access-log line.
+ *   time.ms elapsed client result/status bytes method URL user hier/peer type
+ */
+static void log_access(struct conn *c)
+{
+	struct exchange *x = c->x;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	log_line(c->wk->srv,
+		 "%lld.%03ld %6llu %s %s/%03d %llu %s %s %s %s/%s %s\n",
+		 (long long)ts.tv_sec, ts.tv_nsec / 1000000L,
+		 (unsigned long long)(mono_ms() - x->start_ms), c->client_ip,
+		 x->result, x->status, (unsigned long long)x->bytes,
+		 x->method[0] ? x->method : "-", x->url[0] ? x->url : "-",
+		 x->d.user[0] ? x->d.user : "-", x->hier, x->peer,
+		 x->type[0] ? x->type : "-");
+}
+
+/* ---- Changing state ---- */
+
+/*
+ * The one place a connection changes state.  Under -v each change is a
+ * line: "conn 3: reading head -> deciding".
+ */
+static void go_state(struct conn *c, enum conn_state to)
+{
+	if (c->wk->srv->verbose && c->state != to)
+		log_line(c->wk->srv, "conn %u: %s -> %s\n", c->id,
+			 state_names[c->state], state_names[to]);
+	c->state = to;
+}
+
+/* Arm the connection's one timer for the current phase. */
+static void arm(struct conn *c, unsigned ms)
+{
+	struct timeval tv = loop_tv(ms);
+
+	evtimer_add(c->timer, &tv);
+}
+
+/* ---- Accepting ---- */
+
+static void on_client_read(struct bufferevent *bev, void *arg);
+static void on_client_write(struct bufferevent *bev, void *arg);
+static void on_client_event(struct bufferevent *bev, short what, void *arg);
+static void on_timer(evutil_socket_t fd, short what, void *arg);
 
 /* Numeric address of a socket's peer, without the port. */
 static void peer_ip(int fd, char *out, size_t cap)
@@ -290,64 +309,306 @@ static void peer_ip(int fd, char *out, size_t cap)
 		snprintf(out, cap, "-");
 }
 
-/* Lesson 10: the Squid-format access-log line. */
-/*
- * One access-log line, Squid's native format:
- *   time.ms elapsed client result/status bytes method URL user hier/peer type
- */
-static void log_access(struct conn *c, const struct exchange *x)
+/* A new client connection on worker wk; NULL when out of memory. */
+static struct conn *conn_new(struct worker *wk, evutil_socket_t fd)
 {
-	struct proxy_server *srv = c->srv;
-	struct timespec ts;
+	struct event_base *base = wk->lw->base;
+	struct timeval send_tv = loop_tv(wk->srv->t.send_ms);
+	struct conn *c = calloc(1, sizeof(*c));
 
-	if (srv->log == NULL)
+	if (c == NULL)
+		return NULL;
+	c->wk = wk;
+	c->id = atomic_fetch_add(&next_conn_id, 1) + 1;
+	c->state = CONN_READING_HEAD;
+	c->cl = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->timer = evtimer_new(base, on_timer, c);
+	if (c->cl == NULL || c->timer == NULL) {
+		if (c->cl != NULL)
+			bufferevent_free(c->cl);
+		else
+			close(fd);
+		if (c->timer != NULL)
+			event_free(c->timer);
+		free(c);
+		return NULL;
+	}
+	peer_ip(fd, c->client_ip, sizeof(c->client_ip));
+	bufferevent_setcb(c->cl, on_client_read, on_client_write,
+			  on_client_event, c);
+	/* A client that does not read what we send is cut after send_ms;
+	 * reading is timed by the phase timer instead (per phase, not per
+	 * read). */
+	bufferevent_set_timeouts(c->cl, NULL, &send_tv);
+	bufferevent_setwatermark(c->cl, EV_READ, 0, PROXY_HIGH_WATER);
+	c->next = wk->conns;
+	if (wk->conns != NULL)
+		wk->conns->prev = c;
+	wk->conns = c;
+	return c;
+}
+
+static void on_accept(struct loop_worker *lw, evutil_socket_t fd)
+{
+	struct worker *wk = lw->user;
+	struct conn *c = conn_new(wk, fd);
+
+	if (c == NULL) {
+		loop_conn_done(lw);
 		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	pthread_mutex_lock(&srv->lock);
-	fprintf(srv->log, "%lld.%03ld %6llu %s %s/%03d %llu %s %s %s %s/%s %s\n",
-		(long long)ts.tv_sec, ts.tv_nsec / 1000000L,
-		(unsigned long long)(mono_ms() - x->start_ms), c->client_ip,
-		x->result, x->status, (unsigned long long)x->bytes,
-		x->method[0] ? x->method : "-", x->url[0] ? x->url : "-",
-		x->user[0] ? x->user : "-", x->hier, x->peer,
-		x->type[0] ? x->type : "-");
-	fflush(srv->log);
-	pthread_mutex_unlock(&srv->lock);
-}
-
-/* -v: the decision's why line, with the lesson that explains it. */
-static void log_why(struct conn *c, const struct proxy_decision *d)
-{
-	struct proxy_server *srv = c->srv;
-
-	if (!srv->verbose || srv->log == NULL)
-		return;
-	pthread_mutex_lock(&srv->lock);
-	fprintf(srv->log, "why: %s (lesson %s) conn %llu\n", d->why,
-		d->lesson ? d->lesson : "-", c->id);
-	fflush(srv->log);
-	pthread_mutex_unlock(&srv->lock);
-}
-
-/* Send bytes to the client and count them for the log. */
-static bool send_client(struct conn *c, struct exchange *x, const void *p,
-			size_t n)
-{
-	if (net_write_all(c->cl.fd, p, n) < 0)
-		return false;
-	x->bytes += n;
-	return true;
+	}
+	c->counted = true;
+	arm(c, wk->srv->t.idle_ms);
+	bufferevent_enable(c->cl, EV_READ);
 }
 
 /*
- * A response of the proxy's own (RESPOND-like errors: 400, 408, 414, 431,
- * 502, 504) with a one-paragraph body; always closes the connection.
+ * Over --max-connections: 503 at once, then the same lingering close as
+ * any other answer, so the client reads the 503 rather than a reset.
+ * Such a connection is not counted and never reads a request.
  */
-static void send_error(struct conn *c, struct exchange *x, int status,
-		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void send_error(struct conn *c, struct exchange *x, int status,
-		       const char *fmt, ...)
+static void on_busy(struct loop_worker *lw, evutil_socket_t fd)
 {
+	struct worker *wk = lw->user;
+	struct conn *c = conn_new(wk, fd);
+	struct http_buf out;
+	char body[200];
+
+	if (c == NULL)
+		return;
+	snprintf(body, sizeof(body),
+		 "503 Service Unavailable\nproxy: too many connections (%u "
+		 "at once); try again later\n",
+		 wk->srv->max_connections);
+	http_buf_init(&out, 0);
+	if (proxy_write_own(&out, 503, true, body))
+		bufferevent_write(c->cl, out.data, out.len);
+	http_buf_free(&out);
+	start_lingering(c);
+}
+
+/* ---- Reading the head ---- */
+
+/* Free what one request held. */
+static void exchange_free(struct exchange *x)
+{
+	if (x == NULL)
+		return;
+	proxy_decision_free(&x->d);
+	body_free(&x->mv);
+	free(x->addrs);
+	free(x);
+}
+
+/* Facts about the request kept once its head has left the buffer. */
+static struct exchange *exchange_new(const struct http_request *req)
+{
+	struct exchange *x = calloc(1, sizeof(*x));
+
+	if (x == NULL)
+		return NULL;
+	x->start_ms = mono_ms();
+	x->result = "NONE";
+	x->hier = "HIER_NONE";
+	snprintf(x->peer, sizeof(x->peer), "-");
+	snprintf(x->method, sizeof(x->method), "%.*s", (int)req->method_len,
+		 req->method);
+	snprintf(x->url, sizeof(x->url), "%.*s", (int)req->target_len,
+		 req->target);
+	x->http10 = req->minor_version == 0;
+	proxy_decision_init(&x->d);
+	memset(&x->req_body, 0, sizeof(x->req_body));
+	body_init(&x->mv, &x->req_body, BODY_DISCARD, 0);
+	return x;
+}
+
+static void decide(struct conn *c, const struct http_request *req,
+		   const void *body, size_t body_len);
+static void act(struct conn *c);
+
+/*
+ * The client's bytes while a head is expected.  The whole head has
+ * header_ms from its first byte (not per read: a head trickled a byte at
+ * a time is cut as surely as a silent one: 408).  Before that first byte
+ * the connection is idle and closes quietly after idle_ms.
+ */
+static void read_head(struct conn *c)
+{
+	struct proxy_server *srv = c->wk->srv;
+	struct evbuffer *in = bufferevent_get_input(c->cl);
+	size_t len = evbuffer_get_length(in), n;
+	struct http_request req;
+	enum http_err e = HTTP_OK;
+	const char *p;
+	const void *body = NULL;
+	size_t body_len = 0;
+	long hl;
+
+	if (len == 0)
+		return;
+	if (evbuffer_get_length(bufferevent_get_output(c->cl)) >
+	    PROXY_HIGH_WATER) {
+		/* A client that pipelines but does not read: wait for it. */
+		bufferevent_disable(c->cl, EV_READ);
+		return;
+	}
+	if (!c->head_started) {
+		c->head_started = true;
+		arm(c, srv->t.header_ms);
+	}
+	n = len < HTTP_MAX_HEAD_BYTES + 1 ? len : HTTP_MAX_HEAD_BYTES + 1;
+	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)n);
+	hl = http_parse_request(p, n, &req, &e);
+	if (hl == HTTP_PARSE_PARTIAL)
+		return;
+	bufferevent_disable(c->cl, EV_READ);
+	evtimer_del(c->timer);
+	if (hl < 0) {
+		/* Malformed, too large: the status that names it, and close
+		 * (the framing of what follows cannot be trusted). */
+		static const struct http_request none;
+
+		c->x = exchange_new(&none);
+		if (c->x == NULL) {
+			conn_free(c);
+			return;
+		}
+		send_error(c, http_err_status(e), "%s", http_strerror(e));
+		return;
+	}
+	c->x = exchange_new(&req);
+	if (c->x == NULL) {
+		conn_free(c);
+		return;
+	}
+	go_state(c, CONN_DECIDING);
+	e = http_request_framing(&req, &c->x->req_body);
+	if (e != HTTP_OK) {
+		/* RFC 9112 §6.3: a body we cannot frame is 400 and the
+		 * connection closes (request smuggling). */
+		evbuffer_drain(in, (size_t)hl);
+		send_error(c, 400, "%s", http_strerror(e));
+		return;
+	}
+	c->x->has_body = c->x->req_body.framing == HTTP_BODY_CHUNKED ||
+			 (c->x->req_body.framing == HTTP_BODY_LENGTH &&
+			  c->x->req_body.length > 0);
+	/* Digest qop=auth-int hashes the body: hand the guard a small one
+	 * that came with the head (the head is parsed again, since the
+	 * pull-up may move it). */
+	if (c->x->req_body.framing == HTTP_BODY_LENGTH &&
+	    c->x->req_body.length <= PROXY_AUTH_INT_MAX &&
+	    len - (size_t)hl >= c->x->req_body.length &&
+	    c->x->req_body.length > 0) {
+		size_t all = (size_t)hl + (size_t)c->x->req_body.length;
+
+		p = (const char *)evbuffer_pullup(in, (ev_ssize_t)all);
+		if (http_parse_request(p, all, &req, &e) == hl) {
+			body = p + hl;
+			body_len = (size_t)c->x->req_body.length;
+		}
+	}
+	decide(c, &req, body, body_len);
+	/* req pointed into the buffer: it goes now, before the body moves. */
+	evbuffer_drain(in, (size_t)hl);
+	act(c);
+}
+
+/* ---- Deciding ---- */
+
+static void answer(struct conn *c);
+static void start_forward(struct conn *c);
+static void start_tunnel(struct conn *c);
+
+/*
+ * Ask the pure decision (proxy/gate.c).  The guard's nonce counts are
+ * shared by every worker (the guard locks around them itself); c->auth is where the state of
+ * a connection-bound scheme will be handed to it.
+ */
+static void decide(struct conn *c, const struct http_request *req,
+		   const void *body, size_t body_len)
+{
+	struct proxy_server *srv = c->wk->srv;
+	struct exchange *x = c->x;
+
+	/* No lock here: password hashing runs in parallel; the nonce-count
+	 * step inside takes guard_lock itself (http/guard.h). */
+	proxy_decide(srv->cfg, srv->state, req, body, body_len,
+		     (uint64_t)time(NULL), &x->d);
+	if (srv->verbose)
+		log_line(srv, "why: %s (lesson %s)\n", x->d.why,
+			 x->d.lesson ? x->d.lesson : "-");
+	c->close_after = x->d.close || stop_requested;
+}
+
+/* Do what the decision says. */
+static void act(struct conn *c)
+{
+	switch (c->x->d.action) {
+	case PROXY_RESPOND:
+		answer(c);
+		break;
+	case PROXY_FORWARD:
+		start_forward(c);
+		break;
+	case PROXY_TUNNEL:
+		start_tunnel(c);
+		break;
+	}
+}
+
+/* ---- Answering ourselves ---- */
+
+/*
+ * Send d.out, the proxy's own answer (407, 403, 400, ...).  Its head was
+ * built with its final Connection field: proxy_decide() knows whether an
+ * unread body lets the connection go on (http/persist.c).  A small body
+ * is read and dropped afterwards; otherwise the connection lingers.
+ */
+static void answer(struct conn *c)
+{
+	struct exchange *x = c->x;
+	int st = x->d.status;
+
+	x->result = st == 407 || st == 403 ? "TCP_DENIED" : "NONE";
+	x->status = st;
+	snprintf(x->type, sizeof(x->type), "%s",
+		 st == 200 && strcmp(x->method, "TRACE") == 0 ? "message/http"
+							       : "text/plain");
+	go_state(c, CONN_ANSWERING);
+	x->bytes += x->d.out.len;
+	bufferevent_write(c->cl, x->d.out.data, x->d.out.len);
+	/* on_client_write() goes on once the answer is out. */
+}
+
+/* The answer is out: drop a small body, linger, or read the next head. */
+static void answer_sent(struct conn *c)
+{
+	struct exchange *x = c->x;
+
+	if (c->close_after) {
+		start_lingering(c);
+		return;
+	}
+	if (x->has_body) {
+		body_init(&x->mv, &x->req_body, BODY_DISCARD,
+			  PERSIST_MAX_DISCARD);
+		go_state(c, CONN_DISCARDING);
+		arm(c, c->wk->srv->t.body_ms);
+		bufferevent_enable(c->cl, EV_READ);
+		relay_request_body(c);
+		return;
+	}
+	exchange_end(c);
+}
+
+/*
+ * An answer of the proxy's own for a failure (400, 408, 502, 504): a
+ * one-paragraph body, Connection: close, then lingering.
+ */
+static void send_error(struct conn *c, int status, const char *fmt, ...)
+{
+	struct exchange *x = c->x;
 	char text[PROXY_MAX_BODY_TEXT];
 	char body[PROXY_MAX_BODY_TEXT + 64];
 	struct http_buf out;
@@ -358,574 +619,1255 @@ static void send_error(struct conn *c, struct exchange *x, int status,
 	va_end(ap);
 	snprintf(body, sizeof(body), "%d %s\nproxy: %s\n", status,
 		 http_status_reason(status), text);
+	if (c->up != NULL) {
+		bufferevent_free(c->up);
+		c->up = NULL;
+	}
+	resolve_forget(c);
+	evtimer_del(c->timer);
+	bufferevent_disable(c->cl, EV_READ);
+	c->close_after = true;
 	http_buf_init(&out, 0);
-	if (proxy_write_own(&out, status, true, body))
-		send_client(c, x, out.data, out.len);
+	if (proxy_write_own(&out, status, true, body)) {
+		bufferevent_write(c->cl, out.data, out.len);
+		if (x != NULL)
+			x->bytes += out.len;
+	}
 	http_buf_free(&out);
-	x->status = status;
-	snprintf(x->type, sizeof(x->type), "text/plain");
+	if (x != NULL) {
+		x->status = status;
+		snprintf(x->type, sizeof(x->type), "text/plain");
+	}
+	go_state(c, CONN_ANSWERING);
 }
 
-/* Insert "Connection: close" after the status line of an own response. */
-static void force_close(struct http_buf *out)
+/* ---- Connecting upstream ---- */
+
+static void on_up_read(struct bufferevent *bev, void *arg);
+static void on_up_write(struct bufferevent *bev, void *arg);
+static void on_up_event(struct bufferevent *bev, short what, void *arg);
+
+/* Two socket addresses are the same address and port. */
+static bool same_addr(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
 {
-	struct http_buf n;
-	char *eol;
-
-	if (strstr(out->data, "\r\nConnection: close\r\n") != NULL)
-		return;
-	eol = strstr(out->data, "\r\n");
-	if (eol == NULL)
-		return;
-	http_buf_init(&n, 0);
-	http_buf_append(&n, out->data, (size_t)(eol - out->data) + 2);
-	http_buf_puts(&n, "Connection: close\r\n");
-	http_buf_append(&n, eol + 2, out->len - (size_t)(eol + 2 - out->data));
-	if (!n.failed) {
-		http_buf_reset(out);
-		http_buf_append(out, n.data, n.len);
-	}
-	http_buf_free(&n);
-}
-
-/* Content-Type of a response without parameters, for the log. */
-static void content_type(const struct http_response *resp, char *out,
-			 size_t cap)
-{
-	const struct http_header *h = http_header_find(
-		resp->headers, resp->num_headers, "Content-Type");
-	size_t n = 0;
-
-	if (h == NULL) {
-		snprintf(out, cap, "-");
-		return;
-	}
-	while (n < h->value_len && h->value[n] != ';' && h->value[n] != ' ')
-		n++;
-	snprintf(out, cap, "%.*s", (int)n, h->value);
-}
-
-/*
- * An upstream connection to d->host:d->port: the one kept from the last
- * request when it goes to the same place, else a new one within
- * upstream_timeout_ms.  Either way the ACL decides first on the address
- * connected to (proxy_decide_address, proxy/acl.h "Deciding on
- * addresses"): the kept connection's peer, or every address the name
- * resolves to, resolved once, and the connection goes to one of exactly
- * those.  On failure a 403 (the ACL), 502 (refused, DNS) or 504 (silent)
- * has been sent to the client and false is returned.
- */
-static bool upstream(struct conn *c, struct exchange *x,
-		     struct proxy_decision *d, const char *method,
-		     bool *reused)
-{
-	struct sockaddr_storage addrs[NET_MAX_RESOLVED];
-	const char *host = d->host;
-	unsigned port = d->port;
-	char err[300];
-	enum net_fail why;
-	size_t n;
-	int fd;
-
-	*reused = false;
-	if (c->up.fd >= 0 && c->up_port == port &&
-	    strcasecmp(c->up_host, host) == 0 &&
-	    net_peer_addr(c->up.fd, &addrs[0])) {
-		if (!proxy_decide_address(c->srv->cfg, method, addrs, 1, d))
-			goto denied;
-		*reused = true;
-		return true;
-	}
-	stream_close(&c->up);
-	n = net_resolve(host, port, addrs, NET_MAX_RESOLVED, &why, err,
-			sizeof(err));
-	if (n > 0 && !proxy_decide_address(c->srv->cfg, method, addrs, n, d))
-		goto denied;
-	fd = n == 0 ? -1
-		    : net_connect_addr(addrs, n, host,
-				       c->srv->upstream_timeout_ms, NULL, &why,
-				       err, sizeof(err));
-	if (fd < 0) {
-		x->result = "TCP_MISS";
-		switch (why) {
-		case NET_DNS:
-			send_error(c, x, 502,
-				   "cannot resolve the origin %s (DNS "
-				   "failure)", host);
-			break;
-		case NET_TIMEOUT:
-			send_error(c, x, 504,
-				   "the origin %s:%u did not accept a "
-				   "connection within %d ms",
-				   host, port, c->srv->upstream_timeout_ms);
-			break;
-		case NET_REFUSED:
-			send_error(c, x, 502,
-				   "the origin %s:%u refused the connection",
-				   host, port);
-			break;
-		default:
-			send_error(c, x, 502, "cannot connect to the origin "
-					      "%s:%u: %s", host, port, err);
-			break;
-		}
+	if (a->ss_family != b->ss_family)
 		return false;
-	}
-	c->up.fd = fd;
-	snprintf(c->up_host, sizeof(c->up_host), "%s", host);
-	c->up_port = port;
-	peer_ip(fd, c->up_ip, sizeof(c->up_ip));
-	return true;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a;
+		const struct sockaddr_in *y = (const void *)b;
 
-denied:
-	/* d is now the ACL's 403 (Connection: close); nothing was sent on. */
-	stream_close(&c->up);
-	log_why(c, d);
-	x->result = "TCP_DENIED";
-	x->status = d->status;
-	snprintf(x->type, sizeof(x->type), "text/plain");
-	send_client(c, x, d->out.data, d->out.len);
+		return x->sin_port == y->sin_port &&
+		       x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a;
+		const struct sockaddr_in6 *y = (const void *)b;
+
+		return x->sin6_port == y->sin6_port &&
+		       memcmp(&x->sin6_addr, &y->sin6_addr,
+			      sizeof(x->sin6_addr)) == 0;
+	}
 	return false;
 }
 
-/* The request carries `Expect: 100-continue` (RFC 9110 §10.1.1). */
-static bool expects_continue(const struct http_request *req)
+/* Take an idle connection to one of the checked addrs from the pool. */
+static struct bufferevent *pool_take(struct worker *wk,
+				     const struct sockaddr_storage *addrs,
+				     size_t n, struct sockaddr_storage *peer,
+				     char *ip, size_t ip_cap)
 {
-	return req->minor_version == 1 &&
-	       http_header_has_token(req->headers, req->num_headers, "Expect",
-				     "100-continue");
-}
+	for (struct pooled *p = wk->pool; p != NULL; p = p->next) {
+		struct bufferevent *bev;
+		size_t i;
 
-/* What forward() needs of the request once its head is consumed. */
-struct req_facts {
-	struct http_body_info body;
-	bool has_body;
-	bool expect;          /* Expect: 100-continue */
-	bool http10;
-	char method[32];
-};
-
-/*
- * Forward one request and relay the response.  d->out is the rewritten
- * head; the request body follows from the client stream.  Returns false
- * when the client connection must close.
- */
-static bool forward(struct conn *c, struct exchange *x,
-		    struct proxy_decision *d, const struct req_facts *f,
-		    bool close_after)
-{
-	struct proxy_server *srv = c->srv;
-	struct http_response resp;
-	struct http_body_info rinfo;
-	struct http_buf head;
-	enum http_err e = HTTP_OK;
-	enum head_rc hr;
-	enum relay_rc rr;
-	uint64_t moved;
-	size_t hl = 0;
-	bool reused, body_sent = !f->has_body, keep_up;
-	bool skipped_body = false;   /* the origin answered before the body */
-	int attempt;
-
-	x->result = "TCP_MISS";
-	for (attempt = 0; attempt < 2; attempt++) {
-		if (!upstream(c, x, d, f->method, &reused))
-			return false;   /* the 403/502/504 said Connection: close */
-		snprintf(x->peer, sizeof(x->peer), "%s", c->up_ip);
-		x->hier = "HIER_DIRECT";
-		if (net_write_all(c->up.fd, d->out.data, d->out.len) < 0) {
-			stream_close(&c->up);
-			if (reused)
-				continue;   /* the kept connection had died */
-			send_error(c, x, 502, "writing to the origin %s:%u "
-					      "failed", d->host, d->port);
-			return false;
-		}
-
-		/* Expect: 100-continue: give the origin a moment to say
-		 * 100 or to refuse before the body goes (RFC 9110 §10.1.1). */
-		if (f->has_body && f->expect) {
-			hr = read_head(&c->up, NULL, &resp,
-				       PROXY_EXPECT_WAIT_MS, true, &hl, &e);
-			if (hr == HEAD_OK && resp.status == 100) {
-				http_buf_consume(&c->up.buf, hl);
-				if (!send_client(c, x,
-						 "HTTP/1.1 100 Continue\r\n\r\n",
-						 25))
-					return false;
-			} else if (hr == HEAD_OK) {
-				/* A final answer without the body: relay it,
-				 * then close both (the body may still come). */
-				close_after = true;
-				body_sent = true;
-				skipped_body = true;
-			} else if (hr != HEAD_CLOSED) {
-				stream_close(&c->up);
-				send_error(c, x, 502, "the origin %s:%u sent "
-						      "an invalid response",
-					   d->host, d->port);
-				return false;
-			}
-		}
-		if (!body_sent) {
-			rr = relay_body(&c->cl, c->up.fd, &f->body, UINT64_MAX,
-					srv->header_timeout_ms, &moved, &e);
-			if (rr == RELAY_SYNTAX) {
-				stream_close(&c->up);
-				send_error(c, x, 400, "the request body is "
-						      "malformed: %s",
-					   http_strerror(e));
-				return false;
-			}
-			if (rr == RELAY_DST) {
-				stream_close(&c->up);
-				send_error(c, x, 502, "the origin %s:%u closed "
-						      "while the body was sent",
-					   d->host, d->port);
-				return false;
-			}
-			if (rr != RELAY_OK) {
-				stream_close(&c->up);
-				return false;   /* the client went away */
-			}
-			body_sent = true;
-		}
-
-		/* The response head; interim 1xx answers are dropped. */
-		do {
-			hr = read_head(&c->up, NULL, &resp,
-				       srv->upstream_timeout_ms, false, &hl, &e);
-			if (hr == HEAD_OK && resp.status >= 100 &&
-			    resp.status < 200) {
-				if (resp.status == 101)
-					break;
-				http_buf_consume(&c->up.buf, hl);
-				continue;
-			}
-			break;
-		} while (1);
-		if (hr == HEAD_CLOSED && reused && !f->has_body) {
-			stream_close(&c->up);   /* closed while idle: retry */
+		for (i = 0; i < n && !same_addr(&p->peer, &addrs[i]); i++)
+			;
+		if (i == n)
 			continue;
-		}
-		break;
-	}
-	if (attempt == 2) {
-		send_error(c, x, 502, "the origin %s:%u keeps closing the "
-				      "connection", d->host, d->port);
-		return false;
-	}
-	if (hr == HEAD_TIMEOUT) {
-		stream_close(&c->up);
-		send_error(c, x, 504, "the origin %s:%u did not answer within "
-				      "%d ms",
-			   d->host, d->port, srv->upstream_timeout_ms);
-		return false;
-	}
-	if (hr != HEAD_OK || resp.status == 101) {
-		stream_close(&c->up);
-		if (hr == HEAD_CLOSED || hr == HEAD_IO)
-			send_error(c, x, 502, "the origin %s:%u closed the "
-					      "connection without an answer",
-				   d->host, d->port);
+		if (p->prev != NULL)
+			p->prev->next = p->next;
 		else
-			send_error(c, x, 502, "the origin %s:%u sent an "
-					      "invalid response: %s",
-				   d->host, d->port,
-				   http_strerror(hr == HEAD_BAD ? e
-								: HTTP_E_STATUS));
-		return false;
+			wk->pool = p->next;
+		if (p->next != NULL)
+			p->next->prev = p->prev;
+		wk->pooled--;
+		bev = p->bev;
+		*peer = p->peer;
+		snprintf(ip, ip_cap, "%s", p->ip);
+		free(p);
+		return bev;
 	}
-	e = http_response_framing(&resp, f->method, strlen(f->method), &rinfo);
-	if (e != HTTP_OK) {
-		stream_close(&c->up);
-		send_error(c, x, 502, "the origin %s:%u sent a response with "
-				      "bad framing: %s",
-			   d->host, d->port, http_strerror(e));
-		return false;
-	}
-	if (rinfo.framing == HTTP_BODY_UNTIL_CLOSE)
-		close_after = true;
-	keep_up = !skipped_body && rinfo.framing != HTTP_BODY_UNTIL_CLOSE &&
-		  resp.minor_version == 1 &&
-		  !http_header_has_token(resp.headers, resp.num_headers,
-					 "Connection", "close");
-
-	/* Relay the head (hop-by-hop dropped, Via added), then the body. */
-	http_buf_init(&head, 0);
-	if (!proxy_relay_head_ex(&resp, d->info_header,
-				 close_after ? "close" :
-				 f->http10 ? "keep-alive" : NULL,
-				 &head)) {
-		http_buf_free(&head);
-		stream_close(&c->up);
-		send_error(c, x, 502, "the origin's response head could not "
-				      "be relayed");
-		return false;
-	}
-	x->status = resp.status;
-	content_type(&resp, x->type, sizeof(x->type));
-	http_buf_consume(&c->up.buf, hl);
-	if (!send_client(c, x, head.data, head.len)) {
-		http_buf_free(&head);
-		stream_close(&c->up);
-		return false;
-	}
-	http_buf_free(&head);
-	rr = relay_body(&c->up, c->cl.fd, &rinfo, UINT64_MAX,
-			srv->upstream_timeout_ms, &moved, &e);
-	x->bytes += moved;
-	if (rr != RELAY_OK) {
-		/* Too late for an error response: cut both connections so the
-		 * client sees a truncated body, not a wrong one. */
-		stream_close(&c->up);
-		return false;
-	}
-	if (!keep_up || c->up.buf.len > 0)
-		stream_close(&c->up);
-	return !close_after;
-}
-
-/* Lesson 07: after 200 Connection established the proxy only copies bytes. */
-/*
- * CONNECT (RFC 9110 §9.3.6): connect, send 200, then relay bytes both
- * ways until either side closes.  A side that closes has its direction
- * shut down on the other side, so TLS close_notify still gets through.
- */
-static void tunnel(struct conn *c, struct exchange *x,
-		   struct proxy_decision *d)
-{
-	struct pollfd p[2];
-	bool open[2] = {true, true};   /* client->origin, origin->client */
-	char buf[PROXY_IO_CHUNK];
-	bool reused;
-
-	x->result = "TCP_TUNNEL";
-	stream_close(&c->up);
-	if (!upstream(c, x, d, "CONNECT", &reused))
-		return;
-	snprintf(x->peer, sizeof(x->peer), "%s", c->up_ip);
-	x->hier = "HIER_DIRECT";
-	x->status = 200;
-	if (!send_client(c, x, d->out.data, d->out.len))
-		goto done;
-	/* Bytes the client sent after the CONNECT head (a TLS hello). */
-	if (c->cl.buf.len > 0) {
-		if (net_write_all(c->up.fd, c->cl.buf.data, c->cl.buf.len) < 0)
-			goto done;
-		http_buf_reset(&c->cl.buf);
-	}
-	while (open[0] || open[1]) {
-		int rc;
-
-		p[0].fd = open[0] ? c->cl.fd : -1;
-		p[0].events = POLLIN;
-		p[1].fd = open[1] ? c->up.fd : -1;
-		p[1].events = POLLIN;
-		rc = poll(p, 2, PROXY_TICK_MS);
-		if (rc < 0 && errno != EINTR)
-			break;
-		if (rc <= 0) {
-			if (stop_requested)
-				break;   /* an idle tunnel ends at shutdown */
-			continue;
-		}
-		for (int i = 0; i < 2; i++) {
-			int from = i == 0 ? c->cl.fd : c->up.fd;
-			int to = i == 0 ? c->up.fd : c->cl.fd;
-			ssize_t r;
-
-			if (!open[i] || !(p[i].revents & (POLLIN | POLLHUP |
-							 POLLERR)))
-				continue;
-			r = recv(from, buf, sizeof(buf), 0);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0) {
-				open[i] = false;
-				shutdown(to, SHUT_WR);
-				if (r < 0)
-					open[0] = open[1] = false;
-				continue;
-			}
-			if (net_write_all(to, buf, (size_t)r) < 0) {
-				open[0] = open[1] = false;
-				break;
-			}
-			if (i == 1)
-				x->bytes += (size_t)r;
-		}
-	}
-done:
-	stream_close(&c->up);
-}
-
-/*
- * Serve one client connection: requests one after another until either
- * side closes, a request goes wrong, or the server stops.
- */
-static void serve(struct conn *c)
-{
-	struct proxy_server *srv = c->srv;
-
-	for (;;) {
-		struct http_request req;
-		struct proxy_decision d;
-		struct req_facts f;
-		struct exchange x;
-		enum http_err e = HTTP_OK;
-		enum head_rc hr;
-		size_t hl = 0;
-		bool close_after, keep = true;
-		const void *body = NULL;
-		size_t body_len = 0;
-
-		memset(&x, 0, sizeof(x));
-		x.start_ms = mono_ms();
-		x.result = "NONE";
-		x.hier = "HIER_NONE";
-		snprintf(x.peer, sizeof(x.peer), "-");
-		hr = read_head(&c->cl, &req, NULL, srv->header_timeout_ms, true,
-			       &hl, &e);
-		if (hr == HEAD_CLOSED || hr == HEAD_IO)
-			return;
-		if (hr == HEAD_TIMEOUT) {
-			send_error(c, &x, 408,
-				   "the request head did not arrive within %d "
-				   "ms",
-				   srv->header_timeout_ms);
-			log_access(c, &x);
-			return;
-		}
-		if (hr == HEAD_BAD) {
-			int st = http_err_status(e);
-
-			send_error(c, &x, st, "%s", http_strerror(e));
-			log_access(c, &x);
-			return;
-		}
-
-		/* Facts kept after the head leaves the buffer. */
-		memset(&f, 0, sizeof(f));
-		snprintf(f.method, sizeof(f.method), "%.*s",
-			 (int)req.method_len, req.method);
-		snprintf(x.method, sizeof(x.method), "%s", f.method);
-		snprintf(x.url, sizeof(x.url), "%.*s", (int)req.target_len,
-			 req.target);
-		f.expect = expects_continue(&req);
-		f.http10 = req.minor_version == 0;
-		e = http_request_framing(&req, &f.body);
-		if (e != HTTP_OK) {
-			/* RFC 9112 §6.3: a body we cannot frame is 400 and
-			 * the connection closes (request smuggling). */
-			send_error(c, &x, 400, "%s", http_strerror(e));
-			log_access(c, &x);
-			return;
-		}
-		f.has_body = f.body.framing == HTTP_BODY_CHUNKED ||
-			     (f.body.framing == HTTP_BODY_LENGTH &&
-			      f.body.length > 0);
-		if (f.body.framing == HTTP_BODY_LENGTH &&
-		    c->cl.buf.len - hl >= f.body.length) {
-			body = c->cl.buf.data + hl;   /* for qop=auth-int */
-			body_len = (size_t)f.body.length;
-		}
-
-		proxy_decision_init(&d);
-		/* No lock here: password hashing runs in parallel; the
-		 * nonce-count step inside takes guard_lock itself. */
-		proxy_decide(srv->cfg, srv->state, &req, body, body_len,
-			     (uint64_t)time(NULL), &d);
-		log_why(c, &d);
-		snprintf(x.user, sizeof(x.user), "%s", d.user);
-		http_buf_consume(&c->cl.buf, hl);   /* req is invalid now */
-		close_after = d.close || stop_requested;
-
-		switch (d.action) {
-		case PROXY_RESPOND:
-			/* A body we did not read would be taken for the next
-			 * request: drop a small one, else close. */
-			if (f.has_body) {
-				uint64_t moved;
-
-				if (f.body.framing != HTTP_BODY_LENGTH ||
-				    f.body.length > PROXY_MAX_DISCARD ||
-				    f.expect ||
-				    relay_body(&c->cl, -1, &f.body,
-					       PROXY_MAX_DISCARD,
-					       srv->header_timeout_ms, &moved,
-					       &e) != RELAY_OK)
-					close_after = true;
-			}
-			if (close_after)
-				force_close(&d.out);
-			x.result = d.status == 407 || d.status == 403
-					   ? "TCP_DENIED" : "NONE";
-			x.status = d.status;
-			snprintf(x.type, sizeof(x.type), "%s",
-				 d.status == 200 && strcmp(f.method, "TRACE") == 0
-					 ? "message/http" : "text/plain");
-			keep = send_client(c, &x, d.out.data, d.out.len);
-			break;
-		case PROXY_TUNNEL:
-			tunnel(c, &x, &d);
-			keep = false;
-			break;
-		case PROXY_FORWARD:
-			keep = forward(c, &x, &d, &f, close_after);
-			break;
-		}
-		proxy_decision_free(&d);
-		log_access(c, &x);
-		if (!keep || close_after)
-			return;
-	}
-}
-
-/* ---- Threads and the accept loop ---- */
-
-/* A connection thread: serve, free everything, count itself out. */
-static void *conn_thread(void *arg)
-{
-	struct conn *c = arg;
-	struct proxy_server *srv = c->srv;
-
-	serve(c);
-	stream_close(&c->cl);
-	stream_close(&c->up);
-	http_buf_free(&c->cl.buf);
-	http_buf_free(&c->up.buf);
-	free(c);
-	pthread_mutex_lock(&srv->lock);
-	srv->active--;
-	pthread_cond_broadcast(&srv->idle);
-	pthread_mutex_unlock(&srv->lock);
 	return NULL;
 }
 
-/*
- * Over the limit: 503 and close, from the accept loop itself so no thread
- * is spent.  What the client already sent is drained first (without
- * waiting) so the close does not reset the connection before it reads.
- */
-static void busy(struct proxy_server *srv, int fd)
+static void pooled_free(struct pooled *p)
 {
-	char body[200], junk[4096];
-	struct http_buf out;
+	struct worker *wk = p->wk;
 
-	snprintf(body, sizeof(body),
-		 "503 Service Unavailable\nproxy: too many connections (%u "
-		 "at once); try again later\n",
-		 srv->max_connections);
-	http_buf_init(&out, 0);
-	net_set_timeouts(fd, 0, 1000);
-	if (proxy_write_own(&out, 503, true, body))
-		net_write_all(fd, out.data, out.len);
-	http_buf_free(&out);
-	while (recv(fd, junk, sizeof(junk), MSG_DONTWAIT) > 0)
-		;
-	shutdown(fd, SHUT_WR);
-	close(fd);
+	if (p->prev != NULL)
+		p->prev->next = p->next;
+	else
+		wk->pool = p->next;
+	if (p->next != NULL)
+		p->next->prev = p->prev;
+	wk->pooled--;
+	bufferevent_free(p->bev);
+	free(p);
+}
+
+/* An idle pooled connection spoke, closed or timed out: it goes. */
+static void on_pooled_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	pooled_free(arg);
+}
+
+static void on_pooled_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	(void)what;
+	pooled_free(arg);
+}
+
+/*
+ * Keep an upstream connection for the next request to the same address
+ * from any client of this worker: a client that opens a new connection
+ * per request still gets a warm upstream one.  It is keyed by the
+ * address it went to, the one the ACL checked (proxy_decide_address()),
+ * so a later request reuses it only after its own destination resolved
+ * to and was allowed for that same address.  Bounded (PROXY_POOL_MAX,
+ * the oldest goes first) and idle for pool_idle_ms at most.
+ */
+static void pool_put(struct worker *wk, struct bufferevent *bev,
+		     const struct sockaddr_storage *peer, const char *ip)
+{
+	struct timeval idle = loop_tv(wk->srv->t.pool_idle_ms);
+	struct pooled *p;
+
+	if (stop_requested) {
+		bufferevent_free(bev);
+		return;
+	}
+	if (wk->pooled >= PROXY_POOL_MAX) {
+		struct pooled *old = wk->pool;
+
+		while (old->next != NULL)
+			old = old->next;
+		pooled_free(old);
+	}
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		bufferevent_free(bev);
+		return;
+	}
+	p->wk = wk;
+	p->bev = bev;
+	p->peer = *peer;
+	snprintf(p->ip, sizeof(p->ip), "%s", ip);
+	p->next = wk->pool;
+	if (wk->pool != NULL)
+		wk->pool->prev = p;
+	wk->pool = p;
+	wk->pooled++;
+	bufferevent_setcb(bev, on_pooled_read, NULL, on_pooled_event, p);
+	bufferevent_set_timeouts(bev, &idle, NULL);
+	bufferevent_enable(bev, EV_READ);
+}
+
+/* A fresh upstream bufferevent with this connection's callbacks. */
+static void up_callbacks(struct conn *c)
+{
+	struct timeval send_tv = loop_tv(c->wk->srv->t.send_ms);
+
+	bufferevent_setcb(c->up, on_up_read, on_up_write, on_up_event, c);
+	bufferevent_set_timeouts(c->up, NULL, &send_tv);
+	bufferevent_setwatermark(c->up, EV_READ, 0, PROXY_HIGH_WATER);
+}
+
+static void on_resolved(struct pool_job *job);
+static void addresses_ready(struct conn *c,
+			    const struct sockaddr_storage *addrs, size_t n);
+
+/* Resolution, on a pool thread: getaddrinfo blocks. */
+static void resolve_run(struct pool_job *job)
+{
+	struct resolve *r = job->arg;
+	enum net_fail why;
+	char err[NET_MAX_ADDR];
+
+	r->n = net_resolve(r->host, r->port, r->addrs, NET_MAX_RESOLVED, &why,
+			   err, sizeof(err));
+}
+
+/* The connection no longer waits for its resolution. */
+static void resolve_forget(struct conn *c)
+{
+	if (c->res != NULL)
+		c->res->c = NULL;
+	c->res = NULL;
+}
+
+/*
+ * An IP literal needs no resolver: its one address is made here, on the
+ * loop.  (Fast path: a request to 127.0.0.1 then costs no hand-over to
+ * the pool and back, two thread wake-ups per request.)
+ */
+static bool literal_addr(const char *host, unsigned port,
+			 struct sockaddr_storage *out)
+{
+	struct sockaddr_in *v4 = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)out;
+
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		return true;
+	}
+	if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Where the request goes.  The name is resolved once (off the loop,
+ * net/pool.c, unless it is an IP literal), the ACL decides on every
+ * address that came back (proxy_decide_address(), proxy/acl.h "Deciding
+ * on addresses"), and the connection goes to exactly those addresses:
+ * an idle pooled one to the same address, else a new one.  Nothing is
+ * resolved twice, so a DNS answer that changes meanwhile (rebinding)
+ * cannot take the connection anywhere unchecked.
+ */
+static void connect_upstream(struct conn *c, bool may_reuse)
+{
+	struct exchange *x = c->x;
+	struct worker *wk = c->wk;
+	struct sockaddr_storage lit;
+	struct resolve *r;
+
+	go_state(c, CONN_CONNECTING);
+	x->hier = "HIER_DIRECT";
+	x->reused = false;
+	arm(c, wk->srv->t.connect_ms);
+	if (!may_reuse && x->addrs != NULL) {
+		/* A retry: the same checked addresses, a new connection. */
+		x->next_addr = 0;
+		connect_next(c);
+		return;
+	}
+	if (literal_addr(x->d.host, x->d.port, &lit)) {
+		addresses_ready(c, &lit, 1);
+		return;
+	}
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		send_error(c, 502, "cannot resolve the origin %s: out of "
+				   "memory", x->d.host);
+		return;
+	}
+	r->c = c;
+	r->wk = wk;
+	snprintf(r->host, sizeof(r->host), "%s", x->d.host);
+	r->port = x->d.port;
+	r->job.run = resolve_run;
+	r->job.done = on_resolved;
+	r->job.arg = r;
+	if (!pool_submit(wk->lw->base, &r->job)) {
+		free(r);
+		send_error(c, 502, "cannot resolve the origin %s: out of "
+				   "memory", x->d.host);
+		return;
+	}
+	wk->lw->jobs++;
+	c->res = r;
+}
+
+/* Back on the loop with the addresses (or not). */
+static void on_resolved(struct pool_job *job)
+{
+	struct resolve *r = job->arg;
+	struct conn *c = r->c;
+
+	r->wk->lw->jobs--;
+	if (c != NULL) {
+		c->res = NULL;
+		if (r->n == 0) {
+			c->x->result = "TCP_MISS";
+			send_error(c, 502,
+				   "cannot resolve the origin %s (DNS failure)",
+				   c->x->d.host);
+		} else {
+			addresses_ready(c, r->addrs, r->n);
+		}
+	}
+	free(r);
+}
+
+/* Step 3b of the decision, on the addresses; then connect to them. */
+static void addresses_ready(struct conn *c,
+			    const struct sockaddr_storage *addrs, size_t n)
+{
+	struct proxy_server *srv = c->wk->srv;
+	struct exchange *x = c->x;
+	const char *method =
+		x->d.action == PROXY_TUNNEL ? "CONNECT" : x->method;
+
+	if (!proxy_decide_address(srv->cfg, method, addrs, n, &x->d)) {
+		/* d is now the ACL's 403 (Connection: close). */
+		if (srv->verbose)
+			log_line(srv, "why: %s (lesson %s)\n", x->d.why,
+				 x->d.lesson ? x->d.lesson : "-");
+		evtimer_del(c->timer);
+		x->hier = "HIER_NONE";
+		c->close_after = true;
+		answer(c);
+		return;
+	}
+	x->addrs = malloc(n * sizeof(*addrs));
+	if (x->addrs == NULL) {
+		send_error(c, 502, "out of memory");
+		return;
+	}
+	memcpy(x->addrs, addrs, n * sizeof(*addrs));
+	x->naddrs = n;
+	x->next_addr = 0;
+	if (x->d.action == PROXY_FORWARD) {
+		c->up = pool_take(c->wk, x->addrs, n, &x->up_addr, x->peer,
+				  sizeof(x->peer));
+		if (c->up != NULL) {
+			evtimer_del(c->timer);
+			x->reused = true;
+			up_callbacks(c);
+			send_request(c);
+			return;
+		}
+	}
+	connect_next(c);
+}
+
+/* Try the next checked address; 502 when none is left. */
+static void connect_next(struct conn *c)
+{
+	struct exchange *x = c->x;
+	struct sockaddr_storage *a;
+	int fd;
+
+	if (c->up != NULL) {
+		bufferevent_free(c->up);
+		c->up = NULL;
+	}
+	if (x->next_addr >= x->naddrs) {
+		send_error(c, 502, "the origin %s:%u refused the connection",
+			   x->d.host, x->d.port);
+		return;
+	}
+	a = &x->addrs[x->next_addr++];
+	x->up_addr = *a;
+	fd = socket(a->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    0);
+	if (fd < 0) {
+		connect_next(c);
+		return;
+	}
+	c->up = bufferevent_socket_new(c->wk->lw->base, fd,
+				       BEV_OPT_CLOSE_ON_FREE);
+	if (c->up == NULL) {
+		close(fd);
+		connect_next(c);
+		return;
+	}
+	up_callbacks(c);
+	if (a->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)a)->sin6_addr,
+			  x->peer, sizeof(x->peer));
+	else
+		inet_ntop(AF_INET, &((struct sockaddr_in *)a)->sin_addr,
+			  x->peer, sizeof(x->peer));
+	if (bufferevent_socket_connect(
+		    c->up, (struct sockaddr *)a,
+		    a->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+					     : sizeof(struct sockaddr_in)) != 0)
+		connect_next(c);
+	/* on_up_event() says BEV_EVENT_CONNECTED or an error. */
+}
+
+/* The TCP connection to the origin is up. */
+static void connected(struct conn *c)
+{
+	int one = 1;
+
+	setsockopt(bufferevent_getfd(c->up), IPPROTO_TCP, TCP_NODELAY, &one,
+		   sizeof(one));
+	evtimer_del(c->timer);
+	if (c->x->d.action == PROXY_TUNNEL)
+		start_tunnel(c);
+	else
+		send_request(c);
+}
+
+static void start_forward(struct conn *c)
+{
+	struct exchange *x = c->x;
+
+	x->result = "TCP_MISS";
+	connect_upstream(c, true);
+}
+
+/* ---- Sending the request ---- */
+
+/*
+ * The rewritten head goes out, then the body if there is one.  An
+ * `Expect: 100-continue` stays in the forwarded head: the origin's 100
+ * comes back through read_response_head() and the client sends its body
+ * when it sees it, so nothing here waits.
+ */
+static void send_request(struct conn *c)
+{
+	struct exchange *x = c->x;
+
+	go_state(c, CONN_SENDING);
+	x->resp_bytes = 0;
+	x->req_sent = 0;
+	bufferevent_write(c->up, x->d.out.data, x->d.out.len);
+	bufferevent_enable(c->up, EV_READ);
+	if (x->has_body) {
+		/* RFC 9112 §6.1: a recipient may decode a transfer coding
+		 * and apply it again; a chunked body is re-chunked with its
+		 * trailers filtered (http/trailer.c). */
+		body_free(&x->mv);
+		body_init(&x->mv, &x->req_body, BODY_RELAY, 0);
+		go_state(c, CONN_RELAYING_BODY);
+		x->window_bytes = 0;
+		arm(c, c->wk->srv->t.body_ms);
+		bufferevent_enable(c->cl, EV_READ);
+		relay_request_body(c);
+		return;
+	}
+	go_state(c, CONN_READING_RESPONSE);
+	arm(c, c->wk->srv->t.upstream_ms);
+}
+
+/* ---- Relaying the request body ---- */
+
+/*
+ * One step of a body that is not moved verbatim (chunked, or decoded for
+ * an HTTP/1.0 client): the first buffered block goes through the mover,
+ * what it writes goes to out (NULL: dropped).  Returns the bytes of in
+ * consumed, or -1 with *e.
+ */
+static long move_chunked(struct body_mover *mv, struct evbuffer *in,
+			 struct evbuffer *out, enum http_err *e)
+{
+	struct evbuffer_iovec v;
+	struct http_buf o;
+	long used;
+
+	if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+		return 0;
+	if (v.iov_len > PROXY_IO_CHUNK)
+		v.iov_len = PROXY_IO_CHUNK;
+	http_buf_init(&o, 0);
+	used = body_feed(mv, v.iov_base, v.iov_len, out != NULL ? &o : NULL, e);
+	if (used >= 0) {
+		evbuffer_drain(in, (size_t)used);
+		if (out != NULL && o.len > 0)
+			evbuffer_add(out, o.data, o.len);
+	}
+	http_buf_free(&o);
+	return used;
+}
+
+/*
+ * Move what the client sent of its body to the origin (or, in
+ * CONN_DISCARDING, nowhere).  Content-Length bytes move between the
+ * buffers without a copy; chunked ones go through the mover.  When the
+ * origin falls behind, reading from the client pauses (PROXY_HIGH_WATER)
+ * and resumes in on_up_write().
+ */
+static void relay_request_body(struct conn *c)
+{
+	struct exchange *x = c->x;
+	struct evbuffer *in = bufferevent_get_input(c->cl);
+	struct evbuffer *out = c->up ? bufferevent_get_output(c->up) : NULL;
+	bool discard = c->state == CONN_DISCARDING;
+
+	while (!x->mv.done && evbuffer_get_length(in) > 0) {
+		enum http_err e;
+		long used;
+
+		if (out != NULL && evbuffer_get_length(out) > PROXY_HIGH_WATER) {
+			bufferevent_disable(c->cl, EV_READ);
+			return;
+		}
+		if (body_verbatim(&x->mv)) {
+			/* Content-Length: the bytes move from one buffer to
+			 * the other by reference, never copied. */
+			used = body_feed(&x->mv, NULL, evbuffer_get_length(in),
+					 NULL, &e);
+			if (used >= 0 && discard)
+				evbuffer_drain(in, (size_t)used);
+			else if (used >= 0)
+				evbuffer_remove_buffer(in, out, (size_t)used);
+		} else {
+			used = move_chunked(&x->mv, in, discard ? NULL : out,
+					    &e);
+		}
+		if (used < 0) {
+			if (discard) {
+				start_lingering(c);
+				return;
+			}
+			send_error(c, e == HTTP_E_BODY_TOO_LARGE ? 413 : 400,
+				   "the request body is malformed: %s",
+				   http_strerror(e));
+			return;
+		}
+		x->window_bytes += (uint64_t)used;
+		if (!discard)
+			x->req_sent += (uint64_t)used;
+	}
+	if (!x->mv.done)
+		return;
+	bufferevent_disable(c->cl, EV_READ);
+	evtimer_del(c->timer);
+	if (discard) {
+		exchange_end(c);
+		return;
+	}
+	go_state(c, CONN_READING_RESPONSE);
+	arm(c, c->wk->srv->t.upstream_ms);
+	/* The response may be waiting already. */
+	if (evbuffer_get_length(bufferevent_get_input(c->up)) > 0)
+		read_response_head(c);
+}
+
+/* ---- Reading the response head ---- */
+
+/*
+ * The upstream connection failed before a whole response head came.  On
+ * a reused connection that the origin had closed while idle, the request
+ * goes again on a new one, but only where RFC 9110 §9.2.2 allows it:
+ * idempotent, none of the body sent, nothing of a response received.
+ */
+static void upstream_failed(struct conn *c, bool timed_out)
+{
+	struct exchange *x = c->x;
+
+	bufferevent_free(c->up);
+	c->up = NULL;
+	if (!timed_out && x->reused && !x->retried &&
+	    retry_allowed(x->method, strlen(x->method), x->req_sent,
+			  x->resp_bytes)) {
+		x->retried = true;
+		connect_upstream(c, false);
+		return;
+	}
+	if (timed_out)
+		send_error(c, 504, "the origin %s:%u did not answer within %u ms",
+			   x->d.host, x->d.port, c->wk->srv->t.upstream_ms);
+	else
+		send_error(c, 502, "the origin %s:%u closed the connection "
+				   "without an answer",
+			   x->d.host, x->d.port);
+}
+
+/*
+ * Parse the origin's response head.  Interim 1xx responses (100
+ * Continue, 103 Early Hints) go on to an HTTP/1.1 client and not to an
+ * HTTP/1.0 one, which would take them for the answer (RFC 9110 §15.2);
+ * 101 is refused, since this proxy does not switch protocols.  A final
+ * answer that comes while the request body is still on its way ends the
+ * body: the rest of it is never sent, and both connections close after.
+ */
+static void read_response_head(struct conn *c)
+{
+	struct exchange *x = c->x;
+	struct evbuffer *in = bufferevent_get_input(c->up);
+
+	for (;;) {
+		size_t len = evbuffer_get_length(in), n;
+		struct http_response resp;
+		struct http_body_info rinfo;
+		struct http_buf head;
+		enum http_err e = HTTP_OK;
+		const char *p;
+		const char *conn_field;
+		enum body_mode mode;
+		long hl;
+
+		if (len == 0)
+			return;
+		x->resp_bytes += len;   /* counts "something arrived" */
+		n = len < HTTP_MAX_HEAD_BYTES + 1 ? len : HTTP_MAX_HEAD_BYTES + 1;
+		p = (const char *)evbuffer_pullup(in, (ev_ssize_t)n);
+		hl = http_parse_response(p, n, &resp, &e);
+		if (hl == HTTP_PARSE_PARTIAL)
+			return;
+		if (hl < 0 || resp.status == 101) {
+			send_error(c, 502, "the origin %s:%u sent an invalid "
+					   "response: %s",
+				   x->d.host, x->d.port,
+				   http_strerror(hl < 0 ? e : HTTP_E_STATUS));
+			return;
+		}
+		if (resp.status < 200) {
+			if (!x->http10) {
+				http_buf_init(&head, 0);
+				if (proxy_relay_head_ex(&resp, NULL, NULL,
+							&head)) {
+					bufferevent_write(c->cl, head.data,
+							  head.len);
+					x->bytes += head.len;
+				}
+				http_buf_free(&head);
+			}
+			evbuffer_drain(in, (size_t)hl);
+			continue;
+		}
+
+		/* The final answer. */
+		if (c->state == CONN_RELAYING_BODY) {
+			x->early = true;
+			c->close_after = true;
+			bufferevent_disable(c->cl, EV_READ);
+		}
+		e = http_response_framing(&resp, x->method, strlen(x->method),
+					  &rinfo);
+		if (e != HTTP_OK) {
+			send_error(c, 502, "the origin %s:%u sent a response "
+					   "with bad framing: %s",
+				   x->d.host, x->d.port, http_strerror(e));
+			return;
+		}
+		/* RFC 9112 §7.1: an HTTP/1.0 client cannot read chunked; it
+		 * gets the data alone, ended by the close. */
+		mode = BODY_RELAY;
+		if (rinfo.framing == HTTP_BODY_CHUNKED && x->http10) {
+			mode = BODY_DECODE;
+			c->close_after = true;
+		}
+		if (rinfo.framing == HTTP_BODY_UNTIL_CLOSE)
+			c->close_after = true;
+		x->keep_up = !x->early &&
+			     rinfo.framing != HTTP_BODY_UNTIL_CLOSE &&
+			     persist_keep_alive(resp.minor_version,
+						resp.headers, resp.num_headers);
+		conn_field = c->close_after ? "close"
+			     : x->http10    ? "keep-alive"
+					    : NULL;
+		http_buf_init(&head, 0);
+		if (!proxy_relay_head_to(&resp, x->d.info_header, conn_field,
+					 mode == BODY_DECODE, &head)) {
+			http_buf_free(&head);
+			send_error(c, 502, "the origin's response head could "
+					   "not be relayed");
+			return;
+		}
+		x->status = resp.status;
+		{
+			const struct http_header *h = http_header_find(
+				resp.headers, resp.num_headers, "Content-Type");
+			size_t t = 0;
+
+			while (h != NULL && t < h->value_len &&
+			       h->value[t] != ';' && h->value[t] != ' ')
+				t++;
+			snprintf(x->type, sizeof(x->type), "%.*s",
+				 h != NULL ? (int)t : 1, h != NULL ? h->value : "-");
+		}
+		evbuffer_drain(in, (size_t)hl);
+		bufferevent_write(c->cl, head.data, head.len);
+		x->bytes += head.len;
+		http_buf_free(&head);
+		body_free(&x->mv);
+		body_init(&x->mv, &rinfo, mode, 0);
+		go_state(c, CONN_RELAYING_RESPONSE);
+		c->last_ms = mono_ms();
+		arm(c, c->wk->srv->t.upstream_ms);
+		relay_response_body(c);
+		return;
+	}
+}
+
+/* ---- Relaying the response ---- */
+
+/*
+ * Move the response body to the client.  As for the request body: no
+ * copy for Content-Length and until-close, the mover for chunked, and
+ * reading pauses while the client is behind (resumed in
+ * on_client_write()).
+ */
+static void relay_response_body(struct conn *c)
+{
+	struct exchange *x = c->x;
+	struct evbuffer *in = bufferevent_get_input(c->up);
+	struct evbuffer *out = bufferevent_get_output(c->cl);
+
+	while (!x->mv.done && evbuffer_get_length(in) > 0) {
+		size_t before = evbuffer_get_length(out);
+		enum http_err e;
+		long used;
+
+		if (before > PROXY_HIGH_WATER) {
+			bufferevent_disable(c->up, EV_READ);
+			return;
+		}
+		if (body_verbatim(&x->mv)) {
+			used = body_feed(&x->mv, NULL, evbuffer_get_length(in),
+					 NULL, &e);
+			if (used >= 0)
+				evbuffer_remove_buffer(in, out, (size_t)used);
+		} else {
+			used = move_chunked(&x->mv, in, out, &e);
+		}
+		if (used < 0) {
+			/* Too late for an error response: cut the client off
+			 * so it sees a truncated body, not a wrong one. */
+			conn_free(c);
+			return;
+		}
+		x->bytes += evbuffer_get_length(out) - before;
+	}
+	if (!x->mv.done)
+		return;
+	evtimer_del(c->timer);
+	if (x->keep_up && evbuffer_get_length(in) == 0)
+		pool_put(c->wk, c->up, &x->up_addr, x->peer);
+	else
+		bufferevent_free(c->up);
+	c->up = NULL;
+	if (c->close_after) {
+		start_lingering(c);
+		return;
+	}
+	exchange_end(c);
+}
+
+/* ---- Back to reading ---- */
+
+/* The exchange is over: log it, forget it, wait for the next head. */
+static void exchange_end(struct conn *c)
+{
+	log_access(c);
+	exchange_free(c->x);
+	c->x = NULL;
+	if (c->close_after || stop_requested) {
+		start_lingering(c);
+		return;
+	}
+	go_state(c, CONN_READING_HEAD);
+	c->head_started = false;
+	arm(c, c->wk->srv->t.idle_ms);
+	bufferevent_enable(c->cl, EV_READ);
+	/* A pipelined request may be waiting already. */
+	read_head(c);
+}
+
+/* ---- Tunnelling ---- */
+
+/*
+ * CONNECT (RFC 9110 §9.3.6): connect, send 200, then copy bytes both
+ * ways until both sides have finished.  A side that closes has its
+ * direction shut on the other side once its bytes are out, so a TLS
+ * close_notify still gets through.
+ */
+static void start_tunnel(struct conn *c)
+{
+	struct exchange *x = c->x;
+	struct evbuffer *in = bufferevent_get_input(c->cl);
+
+	if (c->up == NULL) {
+		x->result = "TCP_TUNNEL";
+		connect_upstream(c, false);
+		return;
+	}
+	x->status = 200;
+	x->bytes += x->d.out.len;
+	bufferevent_write(c->cl, x->d.out.data, x->d.out.len);
+	go_state(c, CONN_TUNNELLING);
+	c->close_after = true;
+	/* Bytes the client sent after the CONNECT head (a TLS hello). */
+	if (evbuffer_get_length(in) > 0)
+		evbuffer_add_buffer(bufferevent_get_output(c->up), in);
+	c->last_ms = mono_ms();
+	arm(c, c->wk->srv->t.tunnel_idle_ms);
+	bufferevent_enable(c->cl, EV_READ);
+	bufferevent_enable(c->up, EV_READ);
+}
+
+/* Lesson 07: after 200 Connection established the proxy only copies bytes. */
+/* Copy what one side sent to the other. */
+static void tunnel_move(struct conn *c, bool from_client)
+{
+	struct bufferevent *src = from_client ? c->cl : c->up;
+	struct bufferevent *dst = from_client ? c->up : c->cl;
+	struct evbuffer *in = bufferevent_get_input(src);
+	struct evbuffer *out = bufferevent_get_output(dst);
+	size_t n = evbuffer_get_length(in);
+
+	if (n == 0)
+		return;
+	c->last_ms = mono_ms();
+	if (!from_client)
+		c->x->bytes += n;
+	evbuffer_add_buffer(out, in);
+	if (evbuffer_get_length(out) > PROXY_HIGH_WATER)
+		bufferevent_disable(src, EV_READ);
+}
+
+/* Side `client` reached its end: shut that direction when flushed. */
+static void tunnel_half(struct conn *c)
+{
+	if (c->cl_eof && c->up != NULL &&
+	    evbuffer_get_length(bufferevent_get_output(c->up)) == 0)
+		shutdown(bufferevent_getfd(c->up), SHUT_WR);
+	if (c->up_eof &&
+	    evbuffer_get_length(bufferevent_get_output(c->cl)) == 0)
+		shutdown(bufferevent_getfd(c->cl), SHUT_WR);
+	if (c->cl_eof && c->up_eof &&
+	    evbuffer_get_length(bufferevent_get_output(c->cl)) == 0 &&
+	    (c->up == NULL ||
+	     evbuffer_get_length(bufferevent_get_output(c->up)) == 0))
+		conn_free(c);
+}
+
+/* ---- Lingering and closing ---- */
+
+/*
+ * RFC 9112 §9.6: a server that closes while the client may still be
+ * sending (an early 407 to a large upload, say) closes in stages: first
+ * its own direction, once its answer is out (shutdown SHUT_WR), then it
+ * goes on reading and discarding until the client closes, for at most
+ * linger_ms and PROXY_LINGER_MAX_BYTES.  Closing at once would make the
+ * kernel answer the client's next bytes with a reset, and the reset can
+ * destroy the 407 before the client has read it.
+ */
+static void start_lingering(struct conn *c)
+{
+	if (c->up != NULL) {
+		bufferevent_free(c->up);
+		c->up = NULL;
+	}
+	if (c->x != NULL) {
+		log_access(c);
+		exchange_free(c->x);
+		c->x = NULL;
+	}
+	go_state(c, CONN_LINGERING);
+	c->lingered = 0;
+	arm(c, c->wk->srv->t.linger_ms);
+	bufferevent_enable(c->cl, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->cl)) == 0) {
+		shutdown(bufferevent_getfd(c->cl), SHUT_WR);
+		c->half_closed = true;
+	}
+	/* Otherwise on_client_write() half-closes once it is out. */
+	evbuffer_drain(bufferevent_get_input(c->cl),
+		       evbuffer_get_length(bufferevent_get_input(c->cl)));
+}
+
+/*
+ * Close a connection.  The memory goes a moment later, from the loop
+ * (on_timer() in CONN_CLOSED), so code that called this from deep in a
+ * callback may still look at c->state and see CONN_CLOSED.
+ */
+static void conn_free(struct conn *c)
+{
+	struct timeval now = {0, 0};
+
+	if (c->state == CONN_CLOSED)
+		return;
+	go_state(c, CONN_CLOSED);
+	resolve_forget(c);
+	bufferevent_disable(c->cl, EV_READ | EV_WRITE);
+	bufferevent_setcb(c->cl, NULL, NULL, NULL, NULL);
+	if (c->up != NULL) {
+		bufferevent_free(c->up);
+		c->up = NULL;
+	}
+	evtimer_add(c->timer, &now);
+}
+
+/* The memory of a closed connection. */
+static void conn_release(struct conn *c)
+{
+	struct worker *wk = c->wk;
+
+	resolve_forget(c);
+	if (c->x != NULL && c->x->status != 0)
+		log_access(c);
+	exchange_free(c->x);
+	if (c->up != NULL)
+		bufferevent_free(c->up);
+	bufferevent_free(c->cl);
+	event_free(c->timer);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		wk->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	if (c->counted)
+		loop_conn_done(wk->lw);
+	free(c);
+}
+
+/* ---- Timeouts ---- */
+
+/*
+ * The phase's timer fired.  Where a phase is timed by activity (the
+ * response body, a tunnel) the timer is re-armed for what is left when
+ * bytes moved meanwhile: one timer per connection, no per-read re-arming.
+ */
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	struct proxy_server *srv = c->wk->srv;
+	struct exchange *x = c->x;
+	uint64_t idle = mono_ms() - c->last_ms;
+
+	(void)fd;
+	(void)what;
+	switch (c->state) {
+	case CONN_READING_HEAD:
+		if (!c->head_started) {
+			conn_free(c);   /* an idle keep-alive connection */
+			return;
+		}
+		c->x = exchange_new(&(struct http_request){0});
+		if (c->x == NULL) {
+			conn_free(c);
+			return;
+		}
+		bufferevent_disable(c->cl, EV_READ);
+		send_error(c, 408, "the request head did not arrive within %u ms",
+			   srv->t.header_ms);
+		return;
+	case CONN_RELAYING_BODY:
+	case CONN_DISCARDING: {
+		/* The body must keep at least body_min_rate bytes a second
+		 * over each window; time spent waiting for a slow origin to
+		 * take bytes does not count against the client. */
+		uint64_t want = (uint64_t)srv->t.body_min_rate * srv->t.body_ms /
+				1000u;
+		bool origin_behind =
+			c->up != NULL &&
+			evbuffer_get_length(bufferevent_get_output(c->up)) > 0;
+
+		if (x->window_bytes < want && !origin_behind) {
+			if (c->state == CONN_DISCARDING) {
+				conn_free(c);   /* answered already */
+				return;
+			}
+			/* The origin got part of a body: its connection
+			 * goes (send_error() closes it), never reused. */
+			send_error(c, 408, "the request body came slower than "
+					   "%u bytes/s",
+				   srv->t.body_min_rate);
+			return;
+		}
+		x->window_bytes = 0;
+		arm(c, srv->t.body_ms);
+		return;
+	}
+	case CONN_CONNECTING:
+		if (x->d.action == PROXY_TUNNEL || !x->reused)
+			x->result = x->d.action == PROXY_TUNNEL ? "TCP_TUNNEL"
+								 : "TCP_MISS";
+		send_error(c, 504,
+			   "the origin %s:%u did not accept a connection "
+			   "within %u ms",
+			   x->d.host, x->d.port, srv->t.connect_ms);
+		return;
+	case CONN_READING_RESPONSE:
+		upstream_failed(c, true);
+		return;
+	case CONN_RELAYING_RESPONSE:
+		if (idle < srv->t.upstream_ms) {
+			arm(c, srv->t.upstream_ms - (unsigned)idle);
+			return;
+		}
+		conn_free(c);   /* truncated: the client must see it */
+		return;
+	case CONN_TUNNELLING:
+		if (idle < srv->t.tunnel_idle_ms) {
+			arm(c, srv->t.tunnel_idle_ms - (unsigned)idle);
+			return;
+		}
+		conn_free(c);
+		return;
+	case CONN_LINGERING:
+		conn_free(c);
+		return;
+	case CONN_CLOSED:
+		conn_release(c);
+		return;
+	default:
+		return;
+	}
+}
+
+/* ---- libevent callbacks: where bytes arrive ---- */
+
+static void on_client_read(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	switch (c->state) {
+	case CONN_READING_HEAD:
+		read_head(c);
+		break;
+	case CONN_RELAYING_BODY:
+	case CONN_DISCARDING:
+		relay_request_body(c);
+		break;
+	case CONN_TUNNELLING:
+		tunnel_move(c, true);
+		break;
+	case CONN_LINGERING:
+		c->lingered += evbuffer_get_length(in);
+		evbuffer_drain(in, evbuffer_get_length(in));
+		if (c->lingered > PROXY_LINGER_MAX_BYTES)
+			conn_free(c);
+		break;
+	default:
+		/* Not reading in these states; leave the bytes queued. */
+		bufferevent_disable(bev, EV_READ);
+		break;
+	}
+}
+
+/* The client's output went out (all of it: the low-water mark is 0). */
+static void on_client_write(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	switch (c->state) {
+	case CONN_ANSWERING:
+		answer_sent(c);
+		break;
+	case CONN_READING_HEAD:
+		bufferevent_enable(c->cl, EV_READ);
+		read_head(c);
+		break;
+	case CONN_RELAYING_RESPONSE:
+		bufferevent_enable(c->up, EV_READ);
+		relay_response_body(c);
+		break;
+	case CONN_TUNNELLING:
+		if (c->up != NULL && !c->up_eof)
+			bufferevent_enable(c->up, EV_READ);
+		tunnel_half(c);
+		break;
+	case CONN_LINGERING:
+		if (!c->half_closed) {
+			shutdown(bufferevent_getfd(c->cl), SHUT_WR);
+			c->half_closed = true;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* The client closed, reset, or did not read within send_ms. */
+static void on_client_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	if (c->state == CONN_TUNNELLING && (what & BEV_EVENT_EOF)) {
+		tunnel_move(c, true);
+		c->cl_eof = true;
+		tunnel_half(c);
+		return;
+	}
+	/* Lingering ends here; elsewhere the client vanished mid-exchange
+	 * and everything of it goes (the upstream too: it is mid-message). */
+	conn_free(c);
+}
+
+static void on_up_read(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	switch (c->state) {
+	case CONN_SENDING:
+	case CONN_RELAYING_BODY:
+	case CONN_READING_RESPONSE:
+		read_response_head(c);
+		break;
+	case CONN_RELAYING_RESPONSE:
+		c->last_ms = mono_ms();
+		relay_response_body(c);
+		break;
+	case CONN_TUNNELLING:
+		tunnel_move(c, false);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The upstream's output went out: the client may send more body. */
+static void on_up_write(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	if (c->state == CONN_RELAYING_BODY) {
+		bufferevent_enable(c->cl, EV_READ);
+		relay_request_body(c);
+	} else if (c->state == CONN_TUNNELLING) {
+		if (!c->cl_eof)
+			bufferevent_enable(c->cl, EV_READ);
+		tunnel_half(c);
+	}
+}
+
+static void on_up_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+	struct exchange *x = c->x;
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED) {
+		connected(c);
+		return;
+	}
+	switch (c->state) {
+	case CONN_CONNECTING: {
+		int err = EVUTIL_SOCKET_ERROR();
+
+		/* Refused is the common case and the default message;
+		 * say more when the network itself is the trouble. */
+		if (x->next_addr >= x->naddrs &&
+		    (err == ENETUNREACH || err == EHOSTUNREACH)) {
+			send_error(c, 502, "cannot connect to the origin "
+					   "%s:%u: %s",
+				   x->d.host, x->d.port, strerror(err));
+			return;
+		}
+		connect_next(c);
+		return;
+	}
+	case CONN_SENDING:
+	case CONN_RELAYING_BODY:
+	case CONN_READING_RESPONSE:
+		if (what & BEV_EVENT_EOF)
+			read_response_head(c);   /* bytes that came with EOF */
+		if (c->state == CONN_RELAYING_RESPONSE || c->state == CONN_CLOSED ||
+		    c->state == CONN_ANSWERING || c->state == CONN_LINGERING)
+			return;
+		if (c->state == CONN_RELAYING_BODY &&
+		    (what & BEV_EVENT_ERROR) == 0 && x->resp_bytes == 0 &&
+		    !x->reused) {
+			send_error(c, 502, "the origin %s:%u closed while the "
+					   "body was sent",
+				   x->d.host, x->d.port);
+			return;
+		}
+		if (x->resp_bytes > 0) {
+			send_error(c, 502, "the origin %s:%u closed the "
+					   "connection mid-head",
+				   x->d.host, x->d.port);
+			return;
+		}
+		upstream_failed(c, false);
+		return;
+	case CONN_RELAYING_RESPONSE:
+		if (what & BEV_EVENT_EOF) {
+			relay_response_body(c);
+			if (c->state != CONN_RELAYING_RESPONSE)
+				return;
+			if (body_eof(&x->mv)) {
+				relay_response_body(c);
+				return;
+			}
+		}
+		conn_free(c);   /* cut short: so is the client's copy */
+		return;
+	case CONN_TUNNELLING:
+		if (what & BEV_EVENT_EOF) {
+			tunnel_move(c, false);
+			c->up_eof = true;
+			tunnel_half(c);
+			return;
+		}
+		conn_free(c);
+		return;
+	default:
+		return;
+	}
+}
+
+/* ---- Workers and the server ---- */
+
+static void on_worker_start(struct loop_worker *lw)
+{
+	struct worker *wk = calloc(1, sizeof(*wk));
+
+	if (wk == NULL)
+		abort();   /* a few bytes at start-up */
+	wk->srv = lw->loop->ctx;
+	wk->lw = lw;
+	lw->user = wk;
+}
+
+/* Stop: idle connections and tunnels go now, the others after their
+ * exchange (close_after); idle upstream connections go too. */
+static void on_stop(struct loop_worker *lw)
+{
+	struct worker *wk = lw->user;
+	struct conn *c = wk->conns;
+
+	while (wk->pool != NULL)
+		pooled_free(wk->pool);
+	while (c != NULL) {
+		struct conn *next = c->next;
+
+		c->close_after = true;
+		if ((c->state == CONN_READING_HEAD && !c->head_started) ||
+		    c->state == CONN_TUNNELLING || c->state == CONN_LINGERING ||
+		    !c->counted)
+			conn_free(c);
+		c = next;
+	}
+}
+
+static void on_worker_end(struct loop_worker *lw)
+{
+	struct worker *wk = lw->user;
+
+	while (wk->conns != NULL) {
+		wk->conns->counted = false;
+		conn_release(wk->conns);
+	}
+	while (wk->pool != NULL)
+		pooled_free(wk->pool);
+	free(wk);
+	lw->user = NULL;
+}
+
+void proxy_timeouts_default(struct proxy_timeouts *t)
+{
+	t->header_ms = PROXY_DEFAULT_HEADER_TIMEOUT_MS;
+	t->idle_ms = PROXY_DEFAULT_IDLE_TIMEOUT_MS;
+	t->body_ms = PROXY_DEFAULT_BODY_TIMEOUT_MS;
+	t->body_min_rate = PROXY_DEFAULT_BODY_MIN_RATE;
+	t->send_ms = PROXY_DEFAULT_SEND_TIMEOUT_MS;
+	t->connect_ms = PROXY_DEFAULT_CONNECT_TIMEOUT_MS;
+	t->upstream_ms = PROXY_DEFAULT_UPSTREAM_TIMEOUT_MS;
+	t->tunnel_idle_ms = PROXY_DEFAULT_TUNNEL_IDLE_MS;
+	t->pool_idle_ms = PROXY_DEFAULT_POOL_IDLE_MS;
+	t->linger_ms = PROXY_DEFAULT_LINGER_MS;
 }
 
 /* The lock callbacks guard_commit() holds around the nonce counts. */
@@ -939,7 +1881,6 @@ static void guard_lock_give(void *m)
 	pthread_mutex_unlock(m);
 }
 
-/* Defaults from server.h; the caller may change them before run. */
 enum http_err proxy_server_init(struct proxy_server *srv,
 				struct proxy_config *cfg,
 				unsigned nonce_lifetime)
@@ -948,8 +1889,7 @@ enum http_err proxy_server_init(struct proxy_server *srv,
 
 	memset(srv, 0, sizeof(*srv));
 	srv->cfg = cfg;
-	srv->header_timeout_ms = PROXY_DEFAULT_HEADER_TIMEOUT_MS;
-	srv->upstream_timeout_ms = PROXY_DEFAULT_UPSTREAM_TIMEOUT_MS;
+	proxy_timeouts_default(&srv->t);
 	srv->max_connections = PROXY_DEFAULT_MAX_CONNECTIONS;
 	srv->log = stdout;
 	srv->state = calloc(1, sizeof(*srv->state));
@@ -957,7 +1897,6 @@ enum http_err proxy_server_init(struct proxy_server *srv,
 		return HTTP_E_NOMEM;
 	pthread_mutex_init(&srv->guard_lock, NULL);
 	pthread_mutex_init(&srv->lock, NULL);
-	pthread_cond_init(&srv->idle, NULL);
 	e = proxy_state_init(srv->state, nonce_lifetime);
 	/* Only the nonce-count step takes guard_lock (http/guard.h). */
 	guard_state_set_lock(&srv->state->guard, guard_lock_take,
@@ -965,18 +1904,16 @@ enum http_err proxy_server_init(struct proxy_server *srv,
 	return e;
 }
 
-/* Free the decision state (after proxy_server_run() returned). */
 void proxy_server_free(struct proxy_server *srv)
 {
 	if (srv->state != NULL) {
 		/* The nonce secret goes with it. */
-		memset(srv->state, 0, sizeof(*srv->state));
+		explicit_bzero(srv->state, sizeof(*srv->state));
 		free(srv->state);
 	}
 	srv->state = NULL;
 	pthread_mutex_destroy(&srv->guard_lock);
 	pthread_mutex_destroy(&srv->lock);
-	pthread_cond_destroy(&srv->idle);
 }
 
 /* Only sets a flag: safe in a signal handler. */
@@ -985,71 +1922,29 @@ void proxy_server_stop(void)
 	stop_requested = 1;
 }
 
-/* Accept until stopped; listen_fd is closed on return.  See server.h. */
-int proxy_server_run(struct proxy_server *srv, int listen_fd)
+int proxy_server_run(struct proxy_server *srv, int listen_fd, char *err,
+		     size_t err_cap)
 {
-	pthread_attr_t attr;
-	int rc = 0;
+	struct loop *l = &srv->loop;
+	int rc;
 
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, PROXY_THREAD_STACK);
-	while (!stop_requested) {
-		struct pollfd p = {.fd = listen_fd, .events = POLLIN};
-		struct conn *c;
-		pthread_t t;
-		int fd, prc;
-
-		prc = poll(&p, 1, PROXY_TICK_MS);
-		if (prc <= 0)
-			continue;   /* tick, or EINTR from a signal */
-		fd = net_accept(listen_fd);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED ||
-			    errno == EAGAIN || errno == EMFILE ||
-			    errno == ENFILE)
-				continue;
-			rc = -1;
-			break;
-		}
-		pthread_mutex_lock(&srv->lock);
-		if (srv->active >= srv->max_connections) {
-			pthread_mutex_unlock(&srv->lock);
-			busy(srv, fd);
-			continue;
-		}
-		srv->active++;
-		pthread_mutex_unlock(&srv->lock);
-
-		c = calloc(1, sizeof(*c));
-		if (c != NULL) {
-			c->srv = srv;
-			c->cl.fd = fd;
-			c->up.fd = -1;
-			http_buf_init(&c->cl.buf, PROXY_IN_MAX);
-			http_buf_init(&c->up.buf, PROXY_IN_MAX);
-			peer_ip(fd, c->client_ip, sizeof(c->client_ip));
-			c->id = ++srv->accepted;
-		}
-		if (c == NULL || pthread_create(&t, &attr, conn_thread, c) != 0) {
-			if (c != NULL) {
-				http_buf_free(&c->cl.buf);
-				http_buf_free(&c->up.buf);
-				free(c);
-			}
-			pthread_mutex_lock(&srv->lock);
-			srv->active--;
-			pthread_mutex_unlock(&srv->lock);
-			busy(srv, fd);
-		}
+	memset(l, 0, sizeof(*l));
+	l->workers = srv->workers;
+	l->max_conns = srv->max_connections;
+	l->accept = on_accept;
+	l->busy = on_busy;
+	l->worker_start = on_worker_start;
+	l->worker_end = on_worker_end;
+	l->stop = on_stop;
+	l->ctx = srv;
+	l->stop_flag = &stop_requested;
+	if (!pool_start()) {
+		snprintf(err, err_cap, "cannot start the work pool");
+		close(listen_fd);
+		return -1;
 	}
-	pthread_attr_destroy(&attr);
+	rc = loop_run(l, listen_fd, err, err_cap);
+	pool_stop();
 	close(listen_fd);
-
-	/* SIGTERM: no new connections; wait for those in flight. */
-	pthread_mutex_lock(&srv->lock);
-	while (srv->active > 0)
-		pthread_cond_wait(&srv->idle, &srv->lock);
-	pthread_mutex_unlock(&srv->lock);
 	return rc;
 }

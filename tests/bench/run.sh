@@ -78,7 +78,7 @@ for c in taskset wrk nginx python3; do
 	command -v "$c" >/dev/null 2>&1 || die "$c is not installed (make bench installs it when run as root on Debian)"
 done
 for t in bench_parse bench_digest bench_idle; do
-	[ -x "$ROOT/$B/bench/$t" ] || die "$B/bench/$t is missing: run make bench"
+	[ -x "$W/$t" ] || die "$B/bench/$t is missing: run make bench"
 done
 [ -x "$BIN/proxy" ] || die "$BIN/proxy is missing: run make"
 CORES=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
@@ -530,7 +530,7 @@ memory() {
 	sleep 1
 	s=$("${STAT[@]}" "$PID")
 	R[$peer|mem|idle_kb]=$(field "$s" rss_kb)
-	taskset -c "$LOAD_CPU" "$ROOT/$B/bench/bench_idle" "$PORT" "$CPORT" "$IDLE" "$HOLD" "$BASIC" \
+	taskset -c "$LOAD_CPU" "$W/bench_idle" "$PORT" "$CPORT" "$IDLE" "$HOLD" "$BASIC" \
 		>"$out" 2>&1 &
 	tool=$!
 	SERVERS+=("$tool")   # stopped on an interrupt like the servers
@@ -567,7 +567,7 @@ mib() { awk -v k="$1" 'BEGIN { if (k == "") print "-"; else printf "%.1f MiB", k
 STARTED=$(date +%s)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== the core, single thread"
-"$ROOT/$B/bench/bench_parse" 2000000 | tee "$W/logs/bench_parse.txt" || exit 1
+"$W/bench_parse" 2000000 | tee "$W/logs/bench_parse.txt" || exit 1
 
 start_origin
 echo "== origin: nginx on 127.0.0.1:$OPORT (keep-alive) and :$CPORT (close), CPU $LOAD_CPU"
@@ -608,7 +608,7 @@ for peer in $PEERS; do
 		if [ -n "${CANNOT[$peer|$wl]:-}" ]; then
 			R[$peer|$wl|status]=${CANNOT[$peer|$wl]}
 		elif "start_$peer" "$wl"; then
-			measure "$peer" "$wl" taskset -c "$LOAD_CPU" "$ROOT/$B/bench/bench_digest" \
+			measure "$peer" "$wl" taskset -c "$LOAD_CPU" "$W/bench_digest" \
 				"$PORT" "$OPORT" "$CONNS" "$SECS" 50000000 alice:wonderland
 			stop_peer
 		else
@@ -679,7 +679,9 @@ report() {
 	echo "- Peers: $(version_of proxy); $(version_of nginx); $(version_of squid); $(version_of tinyproxy);" \
 		"load by $(wrk -v 2>&1 | head -n 1 | awk '{print $1, $2}')."
 	echo "- \"others on CPU $PROXY_CPU\": how busy the proxy's core was with anything but the proxy" \
-		"during the run (from /proc/stat); above a few per cent the proxy's figures are low."
+		"during the run (from /proc/stat); above a few per cent the proxy's requests/s are low," \
+		"and a proxy with a thread per connection gets a larger share of a contended core than" \
+		"a single-threaded one: then compare CPU µs/request."
 	echo
 	echo "### Requests per second"
 	echo

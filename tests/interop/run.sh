@@ -6,8 +6,8 @@
 # wrong password, a password with special characters and a 5 MB POST.
 #
 # Each cell: the client's final status (or its own error text), how many
-# requests the proxy logged and on how many connections (the "conn N" of
-# its -v why lines), and whether credentials went out before any
+# requests the proxy logged and on how many connections (the "conn N:"
+# lines of -v), and whether credentials went out before any
 # challenge.  Prints one TSV line per cell (client, column, status,
 # requests, connections, preemptive, note) to FILE.tsv, and with --out the
 # Markdown page.  Everything listens on 127.0.0.1; every client runs under
@@ -264,8 +264,10 @@ cell() {
 	kill "$proxy_PID" 2>/dev/null
 	wait "$proxy_PID" 2>/dev/null
 	log=$RUN/proxy.log
-	reqs=$(grep -vc '^why: ' "$log")
-	conns=$(grep -o ' conn [0-9]*$' "$log" | sort -u | wc -l)
+	# -v adds "why: ..." and "conn N: STATE -> STATE" lines to the access
+	# log's own (Squid-format) lines.
+	reqs=$(grep -Evc '^(why: |conn [0-9]+: )' "$log")
+	conns=$(grep -Eo '^conn [0-9]+:' "$log" | sort -u | wc -l)
 	# The first decision: did it carry credentials?
 	pre=no
 	if grep -m1 '^why: ' "$log" | grep -qv "Proxy-Authorization missing"; then pre=yes; fi
@@ -276,7 +278,7 @@ cell() {
 	esac
 	# The proxy's last status, for errors.
 	local last
-	last=$(grep -v '^why: ' "$log" | awk '{print $4}' | tail -1)
+	last=$(grep -Ev '^(why: |conn [0-9]+: )' "$log" | awk '{print $4}' | tail -1)
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s%s\n' "$client" "$col" "$st" "$reqs" "$conns" "$pre" \
 		"${last:+proxy said ${last#*/}; }" "$(printf '%s' "$note" | tr '\t|' '  ' | cut -c1-200)" >>"$TSV"
 	rm -f "$log"

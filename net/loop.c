@@ -1,0 +1,211 @@
+/*
+ * net/loop.c - one event loop per worker thread; see loop.h.
+ *
+ * Why an event loop: a connection that waits (for the client's next
+ * request, for the origin's answer) costs a thread only in the
+ * thread-per-connection model.  Here it costs its few hundred bytes of
+ * state and two registered descriptors, and one thread serves every
+ * connection whose bytes are ready.  The kernel's epoll tells the loop
+ * which ones those are, in time proportional to the ready ones, not to
+ * all of them.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "loop.h"
+
+#include <errno.h>
+#include <event2/thread.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct timeval loop_tv(unsigned ms)
+{
+	struct timeval tv;
+
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
+	return tv;
+}
+
+unsigned loop_default_workers(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > LOOP_MAX_WORKERS ? LOOP_MAX_WORKERS : (unsigned)n;
+}
+
+/* ---- Accepting ---- */
+
+static void on_accept(struct evconnlistener *lev, evutil_socket_t fd,
+		      struct sockaddr *sa, int salen, void *arg)
+{
+	struct loop_worker *w = arg;
+	struct loop *l = w->loop;
+	int one = 1;
+
+	(void)lev;
+	(void)sa;
+	(void)salen;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (l->max_conns > 0 &&
+	    atomic_fetch_add(&l->active, 1) >= l->max_conns) {
+		atomic_fetch_sub(&l->active, 1);
+		l->busy(w, fd);
+		return;
+	}
+	if (l->max_conns == 0)
+		atomic_fetch_add(&l->active, 1);
+	w->conns++;
+	l->accept(w, fd);
+}
+
+/* Out of descriptors (or another accept error): the pending connection
+ * stays queued and the listener would fire again at once, so pause. */
+static void on_accept_error(struct evconnlistener *lev, void *arg)
+{
+	struct loop_worker *w = arg;
+	struct timeval tv = loop_tv(LOOP_FD_BACKOFF_MS);
+
+	evconnlistener_disable(lev);
+	evtimer_add(w->backoff, &tv);
+}
+
+static void on_backoff(evutil_socket_t fd, short what, void *arg)
+{
+	struct loop_worker *w = arg;
+
+	(void)fd;
+	(void)what;
+	if (w->listener != NULL && !w->stopping)
+		evconnlistener_enable(w->listener);
+}
+
+/* ---- Stopping ---- */
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct loop_worker *w = arg;
+	struct loop *l = w->loop;
+
+	(void)fd;
+	(void)what;
+	if (!w->stopping && *l->stop_flag) {
+		w->stopping = true;
+		if (w->listener != NULL)
+			evconnlistener_free(w->listener);
+		w->listener = NULL;
+		if (l->stop != NULL)
+			l->stop(w);
+	}
+	if (w->stopping && w->conns == 0 && w->jobs == 0)
+		event_base_loopbreak(w->base);
+}
+
+void loop_conn_done(struct loop_worker *w)
+{
+	w->conns--;
+	atomic_fetch_sub(&w->loop->active, 1);
+}
+
+/* ---- Workers ---- */
+
+static void *worker_main(void *arg)
+{
+	struct loop_worker *w = arg;
+
+	event_base_dispatch(w->base);
+	return NULL;
+}
+
+static void worker_free(struct loop_worker *w)
+{
+	if (w->listener != NULL)
+		evconnlistener_free(w->listener);
+	if (w->tick != NULL)
+		event_free(w->tick);
+	if (w->backoff != NULL)
+		event_free(w->backoff);
+	if (w->base != NULL)
+		event_base_free(w->base);
+	memset(w, 0, sizeof(*w));
+}
+
+/* Set up worker i's loop and listener on listen_fd. */
+static bool worker_init(struct loop *l, unsigned i, int listen_fd)
+{
+	struct loop_worker *w = &l->w[i];
+	struct timeval tv = loop_tv(LOOP_TICK_MS);
+
+	w->loop = l;
+	w->index = i;
+	w->base = event_base_new();
+	if (w->base == NULL)
+		return false;
+	/* backlog 0: the socket already listens (net_listen()); no
+	 * LEV_OPT_CLOSE_ON_FREE: it is shared by every worker. */
+	w->listener = evconnlistener_new(w->base, on_accept, w,
+					 LEV_OPT_CLOSE_ON_EXEC, 0, listen_fd);
+	w->tick = event_new(w->base, -1, EV_PERSIST, on_tick, w);
+	w->backoff = evtimer_new(w->base, on_backoff, w);
+	if (w->listener == NULL || w->tick == NULL || w->backoff == NULL)
+		return false;
+	evconnlistener_set_error_cb(w->listener, on_accept_error);
+	event_add(w->tick, &tv);
+	return true;
+}
+
+int loop_run(struct loop *l, int listen_fd, char *err, size_t err_cap)
+{
+	unsigned n = l->workers ? l->workers : loop_default_workers();
+	unsigned started = 0;
+	int rc = 0;
+
+	if (n > LOOP_MAX_WORKERS)
+		n = LOOP_MAX_WORKERS;
+	l->workers = n;
+	atomic_init(&l->active, 0);
+	/* Every loop accepts from this socket; whoever loses the race for
+	 * a connection must get EAGAIN, not block. */
+	evutil_make_socket_nonblocking(listen_fd);
+	/* Locking inside libevent, for event_active() from the work pool. */
+	evthread_use_pthreads();
+	for (unsigned i = 0; i < n; i++) {
+		if (!worker_init(l, i, listen_fd)) {
+			snprintf(err, err_cap, "cannot set up event loop %u", i);
+			for (unsigned j = 0; j <= i; j++)
+				worker_free(&l->w[j]);
+			return -1;
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (l->worker_start != NULL)
+			l->worker_start(&l->w[i]);
+	}
+	/* Worker 0 runs on this thread, the others on their own. */
+	for (unsigned i = 1; i < n; i++) {
+		if (pthread_create(&l->w[i].thread, NULL, worker_main,
+				   &l->w[i]) != 0) {
+			snprintf(err, err_cap, "cannot start worker %u", i);
+			rc = -1;
+			break;
+		}
+		started++;
+	}
+	if (rc != 0)
+		*l->stop_flag = 1;
+	worker_main(&l->w[0]);
+	for (unsigned i = 1; i <= started; i++)
+		pthread_join(l->w[i].thread, NULL);
+	for (unsigned i = 0; i < n; i++) {
+		if (l->worker_end != NULL)
+			l->worker_end(&l->w[i]);
+		worker_free(&l->w[i]);
+	}
+	return rc;
+}

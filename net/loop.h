@@ -1,0 +1,82 @@
+/*
+ * net/loop.h - the event-loop shell bin/proxy and bin/origin share.
+ *
+ * One libevent loop per worker thread (--workers N, default: one per
+ * core), all accepting from the same listening socket.  A connection is
+ * accepted by exactly one worker and stays on its loop for its whole
+ * life, so nothing about a connection is ever shared between threads.
+ * The servers (proxy/server.c, origin/server.c) say what to do with an
+ * accepted socket; this file only starts and stops the loops, counts
+ * connections against the limit and backs off when descriptors run out.
+ * Lesson 10 tells why one thread can carry thousands of connections.
+ */
+#ifndef LAB407_NET_LOOP_H
+#define LAB407_NET_LOOP_H
+
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#define LOOP_MAX_WORKERS 64
+#define LOOP_TICK_MS 100        /* how often a loop looks at the stop flag */
+#define LOOP_FD_BACKOFF_MS 50   /* pause accepting when out of descriptors */
+
+struct loop;
+
+/* One worker thread and its event loop. */
+struct loop_worker {
+	struct loop *loop;
+	unsigned index;                /* 0..workers-1 */
+	struct event_base *base;       /* this thread's loop */
+	struct evconnlistener *listener;
+	struct event *tick;            /* looks at the stop flag */
+	struct event *backoff;         /* re-enables accepting after EMFILE */
+	unsigned conns;                /* connections on this loop */
+	unsigned jobs;                 /* pool jobs that will come back here */
+	bool stopping;                 /* no more accepting; end when conns is 0 */
+	void *user;                    /* the server's per-worker state */
+	pthread_t thread;
+};
+
+struct loop {
+	/* Set by the caller before loop_run(): */
+	unsigned workers;              /* 0: one per core */
+	unsigned max_conns;            /* more at once go to busy(); 0: no limit */
+	/* A new connection on worker w (fd non-blocking, close-on-exec,
+	 * TCP_NODELAY); it was counted, call loop_conn_done() at its end. */
+	void (*accept)(struct loop_worker *w, evutil_socket_t fd);
+	/* Over max_conns: answer and close fd (not counted). */
+	void (*busy)(struct loop_worker *w, evutil_socket_t fd);
+	/* The loop starts (user may be set) or ends (free it). */
+	void (*worker_start)(struct loop_worker *w);
+	void (*worker_end)(struct loop_worker *w);
+	/* Stop was asked for: close idle connections, finish the others. */
+	void (*stop)(struct loop_worker *w);
+	void *ctx;                     /* for the callbacks */
+	volatile sig_atomic_t *stop_flag;  /* set from a signal handler */
+
+	/* Private: */
+	atomic_uint active;            /* connections on all loops */
+	struct loop_worker w[LOOP_MAX_WORKERS];
+};
+
+/* The number of online cores (at least 1, at most LOOP_MAX_WORKERS). */
+unsigned loop_default_workers(void);
+
+/*
+ * Run the workers on listen_fd until *stop_flag is set and every
+ * connection has ended.  Returns 0, or -1 (with a message in err) when a
+ * loop cannot be set up.  listen_fd stays open.
+ */
+int loop_run(struct loop *l, int listen_fd, char *err, size_t err_cap);
+
+/* A connection counted by accept() has ended. */
+void loop_conn_done(struct loop_worker *w);
+
+/* Milliseconds as a struct timeval, for libevent. */
+struct timeval loop_tv(unsigned ms);
+
+#endif

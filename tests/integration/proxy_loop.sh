@@ -1,0 +1,337 @@
+#!/usr/bin/env bash
+# tests/integration/proxy_loop.sh - bin/proxy's connection layer: one
+# test per phase timeout (small values keep it fast), slow clients that
+# do not hold up a good one, lingering close after an early 407, retries
+# only where RFC 9110 §9.2.2 allows them, the forwarding rules for 1xx,
+# chunked and trailers (RFC 9110 §15.2, RFC 9112 §6-7), and the upstream
+# pool shared by client connections.  Every wait is bounded.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+need python3 "connection layer" || exit 0
+need curl "connection layer" || exit 0
+PEER="python3 tests/integration/loop_peer.py"
+ALICE="Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA=="
+
+start ORIGIN "$BIN/origin" --listen 127.0.0.1:0 || exit 1
+GOOD="http://127.0.0.1:$ORIGIN_PORT/"
+
+# py PROXY_PORT <<'EOF' ... EOF: a Python client with `port`, `origin`,
+# `alice` (the header line), connect() and read_all() at hand.
+py() {
+	local body
+	body=$(cat)
+	python3 - "$1" "$ORIGIN_PORT" "$ALICE" <<PYEOF
+import socket, sys, time
+port, origin, alice = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def connect(timeout=5):
+    return socket.create_connection(("127.0.0.1", port), timeout=timeout)
+def read_all(s, limit=10):
+    out, end = b"", time.time() + limit
+    s.settimeout(0.5)
+    while time.time() < end:
+        try:
+            b = s.recv(65536)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            return out, "reset"
+        if not b:
+            return out, "closed"
+        out += b
+    return out, "open"
+$body
+PYEOF
+}
+
+# ---- one test per timeout ----
+
+start P1 "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --header-timeout 300ms \
+	--idle-timeout 300ms || exit 1
+out=$(py "$P1_PORT" <<'EOF'
+# A head trickled a byte every 100 ms: cut after the whole-head timeout,
+# not after a per-read one (which it would never reach).
+s = connect()
+head = ("GET http://127.0.0.1:%s/ HTTP/1.1\r\nHost: x\r\n" % origin).encode()
+t, got = time.time(), b""
+s.settimeout(0.1)
+for i in range(len(head)):
+    try:
+        s.send(head[i:i + 1])
+        got = s.recv(4096)
+        if got:
+            break
+    except socket.timeout:
+        pass
+    except OSError:
+        break
+print(got.decode("latin-1").split("\r\n")[0], "after %.1f" % (time.time() - t))
+EOF
+)
+check_contains "--header-timeout: a trickled head gets 408" "$out" "HTTP/1.1 408 Request Timeout"
+secs=$(sed -n 's/.*after \([0-9.]*\).*/\1/p' <<<"$out")
+if python3 -c "import sys; sys.exit(0 if float('${secs:-99}') < 2.5 else 1)"; then
+	ok "--header-timeout counts the whole head, not each read (cut after ${secs}s)"
+else fail "--header-timeout counts the whole head, not each read" "took ${secs:-?}s"; fi
+
+out=$(py "$P1_PORT" <<'EOF'
+s = connect()
+data, state = read_all(s, 3)
+print("silent:", state, len(data))
+s = connect()
+s.sendall(("GET http://127.0.0.1:%s/ HTTP/1.1\r\nHost: x\r\n%s\r\n\r\n" % (origin, alice)).encode())
+data, state = read_all(s, 3)
+print("kept:", data.split(b"\r\n")[0].decode(), state)
+EOF
+)
+check_contains "--idle-timeout: a silent connection is closed without a word" "$out" "silent: closed 0"
+check_contains "--idle-timeout: a kept connection is closed after its answer" "$out" "kept: HTTP/1.1 200 OK closed"
+
+start P2 "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --body-timeout 300ms \
+	--body-min-rate 1000 || exit 1
+out=$(py "$P2_PORT" <<'EOF'
+s = connect()
+s.sendall(("POST http://127.0.0.1:%s/echo HTTP/1.1\r\nHost: x\r\n%s\r\n"
+           "Content-Length: 100000\r\n\r\n" % (origin, alice)).encode())
+s.settimeout(0.1)
+got = b""
+for _ in range(50):
+    try:
+        s.send(b"0123456789")
+        got = s.recv(4096)
+        if got:
+            break
+    except socket.timeout:
+        pass
+    except OSError:
+        break
+print(got.decode("latin-1").split("\r\n")[0])
+EOF
+)
+check_contains "--body-timeout/--body-min-rate: a body slower than the rate gets 408" "$out" "HTTP/1.1 408"
+
+BIG=$(free_port)
+start BIGO $PEER big "$BIG" || exit 1
+start P3 "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --send-timeout 300ms || exit 1
+out=$(py "$P3_PORT" <<EOF
+s = connect()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+s.sendall(("GET http://127.0.0.1:$BIG/ HTTP/1.1\r\nHost: x\r\n%s\r\n\r\n" % alice).encode())
+time.sleep(2)       # not reading: the proxy's writes stall
+data, state = read_all(s, 5)
+print("got", "all" if len(data) > 64 << 20 else "part", state)
+EOF
+)
+check_contains "--send-timeout: a client that does not read is cut off" "$out" "got part"
+
+FULL=$(free_port)
+start FULLO $PEER full "$FULL" || exit 1
+start P4 "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --connect-timeout 300ms || exit 1
+body=$(curl -s -m 10 -w '\n%{http_code}' -x "http://127.0.0.1:$P4_PORT" -U alice:wonderland "http://127.0.0.1:$FULL/")
+check "--connect-timeout: an origin that never accepts gives 504" "$(tail -n 1 <<<"$body")" 504
+check_contains "--connect-timeout: the 504 says so" "$body" "did not accept a connection within 300 ms"
+
+SILENT=$(free_port)
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); s.settimeout(1)
+held, end = [], time.time() + 30
+while time.time() < end:
+    try: held.append(s.accept()[0])
+    except socket.timeout: pass
+' "$SILENT" &
+PIDS+=("$!")
+wait_port "$SILENT"
+start P5 "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --upstream-timeout 300ms || exit 1
+body=$(curl -s -m 10 -w '\n%{http_code}' -x "http://127.0.0.1:$P5_PORT" -U alice:wonderland "http://127.0.0.1:$SILENT/")
+check "--upstream-timeout: a silent origin gives 504" "$(tail -n 1 <<<"$body")" 504
+check_contains "--upstream-timeout: the 504 says so" "$body" "did not answer within 300 ms"
+
+start P6 "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --tunnel-idle-timeout 300ms \
+	--connect-ports "$ORIGIN_PORT" || exit 1
+out=$(py "$P6_PORT" <<'EOF'
+s = connect()
+s.sendall(("CONNECT 127.0.0.1:%s HTTP/1.1\r\nHost: x\r\n%s\r\n\r\n" % (origin, alice)).encode())
+s.settimeout(3)
+print("connect:", s.recv(4096).split(b"\r\n")[0].decode())
+data, state = read_all(s, 3)
+print("idle tunnel:", state)
+EOF
+)
+check_contains "--tunnel-idle-timeout: the tunnel is set up" "$out" "connect: HTTP/1.1 200"
+check_contains "--tunnel-idle-timeout: a silent tunnel is closed" "$out" "idle tunnel: closed"
+
+COUNT=$(free_port)
+start COUNTO $PEER count "$COUNT" "$TMP/count.log" || exit 1
+start P7 "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --workers 1 \
+	--pool-idle-timeout 300ms || exit 1
+for i in 1 2 3; do
+	curl -s -o /dev/null -x "http://127.0.0.1:$P7_PORT" -U alice:wonderland "http://127.0.0.1:$COUNT/$i"
+done
+check "upstream pool: three client connections, one upstream connection" "$(grep -c conn "$TMP/count.log")" 1
+sleep 0.8
+curl -s -o /dev/null -x "http://127.0.0.1:$P7_PORT" -U alice:wonderland "http://127.0.0.1:$COUNT/4"
+check "--pool-idle-timeout: an idle upstream connection is not kept longer" "$(grep -c conn "$TMP/count.log")" 2
+
+start P8 "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --linger-timeout 300ms || exit 1
+out=$(py "$P8_PORT" <<'EOF'
+# No credentials and a chunked body that never ends: 407, then lingering,
+# bounded by --linger-timeout.
+s = connect()
+s.sendall(("POST http://127.0.0.1:%s/ HTTP/1.1\r\nHost: x\r\n"
+           "Transfer-Encoding: chunked\r\n\r\n" % origin).encode())
+s.settimeout(0.1)
+got, state, t = b"", "open", time.time()
+while time.time() - t < 5:
+    try:
+        s.send(b"1\r\nx\r\n")
+        b = s.recv(65536)
+        if not b:
+            state = "closed"
+            break
+        got += b
+    except socket.timeout:
+        pass
+    except OSError:
+        state = "closed"
+        break
+print(got.split(b"\r\n")[0].decode(), state)
+EOF
+)
+check_contains "--linger-timeout: the client still uploading reads the 407" "$out" "HTTP/1.1 407"
+check_contains "--linger-timeout: lingering ends" "$out" "closed"
+
+# ---- slow clients do not hold up a good one ----
+
+start P9 "$BIN/proxy" --listen 127.0.0.1:0 --auth basic || exit 1
+python3 - "$P9_PORT" "$ORIGIN_PORT" <<'EOF' &
+import socket, sys, time
+port, origin = int(sys.argv[1]), sys.argv[2]
+socks = []
+for i in range(40):
+    s = socket.create_connection(("127.0.0.1", port))
+    if i % 2:
+        s.sendall(b"GET http://127.0.0.1:%s/ HTTP/1.1\r\nHo" % origin.encode())
+    else:
+        s.sendall(b"POST http://127.0.0.1:%s/echo HTTP/1.1\r\nHost: x\r\n"
+                  b"Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n"
+                  b"Content-Length: 1000000\r\n\r\nab" % origin.encode())
+    socks.append(s)
+time.sleep(4)
+EOF
+SLOW=$!
+sleep 0.5
+code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' -x "http://127.0.0.1:$P9_PORT" -U alice:wonderland "$GOOD")
+check "40 slow-head and slow-body clients do not keep a good client from its 200" "$code" 200
+wait "$SLOW"
+
+# ---- early answers with an unread body: lingering close (RFC 9112 §9.6) ----
+
+head -c 5000000 /dev/zero | tr '\0' 'q' >"$TMP/5mb"
+SINK=$(free_port)   # bin/origin takes 1 MiB bodies at most; this one any
+start SINKO $PEER count "$SINK" "$TMP/sink.log" || exit 1
+out=$(python3 - "http://127.0.0.1:$P9_PORT" "http://127.0.0.1:$SINK/upload" "$TMP/5mb" <<'EOF' 2>&1
+import sys, urllib.request
+proxy, url, path = sys.argv[1], sys.argv[2], sys.argv[3]
+auth = urllib.request.ProxyBasicAuthHandler()
+auth.add_password("lab407 proxy", proxy, "alice", "wonderland")
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": proxy}), auth)
+data = open(path, "rb").read()
+try:
+    print(opener.open(urllib.request.Request(url, data=data)).read().decode().split("\n")[0])
+except Exception as e:
+    print("error:", e)
+EOF
+)
+check "a 5 MB POST from urllib sees the 407, not a reset, and then gets its 200" "$out" "ok"
+check_absent "... no 'Connection reset' on the way" "$out" "reset"
+for expect in "Expect:" "Expect: 100-continue"; do
+	code=$(curl -s -m 20 -o /dev/null -w '%{http_code}' -H "$expect" -x "http://127.0.0.1:$P9_PORT" \
+		--data-binary @"$TMP/5mb" "http://127.0.0.1:$ORIGIN_PORT/echo")
+	rc=$?
+	check "a 5 MB POST from curl without credentials ('$expect'): 407" "$code" 407
+	check "... and curl saw no reset ('$expect')" "$rc" 0
+done
+
+# ---- retries only where RFC 9110 §9.2.2 allows them ----
+
+DROP=$(free_port)
+start DROPO $PEER drop "$DROP" "$TMP/drop.log" || exit 1
+start P10 "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --workers 1 || exit 1
+D="http://127.0.0.1:$DROP"
+through() { curl -s -o /dev/null -w '%{http_code}' -x "http://127.0.0.1:$P10_PORT" -U alice:wonderland "$@"; }
+through "$D/a" >/dev/null
+check "GET on a reused upstream connection that closes unanswered is retried: 200" "$(through "$D/get")" 200
+check "... and the origin saw it twice (dropped, then answered)" "$(grep -c 'GET /get' "$TMP/drop.log")" 2
+through "$D/b" >/dev/null
+check "POST on a reused upstream connection that closes unanswered is not retried: 502" "$(through -d x=1 "$D/post")" 502
+check "... the origin saw the POST exactly once" "$(grep -c 'POST /post' "$TMP/drop.log")" 1
+through "$D/c" >/dev/null
+check "DELETE (idempotent, no body) is retried: 200" "$(through -X DELETE "$D/del")" 200
+through "$D/d" >/dev/null
+check "PATCH (not idempotent) is not retried: 502" "$(through -X PATCH -d y "$D/patch")" 502
+check "... the origin saw the PATCH exactly once" "$(grep -c 'PATCH /patch' "$TMP/drop.log")" 1
+
+# ---- forwarding rules ----
+
+HINTS=$(free_port)
+start HINTSO $PEER hints "$HINTS" || exit 1
+out=$(py "$P9_PORT" <<EOF
+for v in ("1.1", "1.0"):
+    s = connect()
+    s.sendall(("GET http://127.0.0.1:$HINTS/ HTTP/%s\r\nHost: x\r\n%s\r\nConnection: close\r\n\r\n" % (v, alice)).encode())
+    data, state = read_all(s, 5)
+    print(v, [l.decode() for l in data.split(b"\r\n") if l.startswith(b"HTTP/")])
+EOF
+)
+check_contains "103 Early Hints goes on to an HTTP/1.1 client" "$out" "1.1 ['HTTP/1.1 103 Early Hints', 'HTTP/1.1 200 OK']"
+check_contains "103 Early Hints is not sent to an HTTP/1.0 client" "$out" "1.0 ['HTTP/1.1 200 OK']"
+out=$(py "$P9_PORT" <<EOF
+for v in ("1.1", "1.0"):
+    s = connect()
+    s.sendall(("POST http://127.0.0.1:$HINTS/ HTTP/%s\r\nHost: x\r\n%s\r\nConnection: close\r\n"
+               "Content-Length: 4\r\nExpect: 100-continue\r\n\r\n" % (v, alice)).encode())
+    if v == "1.1":
+        s.settimeout(3)
+        first = s.recv(4096)
+    else:
+        first = b""
+    s.sendall(b"body")
+    data, state = read_all(s, 5)
+    data = first + data
+    print(v, [l.decode() for l in data.split(b"\r\n") if l.startswith(b"HTTP/")][:2])
+EOF
+)
+check_contains "100 Continue goes on to an HTTP/1.1 client" "$out" "1.1 ['HTTP/1.1 100 Continue', 'HTTP/1.1 103 Early Hints']"
+check_contains "100 Continue is not sent to an HTTP/1.0 client" "$out" "1.0 ['HTTP/1.1 200 OK']"
+
+CHUNK=$(free_port)
+start CHUNKO $PEER chunked "$CHUNK" || exit 1
+out=$(py "$P9_PORT" <<EOF
+s = connect()
+s.sendall(("GET http://127.0.0.1:$CHUNK/ HTTP/1.0\r\n%s\r\nConnection: keep-alive\r\n\r\n" % alice).encode())
+data, state = read_all(s, 5)
+head, _, body = data.partition(b"\r\n\r\n")
+print("te:", b"transfer-encoding" in head.lower(), "conn:", b"Connection: close" in head, "body:", body.decode(), state)
+s = connect()
+s.sendall(("GET http://127.0.0.1:$CHUNK/ HTTP/1.1\r\nHost: x\r\n%s\r\nConnection: close\r\n\r\n" % alice).encode())
+data, state = read_all(s, 5)
+print("trailers:", data.split(b"0\r\n", 1)[-1])
+EOF
+)
+check_contains "a chunked response to an HTTP/1.0 client is decoded and closed" "$out" "te: False conn: True body: hello world closed"
+check_contains "response trailers: an ordinary one passes" "$out" "X-Trailer: t"
+check_absent "response trailers: Set-Cookie does not" "$out" "Set-Cookie"
+
+REC=$(free_port)
+start RECO $PEER record "$REC" "$TMP/rec.bin" || exit 1
+py "$P9_PORT" >/dev/null <<EOF
+s = connect()
+s.sendall(("POST http://127.0.0.1:$REC/ HTTP/1.1\r\nHost: x\r\n%s\r\nTransfer-Encoding: chunked\r\n\r\n"
+           "4\r\ndata\r\n0\r\nProxy-Authorization: Basic bWFsbG9yeTpsZXRtZWlu\r\nX-Ok: yes\r\n\r\n" % alice).encode())
+read_all(s, 3)
+EOF
+rec=$(cat "$TMP/rec.bin" 2>/dev/null)
+check_contains "request trailers: the body arrives" "$rec" "data"
+check_contains "request trailers: an ordinary one passes" "$rec" "X-Ok: yes"
+check_absent "request trailers: Proxy-Authorization never reaches the origin" "$rec" "Proxy-Authorization"
