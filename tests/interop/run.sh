@@ -167,12 +167,17 @@ cl_go() { timeout 30 "$W/probe-go" "$1" 2>&1 | tail -1; }
 cl_go_env() { HTTP_PROXY=$PX_URL HTTPS_PROXY=$PX_URL cl_go env; }
 cl_go_proxyurl() { cl_go url; }
 cl_java() {
-	timeout 30 java -Djavax.net.ssl.trustStore="$W/trust.p12" \
+	timeout 30 java ${JAVA_OPTS_EXTRA:-} -Djavax.net.ssl.trustStore="$W/trust.p12" \
 		-Djavax.net.ssl.trustStorePassword=changeit -cp "$W/java" Probe "$1" \
 		"$URL" "$PX_HOST" "$PX_PORT" "$PX_USER" "$PX_PASS" 2>&1 | tail -1
 }
 cl_java_httpclient() { cl_java httpclient; }
 cl_java_urlconnection() { cl_java urlconnection; }
+# Java's default disables Basic inside CONNECT; this is the documented way
+# to allow it again (the property set to the empty list).
+cl_java_tunnelbasic() { JAVA_OPTS_EXTRA=-Djdk.http.auth.tunneling.disabledSchemes= cl_java httpclient; }
+# curl has no proxy Bearer option; a token goes in by hand as a header.
+cl_curl_bearer() { cl_curl --proxy-header "Proxy-Authorization: Bearer lab407-interop-token"; }
 cl_node() { UNDICI=$W/node_modules/undici/index.js timeout 30 node tests/interop/probe.mjs "$1" 2>&1 | tail -1; }
 cl_node_fetch() { HTTP_PROXY=$PX_URL HTTPS_PROXY=$PX_URL cl_node fetch; }
 cl_undici() { cl_node undici; }
@@ -181,7 +186,7 @@ cl_chromium() {
 	o=$(timeout 30 chromium --headless --no-sandbox --disable-gpu --disable-quic \
 		--no-first-run --disable-background-networking --disable-component-update \
 		--disable-sync --user-data-dir="$RUN/chrome" --ignore-certificate-errors \
-		--proxy-server="http://$PX_HOST:$PX_PORT" --proxy-bypass-list='<-loopback>' \
+		--proxy-server="http://$PX_HOST:$PX_PORT" ${CHROME_BYPASS---proxy-bypass-list=<-loopback>} \
 		--dump-dom "$URL" 2>&1)
 	rm -rf "$RUN/chrome"
 	if printf '%s' "$o" | grep -q "lab407 interop origin"; then echo 200; return; fi
@@ -190,17 +195,21 @@ cl_chromium() {
 	echo "error: ${e:-no page: $(printf '%s' "$o" | grep -v '^\[' | head -c 160 | tr '\n' ' ')}"
 }
 
+# Chromium as it comes: loopback targets bypass any proxy.
+cl_chromium_loopback() { CHROME_BYPASS="" cl_chromium; }
+
 # Which targets a client uses: "page" the origin's /, or a path it needs.
 client_kind() { case "$1" in git) echo git ;; pip) echo pip ;; *) echo page ;; esac; }
-CLIENTS=(curl_default curl_anyauth wget git urllib_url urllib_handlers requests
-	httpx aiohttp pip go_env go_proxyurl java_httpclient java_urlconnection
-	node_fetch undici chromium)
+CLIENTS=(curl_default curl_anyauth curl_bearer wget git urllib_url urllib_handlers
+	requests httpx aiohttp pip go_env go_proxyurl java_httpclient
+	java_urlconnection java_tunnelbasic node_fetch undici chromium
+	chromium_loopback)
 [ "$SUBSET" = 1 ] && CLIENTS=(curl_default curl_anyauth wget git urllib_url urllib_handlers)
 
 # installed CLIENT: empty when it can run, else why not.
 installed() {
 	case "$1" in
-	curl_*) command -v curl >/dev/null || echo "curl" ;;
+	curl*) command -v curl >/dev/null || echo "curl" ;;
 	wget) command -v wget >/dev/null || echo "wget" ;;
 	git) command -v git >/dev/null || echo "git" ;;
 	urllib_*) "$PY" -c 1 2>/dev/null || echo "python3" ;;
@@ -210,7 +219,7 @@ installed() {
 	java_*) [ -f "$W/java/Probe.class" ] || echo "a JDK (javac)" ;;
 	node_fetch) command -v node >/dev/null || echo "nodejs" ;;
 	undici) [ -f "$W/node_modules/undici/index.js" ] && command -v node >/dev/null || echo "undici (npm)" ;;
-	chromium) command -v chromium >/dev/null || echo "chromium" ;;
+	chromium*) command -v chromium >/dev/null || echo "chromium" ;;
 	esac
 }
 # Build the compiled probes once.
@@ -287,6 +296,15 @@ cell() {
 for c in "${CLIENTS[@]}"; do
 	for col in "${COLS[@]}"; do
 		case "$col" in post5m-*) case "$c" in urllib_handlers|requests|curl_anyauth|httpx) ;; *) continue ;; esac ;; esac
+		# Rows that exist for one question only.
+		case "$c:$col" in
+		curl_bearer:bearer-* | curl_bearer:basic-http) ;;
+		curl_bearer:*) continue ;;
+		java_tunnelbasic:basic-* | java_tunnelbasic:sha256basic-*) ;;
+		java_tunnelbasic:*) continue ;;
+		chromium_loopback:basic-*) ;;
+		chromium_loopback:*) continue ;;
+		esac
 		[ "$SUBSET" = 1 ] && case "$col" in *-https|bearer-*|md5-*|post5m-*) continue ;; esac
 		cell "$c" "$col"
 	done

@@ -16,8 +16,9 @@ for line in open(tsv, encoding="utf-8"):
         cells[(f[0], f[1])] = f[2:]
 
 NAMES = {
-    "curl_default": "curl (`-x URL` with user:pass)",
+    "curl_default": "curl -x (user:pass in the URL)",
     "curl_anyauth": "curl `--proxy-anyauth`",
+    "curl_bearer": "curl `--proxy-header 'Proxy-Authorization: Bearer …'`",
     "wget": "wget (`http(s)_proxy` with user:pass)",
     "git": "git `ls-remote` (`http.proxy` with user:pass, dumb HTTP)",
     "urllib_url": "Python urllib, user:pass in ProxyHandler URL",
@@ -30,9 +31,11 @@ NAMES = {
     "go_proxyurl": "Go net/http, `http.ProxyURL`",
     "java_httpclient": "Java 17 HttpClient + Authenticator",
     "java_urlconnection": "Java 17 HttpURLConnection + Authenticator",
+    "java_tunnelbasic": "Java 17 HttpClient, `-Djdk.http.auth.tunneling.disabledSchemes=`",
     "node_fetch": "Node built-in fetch, `HTTP(S)_PROXY` set",
     "undici": "Node, undici ProxyAgent (user:pass in uri)",
-    "chromium": "Chromium headless `--proxy-server` (no credentials)",
+    "chromium": "Chromium headless `--proxy-server`, `--proxy-bypass-list='<-loopback>'` (no credentials)",
+    "chromium_loopback": "Chromium headless `--proxy-server` alone",
 }
 HEAD = {
     "basic-http": "Basic, http", "basic-https": "Basic, CONNECT",
@@ -66,7 +69,7 @@ def pymod(m):
     return run(py, "-c", f"import {m}; print('{m}', {m}.__version__)")
 
 
-undici = os.path.join(os.path.dirname(tsv), "node_modules/undici/package.json")
+undici = os.path.abspath(os.path.join(os.path.dirname(tsv), "node_modules/undici/package.json"))
 versions = [
     ("curl", run("curl", "--version")),
     ("wget", run("wget", "--version")),
@@ -118,17 +121,19 @@ print("Each cell: the client's final status (`200`, `407`), `no proxy` "
       "and on how many connections; `creds first` when the first "
       "request already carried Proxy-Authorization, before any "
       "challenge; `proxy said N` is the status of the proxy's last "
-      "logged answer.\n")
+      "logged answer.  `—`: not run (some rows answer one question "
+      "only; the 5 MB POST is run for four clients).\n")
 print(f"- Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
 print(f"- Machine: {os.cpu_count()} cores, Debian {debian}, "
       f"{platform.machine()}, Linux {platform.release()}")
 for name, v in versions:
     print(f"- {name}: {v}")
-print("- Not measured: apt (no way to point it at a local index without "
-      "touching the system's apt state was set up in time), npm (no "
-      "local registry stub yet), Firefox (not packaged for this Debian "
-      "release's main archive here), NTLM and Negotiate (bin/proxy has no "
-      "`--auth ntlm`/`negotiate` yet).\n")
+print("- Not measured in this version (no driver yet, so no cells): "
+      "apt (a run with a private sources list and `-o Dir::...` that "
+      "leaves the system's apt state untouched), npm (needs a local "
+      "registry stub), Firefox headless (Debian's firefox-esr), "
+      "playwright with proxy credentials for Chromium, and NTLM and "
+      "Negotiate (bin/proxy offers neither yet).\n")
 print("| client | " + " | ".join(HEAD[c] for c in cols) + " |")
 print("|---" * (len(cols) + 1) + "|")
 for c in clients:
