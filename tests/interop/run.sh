@@ -199,7 +199,8 @@ cl_chromium() {
 cl_chromium_loopback() { CHROME_BYPASS="" cl_chromium; }
 
 # Which targets a client uses: "page" the origin's /, or a path it needs.
-client_kind() { case "$1" in git) echo git ;; pip) echo pip ;; *) echo page ;; esac; }
+# Chromium gets the static server's page too, whose text it looks for.
+client_kind() { case "$1" in git) echo git ;; pip) echo pip ;; chromium*) echo static ;; *) echo page ;; esac; }
 CLIENTS=(curl_default curl_anyauth curl_bearer wget git urllib_url urllib_handlers
 	requests httpx aiohttp pip go_env go_proxyurl java_httpclient
 	java_urlconnection java_tunnelbasic node_fetch undici chromium

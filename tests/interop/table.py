@@ -102,8 +102,12 @@ def cell(c, col):
         s += f" · {reqs} req/{conns} conn"
         if pre == "yes":
             s += " · creds first"
+    said = f"proxy said {st};"
+    if note.startswith(said):
+        note = note[len(said):]   # the same as the status: say it once
+    note = note.strip("; ")
     if note:
-        s += " · " + note.replace("|", "/").strip("; ")
+        s += " · " + note.replace("|", "/")
     return s
 
 
