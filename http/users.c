@@ -396,6 +396,53 @@ static enum hash_kind hash_kind_of(const char *s, size_t n)
 	return HASH_NONE;
 }
 
+/*
+ * A crypt(3) hash whose cost a server can afford to pay on every request
+ * that names its user: each check of a wrong password costs as much as a
+ * right one, so an unbounded cost in a users file is a denial of service
+ * that anyone who knows the user name can trigger.  The limits are
+ * lab407's choice (docs/guard.md), generous next to the defaults:
+ * htpasswd -B uses bcrypt cost 5, crypt(3) SHA-crypt 5000 rounds.
+ * True when within them; otherwise why[cap] says which limit.
+ */
+static bool hash_cost_ok(const char *s, size_t n, char *why, size_t cap)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (n >= 7 && s[1] == '2' && s[3] == '$') {
+		/* $2y$NN$: the cost is two decimal digits, 2^NN rounds */
+		if (!isdigit((unsigned char)s[4]) ||
+		    !isdigit((unsigned char)s[5]) || s[6] != '$') {
+			snprintf(why, cap, "bcrypt cost is not two digits");
+			return false;
+		}
+		v = (unsigned long)(s[4] - '0') * 10 + (unsigned long)(s[5] - '0');
+		if (v > USERS_MAX_BCRYPT_COST) {
+			snprintf(why, cap,
+				 "bcrypt cost %lu is over the limit of %u", v,
+				 USERS_MAX_BCRYPT_COST);
+			return false;
+		}
+		return true;
+	}
+	if (n > 10 && s[0] == '$' && (s[1] == '5' || s[1] == '6') &&
+	    strncmp(s + 3, "rounds=", 7) == 0) {
+		for (i = 10; i < n && isdigit((unsigned char)s[i]); i++) {
+			v = v * 10 + (unsigned long)(s[i] - '0');
+			if (v > USERS_MAX_SHA_ROUNDS)
+				break;
+		}
+		if (v > USERS_MAX_SHA_ROUNDS) {
+			snprintf(why, cap,
+				 "SHA-crypt rounds over the limit of %u",
+				 USERS_MAX_SHA_ROUNDS);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* ---- Apache MD5 ($apr1$) ---- */
 
 static const char itoa64[] =
@@ -585,6 +632,13 @@ static enum http_err users_line(const struct line *l, struct users *u,
 			   (int)(id_end - rest + 1), rest);
 		return HTTP_E_FILE_LINE;
 	} else {
+		char why[96];
+
+		if (hk == HASH_CRYPT && !hash_cost_ok(rest, rlen, why,
+						      sizeof(why))) {
+			line_error(errbuf, errcap, path, l->no, "%s", why);
+			return HTTP_E_FILE_LINE;
+		}
 		kind = hk == HASH_NONE ? USERS_PLAIN : USERS_HTPASSWD;
 		secret = rest;
 		slen = rlen;

@@ -17,6 +17,8 @@
 
 #define USERS_MAX 1024         /* entries in one file */
 #define USERS_MAX_LINE 1024
+#define USERS_MAX_BCRYPT_COST 12     /* 2^12 rounds: ~0.1-0.5 s a check */
+#define USERS_MAX_SHA_ROUNDS 100000  /* SHA-crypt: 20x the default 5000 */
 
 enum users_kind {
 	USERS_PLAIN,     /* user:password */

@@ -10,7 +10,7 @@ BUILD_PKGS="make gcc pkg-config libssl-dev libreadline-dev libcrypt-dev libevent
 # tinyproxy as real peers, htpasswd/htdigest (apache2-utils) for credential
 # files, openssl for a test certificate, graphviz for diagrams, tmux to
 # drive the REPL in a terminal.
-TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux git"
+TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux chromium npm git"
 # make bench: nginx (the origin, and the reference authenticating proxy),
 # wrk (the load), Squid and tinyproxy (the peers), openssl (a password
 # hash for Squid's basic_ncsa_auth), python3 (reading /proc).  taskset

@@ -71,8 +71,12 @@ static void print_end(struct repl *r)
 enum repl_rc drive_step_once(struct repl *r, bool *moved)
 {
 	char err[512];
-	enum lab_step_rc rc = lab_step(r->lab, err, sizeof(err));
+	enum lab_step_rc rc;
 
+	/* outside clients' held messages first (repl/intercept.c) */
+	if (intercept_pending(r))
+		return intercept_step(r, moved);
+	rc = lab_step(r->lab, err, sizeof(err));
 	*moved = rc == LAB_STEP_MOVED;
 	if (rc == LAB_STEP_ERROR) {
 		repl_error(r, "%s", err);

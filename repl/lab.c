@@ -653,6 +653,11 @@ bool lab_begin(struct lab *lab, const char *method, const char *url_or_path,
 	return true;
 }
 
+struct lab_msg *lab_record(struct lab *lab, enum lab_leg leg)
+{
+	return msg_new(lab, leg);
+}
+
 const struct lab_msg *lab_msg_at(const struct lab *lab, int n)
 {
 	if (n < 1 || (size_t)n > lab->num_msgs)

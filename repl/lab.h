@@ -72,7 +72,8 @@ enum lab_break {
 
 /* One message as it crossed a socket. */
 struct lab_msg {
-	int n; /* step number, from 1 */
+	int n;	  /* step number, from 1 */
+	int conn; /* outside connection #N (repl/intercept.h), or 0 */
 	enum lab_leg leg;
 	struct http_buf bytes; /* owned: exactly the bytes read */
 	size_t head_len;       /* bytes of the head, through the blank line */
@@ -206,6 +207,9 @@ enum lab_step_rc {
 /* Move one message along its leg. */
 enum lab_step_rc lab_step(struct lab *lab, char *err, size_t cap);
 
+/* Room for one more message of the transcript (outside clients'
+ * messages, repl/intercept.c), or NULL when it is full. */
+struct lab_msg *lab_record(struct lab *lab, enum lab_leg leg);
 /* Message n (from 1), or NULL. */
 const struct lab_msg *lab_msg_at(const struct lab *lab, int n);
 /* The last response the client received, or NULL. */

@@ -4,6 +4,8 @@
  *   bin/repl               embedded proxy + origin, the prompt
  *   bin/repl --check FILE  run a lab script, exit 1 on the first failure
  *   bin/repl < FILE        the same commands from a pipe, no terminal
+ *   bin/repl --listen A    outside clients in through the lab's proxy
+ *                          (repl/intercept.h), held until Enter
  *
  * Readline (history in ~/.lab407_history, completion) only when stdin is
  * a terminal; colour only when stdout is one and NO_COLOR is unset.
@@ -11,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +24,7 @@
 #include <readline/readline.h>
 
 #include "command.h"
+#include "intercept.h"
 #include "lab.h"
 #include "repl.h"
 
@@ -34,7 +38,8 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: repl [--check FILE.lab] [--help] [--version]\n"
+	    "usage: repl [--listen HOST:PORT] [--check FILE.lab] [--help] "
+	    "[--version]\n"
 	    "\n"
 	    "The lab407 teaching REPL.  With no arguments it starts a proxy\n"
 	    "(Basic, realm \"lab407 proxy\") and an origin (Basic, realm\n"
@@ -45,6 +50,10 @@ static void usage(FILE *f)
 	    "\n"
 	    "  --check FILE   run a lab script without a terminal; exit 1 on\n"
 	    "                 the first failed expect (FILE:LINE: ...)\n"
+	    "  --listen A     let outside clients (curl, a browser) in through\n"
+	    "                 the lab's proxy on A (loopback; port 0 picks\n"
+	    "                 one; the first line says `listening on A`);\n"
+	    "                 each of their messages is held until Enter\n"
 	    "  --help         this text\n"
 	    "  --version      the version\n");
 }
@@ -117,7 +126,13 @@ static void prompt_for(const struct repl *r, char *out, size_t cap)
 	const struct lab *lab = r->lab;
 	char hint[64] = "";
 
-	if (lab->active)
+	const struct icpt_conn *c =
+	    r->icpt != NULL ? listen_oldest(r->icpt) : NULL;
+
+	if (c != NULL)
+		snprintf(hint, sizeof(hint), " [Enter: #%d %s -> %s]", c->num,
+			 lab_leg_from(c->leg), lab_leg_to(c->leg));
+	else if (lab->active)
 		snprintf(hint, sizeof(hint), " [Enter: %s -> %s]",
 			 lab_leg_from(lab->next), lab_leg_to(lab->next));
 	if (r->color)
@@ -137,13 +152,50 @@ static void on_sigint(int sig)
 	rl_redisplay();
 }
 
+/*
+ * The prompt runs on readline's callback interface, so outside clients'
+ * traffic (repl/listen.c) is read and queued while the prompt waits: one
+ * poll() over the terminal and the lab's outside sockets.
+ */
+static struct repl *prompt_repl;
+static bool prompt_eof;
+static char prompt_text[128];
+
+static void prompt_update(void)
+{
+	prompt_for(prompt_repl, prompt_text, sizeof(prompt_text));
+	rl_set_prompt(prompt_text);
+}
+
+static void on_line(char *line)
+{
+	struct repl *r = prompt_repl;
+
+	if (line == NULL) {
+		fputc('\n', r->out);
+		prompt_eof = true;
+		return;
+	}
+	if (line[strspn(line, " \t")] != '\0')
+		add_history(line);
+	command_exec(r, line, true);
+	free(line);
+	fflush(r->out);
+	prompt_update();
+}
+
+/* Outside traffic is about to print: take the prompt line away first. */
+static void before_print(void *arg)
+{
+	(void)arg;
+	rl_clear_visible_line();
+}
+
 static void interactive(struct repl *r)
 {
 	struct sigaction sa;
 	char hist[REPL_MAX_PATH] = "";
 	const char *home = getenv("HOME");
-	char prompt[128];
-	char *line;
 
 	if (home != NULL) {
 		snprintf(hist, sizeof(hist), "%s/%s", home, REPL_HISTORY);
@@ -157,19 +209,36 @@ static void interactive(struct repl *r)
 	rl_readline_name = "lab407";
 	rl_attempted_completion_function = complete;
 	welcome(r);
-	while (!r->quit) {
-		prompt_for(r, prompt, sizeof(prompt));
-		line = readline(prompt);
-		if (line == NULL) {
-			fputc('\n', r->out);
-			break;
+	prompt_repl = r;
+	prompt_for(r, prompt_text, sizeof(prompt_text));
+	r->icpt->before_print = before_print;
+	rl_callback_handler_install(prompt_text, on_line);
+	while (!r->quit && !prompt_eof) {
+		struct pollfd pfd[2 + 3 * ICPT_MAX_CONNS];
+		size_t n = 1, i;
+		bool outside = false;
+
+		pfd[0] = (struct pollfd){STDIN_FILENO, POLLIN, 0};
+		n += listen_pollfds(r->icpt, pfd + 1,
+				    sizeof(pfd) / sizeof(pfd[0]) - 1);
+		if (poll(pfd, (nfds_t)n, -1) < 0)
+			continue; /* EINTR: Ctrl-C was handled */
+		for (i = 1; i < n; i++)
+			outside = outside || pfd[i].revents != 0;
+		if (outside) {
+			r->icpt->printed = false;
+			listen_pump(r, 0);
+			if (r->icpt->printed) {
+				prompt_update();
+				rl_on_new_line();
+				rl_redisplay();
+			}
 		}
-		if (line[strspn(line, " \t")] != '\0')
-			add_history(line);
-		command_exec(r, line, true);
-		free(line);
-		fflush(r->out);
+		if (pfd[0].revents != 0)
+			rl_callback_read_char();
 	}
+	rl_callback_handler_remove();
+	r->icpt->before_print = NULL;
 	if (hist[0] != '\0') {
 		write_history(hist); /* failure is not worth a message */
 		history_truncate_file(hist, REPL_HISTORY_MAX);
@@ -180,20 +249,25 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"check", required_argument, NULL, 'c'},
+	    {"listen", required_argument, NULL, 'l'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *check = NULL;
+	const char *check = NULL, *listen_at = NULL;
+	static struct intercept icpt;
 	struct lab *lab;
 	struct repl r;
 	char err[512];
 	int c, status = 0;
 
-	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:l:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			check = optarg;
+			break;
+		case 'l':
+			listen_at = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -227,6 +301,21 @@ int main(int argc, char **argv)
 	}
 	repl_init(&r, lab, stdout, stderr);
 	r.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	intercept_init(&icpt);
+	r.icpt = &icpt;
+	if (listen_at != NULL) {
+		/* first line, flushed, as the servers print it: a test starts
+		 * its client once it has read the port */
+		if (!listen_open(&icpt, listen_at, err, sizeof(err))) {
+			fprintf(stderr, "repl: %s\n", err);
+			lab_close(lab);
+			free(lab);
+			return 1;
+		}
+		printf("listening on %s\n", icpt.bound);
+		printf("lab origin 127.0.0.1:%u\n", lab->port[LAB_ORIGIN]);
+		fflush(stdout);
+	}
 
 	if (check != NULL) {
 		r.script = true;
@@ -235,8 +324,10 @@ int main(int argc, char **argv)
 		if (status == 0)
 			fprintf(r.out, "\n%s: all expects passed\n", check);
 	} else {
-		/* the default exchange, ready for Enter */
-		if (!lab_begin(lab, "GET", "/private", NULL, err, sizeof(err)))
+		/* the default exchange, ready for Enter (with --listen, the
+		 * outside client's is) */
+		if (listen_at == NULL &&
+		    !lab_begin(lab, "GET", "/private", NULL, err, sizeof(err)))
 			fprintf(stderr, "repl: %s\n", err);
 		if (isatty(STDIN_FILENO))
 			interactive(&r);
@@ -244,6 +335,7 @@ int main(int argc, char **argv)
 			status = script_run_stream(&r, stdin);
 	}
 	fflush(stdout);
+	listen_close(&icpt);
 	lab_close(lab);
 	free(lab);
 	return status;

@@ -25,6 +25,7 @@
 /* The REPL: the lab plus how to talk to the person using it. */
 struct repl {
 	struct lab *lab;    /* not owned */
+	struct intercept *icpt; /* outside clients (repl/intercept.h) */
 	FILE *out;	    /* steps, tables, help (stdout) */
 	FILE *err;	    /* errors and failed expects (stderr) */
 	bool color;	    /* ANSI colour: tty and NO_COLOR unset */
@@ -110,6 +111,17 @@ int script_run_file(struct repl *r, const char *path);
 int script_read_line(FILE *in, char *buf, size_t cap);
 /* Run commands read from a stream (a pipe): errors are reported, not fatal. */
 int script_run_stream(struct repl *r, FILE *in);
+
+enum repl_rc intercept_listen(struct repl *r, int argc, char **argv);
+enum repl_rc intercept_hold(struct repl *r, int argc, char **argv);
+enum repl_rc intercept_auto(struct repl *r, int argc, char **argv);
+enum repl_rc intercept_held(struct repl *r, int argc, char **argv);
+enum repl_rc intercept_edit(struct repl *r, int argc, char **argv);
+enum repl_rc intercept_await(struct repl *r, int argc, char **argv);
+/* Release the oldest held outside message (repl/intercept.c). */
+enum repl_rc intercept_step(struct repl *r, bool *moved);
+/* Something from an outside client is held. */
+bool intercept_pending(const struct repl *r);
 
 enum repl_rc command_help(struct repl *r, int argc, char **argv);
 enum repl_rc command_quit(struct repl *r, int argc, char **argv);

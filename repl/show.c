@@ -95,8 +95,14 @@ void show_message(struct repl *r, const struct lab_msg *m)
 
 	if (!m->is_request)
 		role = m->status >= 400 ? "bad" : "good";
-	fprintf(r->out, "\n%s[%d] %s   %s%s\n", repl_color(r, role), m->n,
-		lab_leg_name(m->leg), m->line, repl_color(r, "off"));
+	if (m->conn > 0)
+		fprintf(r->out, "\n%s[%d] #%d %s   %s%s\n", repl_color(r, role),
+			m->n, m->conn, lab_leg_name(m->leg), m->line,
+			repl_color(r, "off"));
+	else
+		fprintf(r->out, "\n%s[%d] %s   %s%s\n", repl_color(r, role),
+			m->n, lab_leg_name(m->leg), m->line,
+			repl_color(r, "off"));
 	if (m->broken[0] != '\0')
 		fprintf(r->out, "%s(%s)%s\n", repl_color(r, "bad"), m->broken,
 			repl_color(r, "off"));
@@ -154,8 +160,12 @@ enum repl_rc show_trace(struct repl *r, int argc, char **argv)
 	}
 	for (i = 0; i < r->lab->num_msgs; i++) {
 		const struct lab_msg *m = &r->lab->msgs[i];
-		fprintf(r->out, "%3d  %s   %s\n", m->n, lab_leg_name(m->leg),
-			m->line);
+		if (m->conn > 0)
+			fprintf(r->out, "%3d  #%d %s   %s\n", m->n, m->conn,
+				lab_leg_name(m->leg), m->line);
+		else
+			fprintf(r->out, "%3d  %s   %s\n", m->n,
+				lab_leg_name(m->leg), m->line);
 	}
 	if (r->lab->done)
 		fprintf(r->out, "     done: %d from the %s\n",

@@ -128,6 +128,11 @@ static bool serve_origin(struct lab *lab, int fd)
 	return ok;
 }
 
+bool wire_serve_origin(struct lab *lab, int fd)
+{
+	return serve_origin(lab, fd);
+}
+
 /* Wait for the external proxy's answer, serving the lab's origin meanwhile. */
 static bool wait_external(struct lab *lab, char *err, size_t cap)
 {

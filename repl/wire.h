@@ -22,6 +22,11 @@ bool wire_pair(struct lab *lab, enum lab_party p, int ends[2], char *err,
 bool wire_carry(int fd, int other, const struct http_buf *b,
 		struct http_buf *got, char *err, size_t cap);
 /*
+ * The lab's origin answers one request read from fd (the far end of a
+ * connection to it); false when the connection is done.
+ */
+bool wire_serve_origin(struct lab *lab, int fd);
+/*
  * Read the external proxy's framed response into m->bytes, serving the
  * lab's origin while waiting (the proxy may forward to it).
  */

@@ -379,6 +379,29 @@ static const struct bad_case bad_cases[] = {
 	{"ctl", "alice:wonder\001land\n", ":1: control character"},
 	/* nothing but comments */
 	{"empty", "# nobody\n\n", ": no users in file"},
+	/* a hash cost the server could not afford on every request */
+	{"bcrypt cost 13",
+	 "a:$2y$13$abcdefghijklmnopqrstuu5FV0cJ5Zr8W6pB1zPpd2Kg0o4mOVFCS\n",
+	 ":1: bcrypt cost 13 is over the limit of 12"},
+	{"bcrypt cost 31, $2b$",
+	 "a:$2b$31$abcdefghijklmnopqrstuu5FV0cJ5Zr8W6pB1zPpd2Kg0o4mOVFCS\n",
+	 ":1: bcrypt cost 31 is over the limit"},
+	{"bcrypt cost not two digits, $2a$",
+	 "a:$2a$1x$abcdefghijklmnopqrstuu5FV0cJ5Zr8W6pB1zPpd2Kg0o4mOVFCS\n",
+	 ":1: bcrypt cost is not two digits"},
+	{"SHA-256-crypt, one round too many",
+	 "a:$5$rounds=100001$salt$hash\n",
+	 ":1: SHA-crypt rounds over the limit of 100000"},
+	{"SHA-512-crypt, 20 million rounds",
+	 "a:$6$rounds=20000000$salt$hash\n",
+	 ":1: SHA-crypt rounds over the limit"},
+	{"SHA-512-crypt, rounds that overflow a long",
+	 "a:$6$rounds=99999999999999999999999$salt$hash\n",
+	 ":1: SHA-crypt rounds over the limit"},
+	{"a costly line after a good one",
+	 "b:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n"
+	 "a:$6$rounds=5000000$salt$hash\n",
+	 ":2: SHA-crypt rounds over the limit"},
 };
 
 static void test_bad_files(void **state)
@@ -398,6 +421,35 @@ static void test_bad_files(void **state)
 		assert_non_null(strstr(err, bad_cases[i].err));
 		assert_int_equal(u.n, 0);
 		assert_null(u.v);
+	}
+}
+
+/* The largest costs the limits allow still load (and their dummy entry,
+ * made with the same cost, is computed). */
+static void test_cost_limits(void **state)
+{
+	static const char *const at_limit[] = {
+	    /* crypt(3) of "x" with each prefix, by Python's crypt module */
+	    "a:$2y$12$abcdefghijklmnopqrstuuOeZ2hQ32AyBh8ZYFFLfYoUxWKOV2GcS\n",
+	    "a:$5$rounds=100000$saltsalt$IX0nnfu2pS4LN/hlTEWV0m1n3jlaWc4V5hy9"
+	    "z7vjLP/\n",
+	    "a:$6$rounds=100000$saltsalt$znUvwU2wpjvIOKLw1d/4cgyDaHDF8LiNMqIDk"
+	    "h4FqwtcniNq1Vh1dipbOi9Qe4yEL2nHrw6Yg.FqjjJb/AQHU0\n",
+	    /* the default 5000 rounds */
+	    "a:$6$saltsalt$8RWsOfwR6M6PpnoeQiEiWzNTPo1f0HjVYjDnLZhGx16aBFRkeqi"
+	    "HAzfXP/LgrOWMBMXqiU2pLrXsSOHNUyUm91\n",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(at_limit) / sizeof(at_limit[0]); i++) {
+		struct users u;
+		char err[256];
+
+		if (load(at_limit[i], &u, err, sizeof(err)) != HTTP_OK)
+			fail_msg("case %zu: %s", i, err);
+		assert_int_equal(u.n, 1);
+		users_free(&u);
 	}
 }
 
@@ -646,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_htdigest),
 		cmocka_unit_test(test_plain_file),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_cost_limits),
 		cmocka_unit_test(test_long_line_and_missing),
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_hash_class),
