@@ -4,6 +4,7 @@
 #   make run        install what is missing, build, start the REPL lab
 #   make test       install what is missing, build, run every test
 #   make sanitize   the same tests under AddressSanitizer + UBSan
+#   make lab-kdc    a private Kerberos realm and a Negotiate proxy (lesson 12)
 #   make docs       render docs/ with Graphviz
 #   make bench      benchmarks against nginx, Squid, tinyproxy (speed is
 #                   measured here, never in tests); make bench-docs
@@ -17,7 +18,7 @@ B       ?= build
 BIN     ?= bin
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror
-PKGS    := libcrypto libssl libcrypt readline libevent libevent_pthreads
+PKGS    := libcrypto libssl libcrypt readline libevent libevent_pthreads krb5-gssapi
 # libcrypt.pc adds feature macros; each .c file chooses its own instead.
 PKG_CFLAGS := $(filter-out -D%,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -36,7 +37,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 BENCH    := $(B)/bench/bench_parse $(B)/bench/bench_digest $(B)/bench/bench_idle
 BENCH_IO := $(B)/bench/bench_io.o
 
-.PHONY: all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format deps deps-test deps-bench deps-interop interop examples
+.PHONY: all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format deps deps-test deps-bench deps-interop interop examples lab-kdc
 all: $(PROGS)
 
 $(B)/%.o: %.c
@@ -82,6 +83,10 @@ run: deps
 
 test: deps-test
 	@$(MAKE) --no-print-directory check
+
+# Lesson 12: a private Kerberos realm, alice's ticket and a Negotiate proxy.
+lab-kdc: all
+	@bash mk/lab-kdc.sh $(BIN)
 
 # Everything: unit tests, then integration tests against real peers.
 check: all examples $(UNIT_BIN) $(BENCH)

@@ -30,9 +30,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include <time.h>
+
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "../http/auth.h"
+#include "../http/base64.h"
+#include "../http/ntlm.h"
 
 #define CLIENT_MAX_TARGET (HTTP_MAX_TARGET_BYTES + 1)
 #define CLIENT_MAX_HOSTPORT (HTTP_MAX_HOST + 16)
@@ -75,7 +80,13 @@ void client_init(struct client_machine *m, const struct client_config *cfg)
 	m->cfg = cfg;
 	answer_state_init(&m->proxy_st);
 	answer_state_init(&m->origin_st);
+	negotiate_client_init(&m->proxy_neg);
 	m->state = ST_IDLE;
+}
+
+void client_free(struct client_machine *m)
+{
+	negotiate_client_free(&m->proxy_neg);
 }
 
 /* An empty step; client_step_free() releases the request buffer. */
@@ -161,11 +172,40 @@ static bool add_credentials(struct client_machine *m, struct client_step *s,
 	struct answer_state *st = p == &PROXY ? &m->proxy_st : &m->origin_st;
 	const struct answer_creds *cr =
 	    p == &PROXY ? &m->cfg->proxy : &m->cfg->origin;
+	struct client_ntlm *nt =
+	    p == &PROXY ? &m->proxy_ntlm : &m->origin_ntlm;
 	struct answer_trace tr;
 	struct http_buf v;
 	enum http_err e;
 	bool ok;
 
+	/* Negotiate: the token goes out once (RFC 4559 §4.2). */
+	if (p == &PROXY && m->neg_token[0] != '\0') {
+		http_buf_init(&v, 0);
+		http_buf_printf(&v, "Negotiate %s", m->neg_token);
+		ok = !v.failed && http_write_header(&s->request, p->cred_field,
+						    v.data, v.len);
+		http_buf_free(&v);
+		m->neg_token[0] = '\0';
+		if (!ok)
+			note(s, "Cannot write the %s field", p->cred_field);
+		return ok;
+	}
+	/* NTLM: each message goes out once; after message 3 the
+	 * connection itself is authenticated, so nothing more is sent. */
+	if (nt->token[0] != '\0') {
+		http_buf_init(&v, 0);
+		http_buf_printf(&v, "NTLM %s", nt->token);
+		ok = !v.failed && http_write_header(&s->request, p->cred_field,
+						    v.data, v.len);
+		http_buf_free(&v);
+		nt->token[0] = '\0';
+		if (!ok)
+			note(s, "Cannot write the %s field", p->cred_field);
+		return ok;
+	}
+	if (nt->phase != CLIENT_NTLM_NONE)
+		return true;
 	if (st->scheme == AUTH_SCHEME_NONE || !st->have_challenge)
 		return true;
 	memset(&tr, 0, sizeof(tr));
@@ -294,10 +334,21 @@ static void send_next(struct client_machine *m, struct client_step *s,
 	m->state = connect ? ST_CONNECT_SENT : ST_REQUEST_SENT;
 }
 
-/* The first request: CONNECT when tunnelling, else the request. */
+static bool ntlm_negotiate(struct client_machine *m, const struct party *p,
+			   struct client_step *s);
+
+/* The first request: CONNECT when tunnelling, else the request.  With
+ * --proxy-ntlm it already carries NTLM's NEGOTIATE, as curl's does. */
 void client_start(struct client_machine *m, struct client_step *s)
 {
 	step_reset(s);
+	if (m->cfg->via_proxy && m->cfg->proxy.user != NULL &&
+	    m->cfg->proxy.allowed == AUTH_SCHEME_NTLM &&
+	    !ntlm_negotiate(m, &PROXY, s)) {
+		s->action = CLIENT_ERROR;
+		m->state = ST_DONE;
+		return;
+	}
 	if (m->cfg->tunnel && m->cfg->via_proxy) {
 		note(s, "Asking the proxy for a tunnel (CONNECT, RFC 9110 "
 			"§9.3.6)");
@@ -342,6 +393,272 @@ static void scheme_list(const struct auth_challenge *ch, size_t n, char *out,
 		snprintf(out, cap, "none");
 }
 
+/* ---- Answering NTLM (lesson 11) ---- */
+
+/* curl's NEGOTIATE flags: Unicode or OEM, NTLM, NTLMv2-capable. */
+#define CLIENT_NTLM_FLAGS                                                   \
+	(NTLM_FLAG_UNICODE | NTLM_FLAG_OEM | NTLM_FLAG_REQUEST_TARGET |      \
+	 NTLM_FLAG_NTLM | NTLM_FLAG_ALWAYS_SIGN |                            \
+	 NTLM_FLAG_EXTENDED_SESSIONSECURITY)
+
+/* Lowercase hex of n bytes into out (cap >= 2n+1). */
+static void hex(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; i < n && 2 * i + 2 < cap; i++)
+		snprintf(out + 2 * i, 3, "%02x", p[i]);
+	out[2 * i] = '\0';
+}
+
+/* Message 1 of 3: NEGOTIATE, to go out with the next request. */
+static bool ntlm_negotiate(struct client_machine *m, const struct party *p,
+			   struct client_step *s)
+{
+	struct client_ntlm *nt =
+	    p == &PROXY ? &m->proxy_ntlm : &m->origin_ntlm;
+	uint8_t msg[64];
+	size_t len = 0, b64 = 0;
+	char flags[512];
+
+	if (ntlm_build_negotiate(CLIENT_NTLM_FLAGS, msg, sizeof(msg), &len) !=
+		    HTTP_OK ||
+	    base64_encode(msg, len, nt->token, sizeof(nt->token), &b64) !=
+		    HTTP_OK) {
+		note(s, "Cannot build the NTLM NEGOTIATE");
+		return false;
+	}
+	nt->phase = CLIENT_NTLM_NEGOTIATE_SENT;
+	ntlm_flags_describe(CLIENT_NTLM_FLAGS, flags, sizeof(flags));
+	note(s, "NTLM message 1 of 3 to the %s: NEGOTIATE, flags %s", p->name,
+	     flags);
+	return true;
+}
+
+/* A -U of "DOMAIN\\user" names the domain, as curl reads it. */
+static void split_domain(const char *in, char *dom, size_t dcap, char *user,
+			 size_t ucap)
+{
+	const char *bs = strchr(in, '\\');
+
+	if (bs == NULL) {
+		snprintf(dom, dcap, "%s", "");
+		snprintf(user, ucap, "%s", in);
+		return;
+	}
+	snprintf(dom, dcap, "%.*s", (int)(bs - in), in);
+	snprintf(user, ucap, "%s", bs + 1);
+}
+
+/* Describe a CHALLENGE's target info: "MsvAvNbDomainName=LAB407, ...". */
+static void describe_target_info(const struct ntlm_challenge *c, char *out,
+				 size_t cap)
+{
+	struct ntlm_av av[NTLM_MAX_AV];
+	size_t n = 0, used = 0;
+
+	out[0] = '\0';
+	if (ntlm_av_parse(c->target_info.p, c->target_info.len, av,
+			  NTLM_MAX_AV, &n) != HTTP_OK) {
+		snprintf(out, cap, "(none or unreadable)");
+		return;
+	}
+	for (size_t i = 0; i < n && used < cap; i++) {
+		char v[NTLM_MAX_NAME];
+		const char *name = ntlm_av_name(av[i].id);
+		int w;
+
+		if (av[i].id == NTLM_AV_FLAGS || av[i].id == NTLM_AV_TIMESTAMP ||
+		    ntlm_string(av[i].value, true, v, sizeof(v)) != HTTP_OK)
+			snprintf(v, sizeof(v), "(%zu bytes)", av[i].value.len);
+		w = snprintf(out + used, cap - used, "%s%s=%s", i ? ", " : "",
+			     name ? name : "AvId?", v);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/*
+ * An NTLM challenge from a party.  Bare "NTLM": start (message 1), unless
+ * we already had (then the handshake was lost or refused: stop).  "NTLM
+ * <CHALLENGE>": answer it with message 3.  True when a retry is due.
+ */
+static bool answer_ntlm(struct client_machine *m, const struct party *p,
+			const struct auth_challenge *c, struct client_step *s)
+{
+	const struct answer_creds *cr =
+	    p == &PROXY ? &m->cfg->proxy : &m->cfg->origin;
+	struct client_ntlm *nt =
+	    p == &PROXY ? &m->proxy_ntlm : &m->origin_ntlm;
+	uint8_t msg[NTLM_MAX_MESSAGE], out[NTLM_MAX_MESSAGE];
+	size_t len = 0, olen = 0, b64 = 0;
+	struct ntlm_challenge ch;
+	struct ntlm_authenticate a;
+	struct ntlm_v2_response r;
+	struct ntlm_client_input in;
+	char dom[NTLM_MAX_NAME], user[NTLM_MAX_NAME], name[NTLM_MAX_NAME];
+	char flags[512], ti[512], sc[17], proof[33];
+	enum http_err e;
+
+	if (c->token68 == NULL) {
+		if (nt->phase == CLIENT_NTLM_AUTHENTICATE_SENT) {
+			note(s, "The %s refused the NTLM AUTHENTICATE (a bare "
+				"NTLM challenge again): wrong password, unknown "
+				"user, or not the connection of the CHALLENGE; "
+				"giving up", p->name);
+			return false;
+		}
+		if (nt->phase == CLIENT_NTLM_NEGOTIATE_SENT) {
+			note(s, "The %s answered the NTLM NEGOTIATE with a "
+				"bare NTLM challenge: the handshake was lost; "
+				"giving up", p->name);
+			return false;
+		}
+		return ntlm_negotiate(m, p, s);
+	}
+	if (nt->phase != CLIENT_NTLM_NEGOTIATE_SENT) {
+		note(s, "The %s sent an NTLM CHALLENGE nobody asked for; "
+			"giving up", p->name);
+		return false;
+	}
+	if (base64_decode(c->token68, c->token68_len, msg, sizeof(msg), &len) !=
+		    HTTP_OK ||
+	    (e = ntlm_parse_challenge(msg, len, &ch)) != HTTP_OK) {
+		note(s, "The %s's NTLM CHALLENGE cannot be read: %s", p->name,
+		     http_strerror(HTTP_E_NTLM_MESSAGE));
+		return false;
+	}
+	ntlm_flags_describe(ch.flags, flags, sizeof(flags));
+	hex(ch.server_challenge, NTLM_CHALLENGE_LEN, sc, sizeof(sc));
+	describe_target_info(&ch, ti, sizeof(ti));
+	ntlm_string(ch.target_name, (ch.flags & NTLM_FLAG_UNICODE) != 0, name,
+		    sizeof(name));
+	if (ch.target_name_invalid)
+		snprintf(name, sizeof(name), "(its offset points outside the "
+					     "message; ignored)");
+	if (ch.target_info.len == 0)
+		snprintf(ti, sizeof(ti), "none (the NTLMv2 blob then carries "
+					 "no AV pairs)");
+	note(s, "NTLM message 2 of 3 from the %s: CHALLENGE, server challenge "
+		"%s, target name '%s', flags %s; target info: %s",
+	     p->name, sc, name, flags, ti);
+
+	split_domain(cr->user, dom, sizeof(dom), user, sizeof(user));
+	memset(&in, 0, sizeof(in));
+	in.user = user;
+	in.domain = dom;
+	in.password = cr->pass ? cr->pass : "";
+	in.workstation = "WORKSTATION";
+	/* FILETIME: 100 ns units since 1601-01-01 (MS-NLMP §2.2.2.7). */
+	in.timestamp = ((uint64_t)time(NULL) + 11644473600ull) * 10000000ull;
+	if (RAND_bytes(in.client_challenge, NTLM_CHALLENGE_LEN) != 1 ||
+	    (e = ntlm_client_authenticate(&ch, &in, out, sizeof(out), &olen)) !=
+		    HTTP_OK ||
+	    base64_encode(out, olen, nt->token, sizeof(nt->token), &b64) !=
+		    HTTP_OK) {
+		note(s, "Cannot build the NTLM AUTHENTICATE");
+		return false;
+	}
+	nt->phase = CLIENT_NTLM_AUTHENTICATE_SENT;
+	proof[0] = '\0';
+	if (ntlm_parse_authenticate(out, olen, &a) == HTTP_OK &&
+	    ntlm_v2_response_parse(a.nt_response.p, a.nt_response.len, &r) ==
+		    HTTP_OK)
+		hex(r.proof, NTLM_HASH_LEN, proof, sizeof(proof));
+	note(s, "NTLM message 3 of 3 to the %s: AUTHENTICATE for user '%s'%s%s%s, "
+		"NTLMv2: NTProofStr = HMAC-MD5(NTOWFv2, server challenge || "
+		"blob) = %s; NTOWFv2 = HMAC-MD5(MD4(UTF-16LE(password)), "
+		"UTF-16LE(UPPER(user) || domain)); no password on the wire",
+	     p->name, user, dom[0] ? " (domain '" : "", dom,
+	     dom[0] ? "')" : "", proof);
+	return true;
+}
+
+/* ---- Answering Negotiate (lesson 12) ---- */
+
+/* What a GSS-API token shows without keys, one note per line. */
+static void describe_token(struct client_step *s, const char *b64)
+{
+	char text[2048], *line, *save = NULL;
+
+	negotiate_describe(b64, strlen(b64), text, sizeof(text));
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save))
+		note(s, "  %s", line);
+}
+
+/*
+ * A Negotiate challenge from the proxy: ask GSS-API for a token for
+ * HTTP@proxy-host from the user's credential cache, once.  A second 407
+ * means the proxy refused it: stop.
+ */
+static bool answer_negotiate(struct client_machine *m,
+			     const struct auth_challenge *c,
+			     struct client_step *s)
+{
+	char why[NEGOTIATE_MAX_REASON];
+
+	if (m->proxy_neg.sent && c->token68 == NULL) {
+		note(s, "The proxy refused the Negotiate token (a bare "
+			"Negotiate again): no ticket it can read, a ticket "
+			"for another host name, or a clock too far off; "
+			"giving up");
+		return false;
+	}
+	if (c->token68 != NULL) {
+		note(s, "The proxy wants another Negotiate leg; lab407's "
+			"client does Kerberos in one, giving up");
+		return false;
+	}
+	if (m->cfg->proxy_host == NULL) {
+		note(s, "Negotiate needs the proxy's host name; giving up");
+		return false;
+	}
+	if (negotiate_client_start(&m->proxy_neg, m->cfg->proxy_host,
+				   m->neg_token, sizeof(m->neg_token), why,
+				   sizeof(why)) != HTTP_OK) {
+		note(s, "Negotiate: %s; giving up", why);
+		return false;
+	}
+	note(s, "Negotiate to the proxy: %s from the credential cache; no "
+		"password is sent, only a ticket the KDC issued", why);
+	describe_token(s, m->neg_token);
+	return true;
+}
+
+/* The final response's Negotiate token: mutual authentication. */
+static void negotiate_finish(struct client_machine *m,
+			     const struct http_response *resp,
+			     struct client_step *s)
+{
+	const struct http_header *h;
+	size_t pos = 0;
+	char why[NEGOTIATE_MAX_REASON];
+
+	if (!m->proxy_neg.sent || m->proxy_neg.ctx == NULL)
+		return;
+	while ((h = http_header_next(resp->headers, resp->num_headers,
+				     PROXY.challenge_field, &pos)) != NULL) {
+		if (h->value_len <= 10 ||
+		    strncasecmp(h->value, "Negotiate ", 10) != 0)
+			continue;
+		negotiate_client_finish(&m->proxy_neg, h->value + 10,
+					h->value_len - 10, why, sizeof(why));
+		note(s, "Negotiate: %s", why);
+		{
+			char tok[NEGOTIATE_MAX_B64];
+
+			snprintf(tok, sizeof(tok), "%.*s",
+				 (int)(h->value_len - 10), h->value + 10);
+			describe_token(s, tok);
+		}
+		return;
+	}
+	note(s, "Negotiate: the proxy sent no final token, so it did not "
+		"prove who it is (RFC 4559 §4.1, §5)");
+}
+
 /*
  * A 407 (proxy) or 401 (origin): pick a challenge and retry, or stop.
  * Returns true when a retry was decided (the caller builds it).
@@ -380,6 +697,14 @@ static bool answer_challenge(struct client_machine *m,
 		return false;
 	}
 	scheme_list(ch, n, offered, sizeof(offered));
+	if (is_proxy && (cr->allowed & AUTH_SCHEME_NEGOTIATE) != 0)
+		for (size_t i = 0; i < n; i++)
+			if (ch[i].kind == AUTH_SCHEME_NEGOTIATE)
+				return answer_negotiate(m, &ch[i], s);
+	if ((cr->allowed & AUTH_SCHEME_NTLM) != 0)
+		for (size_t i = 0; i < n; i++)
+			if (ch[i].kind == AUTH_SCHEME_NTLM)
+				return answer_ntlm(m, p, &ch[i], s);
 
 	/* RFC 7616 §3.3: stale=true -> new nonce, same password, no count. */
 	stale = st->scheme == AUTH_SCHEME_DIGEST && digest_stale(ch, n);
@@ -398,13 +723,25 @@ static bool answer_challenge(struct client_machine *m,
 	memset(&tr, 0, sizeof(tr));
 	e = answer_choose(st, cr, ch, n, &tr);
 	if (e != HTTP_OK) {
+		char allowed[64];
+		int w = snprintf(allowed, sizeof(allowed), "%s%s%s%s%s",
+				 (cr->allowed & AUTH_SCHEME_BASIC) ? "Basic "
+								   : "",
+				 (cr->allowed & AUTH_SCHEME_DIGEST) ? "Digest "
+								    : "",
+				 (cr->allowed & AUTH_SCHEME_BEARER) ? "Bearer "
+								    : "",
+				 (cr->allowed & AUTH_SCHEME_NTLM) ? "NTLM " : "",
+				 (cr->allowed & AUTH_SCHEME_NEGOTIATE)
+				     ? "Negotiate "
+				     : "");
+
+		if (w > 0 && (size_t)w < sizeof(allowed))
+			allowed[w - 1] = '\0';   /* the last space */
 		note(s,
 		     "No usable %s scheme: offered %s; allowed by the "
-		     "options: %s%s%s",
-		     p->name, offered,
-		     (cr->allowed & AUTH_SCHEME_BASIC) ? "Basic " : "",
-		     (cr->allowed & AUTH_SCHEME_DIGEST) ? "Digest " : "",
-		     (cr->allowed & AUTH_SCHEME_BEARER) ? "Bearer" : "");
+		     "options: %s",
+		     p->name, offered, allowed);
 		return false;
 	}
 	if (stale) {
@@ -461,6 +798,8 @@ static void finish(struct client_machine *m, const struct http_response *resp,
 	    http_header_find(resp->headers, resp->num_headers, "Server");
 	struct client_who w = client_who(resp, through);
 
+	if (through && resp->status != 407)
+		negotiate_finish(m, resp, s);
 	if (through && strcmp(w.who, "origin") == 0)
 		note(s, "Response from the origin (Via: %.*s)",
 		     (int)via->value_len, via->value);

@@ -15,6 +15,8 @@
 #include "../http/answer.h"
 #include "../http/buf.h"
 #include "../http/message.h"
+#include "../http/negotiate.h"
+#include "../http/ntlm_guard.h"
 
 #define CLIENT_MAX_NOTE 1024
 
@@ -29,6 +31,7 @@ struct client_config {
 	size_t body_len;
 	const char *extra_headers;   /* -H lines, "Name: value\r\n" each, may be NULL */
 	const char *user_agent;      /* "lab407-client/VERSION" */
+	const char *proxy_host;      /* -x's host: Negotiate's HTTP@host; may be NULL */
 };
 
 enum client_action {
@@ -44,6 +47,22 @@ struct client_step {
 	char note[CLIENT_MAX_NOTE];  /* decisions, one per line, for "* " */
 };
 
+/*
+ * NTLM with one party (lesson 11): the handshake is three messages on one
+ * connection, so the machine remembers where it stands and the message
+ * the next request carries.
+ */
+enum client_ntlm_phase {
+	CLIENT_NTLM_NONE,            /* not started */
+	CLIENT_NTLM_NEGOTIATE_SENT,  /* message 1 is out: a CHALLENGE is due */
+	CLIENT_NTLM_AUTHENTICATE_SENT/* message 3 is out: the connection is in */
+};
+
+struct client_ntlm {
+	enum client_ntlm_phase phase;
+	char token[NTLM_GUARD_MAX_B64];   /* base64 for the next request, or "" */
+};
+
 struct client_machine {
 	const struct client_config *cfg;   /* not owned */
 	struct answer_state proxy_st;
@@ -53,10 +72,16 @@ struct client_machine {
 	bool proxy_stale_used;             /* the one silent stale retry */
 	bool origin_stale_used;
 	bool tunnel_up;                    /* CONNECT got 2xx */
+	struct client_ntlm proxy_ntlm;     /* --proxy-ntlm */
+	struct client_ntlm origin_ntlm;    /* --ntlm */
+	struct negotiate_client proxy_neg; /* --proxy-negotiate (lesson 12) */
+	char neg_token[NEGOTIATE_MAX_B64]; /* base64 for the next request, or "" */
 	int state;                         /* private */
 };
 
 void client_init(struct client_machine *m, const struct client_config *cfg);
+/* Release what the machine holds outside itself (a GSS-API context). */
+void client_free(struct client_machine *m);
 void client_step_init(struct client_step *s);
 void client_step_free(struct client_step *s);
 /* The first request. */

@@ -107,10 +107,15 @@ static void usage(FILE *f)
 	    "\n"
 	    "  -x, --proxy [http://]HOST:PORT  use this proxy\n"
 	    "  -U, --proxy-user USER:PASS      proxy credentials\n"
-	    "      --proxy-basic | --proxy-digest | --proxy-anyauth\n"
+	    "      --proxy-basic | --proxy-digest | --proxy-anyauth |\n"
+	    "      --proxy-ntlm                (NTLM: three messages on one "
+	    "connection)\n"
+	    "      --proxy-negotiate           Kerberos ticket from the "
+	    "credential cache\n"
+	    "                                  (-U : as in curl)\n"
 	    "      --proxy-bearer TOKEN        Bearer token for the proxy\n"
 	    "  -u, --user USER:PASS            origin credentials\n"
-	    "      --basic | --digest | --anyauth\n"
+	    "      --basic | --digest | --anyauth | --ntlm\n"
 	    "      --oauth2-bearer TOKEN       Bearer token for the origin\n"
 	    "  -p, --proxytunnel               CONNECT through the proxy "
 	    "(https:// always does)\n"
@@ -306,7 +311,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		O_ANY,
 		O_PROXY_BEARER,
 		O_BEARER,
-		O_CACERT
+		O_CACERT,
+		O_PROXY_NTLM,
+		O_PROXY_NEGOTIATE,
+		O_NTLM
 	};
 	static const struct option opts[] = {
 	    {"proxy", required_argument, NULL, 'x'},
@@ -315,6 +323,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 	    {"proxy-basic", no_argument, NULL, O_PROXY_BASIC},
 	    {"proxy-digest", no_argument, NULL, O_PROXY_DIGEST},
 	    {"proxy-anyauth", no_argument, NULL, O_PROXY_ANY},
+	    {"proxy-ntlm", no_argument, NULL, O_PROXY_NTLM},
+	    {"proxy-negotiate", no_argument, NULL, O_PROXY_NEGOTIATE},
+	    {"ntlm", no_argument, NULL, O_NTLM},
 	    {"basic", no_argument, NULL, O_BASIC},
 	    {"digest", no_argument, NULL, O_DIGEST},
 	    {"anyauth", no_argument, NULL, O_ANY},
@@ -365,6 +376,15 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_PROXY_ANY:
 			o->proxy_allowed =
 			    AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST;
+			break;
+		case O_PROXY_NTLM:
+			o->proxy_allowed = AUTH_SCHEME_NTLM;
+			break;
+		case O_PROXY_NEGOTIATE:
+			o->proxy_allowed = AUTH_SCHEME_NEGOTIATE;
+			break;
+		case O_NTLM:
+			o->origin_allowed = AUTH_SCHEME_NTLM;
 			break;
 		case O_BASIC:
 			o->origin_allowed = AUTH_SCHEME_BASIC;
@@ -895,6 +915,7 @@ int main(int argc, char **argv)
 	cfg.body_len = o.have_data ? o.data.len : 0;
 	cfg.extra_headers = o.extra.len > 0 ? o.extra.data : NULL;
 	cfg.user_agent = "lab407-client/" CLIENT_VERSION;
+	cfg.proxy_host = o.proxy_host[0] != '\0' ? o.proxy_host : NULL;
 
 	http_buf_init(&c.in, CLIENT_MAX_BODY + HTTP_MAX_HEAD_BYTES);
 	http_buf_init(&r.head, HTTP_MAX_HEAD_BYTES + 1);
@@ -1022,6 +1043,7 @@ int main(int argc, char **argv)
 	if (ctx != NULL)
 		SSL_CTX_free(ctx);
 	client_step_free(&s);
+	client_free(&m);
 	http_buf_free(&c.in);
 	http_buf_free(&r.head);
 	http_buf_free(&r.body);

@@ -24,16 +24,9 @@
 #include <string.h>
 #include <strings.h>
 
-/* ---- Characters ---- */
+#include "message.h"
 
-/* tchar (RFC 9110 §5.6.2): the characters of a token. */
-static bool is_tchar(unsigned char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
-		return true;
-	return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
+/* ---- Characters ---- */
 
 /* token68 (RFC 9110 §11.2) before its trailing "="s; also RFC 6750's
  * b64token. */
@@ -80,7 +73,7 @@ static size_t token_len(const char *v, size_t len, size_t pos)
 {
 	size_t i = pos;
 
-	while (i < len && is_tchar((unsigned char)v[i]))
+	while (i < len && http_is_tchar((unsigned char)v[i]))
 		i++;
 	return i - pos;
 }
@@ -356,6 +349,8 @@ static const struct {
 	{AUTH_SCHEME_BASIC, "Basic"},
 	{AUTH_SCHEME_DIGEST, "Digest"},
 	{AUTH_SCHEME_BEARER, "Bearer"},
+	{AUTH_SCHEME_NTLM, "NTLM"},
+	{AUTH_SCHEME_NEGOTIATE, "Negotiate"},
 };
 
 #define NUM_SCHEMES (sizeof(scheme_names) / sizeof(scheme_names[0]))

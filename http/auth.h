@@ -30,7 +30,9 @@ enum auth_scheme {
 	AUTH_SCHEME_BASIC = 1u << 0,   /* RFC 7617 */
 	AUTH_SCHEME_DIGEST = 1u << 1,  /* RFC 7616 */
 	AUTH_SCHEME_BEARER = 1u << 2,  /* RFC 6750 */
-	AUTH_SCHEME_UNKNOWN = 1u << 7  /* Negotiate, NTLM, anything else */
+	AUTH_SCHEME_NTLM = 1u << 3,    /* MS-NLMP over HTTP: per connection */
+	AUTH_SCHEME_NEGOTIATE = 1u << 4,/* RFC 4559: SPNEGO/Kerberos */
+	AUTH_SCHEME_UNKNOWN = 1u << 7  /* anything else */
 };
 
 struct auth_param {
@@ -74,7 +76,7 @@ enum http_err auth_parse_credentials(const char *v, size_t len,
 
 /* Scheme name to enum (case-insensitive), UNKNOWN for others. */
 enum auth_scheme auth_scheme_from(const char *s, size_t len);
-/* "Basic", "Digest", "Bearer"; NULL for others. */
+/* "Basic", "Digest", "Bearer", "NTLM", "Negotiate"; NULL for others. */
 const char *auth_scheme_name(enum auth_scheme s);
 /*
  * Parse a list like "digest,basic" into an ordered array of schemes;

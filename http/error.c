@@ -149,6 +149,21 @@ static const char *const messages[HTTP_E__COUNT] = {
 	[HTTP_E_BEARER_TOKEN] = "The Bearer token does not have the b64token "
 				"syntax (RFC 6750 §2.1).",
 
+	[HTTP_E_NTLM_MESSAGE] = "The NTLM message is malformed: wrong signature "
+				"or type, or a field runs past the end of the "
+				"message (MS-NLMP §2.2).",
+	[HTTP_E_NTLM_V1] = "NTLMv1 and LM responses are refused: only an "
+			   "NTLMv2 response (MS-NLMP §3.3.2) is accepted.",
+	[HTTP_E_NTLM_ANONYMOUS] = "An anonymous NTLM AUTHENTICATE (no user, "
+				  "no response) is refused.",
+	[HTTP_E_NTLM_ORDER] = "The NTLM message came out of turn: an "
+			      "AUTHENTICATE needs the CHALLENGE of the same "
+			      "connection (MS-NLMP §3.1.5).",
+	[HTTP_E_NTLM_CRYPTO] = "MD4 is not available: NTLM needs OpenSSL 3's "
+			       "legacy provider (legacy.so in the OpenSSL "
+			       "modules directory).",
+	[HTTP_E_NEGOTIATE] = "The Negotiate token was refused by GSS-API "
+			     "(RFC 4559 §4).",
 	[HTTP_E_BAD_USER] = "The user is not known.",
 	[HTTP_E_BAD_PASSWORD] = "The password, response or token does not "
 				"match.",

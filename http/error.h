@@ -83,6 +83,16 @@ enum http_err {
 	/* ---- Bearer (RFC 6750) ---- */
 	HTTP_E_BEARER_TOKEN,       /* token syntax wrong */
 
+	/* ---- NTLM (MS-NLMP) ---- */
+	HTTP_E_NTLM_MESSAGE,       /* not a well-formed NTLM message */
+	HTTP_E_NTLM_V1,            /* NTLMv1 or LM response: refused */
+	HTTP_E_NTLM_ANONYMOUS,     /* anonymous AUTHENTICATE: refused */
+	HTTP_E_NTLM_ORDER,         /* message out of turn on this connection */
+	HTTP_E_NTLM_CRYPTO,        /* MD4 unavailable (OpenSSL legacy provider) */
+
+	/* ---- Negotiate (RFC 4559) ---- */
+	HTTP_E_NEGOTIATE,          /* GSS-API refused the token */
+
 	/* ---- verification outcomes ---- */
 	HTTP_E_BAD_USER,           /* user unknown */
 	HTTP_E_BAD_PASSWORD,       /* password/response/token does not match */

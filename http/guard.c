@@ -824,6 +824,15 @@ void guard_verify(const struct guard_config *cfg, struct digest_nonce_key *key,
 	case AUTH_SCHEME_DIGEST:
 		check_digest(cfg, key, req, &chosen, body, now, out);
 		break;
+	case AUTH_SCHEME_NTLM:
+	case AUTH_SCHEME_NEGOTIATE:
+		/* Connection-bound: the caller holds the connection's state
+		 * (proxy_decide_conn() in proxy/gate.c). */
+		set_verdict(out, GUARD_WRONG_SCHEME, HTTP_E_AUTH_SCHEME, "",
+			    "%s uses %s, which authenticates a connection, and "
+			    "this %s has no connection state for it",
+			    fname, auth_scheme_name(chosen.kind), party(cfg));
+		break;
 	default:
 		set_verdict(out, GUARD_WRONG_SCHEME, HTTP_E_AUTH_SCHEME, "",
 			    "%s uses a scheme this %s does not know", fname,
@@ -1025,6 +1034,14 @@ bool guard_write_challenges(const struct guard_config *cfg,
 						      &v) &&
 				     emit(cfg, &v, out);
 			}
+			break;
+		case AUTH_SCHEME_NTLM:
+		case AUTH_SCHEME_NEGOTIATE:
+			/* MS-NLMP over HTTP, RFC 4559 §4.1: the bare scheme
+			 * starts the handshake; its tokens come later. */
+			http_buf_reset(&v);
+			ok = http_buf_puts(&v, auth_scheme_name(cfg->schemes[i])) &&
+			     emit(cfg, &v, out);
 			break;
 		default:
 			ok = false;

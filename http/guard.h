@@ -44,7 +44,7 @@
 #include "message.h"
 #include "users.h"
 
-#define GUARD_MAX_SCHEMES 3
+#define GUARD_MAX_SCHEMES 5
 #define GUARD_MAX_REALM 128
 #define GUARD_MAX_USER 256
 #define GUARD_MAX_REASON 512

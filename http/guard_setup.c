@@ -46,8 +46,19 @@ enum http_err guard_setup_options(struct guard_config *cfg, bool proxy,
 				   &cfg->num_schemes) != HTTP_OK ||
 	    (!proxy && cfg->num_schemes == 0))
 		return say(HTTP_E_CONFIG, why, cap,
-			   "--auth wants %sbasic, digest and/or bearer, not '%s'",
-			   proxy ? "none, " : "", auth);
+			   "--auth wants %sbasic, digest%s and/or bearer, not "
+			   "'%s'",
+			   proxy ? "none, " : "",
+			   proxy ? ", ntlm, negotiate" : "", auth);
+	/* Connection-bound schemes need the per-connection state only
+	 * bin/proxy keeps (proxy/gate.h, struct proxy_conn). */
+	for (size_t i = 0; !proxy && i < cfg->num_schemes; i++)
+		if (cfg->schemes[i] == AUTH_SCHEME_NTLM ||
+		    cfg->schemes[i] == AUTH_SCHEME_NEGOTIATE)
+			return say(HTTP_E_CONFIG, why, cap,
+				   "--auth %s: this lab offers NTLM and "
+				   "Negotiate on the proxy only",
+				   auth);
 	/* The realm is sent as a quoted-string: a quote or backslash is
 	 * escaped there, a control character cannot be sent at all. */
 	if (strlen(realm) >= sizeof(cfg->realm) ||
@@ -127,7 +138,9 @@ enum http_err guard_setup_users(const struct guard_config *cfg,
 				   "not tokens");
 		return say(HTTP_E_CONFIG, why, cap,
 			   "%s cannot serve %s (an htpasswd file is "
-			   "Basic only, htdigest Digest only)",
+			   "Basic only, htdigest Digest only; NTLM "
+			   "needs the plain password of a lab users "
+			   "file, to derive the NT hash)",
 			   users_file ? users_file : "the lab users",
 			   auth_scheme_name(cfg->schemes[i]));
 	}

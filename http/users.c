@@ -1119,7 +1119,8 @@ bool users_supports(const struct users *u, unsigned scheme_bits)
 
 	switch (u->kind) {
 	case USERS_PLAIN:
-		can = AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST;
+		/* NTLM needs the NT hash, MD4 of the plain password. */
+		can = AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST | AUTH_SCHEME_NTLM;
 		break;
 	case USERS_HTPASSWD:
 		can = AUTH_SCHEME_BASIC;
@@ -1130,5 +1131,6 @@ bool users_supports(const struct users *u, unsigned scheme_bits)
 	}
 	if (u->ntokens > 0)
 		can |= AUTH_SCHEME_BEARER;
+	can |= AUTH_SCHEME_NEGOTIATE;   /* Kerberos: the KDC knows the users */
 	return (scheme_bits & ~can) == 0;
 }

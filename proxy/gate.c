@@ -27,8 +27,11 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <openssl/crypto.h>
 
 #include "../http/auth.h"
 #include "../http/persist.h"
@@ -41,6 +44,22 @@
 #define PROXY_ALLOW_METHODS "GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, CONNECT"
 
 /* ---- Set-up ---- */
+
+/* Nothing proved yet on a new connection. */
+void proxy_conn_init(struct proxy_conn *c)
+{
+	ntlm_guard_init(&c->ntlm);
+	negotiate_conn_init(&c->neg);
+	c->neg_user[0] = '\0';
+}
+
+/* The connection is gone, and with it what it proved. */
+void proxy_conn_free(struct proxy_conn *c)
+{
+	ntlm_guard_reset(&c->ntlm);
+	negotiate_conn_free(&c->neg);
+	c->neg_user[0] = '\0';
+}
 
 /* Nonce secret and nonce counts for Digest (http/guard.c). */
 enum http_err proxy_state_init(struct proxy_state *st, unsigned nonce_lifetime)
@@ -462,6 +481,244 @@ static void refuse_malformed(const struct http_request *req,
 	bad_request(d, req, "03", what);
 }
 
+/* ---- Authenticating a connection (NTLM, Negotiate) ---- */
+
+/* Lesson 11: NTLM authenticates the connection, not the request. */
+
+/* What conn_authenticate() did. */
+enum conn_outcome {
+	CONN_NOT_MINE,   /* no connection-bound scheme here: use guard_check */
+	CONN_PROVED,     /* the connection is authenticated: user is set */
+	CONN_ANSWERED    /* d holds the response (407 or 400) */
+};
+
+/* True when the proxy offers scheme s. */
+static bool offers(const struct proxy_config *cfg, enum auth_scheme s)
+{
+	for (size_t i = 0; i < cfg->guard.num_schemes; i++)
+		if (cfg->guard.schemes[i] == s)
+			return true;
+	return false;
+}
+
+/* The first Proxy-Authorization field using scheme s, parsed into c. */
+static bool find_credentials(const struct http_request *req,
+			     enum auth_scheme s, struct auth_challenge *c)
+{
+	const struct http_header *h;
+	size_t pos = 0;
+
+	while ((h = http_header_next(req->headers, req->num_headers,
+				     "Proxy-Authorization", &pos)) != NULL)
+		if (auth_parse_credentials(h->value, h->value_len, c) ==
+			    HTTP_OK &&
+		    c->kind == s)
+			return true;
+	return false;
+}
+
+/*
+ * 407 carrying our NTLM CHALLENGE (message 2 of 3) and nothing else: the
+ * client must answer on this same connection, so it is kept open unless
+ * the client itself asked to close (then the handshake cannot finish).
+ */
+static void ntlm_challenge(const struct http_request *req,
+			   const struct ntlm_guard_result *r,
+			   struct proxy_decision *d)
+{
+	struct http_buf h, body;
+
+	http_buf_init(&h, 0);
+	http_buf_init(&body, 0);
+	/* RFC 9110 §11.3 token68 form: "NTLM <base64>" */
+	http_buf_printf(&h, "Proxy-Authenticate: NTLM %s\r\n", r->challenge);
+	d->close = client_wants_close(req);
+	http_buf_printf(&body,
+			"407 Proxy Authentication Required\n"
+			"proxy: NTLM handshake, message 2 of 3: the CHALLENGE "
+			"is in Proxy-Authenticate.\n"
+			"Answer with the AUTHENTICATE on this same "
+			"connection%s.\n",
+			d->close ? " (but the client asked to close it, so "
+				   "the handshake cannot finish)" : "");
+	d->lesson = "11";
+	d->auth_verdict = (int)GUARD_MISSING;
+	set_why(d, "proxy: %s%s", r->reason,
+		d->close ? "; the client asked to close, so it cannot "
+			   "finish" : "");
+	respond(d, req, 407, h.data, &body);
+	http_buf_free(&h);
+	http_buf_free(&body);
+}
+
+static void refuse_malformed(const struct http_request *req,
+			     const struct guard_result *r,
+			     struct proxy_decision *d);
+static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
+		      const struct http_request *req,
+		      const struct guard_result *r, uint64_t now,
+		      struct proxy_decision *d);
+
+/* Lesson 12: a Kerberos ticket instead of a password. */
+/*
+ * Negotiate (RFC 4559): hand the token to GSS-API.  Success proves the
+ * client holds a ticket for this proxy's service principal; the final
+ * token (mutual authentication) goes back on the relayed response, and
+ * the connection is remembered as authenticated, as servers commonly do.
+ */
+static enum conn_outcome negotiate_step(const struct proxy_config *cfg,
+					struct proxy_state *st,
+					struct proxy_conn *conn,
+					const struct http_request *req,
+					const struct auth_challenge *c,
+					uint64_t now, struct proxy_decision *d)
+{
+	struct negotiate_result *nr = calloc(1, sizeof(*nr));
+	struct guard_result g;
+	enum conn_outcome out = CONN_ANSWERED;
+
+	memset(&g, 0, sizeof(g));
+	g.scheme = AUTH_SCHEME_NEGOTIATE;
+	d->lesson = "12";
+	if (nr == NULL) {
+		g.verdict = GUARD_BAD;
+		g.err = HTTP_E_NOMEM;
+		challenge(cfg, st, req, &g, now, d);
+		return CONN_ANSWERED;
+	}
+	conn->neg_user[0] = '\0';
+	negotiate_accept(&conn->neg, c->token68,
+			 c->token68 ? c->token68_len : 0, nr);
+	g.err = nr->err;
+	snprintf(g.user, sizeof(g.user), "%s", nr->user);
+	snprintf(g.reason, sizeof(g.reason), "%s", nr->reason);
+	switch (nr->verdict) {
+	case NEGOTIATE_OK:
+		snprintf(conn->neg_user, sizeof(conn->neg_user), "%s",
+			 nr->user);
+		snprintf(d->user, sizeof(d->user), "%s", nr->user);
+		{
+			size_t tl = strlen(nr->token);
+
+			/* a token too long for the field is left off: the
+			 * client then cannot check the proxy (lesson 12) */
+			if (tl < sizeof(d->negotiate_reply))
+				memcpy(d->negotiate_reply, nr->token, tl + 1);
+		}
+		d->auth_verdict = (int)GUARD_OK;
+		out = CONN_PROVED;
+		break;
+	case NEGOTIATE_CONTINUE: {
+		struct http_buf h, body;
+
+		http_buf_init(&h, 0);
+		http_buf_init(&body, 0);
+		http_buf_printf(&h, "Proxy-Authenticate: Negotiate %s\r\n",
+				nr->token);
+		http_buf_puts(&body, "407 Proxy Authentication Required\n"
+				     "proxy: Negotiate needs another leg on "
+				     "this connection.\n");
+		d->close = client_wants_close(req);
+		d->auth_verdict = (int)GUARD_MISSING;
+		set_why(d, "proxy: %s -> 407", nr->reason);
+		respond(d, req, 407, h.data, &body);
+		http_buf_free(&h);
+		http_buf_free(&body);
+		break;
+	}
+	case NEGOTIATE_REFUSED:
+		g.verdict = GUARD_BAD;
+		d->auth_verdict = (int)GUARD_BAD;
+		challenge(cfg, st, req, &g, now, d);
+		d->lesson = "12";
+		break;
+	case NEGOTIATE_MALFORMED:
+	default:
+		g.verdict = GUARD_MALFORMED;
+		d->auth_verdict = (int)GUARD_MALFORMED;
+		refuse_malformed(req, &g, d);
+		d->lesson = "12";
+		break;
+	}
+	OPENSSL_cleanse(nr, sizeof(*nr));
+	free(nr);
+	return out;
+}
+
+/*
+ * Step 2 for a connection-bound scheme.  A connection whose NTLM
+ * handshake is done is authenticated with no header at all; an NTLM
+ * message advances the handshake (ntlm_guard_step); anything else is for
+ * guard_check().
+ */
+static enum conn_outcome conn_authenticate(const struct proxy_config *cfg,
+					   struct proxy_state *st,
+					   struct proxy_conn *conn,
+					   const struct http_request *req,
+					   uint64_t now,
+					   struct proxy_decision *d)
+{
+	struct auth_challenge c;
+	struct ntlm_guard_result nr;
+	struct guard_result g;
+
+	if (conn == NULL)
+		return CONN_NOT_MINE;
+	if (offers(cfg, AUTH_SCHEME_NEGOTIATE) &&
+	    find_credentials(req, AUTH_SCHEME_NEGOTIATE, &c))
+		return negotiate_step(cfg, st, conn, req, &c, now, d);
+	if (conn->neg_user[0] != '\0' &&
+	    !find_credentials(req, AUTH_SCHEME_NTLM, &c)) {
+		snprintf(d->user, sizeof(d->user), "%s", conn->neg_user);
+		d->auth_verdict = (int)GUARD_OK;
+		d->lesson = "12";
+		return CONN_PROVED;
+	}
+	if (!offers(cfg, AUTH_SCHEME_NTLM))
+		return CONN_NOT_MINE;
+	if (!find_credentials(req, AUTH_SCHEME_NTLM, &c)) {
+		if (conn->ntlm.phase == NTLM_GUARD_DONE) {
+			snprintf(d->user, sizeof(d->user), "%s",
+				 conn->ntlm.user);
+			d->auth_verdict = (int)GUARD_OK;
+			return CONN_PROVED;
+		}
+		/* A half-done handshake abandoned for another scheme. */
+		if (conn->ntlm.phase == NTLM_GUARD_CHALLENGED)
+			ntlm_guard_reset(&conn->ntlm);
+		return CONN_NOT_MINE;
+	}
+	ntlm_guard_step(cfg->guard.users, &conn->ntlm, c.token68,
+			c.token68 ? c.token68_len : 0, &nr);
+	memset(&g, 0, sizeof(g));
+	g.scheme = AUTH_SCHEME_NTLM;
+	g.err = nr.err;
+	snprintf(g.user, sizeof(g.user), "%s", nr.user);
+	snprintf(g.reason, sizeof(g.reason), "%s", nr.reason);
+	switch (nr.verdict) {
+	case NTLM_GUARD_SEND_CHALLENGE:
+		ntlm_challenge(req, &nr, d);
+		return CONN_ANSWERED;
+	case NTLM_GUARD_OK:
+		snprintf(d->user, sizeof(d->user), "%s", conn->ntlm.user);
+		d->auth_verdict = (int)GUARD_OK;
+		return CONN_PROVED;
+	case NTLM_GUARD_REFUSED:
+		g.verdict = GUARD_BAD;
+		d->auth_verdict = (int)GUARD_BAD;
+		challenge(cfg, st, req, &g, now, d);
+		d->lesson = "11";
+		return CONN_ANSWERED;
+	case NTLM_GUARD_MALFORMED:
+	default:
+		g.verdict = GUARD_MALFORMED;
+		d->auth_verdict = (int)GUARD_MALFORMED;
+		refuse_malformed(req, &g, d);
+		d->lesson = "11";
+		return CONN_ANSWERED;
+	}
+}
+
 /* ---- Authorising ---- */
 
 /* Lesson 05: authenticated but refused: 403 with no challenge. */
@@ -721,6 +978,15 @@ void proxy_decide(const struct proxy_config *cfg, struct proxy_state *st,
 		  const struct http_request *req, const void *body,
 		  size_t body_len, uint64_t now, struct proxy_decision *d)
 {
+	proxy_decide_conn(cfg, st, NULL, req, body, body_len, now, d);
+}
+
+/* Lesson 11: the same decision, remembering what the connection proved. */
+void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
+		       struct proxy_conn *conn, const struct http_request *req,
+		       const void *body, size_t body_len, uint64_t now,
+		       struct proxy_decision *d)
+{
 	struct http_url u;
 	struct http_request as_path;   /* req with a path target (Digest) */
 	struct guard_result r;
@@ -731,11 +997,13 @@ void proxy_decide(const struct proxy_config *cfg, struct proxy_state *st,
 	const char *scheme = NULL;
 	const char *acl_user;
 	bool open_proxy = cfg->guard.num_schemes == 0;
+	enum conn_outcome co;
 	long mf = -1;
 
 	d->user[0] = '\0';
 	d->scheme = NULL;
 	d->info_header[0] = '\0';
+	d->negotiate_reply[0] = '\0';
 	d->close = false;
 	d->lesson = "02";
 
@@ -752,6 +1020,16 @@ void proxy_decide(const struct proxy_config *cfg, struct proxy_state *st,
 		acl_user = ACL_NO_USER;
 		snprintf(authn, sizeof(authn),
 			 "no authentication configured (--auth none)");
+	} else if ((co = conn_authenticate(cfg, st, conn, req, now, d)) ==
+		   CONN_ANSWERED) {
+		return;
+	} else if (co == CONN_PROVED) {
+		scheme = strcmp(d->lesson, "12") == 0 ? "Negotiate" : "NTLM";
+		d->scheme = scheme;
+		acl_user = d->user;
+		snprintf(authn, sizeof(authn),
+			 "%s authenticated (%s, this connection)", d->user,
+			 scheme);
 	} else {
 		const struct http_request *checked = req;
 
@@ -858,6 +1136,15 @@ bool proxy_relay_head_to(const struct http_response *resp, const char *info,
 			 const char *connection, bool dechunk,
 			 struct http_buf *out)
 {
+	return proxy_relay_head_auth(resp, info, NULL, connection, dechunk,
+				     out);
+}
+
+/* Lesson 12: the mutual-authentication token rides on the final answer. */
+bool proxy_relay_head_auth(const struct http_response *resp, const char *info,
+			   const char *negotiate, const char *connection,
+			   bool dechunk, struct http_buf *out)
+{
 	http_buf_printf(out, "HTTP/1.1 %d %.*s\r\n", resp->status,
 			(int)resp->reason_len, resp->reason);
 	for (size_t i = 0; i < resp->num_headers; i++) {
@@ -876,6 +1163,9 @@ bool proxy_relay_head_to(const struct http_response *resp, const char *info,
 	if (info != NULL && info[0] != '\0')
 		http_write_header(out, "Proxy-Authentication-Info", info,
 				  strlen(info));
+	if (negotiate != NULL && negotiate[0] != '\0')
+		http_buf_printf(out, "Proxy-Authenticate: Negotiate %s\r\n",
+				negotiate);
 	if (connection != NULL)
 		http_write_header(out, "Connection", connection,
 				  strlen(connection));

@@ -17,6 +17,8 @@
 #include "../http/buf.h"
 #include "../http/guard.h"
 #include "../http/message.h"
+#include "../http/negotiate.h"
+#include "../http/ntlm_guard.h"
 #include "acl.h"
 
 #define PROXY_VIA_NAME "lab407"
@@ -33,6 +35,22 @@ struct proxy_config {
 
 struct proxy_state {
 	struct guard_state guard;   /* nonces and counts; caller serialises */
+};
+
+/*
+ * What one client connection has proved (lesson 11).  NTLM and Negotiate
+ * authenticate the TCP connection, not each request, so the server keeps
+ * one of these per accepted connection -- a thread's local, or a field of
+ * an event loop's connection -- passes it to every proxy_decide_conn() on
+ * that connection, and drops it with proxy_conn_free() when the
+ * connection closes: a handshake cut short, or a new connection, starts
+ * over.  Fixed size, no allocation; never shared between connections, so
+ * it needs no lock.
+ */
+struct proxy_conn {
+	struct ntlm_guard_conn ntlm;  /* NTLM handshake of this connection */
+	struct negotiate_conn neg;    /* a Negotiate context between legs */
+	char neg_user[GUARD_MAX_USER];/* Negotiate succeeded for this user, or "" */
 };
 
 enum proxy_action {
@@ -57,7 +75,16 @@ struct proxy_decision {
 	char info_header[1024];          /* Proxy-Authentication-Info value after a
 					    Digest success, for the relayed response; "" */
 	int auth_verdict;                /* enum guard_verdict of the check, -1 if none ran */
+	char negotiate_reply[1024];      /* RFC 4559 §4.1, §5: the final token
+					    (mutual authentication) for a
+					    Proxy-Authenticate on the relayed
+					    response; "" */
 };
+
+/* A fresh connection: nothing proved yet. */
+void proxy_conn_init(struct proxy_conn *c);
+/* The connection closed: forget (and wipe) what it proved. */
+void proxy_conn_free(struct proxy_conn *c);
 
 /* Initialise state (nonce secret); call once per server. */
 enum http_err proxy_state_init(struct proxy_state *st, unsigned nonce_lifetime);
@@ -72,6 +99,16 @@ void proxy_decision_free(struct proxy_decision *d);
 void proxy_decide(const struct proxy_config *cfg, struct proxy_state *st,
 		  const struct http_request *req, const void *body,
 		  size_t body_len, uint64_t now, struct proxy_decision *d);
+/*
+ * The same, for a request on connection `conn` (may be NULL: no
+ * connection-bound scheme can then succeed).  NTLM messages advance
+ * conn's handshake; once it is done, later requests on the connection
+ * need no Proxy-Authorization.
+ */
+void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
+		       struct proxy_conn *conn, const struct http_request *req,
+		       const void *body, size_t body_len, uint64_t now,
+		       struct proxy_decision *d);
 
 /*
  * Step 3b, in the shell, between resolving and connecting (proxy/acl.h,
@@ -111,6 +148,13 @@ bool proxy_relay_head_ex(const struct http_response *resp, const char *info,
 bool proxy_relay_head_to(const struct http_response *resp, const char *info,
 			 const char *connection, bool dechunk,
 			 struct http_buf *out);
+/* The same with `negotiate` (may be NULL or ""): the proxy's final
+ * Negotiate token, sent as "Proxy-Authenticate: Negotiate <token>" on the
+ * relayed response (RFC 4559 §4.1 and the example in §5; mutual
+ * authentication). */
+bool proxy_relay_head_auth(const struct http_response *resp, const char *info,
+			   const char *negotiate, const char *connection,
+			   bool dechunk, struct http_buf *out);
 
 /*
  * A response of the proxy's own (502, 503, 504, 408, ...): text body,

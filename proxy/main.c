@@ -2,7 +2,9 @@
  * proxy/main.c - bin/proxy: the lab's forward proxy with 407
  * authentication.
  *
- *   bin/proxy [--listen HOST:PORT] [--auth none|basic|digest|bearer[,..]]
+ *   bin/proxy [--listen HOST:PORT]
+ *             [--auth none|basic|digest|bearer|ntlm|negotiate[,..]]
+ *             [--keytab FILE]
  *             [--realm R] [--users FILE] [--tokens FILE]
  *             [--digest-algorithms A,..] [--qop auth,auth-int]
  *             [--nonce-lifetime S] [--acl FILE] [--connect-ports LIST]
@@ -32,6 +34,8 @@
 #include <unistd.h>
 
 #include "../http/auth.h"
+#include "../http/negotiate.h"
+#include "../http/ntlm.h"
 #include "../http/users.h"
 #include "../net/net.h"
 #include "acl.h"
@@ -66,7 +70,10 @@ static void usage(FILE *f)
 		"0 picks one)\n"
 		"  --auth LIST               schemes offered in a 407, in order: "
 		"none, basic,\n"
-		"                            digest, bearer (default basic)\n"
+		"                            digest, bearer, ntlm, negotiate "
+		"(default basic)\n"
+		"  --keytab FILE             Negotiate: the HTTP/host service "
+		"key (Kerberos)\n"
 		"  --realm R                 the realm (default \"%s\")\n"
 		"  --users FILE              user:password, htpasswd or htdigest "
 		"file (default:\n"
@@ -227,6 +234,7 @@ int main(int argc, char **argv)
 		{"realm", required_argument, NULL, 'r'},
 		{"users", required_argument, NULL, 'u'},
 		{"tokens", required_argument, NULL, 't'},
+		{"keytab", required_argument, NULL, 'k'},
 		{"digest-algorithms", required_argument, NULL, 'A'},
 		{"qop", required_argument, NULL, 'q'},
 		{"nonce-lifetime", required_argument, NULL, 'n'},
@@ -254,6 +262,7 @@ int main(int argc, char **argv)
 	const char *listen_at = PROXY_DEFAULT_LISTEN, *auth = "basic";
 	const char *realm = PROXY_DEFAULT_REALM, *users_file = NULL;
 	const char *tokens_file = NULL, *acl_file = NULL, *log_file = NULL;
+	const char *keytab = NULL;
 	const char *algs = PROXY_DEFAULT_ALGS, *qop = "auth";
 	const char *connect_ports = ACL_DEFAULT_CONNECT_PORTS;
 	bool allow_exposed = false;
@@ -284,6 +293,7 @@ int main(int argc, char **argv)
 		case 'r': realm = optarg; break;
 		case 'u': users_file = optarg; break;
 		case 't': tokens_file = optarg; break;
+		case 'k': keytab = optarg; break;
 		case 'A': algs = optarg; break;
 		case 'q': qop = optarg; break;
 		case 'n':
@@ -361,6 +371,29 @@ int main(int argc, char **argv)
 				"passwords (fine for a lab, not elsewhere)\n",
 			users_file);
 	cfg.guard.users = &users;
+	for (size_t i = 0; i < cfg.guard.num_schemes; i++) {
+		if (cfg.guard.schemes[i] == AUTH_SCHEME_NTLM &&
+		    ntlm_crypto_init() != HTTP_OK) {
+			fprintf(stderr, "bin/proxy: --auth ntlm: %s\n",
+				http_strerror(HTTP_E_NTLM_CRYPTO));
+			return 1;
+		}
+		if (cfg.guard.schemes[i] == AUTH_SCHEME_NEGOTIATE &&
+		    negotiate_server_init(keytab, err, sizeof(err)) !=
+			    HTTP_OK) {
+			fprintf(stderr, "bin/proxy: --auth negotiate: %s\n",
+				err);
+			return 1;
+		}
+	}
+	if (keytab != NULL) {
+		bool neg = false;
+
+		for (size_t i = 0; i < cfg.guard.num_schemes; i++)
+			neg |= cfg.guard.schemes[i] == AUTH_SCHEME_NEGOTIATE;
+		if (!neg)
+			die_usage("--keytab is for --auth negotiate");
+	}
 
 	/* ---- Configuration: may you ---- */
 	if (acl_file != NULL) {

@@ -59,6 +59,7 @@
 #include "../http/persist.h"
 #include "../http/retry.h"
 #include "../http/status.h"
+#include "../http/users.h"
 #include "../net/body.h"
 #include "../net/net.h"
 #include "../net/pool.h"
@@ -166,6 +167,17 @@ struct resolve {
 	size_t n;                     /* 0: not resolved */
 };
 
+/* A decision that may hash a slow password, run on the work pool. */
+struct decide_job {
+	struct pool_job job;
+	struct conn *c;               /* kept alive until the job is back */
+	struct http_request req;      /* points into c's input buffer, which
+					 stays as it is: reading is off */
+	const void *body;
+	size_t body_len;
+	size_t head_len;              /* to drain once decided */
+};
+
 /* One client connection. */
 struct conn {
 	struct worker *wk;
@@ -176,10 +188,11 @@ struct conn {
 	struct event *timer;          /* the current phase's deadline */
 	struct exchange *x;           /* the request in flight, or NULL */
 	struct resolve *res;          /* the name being resolved, or NULL */
+	struct decide_job *djob;      /* the decision running on the pool, or NULL */
 	/* Connection-bound authentication (NTLM, Negotiate) is state of
-	 * this connection, not of a request: a scheme that needs it hangs
-	 * it here and decide() hands it over. */
-	void *auth;
+	 * this connection, not of a request: decide() hands it to
+	 * proxy_decide_conn(); conn_free() forgets it (lesson 11). */
+	struct proxy_conn auth;
 	uint64_t last_ms;             /* last byte moved (tunnel, response) */
 	uint64_t lingered;            /* bytes drained while lingering */
 	bool head_started;            /* a byte of the next head has come */
@@ -210,6 +223,7 @@ struct worker {
 };
 
 static void conn_free(struct conn *c);
+static void conn_release(struct conn *c);
 static void resolve_forget(struct conn *c);
 static void read_head(struct conn *c);
 static void exchange_end(struct conn *c);
@@ -320,6 +334,7 @@ static struct conn *conn_new(struct worker *wk, evutil_socket_t fd)
 		return NULL;
 	c->wk = wk;
 	c->id = atomic_fetch_add(&next_conn_id, 1) + 1;
+	proxy_conn_init(&c->auth);
 	c->state = CONN_READING_HEAD;
 	c->cl = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->timer = evtimer_new(base, on_timer, c);
@@ -424,6 +439,9 @@ static struct exchange *exchange_new(const struct http_request *req)
 
 static void decide(struct conn *c, const struct http_request *req,
 		   const void *body, size_t body_len);
+static bool decide_slowly(struct conn *c, const struct http_request *req,
+			  const void *body, size_t body_len, size_t head_len);
+static void decided(struct conn *c, size_t head_len);
 static void act(struct conn *c);
 
 /*
@@ -461,7 +479,10 @@ static void read_head(struct conn *c)
 	hl = http_parse_request(p, n, &req, &e);
 	if (hl == HTTP_PARSE_PARTIAL)
 		return;
-	bufferevent_disable(c->cl, EV_READ);
+	/* Reading stays on while the request is served (fast path: turning
+	 * it off and on again costs two epoll_ctl() calls a request); what
+	 * a pipelining client sends meanwhile waits in the input buffer,
+	 * bounded by its high-water mark. */
 	evtimer_del(c->timer);
 	if (hl < 0) {
 		/* Malformed, too large: the status that names it, and close
@@ -508,9 +529,24 @@ static void read_head(struct conn *c)
 			body_len = (size_t)c->x->req_body.length;
 		}
 	}
+	if (decide_slowly(c, &req, body, body_len, (size_t)hl))
+		return;   /* decided() runs when the pool is done */
 	decide(c, &req, body, body_len);
-	/* req pointed into the buffer: it goes now, before the body moves. */
-	evbuffer_drain(in, (size_t)hl);
+	decided(c, (size_t)hl);
+}
+
+/*
+ * The decision is in: the head leaves the buffer, wiped first (it may
+ * carry Proxy-Authorization), before the body moves; then act on it.
+ */
+static void decided(struct conn *c, size_t head_len)
+{
+	struct evbuffer *in = bufferevent_get_input(c->cl);
+	unsigned char *p = evbuffer_pullup(in, (ev_ssize_t)head_len);
+
+	if (p != NULL)
+		explicit_bzero(p, head_len);
+	evbuffer_drain(in, head_len);
 	act(c);
 }
 
@@ -522,8 +558,9 @@ static void start_tunnel(struct conn *c);
 
 /*
  * Ask the pure decision (proxy/gate.c).  The guard's nonce counts are
- * shared by every worker (the guard locks around them itself); c->auth is where the state of
- * a connection-bound scheme will be handed to it.
+ * shared by every worker (the guard locks around them itself); c->auth,
+ * what this connection proved (NTLM, Negotiate), is this connection's
+ * alone, so it needs no lock.
  */
 static void decide(struct conn *c, const struct http_request *req,
 		   const void *body, size_t body_len)
@@ -533,12 +570,88 @@ static void decide(struct conn *c, const struct http_request *req,
 
 	/* No lock here: password hashing runs in parallel; the nonce-count
 	 * step inside takes guard_lock itself (http/guard.h). */
-	proxy_decide(srv->cfg, srv->state, req, body, body_len,
-		     (uint64_t)time(NULL), &x->d);
+	proxy_decide_conn(srv->cfg, srv->state, &c->auth, req, body, body_len,
+			  (uint64_t)time(NULL), &x->d);
 	if (srv->verbose)
 		log_line(srv, "why: %s (lesson %s)\n", x->d.why,
 			 x->d.lesson ? x->d.lesson : "-");
 	c->close_after = x->d.close || stop_requested;
+}
+
+/* On a pool thread: the same pure decision. */
+static void decide_run(struct pool_job *job)
+{
+	struct decide_job *j = job->arg;
+	struct proxy_server *srv = j->c->wk->srv;
+
+	proxy_decide(srv->cfg, srv->state, &j->req, j->body, j->body_len,
+		     (uint64_t)time(NULL), &j->c->x->d);
+}
+
+/* Back on the loop: log, then act as after an inline decision. */
+static void decide_done(struct pool_job *job)
+{
+	struct decide_job *j = job->arg;
+	struct conn *c = j->c;
+	struct proxy_server *srv = c->wk->srv;
+	size_t head_len = j->head_len;
+
+	c->wk->lw->jobs--;
+	c->djob = NULL;
+	explicit_bzero(j, sizeof(*j));
+	free(j);
+	if (c->state == CONN_CLOSED) {
+		conn_release(c);   /* it went while the pool worked */
+		return;
+	}
+	if (srv->verbose)
+		log_line(srv, "why: %s (lesson %s)\n", c->x->d.why,
+			 c->x->d.lesson ? c->x->d.lesson : "-");
+	c->close_after = c->x->d.close || stop_requested;
+	bufferevent_enable(c->cl, EV_READ);
+	decided(c, head_len);
+}
+
+/*
+ * Slow work never blocks the loop: when the credentials may need a
+ * deliberately slow hash (an htpasswd file: bcrypt, SHA-crypt), the
+ * whole decision runs on the work pool and this loop goes on serving
+ * its other connections meanwhile.  A plain or htdigest store costs
+ * microseconds: deciding inline saves the two thread hand-overs.
+ * True when the decision was handed over.
+ */
+static bool decide_slowly(struct conn *c, const struct http_request *req,
+			  const void *body, size_t body_len, size_t head_len)
+{
+	const struct proxy_config *cfg = c->wk->srv->cfg;
+	struct decide_job *j;
+
+	if (cfg->guard.users == NULL ||
+	    cfg->guard.users->kind != USERS_HTPASSWD ||
+	    http_header_find(req->headers, req->num_headers,
+			     "Proxy-Authorization") == NULL)
+		return false;
+	j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return false;   /* decide inline, slowly, rather than fail */
+	j->c = c;
+	j->req = *req;
+	j->body = body;
+	j->body_len = body_len;
+	j->head_len = head_len;
+	j->job.run = decide_run;
+	j->job.done = decide_done;
+	j->job.arg = j;
+	if (!pool_submit(c->wk->lw->base, &j->job)) {
+		free(j);
+		return false;
+	}
+	/* The parsed head points into the input buffer: no reading (which
+	 * may realign the buffer) until the decision is back. */
+	bufferevent_disable(c->cl, EV_READ);
+	c->wk->lw->jobs++;
+	c->djob = j;
+	return true;
 }
 
 /* Do what the decision says. */
@@ -1132,7 +1245,6 @@ static void relay_request_body(struct conn *c)
 	}
 	if (!x->mv.done)
 		return;
-	bufferevent_disable(c->cl, EV_READ);
 	evtimer_del(c->timer);
 	if (discard) {
 		exchange_end(c);
@@ -1260,8 +1372,9 @@ static void read_response_head(struct conn *c)
 			     : x->http10    ? "keep-alive"
 					    : NULL;
 		http_buf_init(&head, 0);
-		if (!proxy_relay_head_to(&resp, x->d.info_header, conn_field,
-					 mode == BODY_DECODE, &head)) {
+		if (!proxy_relay_head_auth(&resp, x->d.info_header,
+					   x->d.negotiate_reply, conn_field,
+					   mode == BODY_DECODE, &head)) {
 			http_buf_free(&head);
 			send_error(c, 502, "the origin's response head could "
 					   "not be relayed");
@@ -1459,8 +1572,14 @@ static void start_lingering(struct conn *c)
 	}
 	go_state(c, CONN_LINGERING);
 	c->lingered = 0;
+	if (c->cl_eof &&
+	    evbuffer_get_length(bufferevent_get_output(c->cl)) == 0) {
+		conn_free(c);   /* the client has finished: nothing to drain */
+		return;
+	}
 	arm(c, c->wk->srv->t.linger_ms);
-	bufferevent_enable(c->cl, EV_READ);
+	if (!c->cl_eof)   /* after its EOF there is nothing to drain */
+		bufferevent_enable(c->cl, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_output(c->cl)) == 0) {
 		shutdown(bufferevent_getfd(c->cl), SHUT_WR);
 		c->half_closed = true;
@@ -1483,6 +1602,7 @@ static void conn_free(struct conn *c)
 		return;
 	go_state(c, CONN_CLOSED);
 	resolve_forget(c);
+	proxy_conn_free(&c->auth);   /* a handshake dies with its connection */
 	bufferevent_disable(c->cl, EV_READ | EV_WRITE);
 	bufferevent_setcb(c->cl, NULL, NULL, NULL, NULL);
 	if (c->up != NULL) {
@@ -1604,7 +1724,8 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 		conn_free(c);
 		return;
 	case CONN_CLOSED:
-		conn_release(c);
+		if (c->djob == NULL)   /* else decide_done() releases it */
+			conn_release(c);
 		return;
 	default:
 		return;
@@ -1636,8 +1757,8 @@ static void on_client_read(struct bufferevent *bev, void *arg)
 			conn_free(c);
 		break;
 	default:
-		/* Not reading in these states; leave the bytes queued. */
-		bufferevent_disable(bev, EV_READ);
+		/* Not reading in these states: the bytes (a pipelined
+		 * request) wait in the input buffer. */
 		break;
 	}
 }
@@ -1666,6 +1787,10 @@ static void on_client_write(struct bufferevent *bev, void *arg)
 		tunnel_half(c);
 		break;
 	case CONN_LINGERING:
+		if (c->cl_eof) {
+			conn_free(c);   /* all out, and the client had finished */
+			break;
+		}
 		if (!c->half_closed) {
 			shutdown(bufferevent_getfd(c->cl), SHUT_WR);
 			c->half_closed = true;
@@ -1686,6 +1811,23 @@ static void on_client_event(struct bufferevent *bev, short what, void *arg)
 		tunnel_move(c, true);
 		c->cl_eof = true;
 		tunnel_half(c);
+		return;
+	}
+	/* A client that half-closes after its request (RFC 9112 §9.6
+	 * allows it) still gets the answer; then the connection closes. */
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    c->state == CONN_LINGERING &&
+	    evbuffer_get_length(bufferevent_get_output(c->cl)) > 0) {
+		c->cl_eof = true;   /* on_client_write() closes once it is out */
+		return;
+	}
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    (c->state == CONN_DECIDING || c->state == CONN_CONNECTING ||
+	     c->state == CONN_SENDING || c->state == CONN_READING_RESPONSE ||
+	     c->state == CONN_RELAYING_RESPONSE ||
+	     c->state == CONN_ANSWERING)) {
+		c->cl_eof = true;
+		c->close_after = true;
 		return;
 	}
 	/* Lingering ends here; elsewhere the client vanished mid-exchange

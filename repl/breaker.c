@@ -15,6 +15,7 @@
 #include "../http/auth.h"
 #include "../http/message.h"
 #include "repl.h"
+#include "wire.h"
 
 /* ---- Finding the credential ---- */
 
@@ -48,9 +49,37 @@ bool breaker_has_credentials(const struct http_buf *b)
 	return parse_head(b, &req) && cred_field(&req) != NULL;
 }
 
+/* "NTLM " then the base64 of "NTLMSSP\0" and the type: "TlRMTVNTUAAB"
+ * is a NEGOTIATE, "...C" a CHALLENGE, "...D" an AUTHENTICATE. */
+static bool ntlm_value(const struct http_header *h, char type)
+{
+	return h != NULL && h->value_len > 17 &&
+	       strncasecmp(h->value, "NTLM TlRMTVNTUAA", 16) == 0 &&
+	       h->value[16] == type;
+}
+
+bool breaker_is_ntlm_negotiate(const struct http_buf *b)
+{
+	struct http_request req;
+
+	return parse_head(b, &req) && ntlm_value(cred_field(&req), 'B');
+}
+
+bool breaker_is_ntlm_challenge(const struct http_response *resp)
+{
+	size_t pos = 0;
+	const struct http_header *h;
+
+	while ((h = http_header_next(resp->headers, resp->num_headers,
+				     "Proxy-Authenticate", &pos)) != NULL)
+		if (ntlm_value(h, 'C'))
+			return true;
+	return false;
+}
+
 /* ---- Deciding whether a break applies ---- */
 
-/* The scheme the client will answer with: Bearer > Digest > Basic. */
+/* The scheme the client will answer with: NTLM > Bearer > Digest > Basic. */
 static enum auth_scheme chosen(const struct lab_server *s)
 {
 	unsigned bits = 0;
@@ -58,6 +87,8 @@ static enum auth_scheme chosen(const struct lab_server *s)
 
 	for (i = 0; i < s->num_schemes; i++)
 		bits |= s->schemes[i];
+	if (bits & AUTH_SCHEME_NTLM)
+		return AUTH_SCHEME_NTLM;
 	if (bits & AUTH_SCHEME_BEARER)
 		return AUTH_SCHEME_BEARER;
 	if (bits & AUTH_SCHEME_DIGEST)
@@ -91,7 +122,7 @@ bool breaker_applies(const struct lab *lab, enum lab_break b, char *err,
 		snprintf(err, cap,
 			 "unknown break; choose password, user, "
 			 "scheme, header, base64, realm, nonce, nc, "
-			 "response or stale");
+			 "response, stale, close or replay");
 		return false;
 	}
 	if (p < 0) {
@@ -113,7 +144,23 @@ bool breaker_applies(const struct lab *lab, enum lab_break b, char *err,
 	s = chosen(&lab->server[p]);
 	sname = auth_scheme_name(s) ? auth_scheme_name(s) : "none";
 	switch (b) {
-	case LAB_BREAK_USER:
+	case LAB_BREAK_CLOSE:
+	case LAB_BREAK_REPLAY:
+		if (s != AUTH_SCHEME_NTLM || p != LAB_PROXY) {
+			snprintf(err, cap,
+				 "%s is about NTLM's connection; the proxy "
+				 "uses %s (try `scheme proxy ntlm`)",
+				 lab_break_name(b), sname);
+			return false;
+		}
+		if (b == LAB_BREAK_REPLAY && lab->last_ntlm[0] == '\0') {
+			snprintf(err, cap,
+				 "replay sends the last NTLM AUTHENTICATE "
+				 "again, and none was sent yet: run one NTLM "
+				 "exchange first");
+			return false;
+		}
+		return true;
 		if (s == AUTH_SCHEME_BEARER) {
 			snprintf(err, cap,
 				 "Bearer has no user name; try "
@@ -122,6 +169,12 @@ bool breaker_applies(const struct lab *lab, enum lab_break b, char *err,
 		}
 		return true;
 	case LAB_BREAK_BASE64:
+		if (s == AUTH_SCHEME_NTLM) {
+			snprintf(err, cap,
+				 "NTLM's base64 carries a binary message; try "
+				 "`break password`, `close` or `replay`");
+			return false;
+		}
 		if (s != AUTH_SCHEME_BASIC) {
 			snprintf(err, cap,
 				 "base64 is Basic's encoding; the %s "
@@ -217,6 +270,35 @@ static bool edit_param(struct http_buf *b, const struct http_header *h,
 	return splice(b, off, 1, v, 1);
 }
 
+/*
+ * Lesson 11, `break replay`: the first request of the exchange goes on a
+ * new connection carrying the AUTHENTICATE an earlier connection used.
+ */
+static void replay_ntlm(struct lab *lab, struct http_buf *b,
+			const struct http_request *req,
+			const struct http_header *h, char *note, size_t cap)
+{
+	char line[sizeof(lab->last_ntlm) + 32];
+	const struct http_header *last;
+	size_t end;
+	int w;
+
+	if (h != NULL || req->num_headers == 0)
+		return;   /* not the first request: it already carries one */
+	lab->brk = LAB_BREAK_NONE;
+	wire_close(&lab->cp[0]);
+	wire_close(&lab->cp[1]);
+	last = &req->headers[req->num_headers - 1];
+	end = (size_t)(last->value - b->data) + last->value_len + 2;
+	w = snprintf(line, sizeof(line), "Proxy-Authorization: %s\r\n",
+		     lab->last_ntlm);
+	if (w > 0 && (size_t)w < sizeof(line) && end <= b->len &&
+	    splice(b, end, 0, line, (size_t)w))
+		snprintf(note, cap,
+			 "break replay: the last NTLM AUTHENTICATE, sent "
+			 "again on a new connection");
+}
+
 void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap)
 {
 	struct http_request req;
@@ -226,9 +308,14 @@ void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap)
 
 	note[0] = '\0';
 	if (brk == LAB_BREAK_NONE || brk == LAB_BREAK_PASSWORD ||
-	    brk == LAB_BREAK_USER || !parse_head(b, &req))
+	    brk == LAB_BREAK_USER || brk == LAB_BREAK_CLOSE ||
+	    !parse_head(b, &req))
 		return;
 	h = cred_field(&req);
+	if (brk == LAB_BREAK_REPLAY) {
+		replay_ntlm(lab, b, &req, h, note, cap);
+		return;
+	}
 	if (h == NULL)
 		return; /* not yet: the first request goes without */
 	lab->brk = LAB_BREAK_NONE;
@@ -308,6 +395,11 @@ void breaker_remember(struct lab *lab, const struct http_buf *b)
 	if (!parse_head(b, &req))
 		return;
 	h = cred_field(&req);
+	if (ntlm_value(h, 'D') && h->value_len < sizeof(lab->last_ntlm)) {
+		snprintf(lab->last_ntlm, sizeof(lab->last_ntlm), "%.*s",
+			 (int)h->value_len, h->value);
+		return;
+	}
 	if (h == NULL || h->value_len < 7 ||
 	    h->value_len >= sizeof(lab->last_digest) ||
 	    strncasecmp(h->value, "Digest ", 7) != 0)

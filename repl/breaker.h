@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "../http/buf.h"
+#include "../http/message.h"
 #include "lab.h"
 
 /* True when the request in b carries Proxy-Authorization or Authorization. */
@@ -29,7 +30,12 @@ bool breaker_applies(const struct lab *lab, enum lab_break b, char *err,
  * credential; says what was done in note (or leaves it "").  Disarms.
  */
 void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap);
-/* Remember Digest credentials sent, for `break nc` (a replay) later. */
+/* Remember Digest credentials sent, for `break nc` (a replay) later, and
+ * the last NTLM AUTHENTICATE, for `break replay`. */
 void breaker_remember(struct lab *lab, const struct http_buf *b);
+/* The request in b carries an NTLM NEGOTIATE (no password in it yet). */
+bool breaker_is_ntlm_negotiate(const struct http_buf *b);
+/* The response offers an NTLM CHALLENGE ("NTLM <base64>"). */
+bool breaker_is_ntlm_challenge(const struct http_response *resp);
 
 #endif

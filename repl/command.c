@@ -191,20 +191,23 @@ static const struct command commands[] = {
      {{NULL}},
      explain_cmd},
     {"scheme",
-     "scheme proxy|origin basic|digest|bearer|none[,...]",
+     "scheme proxy|origin basic|digest|bearer|ntlm|negotiate|none[,...]",
      "choose the schemes a server offers (in order)",
      "Sets which authentication schemes the proxy (407, Proxy-Authenticate)\n"
      "or the origin (401, WWW-Authenticate) offers.  Several, comma\n"
      "separated, mean several challenges in one response, one field each\n"
      "(lesson 08); none turns authentication off.  The lab's client ranks\n"
-     "the schemes itself, Bearer > Digest > Basic, whatever their order:\n"
-     "a lab choice; lesson 08 says what RFC 9110 and RFC 7616 ask.",
+     "the schemes itself, NTLM > Bearer > Digest > Basic, whatever their\n"
+     "order: a lab choice; lesson 08 says what RFC 9110 and RFC 7616 ask.\n"
+     "ntlm is the proxy's only: it authenticates the connection (lesson\n"
+     "11).  negotiate (proxy only) needs a Kerberos ticket: without `kdc`\n"
+     "the lab's client answers another scheme or gets 407 (lesson 12).",
      2,
      2,
      true,
      {PARTIES,
-      {"basic", "digest", "bearer", "none", "digest,basic", "basic,digest",
-       NULL}},
+      {"basic", "digest", "bearer", "ntlm", "none", "digest,basic",
+       "basic,digest", NULL}},
      setup_scheme},
     {"algorithm",
      "algorithm proxy|origin MD5|SHA-256|SHA-512-256[-sess][,...]",
@@ -259,12 +262,16 @@ static const struct command commands[] = {
      "  response  Digest response hash changed -> 407\n"
      "  stale     the proxy's clock jumps past the nonce lifetime:\n"
      "            407 stale=true, and the client retries silently\n"
+     "  close     NTLM: the connection closes between CHALLENGE and\n"
+     "            AUTHENTICATE -> 407, the handshake starts over\n"
+     "  replay    NTLM: the last AUTHENTICATE sent again on a new\n"
+     "            connection -> 407 (then a fresh handshake)\n"
      "A break applies once, to the next credential; `fix` cancels it.",
      1,
      1,
      true,
      {{"password", "user", "scheme", "header", "base64", "realm", "nonce", "nc",
-       "response", "stale", NULL}},
+       "response", "stale", "close", "replay", NULL}},
      breaker_break},
     {"fix",
      "fix",
@@ -275,6 +282,19 @@ static const struct command commands[] = {
      false,
      {{NULL}},
      breaker_fix},
+    {"kdc",
+     "kdc [start|stop]",
+     "use the lab's Kerberos realm for Negotiate (lesson 12)",
+     "kdc start runs the lab's private KDC (realm LAB407.TEST, everything\n"
+     "under build/lab-kdc, as make lab-kdc does) and gets alice a ticket;\n"
+     "kdc alone uses one already running.  Then the proxy accepts Kerberos\n"
+     "tickets for HTTP/localhost and the client answers Negotiate:\n"
+     "scheme proxy negotiate, get /, run, explain 3.  kdc stop ends it.",
+     0,
+     1,
+     false,
+     {{"start", "stop", NULL}},
+     kdc_cmd},
     {"outcomes",
      "outcomes",
      "run every row of the outcomes table live and print the results",

@@ -16,7 +16,7 @@
 
 #include "repl.h"
 
-#define COMMAND_MAX_WORDS 12 /* completion words for one argument */
+#define COMMAND_MAX_WORDS 14 /* completion words for one argument */
 
 enum command_split_err {
 	COMMAND_SPLIT_OK = 0,

@@ -18,6 +18,8 @@
 #include "../http/basic.h"
 #include "../http/digest.h"
 #include "../http/status.h"
+#include "explain_negotiate.h"
+#include "explain_ntlm.h"
 
 /* ---- The field notes ---- */
 
@@ -217,6 +219,14 @@ static void explain_challenges(struct repl *r, const struct http_header *h)
 		fprintf(r->out, "      challenge: scheme %.*s\n",
 			(int)ch[i].scheme_len, ch[i].scheme);
 		print_params(r, &ch[i]);
+		if (ch[i].kind == AUTH_SCHEME_NTLM)
+			explain_ntlm(r, ch[i].token68,
+				     ch[i].token68 ? ch[i].token68_len : 0,
+				     NULL);
+		if (ch[i].kind == AUTH_SCHEME_NEGOTIATE)
+			explain_negotiate(r, ch[i].token68,
+					  ch[i].token68 ? ch[i].token68_len
+							: 0);
 	}
 }
 
@@ -357,6 +367,10 @@ static void explain_credentials(struct repl *r, const struct http_header *h,
 		explain_basic(r, &c);
 	else if (c.kind == AUTH_SCHEME_DIGEST)
 		explain_digest(r, &c, party, method, m);
+	else if (c.kind == AUTH_SCHEME_NTLM)
+		explain_ntlm(r, c.token68, c.token68 ? c.token68_len : 0, m);
+	else if (c.kind == AUTH_SCHEME_NEGOTIATE)
+		explain_negotiate(r, c.token68, c.token68 ? c.token68_len : 0);
 	else if (c.kind == AUTH_SCHEME_BEARER)
 		fprintf(r->out,
 			"      Bearer: an opaque token; whoever holds it "

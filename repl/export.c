@@ -111,12 +111,6 @@ static void dot_put_stable(struct dot_text *t, const struct lab *lab,
 	dot_put(t, p + from, n - from);
 }
 
-static bool is_tchar(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
 /* The end of the comma-separated piece starting at p[i], quotes kept
  * whole (RFC 9110 §5.6.4 quoted-string, with quoted-pairs). */
 static size_t piece_end(const char *p, size_t n, size_t i)
@@ -219,7 +213,7 @@ static void line_value(struct dot_line *l, const char *p, size_t n)
 		while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'))
 			b--;
 		/* "Scheme rest": a token, spaces, and no '=' right after */
-		for (w = a; w < b && is_tchar(p[w]); w++)
+		for (w = a; w < b && http_is_tchar((unsigned char)p[w]); w++)
 			;
 		if (w > a && w < b && p[w] == ' ') {
 			size_t r = w;
@@ -563,7 +557,9 @@ static enum auth_scheme strongest(const struct lab_server *s)
 
 	for (i = 0; i < s->num_schemes; i++)
 		bits |= s->schemes[i];
-	return bits & AUTH_SCHEME_BEARER   ? AUTH_SCHEME_BEARER
+	/* the REPL's client: NTLM first; it has no Kerberos ticket */
+	return bits & AUTH_SCHEME_NTLM     ? AUTH_SCHEME_NTLM
+	       : bits & AUTH_SCHEME_BEARER ? AUTH_SCHEME_BEARER
 	       : bits & AUTH_SCHEME_DIGEST ? AUTH_SCHEME_DIGEST
 	       : bits & AUTH_SCHEME_BASIC  ? AUTH_SCHEME_BASIC
 					   : AUTH_SCHEME_NONE;
@@ -594,13 +590,14 @@ struct curl_opts {
 	const char *user;          /* option for user:password */
 	const char *digest;        /* scheme options */
 	const char *basic;
+	const char *ntlm;
 };
 
 static const struct curl_opts CURL_PROXY = {
 	"--proxy-header", "Proxy-Authorization: Bearer ", "--proxy-user",
-	"--proxy-digest", "--proxy-basic"};
+	"--proxy-digest", "--proxy-basic", "--proxy-ntlm"};
 static const struct curl_opts CURL_ORIGIN = {
-	"--oauth2-bearer", "", "--user", "--digest", "--basic"};
+	"--oauth2-bearer", "", "--user", "--digest", "--basic", "--ntlm"};
 
 /* Append one party's credentials as curl options (scheme s); the
  * password passes through a local buffer that is wiped after. */
@@ -621,7 +618,9 @@ static void curl_creds(FILE *f, const struct lab_creds *c, enum auth_scheme s,
 	snprintf(up, sizeof(up), "%s:%s", c->user, c->pass);
 	fprintf(f, " %s ", o->user);
 	shell_word(f, up);
-	fprintf(f, " %s", s == AUTH_SCHEME_DIGEST ? o->digest : o->basic);
+	fprintf(f, " %s", s == AUTH_SCHEME_DIGEST ? o->digest
+			  : s == AUTH_SCHEME_NTLM ? o->ntlm
+						  : o->basic);
 	explicit_bzero(up, sizeof(up));
 }
 
@@ -679,11 +678,20 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 		scheme_words(f, &lab->server[LAB_ORIGIN]);
 		fprintf(f, " &\n#   bin/proxy --listen 127.0.0.1:3128 --auth ");
 		scheme_words(f, &lab->server[LAB_PROXY]);
+		for (size_t i = 0; i < lab->server[LAB_PROXY].num_schemes; i++)
+			if (lab->server[LAB_PROXY].schemes[i] ==
+			    AUTH_SCHEME_NEGOTIATE)
+				fprintf(f, " --keytab build/lab-kdc/http.keytab");
 		/* bin/proxy tunnels only to 443 unless told (docs/acl.md). */
 		if (lab->tunnel)
 			fprintf(f, " --connect-ports 443,8080");
 		fprintf(f, " &\n# then use --proxy http://127.0.0.1:3128 and "
 			   "port 8080 in the URL.\n");
+		for (size_t i = 0; i < lab->server[LAB_PROXY].num_schemes; i++)
+			if (lab->server[LAB_PROXY].schemes[i] ==
+			    AUTH_SCHEME_NEGOTIATE)
+				fprintf(f, "# (the keytab and a ticket come from "
+					   "make lab-kdc, lesson 12)\n");
 	}
 	return REPL_OK;
 }

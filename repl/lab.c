@@ -32,7 +32,8 @@
 
 static const char *const break_names[LAB_BREAK__COUNT] = {
     "none",  "password", "user", "scheme",   "header", "base64",
-    "realm", "nonce",	 "nc",	 "response", "stale",
+    "realm", "nonce",	 "nc",	 "response", "stale",  "close",
+    "replay",
 };
 
 const char *lab_break_name(enum lab_break b)
@@ -133,6 +134,7 @@ bool lab_open(struct lab *lab, char *err, size_t cap)
 	for (i = 0; i < LAB_EXT_ORIGIN_CONNS; i++)
 		lab->ext_origin[i] = -1;
 	http_buf_init(&lab->pending, LAB_MAX_MESSAGE);
+	proxy_conn_init(&lab->pconn);
 
 	if (users_defaults(&lab->users[LAB_PROXY], USERS_SIDE_PROXY) !=
 		HTTP_OK ||
@@ -191,6 +193,8 @@ void lab_close(struct lab *lab)
 
 	msgs_free(lab);
 	http_buf_free(&lab->pending);
+	proxy_conn_free(&lab->pconn);
+	client_free(&lab->cm);
 	for (i = 0; i < LAB_EXT_ORIGIN_CONNS; i++)
 		wire_close(&lab->ext_origin[i]);
 	for (i = 0; i < 2; i++) {
@@ -287,11 +291,13 @@ void lab_defaults(struct lab *lab)
 	set_creds(&lab->creds[LAB_ORIGIN], "alice", "wonderland");
 	lab->brk = LAB_BREAK_NONE;
 	lab->stale_now = false;
-	if (lab->external) {
-		lab->external = false;
-		wire_close(&lab->cp[0]);
-		wire_close(&lab->cp[1]);
-	}
+	lab->external = false;
+	/* A fresh start is a fresh connection: what an NTLM handshake
+	 * proved on the old one must not carry over (lesson 11). */
+	wire_close(&lab->cp[0]);
+	wire_close(&lab->cp[1]);
+	proxy_conn_free(&lab->pconn);
+	proxy_conn_init(&lab->pconn);
 	apply_config(lab);
 }
 
@@ -305,12 +311,29 @@ bool lab_set_schemes(struct lab *lab, enum lab_party p, const char *list,
 
 	if (e != HTTP_OK) {
 		snprintf(err, cap,
-			 "'%s': %s (choose basic, digest, bearer or none)",
+			 "'%s': %s (choose basic, digest, bearer, ntlm, negotiate or "
+			 "none)",
 			 list, http_strerror(e));
 		return false;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (p == LAB_ORIGIN && (v[i] == AUTH_SCHEME_NTLM ||
+					v[i] == AUTH_SCHEME_NEGOTIATE)) {
+			snprintf(err, cap,
+				 "'%s': the lab offers NTLM and Negotiate on "
+				 "the proxy only",
+				 list);
+			return false;
+		}
 	memcpy(lab->server[p].schemes, v, sizeof(v));
 	lab->server[p].num_schemes = n;
+	if (p == LAB_PROXY) {
+		/* new schemes, new connection: nothing proved carries over */
+		wire_close(&lab->cp[0]);
+		wire_close(&lab->cp[1]);
+		proxy_conn_free(&lab->pconn);
+		proxy_conn_init(&lab->pconn);
+	}
 	apply_config(lab);
 	return true;
 }
@@ -481,6 +504,7 @@ static void client_config_fill(struct lab *lab)
 	cc->body = lab->body;
 	cc->body_len = lab->body_len;
 	cc->user_agent = "lab407-repl/1.0";
+	cc->proxy_host = "localhost";   /* the service principal's host */
 	for (p = 0; p < 2; p++) {
 		struct answer_creds *a =
 		    p == LAB_PROXY ? &cc->proxy : &cc->origin;
@@ -490,8 +514,11 @@ static void client_config_fill(struct lab *lab)
 		a->pass = secret_for(lab, (enum lab_party)p, lab->token[p],
 				     sizeof(lab->token[p]));
 		/* curl's --proxy-anyauth / --anyauth: whatever is offered */
-		a->allowed =
-		    AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST | AUTH_SCHEME_BEARER;
+		a->allowed = AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST |
+			     AUTH_SCHEME_BEARER | AUTH_SCHEME_NTLM;
+		/* Lesson 12: with the lab's realm, a ticket for HTTP/localhost */
+		if (lab->kdc && p == LAB_PROXY)
+			a->allowed |= AUTH_SCHEME_NEGOTIATE;
 	}
 }
 
@@ -531,8 +558,11 @@ static void client_call(struct lab *lab, const struct http_response *resp,
 		client_start(&lab->cm, s);
 	else
 		client_next(&lab->cm, resp, body, blen, s);
+	/* NTLM's NEGOTIATE carries no password: the break waits for the
+	 * AUTHENTICATE. */
 	if (swap && s->action == CLIENT_SEND &&
-	    breaker_has_credentials(&s->request)) {
+	    breaker_has_credentials(&s->request) &&
+	    !breaker_is_ntlm_negotiate(&s->request)) {
 		snprintf(broken, bcap, "break %s: the client was given %s",
 			 lab_break_name(lab->brk),
 			 lab->brk == LAB_BREAK_PASSWORD
@@ -640,6 +670,7 @@ bool lab_begin(struct lab *lab, const char *method, const char *url_or_path,
 		}
 	}
 	client_config_fill(lab);
+	client_free(&lab->cm);
 	client_init(&lab->cm, &lab->ccfg);
 	client_step_init(&s);
 	client_call(lab, NULL, NULL, 0, &s, broken, sizeof(broken));
@@ -792,6 +823,9 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 		} else if (!wire_pair(lab, LAB_PROXY, lab->cp, err, cap)) {
 			return LAB_STEP_ERROR;
 		}
+		/* Lesson 11: a new connection has proved nothing yet. */
+		proxy_conn_free(&lab->pconn);
+		proxy_conn_init(&lab->pconn);
 	}
 	if (lab->external) {
 		if (net_write_all(lab->cp[0], lab->pending.data,
@@ -824,8 +858,9 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 		lab->stale_now = false;
 	}
 	proxy_decision_init(&d);
-	proxy_decide(&lab->pcfg, lab->pst, &req, m->bytes.data + m->head_len,
-		     m->bytes.len - m->head_len, proxy_now(lab), &d);
+	proxy_decide_conn(&lab->pcfg, lab->pst, &lab->pconn, &req,
+			  m->bytes.data + m->head_len,
+			  m->bytes.len - m->head_len, proxy_now(lab), &d);
 	/* Step 3b as in bin/proxy: resolve once, the ACL on every address
 	 * (proxy_decide_address), so the lab refuses what bin/proxy refuses;
 	 * then the lab's own fence: it connects only to its origin. */
@@ -861,6 +896,8 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 		http_buf_append(&lab->pending, d.out.data, d.out.len);
 		http_buf_append(&lab->pending, m->bytes.data + m->head_len,
 				m->bytes.len - m->head_len);
+		memcpy(lab->negotiate_reply, d.negotiate_reply,
+		       sizeof(lab->negotiate_reply));
 		snprintf(lab->proxy_info, sizeof(lab->proxy_info), "%s",
 			 d.info_header);
 		lab->next = LAB_P2O;
@@ -955,7 +992,8 @@ static enum lab_step_rc step_o2p(struct lab *lab, struct lab_msg *m, char *err,
 	m->lesson = "06";
 	http_buf_reset(&lab->pending);
 	/* the proxy's own Digest success rides on the relayed response */
-	if (!proxy_relay_head_ex(&resp, lab->proxy_info, NULL, &lab->pending)) {
+	if (!proxy_relay_head_auth(&resp, lab->proxy_info, lab->negotiate_reply,
+				   NULL, false, &lab->pending)) {
 		snprintf(err, cap, "the proxy could not rewrite the head");
 		return LAB_STEP_ERROR;
 	}
@@ -1026,6 +1064,15 @@ static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 		    lab->pending_proxy_own ? LAB_PROXY : LAB_ORIGIN;
 	lab->final_status = resp.status;
 	lab->final_who = m->answered_by;
+	/* `break close`: the connection goes once the CHALLENGE is out. */
+	if (lab->brk == LAB_BREAK_CLOSE && resp.status == 407 &&
+	    breaker_is_ntlm_challenge(&resp)) {
+		lab->close_after = true;
+		lab->brk = LAB_BREAK_NONE;
+		snprintf(m->broken, sizeof(m->broken),
+			 "break close: the client<->proxy connection closes "
+			 "right after this CHALLENGE");
+	}
 
 	client_step_init(&s);
 	client_call(lab, &resp, m->bytes.data + m->head_len,
@@ -1048,6 +1095,23 @@ static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 	m->lesson = resp.status == 407	 ? "02"
 		    : resp.status == 401 ? "05"
 					 : NULL;
+	if (resp.status == 407 && !lab->external) {
+		/* the connection-bound schemes have lessons of their own */
+		const struct http_header *h;
+		size_t pos = 0;
+
+		while ((h = http_header_next(resp.headers, resp.num_headers,
+					     "Proxy-Authenticate", &pos)) !=
+		       NULL) {
+			if (h->value_len >= 4 &&
+			    strncasecmp(h->value, "NTLM", 4) == 0)
+				m->lesson = "11";
+			else if (h->value_len >= 9 &&
+				 strncasecmp(h->value, "Negotiate", 9) == 0 &&
+				 strcmp(m->lesson ? m->lesson : "", "11") != 0)
+				m->lesson = "12";
+		}
+	}
 	take_client_step(lab, &s, broken);
 	client_step_free(&s);
 	if (lab->tunnel && lab->cm.tunnel_up)

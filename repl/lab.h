@@ -31,6 +31,8 @@
 #include "../origin/gate.h"
 #include "../proxy/gate.h"
 
+#include <sys/types.h>
+
 #define LAB_MAX_MSGS 64	 /* messages in one exchange */
 #define LAB_MAX_WHY 1200 /* one why line (client notes are joined) */
 #define LAB_MAX_LINE 256 /* a request or status line, shortened */
@@ -67,6 +69,8 @@ enum lab_break {
 	LAB_BREAK_NC,	    /* the previous Digest credentials again: replay */
 	LAB_BREAK_RESPONSE, /* Digest response hash edited */
 	LAB_BREAK_STALE,    /* proxy clock past the nonce lifetime */
+	LAB_BREAK_CLOSE,    /* NTLM: connection closed after the CHALLENGE */
+	LAB_BREAK_REPLAY,   /* NTLM: last AUTHENTICATE on a new connection */
 	LAB_BREAK__COUNT
 };
 
@@ -166,6 +170,15 @@ struct lab {
 	char last_digest[2048]; /* last Digest credentials sent */
 	char last_digest_field[32];
 	bool stale_now; /* skew the clock at the next decide */
+	char last_ntlm[NTLM_GUARD_MAX_B64 + 8]; /* last NTLM AUTHENTICATE sent */
+
+	/* ---- what the client<->proxy connection proved (NTLM) ---- */
+	struct proxy_conn pconn;
+
+	/* ---- Kerberos (lesson 12): `kdc` found the lab's realm ---- */
+	bool kdc;                     /* the client may answer Negotiate */
+	char negotiate_reply[1024];   /* the proxy's final token to relay */
+	pid_t kdc_pid;                /* a KDC `kdc start` launched, or 0 */
 };
 
 /* ---- Opening ---- */

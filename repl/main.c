@@ -295,6 +295,7 @@ int main(int argc, char **argv)
 	}
 	if (!lab_open(lab, err, sizeof(err))) {
 		fprintf(stderr, "repl: %s\n", err);
+		kdc_stop_child(lab);
 		lab_close(lab);
 		free(lab);
 		return 1;
@@ -335,6 +336,7 @@ int main(int argc, char **argv)
 			status = script_run_stream(&r, stdin);
 	}
 	fflush(stdout);
+	kdc_stop_child(lab);
 	listen_close(&icpt);
 	lab_close(lab);
 	free(lab);

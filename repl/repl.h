@@ -98,6 +98,10 @@ bool reference_lessons_dir(char *out, size_t cap);
 
 enum repl_rc outcomes_cmd(struct repl *r, int argc, char **argv);
 
+enum repl_rc kdc_cmd(struct repl *r, int argc, char **argv);
+/* Stop a KDC that `kdc start` launched (at exit). */
+void kdc_stop_child(struct lab *lab);
+
 enum repl_rc script_expect(struct repl *r, int argc, char **argv);
 /* Join the several words of an expect TEXT into text[cap] (pure). */
 bool script_expect_words(int *argc, char **argv, char *text, size_t cap);

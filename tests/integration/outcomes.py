@@ -11,8 +11,10 @@ replayed nonce count) are driven by a small raw-socket Digest client here
 instead, and say so.
 
 Usage: outcomes.py BIN PROXY_BASIC PROXY_DIGEST PROXY_STALE ORIGIN
-(ports of servers started by outcomes.sh; PROXY_STALE offers Digest with a
-1 s nonce lifetime, PROXY_DIGEST with the default).  Prints one "ok - ", "not ok - " or "skip - " line per check.
+[PROXY_NTLM] (ports of servers started by outcomes.sh; PROXY_STALE offers
+Digest with a 1 s nonce lifetime, PROXY_DIGEST with the default).  The
+NTLM rows that close or reuse a connection on purpose are checked with raw
+sockets by tests/integration/ntlm.sh and skipped here, saying so.  Prints one "ok - ", "not ok - " or "skip - " line per check.
 """
 import base64
 import hashlib
@@ -25,6 +27,7 @@ import sys
 import time
 
 BIN, PB, PD, PS, OP = sys.argv[1:6]
+PN = sys.argv[6] if len(sys.argv) > 6 else None
 LAB = os.path.join(os.path.dirname(__file__), "..", "..", "lessons",
                    "outcomes.lab")
 DEFAULT_USER = "alice:wonderland"   # the REPL's default for both parties
@@ -148,7 +151,13 @@ def b64(s):
 
 def argv_for(tool, p, path):
     """Options for one row, or (None, reason) when the row cannot be said."""
-    proxy_port = PD if p["scheme"] == "digest" else PB
+    if p["scheme"] == "negotiate":
+        return None, ("Negotiate needs a Kerberos realm; "
+                      "tests/integration/negotiate.sh runs a private KDC "
+                      "and checks it with bin/client and curl")
+    if p["scheme"] == "ntlm" and PN is None:
+        return None, "no NTLM proxy was started"
+    proxy_port = {"digest": PD, "ntlm": PN}.get(p["scheme"], PB)
     args = ["-x", "http://127.0.0.1:%s" % proxy_port]
     puser, ouser, extra = p["puser"], p["ouser"], []
     for what, _ in p["breaks"]:
@@ -165,13 +174,17 @@ def argv_for(tool, p, path):
         elif what == "base64":
             extra += ["-H", "Proxy-Authorization: Basic %%%notbase64"]
             puser = None
+        elif what in ("close", "replay"):
+            return None, ("break %s needs control of the connection itself; "
+                          "tests/integration/ntlm.sh checks it with raw "
+                          "sockets" % what)
         else:
             return None, ("break %s needs a client that keeps a Digest nonce "
                           "across requests" % what)
     if puser:
         args += ["-U", puser]
-        args.append("--proxy-digest" if p["scheme"] == "digest"
-                    else "--proxy-basic")
+        args.append({"digest": "--proxy-digest",
+                     "ntlm": "--proxy-ntlm"}.get(p["scheme"], "--proxy-basic"))
     if ouser:
         args += ["-u", ouser, "--basic"]
     sent_auth = ("Basic " + b64(ouser)) if ouser else None
@@ -284,6 +297,9 @@ def main():
         path = p["gets"][-1] if p["gets"] else "/"
         url = "http://127.0.0.1:%s%s" % (OP, path)
         spec, why = argv_for("client", p, path)
+        if spec is None and p["scheme"] in ("ntlm", "negotiate"):
+            print("skip - %s [bin/client, curl]: %s" % (name, why))
+            continue
         if spec is None:
             print("skip - %s [bin/client, curl]: %s; checked by a raw-socket "
                   "Digest client instead" % (name, why))

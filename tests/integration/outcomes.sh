@@ -9,7 +9,9 @@ start ORIGIN "$BIN/origin" --listen 127.0.0.1:0 || exit 1
 start PB "$BIN/proxy" --listen 127.0.0.1:0 --auth basic || exit 1
 start PD "$BIN/proxy" --listen 127.0.0.1:0 --auth digest || exit 1
 start PS "$BIN/proxy" --listen 127.0.0.1:0 --auth digest --nonce-lifetime 1 || exit 1
-python3 tests/integration/outcomes.py "$BIN" "$PB_PORT" "$PD_PORT" "$PS_PORT" "$ORIGIN_PORT"
+start PN "$BIN/proxy" --listen 127.0.0.1:0 --auth ntlm || exit 1
+python3 tests/integration/outcomes.py "$BIN" "$PB_PORT" "$PD_PORT" "$PS_PORT" "$ORIGIN_PORT" \
+	"$PN_PORT"
 
 # A broken line stops the server with FILE:LINE: reason (exit 1).
 printf 'allow user alice\nallow sometimes\n' >"$TMP/bad.acl"

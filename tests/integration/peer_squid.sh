@@ -249,6 +249,44 @@ else
 	fail "squid digest" "squid did not start (see stderr)"
 fi
 
+# ---- NTLM: ntlm_fake_auth (lesson 11) ----
+
+# The fake helper accepts any well-formed AUTHENTICATE: what is tested is
+# that the client's three messages share one kept-alive connection the
+# way Squid needs them to.
+if [ ! -x "$HELPERS/ntlm_fake_auth" ]; then
+	skip "squid ntlm" "$HELPERS/ntlm_fake_auth is not installed"
+elif start_squid SQN "auth_param ntlm program $HELPERS/ntlm_fake_auth
+auth_param ntlm children 2 startup=1
+auth_param ntlm keep_alive on"; then
+	P="http://127.0.0.1:$SQN_PORT"
+
+	head=$("${C[@]}" -s -i -x "$P" "$URL" | tr -d '\r')
+	check_contains "squid ntlm: the 407 offers NTLM" "$head" "Proxy-Authenticate: NTLM"
+	v=$("${C[@]}" -v --proxy-ntlm -x "$P" -U alice:wonderland "$URL" 2>&1 | tr -d '\r')
+	code=$(printf '%s\n' "$v" | sed -n 's/^< HTTP\/1\.[01] \([0-9]*\).*/\1/p' | tail -n 1)
+	check "squid ntlm: client --proxy-ntlm gets 200" "$code" 200
+	check "squid ntlm: transcript shape is NEGOTIATE, 407, AUTHENTICATE, 200" \
+		"$(shape "$v")" \
+		"> Proxy-Authorization: NTLM;< HTTP/1.1 407;> Proxy-Authorization: NTLM;< HTTP/1.1 200;"
+	check "squid ntlm: all three messages on one connection" \
+		"$(grep -c '^\* Connected to' <<<"$v")" 1
+	check_contains "squid ntlm: the client read Squid's CHALLENGE" "$v" \
+		"NTLM message 2 of 3 from the proxy: CHALLENGE"
+	check_contains "squid ntlm: Squid really was in the path" "$v" "Via: 1.1 lab407-squid"
+	check_no_header "squid ntlm: origin sees no Proxy-Authorization" \
+		"$(printf '%s\n' "$v" | grep -v '^[<>*] ')" "Proxy-Authorization"
+	# The fake helper reads the names as C strings, so the UTF-16LE
+	# "alice" the CHALLENGE asked for (NEGOTIATE_UNICODE wins over
+	# NEGOTIATE_OEM, MS-NLMP §2.2.2.5) is logged as its first letter.
+	log=$(cat "$TMP/SQN/access.log" 2>/dev/null)
+	if grep -qE " TCP_MISS/200 [0-9]+ GET $URL [^ ]*a[^ ]* HIER_DIRECT" <<<"$log"; then
+		ok "squid ntlm: Squid logged an authenticated 200"; else
+		fail "squid ntlm: Squid logged an authenticated 200" "$(tail -n 3 <<<"$log" | tr '\n' ' ')"; fi
+else
+	fail "squid ntlm" "squid did not start (see stderr)"
+fi
+
 # ---- Stopping ----
 
 for p in "${SQUID_PIDS[@]}"; do stop_squid "$p"; done

@@ -335,3 +335,38 @@ rec=$(cat "$TMP/rec.bin" 2>/dev/null)
 check_contains "request trailers: the body arrives" "$rec" "data"
 check_contains "request trailers: an ordinary one passes" "$rec" "X-Ok: yes"
 check_absent "request trailers: Proxy-Authorization never reaches the origin" "$rec" "Proxy-Authorization"
+
+# ---- slow password hashes run on the work pool ----
+
+if need htpasswd "slow hashes on the work pool"; then
+	htpasswd -bcB -C 10 "$TMP/bcrypt" carol secret 2>/dev/null
+	start P11 "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --users "$TMP/bcrypt" -v || exit 1
+	T="http://127.0.0.1:$P11_PORT"
+	check "bcrypt user: right password gets 200" \
+		"$(curl -s -o /dev/null -w '%{http_code}' -x "$T" -U carol:secret "$GOOD")" 200
+	check "bcrypt user: wrong password gets 407" \
+		"$(curl -s -o /dev/null -w '%{http_code}' -x "$T" -U carol:wrong "$GOOD")" 407
+	hashing=()
+	for i in 1 2 3 4 5 6; do
+		curl -s -m 20 -o /dev/null -w '%{http_code}\n' -x "$T" -U carol:wrong "$GOOD" >>"$TMP/bc.codes" &
+		hashing+=("$!")
+	done
+	code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -x "$T" "$GOOD")
+	wait "${hashing[@]}"
+	check "while six bcrypt checks run, a request without credentials gets its 407" "$code" 407
+	check "... and the six get theirs" "$(grep -c 407 "$TMP/bc.codes")" 6
+	check_contains "-v: the decision came back from the pool with its reason" \
+		"$(cat "$TMP/P11.out")" "why: proxy: carol authenticated (Basic)"
+fi
+
+# ---- a client that half-closes after its request still gets its answer ----
+
+out=$(py "$P9_PORT" <<'EOF'
+s = connect()
+s.sendall(("GET http://127.0.0.1:%s/ HTTP/1.1\r\nHost: x\r\n%s\r\n\r\n" % (origin, alice)).encode())
+s.shutdown(socket.SHUT_WR)
+data, state = read_all(s, 5)
+print(data.split(b"\r\n")[0].decode(), state)
+EOF
+)
+check "a request followed by a half-close (RFC 9112 §9.6) gets its 200, then the close" "$out" "HTTP/1.1 200 OK closed"

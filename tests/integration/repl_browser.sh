@@ -10,6 +10,7 @@ NAME="browser through repl --listen"
 export HOME=$TMP
 [ -x /usr/bin/chromium ] || { skip "$NAME" "/usr/bin/chromium is not installed (apt-get install chromium)"; exit 0; }
 need node "$NAME" || exit 0
+need npm "$NAME" || exit 0
 PW=build/npm
 if [ ! -d "$PW/node_modules/playwright-core" ]; then
 	mkdir -p "$PW"

@@ -276,10 +276,13 @@ static const struct cred_case cred_cases[] = {
 	 "Digest username=\"Mufasa\", realm=\"http-auth@example.org\", "
 	 "uri=\"/dir/index.html\", algorithm=MD5, nc=00000001",
 	 HTTP_OK, AUTH_SCHEME_DIGEST, NULL, 5},
-	/* an unknown scheme still parses */
-	{"unknown scheme", "NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==",
-	 HTTP_OK, AUTH_SCHEME_UNKNOWN,
+	/* an NTLM NEGOTIATE message as token68 */
+	{"ntlm token68", "NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==",
+	 HTTP_OK, AUTH_SCHEME_NTLM,
 	 "TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==", 0},
+	/* an unknown scheme still parses */
+	{"unknown scheme", "Mutual dG9rZW4=",
+	 HTTP_OK, AUTH_SCHEME_UNKNOWN, "dG9rZW4=", 0},
 	/* nothing at all */
 	{"empty", "", HTTP_E_AUTH_MISSING, AUTH_SCHEME_NONE, NULL, 0},
 	/* only spaces */
@@ -399,7 +402,10 @@ static void test_scheme_names(void **state)
 	assert_int_equal(auth_scheme_from("dIgEsT", 6), AUTH_SCHEME_DIGEST);
 	assert_int_equal(auth_scheme_from("Basic", 5), AUTH_SCHEME_BASIC);
 	assert_int_equal(auth_scheme_from("Bas", 3), AUTH_SCHEME_UNKNOWN);
-	assert_int_equal(auth_scheme_from("Negotiate", 9), AUTH_SCHEME_UNKNOWN);
+	assert_int_equal(auth_scheme_from("Negotiate", 9), AUTH_SCHEME_NEGOTIATE);
+	assert_int_equal(auth_scheme_from("ntlm", 4), AUTH_SCHEME_NTLM);
+	assert_int_equal(auth_scheme_from("NTLMv2", 6), AUTH_SCHEME_UNKNOWN);
+	assert_string_equal(auth_scheme_name(AUTH_SCHEME_NTLM), "NTLM");
 	assert_string_equal(auth_scheme_name(AUTH_SCHEME_BEARER), "Bearer");
 	assert_null(auth_scheme_name(AUTH_SCHEME_UNKNOWN));
 
@@ -415,8 +421,15 @@ static void test_scheme_names(void **state)
 	assert_int_equal(l[1], AUTH_SCHEME_BASIC);
 	assert_int_equal(l[2], AUTH_SCHEME_BEARER);
 	/* unknown, empty and doubled names */
-	assert_int_equal(auth_scheme_list_parse("basic,ntlm", l, 3, &n),
+	assert_int_equal(auth_scheme_list_parse("basic,ntlmv1", l, 3, &n),
 			 HTTP_E_AUTH_SCHEME);
+	/* the connection-bound schemes are names like the others */
+	assert_int_equal(auth_scheme_list_parse("negotiate,ntlm,basic", l, 3,
+						&n),
+			 HTTP_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(l[0], AUTH_SCHEME_NEGOTIATE);
+	assert_int_equal(l[1], AUTH_SCHEME_NTLM);
 	assert_int_equal(auth_scheme_list_parse("", l, 3, &n),
 			 HTTP_E_AUTH_SCHEME);
 	assert_int_equal(auth_scheme_list_parse("basic,", l, 3, &n),
