@@ -2,7 +2,7 @@
 # tests/interop/run.sh [--subset] [--out FILE] - real clients against
 # bin/proxy's 407: every installed client, through a fresh bin/proxy per
 # cell, for each configuration (Basic, Digest MD5, Digest SHA-256, Digest
-# SHA-256 with Basic, Bearer; plain HTTP and HTTPS through CONNECT), a
+# SHA-256 with Basic, Bearer, NTLM; plain HTTP and HTTPS through CONNECT), a
 # wrong password, a password with special characters and a 5 MB POST.
 #
 # Each cell: the client's final status (or its own error text), how many
@@ -104,7 +104,7 @@ start tls "$PY" tests/interop/static_server.py "$WWW" "$CA" "$W/key.pem" || exit
 # column -> "proxy options|target|user|password"
 COLS=(basic-http basic-https md5-http md5-https sha256-http sha256-https
 	sha256basic-http sha256basic-https bearer-http bearer-https
-	wrongpw-http special-http rawspecial-http post5m-http)
+	ntlm-http ntlm-https wrongpw-http special-http rawspecial-http post5m-http)
 col_auth() {
 	case "$1" in
 	basic-* | wrongpw-* | special-* | rawspecial-* | post5m-*) echo "--auth basic" ;;
@@ -112,6 +112,7 @@ col_auth() {
 	sha256-*) echo "--auth digest --digest-algorithms SHA-256" ;;
 	sha256basic-*) echo "--auth digest,basic --digest-algorithms SHA-256" ;;
 	bearer-*) echo "--auth bearer --tokens $RUN/tokens" ;;
+	ntlm-*) echo "--auth ntlm" ;;
 	esac
 }
 
@@ -301,12 +302,12 @@ for c in "${CLIENTS[@]}"; do
 		case "$c:$col" in
 		curl_bearer:bearer-* | curl_bearer:basic-http) ;;
 		curl_bearer:*) continue ;;
-		java_tunnelbasic:basic-* | java_tunnelbasic:sha256basic-*) ;;
+		java_tunnelbasic:basic-* | java_tunnelbasic:sha256basic-* | java_tunnelbasic:ntlm-*) ;;
 		java_tunnelbasic:*) continue ;;
 		chromium_loopback:basic-*) ;;
 		chromium_loopback:*) continue ;;
 		esac
-		[ "$SUBSET" = 1 ] && case "$col" in *-https|bearer-*|md5-*|post5m-*) continue ;; esac
+		[ "$SUBSET" = 1 ] && case "$col" in *-https|bearer-*|md5-*|ntlm-*|post5m-*) continue ;; esac
 		cell "$c" "$col"
 	done
 	echo "interop: $c done" >&2

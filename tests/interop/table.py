@@ -45,6 +45,7 @@ HEAD = {
     "sha256basic-http": "SHA-256 + Basic, http",
     "sha256basic-https": "SHA-256 + Basic, CONNECT",
     "bearer-http": "Bearer, http", "bearer-https": "Bearer, CONNECT",
+    "ntlm-http": "NTLM, http", "ntlm-https": "NTLM, CONNECT",
     "wrongpw-http": "Basic, wrong password",
     "special-http": "Basic, `p@ss:w0rd%` encoded",
     "rawspecial-http": "Basic, `p@ss:w0rd%` not encoded",
@@ -136,8 +137,8 @@ print("- Not measured in this version (no driver yet, so no cells): "
       "apt (a run with a private sources list and `-o Dir::...` that "
       "leaves the system's apt state untouched), npm (needs a local "
       "registry stub), Firefox headless (Debian's firefox-esr), "
-      "playwright with proxy credentials for Chromium, and NTLM and "
-      "Negotiate (bin/proxy offers neither yet).\n")
+      "playwright with proxy credentials for Chromium, and Negotiate "
+      "(it needs a KDC and each client's Kerberos set-up).\n")
 print("| client | " + " | ".join(HEAD[c] for c in cols) + " |")
 print("|---" * (len(cols) + 1) + "|")
 for c in clients:
