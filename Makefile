@@ -9,6 +9,8 @@
 #   make bench      benchmarks against nginx, Squid, tinyproxy (speed is
 #                   measured here, never in tests); make bench-docs
 #   make fuzz       libFuzzer on every parser, FUZZ_SECONDS each (60)
+#   make lab-cert   a throw-away certificate and key for 127.0.0.1 and
+#                   localhost under build/lab-cert/ (bin/proxy --tls-cert)
 #
 # Every http/, net/, proxy/, origin/, client/ and repl/ source except each
 # directory's main.c goes into one static library; each main.c is a binary.
@@ -18,7 +20,7 @@ B       ?= build
 BIN     ?= bin
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror
-PKGS    := libcrypto libssl libcrypt readline libevent libevent_pthreads krb5-gssapi
+PKGS    := libcrypto libssl libcrypt readline libevent libevent_pthreads libevent_openssl krb5-gssapi
 # libcrypt.pc adds feature macros; each .c file chooses its own instead.
 PKG_CFLAGS := $(filter-out -D%,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -37,7 +39,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 BENCH    := $(B)/bench/bench_parse $(B)/bench/bench_digest $(B)/bench/bench_idle
 BENCH_IO := $(B)/bench/bench_io.o
 
-.PHONY: all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format deps deps-test deps-bench deps-interop interop examples lab-kdc
+.PHONY: all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format deps deps-test deps-bench deps-interop interop examples lab-kdc lab-cert
 all: $(PROGS)
 
 $(B)/%.o: %.c
@@ -161,6 +163,21 @@ fuzz-ci:
 
 format:
 	clang-format -i $(wildcard */*.c */*.h tests/unit/*.c tests/bench/*.[ch])
+
+# A self-signed lab certificate, made on request and never committed
+# (build/ is ignored): the key stays on this machine, and anyone may trust
+# the certificate with --proxy-cacert for a lab on loopback only.
+LAB_CERT := $(B)/lab-cert
+lab-cert: $(LAB_CERT)/cert.pem
+$(LAB_CERT)/cert.pem:
+	@mkdir -p $(LAB_CERT)
+	openssl req -x509 -newkey rsa:2048 -nodes -days 30 \
+		-subj "/CN=lab407 proxy (throw-away lab certificate)" \
+		-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-keyout $(LAB_CERT)/key.pem -out $(LAB_CERT)/cert.pem 2>/dev/null
+	@chmod 600 $(LAB_CERT)/key.pem
+	@echo "$(LAB_CERT)/cert.pem and $(LAB_CERT)/key.pem"
 
 clean:
 	rm -rf build build-san build-clang bin

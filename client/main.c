@@ -73,6 +73,9 @@ struct options {
 	char *proxy_token, *origin_token;	/* owned copies of the tokens */
 	bool tunnel, verbose, silent, show_error, include, fail, insecure;
 	const char *method, *output, *write_out, *cacert;
+	bool proxy_tls;                /* -x https://: TLS to the proxy */
+	bool proxy_insecure;           /* --proxy-insecure */
+	const char *proxy_cacert;      /* --proxy-cacert FILE, or NULL */
 	struct http_buf extra; /* -H lines */
 	struct http_buf data;  /* -d data */
 	bool have_data;
@@ -105,7 +108,11 @@ static void usage(FILE *f)
 	    "A curl-like client for the lab407 exchange (curl's option "
 	    "names).\n"
 	    "\n"
-	    "  -x, --proxy [http://]HOST:PORT  use this proxy\n"
+	    "  -x, --proxy [http[s]://]HOST:PORT  use this proxy (https://: "
+	    "TLS to the proxy)\n"
+	    "      --proxy-insecure            do not verify the proxy's "
+	    "certificate\n"
+	    "      --proxy-cacert FILE         trust this CA for the proxy\n"
 	    "  -U, --proxy-user USER:PASS      proxy credentials\n"
 	    "      --proxy-basic | --proxy-digest | --proxy-anyauth |\n"
 	    "      --proxy-ntlm                (NTLM: three messages on one "
@@ -224,18 +231,24 @@ static void wipe_creds(char *user, const char *pass)
 	free(user);
 }
 
-/* -x: "http://host:port", "host:port" or "host" (port 1080, as curl). */
+/* -x: "http://host:port", "host:port" or "host" (port 1080, as curl);
+ * "https://host[:port]" is TLS to the proxy (port 443 by default). */
 static void parse_proxy(struct options *o, const char *arg)
 {
 	char tmp[HTTP_MAX_HOST + 32];
 	const char *s = arg;
 	size_t n;
 
-	if (strncasecmp(s, "http://", 7) == 0)
+	if (strncasecmp(s, "http://", 7) == 0) {
 		s += 7;
-	else if (strstr(s, "://") != NULL)
-		die_usage("unsupported proxy scheme in '%s' (only http://)",
+	} else if (strncasecmp(s, "https://", 8) == 0) {
+		s += 8;
+		o->proxy_tls = true;
+	} else if (strstr(s, "://") != NULL) {
+		die_usage("unsupported proxy scheme in '%s' (http:// or "
+			  "https://)",
 			  arg);
+	}
 	n = strcspn(s, "/");
 	if (n == 0 || n >= sizeof(tmp))
 		die_usage("bad proxy '%s'", arg);
@@ -248,7 +261,7 @@ static void parse_proxy(struct options *o, const char *arg)
 		    n >= sizeof(o->proxy_host))
 			die_usage("bad proxy '%s'", arg);
 		memcpy(o->proxy_host, tmp, n + 1);
-		o->proxy_port = CLIENT_PROXY_DEFAULT_PORT;
+		o->proxy_port = o->proxy_tls ? 443 : CLIENT_PROXY_DEFAULT_PORT;
 	}
 	if (o->proxy_port == 0)
 		die_usage("bad proxy port in '%s'", arg);
@@ -312,6 +325,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		O_PROXY_BEARER,
 		O_BEARER,
 		O_CACERT,
+		O_PROXY_INSECURE,
+		O_PROXY_CACERT,
 		O_PROXY_NTLM,
 		O_PROXY_NEGOTIATE,
 		O_NTLM
@@ -343,6 +358,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	    {"write-out", required_argument, NULL, 'w'},
 	    {"insecure", no_argument, NULL, 'k'},
 	    {"cacert", required_argument, NULL, O_CACERT},
+	    {"proxy-insecure", no_argument, NULL, O_PROXY_INSECURE},
+	    {"proxy-cacert", required_argument, NULL, O_PROXY_CACERT},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -440,6 +457,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_CACERT:
 			o->cacert = optarg;
 			break;
+		case O_PROXY_INSECURE:
+			o->proxy_insecure = true;
+			break;
+		case O_PROXY_CACERT:
+			o->proxy_cacert = optarg;
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -483,16 +506,29 @@ static void set_creds(struct answer_creds *cr, char *user, unsigned allowed,
 /* One connection: to the proxy, or to the origin; TLS on top or not. */
 struct conn {
 	int fd;		    /* -1: not connected */
-	SSL *ssl;	    /* TLS to the origin, or NULL */
+	SSL *pssl;	    /* TLS to an https:// proxy, or NULL */
+	SSL *ssl;	    /* TLS to the origin (inside pssl if set), or NULL */
 	struct http_buf in; /* bytes read but not used yet */
 };
 
+/* The TLS connection reads and writes go through, or NULL for plain. */
+static SSL *conn_tls(const struct conn *c)
+{
+	return c->ssl != NULL ? c->ssl : c->pssl;
+}
+
 static void conn_close(struct conn *c)
 {
+	/* Inner first: its close_notify travels inside the outer TLS. */
 	if (c->ssl != NULL) {
 		SSL_shutdown(c->ssl);
 		SSL_free(c->ssl);
 		c->ssl = NULL;
+	}
+	if (c->pssl != NULL) {
+		SSL_shutdown(c->pssl);
+		SSL_free(c->pssl);
+		c->pssl = NULL;
 	}
 	if (c->fd >= 0)
 		close(c->fd);
@@ -504,13 +540,14 @@ static void conn_close(struct conn *c)
 static long conn_read(struct conn *c)
 {
 	char tmp[CLIENT_READ_CHUNK];
+	SSL *ssl = conn_tls(c);
 	long r;
 
-	if (c->ssl != NULL) {
-		int n = SSL_read(c->ssl, tmp, sizeof(tmp));
+	if (ssl != NULL) {
+		int n = SSL_read(ssl, tmp, sizeof(tmp));
 
 		if (n <= 0) {
-			int e = SSL_get_error(c->ssl, n);
+			int e = SSL_get_error(ssl, n);
 
 			ERR_clear_error();
 			/* A peer that closes without close_notify: EOF. */
@@ -539,9 +576,11 @@ static long conn_read(struct conn *c)
 
 static bool conn_write(struct conn *c, const char *p, size_t n)
 {
-	if (c->ssl != NULL) {
+	SSL *ssl = conn_tls(c);
+
+	if (ssl != NULL) {
 		while (n > 0) {
-			int w = SSL_write(c->ssl, p,
+			int w = SSL_write(ssl, p,
 					  n > (1u << 30) ? (1 << 30) : (int)n);
 
 			if (w <= 0)
@@ -721,6 +760,46 @@ static int read_response(const struct options *o, struct conn *c,
 	return EXIT_OK;
 }
 
+/*
+ * -x https://: TLS to the proxy before any HTTP, so everything sent to it
+ * (Proxy-Authorization too) is inside TLS (lesson 03).  One context for
+ * the whole run.
+ */
+static int start_proxy_tls(const struct options *o, struct conn *c)
+{
+	static SSL_CTX *pctx;   /* freed at exit by the OS: one per run */
+	char err[TLS_MAX_ERR], desc[512];
+	int code = 0;
+
+	if (pctx == NULL) {
+		pctx = tls_context_new(o->proxy_insecure, o->proxy_cacert, err,
+				       sizeof(err), &code);
+		if (pctx == NULL) {
+			error_line(o, code, "%s", err);
+			return code;
+		}
+	}
+	c->pssl = tls_start(pctx, c->fd, o->proxy_host, o->proxy_insecure,
+			    err, sizeof(err), &code);
+	if (c->pssl == NULL) {
+		error_line(o, code, "proxy: %s", err);
+		return code;
+	}
+	if (o->verbose) {
+		tls_describe(c->pssl, desc, sizeof(desc));
+		fprintf(stderr, "* Proxy TLS: %s\n", desc);
+		tls_subject(c->pssl, desc, sizeof(desc));
+		fprintf(stderr, "* Proxy certificate: subject: %s\n", desc);
+		if (o->proxy_insecure)
+			fprintf(stderr, "* Proxy certificate not verified "
+					"(--proxy-insecure)\n");
+		else
+			fprintf(stderr, "* Proxy certificate verified for %s\n",
+				o->proxy_host);
+	}
+	return EXIT_OK;
+}
+
 /* Connect to the proxy or the origin; 0 or curl's exit code. */
 static int open_conn(const struct options *o, const struct http_url *u,
 		     struct conn *c)
@@ -748,6 +827,8 @@ static int open_conn(const struct options *o, const struct http_url *u,
 	if (o->verbose)
 		fprintf(stderr, "* Connected to %s port %u%s\n", host, port,
 			o->proxy != NULL ? " (the proxy)" : "");
+	if (o->proxy != NULL && o->proxy_tls)
+		return start_proxy_tls(o, c);
 	return EXIT_OK;
 }
 
@@ -771,8 +852,12 @@ static int start_tls(const struct options *o, const struct http_url *u,
 			return code;
 		}
 	}
-	c->ssl = tls_start(*ctx, c->fd, u->host, o->insecure, err, sizeof(err),
-			   &code);
+	/* Through an https:// proxy's tunnel this is TLS inside TLS. */
+	c->ssl = c->pssl != NULL
+		     ? tls_start_over(*ctx, c->pssl, u->host, o->insecure, err,
+				      sizeof(err), &code)
+		     : tls_start(*ctx, c->fd, u->host, o->insecure, err,
+				 sizeof(err), &code);
 	if (c->ssl == NULL) {
 		error_line(o, code, "%s", err);
 		return code;
@@ -869,7 +954,7 @@ int main(int argc, char **argv)
 	struct client_config cfg;
 	struct client_machine m;
 	struct client_step s;
-	struct conn c = {.fd = -1, .ssl = NULL};
+	struct conn c = {.fd = -1, .pssl = NULL, .ssl = NULL};
 	struct response r, connect_r;
 	struct http_url u;
 	SSL_CTX *ctx = NULL;

@@ -78,20 +78,13 @@ static bool is_ip_literal(const char *host)
 	       inet_pton(AF_INET6, host, addr) == 1;
 }
 
-/* Handshake on fd; see tls.h. */
-SSL *tls_start(SSL_CTX *ctx, int fd, const char *host, bool insecure, char *err,
-	       size_t errcap, int *exit_code)
+/* The handshake on an SSL whose transport is set; frees it on failure. */
+static SSL *tls_handshake(SSL *ssl, const char *host, bool insecure,
+			  char *err, size_t errcap, int *exit_code)
 {
-	SSL *ssl = SSL_new(ctx);
 	bool ip = is_ip_literal(host);
 	long vr;
 
-	if (ssl == NULL || SSL_set_fd(ssl, fd) != 1) {
-		ssl_error(err, errcap, "cannot set up TLS");
-		*exit_code = TLS_EXIT_CONNECT;
-		SSL_free(ssl);
-		return NULL;
-	}
 	/* RFC 6066 §3: SNI carries a host name, never an address. */
 	if (!ip)
 		SSL_set_tlsext_host_name(ssl, host);
@@ -122,6 +115,66 @@ SSL *tls_start(SSL_CTX *ctx, int fd, const char *host, bool insecure, char *err,
 	}
 	SSL_free(ssl);
 	return NULL;
+}
+
+/* Handshake on fd; see tls.h. */
+SSL *tls_start(SSL_CTX *ctx, int fd, const char *host, bool insecure, char *err,
+	       size_t errcap, int *exit_code)
+{
+	SSL *ssl = SSL_new(ctx);
+
+	if (ssl == NULL || SSL_set_fd(ssl, fd) != 1) {
+		ssl_error(err, errcap, "cannot set up TLS");
+		*exit_code = TLS_EXIT_CONNECT;
+		SSL_free(ssl);
+		return NULL;
+	}
+	return tls_handshake(ssl, host, insecure, err, errcap, exit_code);
+}
+
+/*
+ * Handshake inside `outer` (TLS in TLS); see tls.h.  OpenSSL's SSL filter
+ * BIO turns the outer connection into the inner one's transport: each
+ * inner record is written with SSL_write on the outer connection, so it
+ * is encrypted twice on the wire.
+ */
+SSL *tls_start_over(SSL_CTX *ctx, SSL *outer, const char *host,
+		    bool insecure, char *err, size_t errcap, int *exit_code)
+{
+	SSL *ssl = SSL_new(ctx);
+	BIO *b = BIO_new(BIO_f_ssl());
+
+	if (ssl == NULL || b == NULL) {
+		ssl_error(err, errcap, "cannot set up TLS");
+		*exit_code = TLS_EXIT_CONNECT;
+		SSL_free(ssl);
+		BIO_free(b);
+		return NULL;
+	}
+	BIO_set_ssl(b, outer, BIO_NOCLOSE);   /* outer stays the caller's */
+	SSL_set_bio(ssl, b, b);               /* ssl owns b now */
+	return tls_handshake(ssl, host, insecure, err, errcap, exit_code);
+}
+
+/* "CN = lab407 proxy" for -v: the peer certificate's subject. */
+void tls_subject(SSL *ssl, char *out, size_t cap)
+{
+	X509 *cert = SSL_get1_peer_certificate(ssl);
+	BIO *b = cert != NULL ? BIO_new(BIO_s_mem()) : NULL;
+	char *p;
+	long n;
+
+	snprintf(out, cap, "(no certificate)");
+	if (b != NULL &&
+	    X509_NAME_print_ex(b, X509_get_subject_name(cert), 0,
+			       XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+		n = BIO_get_mem_data(b, &p);
+		if (n >= 0)
+			snprintf(out, cap, "%.*s", (int)(n > 400 ? 400 : n),
+				 p);
+	}
+	BIO_free(b);
+	X509_free(cert);
 }
 
 /* curl's -v wording for the negotiated version and cipher. */

@@ -5,7 +5,8 @@
  * Verification is on by default: the certificate chain against the system
  * store (or --cacert FILE) and the name against the URL's host
  * (SSL_set1_host, or the IP address for a literal).  -k turns it off, as
- * curl's --insecure does.
+ * curl's --insecure does.  The same code speaks TLS to an HTTPS proxy
+ * (-x https://, with --proxy-insecure and --proxy-cacert).
  */
 #ifndef LAB407_CLIENT_TLS_H
 #define LAB407_CLIENT_TLS_H
@@ -36,6 +37,16 @@ SSL_CTX *tls_context_new(bool insecure, const char *cacert, char *err,
  */
 SSL *tls_start(SSL_CTX *ctx, int fd, const char *host, bool insecure, char *err,
 	       size_t errcap, int *exit_code);
+/*
+ * The same, run inside an established TLS connection `outer` (TLS to an
+ * HTTPS proxy, then TLS to the origin through its CONNECT tunnel).  The
+ * returned connection reads and writes through outer, which the caller
+ * still owns and frees after it.
+ */
+SSL *tls_start_over(SSL_CTX *ctx, SSL *outer, const char *host,
+		    bool insecure, char *err, size_t errcap, int *exit_code);
+/* The peer certificate's subject, one line, for -v. */
+void tls_subject(SSL *ssl, char *out, size_t cap);
 /* "SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384" for -v. */
 void tls_describe(SSL *ssl, char *out, size_t cap);
 

@@ -488,10 +488,12 @@ static bool check_digest_syntax(const struct guard_config *cfg,
 
 /*
  * Fill Authentication-Info after a good Digest answer (RFC 7616 §3.5):
- * a fresh nextnonce, and rspauth proving the server knows HA1.  rspauth
- * is computed for qop=auth even after an auth-int request: the response
- * body is not known here, so only the response is authenticated, not its
- * body, and the qop sent says so.
+ * a fresh nextnonce, and rspauth proving the server knows HA1, with the
+ * qop the client used (§3.5: the server SHOULD use the same value).
+ * After qop=auth-int the rspauth would have to cover H(response body),
+ * which is not known when the head is written (a proxy relays a body it
+ * has not seen yet), so only nextnonce is sent: no rspauth at all rather
+ * than one that claims less than the client asked for (design choice).
  */
 static void write_info(struct digest_nonce_key *key, uint64_t now,
 		       const struct digest_input *in, struct guard_result *r)
@@ -508,8 +510,7 @@ static void write_info(struct digest_nonce_key *key, uint64_t now,
 	 * cnonce is the client's and may hold '"' or '\' (RFC 9110 §5.6.4). */
 	http_buf_init(&v, sizeof(r->info) - 1);
 	ok = auth_write_param(&v, true, "nextnonce", next, true);
-	if (ok && in->qop != DIGEST_QOP_NONE) {
-		ri.qop = DIGEST_QOP_AUTH;
+	if (ok && in->qop == DIGEST_QOP_AUTH) {
 		snprintf(ncs, sizeof(ncs), "%08x", (unsigned)in->nc);
 		ok = digest_rspauth(&ri, rsp) == HTTP_OK &&
 		     auth_write_param(&v, false, "qop", "auth", false) &&

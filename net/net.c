@@ -29,7 +29,10 @@
 #include "body.h"
 
 #define NET_READ_CHUNK 16384
-#define NET_BACKLOG 512
+/* Pending connections the kernel queues for accept(): enough for a burst
+ * of a few thousand clients connecting at once (past it, a client's SYN is
+ * dropped and retried a second later); capped by net.core.somaxconn. */
+#define NET_BACKLOG 4096
 #define NET_FD_BACKOFF_MS 50 /* pause when accept() runs out of fds */
 
 /* ---- Addresses ---- */

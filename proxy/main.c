@@ -13,7 +13,7 @@
  *             [--body-min-rate B] [--send-timeout T] [--connect-timeout T]
  *             [--upstream-timeout T] [--tunnel-idle-timeout T]
  *             [--pool-idle-timeout T] [--linger-timeout T]
- *             [--access-log FILE] [-v]
+ *             [--tls-cert FILE --tls-key FILE] [--access-log FILE] [-v]
  *
  * A time T is seconds ("10") or milliseconds ("300ms").
  *
@@ -41,6 +41,7 @@
 #include "acl.h"
 #include "expose.h"
 #include "server.h"
+#include "tls.h"
 
 #define PROXY_VERSION "0.1.0"
 #define PROXY_DEFAULT_LISTEN "127.0.0.1:3128"
@@ -51,6 +52,9 @@
 #define PROXY_MAX_RATE (1ul << 30)
 #define PROXY_MAX_CONNECTIONS_LIMIT 100000ul
 #define PROXY_ERR 512
+/* Long options with no short letter. */
+#define OPT_TLS_CERT 0x100
+#define OPT_TLS_KEY 0x101
 
 static void on_signal(int sig)
 {
@@ -121,6 +125,12 @@ static void usage(FILE *f)
 		"for reuse (%u ms)\n"
 		"  --linger-timeout T        draining a client after an early "
 		"answer (%u ms)\n"
+		"  --tls-cert FILE           serve the port over TLS (an HTTPS "
+		"proxy) with this PEM\n"
+		"                            certificate chain; make lab-cert "
+		"makes one\n"
+		"  --tls-key FILE            ... and this PEM private key (both "
+		"or neither)\n"
 		"  --access-log FILE         the access log there, not on "
 		"stdout\n"
 		"  -v, --verbose             also one line per authentication "
@@ -254,6 +264,8 @@ int main(int argc, char **argv)
 		{"workers", required_argument, NULL, 'w'},
 		{"max-connections", required_argument, NULL, 'm'},
 		{"access-log", required_argument, NULL, 'L'},
+		{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+		{"tls-key", required_argument, NULL, OPT_TLS_KEY},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -265,6 +277,8 @@ int main(int argc, char **argv)
 	const char *keytab = NULL;
 	const char *algs = PROXY_DEFAULT_ALGS, *qop = "auth";
 	const char *connect_ports = ACL_DEFAULT_CONNECT_PORTS;
+	const char *tls_cert = NULL, *tls_key = NULL;
+	SSL_CTX *tls = NULL;
 	bool allow_exposed = false;
 	unsigned long lifetime = DIGEST_NONCE_LIFETIME;
 	unsigned long max_conn = PROXY_DEFAULT_MAX_CONNECTIONS;
@@ -343,6 +357,8 @@ int main(int argc, char **argv)
 					  PROXY_MAX_CONNECTIONS_LIMIT);
 			break;
 		case 'L': log_file = optarg; break;
+		case OPT_TLS_CERT: tls_cert = optarg; break;
+		case OPT_TLS_KEY: tls_key = optarg; break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V':
@@ -355,6 +371,8 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		die_usage("unexpected argument '%s'", argv[optind]);
+	if ((tls_cert == NULL) != (tls_key == NULL))
+		die_usage("--tls-cert and --tls-key go together");
 
 	/* ---- Configuration: who are you ---- */
 	if (guard_setup_options(&cfg.guard, true, auth, realm, algs, qop, err,
@@ -425,6 +443,15 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* ---- TLS to the proxy itself (proxy/tls.h) ---- */
+	if (tls_cert != NULL) {
+		tls = proxy_tls_context(tls_cert, tls_key, err, sizeof(err));
+		if (tls == NULL) {
+			fprintf(stderr, "bin/proxy: %s\n", err);
+			return 1;
+		}
+	}
+
 	/* ---- Serving ---- */
 	if (log_file != NULL) {
 		log = fopen(log_file, "a");
@@ -446,6 +473,7 @@ int main(int argc, char **argv)
 	srv.workers = (unsigned)workers;
 	srv.log = log;
 	srv.verbose = verbose;
+	srv.tls = tls;
 	raise_fd_limit();
 	fd = net_listen(listen_at, bound, sizeof(bound), err, sizeof(err));
 	if (fd < 0) {
@@ -469,6 +497,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	rc = proxy_server_run(&srv, fd, err, sizeof(err));
 	proxy_server_free(&srv);
+	SSL_CTX_free(tls);
 	users_free(&users);
 	if (log != stdout)
 		fclose(log);

@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -54,6 +55,9 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "../http/expect.h"
 #include "../http/persist.h"
@@ -323,6 +327,101 @@ static void peer_ip(int fd, char *out, size_t cap)
 		snprintf(out, cap, "-");
 }
 
+/*
+ * The client side of a connection: the socket itself, or with --tls-cert
+ * a TLS server on it (an "HTTPS proxy").  The handshake runs first, timed
+ * by the phase timer like a slow head; libevent frees the SSL with the
+ * bufferevent.
+ */
+static struct bufferevent *client_bev_new(struct proxy_server *srv,
+					  struct event_base *base,
+					  evutil_socket_t fd)
+{
+	struct bufferevent *bev;
+	SSL *ssl;
+
+	if (srv->tls == NULL)
+		return bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	ssl = SSL_new(srv->tls);
+	if (ssl == NULL)
+		return NULL;
+	bev = bufferevent_openssl_socket_new(base, fd, ssl,
+					     BUFFEREVENT_SSL_ACCEPTING,
+					     BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	/* A client that closes TCP without close_notify (many do after
+	 * their last response) has ended, not failed: EOF, as on a plain
+	 * socket.  Truncation matters to the reader of a body; the proxy
+	 * reads only request heads and bodies with their own framing. */
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	return bev;
+}
+
+/*
+ * Shut the proxy's sending direction to the client once its output is
+ * out.  Over TLS that is a close_notify alert first (RFC 8446 §6.1), so
+ * the client can tell the end from a truncation, then the TCP FIN; the
+ * proxy can still read, since OpenSSL goes on reading after sending
+ * close_notify.
+ */
+static void client_shut_write(struct conn *c)
+{
+	SSL *ssl = c->wk->srv->tls != NULL ? bufferevent_openssl_get_ssl(c->cl)
+					   : NULL;
+
+	if (ssl != NULL && SSL_is_init_finished(ssl)) {
+		SSL_shutdown(ssl);
+		ERR_clear_error();
+	}
+	shutdown(bufferevent_getfd(c->cl), SHUT_WR);
+}
+
+/*
+ * After a failed handshake: read and drop what the client has sent so far
+ * (at most 64 KiB), so that closing is a FIN and not a reset.
+ */
+static void drain_readable(struct conn *c)
+{
+	int fd = bufferevent_getfd(c->cl);
+	char sink[4096];
+
+	for (int i = 0; i < 16; i++)
+		if (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) <= 0)
+			break;
+}
+
+/*
+ * A plain-HTTP request on the TLS port (OpenSSL recognises it as such):
+ * answer it in plain text, as nginx does, so that the client shows why
+ * instead of a bare closed connection.  Best effort and bounded: what is
+ * readable now is read and dropped (so the close is not a reset), one
+ * short write, then FIN.
+ */
+static void tls_refuse_plain(struct conn *c)
+{
+	static const char body[] =
+		"400 Bad Request\nproxy: this port speaks TLS; use https:// "
+		"for the proxy\n";
+	int fd = bufferevent_getfd(c->cl);
+	char msg[256];
+	ssize_t n;
+	int len;
+
+	drain_readable(c);
+	len = snprintf(msg, sizeof(msg),
+		       "HTTP/1.1 400 Bad Request\r\n"
+		       "Content-Type: text/plain\r\n"
+		       "Content-Length: %zu\r\n"
+		       "Connection: close\r\n\r\n%s",
+		       sizeof(body) - 1, body);
+	n = send(fd, msg, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	(void)n;
+	shutdown(fd, SHUT_WR);
+}
+
 /* A new client connection on worker wk; NULL when out of memory. */
 static struct conn *conn_new(struct worker *wk, evutil_socket_t fd)
 {
@@ -336,7 +435,7 @@ static struct conn *conn_new(struct worker *wk, evutil_socket_t fd)
 	c->id = atomic_fetch_add(&next_conn_id, 1) + 1;
 	proxy_conn_init(&c->auth);
 	c->state = CONN_READING_HEAD;
-	c->cl = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->cl = client_bev_new(wk->srv, base, fd);
 	c->timer = evtimer_new(base, on_timer, c);
 	if (c->cl == NULL || c->timer == NULL) {
 		if (c->cl != NULL)
@@ -584,8 +683,10 @@ static void decide_run(struct pool_job *job)
 	struct decide_job *j = job->arg;
 	struct proxy_server *srv = j->c->wk->srv;
 
-	proxy_decide(srv->cfg, srv->state, &j->req, j->body, j->body_len,
-		     (uint64_t)time(NULL), &j->c->x->d);
+	/* The connection's own auth state: the loop leaves it alone while
+	 * the decision is away. */
+	proxy_decide_conn(srv->cfg, srv->state, &j->c->auth, &j->req, j->body,
+			  j->body_len, (uint64_t)time(NULL), &j->c->x->d);
 }
 
 /* Back on the loop: log, then act as after an inline decision. */
@@ -1540,7 +1641,7 @@ static void tunnel_half(struct conn *c)
 		shutdown(bufferevent_getfd(c->up), SHUT_WR);
 	if (c->up_eof &&
 	    evbuffer_get_length(bufferevent_get_output(c->cl)) == 0)
-		shutdown(bufferevent_getfd(c->cl), SHUT_WR);
+		client_shut_write(c);
 	if (c->cl_eof && c->up_eof &&
 	    evbuffer_get_length(bufferevent_get_output(c->cl)) == 0 &&
 	    (c->up == NULL ||
@@ -1581,7 +1682,7 @@ static void start_lingering(struct conn *c)
 	if (!c->cl_eof)   /* after its EOF there is nothing to drain */
 		bufferevent_enable(c->cl, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_output(c->cl)) == 0) {
-		shutdown(bufferevent_getfd(c->cl), SHUT_WR);
+		client_shut_write(c);
 		c->half_closed = true;
 	}
 	/* Otherwise on_client_write() half-closes once it is out. */
@@ -1792,13 +1893,44 @@ static void on_client_write(struct bufferevent *bev, void *arg)
 			break;
 		}
 		if (!c->half_closed) {
-			shutdown(bufferevent_getfd(c->cl), SHUT_WR);
+			client_shut_write(c);
 			c->half_closed = true;
 		}
 		break;
 	default:
 		break;
 	}
+}
+
+/* The TLS handshake with the client finished: version and suite in -v. */
+static void tls_connected(struct conn *c)
+{
+	SSL *ssl = bufferevent_openssl_get_ssl(c->cl);
+
+	if (c->wk->srv->verbose && ssl != NULL)
+		log_line(c->wk->srv, "conn %u: TLS from %s: %s %s\n", c->id,
+			 c->client_ip, SSL_get_version(ssl),
+			 SSL_get_cipher_name(ssl));
+}
+
+/* The TLS layer failed (a handshake, usually): say why in -v. */
+static void tls_failed(struct conn *c)
+{
+	unsigned long e = bufferevent_get_openssl_error(c->cl);
+	char reason[256] = "connection closed during the handshake";
+
+	if (e != 0)
+		ERR_error_string_n(e, reason, sizeof(reason));
+	if (e != 0 && ERR_GET_REASON(e) == SSL_R_HTTP_REQUEST)
+		tls_refuse_plain(c);
+	else
+		drain_readable(c);
+	for (int i = 0; i < 16 && bufferevent_get_openssl_error(c->cl) != 0;
+	     i++)
+		continue;   /* the rest of the queue, bounded */
+	if (c->wk->srv->verbose)
+		log_line(c->wk->srv, "conn %u: TLS from %s failed: %s\n", c->id,
+			 c->client_ip, reason);
 }
 
 /* The client closed, reset, or did not read within send_ms. */
@@ -1810,7 +1942,30 @@ static void on_client_event(struct bufferevent *bev, short what, void *arg)
 	if (c->state == CONN_TUNNELLING && (what & BEV_EVENT_EOF)) {
 		tunnel_move(c, true);
 		c->cl_eof = true;
+		/* libevent's TLS bufferevent stops writing at the client's
+		 * EOF; the origin's direction may still have bytes to go. */
+		if (c->wk->srv->tls != NULL)
+			bufferevent_enable(c->cl, EV_WRITE);
 		tunnel_half(c);
+		return;
+	}
+	if (what & BEV_EVENT_CONNECTED) {
+		/* The TLS handshake finished; the head comes next. */
+		tls_connected(c);
+		return;
+	}
+	/* libevent's TLS bufferevent stops writing at the client's EOF; an
+	 * answer still to go after a half-close must go out all the same. */
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    c->wk->srv->tls != NULL)
+		bufferevent_enable(c->cl, EV_WRITE);
+	/* The client finished while the last answer is still queued (over
+	 * TLS often: writing stopped at its EOF): send it, then close. */
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    c->state == CONN_READING_HEAD &&
+	    evbuffer_get_length(bufferevent_get_output(c->cl)) > 0) {
+		c->cl_eof = true;
+		start_lingering(c);
 		return;
 	}
 	/* A client that half-closes after its request (RFC 9112 §9.6
@@ -1830,6 +1985,8 @@ static void on_client_event(struct bufferevent *bev, short what, void *arg)
 		c->close_after = true;
 		return;
 	}
+	if (c->wk->srv->tls != NULL && (what & BEV_EVENT_ERROR))
+		tls_failed(c);
 	/* Lingering ends here; elsewhere the client vanished mid-exchange
 	 * and everything of it goes (the upstream too: it is mid-message). */
 	conn_free(c);

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <openssl/ssl.h>
+
 #include "../net/loop.h"
 #include "gate.h"
 
@@ -62,6 +64,9 @@ struct proxy_server {
 	FILE *log;                    /* access log (line per request); not owned */
 	bool verbose;                 /* also a line per auth decision and
 					 per connection state change */
+	SSL_CTX *tls;                 /* not owned; NULL: plain TCP, else
+					 clients speak TLS to the proxy
+					 (proxy/tls.h) */
 
 	/* Private: */
 	struct proxy_state *state;    /* owned (large: nonce counts) */

@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "command.h"
+#include "tlsleg.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -388,6 +389,18 @@ static const struct command commands[] = {
      false,
      {{"127.0.0.1:0", "off", NULL}},
      intercept_listen},
+    {"tls",
+     "tls proxy on|off",
+     "run the client -> proxy leg over TLS (lesson 03's fix for Basic)",
+     "tls proxy on: the lab's client and proxy speak TLS over their\n"
+     "socket; each step shows the TLS records that crossed it, whether\n"
+     "Proxy-Authorization was visible in them, then the HTTP decrypted at\n"
+     "the other end.  bin/proxy --tls-cert does the same for real clients.",
+     2,
+     2,
+     true,
+     {{"proxy", NULL}, {"on", "off", NULL}},
+     tlsleg_cmd},
     {"hold",
      "hold all | host H | method M | path PREFIX | rest release|deny | show",
      "which outside requests are held; the rest released or answered 403",

@@ -26,6 +26,7 @@
 
 #include "../net/net.h"
 #include "breaker.h"
+#include "tlsleg.h"
 #include "wire.h"
 
 /* ---- Names ---- */
@@ -192,6 +193,7 @@ void lab_close(struct lab *lab)
 	int i;
 
 	msgs_free(lab);
+	tlsleg_free(lab);
 	http_buf_free(&lab->pending);
 	proxy_conn_free(&lab->pconn);
 	client_free(&lab->cm);
@@ -826,6 +828,7 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 		/* Lesson 11: a new connection has proved nothing yet. */
 		proxy_conn_free(&lab->pconn);
 		proxy_conn_init(&lab->pconn);
+		tlsleg_reset(lab);   /* a new connection: a new handshake */
 	}
 	if (lab->external) {
 		if (net_write_all(lab->cp[0], lab->pending.data,
@@ -846,8 +849,7 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 		return LAB_STEP_MOVED;
 	}
 
-	if (!wire_carry(lab->cp[0], lab->cp[1], &lab->pending, &m->bytes, err,
-			cap))
+	if (!tlsleg_carry(lab, true, &lab->pending, &m->bytes, m, err, cap))
 		return LAB_STEP_ERROR;
 	first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
 	if (!parse_request_msg(m, &req, err, cap))
@@ -1043,8 +1045,8 @@ static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 	if (lab->external) {
 		if (!wire_read_external(lab, m, err, cap))
 			return LAB_STEP_ERROR;
-	} else if (!wire_carry(lab->cp[1], lab->cp[0], &lab->pending, &m->bytes,
-			       err, cap)) {
+	} else if (!tlsleg_carry(lab, false, &lab->pending, &m->bytes, m, err,
+				 cap)) {
 		return LAB_STEP_ERROR;
 	}
 	first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));

@@ -35,6 +35,7 @@
 
 #define LAB_MAX_MSGS 64	 /* messages in one exchange */
 #define LAB_MAX_WHY 1200 /* one why line (client notes are joined) */
+#define LAB_MAX_TLS 2048 /* TLS record lines of one message */
 #define LAB_MAX_LINE 256 /* a request or status line, shortened */
 #define LAB_MAX_CRED 128 /* user or password typed with `user` */
 /* What `break` did, one sentence: room for the longest note in
@@ -89,6 +90,8 @@ struct lab_msg {
 	enum lab_party answered_by;  /* P2C messages: proxy's own or relayed */
 	bool who_unknown;	     /* P2C, external proxy: no clue says who */
 	char broken[LAB_MAX_BROKEN]; /* what `break` did to it, or "" */
+	char tls[LAB_MAX_TLS];	     /* `tls proxy on`: the records that
+					crossed (repl/tlsleg.c), or "" */
 };
 
 /* How one server is set up; `scheme`, `algorithm`, `qop` change it. */
@@ -150,6 +153,8 @@ struct lab {
 
 	/* ---- the exchange ---- */
 	bool active;			     /* a message is waiting to move */
+	struct tlsleg *tlsleg;		     /* owned: `tls proxy on`
+						(repl/tlsleg.c), or NULL */
 	bool done;			     /* the client has its answer */
 	enum lab_leg next;		     /* leg of the waiting message */
 	struct http_buf pending;	     /* the waiting message */

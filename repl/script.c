@@ -183,7 +183,9 @@ enum repl_rc script_expect(struct repl *r, int argc, char **argv)
 		note_expected(r, want);
 		for (i = 0; i < r->lab->num_msgs; i++)
 			if (contains(r->lab->msgs[i].bytes.data,
-				     r->lab->msgs[i].bytes.len, argv[2]))
+				     r->lab->msgs[i].bytes.len, argv[2]) ||
+			    contains(r->lab->msgs[i].tls,
+				     strlen(r->lab->msgs[i].tls), argv[2]))
 				return REPL_OK;
 		return failed(r, "expected some message to contain '%s'%s",
 			      argv[2], "");

@@ -106,6 +106,9 @@ void show_message(struct repl *r, const struct lab_msg *m)
 	if (m->broken[0] != '\0')
 		fprintf(r->out, "%s(%s)%s\n", repl_color(r, "bad"), m->broken,
 			repl_color(r, "off"));
+	if (m->tls[0] != '\0')
+		fprintf(r->out, "%s%s%s", repl_color(r, "dim"), m->tls,
+			repl_color(r, "off"));
 	put_bytes(r, m->bytes.data, m->head_len + shown);
 	if (shown > 0 && m->bytes.data[m->head_len + shown - 1] != '\n')
 		fputc('\n', r->out);
