@@ -41,7 +41,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 BENCH    := $(B)/bench/bench_parse $(B)/bench/bench_digest $(B)/bench/bench_idle
 BENCH_IO := $(B)/bench/bench_io.o
 
-.PHONY: all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format deps deps-test deps-bench examples lab-kdc lab-cert lab-up lab-down
+.PHONY: all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format deps deps-test deps-bench deps-interop interop examples lab-kdc lab-cert lab-up lab-down
 all: $(PROGS)
 
 $(B)/%.o: %.c
@@ -78,6 +78,8 @@ deps-test:
 	@sh mk/deps.sh test
 deps-bench:
 	@sh mk/deps.sh bench
+deps-interop:
+	@sh mk/deps.sh interop
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -117,6 +119,16 @@ unit: $(UNIT_BIN)
 sanitize: deps-test
 	@$(MAKE) --no-print-directory B=build-san BIN=build-san/bin CFLAGS="-O1 -g" \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" check
+
+# make interop: real clients through bin/proxy (tests/interop/run.sh);
+# writes docs/interop.md and docs/interop.tsv.  undici comes from npm
+# into $(B)/interop/node_modules (never committed).
+interop: deps-interop all
+	@if command -v npm >/dev/null && [ ! -f $(B)/interop/node_modules/undici/index.js ]; then \
+	  mkdir -p $(B)/interop && timeout 300 npm install --no-audit --no-fund \
+	    --prefix $(B)/interop undici@6 >/dev/null 2>&1 || echo "interop: npm install undici failed"; fi
+	@LAB407_BIN=$(BIN) LAB407_BUILD=$(B) bash tests/interop/run.sh --out docs/interop.md
+	@cp $(B)/interop/interop.tsv docs/interop.tsv
 
 docs: all
 	@bash docs/render.sh $(BIN)

@@ -124,14 +124,25 @@ enum http_err guard_setup_users(const struct guard_config *cfg,
 			return e;
 		}
 	}
-	for (size_t i = 0; i < cfg->num_schemes; i++)
-		if (!users_supports(u, cfg->schemes[i]))
+	for (size_t i = 0; i < cfg->num_schemes; i++) {
+		if (users_supports(u, cfg->schemes[i]))
+			continue;
+		/*
+		 * RFC 6750 §1.2: a Bearer token is not a password, so no users
+		 * file of any kind can check one; only a tokens file can.
+		 */
+		if (cfg->schemes[i] == AUTH_SCHEME_BEARER)
 			return say(HTTP_E_CONFIG, why, cap,
-				   "%s cannot serve %s (an htpasswd file is "
-				   "Basic only, htdigest Digest only; NTLM "
-				   "needs the plain password of a lab users "
-				   "file, to derive the NT hash)",
-				   users_file ? users_file : "the users",
-				   auth_scheme_name(cfg->schemes[i]));
+				   "Bearer needs --tokens FILE (lines \"TOKEN "
+				   "USER\"): a users file holds passwords, "
+				   "not tokens");
+		return say(HTTP_E_CONFIG, why, cap,
+			   "%s cannot serve %s (an htpasswd file is "
+			   "Basic only, htdigest Digest only; NTLM "
+			   "needs the plain password of a lab users "
+			   "file, to derive the NT hash)",
+			   users_file ? users_file : "the lab users",
+			   auth_scheme_name(cfg->schemes[i]));
+	}
 	return HTTP_OK;
 }

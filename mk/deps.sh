@@ -1,5 +1,5 @@
 #!/bin/sh
-# mk/deps.sh build|test|bench - check the Debian packages lab407 needs and
+# mk/deps.sh build|test|bench|interop - check the Debian packages lab407 needs and
 # install what is missing when we can (root with apt-get); otherwise print
 # the exact command to run and stop.
 set -u
@@ -14,17 +14,22 @@ BUILD_PKGS="make gcc pkg-config libssl-dev libreadline-dev libcrypt-dev libevent
 # browser test.  npm is not listed: it comes with Node.js, and Debian's own
 # npm package conflicts with a nodejs that bundles it; the browser test
 # says SKIP, with the reason, where there is no npm.
-TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux chromium krb5-kdc krb5-admin-server krb5-user"
+TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux chromium krb5-kdc krb5-admin-server krb5-user git"
 # make bench: nginx (the origin, and the reference authenticating proxy),
 # wrk (the load), Squid and tinyproxy (the peers), openssl (a password
 # hash for Squid's basic_ncsa_auth), python3 (reading /proc).  taskset
 # comes with util-linux.
 BENCH_PKGS="nginx wrk squid tinyproxy openssl python3"
+# make interop: the real clients of the matrix (docs/interop.md) that
+# Debian packages; undici comes from npm into build/interop.  nodejs
+# brings npm with it in the packages this machine uses.
+INTEROP_PKGS="curl wget git openssl python3 python3-pip python3-requests python3-httpx python3-aiohttp golang-go openjdk-17-jdk-headless nodejs chromium"
 BREW_PKGS="openssl@3 readline pkg-config cmocka graphviz curl wget python squid tinyproxy tmux krb5"
 
 pkgs=$BUILD_PKGS
 [ "$what" = test ] && pkgs="$BUILD_PKGS $TEST_PKGS"
 [ "$what" = bench ] && pkgs="$BUILD_PKGS $BENCH_PKGS"
+[ "$what" = interop ] && pkgs="$BUILD_PKGS $INTEROP_PKGS"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	if [ "$(uname -s)" = Darwin ]; then
