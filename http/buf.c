@@ -181,3 +181,24 @@ void http_buf_consume(struct http_buf *b, size_t n)
 		explicit_bzero(b->data + b->len, old - b->len + 1);
 	}
 }
+
+/* Replace a range: see buf.h. */
+bool http_buf_splice(struct http_buf *b, size_t off, size_t len,
+		     const void *p, size_t n)
+{
+	struct http_buf nb;
+
+	if (off > b->len || len > b->len - off)
+		return false;
+	http_buf_init(&nb, b->max);
+	http_buf_append(&nb, b->data, off);
+	http_buf_append(&nb, p, n);
+	http_buf_append(&nb, b->data + off + len, b->len - off - len);
+	if (nb.failed) {
+		http_buf_free(&nb);
+		return false;
+	}
+	http_buf_free(b);
+	*b = nb;
+	return true;
+}

@@ -44,5 +44,13 @@ bool http_buf_vprintf(struct http_buf *b, const char *fmt, va_list ap);
 /* Drop the first n bytes (used by I/O shells as a read queue); the bytes
  * left behind past the new end are wiped. */
 void http_buf_consume(struct http_buf *b, size_t n);
+/*
+ * Replace b[off..off+len) with p[0..n), building the result in a new
+ * buffer of the same limit (the old storage is wiped as it is freed).
+ * False, with b unchanged, when the range is not inside b or the result
+ * would pass the limit.
+ */
+bool http_buf_splice(struct http_buf *b, size_t off, size_t len,
+		     const void *p, size_t n);
 
 #endif

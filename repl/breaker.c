@@ -266,25 +266,6 @@ bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
 
 /* ---- Editing the bytes ---- */
 
-/* Replace b[off..off+len) with s[0..n). */
-static bool splice(struct http_buf *b, size_t off, size_t len, const char *s,
-		   size_t n)
-{
-	struct http_buf nb;
-
-	http_buf_init(&nb, b->max);
-	http_buf_append(&nb, b->data, off);
-	http_buf_append(&nb, s, n);
-	http_buf_append(&nb, b->data + off + len, b->len - off - len);
-	if (nb.failed) {
-		http_buf_free(&nb);
-		return false;
-	}
-	http_buf_free(b);
-	*b = nb;
-	return true;
-}
-
 /* Edit one Digest param's value in place; false when it is absent. */
 static bool edit_param(struct http_buf *b, const struct http_header *h,
 		       const char *name, char *note, size_t cap)
@@ -309,12 +290,12 @@ static bool edit_param(struct http_buf *b, const struct http_header *h,
 			 "\"not the lab\"",
 			 LAB_MAX_REALM_SHOWN, v,
 			 strlen(v) > LAB_MAX_REALM_SHOWN ? "..." : "");
-		return splice(b, off, p->value_len, "not the lab", 11);
+		return http_buf_splice(b, off, p->value_len, "not the lab", 11);
 	}
 	/* nonce, response: change the first character */
 	v[0] = v[0] == '0' ? '1' : v[0] == 'A' ? 'B' : v[0] == 'a' ? 'b' : '0';
 	snprintf(note, cap, "break %s: its first character changed", name);
-	return splice(b, off, 1, v, 1);
+	return http_buf_splice(b, off, 1, v, 1);
 }
 
 /*
@@ -340,7 +321,7 @@ static void replay_ntlm(struct lab *lab, struct http_buf *b,
 	w = snprintf(line, sizeof(line), "Proxy-Authorization: %s\r\n",
 		     lab->last_ntlm);
 	if (w > 0 && (size_t)w < sizeof(line) && end <= b->len &&
-	    splice(b, end, 0, line, (size_t)w))
+	    http_buf_splice(b, end, 0, line, (size_t)w))
 		snprintf(note, cap,
 			 "break replay: the last NTLM AUTHENTICATE, sent "
 			 "again on a new connection");
@@ -382,7 +363,7 @@ void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap)
 			return;
 		}
 		off = (size_t)(h->name - b->data);
-		splice(b, off, h->name_len, "Authorization", 13);
+		http_buf_splice(b, off, h->name_len, "Authorization", 13);
 		snprintf(note, cap,
 			 "break header: Proxy-Authorization renamed "
 			 "to Authorization");
@@ -392,7 +373,7 @@ void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap)
 		while (n < h->value_len && h->value[n] != ' ')
 			n++;
 		off = (size_t)(h->value - b->data);
-		splice(b, off, n, "Basix", 5);
+		http_buf_splice(b, off, n, "Basix", 5);
 		snprintf(note, cap, "break scheme: the scheme became Basix");
 		return;
 	}
@@ -404,7 +385,7 @@ void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap)
 			return;
 		/* '.' is a token68 character but not base64 (RFC 4648 §4) */
 		off = (size_t)(h->value - b->data) + n + 1;
-		splice(b, off, 1, ".", 1);
+		http_buf_splice(b, off, 1, ".", 1);
 		snprintf(note, cap,
 			 "break base64: the token's first character "
 			 "became '.', which base64 does not have");
@@ -423,7 +404,7 @@ void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap)
 		if (lab->last_digest[0] == '\0')
 			return;
 		off = (size_t)(h->value - b->data);
-		splice(b, off, h->value_len, lab->last_digest,
+		http_buf_splice(b, off, h->value_len, lab->last_digest,
 		       strlen(lab->last_digest));
 		snprintf(note, cap,
 			 "break nc: the previous Digest credentials "

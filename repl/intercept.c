@@ -37,18 +37,6 @@
 
 /* ---- Recording ---- */
 
-static void first_line(const char *p, size_t n, char *out, size_t cap)
-{
-	size_t i = 0;
-
-	while (i < n && p[i] != '\r' && p[i] != '\n')
-		i++;
-	if (i >= cap)
-		i = cap - 1;
-	memcpy(out, p, i);
-	out[i] = '\0';
-}
-
 /* A new transcript message for c on leg, holding c->held; NULL when not
  * shown.  A full transcript starts again from [1]. */
 static struct lab_msg *record(struct repl *r, struct icpt_conn *c,
@@ -71,7 +59,7 @@ static struct lab_msg *record(struct repl *r, struct icpt_conn *c,
 		return NULL;
 	m->conn = c->num;
 	http_buf_append(&m->bytes, c->held.data, c->held.len);
-	first_line(c->held.data, c->held.len, m->line, sizeof(m->line));
+	lab_first_line(c->held.data, c->held.len, m->line, sizeof(m->line));
 	if (m->is_request) {
 		struct http_request req;
 		hl = http_parse_request(c->held.data, c->held.len, &req, &e);
@@ -551,7 +539,7 @@ static void release_through(struct repl *r, struct icpt_conn *c)
 	int guard = 0;
 	size_t before = r->lab->num_msgs;
 
-	first_line(c->held.data, c->held.len, line, sizeof(line));
+	lab_first_line(c->held.data, c->held.len, line, sizeof(line));
 	while (c->st == ICPT_HELD && guard++ < 4) {
 		enum lab_leg leg = c->leg;
 		int num = c->num;
@@ -582,7 +570,7 @@ void intercept_arrived(struct repl *r, struct icpt_conn *c)
 	c->seq = ic->next_seq++;
 	c->broken[0] = '\0';
 	c->shown = intercept_matches(ic, c->held.data, c->held.len);
-	first_line(c->held.data, c->held.len, line, sizeof(line));
+	lab_first_line(c->held.data, c->held.len, line, sizeof(line));
 	if (!c->shown && ic->rest == ICPT_REST_DENY) {
 		struct http_buf b;
 		static const char body[] =
@@ -754,7 +742,7 @@ enum repl_rc intercept_held(struct repl *r, int argc, char **argv)
 		char line[LAB_MAX_LINE];
 		if (c->st == ICPT_FREE)
 			continue;
-		first_line(c->held.data, c->held.len, line, sizeof(line));
+		lab_first_line(c->held.data, c->held.len, line, sizeof(line));
 		fprintf(r->out, "  #%d  %s\n", c->num,
 			c->st == ICPT_HELD ? line
 			: c->st == ICPT_TUNNEL ? "(tunnel: bytes relayed)"
@@ -801,7 +789,6 @@ enum repl_rc intercept_edit(struct repl *r, int argc, char **argv)
 {
 	struct icpt_conn *c = listen_oldest(r->icpt);
 	bool set = strcasecmp(argv[1], "set") == 0;
-	struct http_buf nb;
 	size_t s, e;
 	char line[ICPT_MAX_EDIT + HTTP_MAX_HOST + 8];
 	bool had;
@@ -833,16 +820,14 @@ enum repl_rc intercept_edit(struct repl *r, int argc, char **argv)
 			   argv[2]);
 		return REPL_FAIL;
 	}
-	http_buf_init(&nb, LAB_MAX_MESSAGE);
-	http_buf_append(&nb, c->held.data, s);
-	if (set) {
+	line[0] = '\0';
+	if (set)
 		snprintf(line, sizeof(line), "%s: %s\r\n", argv[2], argv[3]);
-		http_buf_append(&nb, line, strlen(line));
-	}
-	http_buf_append(&nb, c->held.data + e, c->held.len - e);
 	/* a body's Content-Length is left alone: the head is what changed */
-	http_buf_free(&c->held);
-	c->held = nb;
+	if (!http_buf_splice(&c->held, s, e - s, line, strlen(line))) {
+		repl_error(r, "#%d's held message would be too large", c->num);
+		return REPL_FAIL;
+	}
 	snprintf(c->broken, sizeof(c->broken), "edit: %s %s", set ? "set" : "removed",
 		 argv[2]);
 	fprintf(r->out, "#%d: %s %s (on %s)\n", c->num,

@@ -447,8 +447,8 @@ void lab_clear(struct lab *lab)
 	lab->end_note[0] = '\0';
 }
 
-/* The first request line of a message, without CRLF. */
-static void first_line(const char *p, size_t n, char *out, size_t cap)
+/* The first line of a message, without CRLF, into out[cap] (lab.h). */
+void lab_first_line(const char *p, size_t n, char *out, size_t cap)
 {
 	size_t i = 0;
 
@@ -881,7 +881,7 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 		}
 		http_buf_append(&m->bytes, lab->pending.data, lab->pending.len);
 		m->head_len = hl > 0 ? (size_t)hl : m->bytes.len;
-		first_line(m->bytes.data, m->bytes.len, m->line,
+		lab_first_line(m->bytes.data, m->bytes.len, m->line,
 			   sizeof(m->line));
 		snprintf(m->why, sizeof(m->why),
 			 "sent to the external proxy %s:%u; what it checks "
@@ -894,7 +894,7 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 
 	if (!tlsleg_carry(lab, true, &lab->pending, &m->bytes, m, err, cap))
 		return LAB_STEP_ERROR;
-	first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
+	lab_first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
 	if (!parse_request_msg(m, &req, err, cap))
 		return LAB_STEP_ERROR;
 
@@ -1019,7 +1019,7 @@ static enum lab_step_rc step_p2o(struct lab *lab, struct lab_msg *m, char *err,
 	if (!wire_carry(lab->po[0], lab->po[1], &lab->pending, &m->bytes, err,
 			cap))
 		return LAB_STEP_ERROR;
-	first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
+	lab_first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
 	if (!parse_request_msg(m, &req, err, cap))
 		return LAB_STEP_ERROR;
 	origin_decision_init(&d);
@@ -1044,7 +1044,7 @@ static enum lab_step_rc step_o2p(struct lab *lab, struct lab_msg *m, char *err,
 	if (!wire_carry(lab->po[1], lab->po[0], &lab->pending, &m->bytes, err,
 			cap))
 		return LAB_STEP_ERROR;
-	first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
+	lab_first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
 	if (!parse_response_msg(m, &resp, err, cap))
 		return LAB_STEP_ERROR;
 	snprintf(m->why, sizeof(m->why),
@@ -1113,7 +1113,7 @@ static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 				 cap)) {
 		return LAB_STEP_ERROR;
 	}
-	first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
+	lab_first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
 	if (!parse_response_msg(m, &resp, err, cap))
 		return LAB_STEP_ERROR;
 	/* Through an external proxy the lab has only a client's clues. */

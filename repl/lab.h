@@ -231,6 +231,9 @@ bool lab_begin(struct lab *lab, const char *method, const char *url_or_path,
 	       const char *body, char *err, size_t cap);
 /* Forget the current exchange (messages freed); settings stay. */
 void lab_clear(struct lab *lab);
+/* The first line of the message p[0..n), without CRLF, cut to fit
+ * out[cap]: what the transcript shows as its title. */
+void lab_first_line(const char *p, size_t n, char *out, size_t cap);
 
 enum lab_step_rc {
 	LAB_STEP_MOVED, /* one message moved: it is lab->msgs[num_msgs-1] */

@@ -95,24 +95,6 @@ bool mystery_set(struct lab *lab, int n)
 
 /* ---- Misbehaving proxies ---- */
 
-/* Replace b[off..off+len) with s (a copy of the rest follows). */
-static bool splice(struct http_buf *b, size_t off, size_t len, const char *s)
-{
-	struct http_buf nb;
-
-	http_buf_init(&nb, b->max);
-	http_buf_append(&nb, b->data, off);
-	http_buf_append(&nb, s, strlen(s));
-	http_buf_append(&nb, b->data + off + len, b->len - off - len);
-	if (nb.failed) {
-		http_buf_free(&nb);
-		return false;
-	}
-	http_buf_free(b);
-	*b = nb;
-	return true;
-}
-
 static const char *find(const struct http_buf *b, const char *s)
 {
 	size_t n = strlen(s);
@@ -142,15 +124,16 @@ void mystery_proxy_reply(struct lab *lab, bool had_creds,
 	if (lab->own_401 && had_creds) {
 		p = find(pending, "\r\nProxy-Authenticate:");
 		if (p != NULL)
-			splice(pending, (size_t)(p - pending->data) + 2, 18,
-			       "WWW-Authenticate");
-		splice(pending, 0, sizeof(s407) - 1, "HTTP/1.1 401 Unauthorized");
+			http_buf_splice(pending, (size_t)(p - pending->data) + 2,
+					18, "WWW-Authenticate", 16);
+		http_buf_splice(pending, 0, sizeof(s407) - 1,
+				"HTTP/1.1 401 Unauthorized", 25);
 	}
 	if (lab->own_close && find(pending, "\r\nConnection: close\r\n") == NULL) {
 		p = find(pending, "\r\n");
 		if (p != NULL)
-			splice(pending, (size_t)(p - pending->data) + 2, 0,
-			       "Connection: close\r\n");
+			http_buf_splice(pending, (size_t)(p - pending->data) + 2,
+					0, "Connection: close\r\n", 19);
 		*close = true;
 	}
 }

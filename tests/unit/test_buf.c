@@ -298,6 +298,46 @@ static void test_growth_wipes_old_block(void **state)
 	}
 }
 
+/* Splicing: replace, insert, delete; a range outside the buffer or a
+ * result over the limit leaves the buffer as it was. */
+static void test_splice(void **state)
+{
+	static const struct {
+		const char *comment;
+		size_t off, len;
+		const char *with;
+		bool ok;
+		const char *want;
+	} cases[] = {
+	    {"replace in the middle", 2, 2, "XYZ", true, "abXYZef"},
+	    {"insert at the front", 0, 0, ">", true, ">abcdef"},
+	    {"insert at the end", 6, 0, "<", true, "abcdef<"},
+	    {"delete", 1, 4, "", true, "af"},
+	    {"replace all", 0, 6, "z", true, "z"},
+	    {"range past the end", 5, 2, "x", false, "abcdef"},
+	    {"offset past the end", 7, 0, "x", false, "abcdef"},
+	    {"result over the limit (8)", 0, 0, "123", false, "abcdef"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct http_buf b;
+
+		http_buf_init(&b, 8);
+		assert_true(http_buf_puts(&b, "abcdef"));
+		if (http_buf_splice(&b, cases[i].off, cases[i].len,
+				    cases[i].with, strlen(cases[i].with)) !=
+		    cases[i].ok)
+			fail_msg("%s: wrong result", cases[i].comment);
+		assert_string_equal(b.data, cases[i].want);
+		assert_int_equal(b.len, strlen(cases[i].want));
+		assert_int_equal(b.max, 8);
+		assert_false(b.failed);
+		http_buf_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_reset_wipes),
 		cmocka_unit_test(test_consume_wipes),
 		cmocka_unit_test(test_growth_wipes_old_block),
+		cmocka_unit_test(test_splice),
 	};
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }
