@@ -6,6 +6,7 @@
  *             [--auth none|basic|digest|bearer|ntlm|negotiate[,..]]
  *             [--keytab FILE]
  *             [--realm R] [--users FILE] [--tokens FILE]
+ *             [--credentials-ttl S]
  *             [--digest-algorithms A,..] [--qop auth,auth-int]
  *             [--nonce-lifetime S] [--acl FILE] [--connect-ports LIST]
  *             [--allow-exposed] [--workers N] [--max-connections N]
@@ -55,6 +56,7 @@
 /* Long options with no short letter. */
 #define OPT_TLS_CERT 0x100
 #define OPT_TLS_KEY 0x101
+#define OPT_CREDENTIALS_TTL 0x102
 
 static void on_signal(int sig)
 {
@@ -84,6 +86,12 @@ static void usage(FILE *f)
 		"                            alice:wonderland, bob:builder, "
 		"mallory:letmein)\n"
 		"  --tokens FILE             Bearer tokens, lines \"TOKEN USER\"\n"
+		"  --credentials-ttl S       seconds Basic credentials stay "
+		"verified, so a kept\n"
+		"                            connection is not hashed again "
+		"(default %u; 0: off);\n"
+		"                            the users file is read again when "
+		"it changes\n"
 		"  --digest-algorithms LIST  Digest algorithms offered (default "
 		"%s)\n"
 		"  --qop LIST                auth, auth-int, or none (default "
@@ -137,7 +145,8 @@ static void usage(FILE *f)
 		"decision, saying why\n"
 		"  -h, --help                this text\n"
 		"  -V, --version             the version\n",
-		PROXY_DEFAULT_LISTEN, PROXY_DEFAULT_REALM, PROXY_DEFAULT_ALGS,
+		PROXY_DEFAULT_LISTEN, PROXY_DEFAULT_REALM,
+		PROXY_DEFAULT_CREDENTIALS_TTL, PROXY_DEFAULT_ALGS,
 		DIGEST_NONCE_LIFETIME, ACL_DEFAULT_CONNECT_PORTS,
 		PROXY_DEFAULT_MAX_CONNECTIONS,
 		PROXY_DEFAULT_HEADER_TIMEOUT_MS, PROXY_DEFAULT_IDLE_TIMEOUT_MS,
@@ -264,6 +273,8 @@ int main(int argc, char **argv)
 		{"workers", required_argument, NULL, 'w'},
 		{"max-connections", required_argument, NULL, 'm'},
 		{"access-log", required_argument, NULL, 'L'},
+		{"credentials-ttl", required_argument, NULL,
+		 OPT_CREDENTIALS_TTL},
 		{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
 		{"tls-key", required_argument, NULL, OPT_TLS_KEY},
 		{"verbose", no_argument, NULL, 'v'},
@@ -283,6 +294,7 @@ int main(int argc, char **argv)
 	unsigned long lifetime = DIGEST_NONCE_LIFETIME;
 	unsigned long max_conn = PROXY_DEFAULT_MAX_CONNECTIONS;
 	unsigned long workers = 0;
+	unsigned long creds_ttl = PROXY_DEFAULT_CREDENTIALS_TTL;
 	bool verbose = false;
 	static struct proxy_config cfg;
 	static struct proxy_server srv;
@@ -357,6 +369,14 @@ int main(int argc, char **argv)
 					  PROXY_MAX_CONNECTIONS_LIMIT);
 			break;
 		case 'L': log_file = optarg; break;
+		case OPT_CREDENTIALS_TTL:
+			/* 0 is allowed: it turns the cache off */
+			creds_ttl = strcmp(optarg, "0") == 0
+					    ? 0
+					    : number("--credentials-ttl",
+						     optarg,
+						     CREDCACHE_MAX_TTL);
+			break;
 		case OPT_TLS_CERT: tls_cert = optarg; break;
 		case OPT_TLS_KEY: tls_key = optarg; break;
 		case 'v': verbose = true; break;
@@ -474,6 +494,9 @@ int main(int argc, char **argv)
 	srv.log = log;
 	srv.verbose = verbose;
 	srv.tls = tls;
+	srv.users_file = users_file;
+	srv.tokens_file = tokens_file;
+	srv.credentials_ttl = (unsigned)creds_ttl;
 	raise_fd_limit();
 	fd = net_listen(listen_at, bound, sizeof(bound), err, sizeof(err));
 	if (fd < 0) {
