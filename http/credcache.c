@@ -70,9 +70,9 @@ bool credcache_tag(const struct credcache *c, const char *user,
 	     put(msg, sizeof(msg), &at, pass, pass_len) &&
 	     put(msg, sizeof(msg), &at, secret, strlen(secret)) &&
 	     HMAC(EVP_sha256(), c->key, sizeof(c->key), msg, at, tag, &len) !=
-		     NULL &&
+		 NULL &&
 	     len == CREDCACHE_TAG_LEN;
-	OPENSSL_cleanse(msg, sizeof(msg));   /* it held the password */
+	OPENSSL_cleanse(msg, sizeof(msg)); /* it held the password */
 	if (!ok)
 		memset(tag, 0, CREDCACHE_TAG_LEN);
 	return ok;
@@ -129,14 +129,13 @@ void credcache_remember(struct credcache *c,
 
 		if (e->used != 0 &&
 		    CRYPTO_memcmp(e->tag, tag, CREDCACHE_TAG_LEN) == 0) {
-			victim = e;   /* already there: renew it */
+			victim = e; /* already there: renew it */
 			break;
 		}
 		/* Else a free entry, or an expired one, or the least
 		 * recently used. */
-		if (victim->used != 0 &&
-		    (e->used == 0 || now >= e->expires ||
-		     e->used < victim->used))
+		if (victim->used != 0 && (e->used == 0 || now >= e->expires ||
+					  e->used < victim->used))
 			victim = e;
 	}
 	memcpy(victim->tag, tag, CREDCACHE_TAG_LEN);

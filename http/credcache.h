@@ -26,8 +26,8 @@
 
 #include "error.h"
 
-#define CREDCACHE_TAG_LEN 32     /* HMAC-SHA-256 */
-#define CREDCACHE_WAYS 4         /* entries a tag may land in */
+#define CREDCACHE_TAG_LEN 32 /* HMAC-SHA-256 */
+#define CREDCACHE_WAYS 4     /* entries a tag may land in */
 #define CREDCACHE_SETS 256
 #define CREDCACHE_MAX (CREDCACHE_WAYS * CREDCACHE_SETS)
 #define CREDCACHE_DEFAULT_TTL 300 /* seconds */
@@ -36,14 +36,14 @@
 
 struct credcache_entry {
 	unsigned char tag[CREDCACHE_TAG_LEN];
-	uint64_t expires;        /* seconds since the epoch; past it: a miss */
-	uint64_t used;           /* last use, on the cache's own clock; 0: free */
+	uint64_t expires; /* seconds since the epoch; past it: a miss */
+	uint64_t used;	  /* last use, on the cache's own clock; 0: free */
 };
 
 struct credcache {
-	unsigned char key[32];   /* the HMAC key, from RAND_bytes */
-	unsigned ttl;            /* seconds; 0: the cache is off */
-	uint64_t clock;          /* counts uses, for least-recently-used */
+	unsigned char key[32]; /* the HMAC key, from RAND_bytes */
+	unsigned ttl;	       /* seconds; 0: the cache is off */
+	uint64_t clock;	       /* counts uses, for least-recently-used */
 	struct credcache_entry v[CREDCACHE_MAX]; /* CREDCACHE_SETS sets of
 						    CREDCACHE_WAYS */
 };

@@ -130,7 +130,7 @@ bool store_check(struct store *s, uint64_t now)
 	/* A file being replaced may be missing for a moment: keep the
 	 * store we have and look again next second. */
 	if (identify(s->users_file, &id) && !same_id(&id, &s->seen)) {
-		s->seen = id;   /* noted before reading: a later change shows */
+		s->seen = id; /* noted before reading: a later change shows */
 		s->loading = true;
 		changed = true;
 	}
@@ -152,7 +152,7 @@ bool store_reload(struct store *s, char *why, size_t cap)
 	if (guard_setup_users(s->guard, &g->own, s->side, s->users_file,
 			      s->tokens_file, &plaintext, why,
 			      cap) != HTTP_OK) {
-		users_free(&g->own);   /* whatever it had read */
+		users_free(&g->own); /* whatever it had read */
 		store_release(g);
 		goto refused;
 	}

@@ -29,12 +29,12 @@
 
 /* One store and its cache. */
 struct store_gen {
-	const struct users *users;   /* what decisions check against */
-	struct users own;            /* the file read again; unused for the first */
-	bool owned;                  /* users == &own */
-	struct credcache cache;      /* this store's verified credentials */
-	pthread_mutex_t cache_lock;  /* around each use of cache */
-	atomic_uint refs;            /* the server's, plus one per decision */
+	const struct users *users; /* what decisions check against */
+	struct users own;	/* the file read again; unused for the first */
+	bool owned;		/* users == &own */
+	struct credcache cache; /* this store's verified credentials */
+	pthread_mutex_t cache_lock; /* around each use of cache */
+	atomic_uint refs;	    /* the server's, plus one per decision */
 };
 
 /* A file's identity, to notice that it changed. */
@@ -47,18 +47,19 @@ struct store_id {
 
 struct store {
 	/* Set by the caller before store_open(): */
-	const struct guard_config *guard; /* the schemes a new file must serve */
+	const struct guard_config
+	    *guard; /* the schemes a new file must serve */
 	enum users_side side;
-	const char *users_file;      /* NULL: the lab defaults, never reread */
-	const char *tokens_file;     /* read again with it; NULL: none */
-	unsigned ttl;                /* --credentials-ttl; 0: no cache */
+	const char *users_file;	 /* NULL: the lab defaults, never reread */
+	const char *tokens_file; /* read again with it; NULL: none */
+	unsigned ttl;		 /* --credentials-ttl; 0: no cache */
 
 	/* Private: */
-	pthread_mutex_t lock;        /* around cur, seen, checked, loading */
+	pthread_mutex_t lock; /* around cur, seen, checked, loading */
 	struct store_gen *cur;
-	struct store_id seen;        /* the file when it was last read */
-	uint64_t checked;            /* second of the last look */
-	bool loading;                /* a store_reload() is on its way */
+	struct store_id seen; /* the file when it was last read */
+	uint64_t checked;     /* second of the last look */
+	bool loading;	      /* a store_reload() is on its way */
 };
 
 /*

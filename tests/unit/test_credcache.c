@@ -52,15 +52,15 @@ static void test_hit_miss_expiry(void **state)
 
 	(void)state;
 	make_tag(a, 7, 1);
-	make_tag(b, 7, 2);   /* same set, another tag */
-	assert_false(credcache_seen(c, a, NOW));   /* empty */
+	make_tag(b, 7, 2);			 /* same set, another tag */
+	assert_false(credcache_seen(c, a, NOW)); /* empty */
 	credcache_remember(c, a, NOW);
 	assert_true(credcache_seen(c, a, NOW));
 	assert_true(credcache_seen(c, a, NOW + TTL - 1));
-	assert_false(credcache_seen(c, b, NOW));   /* never went in */
+	assert_false(credcache_seen(c, b, NOW)); /* never went in */
 	/* expiry counts from when it went in, not from the last hit */
 	assert_false(credcache_seen(c, a, NOW + TTL));
-	assert_false(credcache_seen(c, a, NOW + 1));   /* gone for good */
+	assert_false(credcache_seen(c, a, NOW + 1)); /* gone for good */
 	/* remembering again starts a new TTL */
 	credcache_remember(c, a, NOW + 100);
 	assert_true(credcache_seen(c, a, NOW + 100 + TTL - 1));
@@ -172,13 +172,13 @@ struct tag_case {
 };
 
 static const struct tag_case tag_cases[] = {
-	{"a bcrypt user", "alice", "wonderland",
-	 "$2y$04$3IuwD58XQCFi5iVwbrHjz.gRZ30WR1KVsP7BeR1vaTsqu/2zno9E2"},
-	{"empty password", "bob", "", "$apr1$abcdefgh$VS3vSM84y6riPqgPCrpTW."},
-	{"a password as long as the tag", "carol",
-	 "0123456789abcdef0123456789abcdef", "{SHA}tiY7sUhYKUwI5L3866kDY+ENcrQ="},
-	{"user and password run together differently", "alic", "ewonderland",
-	 "$2y$04$3IuwD58XQCFi5iVwbrHjz.gRZ30WR1KVsP7BeR1vaTsqu/2zno9E2"},
+    {"a bcrypt user", "alice", "wonderland",
+     "$2y$04$3IuwD58XQCFi5iVwbrHjz.gRZ30WR1KVsP7BeR1vaTsqu/2zno9E2"},
+    {"empty password", "bob", "", "$apr1$abcdefgh$VS3vSM84y6riPqgPCrpTW."},
+    {"a password as long as the tag", "carol",
+     "0123456789abcdef0123456789abcdef", "{SHA}tiY7sUhYKUwI5L3866kDY+ENcrQ="},
+    {"user and password run together differently", "alic", "ewonderland",
+     "$2y$04$3IuwD58XQCFi5iVwbrHjz.gRZ30WR1KVsP7BeR1vaTsqu/2zno9E2"},
 };
 
 /*
@@ -204,8 +204,8 @@ static void test_tag_never_the_credential(void **state)
 					  tags[i]));
 		assert_false(contains(tags[i], CREDCACHE_TAG_LEN, tc->user));
 		if (strlen(tc->pass) >= 3)
-			assert_false(contains(tags[i], CREDCACHE_TAG_LEN,
-					      tc->pass));
+			assert_false(
+			    contains(tags[i], CREDCACHE_TAG_LEN, tc->pass));
 		assert_true(strlen(tc->pass) != CREDCACHE_TAG_LEN ||
 			    memcmp(tags[i], tc->pass, CREDCACHE_TAG_LEN) != 0);
 		credcache_remember(c, tags[i], NOW);
@@ -238,8 +238,8 @@ static void test_tag_never_the_credential(void **state)
 		unsigned char t[CREDCACHE_TAG_LEN];
 
 		memset(big, 'p', sizeof(big) - 1);
-		assert_false(credcache_tag(c, "alice", big, strlen(big), "s",
-					   t));
+		assert_false(
+		    credcache_tag(c, "alice", big, strlen(big), "s", t));
 	}
 	credcache_free(c);
 	credcache_free(d);
@@ -281,8 +281,7 @@ static struct gworld *gworld_new(void)
 
 	assert_non_null(w);
 	snprintf(w->secret[0], sizeof(w->secret[0]), "%s", ALICE_APR1);
-	snprintf(w->secret[1], sizeof(w->secret[1]), "%s",
-		 BOB_SHA);
+	snprintf(w->secret[1], sizeof(w->secret[1]), "%s", BOB_SHA);
 	w->e[0] = (struct users_entry){"alice", w->secret[0], NULL};
 	w->e[1] = (struct users_entry){"bob", w->secret[1], NULL};
 	w->users.kind = USERS_HTPASSWD;
@@ -327,8 +326,8 @@ static void gcheck(struct gworld *w, const char *value, uint64_t now,
 
 #define ALICE_OK "Basic YWxpY2U6d29uZGVybGFuZA=="    /* alice:wonderland */
 #define ALICE_WRONG "Basic YWxpY2U6V29uZGVybGFuZA==" /* alice:Wonderland */
-#define ALICE_EMPTY "Basic YWxpY2U6"                  /* alice: */
-#define NOBODY "Basic bWFsbG9yeTp3b25kZXJsYW5k"      /* mallory:wonderland */
+#define ALICE_EMPTY "Basic YWxpY2U6"		     /* alice: */
+#define NOBODY "Basic bWFsbG9yeTp3b25kZXJsYW5k"	     /* mallory:wonderland */
 
 /* A success goes in; the next check of the same credentials is a hit. */
 static void test_guard_hit(void **state)
@@ -372,9 +371,9 @@ static void test_guard_failures_not_cached(void **state)
 		const char *comment, *value;
 		enum http_err err;
 	} bad[] = {
-		{"wrong password", ALICE_WRONG, HTTP_E_BAD_PASSWORD},
-		{"empty password", ALICE_EMPTY, HTTP_E_BAD_PASSWORD},
-		{"unknown user", NOBODY, HTTP_E_BAD_USER},
+	    {"wrong password", ALICE_WRONG, HTTP_E_BAD_PASSWORD},
+	    {"empty password", ALICE_EMPTY, HTTP_E_BAD_PASSWORD},
+	    {"unknown user", NOBODY, HTTP_E_BAD_USER},
 	};
 	struct gworld *w = gworld_new();
 	struct guard_result r;
@@ -465,15 +464,15 @@ static void test_guard_no_cache(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hit_miss_expiry),
-		cmocka_unit_test(test_ttl_zero),
-		cmocka_unit_test(test_eviction),
-		cmocka_unit_test(test_clear),
-		cmocka_unit_test(test_tag_never_the_credential),
-		cmocka_unit_test(test_guard_hit),
-		cmocka_unit_test(test_guard_failures_not_cached),
-		cmocka_unit_test(test_guard_changed_password),
-		cmocka_unit_test(test_guard_no_cache),
+	    cmocka_unit_test(test_hit_miss_expiry),
+	    cmocka_unit_test(test_ttl_zero),
+	    cmocka_unit_test(test_eviction),
+	    cmocka_unit_test(test_clear),
+	    cmocka_unit_test(test_tag_never_the_credential),
+	    cmocka_unit_test(test_guard_hit),
+	    cmocka_unit_test(test_guard_failures_not_cached),
+	    cmocka_unit_test(test_guard_changed_password),
+	    cmocka_unit_test(test_guard_no_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
