@@ -4,7 +4,7 @@
  *   bin/origin [--listen HOST:PORT] [--auth basic|digest|bearer[,..]]
  *              [--realm R] [--users FILE] [--tokens FILE] [--rules FILE]
  *              [--digest-algorithms A,..] [--qop auth,auth-int]
- *              [--nonce-lifetime S] [-v]
+ *              [--nonce-lifetime S] [--credentials-ttl S] [-v]
  *
  * "/" is public, "/private" needs any user, "/admin" is alice's (or what
  * --rules says).  The first line on stdout is "listening on HOST:PORT".
@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../http/credcache.h"
 #include "../net/daemon.h"
 #include "../net/net.h"
 #include "server.h"
@@ -47,6 +48,10 @@ static const struct daemon_option options[] = {
 			 "(default: alice:wonderland, bob:builder)"},
 	DAEMON_OPTION_TOKENS,
 	{"--rules FILE", "who may read which path (docs/rules.md)"},
+	{"--credentials-ttl S",
+	 "seconds Basic credentials stay verified, so a kept\n"
+	 "connection is not hashed again (default " DAEMON_STR(
+		 CREDCACHE_DEFAULT_TTL) "; 0: off)"},
 	DAEMON_OPTIONS_DIGEST(ORIGIN_DEFAULT_ALGS),
 	{"-v, --verbose", "one line per decision on stderr, saying why"},
 	DAEMON_OPTIONS_END,
@@ -83,6 +88,7 @@ int main(int argc, char **argv)
 	    {"digest-algorithms", required_argument, NULL, 'A'},
 	    {"qop", required_argument, NULL, 'q'},
 	    {"nonce-lifetime", required_argument, NULL, 'n'},
+	    {"credentials-ttl", required_argument, NULL, 'C'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -93,6 +99,7 @@ int main(int argc, char **argv)
 	const char *tokens_file = NULL, *rules_file = NULL;
 	const char *algs = ORIGIN_DEFAULT_ALGS, *qop = "auth";
 	unsigned long lifetime = DIGEST_NONCE_LIFETIME;
+	unsigned long creds_ttl = CREDCACHE_DEFAULT_TTL;
 	bool verbose = false;
 	struct origin_config cfg;
 	struct origin_server srv;
@@ -138,6 +145,14 @@ int main(int argc, char **argv)
 				die_usage("--nonce-lifetime wants 1..86400 "
 					  "seconds, not '%s'",
 					  optarg);
+			break;
+		case 'C':
+			creds_ttl = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    creds_ttl > CREDCACHE_MAX_TTL)
+				die_usage("--credentials-ttl wants 0..%u "
+					  "seconds, not '%s'",
+					  CREDCACHE_MAX_TTL, optarg);
 			break;
 		case 'v':
 			verbose = true;
@@ -189,6 +204,7 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	have_srv = true;
+	srv.credentials_ttl = (unsigned)creds_ttl;
 	if (verbose)
 		srv.log = log_line;
 	fd = net_listen(listen_at, bound, sizeof(bound), err, sizeof(err));

@@ -107,3 +107,22 @@ for v in -1 x 86401 1.5 ""; do
 done
 check_contains "--help names --credentials-ttl" "$("$BIN/proxy" --help)" \
 	"--credentials-ttl S"
+
+# bin/origin checks the same way: kept connections with a bcrypt user.
+htpasswd -cbB -C 5 "$TMP/origin.users" alice wonderland 2>/dev/null
+start ORIGIN2 "$BIN/origin" --listen 127.0.0.1:0 --users "$TMP/origin.users" || exit 1
+# ocodes USER:PASS N: N requests for /private on one connection.
+ocodes() {
+	local urls=() i
+	for i in $(seq 1 "$2"); do urls+=(-o /dev/null "http://127.0.0.1:$ORIGIN2_PORT/private"); done
+	curl -s -w '%{http_code} %{num_connects}\n' --basic -u "$1" "${urls[@]}" |
+		awk '{c = c $1 " "; n += $2} END {print c "connects=" n}'
+}
+check "origin: 20 requests on one kept connection, bcrypt user: all 200" \
+	"$(ocodes alice:wonderland 20)" "$(repeat 200 20)"
+check "origin: a wrong password after the right one: all 401" \
+	"$(ocodes alice:Wonderland 3)" "$(repeat 401 3)"
+for v in -1 x 86401; do
+	"$BIN/origin" --credentials-ttl "$v" --listen 127.0.0.1:0 >/dev/null 2>&1
+	check "origin --credentials-ttl '$v' is a usage error" "$?" 2
+done
