@@ -107,7 +107,7 @@ enum http_err store_open(struct store *s, const struct users *first)
 		return HTTP_E_NOMEM;
 	}
 	s->cur->users = first;
-	s->checked = 0;
+	atomic_init(&s->checked, 0);
 	s->loading = false;
 	if (s->users_file != NULL)
 		(void)identify(s->users_file, &s->seen);
@@ -119,14 +119,16 @@ bool store_check(struct store *s, uint64_t now)
 	struct store_id id;
 	bool changed = false;
 
-	if (s->users_file == NULL)
+	/* The common case, every request but one a second: no lock. */
+	if (s->users_file == NULL ||
+	    atomic_load_explicit(&s->checked, memory_order_relaxed) == now)
 		return false;
 	pthread_mutex_lock(&s->lock);
 	if (s->loading || now == s->checked) {
 		pthread_mutex_unlock(&s->lock);
 		return false;
 	}
-	s->checked = now;
+	atomic_store_explicit(&s->checked, now, memory_order_relaxed);
 	/* A file being replaced may be missing for a moment: keep the
 	 * store we have and look again next second. */
 	if (identify(s->users_file, &id) && !same_id(&id, &s->seen)) {

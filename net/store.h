@@ -57,9 +57,10 @@ struct store {
 	/* Private: */
 	pthread_mutex_t lock; /* around cur, seen, checked, loading */
 	struct store_gen *cur;
-	struct store_id seen; /* the file when it was last read */
-	uint64_t checked;     /* second of the last look */
-	bool loading;	      /* a store_reload() is on its way */
+	struct store_id seen;	  /* the file when it was last read */
+	_Atomic uint64_t checked; /* second of the last look (read without
+				      the lock first: one look a second) */
+	bool loading;		  /* a store_reload() is on its way */
 };
 
 /*
