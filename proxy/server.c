@@ -41,6 +41,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/bufferevent_struct.h> /* ev_write, for send_now() */
 #include <event2/event.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -300,6 +301,46 @@ static void arm(struct conn *c, unsigned ms)
 	struct timeval tv = loop_tv(ms);
 
 	evtimer_add(c->timer, &tv);
+}
+
+/*
+ * Fast path: put bev's queued output on the wire now, from the callback
+ * that queued it, instead of a loop turn later when epoll says the socket
+ * is writable.  An idle socket nearly always takes a whole head and body
+ * at once; then the write event that queuing armed is withdrawn again
+ * (as libevent's own write callback does on an empty buffer) before the
+ * loop has told the kernel about it: the loop batches its epoll_ctl()
+ * changes (EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST, net/loop.c), so arming
+ * and withdrawing cost no system call.  Per keep-alive request that
+ * saves four epoll_ctl() and two epoll_wait() calls (strace -c: 15 -> 9
+ * a request).  What the socket does not take stays queued and goes out
+ * the usual way, under the send timeout, and so does everything after an
+ * error (libevent's write then reports it).
+ *
+ * True when nothing is left queued.  Then the write callback will not
+ * run, so call this only where it would have nothing to do, or do its
+ * work yourself.  Plain TCP only: over TLS, OpenSSL's bufferevent writes
+ * records of its own.
+ */
+static bool send_now(struct conn *c, struct bufferevent *bev)
+{
+	struct evbuffer *out = bufferevent_get_output(bev);
+
+	if (bev == c->cl && c->wk->srv->tls != NULL)
+		return false;
+	if (evbuffer_get_length(out) > 0) {
+		int n;
+
+		/* The front of the output stays frozen except while it
+		 * is written to the socket, as libevent's write does. */
+		evbuffer_unfreeze(out, 1);
+		n = evbuffer_write(out, bufferevent_getfd(bev));
+		evbuffer_freeze(out, 1);
+		if (n < 0 || evbuffer_get_length(out) > 0)
+			return false;
+	}
+	event_del(&bev->ev_write);
+	return true;
 }
 
 /* ---- Accepting ---- */
@@ -652,6 +693,7 @@ static void decided(struct conn *c, size_t head_len)
 /* ---- Deciding ---- */
 
 static void answer(struct conn *c);
+static void answer_sent(struct conn *c);
 static void start_forward(struct conn *c);
 static void start_tunnel(struct conn *c);
 
@@ -792,7 +834,16 @@ static void answer(struct conn *c)
 	go_state(c, CONN_ANSWERING);
 	x->bytes += x->d.out.len;
 	bufferevent_write(c->cl, x->d.out.data, x->d.out.len);
-	/* on_client_write() goes on once the answer is out. */
+	/* Fast path (send_now(); the 407 path gains most): an answer that
+	 * went out at once goes on at once.  Not with pipelined bytes
+	 * waiting: answer_sent() would read the next head from inside this
+	 * call, and the next one deeper still. */
+	if (evbuffer_get_length(bufferevent_get_input(c->cl)) == 0 &&
+	    send_now(c, c->cl)) {
+		answer_sent(c);
+		return;
+	}
+	/* Otherwise on_client_write() goes on once the answer is out. */
 }
 
 /* The answer is out: drop a small body, linger, or read the next head. */
@@ -1263,6 +1314,8 @@ static void send_request(struct conn *c)
 	}
 	go_state(c, CONN_READING_RESPONSE);
 	arm(c, c->wk->srv->t.upstream_ms);
+	/* on_up_write() has nothing to do while the response is awaited. */
+	send_now(c, c->up);
 }
 
 /* ---- Relaying the request body ---- */
@@ -1566,6 +1619,9 @@ static void relay_response_body(struct conn *c)
 /* The exchange is over: log it, forget it, wait for the next head. */
 static void exchange_end(struct conn *c)
 {
+	/* The response goes out before the bookkeeping.  When it all went,
+	 * on_client_write() would only call read_head(), as below. */
+	send_now(c, c->cl);
 	log_access(c);
 	exchange_free(c->x);
 	c->x = NULL;
