@@ -50,8 +50,11 @@ static void on_accept(struct evconnlistener *lev, evutil_socket_t fd,
 	int one = 1;
 
 	(void)lev;
-	(void)sa;
-	(void)salen;
+	w->peer_len = 0;
+	if (sa != NULL && salen > 0 && (size_t)salen <= sizeof(w->peer)) {
+		memcpy(&w->peer, sa, (size_t)salen);
+		w->peer_len = (socklen_t)salen;
+	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (l->max_conns > 0 &&
 	    atomic_fetch_add(&l->active, 1) >= l->max_conns) {
