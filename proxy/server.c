@@ -1784,6 +1784,9 @@ static void tunnel_half(struct conn *c)
  */
 static void start_lingering(struct conn *c)
 {
+	/* What on_client_write() would do once the answer is out, this
+	 * does below when send_now() got it all out. */
+	send_now(c, c->cl);
 	if (c->up != NULL) {
 		bufferevent_free(c->up);
 		c->up = NULL;
