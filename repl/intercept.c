@@ -226,10 +226,14 @@ static bool release_c2p(struct repl *r, struct icpt_conn *c, char *err,
 
 	if (c->shown) {
 		char note[LAB_MAX_BROKEN] = "";
-		breaker_apply(lab, &c->held, note, sizeof(note));
+		breaker_apply_held(lab, &c->held, note, sizeof(note));
 		if (note[0] != '\0')
 			snprintf(c->broken, sizeof(c->broken), "%s", note);
 		breaker_remember(lab, &c->held);
+	}
+	if (lab->stale_now) { /* `break stale`: as in lab_step's proxy leg */
+		lab->clock_skew += DIGEST_NONCE_LIFETIME + 1;
+		lab->stale_now = false;
 	}
 	m = record(r, c, LAB_C2P);
 	c->broken[0] = '\0';
