@@ -844,11 +844,14 @@ enum repl_rc intercept_await(struct repl *r, int argc, char **argv)
 {
 	struct intercept *ic = r->icpt;
 	bool req = strcasecmp(argv[1], "request") == 0;
+	bool quiet = strcasecmp(argv[1], "quiet") == 0;
 	long secs = argc > 2 ? strtol(argv[2], NULL, 10) : 10;
 	struct timespec t0, t;
+	struct icpt_conn *held;
 
-	if (!req && strcasecmp(argv[1], "closed") != 0) {
-		repl_error(r, "await request SECS, or await closed SECS");
+	if (!req && !quiet && strcasecmp(argv[1], "closed") != 0) {
+		repl_error(r, "await request SECS, await closed SECS, or await "
+			      "quiet SECS");
 		return REPL_USAGE;
 	}
 	if (secs < 1 || secs > ICPT_AWAIT_MAX) {
@@ -865,8 +868,18 @@ enum repl_rc intercept_await(struct repl *r, int argc, char **argv)
 		size_t i, open = 0;
 		long ms;
 
-		if (req && listen_oldest(ic) != NULL)
+		held = listen_oldest(ic);
+		if (req && held != NULL)
 			return REPL_OK;
+		/* quiet: the client sends nothing the filter holds */
+		if (quiet && held != NULL) {
+			char line[160];
+			lab_first_line(held->held.data, held->held.len, line,
+				       sizeof(line));
+			repl_error(r, "await quiet: #%d sent %s", held->num,
+				   line);
+			return REPL_FAIL;
+		}
 		for (i = 0; i < ICPT_MAX_CONNS; i++)
 			open += ic->c[i].st != ICPT_FREE;
 		/* closed: after some client came at all (race-free with a
@@ -876,8 +889,11 @@ enum repl_rc intercept_await(struct repl *r, int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		ms = (t.tv_sec - t0.tv_sec) * 1000 +
 		     (t.tv_nsec - t0.tv_nsec) / 1000000;
-		if (ms >= secs * 1000)
+		if (ms >= secs * 1000) {
+			if (quiet)
+				return REPL_OK;
 			break;
+		}
 		if (!listen_pump(r, (int)(secs * 1000 - ms < 200
 					      ? secs * 1000 - ms
 					      : 200)))

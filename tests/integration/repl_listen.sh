@@ -237,6 +237,15 @@ for bad in "await request 0" "await request 999" "await soon 5" \
 	if [ "$rc" != 0 ]; then ok "rejected: $bad"; else
 		fail "rejected: $bad" "exit 0"; fi
 done
+# await quiet: passes when nothing is held in SECS, fails when something is
+printf 'await quiet 1\n' >"$TMP/quiet.lab"
+"$REPL" --listen 127.0.0.1:0 --check "$TMP/quiet.lab" >/dev/null 2>&1
+check "await quiet: passes when nothing comes" "$?" 0
+printf 'await quiet 15\n' >"$TMP/quiet.lab"
+run_lab quiet "$TMP/quiet.lab" -U alice:wonderland --proxy-basic \
+	"http://127.0.0.1:@ORIGIN@/"
+check "await quiet: fails when a request is held" "$RC" 1
+check_contains "await quiet: names it" "$OUT" "await quiet: #1 sent GET http"
 printf 'await request 2\n' >"$TMP/nolisten.lab"
 out=$("$REPL" --check "$TMP/nolisten.lab" 2>&1)
 check_contains "await without listen: says so" "$out" "not listening"
