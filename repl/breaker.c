@@ -19,6 +19,7 @@
 #include "../http/base64.h"
 #include "../http/digest.h"
 #include "../http/message.h"
+#include "lab_set.h"
 #include "repl.h"
 #include "wire.h"
 

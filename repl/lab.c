@@ -2,9 +2,10 @@
  * repl/lab.c - the step machine: proxy, origin and client in one thread,
  * one message at a time over real loopback TCP (see repl/lab.h).
  *
- * Sections: Names, Opening, Set-up, Exchanges, Stepping (one function
- * per leg), Break.  The sockets are in repl/wire.c, the byte edits of
- * `break` in repl/breaker.c.
+ * Sections: Opening, Exchanges, Stepping (one function per leg).  The
+ * names of legs, parties and breaks are in repl/lab_names.c, the set-up
+ * commands' setters in repl/lab_set.c, the sockets in repl/wire.c, the
+ * byte edits of `break` in repl/breaker.c.
  *
  * A CONNECT host:port (lesson 07) runs the same legs: the proxy answers
  * the CONNECT itself (407, 403, or 200 Connection established), and the
@@ -13,6 +14,7 @@
 #define _GNU_SOURCE /* explicit_bzero */
 
 #include "lab.h"
+#include "lab_set.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -30,79 +32,6 @@
 #include "choice.h"
 #include "mystery.h"
 #include "wire.h"
-
-/* ---- Names ---- */
-
-static const char *const break_names[LAB_BREAK__COUNT] = {
-    "none",  "password", "user", "scheme",   "header", "base64",
-    "realm", "nonce",	 "nc",	 "response", "stale",  "close",
-    "replay",
-};
-
-const char *lab_break_name(enum lab_break b)
-{
-	return b < LAB_BREAK__COUNT ? break_names[b] : "?";
-}
-
-enum lab_break lab_break_from(const char *s)
-{
-	int i;
-
-	for (i = 1; i < LAB_BREAK__COUNT; i++)
-		if (strcasecmp(s, break_names[i]) == 0)
-			return (enum lab_break)i;
-	return LAB_BREAK_NONE;
-}
-
-const char *lab_party_name(enum lab_party p)
-{
-	return p == LAB_PROXY ? "proxy" : "origin";
-}
-
-int lab_party_from(const char *s)
-{
-	if (strcasecmp(s, "proxy") == 0)
-		return LAB_PROXY;
-	if (strcasecmp(s, "origin") == 0)
-		return LAB_ORIGIN;
-	return -1;
-}
-
-const char *lab_leg_name(enum lab_leg l)
-{
-	static const char *const names[] = {
-	    "client -> proxy ", "proxy  -> origin", "origin -> proxy ",
-	    "proxy  -> client"};
-	return names[l];
-}
-
-const char *lab_leg_from(enum lab_leg l)
-{
-	static const char *const from[] = {"client", "proxy", "origin",
-					   "proxy"};
-	return from[l];
-}
-
-const char *lab_leg_to(enum lab_leg l)
-{
-	static const char *const to[] = {"proxy", "origin", "proxy", "client"};
-	return to[l];
-}
-
-/* The plain lab password of user on party p's server, or NULL. */
-const char *lab_password_of(const struct lab *lab, enum lab_party p,
-			    const char *user)
-{
-	const struct users *u = &lab->users[p];
-	size_t i;
-
-	if (u->kind != USERS_PLAIN)
-		return NULL;
-	for (i = 0; i < u->n; i++)
-		if (strcmp(u->v[i].user, user) == 0)
-			return u->v[i].secret;
-	return NULL;
-}
 
 /* ---- Opening ---- */
 
@@ -184,10 +113,6 @@ static void msgs_free(struct lab *lab)
 	lab->num_msgs = 0;
 }
 
-static void wipe_creds(struct lab_creds *c)
-{
-	explicit_bzero(c->pass, sizeof(c->pass));
-}
 
 /* Close sockets, free state, wipe the passwords we were given. */
 void lab_close(struct lab *lab)
@@ -205,7 +130,7 @@ void lab_close(struct lab *lab)
 		wire_close(&lab->listen_fd[i]);
 		wire_close(&lab->cp[i]);
 		wire_close(&lab->po[i]);
-		wipe_creds(&lab->creds[i]);
+		lab_creds_wipe(&lab->creds[i]);
 		explicit_bzero(lab->token[i], sizeof(lab->token[i]));
 		users_free(&lab->users[i]);
 	}
@@ -218,220 +143,6 @@ void lab_close(struct lab *lab)
 	lab->pst = NULL;
 	lab->ost = NULL;
 	explicit_bzero(lab->last_digest, sizeof(lab->last_digest));
-}
-
-/* ---- Set-up ---- */
-
-/*
- * The lab proxy's CONNECT policy, as bin/proxy's: port 443 and the ports
- * the lab serves (its origin's), never its own listening address.
- */
-static void lab_policy(struct lab *lab)
-{
-	char ports[32], err[128];
-	struct acl_net self;
-
-	acl_policy_default(&lab->ppolicy);
-	snprintf(ports, sizeof(ports), "%s,%u", ACL_DEFAULT_CONNECT_PORTS,
-		 lab->port[LAB_ORIGIN]);
-	if (lab->port[LAB_ORIGIN] != 0)
-		acl_policy_ports(&lab->ppolicy, ports, err, sizeof(err));
-	if (acl_net_parse("127.0.0.1", &self))
-		acl_policy_add_self(&lab->ppolicy, &self);
-	lab->ppolicy.self_port = lab->port[LAB_PROXY];
-}
-
-/* Copy the lab's set-up into the machines' configurations. */
-static void apply_config(struct lab *lab)
-{
-	int p;
-
-	for (p = 0; p < 2; p++) {
-		struct guard_config *g =
-		    p == LAB_PROXY ? &lab->pcfg.guard : &lab->ocfg.guard;
-		const struct lab_server *s = &lab->server[p];
-
-		memset(g, 0, sizeof(*g));
-		g->proxy = p == LAB_PROXY;
-		memcpy(g->schemes, s->schemes, sizeof(g->schemes));
-		g->num_schemes = s->num_schemes;
-		snprintf(g->realm, sizeof(g->realm), "%s",
-			 p == LAB_PROXY ? LAB_PROXY_REALM : LAB_ORIGIN_REALM);
-		g->users = &lab->users[p];
-		memcpy(g->algs, s->algs, sizeof(g->algs));
-		g->num_algs = s->num_algs;
-		g->qops = s->qops;
-	}
-	lab->pcfg.acl = lab->acl;
-	lab_policy(lab);
-	lab->pcfg.policy = &lab->ppolicy;
-	lab->pcfg.verbose = false;
-	lab->ocfg.rules = &lab->rules;
-}
-
-static void set_creds(struct lab_creds *c, const char *user, const char *pass)
-{
-	c->set = user != NULL;
-	snprintf(c->user, sizeof(c->user), "%s", user ? user : "");
-	snprintf(c->pass, sizeof(c->pass), "%s", pass ? pass : "");
-}
-
-/* The default lab (README.md): Basic both sides, alice for both. */
-void lab_defaults(struct lab *lab)
-{
-	int p;
-
-	for (p = 0; p < 2; p++) {
-		struct lab_server *s = &lab->server[p];
-		memset(s, 0, sizeof(*s));
-		s->schemes[0] = AUTH_SCHEME_BASIC;
-		s->num_schemes = 1;
-		s->algs[0] = DIGEST_SHA256;
-		s->algs[1] = DIGEST_MD5;
-		s->num_algs = 2;
-		s->qops = DIGEST_QOP_AUTH;
-	}
-	set_creds(&lab->creds[LAB_PROXY], "alice", "wonderland");
-	set_creds(&lab->creds[LAB_ORIGIN], "alice", "wonderland");
-	lab->brk = LAB_BREAK_NONE;
-	lab->stale_now = false;
-	lab->own_401 = lab->own_close = false;
-	lab->external = false;
-	/* A fresh start is a fresh connection: what an NTLM handshake
-	 * proved on the old one must not carry over (lesson 11). */
-	wire_close(&lab->cp[0]);
-	wire_close(&lab->cp[1]);
-	proxy_conn_free(&lab->pconn);
-	proxy_conn_init(&lab->pconn);
-	apply_config(lab);
-	if (lab->mystery != 0)
-		mystery_apply(lab); /* `reset` keeps the hidden set-up */
-}
-
-bool lab_set_schemes(struct lab *lab, enum lab_party p, const char *list,
-		     char *err, size_t cap)
-{
-	enum auth_scheme v[GUARD_MAX_SCHEMES];
-	size_t n = 0;
-	enum http_err e;
-
-	if (strcasecmp(list, "none") != 0 && !choice_schemes(list, err, cap))
-		return false;
-	e = auth_scheme_list_parse(list, v, GUARD_MAX_SCHEMES, &n);
-	if (e != HTTP_OK) {
-		snprintf(err, cap,
-			 "'%s': %s (choose basic, digest, bearer, ntlm, negotiate or "
-			 "none)",
-			 list, http_strerror(e));
-		return false;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (p == LAB_ORIGIN && (v[i] == AUTH_SCHEME_NTLM ||
-					v[i] == AUTH_SCHEME_NEGOTIATE)) {
-			snprintf(err, cap,
-				 "'%s': the lab offers NTLM and Negotiate on "
-				 "the proxy only",
-				 list);
-			return false;
-		}
-	memcpy(lab->server[p].schemes, v, sizeof(v));
-	lab->server[p].num_schemes = n;
-	if (p == LAB_PROXY) {
-		/* new schemes, new connection: nothing proved carries over */
-		wire_close(&lab->cp[0]);
-		wire_close(&lab->cp[1]);
-		proxy_conn_free(&lab->pconn);
-		proxy_conn_init(&lab->pconn);
-	}
-	apply_config(lab);
-	return true;
-}
-
-bool lab_set_algorithms(struct lab *lab, enum lab_party p, const char *list,
-			char *err, size_t cap)
-{
-	enum digest_alg v[DIGEST_ALG_COUNT];
-	size_t n = 0;
-	enum http_err e;
-
-	if (!choice_algorithms(list, err, cap))
-		return false;
-	e = digest_alg_list_parse(list, v, DIGEST_ALG_COUNT, &n);
-	if (e != HTTP_OK || n == 0) {
-		snprintf(err, cap, "'%s': %s", list,
-			 e != HTTP_OK ? http_strerror(e)
-				      : "no algorithm given");
-		return false;
-	}
-	memcpy(lab->server[p].algs, v, sizeof(v));
-	lab->server[p].num_algs = n;
-	apply_config(lab);
-	return true;
-}
-
-bool lab_set_qop(struct lab *lab, enum lab_party p, const char *list, char *err,
-		 size_t cap)
-{
-	unsigned q = 0;
-
-	if (strcasecmp(list, "none") != 0) {
-		enum http_err e = digest_qop_list_parse(list, &q);
-		if (e != HTTP_OK) {
-			snprintf(err, cap, "'%s': %s (auth, auth-int or none)",
-				 list, http_strerror(e));
-			return false;
-		}
-	}
-	lab->server[p].qops = q;
-	apply_config(lab);
-	return true;
-}
-
-bool lab_set_user(struct lab *lab, enum lab_party p, const char *spec,
-		  char *err, size_t cap)
-{
-	const char *colon = strchr(spec, ':');
-	char user[LAB_MAX_CRED];
-
-	if (strcasecmp(spec, "none") == 0) {
-		wipe_creds(&lab->creds[p]);
-		set_creds(&lab->creds[p], NULL, NULL);
-		return true;
-	}
-	if (colon == NULL || colon == spec ||
-	    (size_t)(colon - spec) >= sizeof(user) ||
-	    strlen(colon + 1) >= LAB_MAX_CRED) {
-		snprintf(err, cap,
-			 "want NAME:PASSWORD (or none), e.g. alice:wonderland");
-		return false;
-	}
-	snprintf(user, sizeof(user), "%.*s", (int)(colon - spec), spec);
-	wipe_creds(&lab->creds[p]);
-	set_creds(&lab->creds[p], user, colon + 1);
-	return true;
-}
-
-bool lab_set_proxy(struct lab *lab, const char *hostport, char *err, size_t cap)
-{
-	char host[sizeof(lab->ext_host)];
-	unsigned port;
-
-	lab_clear(lab);
-	wire_close(&lab->cp[0]);
-	wire_close(&lab->cp[1]);
-	if (strcasecmp(hostport, "embedded") == 0) {
-		lab->external = false;
-		return true;
-	}
-	if (!net_split_hostport(hostport, host, sizeof(host), &port) ||
-	    port == 0) {
-		snprintf(err, cap, "want HOST:PORT, e.g. 127.0.0.1:3128");
-		return false;
-	}
-	snprintf(lab->ext_host, sizeof(lab->ext_host), "%s", host);
-	lab->ext_port = port;
-	lab->external = true;
-	return true;
 }
 
 /* ---- Exchanges ---- */
@@ -592,6 +303,18 @@ static void client_call(struct lab *lab, const struct http_response *resp,
 	client_config_fill(lab);
 }
 
+/*
+ * The one place the waiting message's leg changes: the message in
+ * lab->pending is next carried on `leg`.  proxy_own: on P2C, the proxy's
+ * own response rather than the origin's relayed.
+ */
+static void queue_next(struct lab *lab, enum lab_leg leg, bool proxy_own)
+{
+	lab->next = leg;
+	lab->pending_proxy_own = proxy_own;
+	lab->active = true;
+}
+
 /* Take the client's next step: queue its request, or end the exchange. */
 static void take_client_step(struct lab *lab, struct client_step *s,
 			     const char *broken)
@@ -599,8 +322,7 @@ static void take_client_step(struct lab *lab, struct client_step *s,
 	if (s->action == CLIENT_SEND) {
 		http_buf_reset(&lab->pending);
 		http_buf_append(&lab->pending, s->request.data, s->request.len);
-		lab->next = LAB_C2P;
-		lab->active = true;
+		queue_next(lab, LAB_C2P, false);
 		snprintf(lab->pending_broken, sizeof(lab->pending_broken), "%s",
 			 broken);
 		return;
@@ -824,15 +546,184 @@ static bool is_lab_origin(const struct lab *lab,
 	return false;
 }
 
+/* The client's connection to the proxy: reused, or opened (the external
+ * proxy's, or a new loopback pair to the lab's). */
+static bool c2p_connection(struct lab *lab, struct lab_msg *m, char *err,
+			   size_t cap)
+{
+	if (lab->cp[0] >= 0) {
+		snprintf(m->tcp_before, sizeof(m->tcp_before),
+			 "TCP: the client reuses connection C%u to the proxy "
+			 "(keep-alive, RFC 9112 §9.3)",
+			 lab->conn_seq[0]);
+		return true;
+	}
+	snprintf(m->tcp_before, sizeof(m->tcp_before),
+		 "TCP: the client opens connection C%u to the proxy",
+		 ++lab->conn_seq[0]);
+	if (lab->external) {
+		enum net_fail why;
+		lab->cp[0] = net_connect(lab->ext_host, lab->ext_port,
+					 LAB_EXT_TIMEOUT_MS, &why, err, cap);
+		if (lab->cp[0] < 0)
+			return false;
+		net_set_timeouts(lab->cp[0], LAB_EXT_TIMEOUT_MS,
+				 LAB_EXT_TIMEOUT_MS);
+	} else if (!wire_pair(lab, LAB_PROXY, lab->cp, err, cap)) {
+		return false;
+	}
+	/* Lesson 11: a new connection has proved nothing yet. */
+	proxy_conn_free(&lab->pconn);
+	proxy_conn_init(&lab->pconn);
+	tlsleg_reset(lab); /* a new connection: a new handshake */
+	return true;
+}
+
+/* Lesson 10: `connect proxy HOST:PORT` -- the request goes to an external
+ * proxy, whose decision the lab cannot see; its answer comes on P2C. */
+static enum lab_step_rc c2p_external(struct lab *lab, struct lab_msg *m,
+				     long hl, char *err, size_t cap)
+{
+	if (net_write_all(lab->cp[0], lab->pending.data, lab->pending.len) <
+	    0) {
+		snprintf(err, cap, "write to the proxy failed");
+		return LAB_STEP_ERROR;
+	}
+	http_buf_append(&m->bytes, lab->pending.data, lab->pending.len);
+	m->head_len = hl > 0 ? (size_t)hl : m->bytes.len;
+	lab_first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
+	snprintf(m->why, sizeof(m->why),
+		 "sent to the external proxy %s:%u; what it checks "
+		 "inside is not visible from here",
+		 lab->ext_host, lab->ext_port);
+	m->lesson = "10";
+	queue_next(lab, LAB_P2C, false);
+	return LAB_STEP_MOVED;
+}
+
+/* The addresses a forward or tunnel decision resolved to. */
+struct c2p_target {
+	struct sockaddr_storage addrs[NET_MAX_RESOLVED];
+	size_t naddrs;
+};
+
+/*
+ * The lab's proxy decides (proxy/gate.c).  Step 3b as in bin/proxy:
+ * resolve once, the ACL on every address (proxy_decide_address), so the
+ * lab refuses what bin/proxy refuses.
+ */
+static void c2p_decide(struct lab *lab, struct lab_msg *m,
+		       const struct http_request *req, struct proxy_decision *d,
+		       struct c2p_target *t)
+{
+	if (lab->stale_now) {
+		lab->clock_skew += DIGEST_NONCE_LIFETIME + 1;
+		lab->stale_now = false;
+	}
+	proxy_decide_conn(&lab->pcfg, lab->pst, &lab->pconn, req,
+			  m->bytes.data + m->head_len,
+			  m->bytes.len - m->head_len, proxy_now(lab), d);
+	t->naddrs = 0;
+	if (d->action == PROXY_FORWARD || d->action == PROXY_TUNNEL) {
+		char method[32], rerr[300];
+		enum net_fail why;
+
+		snprintf(method, sizeof(method), "%.*s", (int)req->method_len,
+			 req->method);
+		t->naddrs = net_resolve(d->host, d->port, t->addrs,
+					NET_MAX_RESOLVED, &why, rerr,
+					sizeof(rerr));
+		if (t->naddrs > 0)
+			proxy_decide_address(&lab->pcfg, method, t->addrs,
+					     t->naddrs, d);
+	}
+	snprintf(m->why, sizeof(m->why), "%s", d->why);
+	m->lesson = d->lesson;
+}
+
+/* The lab's own fence: a forward or tunnel anywhere but its origin gets
+ * the lab proxy's 502. */
+static void c2p_fenced(struct lab *lab, struct lab_msg *m,
+		       const struct proxy_decision *d)
+{
+	char body[HTTP_MAX_HOST + 160];
+	bool tunnel = d->action == PROXY_TUNNEL;
+
+	if (tunnel)
+		snprintf(body, sizeof(body),
+			 "The lab's proxy opens tunnels only to the lab's "
+			 "origin 127.0.0.1:%u (request CONNECT %s), not "
+			 "%s:%u.\n",
+			 lab->port[LAB_ORIGIN], LAB_ORIGIN_ALIAS, d->host,
+			 d->port);
+	else
+		snprintf(body, sizeof(body),
+			 "The lab's proxy only forwards to the lab's origin "
+			 "127.0.0.1:%u, not %s:%u.\n",
+			 lab->port[LAB_ORIGIN], d->host, d->port);
+	proxy_write_own(&lab->pending, 502, false, body);
+	snprintf(m->why + strlen(m->why), sizeof(m->why) - strlen(m->why),
+		 tunnel ? "; but the lab tunnels only to its own origin -> 502"
+			: "; but the lab forwards only to its own origin -> 502");
+	queue_next(lab, LAB_P2C, true);
+}
+
+/* PROXY_FORWARD: the rewritten head, then the body as the client sent
+ * it, go to the origin. */
+static void c2p_forward(struct lab *lab, struct lab_msg *m,
+			const struct proxy_decision *d)
+{
+	http_buf_append(&lab->pending, d->out.data, d->out.len);
+	http_buf_append(&lab->pending, m->bytes.data + m->head_len,
+			m->bytes.len - m->head_len);
+	memcpy(lab->negotiate_reply, d->negotiate_reply,
+	       sizeof(lab->negotiate_reply));
+	snprintf(lab->proxy_info, sizeof(lab->proxy_info), "%s",
+		 d->info_header);
+	queue_next(lab, LAB_P2O, false);
+}
+
+/* Lesson 07, PROXY_TUNNEL: the tunnel's far end is a new connection of
+ * its own; the 200 goes back only once it is open. */
+static bool c2p_tunnel(struct lab *lab, struct lab_msg *m,
+		       const struct proxy_decision *d, char *err, size_t cap)
+{
+	wire_close(&lab->po[0]);
+	wire_close(&lab->po[1]);
+	if (!wire_pair(lab, LAB_ORIGIN, lab->po, err, cap))
+		return false;
+	snprintf(m->tcp_after, sizeof(m->tcp_after),
+		 "TCP: the proxy opens connection U%u to the origin, "
+		 "the tunnel's far end",
+		 ++lab->conn_seq[1]);
+	snprintf(m->why + strlen(m->why), sizeof(m->why) - strlen(m->why),
+		 "; connected to it, so it answers 200 and from then "
+		 "on only copies bytes both ways");
+	http_buf_append(&lab->pending, d->out.data, d->out.len);
+	queue_next(lab, LAB_P2C, true);
+	return true;
+}
+
+/* The proxy answers itself (407, 403, 400, ...). */
+static void c2p_own(struct lab *lab, struct lab_msg *m,
+		    struct proxy_decision *d)
+{
+	http_buf_append(&lab->pending, d->out.data, d->out.len);
+	/* a mystery may make the lab's proxy misbehave here */
+	mystery_proxy_reply(lab, breaker_has_field(&m->bytes, LAB_PROXY),
+			    &lab->pending, &d->close);
+	queue_next(lab, LAB_P2C, true);
+}
+
 /* Leg 1: the client's request reaches the proxy, which decides. */
 static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 				 size_t cap)
 {
 	struct http_request req;
 	struct proxy_decision d;
-	struct sockaddr_storage addrs[NET_MAX_RESOLVED];
-	size_t naddrs = 0;
+	struct c2p_target t;
 	enum http_err e = HTTP_OK;
+	bool ok = true;
 	long hl;
 
 	breaker_apply(lab, &lab->pending, m->broken, sizeof(m->broken));
@@ -845,52 +736,10 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 	if (hl > 0)
 		snprintf(lab->req_method, sizeof(lab->req_method), "%.*s",
 			 (int)req.method_len, req.method);
-
-	if (lab->cp[0] >= 0)
-		snprintf(m->tcp_before, sizeof(m->tcp_before),
-			 "TCP: the client reuses connection C%u to the proxy "
-			 "(keep-alive, RFC 9112 §9.3)",
-			 lab->conn_seq[0]);
-	else
-		snprintf(m->tcp_before, sizeof(m->tcp_before),
-			 "TCP: the client opens connection C%u to the proxy",
-			 ++lab->conn_seq[0]);
-	if (lab->cp[0] < 0) {
-		if (lab->external) {
-			enum net_fail why;
-			lab->cp[0] =
-			    net_connect(lab->ext_host, lab->ext_port,
-					LAB_EXT_TIMEOUT_MS, &why, err, cap);
-			if (lab->cp[0] < 0)
-				return LAB_STEP_ERROR;
-			net_set_timeouts(lab->cp[0], LAB_EXT_TIMEOUT_MS,
-					 LAB_EXT_TIMEOUT_MS);
-		} else if (!wire_pair(lab, LAB_PROXY, lab->cp, err, cap)) {
-			return LAB_STEP_ERROR;
-		}
-		/* Lesson 11: a new connection has proved nothing yet. */
-		proxy_conn_free(&lab->pconn);
-		proxy_conn_init(&lab->pconn);
-		tlsleg_reset(lab);   /* a new connection: a new handshake */
-	}
-	if (lab->external) {
-		if (net_write_all(lab->cp[0], lab->pending.data,
-				  lab->pending.len) < 0) {
-			snprintf(err, cap, "write to the proxy failed");
-			return LAB_STEP_ERROR;
-		}
-		http_buf_append(&m->bytes, lab->pending.data, lab->pending.len);
-		m->head_len = hl > 0 ? (size_t)hl : m->bytes.len;
-		lab_first_line(m->bytes.data, m->bytes.len, m->line,
-			   sizeof(m->line));
-		snprintf(m->why, sizeof(m->why),
-			 "sent to the external proxy %s:%u; what it checks "
-			 "inside is not visible from here",
-			 lab->ext_host, lab->ext_port);
-		m->lesson = "10";
-		lab->next = LAB_P2C;
-		return LAB_STEP_MOVED;
-	}
+	if (!c2p_connection(lab, m, err, cap))
+		return LAB_STEP_ERROR;
+	if (lab->external)
+		return c2p_external(lab, m, hl, err, cap);
 
 	if (!tlsleg_carry(lab, true, &lab->pending, &m->bytes, m, err, cap))
 		return LAB_STEP_ERROR;
@@ -898,99 +747,22 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 	if (!parse_request_msg(m, &req, err, cap))
 		return LAB_STEP_ERROR;
 
-	if (lab->stale_now) {
-		lab->clock_skew += DIGEST_NONCE_LIFETIME + 1;
-		lab->stale_now = false;
-	}
 	proxy_decision_init(&d);
-	proxy_decide_conn(&lab->pcfg, lab->pst, &lab->pconn, &req,
-			  m->bytes.data + m->head_len,
-			  m->bytes.len - m->head_len, proxy_now(lab), &d);
-	/* Step 3b as in bin/proxy: resolve once, the ACL on every address
-	 * (proxy_decide_address), so the lab refuses what bin/proxy refuses;
-	 * then the lab's own fence: it connects only to its origin. */
-	if (d.action == PROXY_FORWARD || d.action == PROXY_TUNNEL) {
-		char method[32], rerr[300];
-		enum net_fail why;
-
-		snprintf(method, sizeof(method), "%.*s", (int)req.method_len,
-			 req.method);
-		naddrs = net_resolve(d.host, d.port, addrs, NET_MAX_RESOLVED,
-				     &why, rerr, sizeof(rerr));
-		if (naddrs > 0)
-			proxy_decide_address(&lab->pcfg, method, addrs, naddrs,
-					     &d);
-	}
-	snprintf(m->why, sizeof(m->why), "%s", d.why);
-	m->lesson = d.lesson;
+	c2p_decide(lab, m, &req, &d, &t);
 	http_buf_reset(&lab->pending);
-	if (d.action == PROXY_FORWARD &&
-	    !is_lab_origin(lab, addrs, naddrs, d.port)) {
-		char body[HTTP_MAX_HOST + 128];
-		snprintf(body, sizeof(body),
-			 "The lab's proxy only forwards to the lab's origin "
-			 "127.0.0.1:%u, not %s:%u.\n",
-			 lab->port[LAB_ORIGIN], d.host, d.port);
-		proxy_write_own(&lab->pending, 502, false, body);
-		snprintf(
-		    m->why + strlen(m->why), sizeof(m->why) - strlen(m->why),
-		    "; but the lab forwards only to its own origin -> 502");
-		lab->pending_proxy_own = true;
-		lab->next = LAB_P2C;
-	} else if (d.action == PROXY_FORWARD) {
-		http_buf_append(&lab->pending, d.out.data, d.out.len);
-		http_buf_append(&lab->pending, m->bytes.data + m->head_len,
-				m->bytes.len - m->head_len);
-		memcpy(lab->negotiate_reply, d.negotiate_reply,
-		       sizeof(lab->negotiate_reply));
-		snprintf(lab->proxy_info, sizeof(lab->proxy_info), "%s",
-			 d.info_header);
-		lab->next = LAB_P2O;
-	} else if (d.action == PROXY_TUNNEL &&
-		   !is_lab_origin(lab, addrs, naddrs, d.port)) {
-		char body[HTTP_MAX_HOST + 160];
-		snprintf(body, sizeof(body),
-			 "The lab's proxy opens tunnels only to the lab's "
-			 "origin 127.0.0.1:%u (request CONNECT %s), not "
-			 "%s:%u.\n",
-			 lab->port[LAB_ORIGIN], LAB_ORIGIN_ALIAS, d.host,
-			 d.port);
-		proxy_write_own(&lab->pending, 502, false, body);
-		snprintf(m->why + strlen(m->why),
-			 sizeof(m->why) - strlen(m->why),
-			 "; but the lab tunnels only to its own origin -> 502");
-		lab->pending_proxy_own = true;
-		lab->next = LAB_P2C;
-	} else if (d.action == PROXY_TUNNEL) {
-		/* Lesson 07: the tunnel's far end is a new connection of its
-		 * own; the 200 goes back only once it is open */
-		wire_close(&lab->po[0]);
-		wire_close(&lab->po[1]);
-		if (!wire_pair(lab, LAB_ORIGIN, lab->po, err, cap)) {
-			proxy_decision_free(&d);
-			return LAB_STEP_ERROR;
-		}
-		snprintf(m->tcp_after, sizeof(m->tcp_after),
-			 "TCP: the proxy opens connection U%u to the origin, "
-			 "the tunnel's far end",
-			 ++lab->conn_seq[1]);
-		snprintf(m->why + strlen(m->why),
-			 sizeof(m->why) - strlen(m->why),
-			 "; connected to it, so it answers 200 and from then "
-			 "on only copies bytes both ways");
-		http_buf_append(&lab->pending, d.out.data, d.out.len);
-		lab->pending_proxy_own = true;
-		lab->next = LAB_P2C;
-	} else {
-		http_buf_append(&lab->pending, d.out.data, d.out.len);
-		/* a mystery may make the lab's proxy misbehave here */
-		mystery_proxy_reply(lab, breaker_has_field(&m->bytes, LAB_PROXY),
-				    &lab->pending, &d.close);
-		lab->pending_proxy_own = true;
-		lab->next = LAB_P2C;
-	}
+	if ((d.action == PROXY_FORWARD || d.action == PROXY_TUNNEL) &&
+	    !is_lab_origin(lab, t.addrs, t.naddrs, d.port))
+		c2p_fenced(lab, m, &d);
+	else if (d.action == PROXY_FORWARD)
+		c2p_forward(lab, m, &d);
+	else if (d.action == PROXY_TUNNEL)
+		ok = c2p_tunnel(lab, m, &d, err, cap);
+	else
+		c2p_own(lab, m, &d);
 	lab->close_after = d.close;
 	proxy_decision_free(&d);
+	if (!ok)
+		return LAB_STEP_ERROR;
 	if (lab->pending.failed) {
 		snprintf(err, cap, "the proxy's message is too large");
 		return LAB_STEP_ERROR;
@@ -1031,7 +803,7 @@ static enum lab_step_rc step_p2o(struct lab *lab, struct lab_msg *m, char *err,
 	http_buf_reset(&lab->pending);
 	http_buf_append(&lab->pending, d.out.data, d.out.len);
 	origin_decision_free(&d);
-	lab->next = LAB_O2P;
+	queue_next(lab, LAB_O2P, false);
 	return LAB_STEP_MOVED;
 }
 
@@ -1061,8 +833,7 @@ static enum lab_step_rc step_o2p(struct lab *lab, struct lab_msg *m, char *err,
 	}
 	http_buf_append(&lab->pending, m->bytes.data + m->head_len,
 			m->bytes.len - m->head_len);
-	lab->pending_proxy_own = false;
-	lab->next = LAB_P2C;
+	queue_next(lab, LAB_P2C, false);
 	return LAB_STEP_MOVED;
 }
 
@@ -1238,31 +1009,4 @@ enum lab_step_rc lab_step(struct lab *lab, char *err, size_t cap)
 		wire_close(&lab->po[1]);
 	}
 	return rc;
-}
-
-/* ---- Break ---- */
-
-/* Arm a break after checking it applies (repl/breaker.c decides). */
-bool lab_set_break(struct lab *lab, enum lab_break b, char *err, size_t cap)
-{
-	char replaced[LAB_MAX_BROKEN];
-
-	return lab_set_break_for(lab, -1, b, replaced, err, cap);
-}
-
-bool lab_set_break_for(struct lab *lab, int party, enum lab_break b,
-		       char *replaced, char *err, size_t cap)
-{
-	replaced[0] = '\0';
-	if (party < 0)
-		party = breaker_default_party(lab);
-	if (!breaker_applies(lab, party, b, err, cap))
-		return false;
-	if (lab->brk != LAB_BREAK_NONE)
-		snprintf(replaced, LAB_MAX_BROKEN, "break %s %s",
-			 lab_party_name(lab->brk_party),
-			 lab_break_name(lab->brk));
-	lab->brk = b;
-	lab->brk_party = (enum lab_party)party;
-	return true;
 }

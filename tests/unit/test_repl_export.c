@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "../../repl/repl.h"
+#include "../../repl/lab_set.h"
 
 #define ELLIPSIS "\xe2\x80\xa6"
 

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "../../repl/lab.h"
+#include "../../repl/lab_set.h"
 
 static int setup(void **state)
 {
