@@ -9,7 +9,7 @@
  * Lesson 13 is this file: a student points their own browser here.
  *
  * Releasing a message does what the built-in exchange's step does in
- * repl/lab.c: the proxy's pure proxy_decide() and the ACL on the
+ * repl/lab_step.c: the proxy's pure proxy_decide() and the ACL on the
  * resolved addresses (proxy_decide_address()), the lab origin's
  * origin_decide() over a loopback connection the lab holds both ends of.
  * The proxy forwards and tunnels only to loopback addresses: the lab's
@@ -33,6 +33,7 @@
 #include "../http/message.h"
 #include "../net/net.h"
 #include "breaker.h"
+#include "lab_step.h"
 #include "wire.h"
 
 /* ---- Recording ---- */

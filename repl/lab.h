@@ -211,15 +211,10 @@ void lab_clear(struct lab *lab);
  * out[cap]: what the transcript shows as its title. */
 void lab_first_line(const char *p, size_t n, char *out, size_t cap);
 
-enum lab_step_rc {
-	LAB_STEP_MOVED, /* one message moved: it is lab->msgs[num_msgs-1] */
-	LAB_STEP_IDLE,	/* nothing waiting (no exchange, or it is done) */
-	LAB_STEP_ERROR	/* socket or machine failure: err says what */
-};
 
-/* Move one message along its leg. */
-enum lab_step_rc lab_step(struct lab *lab, char *err, size_t cap);
-
+/* The one place lab->next changes: the message in lab->pending is next
+ * carried on leg (proxy_own: on P2C, the proxy's own answer). */
+void lab_queue_next(struct lab *lab, enum lab_leg leg, bool proxy_own);
 /* Room for one more message of the transcript (outside clients'
  * messages, repl/intercept.c), or NULL when it is full. */
 struct lab_msg *lab_record(struct lab *lab, enum lab_leg leg);

@@ -20,6 +20,7 @@
 
 #include "../../repl/repl.h"
 #include "../../repl/lab_set.h"
+#include "../../repl/lab_step.h"
 
 #define ELLIPSIS "\xe2\x80\xa6"
 
