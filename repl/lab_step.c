@@ -447,6 +447,86 @@ static void end_at_tunnel(struct lab *lab, struct lab_msg *m)
 	wire_close(&lab->po[1]);
 }
 
+/* Who wrote the response: the lab proxy knows; through an external proxy
+ * the lab has only a client's clues (client_who_answered()). */
+static void p2c_who(struct lab *lab, struct lab_msg *m,
+		    const struct http_response *resp)
+{
+	const char *who = client_who_answered(resp, true);
+
+	m->who_unknown = lab->external && strcmp(who, "cannot tell") == 0;
+	if (lab->external)
+		m->answered_by =
+		    strcmp(who, "proxy") == 0 ? LAB_PROXY : LAB_ORIGIN;
+	else
+		m->answered_by =
+		    lab->pending_proxy_own ? LAB_PROXY : LAB_ORIGIN;
+}
+
+/* The why-line: the client machine's note, on one line. */
+static void p2c_why(struct lab *lab, struct lab_msg *m,
+		    const struct client_step *s)
+{
+	char note[LAB_MAX_WHY - 8];
+
+	one_line(s->note, note, sizeof(note));
+	if (note[0] == '\0')
+		snprintf(note, sizeof(note), "%s",
+			 s->action == CLIENT_DONE ? "this is the answer"
+						  : "next request");
+	snprintf(m->why, sizeof(m->why), "client: %s", note);
+	if (lab->external && lab->ext_origin_status != 0)
+		snprintf(m->why + strlen(m->why),
+			 sizeof(m->why) - strlen(m->why),
+			 " [unseen: the lab's origin answered the "
+			 "external proxy %d]",
+			 lab->ext_origin_status);
+}
+
+/* The lesson the response belongs to. */
+static void p2c_lesson(struct lab *lab, struct lab_msg *m,
+		       const struct http_response *resp)
+{
+	m->lesson = resp->status == 407	  ? "02"
+		    : resp->status == 401 ? "05"
+					  : NULL;
+	if (resp->status == 407 && !lab->external) {
+		/* the connection-bound schemes have lessons of their own */
+		const struct http_header *h;
+		size_t pos = 0;
+
+		while ((h = http_header_next(resp->headers, resp->num_headers,
+					     "Proxy-Authenticate", &pos)) !=
+		       NULL) {
+			if (h->value_len >= 4 &&
+			    strncasecmp(h->value, "NTLM", 4) == 0)
+				m->lesson = "11";
+			else if (h->value_len >= 9 &&
+				 strncasecmp(h->value, "Negotiate", 9) == 0 &&
+				 strcmp(m->lesson ? m->lesson : "", "11") != 0)
+				m->lesson = "12";
+		}
+	}
+	/* the stale retry is lesson 04's (RFC 7616 §3.3) */
+	if (strstr(m->why, "stale=true") != NULL)
+		m->lesson = "04";
+}
+
+/* After a response with Connection: close, the proxy closes C<n>. */
+static void p2c_close(struct lab *lab, struct lab_msg *m)
+{
+	if (!lab->close_after)
+		return;
+	snprintf(m->tcp_after, sizeof(m->tcp_after),
+		 "TCP: the proxy closes connection C%u after this "
+		 "response (Connection: close, RFC 9112 §9.6); the "
+		 "client's next request needs a new one",
+		 lab->conn_seq[0]);
+	wire_close(&lab->cp[0]);
+	wire_close(&lab->cp[1]);
+	lab->close_after = false;
+}
+
 /* Leg 4: the response reaches the client, whose machine decides. */
 static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 				 size_t cap)
@@ -465,18 +545,7 @@ static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 	lab_first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
 	if (!parse_response_msg(m, &resp, err, cap))
 		return LAB_STEP_ERROR;
-	/* Through an external proxy the lab has only a client's clues. */
-	m->who_unknown =
-	    lab->external &&
-	    strcmp(client_who_answered(&resp, true), "cannot tell") == 0;
-	if (lab->external)
-		m->answered_by =
-		    strcmp(client_who_answered(&resp, true), "proxy") == 0
-			? LAB_PROXY
-			: LAB_ORIGIN;
-	else
-		m->answered_by =
-		    lab->pending_proxy_own ? LAB_PROXY : LAB_ORIGIN;
+	p2c_who(lab, m, &resp);
 	lab->final_status = resp.status;
 	lab->final_who = m->answered_by;
 	/* `break close`: the connection goes once the CHALLENGE is out. */
@@ -491,59 +560,15 @@ static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 
 	client_step_init(&s);
 	lab_client_call(lab, &resp, m->bytes.data + m->head_len,
-		    m->bytes.len - m->head_len, &s, broken, sizeof(broken));
-	{
-		char note[LAB_MAX_WHY - 8];
-		one_line(s.note, note, sizeof(note));
-		if (note[0] == '\0')
-			snprintf(note, sizeof(note), "%s",
-				 s.action == CLIENT_DONE ? "this is the answer"
-							 : "next request");
-		snprintf(m->why, sizeof(m->why), "client: %s", note);
-		if (lab->external && lab->ext_origin_status != 0)
-			snprintf(m->why + strlen(m->why),
-				 sizeof(m->why) - strlen(m->why),
-				 " [unseen: the lab's origin answered the "
-				 "external proxy %d]",
-				 lab->ext_origin_status);
-	}
-	m->lesson = resp.status == 407	 ? "02"
-		    : resp.status == 401 ? "05"
-					 : NULL;
-	if (resp.status == 407 && !lab->external) {
-		/* the connection-bound schemes have lessons of their own */
-		const struct http_header *h;
-		size_t pos = 0;
-
-		while ((h = http_header_next(resp.headers, resp.num_headers,
-					     "Proxy-Authenticate", &pos)) !=
-		       NULL) {
-			if (h->value_len >= 4 &&
-			    strncasecmp(h->value, "NTLM", 4) == 0)
-				m->lesson = "11";
-			else if (h->value_len >= 9 &&
-				 strncasecmp(h->value, "Negotiate", 9) == 0 &&
-				 strcmp(m->lesson ? m->lesson : "", "11") != 0)
-				m->lesson = "12";
-		}
-	}
-	/* the stale retry is lesson 04's (RFC 7616 §3.3) */
-	if (strstr(m->why, "stale=true") != NULL)
-		m->lesson = "04";
+			m->bytes.len - m->head_len, &s, broken,
+			sizeof(broken));
+	p2c_why(lab, m, &s);
+	p2c_lesson(lab, m, &resp);
 	lab_client_take(lab, &s, broken);
 	client_step_free(&s);
 	if (lab->tunnel && lab->cm.tunnel_up)
 		end_at_tunnel(lab, m);
-	if (lab->close_after) {
-		snprintf(m->tcp_after, sizeof(m->tcp_after),
-			 "TCP: the proxy closes connection C%u after this "
-			 "response (Connection: close, RFC 9112 §9.6); the "
-			 "client's next request needs a new one",
-			 lab->conn_seq[0]);
-		wire_close(&lab->cp[0]);
-		wire_close(&lab->cp[1]);
-		lab->close_after = false;
-	}
+	p2c_close(lab, m);
 	return LAB_STEP_MOVED;
 }
 
