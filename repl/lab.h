@@ -14,7 +14,10 @@
  *   client <--4-- proxy <--3-- origin
  *
  * This file prints nothing: it records every message (struct lab_msg) and
- * the REPL prints them (repl/show.c).
+ * the REPL prints them (repl/show.c).  This header declares the lab and
+ * what repl/lab.c defines (opening, exchanges, the transcript); the
+ * stepping is repl/lab_step.h, the set-up setters repl/lab_set.h, the
+ * client machine's glue repl/lab_client.h, the names repl/lab_names.h.
  */
 #ifndef LAB407_REPL_LAB_H
 #define LAB407_REPL_LAB_H
