@@ -667,6 +667,21 @@ static void negotiate_finish(struct client_machine *m,
 }
 
 /*
+ * True when answer_choose() would pick, from ch[0..n), a scheme ranked
+ * above NTLM for this connection (st is not changed).
+ */
+static bool outranks_ntlm(const struct answer_state *st,
+			  const struct answer_creds *cr,
+			  const struct auth_challenge *ch, size_t n)
+{
+	struct answer_state probe = *st;
+
+	return answer_choose(&probe, cr, ch, n, NULL) == HTTP_OK &&
+	       answer_rank(probe.scheme, cr->tls) >
+		   answer_rank(AUTH_SCHEME_NTLM, cr->tls);
+}
+
+/*
  * A 407 (proxy) or 401 (origin): pick a challenge and retry, or stop.
  * Returns true when a retry was decided (the caller builds it).
  */
@@ -711,9 +726,12 @@ static bool answer_challenge(struct client_machine *m,
 		for (size_t i = 0; i < n; i++)
 			if (ch[i].kind == AUTH_SCHEME_NEGOTIATE)
 				return answer_negotiate(m, &ch[i], s);
+	/* NTLM, when allowed and offered, unless a scheme answer_rank()
+	 * puts above it is usable too (http/answer.h: lab407's policy). */
 	if ((cr->allowed & AUTH_SCHEME_NTLM) != 0)
 		for (size_t i = 0; i < n; i++)
-			if (ch[i].kind == AUTH_SCHEME_NTLM)
+			if (ch[i].kind == AUTH_SCHEME_NTLM &&
+			    !outranks_ntlm(st, cr, ch, n))
 				return answer_ntlm(m, p, &ch[i], s);
 
 	/* RFC 7616 §3.3: stale=true -> new nonce, same password, no count. */

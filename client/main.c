@@ -992,6 +992,10 @@ int main(int argc, char **argv)
 	cfg.tunnel = o.proxy != NULL && (o.tunnel || https);
 	set_creds(&cfg.proxy, o.proxy_user, o.proxy_allowed, o.proxy_token);
 	set_creds(&cfg.origin, o.origin_user, o.origin_allowed, o.origin_token);
+	/* What travels inside TLS (http/answer.h, answer_rank): to the proxy
+	 * with -x https://, to the origin with an https:// URL. */
+	cfg.proxy.tls = o.proxy_tls;
+	cfg.origin.tls = https;
 	if (o.proxy_cr.pass != NULL && o.proxy_token == NULL)
 		cfg.proxy.pass = o.proxy_cr.pass;
 	if (o.origin_cr.pass != NULL && o.origin_token == NULL)

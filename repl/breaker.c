@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../http/answer.h"
 #include "../http/auth.h"
 #include "../http/message.h"
 #include "repl.h"
@@ -100,23 +101,22 @@ bool breaker_is_ntlm_challenge(const struct http_response *resp)
 
 /* ---- Deciding whether a break applies ---- */
 
-/* The scheme the client will answer with: NTLM > Bearer > Digest > Basic. */
+/*
+ * The scheme the client will answer with: the highest answer_rank() among
+ * those offered, for a plain-HTTP connection (the lab's; http/answer.h:
+ * Digest > NTLM > Bearer > Basic).
+ */
 static enum auth_scheme chosen(const struct lab_server *s)
 {
-	unsigned bits = 0;
+	enum auth_scheme best = AUTH_SCHEME_NONE;
 	size_t i;
 
 	for (i = 0; i < s->num_schemes; i++)
-		bits |= s->schemes[i];
-	if (bits & AUTH_SCHEME_NTLM)
-		return AUTH_SCHEME_NTLM;
-	if (bits & AUTH_SCHEME_BEARER)
-		return AUTH_SCHEME_BEARER;
-	if (bits & AUTH_SCHEME_DIGEST)
-		return AUTH_SCHEME_DIGEST;
-	if (bits & AUTH_SCHEME_BASIC)
-		return AUTH_SCHEME_BASIC;
-	return AUTH_SCHEME_NONE;
+		if (s->schemes[i] != AUTH_SCHEME_NEGOTIATE &&
+		    answer_rank(s->schemes[i], false) >
+			answer_rank(best, false))
+			best = s->schemes[i];
+	return best;
 }
 
 /* Whose credential comes first: the proxy's, unless it asks for none. */
