@@ -43,13 +43,14 @@
 #define CLIENT_MAX_HOSTPORT (HTTP_MAX_HOST + 16)
 #define CLIENT_MAX_TRIES 1 /* credentialed retries per party */
 
-/* m->state values. */
-enum {
-	ST_IDLE,	 /* nothing sent yet */
-	ST_CONNECT_SENT, /* waiting for the answer to CONNECT */
-	ST_REQUEST_SENT, /* waiting for the answer to the request */
-	ST_DONE
-};
+/*
+ * The one place the state changes: every transition passes here, so a
+ * reader (or a debugger) finds them all.
+ */
+static void go_state(struct client_machine *m, enum client_state to)
+{
+	m->state = to;
+}
 
 /* One party's fields and words, so one function serves both. */
 struct party {
@@ -81,7 +82,7 @@ void client_init(struct client_machine *m, const struct client_config *cfg)
 	answer_state_init(&m->proxy_st);
 	answer_state_init(&m->origin_st);
 	negotiate_client_init(&m->proxy_neg);
-	m->state = ST_IDLE;
+	go_state(m, CLIENT_ST_IDLE);
 }
 
 void client_free(struct client_machine *m)
@@ -144,20 +145,29 @@ static void host_port(const struct http_url *u, bool always_port, char *out,
 			 v6 ? "]" : "");
 }
 
-/* True when the -H lines already set field `name` (the user's wins). */
+/*
+ * True when the -H lines already set field `name` (the user's wins).  The
+ * lines are read by the message parser (http/message.c), as a head's
+ * fields would be; lines it refuses set nothing.
+ */
 static bool user_sets(const struct client_config *cfg, const char *name)
 {
-	const char *p = cfg->extra_headers;
-	size_t n = strlen(name);
+	struct http_header hs[HTTP_MAX_HEADERS];
+	struct http_buf b;
+	enum http_err e;
+	size_t n = 0;
+	bool found = false;
 
-	while (p != NULL && *p != '\0') {
-		if (strncasecmp(p, name, n) == 0 && p[n] == ':')
-			return true;
-		p = strstr(p, "\r\n");
-		if (p != NULL)
-			p += 2;
-	}
-	return false;
+	if (cfg->extra_headers == NULL)
+		return false;
+	http_buf_init(&b, 0);
+	http_buf_puts(&b, cfg->extra_headers);
+	http_buf_puts(&b, "\r\n");
+	if (!b.failed &&
+	    http_parse_fields(b.data, b.len, hs, &n, &e) > 0)
+		found = http_header_find(hs, n, name) != NULL;
+	http_buf_free(&b);
+	return found;
 }
 
 /*
@@ -321,17 +331,17 @@ static void send_next(struct client_machine *m, struct client_step *s,
 	if (e != HTTP_OK) {
 		note(s, "URL not understood: %s (%s)", url, http_strerror(e));
 		s->action = CLIENT_ERROR;
-		m->state = ST_DONE;
+		go_state(m, CLIENT_ST_DONE);
 		return;
 	}
 	ok = connect ? build_connect(m, &u, s) : build_request(m, &u, s);
 	if (!ok) {
 		s->action = CLIENT_ERROR;
-		m->state = ST_DONE;
+		go_state(m, CLIENT_ST_DONE);
 		return;
 	}
 	s->action = CLIENT_SEND;
-	m->state = connect ? ST_CONNECT_SENT : ST_REQUEST_SENT;
+	go_state(m, connect ? CLIENT_ST_CONNECT_SENT : CLIENT_ST_REQUEST_SENT);
 }
 
 static bool ntlm_negotiate(struct client_machine *m, const struct party *p,
@@ -346,7 +356,7 @@ void client_start(struct client_machine *m, struct client_step *s)
 	    m->cfg->proxy.allowed == AUTH_SCHEME_NTLM &&
 	    !ntlm_negotiate(m, &PROXY, s)) {
 		s->action = CLIENT_ERROR;
-		m->state = ST_DONE;
+		go_state(m, CLIENT_ST_DONE);
 		return;
 	}
 	if (m->cfg->tunnel && m->cfg->via_proxy) {
@@ -841,7 +851,7 @@ static void finish(struct client_machine *m, const struct http_response *resp,
 	else if (through)
 		note(s, "Who answered: cannot tell (%s)", w.clue);
 	s->action = CLIENT_DONE;
-	m->state = ST_DONE;
+	go_state(m, CLIENT_ST_DONE);
 }
 
 /* Lesson 02: one retry per challenge; Lesson 04: the silent stale retry. */
@@ -858,7 +868,7 @@ void client_next(struct client_machine *m, const struct http_response *resp,
 	take_info(m, resp);
 
 	switch (m->state) {
-	case ST_CONNECT_SENT:
+	case CLIENT_ST_CONNECT_SENT:
 		if (resp->status >= 200 && resp->status < 300) {
 			m->tunnel_up = true;
 			note(s,
@@ -879,7 +889,7 @@ void client_next(struct client_machine *m, const struct http_response *resp,
 		finish(m, resp, s);
 		return;
 
-	case ST_REQUEST_SENT:
+	case CLIENT_ST_REQUEST_SENT:
 		/* A 407 only means something from a proxy we talk to. */
 		if (resp->status == 407 && m->cfg->via_proxy && !m->tunnel_up) {
 			if (answer_challenge(m, resp, &PROXY, s)) {
@@ -898,7 +908,7 @@ void client_next(struct client_machine *m, const struct http_response *resp,
 	default:
 		note(s, "Nothing was sent; call client_start first");
 		s->action = CLIENT_ERROR;
-		m->state = ST_DONE;
+		go_state(m, CLIENT_ST_DONE);
 		return;
 	}
 }
