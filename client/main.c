@@ -32,6 +32,7 @@
 #include "../net/reader.h"
 #include "machine.h"
 #include "options.h"
+#include "output.h"
 #include "tls.h"
 
 #define CLIENT_CONNECT_TIMEOUT_MS 10000
@@ -39,22 +40,6 @@
 #define CLIENT_MAX_BODY (64u << 20) /* response body we hold */
 #define CLIENT_MAX_INTERIM 8 /* 1xx responses skipped before giving up */
 #define CLIENT_MAX_STEPS 8   /* requests per run: no loops */
-
-/* curl's error line: "client: (7) Failed to connect ...". */
-static void error_line(const struct options *o, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void error_line(const struct options *o, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (o->silent && !o->show_error)
-		return;
-	fprintf(stderr, "%s: (%d) ", CLIENT_PROG, code);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 /* ---- Connection ---- */
 
@@ -135,31 +120,6 @@ static bool conn_write(struct conn *c, const char *p, size_t n)
 	return net_write_all(c->fd, p, n) >= 0;
 }
 
-/* ---- Verbose output ---- */
-
-/* Print each line of s[0..n) with a prefix ("> ", "< ", "* "). */
-static void print_lines(const char *prefix, const char *s, size_t n)
-{
-	while (n > 0) {
-		const char *nl = memchr(s, '\n', n);
-		size_t len = nl != NULL ? (size_t)(nl - s) : n;
-		size_t shown = len > 0 && s[len - 1] == '\r' ? len - 1 : len;
-
-		fprintf(stderr, "%s%.*s\n", prefix, (int)shown, s);
-		if (nl == NULL)
-			break;
-		n -= len + 1;
-		s += len + 1;
-	}
-}
-
-/* Lesson 10: the `* ` lines of -v, in curl's convention. */
-static void verbose_note(const struct options *o, const char *note)
-{
-	if (o->verbose && note[0] != '\0')
-		print_lines("* ", note, strlen(note));
-}
-
 /* ---- One exchange ---- */
 
 /* What one response left us with. */
@@ -185,15 +145,15 @@ static size_t read_head(const struct options *o, struct conn *c,
 	if (head > 0)
 		return (size_t)head;
 	if (head == 0) {
-		error_line(o, EXIT_EMPTY, "Empty reply from server");
+		output_error(o, EXIT_EMPTY, "Empty reply from server");
 		*rc = EXIT_EMPTY;
 	} else if (err == HTTP_E_PARTIAL) {
-		error_line(o, EXIT_RECV, "Recv failure: %s",
+		output_error(o, EXIT_RECV, "Recv failure: %s",
 			   rd->failed ? "Connection reset or timed out"
 				      : "connection closed mid-response");
 		*rc = EXIT_RECV;
 	} else {
-		error_line(o, EXIT_RECV, "Malformed response: %s",
+		output_error(o, EXIT_RECV, "Malformed response: %s",
 			   http_strerror(err));
 		*rc = EXIT_RECV;
 	}
@@ -215,14 +175,14 @@ static size_t read_final_head(const struct options *o, struct conn *c,
 		if (head == 0)
 			return 0;
 		if (o->verbose)
-			print_lines("< ", c->in.data, head);
+			output_lines("< ", c->in.data, head);
 		if (parsed->status >= 200)
 			return head;
 		/* RFC 9110 §15.2.2: 101 switches the connection to the
 		 * protocol named in Upgrade, which we never send: nothing
 		 * after it is HTTP/1.1 we can read. */
 		if (parsed->status == 101) {
-			error_line(o, EXIT_RECV,
+			output_error(o, EXIT_RECV,
 				   "Unexpected 101 Switching Protocols "
 				   "(no Upgrade was sent)");
 			*rc = EXIT_RECV;
@@ -231,7 +191,7 @@ static size_t read_final_head(const struct options *o, struct conn *c,
 		/* A server that only sends 1xx is stopped after a few,
 		 * never taken as the answer. */
 		if (interim + 1 > CLIENT_MAX_INTERIM) {
-			error_line(o, EXIT_RECV,
+			output_error(o, EXIT_RECV,
 				   "More than %d interim (1xx) "
 				   "responses, no final one",
 				   CLIENT_MAX_INTERIM);
@@ -250,7 +210,7 @@ static int read_body(const struct options *o, struct conn *c,
 	enum http_err err;
 
 	if (info->framing == HTTP_BODY_LENGTH && info->length > CLIENT_MAX_BODY) {
-		error_line(o, EXIT_RECV,
+		output_error(o, EXIT_RECV,
 			   "Response body too large "
 			   "(over %u bytes)",
 			   CLIENT_MAX_BODY);
@@ -261,12 +221,12 @@ static int read_body(const struct options *o, struct conn *c,
 	    !r->body.failed)
 		return EXIT_OK;
 	if (err == HTTP_E_BODY_TOO_LARGE || r->body.failed)
-		error_line(o, EXIT_RECV, "Response body too large");
+		output_error(o, EXIT_RECV, "Response body too large");
 	else if (err != HTTP_E_PARTIAL)
-		error_line(o, EXIT_RECV, "Bad chunked body: %s",
+		output_error(o, EXIT_RECV, "Bad chunked body: %s",
 			   http_strerror(err));
 	else
-		error_line(o, EXIT_RECV, "%s",
+		output_error(o, EXIT_RECV, "%s",
 			   info->framing == HTTP_BODY_UNTIL_CLOSE
 				   ? "Recv failure"
 			   : info->framing == HTTP_BODY_CHUNKED
@@ -298,7 +258,7 @@ static int read_response(const struct options *o, struct conn *c,
 
 	err = http_response_framing(&r->parsed, method, strlen(method), &info);
 	if (err != HTTP_OK) {
-		error_line(o, EXIT_RECV, "Bad response framing: %s",
+		output_error(o, EXIT_RECV, "Bad response framing: %s",
 			   http_strerror(err));
 		return EXIT_RECV;
 	}
@@ -325,14 +285,14 @@ static int start_proxy_tls(const struct options *o, struct conn *c)
 		pctx = tls_context_new(o->proxy_insecure, o->proxy_cacert, err,
 				       sizeof(err), &code);
 		if (pctx == NULL) {
-			error_line(o, code, "%s", err);
+			output_error(o, code, "%s", err);
 			return code;
 		}
 	}
 	c->pssl = tls_start(pctx, c->fd, o->proxy_host, o->proxy_insecure,
 			    err, sizeof(err), &code);
 	if (c->pssl == NULL) {
-		error_line(o, code, "proxy: %s", err);
+		output_error(o, code, "proxy: %s", err);
 		return code;
 	}
 	if (o->verbose) {
@@ -366,11 +326,11 @@ static int open_conn(const struct options *o, const struct http_url *u,
 			int code =
 			    o->proxy != NULL ? EXIT_PROXY_DNS : EXIT_HOST_DNS;
 
-			error_line(o, code, "Could not resolve %s: %s",
+			output_error(o, code, "Could not resolve %s: %s",
 				   o->proxy != NULL ? "proxy" : "host", host);
 			return code;
 		}
-		error_line(o, EXIT_CONNECT, "%s", err);
+		output_error(o, EXIT_CONNECT, "%s", err);
 		return EXIT_CONNECT;
 	}
 	net_set_timeouts(c->fd, CLIENT_IO_TIMEOUT_MS, CLIENT_IO_TIMEOUT_MS);
@@ -391,14 +351,14 @@ static int start_tls(const struct options *o, const struct http_url *u,
 	int code = 0;
 
 	if (c->in.len > 0) {
-		error_line(o, 35, "Unexpected bytes before the TLS handshake");
+		output_error(o, 35, "Unexpected bytes before the TLS handshake");
 		return 35;
 	}
 	if (*ctx == NULL) {
 		*ctx = tls_context_new(o->insecure, o->cacert, err, sizeof(err),
 				       &code);
 		if (*ctx == NULL) {
-			error_line(o, code, "%s", err);
+			output_error(o, code, "%s", err);
 			return code;
 		}
 	}
@@ -409,7 +369,7 @@ static int start_tls(const struct options *o, const struct http_url *u,
 		     : tls_start(*ctx, c->fd, u->host, o->insecure, err,
 				 sizeof(err), &code);
 	if (c->ssl == NULL) {
-		error_line(o, code, "%s", err);
+		output_error(o, code, "%s", err);
 		return code;
 	}
 	if (o->verbose) {
@@ -422,78 +382,6 @@ static int start_tls(const struct options *o, const struct http_url *u,
 				u->host);
 	}
 	return EXIT_OK;
-}
-
-/* ---- Output ---- */
-
-/* -w: %{http_code}, %{response_code}, %{http_connect}, %{size_download},
- * and \n, \t, \\ escapes. */
-static void write_out(const char *fmt, int code, int connect_code, size_t size)
-{
-	while (*fmt != '\0') {
-		if (fmt[0] == '%' && fmt[1] == '{') {
-			const char *end = strchr(fmt, '}');
-			size_t n = end != NULL ? (size_t)(end - fmt - 2) : 0;
-
-			if (end == NULL) {
-				fputs(fmt, stdout);
-				return;
-			}
-			if ((n == 9 && strncmp(fmt + 2, "http_code", n) == 0) ||
-			    (n == 13 &&
-			     strncmp(fmt + 2, "response_code", n) == 0))
-				printf("%03d", code);
-			else if (n == 12 &&
-				 strncmp(fmt + 2, "http_connect", n) == 0)
-				printf("%03d", connect_code);
-			else if (n == 13 &&
-				 strncmp(fmt + 2, "size_download", n) == 0)
-				printf("%zu", size);
-			fmt = end + 1;
-		} else if (fmt[0] == '\\' && fmt[1] != '\0') {
-			putchar(fmt[1] == 'n'	? '\n'
-				: fmt[1] == 't' ? '\t'
-				: fmt[1] == 'r' ? '\r'
-						: fmt[1]);
-			fmt += 2;
-		} else {
-			putchar(*fmt++);
-		}
-	}
-}
-
-/* Write the final response where the options say; 0 or EXIT_WRITE. */
-static int emit(const struct options *o, const struct response *connect_ok,
-		const struct response *r, bool body)
-{
-	FILE *out = stdout;
-	int code = EXIT_OK;
-
-	/* fwrite's pointer must be valid even for 0 bytes (C11 §7.1.4),
-	 * and an empty buffer has none: a 204 or a HEAD has no body. */
-	if (o->include && connect_ok != NULL && connect_ok->head.len > 0)
-		fwrite(connect_ok->head.data, 1, connect_ok->head.len, stdout);
-	if (o->include && r->head.len > 0)
-		fwrite(r->head.data, 1, r->head.len, stdout);
-	if (!body)
-		return EXIT_OK;
-	/* As curl: "-o -" is standard output, not a file called "-". */
-	if (o->output != NULL && strcmp(o->output, "-") != 0) {
-		out = fopen(o->output, "wb");
-		if (out == NULL) {
-			error_line(o, EXIT_WRITE, "Failed to open %s: %s",
-				   o->output, strerror(errno));
-			return EXIT_WRITE;
-		}
-	}
-	if (r->body.len > 0 &&
-	    fwrite(r->body.data, 1, r->body.len, out) != r->body.len)
-		code = EXIT_WRITE;
-	if (out != stdout && fclose(out) != 0)
-		code = EXIT_WRITE;
-	if (code != EXIT_OK)
-		error_line(o, EXIT_WRITE, "Failure writing output");
-	return code;
 }
 
 /* ---- Running the machine ---- */
@@ -531,7 +419,7 @@ static int run_init(struct run *x, int argc, char **argv)
 	http_buf_init(&x->connect_r.body, CLIENT_MAX_BODY);
 	client_step_init(&x->s);
 	if (http_url_parse(x->o.url, strlen(x->o.url), &x->u) != HTTP_OK) {
-		error_line(&x->o, EXIT_URL,
+		output_error(&x->o, EXIT_URL,
 			   "URL rejected: Malformed input to a "
 			   "URL function (%s)",
 			   x->o.url);
@@ -541,7 +429,7 @@ static int run_init(struct run *x, int argc, char **argv)
 	options_config(&x->o, x->https, &x->cfg);
 	client_init(&x->m, &x->cfg);
 	client_start(&x->m, &x->s);
-	verbose_note(&x->o, x->s.note);
+	output_note(&x->o, x->s.note);
 	return EXIT_OK;
 }
 
@@ -559,7 +447,7 @@ static int run_connect(struct run *x)
 	}
 	/* A tunnel is one connection: if it is gone, so is the tunnel. */
 	if (x->m.tunnel_up) {
-		error_line(&x->o, EXIT_RECV, "The tunnel closed");
+		output_error(&x->o, EXIT_RECV, "The tunnel closed");
 		return EXIT_RECV;
 	}
 	rc = open_conn(&x->o, &x->u, &x->c);
@@ -580,16 +468,16 @@ static int run_step(struct run *x)
 	int rc;
 
 	if (++x->steps > CLIENT_MAX_STEPS) {
-		error_line(&x->o, EXIT_RECV, "Too many requests; stopping");
+		output_error(&x->o, EXIT_RECV, "Too many requests; stopping");
 		return EXIT_RECV;
 	}
 	rc = run_connect(x);
 	if (rc != EXIT_OK)
 		return rc;
 	if (x->o.verbose)
-		print_lines("> ", x->s.request.data, head_len);
+		output_lines("> ", x->s.request.data, head_len);
 	if (!conn_write(&x->c, x->s.request.data, x->s.request.len)) {
-		error_line(&x->o, 55, "Failed sending the request");
+		output_error(&x->o, 55, "Failed sending the request");
 		return 55;
 	}
 	rc = read_response(&x->o, &x->c, method, &x->r);
@@ -607,7 +495,7 @@ static int run_step(struct run *x)
 		}
 	}
 	client_next(&x->m, &x->r.parsed, x->r.body.data, x->r.body.len, &x->s);
-	verbose_note(&x->o, x->s.note);
+	output_note(&x->o, x->s.note);
 	opened = x->m.tunnel_up && !tunnel_was_up;
 	/* RFC 9112 §9.6: a response we could not frame, or
 	 * Connection: close, ends the connection. */
@@ -625,8 +513,8 @@ static int run_step(struct run *x)
 /* After the last step: what the machine decided, printed; the exit code. */
 static int run_report(struct run *x, int rc)
 {
-	const struct response *connect_ok = x->have_connect ? &x->connect_r
-							    : NULL;
+	const struct http_buf *connect_head =
+	    x->have_connect ? &x->connect_r.head : NULL;
 	int status = x->r.parsed.status;
 
 	if (rc == EXIT_OK && x->s.action == CLIENT_ERROR) {
@@ -636,29 +524,29 @@ static int run_report(struct run *x, int rc)
 	}
 	if (rc != EXIT_OK || !x->have_response) {
 		if (x->o.write_out != NULL && rc != EXIT_OK)
-			write_out(x->o.write_out, 0, x->connect_code, 0);
+			output_write_out(x->o.write_out, 0, x->connect_code, 0);
 		return rc;
 	}
 	if (x->cfg.tunnel && !x->m.tunnel_up) {
 		/* curl: the tunnel never opened, no HTTP answer. */
-		emit(&x->o, NULL, &x->r, false);
-		error_line(&x->o, EXIT_RECV,
+		output_emit(&x->o, NULL, &x->r.head, NULL);
+		output_error(&x->o, EXIT_RECV,
 			   "CONNECT tunnel failed, response %d", status);
 		if (x->o.write_out != NULL)
-			write_out(x->o.write_out, 0, x->connect_code, 0);
+			output_write_out(x->o.write_out, 0, x->connect_code, 0);
 		return EXIT_RECV;
 	}
 	if (x->o.fail && status >= 400) {
-		emit(&x->o, connect_ok, &x->r, false);
-		error_line(&x->o, EXIT_HTTP,
+		output_emit(&x->o, connect_head, &x->r.head, NULL);
+		output_error(&x->o, EXIT_HTTP,
 			   "The requested URL returned error: %d", status);
 		if (x->o.write_out != NULL)
-			write_out(x->o.write_out, status, x->connect_code, 0);
+			output_write_out(x->o.write_out, status, x->connect_code, 0);
 		return EXIT_HTTP;
 	}
-	rc = emit(&x->o, connect_ok, &x->r, true);
+	rc = output_emit(&x->o, connect_head, &x->r.head, &x->r.body);
 	if (x->o.write_out != NULL)
-		write_out(x->o.write_out, status, x->connect_code,
+		output_write_out(x->o.write_out, status, x->connect_code,
 			  x->r.body.len);
 	return rc;
 }
