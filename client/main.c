@@ -38,16 +38,16 @@
 #define CLIENT_CONNECT_TIMEOUT_MS 10000
 #define CLIENT_IO_TIMEOUT_MS 30000
 #define CLIENT_MAX_BODY (64u << 20) /* response body we hold */
-#define CLIENT_MAX_INTERIM 8 /* 1xx responses skipped before giving up */
-#define CLIENT_MAX_STEPS 8   /* requests per run: no loops */
+#define CLIENT_MAX_INTERIM 8	    /* 1xx responses skipped before giving up */
+#define CLIENT_MAX_STEPS 8	    /* requests per run: no loops */
 
 /* ---- Connection ---- */
 
 /* One connection: to the proxy, or to the origin; TLS on top or not. */
 struct conn {
-	int fd;		    /* -1: not connected */
-	SSL *pssl;	    /* TLS to an https:// proxy, or NULL */
-	SSL *ssl;	    /* TLS to the origin (inside pssl if set), or NULL */
+	int fd;	   /* -1: not connected */
+	SSL *pssl; /* TLS to an https:// proxy, or NULL */
+	SSL *ssl;  /* TLS to the origin (inside pssl if set), or NULL */
 	struct http_buf in; /* bytes read but not used yet */
 };
 
@@ -149,12 +149,12 @@ static size_t read_head(const struct options *o, struct conn *c,
 		*rc = EXIT_EMPTY;
 	} else if (err == HTTP_E_PARTIAL) {
 		output_error(o, EXIT_RECV, "Recv failure: %s",
-			   rd->failed ? "Connection reset or timed out"
-				      : "connection closed mid-response");
+			     rd->failed ? "Connection reset or timed out"
+					: "connection closed mid-response");
 		*rc = EXIT_RECV;
 	} else {
 		output_error(o, EXIT_RECV, "Malformed response: %s",
-			   http_strerror(err));
+			     http_strerror(err));
 		*rc = EXIT_RECV;
 	}
 	return 0;
@@ -183,8 +183,8 @@ static size_t read_final_head(const struct options *o, struct conn *c,
 		 * after it is HTTP/1.1 we can read. */
 		if (parsed->status == 101) {
 			output_error(o, EXIT_RECV,
-				   "Unexpected 101 Switching Protocols "
-				   "(no Upgrade was sent)");
+				     "Unexpected 101 Switching Protocols "
+				     "(no Upgrade was sent)");
 			*rc = EXIT_RECV;
 			return 0;
 		}
@@ -192,9 +192,9 @@ static size_t read_final_head(const struct options *o, struct conn *c,
 		 * never taken as the answer. */
 		if (interim + 1 > CLIENT_MAX_INTERIM) {
 			output_error(o, EXIT_RECV,
-				   "More than %d interim (1xx) "
-				   "responses, no final one",
-				   CLIENT_MAX_INTERIM);
+				     "More than %d interim (1xx) "
+				     "responses, no final one",
+				     CLIENT_MAX_INTERIM);
 			*rc = EXIT_RECV;
 			return 0;
 		}
@@ -203,35 +203,35 @@ static size_t read_final_head(const struct options *o, struct conn *c,
 }
 
 /* The body after a final head (the shared reader); 0 or curl's code. */
-static int read_body(const struct options *o, struct conn *c,
-		     struct reader *rd, const struct http_body_info *info,
-		     struct response *r)
+static int read_body(const struct options *o, struct conn *c, struct reader *rd,
+		     const struct http_body_info *info, struct response *r)
 {
 	enum http_err err;
 
-	if (info->framing == HTTP_BODY_LENGTH && info->length > CLIENT_MAX_BODY) {
+	if (info->framing == HTTP_BODY_LENGTH &&
+	    info->length > CLIENT_MAX_BODY) {
 		output_error(o, EXIT_RECV,
-			   "Response body too large "
-			   "(over %u bytes)",
-			   CLIENT_MAX_BODY);
+			     "Response body too large "
+			     "(over %u bytes)",
+			     CLIENT_MAX_BODY);
 		return EXIT_RECV;
 	}
-	if (reader_body(rd, &c->in, 0, info, CLIENT_MAX_BODY, &r->body,
-			&err) >= 0 &&
+	if (reader_body(rd, &c->in, 0, info, CLIENT_MAX_BODY, &r->body, &err) >=
+		0 &&
 	    !r->body.failed)
 		return EXIT_OK;
 	if (err == HTTP_E_BODY_TOO_LARGE || r->body.failed)
 		output_error(o, EXIT_RECV, "Response body too large");
 	else if (err != HTTP_E_PARTIAL)
 		output_error(o, EXIT_RECV, "Bad chunked body: %s",
-			   http_strerror(err));
+			     http_strerror(err));
 	else
 		output_error(o, EXIT_RECV, "%s",
-			   info->framing == HTTP_BODY_UNTIL_CLOSE
-				   ? "Recv failure"
-			   : info->framing == HTTP_BODY_CHUNKED
-				   ? "Recv failure: chunked body cut short"
-				   : "Recv failure: body cut short");
+			     info->framing == HTTP_BODY_UNTIL_CLOSE
+				 ? "Recv failure"
+			     : info->framing == HTTP_BODY_CHUNKED
+				 ? "Recv failure: chunked body cut short"
+				 : "Recv failure: body cut short");
 	return EXIT_RECV;
 }
 
@@ -259,14 +259,14 @@ static int read_response(const struct options *o, struct conn *c,
 	err = http_response_framing(&r->parsed, method, strlen(method), &info);
 	if (err != HTTP_OK) {
 		output_error(o, EXIT_RECV, "Bad response framing: %s",
-			   http_strerror(err));
+			     http_strerror(err));
 		return EXIT_RECV;
 	}
 	/* RFC 9112 §9.3, decided in http/persist.c. */
-	r->reusable = info.framing != HTTP_BODY_UNTIL_CLOSE &&
-		      persist_keep_alive(r->parsed.minor_version,
-					 r->parsed.headers,
-					 r->parsed.num_headers);
+	r->reusable =
+	    info.framing != HTTP_BODY_UNTIL_CLOSE &&
+	    persist_keep_alive(r->parsed.minor_version, r->parsed.headers,
+			       r->parsed.num_headers);
 	return read_body(o, c, &rd, &info, r);
 }
 
@@ -277,7 +277,7 @@ static int read_response(const struct options *o, struct conn *c,
  */
 static int start_proxy_tls(const struct options *o, struct conn *c)
 {
-	static SSL_CTX *pctx;   /* freed at exit by the OS: one per run */
+	static SSL_CTX *pctx; /* freed at exit by the OS: one per run */
 	char err[TLS_MAX_ERR], desc[512];
 	int code = 0;
 
@@ -289,8 +289,8 @@ static int start_proxy_tls(const struct options *o, struct conn *c)
 			return code;
 		}
 	}
-	c->pssl = tls_start(pctx, c->fd, o->proxy_host, o->proxy_insecure,
-			    err, sizeof(err), &code);
+	c->pssl = tls_start(pctx, c->fd, o->proxy_host, o->proxy_insecure, err,
+			    sizeof(err), &code);
 	if (c->pssl == NULL) {
 		output_error(o, code, "proxy: %s", err);
 		return code;
@@ -327,7 +327,7 @@ static int open_conn(const struct options *o, const struct http_url *u,
 			    o->proxy != NULL ? EXIT_PROXY_DNS : EXIT_HOST_DNS;
 
 			output_error(o, code, "Could not resolve %s: %s",
-				   o->proxy != NULL ? "proxy" : "host", host);
+				     o->proxy != NULL ? "proxy" : "host", host);
 			return code;
 		}
 		output_error(o, EXIT_CONNECT, "%s", err);
@@ -351,7 +351,8 @@ static int start_tls(const struct options *o, const struct http_url *u,
 	int code = 0;
 
 	if (c->in.len > 0) {
-		output_error(o, 35, "Unexpected bytes before the TLS handshake");
+		output_error(o, 35,
+			     "Unexpected bytes before the TLS handshake");
 		return 35;
 	}
 	if (*ctx == NULL) {
@@ -420,9 +421,9 @@ static int run_init(struct run *x, int argc, char **argv)
 	client_step_init(&x->s);
 	if (http_url_parse(x->o.url, strlen(x->o.url), &x->u) != HTTP_OK) {
 		output_error(&x->o, EXIT_URL,
-			   "URL rejected: Malformed input to a "
-			   "URL function (%s)",
-			   x->o.url);
+			     "URL rejected: Malformed input to a "
+			     "URL function (%s)",
+			     x->o.url);
 		return EXIT_URL;
 	}
 	x->https = strcmp(x->u.scheme, "https") == 0;
@@ -531,7 +532,7 @@ static int run_report(struct run *x, int rc)
 		/* curl: the tunnel never opened, no HTTP answer. */
 		output_emit(&x->o, NULL, &x->r.head, NULL);
 		output_error(&x->o, EXIT_RECV,
-			   "CONNECT tunnel failed, response %d", status);
+			     "CONNECT tunnel failed, response %d", status);
 		if (x->o.write_out != NULL)
 			output_write_out(x->o.write_out, 0, x->connect_code, 0);
 		return EXIT_RECV;
@@ -539,15 +540,16 @@ static int run_report(struct run *x, int rc)
 	if (x->o.fail && status >= 400) {
 		output_emit(&x->o, connect_head, &x->r.head, NULL);
 		output_error(&x->o, EXIT_HTTP,
-			   "The requested URL returned error: %d", status);
+			     "The requested URL returned error: %d", status);
 		if (x->o.write_out != NULL)
-			output_write_out(x->o.write_out, status, x->connect_code, 0);
+			output_write_out(x->o.write_out, status,
+					 x->connect_code, 0);
 		return EXIT_HTTP;
 	}
 	rc = output_emit(&x->o, connect_head, &x->r.head, &x->r.body);
 	if (x->o.write_out != NULL)
 		output_write_out(x->o.write_out, status, x->connect_code,
-			  x->r.body.len);
+				 x->r.body.len);
 	return rc;
 }
 

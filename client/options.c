@@ -221,8 +221,9 @@ static void add_data(struct options *o, const char *arg)
 		int c;
 
 		if (f == NULL) {
-			fprintf(stderr, "%s: (%d) cannot read %s: %s\n", CLIENT_PROG,
-				EXIT_READ, arg + 1, strerror(errno));
+			fprintf(stderr, "%s: (%d) cannot read %s: %s\n",
+				CLIENT_PROG, EXIT_READ, arg + 1,
+				strerror(errno));
 			exit(EXIT_READ);
 		}
 		while ((c = fgetc(f)) != EOF && !o->data.failed)
@@ -346,22 +347,54 @@ static bool take_auth(struct options *o, int c, char *arg)
 static void take_other(struct options *o, int c, char *arg)
 {
 	switch (c) {
-	case 'x': parse_proxy(o, arg); break;
-	case 'p': o->tunnel = true; break;
-	case 'X': o->method = arg; break;
-	case 'H': add_header(o, arg); break;
-	case 'd': add_data(o, arg); break;
-	case 'o': o->output = arg; break;
-	case 's': o->silent = true; break;
-	case 'S': o->show_error = true; break;
-	case 'i': o->include = true; break;
-	case 'f': o->fail = true; break;
-	case 'w': o->write_out = arg; break;
-	case 'k': o->insecure = true; break;
-	case O_CACERT: o->cacert = arg; break;
-	case O_PROXY_INSECURE: o->proxy_insecure = true; break;
-	case O_PROXY_CACERT: o->proxy_cacert = arg; break;
-	case 'v': o->verbose = true; break;
+	case 'x':
+		parse_proxy(o, arg);
+		break;
+	case 'p':
+		o->tunnel = true;
+		break;
+	case 'X':
+		o->method = arg;
+		break;
+	case 'H':
+		add_header(o, arg);
+		break;
+	case 'd':
+		add_data(o, arg);
+		break;
+	case 'o':
+		o->output = arg;
+		break;
+	case 's':
+		o->silent = true;
+		break;
+	case 'S':
+		o->show_error = true;
+		break;
+	case 'i':
+		o->include = true;
+		break;
+	case 'f':
+		o->fail = true;
+		break;
+	case 'w':
+		o->write_out = arg;
+		break;
+	case 'k':
+		o->insecure = true;
+		break;
+	case O_CACERT:
+		o->cacert = arg;
+		break;
+	case O_PROXY_INSECURE:
+		o->proxy_insecure = true;
+		break;
+	case O_PROXY_CACERT:
+		o->proxy_cacert = arg;
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
 	case 'h':
 		usage(stdout);
 		exit(EXIT_OK);
@@ -420,7 +453,7 @@ void options_config(struct options *o, bool https, struct client_config *cfg)
 			      "application/x-www-form-urlencoded\r\n");
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->method = o->method != NULL ? o->method
-		      : o->have_data    ? "POST"
+		      : o->have_data	? "POST"
 					: "GET";
 	cfg->url = o->url;
 	cfg->via_proxy = o->proxy != NULL;

@@ -17,8 +17,8 @@
 #include "machine.h"
 
 #define CLIENT_VERSION "0.1.0"
-#define CLIENT_PROG "client"        /* the name in messages */
-#define CLIENT_MAX_EXTRA 65536      /* all -H lines together */
+#define CLIENT_PROG "client"	    /* the name in messages */
+#define CLIENT_MAX_EXTRA 65536	    /* all -H lines together */
 #define CLIENT_MAX_DATA (16u << 20) /* all -d data together */
 
 /* Exit codes: curl's. */
@@ -48,11 +48,11 @@ struct options {
 	char *proxy_token, *origin_token;	/* owned copies of the tokens */
 	bool tunnel, verbose, silent, show_error, include, fail, insecure;
 	const char *method, *output, *write_out, *cacert;
-	bool proxy_tls;                /* -x https://: TLS to the proxy */
-	bool proxy_insecure;           /* --proxy-insecure */
-	const char *proxy_cacert;      /* --proxy-cacert FILE, or NULL */
-	struct http_buf extra; /* -H lines */
-	struct http_buf data;  /* -d data */
+	bool proxy_tls;		  /* -x https://: TLS to the proxy */
+	bool proxy_insecure;	  /* --proxy-insecure */
+	const char *proxy_cacert; /* --proxy-cacert FILE, or NULL */
+	struct http_buf extra;	  /* -H lines */
+	struct http_buf data;	  /* -d data */
 	bool have_data;
 	bool user_content_type;
 };

@@ -108,7 +108,7 @@ int output_emit(const struct options *o, const struct http_buf *connect_head,
 		out = fopen(o->output, "wb");
 		if (out == NULL) {
 			output_error(o, EXIT_WRITE, "Failed to open %s: %s",
-				   o->output, strerror(errno));
+				     o->output, strerror(errno));
 			return EXIT_WRITE;
 		}
 	}
@@ -120,4 +120,3 @@ int output_emit(const struct options *o, const struct http_buf *connect_head,
 		output_error(o, EXIT_WRITE, "Failure writing output");
 	return code;
 }
-

@@ -21,8 +21,7 @@ void output_lines(const char *prefix, const char *s, size_t n);
 void output_note(const struct options *o, const char *note);
 /* -w FORMAT: %{http_code}, %{response_code}, %{http_connect},
  * %{size_download}, and \n, \t, \r, \\ escapes, on stdout. */
-void output_write_out(const char *fmt, int code, int connect_code,
-		      size_t size);
+void output_write_out(const char *fmt, int code, int connect_code, size_t size);
 /*
  * The final response where the options say: with -i the CONNECT's 2xx
  * head (connect_head, may be NULL) and the response's head; then the

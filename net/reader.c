@@ -56,9 +56,9 @@ long reader_head(struct reader *rd, struct http_buf *b,
 		*err = HTTP_OK;
 		if (b->len > 0) {
 			n = req != NULL
-				    ? http_parse_request(b->data, b->len, req, err)
-				    : http_parse_response(b->data, b->len, resp,
-							  err);
+				? http_parse_request(b->data, b->len, req, err)
+				: http_parse_response(b->data, b->len, resp,
+						      err);
 			if (n > 0)
 				return n;
 			if (n == HTTP_PARSE_ERROR)
