@@ -110,11 +110,11 @@ static const struct {
 	enum auth_scheme scheme;
 	int tls, plain;
 } ranks[] = {
-	{AUTH_SCHEME_NEGOTIATE, 5, 5},
-	{AUTH_SCHEME_BEARER, 4, 2},
-	{AUTH_SCHEME_DIGEST, 3, 4},
-	{AUTH_SCHEME_NTLM, 2, 3},
-	{AUTH_SCHEME_BASIC, 1, 1},
+    {AUTH_SCHEME_NEGOTIATE, 5, 5}, /* a Kerberos ticket, mutual */
+    {AUTH_SCHEME_BEARER, 4, 2},	   /* the token itself: TLS or last but one */
+    {AUTH_SCHEME_DIGEST, 3, 4},	   /* a hash, not the password */
+    {AUTH_SCHEME_NTLM, 2, 3},	   /* a hash, but relayable (lesson 11) */
+    {AUTH_SCHEME_BASIC, 1, 1},	   /* the password itself */
 };
 
 int answer_rank(enum auth_scheme s, bool tls)
@@ -152,9 +152,10 @@ static void explain_pick(char *why, size_t cap, enum auth_scheme pick,
 			first = false;
 		}
 	if (!tls && pick == AUTH_SCHEME_BEARER)
-		why_add(why, cap,
-			" (a token given and nothing better offered; it goes "
-			"without TLS, which RFC 6750 §5.3 requires for Bearer)");
+		why_add(
+		    why, cap,
+		    " (a token given and nothing better offered; it goes "
+		    "without TLS, which RFC 6750 §5.3 requires for Bearer)");
 	else if (!tls && (usable & AUTH_SCHEME_BEARER))
 		why_add(why, cap,
 			" (no TLS to this party: a Bearer token would travel "
@@ -200,9 +201,9 @@ enum http_err answer_choose(struct answer_state *st,
 	}
 	/* The highest-ranked usable scheme, whatever the challenges' order. */
 	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]); i++)
-		if ((usable & mine[i]) &&
-		    (pick == AUTH_SCHEME_NONE ||
-		     answer_rank(mine[i], cr->tls) > answer_rank(pick, cr->tls)))
+		if ((usable & mine[i]) && (pick == AUTH_SCHEME_NONE ||
+					   answer_rank(mine[i], cr->tls) >
+					       answer_rank(pick, cr->tls)))
 			pick = mine[i];
 	if (pick == AUTH_SCHEME_NONE)
 		return HTTP_E_AUTH_SCHEME;

@@ -25,7 +25,7 @@ struct answer_creds {
 	const char *user;      /* NULL: no credentials for this party */
 	const char *pass;      /* password, or the token for Bearer */
 	unsigned allowed;      /* AUTH_SCHEME_* bits; curl's default is Basic */
-	bool tls;              /* requests to this party travel inside TLS */
+	bool tls;	       /* requests to this party travel inside TLS */
 };
 
 /*
