@@ -429,18 +429,27 @@ void options_parse(int argc, char **argv, struct options *o)
 
 /* ---- The machine's configuration ---- */
 
-/* Turn the options into the machine's credentials for one party. */
-static void set_creds(struct answer_creds *cr, char *user, unsigned allowed,
-		      const char *token)
+/*
+ * Turn the options into the machine's credentials for one party.  A
+ * token (--proxy-bearer, --oauth2-bearer) is kept apart from -U/-u, so
+ * that whichever scheme the machine chooses (answer_rank) has its own
+ * secret; with a token and no scheme option only Bearer is allowed.
+ */
+static void set_creds(struct answer_creds *cr, char *user, const char *pass,
+		      unsigned allowed, const char *token)
 {
 	cr->user = user;
+	cr->pass = pass;
 	cr->allowed = allowed != 0 ? allowed : AUTH_SCHEME_BASIC;
-	if (token != NULL) {
-		/* Bearer carries a token, no user (RFC 6750 §2.1). */
+	cr->token = token;
+	if (token == NULL)
+		return;
+	cr->allowed = allowed != 0 ? (allowed | AUTH_SCHEME_BEARER)
+				   : AUTH_SCHEME_BEARER;
+	/* Bearer carries a token, no user (RFC 6750 §2.1). */
+	if (user == NULL) {
 		cr->user = "";
-		cr->pass = token;
-		cr->allowed = allowed != 0 ? (allowed | AUTH_SCHEME_BEARER)
-					   : AUTH_SCHEME_BEARER;
+		cr->allowed = AUTH_SCHEME_BEARER;
 	}
 }
 
@@ -458,13 +467,10 @@ void options_config(struct options *o, bool https, struct client_config *cfg)
 	cfg->url = o->url;
 	cfg->via_proxy = o->proxy != NULL;
 	cfg->tunnel = o->proxy != NULL && (o->tunnel || https);
-	set_creds(&cfg->proxy, o->proxy_user, o->proxy_allowed, o->proxy_token);
-	set_creds(&cfg->origin, o->origin_user, o->origin_allowed,
-		  o->origin_token);
-	if (o->proxy_cr.pass != NULL && o->proxy_token == NULL)
-		cfg->proxy.pass = o->proxy_cr.pass;
-	if (o->origin_cr.pass != NULL && o->origin_token == NULL)
-		cfg->origin.pass = o->origin_cr.pass;
+	set_creds(&cfg->proxy, o->proxy_user, o->proxy_cr.pass,
+		  o->proxy_allowed, o->proxy_token);
+	set_creds(&cfg->origin, o->origin_user, o->origin_cr.pass,
+		  o->origin_allowed, o->origin_token);
 	/* What travels inside TLS (http/answer.h, answer_rank): to the proxy
 	 * with -x https://, to the origin with an https:// URL. */
 	cfg->proxy.tls = o->proxy_tls;

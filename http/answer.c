@@ -353,7 +353,9 @@ enum http_err answer_build(struct answer_state *st,
 	case AUTH_SCHEME_BASIC:
 		return basic_encode(out, cr->user, cr->pass ? cr->pass : "");
 	case AUTH_SCHEME_BEARER:
-		return bearer_encode(out, cr->pass ? cr->pass : "")
+		return bearer_encode(out, cr->token != NULL ? cr->token
+					  : cr->pass != NULL ? cr->pass
+							     : "")
 			       ? HTTP_OK
 			       : HTTP_E_BEARER_TOKEN;
 	case AUTH_SCHEME_DIGEST:

@@ -23,9 +23,10 @@
 /* What the user gave for one party (proxy or origin). */
 struct answer_creds {
 	const char *user;      /* NULL: no credentials for this party */
-	const char *pass;      /* password, or the token for Bearer */
+	const char *pass;      /* password; Bearer's token when token is NULL */
 	unsigned allowed;      /* AUTH_SCHEME_* bits; curl's default is Basic */
 	bool tls;	       /* requests to this party travel inside TLS */
+	const char *token;     /* Bearer's token, or NULL: pass serves */
 };
 
 /*

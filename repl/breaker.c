@@ -103,18 +103,17 @@ bool breaker_is_ntlm_challenge(const struct http_response *resp)
 
 /*
  * The scheme the client will answer with: the highest answer_rank() among
- * those offered, for a plain-HTTP connection (the lab's; http/answer.h:
- * Digest > NTLM > Bearer > Basic).
+ * those offered, for the leg's connection (http/answer.h; the lab's legs
+ * are plain HTTP unless `tls proxy on`).
  */
-static enum auth_scheme chosen(const struct lab_server *s)
+static enum auth_scheme chosen(const struct lab_server *s, bool tls)
 {
 	enum auth_scheme best = AUTH_SCHEME_NONE;
 	size_t i;
 
 	for (i = 0; i < s->num_schemes; i++)
 		if (s->schemes[i] != AUTH_SCHEME_NEGOTIATE &&
-		    answer_rank(s->schemes[i], false) >
-			answer_rank(best, false))
+		    answer_rank(s->schemes[i], tls) > answer_rank(best, tls))
 			best = s->schemes[i];
 	return best;
 }
@@ -187,7 +186,7 @@ bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
 		}
 		return true;
 	}
-	s = chosen(&lab->server[p]);
+	s = chosen(&lab->server[p], p == LAB_PROXY && lab->tlsleg != NULL);
 	sname = auth_scheme_name(s) ? auth_scheme_name(s) : "none";
 	switch (b) {
 	case LAB_BREAK_CLOSE:

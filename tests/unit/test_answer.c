@@ -122,7 +122,7 @@ static void test_choose_table(void **state)
 	     i++) {
 		const struct choose_case *tc = &choose_cases[i];
 		struct auth_challenge ch[AUTH_MAX_CHALLENGES];
-		struct answer_creds cr = {"alice", "wonderland", tc->allowed, false};
+		struct answer_creds cr = {"alice", "wonderland", tc->allowed, false, NULL};
 		struct answer_state st;
 		struct answer_trace tr;
 		size_t n = 0;
@@ -222,7 +222,7 @@ static void test_rank_table(void **state)
 		const struct rank_case *tc = &rank_cases[i];
 		struct auth_challenge ch[AUTH_MAX_CHALLENGES];
 		struct http_header hs[8];
-		struct answer_creds cr = {"", "alice-token", ALL, tc->tls};
+		struct answer_creds cr = {"", "alice-token", ALL, tc->tls, NULL};
 		struct answer_state st;
 		struct answer_trace tr;
 		const char *p = tc->fields;
@@ -289,7 +289,7 @@ static void test_rank_order(void **state)
 static void test_choose_no_user(void **state)
 {
 	struct auth_challenge ch[AUTH_MAX_CHALLENGES];
-	struct answer_creds cr = {NULL, NULL, ALL, false};
+	struct answer_creds cr = {NULL, NULL, ALL, false, NULL};
 	struct answer_state st;
 	size_t n = parse("Basic realm=\"r\"", ch);
 
@@ -319,8 +319,8 @@ static void choose_build(struct answer_state *st,
 
 static void test_build_basic_bearer(void **state)
 {
-	struct answer_creds cr = {"alice", "wonderland", ALL, false};
-	struct answer_creds tok = {"alice", "alice-token", ALL, false};
+	struct answer_creds cr = {"alice", "wonderland", ALL, false, NULL};
+	struct answer_creds tok = {"alice", "alice-token", ALL, false, NULL};
 	struct answer_state st;
 	struct http_buf b;
 
@@ -346,7 +346,7 @@ static void test_build_basic_bearer(void **state)
 /* The exact shape curl writes, and a response that really verifies. */
 static void test_build_digest_format(void **state)
 {
-	struct answer_creds cr = {"alice", "wonderland", ALL, false};
+	struct answer_creds cr = {"alice", "wonderland", ALL, false, NULL};
 	struct answer_state st;
 	struct answer_trace tr;
 	struct digest_input in;
@@ -404,7 +404,7 @@ static void test_build_digest_quoted(void **state)
 	(void)state;
 	http_buf_init(&b, 0);
 	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
-		struct answer_creds cr = {users[i], "pw", ALL, false};
+		struct answer_creds cr = {users[i], "pw", ALL, false, NULL};
 
 		answer_state_init(&st);
 		choose_build(&st, &cr,
@@ -426,7 +426,7 @@ static void test_build_digest_quoted(void **state)
 		assert_string_equal(got, "/x");
 	}
 	{
-		struct answer_creds cr = {"a\r\nX-Injected: 1", "pw", ALL, false};
+		struct answer_creds cr = {"a\r\nX-Injected: 1", "pw", ALL, false, NULL};
 		struct auth_challenge ch[AUTH_MAX_CHALLENGES];
 		size_t n = parse("Digest realm=\"r\", nonce=\"n1\", qop=auth",
 				 ch);
@@ -445,7 +445,7 @@ static void test_build_digest_quoted(void **state)
 /* nc counts per nonce; a new nonce restarts it; cnonce is fresh each time. */
 static void test_nc_and_cnonce(void **state)
 {
-	struct answer_creds cr = {"alice", "wonderland", ALL, false};
+	struct answer_creds cr = {"alice", "wonderland", ALL, false, NULL};
 	const char *ch1 = "Digest realm=\"r\", nonce=\"n1\", qop=\"auth\"";
 	struct answer_state st;
 	struct answer_trace tr;
@@ -498,8 +498,8 @@ static void test_nc_and_cnonce(void **state)
 /* Quoting, userhash, auth-int and the RFC 2069 form. */
 static void test_build_variants(void **state)
 {
-	struct answer_creds cr = {"al\"ice", "pw", ALL, false};
-	struct answer_creds alice = {"alice", "wonderland", ALL, false};
+	struct answer_creds cr = {"al\"ice", "pw", ALL, false, NULL};
+	struct answer_creds alice = {"alice", "wonderland", ALL, false, NULL};
 	struct answer_state st;
 	struct answer_trace tr;
 	struct digest_input in;
@@ -620,7 +620,7 @@ static void test_round_trip(void **state)
 	for (int uh = 0; uh < 2; uh++) {
 		struct guard_config cfg;
 		struct auth_challenge ch[AUTH_MAX_CHALLENGES];
-		struct answer_creds cr = {"alice", "wonderland", ALL, false};
+		struct answer_creds cr = {"alice", "wonderland", ALL, false, NULL};
 		struct answer_state st;
 		struct answer_trace tr;
 		struct guard_result r;
