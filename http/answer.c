@@ -142,6 +142,7 @@ static void explain_pick(char *why, size_t cap, enum auth_scheme pick,
 		why_add(why, cap, " ");
 		why_add(why, cap, digest_alg_name(alg));
 	}
+	/* ranks[] runs from 5 down to 1: list the others in that order */
 	for (int r = 5; r > 0; r--)
 		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 			if (order[i] == pick || !(usable & order[i]) ||
