@@ -1,7 +1,9 @@
 /*
  * client/handshake.h - NTLM and Negotiate for client/machine.c: the
  * schemes that authenticate a connection in several messages rather than
- * each request (lessons 11 and 12).  Internal to client/.
+ * each request (lessons 11 and 12); and struct party, the words of the
+ * proxy and the origin that machine.c, request.c and handshake.c share.
+ * Internal to client/.
  */
 #ifndef LAB407_CLIENT_HANDSHAKE_H
 #define LAB407_CLIENT_HANDSHAKE_H
@@ -22,6 +24,9 @@ struct party {
 	int status;	    /* 407 / 401 */
 	bool is_proxy;
 };
+
+/* The two parties (client/machine.c). */
+extern const struct party party_proxy, party_origin;
 
 /* NTLM message 1 of 3, NEGOTIATE, for the next request to p. */
 bool handshake_ntlm_start(struct client_machine *m, const struct party *p,

@@ -30,13 +30,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-
 #include "../http/auth.h"
 #include "handshake.h"
+#include "request.h"
 
-#define CLIENT_MAX_TARGET (HTTP_MAX_TARGET_BYTES + 1)
-#define CLIENT_MAX_HOSTPORT (HTTP_MAX_HOST + 16)
 #define CLIENT_MAX_TRIES 1 /* credentialed retries per party */
 
 /*
@@ -48,7 +45,7 @@ static void go_state(struct client_machine *m, enum client_state to)
 	m->state = to;
 }
 
-static const struct party PROXY = {
+const struct party party_proxy = {
     .name = "proxy",
     .cred_field = "Proxy-Authorization",
     .challenge_field = "Proxy-Authenticate",
@@ -57,7 +54,7 @@ static const struct party PROXY = {
     .status = 407,
     .is_proxy = true,
 };
-static const struct party ORIGIN = {
+const struct party party_origin = {
     .name = "origin",
     .cred_field = "Authorization",
     .challenge_field = "WWW-Authenticate",
@@ -121,197 +118,6 @@ void client_step_note(struct client_step *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ---- Building requests ---- */
-
-/* "host" or "host:port" ("[v6]:port"), the port only when not default. */
-static void host_port(const struct http_url *u, bool always_port, char *out,
-		      size_t cap)
-{
-	bool v6 = strchr(u->host, ':') != NULL;
-	unsigned def = strcmp(u->scheme, "https") == 0 ? 443 : 80;
-
-	if (always_port || u->port != def)
-		snprintf(out, cap, "%s%s%s:%u", v6 ? "[" : "", u->host,
-			 v6 ? "]" : "", u->port);
-	else
-		snprintf(out, cap, "%s%s%s", v6 ? "[" : "", u->host,
-			 v6 ? "]" : "");
-}
-
-/*
- * True when the -H lines already set field `name` (the user's wins).  The
- * lines are read by the message parser (http/message.c), as a head's
- * fields would be; lines it refuses set nothing.
- */
-static bool user_sets(const struct client_config *cfg, const char *name)
-{
-	struct http_header hs[HTTP_MAX_HEADERS];
-	struct http_buf b;
-	enum http_err e;
-	size_t n = 0;
-	bool found = false;
-
-	if (cfg->extra_headers == NULL)
-		return false;
-	http_buf_init(&b, 0);
-	http_buf_puts(&b, cfg->extra_headers);
-	http_buf_puts(&b, "\r\n");
-	if (!b.failed && http_parse_fields(b.data, b.len, hs, &n, &e) > 0)
-		found = http_header_find(hs, n, name) != NULL;
-	http_buf_free(&b);
-	return found;
-}
-
-/*
- * Append "Name: <credentials>" for a party when a scheme was chosen
- * (answer_build advances the Digest nonce count).  False with a note on
- * failure.
- */
-static bool add_credentials(struct client_machine *m, struct client_step *s,
-			    const struct party *p, const char *method,
-			    const char *target)
-{
-	struct answer_state *st = p == &PROXY ? &m->proxy_st : &m->origin_st;
-	const struct answer_creds *cr =
-	    p == &PROXY ? &m->cfg->proxy : &m->cfg->origin;
-	struct client_ntlm *nt =
-	    p == &PROXY ? &m->proxy_ntlm : &m->origin_ntlm;
-	struct answer_trace tr;
-	struct http_buf v;
-	enum http_err e;
-	bool ok;
-
-	/* Negotiate: the token goes out once (RFC 4559 §4.2). */
-	if (p == &PROXY && m->neg_token[0] != '\0') {
-		http_buf_init(&v, 0);
-		http_buf_printf(&v, "Negotiate %s", m->neg_token);
-		ok = !v.failed && http_write_header(&s->request, p->cred_field,
-						    v.data, v.len);
-		http_buf_free(&v);
-		m->neg_token[0] = '\0';
-		if (!ok)
-			client_step_note(s, "Cannot write the %s field",
-					 p->cred_field);
-		return ok;
-	}
-	/* NTLM: each message goes out once; after message 3 the
-	 * connection itself is authenticated, so nothing more is sent. */
-	if (nt->token[0] != '\0') {
-		http_buf_init(&v, 0);
-		http_buf_printf(&v, "NTLM %s", nt->token);
-		ok = !v.failed && http_write_header(&s->request, p->cred_field,
-						    v.data, v.len);
-		http_buf_free(&v);
-		nt->token[0] = '\0';
-		if (!ok)
-			client_step_note(s, "Cannot write the %s field",
-					 p->cred_field);
-		return ok;
-	}
-	if (nt->phase != CLIENT_NTLM_NONE)
-		return true;
-	if (st->scheme == AUTH_SCHEME_NONE || !st->have_challenge)
-		return true;
-	memset(&tr, 0, sizeof(tr));
-	http_buf_init(&v, 0);
-	e = answer_build(st, cr, method, target, m->cfg->body, m->cfg->body_len,
-			 &v, &tr);
-	/* The trace holds Digest's A1 (the password in clear) and HA1:
-	 * nobody here reads it, so it goes at once. */
-	OPENSSL_cleanse(&tr, sizeof(tr));
-	if (e != HTTP_OK) {
-		client_step_note(s, "Cannot build %s credentials: %s", p->name,
-				 http_strerror(e));
-		http_buf_free(&v);
-		return false;
-	}
-	ok = http_write_header(&s->request, p->cred_field, v.data, v.len);
-	http_buf_free(&v);
-	if (!ok)
-		client_step_note(s, "Cannot write the %s field", p->cred_field);
-	return ok;
-}
-
-/*
- * The CONNECT request (RFC 9110 §9.3.6): authority-form target and Host,
- * Proxy-Authorization once a scheme is chosen for the proxy.
- */
-static bool build_connect(struct client_machine *m, const struct http_url *u,
-			  struct client_step *s)
-{
-	char hp[CLIENT_MAX_HOSTPORT];
-	struct http_buf *b = &s->request;
-
-	host_port(u, true, hp, sizeof(hp));
-	http_write_request_line(b, "CONNECT", 7, hp, strlen(hp));
-	http_write_header(b, "Host", hp, strlen(hp));
-	if (m->cfg->user_agent != NULL && !user_sets(m->cfg, "User-Agent"))
-		http_write_header(b, "User-Agent", m->cfg->user_agent,
-				  strlen(m->cfg->user_agent));
-	if (!add_credentials(m, s, &PROXY, "CONNECT", hp))
-		return false;
-	http_buf_puts(b, "\r\n");
-	s->is_connect = true;
-	return !b->failed;
-}
-
-/*
- * The request itself.  Through a proxy without a tunnel the target is in
- * absolute-form (RFC 9112 §3.2.2) and Proxy-Authorization goes along;
- * directly or inside a tunnel it is origin-form and the proxy's field is
- * never sent (it would reach the origin).
- */
-static bool build_request(struct client_machine *m, const struct http_url *u,
-			  struct client_step *s)
-{
-	const struct client_config *cfg = m->cfg;
-	const char *method = cfg->method != NULL ? cfg->method : "GET";
-	bool absolute = cfg->via_proxy && !m->tunnel_up;
-	char target[CLIENT_MAX_TARGET];
-	char hp[CLIENT_MAX_HOSTPORT];
-	struct http_buf *b = &s->request;
-	int w;
-
-	host_port(u, false, hp, sizeof(hp));
-	if (absolute)
-		w = snprintf(target, sizeof(target), "%s://%s%.*s", u->scheme,
-			     hp, (int)u->path_len, u->path);
-	else
-		w = snprintf(target, sizeof(target), "%.*s", (int)u->path_len,
-			     u->path);
-	if (w < 0 || (size_t)w >= sizeof(target)) {
-		client_step_note(s, "The URL is too long");
-		return false;
-	}
-	http_write_request_line(b, method, strlen(method), target,
-				strlen(target));
-	if (!user_sets(cfg, "Host"))
-		http_write_header(b, "Host", hp, strlen(hp));
-	if (cfg->user_agent != NULL && !user_sets(cfg, "User-Agent"))
-		http_write_header(b, "User-Agent", cfg->user_agent,
-				  strlen(cfg->user_agent));
-	if (!user_sets(cfg, "Accept"))
-		http_buf_puts(b, "Accept: */*\r\n");
-	if (absolute && !add_credentials(m, s, &PROXY, method, target))
-		return false;
-	/* The origin sees origin-form whatever we send the proxy (RFC 9112
-	 * §3.2.1), so a Digest uri for the origin is the path. */
-	snprintf(target, sizeof(target), "%.*s", (int)u->path_len, u->path);
-	if (!add_credentials(m, s, &ORIGIN, method, target))
-		return false;
-	if (cfg->extra_headers != NULL)
-		http_buf_puts(b, cfg->extra_headers);
-	if (cfg->body != NULL)
-		http_buf_printf(b, "Content-Length: %zu\r\n", cfg->body_len);
-	http_buf_puts(b, "\r\n");
-	if (cfg->body != NULL && cfg->body_len > 0)
-		http_buf_append(b, cfg->body, cfg->body_len);
-	if (b->failed)
-		client_step_note(s, "The request does not fit in %zu bytes",
-				 b->max);
-	return !b->failed;
-}
-
 /* Parse the URL and build the request the state calls for. */
 static void send_next(struct client_machine *m, struct client_step *s,
 		      bool connect)
@@ -330,7 +136,7 @@ static void send_next(struct client_machine *m, struct client_step *s,
 		go_state(m, CLIENT_ST_DONE);
 		return;
 	}
-	ok = connect ? build_connect(m, &u, s) : build_request(m, &u, s);
+	ok = connect ? request_connect(m, &u, s) : request_build(m, &u, s);
 	if (!ok) {
 		s->action = CLIENT_ERROR;
 		go_state(m, CLIENT_ST_DONE);
@@ -347,7 +153,7 @@ void client_start(struct client_machine *m, struct client_step *s)
 	step_reset(s);
 	if (m->cfg->via_proxy && m->cfg->proxy.user != NULL &&
 	    m->cfg->proxy.allowed == AUTH_SCHEME_NTLM &&
-	    !handshake_ntlm_start(m, &PROXY, s)) {
+	    !handshake_ntlm_start(m, &party_proxy, s)) {
 		s->action = CLIENT_ERROR;
 		go_state(m, CLIENT_ST_DONE);
 		return;
@@ -388,8 +194,7 @@ static void scheme_list(const struct auth_challenge *ch, size_t n, char *out,
 		/* Digest is named with its algorithm (RFC 7616 §3.3): one
 		 * challenge per algorithm, "Digest SHA-256, Digest MD5" */
 		const struct auth_param *alg = auth_param_find(&ch[i], "algorithm");
-		bool digest = ch[i].scheme_len == 6 &&
-			      strncasecmp(ch[i].scheme, "Digest", 6) == 0;
+		bool digest = ch[i].kind == AUTH_SCHEME_DIGEST;
 		int w = snprintf(out + used, cap - used, "%s%.*s%s%.*s",
 				 i == 0 ? "" : ", ", (int)ch[i].scheme_len,
 				 ch[i].scheme, digest ? " " : "",
@@ -482,7 +287,7 @@ static bool answer_challenge(struct client_machine *m,
 			     const struct http_response *resp,
 			     const struct party *p, struct client_step *s)
 {
-	bool is_proxy = p == &PROXY;
+	bool is_proxy = p == &party_proxy;
 	struct answer_state *st = is_proxy ? &m->proxy_st : &m->origin_st;
 	const struct answer_creds *cr =
 	    is_proxy ? &m->cfg->proxy : &m->cfg->origin;
@@ -564,11 +369,11 @@ static void take_info(struct client_machine *m,
 	const struct http_header *h;
 
 	h = http_header_find(resp->headers, resp->num_headers,
-			     PROXY.info_field);
+			     party_proxy.info_field);
 	if (h != NULL)
 		answer_info(&m->proxy_st, h->value, h->value_len);
 	h = http_header_find(resp->headers, resp->num_headers,
-			     ORIGIN.info_field);
+			     party_origin.info_field);
 	if (h != NULL)
 		answer_info(&m->origin_st, h->value, h->value_len);
 }
@@ -632,7 +437,7 @@ void client_next(struct client_machine *m, const struct http_response *resp,
 			return;
 		}
 		if (resp->status == 407 &&
-		    answer_challenge(m, resp, &PROXY, s)) {
+		    answer_challenge(m, resp, &party_proxy, s)) {
 			send_next(m, s, true);
 			return;
 		}
@@ -645,12 +450,12 @@ void client_next(struct client_machine *m, const struct http_response *resp,
 	case CLIENT_ST_REQUEST_SENT:
 		/* A 407 only means something from a proxy we talk to. */
 		if (resp->status == 407 && m->cfg->via_proxy && !m->tunnel_up) {
-			if (answer_challenge(m, resp, &PROXY, s)) {
+			if (answer_challenge(m, resp, &party_proxy, s)) {
 				send_next(m, s, false);
 				return;
 			}
 		} else if (resp->status == 401) {
-			if (answer_challenge(m, resp, &ORIGIN, s)) {
+			if (answer_challenge(m, resp, &party_origin, s)) {
 				send_next(m, s, false);
 				return;
 			}
