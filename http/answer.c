@@ -235,6 +235,40 @@ enum http_err answer_choose(struct answer_state *st,
 /* ---- Building ---- */
 
 /*
+ * The Digest credentials (RFC 7616 §3.4): "Digest username=..., realm,
+ * nonce, uri, [cnonce], [nc, qop], response, [opaque], algorithm,
+ * [userhash]" onto out.  False when out is full.
+ */
+static bool write_digest(struct http_buf *out, const struct answer_state *st,
+			 const struct digest_input *in, const char *username,
+			 const char *resp)
+{
+	char ncs[16];
+	bool ok;
+
+	snprintf(ncs, sizeof(ncs), "%08x", (unsigned)in->nc);
+	ok = http_buf_puts(out, "Digest ") &&
+	     auth_write_param(out, true, "username", username, true) &&
+	     auth_write_param(out, false, "realm", st->realm, true) &&
+	     auth_write_param(out, false, "nonce", st->nonce, true) &&
+	     auth_write_param(out, false, "uri", in->uri, true);
+	if (ok && in->cnonce != NULL)
+		ok = auth_write_param(out, false, "cnonce", in->cnonce, true);
+	if (ok && in->qop != DIGEST_QOP_NONE)
+		ok = auth_write_param(out, false, "nc", ncs, false) &&
+		     auth_write_param(out, false, "qop",
+				      digest_qop_name(in->qop), false);
+	ok = ok && auth_write_param(out, false, "response", resp, true);
+	if (ok && st->opaque[0] != '\0')
+		ok = auth_write_param(out, false, "opaque", st->opaque, true);
+	ok = ok && auth_write_param(out, false, "algorithm",
+				    digest_alg_name(in->alg), false);
+	if (ok && st->userhash)
+		ok = auth_write_param(out, false, "userhash", "true", false);
+	return ok;
+}
+
+/*
  * The Digest credentials (RFC 7616 §3.4), in curl's order:
  *   Digest username="..", realm="..", nonce="..", uri="..",
  *   cnonce="..", nc=00000001, qop=auth, response="..", opaque="..",
@@ -254,10 +288,9 @@ static enum http_err build_digest(struct answer_state *st,
 	struct digest_trace dt;
 	char cnonce[DIGEST_MAX_FIELD] = "";
 	char uname[DIGEST_HEX_MAX + 1];
-	char resp[DIGEST_HEX_MAX + 1], ncs[16];
+	char resp[DIGEST_HEX_MAX + 1];
 	const char *username = cr->user;
 	enum http_err e;
-	bool ok;
 
 	memset(&in, 0, sizeof(in));
 	in.alg = st->alg;
@@ -297,26 +330,7 @@ static enum http_err build_digest(struct answer_state *st,
 			goto done;
 		username = uname;
 	}
-	snprintf(ncs, sizeof(ncs), "%08x", (unsigned)in.nc);
-	ok = http_buf_puts(out, "Digest ") &&
-	     auth_write_param(out, true, "username", username, true) &&
-	     auth_write_param(out, false, "realm", st->realm, true) &&
-	     auth_write_param(out, false, "nonce", st->nonce, true) &&
-	     auth_write_param(out, false, "uri", uri, true);
-	if (ok && in.cnonce != NULL)
-		ok = auth_write_param(out, false, "cnonce", cnonce, true);
-	if (ok && in.qop != DIGEST_QOP_NONE)
-		ok = auth_write_param(out, false, "nc", ncs, false) &&
-		     auth_write_param(out, false, "qop",
-				      digest_qop_name(in.qop), false);
-	ok = ok && auth_write_param(out, false, "response", resp, true);
-	if (ok && st->opaque[0] != '\0')
-		ok = auth_write_param(out, false, "opaque", st->opaque, true);
-	ok = ok && auth_write_param(out, false, "algorithm",
-				    digest_alg_name(in.alg), false);
-	if (ok && st->userhash)
-		ok = auth_write_param(out, false, "userhash", "true", false);
-	if (!ok) {
+	if (!write_digest(out, st, &in, username, resp)) {
 		e = HTTP_E_NOSPACE;
 		goto done;
 	}
@@ -354,11 +368,11 @@ enum http_err answer_build(struct answer_state *st,
 	case AUTH_SCHEME_BASIC:
 		return basic_encode(out, cr->user, cr->pass ? cr->pass : "");
 	case AUTH_SCHEME_BEARER:
-		return bearer_encode(out, cr->token != NULL ? cr->token
+		return bearer_encode(out, cr->token != NULL  ? cr->token
 					  : cr->pass != NULL ? cr->pass
 							     : "")
-			       ? HTTP_OK
-			       : HTTP_E_BEARER_TOKEN;
+			   ? HTTP_OK
+			   : HTTP_E_BEARER_TOKEN;
 	case AUTH_SCHEME_DIGEST:
 		return build_digest(st, cr, method, uri, body, body_len, out,
 				    trace);
