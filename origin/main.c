@@ -76,138 +76,152 @@ static void log_line(void *ctx, const char *line)
 	fflush(stderr);
 }
 
+/* What the command line asks for; defaults filled by parse_args(). */
+struct origin_args {
+	const char *listen_at, *auth, *realm, *users_file, *tokens_file;
+	const char *rules_file, *algs, *qop;
+	unsigned long lifetime, creds_ttl;
+	bool verbose;
+};
+
+static const struct option long_opts[] = {
+	{"listen", required_argument, NULL, 'l'},
+	{"auth", required_argument, NULL, 'a'},
+	{"realm", required_argument, NULL, 'r'},
+	{"users", required_argument, NULL, 'u'},
+	{"tokens", required_argument, NULL, 't'},
+	{"rules", required_argument, NULL, 'R'},
+	{"digest-algorithms", required_argument, NULL, 'A'},
+	{"qop", required_argument, NULL, 'q'},
+	{"nonce-lifetime", required_argument, NULL, 'n'},
+	{"credentials-ttl", required_argument, NULL, 'C'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* Option c with argument arg into a; exits on --help, --version and a
+ * bad option or value. */
+static void one_option(int c, const char *arg, struct origin_args *a)
+{
+	char *end;
+
+	switch (c) {
+	case 'l': a->listen_at = arg; break;
+	case 'a': a->auth = arg; break;
+	case 'r': a->realm = arg; break;
+	case 'u': a->users_file = arg; break;
+	case 't': a->tokens_file = arg; break;
+	case 'R': a->rules_file = arg; break;
+	case 'A': a->algs = arg; break;
+	case 'q': a->qop = arg; break;
+	case 'n':
+		a->lifetime = strtoul(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0' || a->lifetime == 0 ||
+		    a->lifetime > ORIGIN_MAX_NONCE_LIFETIME)
+			die_usage("--nonce-lifetime wants 1..86400 "
+				  "seconds, not '%s'",
+				  arg);
+		break;
+	case 'C':
+		a->creds_ttl = strtoul(arg, &end, 10);
+		if (*arg < '0' || *arg > '9' || *end != '\0' ||
+		    a->creds_ttl > CREDCACHE_MAX_TTL)
+			die_usage("--credentials-ttl wants 0..%u "
+				  "seconds, not '%s'",
+				  CREDCACHE_MAX_TTL, arg);
+		break;
+	case 'v': a->verbose = true; break;
+	case 'h': usage(stdout); exit(0);
+	case 'V': printf("bin/origin (lab407) %s\n", ORIGIN_VERSION); exit(0);
+	default:
+		fprintf(stderr, "bin/origin: bad option (try --help)\n");
+		exit(2);
+	}
+}
+
+/* The command line into a, every default first; usage errors exit 2. */
+static void parse_args(int argc, char **argv, struct origin_args *a)
+{
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->listen_at = ORIGIN_DEFAULT_LISTEN;
+	a->auth = "basic";
+	a->realm = ORIGIN_DEFAULT_REALM;
+	a->algs = ORIGIN_DEFAULT_ALGS;
+	a->qop = "auth";
+	a->lifetime = DIGEST_NONCE_LIFETIME;
+	a->creds_ttl = CREDCACHE_DEFAULT_TTL;
+	while ((c = getopt_long(argc, argv, "vhV", long_opts, NULL)) != -1)
+		one_option(c, optarg, a);
+	if (optind < argc)
+		die_usage("unexpected argument '%s'", argv[optind]);
+}
+
+/* ---- Configuration ----
+ * The guard's options and users, then --rules; false (said on stderr)
+ * when a file cannot be read; a usage error exits 2. */
+static bool setup(const struct origin_args *a, struct origin_config *cfg,
+		  struct users *users, struct rules *rules)
+{
+	char err[ORIGIN_ERR];
+	bool plaintext;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (guard_setup_options(&cfg->guard, false, a->auth, a->realm, a->algs,
+				a->qop, err, sizeof(err)) != HTTP_OK)
+		die_usage("%s", err);
+	if (guard_setup_users(&cfg->guard, users, USERS_SIDE_ORIGIN,
+			      a->users_file, a->tokens_file, &plaintext, err,
+			      sizeof(err)) != HTTP_OK) {
+		fprintf(stderr, "bin/origin: %s\n", err);
+		return false;
+	}
+	if (plaintext)
+		fprintf(stderr, "bin/origin: warning: %s holds plaintext "
+				"passwords (fine for a lab, not elsewhere)\n",
+			a->users_file);
+	cfg->guard.users = users;
+	if (a->rules_file != NULL) {
+		if (rules_load(a->rules_file, rules, err, sizeof(err)) !=
+		    HTTP_OK) {
+			fprintf(stderr, "bin/origin: %s\n", err);
+			return false;
+		}
+		cfg->rules = rules;
+	}
+	return true;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"listen", required_argument, NULL, 'l'},
-	    {"auth", required_argument, NULL, 'a'},
-	    {"realm", required_argument, NULL, 'r'},
-	    {"users", required_argument, NULL, 'u'},
-	    {"tokens", required_argument, NULL, 't'},
-	    {"rules", required_argument, NULL, 'R'},
-	    {"digest-algorithms", required_argument, NULL, 'A'},
-	    {"qop", required_argument, NULL, 'q'},
-	    {"nonce-lifetime", required_argument, NULL, 'n'},
-	    {"credentials-ttl", required_argument, NULL, 'C'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *listen_at = ORIGIN_DEFAULT_LISTEN, *auth = "basic";
-	const char *realm = ORIGIN_DEFAULT_REALM, *users_file = NULL;
-	const char *tokens_file = NULL, *rules_file = NULL;
-	const char *algs = ORIGIN_DEFAULT_ALGS, *qop = "auth";
-	unsigned long lifetime = DIGEST_NONCE_LIFETIME;
-	unsigned long creds_ttl = CREDCACHE_DEFAULT_TTL;
-	bool verbose = false;
+	struct origin_args a;
 	struct origin_config cfg;
 	struct origin_server srv;
 	static struct users users;
 	static struct rules rules;
 	char err[ORIGIN_ERR], bound[NET_MAX_ADDR];
 	enum http_err e;
-	bool plaintext, have_srv = false;
-	int c, fd, rc, status = 1;
+	bool have_srv = false;
+	int fd, rc, status = 1;
 
-	while ((c = getopt_long(argc, argv, "vhV", opts, NULL)) != -1) {
-		char *end;
-
-		switch (c) {
-		case 'l':
-			listen_at = optarg;
-			break;
-		case 'a':
-			auth = optarg;
-			break;
-		case 'r':
-			realm = optarg;
-			break;
-		case 'u':
-			users_file = optarg;
-			break;
-		case 't':
-			tokens_file = optarg;
-			break;
-		case 'R':
-			rules_file = optarg;
-			break;
-		case 'A':
-			algs = optarg;
-			break;
-		case 'q':
-			qop = optarg;
-			break;
-		case 'n':
-			lifetime = strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || lifetime == 0 ||
-			    lifetime > ORIGIN_MAX_NONCE_LIFETIME)
-				die_usage("--nonce-lifetime wants 1..86400 "
-					  "seconds, not '%s'",
-					  optarg);
-			break;
-		case 'C':
-			creds_ttl = strtoul(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
-			    creds_ttl > CREDCACHE_MAX_TTL)
-				die_usage("--credentials-ttl wants 0..%u "
-					  "seconds, not '%s'",
-					  CREDCACHE_MAX_TTL, optarg);
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("bin/origin (lab407) %s\n", ORIGIN_VERSION);
-			return 0;
-		default:
-			fprintf(stderr,
-				"bin/origin: bad option (try --help)\n");
-			return 2;
-		}
-	}
-	if (optind < argc)
-		die_usage("unexpected argument '%s'", argv[optind]);
-
-	/* ---- Configuration ---- */
-	memset(&cfg, 0, sizeof(cfg));
-	if (guard_setup_options(&cfg.guard, false, auth, realm, algs, qop, err,
-				sizeof(err)) != HTTP_OK)
-		die_usage("%s", err);
-	if (guard_setup_users(&cfg.guard, &users, USERS_SIDE_ORIGIN,
-			      users_file, tokens_file, &plaintext, err,
-			      sizeof(err)) != HTTP_OK) {
-		fprintf(stderr, "bin/origin: %s\n", err);
-		return 1;
-	}
-	if (plaintext)
-		fprintf(stderr, "bin/origin: warning: %s holds plaintext "
-				"passwords (fine for a lab, not elsewhere)\n",
-			users_file);
-	cfg.guard.users = &users;
-	if (rules_file != NULL) {
-		if (rules_load(rules_file, &rules, err, sizeof(err)) !=
-		    HTTP_OK) {
-			fprintf(stderr, "bin/origin: %s\n", err);
-			goto done;
-		}
-		cfg.rules = &rules;
-	}
+	parse_args(argc, argv, &a);
+	if (!setup(&a, &cfg, &users, &rules))
+		goto done;
 
 	/* ---- Serving ---- */
-	e = origin_server_init(&srv, &cfg, (unsigned)lifetime);
+	e = origin_server_init(&srv, &cfg, (unsigned)a.lifetime);
 	if (e != HTTP_OK) {
 		fprintf(stderr, "bin/origin: %s\n", http_strerror(e));
 		goto done;
 	}
 	have_srv = true;
-	srv.credentials_ttl = (unsigned)creds_ttl;
-	if (verbose)
+	srv.credentials_ttl = (unsigned)a.creds_ttl;
+	if (a.verbose)
 		srv.log = log_line;
-	fd = net_listen(listen_at, bound, sizeof(bound), err, sizeof(err));
+	fd = net_listen(a.listen_at, bound, sizeof(bound), err, sizeof(err));
 	if (fd < 0) {
 		fprintf(stderr, "bin/origin: %s\n", err);
 		goto done;

@@ -26,6 +26,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <getopt.h>
+#include <stddef.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <stdio.h>
@@ -216,270 +217,320 @@ static void raise_fd_limit(void)
 	}
 }
 
+/* What the command line asks for; defaults filled by parse_args(). */
+struct proxy_args {
+	const char *listen_at, *auth, *realm, *users_file, *tokens_file;
+	const char *keytab, *algs, *qop, *acl_file, *connect_ports;
+	const char *log_file, *tls_cert, *tls_key;
+	bool allow_exposed, verbose;
+	unsigned long lifetime, max_conn, workers, creds_ttl;
+	struct proxy_timeouts t;
+};
+
+/* Runtime error: one line, exit 1. */
+static void die(const char *what)
+{
+	fprintf(stderr, "bin/proxy: %s\n", what);
+	exit(1);
+}
+
+static const struct option long_opts[] = {
+	{"listen", required_argument, NULL, 'l'},
+	{"auth", required_argument, NULL, 'a'},
+	{"realm", required_argument, NULL, 'r'},
+	{"users", required_argument, NULL, 'u'},
+	{"tokens", required_argument, NULL, 't'},
+	{"keytab", required_argument, NULL, 'k'},
+	{"digest-algorithms", required_argument, NULL, 'A'},
+	{"qop", required_argument, NULL, 'q'},
+	{"nonce-lifetime", required_argument, NULL, 'n'},
+	{"acl", required_argument, NULL, 'c'},
+	{"connect-ports", required_argument, NULL, 'P'},
+	{"allow-exposed", no_argument, NULL, 'X'},
+	{"upstream-timeout", required_argument, NULL, 'U'},
+	{"header-timeout", required_argument, NULL, 'H'},
+	{"idle-timeout", required_argument, NULL, 'I'},
+	{"body-timeout", required_argument, NULL, 'B'},
+	{"body-min-rate", required_argument, NULL, 'R'},
+	{"send-timeout", required_argument, NULL, 'S'},
+	{"connect-timeout", required_argument, NULL, 'C'},
+	{"tunnel-idle-timeout", required_argument, NULL, 'T'},
+	{"pool-idle-timeout", required_argument, NULL, 'O'},
+	{"linger-timeout", required_argument, NULL, 'G'},
+	{"workers", required_argument, NULL, 'w'},
+	{"max-connections", required_argument, NULL, 'm'},
+	{"access-log", required_argument, NULL, 'L'},
+	{"credentials-ttl", required_argument, NULL, OPT_CREDENTIALS_TTL},
+	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* The options that set one timeout: letter, name, field. */
+static const struct {
+	int c;
+	const char *name;
+	size_t field;
+} timeout_opts[] = {
+	{'U', "--upstream-timeout", offsetof(struct proxy_timeouts, upstream_ms)},
+	{'H', "--header-timeout", offsetof(struct proxy_timeouts, header_ms)},
+	{'I', "--idle-timeout", offsetof(struct proxy_timeouts, idle_ms)},
+	{'B', "--body-timeout", offsetof(struct proxy_timeouts, body_ms)},
+	{'S', "--send-timeout", offsetof(struct proxy_timeouts, send_ms)},
+	{'C', "--connect-timeout", offsetof(struct proxy_timeouts, connect_ms)},
+	{'T', "--tunnel-idle-timeout",
+	 offsetof(struct proxy_timeouts, tunnel_idle_ms)},
+	{'O', "--pool-idle-timeout",
+	 offsetof(struct proxy_timeouts, pool_idle_ms)},
+	{'G', "--linger-timeout", offsetof(struct proxy_timeouts, linger_ms)},
+};
+
+/* Option c names a timeout: set it and say so. */
+static bool timeout_option(int c, const char *arg, struct proxy_timeouts *t)
+{
+	for (size_t i = 0; i < sizeof(timeout_opts) / sizeof(timeout_opts[0]);
+	     i++) {
+		if (timeout_opts[i].c == c) {
+			*(unsigned *)((char *)t + timeout_opts[i].field) =
+				duration(timeout_opts[i].name, arg);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Option c with argument arg (no timeout): into a; exits on --help,
+ * --version and a bad option. */
+static void one_option(int c, const char *arg, struct proxy_args *a)
+{
+	switch (c) {
+	case 'l': a->listen_at = arg; break;
+	case 'a': a->auth = arg; break;
+	case 'r': a->realm = arg; break;
+	case 'u': a->users_file = arg; break;
+	case 't': a->tokens_file = arg; break;
+	case 'k': a->keytab = arg; break;
+	case 'A': a->algs = arg; break;
+	case 'q': a->qop = arg; break;
+	case 'n':
+		a->lifetime = number("--nonce-lifetime", arg, PROXY_MAX_SECONDS);
+		break;
+	case 'c': a->acl_file = arg; break;
+	case 'P': a->connect_ports = arg; break;
+	case 'X': a->allow_exposed = true; break;
+	case 'R':
+		a->t.body_min_rate =
+			(unsigned)number("--body-min-rate", arg, PROXY_MAX_RATE);
+		break;
+	case 'w': a->workers = number("--workers", arg, LOOP_MAX_WORKERS); break;
+	case 'm':
+		a->max_conn = number("--max-connections", arg,
+				     PROXY_MAX_CONNECTIONS_LIMIT);
+		break;
+	case 'L': a->log_file = arg; break;
+	case OPT_CREDENTIALS_TTL:
+		/* 0 is allowed: it turns the cache off */
+		a->creds_ttl = strcmp(arg, "0") == 0
+				       ? 0
+				       : number("--credentials-ttl", arg,
+						CREDCACHE_MAX_TTL);
+		break;
+	case OPT_TLS_CERT: a->tls_cert = arg; break;
+	case OPT_TLS_KEY: a->tls_key = arg; break;
+	case 'v': a->verbose = true; break;
+	case 'h': usage(stdout); exit(0);
+	case 'V': printf("bin/proxy (lab407) %s\n", PROXY_VERSION); exit(0);
+	default:
+		fprintf(stderr, "bin/proxy: bad option (try --help)\n");
+		exit(2);
+	}
+}
+
+/* The command line into a, every default first; usage errors exit 2. */
+static void parse_args(int argc, char **argv, struct proxy_args *a)
+{
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->listen_at = PROXY_DEFAULT_LISTEN;
+	a->auth = "basic";
+	a->realm = PROXY_DEFAULT_REALM;
+	a->algs = PROXY_DEFAULT_ALGS;
+	a->qop = "auth";
+	a->connect_ports = ACL_DEFAULT_CONNECT_PORTS;
+	a->lifetime = DIGEST_NONCE_LIFETIME;
+	a->max_conn = PROXY_DEFAULT_MAX_CONNECTIONS;
+	a->creds_ttl = PROXY_DEFAULT_CREDENTIALS_TTL;
+	proxy_timeouts_default(&a->t);   /* the options change them */
+	while ((c = getopt_long(argc, argv, "vhV", long_opts, NULL)) != -1) {
+		if (!timeout_option(c, optarg, &a->t))
+			one_option(c, optarg, a);
+	}
+	if (optind < argc)
+		die_usage("unexpected argument '%s'", argv[optind]);
+	if ((a->tls_cert == NULL) != (a->tls_key == NULL))
+		die_usage("--tls-cert and --tls-key go together");
+}
+
+/* ---- Configuration: who are you ---- */
+static void setup_who(const struct proxy_args *a, struct proxy_config *cfg,
+		      struct users *users)
+{
+	char err[PROXY_ERR], line[PROXY_ERR + 32];
+	bool plaintext, neg = false;
+
+	if (guard_setup_options(&cfg->guard, true, a->auth, a->realm, a->algs,
+				a->qop, err, sizeof(err)) != HTTP_OK)
+		die_usage("%s", err);
+	if (guard_setup_users(&cfg->guard, users, USERS_SIDE_PROXY,
+			      a->users_file, a->tokens_file, &plaintext, err,
+			      sizeof(err)) != HTTP_OK)
+		die(err);
+	if (plaintext)
+		fprintf(stderr, "bin/proxy: warning: %s holds plaintext "
+				"passwords (fine for a lab, not elsewhere)\n",
+			a->users_file);
+	cfg->guard.users = users;
+	for (size_t i = 0; i < cfg->guard.num_schemes; i++) {
+		if (cfg->guard.schemes[i] == AUTH_SCHEME_NTLM &&
+		    ntlm_crypto_init() != HTTP_OK) {
+			snprintf(line, sizeof(line), "--auth ntlm: %s",
+				 http_strerror(HTTP_E_NTLM_CRYPTO));
+			die(line);
+		}
+		if (cfg->guard.schemes[i] == AUTH_SCHEME_NEGOTIATE &&
+		    negotiate_server_init(a->keytab, err, sizeof(err)) !=
+			    HTTP_OK) {
+			snprintf(line, sizeof(line), "--auth negotiate: %s", err);
+			die(line);
+		}
+		neg |= cfg->guard.schemes[i] == AUTH_SCHEME_NEGOTIATE;
+	}
+	if (a->keytab != NULL && !neg)
+		die_usage("--keytab is for --auth negotiate");
+}
+
+/* ---- Configuration: may you ---- */
+static void setup_may(const struct proxy_args *a, struct proxy_config *cfg,
+		      struct acl *acl, struct acl_policy *policy)
+{
+	char err[PROXY_ERR];
+	enum http_err e;
+
+	if (a->acl_file != NULL) {
+		err[0] = '\0';
+		e = acl_load(a->acl_file, acl, err, sizeof(err));
+		if (e != HTTP_OK)
+			die(err[0] != '\0' ? err : http_strerror(e));
+	} else {
+		acl_default(acl);
+	}
+	cfg->acl = acl;
+	acl_policy_default(policy);
+	if (acl_policy_ports(policy, a->connect_ports, err, sizeof(err)) !=
+	    HTTP_OK)
+		die_usage("--connect-ports: %s", err);
+	cfg->policy = policy;
+	cfg->verbose = a->verbose;
+}
+
+/* ---- Where: loopback, unless acknowledged (proxy/expose.h) ---- */
+static void check_exposure(const struct proxy_args *a,
+			   const struct proxy_config *cfg)
+{
+	char lhost[NET_MAX_ADDR];
+	unsigned lport;
+	const char *exposed;
+
+	if (net_split_hostport(a->listen_at, lhost, sizeof(lhost), &lport)) {
+		exposed = expose_check(lhost, cfg->guard.num_schemes == 0,
+				       a->users_file == NULL, a->allow_exposed);
+		if (exposed != NULL)
+			die(exposed);
+	}
+}
+
+/* ---- TLS to the proxy itself (proxy/tls.h) ---- */
+static SSL_CTX *setup_tls(const struct proxy_args *a)
+{
+	char err[PROXY_ERR];
+	SSL_CTX *tls;
+
+	if (a->tls_cert == NULL)
+		return NULL;
+	tls = proxy_tls_context(a->tls_cert, a->tls_key, err, sizeof(err));
+	if (tls == NULL)
+		die(err);
+	return tls;
+}
+
+/* The access log: stdout, or --access-log FILE opened to append. */
+static FILE *open_log(const struct proxy_args *a)
+{
+	FILE *log;
+
+	if (a->log_file == NULL)
+		return stdout;
+	log = fopen(a->log_file, "a");
+	if (log == NULL) {
+		fprintf(stderr, "bin/proxy: cannot open the access log "
+				"%s\n",
+			a->log_file);
+		exit(1);
+	}
+	/* Fully buffered (the default), like stdout: each worker flushes
+	 * its lines once a loop turn (proxy/server.c log_later()). */
+	return log;
+}
+
+/* ---- Serving ---- */
+static void setup_server(const struct proxy_args *a, struct proxy_server *srv,
+			 struct proxy_config *cfg, SSL_CTX *tls, FILE *log)
+{
+	enum http_err e = proxy_server_init(srv, cfg, (unsigned)a->lifetime);
+
+	if (e != HTTP_OK)
+		die(http_strerror(e));
+	srv->t = a->t;
+	srv->max_connections = (unsigned)a->max_conn;
+	srv->workers = (unsigned)a->workers;
+	srv->log = log;
+	srv->verbose = a->verbose;
+	srv->tls = tls;
+	srv->users_file = a->users_file;
+	srv->tokens_file = a->tokens_file;
+	srv->credentials_ttl = (unsigned)a->creds_ttl;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"listen", required_argument, NULL, 'l'},
-		{"auth", required_argument, NULL, 'a'},
-		{"realm", required_argument, NULL, 'r'},
-		{"users", required_argument, NULL, 'u'},
-		{"tokens", required_argument, NULL, 't'},
-		{"keytab", required_argument, NULL, 'k'},
-		{"digest-algorithms", required_argument, NULL, 'A'},
-		{"qop", required_argument, NULL, 'q'},
-		{"nonce-lifetime", required_argument, NULL, 'n'},
-		{"acl", required_argument, NULL, 'c'},
-		{"connect-ports", required_argument, NULL, 'P'},
-		{"allow-exposed", no_argument, NULL, 'X'},
-		{"upstream-timeout", required_argument, NULL, 'U'},
-		{"header-timeout", required_argument, NULL, 'H'},
-		{"idle-timeout", required_argument, NULL, 'I'},
-		{"body-timeout", required_argument, NULL, 'B'},
-		{"body-min-rate", required_argument, NULL, 'R'},
-		{"send-timeout", required_argument, NULL, 'S'},
-		{"connect-timeout", required_argument, NULL, 'C'},
-		{"tunnel-idle-timeout", required_argument, NULL, 'T'},
-		{"pool-idle-timeout", required_argument, NULL, 'O'},
-		{"linger-timeout", required_argument, NULL, 'G'},
-		{"workers", required_argument, NULL, 'w'},
-		{"max-connections", required_argument, NULL, 'm'},
-		{"access-log", required_argument, NULL, 'L'},
-		{"credentials-ttl", required_argument, NULL,
-		 OPT_CREDENTIALS_TTL},
-		{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
-		{"tls-key", required_argument, NULL, OPT_TLS_KEY},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *listen_at = PROXY_DEFAULT_LISTEN, *auth = "basic";
-	const char *realm = PROXY_DEFAULT_REALM, *users_file = NULL;
-	const char *tokens_file = NULL, *acl_file = NULL, *log_file = NULL;
-	const char *keytab = NULL;
-	const char *algs = PROXY_DEFAULT_ALGS, *qop = "auth";
-	const char *connect_ports = ACL_DEFAULT_CONNECT_PORTS;
-	const char *tls_cert = NULL, *tls_key = NULL;
-	SSL_CTX *tls = NULL;
-	bool allow_exposed = false;
-	unsigned long lifetime = DIGEST_NONCE_LIFETIME;
-	unsigned long max_conn = PROXY_DEFAULT_MAX_CONNECTIONS;
-	unsigned long workers = 0;
-	unsigned long creds_ttl = PROXY_DEFAULT_CREDENTIALS_TTL;
-	bool verbose = false;
+	static struct proxy_args a;
 	static struct proxy_config cfg;
 	static struct proxy_server srv;
 	static struct users users;
 	static struct acl acl;
 	static struct acl_policy policy;
-	char err[PROXY_ERR], bound[NET_MAX_ADDR], lhost[NET_MAX_ADDR];
-	unsigned lport;
-	const char *exposed;
-	struct proxy_timeouts t;
-	FILE *log = stdout;
-	enum http_err e;
-	bool plaintext;
-	int c, fd, rc;
+	char err[PROXY_ERR], bound[NET_MAX_ADDR];
+	SSL_CTX *tls;
+	FILE *log;
+	int fd, rc;
 
-	proxy_timeouts_default(&t);   /* the options below change them */
-	while ((c = getopt_long(argc, argv, "vhV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l': listen_at = optarg; break;
-		case 'a': auth = optarg; break;
-		case 'r': realm = optarg; break;
-		case 'u': users_file = optarg; break;
-		case 't': tokens_file = optarg; break;
-		case 'k': keytab = optarg; break;
-		case 'A': algs = optarg; break;
-		case 'q': qop = optarg; break;
-		case 'n':
-			lifetime = number("--nonce-lifetime", optarg,
-					  PROXY_MAX_SECONDS);
-			break;
-		case 'c': acl_file = optarg; break;
-		case 'P': connect_ports = optarg; break;
-		case 'X': allow_exposed = true; break;
-		case 'U':
-			t.upstream_ms = duration("--upstream-timeout", optarg);
-			break;
-		case 'H':
-			t.header_ms = duration("--header-timeout", optarg);
-			break;
-		case 'I':
-			t.idle_ms = duration("--idle-timeout", optarg);
-			break;
-		case 'B':
-			t.body_ms = duration("--body-timeout", optarg);
-			break;
-		case 'R':
-			t.body_min_rate = (unsigned)number(
-				"--body-min-rate", optarg, PROXY_MAX_RATE);
-			break;
-		case 'S':
-			t.send_ms = duration("--send-timeout", optarg);
-			break;
-		case 'C':
-			t.connect_ms = duration("--connect-timeout", optarg);
-			break;
-		case 'T':
-			t.tunnel_idle_ms =
-				duration("--tunnel-idle-timeout", optarg);
-			break;
-		case 'O':
-			t.pool_idle_ms = duration("--pool-idle-timeout", optarg);
-			break;
-		case 'G':
-			t.linger_ms = duration("--linger-timeout", optarg);
-			break;
-		case 'w':
-			workers = number("--workers", optarg, LOOP_MAX_WORKERS);
-			break;
-		case 'm':
-			max_conn = number("--max-connections", optarg,
-					  PROXY_MAX_CONNECTIONS_LIMIT);
-			break;
-		case 'L': log_file = optarg; break;
-		case OPT_CREDENTIALS_TTL:
-			/* 0 is allowed: it turns the cache off */
-			creds_ttl = strcmp(optarg, "0") == 0
-					    ? 0
-					    : number("--credentials-ttl",
-						     optarg,
-						     CREDCACHE_MAX_TTL);
-			break;
-		case OPT_TLS_CERT: tls_cert = optarg; break;
-		case OPT_TLS_KEY: tls_key = optarg; break;
-		case 'v': verbose = true; break;
-		case 'h': usage(stdout); return 0;
-		case 'V':
-			printf("bin/proxy (lab407) %s\n", PROXY_VERSION);
-			return 0;
-		default:
-			fprintf(stderr, "bin/proxy: bad option (try --help)\n");
-			return 2;
-		}
-	}
-	if (optind < argc)
-		die_usage("unexpected argument '%s'", argv[optind]);
-	if ((tls_cert == NULL) != (tls_key == NULL))
-		die_usage("--tls-cert and --tls-key go together");
-
-	/* ---- Configuration: who are you ---- */
-	if (guard_setup_options(&cfg.guard, true, auth, realm, algs, qop, err,
-				sizeof(err)) != HTTP_OK)
-		die_usage("%s", err);
-	if (guard_setup_users(&cfg.guard, &users, USERS_SIDE_PROXY, users_file,
-			      tokens_file, &plaintext, err,
-			      sizeof(err)) != HTTP_OK) {
-		fprintf(stderr, "bin/proxy: %s\n", err);
-		return 1;
-	}
-	if (plaintext)
-		fprintf(stderr, "bin/proxy: warning: %s holds plaintext "
-				"passwords (fine for a lab, not elsewhere)\n",
-			users_file);
-	cfg.guard.users = &users;
-	for (size_t i = 0; i < cfg.guard.num_schemes; i++) {
-		if (cfg.guard.schemes[i] == AUTH_SCHEME_NTLM &&
-		    ntlm_crypto_init() != HTTP_OK) {
-			fprintf(stderr, "bin/proxy: --auth ntlm: %s\n",
-				http_strerror(HTTP_E_NTLM_CRYPTO));
-			return 1;
-		}
-		if (cfg.guard.schemes[i] == AUTH_SCHEME_NEGOTIATE &&
-		    negotiate_server_init(keytab, err, sizeof(err)) !=
-			    HTTP_OK) {
-			fprintf(stderr, "bin/proxy: --auth negotiate: %s\n",
-				err);
-			return 1;
-		}
-	}
-	if (keytab != NULL) {
-		bool neg = false;
-
-		for (size_t i = 0; i < cfg.guard.num_schemes; i++)
-			neg |= cfg.guard.schemes[i] == AUTH_SCHEME_NEGOTIATE;
-		if (!neg)
-			die_usage("--keytab is for --auth negotiate");
-	}
-
-	/* ---- Configuration: may you ---- */
-	if (acl_file != NULL) {
-		err[0] = '\0';
-		e = acl_load(acl_file, &acl, err, sizeof(err));
-		if (e != HTTP_OK) {
-			fprintf(stderr, "bin/proxy: %s\n",
-				err[0] != '\0' ? err : http_strerror(e));
-			return 1;
-		}
-	} else {
-		acl_default(&acl);
-	}
-	cfg.acl = &acl;
-	acl_policy_default(&policy);
-	if (acl_policy_ports(&policy, connect_ports, err, sizeof(err)) !=
-	    HTTP_OK)
-		die_usage("--connect-ports: %s", err);
-	cfg.policy = &policy;
-	cfg.verbose = verbose;
-
-	/* ---- Where: loopback, unless acknowledged (proxy/expose.h) ---- */
-	if (net_split_hostport(listen_at, lhost, sizeof(lhost), &lport)) {
-		exposed = expose_check(lhost, cfg.guard.num_schemes == 0,
-				       users_file == NULL, allow_exposed);
-		if (exposed != NULL) {
-			fprintf(stderr, "bin/proxy: %s\n", exposed);
-			return 1;
-		}
-	}
-
-	/* ---- TLS to the proxy itself (proxy/tls.h) ---- */
-	if (tls_cert != NULL) {
-		tls = proxy_tls_context(tls_cert, tls_key, err, sizeof(err));
-		if (tls == NULL) {
-			fprintf(stderr, "bin/proxy: %s\n", err);
-			return 1;
-		}
-	}
-
-	/* ---- Serving ---- */
-	if (log_file != NULL) {
-		log = fopen(log_file, "a");
-		if (log == NULL) {
-			fprintf(stderr, "bin/proxy: cannot open the access log "
-					"%s\n",
-				log_file);
-			return 1;
-		}
-		/* Fully buffered (the default), like stdout below: each
-		 * worker flushes its lines once a loop turn
-		 * (proxy/server.c log_later()). */
-	}
-	e = proxy_server_init(&srv, &cfg, (unsigned)lifetime);
-	if (e != HTTP_OK) {
-		fprintf(stderr, "bin/proxy: %s\n", http_strerror(e));
-		return 1;
-	}
-	srv.t = t;
-	srv.max_connections = (unsigned)max_conn;
-	srv.workers = (unsigned)workers;
-	srv.log = log;
-	srv.verbose = verbose;
-	srv.tls = tls;
-	srv.users_file = users_file;
-	srv.tokens_file = tokens_file;
-	srv.credentials_ttl = (unsigned)creds_ttl;
+	parse_args(argc, argv, &a);
+	setup_who(&a, &cfg, &users);
+	setup_may(&a, &cfg, &acl, &policy);
+	check_exposure(&a, &cfg);
+	tls = setup_tls(&a);
+	log = open_log(&a);
+	setup_server(&a, &srv, &cfg, tls, log);
 	raise_fd_limit();
-	fd = net_listen(listen_at, bound, sizeof(bound), err, sizeof(err));
-	if (fd < 0) {
-		fprintf(stderr, "bin/proxy: %s\n", err);
-		return 1;
-	}
-	if (!own_addresses(fd, &policy)) {
-		fprintf(stderr, "bin/proxy: cannot tell the listening "
-				"address\n");
-		return 1;
-	}
+	fd = net_listen(a.listen_at, bound, sizeof(bound), err, sizeof(err));
+	if (fd < 0)
+		die(err);
+	if (!own_addresses(fd, &policy))
+		die("cannot tell the listening address");
 	daemon_signals(on_signal);
 
 	printf("listening on %s\n", bound);
@@ -490,9 +541,7 @@ int main(int argc, char **argv)
 	users_free(&users);
 	if (log != stdout)
 		fclose(log);
-	if (rc != 0) {
-		fprintf(stderr, "bin/proxy: %s\n", err);
-		return 1;
-	}
+	if (rc != 0)
+		die(err);
 	return 0;
 }

@@ -269,7 +269,14 @@ static void interactive(struct repl *r)
 	}
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for. */
+struct repl_args {
+	const char *check, *listen_at, *predictions, *mystery;
+};
+
+/* The command line into a; exits on --help, --version and a usage
+ * error (2). */
+static void parse_args(int argc, char **argv, struct repl_args *a)
 {
 	static const struct option opts[] = {
 	    {"check", required_argument, NULL, 'c'},
@@ -280,38 +287,20 @@ int main(int argc, char **argv)
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *check = NULL, *listen_at = NULL;
-	const char *predictions = NULL, *mystery = NULL;
-	FILE *plog = NULL;
-	static struct intercept icpt;
-	struct lab *lab;
-	struct repl r;
-	char err[512];
-	int c, status = 0;
+	int c;
 
+	memset(a, 0, sizeof(*a));
 	while ((c = getopt_long(argc, argv, "c:l:hV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c':
-			check = optarg;
-			break;
-		case 'l':
-			listen_at = optarg;
-			break;
-		case 'P':
-			predictions = optarg;
-			break;
-		case 'm':
-			mystery = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("repl (lab407) %s\n", REPL_VERSION);
-			return 0;
+		case 'c': a->check = optarg; break;
+		case 'l': a->listen_at = optarg; break;
+		case 'P': a->predictions = optarg; break;
+		case 'm': a->mystery = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("repl (lab407) %s\n", REPL_VERSION); exit(0);
 		default:
 			fprintf(stderr, "repl: unknown option (try --help)\n");
-			return 2;
+			exit(2);
 		}
 	}
 	if (optind < argc) {
@@ -319,12 +308,72 @@ int main(int argc, char **argv)
 			"repl: unexpected argument '%s' (did you mean "
 			"--check %s?)\n",
 			argv[optind], argv[optind]);
-		return 2;
+		exit(2);
 	}
-	if (predictions != NULL && check == NULL) {
+	if (a->predictions != NULL && a->check == NULL) {
 		fprintf(stderr, "repl: --predictions goes with --check FILE\n");
-		return 2;
+		exit(2);
 	}
+}
+
+/* --listen: the intercepting listener, announced on the first lines,
+ * flushed, as the servers print them: a test starts its client once it
+ * has read the port.  False (said on stderr) if it cannot listen. */
+static bool open_listener(struct intercept *icpt, const char *listen_at,
+			  const struct lab *lab)
+{
+	char err[512];
+
+	if (!listen_open(icpt, listen_at, err, sizeof(err))) {
+		fprintf(stderr, "repl: %s\n", err);
+		return false;
+	}
+	printf("listening on %s\n", icpt->bound);
+	printf("lab origin 127.0.0.1:%u\n", lab->port[LAB_ORIGIN]);
+	fflush(stdout);
+	return true;
+}
+
+/* The session itself: --check FILE, the terminal, or a script on
+ * stdin; the exit status. */
+static int run(struct repl *r, const struct repl_args *a)
+{
+	char err[512];
+	int status = 0;
+
+	if (a->check != NULL) {
+		r->script = true;
+		r->echo = true;
+		status = script_run_file(r, a->check);
+		predict_summary(r);
+		if (status == 0)
+			fprintf(r->out, "\n%s: all expects passed\n", a->check);
+		return status;
+	}
+	/* the default exchange, ready for Enter (with --listen, the
+	 * outside client's is) */
+	if (a->listen_at == NULL &&
+	    !lab_begin(r->lab, "GET", "/private", NULL, err, sizeof(err)))
+		fprintf(stderr, "repl: %s\n", err);
+	if (isatty(STDIN_FILENO)) {
+		r->ask = ask_tty;
+		interactive(r);
+		return 0;
+	}
+	return script_run_stream(r, stdin);
+}
+
+int main(int argc, char **argv)
+{
+	struct repl_args a;
+	FILE *plog = NULL;
+	static struct intercept icpt;
+	struct lab *lab;
+	struct repl r;
+	char err[512];
+	int status;
+
+	parse_args(argc, argv, &a);
 	signal(SIGPIPE, SIG_IGN);
 	lab = calloc(1, sizeof(*lab));
 	if (lab == NULL) {
@@ -340,17 +389,18 @@ int main(int argc, char **argv)
 	}
 	repl_init(&r, lab, stdout, stderr);
 	r.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-	if (predictions != NULL) {
-		plog = fopen(predictions, "w");
+	if (a.predictions != NULL) {
+		plog = fopen(a.predictions, "w");
 		if (plog == NULL) {
-			fprintf(stderr, "repl: cannot write %s\n", predictions);
+			fprintf(stderr, "repl: cannot write %s\n",
+				a.predictions);
 			lab_close(lab);
 			free(lab);
 			return 1;
 		}
 		r.pred.log = plog;
 	}
-	if (mystery != NULL && !mystery_start_arg(&r, mystery)) {
+	if (a.mystery != NULL && !mystery_start_arg(&r, a.mystery)) {
 		if (plog != NULL)
 			fclose(plog);
 		lab_close(lab);
@@ -359,40 +409,12 @@ int main(int argc, char **argv)
 	}
 	intercept_init(&icpt);
 	r.icpt = &icpt;
-	if (listen_at != NULL) {
-		/* first line, flushed, as the servers print it: a test starts
-		 * its client once it has read the port */
-		if (!listen_open(&icpt, listen_at, err, sizeof(err))) {
-			fprintf(stderr, "repl: %s\n", err);
-			lab_close(lab);
-			free(lab);
-			return 1;
-		}
-		printf("listening on %s\n", icpt.bound);
-		printf("lab origin 127.0.0.1:%u\n", lab->port[LAB_ORIGIN]);
-		fflush(stdout);
+	if (a.listen_at != NULL && !open_listener(&icpt, a.listen_at, lab)) {
+		lab_close(lab);
+		free(lab);
+		return 1;
 	}
-
-	if (check != NULL) {
-		r.script = true;
-		r.echo = true;
-		status = script_run_file(&r, check);
-		predict_summary(&r);
-		if (status == 0)
-			fprintf(r.out, "\n%s: all expects passed\n", check);
-	} else {
-		/* the default exchange, ready for Enter (with --listen, the
-		 * outside client's is) */
-		if (listen_at == NULL &&
-		    !lab_begin(lab, "GET", "/private", NULL, err, sizeof(err)))
-			fprintf(stderr, "repl: %s\n", err);
-		if (isatty(STDIN_FILENO)) {
-			r.ask = ask_tty;
-			interactive(&r);
-		} else {
-			status = script_run_stream(&r, stdin);
-		}
-	}
+	status = run(&r, &a);
 	fflush(stdout);
 	if (plog != NULL)
 		fclose(plog);
