@@ -463,12 +463,88 @@ static void describe_ap_req(const struct der *apreq, char *out, size_t cap)
 		       "KDC, to get the ticket-granting ticket");
 }
 
+/* NegTokenResp (RFC 4178 §4.2.2): the server's answer, inside top. */
+static void describe_resp(const struct der *top, char *out, size_t cap)
+{
+	struct der rseq, res, rtok;
+	size_t p2 = 0;
+
+	line(out, cap, "SPNEGO NegTokenResp (RFC 4178 §4.2.2): the "
+		       "acceptor's answer");
+	if (der_next(top->p, top->len, &p2, &rseq) &&
+	    der_find(&rseq, 0xa0, &res) && res.len >= 3)
+		line(out, cap, "negState %u (%s)", res.p[2],
+		     res.p[2] == 0 ? "accept-completed"
+		     : res.p[2] == 1 ? "accept-incomplete"
+		     : res.p[2] == 2 ? "reject" : "request-mic");
+	if (der_find(&rseq, 0xa2, &rtok))
+		line(out, cap, "responseToken: %zu bytes (a Kerberos "
+			       "AP-REP: the proxy's proof that it "
+			       "decrypted the ticket, for mutual "
+			       "authentication)",
+		     rtok.len);
+}
+
+/* The mechToken krb (an OCTET STRING): a Kerberos AP-REQ is described. */
+static void describe_krb(const struct der *krb, char *out, size_t cap)
+{
+	struct der kapp, koid, apreq;
+	size_t p2 = 0, p3 = 0;
+
+	if (!der_next(krb->p, krb->len, &p2, &kapp) || kapp.tag != 0x60)
+		return;
+	if (!der_next(kapp.p, kapp.len, &p3, &koid) || koid.tag != 0x06 ||
+	    p3 + 2 > kapp.len)
+		return;
+	/* RFC 4121: after the OID, TOK_ID 01 00 is an AP-REQ */
+	if (kapp.p[p3] != 0x01 || kapp.p[p3 + 1] != 0x00)
+		return;
+	p3 += 2;
+	if (der_next(kapp.p, kapp.len, &p3, &apreq) && apreq.tag == 0x6e)
+		describe_ap_req(&apreq, out, cap);
+}
+
+/* InitialContextToken (RFC 2743 §3.1) top: its mechanism, SPNEGO's
+ * mechTypes and the first mechanism's token. */
+static void describe_init(const struct der *top, char *out, size_t cap)
+{
+	struct der oid, inner, seq, mechs, mtok, item, krb, list;
+	char dotted[64];
+	size_t pos = 0, p2 = 0, p3 = 0;
+
+	if (!der_next(top->p, top->len, &pos, &oid) || oid.tag != 0x06)
+		return;
+	oid_text(&oid, dotted, sizeof(dotted));
+	line(out, cap, "InitialContextToken (RFC 2743 §3.1), mechanism %s, %s",
+	     dotted, oid_name(dotted));
+	if (!der_next(top->p, top->len, &pos, &inner) || inner.tag != 0xa0)
+		return;
+	pos = 0;
+	if (!der_next(inner.p, inner.len, &pos, &seq) || seq.tag != 0x30)
+		return;
+	if (der_find(&seq, 0xa0, &mechs) &&
+	    der_next(mechs.p, mechs.len, &p2, &list))
+		while (der_next(list.p, list.len, &p3, &item))
+			if (item.tag == 0x06) {
+				oid_text(&item, dotted, sizeof(dotted));
+				line(out, cap, "mechTypes: %s, %s", dotted,
+				     oid_name(dotted));
+			}
+	if (!der_find(&seq, 0xa2, &mtok))
+		return;
+	pos = 0;
+	if (!der_next(mtok.p, mtok.len, &pos, &krb) || krb.tag != 0x04)
+		return;
+	line(out, cap, "mechToken: %zu bytes for the first mechanism",
+	     krb.len);
+	describe_krb(&krb, out, cap);
+}
+
 void negotiate_describe(const char *b64, size_t len, char *out, size_t cap)
 {
 	unsigned char buf[NEGOTIATE_MAX_TOKEN];
 	size_t n = 0, pos = 0;
-	struct der top, oid, inner, seq, mechs, mtok, item, krb;
-	char dotted[64];
+	struct der top;
 
 	if (cap == 0)
 		return;
@@ -487,77 +563,11 @@ void negotiate_describe(const char *b64, size_t len, char *out, size_t cap)
 		line(out, cap, "not DER");
 		return;
 	}
-	if (top.tag == 0xa1) {
-		/* NegTokenResp (RFC 4178 §4.2.2): the server's answer. */
-		struct der rseq, res, rtok;
-		size_t p2 = 0;
-
-		line(out, cap, "SPNEGO NegTokenResp (RFC 4178 §4.2.2): the "
-			       "acceptor's answer");
-		if (der_next(top.p, top.len, &p2, &rseq) &&
-		    der_find(&rseq, 0xa0, &res) && res.len >= 3)
-			line(out, cap, "negState %u (%s)", res.p[2],
-			     res.p[2] == 0 ? "accept-completed"
-			     : res.p[2] == 1 ? "accept-incomplete"
-			     : res.p[2] == 2 ? "reject" : "request-mic");
-		if (der_find(&rseq, 0xa2, &rtok))
-			line(out, cap, "responseToken: %zu bytes (a Kerberos "
-				       "AP-REP: the proxy's proof that it "
-				       "decrypted the ticket, for mutual "
-				       "authentication)",
-			     rtok.len);
-		return;
-	}
-	if (top.tag != 0x60) {
+	if (top.tag == 0xa1)
+		describe_resp(&top, out, cap);
+	else if (top.tag != 0x60)
 		line(out, cap, "not an InitialContextToken (tag 0x%02x)",
 		     top.tag);
-		return;
-	}
-	pos = 0;
-	if (!der_next(top.p, top.len, &pos, &oid) || oid.tag != 0x06)
-		return;
-	oid_text(&oid, dotted, sizeof(dotted));
-	line(out, cap, "InitialContextToken (RFC 2743 §3.1), mechanism %s, %s",
-	     dotted, oid_name(dotted));
-	if (!der_next(top.p, top.len, &pos, &inner) || inner.tag != 0xa0)
-		return;
-	pos = 0;
-	if (!der_next(inner.p, inner.len, &pos, &seq) || seq.tag != 0x30)
-		return;
-	if (der_find(&seq, 0xa0, &mechs)) {
-		size_t p2 = 0, p3 = 0;
-		struct der list;
-
-		if (der_next(mechs.p, mechs.len, &p2, &list))
-			while (der_next(list.p, list.len, &p3, &item))
-				if (item.tag == 0x06) {
-					oid_text(&item, dotted, sizeof(dotted));
-					line(out, cap, "mechTypes: %s, %s",
-					     dotted, oid_name(dotted));
-				}
-	}
-	if (!der_find(&seq, 0xa2, &mtok))
-		return;
-	pos = 0;
-	if (!der_next(mtok.p, mtok.len, &pos, &krb) || krb.tag != 0x04)
-		return;
-	line(out, cap, "mechToken: %zu bytes for the first mechanism",
-	     krb.len);
-	{
-		struct der kapp, koid, apreq;
-		size_t p2 = 0, p3 = 0;
-
-		if (!der_next(krb.p, krb.len, &p2, &kapp) || kapp.tag != 0x60)
-			return;
-		if (!der_next(kapp.p, kapp.len, &p3, &koid) ||
-		    koid.tag != 0x06 || p3 + 2 > kapp.len)
-			return;
-		/* RFC 4121: after the OID, TOK_ID 01 00 is an AP-REQ */
-		if (kapp.p[p3] != 0x01 || kapp.p[p3 + 1] != 0x00)
-			return;
-		p3 += 2;
-		if (der_next(kapp.p, kapp.len, &p3, &apreq) &&
-		    apreq.tag == 0x6e)
-			describe_ap_req(&apreq, out, cap);
-	}
+	else
+		describe_init(&top, out, cap);
 }

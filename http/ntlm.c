@@ -741,23 +741,119 @@ static enum http_err encode_string(const char *s, bool unicode, uint8_t *out,
 	return HTTP_OK;
 }
 
+/* NTOWFv2 (MS-NLMP §3.3.2) of the client's password, user and domain. */
+static enum http_err client_ntowfv2(const struct ntlm_client_input *in,
+				    uint8_t v2[NTLM_HASH_LEN])
+{
+	uint8_t user16[2 * NTLM_MAX_NAME], dom16[2 * NTLM_MAX_NAME];
+	uint8_t nth[NTLM_HASH_LEN];
+	size_t nu = 0, nd = 0;
+	enum http_err e;
+
+	if ((e = ntlm_nt_hash(in->password, strlen(in->password), nth)) !=
+		    HTTP_OK ||
+	    (e = ntlm_utf16(in->user, strlen(in->user), user16,
+			    sizeof(user16), &nu)) != HTTP_OK ||
+	    (e = ntlm_utf16(in->domain ? in->domain : "",
+			    in->domain ? strlen(in->domain) : 0, dom16,
+			    sizeof(dom16), &nd)) != HTTP_OK)
+		goto out;
+	e = ntlm_ntowfv2(nth, (struct ntlm_bytes){user16, nu},
+			 (struct ntlm_bytes){dom16, nd}, v2);
+out:
+	OPENSSL_cleanse(nth, sizeof(nth));
+	return e;
+}
+
+/*
+ * The NTLMv2 response into nt (its length in *nt_len) and the LMv2 one
+ * into lm (all zeros when zero_lm), from NTOWFv2 v2 and time t.
+ */
+static enum http_err client_responses(const uint8_t v2[NTLM_HASH_LEN],
+				      const struct ntlm_challenge *ch,
+				      const struct ntlm_client_input *in,
+				      uint64_t t, bool zero_lm, uint8_t *nt,
+				      size_t *nt_len,
+				      uint8_t lm[NTLM_V1_RESPONSE_LEN])
+{
+	size_t blob_len = 28 + ch->target_info.len + 4;
+	enum http_err e;
+
+	/* MS-NLMP §3.3.2: temp = 1, 1, Z(6), Time, ClientChallenge, Z(4),
+	 * ServerName (the target info), Z(4). */
+	memset(nt, 0, NTLM_HASH_LEN + blob_len);
+	nt[16] = 1;
+	nt[17] = 1;
+	put32(nt + 24, (uint32_t)t);
+	put32(nt + 28, (uint32_t)(t >> 32));
+	memcpy(nt + 32, in->client_challenge, NTLM_CHALLENGE_LEN);
+	if (ch->target_info.len > 0)
+		memcpy(nt + NTLM_V2_MIN_RESPONSE, ch->target_info.p,
+		       ch->target_info.len);
+	if ((e = ntlm_proof(v2, ch->server_challenge,
+			    (struct ntlm_bytes){nt + NTLM_HASH_LEN, blob_len},
+			    nt)) != HTTP_OK)
+		return e;
+	*nt_len = NTLM_HASH_LEN + blob_len;
+	/* LMv2 = HMAC-MD5(NTOWFv2, ServerChallenge || ClientChallenge) || CC */
+	memset(lm, 0, NTLM_V1_RESPONSE_LEN);
+	if (zero_lm)
+		return HTTP_OK;
+	if ((e = hmac_md5(v2, ch->server_challenge, NTLM_CHALLENGE_LEN,
+			  in->client_challenge, NTLM_CHALLENGE_LEN, lm)) !=
+	    HTTP_OK)
+		return e;
+	memcpy(lm + NTLM_HASH_LEN, in->client_challenge, NTLM_CHALLENGE_LEN);
+	return HTTP_OK;
+}
+
+/* The AUTHENTICATE message around the two responses, names encoded as
+ * the challenge's flags chose. */
+static enum http_err client_message(const struct ntlm_challenge *ch,
+				    const struct ntlm_client_input *in,
+				    struct ntlm_bytes nt, struct ntlm_bytes lm,
+				    uint8_t *out, size_t cap, size_t *len)
+{
+	uint8_t user[2 * NTLM_MAX_NAME], dom[2 * NTLM_MAX_NAME];
+	uint8_t ws[2 * NTLM_MAX_NAME];
+	size_t n_user = 0, n_dom = 0, n_ws = 0;
+	bool unicode = (ch->flags & NTLM_FLAG_UNICODE) != 0;
+	struct ntlm_authenticate a;
+	enum http_err e;
+
+	if ((e = encode_string(in->user, unicode, user, sizeof(user),
+			       &n_user)) != HTTP_OK ||
+	    (e = encode_string(in->domain, unicode, dom, sizeof(dom),
+			       &n_dom)) != HTTP_OK ||
+	    (e = encode_string(in->workstation, unicode, ws, sizeof(ws),
+			       &n_ws)) != HTTP_OK)
+		return e;
+	memset(&a, 0, sizeof(a));
+	/* Keep what both sides agreed on; no signing, sealing or key
+	 * exchange is used over HTTP. */
+	a.flags = ch->flags &
+		  (NTLM_FLAG_UNICODE | NTLM_FLAG_OEM | NTLM_FLAG_NTLM |
+		   NTLM_FLAG_ALWAYS_SIGN | NTLM_FLAG_EXTENDED_SESSIONSECURITY |
+		   NTLM_FLAG_TARGET_INFO | NTLM_FLAG_128 | NTLM_FLAG_56);
+	a.lm_response = lm;
+	a.nt_response = nt;
+	a.domain = (struct ntlm_bytes){n_dom ? dom : NULL, n_dom};
+	a.user = (struct ntlm_bytes){n_user ? user : NULL, n_user};
+	a.workstation = (struct ntlm_bytes){n_ws ? ws : NULL, n_ws};
+	return ntlm_build_authenticate(&a, out, cap, len);
+}
+
 enum http_err ntlm_client_authenticate(const struct ntlm_challenge *ch,
 				       const struct ntlm_client_input *in,
 				       uint8_t *out, size_t cap, size_t *len)
 {
 	struct ntlm_av avs[NTLM_MAX_AV];
 	const struct ntlm_av *ts;
-	struct ntlm_authenticate a;
-	uint8_t user16[2 * NTLM_MAX_NAME], dom16[2 * NTLM_MAX_NAME];
-	uint8_t user[2 * NTLM_MAX_NAME], dom[2 * NTLM_MAX_NAME];
-	uint8_t ws[2 * NTLM_MAX_NAME];
-	uint8_t nth[NTLM_HASH_LEN], v2[NTLM_HASH_LEN];
+	uint8_t v2[NTLM_HASH_LEN];
 	uint8_t nt[NTLM_HASH_LEN + 28 + NTLM_MAX_TARGET_INFO + 4];
 	uint8_t lm[NTLM_V1_RESPONSE_LEN];
-	size_t nu = 0, nd = 0, n_user = 0, n_dom = 0, n_ws = 0, nav = 0;
-	size_t blob_len;
+	size_t nav = 0, nt_len = 0;
 	uint64_t t = in->timestamp;
-	bool unicode = (ch->flags & NTLM_FLAG_UNICODE) != 0;
 	bool zero_lm = false;
 	enum http_err e;
 
@@ -774,67 +870,12 @@ enum http_err ntlm_client_authenticate(const struct ntlm_challenge *ch,
 		t = get64(ts->value.p);
 		zero_lm = true;
 	}
-	if ((e = ntlm_nt_hash(in->password, strlen(in->password), nth)) !=
-		    HTTP_OK ||
-	    (e = ntlm_utf16(in->user, strlen(in->user), user16,
-			    sizeof(user16), &nu)) != HTTP_OK ||
-	    (e = ntlm_utf16(in->domain ? in->domain : "",
-			    in->domain ? strlen(in->domain) : 0, dom16,
-			    sizeof(dom16), &nd)) != HTTP_OK)
-		goto out;
-	if ((e = ntlm_ntowfv2(nth, (struct ntlm_bytes){user16, nu},
-			      (struct ntlm_bytes){dom16, nd}, v2)) != HTTP_OK)
-		goto out;
-
-	/* MS-NLMP §3.3.2: temp = 1, 1, Z(6), Time, ClientChallenge, Z(4),
-	 * ServerName (the target info), Z(4). */
-	memset(nt, 0, sizeof(nt));
-	nt[16] = 1;
-	nt[17] = 1;
-	put32(nt + 24, (uint32_t)t);
-	put32(nt + 28, (uint32_t)(t >> 32));
-	memcpy(nt + 32, in->client_challenge, NTLM_CHALLENGE_LEN);
-	if (ch->target_info.len > 0)
-		memcpy(nt + NTLM_V2_MIN_RESPONSE, ch->target_info.p,
-		       ch->target_info.len);
-	blob_len = 28 + ch->target_info.len + 4;
-	if ((e = ntlm_proof(v2, ch->server_challenge,
-			    (struct ntlm_bytes){nt + NTLM_HASH_LEN, blob_len},
-			    nt)) != HTTP_OK)
-		goto out;
-	/* LMv2 = HMAC-MD5(NTOWFv2, ServerChallenge || ClientChallenge) || CC */
-	memset(lm, 0, sizeof(lm));
-	if (!zero_lm) {
-		if ((e = hmac_md5(v2, ch->server_challenge, NTLM_CHALLENGE_LEN,
-				  in->client_challenge, NTLM_CHALLENGE_LEN,
-				  lm)) != HTTP_OK)
-			goto out;
-		memcpy(lm + NTLM_HASH_LEN, in->client_challenge,
-		       NTLM_CHALLENGE_LEN);
-	}
-
-	if ((e = encode_string(in->user, unicode, user, sizeof(user),
-			       &n_user)) != HTTP_OK ||
-	    (e = encode_string(in->domain, unicode, dom, sizeof(dom),
-			       &n_dom)) != HTTP_OK ||
-	    (e = encode_string(in->workstation, unicode, ws, sizeof(ws),
-			       &n_ws)) != HTTP_OK)
-		goto out;
-	memset(&a, 0, sizeof(a));
-	/* Keep what both sides agreed on; no signing, sealing or key
-	 * exchange is used over HTTP. */
-	a.flags = ch->flags &
-		  (NTLM_FLAG_UNICODE | NTLM_FLAG_OEM | NTLM_FLAG_NTLM |
-		   NTLM_FLAG_ALWAYS_SIGN | NTLM_FLAG_EXTENDED_SESSIONSECURITY |
-		   NTLM_FLAG_TARGET_INFO | NTLM_FLAG_128 | NTLM_FLAG_56);
-	a.lm_response = (struct ntlm_bytes){lm, sizeof(lm)};
-	a.nt_response = (struct ntlm_bytes){nt, NTLM_HASH_LEN + blob_len};
-	a.domain = (struct ntlm_bytes){n_dom ? dom : NULL, n_dom};
-	a.user = (struct ntlm_bytes){n_user ? user : NULL, n_user};
-	a.workstation = (struct ntlm_bytes){n_ws ? ws : NULL, n_ws};
-	e = ntlm_build_authenticate(&a, out, cap, len);
-out:
-	OPENSSL_cleanse(nth, sizeof(nth));
+	if ((e = client_ntowfv2(in, v2)) == HTTP_OK &&
+	    (e = client_responses(v2, ch, in, t, zero_lm, nt, &nt_len, lm)) ==
+		    HTTP_OK)
+		e = client_message(ch, in, (struct ntlm_bytes){nt, nt_len},
+				   (struct ntlm_bytes){lm, sizeof(lm)}, out,
+				   cap, len);
 	OPENSSL_cleanse(v2, sizeof(v2));
 	return e;
 }

@@ -279,26 +279,112 @@ static bool is_ha1(const char *s, size_t n)
 
 /* ---- Parsing user files ---- */
 
+/* One users-file line taken apart by line_classify(). */
+struct line_fields {
+	enum users_kind kind;
+	const char *realm;   /* htdigest only, else NULL */
+	size_t realm_len;
+	const char *secret;  /* password, hash or HA1 */
+	size_t slen;
+};
+
+static const char *kind_name(enum users_kind kind)
+{
+	return kind == USERS_HTDIGEST	? "htdigest"
+	       : kind == USERS_HTPASSWD ? "htpasswd"
+					: "plain";
+}
+
 /*
- * One line of a users file.  The kind of each line is decided from its
- * shape; the first entry sets the file's kind, and a line of another kind
- * is an error (a file is one format, never a mix):
+ * The kind of a line from what follows "user:" (rest[0..rlen)), decided
+ * from its shape:
  *   user:realm:HA1   with 32 or 64 hex digits       -> htdigest
  *   user:HASH        $2y$ $2b$ $5$ $6$ {SHA} $apr1$  -> htpasswd
  *   user:password                                    -> plain
+ * An unknown hash or a crypt cost out of bounds is an error.
+ */
+static enum http_err line_classify(const struct confline *l, const char *rest,
+				   size_t rlen, struct line_fields *f,
+				   const char *path, char *errbuf,
+				   size_t errcap)
+{
+	const char *last = memchr(rest, ':', rlen);
+	enum htpasswd_kind hk = htpasswd_kind(rest, rlen);
+	char why[96];
+
+	memset(f, 0, sizeof(*f));
+	if (last != NULL && is_ha1(last + 1, rlen - (size_t)(last - rest) - 1) &&
+	    memchr(last + 1, ':', rlen - (size_t)(last - rest) - 1) == NULL) {
+		f->kind = USERS_HTDIGEST;
+		f->realm = rest;
+		f->realm_len = (size_t)(last - rest);
+		f->secret = last + 1;
+		f->slen = rlen - f->realm_len - 1;
+		return HTTP_OK;
+	}
+	if (hk == HTPASSWD_UNKNOWN) {
+		const char *id_end = memchr(rest + 1, '$', rlen - 1);
+
+		confline_error(errbuf, errcap, path, l->no,
+			   "unsupported hash '%.*s' (use bcrypt $2y$, $5$, "
+			   "$6$, {SHA} or $apr1$)",
+			   (int)(id_end - rest + 1), rest);
+		return HTTP_E_FILE_LINE;
+	}
+	if (hk == HTPASSWD_CRYPT &&
+	    !htpasswd_cost_ok(rest, rlen, why, sizeof(why))) {
+		confline_error(errbuf, errcap, path, l->no, "%s", why);
+		return HTTP_E_FILE_LINE;
+	}
+	f->kind = hk == HTPASSWD_NONE ? USERS_PLAIN : USERS_HTPASSWD;
+	f->secret = rest;
+	f->slen = rlen;
+	return HTTP_OK;
+}
+
+/* An htpasswd hash tried once now, so a broken one fails at load time
+ * and not at a user's first request. */
+static bool hash_works(const char *secret, size_t slen)
+{
+	char probe[USERS_MAX_SECRET + 1];
+	char setting[USERS_MAX_SECRET + 1];
+
+	snprintf(setting, sizeof(setting), "%.*s", (int)slen, secret);
+	if (!htpasswd_hash("probe", 5, setting, probe, sizeof(probe)))
+		return false;
+	/* Same algorithm, salt and cost give a hash of the same length: a
+	 * longer or shorter one can never match. */
+	return strlen(probe) == slen;
+}
+
+/* True when u already holds user[0..ulen) (in f's realm, for htdigest). */
+static bool already_there(const struct users *u, const char *user,
+			  size_t ulen, const struct line_fields *f)
+{
+	for (size_t i = 0; i < u->n; i++) {
+		if (strlen(u->v[i].user) != ulen ||
+		    memcmp(u->v[i].user, user, ulen) != 0)
+			continue;
+		if (f->realm != NULL &&
+		    (strlen(u->v[i].realm) != f->realm_len ||
+		     memcmp(u->v[i].realm, f->realm, f->realm_len) != 0))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * One line of a users file.  The kind of each line is decided from its
+ * shape (line_classify()); the first entry sets the file's kind, and a
+ * line of another kind is an error (a file is one format, never a mix).
  */
 static enum http_err users_line(const struct confline *l, struct users *u,
 				const char *path, char *errbuf, size_t errcap)
 {
 	const char *colon = memchr(l->s, ':', l->len);
-	const char *rest, *last;
-	size_t ulen, rlen, i;
-	enum users_kind kind;
-	enum htpasswd_kind hk;
-	const char *realm = NULL;
-	size_t realm_len = 0;
-	const char *secret;
-	size_t slen;
+	struct line_fields f;
+	size_t ulen;
 	enum http_err e;
 
 	if (colon == NULL) {
@@ -307,8 +393,6 @@ static enum http_err users_line(const struct confline *l, struct users *u,
 		return HTTP_E_FILE_LINE;
 	}
 	ulen = (size_t)(colon - l->s);
-	rest = colon + 1;
-	rlen = l->len - ulen - 1;
 	if (ulen == 0) {
 		confline_error(errbuf, errcap, path, l->no, "empty user name");
 		return HTTP_E_FILE_LINE;
@@ -317,85 +401,34 @@ static enum http_err users_line(const struct confline *l, struct users *u,
 		confline_error(errbuf, errcap, path, l->no, "user name too long");
 		return HTTP_E_FILE_LINE;
 	}
-	last = memchr(rest, ':', rlen);
-	hk = htpasswd_kind(rest, rlen);
-	if (last != NULL && is_ha1(last + 1, rlen - (size_t)(last - rest) - 1) &&
-	    memchr(last + 1, ':', rlen - (size_t)(last - rest) - 1) == NULL) {
-		kind = USERS_HTDIGEST;
-		realm = rest;
-		realm_len = (size_t)(last - rest);
-		secret = last + 1;
-		slen = rlen - realm_len - 1;
-	} else if (hk == HTPASSWD_UNKNOWN) {
-		const char *id_end = memchr(rest + 1, '$', rlen - 1);
-
-		confline_error(errbuf, errcap, path, l->no,
-			   "unsupported hash '%.*s' (use bcrypt $2y$, $5$, "
-			   "$6$, {SHA} or $apr1$)",
-			   (int)(id_end - rest + 1), rest);
-		return HTTP_E_FILE_LINE;
-	} else {
-		char why[96];
-
-		if (hk == HTPASSWD_CRYPT && !htpasswd_cost_ok(rest, rlen, why,
-						      sizeof(why))) {
-			confline_error(errbuf, errcap, path, l->no, "%s", why);
-			return HTTP_E_FILE_LINE;
-		}
-		kind = hk == HTPASSWD_NONE ? USERS_PLAIN : USERS_HTPASSWD;
-		secret = rest;
-		slen = rlen;
-	}
-
-	if (u->n > 0 && kind != u->kind) {
+	e = line_classify(l, colon + 1, l->len - ulen - 1, &f, path, errbuf,
+			  errcap);
+	if (e != HTTP_OK)
+		return e;
+	if (u->n > 0 && f.kind != u->kind) {
 		confline_error(errbuf, errcap, path, l->no,
 			   "this line is %s but the file began as %s",
-			   kind == USERS_HTDIGEST    ? "htdigest"
-			   : kind == USERS_HTPASSWD ? "htpasswd"
-						    : "plain",
-			   u->kind == USERS_HTDIGEST    ? "htdigest"
-			   : u->kind == USERS_HTPASSWD ? "htpasswd"
-						       : "plain");
+			   kind_name(f.kind), kind_name(u->kind));
 		return HTTP_E_FILE_LINE;
 	}
-	if (slen == 0 || slen > USERS_MAX_SECRET) {
+	if (f.slen == 0 || f.slen > USERS_MAX_SECRET) {
 		confline_error(errbuf, errcap, path, l->no, "%s password",
-			   slen == 0 ? "empty" : "too long a");
+			   f.slen == 0 ? "empty" : "too long a");
 		return HTTP_E_FILE_LINE;
 	}
-	if (kind == USERS_HTPASSWD) {
-		/* Try the hash once now, so a broken one fails at load time
-		 * and not at a user's first request. */
-		char probe[USERS_MAX_SECRET + 1];
-		char setting[USERS_MAX_SECRET + 1];
-		bool ok;
-
-		snprintf(setting, sizeof(setting), "%.*s", (int)slen, secret);
-		ok = htpasswd_hash("probe", 5, setting, probe, sizeof(probe));
-		/* Same algorithm, salt and cost give a hash of the same
-		 * length: a longer or shorter one can never match. */
-		ok = ok && strlen(probe) == slen;
-		if (!ok) {
-			confline_error(errbuf, errcap, path, l->no,
-				   "malformed password hash");
-			return HTTP_E_FILE_LINE;
-		}
+	if (f.kind == USERS_HTPASSWD && !hash_works(f.secret, f.slen)) {
+		confline_error(errbuf, errcap, path, l->no,
+			   "malformed password hash");
+		return HTTP_E_FILE_LINE;
 	}
-	for (i = 0; i < u->n; i++) {
-		if (strlen(u->v[i].user) != ulen ||
-		    memcmp(u->v[i].user, l->s, ulen) != 0)
-			continue;
-		if (realm != NULL && (strlen(u->v[i].realm) != realm_len ||
-				      memcmp(u->v[i].realm, realm,
-					     realm_len) != 0))
-			continue;
+	if (already_there(u, l->s, ulen, &f)) {
 		confline_error(errbuf, errcap, path, l->no,
 			   "user '%.*s' appears twice", (int)ulen, l->s);
 		return HTTP_E_FILE_LINE;
 	}
-	u->kind = kind;
-	e = add_entry(u, l->s, ulen, secret, slen, realm, realm_len);
-	if (e == HTTP_OK && kind == USERS_HTDIGEST) {
+	u->kind = f.kind;
+	e = add_entry(u, l->s, ulen, f.secret, f.slen, f.realm, f.realm_len);
+	if (e == HTTP_OK && f.kind == USERS_HTDIGEST) {
 		/* Store HA1 lowercase: digest_hash_hex writes lowercase. */
 		char *s = u->v[u->n - 1].secret;
 

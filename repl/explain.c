@@ -264,6 +264,32 @@ static bool get(const struct auth_challenge *c, const char *name, char *out,
 }
 
 /* Recompute the response with the lab's password, showing every value. */
+/* The recomputed Digest response step by step (trace t), against the
+ * one sent (resp). */
+static void print_trace(struct repl *r, enum lab_party party,
+			const char *user, enum digest_alg alg,
+			const char *resp, const struct digest_trace *t)
+{
+	bool same = strcmp(resp, t->response) == 0;
+
+	fprintf(r->out,
+		"      recomputed with the %s's lab password for %s "
+		"(RFC 7616 §3.4.1, H = %s):\n"
+		"        A1       = %s\n"
+		"        HA1      = H(A1) = %s\n"
+		"        A2       = %s\n"
+		"        HA2      = H(A2) = %s\n"
+		"        KD input = %s\n"
+		"        response = H(KD input) = %s\n"
+		"      sent response %s%s%s\n",
+		lab_party_name(party), user, digest_alg_name(alg), t->a1,
+		t->ha1, t->a2, t->ha2, t->kd, t->response,
+		repl_color(r, same ? "good" : "bad"),
+		same ? "matches: the password was right"
+		     : "differs: a wrong password (or a changed field)",
+		repl_color(r, "off"));
+}
+
 static void explain_digest(struct repl *r, const struct auth_challenge *c,
 			   enum lab_party party, const char *method,
 			   const struct lab_msg *m)
@@ -323,30 +349,11 @@ static void explain_digest(struct repl *r, const struct auth_challenge *c,
 	if (t == NULL)
 		return;
 	e = digest_compute(&in, t, out);
-	if (e != HTTP_OK) {
+	if (e != HTTP_OK)
 		fprintf(r->out, "      cannot recompute: %s\n",
 			http_strerror(e));
-	} else {
-		const char *h = digest_alg_name(in.alg);
-		fprintf(r->out,
-			"      recomputed with the %s's lab password for %s "
-			"(RFC 7616 §3.4.1, H = %s):\n"
-			"        A1       = %s\n"
-			"        HA1      = H(A1) = %s\n"
-			"        A2       = %s\n"
-			"        HA2      = H(A2) = %s\n"
-			"        KD input = %s\n"
-			"        response = H(KD input) = %s\n"
-			"      sent response %s%s%s\n",
-			lab_party_name(party), user, h, t->a1, t->ha1, t->a2,
-			t->ha2, t->kd, t->response,
-			repl_color(r, strcmp(resp, t->response) == 0 ? "good"
-								     : "bad"),
-			strcmp(resp, t->response) == 0
-			    ? "matches: the password was right"
-			    : "differs: a wrong password (or a changed field)",
-			repl_color(r, "off"));
-	}
+	else
+		print_trace(r, party, user, in.alg, resp, t);
 	explicit_bzero(t, sizeof(*t));
 	free(t);
 }
@@ -427,6 +434,77 @@ static void explain_who(struct repl *r, const struct lab_msg *m,
 
 /* Lesson 04: `explain N` writes out HA1, HA2 and the Digest response. */
 /* `explain [N]` */
+/* The request line of req, and what its target form says (RFC 9112
+ * §3.2); the method into method[0..mcap), the form into ctx. */
+static void explain_request_line(struct repl *r,
+				 const struct http_request *req,
+				 struct note_ctx *ctx, char *method,
+				 size_t mcap)
+{
+	snprintf(method, mcap, "%.*s", (int)req->method_len, req->method);
+	ctx->request = true;
+	ctx->target = strcmp(method, "CONNECT") == 0 ? FIT_REQ_CONN
+		      : req->target_len > 0 && req->target[0] == '/'
+			  ? FIT_REQ_ORIG
+			  : FIT_REQ_ABS;
+	fprintf(r->out, "  request line: %s %.*s -- %s\n", method,
+		(int)req->target_len, req->target,
+		ctx->target == FIT_REQ_CONN
+		    ? "authority-form host:port, used only by CONNECT "
+		      "(RFC 9112 §3.2.3)"
+		: ctx->target == FIT_REQ_ORIG
+		    ? "origin-form, as sent to the origin itself "
+		      "(RFC 9112 §3.2.1)"
+		    : "absolute-form, as a client must send to a "
+		      "proxy (RFC 9112 §3.2.2)");
+}
+
+/* The status line of resp (message m), what it means, and who wrote it. */
+static void explain_status_line(struct repl *r, const struct lab_msg *m,
+				const struct http_response *resp,
+				struct note_ctx *ctx)
+{
+	const struct http_status_info *s = http_status_lookup(resp->status);
+
+	ctx->request = false;
+	ctx->status = resp->status;
+	if (after_connect(r->lab, m) && resp->status / 100 == 2)
+		fprintf(r->out,
+			"  status %d %s -- the proxy's own answer to "
+			"CONNECT: the tunnel is open, and from here on "
+			"the proxy only relays bytes (RFC 9110 "
+			"§9.3.6)\n",
+			resp->status, http_status_reason(resp->status));
+	else
+		fprintf(r->out, "  status %d %s -- %s (%s)\n", resp->status,
+			http_status_reason(resp->status),
+			s && s->when ? s->when : "", s ? s->rfc : "");
+	if (m->leg == LAB_P2C)
+		explain_who(r, m, resp);
+}
+
+/* Each field of hs[0..nh), with its note and, for the auth fields, the
+ * challenges or credentials taken apart. */
+static void explain_fields(struct repl *r, const struct http_header *hs,
+			   size_t nh, const struct note_ctx *ctx,
+			   const char *method, const struct lab_msg *m)
+{
+	for (size_t i = 0; i < nh; i++) {
+		const char *note = field_note(&hs[i], ctx);
+		fprintf(r->out, "  %s%.*s%s: %.*s\n", repl_color(r, "step"),
+			(int)hs[i].name_len, hs[i].name, repl_color(r, "off"),
+			(int)hs[i].value_len, hs[i].value);
+		if (note != NULL)
+			fprintf(r->out, "      %s\n", note);
+		if (http_header_is(&hs[i], "Proxy-Authenticate") ||
+		    http_header_is(&hs[i], "WWW-Authenticate"))
+			explain_challenges(r, &hs[i]);
+		if (http_header_is(&hs[i], "Proxy-Authorization") ||
+		    http_header_is(&hs[i], "Authorization"))
+			explain_credentials(r, &hs[i], method, m);
+	}
+}
+
 enum repl_rc explain_cmd(struct repl *r, int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : (int)r->lab->num_msgs;
@@ -434,7 +512,7 @@ enum repl_rc explain_cmd(struct repl *r, int argc, char **argv)
 	struct http_request req;
 	struct http_response resp;
 	const struct http_header *hs;
-	size_t nh, i;
+	size_t nh;
 	enum http_err e;
 	char method[16] = "GET";
 	struct note_ctx ctx = {false, 0, 0};
@@ -450,63 +528,18 @@ enum repl_rc explain_cmd(struct repl *r, int argc, char **argv)
 		if (http_parse_request(m->bytes.data, m->bytes.len, &req, &e) <=
 		    0)
 			return REPL_FAIL;
-		snprintf(method, sizeof(method), "%.*s", (int)req.method_len,
-			 req.method);
-		ctx.request = true;
-		ctx.target = strcmp(method, "CONNECT") == 0 ? FIT_REQ_CONN
-			     : req.target_len > 0 && req.target[0] == '/'
-				 ? FIT_REQ_ORIG
-				 : FIT_REQ_ABS;
-		fprintf(r->out, "  request line: %s %.*s -- %s\n", method,
-			(int)req.target_len, req.target,
-			ctx.target == FIT_REQ_CONN
-			    ? "authority-form host:port, used only by CONNECT "
-			      "(RFC 9112 §3.2.3)"
-			: ctx.target == FIT_REQ_ORIG
-			    ? "origin-form, as sent to the origin itself "
-			      "(RFC 9112 §3.2.1)"
-			    : "absolute-form, as a client must send to a "
-			      "proxy (RFC 9112 §3.2.2)");
+		explain_request_line(r, &req, &ctx, method, sizeof(method));
 		hs = req.headers;
 		nh = req.num_headers;
 	} else {
-		const struct http_status_info *s;
 		if (http_parse_response(m->bytes.data, m->bytes.len, &resp,
 					&e) <= 0)
 			return REPL_FAIL;
-		ctx.request = false;
-		ctx.status = resp.status;
-		s = http_status_lookup(resp.status);
-		if (after_connect(r->lab, m) && resp.status / 100 == 2)
-			fprintf(r->out,
-				"  status %d %s -- the proxy's own answer to "
-				"CONNECT: the tunnel is open, and from here on "
-				"the proxy only relays bytes (RFC 9110 "
-				"§9.3.6)\n",
-				resp.status, http_status_reason(resp.status));
-		else
-			fprintf(r->out, "  status %d %s -- %s (%s)\n",
-				resp.status, http_status_reason(resp.status),
-				s && s->when ? s->when : "", s ? s->rfc : "");
-		if (m->leg == LAB_P2C)
-			explain_who(r, m, &resp);
+		explain_status_line(r, m, &resp, &ctx);
 		hs = resp.headers;
 		nh = resp.num_headers;
 	}
-	for (i = 0; i < nh; i++) {
-		const char *note = field_note(&hs[i], &ctx);
-		fprintf(r->out, "  %s%.*s%s: %.*s\n", repl_color(r, "step"),
-			(int)hs[i].name_len, hs[i].name, repl_color(r, "off"),
-			(int)hs[i].value_len, hs[i].value);
-		if (note != NULL)
-			fprintf(r->out, "      %s\n", note);
-		if (http_header_is(&hs[i], "Proxy-Authenticate") ||
-		    http_header_is(&hs[i], "WWW-Authenticate"))
-			explain_challenges(r, &hs[i]);
-		if (http_header_is(&hs[i], "Proxy-Authorization") ||
-		    http_header_is(&hs[i], "Authorization"))
-			explain_credentials(r, &hs[i], method, m);
-	}
+	explain_fields(r, hs, nh, &ctx, method, m);
 	if (m->bytes.len > m->head_len)
 		fprintf(r->out, "  body: %zu bytes after the empty line\n",
 			m->bytes.len - m->head_len);

@@ -212,19 +212,27 @@ static void own_502(struct icpt_conn *c, const char *why_, const char *host,
 	c->leg = LAB_P2C;
 }
 
-/* Leg 1: the outside client's request reaches the proxy, which decides. */
-static bool release_c2p(struct repl *r, struct icpt_conn *c, char *err,
-			size_t cap)
-{
-	struct lab *lab = r->lab;
-	struct http_request req;
-	struct proxy_decision d;
-	struct sockaddr_storage addrs[NET_MAX_RESOLVED];
-	size_t naddrs = 0, hl;
-	enum http_err e = HTTP_OK;
-	struct lab_msg *m;
-	long n;
+/* Add to m's reason (if it is recorded). */
+static void why_more(struct lab_msg *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
+static void why_more(struct lab_msg *m, const char *fmt, ...)
+{
+	va_list ap;
+	size_t used;
+
+	if (m == NULL)
+		return;
+	used = strlen(m->why);
+	va_start(ap, fmt);
+	vsnprintf(m->why + used, sizeof(m->why) - used, fmt, ap);
+	va_end(ap);
+}
+
+/* What the user broke in the held request, and `break stale`, before
+ * the proxy reads it. */
+static void c2p_breaks(struct lab *lab, struct icpt_conn *c)
+{
 	if (c->shown) {
 		char note[LAB_MAX_BROKEN] = "";
 		breaker_apply_held(lab, &c->held, note, sizeof(note));
@@ -236,6 +244,93 @@ static bool release_c2p(struct repl *r, struct icpt_conn *c, char *err,
 		lab->clock_skew += DIGEST_NONCE_LIFETIME + 1;
 		lab->stale_now = false;
 	}
+}
+
+/* A decision to forward or tunnel: resolve its host into addrs and let
+ * the proxy judge the addresses; their count (0 when it does not
+ * resolve). */
+static size_t c2p_resolve(struct lab *lab, struct icpt_conn *c,
+			  struct proxy_decision *d,
+			  struct sockaddr_storage *addrs)
+{
+	char rerr[300];
+	enum net_fail nf;
+	size_t naddrs;
+
+	if (d->action != PROXY_FORWARD && d->action != PROXY_TUNNEL)
+		return 0;
+	naddrs = net_resolve(d->host, d->port, addrs, NET_MAX_RESOLVED, &nf,
+			     rerr, sizeof(rerr));
+	if (naddrs > 0)
+		proxy_decide_address(&lab->pcfg, c->method, addrs, naddrs, d);
+	else
+		c->naddrs = 0;
+	return naddrs;
+}
+
+/* PROXY_FORWARD: the rewritten head, then the body (from hl on) as the
+ * client sent it, goes on to the origin. */
+static void c2p_forward(struct lab *lab, struct icpt_conn *c,
+			const struct proxy_decision *d, size_t hl)
+{
+	struct http_buf next;
+
+	c->lab_origin = is_lab_origin(lab, c, d->port);
+	http_buf_init(&next, LAB_MAX_MESSAGE);
+	http_buf_append(&next, d->out.data, d->out.len);
+	http_buf_append(&next, c->held.data + hl, c->held.len - hl);
+	http_buf_free(&c->held);
+	c->held = next;
+	snprintf(c->info, sizeof(c->info), "%s", d->info_header);
+	c->own = false;
+	c->leg = LAB_P2O;
+}
+
+/* PROXY_TUNNEL: connect to the checked addresses; 200 and a tunnel, or
+ * the proxy's own 502. */
+static void c2p_tunnel(struct lab *lab, struct icpt_conn *c,
+		       const struct proxy_decision *d, struct lab_msg *m)
+{
+	enum net_fail nf;
+	char cerr[300];
+
+	wire_close(&c->up);
+	c->up = net_connect_addr(c->addrs, c->naddrs, d->host,
+				 LAB_IO_TIMEOUT_MS, NULL, &nf, cerr,
+				 sizeof(cerr));
+	if (c->up < 0) {
+		own_502(c, "The proxy could not connect to", d->host, d->port);
+		why_more(m, "; but connecting failed (%s) -> 502", cerr);
+		return;
+	}
+	/* the lab's origin: the lab holds its end too, and serves it while
+	 * relaying (repl/listen.c) */
+	wire_close(&c->srv);
+	if (is_lab_origin(lab, c, d->port))
+		c->srv = accept(lab->listen_fd[LAB_ORIGIN], NULL, NULL);
+	if (c->srv >= 0)
+		net_set_timeouts(c->srv, LAB_IO_TIMEOUT_MS, LAB_IO_TIMEOUT_MS);
+	http_buf_reset(&c->held);
+	http_buf_append(&c->held, d->out.data, d->out.len);
+	c->tunnel_after = true;
+	why_more(m, "; connected to it, so it answers 200 and from then on "
+		    "only copies bytes both ways");
+}
+
+/* Leg 1: the outside client's request reaches the proxy, which decides. */
+static bool release_c2p(struct repl *r, struct icpt_conn *c, char *err,
+			size_t cap)
+{
+	struct lab *lab = r->lab;
+	struct http_request req;
+	struct proxy_decision d;
+	struct sockaddr_storage addrs[NET_MAX_RESOLVED];
+	size_t naddrs, hl;
+	enum http_err e = HTTP_OK;
+	struct lab_msg *m;
+	long n;
+
+	c2p_breaks(lab, c);
 	m = record(r, c, LAB_C2P);
 	c->broken[0] = '\0';
 	n = http_parse_request(c->held.data, c->held.len, &req, &e);
@@ -251,17 +346,7 @@ static bool release_c2p(struct repl *r, struct icpt_conn *c, char *err,
 	proxy_decide(&lab->pcfg, lab->pst, &req, c->held.data + hl,
 		     c->held.len - hl, (uint64_t)time(NULL) + lab->clock_skew,
 		     &d);
-	if (d.action == PROXY_FORWARD || d.action == PROXY_TUNNEL) {
-		char rerr[300];
-		enum net_fail nf;
-		naddrs = net_resolve(d.host, d.port, addrs, NET_MAX_RESOLVED,
-				     &nf, rerr, sizeof(rerr));
-		if (naddrs > 0)
-			proxy_decide_address(&lab->pcfg, c->method, addrs,
-					     naddrs, &d);
-		else
-			c->naddrs = 0;
-	}
+	naddrs = c2p_resolve(lab, c, &d, addrs);
 	why(m, d.lesson, "%s", d.why);
 	c->close_after = d.close;
 	c->tunnel_after = false;
@@ -274,60 +359,11 @@ static bool release_c2p(struct repl *r, struct icpt_conn *c, char *err,
 			"The lab's proxy forwards only to loopback servers "
 			"(its origin, or your own on 127.0.0.1), not",
 			d.host, d.port);
-		if (m != NULL)
-			snprintf(m->why + strlen(m->why),
-				 sizeof(m->why) - strlen(m->why),
-				 "; but the lab goes only to loopback -> 502");
+		why_more(m, "; but the lab goes only to loopback -> 502");
 	} else if (d.action == PROXY_FORWARD) {
-		c->lab_origin = is_lab_origin(lab, c, d.port);
-		/* the rewritten head, then the body as the client sent it */
-		{
-			struct http_buf next;
-			http_buf_init(&next, LAB_MAX_MESSAGE);
-			http_buf_append(&next, d.out.data, d.out.len);
-			http_buf_append(&next, c->held.data + hl,
-					c->held.len - hl);
-			http_buf_free(&c->held);
-			c->held = next;
-		}
-		snprintf(c->info, sizeof(c->info), "%s", d.info_header);
-		c->own = false;
-		c->leg = LAB_P2O;
+		c2p_forward(lab, c, &d, hl);
 	} else if (d.action == PROXY_TUNNEL) {
-		enum net_fail nf;
-		char cerr[300];
-		wire_close(&c->up);
-		c->up = net_connect_addr(c->addrs, c->naddrs, d.host,
-					 LAB_IO_TIMEOUT_MS, NULL, &nf, cerr,
-					 sizeof(cerr));
-		if (c->up < 0) {
-			own_502(c, "The proxy could not connect to", d.host,
-				d.port);
-			if (m != NULL)
-				snprintf(m->why + strlen(m->why),
-					 sizeof(m->why) - strlen(m->why),
-					 "; but connecting failed (%s) -> 502",
-					 cerr);
-		} else {
-			/* the lab's origin: the lab holds its end too, and
-			 * serves it while relaying (repl/listen.c) */
-			wire_close(&c->srv);
-			if (is_lab_origin(lab, c, d.port))
-				c->srv = accept(lab->listen_fd[LAB_ORIGIN],
-						NULL, NULL);
-			if (c->srv >= 0)
-				net_set_timeouts(c->srv, LAB_IO_TIMEOUT_MS,
-						 LAB_IO_TIMEOUT_MS);
-			http_buf_reset(&c->held);
-			http_buf_append(&c->held, d.out.data, d.out.len);
-			c->tunnel_after = true;
-			if (m != NULL)
-				snprintf(m->why + strlen(m->why),
-					 sizeof(m->why) - strlen(m->why),
-					 "; connected to it, so it answers 200 "
-					 "and from then on only copies bytes "
-					 "both ways");
-		}
+		c2p_tunnel(lab, c, &d, m);
 	} else {
 		http_buf_reset(&c->held);
 		http_buf_append(&c->held, d.out.data, d.out.len);

@@ -63,22 +63,14 @@ static void row_begin(struct repl *r, struct row *w, const char *name,
 
 /* ---- The command ---- */
 
-enum repl_rc outcomes_cmd(struct repl *r, int argc, char **argv)
+/* The outcomes table, opened for reading (its name in path[0..cap)), or
+ * NULL, said: the lab is on an external proxy, or the file is not
+ * found. */
+static FILE *open_table(struct repl *r, char *path, size_t cap)
 {
-	char dir[REPL_MAX_PATH], path[REPL_MAX_PATH + 32];
-	struct row w = {"", false, 0};
-	char line[REPL_MAX_LINE];
-	int got;
-	unsigned n = 0, rows = 0, passed = 0;
+	char dir[REPL_MAX_PATH];
 	FILE *f;
-	struct repl saved = *r;
-	bool quiz;
 
-	if (argc > 1 && strcmp(argv[1], "--quiz") != 0) {
-		repl_error(r, "usage: outcomes [--quiz]");
-		return REPL_USAGE;
-	}
-	quiz = argc > 1;
 	/* The rows are the embedded servers' behaviour: running them
 	 * silently against them while the student thinks an external
 	 * proxy is in use would mislabel every row. */
@@ -89,30 +81,35 @@ enum repl_rc outcomes_cmd(struct repl *r, int argc, char **argv)
 			   "`connect proxy embedded` first (or check that "
 			   "proxy row by row with lab lines and expect)",
 			   r->lab->ext_host, r->lab->ext_port);
-		return REPL_FAIL;
+		return NULL;
 	}
 	if (!reference_lessons_dir(dir, sizeof(dir))) {
 		repl_error(
 		    r, "cannot find the lessons directory with " OUTCOMES_FILE
 		       " (looked in ../lessons beside the "
 		       "program and in ./lessons)");
-		return REPL_FAIL;
+		return NULL;
 	}
-	snprintf(path, sizeof(path), "%s/%s", dir, OUTCOMES_FILE);
+	snprintf(path, cap, "%s/%s", dir, OUTCOMES_FILE);
 	f = fopen(path, "r");
-	if (f == NULL) {
+	if (f == NULL)
 		repl_error(r,
 			   "%s is missing: it holds the rows of the outcomes "
 			   "table",
 			   path);
-		return REPL_FAIL;
-	}
-	fprintf(r->out, "%-50s %-22s %-16s %s\n", "scenario",
-		quiz ? "expected (quiz)" : "expected", "got", "result");
-	r->in_outcomes = true;
-	r->script = true;
-	r->echo = false;
-	r->file = path;
+	return f;
+}
+
+/* Every row of the table f, each run and judged; the counts of rows and
+ * of rows that passed. */
+static void run_rows(struct repl *r, FILE *f, bool quiz, unsigned *rows,
+		     unsigned *passed)
+{
+	struct row w = {"", false, 0};
+	char line[REPL_MAX_LINE];
+	unsigned n = 0;
+	int got;
+
 	while ((got = script_read_line(f, line, sizeof(line))) != 0) {
 		n++;
 		r->line = n;
@@ -121,8 +118,8 @@ enum repl_rc outcomes_cmd(struct repl *r, int argc, char **argv)
 			    '\0'; /* too long: the row's expects will tell */
 		if (strncmp(line, OUTCOMES_ROW, strlen(OUTCOMES_ROW)) == 0) {
 			if (w.open) {
-				rows++;
-				passed += row_end(r, &w, quiz);
+				(*rows)++;
+				*passed += row_end(r, &w, quiz);
 			}
 			row_begin(r, &w, line + strlen(OUTCOMES_ROW), n);
 			continue;
@@ -135,9 +132,34 @@ enum repl_rc outcomes_cmd(struct repl *r, int argc, char **argv)
 				 "line %u failed: %.200s", n, line);
 	}
 	if (w.open) {
-		rows++;
-		passed += row_end(r, &w, quiz);
+		(*rows)++;
+		*passed += row_end(r, &w, quiz);
 	}
+}
+
+enum repl_rc outcomes_cmd(struct repl *r, int argc, char **argv)
+{
+	char path[REPL_MAX_PATH + 32];
+	unsigned rows = 0, passed = 0;
+	FILE *f;
+	struct repl saved = *r;
+	bool quiz;
+
+	if (argc > 1 && strcmp(argv[1], "--quiz") != 0) {
+		repl_error(r, "usage: outcomes [--quiz]");
+		return REPL_USAGE;
+	}
+	quiz = argc > 1;
+	f = open_table(r, path, sizeof(path));
+	if (f == NULL)
+		return REPL_FAIL;
+	fprintf(r->out, "%-50s %-22s %-16s %s\n", "scenario",
+		quiz ? "expected (quiz)" : "expected", "got", "result");
+	r->in_outcomes = true;
+	r->script = true;
+	r->echo = false;
+	r->file = path;
+	run_rows(r, f, quiz, &rows, &passed);
 	fclose(f);
 	*r = saved;
 	lab_clear(r->lab);

@@ -111,10 +111,136 @@ bool script_expect_words(int *argc, char **argv, char *text, size_t cap)
 }
 
 /* `expect ...` on the last response of the exchange (run to its end). */
+/* Each form of `expect WORD ...` against the last response m (not
+ * NULL); REPL_USAGE when the words do not fit, said by the caller. */
+typedef enum repl_rc (*expect_fn)(struct repl *r, const struct lab_msg *m,
+				  int argc, char **argv);
+
+/* expect from proxy|origin */
+static enum repl_rc expect_from(struct repl *r, const struct lab_msg *m,
+				int argc, char **argv)
+{
+	const char *who = lab_party_name(m->answered_by);
+	char want[160];
+
+	if (argc != 3 || lab_party_from(argv[2]) < 0)
+		return REPL_USAGE;
+	snprintf(want, sizeof(want), "from %s", argv[2]);
+	note_expected(r, want);
+	if (m->who_unknown)
+		return failed(r,
+			      "expected the answer from the %s, but "
+			      "the lab cannot tell who wrote it (%s)",
+			      argv[2],
+			      "no Via, and no Server or "
+			      "X-Squid-Error that names a proxy");
+	if (strcasecmp(who, argv[2]) != 0)
+		return failed(r,
+			      "expected the answer from the %s, "
+			      "got it from the %s",
+			      argv[2], who);
+	return REPL_OK;
+}
+
+/* expect header NAME TEXT | no-header NAME */
+static enum repl_rc expect_header(struct repl *r, const struct lab_msg *m,
+				  int argc, char **argv)
+{
+	bool no = argv[1][0] == 'n', present, hit;
+
+	if ((no && argc != 3) || (!no && argc != 4))
+		return REPL_USAGE;
+	hit = header_has(m, argv[2], no ? NULL : argv[3], &present);
+	if (no && present)
+		return failed(r, "expected no %s field, got one%s", argv[2],
+			      "");
+	if (!no && !present)
+		return failed(r, "expected a %s field, got none%s", argv[2],
+			      "");
+	if (!no && !hit)
+		return failed(r, "expected %s to contain '%s'", argv[2],
+			      argv[3]);
+	return REPL_OK;
+}
+
+/* expect seen TEXT: some message (or its TLS note) contains it */
+static enum repl_rc expect_seen(struct repl *r, const struct lab_msg *m,
+				int argc, char **argv)
+{
+	char want[160];
+
+	(void)m;
+	if (argc != 3)
+		return REPL_USAGE;
+	snprintf(want, sizeof(want), "saw %s", argv[2]);
+	note_expected(r, want);
+	for (size_t i = 0; i < r->lab->num_msgs; i++)
+		if (contains(r->lab->msgs[i].bytes.data,
+			     r->lab->msgs[i].bytes.len, argv[2]) ||
+		    contains(r->lab->msgs[i].tls, strlen(r->lab->msgs[i].tls),
+			     argv[2]))
+			return REPL_OK;
+	return failed(r, "expected some message to contain '%s'%s", argv[2],
+		      "");
+}
+
+/* expect not-seen TEXT: no message contains it */
+static enum repl_rc expect_not_seen(struct repl *r, const struct lab_msg *m,
+				    int argc, char **argv)
+{
+	char want[160];
+
+	(void)m;
+	if (argc != 3)
+		return REPL_USAGE;
+	snprintf(want, sizeof(want), "never %s", argv[2]);
+	note_expected(r, want);
+	for (size_t i = 0; i < r->lab->num_msgs; i++)
+		if (contains(r->lab->msgs[i].bytes.data,
+			     r->lab->msgs[i].bytes.len, argv[2])) {
+			char num[24];
+			snprintf(num, sizeof(num), "%zu", i + 1);
+			return failed(r,
+				      "expected no message to contain "
+				      "'%s', but message %s does",
+				      argv[2], num);
+		}
+	return REPL_OK;
+}
+
+/* expect why TEXT: the receivers' why lines, the reason a server gives
+ * only there (an unknown user and a wrong password look the same on the
+ * wire). */
+static enum repl_rc expect_why(struct repl *r, const struct lab_msg *m,
+			       int argc, char **argv)
+{
+	char want[160];
+
+	(void)m;
+	if (argc != 3)
+		return REPL_USAGE;
+	snprintf(want, sizeof(want), "why: %s", argv[2]);
+	note_expected(r, want);
+	for (size_t i = 0; i < r->lab->num_msgs; i++)
+		if (strstr(r->lab->msgs[i].why, argv[2]) != NULL)
+			return REPL_OK;
+	return failed(r, "expected some why line to contain '%s'%s", argv[2],
+		      "");
+}
+
+static const struct {
+	const char *word;
+	expect_fn fn;
+} expect_forms[] = {
+	{"from", expect_from},	       {"header", expect_header},
+	{"no-header", expect_header},  {"seen", expect_seen},
+	{"not-seen", expect_not_seen}, {"why", expect_why},
+};
+
 enum repl_rc script_expect(struct repl *r, int argc, char **argv)
 {
 	const struct lab_msg *m;
-	char got[64], want[160], text[REPL_MAX_LINE];
+	char got[64], text[REPL_MAX_LINE];
 	enum repl_rc rc;
 
 	if (!script_expect_words(&argc, argv, text, sizeof(text)))
@@ -139,89 +265,14 @@ enum repl_rc script_expect(struct repl *r, int argc, char **argv)
 	if (m == NULL)
 		return failed(r, "expected a response, got %s%s", "none",
 			      " (start an exchange first)");
-	if (strcmp(argv[1], "from") == 0) {
-		const char *who = lab_party_name(m->answered_by);
-		if (argc != 3 || lab_party_from(argv[2]) < 0)
-			goto usage;
-		snprintf(want, sizeof(want), "from %s", argv[2]);
-		note_expected(r, want);
-		if (m->who_unknown)
-			return failed(r,
-				      "expected the answer from the %s, but "
-				      "the lab cannot tell who wrote it (%s)",
-				      argv[2],
-				      "no Via, and no Server or "
-				      "X-Squid-Error that names a proxy");
-		if (strcasecmp(who, argv[2]) != 0)
-			return failed(r,
-				      "expected the answer from the %s, "
-				      "got it from the %s",
-				      argv[2], who);
-		return REPL_OK;
-	}
-	if (strcmp(argv[1], "header") == 0 ||
-	    strcmp(argv[1], "no-header") == 0) {
-		bool no = argv[1][0] == 'n', present, hit;
-		if ((no && argc != 3) || (!no && argc != 4))
-			goto usage;
-		hit = header_has(m, argv[2], no ? NULL : argv[3], &present);
-		if (no && present)
-			return failed(r, "expected no %s field, got one%s",
-				      argv[2], "");
-		if (!no && !present)
-			return failed(r, "expected a %s field, got none%s",
-				      argv[2], "");
-		if (!no && !hit)
-			return failed(r, "expected %s to contain '%s'", argv[2],
-				      argv[3]);
-		return REPL_OK;
-	}
-	if (strcmp(argv[1], "seen") == 0) {
-		size_t i;
-		if (argc != 3)
-			goto usage;
-		snprintf(want, sizeof(want), "saw %s", argv[2]);
-		note_expected(r, want);
-		for (i = 0; i < r->lab->num_msgs; i++)
-			if (contains(r->lab->msgs[i].bytes.data,
-				     r->lab->msgs[i].bytes.len, argv[2]) ||
-			    contains(r->lab->msgs[i].tls,
-				     strlen(r->lab->msgs[i].tls), argv[2]))
-				return REPL_OK;
-		return failed(r, "expected some message to contain '%s'%s",
-			      argv[2], "");
-	}
-	if (strcmp(argv[1], "not-seen") == 0) {
-		size_t i;
-		if (argc != 3)
-			goto usage;
-		snprintf(want, sizeof(want), "never %s", argv[2]);
-		note_expected(r, want);
-		for (i = 0; i < r->lab->num_msgs; i++)
-			if (contains(r->lab->msgs[i].bytes.data,
-				     r->lab->msgs[i].bytes.len, argv[2])) {
-				char num[24];
-				snprintf(num, sizeof(num), "%zu", i + 1);
-				return failed(r,
-					      "expected no message to contain "
-					      "'%s', but message %s does",
-					      argv[2], num);
-			}
-		return REPL_OK;
-	}
-	/* The receivers' why lines: the reason a server gives only there
-	 * (an unknown user and a wrong password look the same on the wire). */
-	if (strcmp(argv[1], "why") == 0) {
-		size_t i;
-		if (argc != 3)
-			goto usage;
-		snprintf(want, sizeof(want), "why: %s", argv[2]);
-		note_expected(r, want);
-		for (i = 0; i < r->lab->num_msgs; i++)
-			if (strstr(r->lab->msgs[i].why, argv[2]) != NULL)
-				return REPL_OK;
-		return failed(r, "expected some why line to contain '%s'%s",
-			      argv[2], "");
+	for (size_t i = 0; i < sizeof(expect_forms) / sizeof(expect_forms[0]);
+	     i++) {
+		if (strcmp(argv[1], expect_forms[i].word) != 0)
+			continue;
+		rc = expect_forms[i].fn(r, m, argc, argv);
+		if (rc != REPL_USAGE)
+			return rc;
+		break;
 	}
 usage:
 	repl_error(r, "usage: expect STATUS | from proxy|origin | header NAME "
