@@ -2,9 +2,10 @@
  * proxy/acl.c - the proxy's access list: "may you?" (lesson 05).
  *
  * The file format and the matching rules are in proxy/acl.h and
- * docs/acl.md.  Parsing is line by line into a table of fixed-size
- * rules; matching walks the table and the first rule that matches wins;
- * no match is a refusal (default deny, as Squid's http_access).
+ * docs/acl.md.  Reading the rules is proxy/acl_load.c, the CONNECT ports
+ * and the proxy's own addresses proxy/acl_policy.c; here, addresses and
+ * matching: matching walks the table and the first rule that matches
+ * wins; no match is a refusal (default deny, as Squid's http_access).
  *
  * Host rules are decided on addresses, not on spellings: acl_check() is
  * given every address the destination resolved to and decides on each
@@ -23,94 +24,14 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../http/confline.h"
-
-#define ACL_MAX_WORDS 16  /* words on one line: "allow user u method m ..." */
-
-/* ---- Loading ---- */
-
-/* Fill a with the default lab ACL (README.md): deny mallory, allow all. */
-void acl_default(struct acl *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->v[0].allow = false;
-	snprintf(a->v[0].user, sizeof(a->v[0].user), "mallory");
-	a->v[1].allow = true;
-	a->n = 2;
-}
-
-/*
- * Split line[0..n) (modified in place: NULs after words) into at most
- * ACL_MAX_WORDS words; a '#' ends the line.  Returns the word count, or
- * -1 when there are too many words.
- */
-static int split_words(char *line, size_t n, char **words)
-{
-	int count = 0;
-	size_t i = 0;
-
-	while (i < n) {
-		while (i < n && (line[i] == ' ' || line[i] == '\t'))
-			i++;
-		if (i == n || line[i] == '#')
-			break;
-		if (count == ACL_MAX_WORDS)
-			return -1;
-		words[count++] = &line[i];
-		while (i < n && line[i] != ' ' && line[i] != '\t' &&
-		       line[i] != '#')
-			i++;
-		if (i < n && line[i] == '#') {
-			line[i] = '\0';
-			break;
-		}
-		if (i < n)
-			line[i++] = '\0';
-	}
-	return count;
-}
-
-/* A user name: printable ASCII without spaces, ':' or '#'. */
-static bool valid_user(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c <= 0x20 || c >= 0x7f || c == ':')
-			return false;
-	}
-	return true;
-}
-
-/*
- * A host name: letters, digits, '-', '.', '_' (a leading '.' for a
- * domain).  Addresses are recognised before this (acl_net_parse).
- */
-static bool valid_host(const char *s)
-{
-	const char *p = s;
-
-	if (*p == '.')
-		p++;
-	if (*p == '\0')
-		return false;
-	for (; *p != '\0'; p++) {
-		char c = *p;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		      c == '_'))
-			return false;
-	}
-	return true;
-}
+/* ---- Names and numbers ---- */
 
 /*
  * A host name as compared: lower case, without one final dot (a fully
  * qualified "example.org." names the same host as "example.org").  False
  * when nothing is left or it does not fit.
  */
-static bool name_normalise(const char *s, char *out, size_t cap)
+bool acl_host_normalise(const char *s, char *out, size_t cap)
 {
 	size_t n = strlen(s), i;
 
@@ -125,7 +46,7 @@ static bool name_normalise(const char *s, char *out, size_t cap)
 }
 
 /* Port 1..65535 in decimal; 0 when s is not one. */
-static unsigned parse_port(const char *s)
+unsigned acl_port_parse(const char *s)
 {
 	unsigned long v = 0;
 	size_t i;
@@ -136,294 +57,6 @@ static unsigned parse_port(const char *s)
 		v = v * 10 + (unsigned long)(s[i] - '0');
 	}
 	return (i == 0 || v > 65535) ? 0 : (unsigned)v;
-}
-
-/*
- * Parse one line's words into *r.  Returns NULL on success, or the reason
- * the line is wrong (static storage).
- */
-static const char *parse_rule(char **w, int nw, struct acl_rule *r)
-{
-	bool seen_user = false, seen_method = false, seen_host = false,
-	     seen_port = false;
-	int i;
-
-	memset(r, 0, sizeof(*r));
-	if (strcmp(w[0], "allow") == 0)
-		r->allow = true;
-	else if (strcmp(w[0], "deny") == 0)
-		r->allow = false;
-	else
-		return "a rule starts with `allow` or `deny`";
-	if (nw == 1)
-		return "nothing to match: add conditions or `all`";
-	if (strcmp(w[1], "all") == 0)
-		return nw == 2 ? NULL : "`all` must be alone after allow/deny";
-
-	for (i = 1; i < nw; i += 2) {
-		const char *key = w[i];
-		const char *val = i + 1 < nw ? w[i + 1] : NULL;
-
-		if (strcmp(key, "all") == 0)
-			return "`all` must be alone after allow/deny";
-		if (strcmp(key, "user") != 0 && strcmp(key, "method") != 0 &&
-		    strcmp(key, "host") != 0 && strcmp(key, "port") != 0)
-			return "unknown condition (expected user, method, "
-			       "host or port)";
-		if (val == NULL)
-			return "a condition needs a value";
-		if (strcmp(key, "user") == 0) {
-			if (seen_user)
-				return "`user` given twice";
-			seen_user = true;
-			if (strcmp(val, "*") == 0) {
-				r->any_user = true;
-				continue;
-			}
-			if (!valid_user(val) || strlen(val) >= sizeof(r->user))
-				return "bad user name";
-			snprintf(r->user, sizeof(r->user), "%s", val);
-		} else if (strcmp(key, "method") == 0) {
-			if (seen_method)
-				return "`method` given twice";
-			seen_method = true;
-			if (!http_is_token(val, strlen(val)) ||
-			    strlen(val) >= sizeof(r->method))
-				return "bad method (must be a token such as GET)";
-			snprintf(r->method, sizeof(r->method), "%s", val);
-		} else if (strcmp(key, "host") == 0) {
-			if (seen_host)
-				return "`host` given twice";
-			seen_host = true;
-			if (strchr(val, '/') != NULL) {
-				if (!acl_net_parse(val, &r->net))
-					return "bad host address block (want ADDR/BITS "
-					       "with the bits past BITS zero, "
-					       "as 10.0.0.0/8)";
-				r->host_net = true;
-				continue;
-			}
-			if (acl_net_parse(val, &r->net)) {
-				r->host_net = true;
-				continue;
-			}
-			if (!valid_host(val) || strlen(val) >= sizeof(r->host))
-				return "bad host (want a name, an address or "
-				       "ADDR/BITS)";
-			if (!name_normalise(val, r->host, sizeof(r->host)))
-				return "bad host name";
-		} else {
-			if (seen_port)
-				return "`port` given twice";
-			seen_port = true;
-			r->port = parse_port(val);
-			if (r->port == 0)
-				return "bad port (must be 1..65535)";
-		}
-	}
-	return NULL;
-}
-
-/*
- * Parse an ACL text; see acl.h for the format.  Works on a copy of each
- * line, so text need not be NUL-terminated.
- */
-enum http_err acl_parse(const char *text, size_t len, const char *name,
-			struct acl *a, char *errbuf, size_t errcap)
-{
-	struct acl *tmp;
-	char line[ACL_MAX_LINE + 1];
-	char *words[ACL_MAX_WORDS];
-	struct confline_reader rd;
-	struct confline l;
-
-	if (errcap > 0)
-		errbuf[0] = '\0';
-	if (len > ACL_MAX_FILE)
-		return confline_error(errbuf, errcap, name, 0,
-				  "file too large (over %u bytes)",
-				  ACL_MAX_FILE);
-	tmp = calloc(1, sizeof(*tmp));
-	if (tmp == NULL)
-		return HTTP_E_NOMEM;
-
-	confline_start(&rd, text, len);
-	while (confline_next(&rd, &l)) {
-		size_t n = l.len;
-		unsigned lineno = l.no;
-		const char *why;
-		int nw;
-
-		if (n > ACL_MAX_LINE) {
-			free(tmp);
-			return confline_error(errbuf, errcap, name, lineno,
-					  "line too long (over %d bytes)",
-					  ACL_MAX_LINE);
-		}
-		memcpy(line, l.s, n);
-		line[n] = '\0';
-		if (memchr(line, '\0', n) != NULL) {
-			free(tmp);
-			return confline_error(errbuf, errcap, name, lineno,
-					  "NUL byte in the line");
-		}
-		nw = split_words(line, n, words);
-		if (nw == 0)
-			continue;
-		if (nw < 0) {
-			free(tmp);
-			return confline_error(errbuf, errcap, name, lineno,
-					  "too many words");
-		}
-		if (tmp->n == ACL_MAX_RULES) {
-			free(tmp);
-			return confline_error(errbuf, errcap, name, lineno,
-					  "too many rules (at most %d)",
-					  ACL_MAX_RULES);
-		}
-		why = parse_rule(words, nw, &tmp->v[tmp->n]);
-		if (why != NULL) {
-			free(tmp);
-			return confline_error(errbuf, errcap, name, lineno, "%s",
-					  why);
-		}
-		tmp->v[tmp->n].line = lineno;
-		tmp->n++;
-	}
-	memcpy(a, tmp, sizeof(*a));
-	free(tmp);
-	return HTTP_OK;
-}
-
-/* Read the whole file (at most ACL_MAX_FILE bytes) and parse it. */
-enum http_err acl_load(const char *path, struct acl *a, char *errbuf,
-		       size_t errcap)
-{
-	char *text;
-	size_t n;
-	enum http_err e;
-
-	e = confline_read_file(path, ACL_MAX_FILE, &text, &n, errbuf, errcap);
-	if (e != HTTP_OK)
-		return e;
-	e = acl_parse(text, n, path, a, errbuf, errcap);
-	free(text);
-	return e;
-}
-
-/* ---- Policy ---- */
-
-/* CONNECT to port 443 only; the proxy's own address not known yet. */
-void acl_policy_default(struct acl_policy *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->connect[0].lo = p->connect[0].hi = 443;
-	p->n_connect = 1;
-}
-
-/* Replace the CONNECT ports with a "443,8443,9000-9100" list. */
-enum http_err acl_policy_ports(struct acl_policy *p, const char *list,
-			       char *err, size_t errcap)
-{
-	struct acl_ports v[ACL_MAX_CONNECT_PORTS];
-	size_t n = 0;
-	const char *s = list;
-
-	if (errcap > 0)
-		err[0] = '\0';
-	while (*s != '\0') {
-		char item[16], *dash;
-		size_t len = strcspn(s, ",");
-		unsigned lo, hi;
-
-		if (len == 0 || len >= sizeof(item)) {
-			snprintf(err, errcap, "bad port list '%s' (want "
-					      "PORT[,PORT|LO-HI]...)",
-				 list);
-			return HTTP_E_SYNTAX;
-		}
-		if (n == ACL_MAX_CONNECT_PORTS) {
-			snprintf(err, errcap, "too many entries in '%s' (at "
-					      "most %d)",
-				 list, ACL_MAX_CONNECT_PORTS);
-			return HTTP_E_SYNTAX;
-		}
-		memcpy(item, s, len);
-		item[len] = '\0';
-		dash = strchr(item, '-');
-		if (dash != NULL)
-			*dash = '\0';
-		lo = parse_port(item);
-		hi = dash != NULL ? parse_port(dash + 1) : lo;
-		if (lo == 0 || hi == 0 || hi < lo) {
-			snprintf(err, errcap, "bad port '%.*s' in '%s' (ports "
-					      "are 1..65535, ranges LO-HI)",
-				 (int)len, s, list);
-			return HTTP_E_SYNTAX;
-		}
-		v[n].lo = lo;
-		v[n].hi = hi;
-		n++;
-		s += len;
-		if (*s == ',') {
-			s++;
-			if (*s == '\0') {
-				snprintf(err, errcap, "bad port list '%s' "
-						      "(ends with a comma)",
-					 list);
-				return HTTP_E_SYNTAX;
-			}
-		}
-	}
-	if (n == 0) {
-		snprintf(err, errcap, "empty port list");
-		return HTTP_E_SYNTAX;
-	}
-	memcpy(p->connect, v, n * sizeof(v[0]));
-	p->n_connect = n;
-	return HTTP_OK;
-}
-
-/* Add one block of the proxy's own addresses. */
-bool acl_policy_add_self(struct acl_policy *p, const struct acl_net *n)
-{
-	if (p->n_self == ACL_MAX_SELF)
-		return false;
-	p->self[p->n_self++] = *n;
-	return true;
-}
-
-/* The CONNECT ports, written back as a list. */
-void acl_policy_ports_text(const struct acl_policy *p, char *out, size_t cap)
-{
-	size_t used = 0;
-
-	if (cap == 0)
-		return;
-	out[0] = '\0';
-	for (size_t i = 0; i < p->n_connect && used < cap; i++) {
-		int w;
-
-		if (p->connect[i].lo == p->connect[i].hi)
-			w = snprintf(out + used, cap - used, "%s%u",
-				     i ? "," : "", p->connect[i].lo);
-		else
-			w = snprintf(out + used, cap - used, "%s%u-%u",
-				     i ? "," : "", p->connect[i].lo,
-				     p->connect[i].hi);
-		if (w < 0)
-			return;
-		used += (size_t)w;
-	}
-}
-
-/* port is one of the CONNECT ports. */
-static bool connect_port_ok(const struct acl_policy *p, unsigned port)
-{
-	for (size_t i = 0; i < p->n_connect; i++)
-		if (port >= p->connect[i].lo && port <= p->connect[i].hi)
-			return true;
-	return false;
 }
 
 /* ---- Addresses ---- */
@@ -520,7 +153,7 @@ bool acl_net_parse(const char *s, struct acl_net *out)
 		out->bits = max;
 		return true;
 	}
-	bits = parse_port(slash + 1); /* 1..65535 decimal, 0 on error */
+	bits = acl_port_parse(slash + 1); /* 1..65535 decimal, 0 on error */
 	if (strcmp(slash + 1, "0") == 0)
 		bits = 0;
 	else if (bits == 0)
@@ -540,7 +173,8 @@ bool acl_net_parse(const char *s, struct acl_net *out)
 }
 
 /* a inside n: same family and the first n->bits bits equal. */
-bool acl_net_contains(const struct acl_net *n, const struct acl_addr *a)
+static bool acl_net_contains(const struct acl_net *n,
+			     const struct acl_addr *a)
 {
 	unsigned full = n->bits / 8, rest = n->bits % 8;
 
@@ -606,7 +240,7 @@ static bool host_matches(const char *p, const char *h)
 	char hn[HTTP_MAX_HOST + 1];
 	size_t pl = strlen(p), hl;
 
-	if (!name_normalise(h, hn, sizeof(hn)))
+	if (!acl_host_normalise(h, hn, sizeof(hn)))
 		return false;
 	hl = strlen(hn);
 	if (p[0] != '.')
@@ -649,18 +283,6 @@ static enum tri rule_matches(const struct acl_rule *rule,
 	return TRI_YES;
 }
 
-/* Lesson 05: authorisation, after authentication. */
-/* First matching rule at one address, NULL for none (default deny). */
-const struct acl_rule *acl_match(const struct acl *a,
-				 const struct acl_request *r,
-				 const struct acl_addr *addr)
-{
-	for (size_t i = 0; i < a->n; i++)
-		if (rule_matches(&a->v[i], r, addr, true) == TRI_YES)
-			return &a->v[i];
-	return NULL;
-}
-
 /* The method is CONNECT (methods are case-sensitive, RFC 9110 §9.1). */
 static bool is_connect(const struct acl_request *r)
 {
@@ -680,8 +302,10 @@ static bool is_self(const struct acl_policy *p, const struct acl_addr *addr,
 }
 
 /*
- * The rules and the CONNECT ports for one address (addr NULL and
- * !resolved: before resolving).
+ * Lesson 05: authorisation, after authentication.  The rules and the
+ * CONNECT ports for one address (addr NULL and !resolved: before
+ * resolving): the first rule that matches decides, none is a refusal
+ * (default deny).
  */
 static void decide_one(const struct acl *a, const struct acl_policy *p,
 		       const struct acl_request *r,
@@ -720,7 +344,7 @@ static void decide_one(const struct acl *a, const struct acl_policy *p,
 	}
 	/* Squid's default "deny CONNECT !SSL_ports": a tunnel elsewhere needs
 	 * a rule that names the port. */
-	if (v->allow && is_connect(r) && !connect_port_ok(p, r->port) &&
+	if (v->allow && is_connect(r) && !acl_policy_port_ok(p, r->port) &&
 	    (v->rule == NULL || v->rule->port == 0)) {
 		v->allow = false;
 		v->reason = ACL_CONNECT_PORT;

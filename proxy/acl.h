@@ -181,35 +181,15 @@ struct acl_verdict {
 					 was refused, or ACL_NO_ADDR */
 };
 
-/* ---- Loading ---- */
+/* ---- Names and numbers ---- */
 
-/* Fill a with the default lab ACL: deny user mallory, allow all. */
-void acl_default(struct acl *a);
 /*
- * Parse rules from text[0..len) (the contents of a file called `name`,
- * used in messages).  On a bad line: HTTP_E_FILE_LINE with errbuf set to
- * "NAME:LINE: reason"; a is filled only on success.
+ * A host name as compared: lower case, without one final dot, into
+ * out[0..cap).  False when nothing is left or it does not fit.
  */
-enum http_err acl_parse(const char *text, size_t len, const char *name,
-			struct acl *a, char *errbuf, size_t errcap);
-/* Read and parse a file; HTTP_E_FILE_OPEN ("FILE: strerror") when unreadable. */
-enum http_err acl_load(const char *path, struct acl *a, char *errbuf,
-		       size_t errcap);
-
-/* ---- Policy ---- */
-
-/* CONNECT to ACL_DEFAULT_CONNECT_PORTS only; no own address known. */
-void acl_policy_default(struct acl_policy *p);
-/*
- * Replace the CONNECT ports with "443,8443,9000-9100" (ports 1..65535,
- * ranges LO-HI).  HTTP_E_SYNTAX with a reason in err; p unchanged then.
- */
-enum http_err acl_policy_ports(struct acl_policy *p, const char *list,
-			       char *err, size_t errcap);
-/* Add a block of the proxy's own addresses; false when full. */
-bool acl_policy_add_self(struct acl_policy *p, const struct acl_net *n);
-/* "443,8443" as given to acl_policy_ports(). */
-void acl_policy_ports_text(const struct acl_policy *p, char *out, size_t cap);
+bool acl_host_normalise(const char *s, char *out, size_t cap);
+/* Port 1..65535 in decimal; 0 when s is not one. */
+unsigned acl_port_parse(const char *s);
 
 /* ---- Addresses ---- */
 
@@ -224,8 +204,6 @@ bool acl_addr_from_sockaddr(const struct sockaddr *sa, struct acl_addr *out);
 bool acl_addr_parse(const char *s, struct acl_addr *out);
 /* "ADDR" or "ADDR/BITS"; false when s is neither. */
 bool acl_net_parse(const char *s, struct acl_net *out);
-/* a lies inside n (same family, first n->bits bits equal). */
-bool acl_net_contains(const struct acl_net *n, const struct acl_addr *a);
 /* 127.0.0.0/8 or ::1. */
 bool acl_addr_is_loopback(const struct acl_addr *a);
 /* Numeric text: "127.0.0.1", "::1". */
@@ -233,14 +211,6 @@ void acl_addr_format(const struct acl_addr *a, char *out, size_t cap);
 
 /* ---- Matching ---- */
 
-/*
- * The first rule matching r when the destination is the one address
- * `addr` (may be NULL: a request with no address, which no address rule
- * matches), or NULL when none does (default deny).  Points into a.
- */
-const struct acl_rule *acl_match(const struct acl *a,
-				 const struct acl_request *r,
-				 const struct acl_addr *addr);
 /*
  * The whole decision, pure.  a NULL: no rules (everyone allowed); p NULL:
  * acl_policy_default().
@@ -269,5 +239,10 @@ void acl_describe(const struct acl_rule *rule, char *out, size_t cap);
 void acl_verdict_describe(const struct acl_verdict *v,
 			  const struct acl_policy *p,
 			  const struct acl_request *r, char *out, size_t cap);
+
+/* Reading the rules, and the policy, have headers of their own; this one
+ * brings them along for the callers that include only it. */
+#include "acl_load.h"
+#include "acl_policy.h"
 
 #endif

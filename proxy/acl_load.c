@@ -1,0 +1,271 @@
+/*
+ * proxy/acl_load.c - the access list read from its file (lesson 05).
+ *
+ * The format is in proxy/acl.h and docs/acl.md.  Parsing is line by line
+ * (http/confline.c) into a table of fixed-size rules; proxy/acl.c matches
+ * requests against the table.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "acl_load.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../http/confline.h"
+
+#define ACL_MAX_WORDS 16  /* words on one line: "allow user u method m ..." */
+
+/* ---- Loading ---- */
+
+/* Fill a with the default lab ACL (README.md): deny mallory, allow all. */
+void acl_default(struct acl *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->v[0].allow = false;
+	snprintf(a->v[0].user, sizeof(a->v[0].user), "mallory");
+	a->v[1].allow = true;
+	a->n = 2;
+}
+
+/*
+ * Split line[0..n) (modified in place: NULs after words) into at most
+ * ACL_MAX_WORDS words; a '#' ends the line.  Returns the word count, or
+ * -1 when there are too many words.
+ */
+static int split_words(char *line, size_t n, char **words)
+{
+	int count = 0;
+	size_t i = 0;
+
+	while (i < n) {
+		while (i < n && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i == n || line[i] == '#')
+			break;
+		if (count == ACL_MAX_WORDS)
+			return -1;
+		words[count++] = &line[i];
+		while (i < n && line[i] != ' ' && line[i] != '\t' &&
+		       line[i] != '#')
+			i++;
+		if (i < n && line[i] == '#') {
+			line[i] = '\0';
+			break;
+		}
+		if (i < n)
+			line[i++] = '\0';
+	}
+	return count;
+}
+
+/* A user name: printable ASCII without spaces, ':' or '#'. */
+static bool valid_user(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c <= 0x20 || c >= 0x7f || c == ':')
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A host name: letters, digits, '-', '.', '_' (a leading '.' for a
+ * domain).  Addresses are recognised before this (acl_net_parse).
+ */
+static bool valid_host(const char *s)
+{
+	const char *p = s;
+
+	if (*p == '.')
+		p++;
+	if (*p == '\0')
+		return false;
+	for (; *p != '\0'; p++) {
+		char c = *p;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		      c == '_'))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Parse one line's words into *r.  Returns NULL on success, or the reason
+ * the line is wrong (static storage).
+ */
+static const char *parse_rule(char **w, int nw, struct acl_rule *r)
+{
+	bool seen_user = false, seen_method = false, seen_host = false,
+	     seen_port = false;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	if (strcmp(w[0], "allow") == 0)
+		r->allow = true;
+	else if (strcmp(w[0], "deny") == 0)
+		r->allow = false;
+	else
+		return "a rule starts with `allow` or `deny`";
+	if (nw == 1)
+		return "nothing to match: add conditions or `all`";
+	if (strcmp(w[1], "all") == 0)
+		return nw == 2 ? NULL : "`all` must be alone after allow/deny";
+
+	for (i = 1; i < nw; i += 2) {
+		const char *key = w[i];
+		const char *val = i + 1 < nw ? w[i + 1] : NULL;
+
+		if (strcmp(key, "all") == 0)
+			return "`all` must be alone after allow/deny";
+		if (strcmp(key, "user") != 0 && strcmp(key, "method") != 0 &&
+		    strcmp(key, "host") != 0 && strcmp(key, "port") != 0)
+			return "unknown condition (expected user, method, "
+			       "host or port)";
+		if (val == NULL)
+			return "a condition needs a value";
+		if (strcmp(key, "user") == 0) {
+			if (seen_user)
+				return "`user` given twice";
+			seen_user = true;
+			if (strcmp(val, "*") == 0) {
+				r->any_user = true;
+				continue;
+			}
+			if (!valid_user(val) || strlen(val) >= sizeof(r->user))
+				return "bad user name";
+			snprintf(r->user, sizeof(r->user), "%s", val);
+		} else if (strcmp(key, "method") == 0) {
+			if (seen_method)
+				return "`method` given twice";
+			seen_method = true;
+			if (!http_is_token(val, strlen(val)) ||
+			    strlen(val) >= sizeof(r->method))
+				return "bad method (must be a token such as GET)";
+			snprintf(r->method, sizeof(r->method), "%s", val);
+		} else if (strcmp(key, "host") == 0) {
+			if (seen_host)
+				return "`host` given twice";
+			seen_host = true;
+			if (strchr(val, '/') != NULL) {
+				if (!acl_net_parse(val, &r->net))
+					return "bad host address block (want ADDR/BITS "
+					       "with the bits past BITS zero, "
+					       "as 10.0.0.0/8)";
+				r->host_net = true;
+				continue;
+			}
+			if (acl_net_parse(val, &r->net)) {
+				r->host_net = true;
+				continue;
+			}
+			if (!valid_host(val) || strlen(val) >= sizeof(r->host))
+				return "bad host (want a name, an address or "
+				       "ADDR/BITS)";
+			if (!acl_host_normalise(val, r->host, sizeof(r->host)))
+				return "bad host name";
+		} else {
+			if (seen_port)
+				return "`port` given twice";
+			seen_port = true;
+			r->port = acl_port_parse(val);
+			if (r->port == 0)
+				return "bad port (must be 1..65535)";
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Parse an ACL text; see acl.h for the format.  Works on a copy of each
+ * line, so text need not be NUL-terminated.
+ */
+enum http_err acl_parse(const char *text, size_t len, const char *name,
+			struct acl *a, char *errbuf, size_t errcap)
+{
+	struct acl *tmp;
+	char line[ACL_MAX_LINE + 1];
+	char *words[ACL_MAX_WORDS];
+	struct confline_reader rd;
+	struct confline l;
+
+	if (errcap > 0)
+		errbuf[0] = '\0';
+	if (len > ACL_MAX_FILE)
+		return confline_error(errbuf, errcap, name, 0,
+				  "file too large (over %u bytes)",
+				  ACL_MAX_FILE);
+	tmp = calloc(1, sizeof(*tmp));
+	if (tmp == NULL)
+		return HTTP_E_NOMEM;
+
+	confline_start(&rd, text, len);
+	while (confline_next(&rd, &l)) {
+		size_t n = l.len;
+		unsigned lineno = l.no;
+		const char *why;
+		int nw;
+
+		if (n > ACL_MAX_LINE) {
+			free(tmp);
+			return confline_error(errbuf, errcap, name, lineno,
+					  "line too long (over %d bytes)",
+					  ACL_MAX_LINE);
+		}
+		memcpy(line, l.s, n);
+		line[n] = '\0';
+		if (memchr(line, '\0', n) != NULL) {
+			free(tmp);
+			return confline_error(errbuf, errcap, name, lineno,
+					  "NUL byte in the line");
+		}
+		nw = split_words(line, n, words);
+		if (nw == 0)
+			continue;
+		if (nw < 0) {
+			free(tmp);
+			return confline_error(errbuf, errcap, name, lineno,
+					  "too many words");
+		}
+		if (tmp->n == ACL_MAX_RULES) {
+			free(tmp);
+			return confline_error(errbuf, errcap, name, lineno,
+					  "too many rules (at most %d)",
+					  ACL_MAX_RULES);
+		}
+		why = parse_rule(words, nw, &tmp->v[tmp->n]);
+		if (why != NULL) {
+			free(tmp);
+			return confline_error(errbuf, errcap, name, lineno, "%s",
+					  why);
+		}
+		tmp->v[tmp->n].line = lineno;
+		tmp->n++;
+	}
+	memcpy(a, tmp, sizeof(*a));
+	free(tmp);
+	return HTTP_OK;
+}
+
+/* Read the whole file (at most ACL_MAX_FILE bytes) and parse it. */
+enum http_err acl_load(const char *path, struct acl *a, char *errbuf,
+		       size_t errcap)
+{
+	char *text;
+	size_t n;
+	enum http_err e;
+
+	e = confline_read_file(path, ACL_MAX_FILE, &text, &n, errbuf, errcap);
+	if (e != HTTP_OK)
+		return e;
+	e = acl_parse(text, n, path, a, errbuf, errcap);
+	free(text);
+	return e;
+}
