@@ -50,22 +50,9 @@ enum users_side { USERS_SIDE_PROXY, USERS_SIDE_ORIGIN };
 /* The compiled-in lab identities (alice, bob, mallory for the proxy) and
  * one Bearer token per user ("<user>-token"). */
 enum http_err users_defaults(struct users *u, enum users_side side);
-/*
- * Load a file.  Kind is detected per file: three fields with a hex HA1 is
- * htdigest; a hash prefix ($2y$, $2b$, $5$, $6$, {SHA}) is htpasswd; else
- * plain; a file mixing kinds is refused.  *u need not be initialised.  A
- * bad line fills errbuf with "FILE:LINE: reason" and gives
- * HTTP_E_FILE_LINE (HTTP_E_FILE_OPEN when unreadable); *u is then empty.
- * Hashes are recognised and computed by http/htpasswd.c; lines are read
- * by http/confline.c.
- */
-enum http_err users_load(const char *path, struct users *u, char *errbuf,
-			 size_t errcap);
-/* Load Bearer tokens: lines "token user" (b64token, RFC 6750 §2.1).  The
- * file's tokens replace any *u already had; its users are untouched. */
-enum http_err users_load_tokens(const char *path, struct users *u,
-				char *errbuf, size_t errcap);
-/* Replace (or add) one plain user; used by the REPL's `user` command. */
+/* Replace (or add) one plain user in a plain store.  The unit tests build
+ * stores with it; the REPL's `user` command sets a client's credentials,
+ * not a store. */
 enum http_err users_set(struct users *u, const char *user, const char *pass);
 void users_free(struct users *u);
 
@@ -103,5 +90,26 @@ enum http_err users_check_token(const struct users *u, const char *token,
 const char *users_password_setting(const struct users *u, const char *user);
 /* True when the store can serve Digest / Basic. */
 bool users_supports(const struct users *u, unsigned scheme_bits);
+
+/* ---- Building a store (http/users.c), for http/users_load.c ---- */
+
+#define USERS_FILE_MAX ((size_t)USERS_MAX * USERS_MAX_LINE) /* bytes */
+#define USERS_MAX_SECRET 512  /* longest password or hash we keep */
+
+/* Append an entry; takes copies.  realm may be NULL.  HTTP_E_CONFIG when
+ * full. */
+enum http_err users_add_entry(struct users *u, const char *user, size_t ulen,
+			      const char *secret, size_t slen,
+			      const char *realm, size_t rlen);
+/* Append a Bearer token for user; takes copies. */
+enum http_err users_add_token(struct users *u, const char *tok, size_t tlen,
+			      const char *user, size_t ulen);
+/* Wipe and free every token. */
+void users_free_tokens(struct users *u);
+/* The entry an unknown user is checked against (struct users, dummy). */
+enum http_err users_make_dummy(struct users *u);
+
+/* Reading files has a header of its own; this one brings it along. */
+#include "users_load.h"
 
 #endif
