@@ -32,8 +32,9 @@ void ntlm_guard_reset(struct ntlm_guard_conn *c)
 /* ---- Users ---- */
 
 /* NT hash = MD4(UTF-16LE(password)), from a plain store's password. */
-enum http_err ntlm_guard_user_hash(const struct users *users, const char *user,
-				   uint8_t out[NTLM_HASH_LEN])
+static enum http_err ntlm_guard_user_hash(const struct users *users,
+					  const char *user,
+					  uint8_t out[NTLM_HASH_LEN])
 {
 	if (users->kind != USERS_PLAIN)
 		return HTTP_E_CONFIG;   /* one-way hashes and HA1 cannot give it */

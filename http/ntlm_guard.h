@@ -76,8 +76,5 @@ void ntlm_guard_step(const struct users *users, struct ntlm_guard_conn *c,
 		     const char *token, size_t token_len,
 		     struct ntlm_guard_result *r);
 
-/* The user's NT hash from a plain store; HTTP_E_BAD_USER, HTTP_E_CONFIG. */
-enum http_err ntlm_guard_user_hash(const struct users *users, const char *user,
-				   uint8_t out[NTLM_HASH_LEN]);
 
 #endif

@@ -31,7 +31,8 @@ static const char *const refused[] = {
 	"Content-Language", "Content-Location",
 };
 
-bool trailer_allowed(const char *name, size_t len)
+/* True when a trailer field called name[0..len) may be passed on. */
+static bool trailer_allowed(const char *name, size_t len)
 {
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
 		if (strlen(refused[i]) == len &&

@@ -19,8 +19,6 @@
 
 #include "buf.h"
 
-/* True when a trailer field called name[0..len) may be passed on. */
-bool trailer_allowed(const char *name, size_t len);
 
 /*
  * fields[0..len) is a trailer section as http_chunked_feed() collected it

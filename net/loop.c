@@ -31,7 +31,8 @@ struct timeval loop_tv(unsigned ms)
 	return tv;
 }
 
-unsigned loop_default_workers(void)
+/* The number of online cores (at least 1, at most LOOP_MAX_WORKERS). */
+static unsigned loop_default_workers(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 

@@ -68,8 +68,6 @@ struct loop {
 	struct loop_worker w[LOOP_MAX_WORKERS];
 };
 
-/* The number of online cores (at least 1, at most LOOP_MAX_WORKERS). */
-unsigned loop_default_workers(void);
 
 /*
  * Run the workers on listen_fd until *stop_flag is set and every

@@ -69,7 +69,7 @@ enum command_split_err command_split(const char *line, char *store, size_t cap,
 }
 
 /* A sentence for a split error (static storage). */
-const char *command_split_strerror(enum command_split_err e)
+static const char *command_split_strerror(enum command_split_err e)
 {
 	switch (e) {
 	case COMMAND_SPLIT_OK:
@@ -90,6 +90,10 @@ const char *command_split_strerror(enum command_split_err e)
 	{                                                                      \
 		"proxy", "origin", NULL                                        \
 	}
+
+/* Defined under Help below; the table names them. */
+static enum repl_rc command_help(struct repl *r, int argc, char **argv);
+static enum repl_rc command_quit(struct repl *r, int argc, char **argv);
 
 /*
  * One row per command, fields in struct command's order: name, usage,
@@ -691,7 +695,7 @@ enum repl_rc command_exec(struct repl *r, const char *line, bool step_on_empty)
 /* ---- Help ---- */
 
 /* `help` lists the table; `help NAME` prints one row's usage and help. */
-enum repl_rc command_help(struct repl *r, int argc, char **argv)
+static enum repl_rc command_help(struct repl *r, int argc, char **argv)
 {
 	size_t i;
 
@@ -715,7 +719,7 @@ enum repl_rc command_help(struct repl *r, int argc, char **argv)
 }
 
 /* `quit`: leave after this line. */
-enum repl_rc command_quit(struct repl *r, int argc, char **argv)
+static enum repl_rc command_quit(struct repl *r, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;

@@ -45,8 +45,6 @@ struct command {
  */
 enum command_split_err command_split(const char *line, char *store, size_t cap,
 				     char **argv, int max, int *argc);
-/* A sentence for a split error. */
-const char *command_split_strerror(enum command_split_err e);
 
 /* The command called name (exact, or an unambiguous prefix), else NULL. */
 const struct command *command_find(const char *name);

@@ -70,7 +70,8 @@ static void print_end(struct repl *r)
 		fprintf(r->out, "%s   (lesson 07)\n", lab->end_note);
 }
 
-enum repl_rc drive_step_once(struct repl *r, bool *moved)
+/* Step once and print; REPL_OK also when there was nothing to do. */
+static enum repl_rc drive_step_once(struct repl *r, bool *moved)
 {
 	char err[512];
 	enum lab_step_rc rc;

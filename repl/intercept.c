@@ -126,8 +126,9 @@ static void request_path(const struct http_request *req, char *out,
 		snprintf(out, cap, "%.*s", (int)u.path_len, u.path);
 }
 
-bool intercept_matches(const struct intercept *ic, const char *head,
-		       size_t len)
+/* True when the request matches the `hold` filter. */
+static bool intercept_matches(const struct intercept *ic, const char *head,
+			      size_t len)
 {
 	struct http_request req;
 	enum http_err e = HTTP_OK;
@@ -557,8 +558,9 @@ static bool release_p2c(struct repl *r, struct icpt_conn *c, char *err,
 	return true;
 }
 
-bool intercept_release(struct repl *r, struct icpt_conn *c, char *err,
-		       size_t cap)
+/* Release c's held message one leg; false with err on failure. */
+static bool intercept_release(struct repl *r, struct icpt_conn *c, char *err,
+			      size_t cap)
 {
 	switch (c->leg) {
 	case LAB_C2P:

@@ -133,12 +133,6 @@ void listen_say(struct repl *r, const char *fmt, ...)
 
 /* A request was read on c (in c->held): hold it, or deal with it. */
 void intercept_arrived(struct repl *r, struct icpt_conn *c);
-/* Release c's held message one leg; false with err on failure. */
-bool intercept_release(struct repl *r, struct icpt_conn *c, char *err,
-		       size_t cap);
-/* True when the request matches the `hold` filter. */
-bool intercept_matches(const struct intercept *ic, const char *head,
-		       size_t len);
 
 /* `step` while something is held: release the oldest. */
 enum repl_rc intercept_step(struct repl *r, bool *moved);

@@ -78,7 +78,9 @@ void mystery_apply(struct lab *lab)
 	}
 }
 
-bool mystery_set(struct lab *lab, int n)
+/* Set mystery n up on a lab in its default state; false when n is not
+ * 1..MYSTERY_COUNT.  0 ends the mystery (the default lab again). */
+static bool mystery_set(struct lab *lab, int n)
 {
 	if (n < 0 || n > MYSTERY_COUNT)
 		return false;

@@ -15,9 +15,6 @@
 
 #define MYSTERY_COUNT 9 /* mysteries 1..MYSTERY_COUNT */
 
-/* Set mystery n up on a lab in its default state; false when n is not
- * 1..MYSTERY_COUNT.  0 ends the mystery (the default lab again). */
-bool mystery_set(struct lab *lab, int n);
 /* Apply lab->mystery again over the defaults (lab_defaults calls it). */
 void mystery_apply(struct lab *lab);
 /*

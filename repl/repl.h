@@ -84,8 +84,6 @@ enum repl_rc drive_request(struct repl *r, int argc, char **argv);
 enum repl_rc drive_step(struct repl *r, int argc, char **argv);
 enum repl_rc drive_run(struct repl *r, int argc, char **argv);
 enum repl_rc drive_reset(struct repl *r, int argc, char **argv);
-/* Step once and print; REPL_OK also when there was nothing to do. */
-enum repl_rc drive_step_once(struct repl *r, bool *moved);
 /* Run the current exchange to its end, printing each step. */
 enum repl_rc drive_finish(struct repl *r);
 
@@ -162,7 +160,5 @@ enum repl_rc intercept_step(struct repl *r, bool *moved);
 /* Something from an outside client is held. */
 bool intercept_pending(const struct repl *r);
 
-enum repl_rc command_help(struct repl *r, int argc, char **argv);
-enum repl_rc command_quit(struct repl *r, int argc, char **argv);
 
 #endif
