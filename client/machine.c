@@ -411,8 +411,8 @@ static void finish(struct client_machine *m, const struct http_response *resp,
 	go_state(m, CLIENT_ST_DONE);
 }
 
-/* Lesson 02: one retry per challenge; Lesson 04: the silent stale retry. */
 /*
+ * Lesson 02: one retry per challenge; Lesson 04: the silent stale retry.
  * Given the response (head parsed, body as received) to the last request,
  * decide the next step.  See the top of the file for the rules.
  */

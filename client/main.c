@@ -342,8 +342,8 @@ static int open_conn(const struct options *o, const struct http_url *u,
 	return EXIT_OK;
 }
 
-/* Lesson 07: TLS starts after the tunnel is up, so the 407 was in clear. */
-/* TLS to the origin, directly or inside the tunnel. */
+/* TLS to the origin, directly or inside the tunnel.  Lesson 07: TLS
+ * starts after the tunnel is up, so the 407 was in clear. */
 static int start_tls(const struct options *o, const struct http_url *u,
 		     SSL_CTX **ctx, struct conn *c)
 {

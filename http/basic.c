@@ -77,8 +77,8 @@ enum http_err basic_encode(struct http_buf *b, const char *user,
 
 /* ---- Decoding ---- */
 
-/* Lesson 03: base64 is an encoding; anyone can decode a captured header. */
 /*
+ * Lesson 03: base64 is an encoding; anyone can decode a captured header.
  * Decode Basic credentials already parsed by auth_parse_credentials():
  * token68 -> base64 -> user ":" password, split at the first colon
  * (RFC 7617 §2: the password may contain colons, the user-id may not).
@@ -135,8 +135,8 @@ done:
 
 /* ---- Challenging ---- */
 
-/* Lesson 03, Lesson 09: the Basic challenge, with charset="UTF-8". */
 /*
+ * Lesson 03, Lesson 09: the Basic challenge, with charset="UTF-8".
  * Append the challenge value `Basic realm="R", charset="UTF-8"`.
  * RFC 7617 §2.1: charset="UTF-8" asks the client to encode user and
  * password in UTF-8 (the only value allowed).
@@ -150,8 +150,8 @@ bool basic_write_challenge(struct http_buf *b, const char *realm)
 
 /* ---- Comparing ---- */
 
-/* Lesson 03: constant-time comparison of credentials. */
 /*
+ * Lesson 03: constant-time comparison of credentials.
  * Constant-time equality of two byte strings whose lengths may differ.
  * Both are hashed with SHA-256 first, so the comparison always runs over
  * 32 bytes and its time says nothing about where they differ or how long

@@ -433,8 +433,8 @@ static const struct http_status_info table[] = {
 
 /* ---- Looking up ---- */
 
-/* Lesson 05, Lesson 09: 401, 403 and 407 side by side, with constants. */
 /*
+ * Lesson 05, Lesson 09: 401, 403 and 407 side by side, with constants.
  * The row for code, or NULL when the table has none.  Binary search over
  * the sorted table; the row has static storage.
  */

@@ -432,8 +432,6 @@ static void explain_who(struct repl *r, const struct lab_msg *m,
 			"(a client sees the proxy's Via)\n");
 }
 
-/* Lesson 04: `explain N` writes out HA1, HA2 and the Digest response. */
-/* `explain [N]` */
 /* The request line of req, and what its target form says (RFC 9112
  * §3.2); the method into method[0..mcap), the form into ctx. */
 static void explain_request_line(struct repl *r,
@@ -505,6 +503,8 @@ static void explain_fields(struct repl *r, const struct http_header *hs,
 	}
 }
 
+/* `explain [N]`.  Lesson 04: it writes out HA1, HA2 and the Digest
+ * response. */
 enum repl_rc explain_cmd(struct repl *r, int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : (int)r->lab->num_msgs;

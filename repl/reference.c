@@ -42,8 +42,7 @@ static void row(struct repl *r, const char *label, const char *v)
 	fprintf(r->out, "%s\n", v);
 }
 
-/* Lesson 09: `status CODE` prints one row of http/status.c. */
-/* `status CODE` */
+/* `status CODE`.  Lesson 09: it prints one row of http/status.c. */
 enum repl_rc reference_status(struct repl *r, int argc, char **argv)
 {
 	char *end;
