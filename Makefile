@@ -44,6 +44,11 @@ BENCH_IO := $(B)/bench/bench_io.o
 .PHONY: all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format deps deps-test deps-bench deps-interop interop examples lab-kdc lab-cert lab-up lab-down
 all: $(PROGS)
 
+# Keep the objects made on the way by a chain of pattern rules
+# (build/tests/test_*.o, build/*/main.o): as intermediate files, make would
+# delete them at the end of every build.
+.SECONDARY:
+
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
