@@ -38,6 +38,7 @@
 #include "../http/auth.h"
 #include "../http/base64.h"
 #include "../http/ntlm.h"
+#include "../http/url.h"
 
 #define CLIENT_MAX_TARGET (HTTP_MAX_TARGET_BYTES + 1)
 #define CLIENT_MAX_HOSTPORT (HTTP_MAX_HOST + 16)

@@ -30,6 +30,7 @@
 #include <openssl/err.h>
 
 #include "../http/persist.h"
+#include "../http/url.h"
 #include "../net/body.h"
 #include "../net/net.h"
 #include "machine.h"

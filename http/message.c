@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "status.h"
+#include "url.h"
 
 /* RFC 9112 §2.2: a server SHOULD ignore at least one empty line before
  * the request-line; we allow a few, not an unbounded stream. */

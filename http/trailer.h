@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "chunked.h"
 
 /* True when a trailer field called name[0..len) may be passed on. */
 bool trailer_allowed(const char *name, size_t len);
