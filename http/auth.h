@@ -76,6 +76,13 @@ enum http_err auth_parse_credentials(const char *v, size_t len,
 
 /* Scheme name to enum (case-insensitive), UNKNOWN for others. */
 enum auth_scheme auth_scheme_from(const char *s, size_t len);
+/*
+ * The scheme a credentials field value starts with (RFC 9110 §11.4,
+ * credentials = auth-scheme [ 1*SP ... ]): its leading token, followed by
+ * SP or the end.  NONE when the value does not start so; the rest of the
+ * value is not looked at (auth_parse_credentials() reads it).
+ */
+enum auth_scheme auth_scheme_of(const char *v, size_t len);
 /* "Basic", "Digest", "Bearer", "NTLM", "Negotiate"; NULL for others. */
 const char *auth_scheme_name(enum auth_scheme s);
 /*

@@ -100,6 +100,14 @@ size_t http_header_count(const struct http_header *hs, size_t n,
  */
 bool http_header_has_token(const struct http_header *hs, size_t n,
 			   const char *name, const char *token);
+/*
+ * The list walker (RFC 9110 §5.6.1): the next element of the
+ * comma-separated list v[0..n) at or after *pos, OWS trimmed, empty
+ * elements skipped, as *elem (into v) and *elen; *pos moves past it.
+ * False at the end.  Quotes are not special: use it on lists of tokens.
+ */
+bool http_list_next(const char *v, size_t n, size_t *pos, const char **elem,
+		    size_t *elen);
 
 /* ---- Host (RFC 9112 §3.2) ---- */
 
@@ -112,6 +120,10 @@ bool http_header_has_token(const struct http_header *hs, size_t n,
  * the target's authority is used and Host's value ignored (§3.2.2).
  */
 enum http_err http_request_check_host(const struct http_request *req);
+/* The same rule on what a reader already found: the first Host field line
+ * (NULL when none) and how many Host field lines there are. */
+enum http_err http_host_rule(int minor_version, const struct http_header *host,
+			     size_t count);
 
 /* ---- body framing (RFC 9112 §6) ---- */
 
