@@ -8,6 +8,7 @@
 #include "facts.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "expect.h"
 #include "persist.h"
@@ -47,22 +48,11 @@ static void read_target(const struct http_request *req, struct facts *f)
 /* ---- Connection ---- */
 
 /* True when e[0..elen) is name[0..len), case-insensitive (tokens and
- * field names are, RFC 9110 §5.1, §7.6.1). */
+ * field names are, RFC 9110 §5.1, §7.6.1).  Neither holds a NUL: the
+ * message parser refuses one in names and values. */
 static bool same_ci(const char *e, size_t elen, const char *name, size_t len)
 {
-	if (elen != len)
-		return false;
-	for (size_t i = 0; i < elen; i++) {
-		char a = e[i], b = name[i];
-
-		if (a >= 'A' && a <= 'Z')
-			a = (char)(a - 'A' + 'a');
-		if (b >= 'A' && b <= 'Z')
-			b = (char)(b - 'A' + 'a');
-		if (a != b)
-			return false;
-	}
-	return true;
+	return elen == len && strncasecmp(e, name, len) == 0;
 }
 
 /* One Connection field line: its options, and the fields they name. */
@@ -92,7 +82,7 @@ void facts_read_connection(const struct http_header *hs, size_t n,
 {
 	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < n && i < HTTP_MAX_HEADERS; i++)
-		if (http_header_is(&hs[i], "Connection"))
+		if (same_ci(hs[i].name, hs[i].name_len, "Connection", 10))
 			read_connection_field(&hs[i], hs, n, c);
 }
 
@@ -146,27 +136,70 @@ static void read_expect(const struct http_header *h, bool *listed,
 	}
 }
 
+/* The fields facts_read() looks at, with their lengths, so that one
+ * integer compare turns most field lines away. */
+enum facts_field {
+	FIELD_HOST,
+	FIELD_CONNECTION,
+	FIELD_EXPECT,
+	FIELD_MAX_FORWARDS,
+	FIELD_PROXY_AUTHORIZATION,
+	FIELD_AUTHORIZATION,
+	FIELD_OTHER
+};
+
+static const struct {
+	const char *name;
+	size_t len;
+} fields[] = {
+	[FIELD_HOST] = {"Host", 4},
+	[FIELD_CONNECTION] = {"Connection", 10},
+	[FIELD_EXPECT] = {"Expect", 6},
+	[FIELD_MAX_FORWARDS] = {"Max-Forwards", 12},
+	[FIELD_PROXY_AUTHORIZATION] = {"Proxy-Authorization", 19},
+	[FIELD_AUTHORIZATION] = {"Authorization", 13},
+};
+
+/* Which of fields[] h is, or FIELD_OTHER. */
+static enum facts_field field_of(const struct http_header *h)
+{
+	for (size_t k = 0; k < FIELD_OTHER; k++)
+		if (same_ci(h->name, h->name_len, fields[k].name,
+			    fields[k].len))
+			return (enum facts_field)k;
+	return FIELD_OTHER;
+}
+
 /* One field line of the request: note what it says. */
 static void read_field(const struct http_request *req, size_t i,
 		       bool *continue_listed, struct facts *f)
 {
 	const struct http_header *h = &req->headers[i];
 
-	if (http_header_is(h, "Host")) {
+	switch (field_of(h)) {
+	case FIELD_HOST:
 		if (f->host_count++ == 0)
 			f->host = h;
-	} else if (http_header_is(h, "Connection")) {
+		break;
+	case FIELD_CONNECTION:
 		read_connection_field(h, req->headers, req->num_headers,
 				      &f->connection);
-	} else if (http_header_is(h, "Expect")) {
+		break;
+	case FIELD_EXPECT:
 		read_expect(h, continue_listed, f);
-	} else if (http_header_is(h, "Max-Forwards")) {
+		break;
+	case FIELD_MAX_FORWARDS:
 		if (f->max_forwards_count++ == 0)
 			f->max_forwards = max_forwards_value(h);
-	} else if (http_header_is(h, "Proxy-Authorization")) {
+		break;
+	case FIELD_PROXY_AUTHORIZATION:
 		read_credentials(h, &f->proxy_authorization);
-	} else if (http_header_is(h, "Authorization")) {
+		break;
+	case FIELD_AUTHORIZATION:
 		read_credentials(h, &f->authorization);
+		break;
+	case FIELD_OTHER:
+		break;
 	}
 }
 
