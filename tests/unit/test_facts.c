@@ -95,6 +95,15 @@ static void read_case(const char *text, struct http_request *req,
 	agrees_with_helpers(req, f);
 }
 
+/* The same for `line`, "Host: h" and then `fields`; text (cap bytes)
+ * holds the request and must outlive req. */
+static void read_fields(const char *line, const char *fields, char *text,
+			size_t cap, struct http_request *req, struct facts *f)
+{
+	snprintf(text, cap, "%s\r\nHost: h\r\n%s\r\n", line, fields);
+	read_case(text, req, f);
+}
+
 /* ---- Target form (RFC 9112 §3.2) ---- */
 
 static const struct {
@@ -303,10 +312,8 @@ static void test_max_forwards(void **state)
 		struct http_request req;
 		struct facts f;
 
-		snprintf(text, sizeof(text),
-			 "OPTIONS http://h/ HTTP/1.1\r\nHost: h\r\n%s\r\n",
-			 max_forwards_cases[i].fields);
-		read_case(text, &req, &f);
+		read_fields("OPTIONS http://h/ HTTP/1.1", max_forwards_cases[i].fields, text,
+			    sizeof(text), &req, &f);
 		assert_int_equal(f.max_forwards_count,
 				 max_forwards_cases[i].count);
 		assert_int_equal(f.max_forwards, max_forwards_cases[i].value);
@@ -414,10 +421,8 @@ static void test_credentials(void **state)
 		struct http_request req;
 		struct facts f;
 
-		snprintf(text, sizeof(text),
-			 "GET http://h/ HTTP/1.1\r\nHost: h\r\n%s\r\n",
-			 credentials_cases[i].fields);
-		read_case(text, &req, &f);
+		read_fields("GET http://h/ HTTP/1.1", credentials_cases[i].fields, text,
+			    sizeof(text), &req, &f);
 		assert_int_equal(f.proxy_authorization.count,
 				 credentials_cases[i].pa_count);
 		assert_int_equal(f.proxy_authorization.first_scheme,
@@ -500,10 +505,8 @@ static void test_framing(void **state)
 		struct http_request req;
 		struct facts f;
 
-		snprintf(text, sizeof(text),
-			 "POST http://h/ HTTP/1.1\r\nHost: h\r\n%s\r\n",
-			 framing_cases[i].fields);
-		read_case(text, &req, &f);
+		read_fields("POST http://h/ HTTP/1.1", framing_cases[i].fields, text,
+			    sizeof(text), &req, &f);
 		assert_int_equal(f.framing_err, framing_cases[i].err);
 		if (f.framing_err == HTTP_OK)
 			assert_int_equal(f.body.framing,
