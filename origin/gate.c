@@ -33,7 +33,6 @@
 #include "../http/facts.h"
 #include "../http/path.h"
 #include "../http/status.h"
-#include "../http/url.h"
 
 #define ORIGIN_SERVER_NAME "lab407-origin"
 #define ORIGIN_LESSON "05"

@@ -29,14 +29,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/crypto.h>
 
 #include "../http/auth.h"
 #include "../http/base64.h"
 #include "../http/facts.h"
-#include "../http/persist.h"
 
 #define PROXY_SERVER_NAME "lab407-proxy"
 #define PROXY_MAX_OFFER 64          /* "Digest, Basic, Bearer" */
