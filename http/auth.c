@@ -371,7 +371,7 @@ enum auth_scheme auth_scheme_of(const char *v, size_t len)
 {
 	size_t t = token_len(v, len, 0);
 
-	if (t == 0 || (t < len && v[t] != ' '))
+	if (t == 0 || (t < len && !is_ows((unsigned char)v[t]) && v[t] != ','))
 		return AUTH_SCHEME_NONE;
 	return auth_scheme_from(v, t);
 }

@@ -425,7 +425,7 @@ static const struct http_request *digest_target(const struct facts *f,
 static bool basic_not_base64(const struct facts *f)
 {
 	const struct http_header *h = f->proxy_authorization.first;
-	const size_t after = sizeof("Basic ") - 1;
+	const size_t after = sizeof("Basic") - 1;
 
 	if (h == NULL || f->proxy_authorization.first_scheme != AUTH_SCHEME_BASIC)
 		return false;

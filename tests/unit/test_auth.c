@@ -579,8 +579,9 @@ static void test_write_param_refused(void **state)
 	}
 }
 
-/* auth_scheme_of(): the token a credentials value starts with, when SP
- * or the end follows it (RFC 9110 §11.4). */
+/* auth_scheme_of(): the token a credentials value starts with, when SP,
+ * HTAB, a comma or the end follows it (RFC 9110 §11.4, and what
+ * auth_parse_credentials() accepts). */
 static const struct {
 	const char *v;
 	enum auth_scheme want;
@@ -593,11 +594,12 @@ static const struct {
 	{"Negotiate", AUTH_SCHEME_NEGOTIATE},
 	{"Foo bar", AUTH_SCHEME_UNKNOWN},
 	{"Basicx y", AUTH_SCHEME_UNKNOWN},
-	/* not a token, or not followed by SP or the end */
+	/* what the parser takes after a scheme: HTAB, a comma */
+	{"Basic\tx", AUTH_SCHEME_BASIC},
+	{"Digest,", AUTH_SCHEME_DIGEST},
+	/* not a token, or followed by something else */
 	{"", AUTH_SCHEME_NONE},
 	{" Basic x", AUTH_SCHEME_NONE},
-	{"Basic,x", AUTH_SCHEME_NONE},
-	{"Basic\tx", AUTH_SCHEME_NONE},
 	{"Basic=", AUTH_SCHEME_NONE},
 	{"=abc", AUTH_SCHEME_NONE},
 	{"\"Basic\" x", AUTH_SCHEME_NONE},
