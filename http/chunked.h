@@ -18,15 +18,16 @@
  * many it took, copies the decoded data out (out may be NULL when the
  * caller only relays), and sets done after the last chunk and trailers.
  */
-#define HTTP_MAX_CHUNK_LINE 1024  /* chunk-size line incl. extensions */
+#define HTTP_MAX_CHUNK_LINE 1024 /* chunk-size line incl. extensions */
 
 struct http_chunked {
-	int state;            /* private */
-	uint64_t remaining;   /* private: data bytes left in this chunk */
-	size_t line_len;      /* private: bytes of the current size/trailer line */
-	bool done;            /* the terminating chunk and trailers are in */
-	struct http_buf *trailers; /* NULL, or where the trailer field lines
-				      ("Name: value\r\n") are appended; not owned */
+	int state;	    /* private */
+	uint64_t remaining; /* private: data bytes left in this chunk */
+	size_t line_len; /* private: bytes of the current size/trailer line */
+	bool done;	 /* the terminating chunk and trailers are in */
+	struct http_buf
+	    *trailers; /* NULL, or where the trailer field lines
+			  ("Name: value\r\n") are appended; not owned */
 };
 
 void http_chunked_init(struct http_chunked *c);

@@ -152,12 +152,12 @@ static const struct {
 	const char *name;
 	size_t len;
 } fields[] = {
-	[FIELD_HOST] = {"Host", 4},
-	[FIELD_CONNECTION] = {"Connection", 10},
-	[FIELD_EXPECT] = {"Expect", 6},
-	[FIELD_MAX_FORWARDS] = {"Max-Forwards", 12},
-	[FIELD_PROXY_AUTHORIZATION] = {"Proxy-Authorization", 19},
-	[FIELD_AUTHORIZATION] = {"Authorization", 13},
+    [FIELD_HOST] = {"Host", 4},
+    [FIELD_CONNECTION] = {"Connection", 10},
+    [FIELD_EXPECT] = {"Expect", 6},
+    [FIELD_MAX_FORWARDS] = {"Max-Forwards", 12},
+    [FIELD_PROXY_AUTHORIZATION] = {"Proxy-Authorization", 19},
+    [FIELD_AUTHORIZATION] = {"Authorization", 13},
 };
 
 /* Which of fields[] h is, or FIELD_OTHER. */
@@ -217,11 +217,10 @@ void facts_read(const struct http_request *req, struct facts *f)
 	for (size_t i = 0; i < req->num_headers && i < HTTP_MAX_HEADERS; i++)
 		read_field(req, i, &continue_listed, f);
 
-	f->host_err = http_host_rule(req->minor_version, f->host,
-				     f->host_count);
-	f->keep_alive = persist_keep_alive_rule(req->minor_version,
-						f->connection.close,
-						f->connection.keep_alive);
+	f->host_err =
+	    http_host_rule(req->minor_version, f->host, f->host_count);
+	f->keep_alive = persist_keep_alive_rule(
+	    req->minor_version, f->connection.close, f->connection.keep_alive);
 	f->expect_continue =
 	    expect_continue_rule(req->minor_version, continue_listed);
 	f->framing_err = http_request_framing(req, &f->body);

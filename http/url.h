@@ -13,12 +13,13 @@
 #define HTTP_MAX_HOST 255
 
 struct http_url {
-	char scheme[8];                 /* "http" or "https" */
-	char host[HTTP_MAX_HOST + 1];   /* reg-name or IPv4; [v6] without brackets */
-	unsigned port;                  /* explicit or the scheme's default */
-	const char *path;               /* origin-form: "/..." into the input,
-					   "/" if empty, or slash_query */
-	size_t path_len;                /* path plus query */
+	char scheme[8]; /* "http" or "https" */
+	char host[HTTP_MAX_HOST +
+		  1];	  /* reg-name or IPv4; [v6] without brackets */
+	unsigned port;	  /* explicit or the scheme's default */
+	const char *path; /* origin-form: "/..." into the input,
+			     "/" if empty, or slash_query */
+	size_t path_len;  /* path plus query */
 	/* private: "/?query" for "http://h?query", whose path is empty
 	   (RFC 9112 §3.2.1); path points here then, so a struct http_url
 	   is passed by pointer, never copied. */
