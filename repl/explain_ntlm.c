@@ -17,6 +17,7 @@
 #include "../http/auth.h"
 #include "../http/base64.h"
 #include "../http/ntlm.h"
+#include "lab_set.h"
 
 /* ---- Fields ---- */
 
