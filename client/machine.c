@@ -31,6 +31,7 @@
 #include <strings.h>
 
 #include "../http/auth.h"
+#include "../http/url.h"
 #include "handshake.h"
 #include "request.h"
 

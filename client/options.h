@@ -14,6 +14,7 @@
 
 #include "../http/buf.h"
 #include "../http/message.h"
+#include "../http/url.h"
 #include "machine.h"
 
 #define CLIENT_VERSION "0.1.0"

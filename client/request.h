@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "../http/message.h"
+#include "../http/url.h"
 #include "machine.h"
 
 /*

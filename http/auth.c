@@ -366,6 +366,16 @@ enum auth_scheme auth_scheme_from(const char *s, size_t len)
 	return AUTH_SCHEME_UNKNOWN;
 }
 
+/* The scheme a field value starts with; see auth.h. */
+enum auth_scheme auth_scheme_of(const char *v, size_t len)
+{
+	size_t t = token_len(v, len, 0);
+
+	if (t == 0 || (t < len && !is_ows((unsigned char)v[t]) && v[t] != ','))
+		return AUTH_SCHEME_NONE;
+	return auth_scheme_from(v, t);
+}
+
 /* The canonical spelling of a scheme, static storage; NULL for others. */
 const char *auth_scheme_name(enum auth_scheme s)
 {

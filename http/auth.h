@@ -76,6 +76,15 @@ enum http_err auth_parse_credentials(const char *v, size_t len,
 
 /* Scheme name to enum (case-insensitive), UNKNOWN for others. */
 enum auth_scheme auth_scheme_from(const char *s, size_t len);
+/*
+ * The scheme a credentials field value starts with (RFC 9110 §11.4,
+ * credentials = auth-scheme [ 1*SP ... ]): its leading token, followed by
+ * what auth_parse_credentials() accepts after a scheme (the end, SP,
+ * HTAB or a comma), so that a value it parses with scheme s always gives
+ * s here.  NONE when the value does not start so; the rest of the value
+ * is not looked at.
+ */
+enum auth_scheme auth_scheme_of(const char *v, size_t len);
 /* "Basic", "Digest", "Bearer", "NTLM", "Negotiate"; NULL for others. */
 const char *auth_scheme_name(enum auth_scheme s);
 /*

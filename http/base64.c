@@ -94,6 +94,12 @@ static int value_of(unsigned char c)
 	return -1;
 }
 
+/* c may appear in base64 text: the alphabet or the pad '='. */
+bool base64_is_char(int c)
+{
+	return c == '=' || (c >= 0 && c <= 0xff && value_of((unsigned char)c) >= 0);
+}
+
 /*
  * Decode n characters into out (cap bytes); *outlen (may be NULL) gets the
  * decoded size.  Canonical only (RFC 4648 §3.1-3.5): length a multiple of

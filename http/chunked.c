@@ -22,7 +22,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "message.h"
+#include "chunked.h"
 
 /* Trailer section limit: the same as for a head. */
 #define HTTP_MAX_TRAILER_BYTES HTTP_MAX_HEAD_BYTES

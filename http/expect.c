@@ -7,7 +7,13 @@
 
 bool expect_continue(const struct http_request *req)
 {
-	return req->minor_version >= 1 &&
-	       http_header_has_token(req->headers, req->num_headers, "Expect",
-				     "100-continue");
+	return expect_continue_rule(
+	    req->minor_version,
+	    http_header_has_token(req->headers, req->num_headers, "Expect",
+				  "100-continue"));
+}
+
+bool expect_continue_rule(int minor_version, bool listed)
+{
+	return minor_version >= 1 && listed;
 }

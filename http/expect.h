@@ -20,5 +20,8 @@
  * clients may not understand an interim answer.
  */
 bool expect_continue(const struct http_request *req);
+/* The rule on what a reader found: "100-continue" is listed in Expect of
+ * a request of HTTP/1.<minor_version>. */
+bool expect_continue_rule(int minor_version, bool listed);
 
 #endif

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "status.h"
+#include "url.h"
 
 /* RFC 9112 §2.2: a server SHOULD ignore at least one empty line before
  * the request-line; we allow a few, not an unbounded stream. */
@@ -475,8 +476,8 @@ size_t http_header_count(const struct http_header *hs, size_t n,
  * Next element of a comma-separated list (RFC 9110 §5.6.1) in v[0..n),
  * starting at *pos: OWS trimmed, empty elements skipped.  False at the end.
  */
-static bool list_next(const char *v, size_t n, size_t *pos, const char **elem,
-		      size_t *elen)
+bool http_list_next(const char *v, size_t n, size_t *pos, const char **elem,
+		    size_t *elen)
 {
 	while (*pos < n) {
 		size_t i = *pos, j = i;
@@ -509,7 +510,7 @@ bool http_header_has_token(const struct http_header *hs, size_t n,
 			continue;
 		size_t pos = 0, elen = 0;
 		const char *e = NULL;
-		while (list_next(hs[i].value, hs[i].value_len, &pos, &e,
+		while (http_list_next(hs[i].value, hs[i].value_len, &pos, &e,
 				 &elen)) {
 			if (elen == tlen && same_ci(e, token, tlen))
 				return true;
@@ -532,14 +533,27 @@ enum http_err http_request_check_host(const struct http_request *req)
 	size_t pos = 0;
 	const struct http_header *h =
 	    http_header_next(req->headers, req->num_headers, "Host", &pos);
+	size_t count = h == NULL ? 0 : 1;
+
+	if (h != NULL &&
+	    http_header_next(req->headers, req->num_headers, "Host", &pos) !=
+		NULL)
+		count = 2;
+	return http_host_rule(req->minor_version, h, count);
+}
+
+/* The rule itself, on what a reader found: the first Host field line (or
+ * NULL) and how many there are. */
+enum http_err http_host_rule(int minor_version, const struct http_header *host,
+			     size_t count)
+{
 	struct http_url u;
 
-	if (h == NULL)
-		return req->minor_version == 0 ? HTTP_OK : HTTP_E_HOST_MISSING;
-	if (http_header_next(req->headers, req->num_headers, "Host", &pos) !=
-	    NULL)
+	if (host == NULL)
+		return minor_version == 0 ? HTTP_OK : HTTP_E_HOST_MISSING;
+	if (count > 1)
 		return HTTP_E_HOST_REPEATED;
-	if (http_host_parse(h->value, h->value_len, &u) != HTTP_OK)
+	if (http_host_parse(host->value, host->value_len, &u) != HTTP_OK)
 		return HTTP_E_HOST;
 	return HTTP_OK;
 }
@@ -608,7 +622,7 @@ static enum http_err transfer_coding(const struct http_header *hs, size_t n,
 		*present = true;
 		size_t pos = 0, elen = 0;
 		const char *e = NULL;
-		while (list_next(hs[i].value, hs[i].value_len, &pos, &e,
+		while (http_list_next(hs[i].value, hs[i].value_len, &pos, &e,
 				 &elen)) {
 			/* A coding already applied after chunked. */
 			if (last_chunked)

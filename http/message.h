@@ -12,7 +12,7 @@
  * in values (each its own error code, so a 400 body can say which).
  *
  * Where the code is: http/message.c (parsing, header look-up, framing,
- * serializing), http/chunked.c (the chunked decoder), http/url.c (URLs).
+ * serializing); the chunked decoder is http/chunked.h, URLs http/url.h.
  */
 #ifndef LAB407_HTTP_MESSAGE_H
 #define LAB407_HTTP_MESSAGE_H
@@ -108,6 +108,14 @@ size_t http_header_count(const struct http_header *hs, size_t n,
  */
 bool http_header_has_token(const struct http_header *hs, size_t n,
 			   const char *name, const char *token);
+/*
+ * The list walker (RFC 9110 §5.6.1): the next element of the
+ * comma-separated list v[0..n) at or after *pos, OWS trimmed, empty
+ * elements skipped, as *elem (into v) and *elen; *pos moves past it.
+ * False at the end.  Quotes are not special: use it on lists of tokens.
+ */
+bool http_list_next(const char *v, size_t n, size_t *pos, const char **elem,
+		    size_t *elen);
 
 /* ---- Host (RFC 9112 §3.2) ---- */
 
@@ -120,6 +128,10 @@ bool http_header_has_token(const struct http_header *hs, size_t n,
  * the target's authority is used and Host's value ignored (§3.2.2).
  */
 enum http_err http_request_check_host(const struct http_request *req);
+/* The same rule on what a reader already found: the first Host field line
+ * (NULL when none) and how many Host field lines there are. */
+enum http_err http_host_rule(int minor_version, const struct http_header *host,
+			     size_t count);
 
 /* ---- body framing (RFC 9112 §6) ---- */
 
@@ -148,60 +160,6 @@ enum http_err http_request_framing(const struct http_request *req,
 enum http_err http_response_framing(const struct http_response *resp,
 				    const char *method, size_t method_len,
 				    struct http_body_info *out);
-
-/*
- * Incremental chunked decoder.  Feed it bytes as they come; it tells how
- * many it took, copies the decoded data out (out may be NULL when the
- * caller only relays), and sets done after the last chunk and trailers.
- */
-#define HTTP_MAX_CHUNK_LINE 1024  /* chunk-size line incl. extensions */
-
-struct http_chunked {
-	int state;            /* private */
-	uint64_t remaining;   /* private: data bytes left in this chunk */
-	size_t line_len;      /* private: bytes of the current size/trailer line */
-	bool done;            /* the terminating chunk and trailers are in */
-	struct http_buf *trailers; /* NULL, or where the trailer field lines
-				      ("Name: value\r\n") are appended; not owned */
-};
-
-void http_chunked_init(struct http_chunked *c);
-/*
- * Consume from in[0..len).  Returns bytes consumed (may be < len when done
- * becomes true), or HTTP_PARSE_ERROR with *err.  Decoded data bytes are
- * appended to out when out is not NULL.
- */
-long http_chunked_feed(struct http_chunked *c, const char *in, size_t len,
-		       struct http_buf *out, enum http_err *err);
-
-/* ---- URLs (absolute-form) ---- */
-
-#define HTTP_MAX_HOST 255
-
-struct http_url {
-	char scheme[8];                 /* "http" or "https" */
-	char host[HTTP_MAX_HOST + 1];   /* reg-name or IPv4; [v6] without brackets */
-	unsigned port;                  /* explicit or the scheme's default */
-	const char *path;               /* origin-form: "/..." into the input,
-					   "/" if empty, or slash_query */
-	size_t path_len;                /* path plus query */
-	/* private: "/?query" for "http://h?query", whose path is empty
-	   (RFC 9112 §3.2.1); path points here then, so a struct http_url
-	   is passed by pointer, never copied. */
-	char slash_query[HTTP_MAX_TARGET_BYTES + 1];
-};
-
-/*
- * Parse "http://host[:port][/path][?query][#fragment]".  u->path is the
- * origin-form target: into `s`, or "/" for an empty path, or "/?query"
- * (in u) for an empty path with a query.  The fragment is dropped.
- */
-enum http_err http_url_parse(const char *s, size_t len, struct http_url *u);
-/* Parse a Host field value "host[:port]" (port 80 when absent). */
-enum http_err http_host_parse(const char *s, size_t len, struct http_url *u);
-/* Parse authority-form "host:port" (CONNECT). */
-enum http_err http_authority_parse(const char *s, size_t len,
-				   struct http_url *u);
 
 /* ---- serializing ---- */
 

@@ -39,4 +39,15 @@ bool persist_request(const struct http_request *req);
  */
 bool persist_close_after_early_answer(const struct http_request *req);
 
+/*
+ * The two rules themselves, on what a reader already found (http/facts.c
+ * reads a request once and asks these): "close" / "keep-alive" listed in
+ * Connection; the framing's error code, the framing, and whether the
+ * client waits for 100 (Continue).
+ */
+bool persist_keep_alive_rule(int minor_version, bool close, bool keep_alive);
+bool persist_early_answer_rule(enum http_err framing_err,
+			       const struct http_body_info *body,
+			       bool expect_continue);
+
 #endif

@@ -8,7 +8,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "message.h"
+#include "url.h"
 
 #include <stddef.h>
 #include <stdio.h>

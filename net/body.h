@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "../http/buf.h"
+#include "../http/chunked.h"
 #include "../http/message.h"
 
 /* What the mover writes for the next hop. */

@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "../http/auth.h"
+#include "../http/facts.h"
 #include "../http/path.h"
 #include "../http/status.h"
 
@@ -73,21 +74,18 @@ void origin_decision_free(struct origin_decision *d)
  * later step reads out, never req->target: the origin decides on the path
  * it serves.
  */
-static enum http_err request_path(const struct http_request *req, char *out,
+static enum http_err request_path(const struct facts *f, char *out,
 				  size_t cap, bool *rewritten)
 {
-	struct http_url u;
-	const char *p = req->target;
-	size_t n = req->target_len, used;
+	const char *p = f->req->target;
+	size_t n = f->req->target_len, used;
 	enum http_err e;
 
-	if (n == 0)
+	if (f->target == FACTS_TARGET_ABSOLUTE) {
+		p = f->url.path;
+		n = f->url.path_len;
+	} else if (f->target != FACTS_TARGET_ORIGIN) {
 		return HTTP_E_TARGET;
-	if (p[0] != '/') {
-		if (http_url_parse(p, n, &u) != HTTP_OK)
-			return HTTP_E_TARGET;
-		p = u.path;
-		n = u.path_len;
 	}
 	if (n >= cap)
 		return HTTP_E_TARGET_TOO_LONG;
@@ -157,20 +155,20 @@ static void respond(struct origin_decision *d, int status,
 		d->status = 500;
 		return;
 	}
-	if (req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0) {
-		char *end = strstr(d->out.data, "\r\n\r\n");
-
-		if (end != NULL) {
-			d->out.len = (size_t)(end - d->out.data) + 4;
-			d->out.data[d->out.len] = '\0';
-		}
+	/* The body is what was appended last: drop exactly it, rather than
+	 * search the head just written for its end. */
+	if (req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0 &&
+	    d->out.len >= body->len) {
+		d->out.len -= body->len;
+		d->out.data[d->out.len] = '\0';
 	}
 }
 
 /* Echo the request: method and target, every field, and the body. */
-static void echo_request(struct http_buf *b, const struct http_request *req,
+static void echo_request(struct http_buf *b, const struct facts *f,
 			 const char *body, size_t body_len)
 {
+	const struct http_request *req = f->req;
 	size_t n =
 	    body_len < ORIGIN_MAX_ECHO_BODY ? body_len : ORIGIN_MAX_ECHO_BODY;
 
@@ -179,13 +177,12 @@ static void echo_request(struct http_buf *b, const struct http_request *req,
 			req->target, req->minor_version);
 	http_buf_puts(b, "received headers:\n");
 	for (size_t i = 0; i < req->num_headers; i++) {
-		const struct http_header *f = &req->headers[i];
+		const struct http_header *fl = &req->headers[i];
 
-		http_buf_printf(b, "%.*s: %.*s\n", (int)f->name_len, f->name,
-				(int)f->value_len, f->value);
+		http_buf_printf(b, "%.*s: %.*s\n", (int)fl->name_len, fl->name,
+				(int)fl->value_len, fl->value);
 	}
-	if (http_header_find(req->headers, req->num_headers,
-			     "Proxy-Authorization") == NULL)
+	if (f->proxy_authorization.count == 0)
 		http_buf_puts(b, "(no Proxy-Authorization: a proxy consumes "
 				 "its own credentials, RFC 9110 §11.7.2)\n");
 	if (body_len == 0)
@@ -310,6 +307,7 @@ void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 	char path[ORIGIN_MAX_PATH];
 	char who[ORIGIN_MAX_WHO];
 	struct http_buf h, out;
+	struct facts f;                /* req, read once (http/facts.c) */
 	const char *scheme;
 	enum http_err e;
 	bool rewritten = false;
@@ -322,7 +320,8 @@ void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 
 	/* A target we cannot read, or a path refused: 400 before anything
 	 * else.  So is a missing, repeated or bad Host (RFC 9112 §3.2). */
-	e = request_path(req, path, sizeof(path), &rewritten);
+	facts_read(req, &f);
+	e = request_path(&f, path, sizeof(path), &rewritten);
 	if (e != HTTP_OK) {
 		int status = http_err_status(e);
 
@@ -336,7 +335,7 @@ void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 		respond(d, status, req, &h, &out);
 		goto done;
 	}
-	e = http_request_check_host(req);
+	e = f.host_err;
 	if (e != HTTP_OK) {
 		http_buf_printf(&out, "400 Bad Request\norigin: %s\n",
 				http_strerror(e));
@@ -404,7 +403,7 @@ void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 		http_buf_puts(&out, "authenticated as: nobody (credentials "
 				    "not accepted; this path is public)\n");
 	http_buf_printf(&out, "who may read %s: %s\n", path, who);
-	echo_request(&out, req, (const char *)body, body_len);
+	echo_request(&out, &f, (const char *)body, body_len);
 	if (rule->access == RULES_PUBLIC && d->user[0] == '\0' &&
 	    r.verdict != GUARD_MISSING)
 		set_why(d,

@@ -86,6 +86,7 @@
 
 #include "../http/error.h"
 #include "../http/message.h"
+#include "../http/url.h"
 
 #define ACL_MAX_RULES 128          /* rules in one file */
 #define ACL_MAX_USER 64            /* bytes of a user name, incl. NUL */

@@ -29,18 +29,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/crypto.h>
 
 #include "../http/auth.h"
-#include "../http/persist.h"
+#include "../http/base64.h"
+#include "../http/facts.h"
 
 #define PROXY_SERVER_NAME "lab407-proxy"
 #define PROXY_MAX_OFFER 64          /* "Digest, Basic, Bearer" */
 #define PROXY_MAX_METHOD 64         /* bytes of a method we handle, incl. NUL */
 #define PROXY_MAX_AUTHORITY (HTTP_MAX_HOST + 16)  /* "[v6]:65535" */
-#define PROXY_MAX_FORWARDS_DIGITS 9 /* larger Max-Forwards are clamped */
 #define PROXY_ALLOW_METHODS "GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, CONNECT"
 
 /* ---- Set-up ---- */
@@ -104,10 +103,10 @@ static bool method_is(const struct http_request *req, const char *m)
 	       memcmp(req->method, m, req->method_len) == 0;
 }
 
-/* RFC 9112 §9.3, decided in http/persist.c. */
-static bool client_wants_close(const struct http_request *req)
+/* RFC 9112 §9.3, decided in http/persist.c when the request was read. */
+static bool client_wants_close(const struct facts *f)
 {
-	return !persist_request(req);
+	return !f->keep_alive;
 }
 
 /* "host" or "host:port" (port left out when it is the scheme's default),
@@ -195,20 +194,20 @@ static void respond_as(struct proxy_decision *d, bool head, int status,
 }
 
 /* respond_as() for the request req. */
-static void respond(struct proxy_decision *d, const struct http_request *req,
+static void respond(struct proxy_decision *d, const struct facts *f,
 		    int status, const char *extra, struct http_buf *body)
 {
 	/* An early answer leaves the body unread: the head says now
 	 * whether the connection survives that (http/persist.c). */
-	if (persist_close_after_early_answer(req))
+	if (f->close_after_early_answer)
 		d->close = true;
-	respond_as(d, method_is(req, "HEAD"), status, extra, body);
+	respond_as(d, method_is(f->req, "HEAD"), status, extra, body);
 }
 
 /* 400 with a body saying what is wrong; the connection is closed, since
  * after a malformed request the framing cannot be trusted. */
-static void bad_request(struct proxy_decision *d,
-			const struct http_request *req, const char *lesson,
+static void bad_request(struct proxy_decision *d, const struct facts *f,
+			const char *lesson,
 			const char *what)
 {
 	struct http_buf body;
@@ -218,7 +217,7 @@ static void bad_request(struct proxy_decision *d,
 	d->close = true;
 	d->lesson = lesson;
 	set_why(d, "proxy: %s -> 400", what);
-	respond(d, req, 400, NULL, &body);
+	respond(d, f, 400, NULL, &body);
 	http_buf_free(&body);
 }
 
@@ -229,50 +228,47 @@ static void bad_request(struct proxy_decision *d,
  * Where the request goes: CONNECT's authority-form, or the absolute-form
  * URL of anything else.  False after writing a 400 into d.
  */
-static bool read_target(const struct http_request *req, struct http_url *u,
-			struct proxy_decision *d)
+static bool read_target(const struct facts *f, struct proxy_decision *d)
 {
+	const struct http_request *req = f->req;
 	char what[300];
-	enum http_err host_err;
 
 	if (req->method_len >= PROXY_MAX_METHOD) {
-		bad_request(d, req, "01", "the method is too long");
+		bad_request(d, f, "01", "the method is too long");
 		return false;
 	}
 	/* RFC 9112 §3.2: no Host in HTTP/1.1, two Hosts, or a bad one: 400.
 	 * Its value is not used: the target names the host (§3.2.2). */
-	host_err = http_request_check_host(req);
-	if (host_err != HTTP_OK) {
-		bad_request(d, req, "01", http_strerror(host_err));
+	if (f->host_err != HTTP_OK) {
+		bad_request(d, f, "01", http_strerror(f->host_err));
 		return false;
 	}
 	if (method_is(req, "CONNECT")) {
 		/* RFC 9112 §3.2.3: CONNECT carries only "host:port". */
-		if (http_authority_parse(req->target, req->target_len, u) !=
-		    HTTP_OK) {
-			bad_request(d, req, "07",
+		if (f->target != FACTS_TARGET_AUTHORITY) {
+			bad_request(d, f, "07",
 				    "CONNECT needs authority-form host:port "
 				    "(RFC 9112 §3.2.3)");
 			return false;
 		}
 		return true;
 	}
-	if (req->target_len > 0 && req->target[0] == '/') {
-		bad_request(d, req, "01",
+	if (f->target == FACTS_TARGET_ORIGIN) {
+		bad_request(d, f, "01",
 			    "origin-form target: a proxy needs absolute-form "
 			    "(GET http://host:port/path), RFC 9112 §3.2.2");
 		return false;
 	}
-	if (http_url_parse(req->target, req->target_len, u) != HTTP_OK) {
+	if (f->target != FACTS_TARGET_ABSOLUTE) {
 		snprintf(what, sizeof(what),
 			 "the request-target is not an http:// URL the proxy "
 			 "understands: %s",
 			 http_strerror(HTTP_E_URL));
-		bad_request(d, req, "01", what);
+		bad_request(d, f, "01", what);
 		return false;
 	}
-	if (strcmp(u->scheme, "http") != 0) {
-		bad_request(d, req, "07",
+	if (strcmp(f->url.scheme, "http") != 0) {
+		bad_request(d, f, "07",
 			    "https:// URLs go through a CONNECT tunnel, not "
 			    "as a plain request to the proxy");
 		return false;
@@ -284,12 +280,10 @@ static bool read_target(const struct http_request *req, struct http_url *u,
 
 /* True when the client put credentials in Authorization, which is for the
  * origin, and sent no Proxy-Authorization (lesson 06). */
-static bool creds_in_wrong_field(const struct http_request *req)
+static bool creds_in_wrong_field(const struct facts *f)
 {
-	return http_header_find(req->headers, req->num_headers,
-				"Proxy-Authorization") == NULL &&
-	       http_header_find(req->headers, req->num_headers,
-				"Authorization") != NULL;
+	return f->proxy_authorization.count == 0 &&
+	       f->authorization.count != 0;
 }
 
 /* Lesson 02: the 407 and its challenges; Lesson 04: stale=true, replays. */
@@ -364,7 +358,7 @@ static void quick_407_keep(struct quick_407 *q, const struct guard_config *g,
 }
 
 static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
-		      const struct http_request *req,
+		      const struct facts *f,
 		      const struct guard_result *r, uint64_t now,
 		      struct proxy_decision *d)
 {
@@ -378,12 +372,12 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 	struct quick_407 *q = NULL;
 
 	if (r->verdict == GUARD_MISSING && nonce_free(&cfg->guard) &&
-	    !creds_in_wrong_field(req)) {
+	    !creds_in_wrong_field(f)) {
 		/* The same close rule as respond()'s. */
-		bool close = client_wants_close(req) ||
-			     persist_close_after_early_answer(req);
+		bool close = client_wants_close(f) ||
+			     f->close_after_early_answer;
 
-		q = &quick_407s[close][method_is(req, "HEAD")];
+		q = &quick_407s[close][method_is(f->req, "HEAD")];
 		if (quick_407_matches(q, &cfg->guard)) {
 			d->lesson = "02";
 			snprintf(d->why, sizeof(d->why), "%s", q->why);
@@ -402,7 +396,7 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 	d->lesson = "02";
 	switch (r->verdict) {
 	case GUARD_MISSING:
-		if (creds_in_wrong_field(req)) {
+		if (creds_in_wrong_field(f)) {
 			snprintf(what, sizeof(what),
 				 "Proxy-Authorization missing (credentials "
 				 "were sent in Authorization, which is for the "
@@ -467,8 +461,8 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 		http_buf_init(&h, 0);
 		body.failed = true;
 	}
-	d->close = client_wants_close(req);
-	respond(d, req, 407, h.data, &body);
+	d->close = client_wants_close(f);
+	respond(d, f, 407, h.data, &body);
 	http_buf_free(&h);
 	http_buf_free(&body);
 	if (q != NULL)
@@ -485,16 +479,17 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
  * path: still the same resource, and the response hash still covers the
  * uri the client used.  Anything else is left as sent.
  */
-static const struct http_request *digest_target(const struct http_request *req,
+static const struct http_request *digest_target(const struct facts *f,
 						const struct http_url *u,
 						struct http_request *copy)
 {
-	const struct http_header *h = http_header_find(
-		req->headers, req->num_headers, "Proxy-Authorization");
+	const struct http_request *req = f->req;
+	const struct http_header *h = f->proxy_authorization.first;
 	struct auth_challenge c;
 	char uri[HTTP_MAX_TARGET_BYTES + 1];
 
-	if (h == NULL || u->path_len == 0 ||
+	if (h == NULL || f->proxy_authorization.first_scheme !=
+			     AUTH_SCHEME_DIGEST || u->path_len == 0 ||
 	    auth_parse_credentials(h->value, h->value_len, &c) != HTTP_OK ||
 	    c.kind != AUTH_SCHEME_DIGEST ||
 	    auth_get(&c, "uri", uri, sizeof(uri)) != HTTP_OK)
@@ -512,23 +507,17 @@ static const struct http_request *digest_target(const struct http_request *req,
  * already refuses them (not a token68), but what a student broke is the
  * base64, so the 400 says so too.
  */
-static bool basic_not_base64(const struct http_request *req)
+static bool basic_not_base64(const struct facts *f)
 {
-	const struct http_header *h = http_header_find(
-		req->headers, req->num_headers, "Proxy-Authorization");
-	size_t i;
+	const struct http_header *h = f->proxy_authorization.first;
+	const size_t after = sizeof("Basic") - 1;
 
-	if (h == NULL || h->value_len < 6 ||
-	    strncasecmp(h->value, "Basic ", 6) != 0)
+	if (h == NULL || f->proxy_authorization.first_scheme != AUTH_SCHEME_BASIC)
 		return false;
-	for (i = 6; i < h->value_len; i++) {
-		char c = h->value[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '+' || c == '/' ||
-		      c == '=' || c == ' '))
+	for (size_t i = after; i < h->value_len; i++)
+		if (h->value[i] != ' ' &&
+		    !base64_is_char((unsigned char)h->value[i]))
 			return true;
-	}
 	return false;
 }
 
@@ -539,7 +528,7 @@ static bool basic_not_base64(const struct http_request *req)
  * §11.4 says a proxy SHOULD answer invalid proxy credentials with a 407,
  * and Squid and lessons/examples/min407.py do.
  */
-static void refuse_malformed(const struct http_request *req,
+static void refuse_malformed(const struct facts *f,
 			     const struct guard_result *r,
 			     struct proxy_decision *d)
 {
@@ -557,13 +546,13 @@ static void refuse_malformed(const struct http_request *req,
 	if (r->field[0] != '\0' && n > 0 && (size_t)n < sizeof(what))
 		n += snprintf(what + n, sizeof(what) - (size_t)n,
 			      " (field at fault: %s)", r->field);
-	/* Say "base64" once: the guard's reason may already have. */
-	if (basic_not_base64(req) && strstr(what, "base64") == NULL &&
+	/* Say "base64" once: a guard that found bad base64 said so. */
+	if (r->err != HTTP_E_BASE64 && basic_not_base64(f) &&
 	    n > 0 && (size_t)n < sizeof(what))
 		snprintf(what + n, sizeof(what) - (size_t)n,
 			 "; the Basic credentials are not valid base64 "
 			 "(RFC 7617 §2, RFC 4648 §4)");
-	bad_request(d, req, "03", what);
+	bad_request(d, f, "03", what);
 }
 
 /* ---- Authenticating a connection (NTLM, Negotiate) ---- */
@@ -587,12 +576,16 @@ static bool offers(const struct proxy_config *cfg, enum auth_scheme s)
 }
 
 /* The first Proxy-Authorization field using scheme s, parsed into c. */
-static bool find_credentials(const struct http_request *req,
+static bool find_credentials(const struct facts *f,
 			     enum auth_scheme s, struct auth_challenge *c)
 {
+	const struct http_request *req = f->req;
 	const struct http_header *h;
 	size_t pos = 0;
 
+	/* No field starts with s: nothing to parse (the common case). */
+	if ((f->proxy_authorization.schemes & (unsigned)s) == 0)
+		return false;
 	while ((h = http_header_next(req->headers, req->num_headers,
 				     "Proxy-Authorization", &pos)) != NULL)
 		if (auth_parse_credentials(h->value, h->value_len, c) ==
@@ -607,7 +600,7 @@ static bool find_credentials(const struct http_request *req,
  * client must answer on this same connection, so it is kept open unless
  * the client itself asked to close (then the handshake cannot finish).
  */
-static void ntlm_challenge(const struct http_request *req,
+static void ntlm_challenge(const struct facts *f,
 			   const struct ntlm_guard_result *r,
 			   struct proxy_decision *d)
 {
@@ -617,7 +610,7 @@ static void ntlm_challenge(const struct http_request *req,
 	http_buf_init(&body, 0);
 	/* RFC 9110 §11.3 token68 form: "NTLM <base64>" */
 	http_buf_printf(&h, "Proxy-Authenticate: NTLM %s\r\n", r->challenge);
-	d->close = client_wants_close(req);
+	d->close = client_wants_close(f);
 	http_buf_printf(&body,
 			"407 Proxy Authentication Required\n"
 			"proxy: NTLM handshake, message 2 of 3: the CHALLENGE "
@@ -631,16 +624,16 @@ static void ntlm_challenge(const struct http_request *req,
 	set_why(d, "proxy: %s%s", r->reason,
 		d->close ? "; the client asked to close, so it cannot "
 			   "finish" : "");
-	respond(d, req, 407, h.data, &body);
+	respond(d, f, 407, h.data, &body);
 	http_buf_free(&h);
 	http_buf_free(&body);
 }
 
-static void refuse_malformed(const struct http_request *req,
+static void refuse_malformed(const struct facts *f,
 			     const struct guard_result *r,
 			     struct proxy_decision *d);
 static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
-		      const struct http_request *req,
+		      const struct facts *f,
 		      const struct guard_result *r, uint64_t now,
 		      struct proxy_decision *d);
 
@@ -654,7 +647,7 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 static enum conn_outcome negotiate_step(const struct proxy_config *cfg,
 					struct proxy_state *st,
 					struct proxy_conn *conn,
-					const struct http_request *req,
+					const struct facts *f,
 					const struct auth_challenge *c,
 					uint64_t now, struct proxy_decision *d)
 {
@@ -668,7 +661,7 @@ static enum conn_outcome negotiate_step(const struct proxy_config *cfg,
 	if (nr == NULL) {
 		g.verdict = GUARD_BAD;
 		g.err = HTTP_E_NOMEM;
-		challenge(cfg, st, req, &g, now, d);
+		challenge(cfg, st, f, &g, now, d);
 		return CONN_ANSWERED;
 	}
 	conn->neg_user[0] = '\0';
@@ -703,10 +696,10 @@ static enum conn_outcome negotiate_step(const struct proxy_config *cfg,
 		http_buf_puts(&body, "407 Proxy Authentication Required\n"
 				     "proxy: Negotiate needs another leg on "
 				     "this connection.\n");
-		d->close = client_wants_close(req);
+		d->close = client_wants_close(f);
 		d->auth_verdict = (int)GUARD_MISSING;
 		set_why(d, "proxy: %s -> 407", nr->reason);
-		respond(d, req, 407, h.data, &body);
+		respond(d, f, 407, h.data, &body);
 		http_buf_free(&h);
 		http_buf_free(&body);
 		break;
@@ -714,14 +707,14 @@ static enum conn_outcome negotiate_step(const struct proxy_config *cfg,
 	case NEGOTIATE_REFUSED:
 		g.verdict = GUARD_BAD;
 		d->auth_verdict = (int)GUARD_BAD;
-		challenge(cfg, st, req, &g, now, d);
+		challenge(cfg, st, f, &g, now, d);
 		d->lesson = "12";
 		break;
 	case NEGOTIATE_MALFORMED:
 	default:
 		g.verdict = GUARD_MALFORMED;
 		d->auth_verdict = (int)GUARD_MALFORMED;
-		refuse_malformed(req, &g, d);
+		refuse_malformed(f, &g, d);
 		d->lesson = "12";
 		break;
 	}
@@ -739,7 +732,7 @@ static enum conn_outcome negotiate_step(const struct proxy_config *cfg,
 static enum conn_outcome conn_authenticate(const struct proxy_config *cfg,
 					   struct proxy_state *st,
 					   struct proxy_conn *conn,
-					   const struct http_request *req,
+					   const struct facts *f,
 					   uint64_t now,
 					   struct proxy_decision *d)
 {
@@ -750,10 +743,10 @@ static enum conn_outcome conn_authenticate(const struct proxy_config *cfg,
 	if (conn == NULL)
 		return CONN_NOT_MINE;
 	if (offers(cfg, AUTH_SCHEME_NEGOTIATE) &&
-	    find_credentials(req, AUTH_SCHEME_NEGOTIATE, &c))
-		return negotiate_step(cfg, st, conn, req, &c, now, d);
+	    find_credentials(f, AUTH_SCHEME_NEGOTIATE, &c))
+		return negotiate_step(cfg, st, conn, f, &c, now, d);
 	if (conn->neg_user[0] != '\0' &&
-	    !find_credentials(req, AUTH_SCHEME_NTLM, &c)) {
+	    !find_credentials(f, AUTH_SCHEME_NTLM, &c)) {
 		snprintf(d->user, sizeof(d->user), "%s", conn->neg_user);
 		d->auth_verdict = (int)GUARD_OK;
 		d->lesson = "12";
@@ -761,7 +754,7 @@ static enum conn_outcome conn_authenticate(const struct proxy_config *cfg,
 	}
 	if (!offers(cfg, AUTH_SCHEME_NTLM))
 		return CONN_NOT_MINE;
-	if (!find_credentials(req, AUTH_SCHEME_NTLM, &c)) {
+	if (!find_credentials(f, AUTH_SCHEME_NTLM, &c)) {
 		if (conn->ntlm.phase == NTLM_GUARD_DONE) {
 			snprintf(d->user, sizeof(d->user), "%s",
 				 conn->ntlm.user);
@@ -782,7 +775,7 @@ static enum conn_outcome conn_authenticate(const struct proxy_config *cfg,
 	snprintf(g.reason, sizeof(g.reason), "%s", nr.reason);
 	switch (nr.verdict) {
 	case NTLM_GUARD_SEND_CHALLENGE:
-		ntlm_challenge(req, &nr, d);
+		ntlm_challenge(f, &nr, d);
 		return CONN_ANSWERED;
 	case NTLM_GUARD_OK:
 		snprintf(d->user, sizeof(d->user), "%s", conn->ntlm.user);
@@ -791,14 +784,14 @@ static enum conn_outcome conn_authenticate(const struct proxy_config *cfg,
 	case NTLM_GUARD_REFUSED:
 		g.verdict = GUARD_BAD;
 		d->auth_verdict = (int)GUARD_BAD;
-		challenge(cfg, st, req, &g, now, d);
+		challenge(cfg, st, f, &g, now, d);
 		d->lesson = "11";
 		return CONN_ANSWERED;
 	case NTLM_GUARD_MALFORMED:
 	default:
 		g.verdict = GUARD_MALFORMED;
 		d->auth_verdict = (int)GUARD_MALFORMED;
-		refuse_malformed(req, &g, d);
+		refuse_malformed(f, &g, d);
 		d->lesson = "11";
 		return CONN_ANSWERED;
 	}
@@ -866,39 +859,6 @@ bool proxy_decide_address(const struct proxy_config *cfg, const char *method,
 
 /* ---- Forwarding ---- */
 
-/* Lesson 06: fields the sender declared hop-by-hop in Connection. */
-/* True when the field name h is listed in any Connection field. */
-static bool named_in_connection(const struct http_header *hs, size_t n,
-				const struct http_header *h)
-{
-	size_t pos = 0;
-	const struct http_header *c;
-
-	while ((c = http_header_next(hs, n, "Connection", &pos)) != NULL) {
-		size_t i = 0;
-
-		while (i < c->value_len) {
-			size_t s, e;
-
-			while (i < c->value_len &&
-			       (c->value[i] == ' ' || c->value[i] == '\t' ||
-				c->value[i] == ','))
-				i++;
-			s = i;
-			while (i < c->value_len && c->value[i] != ',')
-				i++;
-			e = i;
-			while (e > s &&
-			       (c->value[e - 1] == ' ' || c->value[e - 1] == '\t'))
-				e--;
-			if (e > s && e - s == h->name_len &&
-			    strncasecmp(c->value + s, h->name, h->name_len) == 0)
-				return true;
-		}
-	}
-	return false;
-}
-
 /*
  * Fields that are not forwarded.  RFC 9110 §7.6.1: Connection, and the
  * fields known to need removal (Proxy-Connection, Keep-Alive, TE, Upgrade;
@@ -916,42 +876,25 @@ static const char *const hop_by_hop[] = {
 
 /* Lesson 06: what never crosses the proxy, Proxy-Authorization included. */
 /*
- * True when field h of a message (fields hs[0..n)) must not cross the
- * proxy.  Content-Length and Transfer-Encoding are kept even when
- * Connection names them: the body is framed by them, and a client that
- * could strip them could desynchronise the next hop (request smuggling).
+ * True when field i of a message (fields hs[]) must not cross the proxy:
+ * one of hop_by_hop[], or named in the message's Connection fields (c,
+ * read by facts_read_connection()).  Content-Length and Transfer-Encoding
+ * are kept even when Connection names them: the body is framed by them,
+ * and a client that could strip them could desynchronise the next hop
+ * (request smuggling).
  */
-static bool is_hop_by_hop(const struct http_header *hs, size_t n,
-			  const struct http_header *h)
+static bool is_hop_by_hop(const struct facts_connection *c,
+			  const struct http_header *hs, size_t i)
 {
-	for (size_t i = 0; i < sizeof(hop_by_hop) / sizeof(hop_by_hop[0]); i++)
-		if (http_header_is(h, hop_by_hop[i]))
+	const struct http_header *h = &hs[i];
+
+	for (size_t k = 0; k < sizeof(hop_by_hop) / sizeof(hop_by_hop[0]); k++)
+		if (http_header_is(h, hop_by_hop[k]))
 			return true;
 	if (http_header_is(h, "Content-Length") ||
 	    http_header_is(h, "Transfer-Encoding"))
 		return false;
-	return named_in_connection(hs, n, h);
-}
-
-/*
- * Max-Forwards of an OPTIONS or TRACE (RFC 9110 §7.6.2): -1 when absent
- * or not a number (then it is passed on as is), else its value (clamped).
- */
-static long max_forwards(const struct http_request *req)
-{
-	const struct http_header *h = http_header_find(
-		req->headers, req->num_headers, "Max-Forwards");
-	long v = 0;
-
-	if (h == NULL || h->value_len == 0)
-		return -1;
-	for (size_t i = 0; i < h->value_len; i++) {
-		if (h->value[i] < '0' || h->value[i] > '9')
-			return -1;
-		if (i < PROXY_MAX_FORWARDS_DIGITS)
-			v = v * 10 + (h->value[i] - '0');
-	}
-	return v;
+	return i < HTTP_MAX_HEADERS && c->named[i];
 }
 
 /*
@@ -960,38 +903,38 @@ static long max_forwards(const struct http_request *req)
  * request head (§9.3.8), leaving out the credentials fields, which must
  * never be echoed.
  */
-static void answer_max_forwards(const struct http_request *req,
+static void answer_max_forwards(const struct facts *f,
 				struct proxy_decision *d)
 {
+	const struct http_request *req = f->req;
 	struct http_buf body, h;
 
 	http_buf_init(&body, 0);
 	http_buf_init(&h, 0);
 	d->lesson = "06";
-	d->close = client_wants_close(req) ||
-		   persist_close_after_early_answer(req);
+	d->close = client_wants_close(f) || f->close_after_early_answer;
 	d->action = PROXY_RESPOND;
 	d->status = 200;
 	if (method_is(req, "OPTIONS")) {
 		http_buf_puts(&h, "Allow: " PROXY_ALLOW_METHODS "\r\n");
 		http_buf_puts(&body, "200 OK\nproxy: Max-Forwards is 0, so "
 				     "the proxy answers OPTIONS itself.\n");
-		respond(d, req, 200, h.data, &body);
+		respond(d, f, 200, h.data, &body);
 	} else {
 		http_buf_printf(&body, "%.*s %.*s HTTP/1.%d\r\n",
 				(int)req->method_len, req->method,
 				(int)req->target_len, req->target,
 				req->minor_version);
 		for (size_t i = 0; i < req->num_headers; i++) {
-			const struct http_header *f = &req->headers[i];
+			const struct http_header *fl = &req->headers[i];
 
-			if (http_header_is(f, "Proxy-Authorization") ||
-			    http_header_is(f, "Authorization") ||
-			    http_header_is(f, "Cookie"))
+			if (http_header_is(fl, "Proxy-Authorization") ||
+			    http_header_is(fl, "Authorization") ||
+			    http_header_is(fl, "Cookie"))
 				continue;
 			http_buf_printf(&body, "%.*s: %.*s\r\n",
-					(int)f->name_len, f->name,
-					(int)f->value_len, f->value);
+					(int)fl->name_len, fl->name,
+					(int)fl->value_len, fl->value);
 		}
 		http_buf_puts(&body, "\r\n");
 		http_buf_reset(&d->out);
@@ -1024,9 +967,10 @@ static void answer_max_forwards(const struct http_request *req,
  * and Proxy-Authorization dropped, Authorization and every other
  * end-to-end field kept in order, Max-Forwards decremented, our Via last.
  */
-static bool rewrite_head(const struct http_request *req,
-			 const struct http_url *u, long mf, struct http_buf *out)
+static bool rewrite_head(const struct facts *f, long mf, struct http_buf *out)
 {
+	const struct http_request *req = f->req;
+	const struct http_url *u = &f->url;
 	char host[PROXY_MAX_AUTHORITY];
 
 	authority(u, host, sizeof(host));
@@ -1035,17 +979,17 @@ static bool rewrite_head(const struct http_request *req,
 	/* RFC 9112 §3.2.2: a proxy replaces Host with the URL's authority. */
 	http_write_header(out, "Host", host, strlen(host));
 	for (size_t i = 0; i < req->num_headers; i++) {
-		const struct http_header *f = &req->headers[i];
+		const struct http_header *fl = &req->headers[i];
 
-		if (http_header_is(f, "Host") ||
-		    is_hop_by_hop(req->headers, req->num_headers, f))
+		if (http_header_is(fl, "Host") ||
+		    is_hop_by_hop(&f->connection, req->headers, i))
 			continue;
-		if (mf > 0 && http_header_is(f, "Max-Forwards")) {
+		if (mf > 0 && http_header_is(fl, "Max-Forwards")) {
 			http_write_headerf(out, "Max-Forwards", "%ld", mf - 1);
 			continue;
 		}
-		http_buf_printf(out, "%.*s: %.*s\r\n", (int)f->name_len,
-				f->name, (int)f->value_len, f->value);
+		http_buf_printf(out, "%.*s: %.*s\r\n", (int)fl->name_len,
+				fl->name, (int)fl->value_len, fl->value);
 	}
 	/* RFC 9110 §7.6.3: each proxy appends its own Via entry. */
 	http_buf_puts(out, "Via: 1.1 " PROXY_VIA_NAME "\r\n\r\n");
@@ -1072,7 +1016,9 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 		       const void *body, size_t body_len, uint64_t now,
 		       struct proxy_decision *d)
 {
-	struct http_url u;
+	struct facts facts;            /* req, read once (http/facts.c) */
+	const struct facts *f = &facts;
+	const struct http_url *u = &facts.url;
 	struct http_request as_path;   /* req with a path target (Digest) */
 	struct guard_result r;
 	struct acl_request ar;
@@ -1093,19 +1039,20 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 	d->lesson = "02";
 
 	/* Step 1: reading. */
-	if (!read_target(req, &u, d))
+	facts_read(req, &facts);
+	if (!read_target(f, d))
 		return;
 	snprintf(method, sizeof(method), "%.*s", (int)req->method_len,
 		 req->method);
-	snprintf(d->host, sizeof(d->host), "%s", u.host);
-	d->port = u.port;
+	snprintf(d->host, sizeof(d->host), "%s", u->host);
+	d->port = u->port;
 
 	/* Step 2: who are you (RFC 9110 §11.7.2, Proxy-Authorization). */
 	if (open_proxy) {
 		acl_user = ACL_NO_USER;
 		snprintf(authn, sizeof(authn),
 			 "no authentication configured (--auth none)");
-	} else if ((co = conn_authenticate(cfg, st, conn, req, now, d)) ==
+	} else if ((co = conn_authenticate(cfg, st, conn, f, now, d)) ==
 		   CONN_ANSWERED) {
 		return;
 	} else if (co == CONN_PROVED) {
@@ -1119,16 +1066,16 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 		const struct http_request *checked = req;
 
 		if (!method_is(req, "CONNECT"))
-			checked = digest_target(req, &u, &as_path);
+			checked = digest_target(f, u, &as_path);
 		guard_check(&cfg->guard, &st->guard, checked, body, body_len,
 			    now, &r);
 		d->auth_verdict = (int)r.verdict;
 		if (r.verdict == GUARD_MALFORMED) {
-			refuse_malformed(req, &r, d);
+			refuse_malformed(f, &r, d);
 			return;
 		}
 		if (r.verdict != GUARD_OK) {
-			challenge(cfg, st, req, &r, now, d);
+			challenge(cfg, st, f, &r, now, d);
 			return;
 		}
 		snprintf(d->user, sizeof(d->user), "%s", r.user);
@@ -1146,8 +1093,8 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 	 * proxy_decide_address(), on what it resolved. */
 	ar.user = acl_user;
 	ar.method = method;
-	ar.host = u.host;
-	ar.port = u.port;
+	ar.host = u->host;
+	ar.port = u->port;
 	ar.addrs = NULL;
 	ar.naddrs = 0;
 	acl_check(cfg->acl, cfg->policy, &ar, &v);
@@ -1156,14 +1103,14 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 
 		acl_verdict_describe(&v, cfg->policy, &ar, verdict,
 				     sizeof(verdict));
-		d->close = client_wants_close(req);
+		d->close = client_wants_close(f);
 		forbid(method, method_is(req, "HEAD"), acl_user, scheme,
-		       u.host, u.port, verdict, d);
+		       u->host, u->port, verdict, d);
 		return;
 	}
 
 	/* Step 4a: CONNECT opens a tunnel (RFC 9110 §9.3.6). */
-	d->close = client_wants_close(req);
+	d->close = client_wants_close(f);
 	if (method_is(req, "CONNECT")) {
 		d->action = PROXY_TUNNEL;
 		d->status = 200;
@@ -1172,22 +1119,22 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 		http_buf_puts(&d->out,
 			      "HTTP/1.1 200 Connection established\r\n\r\n");
 		set_why(d, "proxy: %s, ACL allows -> tunnel to %s:%u", authn,
-			u.host, u.port);
+			u->host, u->port);
 		return;
 	}
 
 	/* Step 4b: Max-Forwards 0 makes this proxy the final recipient. */
 	if (method_is(req, "OPTIONS") || method_is(req, "TRACE")) {
-		mf = max_forwards(req);
+		mf = f->max_forwards;
 		if (mf == 0) {
-			answer_max_forwards(req, d);
+			answer_max_forwards(f, d);
 			return;
 		}
 	}
 
 	/* Step 4c: forward, rewritten. */
 	http_buf_reset(&d->out);
-	if (!rewrite_head(req, &u, mf, &d->out)) {
+	if (!rewrite_head(f, mf, &d->out)) {
 		struct http_buf b;
 
 		http_buf_init(&b, 0);
@@ -1195,7 +1142,7 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 				  "request head could not be rewritten\n");
 		d->close = true;
 		set_why(d, "proxy: the head could not be rewritten -> 500");
-		respond(d, req, 500, NULL, &b);
+		respond(d, f, 500, NULL, &b);
 		http_buf_free(&b);
 		return;
 	}
@@ -1203,7 +1150,7 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 	d->status = 0;
 	d->lesson = "01";
 	set_why(d, "proxy: %s, ACL allows -> forwarding to %s:%u", authn,
-		u.host, u.port);
+		u->host, u->port);
 }
 
 /* ---- Relaying the response ---- */
@@ -1230,12 +1177,15 @@ bool proxy_relay_head_auth(const struct http_response *resp, const char *info,
 			   const char *negotiate, const char *connection,
 			   bool dechunk, struct http_buf *out)
 {
+	struct facts_connection conn;
+
+	facts_read_connection(resp->headers, resp->num_headers, &conn);
 	http_buf_printf(out, "HTTP/1.1 %d %.*s\r\n", resp->status,
 			(int)resp->reason_len, resp->reason);
 	for (size_t i = 0; i < resp->num_headers; i++) {
 		const struct http_header *f = &resp->headers[i];
 
-		if (is_hop_by_hop(resp->headers, resp->num_headers, f) ||
+		if (is_hop_by_hop(&conn, resp->headers, i) ||
 		    http_header_is(f, "Proxy-Authentication-Info"))
 			continue;
 		/* The data alone follows, ended by the close. */

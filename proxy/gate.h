@@ -19,6 +19,7 @@
 #include "../http/message.h"
 #include "../http/negotiate.h"
 #include "../http/ntlm_guard.h"
+#include "../http/url.h"
 #include "acl.h"
 
 #define PROXY_VIA_NAME "lab407"

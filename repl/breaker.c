@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "../http/answer.h"
 #include "../http/auth.h"
@@ -81,9 +80,13 @@ bool breaker_has_field(const struct http_buf *b, enum lab_party p)
  * is a NEGOTIATE, "...C" a CHALLENGE, "...D" an AUTHENTICATE. */
 static bool ntlm_value(const struct http_header *h, char type)
 {
-	return h != NULL && h->value_len > 17 &&
-	       strncasecmp(h->value, "NTLM TlRMTVNTUAA", 16) == 0 &&
-	       h->value[16] == type;
+	static const char magic[] = "TlRMTVNTUAA"; /* base64 "NTLMSSP\0" */
+	const size_t at = sizeof("NTLM ") - 1;
+
+	return h != NULL && h->value_len > at + sizeof(magic) &&
+	       auth_scheme_of(h->value, h->value_len) == AUTH_SCHEME_NTLM &&
+	       memcmp(h->value + at, magic, sizeof(magic) - 1) == 0 &&
+	       h->value[at + sizeof(magic) - 1] == type;
 }
 
 bool breaker_is_ntlm_negotiate(const struct http_buf *b)
@@ -705,9 +708,10 @@ void breaker_remember(struct lab *lab, const struct http_buf *b)
 			 (int)h->value_len, h->value);
 		return;
 	}
-	if (h == NULL || h->value_len < 7 ||
-	    h->value_len >= sizeof(lab->last_digest) ||
-	    strncasecmp(h->value, "Digest ", 7) != 0)
+	/* Digest credentials with something after the scheme to replay. */
+	if (h == NULL || h->value_len >= sizeof(lab->last_digest) ||
+	    auth_scheme_of(h->value, h->value_len) != AUTH_SCHEME_DIGEST ||
+	    h->value_len == sizeof("Digest") - 1)
 		return;
 	snprintf(lab->last_digest, sizeof(lab->last_digest), "%.*s",
 		 (int)h->value_len, h->value);

@@ -11,7 +11,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/crypto.h>
 
@@ -150,10 +149,13 @@ static bool find_challenge(const struct lab *lab, const struct lab_msg *m,
 			uint8_t buf[NTLM_MAX_MESSAGE];
 			size_t blen = 0;
 			struct ntlm_challenge c;
+			struct auth_challenge ac;
 
-			if (h->value_len <= 5 ||
-			    strncasecmp(h->value, "NTLM ", 5) != 0 ||
-			    base64_decode(h->value + 5, h->value_len - 5, buf,
+			/* "NTLM <token68>" (RFC 9110 §11.3) */
+			if (auth_parse_credentials(h->value, h->value_len,
+						   &ac) != HTTP_OK ||
+			    ac.kind != AUTH_SCHEME_NTLM || ac.token68 == NULL ||
+			    base64_decode(ac.token68, ac.token68_len, buf,
 					  sizeof(buf), &blen) != HTTP_OK ||
 			    ntlm_parse_challenge(buf, blen, &c) != HTTP_OK)
 				continue;

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "../http/message.h"
+#include "../http/url.h"
 #include "../net/net.h"
 #include "breaker.h"
 #include "lab_step.h"

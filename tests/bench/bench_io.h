@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "../../http/buf.h"
+#include "../../http/chunked.h"
 #include "../../http/message.h"
 
 #define BENCH_IO_MAX_RESPONSE (1u << 20) /* one response, head and body */

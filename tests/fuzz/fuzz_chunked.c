@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "../../http/buf.h"
+#include "../../http/chunked.h"
 #include "../../http/message.h"
 #include "fuzz.h"
 

@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "../../http/message.h"
+#include "../../http/url.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

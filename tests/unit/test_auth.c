@@ -579,6 +579,45 @@ static void test_write_param_refused(void **state)
 	}
 }
 
+/* auth_scheme_of(): the token a credentials value starts with, when SP,
+ * HTAB, a comma or the end follows it (RFC 9110 §11.4, and what
+ * auth_parse_credentials() accepts). */
+static const struct {
+	const char *v;
+	enum auth_scheme want;
+} scheme_of_cases[] = {
+	{"Basic YWxhZGRpbjpvcGVuc2VzYW1l", AUTH_SCHEME_BASIC},
+	{"basic x", AUTH_SCHEME_BASIC},
+	{"DIGEST username=\"a\"", AUTH_SCHEME_DIGEST},
+	{"Bearer", AUTH_SCHEME_BEARER},
+	{"NTLM TlRMTVNTUAABAAAA", AUTH_SCHEME_NTLM},
+	{"Negotiate", AUTH_SCHEME_NEGOTIATE},
+	{"Foo bar", AUTH_SCHEME_UNKNOWN},
+	{"Basicx y", AUTH_SCHEME_UNKNOWN},
+	/* what the parser takes after a scheme: HTAB, a comma */
+	{"Basic\tx", AUTH_SCHEME_BASIC},
+	{"Digest,", AUTH_SCHEME_DIGEST},
+	/* not a token, or followed by something else */
+	{"", AUTH_SCHEME_NONE},
+	{" Basic x", AUTH_SCHEME_NONE},
+	{"Basic=", AUTH_SCHEME_NONE},
+	{"=abc", AUTH_SCHEME_NONE},
+	{"\"Basic\" x", AUTH_SCHEME_NONE},
+};
+
+static void test_scheme_of(void **state)
+{
+	(void)state;
+	for (size_t i = 0;
+	     i < sizeof(scheme_of_cases) / sizeof(scheme_of_cases[0]); i++)
+		if (auth_scheme_of(scheme_of_cases[i].v,
+				   strlen(scheme_of_cases[i].v)) !=
+		    scheme_of_cases[i].want)
+			fail_msg("auth_scheme_of(\"%s\")", scheme_of_cases[i].v);
+	/* the length is respected: "Basic" cut from "Basicx" */
+	assert_int_equal(auth_scheme_of("Basicx", 5), AUTH_SCHEME_BASIC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -590,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_credentials_table),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_scheme_names),
+		cmocka_unit_test(test_scheme_of),
 		cmocka_unit_test(test_write_param),
 		cmocka_unit_test(test_write_quoted),
 		cmocka_unit_test(test_write_param_refused),

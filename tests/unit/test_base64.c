@@ -158,6 +158,30 @@ static void test_decode_nospace(void **state)
 	assert_int_equal(n, 5);
 }
 
+/* base64_is_char(): the RFC 4648 §4 alphabet and '=', nothing else
+ * (not the URL-safe '-' and '_' of §5, not whitespace, not bytes past
+ * ASCII, not values outside a byte). */
+static void test_is_char(void **state)
+{
+	static const char yes[] = "AZaz09+/=MNmn5";
+	static const int no[] = {'-', '_', ' ', '\t', '%', '.', ':', '\0',
+				 0x7f, 0x80, 0xff, -1, 256, '"'};
+
+	(void)state;
+	for (size_t i = 0; yes[i] != '\0'; i++)
+		assert_true(base64_is_char((unsigned char)yes[i]));
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		assert_false(base64_is_char(no[i]));
+	/* exactly 65 of the 256 byte values */
+	{
+		size_t n = 0;
+
+		for (int c = 0; c < 256; c++)
+			n += base64_is_char(c);
+		assert_int_equal(n, 65);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_decode_rejects_nul),
 		cmocka_unit_test(test_encode_nospace),
 		cmocka_unit_test(test_decode_nospace),
+		cmocka_unit_test(test_is_char),
 	};
 	return cmocka_run_group_tests_name("base64", tests, NULL, NULL);
 }

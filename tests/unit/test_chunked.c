@@ -17,6 +17,7 @@
 
 #include "guardpage.h"
 
+#include "../../http/chunked.h"
 #include "../../http/message.h"
 
 

@@ -24,6 +24,7 @@
 
 #include "../../http/error.h"
 #include "../../http/message.h"
+#include "../../http/url.h"
 
 
 /* Parse s[0..n) as a request from guarded memory. */
