@@ -48,13 +48,6 @@ static bool parse_head(const struct http_buf *b, struct http_request *req)
 	return b->len > 0 && http_parse_request(b->data, b->len, req, &e) > 0;
 }
 
-bool breaker_has_credentials(const struct http_buf *b)
-{
-	struct http_request req;
-
-	return parse_head(b, &req) && cred_field(&req) != NULL;
-}
-
 /* Party p's credentials field: RFC 9110 §11.7.2 for the proxy, §11.6.2
  * for the origin. */
 static const char *party_field(enum lab_party p)

@@ -17,8 +17,6 @@
 #include "../http/message.h"
 #include "lab.h"
 
-/* True when the request in b carries Proxy-Authorization or Authorization. */
-bool breaker_has_credentials(const struct http_buf *b);
 /* True when it carries party p's field: Proxy-Authorization for the
  * proxy, Authorization for the origin. */
 bool breaker_has_field(const struct http_buf *b, enum lab_party p);
