@@ -129,7 +129,7 @@ void listen_start_tunnel(struct icpt_conn *c);
 void listen_say(struct repl *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* ---- repl/intercept.c: holding and releasing ---- */
+/* ---- repl/intercept.c: holding (releasing: repl/release.h) ---- */
 
 /* A request was read on c (in c->held): hold it, or deal with it. */
 void intercept_arrived(struct repl *r, struct icpt_conn *c);

@@ -219,7 +219,7 @@ void lab_first_line(const char *p, size_t n, char *out, size_t cap);
  * carried on leg (proxy_own: on P2C, the proxy's own answer). */
 void lab_queue_next(struct lab *lab, enum lab_leg leg, bool proxy_own);
 /* Room for one more message of the transcript (outside clients'
- * messages, repl/intercept.c), or NULL when it is full. */
+ * messages, repl/release.c), or NULL when it is full. */
 struct lab_msg *lab_record(struct lab *lab, enum lab_leg leg);
 /* Message n (from 1), or NULL. */
 const struct lab_msg *lab_msg_at(const struct lab *lab, int n);

@@ -1,0 +1,18 @@
+/*
+ * repl/release.h - releasing a held outside message (repl/release.c).
+ */
+#ifndef LAB407_REPL_RELEASE_H
+#define LAB407_REPL_RELEASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "intercept.h"
+#include "repl.h"
+
+/* Release c's held message one leg; false with err on failure. */
+bool release_one(struct repl *r, struct icpt_conn *c, char *err, size_t cap);
+/* Release every leg of c's exchange now (auto, or not held). */
+void release_through(struct repl *r, struct icpt_conn *c);
+
+#endif
