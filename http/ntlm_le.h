@@ -1,7 +1,7 @@
 /*
- * http/ntlm_le.h - the little-endian integers of NTLM messages (MS-NLMP
- * §2.2), for http/ntlm.c and http/ntlm_v2.c only.  Bounds are the
- * caller's.
+ * http/ntlm_le.h - the little-endian integers of NTLM messages
+ * (MS-NLMP §2.2), for http/ntlm.c and http/ntlm_v2.c only.  Bounds are
+ * the caller's.
  */
 #ifndef LAB407_HTTP_NTLM_LE_H
 #define LAB407_HTTP_NTLM_LE_H
