@@ -39,6 +39,7 @@
 #include "../http/users.h"
 #include "../net/net.h"
 #include "acl.h"
+#include "authint.h"
 #include "expose.h"
 #include "server.h"
 #include "tls.h"
@@ -55,6 +56,7 @@
 /* Long options with no short letter. */
 #define OPT_TLS_CERT 0x100
 #define OPT_TLS_KEY 0x101
+#define OPT_AUTH_INT_MAX 0x102
 
 static void on_signal(int sig)
 {
@@ -88,6 +90,10 @@ static void usage(FILE *f)
 		"%s)\n"
 		"  --qop LIST                auth, auth-int, or none (default "
 		"auth)\n"
+		"  --auth-int-max BYTES      body bytes held to check a "
+		"qop=auth-int request\n"
+		"                            before it goes on (default %u): "
+		"413\n"
 		"  --nonce-lifetime S        seconds a Digest nonce stays fresh "
 		"(default %u)\n"
 		"  --acl FILE                who may go where (docs/acl.md; "
@@ -138,7 +144,7 @@ static void usage(FILE *f)
 		"  -h, --help                this text\n"
 		"  -V, --version             the version\n",
 		PROXY_DEFAULT_LISTEN, PROXY_DEFAULT_REALM, PROXY_DEFAULT_ALGS,
-		DIGEST_NONCE_LIFETIME, ACL_DEFAULT_CONNECT_PORTS,
+		AUTHINT_DEFAULT_MAX, DIGEST_NONCE_LIFETIME, ACL_DEFAULT_CONNECT_PORTS,
 		PROXY_DEFAULT_MAX_CONNECTIONS,
 		PROXY_DEFAULT_HEADER_TIMEOUT_MS, PROXY_DEFAULT_IDLE_TIMEOUT_MS,
 		PROXY_DEFAULT_BODY_TIMEOUT_MS, PROXY_DEFAULT_BODY_MIN_RATE,
@@ -266,6 +272,7 @@ int main(int argc, char **argv)
 		{"access-log", required_argument, NULL, 'L'},
 		{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
 		{"tls-key", required_argument, NULL, OPT_TLS_KEY},
+		{"auth-int-max", required_argument, NULL, OPT_AUTH_INT_MAX},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -283,6 +290,7 @@ int main(int argc, char **argv)
 	unsigned long lifetime = DIGEST_NONCE_LIFETIME;
 	unsigned long max_conn = PROXY_DEFAULT_MAX_CONNECTIONS;
 	unsigned long workers = 0;
+	unsigned long auth_int_max = AUTHINT_DEFAULT_MAX;
 	bool verbose = false;
 	static struct proxy_config cfg;
 	static struct proxy_server srv;
@@ -359,6 +367,10 @@ int main(int argc, char **argv)
 		case 'L': log_file = optarg; break;
 		case OPT_TLS_CERT: tls_cert = optarg; break;
 		case OPT_TLS_KEY: tls_key = optarg; break;
+		case OPT_AUTH_INT_MAX:
+			auth_int_max = number("--auth-int-max", optarg,
+					      AUTHINT_MAX_LIMIT);
+			break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V':
@@ -471,6 +483,7 @@ int main(int argc, char **argv)
 	srv.t = t;
 	srv.max_connections = (unsigned)max_conn;
 	srv.workers = (unsigned)workers;
+	srv.auth_int_max = auth_int_max;
 	srv.log = log;
 	srv.verbose = verbose;
 	srv.tls = tls;
