@@ -48,6 +48,7 @@
 #define GUARD_MAX_REALM 128
 #define GUARD_MAX_USER 256
 #define GUARD_MAX_REASON 512
+#define GUARD_MAX_NONCE 128    /* our nonces are 56 characters */
 
 struct guard_config {
 	bool proxy;                                 /* 407 side when true */
@@ -198,6 +199,32 @@ bool guard_body_alg(const struct guard_config *cfg,
 bool guard_write_challenges(const struct guard_config *cfg,
 			    struct guard_state *st, uint64_t now, bool stale,
 			    const char *bearer_error, struct http_buf *out);
+
+/* ---- Between the guard's own files (http/guard*.c), not for shells ---- */
+
+/* Set r's verdict, precise error, field at fault ("" or NULL: none) and
+ * reason sentence. */
+void guard_set_verdict(struct guard_result *r, enum guard_verdict v,
+		       enum http_err err, const char *field, const char *fmt,
+		       ...) __attribute__((format(printf, 5, 6)));
+/* "proxy" or "server", for reasons. */
+const char *guard_party(const struct guard_config *cfg);
+/* True when cfg offers scheme s. */
+bool guard_offers(const struct guard_config *cfg, enum auth_scheme s);
+
+/* ---- Checking Digest (http/guard_digest.c) ---- */
+
+/*
+ * The Digest credentials c of req (RFC 7616 §3.4): fills *r as
+ * guard_verify() would, leaving a good answer GUARD_PENDING with the
+ * nonce count to commit and r->info set.  body as for guard_verify().
+ */
+void guard_digest_check(const struct guard_config *cfg,
+			struct digest_nonce_key *key,
+			const struct http_request *req,
+			const struct auth_challenge *c,
+			const struct guard_body *body, uint64_t now,
+			struct guard_result *r);
 
 /* ---- Setting up a server (http/guard_setup.c) ---- */
 
