@@ -226,6 +226,22 @@ void guard_digest_check(const struct guard_config *cfg,
 			const struct guard_body *body, uint64_t now,
 			struct guard_result *r);
 
+/*
+ * Authentication-Info (or Proxy-) after a request that verified with
+ * qop=auth-int: rspauth then covers H(entity-body) of the response
+ * (RFC 7616 §3.5), so guard_verify() leaves only nextnonce in r->info, and the
+ * server calls this once it knows its response body: `info` is r->info,
+ * `user` r->user, body[0..body_len) the response's entity-body (no
+ * transfer coding).  Writes info plus qop=auth-int, rspauth, cnonce and nc
+ * to out[0..cap); false (out untouched) when req is not a Digest auth-int
+ * request of this configuration or anything fails: then send info as it
+ * is, never a guess.  Reads the store for HA1 again; thread-safe.
+ */
+bool guard_digest_info(const struct guard_config *cfg,
+		       const struct http_request *req, const char *user,
+		       const char *info, const void *body, size_t body_len,
+		       char *out, size_t cap);
+
 /* ---- Setting up a server (http/guard_setup.c) ---- */
 
 /*

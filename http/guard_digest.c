@@ -279,10 +279,12 @@ static bool check_digest_syntax(const struct guard_config *cfg,
  * Fill Authentication-Info after a good Digest answer (RFC 7616 §3.5):
  * a fresh nextnonce, and rspauth proving the server knows HA1, with the
  * qop the client used (§3.5: the server SHOULD use the same value).
- * After qop=auth-int the rspauth would have to cover H(response body),
- * which is not known when the head is written (a proxy relays a body it
- * has not seen yet), so only nextnonce is sent: no rspauth at all rather
- * than one that claims less than the client asked for (design choice).
+ * After qop=auth-int the rspauth covers H(entity-body) of the *response*
+ * (§3.5: A2 = ":" uri ":" H(entity-body)), which is not known here: r->info
+ * then holds nextnonce alone, and guard_digest_info() adds qop, rspauth,
+ * cnonce and nc once the server knows the body it answers with.  Without
+ * it, nextnonce alone is what goes out: no rspauth rather than a wrong
+ * one, and no qop without the rspauth it announces (design choice).
  */
 static void write_info(struct digest_nonce_key *key, uint64_t now,
 		       const struct digest_input *in, struct guard_result *r)
@@ -310,6 +312,87 @@ static void write_info(struct digest_nonce_key *key, uint64_t now,
 	if (ok && !v.failed && v.data != NULL)
 		snprintf(r->info, sizeof(r->info), "%s", v.data);
 	http_buf_free(&v);
+}
+
+/*
+ * The first credentials of req in our field with a scheme we offer, if
+ * they are Digest (as guard_verify() picks them).
+ */
+static bool digest_credentials(const struct guard_config *cfg,
+			       const struct http_request *req,
+			       struct auth_challenge *c)
+{
+	const struct http_header *h;
+	size_t pos = 0;
+
+	while ((h = http_header_next(req->headers, req->num_headers,
+				     guard_credentials_field(cfg), &pos)) !=
+	       NULL) {
+		if (auth_parse_credentials(h->value, h->value_len, c) != HTTP_OK)
+			return false;
+		if (c->kind != AUTH_SCHEME_UNKNOWN && guard_offers(cfg, c->kind))
+			return c->kind == AUTH_SCHEME_DIGEST;
+	}
+	return false;
+}
+
+/*
+ * Authentication-Info for a request that verified with qop=auth-int, once
+ * the response body is known; see guard.h.  The fields are read again
+ * from req, HA1 again from the store for the authenticated `user` (the
+ * real name, also after userhash); rspauth is computed over body
+ * (RFC 7616 §3.5) and written after `info` (the nextnonce from the guard).
+ */
+bool guard_digest_info(const struct guard_config *cfg,
+		       const struct http_request *req, const char *user,
+		       const char *info, const void *body, size_t body_len,
+		       char *out, size_t cap)
+{
+	struct auth_challenge c;
+	struct digest_fields f;
+	struct digest_input in;
+	struct guard_result scratch;
+	char ha1[DIGEST_HEX_MAX + 1] = "", rsp[DIGEST_HEX_MAX + 1] = "";
+	char ncs[16];
+	struct http_buf v;
+	bool ok = false;
+
+	memset(&f, 0, sizeof(f));
+	memset(&in, 0, sizeof(in));
+	if (cap == 0 || cfg->users == NULL || user == NULL || user[0] == '\0' ||
+	    !digest_credentials(cfg, req, &c) ||
+	    !read_fields(cfg, &c, &f, &scratch) ||
+	    !check_digest_syntax(cfg, req, &f, &in, &scratch) ||
+	    in.qop != DIGEST_QOP_AUTH_INT ||
+	    users_digest_ha1(cfg->users, user, cfg->realm, in.alg, ha1) !=
+		    HTTP_OK)
+		goto done;
+	in.user = f.username;
+	in.realm = f.realm;
+	in.ha1_hex = ha1;
+	in.nonce = f.nonce;
+	in.method = "";
+	in.uri = f.uri;
+	in.body = body != NULL ? body : "";
+	in.body_len = body_len;
+	if (digest_rspauth(&in, rsp) != HTTP_OK)
+		goto done;
+	snprintf(ncs, sizeof(ncs), "%08x", (unsigned)in.nc);
+	http_buf_init(&v, cap - 1);
+	ok = (info == NULL || info[0] == '\0' || http_buf_puts(&v, info)) &&
+	     auth_write_param(&v, info == NULL || info[0] == '\0', "qop",
+			      "auth-int", false) &&
+	     auth_write_param(&v, false, "rspauth", rsp, true) &&
+	     auth_write_param(&v, false, "cnonce", in.cnonce, true) &&
+	     auth_write_param(&v, false, "nc", ncs, false) && !v.failed &&
+	     v.data != NULL;
+	if (ok)
+		snprintf(out, cap, "%s", v.data);
+	http_buf_free(&v);
+done:
+	OPENSSL_cleanse(ha1, sizeof(ha1));
+	OPENSSL_cleanse(rsp, sizeof(rsp));
+	return ok;
 }
 
 /* ---- Checking ---- */

@@ -74,6 +74,7 @@
 #define PROXY_POOL_MAX 64                 /* idle upstream connections per worker */
 #define PROXY_MAX_LOG_URL 2048            /* URL bytes in one log line */
 #define PROXY_MAX_BODY_TEXT 512           /* our own error bodies */
+#define PROXY_INFO_BODY_MAX (PROXY_HIGH_WATER / 2) /* auth-int: response body held for rspauth */
 
 static volatile sig_atomic_t stop_requested;
 static atomic_uint next_conn_id;   /* for -v lines, across workers */
@@ -1480,6 +1481,47 @@ static void relay_request_body(struct conn *c)
 /* ---- Reading the response head ---- */
 
 /*
+ * Proxy-Authentication-Info after qop=auth-int into info[0..cap).  Its
+ * rspauth covers the response's entity-body (RFC 7616 §3.5), which has to
+ * be known before the head goes on: a response with no body, or a
+ * Content-Length one of at most PROXY_INFO_BODY_MAX bytes (below the
+ * upstream read high-water mark, so it can all arrive), is waited for
+ * whole in the input buffer and hashed there (guard_digest_info(), over
+ * the request head held in x->ai); any other (chunked, until-close,
+ * larger) gets the nextnonce alone - never an rspauth over a body not
+ * seen.  False: wait for more of the body.  Any other request: info is
+ * d.info_header as it is.
+ */
+static bool auth_int_info(struct conn *c, const struct http_body_info *rinfo,
+			  size_t head_len, char *info, size_t cap)
+{
+	struct exchange *x = c->x;
+	struct evbuffer *in = bufferevent_get_input(c->up);
+	struct http_request req;
+	enum http_err e;
+	const char *p;
+	size_t n = 0;
+
+	snprintf(info, cap, "%s", x->d.info_header);
+	if (x->ai == NULL || x->d.info_header[0] == '\0')
+		return true;
+	if (rinfo->framing == HTTP_BODY_LENGTH &&
+	    rinfo->length <= PROXY_INFO_BODY_MAX)
+		n = (size_t)rinfo->length;
+	else if (rinfo->framing != HTTP_BODY_NONE)
+		return true;
+	if (evbuffer_get_length(in) < head_len + n)
+		return false;
+	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)(head_len + n));
+	if (p != NULL &&
+	    http_parse_request(x->ai->head.data, x->ai->head.len, &req, &e) ==
+		    (long)x->ai->head.len)
+		guard_digest_info(&c->wk->srv->cfg->guard, &req, x->d.user,
+				  x->d.info_header, p + head_len, n, info, cap);
+	return true;
+}
+
+/*
  * The upstream connection failed before a whole response head came.  On
  * a reused connection that the origin had closed while idle, the request
  * goes again on a new one, but only where RFC 9110 §9.2.2 allows it:
@@ -1528,6 +1570,7 @@ static void read_response_head(struct conn *c)
 		enum http_err e = HTTP_OK;
 		const char *p;
 		const char *conn_field;
+		char info[sizeof(x->d.info_header)];
 		enum body_mode mode;
 		long hl;
 
@@ -1575,6 +1618,14 @@ static void read_response_head(struct conn *c)
 				   x->d.host, x->d.port, http_strerror(e));
 			return;
 		}
+		if (x->ai != NULL) {
+			if (!auth_int_info(c, &rinfo, (size_t)hl, info,
+					   sizeof(info)))
+				return;   /* more of the body rspauth covers */
+			/* The pull-up may have moved the head. */
+			p = (const char *)evbuffer_pullup(in, (ev_ssize_t)n);
+			http_parse_response(p, n, &resp, &e);
+		}
 		/* RFC 9112 §7.1: an HTTP/1.0 client cannot read chunked; it
 		 * gets the data alone, ended by the close. */
 		mode = BODY_RELAY;
@@ -1592,7 +1643,9 @@ static void read_response_head(struct conn *c)
 			     : x->http10    ? "keep-alive"
 					    : NULL;
 		http_buf_init(&head, 0);
-		if (!proxy_relay_head_auth(&resp, x->d.info_header,
+		if (!proxy_relay_head_auth(&resp,
+					   x->ai != NULL ? info
+							 : x->d.info_header,
 					   x->d.negotiate_reply, conn_field,
 					   mode == BODY_DECODE, &head)) {
 			http_buf_free(&head);

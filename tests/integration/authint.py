@@ -87,6 +87,13 @@ def serve_one(s):
             body, raw = rest[:n], rest
         RECEIVED.append((text, raw, body))
         reply = ("got %d bytes %s\n" % (len(body), h(body))).encode()
+        if re.search(r"(?im)^x-reply: chunked", text):
+            s.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                      b"Connection: close\r\n\r\n%x\r\n%s\r\n0\r\n\r\n"
+                      % (len(reply), reply))
+            return
+        if re.search(r"(?im)^x-reply: big", text):
+            reply = reply * (200 * 1024 // len(reply) + 1)
         s.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n"
                   b"Connection: close\r\n\r\n" % len(reply) + reply)
     except (OSError, EOFError, ValueError):
@@ -182,12 +189,30 @@ def chunked(parts, trailer=b""):
     return out + b"0\r\n" + trailer + b"\r\n"
 
 
+def info_of(rh):
+    m = re.search(r"(?im)^proxy-authentication-info: (.*)$", rh)
+    return m.group(1).strip() if m else None
+
+
+def check_info(name, rh, rb, nonce, ha1, cnonce, nc):
+    """rspauth after auth-int covers the response body (RFC 7616 §3.5)."""
+    info = info_of(rh)
+    want = h("%s:%s:%s:%s:auth-int:%s"
+             % (ha1, nonce, nc, cnonce, h(":%s:%s" % (URL, h(rb)))))
+    got = dict(re.findall(r'([a-z]+)="?([^",]*)"?', info or ""))
+    say(got.get("qop") == "auth-int" and got.get("rspauth") == want and
+        got.get("cnonce") == cnonce and got.get("nc") == nc and
+        "nextnonce" in got, name + ": rspauth over the response body",
+        "Proxy-Authentication-Info: %s" % info)
+
+
 def exchange(name, method, hashed, framing, pieces, want, want_body=None,
              pause=0.0):
     """Send the head, then pieces (the first may go with the head), read
     the final answer; check the status and what the origin received."""
     before = len(RECEIVED)
-    creds, _, _, _ = credentials(method, hashed, challenge())
+    nonce = challenge()
+    creds, ha1, cnonce, nc = credentials(method, hashed, nonce)
     s = connect()
     try:
         first = head(method, creds, framing)
@@ -227,6 +252,7 @@ def exchange(name, method, hashed, framing, pieces, want, want_body=None,
         return None
     say(got[0][2] == want_body, name,
         "the origin got %r, want %r" % (got[0][2][:60], want_body[:60]))
+    check_info(name, rh, rb, nonce, ha1, cnonce, nc)
     return rh
 
 
@@ -328,3 +354,22 @@ say(st == 408 and len(RECEIVED) == before,
     "auth-int: a body that stalls while held -> 408, nothing upstream",
     "status %d after %.1f s, origin got %d" % (st, time.time() - t0,
                                                len(RECEIVED) - before))
+
+# The answer's rspauth needs the response body before the head goes on.
+for reply, what in (("chunked", "a chunked response"),
+                    ("big", "a response over 128 KiB")):
+    nonce = challenge()
+    creds, ha1, cnonce, nc = credentials("POST", b"hi", nonce)
+    s = connect()
+    s.sendall(head("POST", creds, cl(b"hi") + "X-Reply: %s\r\n" % reply) +
+              b"hi")
+    try:
+        st, rh, _, _ = read_response(s)
+    except (OSError, EOFError):
+        st, rh = 0, ""
+    s.close()
+    info = info_of(rh) or ""
+    say(st == 200 and info.startswith("nextnonce=") and
+        "rspauth" not in info and "qop" not in info,
+        "auth-int: %s gets nextnonce alone, no rspauth it cannot prove"
+        % what, "status %d, Proxy-Authentication-Info: %s" % (st, info))

@@ -1071,6 +1071,104 @@ static void test_auth_int_streamed(void **state)
 	world_free(w);
 }
 
+/*
+ * After qop=auth-int, guard_digest_info() writes qop=auth-int and an
+ * rspauth over the *response* body (RFC 7616 §3.5: A2 = ":" uri ":"
+ * H(entity-body)), for every algorithm, both sides and several bodies;
+ * r.info alone stays nextnonce.  Any other request gets nothing from it.
+ */
+static void test_digest_info_auth_int(void **state)
+{
+	static const struct {
+		const char *body;     /* the response body */
+		size_t len;
+	} bodies[] = {
+		{"", 0},                        /* none (HEAD, 204) */
+		{"200 OK\n", 7},                /* text */
+		{"a\0b", 3},                    /* a NUL inside */
+	};
+
+	(void)state;
+	for (int side = 0; side < 2; side++) {
+		for (size_t a = 0; a < DIGEST_ALG_COUNT; a++) {
+			for (size_t b = 0; b < 3; b++) {
+				struct world *w =
+				    world_new(side == 1, "digest,basic");
+				struct dreq d = dreq_default();
+				struct http_request req;
+				struct guard_result r;
+				struct digest_input in;
+				char raw[4096], nonce[128], out[1024];
+				char want[DIGEST_HEX_MAX + 1], exp[256];
+
+				d.realm = side ? PREALM : OREALM;
+				d.uri = side ? PTARGET : OTARGET;
+				d.method = "POST";
+				d.qop = DIGEST_QOP_AUTH_INT;
+				d.alg = (enum digest_alg)a;
+				d.body = "hello world";
+				assert_int_equal(
+				    digest_nonce_make(&w->st.key, NOW, nonce,
+						      sizeof(nonce)),
+				    HTTP_OK);
+				d.nonce = nonce;
+				digest_request(w, &d, raw, sizeof(raw), &req);
+				guard_check(&w->cfg, &w->st, &req, d.body, 11,
+					    NOW, &r);
+				assert_int_equal(r.verdict, GUARD_OK);
+				assert_null(strstr(r.info, "rspauth"));
+				assert_null(strstr(r.info, "qop"));
+				assert_true(guard_digest_info(
+				    &w->cfg, &req, r.user, r.info,
+				    bodies[b].body, bodies[b].len, out,
+				    sizeof(out)));
+				memset(&in, 0, sizeof(in));
+				in.alg = d.alg;
+				in.qop = DIGEST_QOP_AUTH_INT;
+				in.user = "alice";
+				in.realm = d.realm;
+				in.password = "wonderland";
+				in.nonce = nonce;
+				in.cnonce = d.cnonce;
+				in.nc = 1;
+				in.method = "POST";
+				in.uri = d.uri;
+				in.body = bodies[b].body;
+				in.body_len = bodies[b].len;
+				assert_int_equal(digest_rspauth(&in, want),
+						 HTTP_OK);
+				snprintf(exp, sizeof(exp), "rspauth=\"%s\"",
+					 want);
+				assert_non_null(strstr(out, exp));
+				assert_non_null(strstr(out, "qop=auth-int"));
+				assert_non_null(strstr(out, "nc=00000001"));
+				assert_int_equal(strncmp(out, r.info,
+							 strlen(r.info)),
+						 0);
+				/* another body: another rspauth */
+				assert_true(guard_digest_info(
+				    &w->cfg, &req, r.user, r.info, "other", 5,
+				    out, sizeof(out)));
+				assert_null(strstr(out, exp));
+				/* no user, no answer; out untouched */
+				snprintf(out, sizeof(out), "untouched");
+				assert_false(guard_digest_info(
+				    &w->cfg, &req, "", r.info, "", 0, out,
+				    sizeof(out)));
+				assert_string_equal(out, "untouched");
+				/* a qop=auth request: not for this function */
+				d.qop = DIGEST_QOP_AUTH;
+				digest_request(w, &d, raw, sizeof(raw), &req);
+				assert_false(guard_digest_info(
+				    &w->cfg, &req, "alice", r.info, "", 0, out,
+				    sizeof(out)));
+				assert_string_equal(out, "untouched");
+				world_free(w);
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1086,6 +1184,7 @@ int main(void)
 		cmocka_unit_test(test_config_strings_quoted),
 		cmocka_unit_test(test_verify_commit),
 		cmocka_unit_test(test_auth_int_streamed),
+		cmocka_unit_test(test_digest_info_auth_int),
 	};
 
 	return cmocka_run_group_tests_name("guard_digest", tests, NULL, NULL);
