@@ -44,9 +44,11 @@ struct authint {
 };
 
 /*
- * Would this request be read here first?  True for a request with a body
- * whose credentials answer Digest qop=auth-int (see guard_body_alg()),
- * when the proxy offers auth-int at all.
+ * Would this request be read here first?  True for a request whose
+ * credentials answer Digest qop=auth-int (see guard_body_alg()), when the
+ * proxy offers auth-int at all; with no body too, since the head is kept
+ * for the rspauth over the response (guard_digest_info()).  info is the
+ * request's framing (not needed today).
  */
 struct guard_config;
 bool authint_wanted(const struct guard_config *cfg,

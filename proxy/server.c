@@ -622,8 +622,7 @@ static void read_head(struct conn *c)
 			 (c->x->req_body.framing == HTTP_BODY_LENGTH &&
 			  c->x->req_body.length > 0);
 	/* Digest qop=auth-int covers the body: read it whole first. */
-	if (c->x->has_body &&
-	    authint_wanted(&srv->cfg->guard, &req, &c->x->req_body)) {
+	if (authint_wanted(&srv->cfg->guard, &req, &c->x->req_body)) {
 		hold_body(c, p, (size_t)hl, &req);
 		return;
 	}
@@ -638,8 +637,8 @@ static void read_head(struct conn *c)
 static void hold_more(struct conn *c);
 
 /*
- * The credentials cover H(entity-body) (RFC 7616 §3.4.3): the body is
- * read whole, at most srv->auth_int_max bytes of it (--auth-int-max;
+ * The credentials cover H(entity-body) (RFC 7616 §3.4.3): the body (if
+ * any; the head is kept all the same, for the rspauth) is read whole, at most srv->auth_int_max bytes of it (--auth-int-max;
  * more is 413), before anything is decided or sent upstream
  * (proxy/authint.h).  The head is copied and leaves the input buffer,
  * wiped.  Meanwhile the body-rate rule of a relayed body applies
@@ -664,7 +663,7 @@ static void hold_body(struct conn *c, const char *head, size_t head_len,
 	}
 	e = authint_start(x->ai, head, head_len, &x->req_body,
 			  srv->auth_int_max);
-	if (held_back && e == HTTP_OK && expect_continue(req))
+	if (held_back && e == HTTP_OK && x->has_body && expect_continue(req))
 		bufferevent_write(c->cl, EXPECT_100_CONTINUE,
 				  EXPECT_100_CONTINUE_LEN);
 	explicit_bzero((void *)head, head_len);

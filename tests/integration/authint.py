@@ -294,6 +294,7 @@ exchange("auth-int: Content-Length one over --auth-int-max -> 413",
 exchange("auth-int: chunked body over --auth-int-max -> 413",
          "POST", big, "Transfer-Encoding: chunked\r\n",
          [chunked([big[:LIMIT // 2], big[LIMIT // 2:]])], 413, pause=0.05)
+exchange("auth-int: GET, no body -> 200", "GET", b"", "", [], 200, b"")
 edge = b"e" * LIMIT
 exchange("auth-int: body of exactly --auth-int-max -> 200", "POST", edge,
          cl(edge), [edge], 200, edge)
