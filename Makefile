@@ -122,11 +122,17 @@ sanitize: deps-test
 
 # make interop: real clients through bin/proxy (tests/interop/run.sh);
 # writes docs/interop.md and docs/interop.tsv.  undici comes from npm
-# into $(B)/interop/node_modules (never committed).
+# into $(B)/interop/node_modules, playwright-core and puppeteer-core (the
+# browsers' drivers) into $(B)/npm/node_modules (never committed).
 interop: deps-interop all
 	@if command -v npm >/dev/null && [ ! -f $(B)/interop/node_modules/undici/index.js ]; then \
 	  mkdir -p $(B)/interop && timeout 300 npm install --no-audit --no-fund \
 	    --prefix $(B)/interop undici@6 >/dev/null 2>&1 || echo "interop: npm install undici failed"; fi
+	@if command -v npm >/dev/null && { [ ! -d $(B)/npm/node_modules/playwright-core ] || \
+	    [ ! -d $(B)/npm/node_modules/puppeteer-core ]; }; then \
+	  mkdir -p $(B)/npm && timeout 300 npm install --no-audit --no-fund \
+	    --prefix $(B)/npm playwright-core puppeteer-core >/dev/null 2>&1 || \
+	    echo "interop: npm install playwright-core puppeteer-core failed"; fi
 	@LAB407_BIN=$(BIN) LAB407_BUILD=$(B) bash tests/interop/run.sh --out docs/interop.md
 	@cp $(B)/interop/interop.tsv docs/interop.tsv
 

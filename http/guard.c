@@ -160,11 +160,62 @@ static void offered_list(const struct guard_config *cfg, char *out,
 /* ---- Basic (RFC 7617) ---- */
 
 /*
- * Decode user:password and check it against the store in constant time.
- * The decoded password is wiped before returning.
+ * The verified-credentials cache (http/credcache.h): the tag of these
+ * credentials against the stored secret they are checked with; false
+ * when there is no cache.  Only an htpasswd store is slow on purpose
+ * (bcrypt, SHA-crypt, $apr1$); a plain or htdigest check costs less than
+ * the HMAC.
+ */
+static bool creds_tag(const struct guard_config *cfg,
+		      const struct basic_creds *bc,
+		      unsigned char tag[CREDCACHE_TAG_LEN])
+{
+	return cfg->creds != NULL && cfg->users != NULL &&
+	       cfg->users->kind == USERS_HTPASSWD &&
+	       credcache_tag(cfg->creds, bc->user, bc->pass, bc->pass_len,
+			     users_password_setting(cfg->users, bc->user),
+			     tag);
+}
+
+/* Were these credentials verified less than the cache's TTL ago? */
+static bool creds_seen(const struct guard_config *cfg,
+		       const struct basic_creds *bc, uint64_t now)
+{
+	unsigned char tag[CREDCACHE_TAG_LEN];
+	bool hit;
+
+	if (!creds_tag(cfg, bc, tag))
+		return false;
+	if (cfg->creds_lock.lock != NULL)
+		cfg->creds_lock.lock(cfg->creds_lock.arg);
+	hit = credcache_seen(cfg->creds, tag, now);
+	if (cfg->creds_lock.unlock != NULL)
+		cfg->creds_lock.unlock(cfg->creds_lock.arg);
+	return hit;
+}
+
+/* They were just verified: remember them (successes only). */
+static void creds_remember(const struct guard_config *cfg,
+			   const struct basic_creds *bc, uint64_t now)
+{
+	unsigned char tag[CREDCACHE_TAG_LEN];
+
+	if (!creds_tag(cfg, bc, tag))
+		return;
+	if (cfg->creds_lock.lock != NULL)
+		cfg->creds_lock.lock(cfg->creds_lock.arg);
+	credcache_remember(cfg->creds, tag, now);
+	if (cfg->creds_lock.unlock != NULL)
+		cfg->creds_lock.unlock(cfg->creds_lock.arg);
+}
+
+/*
+ * Decode user:password and check it against the store in constant time,
+ * or find it among the credentials verified in the last TTL seconds
+ * (cfg->creds).  The decoded password is wiped before returning.
  */
 static void check_basic(const struct guard_config *cfg,
-			const struct auth_challenge *c,
+			const struct auth_challenge *c, uint64_t now,
 			struct guard_result *r)
 {
 	const char *fname = guard_credentials_field(cfg);
@@ -189,7 +240,15 @@ static void check_basic(const struct guard_config *cfg,
 			    "this %s has no user store", guard_party(cfg));
 		goto done;
 	}
+	if (creds_seen(cfg, &bc, now)) {
+		guard_set_verdict(r, GUARD_OK, HTTP_OK, "",
+			    "%s authenticated (Basic, verified earlier)",
+			    bc.user);
+		goto done;
+	}
 	e = users_check_password(cfg->users, bc.user, bc.pass, bc.pass_len);
+	if (e == HTTP_OK)
+		creds_remember(cfg, &bc, now);
 	if (e == HTTP_OK)
 		guard_set_verdict(r, GUARD_OK, HTTP_OK, "", "%s authenticated (Basic)",
 			    bc.user);
@@ -371,7 +430,7 @@ void guard_verify(const struct guard_config *cfg, struct digest_nonce_key *key,
 	out->scheme = chosen.kind;
 	switch (chosen.kind) {
 	case AUTH_SCHEME_BASIC:
-		check_basic(cfg, &chosen, out);
+		check_basic(cfg, &chosen, now, out);
 		break;
 	case AUTH_SCHEME_BEARER:
 		check_bearer(cfg, &chosen, out);
@@ -454,6 +513,30 @@ void guard_check(const struct guard_config *cfg, struct guard_state *st,
 	struct guard_body b = {body, body_len, NULL};
 
 	guard_check_body(cfg, st, req, &b, now, out);
+}
+
+/* The one credentials field is Basic, offered and remembered. */
+bool guard_remembered(const struct guard_config *cfg,
+		      const struct http_request *req, uint64_t now)
+{
+	const char *fname = guard_credentials_field(cfg);
+	const struct http_header *h;
+	struct auth_challenge c;
+	struct basic_creds bc;
+	bool hit = false;
+
+	if (cfg->creds == NULL ||
+	    http_header_count(req->headers, req->num_headers, fname) != 1)
+		return false;
+	h = http_header_find(req->headers, req->num_headers, fname);
+	if (h == NULL ||
+	    auth_parse_credentials(h->value, h->value_len, &c) != HTTP_OK ||
+	    c.kind != AUTH_SCHEME_BASIC || !guard_offers(cfg, c.kind))
+		return false;
+	if (basic_decode(&c, &bc) == HTTP_OK)
+		hit = creds_seen(cfg, &bc, now);
+	basic_creds_wipe(&bc);
+	return hit;
 }
 
 /*

@@ -40,6 +40,7 @@
 
 #include "auth.h"
 #include "buf.h"
+#include "credcache.h"
 #include "digest.h"
 #include "message.h"
 #include "users.h"
@@ -49,6 +50,13 @@
 #define GUARD_MAX_USER 256
 #define GUARD_MAX_REASON 512
 #define GUARD_MAX_NONCE 128    /* our nonces are 56 characters */
+
+/* A shell's lock around shared state; both NULL: no lock (one thread). */
+struct guard_lock {
+	void (*lock)(void *arg);
+	void (*unlock)(void *arg);
+	void *arg;
+};
 
 struct guard_config {
 	bool proxy;                                 /* 407 side when true */
@@ -61,13 +69,12 @@ struct guard_config {
 	unsigned qops;                              /* DIGEST_QOP_* bits; 0 = RFC 2069 */
 	bool userhash;                              /* offer userhash=true */
 	char opaque[64];                            /* Digest opaque, echoed back */
-};
-
-/* Held around the nonce-count step; both NULL: no lock (one thread). */
-struct guard_lock {
-	void (*lock)(void *arg);
-	void (*unlock)(void *arg);
-	void *arg;
+	/* Basic credentials verified recently against an htpasswd store
+	 * (http/credcache.h), so a keep-alive client costs one slow hash,
+	 * not one a request; not owned, NULL: none.  Made for this `users`: a shell that loads a
+	 * new store gives it a new cache. */
+	struct credcache *creds;
+	struct guard_lock creds_lock;               /* held around each use of creds */
 };
 
 struct guard_state {
@@ -179,6 +186,15 @@ void guard_verify(const struct guard_config *cfg, struct digest_nonce_key *key,
  * verdict is left as it is.  Call it once per guard_verify().
  */
 void guard_commit(struct guard_state *st, struct guard_result *r);
+
+/*
+ * Would guard_verify() pass this request without a slow hash?  True when
+ * its one credentials field is Basic, offered, and in cfg->creds as
+ * verified (not expired at now): a shell may then decide on its own
+ * thread rather than hand the decision to a worker.
+ */
+bool guard_remembered(const struct guard_config *cfg,
+		      const struct http_request *req, uint64_t now);
 
 /*
  * Does this request answer with Digest qop=auth-int?  Then *alg is the

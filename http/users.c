@@ -18,28 +18,22 @@
 
 #include "users.h"
 
-#include <crypt.h>
 #include <ctype.h>
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "auth.h"
-#include "base64.h"
 #include "basic.h"
 #include "bearer.h"
+#include "confline.h"
+#include "htpasswd.h"
 
 #define USERS_FILE_MAX ((size_t)USERS_MAX * USERS_MAX_LINE) /* bytes */
 #define USERS_MAX_SECRET 512  /* longest password or hash we keep */
-#define APR1_MAGIC "$apr1$"
-#define APR1_SALT_MAX 8
-#define APR1_HASH_LEN 37      /* "$apr1$" + 8 salt + "$" + 22 */
 
 /* ---- The lab defaults ---- */
 
@@ -225,118 +219,41 @@ enum http_err users_set(struct users *u, const char *user, const char *pass)
 	return add_entry(u, user, ulen, pass, plen, NULL, 0);
 }
 
-/* ---- Reading files ---- */
+/* ---- Reading files (http/confline.c) ---- */
 
-/* Write "FILE:LINE: reason" (line 0: "FILE: reason") into errbuf. */
-static void line_error(char *errbuf, size_t errcap, const char *path,
-		       size_t line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static void line_error(char *errbuf, size_t errcap, const char *path,
-		       size_t line, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (errbuf == NULL || errcap == 0)
-		return;
-	if (line > 0)
-		n = snprintf(errbuf, errcap, "%s:%zu: ", path, line);
-	else
-		n = snprintf(errbuf, errcap, "%s: ", path);
-	if (n < 0 || (size_t)n >= errcap)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(errbuf + n, errcap - (size_t)n, fmt, ap);
-	va_end(ap);
-}
-
-/*
- * Read a whole file (at most USERS_FILE_MAX bytes) into a malloc'd
- * buffer the caller wipes and frees.
- */
-static enum http_err read_file(const char *path, char **out, size_t *len,
-			       char *errbuf, size_t errcap)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	size_t n;
-
-	if (f == NULL) {
-		line_error(errbuf, errcap, path, 0, "cannot open: %s",
-			   strerror(errno));
-		return HTTP_E_FILE_OPEN;
-	}
-	buf = malloc(USERS_FILE_MAX + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return HTTP_E_NOMEM;
-	}
-	n = fread(buf, 1, USERS_FILE_MAX + 1, f);
-	if (ferror(f) || n > USERS_FILE_MAX) {
-		line_error(errbuf, errcap, path, 0, "%s",
-			   ferror(f) ? "cannot read" : "file too large");
-		fclose(f);
-		OPENSSL_cleanse(buf, n);
-		free(buf);
-		return HTTP_E_FILE_OPEN;
-	}
-	fclose(f);
-	*out = buf;
-	*len = n;
-	return HTTP_OK;
-}
-
-/* A line handed to a per-line parser: its bytes and number. */
-struct line {
-	const char *s;  /* not NUL-terminated; no CR/LF */
-	size_t len;
-	size_t no;      /* 1-based */
-};
-
-typedef enum http_err (*line_fn)(const struct line *l, struct users *u,
+typedef enum http_err (*line_fn)(const struct confline *l, struct users *u,
 				 const char *path, char *errbuf,
 				 size_t errcap);
 
 /*
- * Split buf into lines and hand each non-blank, non-comment one to fn.
- * A line with a control character (other than a final CR) or longer than
- * USERS_MAX_LINE fails the whole file.
+ * Hand each non-blank, non-comment line of buf to fn.  A line with a
+ * control character (other than a final CR) or longer than
+ * USERS_MAX_LINE fails the whole file.  Only a line that starts with
+ * '#' is a comment: a password may hold one.
  */
 static enum http_err for_each_line(const char *buf, size_t len, line_fn fn,
 				   struct users *u, const char *path,
 				   char *errbuf, size_t errcap)
 {
-	size_t pos = 0, no = 0, i;
+	struct confline_reader r;
+	struct confline l;
 	enum http_err e;
 
-	while (pos < len) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t end = nl != NULL ? (size_t)(nl - buf) : len;
-		struct line l = {buf + pos, end - pos, ++no};
-
-		pos = end + 1;
-		if (l.len > 0 && l.s[l.len - 1] == '\r')
-			l.len--;
-		if (l.len > USERS_MAX_LINE) {
-			line_error(errbuf, errcap, path, l.no,
-				   "line longer than %d bytes",
-				   USERS_MAX_LINE);
-			return HTTP_E_FILE_LINE;
-		}
-		for (i = 0; i < l.len; i++) {
+	confline_start(&r, buf, len);
+	while (confline_next(&r, &l)) {
+		if (l.len > USERS_MAX_LINE)
+			return confline_error(errbuf, errcap, path, l.no,
+					      "line longer than %d bytes",
+					      USERS_MAX_LINE);
+		for (size_t i = 0; i < l.len; i++) {
 			unsigned char c = (unsigned char)l.s[i];
 
-			if ((c < 0x20 && c != '\t') || c == 0x7f) {
-				line_error(errbuf, errcap, path, l.no,
-					   "control character in line");
-				return HTTP_E_FILE_LINE;
-			}
+			if ((c < 0x20 && c != '\t') || c == 0x7f)
+				return confline_error(
+					errbuf, errcap, path, l.no,
+					"control character in line");
 		}
-		i = 0;
-		while (i < l.len && (l.s[i] == ' ' || l.s[i] == '\t'))
-			i++;
-		if (i == l.len || l.s[i] == '#')
+		if (confline_blank(&l))
 			continue;
 		e = fn(&l, u, path, errbuf, errcap);
 		if (e != HTTP_OK)
@@ -360,220 +277,6 @@ static bool is_ha1(const char *s, size_t n)
 	return true;
 }
 
-/* What kind of htpasswd hash a secret is. */
-enum hash_kind {
-	HASH_NONE,      /* not a hash: a plain password */
-	HASH_CRYPT,     /* $2y$, $2b$, $2a$ (bcrypt), $5$, $6$ (SHA-crypt) */
-	HASH_SHA1,      /* {SHA}base64(SHA-1(pw)) */
-	HASH_APR1,      /* $apr1$: Apache's MD5 crypt */
-	HASH_UNKNOWN    /* looks like $id$..., an id we do not know */
-};
-
-static enum hash_kind hash_kind_of(const char *s, size_t n)
-{
-	static const char *const crypt_ids[] = {"$2y$", "$2b$", "$2a$", "$5$",
-						"$6$"};
-	size_t i;
-
-	for (i = 0; i < sizeof(crypt_ids) / sizeof(crypt_ids[0]); i++)
-		if (n > strlen(crypt_ids[i]) &&
-		    strncmp(s, crypt_ids[i], strlen(crypt_ids[i])) == 0)
-			return HASH_CRYPT;
-	if (n > 5 && strncmp(s, "{SHA}", 5) == 0)
-		return HASH_SHA1;
-	if (n > strlen(APR1_MAGIC) &&
-	    strncmp(s, APR1_MAGIC, strlen(APR1_MAGIC)) == 0)
-		return HASH_APR1;
-	/* "$" 1*( lowercase / digit ) "$": the modular crypt format. */
-	if (n > 2 && s[0] == '$') {
-		for (i = 1; i < n && (islower((unsigned char)s[i]) ||
-				      isdigit((unsigned char)s[i]));
-		     i++)
-			;
-		if (i > 1 && i < n && s[i] == '$')
-			return HASH_UNKNOWN;
-	}
-	return HASH_NONE;
-}
-
-/*
- * A crypt(3) hash whose cost a server can afford to pay on every request
- * that names its user: each check of a wrong password costs as much as a
- * right one, so an unbounded cost in a users file is a denial of service
- * that anyone who knows the user name can trigger.  The limits are
- * lab407's choice (docs/guard.md), generous next to the defaults:
- * htpasswd -B uses bcrypt cost 5, crypt(3) SHA-crypt 5000 rounds.
- * True when within them; otherwise why[cap] says which limit.
- */
-static bool hash_cost_ok(const char *s, size_t n, char *why, size_t cap)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (n >= 7 && s[1] == '2' && s[3] == '$') {
-		/* $2y$NN$: the cost is two decimal digits, 2^NN rounds */
-		if (!isdigit((unsigned char)s[4]) ||
-		    !isdigit((unsigned char)s[5]) || s[6] != '$') {
-			snprintf(why, cap, "bcrypt cost is not two digits");
-			return false;
-		}
-		v = (unsigned long)(s[4] - '0') * 10 + (unsigned long)(s[5] - '0');
-		if (v > USERS_MAX_BCRYPT_COST) {
-			snprintf(why, cap,
-				 "bcrypt cost %lu is over the limit of %u", v,
-				 USERS_MAX_BCRYPT_COST);
-			return false;
-		}
-		return true;
-	}
-	if (n > 10 && s[0] == '$' && (s[1] == '5' || s[1] == '6') &&
-	    strncmp(s + 3, "rounds=", 7) == 0) {
-		for (i = 10; i < n && isdigit((unsigned char)s[i]); i++) {
-			v = v * 10 + (unsigned long)(s[i] - '0');
-			if (v > USERS_MAX_SHA_ROUNDS)
-				break;
-		}
-		if (v > USERS_MAX_SHA_ROUNDS) {
-			snprintf(why, cap,
-				 "SHA-crypt rounds over the limit of %u",
-				 USERS_MAX_SHA_ROUNDS);
-			return false;
-		}
-	}
-	return true;
-}
-
-/* ---- Apache MD5 ($apr1$) ---- */
-
-static const char itoa64[] =
-	"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-/* Append n characters of crypt's base64 for v, low bits first. */
-static void to64(char *out, unsigned long v, int n)
-{
-	while (n-- > 0) {
-		*out++ = itoa64[v & 0x3f];
-		v >>= 6;
-	}
-}
-
-/*
- * Apache's $apr1$: the MD5-crypt algorithm (Poul-Henning Kamp's, as in
- * FreeBSD) with the magic "$apr1$".  libcrypt does not know this prefix,
- * so it is written out here over OpenSSL's MD5.  Writes the full
- * "$apr1$salt$hash" string (NUL-terminated) into out.
- */
-static bool apr1_hash(const char *pw, size_t pwlen, const char *setting,
-		      char out[APR1_HASH_LEN + 1])
-{
-	const char *salt = setting + strlen(APR1_MAGIC);
-	size_t slen = 0, i, k;
-	unsigned char fin[16], alt[16];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	bool ok = ctx != NULL;
-	char *p;
-
-	while (slen < APR1_SALT_MAX && salt[slen] != '\0' && salt[slen] != '$')
-		slen++;
-	/* alt = MD5(pw salt pw) */
-	ok = ok && EVP_DigestInit_ex(ctx, EVP_md5(), NULL) &&
-	     EVP_DigestUpdate(ctx, pw, pwlen) &&
-	     EVP_DigestUpdate(ctx, salt, slen) &&
-	     EVP_DigestUpdate(ctx, pw, pwlen) &&
-	     EVP_DigestFinal_ex(ctx, alt, NULL);
-	/* fin = MD5(pw magic salt alt-repeated bits-of-length) */
-	ok = ok && EVP_DigestInit_ex(ctx, EVP_md5(), NULL) &&
-	     EVP_DigestUpdate(ctx, pw, pwlen) &&
-	     EVP_DigestUpdate(ctx, APR1_MAGIC, strlen(APR1_MAGIC)) &&
-	     EVP_DigestUpdate(ctx, salt, slen);
-	for (k = pwlen; ok && k > 0; k -= (k > 16 ? 16 : k))
-		ok = EVP_DigestUpdate(ctx, alt, k > 16 ? 16 : k);
-	memset(fin, 0, sizeof(fin));
-	for (k = pwlen; ok && k > 0; k >>= 1)
-		ok = EVP_DigestUpdate(ctx, (k & 1) ? (const void *)fin
-						   : (const void *)pw, 1);
-	ok = ok && EVP_DigestFinal_ex(ctx, fin, NULL);
-	/* 1000 rounds to slow down guessing */
-	for (i = 0; ok && i < 1000; i++) {
-		ok = EVP_DigestInit_ex(ctx, EVP_md5(), NULL) &&
-		     ((i & 1) ? EVP_DigestUpdate(ctx, pw, pwlen)
-			      : EVP_DigestUpdate(ctx, fin, 16)) &&
-		     (i % 3 == 0 || EVP_DigestUpdate(ctx, salt, slen)) &&
-		     (i % 7 == 0 || EVP_DigestUpdate(ctx, pw, pwlen)) &&
-		     ((i & 1) ? EVP_DigestUpdate(ctx, fin, 16)
-			      : EVP_DigestUpdate(ctx, pw, pwlen)) &&
-		     EVP_DigestFinal_ex(ctx, fin, NULL);
-	}
-	EVP_MD_CTX_free(ctx);
-	OPENSSL_cleanse(alt, sizeof(alt));
-	if (!ok)
-		return false;
-	snprintf(out, APR1_HASH_LEN + 1, "%s%.*s$", APR1_MAGIC, (int)slen,
-		 salt);
-	p = out + strlen(out);
-	to64(p, ((unsigned long)fin[0] << 16) | (fin[6] << 8) | fin[12], 4);
-	to64(p + 4, ((unsigned long)fin[1] << 16) | (fin[7] << 8) | fin[13], 4);
-	to64(p + 8, ((unsigned long)fin[2] << 16) | (fin[8] << 8) | fin[14], 4);
-	to64(p + 12, ((unsigned long)fin[3] << 16) | (fin[9] << 8) | fin[15],
-	     4);
-	to64(p + 16, ((unsigned long)fin[4] << 16) | (fin[10] << 8) | fin[5],
-	     4);
-	to64(p + 20, fin[11], 2);
-	p[22] = '\0';
-	OPENSSL_cleanse(fin, sizeof(fin));
-	return true;
-}
-
-/*
- * Compute the hash of pw under an htpasswd `setting` (the stored hash,
- * whose prefix names the algorithm and carries the salt) into out.
- * False when the algorithm fails or refuses the setting.
- */
-static bool htpasswd_hash(const char *pw, size_t pwlen, const char *setting,
-			  char *out, size_t cap)
-{
-	enum hash_kind k = hash_kind_of(setting, strlen(setting));
-	bool ok = false;
-
-	if (k == HASH_APR1) {
-		char h[APR1_HASH_LEN + 1];
-
-		ok = apr1_hash(pw, pwlen, setting, h) &&
-		     (size_t)snprintf(out, cap, "%s", h) < cap;
-		OPENSSL_cleanse(h, sizeof(h));
-	} else if (k == HASH_SHA1) {
-		unsigned char md[EVP_MAX_MD_SIZE];
-		unsigned int mdlen = 0;
-		size_t n = 0;
-
-		ok = cap > 5 && EVP_Digest(pw, pwlen, md, &mdlen, EVP_sha1(),
-					   NULL) &&
-		     base64_encode(md, mdlen, out + 5, cap - 5, &n) == HTTP_OK;
-		if (ok)
-			memcpy(out, "{SHA}", 5);
-		OPENSSL_cleanse(md, sizeof(md));
-	} else if (k == HASH_CRYPT) {
-		/* crypt(3) wants a C string: a password with a NUL byte
-		 * cannot be the one that was hashed. */
-		struct crypt_data *cd = calloc(1, sizeof(*cd));
-		char *pz = dup_n(pw, pwlen);
-		const char *r;
-
-		if (cd != NULL && pz != NULL && strlen(pz) == pwlen) {
-			r = crypt_r(pz, setting, cd);
-			ok = r != NULL && r[0] != '*' &&
-			     (size_t)snprintf(out, cap, "%s", r) < cap;
-		}
-		if (cd != NULL)
-			OPENSSL_cleanse(cd, sizeof(*cd));
-		free(cd);
-		free_secret(pz);
-	}
-	if (!ok && cap > 0)
-		out[0] = '\0';
-	return ok;
-}
-
 /* ---- Parsing user files ---- */
 
 /*
@@ -584,14 +287,14 @@ static bool htpasswd_hash(const char *pw, size_t pwlen, const char *setting,
  *   user:HASH        $2y$ $2b$ $5$ $6$ {SHA} $apr1$  -> htpasswd
  *   user:password                                    -> plain
  */
-static enum http_err users_line(const struct line *l, struct users *u,
+static enum http_err users_line(const struct confline *l, struct users *u,
 				const char *path, char *errbuf, size_t errcap)
 {
 	const char *colon = memchr(l->s, ':', l->len);
 	const char *rest, *last;
 	size_t ulen, rlen, i;
 	enum users_kind kind;
-	enum hash_kind hk;
+	enum htpasswd_kind hk;
 	const char *realm = NULL;
 	size_t realm_len = 0;
 	const char *secret;
@@ -599,7 +302,7 @@ static enum http_err users_line(const struct line *l, struct users *u,
 	enum http_err e;
 
 	if (colon == NULL) {
-		line_error(errbuf, errcap, path, l->no,
+		confline_error(errbuf, errcap, path, l->no,
 			   "expected user:password, found no ':'");
 		return HTTP_E_FILE_LINE;
 	}
@@ -607,15 +310,15 @@ static enum http_err users_line(const struct line *l, struct users *u,
 	rest = colon + 1;
 	rlen = l->len - ulen - 1;
 	if (ulen == 0) {
-		line_error(errbuf, errcap, path, l->no, "empty user name");
+		confline_error(errbuf, errcap, path, l->no, "empty user name");
 		return HTTP_E_FILE_LINE;
 	}
 	if (ulen > BASIC_MAX_USER) {
-		line_error(errbuf, errcap, path, l->no, "user name too long");
+		confline_error(errbuf, errcap, path, l->no, "user name too long");
 		return HTTP_E_FILE_LINE;
 	}
 	last = memchr(rest, ':', rlen);
-	hk = hash_kind_of(rest, rlen);
+	hk = htpasswd_kind(rest, rlen);
 	if (last != NULL && is_ha1(last + 1, rlen - (size_t)(last - rest) - 1) &&
 	    memchr(last + 1, ':', rlen - (size_t)(last - rest) - 1) == NULL) {
 		kind = USERS_HTDIGEST;
@@ -623,10 +326,10 @@ static enum http_err users_line(const struct line *l, struct users *u,
 		realm_len = (size_t)(last - rest);
 		secret = last + 1;
 		slen = rlen - realm_len - 1;
-	} else if (hk == HASH_UNKNOWN) {
+	} else if (hk == HTPASSWD_UNKNOWN) {
 		const char *id_end = memchr(rest + 1, '$', rlen - 1);
 
-		line_error(errbuf, errcap, path, l->no,
+		confline_error(errbuf, errcap, path, l->no,
 			   "unsupported hash '%.*s' (use bcrypt $2y$, $5$, "
 			   "$6$, {SHA} or $apr1$)",
 			   (int)(id_end - rest + 1), rest);
@@ -634,18 +337,18 @@ static enum http_err users_line(const struct line *l, struct users *u,
 	} else {
 		char why[96];
 
-		if (hk == HASH_CRYPT && !hash_cost_ok(rest, rlen, why,
+		if (hk == HTPASSWD_CRYPT && !htpasswd_cost_ok(rest, rlen, why,
 						      sizeof(why))) {
-			line_error(errbuf, errcap, path, l->no, "%s", why);
+			confline_error(errbuf, errcap, path, l->no, "%s", why);
 			return HTTP_E_FILE_LINE;
 		}
-		kind = hk == HASH_NONE ? USERS_PLAIN : USERS_HTPASSWD;
+		kind = hk == HTPASSWD_NONE ? USERS_PLAIN : USERS_HTPASSWD;
 		secret = rest;
 		slen = rlen;
 	}
 
 	if (u->n > 0 && kind != u->kind) {
-		line_error(errbuf, errcap, path, l->no,
+		confline_error(errbuf, errcap, path, l->no,
 			   "this line is %s but the file began as %s",
 			   kind == USERS_HTDIGEST    ? "htdigest"
 			   : kind == USERS_HTPASSWD ? "htpasswd"
@@ -656,7 +359,7 @@ static enum http_err users_line(const struct line *l, struct users *u,
 		return HTTP_E_FILE_LINE;
 	}
 	if (slen == 0 || slen > USERS_MAX_SECRET) {
-		line_error(errbuf, errcap, path, l->no, "%s password",
+		confline_error(errbuf, errcap, path, l->no, "%s password",
 			   slen == 0 ? "empty" : "too long a");
 		return HTTP_E_FILE_LINE;
 	}
@@ -673,7 +376,7 @@ static enum http_err users_line(const struct line *l, struct users *u,
 		 * length: a longer or shorter one can never match. */
 		ok = ok && strlen(probe) == slen;
 		if (!ok) {
-			line_error(errbuf, errcap, path, l->no,
+			confline_error(errbuf, errcap, path, l->no,
 				   "malformed password hash");
 			return HTTP_E_FILE_LINE;
 		}
@@ -686,7 +389,7 @@ static enum http_err users_line(const struct line *l, struct users *u,
 				      memcmp(u->v[i].realm, realm,
 					     realm_len) != 0))
 			continue;
-		line_error(errbuf, errcap, path, l->no,
+		confline_error(errbuf, errcap, path, l->no,
 			   "user '%.*s' appears twice", (int)ulen, l->s);
 		return HTTP_E_FILE_LINE;
 	}
@@ -700,7 +403,7 @@ static enum http_err users_line(const struct line *l, struct users *u,
 			*s = (char)tolower((unsigned char)*s);
 	}
 	if (e == HTTP_E_CONFIG)
-		line_error(errbuf, errcap, path, l->no,
+		confline_error(errbuf, errcap, path, l->no,
 			   "more than %d users", USERS_MAX);
 	return e == HTTP_E_CONFIG ? HTTP_E_FILE_LINE : e;
 }
@@ -721,12 +424,13 @@ enum http_err users_load(const char *path, struct users *u, char *errbuf,
 	memset(u, 0, sizeof(*u));
 	if (errbuf != NULL && errcap > 0)
 		errbuf[0] = '\0';
-	e = read_file(path, &buf, &len, errbuf, errcap);
+	e = confline_read_file(path, USERS_FILE_MAX, &buf, &len, errbuf,
+			       errcap);
 	if (e != HTTP_OK)
 		return e;
 	e = for_each_line(buf, len, users_line, u, path, errbuf, errcap);
 	if (e == HTTP_OK && u->n == 0) {
-		line_error(errbuf, errcap, path, 0, "no users in file");
+		confline_error(errbuf, errcap, path, 0, "no users in file");
 		e = HTTP_E_FILE_LINE;
 	}
 	if (e == HTTP_OK)
@@ -741,7 +445,7 @@ enum http_err users_load(const char *path, struct users *u, char *errbuf,
 /* ---- Parsing token files ---- */
 
 /* One "token user" line: two fields separated by spaces or tabs. */
-static enum http_err token_line(const struct line *l, struct users *u,
+static enum http_err token_line(const struct confline *l, struct users *u,
 				const char *path, char *errbuf, size_t errcap)
 {
 	size_t i = 0, ts, te, us, ue;
@@ -762,29 +466,29 @@ static enum http_err token_line(const struct line *l, struct users *u,
 	while (i < l->len && (l->s[i] == ' ' || l->s[i] == '\t'))
 		i++;
 	if (ue == us || i != l->len) {
-		line_error(errbuf, errcap, path, l->no,
+		confline_error(errbuf, errcap, path, l->no,
 			   "expected 'token user'");
 		return HTTP_E_FILE_LINE;
 	}
 	if (te - ts > BEARER_MAX_TOKEN || !bearer_is_b64token(l->s + ts, te - ts)) {
-		line_error(errbuf, errcap, path, l->no,
+		confline_error(errbuf, errcap, path, l->no,
 			   "token is not a b64token (RFC 6750 §2.1)");
 		return HTTP_E_FILE_LINE;
 	}
 	if (ue - us > BASIC_MAX_USER) {
-		line_error(errbuf, errcap, path, l->no, "user name too long");
+		confline_error(errbuf, errcap, path, l->no, "user name too long");
 		return HTTP_E_FILE_LINE;
 	}
 	for (i = 0; i < u->ntokens; i++)
 		if (strlen(u->tokens[i]) == te - ts &&
 		    memcmp(u->tokens[i], l->s + ts, te - ts) == 0) {
-			line_error(errbuf, errcap, path, l->no,
+			confline_error(errbuf, errcap, path, l->no,
 				   "token appears twice");
 			return HTTP_E_FILE_LINE;
 		}
 	e = add_token(u, l->s + ts, te - ts, l->s + us, ue - us);
 	if (e == HTTP_E_CONFIG)
-		line_error(errbuf, errcap, path, l->no, "more than %d tokens",
+		confline_error(errbuf, errcap, path, l->no, "more than %d tokens",
 			   USERS_MAX);
 	return e == HTTP_E_CONFIG ? HTTP_E_FILE_LINE : e;
 }
@@ -804,12 +508,13 @@ enum http_err users_load_tokens(const char *path, struct users *u,
 	if (errbuf != NULL && errcap > 0)
 		errbuf[0] = '\0';
 	free_tokens(u);
-	e = read_file(path, &buf, &len, errbuf, errcap);
+	e = confline_read_file(path, USERS_FILE_MAX, &buf, &len, errbuf,
+			       errcap);
 	if (e != HTTP_OK)
 		return e;
 	e = for_each_line(buf, len, token_line, u, path, errbuf, errcap);
 	if (e == HTTP_OK && u->ntokens == 0) {
-		line_error(errbuf, errcap, path, 0, "no tokens in file");
+		confline_error(errbuf, errcap, path, 0, "no tokens in file");
 		e = HTTP_E_FILE_LINE;
 	}
 	OPENSSL_cleanse(buf, len);
@@ -820,35 +525,6 @@ enum http_err users_load_tokens(const char *path, struct users *u,
 }
 
 /* ---- The dummy entry: unknown users cost what known ones do ---- */
-
-/*
- * The kind and cost of an htpasswd hash, as the prefix that carries them
- * (the salt and hash after it are left out):
- *   $2y$10$          bcrypt, cost 10 ($2a$, $2b$ alike)
- *   $5$ $6$          SHA-crypt, default 5000 rounds
- *   $5$rounds=N$     SHA-crypt, N rounds ($6$ alike)
- *   $apr1$ {SHA}     no cost parameter
- * "" for a secret that is not one of these.
- */
-void users_hash_class(const char *secret, char *out, size_t cap)
-{
-	size_t n = strlen(secret), len = 0;
-	const char *end;
-
-	if (hash_kind_of(secret, n) == HASH_APR1)
-		len = strlen(APR1_MAGIC);
-	else if (hash_kind_of(secret, n) == HASH_SHA1)
-		len = 5;
-	else if (hash_kind_of(secret, n) == HASH_CRYPT && secret[1] == '2')
-		len = n >= 7 && secret[6] == '$' ? 7 : 0;
-	else if (hash_kind_of(secret, n) == HASH_CRYPT) {
-		len = 3;
-		if (strncmp(secret + 3, "rounds=", 7) == 0 &&
-		    (end = strchr(secret + 10, '$')) != NULL)
-			len = (size_t)(end - secret) + 1;
-	}
-	snprintf(out, cap, "%.*s", (int)len, secret);
-}
 
 /* A random string of 2*n hex digits (n <= 32) into out. */
 static bool random_hex(char *out, size_t n)
@@ -882,7 +558,7 @@ static const struct users_entry *typical_entry(const struct users *u)
 	if (cls == NULL)
 		return u->n > 0 ? &u->v[0] : NULL;
 	for (size_t i = 0; i < u->n; i++)
-		users_hash_class(u->v[i].secret, cls[i], sizeof(cls[i]));
+		htpasswd_class(u->v[i].secret, cls[i], sizeof(cls[i]));
 	for (size_t i = 0; i < u->n; i++) {
 		size_t count = 0;
 

@@ -56,7 +56,8 @@ enum http_err users_defaults(struct users *u, enum users_side side);
  * plain; a file mixing kinds is refused.  *u need not be initialised.  A
  * bad line fills errbuf with "FILE:LINE: reason" and gives
  * HTTP_E_FILE_LINE (HTTP_E_FILE_OPEN when unreadable); *u is then empty.
- * $apr1$ (Apache MD5) is computed here, since libcrypt lacks it.
+ * Hashes are recognised and computed by http/htpasswd.c; lines are read
+ * by http/confline.c.
  */
 enum http_err users_load(const char *path, struct users *u, char *errbuf,
 			 size_t errcap);
@@ -96,15 +97,10 @@ enum http_err users_check_token(const struct users *u, const char *token,
  * The stored secret a Basic password for `user` is checked against: the
  * user's own, or for an unknown user the store's dummy.  For htpasswd the
  * dummy is a hash of a random password with the kind and cost most common
- * in the file (users_hash_class), made at load time, so checking an
+ * in the file (htpasswd_class, http/htpasswd.h), made at load time, so checking an
  * unknown user costs what checking a typical user costs.  Never NULL.
  */
 const char *users_password_setting(const struct users *u, const char *user);
-/*
- * The kind and cost of an htpasswd hash, as its prefix: "$2y$10$",
- * "$5$rounds=8000$", "$6$", "$apr1$", "{SHA}"; "" for anything else.
- */
-void users_hash_class(const char *secret, char *out, size_t cap);
 /* True when the store can serve Digest / Basic. */
 bool users_supports(const struct users *u, unsigned scheme_bits);
 

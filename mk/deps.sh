@@ -10,20 +10,22 @@ BUILD_PKGS="make gcc pkg-config libssl-dev libreadline-dev libcrypt-dev libevent
 # tinyproxy as real peers, htpasswd/htdigest (apache2-utils) for credential
 # files, openssl for a test certificate, graphviz for diagrams, tmux to
 # drive the REPL in a terminal, a private Kerberos KDC and its tools
-# (krb5-kdc, krb5-admin-server, krb5-user) for Negotiate, Chromium for the
-# browser test.  npm is not listed: it comes with Node.js, and Debian's own
+# (krb5-kdc, krb5-admin-server, krb5-user) for Negotiate, Chromium and
+# Firefox (firefox-esr) for the browser tests.  npm is not listed: it comes with Node.js, and Debian's own
 # npm package conflicts with a nodejs that bundles it; the browser test
 # says SKIP, with the reason, where there is no npm.
-TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux chromium krb5-kdc krb5-admin-server krb5-user git"
+TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux chromium firefox-esr krb5-kdc krb5-admin-server krb5-user git"
 # make bench: nginx (the origin, and the reference authenticating proxy),
 # wrk (the load), Squid and tinyproxy (the peers), openssl (a password
 # hash for Squid's basic_ncsa_auth), python3 (reading /proc).  taskset
 # comes with util-linux.
 BENCH_PKGS="nginx wrk squid tinyproxy openssl python3"
 # make interop: the real clients of the matrix (docs/interop.md) that
-# Debian packages; undici comes from npm into build/interop.  nodejs
-# brings npm with it in the packages this machine uses.
-INTEROP_PKGS="curl wget git openssl python3 python3-pip python3-requests python3-httpx python3-aiohttp golang-go openjdk-17-jdk-headless nodejs chromium"
+# Debian packages (the private KDC for the Negotiate columns, Firefox and
+# Chromium for the browser rows); undici comes from npm into build/interop,
+# playwright-core and puppeteer-core into build/npm.  nodejs brings npm
+# with it in the packages this machine uses.
+INTEROP_PKGS="curl wget git openssl python3 python3-pip python3-requests python3-httpx python3-aiohttp python3-requests-kerberos golang-go openjdk-17-jdk-headless nodejs chromium firefox-esr apt krb5-kdc krb5-admin-server krb5-user"
 BREW_PKGS="openssl@3 readline pkg-config cmocka graphviz curl wget python squid tinyproxy tmux krb5"
 
 pkgs=$BUILD_PKGS

@@ -1,7 +1,7 @@
 /*
  * net/pool.h - a small pool of threads for work that would stall an
  * event loop: a blocking name look-up (getaddrinfo), a deliberately slow
- * password hash (bcrypt, SHA-crypt; http/users.c).
+ * password hash (bcrypt, SHA-crypt; http/htpasswd.c).
  *
  * A loop hands a job over and goes on serving its other connections;
  * a pool thread runs job->run(), then the job's event fires on the loop

@@ -4,7 +4,7 @@
  *   bin/origin [--listen HOST:PORT] [--auth basic|digest|bearer[,..]]
  *              [--realm R] [--users FILE] [--tokens FILE] [--rules FILE]
  *              [--digest-algorithms A,..] [--qop auth,auth-int]
- *              [--nonce-lifetime S] [-v]
+ *              [--nonce-lifetime S] [--credentials-ttl S] [-v]
  *
  * "/" is public, "/private" needs any user, "/admin" is alice's (or what
  * --rules says).  The first line on stdout is "listening on HOST:PORT".
@@ -14,12 +14,13 @@
 
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../http/credcache.h"
+#include "../net/daemon.h"
 #include "../net/net.h"
 #include "server.h"
 
@@ -38,55 +39,34 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
+static const struct daemon_option options[] = {
+	DAEMON_OPTION_LISTEN(ORIGIN_DEFAULT_LISTEN),
+	{"--auth LIST", "schemes offered in a 401, in order: basic, digest,\n"
+			"bearer (default basic)"},
+	DAEMON_OPTION_REALM(ORIGIN_DEFAULT_REALM),
+	{"--users FILE", "user:password, htpasswd or htdigest file\n"
+			 "(default: alice:wonderland, bob:builder)"},
+	DAEMON_OPTION_TOKENS,
+	{"--rules FILE", "who may read which path (docs/rules.md)"},
+	{"--credentials-ttl S",
+	 "seconds Basic credentials stay verified, so a kept\n"
+	 "connection is not hashed again (default " DAEMON_STR(
+		 CREDCACHE_DEFAULT_TTL) "; 0: off)"},
+	DAEMON_OPTIONS_DIGEST(ORIGIN_DEFAULT_ALGS),
+	{"-v, --verbose", "one line per decision on stderr, saying why"},
+	DAEMON_OPTIONS_END,
+};
+
 static void usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "Usage: bin/origin [options]\n"
-	    "The lab407 origin server: / is public, /private needs any "
-	    "user, /admin is alice's.\n"
-	    "\n"
-	    "  --listen HOST:PORT        where to listen (default %s; port 0 "
-	    "picks one)\n"
-	    "  --auth LIST               schemes offered in a 401, in order: "
-	    "basic, digest,\n"
-	    "                            bearer (default basic)\n"
-	    "  --realm R                 the realm (default \"%s\")\n"
-	    "  --users FILE              user:password, htpasswd or htdigest "
-	    "file\n"
-	    "                            (default: alice:wonderland, "
-	    "bob:builder)\n"
-	    "  --tokens FILE             Bearer tokens, lines \"TOKEN USER\"\n"
-	    "  --rules FILE              who may read which path "
-	    "(docs/rules.md)\n"
-	    "  --digest-algorithms LIST  Digest algorithms offered (default "
-	    "%s)\n"
-	    "  --qop LIST                auth, auth-int, or none (default "
-	    "auth)\n"
-	    "  --nonce-lifetime S        seconds a Digest nonce stays fresh "
-	    "(default %u)\n"
-	    "  -v, --verbose             one line per decision on stderr, "
-	    "saying why\n"
-	    "  -h, --help                this text\n"
-	    "  -V, --version             the version\n",
-	    ORIGIN_DEFAULT_LISTEN, ORIGIN_DEFAULT_REALM, ORIGIN_DEFAULT_ALGS,
-	    DIGEST_NONCE_LIFETIME);
+	daemon_usage(f, "bin/origin",
+		     "The lab407 origin server: / is public, /private needs "
+		     "any user, /admin is alice's.",
+		     options, sizeof(options) / sizeof(options[0]));
 }
 
 /* A usage error: one line, exit 2. */
-static void die_usage(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
-static void die_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "bin/origin: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (try --help)\n");
-	exit(2);
-}
+#define die_usage(...) daemon_die_usage("bin/origin", __VA_ARGS__)
 
 /* -v: one line per decision. */
 static void log_line(void *ctx, const char *line)
@@ -108,6 +88,7 @@ int main(int argc, char **argv)
 	    {"digest-algorithms", required_argument, NULL, 'A'},
 	    {"qop", required_argument, NULL, 'q'},
 	    {"nonce-lifetime", required_argument, NULL, 'n'},
+	    {"credentials-ttl", required_argument, NULL, 'C'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -118,13 +99,13 @@ int main(int argc, char **argv)
 	const char *tokens_file = NULL, *rules_file = NULL;
 	const char *algs = ORIGIN_DEFAULT_ALGS, *qop = "auth";
 	unsigned long lifetime = DIGEST_NONCE_LIFETIME;
+	unsigned long creds_ttl = CREDCACHE_DEFAULT_TTL;
 	bool verbose = false;
 	struct origin_config cfg;
 	struct origin_server srv;
 	static struct users users;
 	static struct rules rules;
 	char err[ORIGIN_ERR], bound[NET_MAX_ADDR];
-	struct sigaction sa;
 	enum http_err e;
 	bool plaintext, have_srv = false;
 	int c, fd, rc, status = 1;
@@ -164,6 +145,14 @@ int main(int argc, char **argv)
 				die_usage("--nonce-lifetime wants 1..86400 "
 					  "seconds, not '%s'",
 					  optarg);
+			break;
+		case 'C':
+			creds_ttl = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    creds_ttl > CREDCACHE_MAX_TTL)
+				die_usage("--credentials-ttl wants 0..%u "
+					  "seconds, not '%s'",
+					  CREDCACHE_MAX_TTL, optarg);
 			break;
 		case 'v':
 			verbose = true;
@@ -215,6 +204,7 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	have_srv = true;
+	srv.credentials_ttl = (unsigned)creds_ttl;
 	if (verbose)
 		srv.log = log_line;
 	fd = net_listen(listen_at, bound, sizeof(bound), err, sizeof(err));
@@ -222,12 +212,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bin/origin: %s\n", err);
 		goto done;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	daemon_signals(on_signal);
 
 	printf("listening on %s\n", bound);
 	fflush(stdout);

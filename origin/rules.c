@@ -10,11 +10,11 @@
 
 #include "rules.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../http/confline.h"
 #include "../http/path.h"
 
 /* ---- Defaults ---- */
@@ -205,25 +205,20 @@ static const char *parse_line(const char *line, size_t len,
 enum http_err rules_parse(const char *text, size_t len, const char *name,
 			  struct rules *r, char *errbuf, size_t errcap)
 {
-	size_t pos = 0;
-	unsigned lineno = 0;
+	struct confline_reader rd;
+	struct confline l;
 
 	r->n = 0;
 	if (errcap > 0)
 		errbuf[0] = '\0';
-	while (pos < len) {
-		const char *line = text + pos, *nl, *hash;
-		size_t llen, next;
+	confline_start(&rd, text, len);
+	while (confline_next(&rd, &l)) {
+		const char *line = l.s, *hash;
+		size_t llen = l.len;
 		const char *why = NULL;
 		bool empty;
 		struct rules_entry e;
 
-		lineno++;
-		nl = memchr(line, '\n', len - pos);
-		llen = nl != NULL ? (size_t)(nl - line) : len - pos;
-		next = pos + llen + (nl != NULL ? 1 : 0);
-		if (llen > 0 && line[llen - 1] == '\r')
-			llen--;
 		if (llen >= RULES_MAX_LINE) {
 			why = "line too long";
 		} else {
@@ -243,16 +238,14 @@ enum http_err rules_parse(const char *text, size_t len, const char *name,
 				why = "too many rules";
 		}
 		if (why != NULL) {
-			snprintf(errbuf, errcap, "%s:%u: %s", name, lineno,
-				 why);
 			r->n = 0;
-			return HTTP_E_FILE_LINE;
+			return confline_error(errbuf, errcap, name, l.no, "%s",
+					      why);
 		}
 		if (!empty) {
-			e.line = lineno;
+			e.line = l.no;
 			r->v[r->n++] = e;
 		}
-		pos = next;
 	}
 	return HTTP_OK;
 }
@@ -265,31 +258,15 @@ enum http_err rules_load(const char *path, struct rules *r, char *errbuf,
 			 size_t errcap)
 {
 	char *text;
-	FILE *f;
 	size_t n;
-	enum http_err e = HTTP_E_FILE_OPEN;
+	enum http_err e;
 
 	r->n = 0;
-	f = fopen(path, "r");
-	if (f == NULL) {
-		snprintf(errbuf, errcap, "%s: %s", path, strerror(errno));
-		return HTTP_E_FILE_OPEN;
-	}
-	text = malloc(RULES_MAX_FILE + 1);
-	if (text == NULL) {
-		snprintf(errbuf, errcap, "%s: out of memory", path);
-		fclose(f);
-		return HTTP_E_NOMEM;
-	}
-	n = fread(text, 1, RULES_MAX_FILE + 1, f);
-	if (ferror(f))
-		snprintf(errbuf, errcap, "%s: read error", path);
-	else if (n > RULES_MAX_FILE)
-		snprintf(errbuf, errcap, "%s: file too large (over %u bytes)",
-			 path, RULES_MAX_FILE);
-	else
-		e = rules_parse(text, n, path, r, errbuf, errcap);
-	fclose(f);
+	e = confline_read_file(path, RULES_MAX_FILE, &text, &n, errbuf,
+			       errcap);
+	if (e != HTTP_OK)
+		return e;
+	e = rules_parse(text, n, path, r, errbuf, errcap);
 	free(text);
 	return e;
 }

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../http/credcache.h"
 #include "../http/expect.h"
 #include "../http/persist.h"
 #include "../net/body.h"
@@ -60,9 +61,37 @@ enum http_err origin_server_init(struct origin_server *srv,
 		return e;
 	}
 	pthread_mutex_init(&srv->lock, NULL);
+	pthread_mutex_init(&srv->creds_lock, NULL);
 	/* Only the nonce-count step takes lock (http/guard.h). */
 	guard_state_set_lock(&srv->st->guard, guard_lock_take,
 			     guard_lock_give, &srv->lock);
+	srv->credentials_ttl = CREDCACHE_DEFAULT_TTL;
+	return HTTP_OK;
+}
+
+/*
+ * The verified-credentials cache, made when the TTL is known: a
+ * keep-alive client with a bcrypt or SHA-crypt user costs one slow hash,
+ * not one a request, on loops that decide inline.  bin/origin reads its
+ * users file once, at start, so what the cache holds can only go stale
+ * by its TTL.
+ */
+static enum http_err creds_start(struct origin_server *srv)
+{
+	if (srv->credentials_ttl == 0)
+		return HTTP_OK;
+	srv->creds = malloc(sizeof(*srv->creds));
+	if (srv->creds == NULL)
+		return HTTP_E_NOMEM;
+	if (credcache_init(srv->creds, srv->credentials_ttl) != HTTP_OK) {
+		free(srv->creds);
+		srv->creds = NULL;
+		return HTTP_E_CONFIG;
+	}
+	srv->cfg.guard.creds = srv->creds;
+	srv->cfg.guard.creds_lock.lock = guard_lock_take;
+	srv->cfg.guard.creds_lock.unlock = guard_lock_give;
+	srv->cfg.guard.creds_lock.arg = &srv->creds_lock;
 	return HTTP_OK;
 }
 
@@ -73,6 +102,12 @@ void origin_server_free(struct origin_server *srv)
 	if (srv->st == NULL)
 		return;
 	pthread_mutex_destroy(&srv->lock);
+	pthread_mutex_destroy(&srv->creds_lock);
+	if (srv->creds != NULL)
+		credcache_free(srv->creds); /* wipes the key */
+	free(srv->creds);
+	srv->creds = NULL;
+	srv->cfg.guard.creds = NULL;
 	explicit_bzero(srv->st, sizeof(*srv->st));   /* the nonce secret */
 	free(srv->st);
 	srv->st = NULL;
@@ -478,6 +513,8 @@ int origin_server_run(struct origin_server *srv, int listen_fd,
 	struct loop *l = &srv->loop;
 	char err[128];
 
+	if (creds_start(srv) != HTTP_OK)
+		return -1;
 	memset(l, 0, sizeof(*l));
 	stop_flag = stop;
 	l->workers = srv->workers;

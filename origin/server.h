@@ -32,6 +32,11 @@ struct origin_server {
 	    cfg;		 /* copied in; what it points to is not owned */
 	struct origin_state *st; /* owned (large: the nonce-count table) */
 	pthread_mutex_t lock;	 /* the nonce-count step (guard_commit) */
+	unsigned credentials_ttl; /* set before origin_server_run(): seconds
+				     Basic credentials stay verified
+				     (http/credcache.h); 0: off */
+	struct credcache *creds;  /* owned; what cfg.guard.creds points at */
+	pthread_mutex_t creds_lock;
 	unsigned workers;	 /* event loops; 0: one per core */
 	origin_log_fn log;	 /* may be NULL */
 	void *log_ctx;

@@ -17,13 +17,13 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <errno.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "../http/confline.h"
 
 #define ACL_MAX_WORDS 16  /* words on one line: "allow user u method m ..." */
 
@@ -37,27 +37,6 @@ void acl_default(struct acl *a)
 	snprintf(a->v[0].user, sizeof(a->v[0].user), "mallory");
 	a->v[1].allow = true;
 	a->n = 2;
-}
-
-/* Set errbuf to "NAME:LINE: reason". */
-static enum http_err line_error(char *errbuf, size_t errcap, const char *name,
-				unsigned line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static enum http_err line_error(char *errbuf, size_t errcap, const char *name,
-				unsigned line, const char *fmt, ...)
-{
-	va_list ap;
-	int w;
-
-	if (errcap == 0)
-		return HTTP_E_FILE_LINE;
-	w = snprintf(errbuf, errcap, "%s:%u: ", name, line);
-	if (w >= 0 && (size_t)w < errcap) {
-		va_start(ap, fmt);
-		vsnprintf(errbuf + w, errcap - (size_t)w, fmt, ap);
-		va_end(ap);
-	}
-	return HTTP_E_FILE_LINE;
 }
 
 /*
@@ -255,41 +234,37 @@ enum http_err acl_parse(const char *text, size_t len, const char *name,
 	struct acl *tmp;
 	char line[ACL_MAX_LINE + 1];
 	char *words[ACL_MAX_WORDS];
-	unsigned lineno = 0;
-	size_t pos = 0;
+	struct confline_reader rd;
+	struct confline l;
 
 	if (errcap > 0)
 		errbuf[0] = '\0';
 	if (len > ACL_MAX_FILE)
-		return line_error(errbuf, errcap, name, 0,
+		return confline_error(errbuf, errcap, name, 0,
 				  "file too large (over %u bytes)",
 				  ACL_MAX_FILE);
 	tmp = calloc(1, sizeof(*tmp));
 	if (tmp == NULL)
 		return HTTP_E_NOMEM;
 
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		size_t n = end - pos;
+	confline_start(&rd, text, len);
+	while (confline_next(&rd, &l)) {
+		size_t n = l.len;
+		unsigned lineno = l.no;
 		const char *why;
 		int nw;
 
-		lineno++;
-		if (n > 0 && text[pos + n - 1] == '\r')
-			n--;
 		if (n > ACL_MAX_LINE) {
 			free(tmp);
-			return line_error(errbuf, errcap, name, lineno,
+			return confline_error(errbuf, errcap, name, lineno,
 					  "line too long (over %d bytes)",
 					  ACL_MAX_LINE);
 		}
-		memcpy(line, text + pos, n);
+		memcpy(line, l.s, n);
 		line[n] = '\0';
-		pos = nl ? end + 1 : len;
 		if (memchr(line, '\0', n) != NULL) {
 			free(tmp);
-			return line_error(errbuf, errcap, name, lineno,
+			return confline_error(errbuf, errcap, name, lineno,
 					  "NUL byte in the line");
 		}
 		nw = split_words(line, n, words);
@@ -297,19 +272,19 @@ enum http_err acl_parse(const char *text, size_t len, const char *name,
 			continue;
 		if (nw < 0) {
 			free(tmp);
-			return line_error(errbuf, errcap, name, lineno,
+			return confline_error(errbuf, errcap, name, lineno,
 					  "too many words");
 		}
 		if (tmp->n == ACL_MAX_RULES) {
 			free(tmp);
-			return line_error(errbuf, errcap, name, lineno,
+			return confline_error(errbuf, errcap, name, lineno,
 					  "too many rules (at most %d)",
 					  ACL_MAX_RULES);
 		}
 		why = parse_rule(words, nw, &tmp->v[tmp->n]);
 		if (why != NULL) {
 			free(tmp);
-			return line_error(errbuf, errcap, name, lineno, "%s",
+			return confline_error(errbuf, errcap, name, lineno, "%s",
 					  why);
 		}
 		tmp->v[tmp->n].line = lineno;
@@ -324,28 +299,13 @@ enum http_err acl_parse(const char *text, size_t len, const char *name,
 enum http_err acl_load(const char *path, struct acl *a, char *errbuf,
 		       size_t errcap)
 {
-	FILE *f = fopen(path, "r");
 	char *text;
 	size_t n;
 	enum http_err e;
 
-	if (f == NULL) {
-		snprintf(errbuf, errcap, "%s: %s", path, strerror(errno));
-		return HTTP_E_FILE_OPEN;
-	}
-	text = malloc(ACL_MAX_FILE + 1);
-	if (text == NULL) {
-		fclose(f);
-		return HTTP_E_NOMEM;
-	}
-	n = fread(text, 1, ACL_MAX_FILE + 1, f);
-	if (ferror(f)) {
-		snprintf(errbuf, errcap, "%s: read error", path);
-		fclose(f);
-		free(text);
-		return HTTP_E_FILE_OPEN;
-	}
-	fclose(f);
+	e = confline_read_file(path, ACL_MAX_FILE, &text, &n, errbuf, errcap);
+	if (e != HTTP_OK)
+		return e;
 	e = acl_parse(text, n, path, a, errbuf, errcap);
 	free(text);
 	return e;

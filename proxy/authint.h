@@ -29,8 +29,9 @@
 #include "../http/message.h"
 #include "../net/body.h"
 
-/* Default for --auth-int-max: body bytes the proxy holds for auth-int. */
-#define AUTHINT_DEFAULT_MAX (1u << 20)
+/* Default for --auth-int-max: body bytes the proxy holds for auth-int
+ * (1 MiB; a plain number, as --help prints it). */
+#define AUTHINT_DEFAULT_MAX 1048576
 /* Largest --auth-int-max accepted. */
 #define AUTHINT_MAX_LIMIT (64u << 20)
 

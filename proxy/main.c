@@ -6,6 +6,7 @@
  *             [--auth none|basic|digest|bearer|ntlm|negotiate[,..]]
  *             [--keytab FILE]
  *             [--realm R] [--users FILE] [--tokens FILE]
+ *             [--credentials-ttl S]
  *             [--digest-algorithms A,..] [--qop auth,auth-int]
  *             [--nonce-lifetime S] [--acl FILE] [--connect-ports LIST]
  *             [--allow-exposed] [--workers N] [--max-connections N]
@@ -27,7 +28,6 @@
 #include <getopt.h>
 #include <signal.h>
 #include <sys/resource.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +37,7 @@
 #include "../http/negotiate.h"
 #include "../http/ntlm.h"
 #include "../http/users.h"
+#include "../net/daemon.h"
 #include "../net/net.h"
 #include "acl.h"
 #include "authint.h"
@@ -56,7 +57,8 @@
 /* Long options with no short letter. */
 #define OPT_TLS_CERT 0x100
 #define OPT_TLS_KEY 0x101
-#define OPT_AUTH_INT_MAX 0x102
+#define OPT_CREDENTIALS_TTL 0x102
+#define OPT_AUTH_INT_MAX 0x103
 
 static void on_signal(int sig)
 {
@@ -64,109 +66,86 @@ static void on_signal(int sig)
 	proxy_server_stop();
 }
 
+#define MS(x) DAEMON_STR(x) " ms"
+
+static const struct daemon_option options[] = {
+	DAEMON_OPTION_LISTEN(PROXY_DEFAULT_LISTEN),
+	{"--auth LIST", "schemes offered in a 407, in order: none, basic,\n"
+			"digest, bearer, ntlm, negotiate (default basic)"},
+	{"--keytab FILE", "Negotiate: the HTTP/host service key (Kerberos)"},
+	DAEMON_OPTION_REALM(PROXY_DEFAULT_REALM),
+	{"--users FILE", "user:password, htpasswd or htdigest file (default:\n"
+			 "alice:wonderland, bob:builder, mallory:letmein)"},
+	DAEMON_OPTION_TOKENS,
+	{"--credentials-ttl S",
+	 "seconds Basic credentials stay verified, so a kept\n"
+	 "connection is not hashed again (default " DAEMON_STR(
+		 PROXY_DEFAULT_CREDENTIALS_TTL) "; 0: off);\n"
+	 "the users file is read again when it changes"},
+	DAEMON_OPTIONS_DIGEST(PROXY_DEFAULT_ALGS),
+	{"--auth-int-max BYTES",
+	 "body bytes held to check a qop=auth-int request\n"
+	 "before it goes on (default " DAEMON_STR(AUTHINT_DEFAULT_MAX) "): 413"},
+	{"--acl FILE", "who may go where (docs/acl.md; default: all but mallory)"},
+	{"--connect-ports LIST",
+	 "ports CONNECT may reach without an ACL line naming\n"
+	 "them, e.g. 443,8443,9000-9100 (default " ACL_DEFAULT_CONNECT_PORTS
+	 "); never\nthe proxy's own address"},
+	{"--allow-exposed",
+	 "listen beyond loopback even with --auth none or the\n"
+	 "compiled-in lab users (refused without it)"},
+	{"--workers N", "event loops (default: one per core)"},
+	{"--max-connections N",
+	 "client connections at once (default " DAEMON_STR(
+		 PROXY_DEFAULT_MAX_CONNECTIONS) "): 503"},
+	{NULL, "Timeouts (T: seconds, or milliseconds as in 300ms), one per "
+	       "phase:"},
+	{"--header-timeout T",
+	 "the whole request head, from its first byte "
+	 "(" MS(PROXY_DEFAULT_HEADER_TIMEOUT_MS) "): 408"},
+	{"--idle-timeout T",
+	 "waiting for the next request on a kept connection "
+	 "(" MS(PROXY_DEFAULT_IDLE_TIMEOUT_MS) ")"},
+	{"--body-timeout T", "window in which the request body must keep"},
+	{"--body-min-rate B",
+	 "... B bytes/s (" MS(PROXY_DEFAULT_BODY_TIMEOUT_MS) ", " DAEMON_STR(
+		 PROXY_DEFAULT_BODY_MIN_RATE) " B/s): 408"},
+	{"--send-timeout T", "a client or origin that does not read "
+			     "(" MS(PROXY_DEFAULT_SEND_TIMEOUT_MS) ")"},
+	{"--connect-timeout T",
+	 "the origin accepting a connection "
+	 "(" MS(PROXY_DEFAULT_CONNECT_TIMEOUT_MS) "): 504"},
+	{"--upstream-timeout T",
+	 "the origin's response, and each gap in it "
+	 "(" MS(PROXY_DEFAULT_UPSTREAM_TIMEOUT_MS) "): 504"},
+	{"--tunnel-idle-timeout T", "a CONNECT tunnel silent both ways "
+				    "(" MS(PROXY_DEFAULT_TUNNEL_IDLE_MS) ")"},
+	{"--pool-idle-timeout T",
+	 "an idle upstream connection kept for reuse "
+	 "(" MS(PROXY_DEFAULT_POOL_IDLE_MS) ")"},
+	{"--linger-timeout T", "draining a client after an early answer "
+			       "(" MS(PROXY_DEFAULT_LINGER_MS) ")"},
+	{"--tls-cert FILE",
+	 "serve the port over TLS (an HTTPS proxy) with this PEM\n"
+	 "certificate chain; make lab-cert makes one"},
+	{"--tls-key FILE", "... and this PEM private key (both or neither)"},
+	{"--access-log FILE", "the access log there, not on stdout"},
+	{"-v, --verbose",
+	 "also one line per authentication decision, saying why"},
+	DAEMON_OPTIONS_END,
+};
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: bin/proxy [options]\n"
-		"The lab407 forward proxy: 407 until you authenticate, 403 if "
-		"the ACL says no,\n"
-		"else the request goes on to the origin.\n"
-		"\n"
-		"  --listen HOST:PORT        where to listen (default %s; port "
-		"0 picks one)\n"
-		"  --auth LIST               schemes offered in a 407, in order: "
-		"none, basic,\n"
-		"                            digest, bearer, ntlm, negotiate "
-		"(default basic)\n"
-		"  --keytab FILE             Negotiate: the HTTP/host service "
-		"key (Kerberos)\n"
-		"  --realm R                 the realm (default \"%s\")\n"
-		"  --users FILE              user:password, htpasswd or htdigest "
-		"file (default:\n"
-		"                            alice:wonderland, bob:builder, "
-		"mallory:letmein)\n"
-		"  --tokens FILE             Bearer tokens, lines \"TOKEN USER\"\n"
-		"  --digest-algorithms LIST  Digest algorithms offered (default "
-		"%s)\n"
-		"  --qop LIST                auth, auth-int, or none (default "
-		"auth)\n"
-		"  --auth-int-max BYTES      body bytes held to check a "
-		"qop=auth-int request\n"
-		"                            before it goes on (default %u): "
-		"413\n"
-		"  --nonce-lifetime S        seconds a Digest nonce stays fresh "
-		"(default %u)\n"
-		"  --acl FILE                who may go where (docs/acl.md; "
-		"default: all but mallory)\n"
-		"  --connect-ports LIST      ports CONNECT may reach without "
-		"an ACL line naming\n"
-		"                            them, e.g. 443,8443,9000-9100 "
-		"(default %s); never\n"
-		"                            the proxy's own address\n"
-		"  --allow-exposed           listen beyond loopback even with "
-		"--auth none or the\n"
-		"                            compiled-in lab users (refused "
-		"without it)\n"
-		"  --workers N               event loops (default: one per core)\n"
-		"  --max-connections N       client connections at once "
-		"(default %d): 503\n"
-		"Timeouts (T: seconds, or milliseconds as in 300ms), one per "
-		"phase:\n"
-		"  --header-timeout T        the whole request head, from its "
-		"first byte (%u ms): 408\n"
-		"  --idle-timeout T          waiting for the next request on a "
-		"kept connection (%u ms)\n"
-		"  --body-timeout T          window in which the request body "
-		"must keep\n"
-		"  --body-min-rate B         ... B bytes/s (%u ms, %u B/s): 408\n"
-		"  --send-timeout T          a client or origin that does not "
-		"read (%u ms)\n"
-		"  --connect-timeout T       the origin accepting a connection "
-		"(%u ms): 504\n"
-		"  --upstream-timeout T      the origin's response, and each gap "
-		"in it (%u ms): 504\n"
-		"  --tunnel-idle-timeout T   a CONNECT tunnel silent both ways "
-		"(%u ms)\n"
-		"  --pool-idle-timeout T     an idle upstream connection kept "
-		"for reuse (%u ms)\n"
-		"  --linger-timeout T        draining a client after an early "
-		"answer (%u ms)\n"
-		"  --tls-cert FILE           serve the port over TLS (an HTTPS "
-		"proxy) with this PEM\n"
-		"                            certificate chain; make lab-cert "
-		"makes one\n"
-		"  --tls-key FILE            ... and this PEM private key (both "
-		"or neither)\n"
-		"  --access-log FILE         the access log there, not on "
-		"stdout\n"
-		"  -v, --verbose             also one line per authentication "
-		"decision, saying why\n"
-		"  -h, --help                this text\n"
-		"  -V, --version             the version\n",
-		PROXY_DEFAULT_LISTEN, PROXY_DEFAULT_REALM, PROXY_DEFAULT_ALGS,
-		AUTHINT_DEFAULT_MAX, DIGEST_NONCE_LIFETIME, ACL_DEFAULT_CONNECT_PORTS,
-		PROXY_DEFAULT_MAX_CONNECTIONS,
-		PROXY_DEFAULT_HEADER_TIMEOUT_MS, PROXY_DEFAULT_IDLE_TIMEOUT_MS,
-		PROXY_DEFAULT_BODY_TIMEOUT_MS, PROXY_DEFAULT_BODY_MIN_RATE,
-		PROXY_DEFAULT_SEND_TIMEOUT_MS, PROXY_DEFAULT_CONNECT_TIMEOUT_MS,
-		PROXY_DEFAULT_UPSTREAM_TIMEOUT_MS, PROXY_DEFAULT_TUNNEL_IDLE_MS,
-		PROXY_DEFAULT_POOL_IDLE_MS, PROXY_DEFAULT_LINGER_MS);
+	daemon_usage(f, "bin/proxy",
+		     "The lab407 forward proxy: 407 until you authenticate, "
+		     "403 if the ACL says no,\nelse the request goes on to "
+		     "the origin.",
+		     options, sizeof(options) / sizeof(options[0]));
 }
 
 /* A usage error: one line, exit 2. */
-static void die_usage(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2), noreturn));
-static void die_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "bin/proxy: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (try --help)\n");
-	exit(2);
-}
+#define die_usage(...) daemon_die_usage("bin/proxy", __VA_ARGS__)
 
 /* A number in 1..max for option `name`, or a usage error. */
 static unsigned long number(const char *name, const char *s,
@@ -270,6 +249,8 @@ int main(int argc, char **argv)
 		{"workers", required_argument, NULL, 'w'},
 		{"max-connections", required_argument, NULL, 'm'},
 		{"access-log", required_argument, NULL, 'L'},
+		{"credentials-ttl", required_argument, NULL,
+		 OPT_CREDENTIALS_TTL},
 		{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
 		{"tls-key", required_argument, NULL, OPT_TLS_KEY},
 		{"auth-int-max", required_argument, NULL, OPT_AUTH_INT_MAX},
@@ -290,6 +271,7 @@ int main(int argc, char **argv)
 	unsigned long lifetime = DIGEST_NONCE_LIFETIME;
 	unsigned long max_conn = PROXY_DEFAULT_MAX_CONNECTIONS;
 	unsigned long workers = 0;
+	unsigned long creds_ttl = PROXY_DEFAULT_CREDENTIALS_TTL;
 	unsigned long auth_int_max = AUTHINT_DEFAULT_MAX;
 	bool verbose = false;
 	static struct proxy_config cfg;
@@ -300,7 +282,6 @@ int main(int argc, char **argv)
 	char err[PROXY_ERR], bound[NET_MAX_ADDR], lhost[NET_MAX_ADDR];
 	unsigned lport;
 	const char *exposed;
-	struct sigaction sa;
 	struct proxy_timeouts t;
 	FILE *log = stdout;
 	enum http_err e;
@@ -365,6 +346,14 @@ int main(int argc, char **argv)
 					  PROXY_MAX_CONNECTIONS_LIMIT);
 			break;
 		case 'L': log_file = optarg; break;
+		case OPT_CREDENTIALS_TTL:
+			/* 0 is allowed: it turns the cache off */
+			creds_ttl = strcmp(optarg, "0") == 0
+					    ? 0
+					    : number("--credentials-ttl",
+						     optarg,
+						     CREDCACHE_MAX_TTL);
+			break;
 		case OPT_TLS_CERT: tls_cert = optarg; break;
 		case OPT_TLS_KEY: tls_key = optarg; break;
 		case OPT_AUTH_INT_MAX:
@@ -487,6 +476,9 @@ int main(int argc, char **argv)
 	srv.log = log;
 	srv.verbose = verbose;
 	srv.tls = tls;
+	srv.users_file = users_file;
+	srv.tokens_file = tokens_file;
+	srv.credentials_ttl = (unsigned)creds_ttl;
 	raise_fd_limit();
 	fd = net_listen(listen_at, bound, sizeof(bound), err, sizeof(err));
 	if (fd < 0) {
@@ -498,12 +490,7 @@ int main(int argc, char **argv)
 				"address\n");
 		return 1;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	daemon_signals(on_signal);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("listening on %s\n", bound);

@@ -179,6 +179,8 @@ struct resolve {
 struct decide_job {
 	struct pool_job job;
 	struct conn *c;               /* kept alive until the job is back */
+	struct store_gen *gen;        /* the users it checks against, held */
+	struct proxy_config cfg;      /* the server's, pointed at gen */
 	struct http_request req;      /* points into c's input buffer, which
 					 stays as it is: reading is off */
 	const void *body;
@@ -552,6 +554,7 @@ static void decided(struct conn *c, size_t head_len);
 static void act(struct conn *c);
 static void hold_body(struct conn *c, const char *head, size_t head_len,
 		      const struct http_request *req);
+static void notice_users_file(struct worker *wk);
 
 /*
  * The client's bytes while a head is expected.  The whole head has
@@ -626,6 +629,7 @@ static void read_head(struct conn *c)
 		hold_body(c, p, (size_t)hl, &req);
 		return;
 	}
+	notice_users_file(c->wk);
 	if (decide_slowly(c, &req, NULL, 0, (size_t)hl))
 		return;   /* decided() runs when the pool is done */
 	decide(c, &req, NULL, 0);
@@ -637,10 +641,11 @@ static void read_head(struct conn *c)
 static void hold_more(struct conn *c);
 
 /*
- * The credentials cover H(entity-body) (RFC 7616 §3.4.3): the body (if
- * any; the head is kept all the same, for the rspauth) is read whole, at most srv->auth_int_max bytes of it (--auth-int-max;
+ * The credentials cover H(entity-body) (RFC 7616 §3.4.3): the body is
+ * read whole, at most srv->auth_int_max bytes of it (--auth-int-max;
  * more is 413), before anything is decided or sent upstream
- * (proxy/authint.h).  The head is copied and leaves the input buffer,
+ * (proxy/authint.h); with no body the head is kept all the same, for the
+ * rspauth over the response (auth_int_info()).  The head is copied and leaves the input buffer,
  * wiped.  Meanwhile the body-rate rule of a relayed body applies
  * (on_timer).  RFC 9110 §10.1.1 has a proxy either answer from the head
  * or start forwarding it; neither is possible before the body is seen,
@@ -721,6 +726,7 @@ static void hold_more(struct conn *c)
 	}
 	go_state(c, CONN_DECIDING);
 	body = x->ai->body.data != NULL ? x->ai->body.data : "";
+	notice_users_file(c->wk);
 	if (decide_slowly(c, &req, body, x->ai->body.len, 0))
 		return;
 	decide(c, &req, body, x->ai->body.len);
@@ -760,10 +766,15 @@ static void decide(struct conn *c, const struct http_request *req,
 	struct proxy_server *srv = c->wk->srv;
 	struct exchange *x = c->x;
 
+	struct store_gen *g = store_acquire(&srv->store);
+	struct proxy_config cfg = *srv->cfg;
+
 	/* No lock here: password hashing runs in parallel; the nonce-count
 	 * step inside takes guard_lock itself (http/guard.h). */
-	proxy_decide_conn(srv->cfg, srv->state, &c->auth, req, body, body_len,
+	store_use(g, &cfg.guard);
+	proxy_decide_conn(&cfg, srv->state, &c->auth, req, body, body_len,
 			  (uint64_t)time(NULL), &x->d);
+	store_release(g);
 	if (srv->verbose)
 		log_line(srv, "why: %s (lesson %s)\n", x->d.why,
 			 x->d.lesson ? x->d.lesson : "-");
@@ -778,7 +789,7 @@ static void decide_run(struct pool_job *job)
 
 	/* The connection's own auth state: the loop leaves it alone while
 	 * the decision is away. */
-	proxy_decide_conn(srv->cfg, srv->state, &j->c->auth, &j->req, j->body,
+	proxy_decide_conn(&j->cfg, srv->state, &j->c->auth, &j->req, j->body,
 			  j->body_len, (uint64_t)time(NULL), &j->c->x->d);
 }
 
@@ -792,6 +803,7 @@ static void decide_done(struct pool_job *job)
 
 	c->wk->lw->jobs--;
 	c->djob = NULL;
+	store_release(j->gen);
 	explicit_bzero(j, sizeof(*j));
 	free(j);
 	if (c->state == CONN_CLOSED) {
@@ -811,23 +823,37 @@ static void decide_done(struct pool_job *job)
  * deliberately slow hash (an htpasswd file: bcrypt, SHA-crypt), the
  * whole decision runs on the work pool and this loop goes on serving
  * its other connections meanwhile.  A plain or htdigest store costs
- * microseconds: deciding inline saves the two thread hand-overs.
+ * microseconds: deciding inline saves the two thread hand-overs, and so
+ * do Basic credentials verified in the last --credentials-ttl seconds
+ * (guard_remembered): the common keep-alive case hashes nothing slow.
  * True when the decision was handed over.
  */
 static bool decide_slowly(struct conn *c, const struct http_request *req,
 			  const void *body, size_t body_len, size_t head_len)
 {
-	const struct proxy_config *cfg = c->wk->srv->cfg;
+	struct proxy_server *srv = c->wk->srv;
 	struct decide_job *j;
+	struct store_gen *g;
+	struct proxy_config cfg;
 
-	if (cfg->guard.users == NULL ||
-	    cfg->guard.users->kind != USERS_HTPASSWD ||
-	    http_header_find(req->headers, req->num_headers,
+	if (http_header_find(req->headers, req->num_headers,
 			     "Proxy-Authorization") == NULL)
 		return false;
+	g = store_acquire(&srv->store);
+	cfg = *srv->cfg;
+	store_use(g, &cfg.guard);
+	if (g->users == NULL || g->users->kind != USERS_HTPASSWD ||
+	    guard_remembered(&cfg.guard, req, (uint64_t)time(NULL))) {
+		store_release(g);
+		return false;
+	}
 	j = calloc(1, sizeof(*j));
-	if (j == NULL)
+	if (j == NULL) {
+		store_release(g);
 		return false;   /* decide inline, slowly, rather than fail */
+	}
+	j->gen = g;
+	j->cfg = cfg;
 	j->c = c;
 	j->req = *req;
 	j->body = body;
@@ -837,6 +863,7 @@ static bool decide_slowly(struct conn *c, const struct http_request *req,
 	j->job.done = decide_done;
 	j->job.arg = j;
 	if (!pool_submit(c->wk->lw->base, &j->job)) {
+		store_release(g);
 		free(j);
 		return false;
 	}
@@ -846,6 +873,69 @@ static bool decide_slowly(struct conn *c, const struct http_request *req,
 	c->wk->lw->jobs++;
 	c->djob = j;
 	return true;
+}
+
+/* Reading the users file again, on the work pool. */
+struct reload_job {
+	struct pool_job job;
+	struct worker *wk;
+	bool ok;
+	char why[512];                /* why the new file was refused */
+};
+
+static void reload_run(struct pool_job *job)
+{
+	struct reload_job *r = job->arg;
+
+	r->ok = store_reload(&r->wk->srv->store, r->why, sizeof(r->why));
+}
+
+static void reload_done(struct pool_job *job)
+{
+	struct reload_job *r = job->arg;
+	struct proxy_server *srv = r->wk->srv;
+
+	r->wk->lw->jobs--;
+	if (r->ok)
+		log_line(srv, "users: %s changed, read again\n",
+			 srv->store.users_file);
+	else
+		log_line(srv, "users: %s changed and is refused, the old "
+			 "users stay: %s\n", srv->store.users_file, r->why);
+	free(r);
+}
+
+/*
+ * Before a decision: has the users file changed (looked at once a
+ * second at most)?  Then read it on the pool; decisions go on with the
+ * old users until the new ones are in (net/store.h).
+ */
+static void notice_users_file(struct worker *wk)
+{
+	struct reload_job *r;
+
+	if (!store_check(&wk->srv->store, (uint64_t)time(NULL)))
+		return;
+	r = calloc(1, sizeof(*r));
+	if (r != NULL) {
+		r->wk = wk;
+		r->job.run = reload_run;
+		r->job.done = reload_done;
+		r->job.arg = r;
+		if (pool_submit(wk->lw->base, &r->job)) {
+			wk->lw->jobs++;
+			return;
+		}
+		free(r);
+	}
+	/* Out of memory: run it here, once, rather than never. */
+	{
+		char why[512];
+
+		if (!store_reload(&wk->srv->store, why, sizeof(why)))
+			log_line(wk->srv, "users: %s: %s\n",
+				 wk->srv->store.users_file, why);
+	}
 }
 
 /* Do what the decision says. */
@@ -2365,6 +2455,7 @@ enum http_err proxy_server_init(struct proxy_server *srv,
 	srv->cfg = cfg;
 	proxy_timeouts_default(&srv->t);
 	srv->max_connections = PROXY_DEFAULT_MAX_CONNECTIONS;
+	srv->credentials_ttl = PROXY_DEFAULT_CREDENTIALS_TTL;
 	srv->auth_int_max = AUTHINT_DEFAULT_MAX;
 	srv->log = stdout;
 	srv->state = calloc(1, sizeof(*srv->state));
@@ -2413,13 +2504,25 @@ int proxy_server_run(struct proxy_server *srv, int listen_fd, char *err,
 	l->stop = on_stop;
 	l->ctx = srv;
 	l->stop_flag = &stop_requested;
+	srv->store.guard = &srv->cfg->guard;
+	srv->store.side = USERS_SIDE_PROXY;
+	srv->store.users_file = srv->users_file;
+	srv->store.tokens_file = srv->tokens_file;
+	srv->store.ttl = srv->credentials_ttl;
+	if (store_open(&srv->store, srv->cfg->guard.users) != HTTP_OK) {
+		snprintf(err, err_cap, "cannot set up the credential store");
+		close(listen_fd);
+		return -1;
+	}
 	if (!pool_start()) {
 		snprintf(err, err_cap, "cannot start the work pool");
+		store_close(&srv->store);
 		close(listen_fd);
 		return -1;
 	}
 	rc = loop_run(l, listen_fd, err, err_cap);
 	pool_stop();
+	store_close(&srv->store);
 	close(listen_fd);
 	return rc;
 }

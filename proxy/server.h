@@ -18,9 +18,11 @@
 #include <openssl/ssl.h>
 
 #include "../net/loop.h"
+#include "../net/store.h"
 #include "gate.h"
 
 #define PROXY_DEFAULT_MAX_CONNECTIONS 20000
+#define PROXY_DEFAULT_CREDENTIALS_TTL CREDCACHE_DEFAULT_TTL /* seconds */
 /* Timeouts, in milliseconds, one per phase of a connection's life: */
 #define PROXY_DEFAULT_HEADER_TIMEOUT_MS 10000  /* the whole head, from its first byte: 408 */
 #define PROXY_DEFAULT_IDLE_TIMEOUT_MS 15000    /* keep-alive wait for the next request: closed */
@@ -69,12 +71,19 @@ struct proxy_server {
 	SSL_CTX *tls;                 /* not owned; NULL: plain TCP, else
 					 clients speak TLS to the proxy
 					 (proxy/tls.h) */
+	const char *users_file;       /* --users: read again when it
+					 changes (net/store.h); NULL: none */
+	const char *tokens_file;      /* --tokens, read again with it */
+	unsigned credentials_ttl;     /* --credentials-ttl seconds; 0: no
+					 verified-credentials cache */
 
 	/* Private: */
 	struct proxy_state *state;    /* owned (large: nonce counts) */
 	pthread_mutex_t guard_lock;   /* the nonce-count step (guard_commit) */
 	pthread_mutex_t lock;         /* the log */
 	struct loop loop;             /* the workers */
+	struct store store;           /* cfg->guard.users, then each new
+					 reading of users_file */
 };
 
 /* Set defaults and the decision state; HTTP_E_NOMEM or a nonce error. */

@@ -5,7 +5,8 @@
 # not), and each cell's status, request and connection counts and "creds
 # first" must equal what the full matrix recorded in docs/interop.tsv.  A
 # client CI lacks is a skip, not a pass.  Then the claims lesson 10 makes
-# from these cells are checked on what was just measured.
+# from these cells (statuses, counts, and the scheme the proxy accepted)
+# are checked on what was just measured.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 want=docs/interop.tsv
@@ -52,3 +53,25 @@ curl_default rawspecial-http error/0/- curl refuses an un-encoded '@' in the pro
 urllib_url rawspecial-http 200/1/yes urllib takes the same URL, splitting at the last '@'
 wget special-http 200/1/yes a percent-encoded password goes through
 CLAIMS
+
+# Which scheme the proxy accepted, for the lesson's claim that clients
+# waiting for the challenge prefer Digest to Basic and those sending Basic
+# first stay with Basic: CLIENT COLUMN SCHEME.
+while read -r client col want why; do
+	g=$(awk -F'\t' -v c="$client" -v k="$col" '$1 == c && $2 == k {
+		if ($3 == "not installed") { print "-"; exit }
+		n = split($7, part, ";"); s = "none"
+		for (i = 1; i <= n; i++) if (part[i] ~ /^ *accepted /) { split(part[i], w, " "); s = w[2] }
+		print s }' "$got")
+	if [ "$g" = "-" ]; then
+		skip "lesson 10: $why" "$client is not installed"
+		continue
+	fi
+	check "lesson 10: $why" "$g" "$want"
+done <<'SCHEMES'
+curl_anyauth sha256basic-http Digest curl --proxy-anyauth picks Digest when Basic is offered too
+git sha256basic-http Digest git waits for the challenge and picks Digest
+curl_default sha256basic-http Basic curl -x sends Basic first and stays with it
+urllib_url sha256basic-http Basic urllib with URL credentials stays with Basic
+curl_default sha256-http none a Digest-only proxy accepts nothing from Basic-first curl
+SCHEMES

@@ -3,7 +3,9 @@
 library's users write it; prints the final status, or "error: TEXT".
 
 MODE: urllib-url (credentials in the proxy URL), urllib-handlers
-(ProxyBasicAuthHandler + ProxyDigestAuthHandler), requests, httpx, aiohttp.
+(ProxyBasicAuthHandler + ProxyDigestAuthHandler), requests, requests-kerberos
+(requests with requests_kerberos.HTTPKerberosAuth and the proxy URL without
+credentials: the ticket is in the credential cache), httpx, aiohttp.
 Input from the environment: PX_URL (proxy URL with percent-encoded
 credentials), PX_BARE (proxy URL without them), PX_USER, PX_PASS, URL,
 CAFILE, POST_BYTES (send a POST with that many bytes, else GET).
@@ -56,6 +58,13 @@ def main():
         r = requests.request("POST" if body else "GET", url, data=body,
                              proxies={"http": px, "https": px},
                              verify=env["CAFILE"], timeout=TIMEOUT)
+        return str(r.status_code)
+    if mode == "requests-kerberos":
+        import requests
+        from requests_kerberos import HTTPKerberosAuth, OPTIONAL
+        r = requests.get(url, proxies={"http": bare, "https": bare},
+                         auth=HTTPKerberosAuth(mutual_authentication=OPTIONAL),
+                         verify=env["CAFILE"], timeout=TIMEOUT)
         return str(r.status_code)
     if mode == "httpx":
         import httpx

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "../../http/auth.h"
+#include "../../http/htpasswd.h"
 #include "../../http/users.h"
 
 /* ---- helpers ---- */
@@ -596,7 +597,7 @@ static void test_hash_class(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		users_hash_class(cases[i].secret, out, sizeof(out));
+		htpasswd_class(cases[i].secret, out, sizeof(out));
 		assert_string_equal(out, cases[i].cls);
 	}
 }
@@ -637,7 +638,7 @@ static void test_dummy_typical(void **state)
 		if (load(cases[i].file, &u, err, sizeof(err)) != HTTP_OK)
 			fail_msg("%s: %s", cases[i].comment, err);
 		s = users_password_setting(&u, "nobody");
-		users_hash_class(s, cls, sizeof(cls));
+		htpasswd_class(s, cls, sizeof(cls));
 		if (strcmp(cls, cases[i].cls) != 0)
 			fail_msg("%s: dummy class '%s', want '%s'",
 				 cases[i].comment, cls, cases[i].cls);

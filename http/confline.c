@@ -1,0 +1,114 @@
+/*
+ * http/confline.c - the config-line reader (see confline.h).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "confline.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+/* ---- Lines ---- */
+
+void confline_start(struct confline_reader *r, const char *text, size_t len)
+{
+	r->text = text;
+	r->len = len;
+	r->pos = 0;
+	r->no = 0;
+}
+
+bool confline_next(struct confline_reader *r, struct confline *l)
+{
+	const char *nl;
+	size_t end;
+
+	if (r->pos >= r->len)
+		return false;
+	nl = memchr(r->text + r->pos, '\n', r->len - r->pos);
+	end = nl != NULL ? (size_t)(nl - r->text) : r->len;
+	l->s = r->text + r->pos;
+	l->len = end - r->pos;
+	l->no = ++r->no;
+	if (l->len > 0 && l->s[l->len - 1] == '\r')
+		l->len--;
+	r->pos = nl != NULL ? end + 1 : r->len;
+	return true;
+}
+
+bool confline_blank(const struct confline *l)
+{
+	size_t i = 0;
+
+	while (i < l->len && (l->s[i] == ' ' || l->s[i] == '\t'))
+		i++;
+	return i == l->len || l->s[i] == '#';
+}
+
+/* ---- Errors ---- */
+
+enum http_err confline_error(char *errbuf, size_t errcap, const char *path,
+			     unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (errbuf == NULL || errcap == 0)
+		return HTTP_E_FILE_LINE;
+	if (line > 0)
+		n = snprintf(errbuf, errcap, "%s:%u: ", path, line);
+	else
+		n = snprintf(errbuf, errcap, "%s: ", path);
+	if (n < 0 || (size_t)n >= errcap)
+		return HTTP_E_FILE_LINE;
+	va_start(ap, fmt);
+	vsnprintf(errbuf + n, errcap - (size_t)n, fmt, ap);
+	va_end(ap);
+	return HTTP_E_FILE_LINE;
+}
+
+/* ---- Files ---- */
+
+enum http_err confline_read_file(const char *path, size_t max, char **text,
+				 size_t *len, char *errbuf, size_t errcap)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	*text = NULL;
+	*len = 0;
+	if (f == NULL) {
+		confline_error(errbuf, errcap, path, 0, "cannot open: %s",
+			       strerror(errno));
+		return HTTP_E_FILE_OPEN;
+	}
+	buf = malloc(max + 1);
+	if (buf == NULL) {
+		fclose(f);
+		confline_error(errbuf, errcap, path, 0, "out of memory");
+		return HTTP_E_NOMEM;
+	}
+	n = fread(buf, 1, max + 1, f);
+	if (ferror(f) || n > max) {
+		if (ferror(f))
+			confline_error(errbuf, errcap, path, 0, "cannot read");
+		else
+			confline_error(errbuf, errcap, path, 0,
+				       "file too large (over %zu bytes)", max);
+		fclose(f);
+		OPENSSL_cleanse(buf, n);
+		free(buf);
+		return HTTP_E_FILE_OPEN;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return HTTP_OK;
+}

@@ -1,0 +1,63 @@
+/*
+ * net/daemon.c - what bin/proxy and bin/origin share around their main()
+ * (see daemon.h).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "daemon.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAEMON_FLAG_WIDTH 24 /* the flag column of --help */
+
+void daemon_usage(FILE *f, const char *prog, const char *about,
+		  const struct daemon_option *opts, size_t n)
+{
+	fprintf(f, "Usage: %s [options]\n%s\n\n", prog, about);
+	for (size_t i = 0; i < n; i++) {
+		const char *h = opts[i].help, *nl;
+		bool first = true;
+
+		if (opts[i].flag == NULL) {
+			fprintf(f, "%s\n", h);
+			continue;
+		}
+		do {
+			nl = strchr(h, '\n');
+			fprintf(
+			    f, "  %-*s  %.*s\n", DAEMON_FLAG_WIDTH,
+			    first ? opts[i].flag : "",
+			    (int)(nl != NULL ? (size_t)(nl - h) : strlen(h)),
+			    h);
+			first = false;
+			h = nl + 1;
+		} while (nl != NULL);
+	}
+}
+
+void daemon_die_usage(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (try --help)\n");
+	exit(2);
+}
+
+void daemon_signals(void (*on_stop)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
