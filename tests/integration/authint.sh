@@ -11,8 +11,12 @@ for alg in MD5 SHA-256; do
 		--digest-algorithms "$alg" --qop auth-int \
 		--auth-int-max "$limit" --body-timeout 1 --body-min-rate 1 ||
 		exit 1
-	timeout 90 python3 tests/integration/authint.py "$PROXY_PORT" \
-		"$limit" "$alg" | sed "s/^\(ok\|not ok\) - auth-int:/& [$alg]/"
+	timeout 120 python3 tests/integration/authint.py "$PROXY_PORT" \
+		"$limit" "$alg" >"$TMP/authint.out"
+	rc=$?
+	sed "s/^\(ok\|not ok\) - auth-int:/& [$alg]/" "$TMP/authint.out"
+	[ "$rc" = 0 ] || fail "auth-int [$alg]: the checks ran to the end" \
+		"authint.py exited with $rc"
 	kill "$PROXY_PID"
 done
 
@@ -22,7 +26,8 @@ for alg in MD5 SHA-256; do
 	start ORIGIN "$BIN/origin" --listen 127.0.0.1:0 --auth digest \
 		--digest-algorithms "$alg" --qop auth-int || exit 1
 	timeout 60 python3 tests/integration/authint_origin.py "$ORIGIN_PORT" \
-		"$alg"
+		"$alg" || fail "origin auth-int [$alg]: the checks ran to the end" \
+		"authint_origin.py exited with $?"
 	kill "$ORIGIN_PID"
 done
 
