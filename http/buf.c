@@ -135,13 +135,36 @@ bool http_buf_puts(struct http_buf *b, const char *s)
 /* Append printf-formatted text; all or nothing. */
 bool http_buf_vprintf(struct http_buf *b, const char *fmt, va_list ap)
 {
+	size_t room = b->data != NULL ? b->cap - b->len : 0;
 	va_list ap2;
+	int n;
+
+	if (b->failed)
+		return false;
+	/* Fast path: format straight into the room there is, and only when
+	 * it does not fit, grow and format again.  Measuring first made
+	 * every write format twice; a proxied request writes a dozen lines
+	 * this way (callgrind: 7,000 of bin/proxy's 105,000 instructions a
+	 * keep-alive request). */
 	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(room > 0 ? b->data + b->len : NULL, room, fmt, ap2);
 	va_end(ap2);
 	if (n < 0) {
+		if (room > 0)
+			b->data[b->len] = '\0';
 		b->failed = true;
 		return false;
+	}
+	if ((size_t)n < room && (size_t)n <= b->max - b->len) {
+		b->len += (size_t)n;
+		mark(b, b->len + 1);
+		return true;
+	}
+	if (room > 0) {
+		/* Cut short: what was written is dirty; the text ends
+		 * where it did. */
+		mark(b, b->cap);
+		b->data[b->len] = '\0';
 	}
 	if (!reserve(b, (size_t)n))
 		return false;

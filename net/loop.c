@@ -50,8 +50,11 @@ static void on_accept(struct evconnlistener *lev, evutil_socket_t fd,
 	int one = 1;
 
 	(void)lev;
-	(void)sa;
-	(void)salen;
+	w->peer_len = 0;
+	if (sa != NULL && salen > 0 && (size_t)salen <= sizeof(w->peer)) {
+		memcpy(&w->peer, sa, (size_t)salen);
+		w->peer_len = (socklen_t)salen;
+	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (l->max_conns > 0 &&
 	    atomic_fetch_add(&l->active, 1) >= l->max_conns) {
@@ -141,10 +144,20 @@ static bool worker_init(struct loop *l, unsigned i, int listen_fd)
 {
 	struct loop_worker *w = &l->w[i];
 	struct timeval tv = loop_tv(LOOP_TICK_MS);
+	struct event_config *cfg;
 
 	w->loop = l;
 	w->index = i;
-	w->base = event_base_new();
+	/* The changelist: epoll_ctl() changes wait until the loop next
+	 * polls, and a change undone meanwhile (a write event armed and
+	 * withdrawn in one callback, proxy/server.c send_now()) costs no
+	 * system call.  Safe here: no descriptor is dup()ed. */
+	cfg = event_config_new();
+	if (cfg == NULL)
+		return false;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	w->base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
 	if (w->base == NULL)
 		return false;
 	/* backlog 0: the socket already listens (net_listen()); no

@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 
 #define LOOP_MAX_WORKERS 64
 #define LOOP_TICK_MS 100        /* how often a loop looks at the stop flag */
@@ -39,6 +40,10 @@ struct loop_worker {
 	bool stopping;                 /* no more accepting; end when conns is 0 */
 	void *user;                    /* the server's per-worker state */
 	pthread_t thread;
+	/* During accept() and busy(): the new connection's peer, as the
+	 * kernel's accept returned it (saves a getpeername() call). */
+	struct sockaddr_storage peer;
+	socklen_t peer_len;            /* 0: not known */
 };
 
 struct loop {

@@ -54,8 +54,8 @@
  * The shells call acl_check() twice: proxy_decide() (proxy/gate.c) before
  * resolving, for what the name, user, method and port already decide, and
  * proxy_decide_address() (proxy/gate.h) with the addresses, which bin/proxy
- * calls in proxy/server.c upstream() and the REPL in repl/lab.c
- * step_c2p(); a kept upstream connection is checked on its peer address.
+ * calls in proxy/server.c upstream() and the REPL in repl/lab_step.c
+ * c2p_decide(); a kept upstream connection is checked on its peer address.
  *
  * Every address is decided on its own, with IPv4-mapped IPv6 addresses
  * (::ffff:a.b.c.d, RFC 4291 §2.5.5.2) compared as the IPv4 address they

@@ -462,7 +462,9 @@ int main(int argc, char **argv)
 				log_file);
 			return 1;
 		}
-		setvbuf(log, NULL, _IOLBF, 0);
+		/* Fully buffered (the default), like stdout below: each
+		 * worker flushes its lines once a loop turn
+		 * (proxy/server.c log_later()). */
 	}
 	e = proxy_server_init(&srv, &cfg, (unsigned)lifetime);
 	if (e != HTTP_OK) {
@@ -492,7 +494,6 @@ int main(int argc, char **argv)
 	}
 	daemon_signals(on_signal);
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("listening on %s\n", bound);
 	fflush(stdout);
 	rc = proxy_server_run(&srv, fd, err, sizeof(err));

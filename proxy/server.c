@@ -41,6 +41,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/bufferevent_struct.h> /* ev_write, for send_now() */
 #include <event2/event.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -71,7 +72,15 @@
 
 #define PROXY_IO_CHUNK 16384              /* bytes a body step moves at most */
 #define PROXY_HIGH_WATER (256u * 1024)    /* queued for a slow reader: stop reading the other side */
-#define PROXY_POOL_MAX 64                 /* idle upstream connections per worker */
+/* Idle upstream connections per worker.  As many as the requests a
+ * worker may have in flight at once, not a few dozen: a loop turn that
+ * forwards hundreds of requests gets their responses back together, and
+ * every connection past the cap was closed, to be opened again for the
+ * next request.  With 64, 1,000 busy keep-alive clients cost a new upstream
+ * connection for 95% of requests (strace -c: connect() 0.95 a request),
+ * with 1,024, 6% (the first requests), and under strace twice as many
+ * requests went through in the same time. */
+#define PROXY_POOL_MAX 1024
 #define PROXY_MAX_LOG_URL 2048            /* URL bytes in one log line */
 #define PROXY_MAX_BODY_TEXT 512           /* our own error bodies */
 #define PROXY_INFO_BODY_MAX (PROXY_HIGH_WATER / 2) /* auth-int: response body held for rspauth */
@@ -230,6 +239,7 @@ struct worker {
 	struct conn *conns;
 	struct pooled *pool;
 	unsigned pooled;
+	struct event *flush;          /* writes out buffered log lines */
 };
 
 static void conn_free(struct conn *c);
@@ -250,21 +260,73 @@ static void send_error(struct conn *c, int status, const char *fmt, ...)
 
 /* ---- Logging ---- */
 
-/* One line to the log under the lock (-v lines, the access log). */
+/* One line to the log under the lock; flushed now, or (flush false) by
+ * the caller's worker before its loop waits again (log_later()). */
+static void log_vline(struct proxy_server *srv, bool flush, const char *fmt,
+		      va_list ap) __attribute__((format(printf, 3, 0)));
+static void log_vline(struct proxy_server *srv, bool flush, const char *fmt,
+		      va_list ap)
+{
+	if (srv->log == NULL)
+		return;
+	pthread_mutex_lock(&srv->lock);
+	vfprintf(srv->log, fmt, ap);
+	if (flush)
+		fflush(srv->log);
+	pthread_mutex_unlock(&srv->lock);
+}
+
+/* A -v line, out at once. */
 static void log_line(struct proxy_server *srv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void log_line(struct proxy_server *srv, const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	log_vline(srv, true, fmt, ap);
+	va_end(ap);
+}
+
+/* The buffered log lines go out (the worker's flush event, and at the
+ * end of its loop). */
+static void log_flush(struct worker *wk)
+{
+	struct proxy_server *srv = wk->srv;
+
 	if (srv->log == NULL)
 		return;
 	pthread_mutex_lock(&srv->lock);
-	va_start(ap, fmt);
-	vfprintf(srv->log, fmt, ap);
-	va_end(ap);
 	fflush(srv->log);
 	pthread_mutex_unlock(&srv->lock);
+}
+
+static void on_log_flush(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	log_flush(arg);
+}
+
+/*
+ * Fast path for the access log: the line is buffered and the worker's
+ * flush event made active, so it goes out after the callbacks of this
+ * loop turn and before the loop waits again; under load one write()
+ * carries the lines of every request the turn finished, instead of one
+ * write() a request (strace -c, 2,000 requests on 32 connections: 1.00
+ * -> about 0.1 write() a request).  A line is never held while the loop
+ * sleeps, and on_worker_end() flushes what the last turn left.
+ */
+static void log_later(struct worker *wk, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void log_later(struct worker *wk, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vline(wk->srv, false, fmt, ap);
+	va_end(ap);
+	event_active(wk->flush, EV_TIMEOUT, 0);
 }
 
 /*
@@ -277,7 +339,7 @@ static void log_access(struct conn *c)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	log_line(c->wk->srv,
+	log_later(c->wk,
 		 "%lld.%03ld %6llu %s %s/%03d %llu %s %s %s %s/%s %s\n",
 		 (long long)ts.tv_sec, ts.tv_nsec / 1000000L,
 		 (unsigned long long)(mono_ms() - x->start_ms), c->client_ip,
@@ -309,6 +371,46 @@ static void arm(struct conn *c, unsigned ms)
 	evtimer_add(c->timer, &tv);
 }
 
+/*
+ * Fast path: put bev's queued output on the wire now, from the callback
+ * that queued it, instead of a loop turn later when epoll says the socket
+ * is writable.  An idle socket nearly always takes a whole head and body
+ * at once; then the write event that queuing armed is withdrawn again
+ * (as libevent's own write callback does on an empty buffer) before the
+ * loop has told the kernel about it: the loop batches its epoll_ctl()
+ * changes (EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST, net/loop.c), so arming
+ * and withdrawing cost no system call.  Per keep-alive request that
+ * saves four epoll_ctl() and two epoll_wait() calls (strace -c: 15 -> 9
+ * a request).  What the socket does not take stays queued and goes out
+ * the usual way, under the send timeout, and so does everything after an
+ * error (libevent's write then reports it).
+ *
+ * True when nothing is left queued.  Then the write callback will not
+ * run, so call this only where it would have nothing to do, or do its
+ * work yourself.  Plain TCP only: over TLS, OpenSSL's bufferevent writes
+ * records of its own.
+ */
+static bool send_now(struct conn *c, struct bufferevent *bev)
+{
+	struct evbuffer *out = bufferevent_get_output(bev);
+
+	if (bev == c->cl && c->wk->srv->tls != NULL)
+		return false;
+	if (evbuffer_get_length(out) > 0) {
+		int n;
+
+		/* The front of the output stays frozen except while it
+		 * is written to the socket, as libevent's write does. */
+		evbuffer_unfreeze(out, 1);
+		n = evbuffer_write(out, bufferevent_getfd(bev));
+		evbuffer_freeze(out, 1);
+		if (n < 0 || evbuffer_get_length(out) > 0)
+			return false;
+	}
+	event_del(&bev->ev_write);
+	return true;
+}
+
 /* ---- Accepting ---- */
 
 static void on_client_read(struct bufferevent *bev, void *arg);
@@ -316,20 +418,26 @@ static void on_client_write(struct bufferevent *bev, void *arg);
 static void on_client_event(struct bufferevent *bev, short what, void *arg);
 static void on_timer(evutil_socket_t fd, short what, void *arg);
 
-/* Numeric address of a socket's peer, without the port. */
-static void peer_ip(int fd, char *out, size_t cap)
+/* Numeric address of a socket's peer, without the port: from what
+ * accept() returned when the loop has it, else from getpeername(). */
+static void peer_ip(const struct loop_worker *lw, int fd, char *out,
+		    size_t cap)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	const void *a;
 
 	snprintf(out, cap, "-");
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
+	if (lw->peer_len > 0)
+		ss = lw->peer;
+	else if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
 		return;
 	if (ss.ss_family == AF_INET6)
 		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
-	else
+	else if (ss.ss_family == AF_INET)
 		a = &((struct sockaddr_in *)&ss)->sin_addr;
+	else
+		return;
 	if (inet_ntop(ss.ss_family, a, out, (socklen_t)cap) == NULL)
 		snprintf(out, cap, "-");
 }
@@ -454,7 +562,7 @@ static struct conn *conn_new(struct worker *wk, evutil_socket_t fd)
 		free(c);
 		return NULL;
 	}
-	peer_ip(fd, c->client_ip, sizeof(c->client_ip));
+	peer_ip(wk->lw, fd, c->client_ip, sizeof(c->client_ip));
 	bufferevent_setcb(c->cl, on_client_read, on_client_write,
 			  on_client_event, c);
 	/* A client that does not read what we send is cut after send_ms;
@@ -751,6 +859,7 @@ static void decided(struct conn *c, size_t head_len)
 /* ---- Deciding ---- */
 
 static void answer(struct conn *c);
+static void answer_sent(struct conn *c);
 static void start_forward(struct conn *c);
 static void start_tunnel(struct conn *c);
 
@@ -975,7 +1084,16 @@ static void answer(struct conn *c)
 	go_state(c, CONN_ANSWERING);
 	x->bytes += x->d.out.len;
 	bufferevent_write(c->cl, x->d.out.data, x->d.out.len);
-	/* on_client_write() goes on once the answer is out. */
+	/* Fast path (send_now(); the 407 path gains most): an answer that
+	 * went out at once goes on at once.  Not with pipelined bytes
+	 * waiting: answer_sent() would read the next head from inside this
+	 * call, and the next one deeper still. */
+	if (evbuffer_get_length(bufferevent_get_input(c->cl)) == 0 &&
+	    send_now(c, c->cl)) {
+		answer_sent(c);
+		return;
+	}
+	/* Otherwise on_client_write() goes on once the answer is out. */
 }
 
 /* The answer is out: drop a small body, linger, or read the next head. */
@@ -1448,6 +1566,8 @@ static void send_request(struct conn *c)
 	}
 	go_state(c, CONN_READING_RESPONSE);
 	arm(c, c->wk->srv->t.upstream_ms);
+	/* on_up_write() has nothing to do while the response is awaited. */
+	send_now(c, c->up);
 }
 
 /* ---- Relaying the request body ---- */
@@ -1827,6 +1947,9 @@ static void relay_response_body(struct conn *c)
 /* The exchange is over: log it, forget it, wait for the next head. */
 static void exchange_end(struct conn *c)
 {
+	/* The response goes out before the bookkeeping.  When it all went,
+	 * on_client_write() would only call read_head(), as below. */
+	send_now(c, c->cl);
 	log_access(c);
 	exchange_free(c->x);
 	c->x = NULL;
@@ -1923,6 +2046,9 @@ static void tunnel_half(struct conn *c)
  */
 static void start_lingering(struct conn *c)
 {
+	/* What on_client_write() would do once the answer is out, this
+	 * does below when send_now() got it all out. */
+	send_now(c, c->cl);
 	if (c->up != NULL) {
 		bufferevent_free(c->up);
 		c->up = NULL;
@@ -2382,6 +2508,9 @@ static void on_worker_start(struct loop_worker *lw)
 		abort();   /* a few bytes at start-up */
 	wk->srv = lw->loop->ctx;
 	wk->lw = lw;
+	wk->flush = event_new(lw->base, -1, 0, on_log_flush, wk);
+	if (wk->flush == NULL)
+		abort();
 	lw->user = wk;
 }
 
@@ -2416,6 +2545,8 @@ static void on_worker_end(struct loop_worker *lw)
 	}
 	while (wk->pool != NULL)
 		pooled_free(wk->pool);
+	log_flush(wk);
+	event_free(wk->flush);
 	free(wk);
 	lw->user = NULL;
 }

@@ -40,6 +40,15 @@ bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
  * credential; says what was done in note (or leaves it "").  Disarms.
  */
 void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap);
+/*
+ * The same for a request an outside client sent (repl/intercept.c): also
+ * password and user, which rewrite the credential it computed into the
+ * one a wrong password or an unknown user gives (Basic re-encoded, a
+ * Digest response recomputed, a Bearer token spoilt).  Disarms when the
+ * break met the credential it was armed for.
+ */
+void breaker_apply_held(struct lab *lab, struct http_buf *b, char *note,
+			size_t cap);
 /* Remember Digest credentials sent, for `break nc` (a replay) later, and
  * the last NTLM AUTHENTICATE, for `break replay`. */
 void breaker_remember(struct lab *lab, const struct http_buf *b);

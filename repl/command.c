@@ -515,16 +515,18 @@ static const struct command commands[] = {
      {{"set", "remove", NULL}, {"Proxy-Authorization", NULL}},
      intercept_edit},
     {"await",
-     "await request|closed SECS",
+     "await request|closed|quiet SECS",
      "wait (at most SECS) for an outside request, or for all to close",
      "For lab scripts driving a real client: await request 10 waits for\n"
      "the next outside request to be held; await closed 10 relays tunnels\n"
      "until a client has come and every outside connection has closed.\n"
-     "It fails after SECS.",
+     "Both fail after SECS.  await quiet 5 relays for 5 s and fails if\n"
+     "a request the hold filter holds comes meanwhile (\"the client did\n"
+     "not try again\").",
      2,
      2,
      true,
-     {{"request", "closed", NULL}},
+     {{"request", "closed", "quiet", NULL}},
      intercept_await},
     {"settings",
      "settings",

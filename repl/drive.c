@@ -1,10 +1,12 @@
 /*
  * repl/drive.c - driving the exchange: get, request, step (Enter), run,
- * reset.  The lab (repl/lab.c) moves the bytes; this file prints them.
+ * reset.  The lab (repl/lab_step.c) moves the bytes; this file prints them.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include "repl.h"
+#include "lab_set.h"
+#include "lab_step.h"
 
 #include <string.h>
 

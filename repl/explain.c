@@ -20,6 +20,7 @@
 #include "../http/status.h"
 #include "explain_negotiate.h"
 #include "explain_ntlm.h"
+#include "lab_set.h"
 
 /* ---- The field notes ---- */
 

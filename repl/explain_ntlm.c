@@ -18,6 +18,7 @@
 #include "../http/auth.h"
 #include "../http/base64.h"
 #include "../http/ntlm.h"
+#include "lab_set.h"
 
 /* ---- Fields ---- */
 

@@ -9,7 +9,7 @@
  * Lesson 13 is this file: a student points their own browser here.
  *
  * Releasing a message does what the built-in exchange's step does in
- * repl/lab.c: the proxy's pure proxy_decide() and the ACL on the
+ * repl/lab_step.c: the proxy's pure proxy_decide() and the ACL on the
  * resolved addresses (proxy_decide_address()), the lab origin's
  * origin_decide() over a loopback connection the lab holds both ends of.
  * The proxy forwards and tunnels only to loopback addresses: the lab's
@@ -33,6 +33,7 @@
 #include "../http/message.h"
 #include "../net/net.h"
 #include "breaker.h"
+#include "lab_step.h"
 #include "wire.h"
 
 /* ---- Recording ---- */
@@ -226,10 +227,14 @@ static bool release_c2p(struct repl *r, struct icpt_conn *c, char *err,
 
 	if (c->shown) {
 		char note[LAB_MAX_BROKEN] = "";
-		breaker_apply(lab, &c->held, note, sizeof(note));
+		breaker_apply_held(lab, &c->held, note, sizeof(note));
 		if (note[0] != '\0')
 			snprintf(c->broken, sizeof(c->broken), "%s", note);
 		breaker_remember(lab, &c->held);
+	}
+	if (lab->stale_now) { /* `break stale`: as in lab_step's proxy leg */
+		lab->clock_skew += DIGEST_NONCE_LIFETIME + 1;
+		lab->stale_now = false;
 	}
 	m = record(r, c, LAB_C2P);
 	c->broken[0] = '\0';
@@ -840,11 +845,14 @@ enum repl_rc intercept_await(struct repl *r, int argc, char **argv)
 {
 	struct intercept *ic = r->icpt;
 	bool req = strcasecmp(argv[1], "request") == 0;
+	bool quiet = strcasecmp(argv[1], "quiet") == 0;
 	long secs = argc > 2 ? strtol(argv[2], NULL, 10) : 10;
 	struct timespec t0, t;
+	struct icpt_conn *held;
 
-	if (!req && strcasecmp(argv[1], "closed") != 0) {
-		repl_error(r, "await request SECS, or await closed SECS");
+	if (!req && !quiet && strcasecmp(argv[1], "closed") != 0) {
+		repl_error(r, "await request SECS, await closed SECS, or await "
+			      "quiet SECS");
 		return REPL_USAGE;
 	}
 	if (secs < 1 || secs > ICPT_AWAIT_MAX) {
@@ -861,8 +869,18 @@ enum repl_rc intercept_await(struct repl *r, int argc, char **argv)
 		size_t i, open = 0;
 		long ms;
 
-		if (req && listen_oldest(ic) != NULL)
+		held = listen_oldest(ic);
+		if (req && held != NULL)
 			return REPL_OK;
+		/* quiet: the client sends nothing the filter holds */
+		if (quiet && held != NULL) {
+			char line[160];
+			lab_first_line(held->held.data, held->held.len, line,
+				       sizeof(line));
+			repl_error(r, "await quiet: #%d sent %s", held->num,
+				   line);
+			return REPL_FAIL;
+		}
 		for (i = 0; i < ICPT_MAX_CONNS; i++)
 			open += ic->c[i].st != ICPT_FREE;
 		/* closed: after some client came at all (race-free with a
@@ -872,8 +890,11 @@ enum repl_rc intercept_await(struct repl *r, int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		ms = (t.tv_sec - t0.tv_sec) * 1000 +
 		     (t.tv_nsec - t0.tv_nsec) / 1000000;
-		if (ms >= secs * 1000)
+		if (ms >= secs * 1000) {
+			if (quiet)
+				return REPL_OK;
 			break;
+		}
 		if (!listen_pump(r, (int)(secs * 1000 - ms < 200
 					      ? secs * 1000 - ms
 					      : 200)))

@@ -14,7 +14,10 @@
  *   client <--4-- proxy <--3-- origin
  *
  * This file prints nothing: it records every message (struct lab_msg) and
- * the REPL prints them (repl/show.c).
+ * the REPL prints them (repl/show.c).  This header declares the lab and
+ * what repl/lab.c defines (opening, exchanges, the transcript); the
+ * stepping is repl/lab_step.h, the set-up setters repl/lab_set.h, the
+ * client machine's glue repl/lab_client.h, the names repl/lab_names.h.
  */
 #ifndef LAB407_REPL_LAB_H
 #define LAB407_REPL_LAB_H
@@ -30,6 +33,7 @@
 #include "../http/users.h"
 #include "../origin/gate.h"
 #include "../proxy/gate.h"
+#include "lab_names.h"
 
 #include <sys/types.h>
 
@@ -54,29 +58,6 @@
 #define LAB_UP_ORIGIN_PORT 4080 /* make lab-up's bin/origin */
 #define LAB_PROXY_REALM "lab407 proxy"
 #define LAB_ORIGIN_REALM "lab407 origin"
-
-/* The four legs, in the order of the picture above. */
-enum lab_leg { LAB_C2P, LAB_P2O, LAB_O2P, LAB_P2C };
-
-enum lab_party { LAB_PROXY = 0, LAB_ORIGIN = 1 };
-
-/* What `break` corrupts in the next credential the client sends. */
-enum lab_break {
-	LAB_BREAK_NONE,
-	LAB_BREAK_PASSWORD, /* a wrong password: 407 */
-	LAB_BREAK_USER,	    /* an unknown user: 407 */
-	LAB_BREAK_SCHEME,   /* scheme renamed "Basix": 407 */
-	LAB_BREAK_HEADER,   /* Authorization instead of Proxy-Authorization */
-	LAB_BREAK_BASE64,   /* Basic token not base64: 400 */
-	LAB_BREAK_REALM,    /* Digest realm edited */
-	LAB_BREAK_NONCE,    /* Digest nonce edited */
-	LAB_BREAK_NC,	    /* the previous Digest credentials again: replay */
-	LAB_BREAK_RESPONSE, /* Digest response hash edited */
-	LAB_BREAK_STALE,    /* proxy clock past the nonce lifetime */
-	LAB_BREAK_CLOSE,    /* NTLM: connection closed after the CHALLENGE */
-	LAB_BREAK_REPLAY,   /* NTLM: last AUTHENTICATE on a new connection */
-	LAB_BREAK__COUNT
-};
 
 /* One message as it crossed a socket. */
 struct lab_msg {
@@ -214,8 +195,6 @@ struct lab {
  */
 bool lab_open(struct lab *lab, char *err, size_t cap);
 void lab_close(struct lab *lab);
-/* Back to the default set-up (Basic both sides, alice, no break). */
-void lab_defaults(struct lab *lab);
 
 /* ---- Exchanges ---- */
 
@@ -238,15 +217,10 @@ void lab_clear(struct lab *lab);
  * out[cap]: what the transcript shows as its title. */
 void lab_first_line(const char *p, size_t n, char *out, size_t cap);
 
-enum lab_step_rc {
-	LAB_STEP_MOVED, /* one message moved: it is lab->msgs[num_msgs-1] */
-	LAB_STEP_IDLE,	/* nothing waiting (no exchange, or it is done) */
-	LAB_STEP_ERROR	/* socket or machine failure: err says what */
-};
 
-/* Move one message along its leg. */
-enum lab_step_rc lab_step(struct lab *lab, char *err, size_t cap);
-
+/* The one place lab->next changes: the message in lab->pending is next
+ * carried on leg (proxy_own: on P2C, the proxy's own answer). */
+void lab_queue_next(struct lab *lab, enum lab_leg leg, bool proxy_own);
 /* Room for one more message of the transcript (outside clients'
  * messages, repl/intercept.c), or NULL when it is full. */
 struct lab_msg *lab_record(struct lab *lab, enum lab_leg leg);
@@ -254,49 +228,5 @@ struct lab_msg *lab_record(struct lab *lab, enum lab_leg leg);
 const struct lab_msg *lab_msg_at(const struct lab *lab, int n);
 /* The last response the client received, or NULL. */
 const struct lab_msg *lab_last_response(const struct lab *lab);
-
-/* ---- Set-up ---- */
-
-/* `scheme PARTY LIST`; false with err on an unknown scheme. */
-bool lab_set_schemes(struct lab *lab, enum lab_party p, const char *list,
-		     char *err, size_t cap);
-bool lab_set_algorithms(struct lab *lab, enum lab_party p, const char *list,
-			char *err, size_t cap);
-bool lab_set_qop(struct lab *lab, enum lab_party p, const char *list, char *err,
-		 size_t cap);
-/* `user PARTY NAME:PASSWORD` or "none". */
-bool lab_set_user(struct lab *lab, enum lab_party p, const char *spec,
-		  char *err, size_t cap);
-/* `connect proxy HOST:PORT`, or "embedded" to go back. */
-bool lab_set_proxy(struct lab *lab, const char *hostport, char *err,
-		   size_t cap);
-/*
- * Arm a break for the next credential; false with a sentence when it does
- * not apply to the current set-up (nonce under Basic, say).
- */
-bool lab_set_break(struct lab *lab, enum lab_break b, char *err, size_t cap);
-/*
- * The same for one party's credential (party -1: the default, the one the
- * client sends first, see breaker_default_party()).  A second break
- * replaces the first; `replaced` (cap LAB_MAX_BROKEN) then names it, else
- * it is "".
- */
-bool lab_set_break_for(struct lab *lab, int party, enum lab_break b,
-		       char *replaced, char *err, size_t cap);
-
-/* "proxy" / "origin"; the party of a name, -1 when neither. */
-const char *lab_party_name(enum lab_party p);
-int lab_party_from(const char *s);
-/* "password", ...; LAB_BREAK_NONE for an unknown name. */
-const char *lab_break_name(enum lab_break b);
-enum lab_break lab_break_from(const char *s);
-/* "client -> proxy", ... */
-const char *lab_leg_name(enum lab_leg l);
-/* The sender and receiver of a leg: "client", "proxy", "origin". */
-const char *lab_leg_from(enum lab_leg l);
-const char *lab_leg_to(enum lab_leg l);
-/* The lab password of `user` on party p's server, or NULL. */
-const char *lab_password_of(const struct lab *lab, enum lab_party p,
-			    const char *user);
 
 #endif

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lab_set.h"
 #include "repl.h"
 
 /* ---- The set-ups ---- */

@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "command.h"
+#include "lab_set.h"
 #include "repl.h"
 
 #include <stdlib.h>

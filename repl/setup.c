@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "repl.h"
+#include "lab_set.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /*
  * repl/wire.h - the lab's sockets (see repl/wire.c).  Everything here
- * moves bytes; the decisions are in repl/lab.c and the machines it calls.
+ * moves bytes; the decisions are in repl/lab_step.c and the machines it calls.
  */
 #ifndef LAB407_REPL_WIRE_H
 #define LAB407_REPL_WIRE_H

@@ -1,11 +1,13 @@
 // tests/integration/repl_browser.js - Chromium through bin/repl --listen:
 // load one page through the lab's proxy with the lab's credentials.
-// Usage: node repl_browser.js PROXY-PORT URL USER PASS PROFILE-DIR
-// Prints "status N" and the page's text; exits 1 on any failure.
+// Usage: node repl_browser.js PROXY-PORT URL USER PASS PROFILE-DIR [URL...]
+// Prints "status N" and the page's text for each URL ("failed ..." for
+// one that did not load); exits 1 on any other failure.
 const { chromium } = require('playwright-core');
 
 (async () => {
-	const [port, url, username, password, profile] = process.argv.slice(2);
+	const [port, url, username, password, profile, ...more] =
+		process.argv.slice(2);
 	const ctx = await chromium.launchPersistentContext(profile, {
 		executablePath: '/usr/bin/chromium',
 		headless: true,
@@ -20,9 +22,14 @@ const { chromium } = require('playwright-core');
 	});
 	try {
 		const page = await ctx.newPage();
-		const resp = await page.goto(url, { timeout: 30000 });
-		console.log(`status ${resp.status()}`);
-		console.log(await page.innerText('body'));
+		for (const u of [url, ...more]) {
+			const resp = await page.goto(u, { timeout: 30000 })
+				.catch((e) => { console.log(`failed ${e}`); });
+			if (!resp)
+				continue;
+			console.log(`status ${resp.status()}`);
+			console.log(await page.innerText('body'));
+		}
 	} finally {
 		await ctx.close();
 	}

@@ -170,6 +170,60 @@ for how in "edit set Proxy-Authorization \"Basic bm9ib2R5Om5v\"" \
 	check "$how: curl got $want" "$CURL_OUT" "$want"
 done
 
+# Every break kind that applies to a credential curl computed itself:
+# armed while curl's retry (after the 407) is held, applied when it is
+# released; curl gets the 407 (or the 400) the corrupted credential earns.
+# Columns: scheme, break, a fragment of the proxy's why-line, curl's code.
+while read -r auth kind why want; do
+	{ [ "$auth" = digest ] && echo "scheme proxy digest"
+	  printf 'await request 10\nstep\nstep\nexpect 407\nawait request 10\n'
+	  printf 'break %s\nstep\nstep\nexpect why %s\n' "$kind" "${why//_/ }"
+	  [ "$kind" = stale ] &&
+		printf 'await request 10\nstep\nstep\nstep\nstep\nexpect 200\n'
+	  printf 'await closed 10\n'; } >"$TMP/brk.lab"
+	run_lab "brk-$auth-$kind" "$TMP/brk.lab" --proxy-anyauth \
+		-U alice:wonderland -u alice:wonderland \
+		"http://127.0.0.1:@ORIGIN@/private"
+	check "break $kind on curl's $auth retry: the lab script passes" \
+		"$RC" 0
+	[ "$RC" = 0 ] || printf '%s\n' "$OUT" | tail -n 20 >&2
+	check "break $kind on curl's $auth retry: curl got $want" \
+		"$CURL_OUT" "$want"
+	check_contains "break $kind on curl's $auth retry: said what changed" \
+		"$OUT" "(break $kind: "
+done <<'TABLE'
+basic password wrong_password_for 407
+basic user unknown_user_->_407 407
+basic header which_is_for_the_origin,_not_the_proxy)_->_407 407
+basic scheme did_not_offer_->_407 407
+basic base64 -> 400
+digest password Digest_response_does_not_match 407
+digest user bad_credentials_for_nobody_with_Digest:_unknown_user 407
+digest header which_is_for_the_origin,_not_the_proxy)_->_407 407
+digest realm is_not_this_proxy 407
+digest nonce nonce_was_not_issued_by_this_proxy 407
+digest response Digest_response_does_not_match 407
+digest stale ->_407_with_stale=true 200
+TABLE
+# (stale: curl answers stale=true with the fresh nonce, unasked, and gets
+# through.)  The retry as the proxy saw it: the password alone changed.
+printf 'await request 10\nstep\nstep\nawait request 10\nbreak password\nstep\nstep\nexpect 407\nawait closed 10\n' \
+	>"$TMP/brk-pw.lab"
+run_lab brk-pw "$TMP/brk-pw.lab" --proxy-anyauth -U alice:wonderland \
+	"http://127.0.0.1:@ORIGIN@/private"
+# base64 of alice:wonderland-wrong
+check_contains "break password on Basic: alice:wonderland-wrong sent" \
+	"$OUT" "Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZC13cm9uZw=="
+check_contains "break password: curl's first request is left alone" \
+	"$OUT" "why: proxy: Proxy-Authorization missing -> 407"
+# A break that cannot apply to the proxy's scheme is refused at once.
+printf 'await request 10\nbreak nonce\n' >"$TMP/brk-no.lab"
+run_lab brk-no "$TMP/brk-no.lab" --proxy-anyauth -U alice:wonderland \
+	"http://127.0.0.1:@ORIGIN@/private"
+check "break nonce under Basic: refused" "$RC" 1
+check_contains "break nonce under Basic: says why" "$OUT" \
+	"nonce is a Digest field"
+
 # await fails, bounded, when nobody comes; bad arguments are usage errors
 printf 'await request 1\n' >"$TMP/nobody.lab"
 out=$("$REPL" --listen 127.0.0.1:0 --check "$TMP/nobody.lab" 2>&1)
@@ -183,6 +237,15 @@ for bad in "await request 0" "await request 999" "await soon 5" \
 	if [ "$rc" != 0 ]; then ok "rejected: $bad"; else
 		fail "rejected: $bad" "exit 0"; fi
 done
+# await quiet: passes when nothing is held in SECS, fails when something is
+printf 'await quiet 1\n' >"$TMP/quiet.lab"
+"$REPL" --listen 127.0.0.1:0 --check "$TMP/quiet.lab" >/dev/null 2>&1
+check "await quiet: passes when nothing comes" "$?" 0
+printf 'await quiet 15\n' >"$TMP/quiet.lab"
+run_lab quiet "$TMP/quiet.lab" -U alice:wonderland --proxy-basic \
+	"http://127.0.0.1:@ORIGIN@/"
+check "await quiet: fails when a request is held" "$RC" 1
+check_contains "await quiet: names it" "$OUT" "await quiet: #1 sent GET http"
 printf 'await request 2\n' >"$TMP/nolisten.lab"
 out=$("$REPL" --check "$TMP/nolisten.lab" 2>&1)
 check_contains "await without listen: says so" "$out" "not listening"

@@ -269,6 +269,105 @@ static void test_head_no_body(void **state)
 	world_free(w);
 }
 
+/*
+ * The same 407 twice: the second comes from the per-thread copy of a
+ * finished answer (proxy/gate.c, quick_407) and must be the first, byte
+ * for byte, with the same why and close; a different realm or scheme list
+ * gets its own answer, also when its configuration reuses the memory of
+ * the one before.  Each case's realm is new, so its first answer is
+ * built, not copied.
+ */
+struct repeat_case {
+	const char *comment;
+	const char *schemes;
+	const char *request;
+	bool close;            /* the answer closes the connection */
+};
+
+static const struct repeat_case repeat_cases[] = {
+	{"GET, HTTP/1.1 keeps the connection", "basic",
+	 "GET http://h/ HTTP/1.1\r\nHost: h\r\n\r\n", false},
+	{"HTTP/1.0 closes", "basic",
+	 "GET http://h/ HTTP/1.0\r\nHost: h\r\n\r\n", true},
+	{"HEAD: no body", "basic",
+	 "HEAD http://h/ HTTP/1.1\r\nHost: h\r\n\r\n", false},
+	{"Connection: close", "basic",
+	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+	 true},
+	{"a small unread body", "basic",
+	 "POST http://h/ HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n"
+	 "hello", false},
+	{"two schemes", "basic,bearer",
+	 "GET http://h/ HTTP/1.1\r\nHost: h\r\n\r\n", false},
+	{"NTLM first", "ntlm,basic",
+	 "GET http://h/ HTTP/1.1\r\nHost: h\r\n\r\n", false},
+};
+
+static void test_repeat_407(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(repeat_cases) / sizeof(repeat_cases[0]);
+	     i++) {
+		const struct repeat_case *c = &repeat_cases[i];
+		struct world *w = world_new(c->schemes);
+		struct proxy_decision d1, d2;
+		char realm_field[80];
+
+		snprintf(w->cfg.guard.realm, sizeof(w->cfg.guard.realm),
+			 "repeat %zu", i);
+		snprintf(realm_field, sizeof(realm_field), "realm=\"repeat %zu\"",
+			 i);
+		decide_at(w, c->request, NOW, &d1);
+		decide_at(w, c->request, NOW, &d2);
+		if (d1.status != 407 || d2.status != 407)
+			fail_msg("%s: status %d, %d", c->comment, d1.status,
+				 d2.status);
+		if (d1.out.len != d2.out.len ||
+		    memcmp(d1.out.data, d2.out.data, d1.out.len) != 0)
+			fail_msg("%s: the second 407 differs:\n%s\n--\n%s",
+				 c->comment, d1.out.data, d2.out.data);
+		if (strstr(d2.out.data, realm_field) == NULL)
+			fail_msg("%s: no %s in\n%s", c->comment, realm_field,
+				 d2.out.data);
+		if (d1.close != c->close || d2.close != c->close)
+			fail_msg("%s: close %d, %d", c->comment, d1.close,
+				 d2.close);
+		assert_string_equal(d1.why, d2.why);
+		assert_string_equal(d1.lesson, d2.lesson);
+		assert_int_equal(d2.action, PROXY_RESPOND);
+		proxy_decision_free(&d1);
+		proxy_decision_free(&d2);
+		/* The next world may get this one's memory. */
+		world_free(w);
+	}
+}
+
+/* Two configurations in turn: each 407 names its own realm. */
+static void test_repeat_407_two_configs(void **state)
+{
+	struct world *a = world_new("basic");
+	struct world *b = world_new("basic");
+	static const char req[] = "GET http://h/ HTTP/1.1\r\nHost: h\r\n\r\n";
+
+	(void)state;
+	snprintf(a->cfg.guard.realm, sizeof(a->cfg.guard.realm), "alpha");
+	snprintf(b->cfg.guard.realm, sizeof(b->cfg.guard.realm), "beta");
+	for (int round = 0; round < 3; round++) {
+		struct proxy_decision d;
+
+		decide_at(a, req, NOW, &d);
+		assert_non_null(strstr(d.out.data, "realm=\"alpha\""));
+		assert_null(strstr(d.out.data, "beta"));
+		proxy_decision_free(&d);
+		decide_at(b, req, NOW, &d);
+		assert_non_null(strstr(d.out.data, "realm=\"beta\""));
+		assert_null(strstr(d.out.data, "alpha"));
+		proxy_decision_free(&d);
+	}
+	world_free(a);
+	world_free(b);
+}
+
 /* ---- forwarding ---- */
 
 /* alice's GET, with every kind of field a proxy must sort. */
@@ -941,6 +1040,8 @@ int main(void)
 		cmocka_unit_test(test_outcomes),
 		cmocka_unit_test(test_challenge_text),
 		cmocka_unit_test(test_head_no_body),
+		cmocka_unit_test(test_repeat_407),
+		cmocka_unit_test(test_repeat_407_two_configs),
 		cmocka_unit_test(test_forward_rewrite),
 		cmocka_unit_test(test_forward_cases),
 		cmocka_unit_test(test_refuse_cases),

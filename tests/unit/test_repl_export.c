@@ -19,6 +19,8 @@
 #include <cmocka.h>
 
 #include "../../repl/repl.h"
+#include "../../repl/lab_set.h"
+#include "../../repl/lab_step.h"
 
 #define ELLIPSIS "\xe2\x80\xa6"
 

@@ -16,6 +16,8 @@
 #include <cmocka.h>
 
 #include "../../repl/lab.h"
+#include "../../repl/lab_set.h"
+#include "../../repl/lab_step.h"
 
 static int setup(void **state)
 {

@@ -1,0 +1,20 @@
+/*
+ * repl/lab_step.h - moving one message of the exchange along its leg.
+ */
+#ifndef LAB407_REPL_LAB_STEP_H
+#define LAB407_REPL_LAB_STEP_H
+
+#include <stddef.h>
+
+#include "lab.h"
+
+enum lab_step_rc {
+	LAB_STEP_MOVED, /* one message moved: it is lab->msgs[num_msgs-1] */
+	LAB_STEP_IDLE,	/* nothing waiting (no exchange, or it is done) */
+	LAB_STEP_ERROR	/* socket or machine failure: err says what */
+};
+
+/* Move one message along its leg. */
+enum lab_step_rc lab_step(struct lab *lab, char *err, size_t cap);
+
+#endif
