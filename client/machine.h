@@ -67,6 +67,14 @@ struct client_ntlm {
 	char token[NTLM_GUARD_MAX_B64];   /* base64 for the next request, or "" */
 };
 
+/* Where the machine stands: every state it can be in, named here. */
+enum client_state {
+	CLIENT_ST_IDLE,		/* nothing sent yet: client_start() is due */
+	CLIENT_ST_CONNECT_SENT, /* CONNECT sent: its answer is due */
+	CLIENT_ST_REQUEST_SENT, /* the request sent: its answer is due */
+	CLIENT_ST_DONE		/* finished: the last response is the answer */
+};
+
 struct client_machine {
 	const struct client_config *cfg;   /* not owned */
 	struct answer_state proxy_st;
@@ -80,7 +88,7 @@ struct client_machine {
 	struct client_ntlm origin_ntlm;    /* --ntlm */
 	struct negotiate_client proxy_neg; /* --proxy-negotiate (lesson 12) */
 	char neg_token[NEGOTIATE_MAX_B64]; /* base64 for the next request, or "" */
-	int state;                         /* private */
+	enum client_state state;	   /* changed only by machine.c */
 };
 
 void client_init(struct client_machine *m, const struct client_config *cfg);
@@ -88,6 +96,9 @@ void client_init(struct client_machine *m, const struct client_config *cfg);
 void client_free(struct client_machine *m);
 void client_step_init(struct client_step *s);
 void client_step_free(struct client_step *s);
+/* Add one line to a step's notes (each becomes a "* " line of -v). */
+void client_step_note(struct client_step *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* The first request. */
 void client_start(struct client_machine *m, struct client_step *s);
 /* Given the response to the last request, what next. */

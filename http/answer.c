@@ -3,12 +3,12 @@
  * challenges of a 401 or 407 and build the credentials to retry with,
  * the way curl does (lib/http.c picks, lib/vauth/digest.c computes).
  *
- * Choosing (RFC 9110 §11.4: the client selects the challenge with what
- * it considers the most secure auth-scheme it understands): Bearer > Digest > Basic among the schemes both
- * offered and allowed; Negotiate, NTLM and anything unknown are ignored.
+ * Choosing: lab407's policy, answer_rank(), among the schemes both
+ * offered and allowed (see answer.h for what the RFCs say and leave to
+ * the client); Negotiate, NTLM and anything unknown are skipped here.
  * Among several Digest challenges the strongest algorithm wins
  * (digest_alg_rank: SHA-512-256 > SHA-256 > MD5, each -sess variant just
- * below its base).
+ * below its base), a local policy in RFC 7616 §3.7's sense.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -102,6 +102,68 @@ static void why_add(char *why, size_t cap, const char *word)
 }
 
 /*
+ * The policy, as a table: one row per scheme, its rank inside TLS and
+ * without it (answer.h says why).  Bearer is the only scheme whose place
+ * depends on the connection.
+ */
+static const struct {
+	enum auth_scheme scheme;
+	int tls, plain;
+} ranks[] = {
+    {AUTH_SCHEME_NEGOTIATE, 5, 5}, /* a Kerberos ticket, mutual */
+    {AUTH_SCHEME_BEARER, 4, 2},	   /* the token itself: TLS or last but one */
+    {AUTH_SCHEME_DIGEST, 3, 4},	   /* a hash, not the password */
+    {AUTH_SCHEME_NTLM, 2, 3},	   /* a hash, but relayable (lesson 11) */
+    {AUTH_SCHEME_BASIC, 1, 1},	   /* the password itself */
+};
+
+int answer_rank(enum auth_scheme s, bool tls)
+{
+	for (size_t i = 0; i < sizeof(ranks) / sizeof(ranks[0]); i++)
+		if (ranks[i].scheme == s)
+			return tls ? ranks[i].tls : ranks[i].plain;
+	return 0;
+}
+
+/*
+ * "chose Digest SHA-256 over Bearer, Basic": the pick, then the other
+ * usable schemes from the highest rank down, then why a Bearer token
+ * went, or did not go, without TLS.
+ */
+static void explain_pick(char *why, size_t cap, enum auth_scheme pick,
+			 enum digest_alg alg, unsigned usable, bool tls)
+{
+	static const enum auth_scheme order[] = {
+	    AUTH_SCHEME_BEARER, AUTH_SCHEME_DIGEST, AUTH_SCHEME_BASIC};
+	bool first = true;
+
+	snprintf(why, cap, "chose %s", auth_scheme_name(pick));
+	if (pick == AUTH_SCHEME_DIGEST) {
+		why_add(why, cap, " ");
+		why_add(why, cap, digest_alg_name(alg));
+	}
+	/* ranks[] runs from 5 down to 1: list the others in that order */
+	for (int r = 5; r > 0; r--)
+		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+			if (order[i] == pick || !(usable & order[i]) ||
+			    answer_rank(order[i], tls) != r)
+				continue;
+			why_add(why, cap, first ? " over " : ", ");
+			why_add(why, cap, auth_scheme_name(order[i]));
+			first = false;
+		}
+	if (!tls && pick == AUTH_SCHEME_BEARER)
+		why_add(
+		    why, cap,
+		    " (a token given and nothing better offered; it goes "
+		    "without TLS, which RFC 6750 §5.3 requires for Bearer)");
+	else if (!tls && (usable & AUTH_SCHEME_BEARER))
+		why_add(why, cap,
+			" (no TLS to this party: a Bearer token would travel "
+			"in clear, RFC 6750 §5.3)");
+}
+
+/*
  * Pick one challenge among ch[0..n) and remember it in st.  nc restarts
  * at zero whenever the nonce changes (RFC 7616 §3.4: nc counts requests
  * made with one nonce).
@@ -111,9 +173,11 @@ enum http_err answer_choose(struct answer_state *st,
 			    const struct auth_challenge *ch, size_t n,
 			    struct answer_trace *trace)
 {
+	static const enum auth_scheme mine[] = {
+	    AUTH_SCHEME_BEARER, AUTH_SCHEME_DIGEST, AUTH_SCHEME_BASIC};
 	unsigned allowed = cr->allowed ? cr->allowed : AUTH_SCHEME_BASIC;
 	struct digest_offer best, o;
-	bool have_digest = false, have_basic = false, have_bearer = false;
+	unsigned usable = 0;
 	enum auth_scheme pick = AUTH_SCHEME_NONE;
 	char why[sizeof(trace->why)];
 
@@ -125,41 +189,26 @@ enum http_err answer_choose(struct answer_state *st,
 	for (size_t i = 0; i < n; i++) {
 		if (!(ch[i].kind & allowed) || ch[i].kind == AUTH_SCHEME_UNKNOWN)
 			continue;
-		if (ch[i].kind == AUTH_SCHEME_BASIC)
-			have_basic = true;
-		else if (ch[i].kind == AUTH_SCHEME_BEARER)
-			have_bearer = true;
+		if (ch[i].kind == AUTH_SCHEME_BASIC ||
+		    ch[i].kind == AUTH_SCHEME_BEARER)
+			usable |= ch[i].kind;
 		else if (ch[i].kind == AUTH_SCHEME_DIGEST &&
 			 read_digest(&ch[i], &o) &&
-			 (!have_digest ||
+			 (!(usable & AUTH_SCHEME_DIGEST) ||
 			  digest_alg_rank(o.alg) > digest_alg_rank(best.alg))) {
 			best = o;
-			have_digest = true;
+			usable |= AUTH_SCHEME_DIGEST;
 		}
 	}
-	/* curl's order for --anyauth: Bearer, then Digest, then Basic. */
-	if (have_bearer)
-		pick = AUTH_SCHEME_BEARER;
-	else if (have_digest)
-		pick = AUTH_SCHEME_DIGEST;
-	else if (have_basic)
-		pick = AUTH_SCHEME_BASIC;
-	else
+	/* The highest-ranked usable scheme, whatever the challenges' order. */
+	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]); i++)
+		if ((usable & mine[i]) && (pick == AUTH_SCHEME_NONE ||
+					   answer_rank(mine[i], cr->tls) >
+					       answer_rank(pick, cr->tls)))
+			pick = mine[i];
+	if (pick == AUTH_SCHEME_NONE)
 		return HTTP_E_AUTH_SCHEME;
-
-	snprintf(why, sizeof(why), "chose %s", auth_scheme_name(pick));
-	if (pick == AUTH_SCHEME_DIGEST) {
-		why_add(why, sizeof(why), " ");
-		why_add(why, sizeof(why), digest_alg_name(best.alg));
-	}
-	if ((pick == AUTH_SCHEME_BEARER && (have_digest || have_basic)) ||
-	    (pick == AUTH_SCHEME_DIGEST && have_basic)) {
-		why_add(why, sizeof(why), " over");
-		if (pick == AUTH_SCHEME_BEARER && have_digest)
-			why_add(why, sizeof(why), " Digest");
-		if (have_basic)
-			why_add(why, sizeof(why), " Basic");
-	}
+	explain_pick(why, sizeof(why), pick, best.alg, usable, cr->tls);
 
 	if (pick == AUTH_SCHEME_DIGEST) {
 		if (st->scheme != AUTH_SCHEME_DIGEST ||
@@ -186,6 +235,40 @@ enum http_err answer_choose(struct answer_state *st,
 /* ---- Building ---- */
 
 /*
+ * The Digest credentials (RFC 7616 §3.4): "Digest username=..., realm,
+ * nonce, uri, [cnonce], [nc, qop], response, [opaque], algorithm,
+ * [userhash]" onto out.  False when out is full.
+ */
+static bool write_digest(struct http_buf *out, const struct answer_state *st,
+			 const struct digest_input *in, const char *username,
+			 const char *resp)
+{
+	char ncs[16];
+	bool ok;
+
+	snprintf(ncs, sizeof(ncs), "%08x", (unsigned)in->nc);
+	ok = http_buf_puts(out, "Digest ") &&
+	     auth_write_param(out, true, "username", username, true) &&
+	     auth_write_param(out, false, "realm", st->realm, true) &&
+	     auth_write_param(out, false, "nonce", st->nonce, true) &&
+	     auth_write_param(out, false, "uri", in->uri, true);
+	if (ok && in->cnonce != NULL)
+		ok = auth_write_param(out, false, "cnonce", in->cnonce, true);
+	if (ok && in->qop != DIGEST_QOP_NONE)
+		ok = auth_write_param(out, false, "nc", ncs, false) &&
+		     auth_write_param(out, false, "qop",
+				      digest_qop_name(in->qop), false);
+	ok = ok && auth_write_param(out, false, "response", resp, true);
+	if (ok && st->opaque[0] != '\0')
+		ok = auth_write_param(out, false, "opaque", st->opaque, true);
+	ok = ok && auth_write_param(out, false, "algorithm",
+				    digest_alg_name(in->alg), false);
+	if (ok && st->userhash)
+		ok = auth_write_param(out, false, "userhash", "true", false);
+	return ok;
+}
+
+/*
  * The Digest credentials (RFC 7616 §3.4), in curl's order:
  *   Digest username="..", realm="..", nonce="..", uri="..",
  *   cnonce="..", nc=00000001, qop=auth, response="..", opaque="..",
@@ -205,10 +288,9 @@ static enum http_err build_digest(struct answer_state *st,
 	struct digest_trace dt;
 	char cnonce[DIGEST_MAX_FIELD] = "";
 	char uname[DIGEST_HEX_MAX + 1];
-	char resp[DIGEST_HEX_MAX + 1], ncs[16];
+	char resp[DIGEST_HEX_MAX + 1];
 	const char *username = cr->user;
 	enum http_err e;
-	bool ok;
 
 	memset(&in, 0, sizeof(in));
 	in.alg = st->alg;
@@ -248,26 +330,7 @@ static enum http_err build_digest(struct answer_state *st,
 			goto done;
 		username = uname;
 	}
-	snprintf(ncs, sizeof(ncs), "%08x", (unsigned)in.nc);
-	ok = http_buf_puts(out, "Digest ") &&
-	     auth_write_param(out, true, "username", username, true) &&
-	     auth_write_param(out, false, "realm", st->realm, true) &&
-	     auth_write_param(out, false, "nonce", st->nonce, true) &&
-	     auth_write_param(out, false, "uri", uri, true);
-	if (ok && in.cnonce != NULL)
-		ok = auth_write_param(out, false, "cnonce", cnonce, true);
-	if (ok && in.qop != DIGEST_QOP_NONE)
-		ok = auth_write_param(out, false, "nc", ncs, false) &&
-		     auth_write_param(out, false, "qop",
-				      digest_qop_name(in.qop), false);
-	ok = ok && auth_write_param(out, false, "response", resp, true);
-	if (ok && st->opaque[0] != '\0')
-		ok = auth_write_param(out, false, "opaque", st->opaque, true);
-	ok = ok && auth_write_param(out, false, "algorithm",
-				    digest_alg_name(in.alg), false);
-	if (ok && st->userhash)
-		ok = auth_write_param(out, false, "userhash", "true", false);
-	if (!ok) {
+	if (!write_digest(out, st, &in, username, resp)) {
 		e = HTTP_E_NOSPACE;
 		goto done;
 	}
@@ -305,9 +368,11 @@ enum http_err answer_build(struct answer_state *st,
 	case AUTH_SCHEME_BASIC:
 		return basic_encode(out, cr->user, cr->pass ? cr->pass : "");
 	case AUTH_SCHEME_BEARER:
-		return bearer_encode(out, cr->pass ? cr->pass : "")
-			       ? HTTP_OK
-			       : HTTP_E_BEARER_TOKEN;
+		return bearer_encode(out, cr->token != NULL  ? cr->token
+					  : cr->pass != NULL ? cr->pass
+							     : "")
+			   ? HTTP_OK
+			   : HTTP_E_BEARER_TOKEN;
 	case AUTH_SCHEME_DIGEST:
 		return build_digest(st, cr, method, uri, body, body_len, out,
 				    trace);

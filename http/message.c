@@ -387,6 +387,17 @@ long http_parse_request(const char *buf, size_t len, struct http_request *req,
 	return finish(e, used, len, err);
 }
 
+/* A field section with no start line before it; see message.h. */
+long http_parse_fields(const char *buf, size_t len, struct http_header *hs,
+		       size_t *num, enum http_err *err)
+{
+	size_t lim = len < HTTP_MAX_HEAD_BYTES ? len : HTTP_MAX_HEAD_BYTES;
+	size_t used = 0;
+	enum http_err e = parse_fields(buf, 0, lim, hs, num, &used);
+
+	return finish(e, used, len, err);
+}
+
 /* The same for a response head; the status-line comes first at once. */
 long http_parse_response(const char *buf, size_t len,
 			 struct http_response *resp, enum http_err *err)

@@ -68,6 +68,14 @@ long http_parse_request(const char *buf, size_t len, struct http_request *req,
 /* The same for a response head. */
 long http_parse_response(const char *buf, size_t len,
 			 struct http_response *resp, enum http_err *err);
+/*
+ * A field section alone (field lines, then the empty line), with the same
+ * rules as a head's: fills hs[0..HTTP_MAX_HEADERS) and *num; returns the
+ * bytes consumed, HTTP_PARSE_PARTIAL or HTTP_PARSE_ERROR with *err.  For
+ * field lines that come from elsewhere than a message (bin/client's -H).
+ */
+long http_parse_fields(const char *buf, size_t len, struct http_header *hs,
+		       size_t *num, enum http_err *err);
 
 /* ---- characters ---- */
 

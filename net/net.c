@@ -26,9 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "body.h"
+#include "reader.h"
 
-#define NET_READ_CHUNK 16384
 /* Pending connections the kernel queues for accept(): enough for a burst
  * of a few thousand clients connecting at once (past it, a client's SYN is
  * dropped and retried a second later); capped by net.core.somaxconn. */
@@ -423,98 +422,31 @@ ssize_t net_write_all(int fd, const void *p, size_t n)
 	return (ssize_t)done;
 }
 
-/* Read once into b; >0 bytes, 0 on EOF, -1 on error or timeout. */
-static ssize_t read_some(int fd, struct http_buf *b, size_t want)
+/* The one recv() loop: EINTR is retried, nothing else is. */
+ssize_t net_recv(int fd, void *p, size_t n)
 {
-	char tmp[NET_READ_CHUNK];
 	ssize_t r;
 
-	if (want > sizeof tmp)
-		want = sizeof tmp;
 	do
-		r = recv(fd, tmp, want, 0);
+		r = recv(fd, p, n, 0);
 	while (r < 0 && errno == EINTR);
-	if (r > 0 && !http_buf_append(b, tmp, (size_t)r))
-		return -1;
 	return r;
 }
 
-/* Read until a whole head is parsed; see net.h. */
+/* The blocking reader (net/reader.c) on a socket; see net.h. */
 long net_read_head(int fd, struct http_buf *b, struct http_request *req,
 		   struct http_response *resp, enum http_err *err)
 {
-	for (;;) {
-		long n = HTTP_PARSE_PARTIAL;
-		ssize_t r;
+	struct reader rd = reader_on_fd(fd);
 
-		*err = HTTP_OK;
-		if (b->len > 0) {
-			n = req != NULL
-				    ? http_parse_request(b->data, b->len, req, err)
-				    : http_parse_response(b->data, b->len, resp,
-							  err);
-			if (n > 0)
-				return n;
-			if (n == HTTP_PARSE_ERROR)
-				return -1;
-		}
-		r = read_some(fd, b, NET_READ_CHUNK);
-		if (r == 0 && b->len == 0)
-			return 0;
-		if (r <= 0) {
-			*err = HTTP_E_PARTIAL;
-			return -1;
-		}
-	}
+	return reader_head(&rd, b, req, resp, err);
 }
 
-/*
- * Read a framed body after the head; see net.h.  The framing is the one
- * body mover's (net/body.c), fed from this blocking loop.
- */
 long net_read_body(int fd, struct http_buf *b, size_t head_len,
 		   const struct http_body_info *info, size_t max,
 		   struct http_buf *decoded, enum http_err *err)
 {
-	struct body_mover m;
-	size_t pos = head_len;
-	long rc = -1;
+	struct reader rd = reader_on_fd(fd);
 
-	*err = HTTP_OK;
-	if (info->framing == HTTP_BODY_LENGTH && info->length > max) {
-		*err = HTTP_E_BODY_TOO_LARGE;
-		return -1;
-	}
-	body_init(&m, info, BODY_DECODE, max);
-	for (;;) {
-		ssize_t r;
-
-		if (pos < b->len && !m.done) {
-			long n = body_feed(&m, b->data + pos, b->len - pos,
-					   decoded, err);
-
-			if (n < 0)
-				break;
-			pos += (size_t)n;
-		}
-		if (m.done) {
-			rc = (long)(pos - head_len);
-			break;
-		}
-		/* Content-Length: never read past the body (the next
-		 * message stays in the socket for whoever reads next). */
-		r = read_some(fd, b,
-			      info->framing == HTTP_BODY_LENGTH ? (size_t)m.left
-								: NET_READ_CHUNK);
-		if (r == 0 && body_eof(&m)) {
-			rc = (long)(pos - head_len);
-			break;
-		}
-		if (r <= 0) {
-			*err = HTTP_E_PARTIAL;
-			break;
-		}
-	}
-	body_free(&m);
-	return rc;
+	return reader_body(&rd, b, head_len, info, max, decoded, err);
 }

@@ -84,21 +84,17 @@ void net_set_timeouts(int fd, int recv_ms, int send_ms);
 /* Write everything or fail (-1); EINTR retried, never SIGPIPE. */
 ssize_t net_write_all(int fd, const void *p, size_t n);
 /*
- * Read from fd into b until a complete request/response head is in b
- * (parsed into *req or *resp, exactly one non-NULL), the peer closes, an
- * error, or the head passes its limit.  Returns the head length (> 0), 0
- * on a clean close before any byte, -1 on error with *err set (the parse
- * error, HTTP_E_PARTIAL for EOF/timeout mid-head).  Bytes after the head
- * stay in b.
+ * recv(2) into p[0..n), EINTR retried: > 0 bytes, 0 at the end, -1 on an
+ * error or a timeout (net_set_timeouts).  The one blocking recv loop.
+ */
+ssize_t net_recv(int fd, void *p, size_t n);
+/*
+ * reader_head() and reader_body() (net/reader.h) on the socket fd: a
+ * head into b (0 on a clean close before any byte), then the body after
+ * head_len bytes of b, as net/reader.h says.
  */
 long net_read_head(int fd, struct http_buf *b, struct http_request *req,
 		   struct http_response *resp, enum http_err *err);
-/*
- * Read a body after a head already at the front of b (head_len bytes),
- * following `info`; appends the raw body bytes as received to b, up to
- * max bytes.  For chunked, the raw chunked bytes stay as received and the
- * decoded bytes go to `decoded` when it is not NULL.  -1 on error.
- */
 long net_read_body(int fd, struct http_buf *b, size_t head_len,
 		   const struct http_body_info *info, size_t max,
 		   struct http_buf *decoded, enum http_err *err);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../http/answer.h"
 #include "../http/auth.h"
 #include "../http/base64.h"
 #include "../http/digest.h"
@@ -106,23 +107,21 @@ bool breaker_is_ntlm_challenge(const struct http_response *resp)
 
 /* ---- Deciding whether a break applies ---- */
 
-/* The scheme the client will answer with: NTLM > Bearer > Digest > Basic. */
-static enum auth_scheme chosen(const struct lab_server *s)
+/*
+ * The scheme the client will answer with: the highest answer_rank() among
+ * those offered, for the leg's connection (http/answer.h; the lab's legs
+ * are plain HTTP unless `tls proxy on`).
+ */
+static enum auth_scheme chosen(const struct lab_server *s, bool tls)
 {
-	unsigned bits = 0;
+	enum auth_scheme best = AUTH_SCHEME_NONE;
 	size_t i;
 
 	for (i = 0; i < s->num_schemes; i++)
-		bits |= s->schemes[i];
-	if (bits & AUTH_SCHEME_NTLM)
-		return AUTH_SCHEME_NTLM;
-	if (bits & AUTH_SCHEME_BEARER)
-		return AUTH_SCHEME_BEARER;
-	if (bits & AUTH_SCHEME_DIGEST)
-		return AUTH_SCHEME_DIGEST;
-	if (bits & AUTH_SCHEME_BASIC)
-		return AUTH_SCHEME_BASIC;
-	return AUTH_SCHEME_NONE;
+		if (s->schemes[i] != AUTH_SCHEME_NEGOTIATE &&
+		    answer_rank(s->schemes[i], tls) > answer_rank(best, tls))
+			best = s->schemes[i];
+	return best;
 }
 
 /* Whose credential comes first: the proxy's, unless it asks for none. */
@@ -193,7 +192,7 @@ bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
 		}
 		return true;
 	}
-	s = chosen(&lab->server[p]);
+	s = chosen(&lab->server[p], p == LAB_PROXY && lab->tlsleg != NULL);
 	sname = auth_scheme_name(s) ? auth_scheme_name(s) : "none";
 	switch (b) {
 	case LAB_BREAK_CLOSE:

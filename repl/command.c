@@ -198,8 +198,10 @@ static const struct command commands[] = {
      "or the origin (401, WWW-Authenticate) offers.  Several, comma\n"
      "separated, mean several challenges in one response, one field each\n"
      "(lesson 08); none turns authentication off.  The lab's client ranks\n"
-     "the schemes itself, NTLM > Bearer > Digest > Basic, whatever their\n"
-     "order: a lab choice; lesson 08 says what RFC 9110 and RFC 7616 ask.\n"
+     "the schemes itself, whatever their order, by a lab choice: on the\n"
+     "lab's plain-HTTP connections Digest > NTLM > Bearer > Basic, as a\n"
+     "token travels in clear (RFC 6750 §5.3 requires TLS for Bearer);\n"
+     "lesson 08 says what RFC 9110 and RFC 7616 leave to a client.\n"
      "ntlm is the proxy's only: it authenticates the connection (lesson\n"
      "11).  negotiate (proxy only) needs a Kerberos ticket: without `kdc`\n"
      "the lab's client answers another scheme or gets 407 (lesson 12).",

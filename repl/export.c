@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../http/answer.h"
 #include "../http/message.h"
 
 #define EXPORT_MAX_SAVED 8192 /* bytes of one message in a transcript */
@@ -564,19 +565,22 @@ static void shell_word(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
+/*
+ * The scheme the REPL's client answers with: the highest answer_rank()
+ * for a plain-HTTP leg (the daemons of make lab-up are), Negotiate aside:
+ * it has no Kerberos ticket.
+ */
 static enum auth_scheme strongest(const struct lab_server *s)
 {
-	unsigned bits = 0;
+	enum auth_scheme best = AUTH_SCHEME_NONE;
 	size_t i;
 
 	for (i = 0; i < s->num_schemes; i++)
-		bits |= s->schemes[i];
-	/* the REPL's client: NTLM first; it has no Kerberos ticket */
-	return bits & AUTH_SCHEME_NTLM     ? AUTH_SCHEME_NTLM
-	       : bits & AUTH_SCHEME_BEARER ? AUTH_SCHEME_BEARER
-	       : bits & AUTH_SCHEME_DIGEST ? AUTH_SCHEME_DIGEST
-	       : bits & AUTH_SCHEME_BASIC  ? AUTH_SCHEME_BASIC
-					   : AUTH_SCHEME_NONE;
+		if (s->schemes[i] != AUTH_SCHEME_NEGOTIATE &&
+		    answer_rank(s->schemes[i], false) >
+			answer_rank(best, false))
+			best = s->schemes[i];
+	return best;
 }
 
 /* "digest,basic" (or "none"): a server's schemes as --auth takes them. */

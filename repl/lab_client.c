@@ -67,6 +67,9 @@ void lab_client_fill(struct lab *lab)
 		a->user = lab->creds[p].user;
 		a->pass = secret_for(lab, (enum lab_party)p, lab->token[p],
 				     sizeof(lab->token[p]));
+		/* the ranking depends on TLS (http/answer.h): only the
+		 * proxy leg can have it, with `tls proxy on` */
+		a->tls = p == LAB_PROXY && lab->tlsleg != NULL;
 		/* curl's --proxy-anyauth / --anyauth: whatever is offered */
 		a->allowed = AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST |
 			     AUTH_SCHEME_BEARER | AUTH_SCHEME_NTLM;

@@ -78,6 +78,15 @@ check_contains "curl --proxy-anyauth over TLS: then 200" "$v" "< HTTP/1.1 200"
 check_contains "curl --proxy-anyauth over TLS: one kept connection" "$v" "Re-using existing connection"
 check "curl --proxy-digest over TLS: 200" \
 	"$("${C[@]}" -x "https://127.0.0.1:$DPROXY_PORT" --proxy-insecure --proxy-digest -U alice:wonderland "$URL")" 200
+# Inside TLS to the proxy bin/client ranks as curl does: Bearer before
+# Digest (answer_rank() in http/answer.h); over plain HTTP, Digest.
+start BDPROXY "$BIN/proxy" --listen 127.0.0.1:0 --auth digest,bearer \
+	--tls-cert "$CERT" --tls-key "$KEY" || exit 1
+v=$("$BIN/client" -s -v -o /dev/null -w '%{http_code}' -x "https://127.0.0.1:$BDPROXY_PORT" --proxy-insecure \
+	--proxy-anyauth -U alice:wonderland --proxy-bearer alice-token "$URL" 2>"$TMP/bd.err")
+check "bin/client to a TLS proxy offering Digest and Bearer: 200" "$v" 200
+check_contains "... answered with the token, inside TLS" "$(cat "$TMP/bd.err")" "> Proxy-Authorization: Bearer alice-token"
+check_contains "... the why-line names what it passed over" "$(cat "$TMP/bd.err")" "chose Bearer over Digest; offered:"
 check "curl over TLS without trusting the proxy's cert: exit 60" \
 	"$(curl -s -m 10 -o /dev/null -x "$TP" -U alice:wonderland "$URL"; echo $?)" 60
 # A 300 kB POST through the 407 dance over TLS: the body arrives whole

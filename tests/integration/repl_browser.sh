@@ -11,6 +11,11 @@
 # A browser that is missing is skipped, saying why.
 . "$(dirname "$0")/lib.sh"
 
+if [ -n "${LAB407_QUICK:-}" ]; then
+	skip "browsers through repl --listen" \
+		"expensive, runs once in the make test pass"
+	exit 0
+fi
 REPL=$BIN/repl
 export HOME=$TMP
 NPM=build/npm

@@ -59,6 +59,25 @@ head=$("$BIN/client" -s -i -o - -x "127.0.0.1:$PB_PORT" --proxy-bearer forged-to
 check_contains "a bad token gets 407" "$head" "HTTP/1.1 407"
 check_contains "with error=\"invalid_token\"" "$head" 'error="invalid_token"'
 
+# Which challenge bin/client answers depends on TLS (lab407's policy,
+# answer_rank() in http/answer.h): to a plain-HTTP proxy that offers
+# Bearer and Digest, in either order, it answers Digest, not a token in
+# clear (RFC 6750 §5.3); given only Bearer it sends the token and says so.
+for order in bearer,digest digest,bearer; do
+	n=PBD_${order//,/_}
+	start "$n" "$BIN/proxy" --listen 127.0.0.1:0 --auth "$order" || { fail "$order" "proxy did not start"; continue; }
+	port_var=${n}_PORT
+	code=$("$BIN/client" -s -v -o /dev/null -w '%{http_code}' -x "127.0.0.1:${!port_var}" --proxy-anyauth \
+		-U alice:wonderland --proxy-bearer alice-token "$URL" 2>"$TMP/v")
+	check "bin/client, --auth $order over plain HTTP -> 200" "$code" 200
+	check_contains "--auth $order over plain HTTP: Digest answers" "$(cat "$TMP/v")" "> Proxy-Authorization: Digest "
+	check_absent "--auth $order over plain HTTP: no token sent" "$(cat "$TMP/v")" "Proxy-Authorization: Bearer"
+	check_contains "--auth $order: the why-line says why" "$(cat "$TMP/v")" "chose Digest SHA-256 over Bearer (no TLS to this party"
+done
+"$BIN/client" -s -v -o /dev/null -x "127.0.0.1:$PB_PORT" --proxy-bearer alice-token "$URL" 2>"$TMP/v"
+check_contains "Bearer alone over plain HTTP: the token goes" "$(cat "$TMP/v")" "> Proxy-Authorization: Bearer alice-token"
+check_contains "... and the note says RFC 6750 §5.3 requires TLS" "$(cat "$TMP/v")" "which RFC 6750 §5.3 requires for Bearer"
+
 # Unknown schemes in a challenge list must not confuse the client: a tiny
 # peer that offers Negotiate, NTLM and Basic.
 if need python3 "unknown schemes"; then

@@ -60,11 +60,12 @@ static const struct choose_case choose_cases[] = {
 	{"basic when digest not allowed",
 	 "Digest realm=\"r\", nonce=\"n\", Basic realm=\"r\"",
 	 AUTH_SCHEME_BASIC, HTTP_OK, AUTH_SCHEME_BASIC, DIGEST_MD5, 0, NULL},
-	/* Bearer beats both */
-	{"bearer first", "Basic realm=\"r\", Digest realm=\"r\", nonce=\"n\", "
-			 "Bearer realm=\"r\"",
-	 ALL, HTTP_OK, AUTH_SCHEME_BEARER, DIGEST_MD5, 0,
-	 "chose Bearer over Digest Basic"},
+	/* without TLS (cr.tls false here) Digest beats Bearer and Basic */
+	{"digest over bearer in clear",
+	 "Basic realm=\"r\", Digest realm=\"r\", nonce=\"n\", "
+	 "Bearer realm=\"r\"",
+	 ALL, HTTP_OK, AUTH_SCHEME_DIGEST, DIGEST_MD5, 0,
+	 "chose Digest MD5 over Bearer, Basic"},
 	/* Negotiate and NTLM are ignored, with tokens or without */
 	{"mixed with negotiate and ntlm",
 	 "Negotiate, NTLM, Digest realm=\"r\", nonce=\"n\", algorithm=MD5, "
@@ -121,7 +122,7 @@ static void test_choose_table(void **state)
 	     i++) {
 		const struct choose_case *tc = &choose_cases[i];
 		struct auth_challenge ch[AUTH_MAX_CHALLENGES];
-		struct answer_creds cr = {"alice", "wonderland", tc->allowed};
+		struct answer_creds cr = {"alice", "wonderland", tc->allowed, false, NULL};
 		struct answer_state st;
 		struct answer_trace tr;
 		size_t n = 0;
@@ -150,11 +151,145 @@ static void test_choose_table(void **state)
 	}
 }
 
+/*
+ * lab407's policy (http/answer.h, answer_rank): the same offers over a
+ * plain-HTTP connection and inside TLS, each pair of the schemes
+ * answer_choose() answers, in both orders, one field per challenge and
+ * several challenges in one field.  Fields are separated by '|'.
+ */
+struct rank_case {
+	const char *comment;
+	const char *fields; /* Proxy-Authenticate values, '|' between */
+	bool tls;
+	enum auth_scheme scheme;
+	const char *why; /* substring, or NULL */
+};
+
+#define BA "Basic realm=\"r\""
+#define DI "Digest realm=\"r\", nonce=\"n\", algorithm=SHA-256"
+#define BE "Bearer realm=\"r\""
+
+static const struct rank_case rank_cases[] = {
+	/* Bearer and Digest: the connection decides */
+	{"bearer,digest plain", BE "|" DI, false, AUTH_SCHEME_DIGEST,
+	 "chose Digest SHA-256 over Bearer (no TLS"},
+	{"digest,bearer plain", DI "|" BE, false, AUTH_SCHEME_DIGEST, NULL},
+	{"bearer,digest tls", BE "|" DI, true, AUTH_SCHEME_BEARER,
+	 "chose Bearer over Digest"},
+	{"digest,bearer tls", DI "|" BE, true, AUTH_SCHEME_BEARER, NULL},
+	/* Bearer and Basic: both send a reusable secret; the token the
+	 * user gave wins, and without TLS the note says what that costs */
+	{"bearer,basic plain", BE "|" BA, false, AUTH_SCHEME_BEARER,
+	 "RFC 6750 §5.3"},
+	{"basic,bearer plain", BA "|" BE, false, AUTH_SCHEME_BEARER, NULL},
+	{"bearer,basic tls", BE "|" BA, true, AUTH_SCHEME_BEARER,
+	 "chose Bearer over Basic"},
+	{"basic,bearer tls", BA "|" BE, true, AUTH_SCHEME_BEARER, NULL},
+	/* Digest and Basic: Digest either way, whatever the order */
+	{"basic,digest plain", BA "|" DI, false, AUTH_SCHEME_DIGEST,
+	 "chose Digest SHA-256 over Basic"},
+	{"digest,basic plain", DI "|" BA, false, AUTH_SCHEME_DIGEST, NULL},
+	{"basic,digest tls", BA "|" DI, true, AUTH_SCHEME_DIGEST, NULL},
+	{"digest,basic tls", DI "|" BA, true, AUTH_SCHEME_DIGEST, NULL},
+	/* one scheme alone: taken on either connection */
+	{"bearer alone plain", BE, false, AUTH_SCHEME_BEARER,
+	 "without TLS, which RFC 6750 §5.3 requires"},
+	{"bearer alone tls", BE, true, AUTH_SCHEME_BEARER, NULL},
+	{"basic alone plain", BA, false, AUTH_SCHEME_BASIC, NULL},
+	/* all three in one field (RFC 9110 §11.6.1), and split over two */
+	{"three in one field plain", BA ", " BE ", " DI, false,
+	 AUTH_SCHEME_DIGEST, "over Bearer, Basic"},
+	{"three in one field tls", BA ", " BE ", " DI, true,
+	 AUTH_SCHEME_BEARER, "over Digest, Basic"},
+	{"three in two fields plain", BA ", " BE "|" DI, false,
+	 AUTH_SCHEME_DIGEST, NULL},
+	{"three in two fields tls", DI "|" BA ", " BE, true,
+	 AUTH_SCHEME_BEARER, NULL},
+	/* a Digest challenge that cannot be used does not outrank Bearer */
+	{"unusable digest, bearer plain",
+	 "Digest realm=\"r\", nonce=\"n\", algorithm=SHA-1|" BE, false,
+	 AUTH_SCHEME_BEARER, NULL},
+	/* unknown and connection schemes around them change nothing */
+	{"ntlm and foo skipped plain", "NTLM|Foo bar=1, " BE ", " DI, false,
+	 AUTH_SCHEME_DIGEST, NULL},
+};
+
+static void test_rank_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(rank_cases) / sizeof(rank_cases[0]);
+	     i++) {
+		const struct rank_case *tc = &rank_cases[i];
+		struct auth_challenge ch[AUTH_MAX_CHALLENGES];
+		struct http_header hs[8];
+		struct answer_creds cr = {"", "alice-token", ALL, tc->tls, NULL};
+		struct answer_state st;
+		struct answer_trace tr;
+		const char *p = tc->fields;
+		size_t nh = 0, n = 0;
+
+		print_message("case: %s\n", tc->comment);
+		while (nh < 8) {
+			const char *bar = strchr(p, '|');
+			size_t len = bar != NULL ? (size_t)(bar - p) : strlen(p);
+
+			hs[nh].name = "Proxy-Authenticate";
+			hs[nh].name_len = strlen(hs[nh].name);
+			hs[nh].value = p;
+			hs[nh].value_len = len;
+			nh++;
+			if (bar == NULL)
+				break;
+			p = bar + 1;
+		}
+		assert_int_equal(auth_collect_challenges(hs, nh,
+							 "Proxy-Authenticate",
+							 ch, AUTH_MAX_CHALLENGES,
+							 &n),
+				 HTTP_OK);
+		answer_state_init(&st);
+		assert_int_equal(answer_choose(&st, &cr, ch, n, &tr), HTTP_OK);
+		assert_int_equal(st.scheme, tc->scheme);
+		if (tc->why && strstr(tr.why, tc->why) == NULL)
+			fail_msg("%s: why '%s' lacks '%s'", tc->comment, tr.why,
+				 tc->why);
+		/* the clear-text warning appears exactly when it applies */
+		if (tc->tls)
+			assert_null(strstr(tr.why, "TLS"));
+	}
+}
+
+/* The ranking itself: Bearer moves, nothing else does. */
+static void test_rank_order(void **state)
+{
+	(void)state;
+	assert_true(answer_rank(AUTH_SCHEME_BEARER, true) >
+		    answer_rank(AUTH_SCHEME_DIGEST, true));
+	assert_true(answer_rank(AUTH_SCHEME_DIGEST, false) >
+		    answer_rank(AUTH_SCHEME_NTLM, false));
+	assert_true(answer_rank(AUTH_SCHEME_NTLM, false) >
+		    answer_rank(AUTH_SCHEME_BEARER, false));
+	assert_true(answer_rank(AUTH_SCHEME_BEARER, false) >
+		    answer_rank(AUTH_SCHEME_BASIC, false));
+	assert_true(answer_rank(AUTH_SCHEME_DIGEST, true) >
+		    answer_rank(AUTH_SCHEME_NTLM, true));
+	assert_true(answer_rank(AUTH_SCHEME_NTLM, true) >
+		    answer_rank(AUTH_SCHEME_BASIC, true));
+	for (int tls = 0; tls < 2; tls++) {
+		assert_true(answer_rank(AUTH_SCHEME_NEGOTIATE, tls) >
+			    answer_rank(AUTH_SCHEME_BEARER, tls));
+		assert_true(answer_rank(AUTH_SCHEME_NEGOTIATE, tls) >
+			    answer_rank(AUTH_SCHEME_DIGEST, tls));
+		assert_int_equal(answer_rank(AUTH_SCHEME_UNKNOWN, tls), 0);
+		assert_int_equal(answer_rank(AUTH_SCHEME_NONE, tls), 0);
+	}
+}
+
 /* No user given: nothing to answer with. */
 static void test_choose_no_user(void **state)
 {
 	struct auth_challenge ch[AUTH_MAX_CHALLENGES];
-	struct answer_creds cr = {NULL, NULL, ALL};
+	struct answer_creds cr = {NULL, NULL, ALL, false, NULL};
 	struct answer_state st;
 	size_t n = parse("Basic realm=\"r\"", ch);
 
@@ -184,8 +319,8 @@ static void choose_build(struct answer_state *st,
 
 static void test_build_basic_bearer(void **state)
 {
-	struct answer_creds cr = {"alice", "wonderland", ALL};
-	struct answer_creds tok = {"alice", "alice-token", ALL};
+	struct answer_creds cr = {"alice", "wonderland", ALL, false, NULL};
+	struct answer_creds tok = {"alice", "alice-token", ALL, false, NULL};
 	struct answer_state st;
 	struct http_buf b;
 
@@ -211,7 +346,7 @@ static void test_build_basic_bearer(void **state)
 /* The exact shape curl writes, and a response that really verifies. */
 static void test_build_digest_format(void **state)
 {
-	struct answer_creds cr = {"alice", "wonderland", ALL};
+	struct answer_creds cr = {"alice", "wonderland", ALL, false, NULL};
 	struct answer_state st;
 	struct answer_trace tr;
 	struct digest_input in;
@@ -269,7 +404,7 @@ static void test_build_digest_quoted(void **state)
 	(void)state;
 	http_buf_init(&b, 0);
 	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
-		struct answer_creds cr = {users[i], "pw", ALL};
+		struct answer_creds cr = {users[i], "pw", ALL, false, NULL};
 
 		answer_state_init(&st);
 		choose_build(&st, &cr,
@@ -291,7 +426,7 @@ static void test_build_digest_quoted(void **state)
 		assert_string_equal(got, "/x");
 	}
 	{
-		struct answer_creds cr = {"a\r\nX-Injected: 1", "pw", ALL};
+		struct answer_creds cr = {"a\r\nX-Injected: 1", "pw", ALL, false, NULL};
 		struct auth_challenge ch[AUTH_MAX_CHALLENGES];
 		size_t n = parse("Digest realm=\"r\", nonce=\"n1\", qop=auth",
 				 ch);
@@ -310,7 +445,7 @@ static void test_build_digest_quoted(void **state)
 /* nc counts per nonce; a new nonce restarts it; cnonce is fresh each time. */
 static void test_nc_and_cnonce(void **state)
 {
-	struct answer_creds cr = {"alice", "wonderland", ALL};
+	struct answer_creds cr = {"alice", "wonderland", ALL, false, NULL};
 	const char *ch1 = "Digest realm=\"r\", nonce=\"n1\", qop=\"auth\"";
 	struct answer_state st;
 	struct answer_trace tr;
@@ -363,8 +498,8 @@ static void test_nc_and_cnonce(void **state)
 /* Quoting, userhash, auth-int and the RFC 2069 form. */
 static void test_build_variants(void **state)
 {
-	struct answer_creds cr = {"al\"ice", "pw", ALL};
-	struct answer_creds alice = {"alice", "wonderland", ALL};
+	struct answer_creds cr = {"al\"ice", "pw", ALL, false, NULL};
+	struct answer_creds alice = {"alice", "wonderland", ALL, false, NULL};
 	struct answer_state st;
 	struct answer_trace tr;
 	struct digest_input in;
@@ -485,7 +620,7 @@ static void test_round_trip(void **state)
 	for (int uh = 0; uh < 2; uh++) {
 		struct guard_config cfg;
 		struct auth_challenge ch[AUTH_MAX_CHALLENGES];
-		struct answer_creds cr = {"alice", "wonderland", ALL};
+		struct answer_creds cr = {"alice", "wonderland", ALL, false, NULL};
 		struct answer_state st;
 		struct answer_trace tr;
 		struct guard_result r;
@@ -575,6 +710,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_choose_table),
 		cmocka_unit_test(test_choose_no_user),
+		cmocka_unit_test(test_rank_table),
+		cmocka_unit_test(test_rank_order),
 		cmocka_unit_test(test_build_basic_bearer),
 		cmocka_unit_test(test_build_digest_format),
 		cmocka_unit_test(test_build_digest_quoted),

@@ -518,6 +518,67 @@ static void test_body_resent(void **state)
 	client_step_free(&s);
 }
 
+/*
+ * -H lines replace the machine's own Host, User-Agent and Accept: the
+ * lines are read by the message parser, so a name matches whatever its
+ * case, only as a whole field name, and a line the parser refuses sets
+ * nothing.
+ */
+struct user_field_case {
+	const char *comment;
+	const char *extra;
+	const char *present; /* a line the request must have */
+	const char *absent;  /* a line it must not have */
+};
+
+static const struct user_field_case user_field_cases[] = {
+    /* the user's Host wins */
+    {"host replaced", "Host: other.example\r\n", "Host: other.example",
+     "Host: 127.0.0.1:8080"},
+    /* field names are case-insensitive (RFC 9110 §5.1) */
+    {"accept lower case", "accept: text/plain\r\n", "accept: text/plain",
+     "Accept: */*"},
+    /* a longer name that begins with "Host" is another field */
+    {"host prefix is not host", "Host-Extra: 1\r\n", "Host: 127.0.0.1:8080",
+     NULL},
+    /* a name that ends with "Accept" is another field too */
+    {"x-accept is not accept", "X-Accept: 1\r\n", "Accept: */*", NULL},
+    /* an empty value still sets the field (curl removes it; we send it) */
+    {"empty user-agent", "User-Agent:\r\n", "User-Agent:",
+     "User-Agent: lab407-client/test"},
+    /* the second of several lines counts */
+    {"second line", "X-A: 1\r\nUser-Agent: mine\r\n", "User-Agent: mine",
+     "User-Agent: lab407-client/test"},
+    /* whitespace before the colon is refused by the parser (RFC 9112
+     * §5.1): nothing is taken as set, the machine's Host stays */
+    {"space before colon sets nothing", "Host : x\r\n",
+     "Host: 127.0.0.1:8080", NULL},
+};
+
+static void test_user_fields(void **state)
+{
+	(void)state;
+	for (size_t i = 0;
+	     i < sizeof(user_field_cases) / sizeof(user_field_cases[0]); i++) {
+		const struct user_field_case *tc = &user_field_cases[i];
+		struct client_config c = proxy_cfg("http://127.0.0.1:8080/");
+		struct client_machine m;
+		struct client_step s;
+
+		print_message("case: %s\n", tc->comment);
+		c.extra_headers = tc->extra;
+		client_init(&m, &c);
+		client_step_init(&s);
+		client_start(&m, &s);
+		assert_int_equal(s.action, CLIENT_SEND);
+		assert_true(has_line(&s, tc->present));
+		if (tc->absent != NULL)
+			assert_false(has_line(&s, tc->absent));
+		client_step_free(&s);
+		client_free(&m);
+	}
+}
+
 /* ---- Who answered ---- */
 
 struct who_case {
@@ -621,6 +682,7 @@ int main(void)
 	    cmocka_unit_test(test_digest_stale),
 	    cmocka_unit_test(test_connect),
 	    cmocka_unit_test(test_body_resent),
+	    cmocka_unit_test(test_user_fields),
 	    cmocka_unit_test(test_who_answered),
 	    cmocka_unit_test(test_next_before_start),
 	};

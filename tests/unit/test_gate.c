@@ -786,7 +786,7 @@ static void digest_answer(const struct proxy_decision *d,
 	const char *body;
 	struct auth_challenge ch[AUTH_MAX_CHALLENGES];
 	size_t n = 0;
-	struct answer_creds cr = {"alice", "wonderland", AUTH_SCHEME_DIGEST};
+	struct answer_creds cr = {"alice", "wonderland", AUTH_SCHEME_DIGEST, false, NULL};
 	struct answer_trace tr;
 
 	out_response(d, &resp, &body);

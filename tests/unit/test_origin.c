@@ -331,7 +331,7 @@ static void answer(struct fixture *f, struct answer_state *as, const char *user,
 		   char *req, size_t cap)
 {
 	struct auth_challenge ch[AUTH_MAX_CHALLENGES];
-	struct answer_creds cr = {user, pass, allowed};
+	struct answer_creds cr = {user, pass, allowed, false, NULL};
 	struct answer_trace tr;
 	struct http_buf v;
 	size_t n = challenges(f, ch, AUTH_MAX_CHALLENGES);
