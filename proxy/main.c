@@ -40,6 +40,7 @@
 #include "../net/daemon.h"
 #include "../net/net.h"
 #include "acl.h"
+#include "authint.h"
 #include "expose.h"
 #include "server.h"
 #include "tls.h"
@@ -57,6 +58,7 @@
 #define OPT_TLS_CERT 0x100
 #define OPT_TLS_KEY 0x101
 #define OPT_CREDENTIALS_TTL 0x102
+#define OPT_AUTH_INT_MAX 0x103
 
 static void on_signal(int sig)
 {
@@ -81,6 +83,9 @@ static const struct daemon_option options[] = {
 		 PROXY_DEFAULT_CREDENTIALS_TTL) "; 0: off);\n"
 	 "the users file is read again when it changes"},
 	DAEMON_OPTIONS_DIGEST(PROXY_DEFAULT_ALGS),
+	{"--auth-int-max BYTES",
+	 "body bytes held to check a qop=auth-int request\n"
+	 "before it goes on (default " DAEMON_STR(AUTHINT_DEFAULT_MAX) "): 413"},
 	{"--acl FILE", "who may go where (docs/acl.md; default: all but mallory)"},
 	{"--connect-ports LIST",
 	 "ports CONNECT may reach without an ACL line naming\n"
@@ -248,6 +253,7 @@ int main(int argc, char **argv)
 		 OPT_CREDENTIALS_TTL},
 		{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
 		{"tls-key", required_argument, NULL, OPT_TLS_KEY},
+		{"auth-int-max", required_argument, NULL, OPT_AUTH_INT_MAX},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -266,6 +272,7 @@ int main(int argc, char **argv)
 	unsigned long max_conn = PROXY_DEFAULT_MAX_CONNECTIONS;
 	unsigned long workers = 0;
 	unsigned long creds_ttl = PROXY_DEFAULT_CREDENTIALS_TTL;
+	unsigned long auth_int_max = AUTHINT_DEFAULT_MAX;
 	bool verbose = false;
 	static struct proxy_config cfg;
 	static struct proxy_server srv;
@@ -349,6 +356,10 @@ int main(int argc, char **argv)
 			break;
 		case OPT_TLS_CERT: tls_cert = optarg; break;
 		case OPT_TLS_KEY: tls_key = optarg; break;
+		case OPT_AUTH_INT_MAX:
+			auth_int_max = number("--auth-int-max", optarg,
+					      AUTHINT_MAX_LIMIT);
+			break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V':
@@ -463,6 +474,7 @@ int main(int argc, char **argv)
 	srv.t = t;
 	srv.max_connections = (unsigned)max_conn;
 	srv.workers = (unsigned)workers;
+	srv.auth_int_max = auth_int_max;
 	srv.log = log;
 	srv.verbose = verbose;
 	srv.tls = tls;
