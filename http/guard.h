@@ -49,6 +49,7 @@
 #define GUARD_MAX_REALM 128
 #define GUARD_MAX_USER 256
 #define GUARD_MAX_REASON 512
+#define GUARD_MAX_NONCE 128    /* our nonces are 56 characters */
 
 /* A shell's lock around shared state; both NULL: no lock (one thread). */
 struct guard_lock {
@@ -214,6 +215,48 @@ bool guard_body_alg(const struct guard_config *cfg,
 bool guard_write_challenges(const struct guard_config *cfg,
 			    struct guard_state *st, uint64_t now, bool stale,
 			    const char *bearer_error, struct http_buf *out);
+
+/* ---- Between the guard's own files (http/guard*.c), not for shells ---- */
+
+/* Set r's verdict, precise error, field at fault ("" or NULL: none) and
+ * reason sentence. */
+void guard_set_verdict(struct guard_result *r, enum guard_verdict v,
+		       enum http_err err, const char *field, const char *fmt,
+		       ...) __attribute__((format(printf, 5, 6)));
+/* "proxy" or "server", for reasons. */
+const char *guard_party(const struct guard_config *cfg);
+/* True when cfg offers scheme s. */
+bool guard_offers(const struct guard_config *cfg, enum auth_scheme s);
+
+/* ---- Checking Digest (http/guard_digest.c) ---- */
+
+/*
+ * The Digest credentials c of req (RFC 7616 §3.4): fills *r as
+ * guard_verify() would, leaving a good answer GUARD_PENDING with the
+ * nonce count to commit and r->info set.  body as for guard_verify().
+ */
+void guard_digest_check(const struct guard_config *cfg,
+			struct digest_nonce_key *key,
+			const struct http_request *req,
+			const struct auth_challenge *c,
+			const struct guard_body *body, uint64_t now,
+			struct guard_result *r);
+
+/*
+ * Authentication-Info (or Proxy-) after a request that verified with
+ * qop=auth-int: rspauth then covers H(entity-body) of the response
+ * (RFC 7616 §3.5), so guard_verify() leaves only nextnonce in r->info, and the
+ * server calls this once it knows its response body: `info` is r->info,
+ * `user` r->user, body[0..body_len) the response's entity-body (no
+ * transfer coding).  Writes info plus qop=auth-int, rspauth, cnonce and nc
+ * to out[0..cap); false (out untouched) when req is not a Digest auth-int
+ * request of this configuration or anything fails: then send info as it
+ * is, never a guess.  Reads the store for HA1 again; thread-safe.
+ */
+bool guard_digest_info(const struct guard_config *cfg,
+		       const struct http_request *req, const char *user,
+		       const char *info, const void *body, size_t body_len,
+		       char *out, size_t cap);
 
 /* ---- Setting up a server (http/guard_setup.c) ---- */
 

@@ -283,13 +283,28 @@ static void challenge(const struct origin_config *cfg, struct origin_state *st,
 	http_buf_free(&body);
 }
 
-/* Authentication-Info after a successful Digest (RFC 7616 §3.5). */
-static void add_info(const struct origin_config *cfg, struct http_buf *h,
-		     const struct guard_result *r)
+/*
+ * Authentication-Info after a successful Digest (RFC 7616 §3.5), written
+ * once the response body is built: after qop=auth-int, rspauth covers
+ * H(entity-body) of the response (guard_digest_info()), the body as it
+ * goes out, which for HEAD is none.
+ */
+static void add_info(const struct origin_config *cfg,
+		     const struct http_request *req, struct http_buf *h,
+		     const struct guard_result *r, const struct http_buf *body)
 {
-	if (r->verdict == GUARD_OK && r->info[0] != '\0')
-		http_write_header(h, guard_info_field(&cfg->guard), r->info,
-				  strlen(r->info));
+	char info[sizeof(r->info)];
+	bool head = req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0;
+
+	if (r->verdict != GUARD_OK || r->info[0] == '\0')
+		return;
+	snprintf(info, sizeof(info), "%s", r->info);
+	if (r->scheme == AUTH_SCHEME_DIGEST)
+		guard_digest_info(&cfg->guard, req, r->user, r->info,
+				  head ? "" : body->data,
+				  head ? 0 : body->len, info, sizeof(info));
+	http_write_header(h, guard_info_field(&cfg->guard), info,
+			  strlen(info));
 }
 
 /* Lesson 05: the origin's public / 401 / 403 / 200. */
@@ -371,7 +386,6 @@ void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 	/* Step 3: may you.  No: 403 and no challenge (RFC 9110 §15.5.4). */
 	scheme = auth_scheme_name(r.scheme);
 	if (!rules_allows(rule, d->user)) {
-		add_info(cfg, &h, &r);
 		http_buf_printf(&out,
 				"403 Forbidden\n"
 				"origin: %s is authenticated (%s), but %s is "
@@ -384,12 +398,12 @@ void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 			"origin: %s is authenticated but %s is for %s -> "
 			"403, no challenge",
 			d->user, path, who);
+		add_info(cfg, req, &h, &r, &out);
 		respond(d, 403, req, &h, &out);
 		goto done;
 	}
 
 	/* Allowed: 200 with the teaching echo. */
-	add_info(cfg, &h, &r);
 	http_buf_printf(&out, "200 OK\norigin: %.*s %s\n", (int)req->method_len,
 			req->method, path);
 	say_normal_form(&out, req, rewritten);
@@ -422,6 +436,7 @@ void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 			"origin: %s is for %s; %s authenticated with %s -> "
 			"200",
 			path, who, d->user, scheme ? scheme : "?");
+	add_info(cfg, req, &h, &r, &out);
 	respond(d, 200, req, &h, &out);
 done:
 	http_buf_free(&h);

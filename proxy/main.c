@@ -41,6 +41,7 @@
 #include "../net/daemon.h"
 #include "../net/net.h"
 #include "acl.h"
+#include "authint.h"
 #include "expose.h"
 #include "server.h"
 #include "tls.h"
@@ -58,6 +59,7 @@
 #define OPT_TLS_CERT 0x100
 #define OPT_TLS_KEY 0x101
 #define OPT_CREDENTIALS_TTL 0x102
+#define OPT_AUTH_INT_MAX 0x103
 
 static void on_signal(int sig)
 {
@@ -82,6 +84,9 @@ static const struct daemon_option options[] = {
 		 PROXY_DEFAULT_CREDENTIALS_TTL) "; 0: off);\n"
 	 "the users file is read again when it changes"},
 	DAEMON_OPTIONS_DIGEST(PROXY_DEFAULT_ALGS),
+	{"--auth-int-max BYTES",
+	 "body bytes held to check a qop=auth-int request\n"
+	 "before it goes on (default " DAEMON_STR(AUTHINT_DEFAULT_MAX) "): 413"},
 	{"--acl FILE", "who may go where (docs/acl.md; default: all but mallory)"},
 	{"--connect-ports LIST",
 	 "ports CONNECT may reach without an ACL line naming\n"
@@ -223,7 +228,7 @@ struct proxy_args {
 	const char *keytab, *algs, *qop, *acl_file, *connect_ports;
 	const char *log_file, *tls_cert, *tls_key;
 	bool allow_exposed, verbose;
-	unsigned long lifetime, max_conn, workers, creds_ttl;
+	unsigned long lifetime, max_conn, workers, creds_ttl, auth_int_max;
 	struct proxy_timeouts t;
 };
 
@@ -263,6 +268,7 @@ static const struct option long_opts[] = {
 	{"credentials-ttl", required_argument, NULL, OPT_CREDENTIALS_TTL},
 	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
 	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
+	{"auth-int-max", required_argument, NULL, OPT_AUTH_INT_MAX},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -340,6 +346,10 @@ static void one_option(int c, const char *arg, struct proxy_args *a)
 		break;
 	case OPT_TLS_CERT: a->tls_cert = arg; break;
 	case OPT_TLS_KEY: a->tls_key = arg; break;
+	case OPT_AUTH_INT_MAX:
+		a->auth_int_max =
+			number("--auth-int-max", arg, AUTHINT_MAX_LIMIT);
+		break;
 	case 'v': a->verbose = true; break;
 	case 'h': usage(stdout); exit(0);
 	case 'V': printf("bin/proxy (lab407) %s\n", PROXY_VERSION); exit(0);
@@ -364,6 +374,7 @@ static void parse_args(int argc, char **argv, struct proxy_args *a)
 	a->lifetime = DIGEST_NONCE_LIFETIME;
 	a->max_conn = PROXY_DEFAULT_MAX_CONNECTIONS;
 	a->creds_ttl = PROXY_DEFAULT_CREDENTIALS_TTL;
+	a->auth_int_max = AUTHINT_DEFAULT_MAX;
 	proxy_timeouts_default(&a->t);   /* the options change them */
 	while ((c = getopt_long(argc, argv, "vhV", long_opts, NULL)) != -1) {
 		if (!timeout_option(c, optarg, &a->t))
@@ -497,6 +508,7 @@ static void setup_server(const struct proxy_args *a, struct proxy_server *srv,
 	srv->t = a->t;
 	srv->max_connections = (unsigned)a->max_conn;
 	srv->workers = (unsigned)a->workers;
+	srv->auth_int_max = a->auth_int_max;
 	srv->log = log;
 	srv->verbose = a->verbose;
 	srv->tls = tls;

@@ -68,6 +68,7 @@
 #include "../net/body.h"
 #include "../net/net.h"
 #include "../net/pool.h"
+#include "authint.h"
 
 #define PROXY_IO_CHUNK 16384              /* bytes a body step moves at most */
 #define PROXY_HIGH_WATER (256u * 1024)    /* queued for a slow reader: stop reading the other side */
@@ -82,7 +83,7 @@
 #define PROXY_POOL_MAX 1024
 #define PROXY_MAX_LOG_URL 2048            /* URL bytes in one log line */
 #define PROXY_MAX_BODY_TEXT 512           /* our own error bodies */
-#define PROXY_AUTH_INT_MAX PERSIST_MAX_DISCARD /* body bytes handed to the guard */
+#define PROXY_INFO_BODY_MAX (PROXY_HIGH_WATER / 2) /* auth-int: response body held for rspauth */
 
 static volatile sig_atomic_t stop_requested;
 static atomic_uint next_conn_id;   /* for -v lines, across workers */
@@ -100,6 +101,7 @@ static uint64_t mono_ms(void)
 
 enum conn_state {
 	CONN_READING_HEAD,       /* waiting for, or reading, a request head */
+	CONN_HOLDING_BODY,       /* Digest auth-int: reading the body whole first */
 	CONN_DECIDING,           /* proxy_decide() is looking at it */
 	CONN_ANSWERING,          /* our own response is going out */
 	CONN_DISCARDING,         /* reading and dropping a small unread body */
@@ -115,6 +117,7 @@ enum conn_state {
 
 static const char *const state_names[] = {
 	[CONN_READING_HEAD] = "reading head",
+	[CONN_HOLDING_BODY] = "holding body (auth-int)",
 	[CONN_DECIDING] = "deciding",
 	[CONN_ANSWERING] = "answering",
 	[CONN_DISCARDING] = "discarding body",
@@ -148,6 +151,7 @@ struct exchange {
 	bool http10;                  /* the client speaks HTTP/1.0 */
 	uint64_t req_sent;            /* request body bytes sent upstream */
 	uint64_t window_bytes;        /* body bytes in the current rate window */
+	struct authint *ai;           /* the body held for qop=auth-int, or NULL */
 
 	/* The way upstream. */
 	struct sockaddr_storage *addrs; /* resolved and checked (owned) */
@@ -247,6 +251,7 @@ static void start_lingering(struct conn *c);
 static void connect_next(struct conn *c);
 static void send_request(struct conn *c);
 static void relay_request_body(struct conn *c);
+static bool send_held_body(struct conn *c);
 static void read_response_head(struct conn *c);
 static void relay_response_body(struct conn *c);
 static void tunnel_move(struct conn *c, bool from_client);
@@ -620,6 +625,9 @@ static void exchange_free(struct exchange *x)
 		return;
 	proxy_decision_free(&x->d);
 	body_free(&x->mv);
+	if (x->ai != NULL)
+		authint_free(x->ai);
+	free(x->ai);
 	free(x->addrs);
 	free(x);
 }
@@ -652,6 +660,8 @@ static bool decide_slowly(struct conn *c, const struct http_request *req,
 			  const void *body, size_t body_len, size_t head_len);
 static void decided(struct conn *c, size_t head_len);
 static void act(struct conn *c);
+static void hold_body(struct conn *c, const char *head, size_t head_len,
+		      const struct http_request *req);
 static void notice_users_file(struct worker *wk);
 
 /*
@@ -668,8 +678,6 @@ static void read_head(struct conn *c)
 	struct http_request req;
 	enum http_err e = HTTP_OK;
 	const char *p;
-	const void *body = NULL;
-	size_t body_len = 0;
 	long hl;
 
 	if (len == 0)
@@ -724,26 +732,113 @@ static void read_head(struct conn *c)
 	c->x->has_body = c->x->req_body.framing == HTTP_BODY_CHUNKED ||
 			 (c->x->req_body.framing == HTTP_BODY_LENGTH &&
 			  c->x->req_body.length > 0);
-	/* Digest qop=auth-int hashes the body: hand the guard a small one
-	 * that came with the head (the head is parsed again, since the
-	 * pull-up may move it). */
-	if (c->x->req_body.framing == HTTP_BODY_LENGTH &&
-	    c->x->req_body.length <= PROXY_AUTH_INT_MAX &&
-	    len - (size_t)hl >= c->x->req_body.length &&
-	    c->x->req_body.length > 0) {
-		size_t all = (size_t)hl + (size_t)c->x->req_body.length;
-
-		p = (const char *)evbuffer_pullup(in, (ev_ssize_t)all);
-		if (http_parse_request(p, all, &req, &e) == hl) {
-			body = p + hl;
-			body_len = (size_t)c->x->req_body.length;
-		}
+	/* Digest qop=auth-int covers the body: read it whole first. */
+	if (authint_wanted(&srv->cfg->guard, &req, &c->x->req_body)) {
+		hold_body(c, p, (size_t)hl, &req);
+		return;
 	}
 	notice_users_file(c->wk);
-	if (decide_slowly(c, &req, body, body_len, (size_t)hl))
+	if (decide_slowly(c, &req, NULL, 0, (size_t)hl))
 		return;   /* decided() runs when the pool is done */
-	decide(c, &req, body, body_len);
+	decide(c, &req, NULL, 0);
 	decided(c, (size_t)hl);
+}
+
+/* ---- Holding the body (Digest qop=auth-int) ---- */
+
+static void hold_more(struct conn *c);
+
+/*
+ * The credentials cover H(entity-body) (RFC 7616 §3.4.3): the body is
+ * read whole, at most srv->auth_int_max bytes of it (--auth-int-max;
+ * more is 413), before anything is decided or sent upstream
+ * (proxy/authint.h); with no body the head is kept all the same, for the
+ * rspauth over the response (auth_int_info()).  The head is copied and leaves the input buffer,
+ * wiped.  Meanwhile the body-rate rule of a relayed body applies
+ * (on_timer).  RFC 9110 §10.1.1 has a proxy either answer from the head
+ * or start forwarding it; neither is possible before the body is seen,
+ * so for a client holding its body back this proxy sends the 100
+ * (Continue) itself, as any server may.
+ */
+static void hold_body(struct conn *c, const char *head, size_t head_len,
+		      const struct http_request *req)
+{
+	struct proxy_server *srv = c->wk->srv;
+	struct exchange *x = c->x;
+	struct evbuffer *in = bufferevent_get_input(c->cl);
+	bool held_back = evbuffer_get_length(in) == head_len;
+	enum http_err e;
+
+	x->ai = calloc(1, sizeof(*x->ai));
+	if (x->ai == NULL) {
+		conn_free(c);
+		return;
+	}
+	e = authint_start(x->ai, head, head_len, &x->req_body,
+			  srv->auth_int_max);
+	if (held_back && e == HTTP_OK && x->has_body && expect_continue(req))
+		bufferevent_write(c->cl, EXPECT_100_CONTINUE,
+				  EXPECT_100_CONTINUE_LEN);
+	explicit_bzero((void *)head, head_len);
+	evbuffer_drain(in, head_len);
+	if (e != HTTP_OK) {
+		send_error(c, e == HTTP_E_BODY_TOO_LARGE ? 413 : 500,
+			   "qop=auth-int: %s (this proxy holds at most %llu "
+			   "body bytes to check it)",
+			   http_strerror(e),
+			   (unsigned long long)srv->auth_int_max);
+		return;
+	}
+	go_state(c, CONN_HOLDING_BODY);
+	x->window_bytes = 0;
+	arm(c, srv->t.body_ms);
+	hold_more(c);
+}
+
+/* More of the held body; once it is whole, decide on it. */
+static void hold_more(struct conn *c)
+{
+	struct proxy_server *srv = c->wk->srv;
+	struct exchange *x = c->x;
+	struct evbuffer *in = bufferevent_get_input(c->cl);
+	struct http_request req;
+	enum http_err e = HTTP_OK;
+	const char *body;
+
+	while (!authint_done(x->ai) && evbuffer_get_length(in) > 0) {
+		struct evbuffer_iovec v;
+		long used;
+
+		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+			break;
+		used = authint_feed(x->ai, v.iov_base, v.iov_len, &e);
+		if (used < 0) {
+			send_error(c, e == HTTP_E_BODY_TOO_LARGE ? 413 : 400,
+				   "qop=auth-int: the request body: %s (at "
+				   "most %llu bytes are held to check it)",
+				   http_strerror(e),
+				   (unsigned long long)srv->auth_int_max);
+			return;
+		}
+		evbuffer_drain(in, (size_t)used);
+		x->window_bytes += (uint64_t)used;
+	}
+	if (!authint_done(x->ai))
+		return;
+	evtimer_del(c->timer);
+	x->has_body = false;   /* held: nothing of it is left to read */
+	if (http_parse_request(x->ai->head.data, x->ai->head.len, &req, &e) !=
+	    (long)x->ai->head.len) {
+		send_error(c, 500, "the held request head no longer parses");
+		return;
+	}
+	go_state(c, CONN_DECIDING);
+	body = x->ai->body.data != NULL ? x->ai->body.data : "";
+	notice_users_file(c->wk);
+	if (decide_slowly(c, &req, body, x->ai->body.len, 0))
+		return;
+	decide(c, &req, body, x->ai->body.len);
+	decided(c, 0);
 }
 
 /*
@@ -1454,6 +1549,8 @@ static void send_request(struct conn *c)
 	x->req_sent = 0;
 	bufferevent_write(c->up, x->d.out.data, x->d.out.len);
 	bufferevent_enable(c->up, EV_READ);
+	if (x->ai != NULL && !send_held_body(c))
+		return;
 	if (x->has_body) {
 		/* RFC 9112 §6.1: a recipient may decode a transfer coding
 		 * and apply it again; a chunked body is re-chunked with its
@@ -1474,6 +1571,30 @@ static void send_request(struct conn *c)
 }
 
 /* ---- Relaying the request body ---- */
+
+/*
+ * A body held for auth-int goes upstream as it was checked: the bytes the
+ * guard hashed and no others (proxy/authint.h).  False when it could not
+ * be queued (then the client has its 502).
+ */
+static bool send_held_body(struct conn *c)
+{
+	struct exchange *x = c->x;
+	struct http_buf o;
+	bool ok;
+
+	http_buf_init(&o, x->ai->body.len + 64);
+	ok = authint_write(x->ai, &o) &&
+	     bufferevent_write(c->up, o.data, o.len) == 0;
+	http_buf_free(&o);
+	if (!ok) {
+		send_error(c, 502, "the checked request body could not be "
+				   "queued for the origin");
+		return false;
+	}
+	x->req_sent = x->ai->body.len;
+	return true;
+}
 
 /*
  * One step of a body that is not moved verbatim (chunked, or decoded for
@@ -1569,6 +1690,47 @@ static void relay_request_body(struct conn *c)
 /* ---- Reading the response head ---- */
 
 /*
+ * Proxy-Authentication-Info after qop=auth-int into info[0..cap).  Its
+ * rspauth covers the response's entity-body (RFC 7616 §3.5), which has to
+ * be known before the head goes on: a response with no body, or a
+ * Content-Length one of at most PROXY_INFO_BODY_MAX bytes (below the
+ * upstream read high-water mark, so it can all arrive), is waited for
+ * whole in the input buffer and hashed there (guard_digest_info(), over
+ * the request head held in x->ai); any other (chunked, until-close,
+ * larger) gets the nextnonce alone - never an rspauth over a body not
+ * seen.  False: wait for more of the body.  Any other request: info is
+ * d.info_header as it is.
+ */
+static bool auth_int_info(struct conn *c, const struct http_body_info *rinfo,
+			  size_t head_len, char *info, size_t cap)
+{
+	struct exchange *x = c->x;
+	struct evbuffer *in = bufferevent_get_input(c->up);
+	struct http_request req;
+	enum http_err e;
+	const char *p;
+	size_t n = 0;
+
+	snprintf(info, cap, "%s", x->d.info_header);
+	if (x->ai == NULL || x->d.info_header[0] == '\0')
+		return true;
+	if (rinfo->framing == HTTP_BODY_LENGTH &&
+	    rinfo->length <= PROXY_INFO_BODY_MAX)
+		n = (size_t)rinfo->length;
+	else if (rinfo->framing != HTTP_BODY_NONE)
+		return true;
+	if (evbuffer_get_length(in) < head_len + n)
+		return false;
+	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)(head_len + n));
+	if (p != NULL &&
+	    http_parse_request(x->ai->head.data, x->ai->head.len, &req, &e) ==
+		    (long)x->ai->head.len)
+		guard_digest_info(&c->wk->srv->cfg->guard, &req, x->d.user,
+				  x->d.info_header, p + head_len, n, info, cap);
+	return true;
+}
+
+/*
  * The upstream connection failed before a whole response head came.  On
  * a reused connection that the origin had closed while idle, the request
  * goes again on a new one, but only where RFC 9110 §9.2.2 allows it:
@@ -1617,6 +1779,7 @@ static void read_response_head(struct conn *c)
 		enum http_err e = HTTP_OK;
 		const char *p;
 		const char *conn_field;
+		char info[sizeof(x->d.info_header)];
 		enum body_mode mode;
 		long hl;
 
@@ -1664,6 +1827,14 @@ static void read_response_head(struct conn *c)
 				   x->d.host, x->d.port, http_strerror(e));
 			return;
 		}
+		if (x->ai != NULL) {
+			if (!auth_int_info(c, &rinfo, (size_t)hl, info,
+					   sizeof(info)))
+				return;   /* more of the body rspauth covers */
+			/* The pull-up may have moved the head. */
+			p = (const char *)evbuffer_pullup(in, (ev_ssize_t)n);
+			http_parse_response(p, n, &resp, &e);
+		}
 		/* RFC 9112 §7.1: an HTTP/1.0 client cannot read chunked; it
 		 * gets the data alone, ended by the close. */
 		mode = BODY_RELAY;
@@ -1681,7 +1852,9 @@ static void read_response_head(struct conn *c)
 			     : x->http10    ? "keep-alive"
 					    : NULL;
 		http_buf_init(&head, 0);
-		if (!proxy_relay_head_auth(&resp, x->d.info_header,
+		if (!proxy_relay_head_auth(&resp,
+					   x->ai != NULL ? info
+							 : x->d.info_header,
 					   x->d.negotiate_reply, conn_field,
 					   mode == BODY_DECODE, &head)) {
 			http_buf_free(&head);
@@ -1982,6 +2155,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 		send_error(c, 408, "the request head did not arrive within %u ms",
 			   srv->t.header_ms);
 		return;
+	case CONN_HOLDING_BODY:
 	case CONN_RELAYING_BODY:
 	case CONN_DISCARDING: {
 		/* The body must keep at least body_min_rate bytes a second
@@ -2057,6 +2231,9 @@ static void on_client_read(struct bufferevent *bev, void *arg)
 	switch (c->state) {
 	case CONN_READING_HEAD:
 		read_head(c);
+		break;
+	case CONN_HOLDING_BODY:
+		hold_more(c);
 		break;
 	case CONN_RELAYING_BODY:
 	case CONN_DISCARDING:
@@ -2410,6 +2587,7 @@ enum http_err proxy_server_init(struct proxy_server *srv,
 	proxy_timeouts_default(&srv->t);
 	srv->max_connections = PROXY_DEFAULT_MAX_CONNECTIONS;
 	srv->credentials_ttl = PROXY_DEFAULT_CREDENTIALS_TTL;
+	srv->auth_int_max = AUTHINT_DEFAULT_MAX;
 	srv->log = stdout;
 	srv->state = calloc(1, sizeof(*srv->state));
 	if (srv->state == NULL)

@@ -62,6 +62,8 @@ struct proxy_server {
 	struct proxy_config *cfg;     /* not owned; guard + ACL */
 	struct proxy_timeouts t;      /* one per phase; defaults above */
 	unsigned max_connections;     /* more at once: 503 */
+	uint64_t auth_int_max;        /* Digest auth-int: body bytes held to
+					 check it (proxy/authint.h); more: 413 */
 	unsigned workers;             /* event loops; 0: one per core */
 	FILE *log;                    /* access log (line per request); not owned */
 	bool verbose;                 /* also a line per auth decision and

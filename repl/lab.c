@@ -68,6 +68,7 @@ bool lab_open(struct lab *lab, char *err, size_t cap)
 	for (i = 0; i < LAB_EXT_ORIGIN_CONNS; i++)
 		lab->ext_origin[i] = -1;
 	http_buf_init(&lab->pending, LAB_MAX_MESSAGE);
+	http_buf_init(&lab->proxy_req, HTTP_MAX_HEAD_BYTES + 1);
 	proxy_conn_init(&lab->pconn);
 
 	if (users_defaults(&lab->users[LAB_PROXY], USERS_SIDE_PROXY) !=
@@ -124,6 +125,7 @@ void lab_close(struct lab *lab)
 	msgs_free(lab);
 	tlsleg_free(lab);
 	http_buf_free(&lab->pending);
+	http_buf_free(&lab->proxy_req);
 	proxy_conn_free(&lab->pconn);
 	client_free(&lab->cm);
 	for (i = 0; i < LAB_EXT_ORIGIN_CONNS; i++)

@@ -152,6 +152,9 @@ struct lab {
 	char pending_broken[LAB_MAX_BROKEN]; /* what a break did, or "" */
 	bool close_after;	    /* close client<->proxy after P2C */
 	char proxy_info[1024];	    /* Proxy-Authentication-Info to relay */
+	struct http_buf proxy_req;  /* the request head the proxy checked:
+				       rspauth after auth-int (relay_info) */
+	char proxy_user[GUARD_MAX_USER]; /* ... and who it authenticated */
 	const char *pending_method; /* method of the request in flight */
 	char req_method[16];
 	struct lab_msg msgs[LAB_MAX_MSGS];

@@ -258,6 +258,9 @@ static void c2p_forward(struct lab *lab, struct lab_msg *m,
 	       sizeof(lab->negotiate_reply));
 	snprintf(lab->proxy_info, sizeof(lab->proxy_info), "%s",
 		 d->info_header);
+	snprintf(lab->proxy_user, sizeof(lab->proxy_user), "%s", d->user);
+	http_buf_reset(&lab->proxy_req);
+	http_buf_append(&lab->proxy_req, m->bytes.data, m->head_len);
 	lab_queue_next(lab, LAB_P2O, false);
 }
 
@@ -385,11 +388,43 @@ static enum lab_step_rc step_p2o(struct lab *lab, struct lab_msg *m, char *err,
 	return LAB_STEP_MOVED;
 }
 
+/*
+ * The proxy's Proxy-Authentication-Info on the relayed response, into
+ * info[0..cap).  After qop=auth-int it adds qop and an rspauth over the
+ * response body (RFC 7616 §3.5, guard_digest_info()), as bin/proxy does
+ * for a response it can hold whole (the lab holds every message whole);
+ * a chunked or until-close response gets the nextnonce alone, as there.
+ */
+static void relay_info(struct lab *lab, const struct http_response *resp,
+		       const struct lab_msg *m, char *info, size_t cap)
+{
+	struct http_request req;
+	struct http_body_info bi;
+	enum http_err e = HTTP_OK;
+
+	snprintf(info, cap, "%s", lab->proxy_info);
+	if (lab->proxy_info[0] == '\0' || lab->proxy_req.len == 0 ||
+	    http_parse_request(lab->proxy_req.data, lab->proxy_req.len, &req,
+			       &e) != (long)lab->proxy_req.len ||
+	    http_response_framing(resp, req.method, req.method_len, &bi) !=
+		    HTTP_OK ||
+	    (bi.framing != HTTP_BODY_LENGTH && bi.framing != HTTP_BODY_NONE))
+		return;
+	guard_digest_info(&lab->pcfg.guard, &req, lab->proxy_user,
+			  lab->proxy_info,
+			  bi.framing == HTTP_BODY_NONE ? ""
+						       : m->bytes.data + m->head_len,
+			  bi.framing == HTTP_BODY_NONE ? 0
+						       : m->bytes.len - m->head_len,
+			  info, cap);
+}
+
 /* Leg 3: the origin's response reaches the proxy, which relays it. */
 static enum lab_step_rc step_o2p(struct lab *lab, struct lab_msg *m, char *err,
 				 size_t cap)
 {
 	struct http_response resp;
+	char info[sizeof(lab->proxy_info)];
 
 	if (!wire_carry(lab->po[1], lab->po[0], &lab->pending, &m->bytes, err,
 			cap))
@@ -404,7 +439,8 @@ static enum lab_step_rc step_o2p(struct lab *lab, struct lab_msg *m, char *err,
 	m->lesson = "06";
 	http_buf_reset(&lab->pending);
 	/* the proxy's own Digest success rides on the relayed response */
-	if (!proxy_relay_head_auth(&resp, lab->proxy_info, lab->negotiate_reply,
+	relay_info(lab, &resp, m, info, sizeof(info));
+	if (!proxy_relay_head_auth(&resp, info, lab->negotiate_reply,
 				   NULL, false, &lab->pending)) {
 		snprintf(err, cap, "the proxy could not rewrite the head");
 		return LAB_STEP_ERROR;

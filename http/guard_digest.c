@@ -1,0 +1,564 @@
+/*
+ * http/guard_digest.c - checking Digest credentials (RFC 7616), the
+ * server side: one guard_digest_check() for the origin (Authorization)
+ * and the proxy (Proxy-Authorization), called by guard_verify() in
+ * http/guard.c once it has picked the Digest credentials out of the
+ * request.  Verdicts are set with guard_set_verdict(), as for every
+ * scheme.
+ *
+ * Reading order for a lesson: guard_digest_check() at the bottom, then
+ * read_fields() and check_digest_syntax() (what needs no secret), then
+ * write_info() (what a good answer gets back).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "guard.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+
+#define GUARD_NC_DIGITS 8      /* nc = 8LHEX (RFC 7616 §3.4) */
+
+/* ---- Reading the fields ---- */
+
+/* The fields of one Digest credentials value (RFC 7616 §3.4). */
+struct digest_fields {
+	char username[DIGEST_MAX_FIELD];
+	char realm[DIGEST_MAX_FIELD];
+	char nonce[DIGEST_MAX_FIELD];
+	char uri[HTTP_MAX_TARGET_BYTES + 1];
+	char response[DIGEST_MAX_FIELD];
+	char algorithm[DIGEST_MAX_FIELD];
+	char qop[DIGEST_MAX_FIELD];
+	char nc[DIGEST_MAX_FIELD];
+	char cnonce[DIGEST_MAX_FIELD];
+	char userhash[DIGEST_MAX_FIELD];
+	bool has_algorithm, has_qop, has_userhash, has_cnonce;
+};
+
+/*
+ * Copy one param.  A missing required one or one too long is
+ * GUARD_MALFORMED naming the field; returns false then.  *present tells
+ * an optional one was there.
+ */
+static bool get_param(const struct guard_config *cfg,
+		      const struct auth_challenge *c, const char *name,
+		      bool required, char *out, size_t cap, bool *present,
+		      struct guard_result *r)
+{
+	enum http_err e = auth_get(c, name, out, cap);
+
+	if (present)
+		*present = e == HTTP_OK;
+	if (e == HTTP_OK)
+		return true;
+	if (e == HTTP_E_AUTH_MISSING && !required)
+		return true;
+	if (e == HTTP_E_AUTH_MISSING)
+		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, name,
+			    "%s: Digest field %s is missing",
+			    guard_credentials_field(cfg), name);
+	else
+		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, name,
+			    "%s: Digest field %s is too long or malformed",
+			    guard_credentials_field(cfg), name);
+	return false;
+}
+
+/* Read every field, the required ones first (RFC 7616 §3.4). */
+static bool read_fields(const struct guard_config *cfg,
+			const struct auth_challenge *c,
+			struct digest_fields *f, struct guard_result *r)
+{
+	const char *fname = guard_credentials_field(cfg);
+
+	if (c->token68 != NULL) {
+		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_AUTH_SYNTAX, "",
+			    "%s: Digest credentials must be name=value pairs",
+			    fname);
+		return false;
+	}
+	if (auth_param_find(c, "username") == NULL &&
+	    auth_param_find(c, "username*") != NULL) {
+		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "username",
+			    "%s: Digest field username* (RFC 8187 encoding) is "
+			    "not supported here; send username",
+			    fname);
+		return false;
+	}
+	return get_param(cfg, c, "username", true, f->username,
+			 sizeof(f->username), NULL, r) &&
+	       get_param(cfg, c, "realm", true, f->realm, sizeof(f->realm),
+			 NULL, r) &&
+	       get_param(cfg, c, "nonce", true, f->nonce, sizeof(f->nonce),
+			 NULL, r) &&
+	       get_param(cfg, c, "uri", true, f->uri, sizeof(f->uri), NULL,
+			 r) &&
+	       get_param(cfg, c, "response", true, f->response,
+			 sizeof(f->response), NULL, r) &&
+	       get_param(cfg, c, "algorithm", false, f->algorithm,
+			 sizeof(f->algorithm), &f->has_algorithm, r) &&
+	       get_param(cfg, c, "qop", false, f->qop, sizeof(f->qop),
+			 &f->has_qop, r) &&
+	       get_param(cfg, c, "userhash", false, f->userhash,
+			 sizeof(f->userhash), &f->has_userhash, r) &&
+	       (!f->has_qop ||
+		(get_param(cfg, c, "nc", true, f->nc, sizeof(f->nc), NULL,
+			   r) &&
+		 get_param(cfg, c, "cnonce", true, f->cnonce,
+			   sizeof(f->cnonce), NULL, r))) &&
+	       get_param(cfg, c, "cnonce", false, f->cnonce, sizeof(f->cnonce),
+			 &f->has_cnonce, r);
+}
+
+/* The algorithms this configuration offers (none configured: MD5). */
+static bool alg_offered(const struct guard_config *cfg, enum digest_alg a)
+{
+	if (cfg->num_algs == 0)
+		return a == DIGEST_MD5;
+	for (size_t i = 0; i < cfg->num_algs && i < DIGEST_ALG_COUNT; i++)
+		if (cfg->algs[i] == a)
+			return true;
+	return false;
+}
+
+/*
+ * Parse nc = 8LHEX (RFC 7616 §3.4): exactly eight lowercase hex digits.
+ * "0000000A", "1" or "0x000001" are not a nonce count: a syntax error,
+ * never a wrong password.
+ */
+static bool parse_nc(const char *s, uint32_t *out)
+{
+	uint32_t v = 0;
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		char c = s[i];
+		unsigned d;
+
+		if (i >= GUARD_NC_DIGITS)
+			return false;
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else
+			return false;
+		v = (v << 4) | d;
+	}
+	*out = v;
+	return i == GUARD_NC_DIGITS;
+}
+
+/* Response: exactly n hex digits; lowercased in place. */
+static bool response_ok(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] >= 'A' && s[i] <= 'F')
+			s[i] = (char)(s[i] - 'A' + 'a');
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	}
+	return i == n;
+}
+
+/*
+ * Check the parts that need no secret: algorithm and qop offered, uri is
+ * the request-target, response has the right length.  All of these are
+ * syntax errors (400), RFC 7616 §3.4.6 for the uri.
+ */
+static bool check_digest_syntax(const struct guard_config *cfg,
+				const struct http_request *req,
+				struct digest_fields *f,
+				struct digest_input *in,
+				struct guard_result *r)
+{
+	const char *fname = guard_credentials_field(cfg);
+
+	/* RFC 7616 §3.3: no algorithm means MD5. */
+	in->alg = DIGEST_MD5;
+	if (f->has_algorithm &&
+	    !digest_alg_parse(f->algorithm, strlen(f->algorithm), &in->alg)) {
+		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_ALGORITHM,
+			    "algorithm",
+			    "%s: Digest algorithm %s is not known", fname,
+			    f->algorithm);
+		return false;
+	}
+	if (!alg_offered(cfg, in->alg)) {
+		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_ALGORITHM,
+			    "algorithm",
+			    "%s: Digest algorithm %s was not offered by this %s",
+			    fname, digest_alg_name(in->alg), guard_party(cfg));
+		return false;
+	}
+
+	in->qop = DIGEST_QOP_NONE;
+	if (f->has_qop) {
+		if (strcasecmp(f->qop, "auth") == 0) {
+			in->qop = DIGEST_QOP_AUTH;
+		} else if (strcasecmp(f->qop, "auth-int") == 0) {
+			in->qop = DIGEST_QOP_AUTH_INT;
+		} else {
+			guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
+				    "%s: Digest qop %s is not known", fname,
+				    f->qop);
+			return false;
+		}
+		if ((cfg->qops & in->qop) == 0) {
+			guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
+				    "%s: Digest qop %s was not offered by this %s",
+				    fname, f->qop, guard_party(cfg));
+			return false;
+		}
+		if (!parse_nc(f->nc, &in->nc)) {
+			guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc",
+				    "%s: Digest nc must be 8 lowercase hex digits "
+				    "(8LHEX, RFC 7616 §3.4), not \"%s\"",
+				    fname, f->nc);
+			return false;
+		}
+		in->cnonce = f->cnonce;
+	} else if (cfg->qops != 0) {
+		/* Dropping qop would fall back to RFC 2069: no downgrade. */
+		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
+			    "%s: Digest field qop is missing (this %s offered "
+			    "qop)",
+			    fname, guard_party(cfg));
+		return false;
+	} else if (digest_alg_is_sess(in->alg)) {
+		/* A -sess A1 needs a cnonce even without qop (RFC 2617
+		 * §3.2.2.2); lab407's client sends one. */
+		if (!f->has_cnonce) {
+			guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
+				    "cnonce",
+				    "%s: Digest field cnonce is missing (%s "
+				    "needs it)",
+				    fname, digest_alg_name(in->alg));
+			return false;
+		}
+		in->cnonce = f->cnonce;
+	}
+
+	/* RFC 7616 §3.4.6: uri must be the request-target (the authority
+	 * for CONNECT, which is its request-target). */
+	if (strlen(f->uri) != req->target_len ||
+	    memcmp(f->uri, req->target, req->target_len) != 0) {
+		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_URI, "uri",
+			    "%s: Digest uri \"%s\" is not the request-target "
+			    "\"%.*s\" (RFC 7616 §3.4.6)",
+			    fname, f->uri, (int)req->target_len, req->target);
+		return false;
+	}
+	if (!response_ok(f->response, digest_hex_len(in->alg))) {
+		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_RESPONSE,
+			    "response",
+			    "%s: Digest response must be %zu hex digits for %s",
+			    fname, digest_hex_len(in->alg),
+			    digest_alg_name(in->alg));
+		return false;
+	}
+	if (f->has_userhash && strcasecmp(f->userhash, "true") != 0 &&
+	    strcasecmp(f->userhash, "false") != 0) {
+		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "userhash",
+			    "%s: Digest userhash must be true or false", fname);
+		return false;
+	}
+	return true;
+}
+
+/* ---- Answering (Authentication-Info) ---- */
+
+/*
+ * Fill Authentication-Info after a good Digest answer (RFC 7616 §3.5):
+ * a fresh nextnonce, and rspauth proving the server knows HA1, with the
+ * qop the client used (§3.5: the server SHOULD use the same value).
+ * After qop=auth-int the rspauth covers H(entity-body) of the *response*
+ * (§3.5: A2 = ":" uri ":" H(entity-body)), which is not known here: r->info
+ * then holds nextnonce alone, and guard_digest_info() adds qop, rspauth,
+ * cnonce and nc once the server knows the body it answers with.  Without
+ * it, nextnonce alone is what goes out: no rspauth rather than a wrong
+ * one, and no qop without the rspauth it announces (design choice).
+ */
+static void write_info(struct digest_nonce_key *key, uint64_t now,
+		       const struct digest_input *in, struct guard_result *r)
+{
+	char next[GUARD_MAX_NONCE], rsp[DIGEST_HEX_MAX + 1], ncs[16];
+	struct digest_input ri = *in;
+	struct http_buf v;
+	bool ok;
+
+	r->info[0] = '\0';
+	if (digest_nonce_make(key, now, next, sizeof(next)) != HTTP_OK)
+		return;
+	/* Every value goes through the one quoted-string writer: the
+	 * cnonce is the client's and may hold '"' or '\' (RFC 9110 §5.6.4). */
+	http_buf_init(&v, sizeof(r->info) - 1);
+	ok = auth_write_param(&v, true, "nextnonce", next, true);
+	if (ok && in->qop == DIGEST_QOP_AUTH) {
+		snprintf(ncs, sizeof(ncs), "%08x", (unsigned)in->nc);
+		ok = digest_rspauth(&ri, rsp) == HTTP_OK &&
+		     auth_write_param(&v, false, "qop", "auth", false) &&
+		     auth_write_param(&v, false, "rspauth", rsp, true) &&
+		     auth_write_param(&v, false, "cnonce", in->cnonce, true) &&
+		     auth_write_param(&v, false, "nc", ncs, false);
+	}
+	if (ok && !v.failed && v.data != NULL)
+		snprintf(r->info, sizeof(r->info), "%s", v.data);
+	http_buf_free(&v);
+}
+
+/*
+ * The first credentials of req in our field with a scheme we offer, if
+ * they are Digest (as guard_verify() picks them).
+ */
+static bool digest_credentials(const struct guard_config *cfg,
+			       const struct http_request *req,
+			       struct auth_challenge *c)
+{
+	const struct http_header *h;
+	size_t pos = 0;
+
+	while ((h = http_header_next(req->headers, req->num_headers,
+				     guard_credentials_field(cfg), &pos)) !=
+	       NULL) {
+		if (auth_parse_credentials(h->value, h->value_len, c) != HTTP_OK)
+			return false;
+		if (c->kind != AUTH_SCHEME_UNKNOWN && guard_offers(cfg, c->kind))
+			return c->kind == AUTH_SCHEME_DIGEST;
+	}
+	return false;
+}
+
+/*
+ * Authentication-Info for a request that verified with qop=auth-int, once
+ * the response body is known; see guard.h.  The fields are read again
+ * from req, HA1 again from the store for the authenticated `user` (the
+ * real name, also after userhash); rspauth is computed over body
+ * (RFC 7616 §3.5) and written after `info` (the nextnonce from the guard).
+ */
+bool guard_digest_info(const struct guard_config *cfg,
+		       const struct http_request *req, const char *user,
+		       const char *info, const void *body, size_t body_len,
+		       char *out, size_t cap)
+{
+	struct auth_challenge c;
+	struct digest_fields f;
+	struct digest_input in;
+	struct guard_result scratch;
+	char ha1[DIGEST_HEX_MAX + 1] = "", rsp[DIGEST_HEX_MAX + 1] = "";
+	char ncs[16];
+	struct http_buf v;
+	bool ok = false;
+
+	memset(&f, 0, sizeof(f));
+	memset(&in, 0, sizeof(in));
+	if (cap == 0 || cfg->users == NULL || user == NULL || user[0] == '\0' ||
+	    !digest_credentials(cfg, req, &c) ||
+	    !read_fields(cfg, &c, &f, &scratch) ||
+	    !check_digest_syntax(cfg, req, &f, &in, &scratch) ||
+	    in.qop != DIGEST_QOP_AUTH_INT ||
+	    users_digest_ha1(cfg->users, user, cfg->realm, in.alg, ha1) !=
+		    HTTP_OK)
+		goto done;
+	in.user = f.username;
+	in.realm = f.realm;
+	in.ha1_hex = ha1;
+	in.nonce = f.nonce;
+	in.method = "";
+	in.uri = f.uri;
+	in.body = body != NULL ? body : "";
+	in.body_len = body_len;
+	if (digest_rspauth(&in, rsp) != HTTP_OK)
+		goto done;
+	snprintf(ncs, sizeof(ncs), "%08x", (unsigned)in.nc);
+	http_buf_init(&v, cap - 1);
+	ok = (info == NULL || info[0] == '\0' || http_buf_puts(&v, info)) &&
+	     auth_write_param(&v, info == NULL || info[0] == '\0', "qop",
+			      "auth-int", false) &&
+	     auth_write_param(&v, false, "rspauth", rsp, true) &&
+	     auth_write_param(&v, false, "cnonce", in.cnonce, true) &&
+	     auth_write_param(&v, false, "nc", ncs, false) && !v.failed &&
+	     v.data != NULL;
+	if (ok)
+		snprintf(out, cap, "%s", v.data);
+	http_buf_free(&v);
+done:
+	OPENSSL_cleanse(ha1, sizeof(ha1));
+	OPENSSL_cleanse(rsp, sizeof(rsp));
+	return ok;
+}
+
+/* ---- Checking ---- */
+
+/*
+ * Where H(entity-body) comes from for qop=auth-int: the hash made as the
+ * body streamed, the body in memory, or, when neither was given, an empty
+ * body only if the request really has none (RFC 9112 §6.3).  False, with
+ * the verdict set, when the body exists but was not read.
+ */
+static bool auth_int_body(const struct guard_config *cfg,
+			  const struct http_request *req,
+			  const struct guard_body *body, struct digest_input *in,
+			  struct guard_result *r)
+{
+	struct http_body_info info;
+
+	if (body != NULL && body->hash != NULL) {
+		in->body_hash = body->hash;
+		return true;
+	}
+	if (body != NULL && body->data != NULL) {
+		in->body = body->data;
+		in->body_len = body->len;
+		return true;
+	}
+	if (http_request_framing(req, &info) == HTTP_OK &&
+	    (info.framing == HTTP_BODY_NONE ||
+	     (info.framing == HTTP_BODY_LENGTH && info.length == 0)))
+		return true;
+	guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_QOP, "qop",
+		    "qop=auth-int covers the request body, which this %s had "
+		    "not read when it checked the credentials",
+		    guard_party(cfg));
+	return false;
+}
+
+/*
+ * The Digest check, in the order that leaks least: syntax, realm, is the
+ * nonce ours, the response (needs the secret), then staleness.  The
+ * nonce count is left pending for guard_commit(), so a forger cannot burn
+ * counts (RFC 7616 §3.4, §5.5).
+ *
+ * An unknown user costs what a known one does: HA1 comes from a dummy
+ * entry of the store (users_digest_ha1) and the response is computed and
+ * compared all the same; only then is the verdict "unknown user".
+ */
+void guard_digest_check(const struct guard_config *cfg,
+			struct digest_nonce_key *key,
+			const struct http_request *req,
+			const struct auth_challenge *c,
+			const struct guard_body *body, uint64_t now,
+			struct guard_result *r)
+{
+	struct digest_fields f;
+	struct digest_input in;
+	char ha1[DIGEST_HEX_MAX + 1], want[DIGEST_HEX_MAX + 1];
+	char method[DIGEST_MAX_FIELD];
+	bool userhash, stale = false, known = true, same;
+	uint64_t serial = 0;
+	enum http_err e;
+
+	memset(&f, 0, sizeof(f));
+	memset(&in, 0, sizeof(in));
+	ha1[0] = '\0';
+	want[0] = '\0';
+	if (!read_fields(cfg, c, &f, r) ||
+	    !check_digest_syntax(cfg, req, &f, &in, r))
+		goto done;
+	userhash = f.has_userhash && strcasecmp(f.userhash, "true") == 0;
+	if (!userhash)
+		snprintf(r->user, sizeof(r->user), "%s", f.username);
+
+	if (strcmp(f.realm, cfg->realm) != 0) {
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_REALM, "realm",
+			    "Digest realm \"%s\" is not this %s's realm \"%s\"",
+			    f.realm, guard_party(cfg), cfg->realm);
+		goto done;
+	}
+	e = digest_nonce_read(key, f.nonce, now, &serial);
+	if (e == HTTP_E_DIGEST_STALE) {
+		stale = true;
+	} else if (e != HTTP_OK) {
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_NONCE, "nonce",
+			    "nonce was not issued by this %s", guard_party(cfg));
+		goto done;
+	}
+	if (cfg->users == NULL) {
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_CONFIG, "",
+			    "this %s has no user store", guard_party(cfg));
+		goto done;
+	}
+
+	/* RFC 7616 §3.4.4: with userhash=true, username is H(user:realm). */
+	if (userhash &&
+	    users_from_userhash(cfg->users, f.username, cfg->realm, in.alg,
+				r->user, sizeof(r->user)) != HTTP_OK) {
+		r->user[0] = '\0';
+		known = false;
+	}
+	e = users_digest_ha1(cfg->users, known ? r->user : NULL, cfg->realm,
+			     in.alg, ha1);
+	if (e == HTTP_E_BAD_USER) {
+		known = false;
+	} else if (e != HTTP_OK) {
+		guard_set_verdict(r, GUARD_BAD, e, "",
+			    "cannot get HA1 for \"%s\" (%s): Digest needs a "
+			    "plain or htdigest user store",
+			    r->user, http_strerror(e));
+		goto done;
+	}
+	if (in.qop == DIGEST_QOP_AUTH_INT &&
+	    !auth_int_body(cfg, req, body, &in, r))
+		goto done;
+
+	in.user = f.username;
+	in.realm = f.realm;
+	in.ha1_hex = ha1;
+	in.nonce = f.nonce;
+	snprintf(method, sizeof(method), "%.*s", (int)req->method_len,
+		 req->method);
+	in.method = method;
+	in.uri = f.uri;
+	e = digest_compute(&in, NULL, want);
+	if (e != HTTP_OK) {
+		guard_set_verdict(r, GUARD_BAD, e, "response",
+			    "cannot compute the Digest response: %s",
+			    http_strerror(e));
+		goto done;
+	}
+	same = digest_equal(want, f.response, digest_hex_len(in.alg));
+	if (!known && userhash) {
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_BAD_USER, "username",
+			    "no user matches the userhash");
+		goto done;
+	}
+	if (!known) {
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_BAD_USER, "username",
+			    "unknown user \"%s\"", r->user);
+		goto done;
+	}
+	if (!same) {
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_BAD_PASSWORD, "response",
+			    "Digest response does not match (wrong password "
+			    "for \"%s\"?)",
+			    r->user);
+		goto done;
+	}
+	/* RFC 7616 §3.3: the password was right; only the nonce is old. */
+	if (stale) {
+		guard_set_verdict(r, GUARD_STALE, HTTP_E_DIGEST_STALE, "nonce",
+			    "the Digest nonce is stale (expired); the response "
+			    "was right, so retry with a new nonce");
+		goto done;
+	}
+	guard_set_verdict(r, GUARD_OK, HTTP_OK, "", "%s authenticated (Digest %s)",
+		    r->user, digest_alg_name(in.alg));
+	if (in.qop != DIGEST_QOP_NONE) {
+		/* RFC 7616 §3.4: the count is checked last, in guard_commit */
+		r->verdict = GUARD_PENDING;
+		r->pending.nc = true;
+		r->pending.serial = serial;
+		r->pending.count = in.nc;
+	}
+	write_info(key, now, &in, r);
+done:
+	OPENSSL_cleanse(ha1, sizeof(ha1));
+	OPENSSL_cleanse(want, sizeof(want));
+}
