@@ -20,44 +20,44 @@
 /* ---- Context ---- */
 
 /* The last OpenSSL error as text, or `fallback`. */
-static void ssl_error(char *err, size_t cap, const char *fallback)
+static void ssl_error(char *err, size_t err_cap, const char *fallback)
 {
 	unsigned long e = ERR_get_error();
 	char buf[256];
 
 	if (e == 0) {
-		snprintf(err, cap, "%s", fallback);
+		snprintf(err, err_cap, "%s", fallback);
 		return;
 	}
 	ERR_error_string_n(e, buf, sizeof(buf));
-	snprintf(err, cap, "%s: %s", fallback, buf);
+	snprintf(err, err_cap, "%s: %s", fallback, buf);
 	ERR_clear_error();
 }
 
 /* A client context; see tls.h. */
 SSL_CTX *tls_context_new(bool insecure, const char *cacert, char *err,
-			 size_t errcap, int *exit_code)
+			 size_t err_cap, int *exit_code)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 
 	if (ctx == NULL) {
-		ssl_error(err, errcap, "cannot create a TLS context");
+		ssl_error(err, err_cap, "cannot create a TLS context");
 		*exit_code = TLS_EXIT_CONNECT;
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	if (cacert != NULL) {
 		if (SSL_CTX_load_verify_locations(ctx, cacert, NULL) != 1) {
-			ssl_error(err, errcap,
+			ssl_error(err, err_cap,
 				  "error setting certificate file");
-			snprintf(err + strlen(err), errcap - strlen(err),
+			snprintf(err + strlen(err), err_cap - strlen(err),
 				 " (%s)", cacert);
 			*exit_code = TLS_EXIT_CACERT;
 			SSL_CTX_free(ctx);
 			return NULL;
 		}
 	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-		ssl_error(err, errcap, "cannot load the system CA store");
+		ssl_error(err, err_cap, "cannot load the system CA store");
 		*exit_code = TLS_EXIT_CACERT;
 		SSL_CTX_free(ctx);
 		return NULL;
@@ -80,7 +80,7 @@ static bool is_ip_literal(const char *host)
 
 /* The handshake on an SSL whose transport is set; frees it on failure. */
 static SSL *tls_handshake(SSL *ssl, const char *host, bool insecure,
-			  char *err, size_t errcap, int *exit_code)
+			  char *err, size_t err_cap, int *exit_code)
 {
 	bool ip = is_ip_literal(host);
 	long vr;
@@ -94,7 +94,7 @@ static SSL *tls_handshake(SSL *ssl, const char *host, bool insecure,
 			    : SSL_set1_host(ssl, host);
 
 		if (ok != 1) {
-			ssl_error(err, errcap, "cannot set the name to verify");
+			ssl_error(err, err_cap, "cannot set the name to verify");
 			*exit_code = TLS_EXIT_CONNECT;
 			SSL_free(ssl);
 			return NULL;
@@ -105,12 +105,12 @@ static SSL *tls_handshake(SSL *ssl, const char *host, bool insecure,
 
 	vr = SSL_get_verify_result(ssl);
 	if (!insecure && vr != X509_V_OK) {
-		snprintf(err, errcap, "SSL certificate problem: %s",
+		snprintf(err, err_cap, "SSL certificate problem: %s",
 			 X509_verify_cert_error_string(vr));
 		*exit_code = TLS_EXIT_VERIFY;
 		ERR_clear_error();
 	} else {
-		ssl_error(err, errcap, "TLS handshake failed");
+		ssl_error(err, err_cap, "TLS handshake failed");
 		*exit_code = TLS_EXIT_CONNECT;
 	}
 	SSL_free(ssl);
@@ -119,17 +119,17 @@ static SSL *tls_handshake(SSL *ssl, const char *host, bool insecure,
 
 /* Handshake on fd; see tls.h. */
 SSL *tls_start(SSL_CTX *ctx, int fd, const char *host, bool insecure, char *err,
-	       size_t errcap, int *exit_code)
+	       size_t err_cap, int *exit_code)
 {
 	SSL *ssl = SSL_new(ctx);
 
 	if (ssl == NULL || SSL_set_fd(ssl, fd) != 1) {
-		ssl_error(err, errcap, "cannot set up TLS");
+		ssl_error(err, err_cap, "cannot set up TLS");
 		*exit_code = TLS_EXIT_CONNECT;
 		SSL_free(ssl);
 		return NULL;
 	}
-	return tls_handshake(ssl, host, insecure, err, errcap, exit_code);
+	return tls_handshake(ssl, host, insecure, err, err_cap, exit_code);
 }
 
 /*
@@ -139,13 +139,13 @@ SSL *tls_start(SSL_CTX *ctx, int fd, const char *host, bool insecure, char *err,
  * is encrypted twice on the wire.
  */
 SSL *tls_start_over(SSL_CTX *ctx, SSL *outer, const char *host,
-		    bool insecure, char *err, size_t errcap, int *exit_code)
+		    bool insecure, char *err, size_t err_cap, int *exit_code)
 {
 	SSL *ssl = SSL_new(ctx);
 	BIO *b = BIO_new(BIO_f_ssl());
 
 	if (ssl == NULL || b == NULL) {
-		ssl_error(err, errcap, "cannot set up TLS");
+		ssl_error(err, err_cap, "cannot set up TLS");
 		*exit_code = TLS_EXIT_CONNECT;
 		SSL_free(ssl);
 		BIO_free(b);
@@ -153,7 +153,7 @@ SSL *tls_start_over(SSL_CTX *ctx, SSL *outer, const char *host,
 	}
 	BIO_set_ssl(b, outer, BIO_NOCLOSE);   /* outer stays the caller's */
 	SSL_set_bio(ssl, b, b);               /* ssl owns b now */
-	return tls_handshake(ssl, host, insecure, err, errcap, exit_code);
+	return tls_handshake(ssl, host, insecure, err, err_cap, exit_code);
 }
 
 /* "CN = lab407 proxy" for -v: the peer certificate's subject. */

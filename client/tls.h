@@ -29,14 +29,14 @@
  * *exit_code set on failure.  The caller frees it with SSL_CTX_free().
  */
 SSL_CTX *tls_context_new(bool insecure, const char *cacert, char *err,
-			 size_t errcap, int *exit_code);
+			 size_t err_cap, int *exit_code);
 /*
  * Run the handshake on fd for `host` (SNI unless host is an IP literal,
  * RFC 6066 §3).  Returns the connection (caller frees with SSL_free), or
  * NULL with err and *exit_code.
  */
 SSL *tls_start(SSL_CTX *ctx, int fd, const char *host, bool insecure, char *err,
-	       size_t errcap, int *exit_code);
+	       size_t err_cap, int *exit_code);
 /*
  * The same, run inside an established TLS connection `outer` (TLS to an
  * HTTPS proxy, then TLS to the origin through its CONNECT tunnel).  The
@@ -44,7 +44,7 @@ SSL *tls_start(SSL_CTX *ctx, int fd, const char *host, bool insecure, char *err,
  * still owns and frees after it.
  */
 SSL *tls_start_over(SSL_CTX *ctx, SSL *outer, const char *host,
-		    bool insecure, char *err, size_t errcap, int *exit_code);
+		    bool insecure, char *err, size_t err_cap, int *exit_code);
 /* The peer certificate's subject, one line, for -v. */
 void tls_subject(SSL *ssl, char *out, size_t cap);
 /* "SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384" for -v. */

@@ -93,12 +93,12 @@ static bool read_digest(const struct auth_challenge *c, struct digest_offer *o)
 }
 
 /* Append " name" to a "why" text, bounded. */
-static void why_add(char *why, size_t cap, const char *word)
+static void why_add(char *err, size_t err_cap, const char *word)
 {
-	size_t used = strnlen(why, cap);
+	size_t used = strnlen(err, err_cap);
 
-	if (used < cap)
-		snprintf(why + used, cap - used, "%s", word);
+	if (used < err_cap)
+		snprintf(err + used, err_cap - used, "%s", word);
 }
 
 /*
@@ -130,17 +130,17 @@ int answer_rank(enum auth_scheme s, bool tls)
  * usable schemes from the highest rank down, then why a Bearer token
  * went, or did not go, without TLS.
  */
-static void explain_pick(char *why, size_t cap, enum auth_scheme pick,
+static void explain_pick(char *err, size_t err_cap, enum auth_scheme pick,
 			 enum digest_alg alg, unsigned usable, bool tls)
 {
 	static const enum auth_scheme order[] = {
 	    AUTH_SCHEME_BEARER, AUTH_SCHEME_DIGEST, AUTH_SCHEME_BASIC};
 	bool first = true;
 
-	snprintf(why, cap, "chose %s", auth_scheme_name(pick));
+	snprintf(err, err_cap, "chose %s", auth_scheme_name(pick));
 	if (pick == AUTH_SCHEME_DIGEST) {
-		why_add(why, cap, " ");
-		why_add(why, cap, digest_alg_name(alg));
+		why_add(err, err_cap, " ");
+		why_add(err, err_cap, digest_alg_name(alg));
 	}
 	/* ranks[] runs from 5 down to 1: list the others in that order */
 	for (int r = 5; r > 0; r--)
@@ -148,17 +148,17 @@ static void explain_pick(char *why, size_t cap, enum auth_scheme pick,
 			if (order[i] == pick || !(usable & order[i]) ||
 			    answer_rank(order[i], tls) != r)
 				continue;
-			why_add(why, cap, first ? " over " : ", ");
-			why_add(why, cap, auth_scheme_name(order[i]));
+			why_add(err, err_cap, first ? " over " : ", ");
+			why_add(err, err_cap, auth_scheme_name(order[i]));
 			first = false;
 		}
 	if (!tls && pick == AUTH_SCHEME_BEARER)
 		why_add(
-		    why, cap,
+		    err, err_cap,
 		    " (a token given and nothing better offered; it goes "
 		    "without TLS, which RFC 6750 §5.3 requires for Bearer)");
 	else if (!tls && (usable & AUTH_SCHEME_BEARER))
-		why_add(why, cap,
+		why_add(err, err_cap,
 			" (no TLS to this party: a Bearer token would travel "
 			"in clear, RFC 6750 §5.3)");
 }

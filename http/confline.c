@@ -52,22 +52,22 @@ bool confline_blank(const struct confline *l)
 
 /* ---- Errors ---- */
 
-enum http_err confline_error(char *errbuf, size_t errcap, const char *path,
+enum http_err confline_error(char *err, size_t err_cap, const char *path,
 			     unsigned line, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
-	if (errbuf == NULL || errcap == 0)
+	if (err == NULL || err_cap == 0)
 		return HTTP_E_FILE_LINE;
 	if (line > 0)
-		n = snprintf(errbuf, errcap, "%s:%u: ", path, line);
+		n = snprintf(err, err_cap, "%s:%u: ", path, line);
 	else
-		n = snprintf(errbuf, errcap, "%s: ", path);
-	if (n < 0 || (size_t)n >= errcap)
+		n = snprintf(err, err_cap, "%s: ", path);
+	if (n < 0 || (size_t)n >= err_cap)
 		return HTTP_E_FILE_LINE;
 	va_start(ap, fmt);
-	vsnprintf(errbuf + n, errcap - (size_t)n, fmt, ap);
+	vsnprintf(err + n, err_cap - (size_t)n, fmt, ap);
 	va_end(ap);
 	return HTTP_E_FILE_LINE;
 }
@@ -75,7 +75,7 @@ enum http_err confline_error(char *errbuf, size_t errcap, const char *path,
 /* ---- Files ---- */
 
 enum http_err confline_read_file(const char *path, size_t max, char **text,
-				 size_t *len, char *errbuf, size_t errcap)
+				 size_t *len, char *err, size_t err_cap)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
@@ -84,22 +84,22 @@ enum http_err confline_read_file(const char *path, size_t max, char **text,
 	*text = NULL;
 	*len = 0;
 	if (f == NULL) {
-		confline_error(errbuf, errcap, path, 0, "cannot open: %s",
+		confline_error(err, err_cap, path, 0, "cannot open: %s",
 			       strerror(errno));
 		return HTTP_E_FILE_OPEN;
 	}
 	buf = malloc(max + 1);
 	if (buf == NULL) {
 		fclose(f);
-		confline_error(errbuf, errcap, path, 0, "out of memory");
+		confline_error(err, err_cap, path, 0, "out of memory");
 		return HTTP_E_NOMEM;
 	}
 	n = fread(buf, 1, max + 1, f);
 	if (ferror(f) || n > max) {
 		if (ferror(f))
-			confline_error(errbuf, errcap, path, 0, "cannot read");
+			confline_error(err, err_cap, path, 0, "cannot read");
 		else
-			confline_error(errbuf, errcap, path, 0,
+			confline_error(err, err_cap, path, 0,
 				       "file too large (over %zu bytes)", max);
 		fclose(f);
 		OPENSSL_cleanse(buf, n);

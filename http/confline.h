@@ -44,7 +44,7 @@ bool confline_blank(const struct confline *l);
  * NULL or errcap 0: nothing).  Returns HTTP_E_FILE_LINE, for
  * `return confline_error(...)`.
  */
-enum http_err confline_error(char *errbuf, size_t errcap, const char *path,
+enum http_err confline_error(char *err, size_t err_cap, const char *path,
 			     unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 /*
@@ -55,6 +55,6 @@ enum http_err confline_error(char *errbuf, size_t errcap, const char *path,
  * Whatever was read is wiped on failure.
  */
 enum http_err confline_read_file(const char *path, size_t max, char **text,
-				 size_t *len, char *errbuf, size_t errcap);
+				 size_t *len, char *err, size_t err_cap);
 
 #endif

@@ -267,8 +267,8 @@ bool guard_digest_info(const struct guard_config *cfg,
  */
 enum http_err guard_setup_options(struct guard_config *cfg, bool proxy,
 				  const char *auth, const char *realm,
-				  const char *algs, const char *qop, char *why,
-				  size_t cap);
+				  const char *algs, const char *qop, char *err,
+				  size_t err_cap);
 /*
  * The credential store: users_file or the side's lab defaults, then
  * tokens_file, checked against every offered scheme.  *plaintext: warn.
@@ -276,6 +276,6 @@ enum http_err guard_setup_options(struct guard_config *cfg, bool proxy,
 enum http_err guard_setup_users(const struct guard_config *cfg,
 				struct users *u, enum users_side side,
 				const char *users_file, const char *tokens_file,
-				bool *plaintext, char *why, size_t cap);
+				bool *plaintext, char *err, size_t err_cap);
 
 #endif

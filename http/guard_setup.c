@@ -13,16 +13,16 @@
 #include "guard.h"
 
 /* Write a sentence into why and return code. */
-static enum http_err say(enum http_err code, char *why, size_t cap,
+static enum http_err say(enum http_err code, char *err, size_t err_cap,
 			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static enum http_err say(enum http_err code, char *why, size_t cap,
+static enum http_err say(enum http_err code, char *err, size_t err_cap,
 			 const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
+	vsnprintf(err, err_cap, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -38,14 +38,14 @@ static enum http_err say(enum http_err code, char *why, size_t cap,
  */
 enum http_err guard_setup_options(struct guard_config *cfg, bool proxy,
 				  const char *auth, const char *realm,
-				  const char *algs, const char *qop, char *why,
-				  size_t cap)
+				  const char *algs, const char *qop, char *err,
+				  size_t err_cap)
 {
 	cfg->proxy = proxy;
 	if (auth_scheme_list_parse(auth, cfg->schemes, GUARD_MAX_SCHEMES,
 				   &cfg->num_schemes) != HTTP_OK ||
 	    (!proxy && cfg->num_schemes == 0))
-		return say(HTTP_E_CONFIG, why, cap,
+		return say(HTTP_E_CONFIG, err, err_cap,
 			   "--auth wants %sbasic, digest%s and/or bearer, not "
 			   "'%s'",
 			   proxy ? "none, " : "",
@@ -55,7 +55,7 @@ enum http_err guard_setup_options(struct guard_config *cfg, bool proxy,
 	for (size_t i = 0; !proxy && i < cfg->num_schemes; i++)
 		if (cfg->schemes[i] == AUTH_SCHEME_NTLM ||
 		    cfg->schemes[i] == AUTH_SCHEME_NEGOTIATE)
-			return say(HTTP_E_CONFIG, why, cap,
+			return say(HTTP_E_CONFIG, err, err_cap,
 				   "--auth %s: this lab offers NTLM and "
 				   "Negotiate on the proxy only",
 				   auth);
@@ -63,7 +63,7 @@ enum http_err guard_setup_options(struct guard_config *cfg, bool proxy,
 	 * escaped there, a control character cannot be sent at all. */
 	if (strlen(realm) >= sizeof(cfg->realm) ||
 	    !auth_quotable(realm, strlen(realm)))
-		return say(HTTP_E_CONFIG, why, cap,
+		return say(HTTP_E_CONFIG, err, err_cap,
 			   "--realm is too long (at most %zu bytes) or holds a "
 			   "control character, which a quoted-string cannot "
 			   "carry (RFC 9110 §5.6.4)",
@@ -72,12 +72,12 @@ enum http_err guard_setup_options(struct guard_config *cfg, bool proxy,
 	if (digest_alg_list_parse(algs, cfg->algs, DIGEST_ALG_COUNT,
 				  &cfg->num_algs) != HTTP_OK ||
 	    cfg->num_algs == 0)
-		return say(HTTP_E_CONFIG, why, cap,
+		return say(HTTP_E_CONFIG, err, err_cap,
 			   "--digest-algorithms: unknown list '%s'", algs);
 	if (strcmp(qop, "none") == 0)
 		cfg->qops = DIGEST_QOP_NONE;
 	else if (digest_qop_list_parse(qop, &cfg->qops) != HTTP_OK)
-		return say(HTTP_E_CONFIG, why, cap,
+		return say(HTTP_E_CONFIG, err, err_cap,
 			   "--qop wants auth, auth-int or none, not '%s'", qop);
 	return HTTP_OK;
 }
@@ -96,30 +96,30 @@ enum http_err guard_setup_options(struct guard_config *cfg, bool proxy,
 enum http_err guard_setup_users(const struct guard_config *cfg,
 				struct users *u, enum users_side side,
 				const char *users_file, const char *tokens_file,
-				bool *plaintext, char *why, size_t cap)
+				bool *plaintext, char *err, size_t err_cap)
 {
 	enum http_err e;
 
 	*plaintext = false;
-	why[0] = '\0';
+	err[0] = '\0';
 	if (users_file != NULL) {
-		e = users_load(users_file, u, why, cap);
+		e = users_load(users_file, u, err, err_cap);
 		if (e != HTTP_OK) {
-			if (why[0] == '\0')
-				say(e, why, cap, "%s: %s", users_file,
+			if (err[0] == '\0')
+				say(e, err, err_cap, "%s: %s", users_file,
 				    http_strerror(e));
 			return e;
 		}
 		*plaintext = u->kind == USERS_PLAIN;
 	} else if ((e = users_defaults(u, side)) != HTTP_OK) {
-		return say(e, why, cap, "cannot set up the lab users: %s",
+		return say(e, err, err_cap, "cannot set up the lab users: %s",
 			   http_strerror(e));
 	}
 	if (tokens_file != NULL) {
-		e = users_load_tokens(tokens_file, u, why, cap);
+		e = users_load_tokens(tokens_file, u, err, err_cap);
 		if (e != HTTP_OK) {
-			if (why[0] == '\0')
-				say(e, why, cap, "%s: %s", tokens_file,
+			if (err[0] == '\0')
+				say(e, err, err_cap, "%s: %s", tokens_file,
 				    http_strerror(e));
 			return e;
 		}
@@ -132,11 +132,11 @@ enum http_err guard_setup_users(const struct guard_config *cfg,
 		 * file of any kind can check one; only a tokens file can.
 		 */
 		if (cfg->schemes[i] == AUTH_SCHEME_BEARER)
-			return say(HTTP_E_CONFIG, why, cap,
+			return say(HTTP_E_CONFIG, err, err_cap,
 				   "Bearer needs --tokens FILE (lines \"TOKEN "
 				   "USER\"): a users file holds passwords, "
 				   "not tokens");
-		return say(HTTP_E_CONFIG, why, cap,
+		return say(HTTP_E_CONFIG, err, err_cap,
 			   "%s cannot serve %s (an htpasswd file is "
 			   "Basic only, htdigest Digest only; NTLM "
 			   "needs the plain password of a lab users "

@@ -57,7 +57,7 @@ enum htpasswd_kind htpasswd_kind(const char *s, size_t n)
  * htpasswd -B uses bcrypt cost 5, crypt(3) SHA-crypt 5000 rounds.
  * True when within them; otherwise why[cap] says which limit.
  */
-bool htpasswd_cost_ok(const char *s, size_t n, char *why, size_t cap)
+bool htpasswd_cost_ok(const char *s, size_t n, char *err, size_t err_cap)
 {
 	unsigned long v = 0;
 	size_t i;
@@ -66,13 +66,13 @@ bool htpasswd_cost_ok(const char *s, size_t n, char *why, size_t cap)
 		/* $2y$NN$: the cost is two decimal digits, 2^NN rounds */
 		if (!isdigit((unsigned char)s[4]) ||
 		    !isdigit((unsigned char)s[5]) || s[6] != '$') {
-			snprintf(why, cap, "bcrypt cost is not two digits");
+			snprintf(err, err_cap, "bcrypt cost is not two digits");
 			return false;
 		}
 		v = (unsigned long)(s[4] - '0') * 10 +
 		    (unsigned long)(s[5] - '0');
 		if (v > USERS_MAX_BCRYPT_COST) {
-			snprintf(why, cap,
+			snprintf(err, err_cap,
 				 "bcrypt cost %lu is over the limit of %u", v,
 				 USERS_MAX_BCRYPT_COST);
 			return false;
@@ -87,7 +87,7 @@ bool htpasswd_cost_ok(const char *s, size_t n, char *why, size_t cap)
 				break;
 		}
 		if (v > USERS_MAX_SHA_ROUNDS) {
-			snprintf(why, cap,
+			snprintf(err, err_cap,
 				 "SHA-crypt rounds over the limit of %u",
 				 USERS_MAX_SHA_ROUNDS);
 			return false;

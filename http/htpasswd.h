@@ -23,7 +23,7 @@ enum htpasswd_kind htpasswd_kind(const char *s, size_t n);
  * True when a crypt(3) hash's cost is within USERS_MAX_BCRYPT_COST and
  * USERS_MAX_SHA_ROUNDS (http/users.h); else why[cap] says which limit.
  */
-bool htpasswd_cost_ok(const char *s, size_t n, char *why, size_t cap);
+bool htpasswd_cost_ok(const char *s, size_t n, char *err, size_t err_cap);
 /*
  * The hash of pw[0..pwlen) under `setting` (a stored hash: its prefix
  * names the algorithm and carries salt and cost), NUL-terminated into

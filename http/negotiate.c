@@ -57,20 +57,20 @@ static void gss_words(OM_uint32 major, OM_uint32 minor, char *out, size_t cap)
 
 /* ---- The proxy ---- */
 
-enum http_err negotiate_server_init(const char *keytab, char *why, size_t cap)
+enum http_err negotiate_server_init(const char *keytab, char *err, size_t err_cap)
 {
 	OM_uint32 maj, min;
 	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
 	char words[NEGOTIATE_MAX_REASON];
 
 	if (keytab == NULL || keytab[0] == '\0') {
-		snprintf(why, cap, "Negotiate needs --keytab FILE (the "
+		snprintf(err, err_cap, "Negotiate needs --keytab FILE (the "
 				   "proxy's HTTP/ service key)");
 		return HTTP_E_CONFIG;
 	}
 	maj = gsskrb5_register_acceptor_identity(keytab);
 	if (GSS_ERROR(maj)) {
-		snprintf(why, cap, "cannot use keytab %s", keytab);
+		snprintf(err, err_cap, "cannot use keytab %s", keytab);
 		return HTTP_E_CONFIG;
 	}
 	/* Any key in the keytab may accept (GSS_C_NO_NAME). */
@@ -79,7 +79,7 @@ enum http_err negotiate_server_init(const char *keytab, char *why, size_t cap)
 			       NULL);
 	if (GSS_ERROR(maj)) {
 		gss_words(maj, min, words, sizeof(words));
-		snprintf(why, cap, "keytab %s has no usable service key: %s",
+		snprintf(err, err_cap, "keytab %s has no usable service key: %s",
 			 keytab, words);
 		return HTTP_E_CONFIG;
 	}
@@ -212,7 +212,7 @@ void negotiate_client_free(struct negotiate_client *c)
 
 enum http_err negotiate_client_start(struct negotiate_client *c,
 				     const char *host, char *out_b64,
-				     size_t cap, char *why, size_t wcap)
+				     size_t cap, char *err, size_t err_cap)
 {
 	char svc[NEGOTIATE_MAX_NAME];
 	gss_buffer_desc nbuf, otok = GSS_C_EMPTY_BUFFER;
@@ -229,7 +229,7 @@ enum http_err negotiate_client_start(struct negotiate_client *c,
 	nbuf.length = strlen(svc);
 	maj = gss_import_name(&min, &nbuf, GSS_C_NT_HOSTBASED_SERVICE, &target);
 	if (GSS_ERROR(maj)) {
-		gss_words(maj, min, why, wcap);
+		gss_words(maj, min, err, err_cap);
 		return e;
 	}
 	maj = gss_init_sec_context(&min, GSS_C_NO_CREDENTIAL, &ctx, target,
@@ -241,7 +241,7 @@ enum http_err negotiate_client_start(struct negotiate_client *c,
 		char words[NEGOTIATE_MAX_REASON];
 
 		gss_words(maj, min, words, sizeof(words));
-		snprintf(why, wcap, "no token for %s: %s", svc, words);
+		snprintf(err, err_cap, "no token for %s: %s", svc, words);
 		if (ctx != GSS_C_NO_CONTEXT)
 			gss_delete_sec_context(&tmp, &ctx, GSS_C_NO_BUFFER);
 		gss_release_buffer(&tmp, &otok);
@@ -252,18 +252,18 @@ enum http_err negotiate_client_start(struct negotiate_client *c,
 	if (base64_encode(otok.value, otok.length, out_b64, cap, &olen) ==
 	    HTTP_OK) {
 		e = HTTP_OK;
-		snprintf(why, wcap, "a token for %s (%zu bytes)", svc,
+		snprintf(err, err_cap, "a token for %s (%zu bytes)", svc,
 			 (size_t)otok.length);
 	} else {
-		snprintf(why, wcap, "the token for %s is too large", svc);
+		snprintf(err, err_cap, "the token for %s is too large", svc);
 	}
 	gss_release_buffer(&tmp, &otok);
 	return e;
 }
 
 enum http_err negotiate_client_finish(struct negotiate_client *c,
-				      const char *b64, size_t len, char *why,
-				      size_t wcap)
+				      const char *b64, size_t len, char *err,
+				      size_t err_cap)
 {
 	unsigned char buf[NEGOTIATE_MAX_TOKEN];
 	gss_buffer_desc itok, otok = GSS_C_EMPTY_BUFFER;
@@ -272,11 +272,11 @@ enum http_err negotiate_client_finish(struct negotiate_client *c,
 	size_t n = 0;
 
 	if (ctx == GSS_C_NO_CONTEXT) {
-		snprintf(why, wcap, "no Negotiate context to finish");
+		snprintf(err, err_cap, "no Negotiate context to finish");
 		return HTTP_E_NEGOTIATE;
 	}
 	if (base64_decode(b64, len, buf, sizeof(buf), &n) != HTTP_OK) {
-		snprintf(why, wcap, "the server's Negotiate token is not "
+		snprintf(err, err_cap, "the server's Negotiate token is not "
 				    "base64");
 		return HTTP_E_BASE64;
 	}
@@ -290,10 +290,10 @@ enum http_err negotiate_client_finish(struct negotiate_client *c,
 	c->ctx = ctx;
 	gss_release_buffer(&tmp, &otok);
 	if (GSS_ERROR(maj) || (maj & GSS_S_CONTINUE_NEEDED)) {
-		gss_words(maj, min, why, wcap);
+		gss_words(maj, min, err, err_cap);
 		return HTTP_E_NEGOTIATE;
 	}
-	snprintf(why, wcap, "mutual authentication verified: the proxy "
+	snprintf(err, err_cap, "mutual authentication verified: the proxy "
 			    "holds the service key");
 	return HTTP_OK;
 }

@@ -57,7 +57,7 @@ struct negotiate_result {
  * Use `keytab` for accepting (MIT: gsskrb5_register_acceptor_identity) and
  * check that it holds a key.  Process-wide; call once at start-up.
  */
-enum http_err negotiate_server_init(const char *keytab, char *why, size_t cap);
+enum http_err negotiate_server_init(const char *keytab, char *err, size_t err_cap);
 void negotiate_conn_init(struct negotiate_conn *c);
 /* Delete any half-done context; the connection is gone. */
 void negotiate_conn_free(struct negotiate_conn *c);
@@ -82,12 +82,12 @@ void negotiate_client_free(struct negotiate_client *c);
  */
 enum http_err negotiate_client_start(struct negotiate_client *c,
 				     const char *host, char *out_b64,
-				     size_t cap, char *why, size_t wcap);
+				     size_t cap, char *err, size_t err_cap);
 /* The server's final token (mutual authentication): HTTP_OK when it
  * proves the server holds the service key. */
 enum http_err negotiate_client_finish(struct negotiate_client *c,
-				      const char *b64, size_t len, char *why,
-				      size_t wcap);
+				      const char *b64, size_t len, char *err,
+				      size_t err_cap);
 
 /* ---- Reading a token without keys (for explain) ---- */
 

@@ -25,8 +25,8 @@
 /* ---- Reading files (http/confline.c) ---- */
 
 typedef enum http_err (*line_fn)(const struct confline *l, struct users *u,
-				 const char *path, char *errbuf,
-				 size_t errcap);
+				 const char *path, char *err,
+				 size_t err_cap);
 
 /*
  * Hand each non-blank, non-comment line of buf to fn.  A line with a
@@ -36,7 +36,7 @@ typedef enum http_err (*line_fn)(const struct confline *l, struct users *u,
  */
 static enum http_err for_each_line(const char *buf, size_t len, line_fn fn,
 				   struct users *u, const char *path,
-				   char *errbuf, size_t errcap)
+				   char *err, size_t err_cap)
 {
 	struct confline_reader r;
 	struct confline l;
@@ -45,7 +45,7 @@ static enum http_err for_each_line(const char *buf, size_t len, line_fn fn,
 	confline_start(&r, buf, len);
 	while (confline_next(&r, &l)) {
 		if (l.len > USERS_MAX_LINE)
-			return confline_error(errbuf, errcap, path, l.no,
+			return confline_error(err, err_cap, path, l.no,
 					      "line longer than %d bytes",
 					      USERS_MAX_LINE);
 		for (size_t i = 0; i < l.len; i++) {
@@ -53,12 +53,12 @@ static enum http_err for_each_line(const char *buf, size_t len, line_fn fn,
 
 			if ((c < 0x20 && c != '\t') || c == 0x7f)
 				return confline_error(
-					errbuf, errcap, path, l.no,
+					err, err_cap, path, l.no,
 					"control character in line");
 		}
 		if (confline_blank(&l))
 			continue;
-		e = fn(&l, u, path, errbuf, errcap);
+		e = fn(&l, u, path, err, err_cap);
 		if (e != HTTP_OK)
 			return e;
 	}
@@ -108,8 +108,8 @@ static const char *kind_name(enum users_kind kind)
  */
 static enum http_err line_classify(const struct confline *l, const char *rest,
 				   size_t rlen, struct line_fields *f,
-				   const char *path, char *errbuf,
-				   size_t errcap)
+				   const char *path, char *err,
+				   size_t err_cap)
 {
 	const char *last = memchr(rest, ':', rlen);
 	enum htpasswd_kind hk = htpasswd_kind(rest, rlen);
@@ -128,7 +128,7 @@ static enum http_err line_classify(const struct confline *l, const char *rest,
 	if (hk == HTPASSWD_UNKNOWN) {
 		const char *id_end = memchr(rest + 1, '$', rlen - 1);
 
-		confline_error(errbuf, errcap, path, l->no,
+		confline_error(err, err_cap, path, l->no,
 			   "unsupported hash '%.*s' (use bcrypt $2y$, $5$, "
 			   "$6$, {SHA} or $apr1$)",
 			   (int)(id_end - rest + 1), rest);
@@ -136,7 +136,7 @@ static enum http_err line_classify(const struct confline *l, const char *rest,
 	}
 	if (hk == HTPASSWD_CRYPT &&
 	    !htpasswd_cost_ok(rest, rlen, why, sizeof(why))) {
-		confline_error(errbuf, errcap, path, l->no, "%s", why);
+		confline_error(err, err_cap, path, l->no, "%s", why);
 		return HTTP_E_FILE_LINE;
 	}
 	f->kind = hk == HTPASSWD_NONE ? USERS_PLAIN : USERS_HTPASSWD;
@@ -183,7 +183,7 @@ static bool already_there(const struct users *u, const char *user,
  * line of another kind is an error (a file is one format, never a mix).
  */
 static enum http_err users_line(const struct confline *l, struct users *u,
-				const char *path, char *errbuf, size_t errcap)
+				const char *path, char *err, size_t err_cap)
 {
 	const char *colon = memchr(l->s, ':', l->len);
 	struct line_fields f;
@@ -191,41 +191,41 @@ static enum http_err users_line(const struct confline *l, struct users *u,
 	enum http_err e;
 
 	if (colon == NULL) {
-		confline_error(errbuf, errcap, path, l->no,
+		confline_error(err, err_cap, path, l->no,
 			   "expected user:password, found no ':'");
 		return HTTP_E_FILE_LINE;
 	}
 	ulen = (size_t)(colon - l->s);
 	if (ulen == 0) {
-		confline_error(errbuf, errcap, path, l->no, "empty user name");
+		confline_error(err, err_cap, path, l->no, "empty user name");
 		return HTTP_E_FILE_LINE;
 	}
 	if (ulen > BASIC_MAX_USER) {
-		confline_error(errbuf, errcap, path, l->no, "user name too long");
+		confline_error(err, err_cap, path, l->no, "user name too long");
 		return HTTP_E_FILE_LINE;
 	}
-	e = line_classify(l, colon + 1, l->len - ulen - 1, &f, path, errbuf,
-			  errcap);
+	e = line_classify(l, colon + 1, l->len - ulen - 1, &f, path, err,
+			  err_cap);
 	if (e != HTTP_OK)
 		return e;
 	if (u->n > 0 && f.kind != u->kind) {
-		confline_error(errbuf, errcap, path, l->no,
+		confline_error(err, err_cap, path, l->no,
 			   "this line is %s but the file began as %s",
 			   kind_name(f.kind), kind_name(u->kind));
 		return HTTP_E_FILE_LINE;
 	}
 	if (f.slen == 0 || f.slen > USERS_MAX_SECRET) {
-		confline_error(errbuf, errcap, path, l->no, "%s password",
+		confline_error(err, err_cap, path, l->no, "%s password",
 			   f.slen == 0 ? "empty" : "too long a");
 		return HTTP_E_FILE_LINE;
 	}
 	if (f.kind == USERS_HTPASSWD && !hash_works(f.secret, f.slen)) {
-		confline_error(errbuf, errcap, path, l->no,
+		confline_error(err, err_cap, path, l->no,
 			   "malformed password hash");
 		return HTTP_E_FILE_LINE;
 	}
 	if (already_there(u, l->s, ulen, &f)) {
-		confline_error(errbuf, errcap, path, l->no,
+		confline_error(err, err_cap, path, l->no,
 			   "user '%.*s' appears twice", (int)ulen, l->s);
 		return HTTP_E_FILE_LINE;
 	}
@@ -239,7 +239,7 @@ static enum http_err users_line(const struct confline *l, struct users *u,
 			*s = (char)tolower((unsigned char)*s);
 	}
 	if (e == HTTP_E_CONFIG)
-		confline_error(errbuf, errcap, path, l->no,
+		confline_error(err, err_cap, path, l->no,
 			   "more than %d users", USERS_MAX);
 	return e == HTTP_E_CONFIG ? HTTP_E_FILE_LINE : e;
 }
@@ -250,23 +250,23 @@ static enum http_err users_line(const struct confline *l, struct users *u,
  * is left empty, errbuf says "FILE:LINE: reason", and the return is
  * HTTP_E_FILE_OPEN (cannot read) or HTTP_E_FILE_LINE (bad content).
  */
-enum http_err users_load(const char *path, struct users *u, char *errbuf,
-			 size_t errcap)
+enum http_err users_load(const char *path, struct users *u, char *err,
+			 size_t err_cap)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	enum http_err e;
 
 	memset(u, 0, sizeof(*u));
-	if (errbuf != NULL && errcap > 0)
-		errbuf[0] = '\0';
-	e = confline_read_file(path, USERS_FILE_MAX, &buf, &len, errbuf,
-			       errcap);
+	if (err != NULL && err_cap > 0)
+		err[0] = '\0';
+	e = confline_read_file(path, USERS_FILE_MAX, &buf, &len, err,
+			       err_cap);
 	if (e != HTTP_OK)
 		return e;
-	e = for_each_line(buf, len, users_line, u, path, errbuf, errcap);
+	e = for_each_line(buf, len, users_line, u, path, err, err_cap);
 	if (e == HTTP_OK && u->n == 0) {
-		confline_error(errbuf, errcap, path, 0, "no users in file");
+		confline_error(err, err_cap, path, 0, "no users in file");
 		e = HTTP_E_FILE_LINE;
 	}
 	if (e == HTTP_OK)
@@ -282,7 +282,7 @@ enum http_err users_load(const char *path, struct users *u, char *errbuf,
 
 /* One "token user" line: two fields separated by spaces or tabs. */
 static enum http_err token_line(const struct confline *l, struct users *u,
-				const char *path, char *errbuf, size_t errcap)
+				const char *path, char *err, size_t err_cap)
 {
 	size_t i = 0, ts, te, us, ue;
 	enum http_err e;
@@ -302,29 +302,29 @@ static enum http_err token_line(const struct confline *l, struct users *u,
 	while (i < l->len && (l->s[i] == ' ' || l->s[i] == '\t'))
 		i++;
 	if (ue == us || i != l->len) {
-		confline_error(errbuf, errcap, path, l->no,
+		confline_error(err, err_cap, path, l->no,
 			   "expected 'token user'");
 		return HTTP_E_FILE_LINE;
 	}
 	if (te - ts > BEARER_MAX_TOKEN || !bearer_is_b64token(l->s + ts, te - ts)) {
-		confline_error(errbuf, errcap, path, l->no,
+		confline_error(err, err_cap, path, l->no,
 			   "token is not a b64token (RFC 6750 §2.1)");
 		return HTTP_E_FILE_LINE;
 	}
 	if (ue - us > BASIC_MAX_USER) {
-		confline_error(errbuf, errcap, path, l->no, "user name too long");
+		confline_error(err, err_cap, path, l->no, "user name too long");
 		return HTTP_E_FILE_LINE;
 	}
 	for (i = 0; i < u->ntokens; i++)
 		if (strlen(u->tokens[i]) == te - ts &&
 		    memcmp(u->tokens[i], l->s + ts, te - ts) == 0) {
-			confline_error(errbuf, errcap, path, l->no,
+			confline_error(err, err_cap, path, l->no,
 				   "token appears twice");
 			return HTTP_E_FILE_LINE;
 		}
 	e = users_add_token(u, l->s + ts, te - ts, l->s + us, ue - us);
 	if (e == HTTP_E_CONFIG)
-		confline_error(errbuf, errcap, path, l->no, "more than %d tokens",
+		confline_error(err, err_cap, path, l->no, "more than %d tokens",
 			   USERS_MAX);
 	return e == HTTP_E_CONFIG ? HTTP_E_FILE_LINE : e;
 }
@@ -335,22 +335,22 @@ static enum http_err token_line(const struct confline *l, struct users *u,
  * are untouched.  On error *u has no tokens and errbuf says why.
  */
 enum http_err users_load_tokens(const char *path, struct users *u,
-				char *errbuf, size_t errcap)
+				char *err, size_t err_cap)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	enum http_err e;
 
-	if (errbuf != NULL && errcap > 0)
-		errbuf[0] = '\0';
+	if (err != NULL && err_cap > 0)
+		err[0] = '\0';
 	users_free_tokens(u);
-	e = confline_read_file(path, USERS_FILE_MAX, &buf, &len, errbuf,
-			       errcap);
+	e = confline_read_file(path, USERS_FILE_MAX, &buf, &len, err,
+			       err_cap);
 	if (e != HTTP_OK)
 		return e;
-	e = for_each_line(buf, len, token_line, u, path, errbuf, errcap);
+	e = for_each_line(buf, len, token_line, u, path, err, err_cap);
 	if (e == HTTP_OK && u->ntokens == 0) {
-		confline_error(errbuf, errcap, path, 0, "no tokens in file");
+		confline_error(err, err_cap, path, 0, "no tokens in file");
 		e = HTTP_E_FILE_LINE;
 	}
 	OPENSSL_cleanse(buf, len);

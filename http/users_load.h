@@ -16,11 +16,11 @@
  * Hashes are recognised and computed by http/htpasswd.c; lines are read
  * by http/confline.c.
  */
-enum http_err users_load(const char *path, struct users *u, char *errbuf,
-			 size_t errcap);
+enum http_err users_load(const char *path, struct users *u, char *err,
+			 size_t err_cap);
 /* Load Bearer tokens: lines "token user" (b64token, RFC 6750 §2.1).  The
  * file's tokens replace any *u already had; its users are untouched. */
 enum http_err users_load_tokens(const char *path, struct users *u,
-				char *errbuf, size_t errcap);
+				char *err, size_t err_cap);
 
 #endif

@@ -142,18 +142,18 @@ bool store_check(struct store *s, uint64_t now)
 
 /* ---- Reading it again ---- */
 
-bool store_reload(struct store *s, char *why, size_t cap)
+bool store_reload(struct store *s, char *err, size_t err_cap)
 {
 	struct store_gen *g = gen_new(s->ttl), *old;
 	bool plaintext = false;
 
 	if (g == NULL) {
-		snprintf(why, cap, "out of memory");
+		snprintf(err, err_cap, "out of memory");
 		goto refused;
 	}
 	if (guard_setup_users(s->guard, &g->own, s->side, s->users_file,
-			      s->tokens_file, &plaintext, why,
-			      cap) != HTTP_OK) {
+			      s->tokens_file, &plaintext, err,
+			      err_cap) != HTTP_OK) {
 		users_free(&g->own); /* whatever it had read */
 		store_release(g);
 		goto refused;

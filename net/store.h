@@ -85,7 +85,7 @@ bool store_check(struct store *s, uint64_t now);
  * with the reason in why, when the new file is refused: the old store
  * stays.
  */
-bool store_reload(struct store *s, char *why, size_t cap);
+bool store_reload(struct store *s, char *err, size_t err_cap);
 /* Drop the current store (after every decision is done). */
 void store_close(struct store *s);
 

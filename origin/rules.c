@@ -203,14 +203,14 @@ static const char *parse_line(const char *line, size_t len,
  * every line is good.
  */
 enum http_err rules_parse(const char *text, size_t len, const char *name,
-			  struct rules *r, char *errbuf, size_t errcap)
+			  struct rules *r, char *err, size_t err_cap)
 {
 	struct confline_reader rd;
 	struct confline l;
 
 	r->n = 0;
-	if (errcap > 0)
-		errbuf[0] = '\0';
+	if (err_cap > 0)
+		err[0] = '\0';
 	confline_start(&rd, text, len);
 	while (confline_next(&rd, &l)) {
 		const char *line = l.s, *hash;
@@ -239,7 +239,7 @@ enum http_err rules_parse(const char *text, size_t len, const char *name,
 		}
 		if (why != NULL) {
 			r->n = 0;
-			return confline_error(errbuf, errcap, name, l.no, "%s",
+			return confline_error(err, err_cap, name, l.no, "%s",
 					      why);
 		}
 		if (!empty) {
@@ -254,19 +254,19 @@ enum http_err rules_parse(const char *text, size_t len, const char *name,
  * Read the file at `path` (at most RULES_MAX_FILE bytes) and parse it.
  * A file with no rules at all is allowed: every path is then 404.
  */
-enum http_err rules_load(const char *path, struct rules *r, char *errbuf,
-			 size_t errcap)
+enum http_err rules_load(const char *path, struct rules *r, char *err,
+			 size_t err_cap)
 {
 	char *text;
 	size_t n;
 	enum http_err e;
 
 	r->n = 0;
-	e = confline_read_file(path, RULES_MAX_FILE, &text, &n, errbuf,
-			       errcap);
+	e = confline_read_file(path, RULES_MAX_FILE, &text, &n, err,
+			       err_cap);
 	if (e != HTTP_OK)
 		return e;
-	e = rules_parse(text, n, path, r, errbuf, errcap);
+	e = rules_parse(text, n, path, r, err, err_cap);
 	free(text);
 	return e;
 }

@@ -78,13 +78,13 @@ const struct rules *rules_default(void);
  * "NAME:LINE: reason", and r left empty.  r is filled only on success.
  */
 enum http_err rules_parse(const char *text, size_t len, const char *name,
-			  struct rules *r, char *errbuf, size_t errcap);
+			  struct rules *r, char *err, size_t err_cap);
 /*
  * Read and parse a rules file.  HTTP_E_FILE_OPEN ("FILE: strerror") when
  * it cannot be read; otherwise as rules_parse().
  */
-enum http_err rules_load(const char *path, struct rules *r, char *errbuf,
-			 size_t errcap);
+enum http_err rules_load(const char *path, struct rules *r, char *err,
+			 size_t err_cap);
 
 /* ---- Matching ---- */
 

@@ -188,7 +188,7 @@ static const char *parse_rule(char **w, int nw, struct acl_rule *r)
  * line, so text need not be NUL-terminated.
  */
 enum http_err acl_parse(const char *text, size_t len, const char *name,
-			struct acl *a, char *errbuf, size_t errcap)
+			struct acl *a, char *err, size_t err_cap)
 {
 	struct acl *tmp;
 	char line[ACL_MAX_LINE + 1];
@@ -196,10 +196,10 @@ enum http_err acl_parse(const char *text, size_t len, const char *name,
 	struct confline_reader rd;
 	struct confline l;
 
-	if (errcap > 0)
-		errbuf[0] = '\0';
+	if (err_cap > 0)
+		err[0] = '\0';
 	if (len > ACL_MAX_FILE)
-		return confline_error(errbuf, errcap, name, 0,
+		return confline_error(err, err_cap, name, 0,
 				  "file too large (over %u bytes)",
 				  ACL_MAX_FILE);
 	tmp = calloc(1, sizeof(*tmp));
@@ -215,7 +215,7 @@ enum http_err acl_parse(const char *text, size_t len, const char *name,
 
 		if (n > ACL_MAX_LINE) {
 			free(tmp);
-			return confline_error(errbuf, errcap, name, lineno,
+			return confline_error(err, err_cap, name, lineno,
 					  "line too long (over %d bytes)",
 					  ACL_MAX_LINE);
 		}
@@ -223,7 +223,7 @@ enum http_err acl_parse(const char *text, size_t len, const char *name,
 		line[n] = '\0';
 		if (memchr(line, '\0', n) != NULL) {
 			free(tmp);
-			return confline_error(errbuf, errcap, name, lineno,
+			return confline_error(err, err_cap, name, lineno,
 					  "NUL byte in the line");
 		}
 		nw = split_words(line, n, words);
@@ -231,19 +231,19 @@ enum http_err acl_parse(const char *text, size_t len, const char *name,
 			continue;
 		if (nw < 0) {
 			free(tmp);
-			return confline_error(errbuf, errcap, name, lineno,
+			return confline_error(err, err_cap, name, lineno,
 					  "too many words");
 		}
 		if (tmp->n == ACL_MAX_RULES) {
 			free(tmp);
-			return confline_error(errbuf, errcap, name, lineno,
+			return confline_error(err, err_cap, name, lineno,
 					  "too many rules (at most %d)",
 					  ACL_MAX_RULES);
 		}
 		why = parse_rule(words, nw, &tmp->v[tmp->n]);
 		if (why != NULL) {
 			free(tmp);
-			return confline_error(errbuf, errcap, name, lineno, "%s",
+			return confline_error(err, err_cap, name, lineno, "%s",
 					  why);
 		}
 		tmp->v[tmp->n].line = lineno;
@@ -255,17 +255,17 @@ enum http_err acl_parse(const char *text, size_t len, const char *name,
 }
 
 /* Read the whole file (at most ACL_MAX_FILE bytes) and parse it. */
-enum http_err acl_load(const char *path, struct acl *a, char *errbuf,
-		       size_t errcap)
+enum http_err acl_load(const char *path, struct acl *a, char *err,
+		       size_t err_cap)
 {
 	char *text;
 	size_t n;
 	enum http_err e;
 
-	e = confline_read_file(path, ACL_MAX_FILE, &text, &n, errbuf, errcap);
+	e = confline_read_file(path, ACL_MAX_FILE, &text, &n, err, err_cap);
 	if (e != HTTP_OK)
 		return e;
-	e = acl_parse(text, n, path, a, errbuf, errcap);
+	e = acl_parse(text, n, path, a, err, err_cap);
 	free(text);
 	return e;
 }

@@ -15,9 +15,9 @@ void acl_default(struct acl *a);
  * "NAME:LINE: reason"; a is filled only on success.
  */
 enum http_err acl_parse(const char *text, size_t len, const char *name,
-			struct acl *a, char *errbuf, size_t errcap);
+			struct acl *a, char *err, size_t err_cap);
 /* Read and parse a file; HTTP_E_FILE_OPEN ("FILE: strerror") when unreadable. */
-enum http_err acl_load(const char *path, struct acl *a, char *errbuf,
-		       size_t errcap);
+enum http_err acl_load(const char *path, struct acl *a, char *err,
+		       size_t err_cap);
 
 #endif

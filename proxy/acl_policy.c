@@ -23,13 +23,13 @@ void acl_policy_default(struct acl_policy *p)
 
 /* Replace the CONNECT ports with a "443,8443,9000-9100" list. */
 enum http_err acl_policy_ports(struct acl_policy *p, const char *list,
-			       char *err, size_t errcap)
+			       char *err, size_t err_cap)
 {
 	struct acl_ports v[ACL_MAX_CONNECT_PORTS];
 	size_t n = 0;
 	const char *s = list;
 
-	if (errcap > 0)
+	if (err_cap > 0)
 		err[0] = '\0';
 	while (*s != '\0') {
 		char item[16], *dash;
@@ -37,13 +37,13 @@ enum http_err acl_policy_ports(struct acl_policy *p, const char *list,
 		unsigned lo, hi;
 
 		if (len == 0 || len >= sizeof(item)) {
-			snprintf(err, errcap, "bad port list '%s' (want "
+			snprintf(err, err_cap, "bad port list '%s' (want "
 					      "PORT[,PORT|LO-HI]...)",
 				 list);
 			return HTTP_E_SYNTAX;
 		}
 		if (n == ACL_MAX_CONNECT_PORTS) {
-			snprintf(err, errcap, "too many entries in '%s' (at "
+			snprintf(err, err_cap, "too many entries in '%s' (at "
 					      "most %d)",
 				 list, ACL_MAX_CONNECT_PORTS);
 			return HTTP_E_SYNTAX;
@@ -56,7 +56,7 @@ enum http_err acl_policy_ports(struct acl_policy *p, const char *list,
 		lo = acl_port_parse(item);
 		hi = dash != NULL ? acl_port_parse(dash + 1) : lo;
 		if (lo == 0 || hi == 0 || hi < lo) {
-			snprintf(err, errcap, "bad port '%.*s' in '%s' (ports "
+			snprintf(err, err_cap, "bad port '%.*s' in '%s' (ports "
 					      "are 1..65535, ranges LO-HI)",
 				 (int)len, s, list);
 			return HTTP_E_SYNTAX;
@@ -68,7 +68,7 @@ enum http_err acl_policy_ports(struct acl_policy *p, const char *list,
 		if (*s == ',') {
 			s++;
 			if (*s == '\0') {
-				snprintf(err, errcap, "bad port list '%s' "
+				snprintf(err, err_cap, "bad port list '%s' "
 						      "(ends with a comma)",
 					 list);
 				return HTTP_E_SYNTAX;
@@ -76,7 +76,7 @@ enum http_err acl_policy_ports(struct acl_policy *p, const char *list,
 		}
 	}
 	if (n == 0) {
-		snprintf(err, errcap, "empty port list");
+		snprintf(err, err_cap, "empty port list");
 		return HTTP_E_SYNTAX;
 	}
 	memcpy(p->connect, v, n * sizeof(v[0]));

@@ -14,7 +14,7 @@ void acl_policy_default(struct acl_policy *p);
  * ranges LO-HI).  HTTP_E_SYNTAX with a reason in err; p unchanged then.
  */
 enum http_err acl_policy_ports(struct acl_policy *p, const char *list,
-			       char *err, size_t errcap);
+			       char *err, size_t err_cap);
 /* Add a block of the proxy's own addresses; false when full. */
 bool acl_policy_add_self(struct acl_policy *p, const struct acl_net *n);
 /* "443,8443" as given to acl_policy_ports(). */

@@ -18,7 +18,7 @@
 #include <openssl/pem.h>
 
 /* "what (file): OpenSSL's reason" into err. */
-static void tls_fail(char *err, size_t cap, const char *what, const char *file)
+static void tls_fail(char *err, size_t err_cap, const char *what, const char *file)
 {
 	unsigned long e = ERR_peek_last_error();
 	char reason[256] = "";
@@ -26,7 +26,7 @@ static void tls_fail(char *err, size_t cap, const char *what, const char *file)
 	if (e != 0)
 		ERR_error_string_n(e, reason, sizeof(reason));
 	ERR_clear_error();
-	snprintf(err, cap, "%s %s%s%s", what, file, reason[0] ? ": " : "",
+	snprintf(err, err_cap, "%s %s%s%s", what, file, reason[0] ? ": " : "",
 		 reason);
 }
 

@@ -134,27 +134,27 @@ int breaker_default_party(const struct lab *lab)
 }
 
 bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
-		     size_t cap)
+		     size_t err_cap)
 {
 	enum auth_scheme s;
 	const char *sname;
 
 	if (b == LAB_BREAK_NONE) {
-		snprintf(err, cap,
+		snprintf(err, err_cap,
 			 "unknown break; choose password, user, "
 			 "scheme, header, base64, realm, nonce, nc, "
 			 "response, stale, close or replay");
 		return false;
 	}
 	if (p < 0) {
-		snprintf(err, cap,
+		snprintf(err, err_cap,
 			 "no credential will be sent: no server asks "
 			 "for one, or the client has none (see "
 			 "`scheme` and `user`)");
 		return false;
 	}
 	if (!lab->creds[p].set) {
-		snprintf(err, cap,
+		snprintf(err, err_cap,
 			 "the client sends the %s no credential (`user %s "
 			 "NAME:PASSWORD` gives it one)",
 			 lab_party_name((enum lab_party)p),
@@ -162,26 +162,26 @@ bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
 		return false;
 	}
 	if (b == LAB_BREAK_HEADER && p != LAB_PROXY) {
-		snprintf(err, cap,
+		snprintf(err, err_cap,
 			 "header renames Proxy-Authorization, the proxy's "
 			 "field; try `break proxy header`");
 		return false;
 	}
 	if (p == LAB_ORIGIN && lab->server[LAB_ORIGIN].num_schemes == 0) {
-		snprintf(err, cap,
+		snprintf(err, err_cap,
 			 "the origin asks for no credentials now (`scheme "
 			 "origin basic` makes it ask)");
 		return false;
 	}
 	if (lab->external && p == LAB_ORIGIN) {
-		snprintf(err, cap,
+		snprintf(err, err_cap,
 			 "through an external proxy only the proxy's "
 			 "credential can be broken here");
 		return false;
 	}
 	if (lab->external) {
 		if (b == LAB_BREAK_STALE) {
-			snprintf(err, cap,
+			snprintf(err, err_cap,
 				 "stale moves the embedded proxy's "
 				 "clock; an external proxy keeps its own");
 			return false;
@@ -194,14 +194,14 @@ bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
 	case LAB_BREAK_CLOSE:
 	case LAB_BREAK_REPLAY:
 		if (s != AUTH_SCHEME_NTLM || p != LAB_PROXY) {
-			snprintf(err, cap,
+			snprintf(err, err_cap,
 				 "%s is about NTLM's connection; the proxy "
 				 "uses %s (try `scheme proxy ntlm`)",
 				 lab_break_name(b), sname);
 			return false;
 		}
 		if (b == LAB_BREAK_REPLAY && lab->last_ntlm[0] == '\0') {
-			snprintf(err, cap,
+			snprintf(err, err_cap,
 				 "replay sends the last NTLM AUTHENTICATE "
 				 "again, and none was sent yet: run one NTLM "
 				 "exchange first");
@@ -209,7 +209,7 @@ bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
 		}
 		return true;
 		if (s == AUTH_SCHEME_BEARER) {
-			snprintf(err, cap,
+			snprintf(err, err_cap,
 				 "Bearer has no user name; try "
 				 "`break password` (a wrong token)");
 			return false;
@@ -217,13 +217,13 @@ bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
 		return true;
 	case LAB_BREAK_BASE64:
 		if (s == AUTH_SCHEME_NTLM) {
-			snprintf(err, cap,
+			snprintf(err, err_cap,
 				 "NTLM's base64 carries a binary message; try "
 				 "`break password`, `close` or `replay`");
 			return false;
 		}
 		if (s != AUTH_SCHEME_BASIC) {
-			snprintf(err, cap,
+			snprintf(err, err_cap,
 				 "base64 is Basic's encoding; the %s "
 				 "uses %s (try `scheme %s basic`)",
 				 lab_party_name((enum lab_party)p), sname,
@@ -237,7 +237,7 @@ bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
 	case LAB_BREAK_RESPONSE:
 	case LAB_BREAK_STALE:
 		if (s != AUTH_SCHEME_DIGEST) {
-			snprintf(err, cap,
+			snprintf(err, err_cap,
 				 "%s is a Digest field; the %s uses "
 				 "%s (try `scheme %s digest`)",
 				 lab_break_name(b),
@@ -246,14 +246,14 @@ bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
 			return false;
 		}
 		if (b == LAB_BREAK_STALE && p != LAB_PROXY) {
-			snprintf(err, cap,
+			snprintf(err, err_cap,
 				 "stale moves the proxy's clock, so it "
 				 "breaks only the proxy's credential (`break "
 				 "proxy stale`, with `scheme proxy digest`)");
 			return false;
 		}
 		if (b == LAB_BREAK_NC && lab->last_digest[0] == '\0') {
-			snprintf(err, cap,
+			snprintf(err, err_cap,
 				 "nc replays the last Digest "
 				 "credentials, and none were sent "
 				 "yet: run one Digest exchange first");

@@ -32,7 +32,7 @@ int breaker_default_party(const struct lab *lab);
  * before any Digest request, ...).
  */
 bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
-		     size_t cap);
+		     size_t err_cap);
 /*
  * Apply the armed byte-level break to the request in b, if it carries the
  * credential; says what was done in note (or leaves it "").  Disarms.

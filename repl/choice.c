@@ -42,7 +42,7 @@ static bool alg_ok(const char *item)
 /* Walk the comma items; name the first bad or repeated one. */
 static bool check_items(const char *list, item_ok ok, const char *what,
 			const char *noun, const char *choices, char *err,
-			size_t cap)
+			size_t err_cap)
 {
 	char seen[CHOICE_MAX_ITEMS][CHOICE_MAX_ITEM];
 	size_t nseen = 0;
@@ -58,20 +58,20 @@ static bool check_items(const char *list, item_ok ok, const char *what,
 		while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'))
 			b--;
 		if (b == a) {
-			snprintf(err, cap,
+			snprintf(err, err_cap,
 				 "'%s': an empty item in the list; choose %s",
 				 list, choices);
 			return false;
 		}
 		snprintf(item, sizeof(item), "%.*s", (int)(b - a), p + a);
 		if (b - a >= sizeof(item) || !ok(item)) {
-			snprintf(err, cap, "'%s' is not %s; choose %s", item,
+			snprintf(err, err_cap, "'%s' is not %s; choose %s", item,
 				 what, choices);
 			return false;
 		}
 		for (size_t i = 0; i < nseen; i++)
 			if (strcasecmp(seen[i], item) == 0) {
-				snprintf(err, cap,
+				snprintf(err, err_cap,
 					 "'%s' is named twice in '%s'; each "
 					 "%s once, in the order offered",
 					 item, list, noun);
@@ -85,14 +85,14 @@ static bool check_items(const char *list, item_ok ok, const char *what,
 	}
 }
 
-bool choice_schemes(const char *list, char *err, size_t cap)
+bool choice_schemes(const char *list, char *err, size_t err_cap)
 {
 	return check_items(list, scheme_ok, "a scheme the lab offers",
-			   "scheme", CHOICE_SCHEMES, err, cap);
+			   "scheme", CHOICE_SCHEMES, err, err_cap);
 }
 
-bool choice_algorithms(const char *list, char *err, size_t cap)
+bool choice_algorithms(const char *list, char *err, size_t err_cap)
 {
 	return check_items(list, alg_ok, "a Digest algorithm", "algorithm",
-			   CHOICE_ALGS " (RFC 7616 §3.3)", err, cap);
+			   CHOICE_ALGS " (RFC 7616 §3.3)", err, err_cap);
 }

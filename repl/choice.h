@@ -20,8 +20,8 @@
  * Check a `scheme` list item by item: false with a sentence in err naming
  * the first unknown or repeated item and the choices.
  */
-bool choice_schemes(const char *list, char *err, size_t cap);
+bool choice_schemes(const char *list, char *err, size_t err_cap);
 /* The same for an `algorithm` list (RFC 7616 §3.3 algorithm names). */
-bool choice_algorithms(const char *list, char *err, size_t cap);
+bool choice_algorithms(const char *list, char *err, size_t err_cap);
 
 #endif

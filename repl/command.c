@@ -633,23 +633,23 @@ static bool in_words(const char *const *words, const char *s)
  * first one is a known word (proxy|origin, a break target, ...).
  */
 const char *command_validate(const struct command *c, int argc, char **argv,
-			     char *why, size_t cap)
+			     char *err, size_t err_cap)
 {
 	int nargs = argc - 1;
 
 	if (nargs < c->min_args || nargs > c->max_args) {
-		snprintf(why, cap, "usage: %s", c->usage);
-		return why;
+		snprintf(err, err_cap, "usage: %s", c->usage);
+		return err;
 	}
 	if (c->first_is_word && nargs >= 1 && !in_words(c->words[0], argv[1])) {
 		/* expect's first word may also be a status code */
 		if (c->run == script_expect &&
 		    isdigit((unsigned char)argv[1][0]))
 			return NULL;
-		snprintf(why, cap,
+		snprintf(err, err_cap,
 			 "%s: '%s' is not one of the choices; usage: %s",
 			 c->name, argv[1], c->usage);
-		return why;
+		return err;
 	}
 	return NULL;
 }

@@ -55,7 +55,7 @@ const struct command *command_at(size_t i);
  * sentence (static or in why[cap]) saying what is wrong.
  */
 const char *command_validate(const struct command *c, int argc, char **argv,
-			     char *why, size_t cap);
+			     char *err, size_t err_cap);
 
 /*
  * Run one line: split, find, validate, call.  An empty line is `step`

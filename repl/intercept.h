@@ -106,7 +106,7 @@ struct intercept {
 void intercept_init(struct intercept *ic);
 /* Listen on HOST:PORT (loopback by default); false with err. */
 bool listen_open(struct intercept *ic, const char *hostport, char *err,
-		 size_t cap);
+		 size_t err_cap);
 void listen_close(struct intercept *ic);
 /* poll() entries for the listener and the connections; returns count. */
 size_t listen_pollfds(const struct intercept *ic, struct pollfd *pfd,

@@ -38,15 +38,15 @@
 /* ---- Opening ---- */
 
 /* Listen on 127.0.0.1 with a free port; -1 with err on failure. */
-static int listen_free(unsigned *port, char *err, size_t cap)
+static int listen_free(unsigned *port, char *err, size_t err_cap)
 {
 	char bound[NET_MAX_ADDR], host[NET_MAX_ADDR];
-	int fd = net_listen("127.0.0.1:0", bound, sizeof(bound), err, cap);
+	int fd = net_listen("127.0.0.1:0", bound, sizeof(bound), err, err_cap);
 
 	if (fd < 0)
 		return -1;
 	if (!net_split_hostport(bound, host, sizeof(host), port)) {
-		snprintf(err, cap, "cannot read the bound address '%s'", bound);
+		snprintf(err, err_cap, "cannot read the bound address '%s'", bound);
 		close(fd);
 		return -1;
 	}
@@ -57,7 +57,7 @@ static int listen_free(unsigned *port, char *err, size_t cap)
  * Start the lab.  The proxy and origin are the same pure machines the
  * daemons use; only the sockets are the lab's.
  */
-bool lab_open(struct lab *lab, char *err, size_t cap)
+bool lab_open(struct lab *lab, char *err, size_t err_cap)
 {
 	enum http_err e;
 	int i;
@@ -75,7 +75,7 @@ bool lab_open(struct lab *lab, char *err, size_t cap)
 		HTTP_OK ||
 	    users_defaults(&lab->users[LAB_ORIGIN], USERS_SIDE_ORIGIN) !=
 		HTTP_OK) {
-		snprintf(err, cap, "cannot set up the lab users");
+		snprintf(err, err_cap, "cannot set up the lab users");
 		return false;
 	}
 	rules_defaults(&lab->rules);
@@ -83,7 +83,7 @@ bool lab_open(struct lab *lab, char *err, size_t cap)
 	lab->pst = calloc(1, sizeof(*lab->pst));
 	lab->ost = calloc(1, sizeof(*lab->ost));
 	if (lab->acl == NULL || lab->pst == NULL || lab->ost == NULL) {
-		snprintf(err, cap, "out of memory");
+		snprintf(err, err_cap, "out of memory");
 		return false;
 	}
 	acl_default(lab->acl);
@@ -91,16 +91,16 @@ bool lab_open(struct lab *lab, char *err, size_t cap)
 	if (e == HTTP_OK)
 		e = origin_state_init(lab->ost, DIGEST_NONCE_LIFETIME);
 	if (e != HTTP_OK) {
-		snprintf(err, cap, "cannot start the servers: %s",
+		snprintf(err, err_cap, "cannot start the servers: %s",
 			 http_strerror(e));
 		return false;
 	}
 	lab->listen_fd[LAB_PROXY] =
-	    listen_free(&lab->port[LAB_PROXY], err, cap);
+	    listen_free(&lab->port[LAB_PROXY], err, err_cap);
 	if (lab->listen_fd[LAB_PROXY] < 0)
 		return false;
 	lab->listen_fd[LAB_ORIGIN] =
-	    listen_free(&lab->port[LAB_ORIGIN], err, cap);
+	    listen_free(&lab->port[LAB_ORIGIN], err, err_cap);
 	if (lab->listen_fd[LAB_ORIGIN] < 0)
 		return false;
 	lab_defaults(lab);
@@ -210,7 +210,7 @@ static struct lab_msg *msg_new(struct lab *lab, enum lab_leg leg)
  * client machine builds its CONNECT from.  False with err otherwise.
  */
 static bool tunnel_target(struct lab *lab, const char *target, char *err,
-			  size_t cap)
+			  size_t err_cap)
 {
 	struct http_url u;
 	int w;
@@ -222,7 +222,7 @@ static bool tunnel_target(struct lab *lab, const char *target, char *err,
 		snprintf(lab->url, sizeof(lab->url), "%s", target);
 	if (strlen(target) >= sizeof(lab->url) ||
 	    http_authority_parse(lab->url, strlen(lab->url), &u) != HTTP_OK) {
-		snprintf(err, cap,
+		snprintf(err, err_cap,
 			 "CONNECT takes host:port (authority-form, RFC 9112 "
 			 "§3.2.3), e.g. 127.0.0.1:443, or `%s` for the lab's "
 			 "origin",
@@ -233,7 +233,7 @@ static bool tunnel_target(struct lab *lab, const char *target, char *err,
 	w = snprintf(lab->client_url, sizeof(lab->client_url), "http://%s/",
 		     lab->url);
 	if (w < 0 || (size_t)w >= sizeof(lab->client_url)) {
-		snprintf(err, cap, "host:port too long");
+		snprintf(err, err_cap, "host:port too long");
 		return false;
 	}
 	lab->tunnel = true;
@@ -241,7 +241,7 @@ static bool tunnel_target(struct lab *lab, const char *target, char *err,
 }
 
 bool lab_begin(struct lab *lab, const char *method, const char *url_or_path,
-	       const char *body, char *err, size_t cap)
+	       const char *body, char *err, size_t err_cap)
 {
 	struct client_step s;
 	char broken[LAB_MAX_BROKEN] = "";
@@ -250,7 +250,7 @@ bool lab_begin(struct lab *lab, const char *method, const char *url_or_path,
 	lab->tunnel = false;
 	lab->client_url[0] = '\0';
 	if (strlen(method) >= sizeof(lab->method)) {
-		snprintf(err, cap, "method too long");
+		snprintf(err, err_cap, "method too long");
 		return false;
 	}
 	snprintf(lab->method, sizeof(lab->method), "%s", method);
@@ -259,7 +259,7 @@ bool lab_begin(struct lab *lab, const char *method, const char *url_or_path,
 			 lab->port[LAB_ORIGIN], url_or_path);
 	} else if (strcmp(method, "CONNECT") == 0 &&
 		   strstr(url_or_path, "://") == NULL) {
-		if (!tunnel_target(lab, url_or_path, err, cap))
+		if (!tunnel_target(lab, url_or_path, err, err_cap))
 			return false;
 	} else {
 		snprintf(lab->url, sizeof(lab->url), "%s", url_or_path);
@@ -270,13 +270,13 @@ bool lab_begin(struct lab *lab, const char *method, const char *url_or_path,
 	if (body != NULL) {
 		lab->body_len = strlen(body);
 		if (lab->body_len > LAB_MAX_BODY) {
-			snprintf(err, cap, "body over %u bytes", LAB_MAX_BODY);
+			snprintf(err, err_cap, "body over %u bytes", LAB_MAX_BODY);
 			lab->body_len = 0;
 			return false;
 		}
 		lab->body = strdup(body);
 		if (lab->body == NULL) {
-			snprintf(err, cap, "out of memory");
+			snprintf(err, err_cap, "out of memory");
 			return false;
 		}
 	}
@@ -288,7 +288,7 @@ bool lab_begin(struct lab *lab, const char *method, const char *url_or_path,
 	lab_client_take(lab, &s, broken);
 	client_step_free(&s);
 	if (!lab->active) {
-		snprintf(err, cap, "the client did not start: %s",
+		snprintf(err, err_cap, "the client did not start: %s",
 			 lab->end_note);
 		return false;
 	}

@@ -193,7 +193,7 @@ struct lab {
  * both listeners on 127.0.0.1 port 0.  On failure returns false with err.
  * lab_close() frees everything (also after a failed open).
  */
-bool lab_open(struct lab *lab, char *err, size_t cap);
+bool lab_open(struct lab *lab, char *err, size_t err_cap);
 void lab_close(struct lab *lab);
 
 /* ---- Exchanges ---- */
@@ -210,7 +210,7 @@ void lab_close(struct lab *lab);
  * A CONNECT with a URL or a path is sent as written (the proxy's 400).
  */
 bool lab_begin(struct lab *lab, const char *method, const char *url_or_path,
-	       const char *body, char *err, size_t cap);
+	       const char *body, char *err, size_t err_cap);
 /* Forget the current exchange (messages freed); settings stay. */
 void lab_clear(struct lab *lab);
 /* The first line of the message p[0..n), without CRLF, cut to fit

@@ -115,17 +115,17 @@ void lab_defaults(struct lab *lab)
 }
 
 bool lab_set_schemes(struct lab *lab, enum lab_party p, const char *list,
-		     char *err, size_t cap)
+		     char *err, size_t err_cap)
 {
 	enum auth_scheme v[GUARD_MAX_SCHEMES];
 	size_t n = 0;
 	enum http_err e;
 
-	if (strcasecmp(list, "none") != 0 && !choice_schemes(list, err, cap))
+	if (strcasecmp(list, "none") != 0 && !choice_schemes(list, err, err_cap))
 		return false;
 	e = auth_scheme_list_parse(list, v, GUARD_MAX_SCHEMES, &n);
 	if (e != HTTP_OK) {
-		snprintf(err, cap,
+		snprintf(err, err_cap,
 			 "'%s': %s (choose basic, digest, bearer, ntlm, negotiate or "
 			 "none)",
 			 list, http_strerror(e));
@@ -134,7 +134,7 @@ bool lab_set_schemes(struct lab *lab, enum lab_party p, const char *list,
 	for (size_t i = 0; i < n; i++)
 		if (p == LAB_ORIGIN && (v[i] == AUTH_SCHEME_NTLM ||
 					v[i] == AUTH_SCHEME_NEGOTIATE)) {
-			snprintf(err, cap,
+			snprintf(err, err_cap,
 				 "'%s': the lab offers NTLM and Negotiate on "
 				 "the proxy only",
 				 list);
@@ -154,17 +154,17 @@ bool lab_set_schemes(struct lab *lab, enum lab_party p, const char *list,
 }
 
 bool lab_set_algorithms(struct lab *lab, enum lab_party p, const char *list,
-			char *err, size_t cap)
+			char *err, size_t err_cap)
 {
 	enum digest_alg v[DIGEST_ALG_COUNT];
 	size_t n = 0;
 	enum http_err e;
 
-	if (!choice_algorithms(list, err, cap))
+	if (!choice_algorithms(list, err, err_cap))
 		return false;
 	e = digest_alg_list_parse(list, v, DIGEST_ALG_COUNT, &n);
 	if (e != HTTP_OK || n == 0) {
-		snprintf(err, cap, "'%s': %s", list,
+		snprintf(err, err_cap, "'%s': %s", list,
 			 e != HTTP_OK ? http_strerror(e)
 				      : "no algorithm given");
 		return false;
@@ -176,14 +176,14 @@ bool lab_set_algorithms(struct lab *lab, enum lab_party p, const char *list,
 }
 
 bool lab_set_qop(struct lab *lab, enum lab_party p, const char *list, char *err,
-		 size_t cap)
+		 size_t err_cap)
 {
 	unsigned q = 0;
 
 	if (strcasecmp(list, "none") != 0) {
 		enum http_err e = digest_qop_list_parse(list, &q);
 		if (e != HTTP_OK) {
-			snprintf(err, cap, "'%s': %s (auth, auth-int or none)",
+			snprintf(err, err_cap, "'%s': %s (auth, auth-int or none)",
 				 list, http_strerror(e));
 			return false;
 		}
@@ -194,7 +194,7 @@ bool lab_set_qop(struct lab *lab, enum lab_party p, const char *list, char *err,
 }
 
 bool lab_set_user(struct lab *lab, enum lab_party p, const char *spec,
-		  char *err, size_t cap)
+		  char *err, size_t err_cap)
 {
 	const char *colon = strchr(spec, ':');
 	char user[LAB_MAX_CRED];
@@ -207,7 +207,7 @@ bool lab_set_user(struct lab *lab, enum lab_party p, const char *spec,
 	if (colon == NULL || colon == spec ||
 	    (size_t)(colon - spec) >= sizeof(user) ||
 	    strlen(colon + 1) >= LAB_MAX_CRED) {
-		snprintf(err, cap,
+		snprintf(err, err_cap,
 			 "want NAME:PASSWORD (or none), e.g. alice:wonderland");
 		return false;
 	}
@@ -217,7 +217,7 @@ bool lab_set_user(struct lab *lab, enum lab_party p, const char *spec,
 	return true;
 }
 
-bool lab_set_proxy(struct lab *lab, const char *hostport, char *err, size_t cap)
+bool lab_set_proxy(struct lab *lab, const char *hostport, char *err, size_t err_cap)
 {
 	char host[sizeof(lab->ext_host)];
 	unsigned port;
@@ -231,7 +231,7 @@ bool lab_set_proxy(struct lab *lab, const char *hostport, char *err, size_t cap)
 	}
 	if (!net_split_hostport(hostport, host, sizeof(host), &port) ||
 	    port == 0) {
-		snprintf(err, cap, "want HOST:PORT, e.g. 127.0.0.1:3128");
+		snprintf(err, err_cap, "want HOST:PORT, e.g. 127.0.0.1:3128");
 		return false;
 	}
 	snprintf(lab->ext_host, sizeof(lab->ext_host), "%s", host);
@@ -257,20 +257,20 @@ const char *lab_password_of(const struct lab *lab, enum lab_party p,
 /* ---- Break ---- */
 
 /* Arm a break after checking it applies (repl/breaker.c decides). */
-bool lab_set_break(struct lab *lab, enum lab_break b, char *err, size_t cap)
+bool lab_set_break(struct lab *lab, enum lab_break b, char *err, size_t err_cap)
 {
 	char replaced[LAB_MAX_BROKEN];
 
-	return lab_set_break_for(lab, -1, b, replaced, err, cap);
+	return lab_set_break_for(lab, -1, b, replaced, err, err_cap);
 }
 
 bool lab_set_break_for(struct lab *lab, int party, enum lab_break b,
-		       char *replaced, char *err, size_t cap)
+		       char *replaced, char *err, size_t err_cap)
 {
 	replaced[0] = '\0';
 	if (party < 0)
 		party = breaker_default_party(lab);
-	if (!breaker_applies(lab, party, b, err, cap))
+	if (!breaker_applies(lab, party, b, err, err_cap))
 		return false;
 	if (lab->brk != LAB_BREAK_NONE)
 		snprintf(replaced, LAB_MAX_BROKEN, "break %s %s",

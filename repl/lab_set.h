@@ -18,22 +18,22 @@ void lab_defaults(struct lab *lab);
 
 /* `scheme PARTY LIST`; false with err on an unknown scheme. */
 bool lab_set_schemes(struct lab *lab, enum lab_party p, const char *list,
-		     char *err, size_t cap);
+		     char *err, size_t err_cap);
 bool lab_set_algorithms(struct lab *lab, enum lab_party p, const char *list,
-			char *err, size_t cap);
+			char *err, size_t err_cap);
 bool lab_set_qop(struct lab *lab, enum lab_party p, const char *list, char *err,
-		 size_t cap);
+		 size_t err_cap);
 /* `user PARTY NAME:PASSWORD` or "none". */
 bool lab_set_user(struct lab *lab, enum lab_party p, const char *spec,
-		  char *err, size_t cap);
+		  char *err, size_t err_cap);
 /* `connect proxy HOST:PORT`, or "embedded" to go back. */
 bool lab_set_proxy(struct lab *lab, const char *hostport, char *err,
-		   size_t cap);
+		   size_t err_cap);
 /*
  * Arm a break for the next credential; false with a sentence when it does
  * not apply to the current set-up (nonce under Basic, say).
  */
-bool lab_set_break(struct lab *lab, enum lab_break b, char *err, size_t cap);
+bool lab_set_break(struct lab *lab, enum lab_break b, char *err, size_t err_cap);
 /*
  * The same for one party's credential (party -1: the default, the one the
  * client sends first, see breaker_default_party()).  A second break
@@ -41,7 +41,7 @@ bool lab_set_break(struct lab *lab, enum lab_break b, char *err, size_t cap);
  * it is "".
  */
 bool lab_set_break_for(struct lab *lab, int party, enum lab_break b,
-		       char *replaced, char *err, size_t cap);
+		       char *replaced, char *err, size_t err_cap);
 
 /* Wipe the password of c (lab_close(), `user`). */
 void lab_creds_wipe(struct lab_creds *c);

@@ -71,13 +71,13 @@ static void one_line(const char *in, char *out, size_t cap)
 }
 
 static bool parse_request_msg(struct lab_msg *m, struct http_request *req,
-			      char *err, size_t cap)
+			      char *err, size_t err_cap)
 {
 	enum http_err e = HTTP_OK;
 	long n = http_parse_request(m->bytes.data, m->bytes.len, req, &e);
 
 	if (n <= 0) {
-		snprintf(err, cap, "the request does not parse: %s",
+		snprintf(err, err_cap, "the request does not parse: %s",
 			 http_strerror(n == HTTP_PARSE_PARTIAL ? HTTP_E_PARTIAL
 							       : e));
 		return false;
@@ -87,13 +87,13 @@ static bool parse_request_msg(struct lab_msg *m, struct http_request *req,
 }
 
 static bool parse_response_msg(struct lab_msg *m, struct http_response *resp,
-			       char *err, size_t cap)
+			       char *err, size_t err_cap)
 {
 	enum http_err e = HTTP_OK;
 	long n = http_parse_response(m->bytes.data, m->bytes.len, resp, &e);
 
 	if (n <= 0) {
-		snprintf(err, cap, "the response does not parse: %s",
+		snprintf(err, err_cap, "the response does not parse: %s",
 			 http_strerror(n == HTTP_PARSE_PARTIAL ? HTTP_E_PARTIAL
 							       : e));
 		return false;
@@ -127,7 +127,7 @@ static bool is_lab_origin(const struct lab *lab,
 /* The client's connection to the proxy: reused, or opened (the external
  * proxy's, or a new loopback pair to the lab's). */
 static bool c2p_connection(struct lab *lab, struct lab_msg *m, char *err,
-			   size_t cap)
+			   size_t err_cap)
 {
 	if (lab->cp[0] >= 0) {
 		snprintf(m->tcp_before, sizeof(m->tcp_before),
@@ -142,12 +142,12 @@ static bool c2p_connection(struct lab *lab, struct lab_msg *m, char *err,
 	if (lab->external) {
 		enum net_fail why;
 		lab->cp[0] = net_connect(lab->ext_host, lab->ext_port,
-					 LAB_EXT_TIMEOUT_MS, &why, err, cap);
+					 LAB_EXT_TIMEOUT_MS, &why, err, err_cap);
 		if (lab->cp[0] < 0)
 			return false;
 		net_set_timeouts(lab->cp[0], LAB_EXT_TIMEOUT_MS,
 				 LAB_EXT_TIMEOUT_MS);
-	} else if (!wire_pair(lab, LAB_PROXY, lab->cp, err, cap)) {
+	} else if (!wire_pair(lab, LAB_PROXY, lab->cp, err, err_cap)) {
 		return false;
 	}
 	/* Lesson 11: a new connection has proved nothing yet. */
@@ -160,11 +160,11 @@ static bool c2p_connection(struct lab *lab, struct lab_msg *m, char *err,
 /* Lesson 10: `connect proxy HOST:PORT` -- the request goes to an external
  * proxy, whose decision the lab cannot see; its answer comes on P2C. */
 static enum lab_step_rc c2p_external(struct lab *lab, struct lab_msg *m,
-				     long hl, char *err, size_t cap)
+				     long hl, char *err, size_t err_cap)
 {
 	if (net_write_all(lab->cp[0], lab->pending.data, lab->pending.len) <
 	    0) {
-		snprintf(err, cap, "write to the proxy failed");
+		snprintf(err, err_cap, "write to the proxy failed");
 		return LAB_STEP_ERROR;
 	}
 	http_buf_append(&m->bytes, lab->pending.data, lab->pending.len);
@@ -267,11 +267,11 @@ static void c2p_forward(struct lab *lab, struct lab_msg *m,
 /* Lesson 07, PROXY_TUNNEL: the tunnel's far end is a new connection of
  * its own; the 200 goes back only once it is open. */
 static bool c2p_tunnel(struct lab *lab, struct lab_msg *m,
-		       const struct proxy_decision *d, char *err, size_t cap)
+		       const struct proxy_decision *d, char *err, size_t err_cap)
 {
 	wire_close(&lab->po[0]);
 	wire_close(&lab->po[1]);
-	if (!wire_pair(lab, LAB_ORIGIN, lab->po, err, cap))
+	if (!wire_pair(lab, LAB_ORIGIN, lab->po, err, err_cap))
 		return false;
 	snprintf(m->tcp_after, sizeof(m->tcp_after),
 		 "TCP: the proxy opens connection U%u to the origin, "
@@ -298,7 +298,7 @@ static void c2p_own(struct lab *lab, struct lab_msg *m,
 
 /* Leg 1: the client's request reaches the proxy, which decides. */
 static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
-				 size_t cap)
+				 size_t err_cap)
 {
 	struct http_request req;
 	struct proxy_decision d;
@@ -317,15 +317,15 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 	if (hl > 0)
 		snprintf(lab->req_method, sizeof(lab->req_method), "%.*s",
 			 (int)req.method_len, req.method);
-	if (!c2p_connection(lab, m, err, cap))
+	if (!c2p_connection(lab, m, err, err_cap))
 		return LAB_STEP_ERROR;
 	if (lab->external)
-		return c2p_external(lab, m, hl, err, cap);
+		return c2p_external(lab, m, hl, err, err_cap);
 
-	if (!tlsleg_carry(lab, true, &lab->pending, &m->bytes, m, err, cap))
+	if (!tlsleg_carry(lab, true, &lab->pending, &m->bytes, m, err, err_cap))
 		return LAB_STEP_ERROR;
 	lab_first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
-	if (!parse_request_msg(m, &req, err, cap))
+	if (!parse_request_msg(m, &req, err, err_cap))
 		return LAB_STEP_ERROR;
 
 	proxy_decision_init(&d);
@@ -337,7 +337,7 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 	else if (d.action == PROXY_FORWARD)
 		c2p_forward(lab, m, &d);
 	else if (d.action == PROXY_TUNNEL)
-		ok = c2p_tunnel(lab, m, &d, err, cap);
+		ok = c2p_tunnel(lab, m, &d, err, err_cap);
 	else
 		c2p_own(lab, m, &d);
 	lab->close_after = d.close;
@@ -345,7 +345,7 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 	if (!ok)
 		return LAB_STEP_ERROR;
 	if (lab->pending.failed) {
-		snprintf(err, cap, "the proxy's message is too large");
+		snprintf(err, err_cap, "the proxy's message is too large");
 		return LAB_STEP_ERROR;
 	}
 	return LAB_STEP_MOVED;
@@ -353,7 +353,7 @@ static enum lab_step_rc step_c2p(struct lab *lab, struct lab_msg *m, char *err,
 
 /* Leg 2: the forwarded request reaches the origin, which decides. */
 static enum lab_step_rc step_p2o(struct lab *lab, struct lab_msg *m, char *err,
-				 size_t cap)
+				 size_t err_cap)
 {
 	struct http_request req;
 	struct origin_decision d;
@@ -367,13 +367,13 @@ static enum lab_step_rc step_p2o(struct lab *lab, struct lab_msg *m, char *err,
 		snprintf(m->tcp_before, sizeof(m->tcp_before),
 			 "TCP: the proxy opens connection U%u to the origin",
 			 ++lab->conn_seq[1]);
-	if (lab->po[0] < 0 && !wire_pair(lab, LAB_ORIGIN, lab->po, err, cap))
+	if (lab->po[0] < 0 && !wire_pair(lab, LAB_ORIGIN, lab->po, err, err_cap))
 		return LAB_STEP_ERROR;
 	if (!wire_carry(lab->po[0], lab->po[1], &lab->pending, &m->bytes, err,
-			cap))
+			err_cap))
 		return LAB_STEP_ERROR;
 	lab_first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
-	if (!parse_request_msg(m, &req, err, cap))
+	if (!parse_request_msg(m, &req, err, err_cap))
 		return LAB_STEP_ERROR;
 	origin_decision_init(&d);
 	origin_decide(&lab->ocfg, lab->ost, &req, m->bytes.data + m->head_len,
@@ -421,16 +421,16 @@ static void relay_info(struct lab *lab, const struct http_response *resp,
 
 /* Leg 3: the origin's response reaches the proxy, which relays it. */
 static enum lab_step_rc step_o2p(struct lab *lab, struct lab_msg *m, char *err,
-				 size_t cap)
+				 size_t err_cap)
 {
 	struct http_response resp;
 	char info[sizeof(lab->proxy_info)];
 
 	if (!wire_carry(lab->po[1], lab->po[0], &lab->pending, &m->bytes, err,
-			cap))
+			err_cap))
 		return LAB_STEP_ERROR;
 	lab_first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
-	if (!parse_response_msg(m, &resp, err, cap))
+	if (!parse_response_msg(m, &resp, err, err_cap))
 		return LAB_STEP_ERROR;
 	snprintf(m->why, sizeof(m->why),
 		 "proxy: the origin answered %d; relaying it to the client "
@@ -442,7 +442,7 @@ static enum lab_step_rc step_o2p(struct lab *lab, struct lab_msg *m, char *err,
 	relay_info(lab, &resp, m, info, sizeof(info));
 	if (!proxy_relay_head_auth(&resp, info, lab->negotiate_reply,
 				   NULL, false, &lab->pending)) {
-		snprintf(err, cap, "the proxy could not rewrite the head");
+		snprintf(err, err_cap, "the proxy could not rewrite the head");
 		return LAB_STEP_ERROR;
 	}
 	http_buf_append(&lab->pending, m->bytes.data + m->head_len,
@@ -565,21 +565,21 @@ static void p2c_close(struct lab *lab, struct lab_msg *m)
 
 /* Leg 4: the response reaches the client, whose machine decides. */
 static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
-				 size_t cap)
+				 size_t err_cap)
 {
 	struct http_response resp;
 	struct client_step s;
 	char broken[LAB_MAX_BROKEN] = "";
 
 	if (lab->external) {
-		if (!wire_read_external(lab, m, err, cap))
+		if (!wire_read_external(lab, m, err, err_cap))
 			return LAB_STEP_ERROR;
 	} else if (!tlsleg_carry(lab, false, &lab->pending, &m->bytes, m, err,
-				 cap)) {
+				 err_cap)) {
 		return LAB_STEP_ERROR;
 	}
 	lab_first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
-	if (!parse_response_msg(m, &resp, err, cap))
+	if (!parse_response_msg(m, &resp, err, err_cap))
 		return LAB_STEP_ERROR;
 	p2c_who(lab, m, &resp);
 	lab->final_status = resp.status;
@@ -609,7 +609,7 @@ static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 }
 
 /* Move one message along its leg; see lab.h. */
-enum lab_step_rc lab_step(struct lab *lab, char *err, size_t cap)
+enum lab_step_rc lab_step(struct lab *lab, char *err, size_t err_cap)
 {
 	struct lab_msg *m;
 	enum lab_step_rc rc = LAB_STEP_ERROR;
@@ -618,23 +618,23 @@ enum lab_step_rc lab_step(struct lab *lab, char *err, size_t cap)
 		return LAB_STEP_IDLE;
 	m = lab_record(lab, lab->next);
 	if (m == NULL) {
-		snprintf(err, cap, "the exchange passed %d messages; stopping",
+		snprintf(err, err_cap, "the exchange passed %d messages; stopping",
 			 LAB_MAX_MSGS);
 		lab->active = false;
 		return LAB_STEP_ERROR;
 	}
 	switch (lab->next) {
 	case LAB_C2P:
-		rc = step_c2p(lab, m, err, cap);
+		rc = step_c2p(lab, m, err, err_cap);
 		break;
 	case LAB_P2O:
-		rc = step_p2o(lab, m, err, cap);
+		rc = step_p2o(lab, m, err, err_cap);
 		break;
 	case LAB_O2P:
-		rc = step_o2p(lab, m, err, cap);
+		rc = step_o2p(lab, m, err, err_cap);
 		break;
 	case LAB_P2C:
-		rc = step_p2c(lab, m, err, cap);
+		rc = step_p2c(lab, m, err, err_cap);
 		break;
 	}
 	if (rc == LAB_STEP_ERROR) {

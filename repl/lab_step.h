@@ -15,6 +15,6 @@ enum lab_step_rc {
 };
 
 /* Move one message along its leg. */
-enum lab_step_rc lab_step(struct lab *lab, char *err, size_t cap);
+enum lab_step_rc lab_step(struct lab *lab, char *err, size_t err_cap);
 
 #endif

@@ -41,12 +41,12 @@ void intercept_init(struct intercept *ic)
 }
 
 bool listen_open(struct intercept *ic, const char *hostport, char *err,
-		 size_t cap)
+		 size_t err_cap)
 {
 	char spec[300];
 
 	if (ic->lfd >= 0) {
-		snprintf(err, cap, "already listening on %s (listen off first)",
+		snprintf(err, err_cap, "already listening on %s (listen off first)",
 			 ic->bound);
 		return false;
 	}
@@ -55,7 +55,7 @@ bool listen_open(struct intercept *ic, const char *hostport, char *err,
 		snprintf(spec, sizeof(spec), "127.0.0.1:%s", hostport);
 	else
 		snprintf(spec, sizeof(spec), "%s", hostport);
-	ic->lfd = net_listen(spec, ic->bound, sizeof(ic->bound), err, cap);
+	ic->lfd = net_listen(spec, ic->bound, sizeof(ic->bound), err, err_cap);
 	if (ic->lfd < 0)
 		return false;
 	fcntl(ic->lfd, F_SETFL, fcntl(ic->lfd, F_GETFL) | O_NONBLOCK);

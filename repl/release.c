@@ -254,7 +254,7 @@ static void c2p_tunnel(struct lab *lab, struct icpt_conn *c,
 
 /* Leg 1: the outside client's request reaches the proxy, which decides. */
 static bool release_c2p(struct repl *r, struct icpt_conn *c, char *err,
-			size_t cap)
+			size_t err_cap)
 {
 	struct lab *lab = r->lab;
 	struct http_request req;
@@ -270,7 +270,7 @@ static bool release_c2p(struct repl *r, struct icpt_conn *c, char *err,
 	c->broken[0] = '\0';
 	n = http_parse_request(c->held.data, c->held.len, &req, &e);
 	if (n <= 0) {
-		snprintf(err, cap, "#%d: the held request no longer parses: %s",
+		snprintf(err, err_cap, "#%d: the held request no longer parses: %s",
 			 c->num, http_strerror(e));
 		return false;
 	}
@@ -309,7 +309,7 @@ static bool release_c2p(struct repl *r, struct icpt_conn *c, char *err,
 
 /* Read one framed response from fd into b (bounded, LAB_IO_TIMEOUT_MS). */
 static bool read_response(int fd, const char *method, struct http_buf *b,
-			  char *err, size_t cap)
+			  char *err, size_t err_cap)
 {
 	struct http_response resp;
 	struct http_body_info info;
@@ -317,7 +317,7 @@ static bool read_response(int fd, const char *method, struct http_buf *b,
 	long hl = net_read_head(fd, b, NULL, &resp, &e);
 
 	if (hl <= 0) {
-		snprintf(err, cap, "no response: %s",
+		snprintf(err, err_cap, "no response: %s",
 			 hl == 0 ? "the server closed the connection"
 				 : http_strerror(e));
 		return false;
@@ -325,7 +325,7 @@ static bool read_response(int fd, const char *method, struct http_buf *b,
 	e = http_response_framing(&resp, method, strlen(method), &info);
 	if (e != HTTP_OK || net_read_body(fd, b, (size_t)hl, &info,
 					  LAB_MAX_MESSAGE / 2, NULL, &e) < 0) {
-		snprintf(err, cap, "bad response body: %s", http_strerror(e));
+		snprintf(err, err_cap, "bad response body: %s", http_strerror(e));
 		return false;
 	}
 	return true;
@@ -333,7 +333,7 @@ static bool read_response(int fd, const char *method, struct http_buf *b,
 
 /* Leg 2: the forwarded request reaches the origin, which answers. */
 static bool release_p2o(struct repl *r, struct icpt_conn *c, char *err,
-			size_t cap)
+			size_t err_cap)
 {
 	struct lab *lab = r->lab;
 	struct lab_msg *m = record(r, c, LAB_P2O);
@@ -349,9 +349,9 @@ static bool release_p2o(struct repl *r, struct icpt_conn *c, char *err,
 		enum http_err e = HTTP_OK;
 		long hl;
 
-		if (!wire_pair(lab, LAB_ORIGIN, ends, err, cap))
+		if (!wire_pair(lab, LAB_ORIGIN, ends, err, err_cap))
 			goto out;
-		if (!wire_carry(ends[0], ends[1], &c->held, &got, err, cap)) {
+		if (!wire_carry(ends[0], ends[1], &c->held, &got, err, err_cap)) {
 			wire_close(&ends[0]);
 			wire_close(&ends[1]);
 			goto out;
@@ -366,9 +366,9 @@ static bool release_p2o(struct repl *r, struct icpt_conn *c, char *err,
 		}
 		http_buf_reset(&c->held);
 		ok = hl > 0 && wire_carry(ends[1], ends[0], &d.out, &c->held,
-					  err, cap);
+					  err, err_cap);
 		if (hl <= 0)
-			snprintf(err, cap, "the forwarded request does not "
+			snprintf(err, err_cap, "the forwarded request does not "
 					   "parse");
 		origin_decision_free(&d);
 		wire_close(&ends[0]);
@@ -396,9 +396,9 @@ static bool release_p2o(struct repl *r, struct icpt_conn *c, char *err,
 		ok = net_write_all(fd, c->held.data, c->held.len) >= 0;
 		http_buf_reset(&c->held);
 		if (ok)
-			ok = read_response(fd, c->method, &c->held, err, cap);
+			ok = read_response(fd, c->method, &c->held, err, err_cap);
 		else
-			snprintf(err, cap, "write to %s failed", c->target);
+			snprintf(err, err_cap, "write to %s failed", c->target);
 		close(fd);
 	}
 	c->leg = LAB_O2P;
@@ -409,7 +409,7 @@ out:
 
 /* Leg 3: the origin's answer reaches the proxy, which relays it. */
 static bool release_o2p(struct repl *r, struct icpt_conn *c, char *err,
-			size_t cap)
+			size_t err_cap)
 {
 	struct lab_msg *m = record(r, c, LAB_O2P);
 	struct http_response resp;
@@ -418,7 +418,7 @@ static bool release_o2p(struct repl *r, struct icpt_conn *c, char *err,
 	long hl = http_parse_response(c->held.data, c->held.len, &resp, &e);
 
 	if (hl <= 0) {
-		snprintf(err, cap, "#%d: the origin's response does not parse",
+		snprintf(err, err_cap, "#%d: the origin's response does not parse",
 			 c->num);
 		return false;
 	}
@@ -429,7 +429,7 @@ static bool release_o2p(struct repl *r, struct icpt_conn *c, char *err,
 	http_buf_init(&out, LAB_MAX_MESSAGE);
 	if (!proxy_relay_head_ex(&resp, c->info, NULL, &out)) {
 		http_buf_free(&out);
-		snprintf(err, cap, "the proxy could not rewrite the head");
+		snprintf(err, err_cap, "the proxy could not rewrite the head");
 		return false;
 	}
 	http_buf_append(&out, c->held.data + hl, c->held.len - (size_t)hl);
@@ -442,14 +442,14 @@ static bool release_o2p(struct repl *r, struct icpt_conn *c, char *err,
 
 /* Leg 4: the response goes back to the outside client. */
 static bool release_p2c(struct repl *r, struct icpt_conn *c, char *err,
-			size_t cap)
+			size_t err_cap)
 {
 	struct lab *lab = r->lab;
 	struct lab_msg *m = record(r, c, LAB_P2C);
 	int status = 0;
 
 	(void)err;
-	(void)cap;
+	(void)err_cap;
 	{
 		struct http_response resp;
 		enum http_err e = HTTP_OK;
@@ -493,17 +493,17 @@ static bool release_p2c(struct repl *r, struct icpt_conn *c, char *err,
 }
 
 /* Release c's held message one leg; false with err on failure. */
-bool release_one(struct repl *r, struct icpt_conn *c, char *err, size_t cap)
+bool release_one(struct repl *r, struct icpt_conn *c, char *err, size_t err_cap)
 {
 	switch (c->leg) {
 	case LAB_C2P:
-		return release_c2p(r, c, err, cap);
+		return release_c2p(r, c, err, err_cap);
 	case LAB_P2O:
-		return release_p2o(r, c, err, cap);
+		return release_p2o(r, c, err, err_cap);
 	case LAB_O2P:
-		return release_o2p(r, c, err, cap);
+		return release_o2p(r, c, err, err_cap);
 	case LAB_P2C:
-		return release_p2c(r, c, err, cap);
+		return release_p2c(r, c, err, err_cap);
 	}
 	return false;
 }

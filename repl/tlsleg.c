@@ -177,7 +177,7 @@ static void describe(struct tlsleg *t, int from, const char *p, size_t n,
  * other end.  *carried: bytes that crossed.
  */
 static bool flight(struct lab *lab, int from, struct lab_msg *m,
-		   const char *secret, size_t *carried, char *err, size_t cap)
+		   const char *secret, size_t *carried, char *err, size_t err_cap)
 {
 	struct tlsleg *t = lab->tlsleg;
 	BIO *w = SSL_get_wbio(t->end[from]);
@@ -195,7 +195,7 @@ static bool flight(struct lab *lab, int from, struct lab_msg *m,
 	*carried = wire.len;
 	if (ok && wire.len > 0) {
 		ok = wire_carry(lab->cp[from], lab->cp[1 - from], &wire, &got,
-				err, cap);
+				err, err_cap);
 		if (ok) {
 			describe(t, from, got.data, got.len, m);
 			/* The point of it: is the secret on the wire? */
@@ -218,7 +218,7 @@ static bool flight(struct lab *lab, int from, struct lab_msg *m,
 }
 
 /* The handshake, flight by flight over the socket. */
-static bool handshake(struct lab *lab, struct lab_msg *m, char *err, size_t cap)
+static bool handshake(struct lab *lab, struct lab_msg *m, char *err, size_t err_cap)
 {
 	struct tlsleg *t = lab->tlsleg;
 	size_t n;
@@ -229,18 +229,18 @@ static bool handshake(struct lab *lab, struct lab_msg *m, char *err, size_t cap)
 	for (int i = 0; i < TLSLEG_ROUNDS; i++) {
 		int a = SSL_do_handshake(t->end[0]);
 
-		if (!flight(lab, 0, m, NULL, &n, err, cap))
+		if (!flight(lab, 0, m, NULL, &n, err, err_cap))
 			return false;
 		int b = SSL_do_handshake(t->end[1]);
 
-		if (!flight(lab, 1, m, NULL, &n, err, cap))
+		if (!flight(lab, 1, m, NULL, &n, err, err_cap))
 			return false;
 		if (a == 1 && b == 1)
 			break;
 	}
 	if (!SSL_is_init_finished(t->end[0]) ||
 	    !SSL_is_init_finished(t->end[1])) {
-		snprintf(err, cap, "the TLS handshake with the proxy failed");
+		snprintf(err, err_cap, "the TLS handshake with the proxy failed");
 		ERR_clear_error();
 		return false;
 	}
@@ -278,7 +278,7 @@ static void secret_line(const struct http_buf *b, char *out, size_t cap)
 /* See tlsleg.h. */
 bool tlsleg_carry(struct lab *lab, bool up, const struct http_buf *b,
 		  struct http_buf *got, struct lab_msg *m, char *err,
-		  size_t cap)
+		  size_t err_cap)
 {
 	struct tlsleg *t = lab->tlsleg;
 	int from = up ? 0 : 1;
@@ -288,24 +288,24 @@ bool tlsleg_carry(struct lab *lab, bool up, const struct http_buf *b,
 
 	if (t == NULL)
 		return wire_carry(lab->cp[from], lab->cp[1 - from], b, got, err,
-				  cap);
+				  err_cap);
 	if (t->end[0] == NULL) {
 		if (!ends_new(t)) {
-			snprintf(err, cap, "cannot set up TLS");
+			snprintf(err, err_cap, "cannot set up TLS");
 			return false;
 		}
-		if (!handshake(lab, m, err, cap))
+		if (!handshake(lab, m, err, err_cap))
 			return false;
 	}
 	if (b->len > 0 &&
 	    SSL_write(t->end[from], b->data, (int)b->len) != (int)b->len) {
-		snprintf(err, cap, "TLS write failed");
+		snprintf(err, err_cap, "TLS write failed");
 		ERR_clear_error();
 		return false;
 	}
 	secret_line(b, secret, sizeof(secret));
 	if (!flight(lab, from, m, secret[0] != '\0' ? secret : NULL, &n, err,
-		    cap))
+		    err_cap))
 		return false;
 	note(m,
 	     "tls: the HTTP below crossed the socket only as the "
@@ -313,12 +313,12 @@ bool tlsleg_carry(struct lab *lab, bool up, const struct http_buf *b,
 	     up ? "proxy" : "client");
 	while ((k = SSL_read(t->end[1 - from], chunk, sizeof(chunk))) > 0)
 		if (!http_buf_append(got, chunk, (size_t)k)) {
-			snprintf(err, cap, "message too large");
+			snprintf(err, err_cap, "message too large");
 			return false;
 		}
 	ERR_clear_error();
 	if (got->len != b->len) {
-		snprintf(err, cap, "TLS: %zu bytes decrypted of %zu sent",
+		snprintf(err, err_cap, "TLS: %zu bytes decrypted of %zu sent",
 			 got->len, b->len);
 		return false;
 	}

@@ -33,6 +33,6 @@ void tlsleg_free(struct lab *lab);
  */
 bool tlsleg_carry(struct lab *lab, bool up, const struct http_buf *b,
 		  struct http_buf *got, struct lab_msg *m, char *err,
-		  size_t cap);
+		  size_t err_cap);
 
 #endif

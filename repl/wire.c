@@ -33,17 +33,17 @@ void wire_close(int *fd)
  * before accept(), so one thread is enough.
  */
 bool wire_pair(struct lab *lab, enum lab_party p, int ends[2], char *err,
-	       size_t cap)
+	       size_t err_cap)
 {
 	enum net_fail why;
 
 	ends[0] = net_connect("127.0.0.1", lab->port[p], LAB_IO_TIMEOUT_MS,
-			      &why, err, cap);
+			      &why, err, err_cap);
 	if (ends[0] < 0)
 		return false;
 	ends[1] = accept(lab->listen_fd[p], NULL, NULL);
 	if (ends[1] < 0) {
-		snprintf(err, cap, "accept on the %s: %s", lab_party_name(p),
+		snprintf(err, err_cap, "accept on the %s: %s", lab_party_name(p),
 			 strerror(errno));
 		wire_close(&ends[0]);
 		return false;
@@ -55,7 +55,7 @@ bool wire_pair(struct lab *lab, enum lab_party p, int ends[2], char *err,
 
 /* Read exactly n bytes (what we wrote into the other end) into b. */
 static bool read_exact(int fd, struct http_buf *b, size_t n, char *err,
-		       size_t cap)
+		       size_t err_cap)
 {
 	char chunk[16384];
 
@@ -65,18 +65,18 @@ static bool read_exact(int fd, struct http_buf *b, size_t n, char *err,
 		int pr = poll(&pfd, 1, LAB_IO_TIMEOUT_MS);
 
 		if (pr <= 0) {
-			snprintf(err, cap, "timed out reading from a socket");
+			snprintf(err, err_cap, "timed out reading from a socket");
 			return false;
 		}
 		r = read(fd, chunk, n < sizeof(chunk) ? n : sizeof(chunk));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			snprintf(err, cap, "the connection closed early");
+			snprintf(err, err_cap, "the connection closed early");
 			return false;
 		}
 		if (!http_buf_append(b, chunk, (size_t)r)) {
-			snprintf(err, cap, "message too large");
+			snprintf(err, err_cap, "message too large");
 			return false;
 		}
 		n -= (size_t)r;
@@ -86,13 +86,13 @@ static bool read_exact(int fd, struct http_buf *b, size_t n, char *err,
 
 /* Write b into fd and read the same number of bytes out of `other`. */
 bool wire_carry(int fd, int other, const struct http_buf *b,
-		struct http_buf *got, char *err, size_t cap)
+		struct http_buf *got, char *err, size_t err_cap)
 {
 	if (net_write_all(fd, b->data, b->len) < 0) {
-		snprintf(err, cap, "write failed: %s", strerror(errno));
+		snprintf(err, err_cap, "write failed: %s", strerror(errno));
 		return false;
 	}
-	return read_exact(other, got, b->len, err, cap);
+	return read_exact(other, got, b->len, err, err_cap);
 }
 
 /*
@@ -134,7 +134,7 @@ bool wire_serve_origin(struct lab *lab, int fd)
 }
 
 /* Wait for the external proxy's answer, serving the lab's origin meanwhile. */
-static bool wait_external(struct lab *lab, char *err, size_t cap)
+static bool wait_external(struct lab *lab, char *err, size_t err_cap)
 {
 	int waited = 0;
 
@@ -174,26 +174,26 @@ static bool wait_external(struct lab *lab, char *err, size_t cap)
 			    !serve_origin(lab, lab->ext_origin[i]))
 				wire_close(&lab->ext_origin[i]);
 	}
-	snprintf(err, cap, "the external proxy %s:%u did not answer in %d s",
+	snprintf(err, err_cap, "the external proxy %s:%u did not answer in %d s",
 		 lab->ext_host, lab->ext_port, LAB_EXT_TIMEOUT_MS / 1000);
 	return false;
 }
 
 /* Read a framed response from an external proxy. */
 bool wire_read_external(struct lab *lab, struct lab_msg *m, char *err,
-			size_t cap)
+			size_t err_cap)
 {
 	struct http_response resp;
 	struct http_body_info info;
 	enum http_err e = HTTP_OK;
 	long hl;
 
-	if (!wait_external(lab, err, cap))
+	if (!wait_external(lab, err, err_cap))
 		return false;
 	hl = net_read_head(lab->cp[0], &m->bytes, NULL, &resp, &e);
 
 	if (hl <= 0) {
-		snprintf(err, cap, "no response from the external proxy: %s",
+		snprintf(err, err_cap, "no response from the external proxy: %s",
 			 hl == 0 ? "it closed the connection"
 				 : http_strerror(e));
 		return false;
@@ -203,7 +203,7 @@ bool wire_read_external(struct lab *lab, struct lab_msg *m, char *err,
 	if (e != HTTP_OK ||
 	    net_read_body(lab->cp[0], &m->bytes, (size_t)hl, &info,
 			  LAB_MAX_MESSAGE / 2, NULL, &e) < 0) {
-		snprintf(err, cap, "bad response body: %s", http_strerror(e));
+		snprintf(err, err_cap, "bad response body: %s", http_strerror(e));
 		return false;
 	}
 	if (info.framing == HTTP_BODY_UNTIL_CLOSE ||

@@ -17,10 +17,10 @@ void wire_close(int *fd);
  * holds both: ends[0] the connecting end, ends[1] the accepted one.
  */
 bool wire_pair(struct lab *lab, enum lab_party p, int ends[2], char *err,
-	       size_t cap);
+	       size_t err_cap);
 /* Write b into fd and read the same number of bytes out of `other`. */
 bool wire_carry(int fd, int other, const struct http_buf *b,
-		struct http_buf *got, char *err, size_t cap);
+		struct http_buf *got, char *err, size_t err_cap);
 /*
  * The lab's origin answers one request read from fd (the far end of a
  * connection to it); false when the connection is done.
@@ -31,6 +31,6 @@ bool wire_serve_origin(struct lab *lab, int fd);
  * lab's origin while waiting (the proxy may forward to it).
  */
 bool wire_read_external(struct lab *lab, struct lab_msg *m, char *err,
-			size_t cap);
+			size_t err_cap);
 
 #endif

@@ -63,11 +63,11 @@ static const char *write_str(const char *content)
 }
 
 /* Load content as a users file; err buffer returned through errbuf. */
-static enum http_err load(const char *content, struct users *u, char *errbuf,
-			  size_t errcap)
+static enum http_err load(const char *content, struct users *u, char *err,
+			  size_t err_cap)
 {
 	const char *p = write_str(content);
-	enum http_err e = users_load(p, u, errbuf, errcap);
+	enum http_err e = users_load(p, u, err, err_cap);
 
 	unlink(p);
 	return e;
