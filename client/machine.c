@@ -194,7 +194,8 @@ static void scheme_list(const struct auth_challenge *ch, size_t n, char *out,
 	for (size_t i = 0; i < n && used < cap; i++) {
 		/* Digest is named with its algorithm (RFC 7616 §3.3): one
 		 * challenge per algorithm, "Digest SHA-256, Digest MD5" */
-		const struct auth_param *alg = auth_param_find(&ch[i], "algorithm");
+		const struct auth_param *alg =
+		    auth_param_find(&ch[i], "algorithm");
 		bool digest = ch[i].kind == AUTH_SCHEME_DIGEST;
 		int w = snprintf(out + used, cap - used, "%s%.*s%s%.*s",
 				 i == 0 ? "" : ", ", (int)ch[i].scheme_len,

@@ -21,34 +21,36 @@
 #define CLIENT_MAX_NOTE 1024
 
 struct client_config {
-	const char *method;          /* "GET" unless -X or -d */
-	const char *url;             /* absolute URL */
-	bool via_proxy;              /* send absolute-form to a proxy */
-	bool tunnel;                 /* -p or https: CONNECT first */
-	struct answer_creds proxy;   /* -U, --proxy-basic/digest/anyauth */
-	struct answer_creds origin;  /* -u, --basic/digest/anyauth */
-	const char *body;            /* -d, may be NULL */
+	const char *method;	    /* "GET" unless -X or -d */
+	const char *url;	    /* absolute URL */
+	bool via_proxy;		    /* send absolute-form to a proxy */
+	bool tunnel;		    /* -p or https: CONNECT first */
+	struct answer_creds proxy;  /* -U, --proxy-basic/digest/anyauth */
+	struct answer_creds origin; /* -u, --basic/digest/anyauth */
+	const char *body;	    /* -d, may be NULL */
 	size_t body_len;
-	const char *extra_headers;   /* -H lines, "Name: value\r\n" each, may be NULL */
-	const char *user_agent;      /* "lab407-client/VERSION" */
+	const char
+	    *extra_headers; /* -H lines, "Name: value\r\n" each, may be NULL */
+	const char *user_agent; /* "lab407-client/VERSION" */
 	/* How a note names the option that gives credentials, when it is
 	 * not curl's -U / -u (the REPL: "user proxy NAME:PASSWORD"); NULL:
 	 * "-U" and "-u". */
 	const char *proxy_option, *origin_option;
-	const char *proxy_host;      /* -x's host: Negotiate's HTTP@host; may be NULL */
+	const char
+	    *proxy_host; /* -x's host: Negotiate's HTTP@host; may be NULL */
 };
 
 enum client_action {
-	CLIENT_SEND,   /* send `request` (head, then body) */
-	CLIENT_DONE,   /* the last response is the answer */
-	CLIENT_ERROR   /* stop: `note` says why */
+	CLIENT_SEND, /* send `request` (head, then body) */
+	CLIENT_DONE, /* the last response is the answer */
+	CLIENT_ERROR /* stop: `note` says why */
 };
 
 struct client_step {
 	enum client_action action;
-	struct http_buf request;     /* owned: head + body of the next request */
-	bool is_connect;             /* the request is a CONNECT */
-	char note[CLIENT_MAX_NOTE];  /* decisions, one per line, for "* " */
+	struct http_buf request;    /* owned: head + body of the next request */
+	bool is_connect;	    /* the request is a CONNECT */
+	char note[CLIENT_MAX_NOTE]; /* decisions, one per line, for "* " */
 };
 
 /*
@@ -57,14 +59,15 @@ struct client_step {
  * the next request carries.
  */
 enum client_ntlm_phase {
-	CLIENT_NTLM_NONE,            /* not started */
-	CLIENT_NTLM_NEGOTIATE_SENT,  /* message 1 is out: a CHALLENGE is due */
-	CLIENT_NTLM_AUTHENTICATE_SENT/* message 3 is out: the connection is in */
+	CLIENT_NTLM_NONE,	      /* not started */
+	CLIENT_NTLM_NEGOTIATE_SENT,   /* message 1 is out: a CHALLENGE is due */
+	CLIENT_NTLM_AUTHENTICATE_SENT /* message 3 is out: the connection is in
+				       */
 };
 
 struct client_ntlm {
 	enum client_ntlm_phase phase;
-	char token[NTLM_GUARD_MAX_B64];   /* base64 for the next request, or "" */
+	char token[NTLM_GUARD_MAX_B64]; /* base64 for the next request, or "" */
 };
 
 /* Where the machine stands: every state it can be in, named here. */
@@ -76,18 +79,19 @@ enum client_state {
 };
 
 struct client_machine {
-	const struct client_config *cfg;   /* not owned */
+	const struct client_config *cfg; /* not owned */
 	struct answer_state proxy_st;
 	struct answer_state origin_st;
-	int proxy_tries;                   /* credentialed retries so far */
+	int proxy_tries; /* credentialed retries so far */
 	int origin_tries;
-	bool proxy_stale_used;             /* the one silent stale retry */
+	bool proxy_stale_used; /* the one silent stale retry */
 	bool origin_stale_used;
-	bool tunnel_up;                    /* CONNECT got 2xx */
-	struct client_ntlm proxy_ntlm;     /* --proxy-ntlm */
-	struct client_ntlm origin_ntlm;    /* --ntlm */
+	bool tunnel_up;			   /* CONNECT got 2xx */
+	struct client_ntlm proxy_ntlm;	   /* --proxy-ntlm */
+	struct client_ntlm origin_ntlm;	   /* --ntlm */
 	struct negotiate_client proxy_neg; /* --proxy-negotiate (lesson 12) */
-	char neg_token[NEGOTIATE_MAX_B64]; /* base64 for the next request, or "" */
+	char neg_token[NEGOTIATE_MAX_B64]; /* base64 for the next request, or ""
+					    */
 	enum client_state state;	   /* changed only by machine.c */
 };
 
@@ -111,6 +115,7 @@ struct client_who {
 };
 struct client_who client_who(const struct http_response *resp, bool via_proxy);
 /* client_who(resp, via_proxy).who */
-const char *client_who_answered(const struct http_response *resp, bool via_proxy);
+const char *client_who_answered(const struct http_response *resp,
+				bool via_proxy);
 
 #endif

@@ -444,8 +444,8 @@ static void set_creds(struct answer_creds *cr, char *user, const char *pass,
 	cr->token = token;
 	if (token == NULL)
 		return;
-	cr->allowed = allowed != 0 ? (allowed | AUTH_SCHEME_BEARER)
-				   : AUTH_SCHEME_BEARER;
+	cr->allowed =
+	    allowed != 0 ? (allowed | AUTH_SCHEME_BEARER) : AUTH_SCHEME_BEARER;
 	/* Bearer carries a token, no user (RFC 6750 §2.1). */
 	if (user == NULL) {
 		cr->user = "";

@@ -79,8 +79,8 @@ static bool is_ip_literal(const char *host)
 }
 
 /* The handshake on an SSL whose transport is set; frees it on failure. */
-static SSL *tls_handshake(SSL *ssl, const char *host, bool insecure,
-			  char *err, size_t err_cap, int *exit_code)
+static SSL *tls_handshake(SSL *ssl, const char *host, bool insecure, char *err,
+			  size_t err_cap, int *exit_code)
 {
 	bool ip = is_ip_literal(host);
 	long vr;
@@ -94,7 +94,8 @@ static SSL *tls_handshake(SSL *ssl, const char *host, bool insecure,
 			    : SSL_set1_host(ssl, host);
 
 		if (ok != 1) {
-			ssl_error(err, err_cap, "cannot set the name to verify");
+			ssl_error(err, err_cap,
+				  "cannot set the name to verify");
 			*exit_code = TLS_EXIT_CONNECT;
 			SSL_free(ssl);
 			return NULL;
@@ -138,8 +139,8 @@ SSL *tls_start(SSL_CTX *ctx, int fd, const char *host, bool insecure, char *err,
  * inner record is written with SSL_write on the outer connection, so it
  * is encrypted twice on the wire.
  */
-SSL *tls_start_over(SSL_CTX *ctx, SSL *outer, const char *host,
-		    bool insecure, char *err, size_t err_cap, int *exit_code)
+SSL *tls_start_over(SSL_CTX *ctx, SSL *outer, const char *host, bool insecure,
+		    char *err, size_t err_cap, int *exit_code)
 {
 	SSL *ssl = SSL_new(ctx);
 	BIO *b = BIO_new(BIO_f_ssl());
@@ -151,8 +152,8 @@ SSL *tls_start_over(SSL_CTX *ctx, SSL *outer, const char *host,
 		BIO_free(b);
 		return NULL;
 	}
-	BIO_set_ssl(b, outer, BIO_NOCLOSE);   /* outer stays the caller's */
-	SSL_set_bio(ssl, b, b);               /* ssl owns b now */
+	BIO_set_ssl(b, outer, BIO_NOCLOSE); /* outer stays the caller's */
+	SSL_set_bio(ssl, b, b);		    /* ssl owns b now */
 	return tls_handshake(ssl, host, insecure, err, err_cap, exit_code);
 }
 
@@ -170,8 +171,7 @@ void tls_subject(SSL *ssl, char *out, size_t cap)
 			       XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
 		n = BIO_get_mem_data(b, &p);
 		if (n >= 0)
-			snprintf(out, cap, "%.*s", (int)(n > 400 ? 400 : n),
-				 p);
+			snprintf(out, cap, "%.*s", (int)(n > 400 ? 400 : n), p);
 	}
 	BIO_free(b);
 	X509_free(cert);

@@ -43,8 +43,8 @@ SSL *tls_start(SSL_CTX *ctx, int fd, const char *host, bool insecure, char *err,
  * returned connection reads and writes through outer, which the caller
  * still owns and frees after it.
  */
-SSL *tls_start_over(SSL_CTX *ctx, SSL *outer, const char *host,
-		    bool insecure, char *err, size_t err_cap, int *exit_code);
+SSL *tls_start_over(SSL_CTX *ctx, SSL *outer, const char *host, bool insecure,
+		    char *err, size_t err_cap, int *exit_code);
 /* The peer certificate's subject, one line, for -v. */
 void tls_subject(SSL *ssl, char *out, size_t cap);
 /* "SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384" for -v. */

@@ -23,7 +23,7 @@
 #include "basic.h"
 #include "bearer.h"
 
-#define ANSWER_MAX_INFO 2048  /* Authentication-Info value we read */
+#define ANSWER_MAX_INFO 2048 /* Authentication-Info value we read */
 
 /* Fresh state: nothing chosen, no challenge remembered. */
 void answer_state_init(struct answer_state *st)
@@ -85,7 +85,7 @@ static bool read_digest(const struct auth_challenge *c, struct digest_offer *o)
 			return false;
 	}
 	if (auth_get(c, "opaque", o->opaque, sizeof(o->opaque)) ==
-		    HTTP_E_NOSPACE)
+	    HTTP_E_NOSPACE)
 		return false;
 	o->userhash = auth_get(c, "userhash", v, sizeof(v)) == HTTP_OK &&
 		      strcasecmp(v, "true") == 0;
@@ -187,7 +187,8 @@ enum http_err answer_choose(struct answer_state *st,
 		return HTTP_E_AUTH_MISSING;
 	memset(&best, 0, sizeof(best));
 	for (size_t i = 0; i < n; i++) {
-		if (!(ch[i].kind & allowed) || ch[i].kind == AUTH_SCHEME_UNKNOWN)
+		if (!(ch[i].kind & allowed) ||
+		    ch[i].kind == AUTH_SCHEME_UNKNOWN)
 			continue;
 		if (ch[i].kind == AUTH_SCHEME_BASIC ||
 		    ch[i].kind == AUTH_SCHEME_BEARER)
@@ -277,12 +278,10 @@ static bool write_digest(struct http_buf *out, const struct answer_state *st,
  * RFC 2069 form without nc, and without cnonce unless a -sess A1 needs
  * one).
  */
-static enum http_err build_digest(struct answer_state *st,
-				  const struct answer_creds *cr,
-				  const char *method, const char *uri,
-				  const void *body, size_t body_len,
-				  struct http_buf *out,
-				  struct answer_trace *trace)
+static enum http_err
+build_digest(struct answer_state *st, const struct answer_creds *cr,
+	     const char *method, const char *uri, const void *body,
+	     size_t body_len, struct http_buf *out, struct answer_trace *trace)
 {
 	struct digest_input in;
 	struct digest_trace dt;

@@ -22,11 +22,11 @@
 
 /* What the user gave for one party (proxy or origin). */
 struct answer_creds {
-	const char *user;      /* NULL: no credentials for this party */
-	const char *pass;      /* password; Bearer's token when token is NULL */
-	unsigned allowed;      /* AUTH_SCHEME_* bits; curl's default is Basic */
-	bool tls;	       /* requests to this party travel inside TLS */
-	const char *token;     /* Bearer's token, or NULL: pass serves */
+	const char *user;  /* NULL: no credentials for this party */
+	const char *pass;  /* password; Bearer's token when token is NULL */
+	unsigned allowed;  /* AUTH_SCHEME_* bits; curl's default is Basic */
+	bool tls;	   /* requests to this party travel inside TLS */
+	const char *token; /* Bearer's token, or NULL: pass serves */
 };
 
 /*
@@ -50,22 +50,22 @@ int answer_rank(enum auth_scheme s, bool tls);
 
 /* What the client remembers between requests to one party. */
 struct answer_state {
-	enum auth_scheme scheme;              /* chosen last time */
+	enum auth_scheme scheme; /* chosen last time */
 	char realm[DIGEST_MAX_FIELD];
 	char nonce[DIGEST_MAX_FIELD];
 	char opaque[DIGEST_MAX_FIELD];
 	enum digest_alg alg;
-	unsigned qop_offered;                 /* bits */
+	unsigned qop_offered; /* bits */
 	bool userhash;
-	uint32_t nc;                          /* last nc sent with this nonce */
+	uint32_t nc; /* last nc sent with this nonce */
 	bool have_challenge;
 };
 
 /* Details of the last answer, for `-v` notes and the REPL's explain. */
 struct answer_trace {
 	enum auth_scheme scheme;
-	char why[256];                         /* "chose Digest SHA-256 over Basic" */
-	struct digest_trace digest;            /* when scheme is Digest */
+	char why[256];		    /* "chose Digest SHA-256 over Basic" */
+	struct digest_trace digest; /* when scheme is Digest */
 	char cnonce[DIGEST_MAX_FIELD];
 	uint32_t nc;
 };

@@ -346,11 +346,9 @@ static const struct {
 	enum auth_scheme s;
 	const char *name;
 } scheme_names[] = {
-	{AUTH_SCHEME_BASIC, "Basic"},
-	{AUTH_SCHEME_DIGEST, "Digest"},
-	{AUTH_SCHEME_BEARER, "Bearer"},
-	{AUTH_SCHEME_NTLM, "NTLM"},
-	{AUTH_SCHEME_NEGOTIATE, "Negotiate"},
+    {AUTH_SCHEME_BASIC, "Basic"},	  {AUTH_SCHEME_DIGEST, "Digest"},
+    {AUTH_SCHEME_BEARER, "Bearer"},	  {AUTH_SCHEME_NTLM, "NTLM"},
+    {AUTH_SCHEME_NEGOTIATE, "Negotiate"},
 };
 
 #define NUM_SCHEMES (sizeof(scheme_names) / sizeof(scheme_names[0]))
@@ -451,8 +449,8 @@ const struct auth_param *auth_param_find(const struct auth_challenge *c,
  * quoted-pair escapes (RFC 9110 §5.6.4).  *outlen (may be NULL) excludes
  * the NUL.  HTTP_E_NOSPACE when it does not fit or passes AUTH_MAX_VALUE.
  */
-enum http_err auth_param_copy(const struct auth_param *p, char *out,
-			      size_t cap, size_t *outlen)
+enum http_err auth_param_copy(const struct auth_param *p, char *out, size_t cap,
+			      size_t *outlen)
 {
 	size_t i, o = 0;
 

@@ -20,35 +20,35 @@
 #include "error.h"
 #include "message.h"
 
-#define AUTH_MAX_PARAMS 16      /* auth-params in one challenge */
-#define AUTH_MAX_CHALLENGES 8   /* challenges in one response */
-#define AUTH_MAX_VALUE 1024     /* unescaped length of one param value */
+#define AUTH_MAX_PARAMS 16    /* auth-params in one challenge */
+#define AUTH_MAX_CHALLENGES 8 /* challenges in one response */
+#define AUTH_MAX_VALUE 1024   /* unescaped length of one param value */
 
 /* The schemes lab407 speaks, as bits so a set fits in an unsigned. */
 enum auth_scheme {
 	AUTH_SCHEME_NONE = 0,
-	AUTH_SCHEME_BASIC = 1u << 0,   /* RFC 7617 */
-	AUTH_SCHEME_DIGEST = 1u << 1,  /* RFC 7616 */
-	AUTH_SCHEME_BEARER = 1u << 2,  /* RFC 6750 */
-	AUTH_SCHEME_NTLM = 1u << 3,    /* MS-NLMP over HTTP: per connection */
-	AUTH_SCHEME_NEGOTIATE = 1u << 4,/* RFC 4559: SPNEGO/Kerberos */
-	AUTH_SCHEME_UNKNOWN = 1u << 7  /* anything else */
+	AUTH_SCHEME_BASIC = 1u << 0,	 /* RFC 7617 */
+	AUTH_SCHEME_DIGEST = 1u << 1,	 /* RFC 7616 */
+	AUTH_SCHEME_BEARER = 1u << 2,	 /* RFC 6750 */
+	AUTH_SCHEME_NTLM = 1u << 3,	 /* MS-NLMP over HTTP: per connection */
+	AUTH_SCHEME_NEGOTIATE = 1u << 4, /* RFC 4559: SPNEGO/Kerberos */
+	AUTH_SCHEME_UNKNOWN = 1u << 7	 /* anything else */
 };
 
 struct auth_param {
-	const char *name;     /* into the caller's buffer */
+	const char *name; /* into the caller's buffer */
 	size_t name_len;
-	const char *value;    /* raw: for a quoted-string, between the quotes */
+	const char *value; /* raw: for a quoted-string, between the quotes */
 	size_t value_len;
-	bool quoted;          /* value was a quoted-string (may hold \ escapes) */
+	bool quoted; /* value was a quoted-string (may hold \ escapes) */
 };
 
 /* One challenge, or one set of credentials: the same shape. */
 struct auth_challenge {
 	const char *scheme;
 	size_t scheme_len;
-	enum auth_scheme kind;       /* scheme recognised, or UNKNOWN */
-	const char *token68;         /* NULL unless the token68 form was used */
+	enum auth_scheme kind; /* scheme recognised, or UNKNOWN */
+	const char *token68;   /* NULL unless the token68 form was used */
 	size_t token68_len;
 	struct auth_param params[AUTH_MAX_PARAMS];
 	size_t num_params;
@@ -101,8 +101,8 @@ const struct auth_param *auth_param_find(const struct auth_challenge *c,
  * Copy a param's value into out (cap incl. NUL), undoing quoted-pair
  * escapes.  HTTP_E_NOSPACE when it does not fit.
  */
-enum http_err auth_param_copy(const struct auth_param *p, char *out,
-			      size_t cap, size_t *outlen);
+enum http_err auth_param_copy(const struct auth_param *p, char *out, size_t cap,
+			      size_t *outlen);
 /* Convenience: find + copy.  An absent param gives HTTP_E_AUTH_MISSING
  * (and an empty out); callers map it to their own code, e.g.
  * HTTP_E_DIGEST_FIELD. */

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 static const char alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* ---- Sizes ---- */
 
@@ -49,8 +49,8 @@ enum http_err base64_encode(const void *in, size_t n, char *out, size_t cap,
 	size_t o = 0;
 	size_t i = 0;
 	for (; i + 3 <= n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 |
-			     p[i + 2];
+		uint32_t v =
+		    (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
 		out[o++] = alphabet[v >> 18 & 63];
 		out[o++] = alphabet[v >> 12 & 63];
 		out[o++] = alphabet[v >> 6 & 63];
@@ -97,7 +97,8 @@ static int value_of(unsigned char c)
 /* c may appear in base64 text: the alphabet or the pad '='. */
 bool base64_is_char(int c)
 {
-	return c == '=' || (c >= 0 && c <= 0xff && value_of((unsigned char)c) >= 0);
+	return c == '=' ||
+	       (c >= 0 && c <= 0xff && value_of((unsigned char)c) >= 0);
 }
 
 /*

@@ -67,8 +67,8 @@ enum http_err basic_encode(struct http_buf *b, const char *user,
 	plain[ulen] = ':';
 	memcpy(plain + ulen + 1, pass, plen);
 	e = base64_encode(plain, ulen + 1 + plen, b64, sizeof(b64), &outlen);
-	if (e == HTTP_OK && (!http_buf_puts(b, "Basic ") ||
-			     !http_buf_append(b, b64, outlen)))
+	if (e == HTTP_OK &&
+	    (!http_buf_puts(b, "Basic ") || !http_buf_append(b, b64, outlen)))
 		e = HTTP_E_NOSPACE;
 	OPENSSL_cleanse(plain, sizeof(plain));
 	OPENSSL_cleanse(b64, sizeof(b64));

@@ -19,9 +19,9 @@
 #define BASIC_MAX_PASS 255
 
 struct basic_creds {
-	char user[BASIC_MAX_USER + 1];  /* NUL-terminated */
+	char user[BASIC_MAX_USER + 1]; /* NUL-terminated */
 	size_t user_len;
-	char pass[BASIC_MAX_PASS + 1];  /* NUL-terminated; wipe after use */
+	char pass[BASIC_MAX_PASS + 1]; /* NUL-terminated; wipe after use */
 	size_t pass_len;
 };
 

@@ -80,8 +80,7 @@ bool bearer_write_challenge(struct http_buf *b, const char *realm,
 	if (error != NULL && !auth_write_param(b, false, "error", error, true))
 		return false;
 	if (error != NULL && description != NULL &&
-	    !auth_write_param(b, false, "error_description", description,
-			      true))
+	    !auth_write_param(b, false, "error_description", description, true))
 		return false;
 	return true;
 }

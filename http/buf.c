@@ -206,8 +206,8 @@ void http_buf_consume(struct http_buf *b, size_t n)
 }
 
 /* Replace a range: see buf.h. */
-bool http_buf_splice(struct http_buf *b, size_t off, size_t len,
-		     const void *p, size_t n)
+bool http_buf_splice(struct http_buf *b, size_t off, size_t len, const void *p,
+		     size_t n)
 {
 	struct http_buf nb;
 

@@ -39,7 +39,7 @@ void http_buf_reset(struct http_buf *b);
 bool http_buf_append(struct http_buf *b, const void *p, size_t n);
 bool http_buf_puts(struct http_buf *b, const char *s);
 bool http_buf_printf(struct http_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 bool http_buf_vprintf(struct http_buf *b, const char *fmt, va_list ap);
 /* Drop the first n bytes (used by I/O shells as a read queue); the bytes
  * left behind past the new end are wiped. */
@@ -50,7 +50,7 @@ void http_buf_consume(struct http_buf *b, size_t n);
  * False, with b unchanged, when the range is not inside b or the result
  * would pass the limit.
  */
-bool http_buf_splice(struct http_buf *b, size_t off, size_t len,
-		     const void *p, size_t n);
+bool http_buf_splice(struct http_buf *b, size_t off, size_t len, const void *p,
+		     size_t n);
 
 #endif

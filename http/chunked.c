@@ -30,26 +30,26 @@
 /* ---- States ---- */
 
 enum {
-	CH_SIZE_FIRST,  /* expecting the first hex digit of a chunk-size */
-	CH_SIZE,        /* more hex digits, ';', BWS or CR */
-	CH_EXT_SEMI,    /* BWS before ';': more BWS or ';' */
-	CH_EXT_NAME0,   /* after ';': BWS or the first tchar of a name */
-	CH_EXT_NAME,    /* in a name: tchar, BWS, '=', ';' or CR */
-	CH_EXT_EQ,      /* BWS after a name: more BWS, '=' or ';' */
-	CH_EXT_VAL0,    /* after '=': BWS, a tchar or DQUOTE */
-	CH_EXT_TOKEN,   /* in a token value: tchar, BWS, ';' or CR */
-	CH_EXT_QUOTED,  /* in a quoted-string value */
-	CH_EXT_QPAIR,   /* after '\' in a quoted-string */
-	CH_EXT_END,     /* after the closing DQUOTE: BWS, ';' or CR */
-	CH_SIZE_LF,     /* CR seen after the size line */
-	CH_DATA,        /* `remaining` data bytes to go */
-	CH_DATA_CR,     /* CRLF after chunk-data */
+	CH_SIZE_FIRST, /* expecting the first hex digit of a chunk-size */
+	CH_SIZE,       /* more hex digits, ';', BWS or CR */
+	CH_EXT_SEMI,   /* BWS before ';': more BWS or ';' */
+	CH_EXT_NAME0,  /* after ';': BWS or the first tchar of a name */
+	CH_EXT_NAME,   /* in a name: tchar, BWS, '=', ';' or CR */
+	CH_EXT_EQ,     /* BWS after a name: more BWS, '=' or ';' */
+	CH_EXT_VAL0,   /* after '=': BWS, a tchar or DQUOTE */
+	CH_EXT_TOKEN,  /* in a token value: tchar, BWS, ';' or CR */
+	CH_EXT_QUOTED, /* in a quoted-string value */
+	CH_EXT_QPAIR,  /* after '\' in a quoted-string */
+	CH_EXT_END,    /* after the closing DQUOTE: BWS, ';' or CR */
+	CH_SIZE_LF,    /* CR seen after the size line */
+	CH_DATA,       /* `remaining` data bytes to go */
+	CH_DATA_CR,    /* CRLF after chunk-data */
 	CH_DATA_LF,
-	CH_TRAILER,     /* at the start of a trailer line (or the final CRLF) */
+	CH_TRAILER, /* at the start of a trailer line (or the final CRLF) */
 	CH_TRAILER_NAME,  /* inside a trailer field name, up to ':' */
 	CH_TRAILER_VALUE, /* inside a trailer field value, up to CR */
 	CH_TRAILER_LF,
-	CH_END_LF,      /* CR of the final empty line seen */
+	CH_END_LF, /* CR of the final empty line seen */
 	CH_DONE
 };
 
@@ -214,7 +214,8 @@ long http_chunked_feed(struct http_chunked *c, const char *in, size_t len,
 			} else if (c->state == CH_SIZE_FIRST) {
 				goto bad;
 			} else if (ch == ';') {
-				/* chunk-ext: checked, then ignored (RFC 9112 §7.1.1). */
+				/* chunk-ext: checked, then ignored (RFC 9112
+				 * §7.1.1). */
 				c->state = CH_EXT_NAME0;
 			} else if (is_bws(ch)) {
 				c->state = CH_EXT_SEMI;
@@ -255,9 +256,10 @@ long http_chunked_feed(struct http_chunked *c, const char *in, size_t len,
 			continue;
 		case CH_DATA: {
 			size_t avail = len - i;
-			size_t take = c->remaining < avail ? (size_t)c->remaining
-							   : avail;
-			if (out != NULL && !http_buf_append(out, in + i, take)) {
+			size_t take =
+			    c->remaining < avail ? (size_t)c->remaining : avail;
+			if (out != NULL &&
+			    !http_buf_append(out, in + i, take)) {
 				*err = HTTP_E_BODY_TOO_LARGE;
 				return HTTP_PARSE_ERROR;
 			}

@@ -44,13 +44,13 @@ struct alg_row {
 };
 
 static const struct alg_row ALGS[DIGEST_ALG_COUNT] = {
-	[DIGEST_MD5] = {"MD5", EVP_md5, 32, false, 2},
-	[DIGEST_MD5_SESS] = {"MD5-sess", EVP_md5, 32, true, 1},
-	[DIGEST_SHA256] = {"SHA-256", EVP_sha256, 64, false, 4},
-	[DIGEST_SHA256_SESS] = {"SHA-256-sess", EVP_sha256, 64, true, 3},
-	[DIGEST_SHA512_256] = {"SHA-512-256", EVP_sha512_256, 64, false, 6},
-	[DIGEST_SHA512_256_SESS] = {"SHA-512-256-sess", EVP_sha512_256, 64,
-				    true, 5},
+    [DIGEST_MD5] = {"MD5", EVP_md5, 32, false, 2},
+    [DIGEST_MD5_SESS] = {"MD5-sess", EVP_md5, 32, true, 1},
+    [DIGEST_SHA256] = {"SHA-256", EVP_sha256, 64, false, 4},
+    [DIGEST_SHA256_SESS] = {"SHA-256-sess", EVP_sha256, 64, true, 3},
+    [DIGEST_SHA512_256] = {"SHA-512-256", EVP_sha512_256, 64, false, 6},
+    [DIGEST_SHA512_256_SESS] = {"SHA-512-256-sess", EVP_sha512_256, 64, true,
+				5},
 };
 
 /* The table row for a, or NULL when a is out of range. */
@@ -656,7 +656,7 @@ enum http_err digest_nonce_read(const struct digest_nonce_key *k,
 	if (nonce == NULL || strnlen(nonce, NONCE_B64 + 1) != NONCE_B64)
 		return HTTP_E_DIGEST_NONCE;
 	if (base64_decode(nonce, NONCE_B64, raw, sizeof(raw), &len) !=
-		    HTTP_OK ||
+		HTTP_OK ||
 	    len != NONCE_RAW)
 		return HTTP_E_DIGEST_NONCE;
 	if (!nonce_mac(k, raw, mac) ||

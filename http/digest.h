@@ -28,16 +28,16 @@ enum digest_alg {
 
 /* qop values as bits, so an offer is a set. */
 enum digest_qop {
-	DIGEST_QOP_NONE = 0,          /* RFC 2069 form: no qop, no cnonce, no nc */
+	DIGEST_QOP_NONE = 0, /* RFC 2069 form: no qop, no cnonce, no nc */
 	DIGEST_QOP_AUTH = 1u << 0,
 	DIGEST_QOP_AUTH_INT = 1u << 1
 };
 
-#define DIGEST_HEX_MAX 64          /* SHA-256 and SHA-512/256: 64 hex digits */
-#define DIGEST_MAX_FIELD 256       /* nonce, cnonce, realm, user, uri ... */
-#define DIGEST_NONCE_LIFETIME 300  /* default seconds a nonce is fresh */
+#define DIGEST_HEX_MAX 64	  /* SHA-256 and SHA-512/256: 64 hex digits */
+#define DIGEST_MAX_FIELD 256	  /* nonce, cnonce, realm, user, uri ... */
+#define DIGEST_NONCE_LIFETIME 300 /* default seconds a nonce is fresh */
 #define DIGEST_SECRET_LEN 32
-#define DIGEST_NC_SLOTS 1024       /* nonces whose count we remember */
+#define DIGEST_NC_SLOTS 1024 /* nonces whose count we remember */
 
 /* "MD5", "SHA-256-sess", ...; NULL for a bad value. */
 const char *digest_alg_name(enum digest_alg a);
@@ -59,31 +59,36 @@ enum http_err digest_qop_list_parse(const char *s, unsigned *out);
 /* Everything that goes into one response computation (RFC 7616 §3.4.1). */
 struct digest_input {
 	enum digest_alg alg;
-	enum digest_qop qop;        /* one value, not a set */
-	const char *user;           /* the user name hashed into A1 */
+	enum digest_qop qop; /* one value, not a set */
+	const char *user;    /* the user name hashed into A1 */
 	const char *realm;
-	const char *password;       /* plaintext, or NULL when ha1_hex given */
-	const char *ha1_hex;        /* precomputed H(user:realm:pass) (htdigest) */
+	const char *password; /* plaintext, or NULL when ha1_hex given */
+	const char *ha1_hex;  /* precomputed H(user:realm:pass) (htdigest) */
 	const char *nonce;
-	const char *cnonce;         /* ignored for QOP_NONE */
-	uint32_t nc;                /* ignored for QOP_NONE */
+	const char *cnonce; /* ignored for QOP_NONE */
+	uint32_t nc;	    /* ignored for QOP_NONE */
 	const char *method;
 	const char *uri;
-	const void *body;           /* entity body for auth-int */
+	const void *body; /* entity body for auth-int */
 	size_t body_len;
-	const char *body_hash;      /* or its H(entity-body) hex (digest_body_final) */
+	const char
+	    *body_hash; /* or its H(entity-body) hex (digest_body_final) */
 };
 
 /* Every intermediate value, written out for the REPL's `explain`.  Display
  * only: a string longer than its array is cut short (the hash is not).
  * It may hold the password: wipe it after use. */
 struct digest_trace {
-	char a1[3 * DIGEST_MAX_FIELD + 4 * DIGEST_HEX_MAX];  /* the A1 string (password shown) */
-	char a1_inner[3 * DIGEST_MAX_FIELD + 4 * DIGEST_HEX_MAX]; /* -sess only: user:realm:password, hashed into A1 */
+	char a1[3 * DIGEST_MAX_FIELD +
+		4 * DIGEST_HEX_MAX]; /* the A1 string (password shown) */
+	char a1_inner[3 * DIGEST_MAX_FIELD +
+		      4 * DIGEST_HEX_MAX]; /* -sess only: user:realm:password,
+					      hashed into A1 */
 	char ha1[DIGEST_HEX_MAX + 1];
-	char a2[2 * DIGEST_MAX_FIELD + DIGEST_HEX_MAX + 4];  /* the A2 string */
+	char a2[2 * DIGEST_MAX_FIELD + DIGEST_HEX_MAX + 4]; /* the A2 string */
 	char ha2[DIGEST_HEX_MAX + 1];
-	char kd[4 * DIGEST_MAX_FIELD + 2 * DIGEST_HEX_MAX];  /* the string under the final H */
+	char kd[4 * DIGEST_MAX_FIELD +
+		2 * DIGEST_HEX_MAX]; /* the string under the final H */
 	char response[DIGEST_HEX_MAX + 1];
 };
 
@@ -106,9 +111,9 @@ bool digest_equal(const char *a, const char *b, size_t len);
 /* ---- server nonces: stateless to check, bound to time and a secret ---- */
 
 struct digest_nonce_key {
-	unsigned char secret[DIGEST_SECRET_LEN];  /* RAND_bytes at start */
-	unsigned lifetime;                         /* seconds a nonce is fresh */
-	_Atomic uint_least64_t issued;             /* serial of the last nonce made */
+	unsigned char secret[DIGEST_SECRET_LEN]; /* RAND_bytes at start */
+	unsigned lifetime;			 /* seconds a nonce is fresh */
+	_Atomic uint_least64_t issued; /* serial of the last nonce made */
 };
 
 /* Fill the secret from RAND_bytes; lifetime 0 means the default. */
@@ -135,13 +140,14 @@ enum http_err digest_nonce_read(const struct digest_nonce_key *k,
 /* ---- nonce counts (RFC 7616 §3.4: replay protection) ---- */
 
 struct digest_nc_slot {
-	uint64_t serial;    /* the nonce (digest_nonce_read), 0: free */
-	uint32_t last_nc;   /* highest nc accepted with it */
+	uint64_t serial;  /* the nonce (digest_nonce_read), 0: free */
+	uint32_t last_nc; /* highest nc accepted with it */
 };
 
 struct digest_nc_table {
 	struct digest_nc_slot slots[DIGEST_NC_SLOTS];
-	uint64_t watermark; /* highest serial evicted: at or below, untracked = stale */
+	uint64_t watermark; /* highest serial evicted: at or below, untracked =
+			       stale */
 	uint64_t evicted;   /* slots reused so far (for tests) */
 };
 
@@ -165,9 +171,9 @@ enum http_err digest_nc_check(struct digest_nc_table *t, uint64_t serial,
  * context; free is safe after final and on a context init never set up.
  */
 struct digest_body_hash {
-	void *md;              /* EVP_MD_CTX *, owned */
+	void *md; /* EVP_MD_CTX *, owned */
 	enum digest_alg alg;
-	bool failed;           /* an update failed: final reports it */
+	bool failed; /* an update failed: final reports it */
 };
 
 enum http_err digest_body_init(struct digest_body_hash *h, enum digest_alg a);

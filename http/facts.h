@@ -11,9 +11,10 @@
  *
  * Each answer is the rule of the http/ file that owns it (persist.c,
  * expect.c, message.c's framing and Host, url.c), applied to what the one
- * walk found; only Max-Forwards (a number, RFC 9110 §7.6.2) is read here.  Pointers point into the caller's request, which must
- * outlive the facts.  A struct facts holds a struct http_url, so it is
- * passed by pointer, never copied.
+ * walk found; only Max-Forwards (a number, RFC 9110 §7.6.2) is read here.
+ * Pointers point into the caller's request, which must outlive the facts.  A
+ * struct facts holds a struct http_url, so it is passed by pointer, never
+ * copied.
  */
 #ifndef LAB407_HTTP_FACTS_H
 #define LAB407_HTTP_FACTS_H

@@ -70,10 +70,9 @@ void guard_offered(const struct guard_config *cfg, char *out, size_t cap)
 		size_t na = digest && cfg->num_algs > 0 ? cfg->num_algs : 1;
 
 		for (size_t a = 0; a < na && used < cap; a++) {
-			const char *alg =
-			    digest && cfg->num_algs > 0
-				? digest_alg_name(cfg->algs[a])
-				: NULL;
+			const char *alg = digest && cfg->num_algs > 0
+					      ? digest_alg_name(cfg->algs[a])
+					      : NULL;
 			int w = snprintf(out + used, cap - used, "%s%s%s%s",
 					 i == 0 && a == 0 ? "" : ", ",
 					 name ? name : "?", alg ? " " : "",
@@ -138,16 +137,15 @@ bool guard_offers(const struct guard_config *cfg, enum auth_scheme s)
 }
 
 /* "Basic, Digest": the offered schemes, for reasons. */
-static void offered_list(const struct guard_config *cfg, char *out,
-			 size_t cap)
+static void offered_list(const struct guard_config *cfg, char *out, size_t cap)
 {
 	size_t used = 0;
 
 	out[0] = '\0';
 	for (size_t i = 0; i < cfg->num_schemes && i < GUARD_MAX_SCHEMES; i++) {
 		const char *n = auth_scheme_name(cfg->schemes[i]);
-		int w = snprintf(out + used, cap - used, "%s%s",
-				 i ? ", " : "", n ? n : "?");
+		int w = snprintf(out + used, cap - used, "%s%s", i ? ", " : "",
+				 n ? n : "?");
 
 		if (w < 0 || (size_t)w >= cap - used)
 			break;
@@ -173,8 +171,7 @@ static bool creds_tag(const struct guard_config *cfg,
 	return cfg->creds != NULL && cfg->users != NULL &&
 	       cfg->users->kind == USERS_HTPASSWD &&
 	       credcache_tag(cfg->creds, bc->user, bc->pass, bc->pass_len,
-			     users_password_setting(cfg->users, bc->user),
-			     tag);
+			     users_password_setting(cfg->users, bc->user), tag);
 }
 
 /* Were these credentials verified less than the cache's TTL ago? */
@@ -225,42 +222,45 @@ static void check_basic(const struct guard_config *cfg,
 	e = basic_decode(c, &bc);
 	if (e == HTTP_E_BASE64) {
 		guard_set_verdict(r, GUARD_MALFORMED, e, "",
-			    "%s: Basic credentials are not valid base64",
-			    fname);
+				  "%s: Basic credentials are not valid base64",
+				  fname);
 		goto done;
 	}
 	if (e != HTTP_OK) {
-		guard_set_verdict(r, GUARD_MALFORMED, e, "", "%s: Basic credentials: %s",
-			    fname, http_strerror(e));
+		guard_set_verdict(r, GUARD_MALFORMED, e, "",
+				  "%s: Basic credentials: %s", fname,
+				  http_strerror(e));
 		goto done;
 	}
 	snprintf(r->user, sizeof(r->user), "%s", bc.user);
 	if (cfg->users == NULL) {
 		guard_set_verdict(r, GUARD_BAD, HTTP_E_CONFIG, "",
-			    "this %s has no user store", guard_party(cfg));
+				  "this %s has no user store",
+				  guard_party(cfg));
 		goto done;
 	}
 	if (creds_seen(cfg, &bc, now)) {
 		guard_set_verdict(r, GUARD_OK, HTTP_OK, "",
-			    "%s authenticated (Basic, verified earlier)",
-			    bc.user);
+				  "%s authenticated (Basic, verified earlier)",
+				  bc.user);
 		goto done;
 	}
 	e = users_check_password(cfg->users, bc.user, bc.pass, bc.pass_len);
 	if (e == HTTP_OK)
 		creds_remember(cfg, &bc, now);
 	if (e == HTTP_OK)
-		guard_set_verdict(r, GUARD_OK, HTTP_OK, "", "%s authenticated (Basic)",
-			    bc.user);
+		guard_set_verdict(r, GUARD_OK, HTTP_OK, "",
+				  "%s authenticated (Basic)", bc.user);
 	else if (e == HTTP_E_BAD_USER)
 		guard_set_verdict(r, GUARD_BAD, e, "", "unknown user \"%s\"",
-			    bc.user);
+				  bc.user);
 	else if (e == HTTP_E_BAD_PASSWORD)
-		guard_set_verdict(r, GUARD_BAD, e, "", "wrong password for \"%s\"",
-			    bc.user);
+		guard_set_verdict(r, GUARD_BAD, e, "",
+				  "wrong password for \"%s\"", bc.user);
 	else
-		guard_set_verdict(r, GUARD_BAD, e, "", "cannot check \"%s\": %s",
-			    bc.user, http_strerror(e));
+		guard_set_verdict(r, GUARD_BAD, e, "",
+				  "cannot check \"%s\": %s", bc.user,
+				  http_strerror(e));
 done:
 	basic_creds_wipe(&bc);
 }
@@ -272,8 +272,7 @@ done:
  * with error="invalid_token" (RFC 6750 §3.1).
  */
 static void check_bearer(const struct guard_config *cfg,
-			 const struct auth_challenge *c,
-			 struct guard_result *r)
+			 const struct auth_challenge *c, struct guard_result *r)
 {
 	char token[GUARD_MAX_TOKEN];
 	size_t len = 0;
@@ -281,23 +280,25 @@ static void check_bearer(const struct guard_config *cfg,
 
 	e = bearer_token(c, token, sizeof(token), &len);
 	if (e != HTTP_OK) {
-		guard_set_verdict(r, GUARD_MALFORMED, e, "",
-			    "%s: Bearer token: %s",
-			    guard_credentials_field(cfg), http_strerror(e));
+		guard_set_verdict(
+		    r, GUARD_MALFORMED, e, "", "%s: Bearer token: %s",
+		    guard_credentials_field(cfg), http_strerror(e));
 		goto done;
 	}
 	if (cfg->users == NULL) {
 		guard_set_verdict(r, GUARD_BAD, HTTP_E_CONFIG, "",
-			    "this %s has no token store", guard_party(cfg));
+				  "this %s has no token store",
+				  guard_party(cfg));
 		goto done;
 	}
 	e = users_check_token(cfg->users, token, r->user, sizeof(r->user));
 	if (e == HTTP_OK)
 		guard_set_verdict(r, GUARD_OK, HTTP_OK, "",
-			    "%s authenticated (Bearer)", r->user);
+				  "%s authenticated (Bearer)", r->user);
 	else
-		guard_set_verdict(r, GUARD_BAD, HTTP_E_BAD_PASSWORD, "",
-			    "the Bearer token is not valid (invalid_token)");
+		guard_set_verdict(
+		    r, GUARD_BAD, HTTP_E_BAD_PASSWORD, "",
+		    "the Bearer token is not valid (invalid_token)");
 done:
 	OPENSSL_cleanse(token, sizeof(token));
 }
@@ -312,24 +313,27 @@ done:
 static void missing(const struct guard_config *cfg,
 		    const struct http_request *req, struct guard_result *r)
 {
-	const char *other = cfg->proxy ? "Authorization" : "Proxy-Authorization";
+	const char *other =
+	    cfg->proxy ? "Authorization" : "Proxy-Authorization";
 
 	if (http_header_find(req->headers, req->num_headers, other) == NULL) {
 		guard_set_verdict(r, GUARD_MISSING, HTTP_E_AUTH_MISSING, "",
-			    "%s missing", guard_credentials_field(cfg));
+				  "%s missing", guard_credentials_field(cfg));
 		return;
 	}
 	if (cfg->proxy)
-		guard_set_verdict(r, GUARD_MISSING, HTTP_E_AUTH_MISSING, "",
-			    "Proxy-Authorization missing: credentials were "
-			    "sent in Authorization, which is for the origin; a "
-			    "proxy reads Proxy-Authorization (RFC 9110 "
-			    "§11.7.2)");
+		guard_set_verdict(
+		    r, GUARD_MISSING, HTTP_E_AUTH_MISSING, "",
+		    "Proxy-Authorization missing: credentials were "
+		    "sent in Authorization, which is for the origin; a "
+		    "proxy reads Proxy-Authorization (RFC 9110 "
+		    "§11.7.2)");
 	else
-		guard_set_verdict(r, GUARD_MISSING, HTTP_E_AUTH_MISSING, "",
-			    "Authorization missing: credentials were sent in "
-			    "Proxy-Authorization, which is for a proxy; an "
-			    "origin reads Authorization (RFC 9110 §11.6.2)");
+		guard_set_verdict(
+		    r, GUARD_MISSING, HTTP_E_AUTH_MISSING, "",
+		    "Authorization missing: credentials were sent in "
+		    "Proxy-Authorization, which is for a proxy; an "
+		    "origin reads Authorization (RFC 9110 §11.6.2)");
 }
 
 /*
@@ -349,16 +353,18 @@ static void unparseable(const struct guard_config *cfg,
 	r->scheme = auth_scheme_from(h->value, n);
 	if (r->scheme == AUTH_SCHEME_BASIC)
 		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_BASE64, "",
-			    "%s: Basic credentials are not valid base64",
-			    fname);
+				  "%s: Basic credentials are not valid base64",
+				  fname);
 	else if (r->scheme == AUTH_SCHEME_BEARER)
-		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_BEARER_TOKEN, "",
-			    "%s: Bearer credentials are not a valid token "
-			    "(RFC 6750 §2.1)",
-			    fname);
+		guard_set_verdict(
+		    r, GUARD_MALFORMED, HTTP_E_BEARER_TOKEN, "",
+		    "%s: Bearer credentials are not a valid token "
+		    "(RFC 6750 §2.1)",
+		    fname);
 	else
-		guard_set_verdict(r, GUARD_MALFORMED, e, "", "%s cannot be parsed: %s",
-			    fname, http_strerror(e));
+		guard_set_verdict(r, GUARD_MALFORMED, e, "",
+				  "%s cannot be parsed: %s", fname,
+				  http_strerror(e));
 }
 
 /*
@@ -386,19 +392,19 @@ void guard_verify(const struct guard_config *cfg, struct digest_nonce_key *key,
 	 * not a list, so it may appear once (§5.3).  Two would let two
 	 * readers of the same request see two different users. */
 	if (http_header_count(req->headers, req->num_headers, fname) > 1) {
-		guard_set_verdict(out, GUARD_MALFORMED, HTTP_E_AUTH_SYNTAX, "",
-			    "%s appears %zu times; it holds one set of "
-			    "credentials and may appear once (RFC 9110 §5.3)",
-			    fname,
-			    http_header_count(req->headers, req->num_headers,
-					      fname));
+		guard_set_verdict(
+		    out, GUARD_MALFORMED, HTTP_E_AUTH_SYNTAX, "",
+		    "%s appears %zu times; it holds one set of "
+		    "credentials and may appear once (RFC 9110 §5.3)",
+		    fname,
+		    http_header_count(req->headers, req->num_headers, fname));
 		return;
 	}
 
 	while ((h = http_header_next(req->headers, req->num_headers, fname,
 				     &pos)) != NULL) {
-		enum http_err e = auth_parse_credentials(h->value,
-							 h->value_len, &c);
+		enum http_err e =
+		    auth_parse_credentials(h->value, h->value_len, &c);
 
 		any = true;
 		if (e != HTTP_OK) {
@@ -411,8 +417,8 @@ void guard_verify(const struct guard_config *cfg, struct digest_nonce_key *key,
 			found = true;
 		} else if (!found && out->scheme == AUTH_SCHEME_NONE) {
 			out->scheme = c.kind;
-			snprintf(used, sizeof(used), "%.*s",
-				 (int)c.scheme_len, c.scheme);
+			snprintf(used, sizeof(used), "%.*s", (int)c.scheme_len,
+				 c.scheme);
 		}
 	}
 	if (!any) {
@@ -421,10 +427,11 @@ void guard_verify(const struct guard_config *cfg, struct digest_nonce_key *key,
 	}
 	if (!found) {
 		offered_list(cfg, offer, sizeof(offer));
-		guard_set_verdict(out, GUARD_WRONG_SCHEME, HTTP_E_AUTH_SCHEME, "",
-			    "%s uses %s, which this %s does not offer "
-			    "(offered: %s)",
-			    fname, used, guard_party(cfg), offer);
+		guard_set_verdict(out, GUARD_WRONG_SCHEME, HTTP_E_AUTH_SCHEME,
+				  "",
+				  "%s uses %s, which this %s does not offer "
+				  "(offered: %s)",
+				  fname, used, guard_party(cfg), offer);
 		return;
 	}
 	out->scheme = chosen.kind;
@@ -442,15 +449,16 @@ void guard_verify(const struct guard_config *cfg, struct digest_nonce_key *key,
 	case AUTH_SCHEME_NEGOTIATE:
 		/* Connection-bound: the caller holds the connection's state
 		 * (proxy_decide_conn() in proxy/gate.c). */
-		guard_set_verdict(out, GUARD_WRONG_SCHEME, HTTP_E_AUTH_SCHEME, "",
-			    "%s uses %s, which authenticates a connection, and "
-			    "this %s has no connection state for it",
-			    fname, auth_scheme_name(chosen.kind), guard_party(cfg));
+		guard_set_verdict(
+		    out, GUARD_WRONG_SCHEME, HTTP_E_AUTH_SCHEME, "",
+		    "%s uses %s, which authenticates a connection, and "
+		    "this %s has no connection state for it",
+		    fname, auth_scheme_name(chosen.kind), guard_party(cfg));
 		break;
 	default:
-		guard_set_verdict(out, GUARD_WRONG_SCHEME, HTTP_E_AUTH_SCHEME, "",
-			    "%s uses a scheme this %s does not know", fname,
-			    guard_party(cfg));
+		guard_set_verdict(out, GUARD_WRONG_SCHEME, HTTP_E_AUTH_SCHEME,
+				  "", "%s uses a scheme this %s does not know",
+				  fname, guard_party(cfg));
 		break;
 	}
 }
@@ -483,16 +491,18 @@ void guard_commit(struct guard_state *st, struct guard_result *r)
 	r->info[0] = '\0';
 	if (e == HTTP_E_DIGEST_STALE)
 		/* field "nc": the count table, not the clock, made it stale */
-		guard_set_verdict(r, GUARD_STALE, HTTP_E_DIGEST_STALE, "nc",
-			    "the Digest nonce is no longer tracked (the "
-			    "nonce-count table made room for newer ones), so "
-			    "it is stale; the response was right, so retry "
-			    "with a new nonce");
+		guard_set_verdict(
+		    r, GUARD_STALE, HTTP_E_DIGEST_STALE, "nc",
+		    "the Digest nonce is no longer tracked (the "
+		    "nonce-count table made room for newer ones), so "
+		    "it is stale; the response was right, so retry "
+		    "with a new nonce");
 	else
-		guard_set_verdict(r, GUARD_REPLAY, HTTP_E_DIGEST_NC, "nc",
-			    "Digest nonce count %08x was replayed or went "
-			    "backwards for this nonce",
-			    (unsigned)r->pending.count);
+		guard_set_verdict(
+		    r, GUARD_REPLAY, HTTP_E_DIGEST_NC, "nc",
+		    "Digest nonce count %08x was replayed or went "
+		    "backwards for this nonce",
+		    (unsigned)r->pending.count);
 }
 
 /* Authenticate one request: verify, then commit (see guard.h). */
@@ -579,9 +589,8 @@ bool guard_body_alg(const struct guard_config *cfg,
  * One Digest challenge (RFC 7616 §3.3): realm, qop, algorithm, nonce,
  * opaque, charset=UTF-8, userhash, stale.
  */
-static bool digest_challenge(const struct guard_config *cfg,
-			     enum digest_alg a, const char *nonce, bool stale,
-			     struct http_buf *v)
+static bool digest_challenge(const struct guard_config *cfg, enum digest_alg a,
+			     const char *nonce, bool stale, struct http_buf *v)
 {
 	const char *qop = NULL;
 
@@ -657,10 +666,10 @@ bool guard_write_challenges(const struct guard_config *cfg,
 		case AUTH_SCHEME_BEARER:
 			http_buf_reset(&v);
 			ok = bearer_write_challenge(
-				     &v, cfg->realm, bearer_error,
-				     bearer_error ? "the access token is not "
-						    "valid"
-						  : NULL) &&
+				 &v, cfg->realm, bearer_error,
+				 bearer_error ? "the access token is not "
+						"valid"
+					      : NULL) &&
 			     emit(cfg, &v, out);
 			break;
 		case AUTH_SCHEME_DIGEST:
@@ -668,8 +677,8 @@ bool guard_write_challenges(const struct guard_config *cfg,
 				if (seen_before(algs, j))
 					continue;
 				http_buf_reset(&v);
-				ok = digest_challenge(cfg, algs[j], nonce, stale,
-						      &v) &&
+				ok = digest_challenge(cfg, algs[j], nonce,
+						      stale, &v) &&
 				     emit(cfg, &v, out);
 			}
 			break;
@@ -678,7 +687,8 @@ bool guard_write_challenges(const struct guard_config *cfg,
 			/* MS-NLMP over HTTP, RFC 4559 §4.1: the bare scheme
 			 * starts the handshake; its tokens come later. */
 			http_buf_reset(&v);
-			ok = http_buf_puts(&v, auth_scheme_name(cfg->schemes[i])) &&
+			ok = http_buf_puts(&v,
+					   auth_scheme_name(cfg->schemes[i])) &&
 			     emit(cfg, &v, out);
 			break;
 		default:

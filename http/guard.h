@@ -49,7 +49,7 @@
 #define GUARD_MAX_REALM 128
 #define GUARD_MAX_USER 256
 #define GUARD_MAX_REASON 512
-#define GUARD_MAX_NONCE 128    /* our nonces are 56 characters */
+#define GUARD_MAX_NONCE 128 /* our nonces are 56 characters */
 
 /* A shell's lock around shared state; both NULL: no lock (one thread). */
 struct guard_lock {
@@ -59,60 +59,61 @@ struct guard_lock {
 };
 
 struct guard_config {
-	bool proxy;                                 /* 407 side when true */
-	enum auth_scheme schemes[GUARD_MAX_SCHEMES];/* offered, in order */
-	size_t num_schemes;                         /* 0: no authentication */
+	bool proxy;				     /* 407 side when true */
+	enum auth_scheme schemes[GUARD_MAX_SCHEMES]; /* offered, in order */
+	size_t num_schemes;			     /* 0: no authentication */
 	char realm[GUARD_MAX_REALM];
-	const struct users *users;                  /* not owned */
-	enum digest_alg algs[DIGEST_ALG_COUNT];     /* Digest: one challenge each, in order */
+	const struct users *users; /* not owned */
+	enum digest_alg
+	    algs[DIGEST_ALG_COUNT]; /* Digest: one challenge each, in order */
 	size_t num_algs;
-	unsigned qops;                              /* DIGEST_QOP_* bits; 0 = RFC 2069 */
-	bool userhash;                              /* offer userhash=true */
-	char opaque[64];                            /* Digest opaque, echoed back */
+	unsigned qops;	 /* DIGEST_QOP_* bits; 0 = RFC 2069 */
+	bool userhash;	 /* offer userhash=true */
+	char opaque[64]; /* Digest opaque, echoed back */
 	/* Basic credentials verified recently against an htpasswd store
 	 * (http/credcache.h), so a keep-alive client costs one slow hash,
-	 * not one a request; not owned, NULL: none.  Made for this `users`: a shell that loads a
-	 * new store gives it a new cache. */
+	 * not one a request; not owned, NULL: none.  Made for this `users`: a
+	 * shell that loads a new store gives it a new cache. */
 	struct credcache *creds;
-	struct guard_lock creds_lock;               /* held around each use of creds */
+	struct guard_lock creds_lock; /* held around each use of creds */
 };
 
 struct guard_state {
-	struct digest_nonce_key key;   /* immutable after init; serial atomic */
-	struct digest_nc_table nc;     /* shared, mutable: guard_commit() only */
-	struct guard_lock nc_lock;     /* taken around every nc check-and-set */
+	struct digest_nonce_key key; /* immutable after init; serial atomic */
+	struct digest_nc_table nc;   /* shared, mutable: guard_commit() only */
+	struct guard_lock nc_lock;   /* taken around every nc check-and-set */
 };
 
 enum guard_verdict {
-	GUARD_OK,          /* authenticated: user is set */
-	GUARD_MISSING,     /* no credentials in the field: challenge */
-	GUARD_WRONG_SCHEME,/* a scheme we did not offer: challenge */
-	GUARD_BAD,         /* wrong user/password/response/token: challenge */
-	GUARD_STALE,       /* Digest, right password, nonce expired (field "nonce")
-			      or no longer tracked (field "nc"): stale=true */
-	GUARD_REPLAY,      /* Digest nonce count replayed: challenge */
-	GUARD_MALFORMED,   /* cannot parse what was sent: 400 */
-	GUARD_PENDING      /* verified, nc not yet committed: guard_commit() */
+	GUARD_OK,	    /* authenticated: user is set */
+	GUARD_MISSING,	    /* no credentials in the field: challenge */
+	GUARD_WRONG_SCHEME, /* a scheme we did not offer: challenge */
+	GUARD_BAD,	    /* wrong user/password/response/token: challenge */
+	GUARD_STALE,  /* Digest, right password, nonce expired (field "nonce")
+			 or no longer tracked (field "nc"): stale=true */
+	GUARD_REPLAY, /* Digest nonce count replayed: challenge */
+	GUARD_MALFORMED, /* cannot parse what was sent: 400 */
+	GUARD_PENDING	 /* verified, nc not yet committed: guard_commit() */
 };
 
 /* What guard_commit() has to do: one (nonce, nc) to check and record. */
 struct guard_pending {
-	bool nc;                           /* true: a count waits */
-	uint64_t serial;                   /* the nonce, by serial */
-	uint32_t count;                    /* its nc */
+	bool nc;	 /* true: a count waits */
+	uint64_t serial; /* the nonce, by serial */
+	uint32_t count;	 /* its nc */
 };
 
 struct guard_result {
 	enum guard_verdict verdict;
-	enum http_err err;                 /* the precise cause, HTTP_OK on success */
-	enum auth_scheme scheme;           /* scheme the client used, if any */
-	char user[GUARD_MAX_USER];         /* who, when known (even if refused) */
-	char reason[GUARD_MAX_REASON];     /* one sentence for logs, -v and the REPL;
-					      never for the wire (it tells an unknown
-					      user from a wrong password) */
-	char field[32];                    /* the Digest field at fault, or "" */
-	char info[1024];                   /* Authentication-Info value, or "" */
-	struct guard_pending pending;      /* for guard_commit() */
+	enum http_err err;	   /* the precise cause, HTTP_OK on success */
+	enum auth_scheme scheme;   /* scheme the client used, if any */
+	char user[GUARD_MAX_USER]; /* who, when known (even if refused) */
+	char reason[GUARD_MAX_REASON]; /* one sentence for logs, -v and the
+					  REPL; never for the wire (it tells an
+					  unknown user from a wrong password) */
+	char field[32];		       /* the Digest field at fault, or "" */
+	char info[1024];	       /* Authentication-Info value, or "" */
+	struct guard_pending pending;  /* for guard_commit() */
 };
 
 /*
@@ -123,10 +124,10 @@ struct guard_result {
  * client and accept a forged body.
  */
 struct guard_body {
-	const void *data;   /* the whole body in memory, or NULL */
+	const void *data; /* the whole body in memory, or NULL */
 	size_t len;
-	const char *hash;   /* or H(entity-body) hex from digest_body_final(),
-			       for the algorithm guard_body_alg() named; NULL */
+	const char *hash; /* or H(entity-body) hex from digest_body_final(),
+			     for the algorithm guard_body_alg() named; NULL */
 };
 
 /* Set up state: nonce secret from RAND_bytes, empty nc table, no lock. */
@@ -273,9 +274,9 @@ enum http_err guard_setup_options(struct guard_config *cfg, bool proxy,
  * The credential store: users_file or the side's lab defaults, then
  * tokens_file, checked against every offered scheme.  *plaintext: warn.
  */
-enum http_err guard_setup_users(const struct guard_config *cfg,
-				struct users *u, enum users_side side,
-				const char *users_file, const char *tokens_file,
-				bool *plaintext, char *err, size_t err_cap);
+enum http_err guard_setup_users(const struct guard_config *cfg, struct users *u,
+				enum users_side side, const char *users_file,
+				const char *tokens_file, bool *plaintext,
+				char *err, size_t err_cap);
 
 #endif

@@ -20,7 +20,7 @@
 
 #include <openssl/crypto.h>
 
-#define GUARD_NC_DIGITS 8      /* nc = 8LHEX (RFC 7616 §3.4) */
+#define GUARD_NC_DIGITS 8 /* nc = 8LHEX (RFC 7616 §3.4) */
 
 /* ---- Reading the fields ---- */
 
@@ -59,34 +59,36 @@ static bool get_param(const struct guard_config *cfg,
 		return true;
 	if (e == HTTP_E_AUTH_MISSING)
 		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, name,
-			    "%s: Digest field %s is missing",
-			    guard_credentials_field(cfg), name);
+				  "%s: Digest field %s is missing",
+				  guard_credentials_field(cfg), name);
 	else
-		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, name,
-			    "%s: Digest field %s is too long or malformed",
-			    guard_credentials_field(cfg), name);
+		guard_set_verdict(
+		    r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, name,
+		    "%s: Digest field %s is too long or malformed",
+		    guard_credentials_field(cfg), name);
 	return false;
 }
 
 /* Read every field, the required ones first (RFC 7616 §3.4). */
 static bool read_fields(const struct guard_config *cfg,
-			const struct auth_challenge *c,
-			struct digest_fields *f, struct guard_result *r)
+			const struct auth_challenge *c, struct digest_fields *f,
+			struct guard_result *r)
 {
 	const char *fname = guard_credentials_field(cfg);
 
 	if (c->token68 != NULL) {
-		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_AUTH_SYNTAX, "",
-			    "%s: Digest credentials must be name=value pairs",
-			    fname);
+		guard_set_verdict(
+		    r, GUARD_MALFORMED, HTTP_E_AUTH_SYNTAX, "",
+		    "%s: Digest credentials must be name=value pairs", fname);
 		return false;
 	}
 	if (auth_param_find(c, "username") == NULL &&
 	    auth_param_find(c, "username*") != NULL) {
-		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "username",
-			    "%s: Digest field username* (RFC 8187 encoding) is "
-			    "not supported here; send username",
-			    fname);
+		guard_set_verdict(
+		    r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "username",
+		    "%s: Digest field username* (RFC 8187 encoding) is "
+		    "not supported here; send username",
+		    fname);
 		return false;
 	}
 	return get_param(cfg, c, "username", true, f->username,
@@ -106,10 +108,9 @@ static bool read_fields(const struct guard_config *cfg,
 	       get_param(cfg, c, "userhash", false, f->userhash,
 			 sizeof(f->userhash), &f->has_userhash, r) &&
 	       (!f->has_qop ||
-		(get_param(cfg, c, "nc", true, f->nc, sizeof(f->nc), NULL,
-			   r) &&
-		 get_param(cfg, c, "cnonce", true, f->cnonce,
-			   sizeof(f->cnonce), NULL, r))) &&
+		(get_param(cfg, c, "nc", true, f->nc, sizeof(f->nc), NULL, r) &&
+		 get_param(cfg, c, "cnonce", true, f->cnonce, sizeof(f->cnonce),
+			   NULL, r))) &&
 	       get_param(cfg, c, "cnonce", false, f->cnonce, sizeof(f->cnonce),
 			 &f->has_cnonce, r);
 }
@@ -176,8 +177,7 @@ static bool response_ok(char *s, size_t n)
 static bool check_digest_syntax(const struct guard_config *cfg,
 				const struct http_request *req,
 				struct digest_fields *f,
-				struct digest_input *in,
-				struct guard_result *r)
+				struct digest_input *in, struct guard_result *r)
 {
 	const char *fname = guard_credentials_field(cfg);
 
@@ -186,16 +186,16 @@ static bool check_digest_syntax(const struct guard_config *cfg,
 	if (f->has_algorithm &&
 	    !digest_alg_parse(f->algorithm, strlen(f->algorithm), &in->alg)) {
 		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_ALGORITHM,
-			    "algorithm",
-			    "%s: Digest algorithm %s is not known", fname,
-			    f->algorithm);
+				  "algorithm",
+				  "%s: Digest algorithm %s is not known", fname,
+				  f->algorithm);
 		return false;
 	}
 	if (!alg_offered(cfg, in->alg)) {
-		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_ALGORITHM,
-			    "algorithm",
-			    "%s: Digest algorithm %s was not offered by this %s",
-			    fname, digest_alg_name(in->alg), guard_party(cfg));
+		guard_set_verdict(
+		    r, GUARD_MALFORMED, HTTP_E_DIGEST_ALGORITHM, "algorithm",
+		    "%s: Digest algorithm %s was not offered by this %s", fname,
+		    digest_alg_name(in->alg), guard_party(cfg));
 		return false;
 	}
 
@@ -206,41 +206,44 @@ static bool check_digest_syntax(const struct guard_config *cfg,
 		} else if (strcasecmp(f->qop, "auth-int") == 0) {
 			in->qop = DIGEST_QOP_AUTH_INT;
 		} else {
-			guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
-				    "%s: Digest qop %s is not known", fname,
-				    f->qop);
+			guard_set_verdict(
+			    r, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
+			    "%s: Digest qop %s is not known", fname, f->qop);
 			return false;
 		}
 		if ((cfg->qops & in->qop) == 0) {
-			guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
-				    "%s: Digest qop %s was not offered by this %s",
-				    fname, f->qop, guard_party(cfg));
+			guard_set_verdict(
+			    r, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
+			    "%s: Digest qop %s was not offered by this %s",
+			    fname, f->qop, guard_party(cfg));
 			return false;
 		}
 		if (!parse_nc(f->nc, &in->nc)) {
-			guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc",
-				    "%s: Digest nc must be 8 lowercase hex digits "
-				    "(8LHEX, RFC 7616 §3.4), not \"%s\"",
-				    fname, f->nc);
+			guard_set_verdict(
+			    r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc",
+			    "%s: Digest nc must be 8 lowercase hex digits "
+			    "(8LHEX, RFC 7616 §3.4), not \"%s\"",
+			    fname, f->nc);
 			return false;
 		}
 		in->cnonce = f->cnonce;
 	} else if (cfg->qops != 0) {
 		/* Dropping qop would fall back to RFC 2069: no downgrade. */
-		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
-			    "%s: Digest field qop is missing (this %s offered "
-			    "qop)",
-			    fname, guard_party(cfg));
+		guard_set_verdict(
+		    r, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
+		    "%s: Digest field qop is missing (this %s offered "
+		    "qop)",
+		    fname, guard_party(cfg));
 		return false;
 	} else if (digest_alg_is_sess(in->alg)) {
 		/* A -sess A1 needs a cnonce even without qop (RFC 2617
 		 * §3.2.2.2); lab407's client sends one. */
 		if (!f->has_cnonce) {
-			guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
-				    "cnonce",
-				    "%s: Digest field cnonce is missing (%s "
-				    "needs it)",
-				    fname, digest_alg_name(in->alg));
+			guard_set_verdict(
+			    r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "cnonce",
+			    "%s: Digest field cnonce is missing (%s "
+			    "needs it)",
+			    fname, digest_alg_name(in->alg));
 			return false;
 		}
 		in->cnonce = f->cnonce;
@@ -250,24 +253,25 @@ static bool check_digest_syntax(const struct guard_config *cfg,
 	 * for CONNECT, which is its request-target). */
 	if (strlen(f->uri) != req->target_len ||
 	    memcmp(f->uri, req->target, req->target_len) != 0) {
-		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_URI, "uri",
-			    "%s: Digest uri \"%s\" is not the request-target "
-			    "\"%.*s\" (RFC 7616 §3.4.6)",
-			    fname, f->uri, (int)req->target_len, req->target);
+		guard_set_verdict(
+		    r, GUARD_MALFORMED, HTTP_E_DIGEST_URI, "uri",
+		    "%s: Digest uri \"%s\" is not the request-target "
+		    "\"%.*s\" (RFC 7616 §3.4.6)",
+		    fname, f->uri, (int)req->target_len, req->target);
 		return false;
 	}
 	if (!response_ok(f->response, digest_hex_len(in->alg))) {
-		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_RESPONSE,
-			    "response",
-			    "%s: Digest response must be %zu hex digits for %s",
-			    fname, digest_hex_len(in->alg),
-			    digest_alg_name(in->alg));
+		guard_set_verdict(
+		    r, GUARD_MALFORMED, HTTP_E_DIGEST_RESPONSE, "response",
+		    "%s: Digest response must be %zu hex digits for %s", fname,
+		    digest_hex_len(in->alg), digest_alg_name(in->alg));
 		return false;
 	}
 	if (f->has_userhash && strcasecmp(f->userhash, "true") != 0 &&
 	    strcasecmp(f->userhash, "false") != 0) {
-		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "userhash",
-			    "%s: Digest userhash must be true or false", fname);
+		guard_set_verdict(
+		    r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "userhash",
+		    "%s: Digest userhash must be true or false", fname);
 		return false;
 	}
 	return true;
@@ -328,9 +332,11 @@ static bool digest_credentials(const struct guard_config *cfg,
 	while ((h = http_header_next(req->headers, req->num_headers,
 				     guard_credentials_field(cfg), &pos)) !=
 	       NULL) {
-		if (auth_parse_credentials(h->value, h->value_len, c) != HTTP_OK)
+		if (auth_parse_credentials(h->value, h->value_len, c) !=
+		    HTTP_OK)
 			return false;
-		if (c->kind != AUTH_SCHEME_UNKNOWN && guard_offers(cfg, c->kind))
+		if (c->kind != AUTH_SCHEME_UNKNOWN &&
+		    guard_offers(cfg, c->kind))
 			return c->kind == AUTH_SCHEME_DIGEST;
 	}
 	return false;
@@ -365,7 +371,7 @@ bool guard_digest_info(const struct guard_config *cfg,
 	    !check_digest_syntax(cfg, req, &f, &in, &scratch) ||
 	    in.qop != DIGEST_QOP_AUTH_INT ||
 	    users_digest_ha1(cfg->users, user, cfg->realm, in.alg, ha1) !=
-		    HTTP_OK)
+		HTTP_OK)
 		goto done;
 	in.user = f.username;
 	in.realm = f.realm;
@@ -405,8 +411,8 @@ done:
  */
 static bool auth_int_body(const struct guard_config *cfg,
 			  const struct http_request *req,
-			  const struct guard_body *body, struct digest_input *in,
-			  struct guard_result *r)
+			  const struct guard_body *body,
+			  struct digest_input *in, struct guard_result *r)
 {
 	struct http_body_info info;
 
@@ -423,10 +429,11 @@ static bool auth_int_body(const struct guard_config *cfg,
 	    (info.framing == HTTP_BODY_NONE ||
 	     (info.framing == HTTP_BODY_LENGTH && info.length == 0)))
 		return true;
-	guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_QOP, "qop",
-		    "qop=auth-int covers the request body, which this %s had "
-		    "not read when it checked the credentials",
-		    guard_party(cfg));
+	guard_set_verdict(
+	    r, GUARD_BAD, HTTP_E_DIGEST_QOP, "qop",
+	    "qop=auth-int covers the request body, which this %s had "
+	    "not read when it checked the credentials",
+	    guard_party(cfg));
 	return false;
 }
 
@@ -467,9 +474,10 @@ void guard_digest_check(const struct guard_config *cfg,
 		snprintf(r->user, sizeof(r->user), "%s", f.username);
 
 	if (strcmp(f.realm, cfg->realm) != 0) {
-		guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_REALM, "realm",
-			    "Digest realm \"%s\" is not this %s's realm \"%s\"",
-			    f.realm, guard_party(cfg), cfg->realm);
+		guard_set_verdict(
+		    r, GUARD_BAD, HTTP_E_DIGEST_REALM, "realm",
+		    "Digest realm \"%s\" is not this %s's realm \"%s\"",
+		    f.realm, guard_party(cfg), cfg->realm);
 		goto done;
 	}
 	e = digest_nonce_read(key, f.nonce, now, &serial);
@@ -477,12 +485,14 @@ void guard_digest_check(const struct guard_config *cfg,
 		stale = true;
 	} else if (e != HTTP_OK) {
 		guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_NONCE, "nonce",
-			    "nonce was not issued by this %s", guard_party(cfg));
+				  "nonce was not issued by this %s",
+				  guard_party(cfg));
 		goto done;
 	}
 	if (cfg->users == NULL) {
 		guard_set_verdict(r, GUARD_BAD, HTTP_E_CONFIG, "",
-			    "this %s has no user store", guard_party(cfg));
+				  "this %s has no user store",
+				  guard_party(cfg));
 		goto done;
 	}
 
@@ -498,10 +508,11 @@ void guard_digest_check(const struct guard_config *cfg,
 	if (e == HTTP_E_BAD_USER) {
 		known = false;
 	} else if (e != HTTP_OK) {
-		guard_set_verdict(r, GUARD_BAD, e, "",
-			    "cannot get HA1 for \"%s\" (%s): Digest needs a "
-			    "plain or htdigest user store",
-			    r->user, http_strerror(e));
+		guard_set_verdict(
+		    r, GUARD_BAD, e, "",
+		    "cannot get HA1 for \"%s\" (%s): Digest needs a "
+		    "plain or htdigest user store",
+		    r->user, http_strerror(e));
 		goto done;
 	}
 	if (in.qop == DIGEST_QOP_AUTH_INT &&
@@ -519,37 +530,40 @@ void guard_digest_check(const struct guard_config *cfg,
 	e = digest_compute(&in, NULL, want);
 	if (e != HTTP_OK) {
 		guard_set_verdict(r, GUARD_BAD, e, "response",
-			    "cannot compute the Digest response: %s",
-			    http_strerror(e));
+				  "cannot compute the Digest response: %s",
+				  http_strerror(e));
 		goto done;
 	}
 	same = digest_equal(want, f.response, digest_hex_len(in.alg));
 	if (!known && userhash) {
 		guard_set_verdict(r, GUARD_BAD, HTTP_E_BAD_USER, "username",
-			    "no user matches the userhash");
+				  "no user matches the userhash");
 		goto done;
 	}
 	if (!known) {
 		guard_set_verdict(r, GUARD_BAD, HTTP_E_BAD_USER, "username",
-			    "unknown user \"%s\"", r->user);
+				  "unknown user \"%s\"", r->user);
 		goto done;
 	}
 	if (!same) {
-		guard_set_verdict(r, GUARD_BAD, HTTP_E_BAD_PASSWORD, "response",
-			    "Digest response does not match (wrong password "
-			    "for \"%s\"?)",
-			    r->user);
+		guard_set_verdict(
+		    r, GUARD_BAD, HTTP_E_BAD_PASSWORD, "response",
+		    "Digest response does not match (wrong password "
+		    "for \"%s\"?)",
+		    r->user);
 		goto done;
 	}
 	/* RFC 7616 §3.3: the password was right; only the nonce is old. */
 	if (stale) {
-		guard_set_verdict(r, GUARD_STALE, HTTP_E_DIGEST_STALE, "nonce",
-			    "the Digest nonce is stale (expired); the response "
-			    "was right, so retry with a new nonce");
+		guard_set_verdict(
+		    r, GUARD_STALE, HTTP_E_DIGEST_STALE, "nonce",
+		    "the Digest nonce is stale (expired); the response "
+		    "was right, so retry with a new nonce");
 		goto done;
 	}
-	guard_set_verdict(r, GUARD_OK, HTTP_OK, "", "%s authenticated (Digest %s)",
-		    r->user, digest_alg_name(in.alg));
+	guard_set_verdict(r, GUARD_OK, HTTP_OK, "",
+			  "%s authenticated (Digest %s)", r->user,
+			  digest_alg_name(in.alg));
 	if (in.qop != DIGEST_QOP_NONE) {
 		/* RFC 7616 §3.4: the count is checked last, in guard_commit */
 		r->verdict = GUARD_PENDING;

@@ -14,7 +14,8 @@
 
 /* Write a sentence into why and return code. */
 static enum http_err say(enum http_err code, char *err, size_t err_cap,
-			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+			 const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static enum http_err say(enum http_err code, char *err, size_t err_cap,
 			 const char *fmt, ...)
@@ -93,10 +94,10 @@ enum http_err guard_setup_options(struct guard_config *cfg, bool proxy,
  * frees it with users_free().  On failure a "FILE:LINE: reason" or other
  * sentence is in why.
  */
-enum http_err guard_setup_users(const struct guard_config *cfg,
-				struct users *u, enum users_side side,
-				const char *users_file, const char *tokens_file,
-				bool *plaintext, char *err, size_t err_cap)
+enum http_err guard_setup_users(const struct guard_config *cfg, struct users *u,
+				enum users_side side, const char *users_file,
+				const char *tokens_file, bool *plaintext,
+				char *err, size_t err_cap)
 {
 	enum http_err e;
 

@@ -152,8 +152,7 @@ static enum http_err check_version(const char *p, size_t n, bool complete,
  * RFC 9112 §3: request-line = method SP request-target SP HTTP-version.
  * p[0..n) is the line content; complete says whether its CRLF arrived.
  */
-static enum http_err parse_request_line(const char *p, size_t n,
-					bool complete,
+static enum http_err parse_request_line(const char *p, size_t n, bool complete,
 					struct http_request *req)
 {
 	size_t i = 0;
@@ -206,8 +205,8 @@ static enum http_err parse_status_line(const char *p, size_t n, bool complete,
 	size_t i = 0;
 	while (i < n && p[i] != ' ')
 		i++;
-	enum http_err e = check_version(p, i, complete || i < n,
-					&resp->minor_version);
+	enum http_err e =
+	    check_version(p, i, complete || i < n, &resp->minor_version);
 	if (e != HTTP_OK)
 		return e;
 	if (i == n)
@@ -311,10 +310,10 @@ static enum http_err parse_fields(const char *buf, size_t pos, size_t lim,
 		if (le != HTTP_OK && clen == 0)
 			return le;
 		struct http_header tmp;
-		struct http_header *h = *num < HTTP_MAX_HEADERS ? &hs[*num]
-							       : &tmp;
+		struct http_header *h =
+		    *num < HTTP_MAX_HEADERS ? &hs[*num] : &tmp;
 		enum http_err fe =
-			parse_field_line(buf + pos, clen, le == HTTP_OK, h);
+		    parse_field_line(buf + pos, clen, le == HTTP_OK, h);
 		if (fe != HTTP_OK && fe != MORE)
 			return fe;
 		if (le != HTTP_OK)
@@ -333,8 +332,7 @@ static enum http_err parse_fields(const char *buf, size_t pos, size_t lim,
  * when it is still partial and the caller already holds that many bytes,
  * it can never complete (431, RFC 6585 §5).
  */
-static long finish(enum http_err e, size_t used, size_t len,
-		   enum http_err *err)
+static long finish(enum http_err e, size_t used, size_t len, enum http_err *err)
 {
 	if (e == MORE && len >= HTTP_MAX_HEAD_BYTES)
 		e = HTTP_E_HEAD_TOO_LARGE;
@@ -376,15 +374,14 @@ long http_parse_request(const char *buf, size_t len, struct http_request *req,
 		return finish(e, 0, len, err);
 
 	enum http_err se =
-		parse_request_line(buf + pos, clen, e == HTTP_OK, req);
+	    parse_request_line(buf + pos, clen, e == HTTP_OK, req);
 	if (se != HTTP_OK && se != MORE)
 		return finish(se, 0, len, err);
 	if (e != HTTP_OK)
 		return finish(e, 0, len, err);
 	pos += llen;
 
-	e = parse_fields(buf, pos, lim, req->headers, &req->num_headers,
-			 &used);
+	e = parse_fields(buf, pos, lim, req->headers, &req->num_headers, &used);
 	return finish(e, used, len, err);
 }
 
@@ -511,7 +508,7 @@ bool http_header_has_token(const struct http_header *hs, size_t n,
 		size_t pos = 0, elen = 0;
 		const char *e = NULL;
 		while (http_list_next(hs[i].value, hs[i].value_len, &pos, &e,
-				 &elen)) {
+				      &elen)) {
 			if (elen == tlen && same_ci(e, token, tlen))
 				return true;
 		}
@@ -535,9 +532,8 @@ enum http_err http_request_check_host(const struct http_request *req)
 	    http_header_next(req->headers, req->num_headers, "Host", &pos);
 	size_t count = h == NULL ? 0 : 1;
 
-	if (h != NULL &&
-	    http_header_next(req->headers, req->num_headers, "Host", &pos) !=
-		NULL)
+	if (h != NULL && http_header_next(req->headers, req->num_headers,
+					  "Host", &pos) != NULL)
 		count = 2;
 	return http_host_rule(req->minor_version, h, count);
 }
@@ -623,7 +619,7 @@ static enum http_err transfer_coding(const struct http_header *hs, size_t n,
 		size_t pos = 0, elen = 0;
 		const char *e = NULL;
 		while (http_list_next(hs[i].value, hs[i].value_len, &pos, &e,
-				 &elen)) {
+				      &elen)) {
 			/* A coding already applied after chunked. */
 			if (last_chunked)
 				return HTTP_E_TE_UNSUPPORTED;
@@ -715,7 +711,8 @@ enum http_err http_response_framing(const struct http_response *resp,
 	if (te) {
 		/* §6.3 item 4: for a response, a final coding other than
 		 * chunked means the body ends when the connection closes. */
-		out->framing = chunked ? HTTP_BODY_CHUNKED : HTTP_BODY_UNTIL_CLOSE;
+		out->framing =
+		    chunked ? HTTP_BODY_CHUNKED : HTTP_BODY_UNTIL_CLOSE;
 		return HTTP_OK;
 	}
 	e = content_length(resp->headers, resp->num_headers, &cl, &length);
@@ -748,7 +745,8 @@ bool http_write_request_line(struct http_buf *b, const char *method,
 			     size_t target_len)
 {
 	if (!http_is_token(method, method_len) || target_len == 0 ||
-	    target_len > HTTP_MAX_TARGET_BYTES || method_len > HTTP_MAX_TARGET_BYTES)
+	    target_len > HTTP_MAX_TARGET_BYTES ||
+	    method_len > HTTP_MAX_TARGET_BYTES)
 		return refuse(b);
 	for (size_t i = 0; i < target_len; i++) {
 		unsigned char c = (unsigned char)target[i];
@@ -773,21 +771,21 @@ bool http_write_status_line(struct http_buf *b, int status)
  * CR, LF, NUL or other control (HTAB aside): a value that smuggled in a
  * CRLF would start a header of the attacker's choosing.
  */
-bool http_write_header(struct http_buf *b, const char *name,
-		       const char *value, size_t value_len)
+bool http_write_header(struct http_buf *b, const char *name, const char *value,
+		       size_t value_len)
 {
-	if (!http_is_token(name, strlen(name)) || value_len > HTTP_MAX_HEAD_BYTES)
+	if (!http_is_token(name, strlen(name)) ||
+	    value_len > HTTP_MAX_HEAD_BYTES)
 		return refuse(b);
 	for (size_t i = 0; i < value_len; i++)
 		if (!is_field_char((unsigned char)value[i]))
 			return refuse(b);
-	return http_buf_printf(b, "%s: %.*s\r\n", name, (int)value_len,
-			       value);
+	return http_buf_printf(b, "%s: %.*s\r\n", name, (int)value_len, value);
 }
 
 /* A header whose value is printf-formatted; the same checks apply. */
-bool http_write_headerf(struct http_buf *b, const char *name,
-			const char *fmt, ...)
+bool http_write_headerf(struct http_buf *b, const char *name, const char *fmt,
+			...)
 {
 	struct http_buf v;
 	va_list ap;
@@ -829,9 +827,8 @@ static bool is_field_block(const char *s)
  * "Name: value\r\n" lines or NULL), Content-Type, Content-Length, blank
  * line, body.  False (buffer failed) when anything was refused.
  */
-bool http_write_text_response(struct http_buf *b, int status,
-			      const char *extra, const char *body,
-			      size_t body_len)
+bool http_write_text_response(struct http_buf *b, int status, const char *extra,
+			      const char *body, size_t body_len)
 {
 	if (extra != NULL && !is_field_block(extra))
 		return refuse(b);

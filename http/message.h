@@ -24,33 +24,33 @@
 #include "buf.h"
 #include "error.h"
 
-#define HTTP_MAX_HEADERS 100        /* fields in one head */
-#define HTTP_MAX_HEAD_BYTES 16384   /* whole header section: 431 past it */
-#define HTTP_MAX_TARGET_BYTES 8192  /* request-target: 414 past it */
+#define HTTP_MAX_HEADERS 100	   /* fields in one head */
+#define HTTP_MAX_HEAD_BYTES 16384  /* whole header section: 431 past it */
+#define HTTP_MAX_TARGET_BYTES 8192 /* request-target: 414 past it */
 
 #define HTTP_PARSE_ERROR (-1L)
 #define HTTP_PARSE_PARTIAL (-2L)
 
 struct http_header {
-	const char *name;   /* points into the caller's buffer */
+	const char *name; /* points into the caller's buffer */
 	size_t name_len;
-	const char *value;  /* leading and trailing OWS removed */
+	const char *value; /* leading and trailing OWS removed */
 	size_t value_len;
 };
 
 struct http_request {
 	const char *method;
 	size_t method_len;
-	const char *target;        /* as sent: absolute-form, origin-form, ... */
+	const char *target; /* as sent: absolute-form, origin-form, ... */
 	size_t target_len;
-	int minor_version;         /* 0 or 1 */
+	int minor_version; /* 0 or 1 */
 	struct http_header headers[HTTP_MAX_HEADERS];
 	size_t num_headers;
 };
 
 struct http_response {
 	int minor_version;
-	int status;                /* 100..999 */
+	int status; /* 100..999 */
 	const char *reason;
 	size_t reason_len;
 	struct http_header headers[HTTP_MAX_HEADERS];
@@ -136,15 +136,15 @@ enum http_err http_host_rule(int minor_version, const struct http_header *host,
 /* ---- body framing (RFC 9112 §6) ---- */
 
 enum http_framing {
-	HTTP_BODY_NONE,        /* no body */
-	HTTP_BODY_LENGTH,      /* Content-Length bytes */
-	HTTP_BODY_CHUNKED,     /* chunked transfer coding */
-	HTTP_BODY_UNTIL_CLOSE  /* response read until the connection closes */
+	HTTP_BODY_NONE,	      /* no body */
+	HTTP_BODY_LENGTH,     /* Content-Length bytes */
+	HTTP_BODY_CHUNKED,    /* chunked transfer coding */
+	HTTP_BODY_UNTIL_CLOSE /* response read until the connection closes */
 };
 
 struct http_body_info {
 	enum http_framing framing;
-	uint64_t length;       /* for HTTP_BODY_LENGTH */
+	uint64_t length; /* for HTTP_BODY_LENGTH */
 };
 
 /*
@@ -156,7 +156,8 @@ struct http_body_info {
  */
 enum http_err http_request_framing(const struct http_request *req,
 				   struct http_body_info *out);
-/* Framing of a response to a request with `method` (HEAD, CONNECT, 1xx, 204, 304). */
+/* Framing of a response to a request with `method` (HEAD, CONNECT, 1xx, 204,
+ * 304). */
 enum http_err http_response_framing(const struct http_response *resp,
 				    const char *method, size_t method_len,
 				    struct http_body_info *out);
@@ -167,21 +168,20 @@ enum http_err http_response_framing(const struct http_response *resp,
 bool http_write_request_line(struct http_buf *b, const char *method,
 			     size_t method_len, const char *target,
 			     size_t target_len);
-/* "HTTP/1.1 407 Proxy Authentication Required\r\n" (reason from status table) */
+/* "HTTP/1.1 407 Proxy Authentication Required\r\n" (reason from status table)
+ */
 bool http_write_status_line(struct http_buf *b, int status);
 /* "Name: value\r\n"; refuses CR/LF/NUL in either. */
-bool http_write_header(struct http_buf *b, const char *name,
-		       const char *value, size_t value_len);
-bool http_write_headerf(struct http_buf *b, const char *name,
-			const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+bool http_write_header(struct http_buf *b, const char *name, const char *value,
+		       size_t value_len);
+bool http_write_headerf(struct http_buf *b, const char *name, const char *fmt,
+			...) __attribute__((format(printf, 3, 4)));
 /*
  * A whole response with a text/plain body: status line, `extra` (already
  * formatted "Name: value\r\n" lines, may be NULL), Content-Type,
  * Content-Length, blank line, body.
  */
-bool http_write_text_response(struct http_buf *b, int status,
-			      const char *extra, const char *body,
-			      size_t body_len);
+bool http_write_text_response(struct http_buf *b, int status, const char *extra,
+			      const char *body, size_t body_len);
 
 #endif

@@ -57,15 +57,17 @@ static void gss_words(OM_uint32 major, OM_uint32 minor, char *out, size_t cap)
 
 /* ---- The proxy ---- */
 
-enum http_err negotiate_server_init(const char *keytab, char *err, size_t err_cap)
+enum http_err negotiate_server_init(const char *keytab, char *err,
+				    size_t err_cap)
 {
 	OM_uint32 maj, min;
 	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
 	char words[NEGOTIATE_MAX_REASON];
 
 	if (keytab == NULL || keytab[0] == '\0') {
-		snprintf(err, err_cap, "Negotiate needs --keytab FILE (the "
-				   "proxy's HTTP/ service key)");
+		snprintf(err, err_cap,
+			 "Negotiate needs --keytab FILE (the "
+			 "proxy's HTTP/ service key)");
 		return HTTP_E_CONFIG;
 	}
 	maj = gsskrb5_register_acceptor_identity(keytab);
@@ -74,13 +76,14 @@ enum http_err negotiate_server_init(const char *keytab, char *err, size_t err_ca
 		return HTTP_E_CONFIG;
 	}
 	/* Any key in the keytab may accept (GSS_C_NO_NAME). */
-	maj = gss_acquire_cred(&min, GSS_C_NO_NAME, GSS_C_INDEFINITE,
-			       GSS_C_NO_OID_SET, GSS_C_ACCEPT, &cred, NULL,
-			       NULL);
+	maj =
+	    gss_acquire_cred(&min, GSS_C_NO_NAME, GSS_C_INDEFINITE,
+			     GSS_C_NO_OID_SET, GSS_C_ACCEPT, &cred, NULL, NULL);
 	if (GSS_ERROR(maj)) {
 		gss_words(maj, min, words, sizeof(words));
-		snprintf(err, err_cap, "keytab %s has no usable service key: %s",
-			 keytab, words);
+		snprintf(err, err_cap,
+			 "keytab %s has no usable service key: %s", keytab,
+			 words);
 		return HTTP_E_CONFIG;
 	}
 	gss_release_cred(&min, &cred);
@@ -123,7 +126,7 @@ void negotiate_accept(struct negotiate_conn *c, const char *b64, size_t len,
 	char words[NEGOTIATE_MAX_REASON - 64];
 
 	memset(r, 0, sizeof(*r));
-	r->verdict = NEGOTIATE_MALFORMED;   /* default deny */
+	r->verdict = NEGOTIATE_MALFORMED; /* default deny */
 	r->err = HTTP_E_BASE64;
 	{
 		unsigned char buf[NEGOTIATE_MAX_TOKEN];
@@ -139,10 +142,10 @@ void negotiate_accept(struct negotiate_conn *c, const char *b64, size_t len,
 		}
 		itok.value = buf;
 		itok.length = n;
-		maj = gss_accept_sec_context(&min, &ctx, GSS_C_NO_CREDENTIAL,
-					     &itok, GSS_C_NO_CHANNEL_BINDINGS,
-					     &src, NULL, &otok, NULL, NULL,
-					     NULL);
+		maj =
+		    gss_accept_sec_context(&min, &ctx, GSS_C_NO_CREDENTIAL,
+					   &itok, GSS_C_NO_CHANNEL_BINDINGS,
+					   &src, NULL, &otok, NULL, NULL, NULL);
 	}
 	c->ctx = ctx;
 	if (otok.length > 0 &&
@@ -174,7 +177,7 @@ void negotiate_accept(struct negotiate_conn *c, const char *b64, size_t len,
 		gss_release_buffer(&tmp, &name);
 	}
 	primary(r->principal, r->user, sizeof(r->user));
-	negotiate_conn_free(c);   /* done: nothing more to keep */
+	negotiate_conn_free(c); /* done: nothing more to keep */
 	r->verdict = NEGOTIATE_OK;
 	r->err = HTTP_OK;
 	snprintf(r->reason, sizeof(r->reason),
@@ -236,7 +239,7 @@ enum http_err negotiate_client_start(struct negotiate_client *c,
 				   &spnego_oid, GSS_C_MUTUAL_FLAG, 0,
 				   GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER,
 				   NULL, &otok, NULL, NULL);
-	c->target = target;   /* the next leg names the same target */
+	c->target = target; /* the next leg names the same target */
 	if (GSS_ERROR(maj)) {
 		char words[NEGOTIATE_MAX_REASON];
 
@@ -276,25 +279,26 @@ enum http_err negotiate_client_finish(struct negotiate_client *c,
 		return HTTP_E_NEGOTIATE;
 	}
 	if (base64_decode(b64, len, buf, sizeof(buf), &n) != HTTP_OK) {
-		snprintf(err, err_cap, "the server's Negotiate token is not "
-				    "base64");
+		snprintf(err, err_cap,
+			 "the server's Negotiate token is not "
+			 "base64");
 		return HTTP_E_BASE64;
 	}
 	itok.value = buf;
 	itok.length = n;
-	maj = gss_init_sec_context(&min, GSS_C_NO_CREDENTIAL, &ctx,
-				   (gss_name_t)c->target, &spnego_oid,
-				   GSS_C_MUTUAL_FLAG, 0,
-				   GSS_C_NO_CHANNEL_BINDINGS, &itok, NULL,
-				   &otok, NULL, NULL);
+	maj = gss_init_sec_context(
+	    &min, GSS_C_NO_CREDENTIAL, &ctx, (gss_name_t)c->target, &spnego_oid,
+	    GSS_C_MUTUAL_FLAG, 0, GSS_C_NO_CHANNEL_BINDINGS, &itok, NULL, &otok,
+	    NULL, NULL);
 	c->ctx = ctx;
 	gss_release_buffer(&tmp, &otok);
 	if (GSS_ERROR(maj) || (maj & GSS_S_CONTINUE_NEEDED)) {
 		gss_words(maj, min, err, err_cap);
 		return HTTP_E_NEGOTIATE;
 	}
-	snprintf(err, err_cap, "mutual authentication verified: the proxy "
-			    "holds the service key");
+	snprintf(err, err_cap,
+		 "mutual authentication verified: the proxy "
+		 "holds the service key");
 	return HTTP_OK;
 }
 
@@ -317,7 +321,7 @@ static bool der_next(const uint8_t *b, size_t n, size_t *pos, struct der *d)
 		return false;
 	d->tag = b[i++];
 	if ((d->tag & 0x1f) == 0x1f)
-		return false;   /* multi-byte tags: not in these tokens */
+		return false; /* multi-byte tags: not in these tokens */
 	if (b[i] < 0x80) {
 		len = b[i++];
 	} else {
@@ -352,7 +356,8 @@ static void oid_text(const struct der *d, char *out, size_t cap)
 			continue;
 		if (first)
 			w = snprintf(out + used, cap - used, "%lu.%lu",
-				     v < 80 ? v / 40 : 2, v < 80 ? v % 40 : v - 80);
+				     v < 80 ? v / 40 : 2,
+				     v < 80 ? v % 40 : v - 80);
 		else
 			w = snprintf(out + used, cap - used, ".%lu", v);
 		if (w < 0 || (size_t)w >= cap - used)
@@ -368,10 +373,10 @@ static const char *oid_name(const char *dotted)
 	static const struct {
 		const char *oid, *name;
 	} names[] = {
-		{"1.3.6.1.5.5.2", "SPNEGO (RFC 4178)"},
-		{"1.2.840.113554.1.2.2", "Kerberos 5 (RFC 4121)"},
-		{"1.2.840.48018.1.2.2", "Kerberos 5, Microsoft's legacy OID"},
-		{"1.3.6.1.4.1.311.2.2.10", "NTLMSSP"},
+	    {"1.3.6.1.5.5.2", "SPNEGO (RFC 4178)"},
+	    {"1.2.840.113554.1.2.2", "Kerberos 5 (RFC 4121)"},
+	    {"1.2.840.48018.1.2.2", "Kerberos 5, Microsoft's legacy OID"},
+	    {"1.3.6.1.4.1.311.2.2.10", "NTLMSSP"},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(dotted, names[i].oid) == 0)
@@ -381,7 +386,7 @@ static const char *oid_name(const char *dotted)
 
 /* Append one line to out. */
 static void line(char *out, size_t cap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void line(char *out, size_t cap, const char *fmt, ...)
 {
@@ -442,8 +447,7 @@ static void describe_ap_req(const struct der *apreq, char *out, size_t cap)
 			while (der_next(seqof.p, seqof.len, &p3, &s)) {
 				int w = snprintf(svc + used, sizeof(svc) - used,
 						 "%s%.*s", used ? "/" : "",
-						 (int)s.len,
-						 (const char *)s.p);
+						 (int)s.len, (const char *)s.p);
 
 				if (w < 0 || (size_t)w >= sizeof(svc) - used)
 					break;
@@ -451,16 +455,19 @@ static void describe_ap_req(const struct der *apreq, char *out, size_t cap)
 			}
 		}
 	}
-	line(out, cap, "Kerberos AP-REQ (RFC 4120 §5.5.1): a ticket for "
-		       "service %s in realm %.*s",
+	line(out, cap,
+	     "Kerberos AP-REQ (RFC 4120 §5.5.1): a ticket for "
+	     "service %s in realm %.*s",
 	     svc, (int)rs.len, (const char *)rs.p);
-	line(out, cap, "readable without keys: only the realm and the service "
-		       "name; the ticket's enc-part (the client's name, the "
-		       "session key) is encrypted with the service's key, the "
-		       "authenticator with the session key");
-	line(out, cap, "no password, and nothing derived from one, is in the "
-		       "token: the password was used only by kinit, with the "
-		       "KDC, to get the ticket-granting ticket");
+	line(out, cap,
+	     "readable without keys: only the realm and the service "
+	     "name; the ticket's enc-part (the client's name, the "
+	     "session key) is encrypted with the service's key, the "
+	     "authenticator with the session key");
+	line(out, cap,
+	     "no password, and nothing derived from one, is in the "
+	     "token: the password was used only by kinit, with the "
+	     "KDC, to get the ticket-granting ticket");
 }
 
 /* NegTokenResp (RFC 4178 §4.2.2): the server's answer, inside top. */
@@ -469,19 +476,22 @@ static void describe_resp(const struct der *top, char *out, size_t cap)
 	struct der rseq, res, rtok;
 	size_t p2 = 0;
 
-	line(out, cap, "SPNEGO NegTokenResp (RFC 4178 §4.2.2): the "
-		       "acceptor's answer");
+	line(out, cap,
+	     "SPNEGO NegTokenResp (RFC 4178 §4.2.2): the "
+	     "acceptor's answer");
 	if (der_next(top->p, top->len, &p2, &rseq) &&
 	    der_find(&rseq, 0xa0, &res) && res.len >= 3)
 		line(out, cap, "negState %u (%s)", res.p[2],
-		     res.p[2] == 0 ? "accept-completed"
+		     res.p[2] == 0   ? "accept-completed"
 		     : res.p[2] == 1 ? "accept-incomplete"
-		     : res.p[2] == 2 ? "reject" : "request-mic");
+		     : res.p[2] == 2 ? "reject"
+				     : "request-mic");
 	if (der_find(&rseq, 0xa2, &rtok))
-		line(out, cap, "responseToken: %zu bytes (a Kerberos "
-			       "AP-REP: the proxy's proof that it "
-			       "decrypted the ticket, for mutual "
-			       "authentication)",
+		line(out, cap,
+		     "responseToken: %zu bytes (a Kerberos "
+		     "AP-REP: the proxy's proof that it "
+		     "decrypted the ticket, for mutual "
+		     "authentication)",
 		     rtok.len);
 }
 
@@ -535,8 +545,7 @@ static void describe_init(const struct der *top, char *out, size_t cap)
 	pos = 0;
 	if (!der_next(mtok.p, mtok.len, &pos, &krb) || krb.tag != 0x04)
 		return;
-	line(out, cap, "mechToken: %zu bytes for the first mechanism",
-	     krb.len);
+	line(out, cap, "mechToken: %zu bytes for the first mechanism", krb.len);
 	describe_krb(&krb, out, cap);
 }
 
@@ -550,8 +559,9 @@ void negotiate_describe(const char *b64, size_t len, char *out, size_t cap)
 		return;
 	out[0] = '\0';
 	if (b64 == NULL || len == 0) {
-		line(out, cap, "Negotiate with no token: the proxy's offer; "
-			       "the client answers with a GSS-API token");
+		line(out, cap,
+		     "Negotiate with no token: the proxy's offer; "
+		     "the client answers with a GSS-API token");
 		return;
 	}
 	if (base64_decode(b64, len, buf, sizeof(buf), &n) != HTTP_OK) {

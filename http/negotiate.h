@@ -23,7 +23,7 @@
 
 #include "error.h"
 
-#define NEGOTIATE_MAX_TOKEN 12288   /* decoded bytes of one GSS token */
+#define NEGOTIATE_MAX_TOKEN 12288 /* decoded bytes of one GSS token */
 #define NEGOTIATE_MAX_B64 ((NEGOTIATE_MAX_TOKEN + 2) / 3 * 4 + 1)
 #define NEGOTIATE_MAX_NAME 256
 #define NEGOTIATE_MAX_REASON 512
@@ -33,23 +33,23 @@
 /* One connection's security context, when a handshake takes more than one
  * leg (SPNEGO may; Kerberos completes in one). */
 struct negotiate_conn {
-	void *ctx;   /* gss_ctx_id_t, or NULL */
+	void *ctx; /* gss_ctx_id_t, or NULL */
 };
 
 enum negotiate_verdict {
-	NEGOTIATE_OK,        /* authenticated: user, and maybe a token to return */
-	NEGOTIATE_CONTINUE,  /* another leg: 407 with `token` */
-	NEGOTIATE_REFUSED,   /* GSS-API said no: 407 with a bare Negotiate */
-	NEGOTIATE_MALFORMED  /* not base64: 400 */
+	NEGOTIATE_OK, /* authenticated: user, and maybe a token to return */
+	NEGOTIATE_CONTINUE, /* another leg: 407 with `token` */
+	NEGOTIATE_REFUSED,  /* GSS-API said no: 407 with a bare Negotiate */
+	NEGOTIATE_MALFORMED /* not base64: 400 */
 };
 
 struct negotiate_result {
 	enum negotiate_verdict verdict;
 	enum http_err err;
-	char principal[NEGOTIATE_MAX_NAME];  /* "alice@LAB407.TEST" */
-	char user[NEGOTIATE_MAX_NAME];       /* "alice": the principal's name
-						without the realm, for the ACL */
-	char token[NEGOTIATE_MAX_B64];       /* base64 token to send back, or "" */
+	char principal[NEGOTIATE_MAX_NAME]; /* "alice@LAB407.TEST" */
+	char user[NEGOTIATE_MAX_NAME];	    /* "alice": the principal's name
+					       without the realm, for the ACL */
+	char token[NEGOTIATE_MAX_B64]; /* base64 token to send back, or "" */
 	char reason[NEGOTIATE_MAX_REASON];
 };
 
@@ -57,7 +57,8 @@ struct negotiate_result {
  * Use `keytab` for accepting (MIT: gsskrb5_register_acceptor_identity) and
  * check that it holds a key.  Process-wide; call once at start-up.
  */
-enum http_err negotiate_server_init(const char *keytab, char *err, size_t err_cap);
+enum http_err negotiate_server_init(const char *keytab, char *err,
+				    size_t err_cap);
 void negotiate_conn_init(struct negotiate_conn *c);
 /* Delete any half-done context; the connection is gone. */
 void negotiate_conn_free(struct negotiate_conn *c);

@@ -32,28 +32,28 @@ static const struct {
 	char letter;
 	const char *name;
 } flag_table[] = {
-	{0x80000000u, 'W', "NEGOTIATE_56"},
-	{0x40000000u, 'V', "NEGOTIATE_KEY_EXCH"},
-	{0x20000000u, 'U', "NEGOTIATE_128"},
-	{0x02000000u, 'T', "NEGOTIATE_VERSION"},
-	{0x00800000u, 'S', "NEGOTIATE_TARGET_INFO"},
-	{0x00400000u, 'R', "REQUEST_NON_NT_SESSION_KEY"},
-	{0x00100000u, 'Q', "NEGOTIATE_IDENTIFY"},
-	{0x00080000u, 'P', "NEGOTIATE_EXTENDED_SESSIONSECURITY"},
-	{0x00020000u, 'O', "TARGET_TYPE_SERVER"},
-	{0x00010000u, 'N', "TARGET_TYPE_DOMAIN"},
-	{0x00008000u, 'M', "NEGOTIATE_ALWAYS_SIGN"},
-	{0x00002000u, 'L', "NEGOTIATE_OEM_WORKSTATION_SUPPLIED"},
-	{0x00001000u, 'K', "NEGOTIATE_OEM_DOMAIN_SUPPLIED"},
-	{0x00000800u, 'J', "ANONYMOUS"},
-	{0x00000200u, 'H', "NEGOTIATE_NTLM"},
-	{0x00000080u, 'G', "NEGOTIATE_LM_KEY"},
-	{0x00000040u, 'F', "NEGOTIATE_DATAGRAM"},
-	{0x00000020u, 'E', "NEGOTIATE_SEAL"},
-	{0x00000010u, 'D', "NEGOTIATE_SIGN"},
-	{0x00000004u, 'C', "REQUEST_TARGET"},
-	{0x00000002u, 'B', "NEGOTIATE_OEM"},
-	{0x00000001u, 'A', "NEGOTIATE_UNICODE"},
+    {0x80000000u, 'W', "NEGOTIATE_56"},
+    {0x40000000u, 'V', "NEGOTIATE_KEY_EXCH"},
+    {0x20000000u, 'U', "NEGOTIATE_128"},
+    {0x02000000u, 'T', "NEGOTIATE_VERSION"},
+    {0x00800000u, 'S', "NEGOTIATE_TARGET_INFO"},
+    {0x00400000u, 'R', "REQUEST_NON_NT_SESSION_KEY"},
+    {0x00100000u, 'Q', "NEGOTIATE_IDENTIFY"},
+    {0x00080000u, 'P', "NEGOTIATE_EXTENDED_SESSIONSECURITY"},
+    {0x00020000u, 'O', "TARGET_TYPE_SERVER"},
+    {0x00010000u, 'N', "TARGET_TYPE_DOMAIN"},
+    {0x00008000u, 'M', "NEGOTIATE_ALWAYS_SIGN"},
+    {0x00002000u, 'L', "NEGOTIATE_OEM_WORKSTATION_SUPPLIED"},
+    {0x00001000u, 'K', "NEGOTIATE_OEM_DOMAIN_SUPPLIED"},
+    {0x00000800u, 'J', "ANONYMOUS"},
+    {0x00000200u, 'H', "NEGOTIATE_NTLM"},
+    {0x00000080u, 'G', "NEGOTIATE_LM_KEY"},
+    {0x00000040u, 'F', "NEGOTIATE_DATAGRAM"},
+    {0x00000020u, 'E', "NEGOTIATE_SEAL"},
+    {0x00000010u, 'D', "NEGOTIATE_SIGN"},
+    {0x00000004u, 'C', "REQUEST_TARGET"},
+    {0x00000002u, 'B', "NEGOTIATE_OEM"},
+    {0x00000001u, 'A', "NEGOTIATE_UNICODE"},
 };
 
 #define FLAG_COUNT (sizeof(flag_table) / sizeof(flag_table[0]))
@@ -96,24 +96,24 @@ void ntlm_flags_describe(uint32_t flags, char *out, size_t cap)
 			w = snprintf(out + n, cap - n, "%sreserved(0x%08x)",
 				     n ? " " : "", (unsigned)bit);
 		if (w < 0 || (size_t)w >= cap - n)
-			return;   /* truncated, still terminated */
+			return; /* truncated, still terminated */
 		n += (size_t)w;
 	}
 }
 
 /* MS-NLMP §2.2.2.1. */
 static const char *const av_names[] = {
-	[NTLM_AV_EOL] = "MsvAvEOL",
-	[NTLM_AV_NB_COMPUTER_NAME] = "MsvAvNbComputerName",
-	[NTLM_AV_NB_DOMAIN_NAME] = "MsvAvNbDomainName",
-	[NTLM_AV_DNS_COMPUTER_NAME] = "MsvAvDnsComputerName",
-	[NTLM_AV_DNS_DOMAIN_NAME] = "MsvAvDnsDomainName",
-	[NTLM_AV_DNS_TREE_NAME] = "MsvAvDnsTreeName",
-	[NTLM_AV_FLAGS] = "MsvAvFlags",
-	[NTLM_AV_TIMESTAMP] = "MsvAvTimestamp",
-	[NTLM_AV_SINGLE_HOST] = "MsvAvSingleHost",
-	[NTLM_AV_TARGET_NAME] = "MsvAvTargetName",
-	[NTLM_AV_CHANNEL_BINDINGS] = "MsvAvChannelBindings",
+    [NTLM_AV_EOL] = "MsvAvEOL",
+    [NTLM_AV_NB_COMPUTER_NAME] = "MsvAvNbComputerName",
+    [NTLM_AV_NB_DOMAIN_NAME] = "MsvAvNbDomainName",
+    [NTLM_AV_DNS_COMPUTER_NAME] = "MsvAvDnsComputerName",
+    [NTLM_AV_DNS_DOMAIN_NAME] = "MsvAvDnsDomainName",
+    [NTLM_AV_DNS_TREE_NAME] = "MsvAvDnsTreeName",
+    [NTLM_AV_FLAGS] = "MsvAvFlags",
+    [NTLM_AV_TIMESTAMP] = "MsvAvTimestamp",
+    [NTLM_AV_SINGLE_HOST] = "MsvAvSingleHost",
+    [NTLM_AV_TARGET_NAME] = "MsvAvTargetName",
+    [NTLM_AV_CHANNEL_BINDINGS] = "MsvAvChannelBindings",
 };
 
 const char *ntlm_av_name(uint16_t id)
@@ -153,7 +153,7 @@ static enum http_err field_at(const uint8_t *m, size_t len, size_t at,
 	f->p = NULL;
 	f->len = 0;
 	if (flen == 0)
-		return HTTP_OK;   /* the offset of an empty field is not used */
+		return HTTP_OK; /* the offset of an empty field is not used */
 	if (off < head || (uint64_t)off + flen > len)
 		return HTTP_E_NTLM_MESSAGE;
 	f->p = m + off;
@@ -217,8 +217,8 @@ enum http_err ntlm_parse_negotiate(const uint8_t *m, size_t len,
 	out->flags = get32(m + 12);
 	if (len < NEGOTIATE_HEAD)
 		return HTTP_OK;
-	if ((e = field_at(m, len, 16, NEGOTIATE_HEAD, &out->domain,
-			  &lowest)) != HTTP_OK ||
+	if ((e = field_at(m, len, 16, NEGOTIATE_HEAD, &out->domain, &lowest)) !=
+		HTTP_OK ||
 	    (e = field_at(m, len, 24, NEGOTIATE_HEAD, &out->workstation,
 			  &lowest)) != HTTP_OK)
 		return e;
@@ -287,7 +287,8 @@ enum http_err ntlm_parse_authenticate(const uint8_t *m, size_t len,
 	out->flags = get32(m + 60);
 	out->has_version = read_version(m, len, out->flags, AUTHENTICATE_HEAD,
 					lowest, out->version);
-	/* MS-NLMP §2.2.1.3: a MIC follows Version when the payload leaves room. */
+	/* MS-NLMP §2.2.1.3: a MIC follows Version when the payload leaves room.
+	 */
 	if (lowest >= AUTHENTICATE_HEAD + VERSION_LEN + MIC_LEN &&
 	    len >= AUTHENTICATE_HEAD + VERSION_LEN + MIC_LEN) {
 		out->has_mic = true;
@@ -318,7 +319,7 @@ enum http_err ntlm_av_parse(const uint8_t *ti, size_t len, struct ntlm_av *out,
 		(*n)++;
 		pos += vlen;
 	}
-	return HTTP_E_NTLM_MESSAGE;   /* no MsvAvEOL */
+	return HTTP_E_NTLM_MESSAGE; /* no MsvAvEOL */
 }
 
 /* MS-NLMP §2.2.2.8 and MS-NLMP §2.2.2.7. */
@@ -355,7 +356,7 @@ static bool put_utf8(char *out, size_t cap, size_t *n, uint32_t c)
 	size_t k;
 
 	if (c < 0x20 || c == 0x7f)
-		c = '?';   /* keep control characters off terminals and logs */
+		c = '?'; /* keep control characters off terminals and logs */
 	if (c < 0x80) {
 		b[0] = (uint8_t)c;
 		k = 1;
@@ -401,12 +402,13 @@ enum http_err ntlm_string(struct ntlm_bytes s, bool unicode, char *out,
 			c = get16(s.p + i);
 			i += 2;
 			if (c >= 0xd800 && c < 0xdc00 && i + 2 <= s.len &&
-			    get16(s.p + i) >= 0xdc00 && get16(s.p + i) < 0xe000) {
+			    get16(s.p + i) >= 0xdc00 &&
+			    get16(s.p + i) < 0xe000) {
 				c = 0x10000 + ((c - 0xd800) << 10) +
 				    (get16(s.p + i) - 0xdc00);
 				i += 2;
 			} else if (c >= 0xd800 && c < 0xe000) {
-				c = 0xfffd;   /* a lone surrogate */
+				c = 0xfffd; /* a lone surrogate */
 			}
 		}
 		if (!put_utf8(out, cap, &n, c)) {
@@ -421,8 +423,8 @@ enum http_err ntlm_string(struct ntlm_bytes s, bool unicode, char *out,
 /* ---- Building ---- */
 
 /* Write a security buffer at out[at] for f, and copy f to out[*pos]. */
-static enum http_err put_field(uint8_t *out, size_t cap, size_t at,
-			       size_t *pos, struct ntlm_bytes f)
+static enum http_err put_field(uint8_t *out, size_t cap, size_t at, size_t *pos,
+			       struct ntlm_bytes f)
 {
 	if (f.len > 0xffff || f.len > cap - *pos)
 		return HTTP_E_NOSPACE;

@@ -27,14 +27,14 @@
 
 #include "error.h"
 
-#define NTLM_CHALLENGE_LEN 8       /* server and client challenges */
-#define NTLM_HASH_LEN 16           /* NT hash, NTOWFv2, NTProofStr, keys */
-#define NTLM_MAX_MESSAGE 4096      /* decoded bytes of one message we accept */
-#define NTLM_MAX_NAME 256          /* UTF-8 bytes of a user/domain/host */
-#define NTLM_MAX_AV 32             /* AV pairs in one target info */
-#define NTLM_MAX_TARGET_INFO 1024  /* bytes of a target info we build */
-#define NTLM_V1_RESPONSE_LEN 24    /* NTLMv1 and LM responses */
-#define NTLM_V2_MIN_RESPONSE 44    /* NTProofStr + the fixed blob header */
+#define NTLM_CHALLENGE_LEN 8	  /* server and client challenges */
+#define NTLM_HASH_LEN 16	  /* NT hash, NTOWFv2, NTProofStr, keys */
+#define NTLM_MAX_MESSAGE 4096	  /* decoded bytes of one message we accept */
+#define NTLM_MAX_NAME 256	  /* UTF-8 bytes of a user/domain/host */
+#define NTLM_MAX_AV 32		  /* AV pairs in one target info */
+#define NTLM_MAX_TARGET_INFO 1024 /* bytes of a target info we build */
+#define NTLM_V1_RESPONSE_LEN 24	  /* NTLMv1 and LM responses */
+#define NTLM_V2_MIN_RESPONSE 44	  /* NTProofStr + the fixed blob header */
 
 /* MS-NLMP §2.2.1: the MessageType field. */
 enum ntlm_type {
@@ -44,19 +44,19 @@ enum ntlm_type {
 };
 
 /* MS-NLMP §2.2.2.5: the NegotiateFlags bits lab407 sets or checks. */
-#define NTLM_FLAG_UNICODE 0x00000001u          /* A */
-#define NTLM_FLAG_OEM 0x00000002u              /* B */
-#define NTLM_FLAG_REQUEST_TARGET 0x00000004u   /* C */
-#define NTLM_FLAG_NTLM 0x00000200u             /* H */
-#define NTLM_FLAG_ANONYMOUS 0x00000800u        /* J */
-#define NTLM_FLAG_ALWAYS_SIGN 0x00008000u      /* M */
-#define NTLM_FLAG_TARGET_TYPE_SERVER 0x00020000u /* O */
+#define NTLM_FLAG_UNICODE 0x00000001u		       /* A */
+#define NTLM_FLAG_OEM 0x00000002u		       /* B */
+#define NTLM_FLAG_REQUEST_TARGET 0x00000004u	       /* C */
+#define NTLM_FLAG_NTLM 0x00000200u		       /* H */
+#define NTLM_FLAG_ANONYMOUS 0x00000800u		       /* J */
+#define NTLM_FLAG_ALWAYS_SIGN 0x00008000u	       /* M */
+#define NTLM_FLAG_TARGET_TYPE_SERVER 0x00020000u       /* O */
 #define NTLM_FLAG_EXTENDED_SESSIONSECURITY 0x00080000u /* P */
-#define NTLM_FLAG_TARGET_INFO 0x00800000u      /* S */
-#define NTLM_FLAG_VERSION 0x02000000u          /* T */
-#define NTLM_FLAG_128 0x20000000u              /* U */
-#define NTLM_FLAG_KEY_EXCH 0x40000000u         /* V */
-#define NTLM_FLAG_56 0x80000000u               /* W */
+#define NTLM_FLAG_TARGET_INFO 0x00800000u	       /* S */
+#define NTLM_FLAG_VERSION 0x02000000u		       /* T */
+#define NTLM_FLAG_128 0x20000000u		       /* U */
+#define NTLM_FLAG_KEY_EXCH 0x40000000u		       /* V */
+#define NTLM_FLAG_56 0x80000000u		       /* W */
 
 /* MS-NLMP §2.2.2.1: AvId values of target info. */
 enum ntlm_av_id {
@@ -75,32 +75,32 @@ enum ntlm_av_id {
 
 /* Bytes inside a message: a payload field, not NUL-terminated. */
 struct ntlm_bytes {
-	const uint8_t *p;   /* into the caller's message; NULL when len is 0 */
+	const uint8_t *p; /* into the caller's message; NULL when len is 0 */
 	size_t len;
 };
 
 /* MS-NLMP §2.2.2.1 AV_PAIR. */
 struct ntlm_av {
-	uint16_t id;             /* enum ntlm_av_id, or an unknown value */
+	uint16_t id; /* enum ntlm_av_id, or an unknown value */
 	struct ntlm_bytes value;
 };
 
 /* MS-NLMP §2.2.1.1 NEGOTIATE_MESSAGE. */
 struct ntlm_negotiate {
 	uint32_t flags;
-	struct ntlm_bytes domain;       /* OEM, when flag K is set */
-	struct ntlm_bytes workstation;  /* OEM, when flag L is set */
+	struct ntlm_bytes domain;      /* OEM, when flag K is set */
+	struct ntlm_bytes workstation; /* OEM, when flag L is set */
 	bool has_version;
-	uint8_t version[8];             /* MS-NLMP §2.2.2.10 */
+	uint8_t version[8]; /* MS-NLMP §2.2.2.10 */
 };
 
 /* MS-NLMP §2.2.1.2 CHALLENGE_MESSAGE. */
 struct ntlm_challenge {
 	uint32_t flags;
 	uint8_t server_challenge[NTLM_CHALLENGE_LEN];
-	struct ntlm_bytes target_name;  /* UTF-16LE, or OEM without flag A */
-	bool target_name_invalid;       /* its offset pointed outside: empty */
-	struct ntlm_bytes target_info;  /* AV pairs; see ntlm_av_parse() */
+	struct ntlm_bytes target_name; /* UTF-16LE, or OEM without flag A */
+	bool target_name_invalid;      /* its offset pointed outside: empty */
+	struct ntlm_bytes target_info; /* AV pairs; see ntlm_av_parse() */
 	bool has_version;
 	uint8_t version[8];
 };
@@ -108,27 +108,27 @@ struct ntlm_challenge {
 /* MS-NLMP §2.2.1.3 AUTHENTICATE_MESSAGE. */
 struct ntlm_authenticate {
 	uint32_t flags;
-	struct ntlm_bytes lm_response;  /* LMv2 (24 bytes) or zeros or empty */
-	struct ntlm_bytes nt_response;  /* NTLMv2: NTProofStr + blob */
-	struct ntlm_bytes domain;       /* UTF-16LE, or OEM without flag A */
+	struct ntlm_bytes lm_response; /* LMv2 (24 bytes) or zeros or empty */
+	struct ntlm_bytes nt_response; /* NTLMv2: NTProofStr + blob */
+	struct ntlm_bytes domain;      /* UTF-16LE, or OEM without flag A */
 	struct ntlm_bytes user;
 	struct ntlm_bytes workstation;
-	struct ntlm_bytes session_key;  /* EncryptedRandomSessionKey */
+	struct ntlm_bytes session_key; /* EncryptedRandomSessionKey */
 	bool has_version;
 	uint8_t version[8];
-	bool has_mic;                   /* room for a MIC before the payload */
+	bool has_mic; /* room for a MIC before the payload */
 	uint8_t mic[16];
 };
 
 /* NTLMv2_RESPONSE (MS-NLMP §2.2.2.8) with its client challenge
  * (MS-NLMP §2.2.2.7). */
 struct ntlm_v2_response {
-	const uint8_t *proof;           /* NTProofStr, NTLM_HASH_LEN bytes */
-	struct ntlm_bytes blob;         /* everything after NTProofStr ("temp") */
-	uint8_t resp_type, hi_resp_type;/* both 1 */
-	uint64_t timestamp;             /* FILETIME: 100 ns units since 1601 */
-	const uint8_t *client_challenge;/* NTLM_CHALLENGE_LEN bytes */
-	struct ntlm_bytes av_pairs;     /* the client's copy of target info */
+	const uint8_t *proof;	/* NTProofStr, NTLM_HASH_LEN bytes */
+	struct ntlm_bytes blob; /* everything after NTProofStr ("temp") */
+	uint8_t resp_type, hi_resp_type; /* both 1 */
+	uint64_t timestamp;		 /* FILETIME: 100 ns units since 1601 */
+	const uint8_t *client_challenge; /* NTLM_CHALLENGE_LEN bytes */
+	struct ntlm_bytes av_pairs;	 /* the client's copy of target info */
 };
 
 /* ---- Names, for -v, the REPL and the lessons ---- */

@@ -37,7 +37,8 @@ static enum http_err ntlm_guard_user_hash(const struct users *users,
 					  uint8_t out[NTLM_HASH_LEN])
 {
 	if (users->kind != USERS_PLAIN)
-		return HTTP_E_CONFIG;   /* one-way hashes and HA1 cannot give it */
+		return HTTP_E_CONFIG; /* one-way hashes and HA1 cannot give it
+				       */
 	for (size_t i = 0; i < users->n; i++)
 		if (strcmp(users->v[i].user, user) == 0)
 			return ntlm_nt_hash(users->v[i].secret,
@@ -49,7 +50,7 @@ static enum http_err ntlm_guard_user_hash(const struct users *users,
 
 static void verdict(struct ntlm_guard_result *r, enum ntlm_guard_verdict v,
 		    enum http_err err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void verdict(struct ntlm_guard_result *r, enum ntlm_guard_verdict v,
 		    enum http_err err, const char *fmt, ...)
@@ -72,7 +73,7 @@ static void on_negotiate(struct ntlm_guard_conn *c, const uint8_t *m,
 	size_t n = 0, b64 = 0;
 	enum http_err e;
 
-	ntlm_guard_reset(c);   /* a new handshake replaces any old one */
+	ntlm_guard_reset(c); /* a new handshake replaces any old one */
 	if ((e = ntlm_parse_negotiate(m, len, &ng)) != HTTP_OK) {
 		verdict(r, NTLM_GUARD_MALFORMED, e,
 			"the NTLM NEGOTIATE message is malformed");
@@ -178,7 +179,7 @@ void ntlm_guard_step(const struct users *users, struct ntlm_guard_conn *c,
 	enum ntlm_type t;
 
 	memset(r, 0, sizeof(*r));
-	r->verdict = NTLM_GUARD_MALFORMED;   /* default deny */
+	r->verdict = NTLM_GUARD_MALFORMED; /* default deny */
 	if (token == NULL || token_len == 0) {
 		/* "NTLM" alone is how a server starts, never a client. */
 		ntlm_guard_reset(c);

@@ -26,38 +26,38 @@
 #include "ntlm.h"
 #include "users.h"
 
-#define NTLM_GUARD_TARGET "LAB407"   /* target name and NetBIOS names */
+#define NTLM_GUARD_TARGET "LAB407" /* target name and NetBIOS names */
 #define NTLM_GUARD_MAX_B64 ((NTLM_MAX_MESSAGE + 2) / 3 * 4 + 1)
 #define NTLM_GUARD_MAX_REASON 256
 
 /* Where one connection stands in the handshake. */
 enum ntlm_guard_phase {
-	NTLM_GUARD_IDLE,        /* nothing yet, or a handshake that failed */
-	NTLM_GUARD_CHALLENGED,  /* our CHALLENGE went out on this connection */
-	NTLM_GUARD_DONE         /* AUTHENTICATE verified: `user` is in */
+	NTLM_GUARD_IDLE,       /* nothing yet, or a handshake that failed */
+	NTLM_GUARD_CHALLENGED, /* our CHALLENGE went out on this connection */
+	NTLM_GUARD_DONE	       /* AUTHENTICATE verified: `user` is in */
 };
 
 struct ntlm_guard_conn {
 	enum ntlm_guard_phase phase;
 	uint8_t server_challenge[NTLM_CHALLENGE_LEN]; /* CHALLENGED only */
-	uint32_t flags;                     /* of our CHALLENGE */
-	char user[NTLM_MAX_NAME];           /* DONE: who this connection is */
+	uint32_t flags;				      /* of our CHALLENGE */
+	char user[NTLM_MAX_NAME]; /* DONE: who this connection is */
 };
 
 enum ntlm_guard_verdict {
-	NTLM_GUARD_SEND_CHALLENGE,  /* answer 407 with `challenge` */
-	NTLM_GUARD_OK,              /* the connection is authenticated */
-	NTLM_GUARD_REFUSED,         /* start over: 407 with the bare scheme */
-	NTLM_GUARD_MALFORMED        /* not NTLM at all: 400 */
+	NTLM_GUARD_SEND_CHALLENGE, /* answer 407 with `challenge` */
+	NTLM_GUARD_OK,		   /* the connection is authenticated */
+	NTLM_GUARD_REFUSED,	   /* start over: 407 with the bare scheme */
+	NTLM_GUARD_MALFORMED	   /* not NTLM at all: 400 */
 };
 
 struct ntlm_guard_result {
 	enum ntlm_guard_verdict verdict;
-	enum http_err err;                     /* the precise cause */
-	enum ntlm_type type;                   /* of the message received */
-	char user[NTLM_MAX_NAME];              /* as sent, even when refused */
-	char challenge[NTLM_GUARD_MAX_B64];    /* base64 CHALLENGE, or "" */
-	char reason[NTLM_GUARD_MAX_REASON];    /* one sentence */
+	enum http_err err;		    /* the precise cause */
+	enum ntlm_type type;		    /* of the message received */
+	char user[NTLM_MAX_NAME];	    /* as sent, even when refused */
+	char challenge[NTLM_GUARD_MAX_B64]; /* base64 CHALLENGE, or "" */
+	char reason[NTLM_GUARD_MAX_REASON]; /* one sentence */
 };
 
 /* A fresh connection's state. */
@@ -75,6 +75,5 @@ void ntlm_guard_reset(struct ntlm_guard_conn *c);
 void ntlm_guard_step(const struct users *users, struct ntlm_guard_conn *c,
 		     const char *token, size_t token_len,
 		     struct ntlm_guard_result *r);
-
 
 #endif

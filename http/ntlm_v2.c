@@ -120,8 +120,8 @@ enum http_err ntlm_nt_hash(const char *password, size_t len,
 		return e;
 	e = EVP_Digest(u16, n, out, &olen, md4, NULL) == 1 &&
 		    olen == NTLM_HASH_LEN
-		    ? HTTP_OK
-		    : HTTP_E_NTLM_CRYPTO;
+		? HTTP_OK
+		: HTTP_E_NTLM_CRYPTO;
 	OPENSSL_cleanse(u16, sizeof(u16));
 	return e;
 }
@@ -165,16 +165,14 @@ enum http_err ntlm_ntowfv2(const uint8_t nt_hash[NTLM_HASH_LEN],
 			c = (uint8_t)(c - 'a' + 'A');
 		up[i] = c;
 	}
-	return hmac_md5(nt_hash, up, user16.len, domain16.p, domain16.len,
-			out);
+	return hmac_md5(nt_hash, up, user16.len, domain16.p, domain16.len, out);
 }
 
 enum http_err ntlm_proof(const uint8_t ntowfv2[NTLM_HASH_LEN],
 			 const uint8_t sc[NTLM_CHALLENGE_LEN],
 			 struct ntlm_bytes blob, uint8_t out[NTLM_HASH_LEN])
 {
-	return hmac_md5(ntowfv2, sc, NTLM_CHALLENGE_LEN, blob.p, blob.len,
-			out);
+	return hmac_md5(ntowfv2, sc, NTLM_CHALLENGE_LEN, blob.p, blob.len, out);
 }
 
 enum http_err ntlm_session_base_key(const uint8_t ntowfv2[NTLM_HASH_LEN],
@@ -187,8 +185,8 @@ enum http_err ntlm_session_base_key(const uint8_t ntowfv2[NTLM_HASH_LEN],
 /* ---- The client ---- */
 
 /* The first AV pair with this id, or NULL. */
-static const struct ntlm_av *ntlm_av_find(const struct ntlm_av *avs,
-					  size_t n, uint16_t id)
+static const struct ntlm_av *ntlm_av_find(const struct ntlm_av *avs, size_t n,
+					  uint16_t id)
 {
 	for (size_t i = 0; i < n; i++)
 		if (avs[i].id == id)
@@ -206,7 +204,7 @@ static enum http_err encode_string(const char *s, bool unicode, uint8_t *out,
 		return ntlm_utf16(s ? s : "", len, out, cap, n);
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] >= 0x80)
-			return HTTP_E_NTLM_MESSAGE;   /* OEM: ASCII only here */
+			return HTTP_E_NTLM_MESSAGE; /* OEM: ASCII only here */
 	if (len > cap)
 		return HTTP_E_NOSPACE;
 	memcpy(out, s, len);
@@ -224,9 +222,9 @@ static enum http_err client_ntowfv2(const struct ntlm_client_input *in,
 	enum http_err e;
 
 	if ((e = ntlm_nt_hash(in->password, strlen(in->password), nth)) !=
-		    HTTP_OK ||
-	    (e = ntlm_utf16(in->user, strlen(in->user), user16,
-			    sizeof(user16), &nu)) != HTTP_OK ||
+		HTTP_OK ||
+	    (e = ntlm_utf16(in->user, strlen(in->user), user16, sizeof(user16),
+			    &nu)) != HTTP_OK ||
 	    (e = ntlm_utf16(in->domain ? in->domain : "",
 			    in->domain ? strlen(in->domain) : 0, dom16,
 			    sizeof(dom16), &nd)) != HTTP_OK)
@@ -336,8 +334,8 @@ enum http_err ntlm_client_authenticate(const struct ntlm_challenge *ch,
 	    (e = ntlm_av_parse(ch->target_info.p, ch->target_info.len, avs,
 			       NTLM_MAX_AV, &nav)) != HTTP_OK)
 		return e;
-	/* MS-NLMP §3.1.5.1.2: the server's MsvAvTimestamp is the one to use, and
-	 * then the LM response is all zeros. */
+	/* MS-NLMP §3.1.5.1.2: the server's MsvAvTimestamp is the one to use,
+	 * and then the LM response is all zeros. */
 	ts = ntlm_av_find(avs, nav, NTLM_AV_TIMESTAMP);
 	if (ts != NULL && ts->value.len == 8) {
 		t = get64(ts->value.p);
@@ -345,7 +343,7 @@ enum http_err ntlm_client_authenticate(const struct ntlm_challenge *ch,
 	}
 	if ((e = client_ntowfv2(in, v2)) == HTTP_OK &&
 	    (e = client_responses(v2, ch, in, t, zero_lm, nt, &nt_len, lm)) ==
-		    HTTP_OK)
+		HTTP_OK)
 		e = client_message(ch, in, (struct ntlm_bytes){nt, nt_len},
 				   (struct ntlm_bytes){lm, sizeof(lm)}, out,
 				   cap, len);
@@ -362,7 +360,7 @@ uint32_t ntlm_server_flags(uint32_t client_flags)
 
 	/* MS-NLMP §3.2.5.1.1: Unicode when the client can, else OEM. */
 	f |= (client_flags & NTLM_FLAG_UNICODE) ? NTLM_FLAG_UNICODE
-						  : NTLM_FLAG_OEM;
+						: NTLM_FLAG_OEM;
 	/* A target name is sent either way; say so when asked. */
 	f |= client_flags & (NTLM_FLAG_REQUEST_TARGET | NTLM_FLAG_ALWAYS_SIGN |
 			     NTLM_FLAG_EXTENDED_SESSIONSECURITY |
@@ -372,8 +370,8 @@ uint32_t ntlm_server_flags(uint32_t client_flags)
 
 enum http_err ntlm_server_challenge(uint32_t client_flags,
 				    const uint8_t sc[NTLM_CHALLENGE_LEN],
-				    const char *name, uint8_t *out,
-				    size_t cap, size_t *len)
+				    const char *name, uint8_t *out, size_t cap,
+				    size_t *len)
 {
 	uint32_t flags = ntlm_server_flags(client_flags);
 	uint8_t tn[2 * NTLM_MAX_NAME], n16[2 * NTLM_MAX_NAME];
@@ -384,7 +382,7 @@ enum http_err ntlm_server_challenge(uint32_t client_flags,
 	if ((e = encode_string(name, (flags & NTLM_FLAG_UNICODE) != 0, tn,
 			       sizeof(tn), &ntn)) != HTTP_OK ||
 	    (e = ntlm_utf16(name, strlen(name), n16, sizeof(n16), &nn)) !=
-		    HTTP_OK)
+		HTTP_OK)
 		return e;
 	/* MS-NLMP §2.2.1.2: AV pair strings are always UTF-16LE. */
 	if ((e = ntlm_av_write(ti, sizeof(ti), &pos, NTLM_AV_NB_DOMAIN_NAME,
@@ -392,7 +390,7 @@ enum http_err ntlm_server_challenge(uint32_t client_flags,
 	    (e = ntlm_av_write(ti, sizeof(ti), &pos, NTLM_AV_NB_COMPUTER_NAME,
 			       n16, nn)) != HTTP_OK ||
 	    (e = ntlm_av_write(ti, sizeof(ti), &pos, NTLM_AV_EOL, NULL, 0)) !=
-		    HTTP_OK)
+		HTTP_OK)
 		return e;
 	return ntlm_build_challenge(flags, sc, (struct ntlm_bytes){tn, ntn},
 				    (struct ntlm_bytes){ti, pos}, NULL, out,
@@ -430,10 +428,10 @@ enum http_err ntlm_verify(const struct ntlm_authenticate *a,
 	bool unicode = (a->flags & NTLM_FLAG_UNICODE) != 0;
 	enum http_err e;
 
-	/* MS-NLMP §3.2.5.1.2: an empty user with empty (or Z(1) LM) responses is
-	 * anonymous; lab407 authenticates people. */
-	if (a->user.len == 0 || (a->nt_response.len == 0 &&
-				 a->lm_response.len <= 1))
+	/* MS-NLMP §3.2.5.1.2: an empty user with empty (or Z(1) LM) responses
+	 * is anonymous; lab407 authenticates people. */
+	if (a->user.len == 0 ||
+	    (a->nt_response.len == 0 && a->lm_response.len <= 1))
 		return HTTP_E_NTLM_ANONYMOUS;
 	/* No NT response but an LM one: the LM response alone. */
 	if (a->nt_response.len == 0)
@@ -441,12 +439,13 @@ enum http_err ntlm_verify(const struct ntlm_authenticate *a,
 	if ((e = ntlm_v2_response_parse(a->nt_response.p, a->nt_response.len,
 					&r)) != HTTP_OK)
 		return e;
-	if (a->user.len > NTLM_MAX_NAME * 2 || a->domain.len > NTLM_MAX_NAME * 2)
+	if (a->user.len > NTLM_MAX_NAME * 2 ||
+	    a->domain.len > NTLM_MAX_NAME * 2)
 		return HTTP_E_NTLM_MESSAGE;
 	if ((e = as_utf16(a->user, unicode, ubuf, sizeof(ubuf), &u16)) !=
-		    HTTP_OK ||
+		HTTP_OK ||
 	    (e = as_utf16(a->domain, unicode, dbuf, sizeof(dbuf), &d16)) !=
-		    HTTP_OK)
+		HTTP_OK)
 		return e;
 	if ((e = ntlm_ntowfv2(nt_hash, u16, d16, v2)) != HTTP_OK ||
 	    (e = ntlm_proof(v2, sc, r.blob, proof)) != HTTP_OK)

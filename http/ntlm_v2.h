@@ -42,9 +42,9 @@ enum http_err ntlm_utf16(const char *s, size_t len, uint8_t *out, size_t cap,
 /* ---- The client's side (MS-NLMP §3.1.5.1.2) ---- */
 
 struct ntlm_client_input {
-	const char *user, *domain, *password, *workstation;   /* UTF-8 */
-	uint8_t client_challenge[NTLM_CHALLENGE_LEN];         /* random */
-	uint64_t timestamp;    /* FILETIME now; a MsvAvTimestamp wins */
+	const char *user, *domain, *password, *workstation; /* UTF-8 */
+	uint8_t client_challenge[NTLM_CHALLENGE_LEN];	    /* random */
+	uint64_t timestamp; /* FILETIME now; a MsvAvTimestamp wins */
 };
 
 /*
@@ -71,8 +71,8 @@ uint32_t ntlm_server_flags(uint32_t client_flags);
  */
 enum http_err ntlm_server_challenge(uint32_t client_flags,
 				    const uint8_t sc[NTLM_CHALLENGE_LEN],
-				    const char *name, uint8_t *out,
-				    size_t cap, size_t *len);
+				    const char *name, uint8_t *out, size_t cap,
+				    size_t *len);
 /*
  * Verify an AUTHENTICATE against the server challenge of this connection
  * and the user's NT hash.  HTTP_OK (and the session base key, when

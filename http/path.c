@@ -229,8 +229,8 @@ static enum http_err check_query(const char *q, size_t n)
  * the steps and what is refused.  out (cap >= len + 1) is the caller's;
  * on an error it holds "".
  */
-enum http_err path_normalize(const char *in, size_t len, char *out,
-			     size_t cap, size_t *out_len)
+enum http_err path_normalize(const char *in, size_t len, char *out, size_t cap,
+			     size_t *out_len)
 {
 	const char *q = memchr(in, '?', len);
 	size_t plen = q != NULL ? (size_t)(q - in) : len;

@@ -46,7 +46,7 @@ enum http_err path_remove_dots(const char *in, size_t len, char *out,
  * against §3.4 and copied as it is.  Case is kept: paths are
  * case-sensitive (§6.2.2.1), so "/ADMIN" is not "/admin".
  */
-enum http_err path_normalize(const char *in, size_t len, char *out,
-			     size_t cap, size_t *out_len);
+enum http_err path_normalize(const char *in, size_t len, char *out, size_t cap,
+			     size_t *out_len);
 
 #endif

@@ -8,14 +8,13 @@
 #include <string.h>
 
 static const char *const idempotent[] = {
-	"GET", "HEAD", "OPTIONS", "TRACE", /* safe, §9.2.1 */
-	"PUT", "DELETE",                    /* idempotent, §9.2.2 */
+    "GET", "HEAD",   "OPTIONS", "TRACE", /* safe, §9.2.1 */
+    "PUT", "DELETE",			 /* idempotent, §9.2.2 */
 };
 
 bool retry_idempotent(const char *method, size_t len)
 {
-	for (size_t i = 0; i < sizeof(idempotent) / sizeof(idempotent[0]);
-	     i++)
+	for (size_t i = 0; i < sizeof(idempotent) / sizeof(idempotent[0]); i++)
 		if (strlen(idempotent[i]) == len &&
 		    memcmp(idempotent[i], method, len) == 0)
 			return true;

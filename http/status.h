@@ -10,20 +10,22 @@
 
 struct http_status_info {
 	int code;
-	const char *reason;     /* RFC 9110 reason phrase */
-	const char *rfc;        /* e.g. "RFC 9110 §15.5.8" */
-	const char *when;       /* one sentence: when a client sees it */
-	const char *versus;     /* how it differs from its neighbours, or NULL */
+	const char *reason; /* RFC 9110 reason phrase */
+	const char *rfc;    /* e.g. "RFC 9110 §15.5.8" */
+	const char *when;   /* one sentence: when a client sees it */
+	const char *versus; /* how it differs from its neighbours, or NULL */
 	/* Framework constants, listed for 4xx rows; NULL where the
 	 * framework has none, and in rows outside 4xx. */
-	const char *rails;      /* ":proxy_authentication_required" */
-	const char *python;     /* "http.HTTPStatus.PROXY_AUTHENTICATION_REQUIRED" */
-	const char *python2;    /* "httplib.PROXY_AUTHENTICATION_REQUIRED" */
-	const char *symfony;    /* "Response::HTTP_PROXY_AUTHENTICATION_REQUIRED" */
-	const char *go;         /* "http.StatusProxyAuthRequired" */
-	const char *java;       /* "HttpURLConnection.HTTP_PROXY_AUTH" */
-	const char *node;       /* "http.STATUS_CODES[407]" / constant */
-	const char *dotnet;     /* "HttpStatusCode.ProxyAuthenticationRequired" */
+	const char *rails; /* ":proxy_authentication_required" */
+	const char
+	    *python; /* "http.HTTPStatus.PROXY_AUTHENTICATION_REQUIRED" */
+	const char *python2; /* "httplib.PROXY_AUTHENTICATION_REQUIRED" */
+	const char
+	    *symfony;	    /* "Response::HTTP_PROXY_AUTHENTICATION_REQUIRED" */
+	const char *go;	    /* "http.StatusProxyAuthRequired" */
+	const char *java;   /* "HttpURLConnection.HTTP_PROXY_AUTH" */
+	const char *node;   /* "http.STATUS_CODES[407]" / constant */
+	const char *dotnet; /* "HttpStatusCode.ProxyAuthenticationRequired" */
 };
 
 /* The row for code, or NULL when the table has none. */

@@ -350,7 +350,8 @@ long tlsrec_read(struct tlsrec_reader *r, const void *p, size_t n,
 			}
 			if (r->type != TLSREC_HANDSHAKE &&
 			    r->type != TLSREC_CHANGE_CIPHER_SPEC)
-				r->reading_hello = false; /* encrypted from here */
+				r->reading_hello =
+				    false; /* encrypted from here */
 			used += take;
 			r->left -= take;
 		}
@@ -366,11 +367,11 @@ void tlsrec_describe(const struct tlsrec_event *ev, char *out, size_t cap)
 	char a[64], c[64];
 	size_t used = 0, i;
 
-#define PUT(...)                                                             \
-	do {                                                                 \
-		if (used < cap)                                              \
-			used += (size_t)snprintf(out + used, cap - used,     \
-						 __VA_ARGS__);               \
+#define PUT(...)                                                               \
+	do {                                                                   \
+		if (used < cap)                                                \
+			used += (size_t)snprintf(out + used, cap - used,       \
+						 __VA_ARGS__);                 \
 	} while (0)
 
 	if (cap > 0)

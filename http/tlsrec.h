@@ -25,12 +25,12 @@
 
 #include "error.h"
 
-#define TLSREC_HEADER 5                 /* type, version (2), length (2) */
+#define TLSREC_HEADER 5			 /* type, version (2), length (2) */
 #define TLSREC_MAX_RECORD (16384 + 2048) /* RFC 8446 §5.2: ciphertext limit */
-#define TLSREC_MAX_HELLO 16384          /* bytes of a hello kept for reading */
-#define TLSREC_MAX_SNI 256              /* bytes of a host name, incl. NUL */
-#define TLSREC_MAX_ALPN 128             /* "h2,http/1.1", incl. NUL */
-#define TLSREC_MAX_VERSIONS 8           /* versions listed in a ClientHello */
+#define TLSREC_MAX_HELLO 16384		 /* bytes of a hello kept for reading */
+#define TLSREC_MAX_SNI 256		 /* bytes of a host name, incl. NUL */
+#define TLSREC_MAX_ALPN 128		 /* "h2,http/1.1", incl. NUL */
+#define TLSREC_MAX_VERSIONS 8		 /* versions listed in a ClientHello */
 
 /* Content types (RFC 8446 §5.1). */
 enum tlsrec_type {
@@ -43,16 +43,16 @@ enum tlsrec_type {
 
 /* A hello, as far as it can be read without keys. */
 struct tlsrec_hello {
-	bool client;                  /* ClientHello (true) or ServerHello */
-	uint16_t legacy_version;      /* the version field of the hello itself */
+	bool client;		 /* ClientHello (true) or ServerHello */
+	uint16_t legacy_version; /* the version field of the hello itself */
 	uint16_t versions[TLSREC_MAX_VERSIONS]; /* supported_versions: the
 						   client's list (GREASE left
 						   out), or the one chosen */
 	size_t num_versions;
-	uint16_t cipher;              /* ServerHello: the suite chosen */
-	size_t num_ciphers;           /* ClientHello: suites offered */
-	char sni[TLSREC_MAX_SNI];     /* ClientHello server_name, or "" */
-	char alpn[TLSREC_MAX_ALPN];   /* protocols, comma-separated, or "" */
+	uint16_t cipher;	    /* ServerHello: the suite chosen */
+	size_t num_ciphers;	    /* ClientHello: suites offered */
+	char sni[TLSREC_MAX_SNI];   /* ClientHello server_name, or "" */
+	char alpn[TLSREC_MAX_ALPN]; /* protocols, comma-separated, or "" */
 };
 
 enum tlsrec_kind {
@@ -63,22 +63,22 @@ enum tlsrec_kind {
 
 struct tlsrec_event {
 	enum tlsrec_kind kind;
-	uint8_t type;           /* RECORD: content type */
-	uint16_t version;       /* RECORD: record-layer version */
-	uint16_t length;        /* RECORD: bytes of the record body */
+	uint8_t type;		   /* RECORD: content type */
+	uint16_t version;	   /* RECORD: record-layer version */
+	uint16_t length;	   /* RECORD: bytes of the record body */
 	struct tlsrec_hello hello; /* HELLO */
 };
 
 /* One direction of a tunnel.  Fields are private. */
 struct tlsrec_reader {
 	uint8_t head[TLSREC_HEADER]; /* the record header being read */
-	size_t head_len;             /* bytes of it so far */
-	size_t left;                 /* body bytes of the current record to go */
-	uint8_t type;                /* content type of the current record */
-	bool reading_hello;          /* still collecting the first message */
-	uint8_t hs[TLSREC_MAX_HELLO];/* that message, as far as it came */
+	size_t head_len;	     /* bytes of it so far */
+	size_t left;	    /* body bytes of the current record to go */
+	uint8_t type;	    /* content type of the current record */
+	bool reading_hello; /* still collecting the first message */
+	uint8_t hs[TLSREC_MAX_HELLO]; /* that message, as far as it came */
 	size_t hs_len;
-	enum http_err err;           /* once set, every call fails with it */
+	enum http_err err; /* once set, every call fails with it */
 };
 
 /* Start reading one direction of a tunnel. */

@@ -20,7 +20,6 @@
 #include "buf.h"
 #include "chunked.h"
 
-
 /*
  * fields[0..len) is a trailer section as http_chunked_feed() collected it
  * ("Name: value\r\n" lines, no final empty line).  Appends the lines

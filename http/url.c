@@ -45,8 +45,8 @@ static bool is_ipv6_char(char c)
  * logs and Referer headers.
  */
 static enum http_err parse_authority(const char *s, size_t n,
-				     bool port_required,
-				     unsigned default_port, struct http_url *u)
+				     bool port_required, unsigned default_port,
+				     struct http_url *u)
 {
 	size_t i = 0, h0, h1;
 
@@ -127,8 +127,8 @@ enum http_err http_url_parse(const char *s, size_t len, struct http_url *u)
 		const char *scheme;
 		unsigned port;
 	} schemes[] = {
-		{"http://", "http", HTTP_DEFAULT_PORT},
-		{"https://", "https", HTTPS_DEFAULT_PORT},
+	    {"http://", "http", HTTP_DEFAULT_PORT},
+	    {"https://", "https", HTTPS_DEFAULT_PORT},
 	};
 	size_t i = 0;
 	unsigned default_port = 0;
@@ -136,7 +136,8 @@ enum http_err http_url_parse(const char *s, size_t len, struct http_url *u)
 	url_clear(u);
 	for (size_t k = 0; k < sizeof schemes / sizeof schemes[0]; k++) {
 		size_t plen = strlen(schemes[k].prefix);
-		if (len >= plen && strncasecmp(s, schemes[k].prefix, plen) == 0) {
+		if (len >= plen &&
+		    strncasecmp(s, schemes[k].prefix, plen) == 0) {
 			snprintf(u->scheme, sizeof u->scheme, "%s",
 				 schemes[k].scheme);
 			default_port = schemes[k].port;
@@ -151,8 +152,8 @@ enum http_err http_url_parse(const char *s, size_t len, struct http_url *u)
 	size_t a0 = i;
 	while (i < len && s[i] != '/' && s[i] != '?' && s[i] != '#')
 		i++;
-	enum http_err e = parse_authority(s + a0, i - a0, false,
-					  default_port, u);
+	enum http_err e =
+	    parse_authority(s + a0, i - a0, false, default_port, u);
 	if (e != HTTP_OK)
 		return e;
 

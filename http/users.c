@@ -35,7 +35,6 @@
 #include "confline.h"
 #include "htpasswd.h"
 
-
 /* ---- The lab defaults ---- */
 
 /* The default lab (README.md): mallory exists only for the proxy, whose
@@ -45,9 +44,9 @@ static const struct {
 	const char *pass;
 	bool proxy_only;
 } lab_users[] = {
-	{"alice", "wonderland", false},
-	{"bob", "builder", false},
-	{"mallory", "letmein", true},
+    {"alice", "wonderland", false},
+    {"bob", "builder", false},
+    {"mallory", "letmein", true},
 };
 
 #define NUM_LAB_USERS (sizeof(lab_users) / sizeof(lab_users[0]))
@@ -170,12 +169,13 @@ enum http_err users_defaults(struct users *u, enum users_side side)
 		if (lab_users[i].proxy_only && side != USERS_SIDE_PROXY)
 			continue;
 		e = users_add_entry(u, name, strlen(name), lab_users[i].pass,
-			      strlen(lab_users[i].pass), NULL, 0);
+				    strlen(lab_users[i].pass), NULL, 0);
 		n = snprintf(tok, sizeof(tok), "%s-token", name);
 		if (e == HTTP_OK && (n < 0 || (size_t)n >= sizeof(tok)))
 			e = HTTP_E_NOSPACE;
 		if (e == HTTP_OK)
-			e = users_add_token(u, tok, (size_t)n, name, strlen(name));
+			e = users_add_token(u, tok, (size_t)n, name,
+					    strlen(name));
 	}
 	if (e == HTTP_OK)
 		e = users_make_dummy(u);
@@ -246,7 +246,7 @@ static bool random_hex(char *out, size_t n)
  */
 static const struct users_entry *typical_entry(const struct users *u)
 {
-	char (*cls)[32] = calloc(u->n, sizeof(*cls));
+	char(*cls)[32] = calloc(u->n, sizeof(*cls));
 	size_t best = 0, best_count = 0;
 
 	if (cls == NULL)
@@ -393,8 +393,9 @@ enum http_err users_digest_ha1(const struct users *u, const char *user,
 		return HTTP_E_CONFIG;
 	e = find(u, user, u->kind == USERS_HTDIGEST ? realm : NULL);
 	/* An unknown user gets the dummy's HA1, made the same way. */
-	secret = e != NULL ? e->secret
-			   : u->dummy != NULL ? u->dummy : dummy_fallback;
+	secret = e != NULL	    ? e->secret
+		 : u->dummy != NULL ? u->dummy
+				    : dummy_fallback;
 	if (u->kind == USERS_HTDIGEST) {
 		size_t want = digest_hex_len(alg);
 
@@ -463,7 +464,8 @@ enum http_err users_check_token(const struct users *u, const char *token,
 	if (cap > 0)
 		user[0] = '\0';
 	for (i = 0; i < u->ntokens; i++)
-		if (basic_equal(u->tokens[i], strlen(u->tokens[i]), token, tl) &&
+		if (basic_equal(u->tokens[i], strlen(u->tokens[i]), token,
+				tl) &&
 		    found == u->ntokens)
 			found = i;
 	if (found == u->ntokens)
@@ -501,6 +503,6 @@ bool users_supports(const struct users *u, unsigned scheme_bits)
 	}
 	if (u->ntokens > 0)
 		can |= AUTH_SCHEME_BEARER;
-	can |= AUTH_SCHEME_NEGOTIATE;   /* Kerberos: the KDC knows the users */
+	can |= AUTH_SCHEME_NEGOTIATE; /* Kerberos: the KDC knows the users */
 	return (scheme_bits & ~can) == 0;
 }

@@ -15,36 +15,38 @@
 #include "digest.h"
 #include "error.h"
 
-#define USERS_MAX 1024         /* entries in one file */
+#define USERS_MAX 1024 /* entries in one file */
 #define USERS_MAX_LINE 1024
-#define USERS_MAX_BCRYPT_COST 12     /* 2^12 rounds: ~0.1-0.5 s a check */
-#define USERS_MAX_SHA_ROUNDS 100000  /* SHA-crypt: 20x the default 5000 */
+#define USERS_MAX_BCRYPT_COST 12    /* 2^12 rounds: ~0.1-0.5 s a check */
+#define USERS_MAX_SHA_ROUNDS 100000 /* SHA-crypt: 20x the default 5000 */
 
 enum users_kind {
-	USERS_PLAIN,     /* user:password */
-	USERS_HTPASSWD,  /* user:$2y$..., $5$, $6$, {SHA} */
-	USERS_HTDIGEST   /* user:realm:HA1 */
+	USERS_PLAIN,	/* user:password */
+	USERS_HTPASSWD, /* user:$2y$..., $5$, $6$, {SHA} */
+	USERS_HTDIGEST	/* user:realm:HA1 */
 };
 
 struct users_entry {
-	char *user;      /* owned */
-	char *secret;    /* owned: password, hash or HA1 hex */
-	char *realm;     /* owned, htdigest only, else NULL */
+	char *user;   /* owned */
+	char *secret; /* owned: password, hash or HA1 hex */
+	char *realm;  /* owned, htdigest only, else NULL */
 };
 
 struct users {
 	enum users_kind kind;
-	struct users_entry *v;  /* owned */
+	struct users_entry *v; /* owned */
 	size_t n;
-	char *tokens[USERS_MAX];/* Bearer tokens accepted ("token user" pairs) */
+	char *
+	    tokens[USERS_MAX]; /* Bearer tokens accepted ("token user" pairs) */
 	char *token_user[USERS_MAX];
 	size_t ntokens;
-	char *dummy;            /* owned: what an unknown user is checked against
-				   (users_password_setting), so it costs what a
-				   typical entry costs; NULL in a hand-made store */
+	char *dummy; /* owned: what an unknown user is checked against
+			(users_password_setting), so it costs what a
+			typical entry costs; NULL in a hand-made store */
 };
 
-/* Which side's defaults (README.md): the proxy knows mallory, the origin does not. */
+/* Which side's defaults (README.md): the proxy knows mallory, the origin does
+ * not. */
 enum users_side { USERS_SIDE_PROXY, USERS_SIDE_ORIGIN };
 
 /* The compiled-in lab identities (alice, bob, mallory for the proxy) and
@@ -84,8 +86,8 @@ enum http_err users_check_token(const struct users *u, const char *token,
  * The stored secret a Basic password for `user` is checked against: the
  * user's own, or for an unknown user the store's dummy.  For htpasswd the
  * dummy is a hash of a random password with the kind and cost most common
- * in the file (htpasswd_class, http/htpasswd.h), made at load time, so checking an
- * unknown user costs what checking a typical user costs.  Never NULL.
+ * in the file (htpasswd_class, http/htpasswd.h), made at load time, so checking
+ * an unknown user costs what checking a typical user costs.  Never NULL.
  */
 const char *users_password_setting(const struct users *u, const char *user);
 /* True when the store can serve Digest / Basic. */
@@ -94,7 +96,7 @@ bool users_supports(const struct users *u, unsigned scheme_bits);
 /* ---- Building a store (http/users.c), for http/users_load.c ---- */
 
 #define USERS_FILE_MAX ((size_t)USERS_MAX * USERS_MAX_LINE) /* bytes */
-#define USERS_MAX_SECRET 512  /* longest password or hash we keep */
+#define USERS_MAX_SECRET 512 /* longest password or hash we keep */
 
 /* Append an entry; takes copies.  realm may be NULL.  HTTP_E_CONFIG when
  * full. */

@@ -25,8 +25,7 @@
 /* ---- Reading files (http/confline.c) ---- */
 
 typedef enum http_err (*line_fn)(const struct confline *l, struct users *u,
-				 const char *path, char *err,
-				 size_t err_cap);
+				 const char *path, char *err, size_t err_cap);
 
 /*
  * Hand each non-blank, non-comment line of buf to fn.  A line with a
@@ -35,8 +34,8 @@ typedef enum http_err (*line_fn)(const struct confline *l, struct users *u,
  * '#' is a comment: a password may hold one.
  */
 static enum http_err for_each_line(const char *buf, size_t len, line_fn fn,
-				   struct users *u, const char *path,
-				   char *err, size_t err_cap)
+				   struct users *u, const char *path, char *err,
+				   size_t err_cap)
 {
 	struct confline_reader r;
 	struct confline l;
@@ -53,8 +52,8 @@ static enum http_err for_each_line(const char *buf, size_t len, line_fn fn,
 
 			if ((c < 0x20 && c != '\t') || c == 0x7f)
 				return confline_error(
-					err, err_cap, path, l.no,
-					"control character in line");
+				    err, err_cap, path, l.no,
+				    "control character in line");
 		}
 		if (confline_blank(&l))
 			continue;
@@ -85,9 +84,9 @@ static bool is_ha1(const char *s, size_t n)
 /* One users-file line taken apart by line_classify(). */
 struct line_fields {
 	enum users_kind kind;
-	const char *realm;   /* htdigest only, else NULL */
+	const char *realm; /* htdigest only, else NULL */
 	size_t realm_len;
-	const char *secret;  /* password, hash or HA1 */
+	const char *secret; /* password, hash or HA1 */
 	size_t slen;
 };
 
@@ -108,15 +107,15 @@ static const char *kind_name(enum users_kind kind)
  */
 static enum http_err line_classify(const struct confline *l, const char *rest,
 				   size_t rlen, struct line_fields *f,
-				   const char *path, char *err,
-				   size_t err_cap)
+				   const char *path, char *err, size_t err_cap)
 {
 	const char *last = memchr(rest, ':', rlen);
 	enum htpasswd_kind hk = htpasswd_kind(rest, rlen);
 	char why[96];
 
 	memset(f, 0, sizeof(*f));
-	if (last != NULL && is_ha1(last + 1, rlen - (size_t)(last - rest) - 1) &&
+	if (last != NULL &&
+	    is_ha1(last + 1, rlen - (size_t)(last - rest) - 1) &&
 	    memchr(last + 1, ':', rlen - (size_t)(last - rest) - 1) == NULL) {
 		f->kind = USERS_HTDIGEST;
 		f->realm = rest;
@@ -129,9 +128,9 @@ static enum http_err line_classify(const struct confline *l, const char *rest,
 		const char *id_end = memchr(rest + 1, '$', rlen - 1);
 
 		confline_error(err, err_cap, path, l->no,
-			   "unsupported hash '%.*s' (use bcrypt $2y$, $5$, "
-			   "$6$, {SHA} or $apr1$)",
-			   (int)(id_end - rest + 1), rest);
+			       "unsupported hash '%.*s' (use bcrypt $2y$, $5$, "
+			       "$6$, {SHA} or $apr1$)",
+			       (int)(id_end - rest + 1), rest);
 		return HTTP_E_FILE_LINE;
 	}
 	if (hk == HTPASSWD_CRYPT &&
@@ -161,8 +160,8 @@ static bool hash_works(const char *secret, size_t slen)
 }
 
 /* True when u already holds user[0..ulen) (in f's realm, for htdigest). */
-static bool already_there(const struct users *u, const char *user,
-			  size_t ulen, const struct line_fields *f)
+static bool already_there(const struct users *u, const char *user, size_t ulen,
+			  const struct line_fields *f)
 {
 	for (size_t i = 0; i < u->n; i++) {
 		if (strlen(u->v[i].user) != ulen ||
@@ -192,7 +191,7 @@ static enum http_err users_line(const struct confline *l, struct users *u,
 
 	if (colon == NULL) {
 		confline_error(err, err_cap, path, l->no,
-			   "expected user:password, found no ':'");
+			       "expected user:password, found no ':'");
 		return HTTP_E_FILE_LINE;
 	}
 	ulen = (size_t)(colon - l->s);
@@ -210,27 +209,28 @@ static enum http_err users_line(const struct confline *l, struct users *u,
 		return e;
 	if (u->n > 0 && f.kind != u->kind) {
 		confline_error(err, err_cap, path, l->no,
-			   "this line is %s but the file began as %s",
-			   kind_name(f.kind), kind_name(u->kind));
+			       "this line is %s but the file began as %s",
+			       kind_name(f.kind), kind_name(u->kind));
 		return HTTP_E_FILE_LINE;
 	}
 	if (f.slen == 0 || f.slen > USERS_MAX_SECRET) {
 		confline_error(err, err_cap, path, l->no, "%s password",
-			   f.slen == 0 ? "empty" : "too long a");
+			       f.slen == 0 ? "empty" : "too long a");
 		return HTTP_E_FILE_LINE;
 	}
 	if (f.kind == USERS_HTPASSWD && !hash_works(f.secret, f.slen)) {
 		confline_error(err, err_cap, path, l->no,
-			   "malformed password hash");
+			       "malformed password hash");
 		return HTTP_E_FILE_LINE;
 	}
 	if (already_there(u, l->s, ulen, &f)) {
 		confline_error(err, err_cap, path, l->no,
-			   "user '%.*s' appears twice", (int)ulen, l->s);
+			       "user '%.*s' appears twice", (int)ulen, l->s);
 		return HTTP_E_FILE_LINE;
 	}
 	u->kind = f.kind;
-	e = users_add_entry(u, l->s, ulen, f.secret, f.slen, f.realm, f.realm_len);
+	e = users_add_entry(u, l->s, ulen, f.secret, f.slen, f.realm,
+			    f.realm_len);
 	if (e == HTTP_OK && f.kind == USERS_HTDIGEST) {
 		/* Store HA1 lowercase: digest_hash_hex writes lowercase. */
 		char *s = u->v[u->n - 1].secret;
@@ -239,8 +239,8 @@ static enum http_err users_line(const struct confline *l, struct users *u,
 			*s = (char)tolower((unsigned char)*s);
 	}
 	if (e == HTTP_E_CONFIG)
-		confline_error(err, err_cap, path, l->no,
-			   "more than %d users", USERS_MAX);
+		confline_error(err, err_cap, path, l->no, "more than %d users",
+			       USERS_MAX);
 	return e == HTTP_E_CONFIG ? HTTP_E_FILE_LINE : e;
 }
 
@@ -260,8 +260,7 @@ enum http_err users_load(const char *path, struct users *u, char *err,
 	memset(u, 0, sizeof(*u));
 	if (err != NULL && err_cap > 0)
 		err[0] = '\0';
-	e = confline_read_file(path, USERS_FILE_MAX, &buf, &len, err,
-			       err_cap);
+	e = confline_read_file(path, USERS_FILE_MAX, &buf, &len, err, err_cap);
 	if (e != HTTP_OK)
 		return e;
 	e = for_each_line(buf, len, users_line, u, path, err, err_cap);
@@ -303,12 +302,13 @@ static enum http_err token_line(const struct confline *l, struct users *u,
 		i++;
 	if (ue == us || i != l->len) {
 		confline_error(err, err_cap, path, l->no,
-			   "expected 'token user'");
+			       "expected 'token user'");
 		return HTTP_E_FILE_LINE;
 	}
-	if (te - ts > BEARER_MAX_TOKEN || !bearer_is_b64token(l->s + ts, te - ts)) {
+	if (te - ts > BEARER_MAX_TOKEN ||
+	    !bearer_is_b64token(l->s + ts, te - ts)) {
 		confline_error(err, err_cap, path, l->no,
-			   "token is not a b64token (RFC 6750 §2.1)");
+			       "token is not a b64token (RFC 6750 §2.1)");
 		return HTTP_E_FILE_LINE;
 	}
 	if (ue - us > BASIC_MAX_USER) {
@@ -319,13 +319,13 @@ static enum http_err token_line(const struct confline *l, struct users *u,
 		if (strlen(u->tokens[i]) == te - ts &&
 		    memcmp(u->tokens[i], l->s + ts, te - ts) == 0) {
 			confline_error(err, err_cap, path, l->no,
-				   "token appears twice");
+				       "token appears twice");
 			return HTTP_E_FILE_LINE;
 		}
 	e = users_add_token(u, l->s + ts, te - ts, l->s + us, ue - us);
 	if (e == HTTP_E_CONFIG)
 		confline_error(err, err_cap, path, l->no, "more than %d tokens",
-			   USERS_MAX);
+			       USERS_MAX);
 	return e == HTTP_E_CONFIG ? HTTP_E_FILE_LINE : e;
 }
 
@@ -334,8 +334,8 @@ static enum http_err token_line(const struct confline *l, struct users *u,
  * file's tokens replace the ones *u had (the defaults, say); the users
  * are untouched.  On error *u has no tokens and errbuf says why.
  */
-enum http_err users_load_tokens(const char *path, struct users *u,
-				char *err, size_t err_cap)
+enum http_err users_load_tokens(const char *path, struct users *u, char *err,
+				size_t err_cap)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -344,8 +344,7 @@ enum http_err users_load_tokens(const char *path, struct users *u,
 	if (err != NULL && err_cap > 0)
 		err[0] = '\0';
 	users_free_tokens(u);
-	e = confline_read_file(path, USERS_FILE_MAX, &buf, &len, err,
-			       err_cap);
+	e = confline_read_file(path, USERS_FILE_MAX, &buf, &len, err, err_cap);
 	if (e != HTTP_OK)
 		return e;
 	e = for_each_line(buf, len, token_line, u, path, err, err_cap);

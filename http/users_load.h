@@ -20,7 +20,7 @@ enum http_err users_load(const char *path, struct users *u, char *err,
 			 size_t err_cap);
 /* Load Bearer tokens: lines "token user" (b64token, RFC 6750 §2.1).  The
  * file's tokens replace any *u already had; its users are untouched. */
-enum http_err users_load_tokens(const char *path, struct users *u,
-				char *err, size_t err_cap);
+enum http_err users_load_tokens(const char *path, struct users *u, char *err,
+				size_t err_cap);
 
 #endif

@@ -62,10 +62,8 @@ static long feed_chunked(struct body_mover *m, const char *in, size_t len,
 
 	http_buf_reset(&m->scratch);
 	m->ch.trailers = m->mode == BODY_RELAY ? &m->trailers : NULL;
-	used = http_chunked_feed(&m->ch,
-				 in, len, m->mode == BODY_DISCARD ? NULL
-								  : &m->scratch,
-				 err);
+	used = http_chunked_feed(
+	    &m->ch, in, len, m->mode == BODY_DISCARD ? NULL : &m->scratch, err);
 	m->ch.trailers = NULL;
 	if (used < 0 || !count(m, (size_t)used, err))
 		return -1;

@@ -37,13 +37,15 @@ enum body_mode {
 struct body_mover {
 	struct http_body_info info; /* the framing */
 	enum body_mode mode;
-	uint64_t left;              /* Content-Length bytes still to come */
-	uint64_t moved;             /* body bytes consumed so far, as framed */
-	uint64_t limit;             /* more than this many: HTTP_E_BODY_TOO_LARGE */
-	struct http_chunked ch;     /* the chunked decoder */
-	struct http_buf scratch;    /* chunked: decoded data of one feed; lazily allocated */
-	struct http_buf trailers;   /* chunked, BODY_RELAY: the trailer section so far */
-	bool done;                  /* the whole body is in */
+	uint64_t left;		/* Content-Length bytes still to come */
+	uint64_t moved;		/* body bytes consumed so far, as framed */
+	uint64_t limit;		/* more than this many: HTTP_E_BODY_TOO_LARGE */
+	struct http_chunked ch; /* the chunked decoder */
+	struct http_buf
+	    scratch; /* chunked: decoded data of one feed; lazily allocated */
+	struct http_buf
+	    trailers; /* chunked, BODY_RELAY: the trailer section so far */
+	bool done;    /* the whole body is in */
 };
 
 /* Start moving a body framed by info.  limit 0: no limit. */

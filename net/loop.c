@@ -191,7 +191,8 @@ int loop_run(struct loop *l, int listen_fd, char *err, size_t err_cap)
 	evthread_use_pthreads();
 	for (unsigned i = 0; i < n; i++) {
 		if (!worker_init(l, i, listen_fd)) {
-			snprintf(err, err_cap, "cannot set up event loop %u", i);
+			snprintf(err, err_cap, "cannot set up event loop %u",
+				 i);
 			for (unsigned j = 0; j <= i; j++)
 				worker_free(&l->w[j]);
 			return -1;

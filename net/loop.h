@@ -22,34 +22,34 @@
 #include <sys/socket.h>
 
 #define LOOP_MAX_WORKERS 64
-#define LOOP_TICK_MS 100        /* how often a loop looks at the stop flag */
-#define LOOP_FD_BACKOFF_MS 50   /* pause accepting when out of descriptors */
+#define LOOP_TICK_MS 100      /* how often a loop looks at the stop flag */
+#define LOOP_FD_BACKOFF_MS 50 /* pause accepting when out of descriptors */
 
 struct loop;
 
 /* One worker thread and its event loop. */
 struct loop_worker {
 	struct loop *loop;
-	unsigned index;                /* 0..workers-1 */
-	struct event_base *base;       /* this thread's loop */
+	unsigned index;		 /* 0..workers-1 */
+	struct event_base *base; /* this thread's loop */
 	struct evconnlistener *listener;
-	struct event *tick;            /* looks at the stop flag */
-	struct event *backoff;         /* re-enables accepting after EMFILE */
-	unsigned conns;                /* connections on this loop */
-	unsigned jobs;                 /* pool jobs that will come back here */
-	bool stopping;                 /* no more accepting; end when conns is 0 */
-	void *user;                    /* the server's per-worker state */
+	struct event *tick;    /* looks at the stop flag */
+	struct event *backoff; /* re-enables accepting after EMFILE */
+	unsigned conns;	       /* connections on this loop */
+	unsigned jobs;	       /* pool jobs that will come back here */
+	bool stopping;	       /* no more accepting; end when conns is 0 */
+	void *user;	       /* the server's per-worker state */
 	pthread_t thread;
 	/* During accept() and busy(): the new connection's peer, as the
 	 * kernel's accept returned it (saves a getpeername() call). */
 	struct sockaddr_storage peer;
-	socklen_t peer_len;            /* 0: not known */
+	socklen_t peer_len; /* 0: not known */
 };
 
 struct loop {
 	/* Set by the caller before loop_run(): */
-	unsigned workers;              /* 0: one per core */
-	unsigned max_conns;            /* more at once go to busy(); 0: no limit */
+	unsigned workers;   /* 0: one per core */
+	unsigned max_conns; /* more at once go to busy(); 0: no limit */
 	/* A new connection on worker w (fd non-blocking, close-on-exec,
 	 * TCP_NODELAY); it was counted, call loop_conn_done() at its end. */
 	void (*accept)(struct loop_worker *w, evutil_socket_t fd);
@@ -60,14 +60,13 @@ struct loop {
 	void (*worker_end)(struct loop_worker *w);
 	/* Stop was asked for: close idle connections, finish the others. */
 	void (*stop)(struct loop_worker *w);
-	void *ctx;                     /* for the callbacks */
-	volatile sig_atomic_t *stop_flag;  /* set from a signal handler */
+	void *ctx;			  /* for the callbacks */
+	volatile sig_atomic_t *stop_flag; /* set from a signal handler */
 
 	/* Private: */
-	atomic_uint active;            /* connections on all loops */
+	atomic_uint active; /* connections on all loops */
 	struct loop_worker w[LOOP_MAX_WORKERS];
 };
-
 
 /*
  * Run the workers on listen_fd until *stop_flag is set and every

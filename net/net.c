@@ -95,8 +95,8 @@ static void addr_format(const struct sockaddr *sa, char *out, size_t cap)
 /* ---- Listening ---- */
 
 /* Bind and listen on "HOST:PORT"; see net.h. */
-int net_listen(const char *hostport, char *bound, size_t bound_cap,
-	       char *err, size_t err_cap)
+int net_listen(const char *hostport, char *bound, size_t bound_cap, char *err,
+	       size_t err_cap)
 {
 	char host[NET_MAX_ADDR], port_s[8];
 	unsigned port;
@@ -106,8 +106,8 @@ int net_listen(const char *hostport, char *bound, size_t bound_cap,
 	int fd = -1, one = 1, rc, saved = 0;
 
 	if (!net_split_hostport(hostport, host, sizeof host, &port)) {
-		snprintf(err, err_cap, "bad listen address '%s' (want HOST:PORT)",
-			 hostport);
+		snprintf(err, err_cap,
+			 "bad listen address '%s' (want HOST:PORT)", hostport);
 		return -1;
 	}
 	snprintf(port_s, sizeof port_s, "%u", port);
@@ -194,8 +194,8 @@ static int connect_wait(int fd, int timeout_ms)
 
 /* Resolve host:port once into out[0..cap); see net.h. */
 size_t net_resolve(const char *host, unsigned port,
-		   struct sockaddr_storage *out, size_t cap,
-		   enum net_fail *why, char *err, size_t err_cap)
+		   struct sockaddr_storage *out, size_t cap, enum net_fail *why,
+		   char *err, size_t err_cap)
 {
 	char port_s[8];
 	struct addrinfo hints, *res = NULL, *ai;
@@ -281,7 +281,7 @@ int net_connect_addr(const struct sockaddr_storage *addrs, size_t n,
 		close(fd);
 		fd = -1;
 	}
-	*why = e == ETIMEDOUT ? NET_TIMEOUT
+	*why = e == ETIMEDOUT	   ? NET_TIMEOUT
 	       : e == ECONNREFUSED ? NET_REFUSED
 				   : NET_OTHER;
 	/* curl's wording: "Failed to connect to HOST port PORT: reason". */
@@ -311,8 +311,8 @@ int net_connect(const char *host, unsigned port, int timeout_ms,
 		enum net_fail *why, char *err, size_t err_cap)
 {
 	struct sockaddr_storage addrs[NET_MAX_RESOLVED];
-	size_t n = net_resolve(host, port, addrs, NET_MAX_RESOLVED, why, err,
-			       err_cap);
+	size_t n =
+	    net_resolve(host, port, addrs, NET_MAX_RESOLVED, why, err, err_cap);
 	int fd;
 
 	if (n == 0)

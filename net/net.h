@@ -15,15 +15,15 @@
 #include "../http/message.h"
 
 #define NET_MAX_ADDR 300
-#define NET_MAX_RESOLVED 16   /* addresses kept from one name */
-#define NET_MAX_LOCAL 64      /* addresses of this host's interfaces */
+#define NET_MAX_RESOLVED 16 /* addresses kept from one name */
+#define NET_MAX_LOCAL 64    /* addresses of this host's interfaces */
 
 /*
  * Listen on "HOST:PORT" (port 0: the kernel picks).  Writes the bound
  * "HOST:PORT" to bound.  Returns the fd, or -1 with a message in err.
  */
-int net_listen(const char *hostport, char *bound, size_t bound_cap,
-	       char *err, size_t err_cap);
+int net_listen(const char *hostport, char *bound, size_t bound_cap, char *err,
+	       size_t err_cap);
 /*
  * Connect to host:port (name resolved with getaddrinfo), waiting at most
  * timeout_ms.  Returns the fd, or -1 with err filled and *why set to
@@ -46,8 +46,8 @@ int net_connect(const char *host, unsigned port, int timeout_ms,
  * NET_DNS and err filled.
  */
 size_t net_resolve(const char *host, unsigned port,
-		   struct sockaddr_storage *out, size_t cap,
-		   enum net_fail *why, char *err, size_t err_cap);
+		   struct sockaddr_storage *out, size_t cap, enum net_fail *why,
+		   char *err, size_t err_cap);
 /*
  * Connect to the first of addrs[0..n) that accepts, each within
  * timeout_ms; `name` (may be NULL) is only for the message.  Returns the

@@ -10,7 +10,7 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static struct pool_job *head, *tail;   /* queued, first in first out */
+static struct pool_job *head, *tail; /* queued, first in first out */
 static pthread_t threads[POOL_THREADS];
 static unsigned running;
 static bool quitting;

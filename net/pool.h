@@ -14,12 +14,13 @@
 #include <event2/event.h>
 #include <stdbool.h>
 
-#define POOL_THREADS 4   /* enough to keep a core busy hashing, few enough to stay small */
+#define POOL_THREADS                                                           \
+	4 /* enough to keep a core busy hashing, few enough to stay small */
 
 struct pool_job {
-	void (*run)(struct pool_job *job);   /* on a pool thread */
-	void (*done)(struct pool_job *job);  /* back on the loop's thread */
-	void *arg;                           /* the caller's */
+	void (*run)(struct pool_job *job);  /* on a pool thread */
+	void (*done)(struct pool_job *job); /* back on the loop's thread */
+	void *arg;			    /* the caller's */
 	/* Private: */
 	struct event *ev;
 	struct pool_job *next;

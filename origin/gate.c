@@ -74,8 +74,8 @@ void origin_decision_free(struct origin_decision *d)
  * later step reads out, never req->target: the origin decides on the path
  * it serves.
  */
-static enum http_err request_path(const struct facts *f, char *out,
-				  size_t cap, bool *rewritten)
+static enum http_err request_path(const struct facts *f, char *out, size_t cap,
+				  bool *rewritten)
 {
 	const char *p = f->req->target;
 	size_t n = f->req->target_len, used;
@@ -301,10 +301,9 @@ static void add_info(const struct origin_config *cfg,
 	snprintf(info, sizeof(info), "%s", r->info);
 	if (r->scheme == AUTH_SCHEME_DIGEST)
 		guard_digest_info(&cfg->guard, req, r->user, r->info,
-				  head ? "" : body->data,
-				  head ? 0 : body->len, info, sizeof(info));
-	http_write_header(h, guard_info_field(&cfg->guard), info,
-			  strlen(info));
+				  head ? "" : body->data, head ? 0 : body->len,
+				  info, sizeof(info));
+	http_write_header(h, guard_info_field(&cfg->guard), info, strlen(info));
 }
 
 /* Lesson 05: the origin's public / 401 / 403 / 200. */
@@ -322,7 +321,7 @@ void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 	char path[ORIGIN_MAX_PATH];
 	char who[ORIGIN_MAX_WHO];
 	struct http_buf h, out;
-	struct facts f;                /* req, read once (http/facts.c) */
+	struct facts f; /* req, read once (http/facts.c) */
 	const char *scheme;
 	enum http_err e;
 	bool rewritten = false;

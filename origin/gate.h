@@ -21,8 +21,8 @@
 #define ORIGIN_MAX_WHY 512
 
 struct origin_config {
-	struct guard_config guard;  /* proxy = false */
-	const struct rules *rules;  /* not owned; NULL: the default lab rules */
+	struct guard_config guard; /* proxy = false */
+	const struct rules *rules; /* not owned; NULL: the default lab rules */
 };
 
 struct origin_state {
@@ -31,10 +31,11 @@ struct origin_state {
 
 struct origin_decision {
 	int status;
-	struct http_buf out;             /* owned: the whole response */
-	char user[GUARD_MAX_USER];       /* authenticated user, or "" */
-	char why[ORIGIN_MAX_WHY];        /* "origin: /private needs a user, none given -> 401" */
-	const char *lesson;              /* "05" */
+	struct http_buf out;	   /* owned: the whole response */
+	char user[GUARD_MAX_USER]; /* authenticated user, or "" */
+	char why[ORIGIN_MAX_WHY];  /* "origin: /private needs a user, none given
+				      -> 401" */
+	const char *lesson;	   /* "05" */
 };
 
 enum http_err origin_state_init(struct origin_state *st,

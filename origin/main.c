@@ -40,21 +40,21 @@ static void on_signal(int sig)
 }
 
 static const struct daemon_option options[] = {
-	DAEMON_OPTION_LISTEN(ORIGIN_DEFAULT_LISTEN),
-	{"--auth LIST", "schemes offered in a 401, in order: basic, digest,\n"
-			"bearer (default basic)"},
-	DAEMON_OPTION_REALM(ORIGIN_DEFAULT_REALM),
-	{"--users FILE", "user:password, htpasswd or htdigest file\n"
-			 "(default: alice:wonderland, bob:builder)"},
-	DAEMON_OPTION_TOKENS,
-	{"--rules FILE", "who may read which path (docs/rules.md)"},
-	{"--credentials-ttl S",
-	 "seconds Basic credentials stay verified, so a kept\n"
-	 "connection is not hashed again (default " DAEMON_STR(
-		 CREDCACHE_DEFAULT_TTL) "; 0: off)"},
-	DAEMON_OPTIONS_DIGEST(ORIGIN_DEFAULT_ALGS),
-	{"-v, --verbose", "one line per decision on stderr, saying why"},
-	DAEMON_OPTIONS_END,
+    DAEMON_OPTION_LISTEN(ORIGIN_DEFAULT_LISTEN),
+    {"--auth LIST", "schemes offered in a 401, in order: basic, digest,\n"
+		    "bearer (default basic)"},
+    DAEMON_OPTION_REALM(ORIGIN_DEFAULT_REALM),
+    {"--users FILE", "user:password, htpasswd or htdigest file\n"
+		     "(default: alice:wonderland, bob:builder)"},
+    DAEMON_OPTION_TOKENS,
+    {"--rules FILE", "who may read which path (docs/rules.md)"},
+    {"--credentials-ttl S",
+     "seconds Basic credentials stay verified, so a kept\n"
+     "connection is not hashed again (default " DAEMON_STR(
+	 CREDCACHE_DEFAULT_TTL) "; 0: off)"},
+    DAEMON_OPTIONS_DIGEST(ORIGIN_DEFAULT_ALGS),
+    {"-v, --verbose", "one line per decision on stderr, saying why"},
+    DAEMON_OPTIONS_END,
 };
 
 static void usage(FILE *f)
@@ -85,20 +85,20 @@ struct origin_args {
 };
 
 static const struct option long_opts[] = {
-	{"listen", required_argument, NULL, 'l'},
-	{"auth", required_argument, NULL, 'a'},
-	{"realm", required_argument, NULL, 'r'},
-	{"users", required_argument, NULL, 'u'},
-	{"tokens", required_argument, NULL, 't'},
-	{"rules", required_argument, NULL, 'R'},
-	{"digest-algorithms", required_argument, NULL, 'A'},
-	{"qop", required_argument, NULL, 'q'},
-	{"nonce-lifetime", required_argument, NULL, 'n'},
-	{"credentials-ttl", required_argument, NULL, 'C'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+    {"listen", required_argument, NULL, 'l'},
+    {"auth", required_argument, NULL, 'a'},
+    {"realm", required_argument, NULL, 'r'},
+    {"users", required_argument, NULL, 'u'},
+    {"tokens", required_argument, NULL, 't'},
+    {"rules", required_argument, NULL, 'R'},
+    {"digest-algorithms", required_argument, NULL, 'A'},
+    {"qop", required_argument, NULL, 'q'},
+    {"nonce-lifetime", required_argument, NULL, 'n'},
+    {"credentials-ttl", required_argument, NULL, 'C'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 /* Option c with argument arg into a; exits on --help, --version and a
@@ -108,14 +108,30 @@ static void one_option(int c, const char *arg, struct origin_args *a)
 	char *end;
 
 	switch (c) {
-	case 'l': a->listen_at = arg; break;
-	case 'a': a->auth = arg; break;
-	case 'r': a->realm = arg; break;
-	case 'u': a->users_file = arg; break;
-	case 't': a->tokens_file = arg; break;
-	case 'R': a->rules_file = arg; break;
-	case 'A': a->algs = arg; break;
-	case 'q': a->qop = arg; break;
+	case 'l':
+		a->listen_at = arg;
+		break;
+	case 'a':
+		a->auth = arg;
+		break;
+	case 'r':
+		a->realm = arg;
+		break;
+	case 'u':
+		a->users_file = arg;
+		break;
+	case 't':
+		a->tokens_file = arg;
+		break;
+	case 'R':
+		a->rules_file = arg;
+		break;
+	case 'A':
+		a->algs = arg;
+		break;
+	case 'q':
+		a->qop = arg;
+		break;
 	case 'n':
 		a->lifetime = strtoul(arg, &end, 10);
 		if (*arg == '\0' || *end != '\0' || a->lifetime == 0 ||
@@ -132,9 +148,15 @@ static void one_option(int c, const char *arg, struct origin_args *a)
 				  "seconds, not '%s'",
 				  CREDCACHE_MAX_TTL, arg);
 		break;
-	case 'v': a->verbose = true; break;
-	case 'h': usage(stdout); exit(0);
-	case 'V': printf("bin/origin (lab407) %s\n", ORIGIN_VERSION); exit(0);
+	case 'v':
+		a->verbose = true;
+		break;
+	case 'h':
+		usage(stdout);
+		exit(0);
+	case 'V':
+		printf("bin/origin (lab407) %s\n", ORIGIN_VERSION);
+		exit(0);
 	default:
 		fprintf(stderr, "bin/origin: bad option (try --help)\n");
 		exit(2);
@@ -180,8 +202,9 @@ static bool setup(const struct origin_args *a, struct origin_config *cfg,
 		return false;
 	}
 	if (plaintext)
-		fprintf(stderr, "bin/origin: warning: %s holds plaintext "
-				"passwords (fine for a lab, not elsewhere)\n",
+		fprintf(stderr,
+			"bin/origin: warning: %s holds plaintext "
+			"passwords (fine for a lab, not elsewhere)\n",
 			a->users_file);
 	cfg->guard.users = users;
 	if (a->rules_file != NULL) {

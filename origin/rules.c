@@ -155,8 +155,7 @@ static const char *parse_line(const char *line, size_t len,
 		char norm[RULES_MAX_PATH];
 		size_t nl;
 
-		if (path_normalize(w, wn, norm, sizeof(norm), &nl) !=
-		    HTTP_OK)
+		if (path_normalize(w, wn, norm, sizeof(norm), &nl) != HTTP_OK)
 			return "the origin refuses this path with 400 "
 			       "(%2F, %00, '\\', ';', a bad '%' or '..' "
 			       "above /: docs/rules.md)";
@@ -262,8 +261,7 @@ enum http_err rules_load(const char *path, struct rules *r, char *err,
 	enum http_err e;
 
 	r->n = 0;
-	e = confline_read_file(path, RULES_MAX_FILE, &text, &n, err,
-			       err_cap);
+	e = confline_read_file(path, RULES_MAX_FILE, &text, &n, err, err_cap);
 	if (e != HTTP_OK)
 		return e;
 	e = rules_parse(text, n, path, r, err, err_cap);

@@ -26,7 +26,8 @@
 #include "../http/persist.h"
 #include "../net/body.h"
 
-#define ORIGIN_READ_MAX (HTTP_MAX_HEAD_BYTES + 65536) /* input queued at most */
+/* Input queued at most. */
+#define ORIGIN_READ_MAX (HTTP_MAX_HEAD_BYTES + 65536)
 
 static volatile sig_atomic_t *stop_flag;
 
@@ -63,8 +64,8 @@ enum http_err origin_server_init(struct origin_server *srv,
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_mutex_init(&srv->creds_lock, NULL);
 	/* Only the nonce-count step takes lock (http/guard.h). */
-	guard_state_set_lock(&srv->st->guard, guard_lock_take,
-			     guard_lock_give, &srv->lock);
+	guard_state_set_lock(&srv->st->guard, guard_lock_take, guard_lock_give,
+			     &srv->lock);
 	srv->credentials_ttl = CREDCACHE_DEFAULT_TTL;
 	return HTTP_OK;
 }
@@ -108,7 +109,7 @@ void origin_server_free(struct origin_server *srv)
 	free(srv->creds);
 	srv->creds = NULL;
 	srv->cfg.guard.creds = NULL;
-	explicit_bzero(srv->st, sizeof(*srv->st));   /* the nonce secret */
+	explicit_bzero(srv->st, sizeof(*srv->st)); /* the nonce secret */
 	free(srv->st);
 	srv->st = NULL;
 }
@@ -116,10 +117,10 @@ void origin_server_free(struct origin_server *srv)
 /* ---- The states of a connection ---- */
 
 enum oconn_state {
-	OCONN_READING_HEAD,  /* waiting for, or reading, a request head */
-	OCONN_READING_BODY,  /* the body, into `body` */
-	OCONN_ANSWERING,     /* the response is going out */
-	OCONN_LINGERING,     /* answered and half-closed; draining */
+	OCONN_READING_HEAD, /* waiting for, or reading, a request head */
+	OCONN_READING_BODY, /* the body, into `body` */
+	OCONN_ANSWERING,    /* the response is going out */
+	OCONN_LINGERING,    /* answered and half-closed; draining */
 	OCONN_CLOSED
 };
 
@@ -128,13 +129,13 @@ struct oconn {
 	struct loop_worker *lw;
 	enum oconn_state state;
 	struct bufferevent *bev;
-	struct event *timer;     /* the phase's deadline */
-	struct http_buf head;    /* the request head being served */
-	struct http_buf body;    /* its decoded body */
+	struct event *timer;  /* the phase's deadline */
+	struct http_buf head; /* the request head being served */
+	struct http_buf body; /* its decoded body */
 	struct body_mover mv;
-	bool head_started;       /* a byte of the next head has come */
-	bool close_after;        /* close once answered */
-	bool counted;            /* counted by the loop (not a 503) */
+	bool head_started; /* a byte of the next head has come */
+	bool close_after;  /* close once answered */
+	bool counted;	   /* counted by the loop (not a 503) */
 	struct oconn *prev, *next;
 };
 
@@ -206,7 +207,7 @@ static void decide(struct oconn *c)
 
 	if (http_parse_request(c->head.data, c->head.len, &req, &e) !=
 	    (long)c->head.len) {
-		refuse(c, HTTP_E_SYNTAX);   /* cannot happen: parsed before */
+		refuse(c, HTTP_E_SYNTAX); /* cannot happen: parsed before */
 		return;
 	}
 	origin_decision_init(&d);
@@ -393,7 +394,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (c->state == OCONN_READING_HEAD && !c->head_started) {
-		oconn_close(c);   /* idle */
+		oconn_close(c); /* idle */
 		return;
 	}
 	if (c->state == OCONN_READING_HEAD || c->state == OCONN_READING_BODY) {
@@ -475,7 +476,7 @@ static void on_worker_start(struct loop_worker *lw)
 {
 	lw->user = calloc(1, sizeof(struct oworker));
 	if (lw->user == NULL)
-		abort();   /* a few bytes at start-up */
+		abort(); /* a few bytes at start-up */
 }
 
 /* Stop: idle connections go now, the others once answered. */

@@ -17,12 +17,12 @@
 #include "../net/loop.h"
 #include "gate.h"
 
-#define ORIGIN_MAX_CONNS 10000      /* connections served at once: 503 past it */
-#define ORIGIN_MAX_BODY (1u << 20)  /* request body bytes: 413 past it */
-#define ORIGIN_IDLE_MS 30000        /* a silent kept connection is closed */
-#define ORIGIN_HEAD_MS 10000        /* the whole head, from its first byte: 408 */
-#define ORIGIN_BODY_MS 30000        /* the whole body: 408 */
-#define ORIGIN_LINGER_MS 2000       /* draining a client after closing */
+#define ORIGIN_MAX_CONNS 10000	   /* connections served at once: 503 past it */
+#define ORIGIN_MAX_BODY (1u << 20) /* request body bytes: 413 past it */
+#define ORIGIN_IDLE_MS 30000	   /* a silent kept connection is closed */
+#define ORIGIN_HEAD_MS 10000  /* the whole head, from its first byte: 408 */
+#define ORIGIN_BODY_MS 30000  /* the whole body: 408 */
+#define ORIGIN_LINGER_MS 2000 /* draining a client after closing */
 
 /* Called with one line per decision (the why), when set. */
 typedef void (*origin_log_fn)(void *ctx, const char *line);
@@ -37,10 +37,10 @@ struct origin_server {
 				     (http/credcache.h); 0: off */
 	struct credcache *creds;  /* owned; what cfg.guard.creds points at */
 	pthread_mutex_t creds_lock;
-	unsigned workers;	 /* event loops; 0: one per core */
-	origin_log_fn log;	 /* may be NULL */
+	unsigned workers;  /* event loops; 0: one per core */
+	origin_log_fn log; /* may be NULL */
 	void *log_ctx;
-	struct loop loop;	 /* private */
+	struct loop loop; /* private */
 };
 
 /* Set up: copy cfg, allocate and seed the state.  HTTP_E_NOMEM or the

@@ -64,7 +64,7 @@ unsigned acl_port_parse(const char *s)
 /* RFC 4291 §2.5.5.2: ::ffff:a.b.c.d carries the IPv4 address a.b.c.d. */
 static void unmap(struct acl_addr *a)
 {
-	static const unsigned char prefix[12] = {0, 0, 0, 0, 0, 0,
+	static const unsigned char prefix[12] = {0, 0, 0, 0, 0,	   0,
 						 0, 0, 0, 0, 0xff, 0xff};
 
 	if (a->family == AF_INET6 && memcmp(a->a, prefix, 12) == 0) {
@@ -173,8 +173,7 @@ bool acl_net_parse(const char *s, struct acl_net *out)
 }
 
 /* a inside n: same family and the first n->bits bits equal. */
-static bool acl_net_contains(const struct acl_net *n,
-			     const struct acl_addr *a)
+static bool acl_net_contains(const struct acl_net *n, const struct acl_addr *a)
 {
 	unsigned full = n->bits / 8, rest = n->bits % 8;
 
@@ -261,8 +260,8 @@ static enum tri rule_matches(const struct acl_rule *rule,
 {
 	const char *user = r->user ? r->user : ACL_NO_USER;
 
-	if (rule->any_user && (user[0] == '\0' ||
-			       strcmp(user, ACL_NO_USER) == 0))
+	if (rule->any_user &&
+	    (user[0] == '\0' || strcmp(user, ACL_NO_USER) == 0))
 		return TRI_NO;
 	if (rule->user[0] != '\0' && strcmp(rule->user, user) != 0)
 		return TRI_NO;
@@ -308,9 +307,8 @@ static bool is_self(const struct acl_policy *p, const struct acl_addr *addr,
  * (default deny).
  */
 static void decide_one(const struct acl *a, const struct acl_policy *p,
-		       const struct acl_request *r,
-		       const struct acl_addr *addr, bool resolved,
-		       struct acl_verdict *v)
+		       const struct acl_request *r, const struct acl_addr *addr,
+		       bool resolved, struct acl_verdict *v)
 {
 	v->rule = NULL;
 	v->final = resolved;
@@ -381,8 +379,8 @@ void acl_check(const struct acl *a, const struct acl_policy *p,
 	}
 	/* Never the proxy itself, whatever the rules say. */
 	for (i = 0; i < r->naddrs; i++) {
-		if (!acl_addr_from_sockaddr((const struct sockaddr *)&r->addrs[i],
-					    &addr)) {
+		if (!acl_addr_from_sockaddr(
+			(const struct sockaddr *)&r->addrs[i], &addr)) {
 			v->reason = ACL_NO_ADDRESS;
 			v->addr = i;
 			return;
@@ -453,9 +451,9 @@ void acl_describe(const struct acl_rule *rule, char *out, size_t cap)
 			used += (size_t)snprintf(out + used, cap - used,
 						 " host %s", t);
 		else
-			used += (size_t)snprintf(out + used, cap - used,
-						 " host %s/%u", t,
-						 rule->net.bits);
+			used +=
+			    (size_t)snprintf(out + used, cap - used,
+					     " host %s/%u", t, rule->net.bits);
 	}
 	if (used < cap && rule->port != 0)
 		used += (size_t)snprintf(out + used, cap - used, " port %u",
@@ -490,10 +488,9 @@ void acl_verdict_describe(const struct acl_verdict *v,
 		p = &def;
 	}
 	at[0] = '\0';
-	if (v->addr != ACL_NO_ADDR && r->addrs != NULL &&
-	    v->addr < r->naddrs &&
-	    acl_addr_from_sockaddr(
-		(const struct sockaddr *)&r->addrs[v->addr], &addr)) {
+	if (v->addr != ACL_NO_ADDR && r->addrs != NULL && v->addr < r->naddrs &&
+	    acl_addr_from_sockaddr((const struct sockaddr *)&r->addrs[v->addr],
+				   &addr)) {
 		char t[ACL_MAX_ADDR_TEXT];
 
 		acl_addr_format(&addr, t, sizeof(t));

@@ -88,45 +88,45 @@
 #include "../http/message.h"
 #include "../http/url.h"
 
-#define ACL_MAX_RULES 128          /* rules in one file */
-#define ACL_MAX_USER 64            /* bytes of a user name, incl. NUL */
-#define ACL_MAX_METHOD 32          /* bytes of a method, incl. NUL */
-#define ACL_MAX_LINE 1024          /* bytes of one line */
-#define ACL_MAX_FILE (1u << 20)    /* bytes of a whole ACL file */
-#define ACL_NO_USER "-"            /* the user with --auth none */
-#define ACL_MAX_CONNECT_PORTS 32   /* entries in a --connect-ports list */
-#define ACL_MAX_SELF 64            /* address blocks of the proxy itself */
-#define ACL_MAX_ADDR_TEXT 64       /* "ffff:...:ffff/128", incl. NUL */
+#define ACL_MAX_RULES 128	 /* rules in one file */
+#define ACL_MAX_USER 64		 /* bytes of a user name, incl. NUL */
+#define ACL_MAX_METHOD 32	 /* bytes of a method, incl. NUL */
+#define ACL_MAX_LINE 1024	 /* bytes of one line */
+#define ACL_MAX_FILE (1u << 20)	 /* bytes of a whole ACL file */
+#define ACL_NO_USER "-"		 /* the user with --auth none */
+#define ACL_MAX_CONNECT_PORTS 32 /* entries in a --connect-ports list */
+#define ACL_MAX_SELF 64		 /* address blocks of the proxy itself */
+#define ACL_MAX_ADDR_TEXT 64	 /* "ffff:...:ffff/128", incl. NUL */
 #define ACL_DEFAULT_CONNECT_PORTS "443"
-#define ACL_NO_ADDR ((size_t)-1)   /* acl_verdict.addr: no address */
+#define ACL_NO_ADDR ((size_t)-1) /* acl_verdict.addr: no address */
 
 /*
  * An address as the ACL compares it.  An IPv4-mapped IPv6 address
  * (::ffff:a.b.c.d) is stored as the IPv4 address it carries.
  */
 struct acl_addr {
-	int family;            /* AF_INET or AF_INET6 */
-	unsigned char a[16];   /* network byte order; 4 bytes for AF_INET */
+	int family;	     /* AF_INET or AF_INET6 */
+	unsigned char a[16]; /* network byte order; 4 bytes for AF_INET */
 };
 
 /* An address block, ADDR/BITS (a single address: 32 or 128 bits). */
 struct acl_net {
-	struct acl_addr addr;  /* bits past `bits` are zero */
-	unsigned bits;         /* prefix length */
+	struct acl_addr addr; /* bits past `bits` are zero */
+	unsigned bits;	      /* prefix length */
 };
 
 struct acl_rule {
-	bool allow;                     /* allow or deny */
-	bool any_user;                  /* `user *`: any authenticated user */
-	char user[ACL_MAX_USER];        /* "" = any (including "-") */
-	char method[ACL_MAX_METHOD];    /* "" = any */
-	char host[HTTP_MAX_HOST + 1];   /* a name, lower case, no final dot;
-					   ".dom" = dom and below; "" = any,
-					   or an address rule (host_net) */
-	bool host_net;                  /* `host` is an address or a block */
-	struct acl_net net;             /* ... this one */
-	unsigned port;                  /* 0 = any */
-	unsigned line;                  /* line in the file; 0 for defaults */
+	bool allow;		      /* allow or deny */
+	bool any_user;		      /* `user *`: any authenticated user */
+	char user[ACL_MAX_USER];      /* "" = any (including "-") */
+	char method[ACL_MAX_METHOD];  /* "" = any */
+	char host[HTTP_MAX_HOST + 1]; /* a name, lower case, no final dot;
+					 ".dom" = dom and below; "" = any,
+					 or an address rule (host_net) */
+	bool host_net;		      /* `host` is an address or a block */
+	struct acl_net net;	      /* ... this one */
+	unsigned port;		      /* 0 = any */
+	unsigned line;		      /* line in the file; 0 for defaults */
 };
 
 struct acl {
@@ -143,17 +143,17 @@ struct acl_ports {
 struct acl_policy {
 	struct acl_ports connect[ACL_MAX_CONNECT_PORTS]; /* CONNECT ports */
 	size_t n_connect;
-	struct acl_net self[ACL_MAX_SELF];  /* the proxy's own addresses */
+	struct acl_net self[ACL_MAX_SELF]; /* the proxy's own addresses */
 	size_t n_self;
-	unsigned self_port;                 /* its port; 0: not known */
+	unsigned self_port; /* its port; 0: not known */
 };
 
 /* One request as the ACL sees it. */
 struct acl_request {
-	const char *user;    /* authenticated user, or "-" */
-	const char *method;  /* "GET", "CONNECT", ... */
-	const char *host;    /* destination host as the client wrote it */
-	unsigned port;       /* destination port */
+	const char *user;   /* authenticated user, or "-" */
+	const char *method; /* "GET", "CONNECT", ... */
+	const char *host;   /* destination host as the client wrote it */
+	unsigned port;	    /* destination port */
 	const struct sockaddr_storage *addrs; /* every resolved address of
 						 host; NULL before resolving */
 	size_t naddrs;
@@ -161,25 +161,25 @@ struct acl_request {
 
 /* Why acl_check() decided as it did. */
 enum acl_reason {
-	ACL_BY_RULE,        /* `rule` decided */
-	ACL_NO_MATCH,       /* no rule matched: default deny */
-	ACL_NO_RULES,       /* no ACL at all: everyone allowed */
-	ACL_CONNECT_PORT,   /* CONNECT outside the policy's ports, and the
-			       allowing rule does not name the port */
-	ACL_SELF,           /* the address is the proxy's own */
-	ACL_NOT_DESTINATION,/* 0.0.0.0/8 or ::, never a destination */
-	ACL_NO_ADDRESS,     /* resolved to nothing usable: refused */
-	ACL_NEEDS_ADDRESS   /* before resolving: an address rule decides */
+	ACL_BY_RULE,	     /* `rule` decided */
+	ACL_NO_MATCH,	     /* no rule matched: default deny */
+	ACL_NO_RULES,	     /* no ACL at all: everyone allowed */
+	ACL_CONNECT_PORT,    /* CONNECT outside the policy's ports, and the
+				allowing rule does not name the port */
+	ACL_SELF,	     /* the address is the proxy's own */
+	ACL_NOT_DESTINATION, /* 0.0.0.0/8 or ::, never a destination */
+	ACL_NO_ADDRESS,	     /* resolved to nothing usable: refused */
+	ACL_NEEDS_ADDRESS    /* before resolving: an address rule decides */
 };
 
 struct acl_verdict {
 	bool allow;
-	bool final;                   /* false: allowed so far, the
-					 resolved addresses decide */
+	bool final; /* false: allowed so far, the
+		       resolved addresses decide */
 	enum acl_reason reason;
-	const struct acl_rule *rule;  /* the deciding rule, or NULL */
-	size_t addr;                  /* index in addrs of the address that
-					 was refused, or ACL_NO_ADDR */
+	const struct acl_rule *rule; /* the deciding rule, or NULL */
+	size_t addr;		     /* index in addrs of the address that
+					was refused, or ACL_NO_ADDR */
 };
 
 /* ---- Names and numbers ---- */

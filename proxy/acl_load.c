@@ -17,7 +17,7 @@
 
 #include "../http/confline.h"
 
-#define ACL_MAX_WORDS 16  /* words on one line: "allow user u method m ..." */
+#define ACL_MAX_WORDS 16 /* words on one line: "allow user u method m ..." */
 
 /* ---- Loading ---- */
 
@@ -148,7 +148,8 @@ static const char *parse_rule(char **w, int nw, struct acl_rule *r)
 			seen_method = true;
 			if (!http_is_token(val, strlen(val)) ||
 			    strlen(val) >= sizeof(r->method))
-				return "bad method (must be a token such as GET)";
+				return "bad method (must be a token such as "
+				       "GET)";
 			snprintf(r->method, sizeof(r->method), "%s", val);
 		} else if (strcmp(key, "host") == 0) {
 			if (seen_host)
@@ -156,7 +157,8 @@ static const char *parse_rule(char **w, int nw, struct acl_rule *r)
 			seen_host = true;
 			if (strchr(val, '/') != NULL) {
 				if (!acl_net_parse(val, &r->net))
-					return "bad host address block (want ADDR/BITS "
+					return "bad host address block (want "
+					       "ADDR/BITS "
 					       "with the bits past BITS zero, "
 					       "as 10.0.0.0/8)";
 				r->host_net = true;
@@ -200,8 +202,8 @@ enum http_err acl_parse(const char *text, size_t len, const char *name,
 		err[0] = '\0';
 	if (len > ACL_MAX_FILE)
 		return confline_error(err, err_cap, name, 0,
-				  "file too large (over %u bytes)",
-				  ACL_MAX_FILE);
+				      "file too large (over %u bytes)",
+				      ACL_MAX_FILE);
 	tmp = calloc(1, sizeof(*tmp));
 	if (tmp == NULL)
 		return HTTP_E_NOMEM;
@@ -216,15 +218,15 @@ enum http_err acl_parse(const char *text, size_t len, const char *name,
 		if (n > ACL_MAX_LINE) {
 			free(tmp);
 			return confline_error(err, err_cap, name, lineno,
-					  "line too long (over %d bytes)",
-					  ACL_MAX_LINE);
+					      "line too long (over %d bytes)",
+					      ACL_MAX_LINE);
 		}
 		memcpy(line, l.s, n);
 		line[n] = '\0';
 		if (memchr(line, '\0', n) != NULL) {
 			free(tmp);
 			return confline_error(err, err_cap, name, lineno,
-					  "NUL byte in the line");
+					      "NUL byte in the line");
 		}
 		nw = split_words(line, n, words);
 		if (nw == 0)
@@ -232,19 +234,19 @@ enum http_err acl_parse(const char *text, size_t len, const char *name,
 		if (nw < 0) {
 			free(tmp);
 			return confline_error(err, err_cap, name, lineno,
-					  "too many words");
+					      "too many words");
 		}
 		if (tmp->n == ACL_MAX_RULES) {
 			free(tmp);
 			return confline_error(err, err_cap, name, lineno,
-					  "too many rules (at most %d)",
-					  ACL_MAX_RULES);
+					      "too many rules (at most %d)",
+					      ACL_MAX_RULES);
 		}
 		why = parse_rule(words, nw, &tmp->v[tmp->n]);
 		if (why != NULL) {
 			free(tmp);
 			return confline_error(err, err_cap, name, lineno, "%s",
-					  why);
+					      why);
 		}
 		tmp->v[tmp->n].line = lineno;
 		tmp->n++;

@@ -16,7 +16,8 @@ void acl_default(struct acl *a);
  */
 enum http_err acl_parse(const char *text, size_t len, const char *name,
 			struct acl *a, char *err, size_t err_cap);
-/* Read and parse a file; HTTP_E_FILE_OPEN ("FILE: strerror") when unreadable. */
+/* Read and parse a file; HTTP_E_FILE_OPEN ("FILE: strerror") when unreadable.
+ */
 enum http_err acl_load(const char *path, struct acl *a, char *err,
 		       size_t err_cap);
 

@@ -37,14 +37,16 @@ enum http_err acl_policy_ports(struct acl_policy *p, const char *list,
 		unsigned lo, hi;
 
 		if (len == 0 || len >= sizeof(item)) {
-			snprintf(err, err_cap, "bad port list '%s' (want "
-					      "PORT[,PORT|LO-HI]...)",
+			snprintf(err, err_cap,
+				 "bad port list '%s' (want "
+				 "PORT[,PORT|LO-HI]...)",
 				 list);
 			return HTTP_E_SYNTAX;
 		}
 		if (n == ACL_MAX_CONNECT_PORTS) {
-			snprintf(err, err_cap, "too many entries in '%s' (at "
-					      "most %d)",
+			snprintf(err, err_cap,
+				 "too many entries in '%s' (at "
+				 "most %d)",
 				 list, ACL_MAX_CONNECT_PORTS);
 			return HTTP_E_SYNTAX;
 		}
@@ -56,8 +58,9 @@ enum http_err acl_policy_ports(struct acl_policy *p, const char *list,
 		lo = acl_port_parse(item);
 		hi = dash != NULL ? acl_port_parse(dash + 1) : lo;
 		if (lo == 0 || hi == 0 || hi < lo) {
-			snprintf(err, err_cap, "bad port '%.*s' in '%s' (ports "
-					      "are 1..65535, ranges LO-HI)",
+			snprintf(err, err_cap,
+				 "bad port '%.*s' in '%s' (ports "
+				 "are 1..65535, ranges LO-HI)",
 				 (int)len, s, list);
 			return HTTP_E_SYNTAX;
 		}
@@ -68,8 +71,9 @@ enum http_err acl_policy_ports(struct acl_policy *p, const char *list,
 		if (*s == ',') {
 			s++;
 			if (*s == '\0') {
-				snprintf(err, err_cap, "bad port list '%s' "
-						      "(ends with a comma)",
+				snprintf(err, err_cap,
+					 "bad port list '%s' "
+					 "(ends with a comma)",
 					 list);
 				return HTTP_E_SYNTAX;
 			}

@@ -37,10 +37,11 @@
 #include "../http/facts.h"
 
 #define PROXY_SERVER_NAME "lab407-proxy"
-#define PROXY_MAX_OFFER 64          /* "Digest, Basic, Bearer" */
-#define PROXY_MAX_METHOD 64         /* bytes of a method we handle, incl. NUL */
-#define PROXY_MAX_AUTHORITY (HTTP_MAX_HOST + 16)  /* "[v6]:65535" */
-#define PROXY_ALLOW_METHODS "GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, CONNECT"
+#define PROXY_MAX_OFFER 64  /* "Digest, Basic, Bearer" */
+#define PROXY_MAX_METHOD 64 /* bytes of a method we handle, incl. NUL */
+#define PROXY_MAX_AUTHORITY (HTTP_MAX_HOST + 16) /* "[v6]:65535" */
+#define PROXY_ALLOW_METHODS                                                    \
+	"GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, CONNECT"
 
 /* ---- Set-up ---- */
 
@@ -86,7 +87,7 @@ void proxy_decision_free(struct proxy_decision *d)
 
 /* Set d->why (truncated to PROXY_MAX_WHY if need be). */
 static void set_why(struct proxy_decision *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void set_why(struct proxy_decision *d, const char *fmt, ...)
 {
 	va_list ap;
@@ -152,7 +153,8 @@ static bool own_response(struct http_buf *out, int status, bool close,
 		 * Content-Length of the body included, and no body. */
 		http_write_status_line(out, status);
 		http_buf_puts(out, h.data);
-		http_buf_puts(out, "Content-Type: text/plain; charset=utf-8\r\n");
+		http_buf_puts(out,
+			      "Content-Type: text/plain; charset=utf-8\r\n");
 		http_buf_printf(out, "Content-Length: %zu\r\n\r\n", body_len);
 		ok = !out->failed;
 	} else {
@@ -182,9 +184,8 @@ static void respond_as(struct proxy_decision *d, bool head, int status,
 	d->action = PROXY_RESPOND;
 	d->status = status;
 	http_buf_reset(&d->out);
-	if (body->failed ||
-	    !own_response(&d->out, status, d->close, head, extra, body->data,
-			  body->len)) {
+	if (body->failed || !own_response(&d->out, status, d->close, head,
+					  extra, body->data, body->len)) {
 		/* Cannot happen with our limits; still answer something. */
 		http_buf_reset(&d->out);
 		d->close = true;
@@ -194,8 +195,8 @@ static void respond_as(struct proxy_decision *d, bool head, int status,
 }
 
 /* respond_as() for the request req. */
-static void respond(struct proxy_decision *d, const struct facts *f,
-		    int status, const char *extra, struct http_buf *body)
+static void respond(struct proxy_decision *d, const struct facts *f, int status,
+		    const char *extra, struct http_buf *body)
 {
 	/* An early answer leaves the body unread: the head says now
 	 * whether the connection survives that (http/persist.c). */
@@ -207,8 +208,7 @@ static void respond(struct proxy_decision *d, const struct facts *f,
 /* 400 with a body saying what is wrong; the connection is closed, since
  * after a malformed request the framing cannot be trusted. */
 static void bad_request(struct proxy_decision *d, const struct facts *f,
-			const char *lesson,
-			const char *what)
+			const char *lesson, const char *what)
 {
 	struct http_buf body;
 
@@ -282,8 +282,7 @@ static bool read_target(const struct facts *f, struct proxy_decision *d)
  * origin, and sent no Proxy-Authorization (lesson 06). */
 static bool creds_in_wrong_field(const struct facts *f)
 {
-	return f->proxy_authorization.count == 0 &&
-	       f->authorization.count != 0;
+	return f->proxy_authorization.count == 0 && f->authorization.count != 0;
 }
 
 /* Lesson 02: the 407 and its challenges; Lesson 04: stale=true, replays. */
@@ -305,15 +304,15 @@ static bool creds_in_wrong_field(const struct facts *f)
  * request.  Per thread, so no lock; each entry remembers what it was
  * built from, so a different configuration builds its own.
  */
-#define PROXY_QUICK_407_MAX 2048   /* a longer answer is not kept */
+#define PROXY_QUICK_407_MAX 2048 /* a longer answer is not kept */
 
 struct quick_407 {
 	bool valid;
-	bool proxy;                                  /* the key: */
+	bool proxy; /* the key: */
 	size_t num_schemes;
 	enum auth_scheme schemes[GUARD_MAX_SCHEMES];
 	char realm[GUARD_MAX_REALM];
-	char out[PROXY_QUICK_407_MAX];               /* the answer: */
+	char out[PROXY_QUICK_407_MAX]; /* the answer: */
 	size_t len;
 	char why[PROXY_MAX_WHY];
 };
@@ -344,8 +343,8 @@ static void quick_407_keep(struct quick_407 *q, const struct guard_config *g,
 			   const struct proxy_decision *d)
 {
 	q->valid = false;
-	if (d->status != 407 || d->out.failed ||
-	    d->out.len >= sizeof(q->out) || g->num_schemes > GUARD_MAX_SCHEMES)
+	if (d->status != 407 || d->out.failed || d->out.len >= sizeof(q->out) ||
+	    g->num_schemes > GUARD_MAX_SCHEMES)
 		return;
 	q->proxy = g->proxy;
 	q->num_schemes = g->num_schemes;
@@ -358,9 +357,8 @@ static void quick_407_keep(struct quick_407 *q, const struct guard_config *g,
 }
 
 static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
-		      const struct facts *f,
-		      const struct guard_result *r, uint64_t now,
-		      struct proxy_decision *d)
+		      const struct facts *f, const struct guard_result *r,
+		      uint64_t now, struct proxy_decision *d)
 {
 	struct http_buf h, body;
 	char offer[PROXY_MAX_OFFER];
@@ -368,14 +366,14 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 	bool stale = r->verdict == GUARD_STALE;
 	const char *bearer_error = NULL;
 	const char *scheme = auth_scheme_name(r->scheme);
-	const char *said = NULL;       /* for the body, when not `what` */
+	const char *said = NULL; /* for the body, when not `what` */
 	struct quick_407 *q = NULL;
 
 	if (r->verdict == GUARD_MISSING && nonce_free(&cfg->guard) &&
 	    !creds_in_wrong_field(f)) {
 		/* The same close rule as respond()'s. */
-		bool close = client_wants_close(f) ||
-			     f->close_after_early_answer;
+		bool close =
+		    client_wants_close(f) || f->close_after_early_answer;
 
 		q = &quick_407s[close][method_is(f->req, "HEAD")];
 		if (quick_407_matches(q, &cfg->guard)) {
@@ -418,13 +416,12 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 			 "%s)",
 			 r->user[0] ? r->user : "the user",
 			 r->field[0] != '\0' && strcmp(r->field, "nc") == 0
-				 ? "but the nonce is no longer tracked"
-				 : "the nonce expired");
+			     ? "but the nonce is no longer tracked"
+			     : "the nonce expired");
 		d->lesson = "04";
 		break;
 	case GUARD_REPLAY:
-		snprintf(what, sizeof(what),
-			 "Digest nonce count replayed%s%s",
+		snprintf(what, sizeof(what), "Digest nonce count replayed%s%s",
 			 r->user[0] ? " by " : "", r->user);
 		d->lesson = "04";
 		break;
@@ -432,8 +429,9 @@ static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
 		snprintf(what, sizeof(what), "bad credentials%s%s%s%s: %s",
 			 r->user[0] ? " for " : "", r->user,
 			 scheme ? " with " : "", scheme ? scheme : "",
-			 r->err == HTTP_E_BAD_USER ? "unknown user" :
-			 r->reason[0] ? r->reason : http_strerror(r->err));
+			 r->err == HTTP_E_BAD_USER ? "unknown user"
+			 : r->reason[0]		   ? r->reason
+						   : http_strerror(r->err));
 		/* The wire says only this, the same for an unknown user and
 		 * a wrong password, so no one can list the users; the real
 		 * reason stays in d->why (-v, the log, the REPL). */
@@ -488,13 +486,15 @@ static const struct http_request *digest_target(const struct facts *f,
 	struct auth_challenge c;
 	char uri[HTTP_MAX_TARGET_BYTES + 1];
 
-	if (h == NULL || f->proxy_authorization.first_scheme !=
-			     AUTH_SCHEME_DIGEST || u->path_len == 0 ||
+	if (h == NULL ||
+	    f->proxy_authorization.first_scheme != AUTH_SCHEME_DIGEST ||
+	    u->path_len == 0 ||
 	    auth_parse_credentials(h->value, h->value_len, &c) != HTTP_OK ||
 	    c.kind != AUTH_SCHEME_DIGEST ||
 	    auth_get(&c, "uri", uri, sizeof(uri)) != HTTP_OK)
 		return req;
-	if (strlen(uri) != u->path_len || memcmp(uri, u->path, u->path_len) != 0)
+	if (strlen(uri) != u->path_len ||
+	    memcmp(uri, u->path, u->path_len) != 0)
 		return req;
 	*copy = *req;
 	copy->target = u->path;
@@ -512,7 +512,8 @@ static bool basic_not_base64(const struct facts *f)
 	const struct http_header *h = f->proxy_authorization.first;
 	const size_t after = sizeof("Basic") - 1;
 
-	if (h == NULL || f->proxy_authorization.first_scheme != AUTH_SCHEME_BASIC)
+	if (h == NULL ||
+	    f->proxy_authorization.first_scheme != AUTH_SCHEME_BASIC)
 		return false;
 	for (size_t i = after; i < h->value_len; i++)
 		if (h->value[i] != ' ' &&
@@ -547,8 +548,8 @@ static void refuse_malformed(const struct facts *f,
 		n += snprintf(what + n, sizeof(what) - (size_t)n,
 			      " (field at fault: %s)", r->field);
 	/* Say "base64" once: a guard that found bad base64 said so. */
-	if (r->err != HTTP_E_BASE64 && basic_not_base64(f) &&
-	    n > 0 && (size_t)n < sizeof(what))
+	if (r->err != HTTP_E_BASE64 && basic_not_base64(f) && n > 0 &&
+	    (size_t)n < sizeof(what))
 		snprintf(what + n, sizeof(what) - (size_t)n,
 			 "; the Basic credentials are not valid base64 "
 			 "(RFC 7617 §2, RFC 4648 §4)");
@@ -561,9 +562,9 @@ static void refuse_malformed(const struct facts *f,
 
 /* What conn_authenticate() did. */
 enum conn_outcome {
-	CONN_NOT_MINE,   /* no connection-bound scheme here: use guard_check */
-	CONN_PROVED,     /* the connection is authenticated: user is set */
-	CONN_ANSWERED    /* d holds the response (407 or 400) */
+	CONN_NOT_MINE, /* no connection-bound scheme here: use guard_check */
+	CONN_PROVED,   /* the connection is authenticated: user is set */
+	CONN_ANSWERED  /* d holds the response (407 or 400) */
 };
 
 /* True when the proxy offers scheme s. */
@@ -576,8 +577,8 @@ static bool offers(const struct proxy_config *cfg, enum auth_scheme s)
 }
 
 /* The first Proxy-Authorization field using scheme s, parsed into c. */
-static bool find_credentials(const struct facts *f,
-			     enum auth_scheme s, struct auth_challenge *c)
+static bool find_credentials(const struct facts *f, enum auth_scheme s,
+			     struct auth_challenge *c)
 {
 	const struct http_request *req = f->req;
 	const struct http_header *h;
@@ -589,7 +590,7 @@ static bool find_credentials(const struct facts *f,
 	while ((h = http_header_next(req->headers, req->num_headers,
 				     "Proxy-Authorization", &pos)) != NULL)
 		if (auth_parse_credentials(h->value, h->value_len, c) ==
-			    HTTP_OK &&
+			HTTP_OK &&
 		    c->kind == s)
 			return true;
 	return false;
@@ -618,12 +619,14 @@ static void ntlm_challenge(const struct facts *f,
 			"Answer with the AUTHENTICATE on this same "
 			"connection%s.\n",
 			d->close ? " (but the client asked to close it, so "
-				   "the handshake cannot finish)" : "");
+				   "the handshake cannot finish)"
+				 : "");
 	d->lesson = "11";
 	d->auth_verdict = (int)GUARD_MISSING;
 	set_why(d, "proxy: %s%s", r->reason,
 		d->close ? "; the client asked to close, so it cannot "
-			   "finish" : "");
+			   "finish"
+			 : "");
 	respond(d, f, 407, h.data, &body);
 	http_buf_free(&h);
 	http_buf_free(&body);
@@ -633,9 +636,8 @@ static void refuse_malformed(const struct facts *f,
 			     const struct guard_result *r,
 			     struct proxy_decision *d);
 static void challenge(const struct proxy_config *cfg, struct proxy_state *st,
-		      const struct facts *f,
-		      const struct guard_result *r, uint64_t now,
-		      struct proxy_decision *d);
+		      const struct facts *f, const struct guard_result *r,
+		      uint64_t now, struct proxy_decision *d);
 
 /* Lesson 12: a Kerberos ticket instead of a password. */
 /*
@@ -732,8 +734,7 @@ static enum conn_outcome negotiate_step(const struct proxy_config *cfg,
 static enum conn_outcome conn_authenticate(const struct proxy_config *cfg,
 					   struct proxy_state *st,
 					   struct proxy_conn *conn,
-					   const struct facts *f,
-					   uint64_t now,
+					   const struct facts *f, uint64_t now,
 					   struct proxy_decision *d)
 {
 	struct auth_challenge c;
@@ -870,8 +871,8 @@ bool proxy_decide_address(const struct proxy_config *cfg, const char *method,
  * that is relayed with them.
  */
 static const char *const hop_by_hop[] = {
-	"Connection", "Proxy-Connection",    "Keep-Alive",	   "TE",
-	"Upgrade",    "Proxy-Authorization", "Proxy-Authenticate",
+    "Connection", "Proxy-Connection",	 "Keep-Alive",	       "TE",
+    "Upgrade",	  "Proxy-Authorization", "Proxy-Authenticate",
 };
 
 /* Lesson 06: what never crosses the proxy, Proxy-Authorization included. */
@@ -903,8 +904,7 @@ static bool is_hop_by_hop(const struct facts_connection *c,
  * request head (§9.3.8), leaving out the credentials fields, which must
  * never be echoed.
  */
-static void answer_max_forwards(const struct facts *f,
-				struct proxy_decision *d)
+static void answer_max_forwards(const struct facts *f, struct proxy_decision *d)
 {
 	const struct http_request *req = f->req;
 	struct http_buf body, h;
@@ -953,8 +953,9 @@ static void answer_max_forwards(const struct facts *f,
 			d->status = 500;
 		}
 	}
-	set_why(d, "proxy: %.*s with Max-Forwards: 0 -> the proxy answers "
-		   "itself, 200 (RFC 9110 §7.6.2)",
+	set_why(d,
+		"proxy: %.*s with Max-Forwards: 0 -> the proxy answers "
+		"itself, 200 (RFC 9110 §7.6.2)",
 		(int)req->method_len, req->method);
 	http_buf_free(&body);
 	http_buf_free(&h);
@@ -1016,10 +1017,10 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 		       const void *body, size_t body_len, uint64_t now,
 		       struct proxy_decision *d)
 {
-	struct facts facts;            /* req, read once (http/facts.c) */
+	struct facts facts; /* req, read once (http/facts.c) */
 	const struct facts *f = &facts;
 	const struct http_url *u = &facts.url;
-	struct http_request as_path;   /* req with a path target (Digest) */
+	struct http_request as_path; /* req with a path target (Digest) */
 	struct guard_result r;
 	struct acl_request ar;
 	struct acl_verdict v;

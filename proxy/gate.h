@@ -26,8 +26,8 @@
 #define PROXY_MAX_WHY 512
 
 struct proxy_config {
-	struct guard_config guard;  /* proxy = true; num_schemes 0: open proxy */
-	const struct acl *acl;      /* not owned; NULL: allow every user */
+	struct guard_config guard; /* proxy = true; num_schemes 0: open proxy */
+	const struct acl *acl;	   /* not owned; NULL: allow every user */
 	const struct acl_policy *policy; /* not owned: CONNECT ports and the
 					    proxy's own address; NULL:
 					    acl_policy_default() */
@@ -35,7 +35,7 @@ struct proxy_config {
 };
 
 struct proxy_state {
-	struct guard_state guard;   /* nonces and counts; caller serialises */
+	struct guard_state guard; /* nonces and counts; caller serialises */
 };
 
 /*
@@ -49,37 +49,42 @@ struct proxy_state {
  * it needs no lock.
  */
 struct proxy_conn {
-	struct ntlm_guard_conn ntlm;  /* NTLM handshake of this connection */
-	struct negotiate_conn neg;    /* a Negotiate context between legs */
-	char neg_user[GUARD_MAX_USER];/* Negotiate succeeded for this user, or "" */
+	struct ntlm_guard_conn ntlm;   /* NTLM handshake of this connection */
+	struct negotiate_conn neg;     /* a Negotiate context between legs */
+	char neg_user[GUARD_MAX_USER]; /* Negotiate succeeded for this user, or
+					  "" */
 };
 
 enum proxy_action {
-	PROXY_RESPOND,  /* send `out` to the client (407, 403, 400, ...) */
-	PROXY_FORWARD,  /* connect to host:port, send `out` (the rewritten head) then the body */
-	PROXY_TUNNEL    /* CONNECT allowed: connect, send `out` (200) to the client, relay bytes */
+	PROXY_RESPOND, /* send `out` to the client (407, 403, 400, ...) */
+	PROXY_FORWARD, /* connect to host:port, send `out` (the rewritten head)
+			  then the body */
+	PROXY_TUNNEL   /* CONNECT allowed: connect, send `out` (200) to the
+			  client, relay bytes */
 };
 
 struct proxy_decision {
 	enum proxy_action action;
-	int status;                      /* RESPOND/TUNNEL: status sent to the client */
-	struct http_buf out;             /* owned; see proxy_action */
-	char host[HTTP_MAX_HOST + 1];    /* FORWARD/TUNNEL destination */
+	int status;	     /* RESPOND/TUNNEL: status sent to the client */
+	struct http_buf out; /* owned; see proxy_action */
+	char host[HTTP_MAX_HOST + 1]; /* FORWARD/TUNNEL destination */
 	unsigned port;
-	bool close;                      /* close the client connection afterwards */
-	char user[GUARD_MAX_USER];       /* authenticated user, or "" ("-" in logs) */
-	const char *scheme;              /* the scheme that authenticated it
-					    (static), or NULL */
-	char why[PROXY_MAX_WHY];         /* "Proxy-Authorization missing -> 407, offering Basic" */
-	const char *lesson;              /* "02", the lesson that explains `why` */
+	bool close;		   /* close the client connection afterwards */
+	char user[GUARD_MAX_USER]; /* authenticated user, or "" ("-" in logs) */
+	const char *scheme;	   /* the scheme that authenticated it
+				      (static), or NULL */
+	char why[PROXY_MAX_WHY];   /* "Proxy-Authorization missing -> 407,
+				      offering Basic" */
+	const char *lesson;	   /* "02", the lesson that explains `why` */
 	/* For bin/proxy and the REPL's explain: */
-	char info_header[1024];          /* Proxy-Authentication-Info value after a
-					    Digest success, for the relayed response; "" */
-	int auth_verdict;                /* enum guard_verdict of the check, -1 if none ran */
-	char negotiate_reply[1024];      /* RFC 4559 §4.1, §5: the final token
-					    (mutual authentication) for a
-					    Proxy-Authenticate on the relayed
-					    response; "" */
+	char info_header[1024]; /* Proxy-Authentication-Info value after a
+				   Digest success, for the relayed response; ""
+				 */
+	int auth_verdict; /* enum guard_verdict of the check, -1 if none ran */
+	char negotiate_reply[1024]; /* RFC 4559 §4.1, §5: the final token
+				       (mutual authentication) for a
+				       Proxy-Authenticate on the relayed
+				       response; "" */
 };
 
 /* A fresh connection: nothing proved yet. */

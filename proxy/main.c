@@ -26,12 +26,12 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <getopt.h>
-#include <stddef.h>
 #include <signal.h>
-#include <sys/resource.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "../http/auth.h"
@@ -70,70 +70,64 @@ static void on_signal(int sig)
 #define MS(x) DAEMON_STR(x) " ms"
 
 static const struct daemon_option options[] = {
-	DAEMON_OPTION_LISTEN(PROXY_DEFAULT_LISTEN),
-	{"--auth LIST", "schemes offered in a 407, in order: none, basic,\n"
-			"digest, bearer, ntlm, negotiate (default basic)"},
-	{"--keytab FILE", "Negotiate: the HTTP/host service key (Kerberos)"},
-	DAEMON_OPTION_REALM(PROXY_DEFAULT_REALM),
-	{"--users FILE", "user:password, htpasswd or htdigest file (default:\n"
-			 "alice:wonderland, bob:builder, mallory:letmein)"},
-	DAEMON_OPTION_TOKENS,
-	{"--credentials-ttl S",
-	 "seconds Basic credentials stay verified, so a kept\n"
-	 "connection is not hashed again (default " DAEMON_STR(
-		 PROXY_DEFAULT_CREDENTIALS_TTL) "; 0: off);\n"
-	 "the users file is read again when it changes"},
-	DAEMON_OPTIONS_DIGEST(PROXY_DEFAULT_ALGS),
-	{"--auth-int-max BYTES",
-	 "body bytes held to check a qop=auth-int request\n"
-	 "before it goes on (default " DAEMON_STR(AUTHINT_DEFAULT_MAX) "): 413"},
-	{"--acl FILE", "who may go where (docs/acl.md; default: all but mallory)"},
-	{"--connect-ports LIST",
-	 "ports CONNECT may reach without an ACL line naming\n"
-	 "them, e.g. 443,8443,9000-9100 (default " ACL_DEFAULT_CONNECT_PORTS
-	 "); never\nthe proxy's own address"},
-	{"--allow-exposed",
-	 "listen beyond loopback even with --auth none or the\n"
-	 "compiled-in lab users (refused without it)"},
-	{"--workers N", "event loops (default: one per core)"},
-	{"--max-connections N",
-	 "client connections at once (default " DAEMON_STR(
-		 PROXY_DEFAULT_MAX_CONNECTIONS) "): 503"},
-	{NULL, "Timeouts (T: seconds, or milliseconds as in 300ms), one per "
-	       "phase:"},
-	{"--header-timeout T",
-	 "the whole request head, from its first byte "
-	 "(" MS(PROXY_DEFAULT_HEADER_TIMEOUT_MS) "): 408"},
-	{"--idle-timeout T",
-	 "waiting for the next request on a kept connection "
-	 "(" MS(PROXY_DEFAULT_IDLE_TIMEOUT_MS) ")"},
-	{"--body-timeout T", "window in which the request body must keep"},
-	{"--body-min-rate B",
-	 "... B bytes/s (" MS(PROXY_DEFAULT_BODY_TIMEOUT_MS) ", " DAEMON_STR(
-		 PROXY_DEFAULT_BODY_MIN_RATE) " B/s): 408"},
-	{"--send-timeout T", "a client or origin that does not read "
-			     "(" MS(PROXY_DEFAULT_SEND_TIMEOUT_MS) ")"},
-	{"--connect-timeout T",
-	 "the origin accepting a connection "
-	 "(" MS(PROXY_DEFAULT_CONNECT_TIMEOUT_MS) "): 504"},
-	{"--upstream-timeout T",
-	 "the origin's response, and each gap in it "
-	 "(" MS(PROXY_DEFAULT_UPSTREAM_TIMEOUT_MS) "): 504"},
-	{"--tunnel-idle-timeout T", "a CONNECT tunnel silent both ways "
-				    "(" MS(PROXY_DEFAULT_TUNNEL_IDLE_MS) ")"},
-	{"--pool-idle-timeout T",
-	 "an idle upstream connection kept for reuse "
-	 "(" MS(PROXY_DEFAULT_POOL_IDLE_MS) ")"},
-	{"--linger-timeout T", "draining a client after an early answer "
-			       "(" MS(PROXY_DEFAULT_LINGER_MS) ")"},
-	{"--tls-cert FILE",
-	 "serve the port over TLS (an HTTPS proxy) with this PEM\n"
-	 "certificate chain; make lab-cert makes one"},
-	{"--tls-key FILE", "... and this PEM private key (both or neither)"},
-	{"--access-log FILE", "the access log there, not on stdout"},
-	{"-v, --verbose",
-	 "also one line per authentication decision, saying why"},
-	DAEMON_OPTIONS_END,
+    DAEMON_OPTION_LISTEN(PROXY_DEFAULT_LISTEN),
+    {"--auth LIST", "schemes offered in a 407, in order: none, basic,\n"
+		    "digest, bearer, ntlm, negotiate (default basic)"},
+    {"--keytab FILE", "Negotiate: the HTTP/host service key (Kerberos)"},
+    DAEMON_OPTION_REALM(PROXY_DEFAULT_REALM),
+    {"--users FILE", "user:password, htpasswd or htdigest file (default:\n"
+		     "alice:wonderland, bob:builder, mallory:letmein)"},
+    DAEMON_OPTION_TOKENS,
+    {"--credentials-ttl S",
+     "seconds Basic credentials stay verified, so a kept\n"
+     "connection is not hashed again (default " DAEMON_STR(
+	 PROXY_DEFAULT_CREDENTIALS_TTL) "; 0: off);\n"
+					"the users file is read again when it "
+					"changes"},
+    DAEMON_OPTIONS_DIGEST(PROXY_DEFAULT_ALGS),
+    {"--auth-int-max BYTES",
+     "body bytes held to check a qop=auth-int request\n"
+     "before it goes on (default " DAEMON_STR(AUTHINT_DEFAULT_MAX) "): 413"},
+    {"--acl FILE", "who may go where (docs/acl.md; default: all but mallory)"},
+    {"--connect-ports LIST",
+     "ports CONNECT may reach without an ACL line naming\n"
+     "them, e.g. 443,8443,9000-9100 (default " ACL_DEFAULT_CONNECT_PORTS
+     "); never\nthe proxy's own address"},
+    {"--allow-exposed", "listen beyond loopback even with --auth none or the\n"
+			"compiled-in lab users (refused without it)"},
+    {"--workers N", "event loops (default: one per core)"},
+    {"--max-connections N", "client connections at once (default " DAEMON_STR(
+				PROXY_DEFAULT_MAX_CONNECTIONS) "): 503"},
+    {NULL, "Timeouts (T: seconds, or milliseconds as in 300ms), one per "
+	   "phase:"},
+    {"--header-timeout T", "the whole request head, from its first byte "
+			   "(" MS(PROXY_DEFAULT_HEADER_TIMEOUT_MS) "): 408"},
+    {"--idle-timeout T", "waiting for the next request on a kept connection "
+			 "(" MS(PROXY_DEFAULT_IDLE_TIMEOUT_MS) ")"},
+    {"--body-timeout T", "window in which the request body must keep"},
+    {"--body-min-rate B",
+     "... B bytes/s (" MS(PROXY_DEFAULT_BODY_TIMEOUT_MS) ", " DAEMON_STR(
+	 PROXY_DEFAULT_BODY_MIN_RATE) " B/s): 408"},
+    {"--send-timeout T", "a client or origin that does not read "
+			 "(" MS(PROXY_DEFAULT_SEND_TIMEOUT_MS) ")"},
+    {"--connect-timeout T", "the origin accepting a connection "
+			    "(" MS(PROXY_DEFAULT_CONNECT_TIMEOUT_MS) "): 504"},
+    {"--upstream-timeout T",
+     "the origin's response, and each gap in it "
+     "(" MS(PROXY_DEFAULT_UPSTREAM_TIMEOUT_MS) "): 504"},
+    {"--tunnel-idle-timeout T", "a CONNECT tunnel silent both ways "
+				"(" MS(PROXY_DEFAULT_TUNNEL_IDLE_MS) ")"},
+    {"--pool-idle-timeout T", "an idle upstream connection kept for reuse "
+			      "(" MS(PROXY_DEFAULT_POOL_IDLE_MS) ")"},
+    {"--linger-timeout T", "draining a client after an early answer "
+			   "(" MS(PROXY_DEFAULT_LINGER_MS) ")"},
+    {"--tls-cert FILE",
+     "serve the port over TLS (an HTTPS proxy) with this PEM\n"
+     "certificate chain; make lab-cert makes one"},
+    {"--tls-key FILE", "... and this PEM private key (both or neither)"},
+    {"--access-log FILE", "the access log there, not on stdout"},
+    {"-v, --verbose", "also one line per authentication decision, saying why"},
+    DAEMON_OPTIONS_END,
 };
 
 static void usage(FILE *f)
@@ -149,8 +143,7 @@ static void usage(FILE *f)
 #define die_usage(...) daemon_die_usage("bin/proxy", __VA_ARGS__)
 
 /* A number in 1..max for option `name`, or a usage error. */
-static unsigned long number(const char *name, const char *s,
-			    unsigned long max)
+static unsigned long number(const char *name, const char *s, unsigned long max)
 {
 	char *end;
 	unsigned long v;
@@ -172,8 +165,8 @@ static bool own_addresses(int fd, struct acl_policy *p)
 	struct sockaddr_storage ss[NET_MAX_LOCAL];
 	struct acl_net net;
 	bool wildcard;
-	size_t n = net_listen_addrs(fd, ss, NET_MAX_LOCAL, &p->self_port,
-				    &wildcard);
+	size_t n =
+	    net_listen_addrs(fd, ss, NET_MAX_LOCAL, &p->self_port, &wildcard);
 
 	if (n == 0 || p->self_port == 0)
 		return false;
@@ -240,39 +233,39 @@ static void die(const char *what)
 }
 
 static const struct option long_opts[] = {
-	{"listen", required_argument, NULL, 'l'},
-	{"auth", required_argument, NULL, 'a'},
-	{"realm", required_argument, NULL, 'r'},
-	{"users", required_argument, NULL, 'u'},
-	{"tokens", required_argument, NULL, 't'},
-	{"keytab", required_argument, NULL, 'k'},
-	{"digest-algorithms", required_argument, NULL, 'A'},
-	{"qop", required_argument, NULL, 'q'},
-	{"nonce-lifetime", required_argument, NULL, 'n'},
-	{"acl", required_argument, NULL, 'c'},
-	{"connect-ports", required_argument, NULL, 'P'},
-	{"allow-exposed", no_argument, NULL, 'X'},
-	{"upstream-timeout", required_argument, NULL, 'U'},
-	{"header-timeout", required_argument, NULL, 'H'},
-	{"idle-timeout", required_argument, NULL, 'I'},
-	{"body-timeout", required_argument, NULL, 'B'},
-	{"body-min-rate", required_argument, NULL, 'R'},
-	{"send-timeout", required_argument, NULL, 'S'},
-	{"connect-timeout", required_argument, NULL, 'C'},
-	{"tunnel-idle-timeout", required_argument, NULL, 'T'},
-	{"pool-idle-timeout", required_argument, NULL, 'O'},
-	{"linger-timeout", required_argument, NULL, 'G'},
-	{"workers", required_argument, NULL, 'w'},
-	{"max-connections", required_argument, NULL, 'm'},
-	{"access-log", required_argument, NULL, 'L'},
-	{"credentials-ttl", required_argument, NULL, OPT_CREDENTIALS_TTL},
-	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
-	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
-	{"auth-int-max", required_argument, NULL, OPT_AUTH_INT_MAX},
-	{"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+    {"listen", required_argument, NULL, 'l'},
+    {"auth", required_argument, NULL, 'a'},
+    {"realm", required_argument, NULL, 'r'},
+    {"users", required_argument, NULL, 'u'},
+    {"tokens", required_argument, NULL, 't'},
+    {"keytab", required_argument, NULL, 'k'},
+    {"digest-algorithms", required_argument, NULL, 'A'},
+    {"qop", required_argument, NULL, 'q'},
+    {"nonce-lifetime", required_argument, NULL, 'n'},
+    {"acl", required_argument, NULL, 'c'},
+    {"connect-ports", required_argument, NULL, 'P'},
+    {"allow-exposed", no_argument, NULL, 'X'},
+    {"upstream-timeout", required_argument, NULL, 'U'},
+    {"header-timeout", required_argument, NULL, 'H'},
+    {"idle-timeout", required_argument, NULL, 'I'},
+    {"body-timeout", required_argument, NULL, 'B'},
+    {"body-min-rate", required_argument, NULL, 'R'},
+    {"send-timeout", required_argument, NULL, 'S'},
+    {"connect-timeout", required_argument, NULL, 'C'},
+    {"tunnel-idle-timeout", required_argument, NULL, 'T'},
+    {"pool-idle-timeout", required_argument, NULL, 'O'},
+    {"linger-timeout", required_argument, NULL, 'G'},
+    {"workers", required_argument, NULL, 'w'},
+    {"max-connections", required_argument, NULL, 'm'},
+    {"access-log", required_argument, NULL, 'L'},
+    {"credentials-ttl", required_argument, NULL, OPT_CREDENTIALS_TTL},
+    {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+    {"auth-int-max", required_argument, NULL, OPT_AUTH_INT_MAX},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 /* The options that set one timeout: letter, name, field. */
@@ -281,17 +274,16 @@ static const struct {
 	const char *name;
 	size_t field;
 } timeout_opts[] = {
-	{'U', "--upstream-timeout", offsetof(struct proxy_timeouts, upstream_ms)},
-	{'H', "--header-timeout", offsetof(struct proxy_timeouts, header_ms)},
-	{'I', "--idle-timeout", offsetof(struct proxy_timeouts, idle_ms)},
-	{'B', "--body-timeout", offsetof(struct proxy_timeouts, body_ms)},
-	{'S', "--send-timeout", offsetof(struct proxy_timeouts, send_ms)},
-	{'C', "--connect-timeout", offsetof(struct proxy_timeouts, connect_ms)},
-	{'T', "--tunnel-idle-timeout",
-	 offsetof(struct proxy_timeouts, tunnel_idle_ms)},
-	{'O', "--pool-idle-timeout",
-	 offsetof(struct proxy_timeouts, pool_idle_ms)},
-	{'G', "--linger-timeout", offsetof(struct proxy_timeouts, linger_ms)},
+    {'U', "--upstream-timeout", offsetof(struct proxy_timeouts, upstream_ms)},
+    {'H', "--header-timeout", offsetof(struct proxy_timeouts, header_ms)},
+    {'I', "--idle-timeout", offsetof(struct proxy_timeouts, idle_ms)},
+    {'B', "--body-timeout", offsetof(struct proxy_timeouts, body_ms)},
+    {'S', "--send-timeout", offsetof(struct proxy_timeouts, send_ms)},
+    {'C', "--connect-timeout", offsetof(struct proxy_timeouts, connect_ms)},
+    {'T', "--tunnel-idle-timeout",
+     offsetof(struct proxy_timeouts, tunnel_idle_ms)},
+    {'O', "--pool-idle-timeout", offsetof(struct proxy_timeouts, pool_idle_ms)},
+    {'G', "--linger-timeout", offsetof(struct proxy_timeouts, linger_ms)},
 };
 
 /* Option c names a timeout: set it and say so. */
@@ -301,7 +293,7 @@ static bool timeout_option(int c, const char *arg, struct proxy_timeouts *t)
 	     i++) {
 		if (timeout_opts[i].c == c) {
 			*(unsigned *)((char *)t + timeout_opts[i].field) =
-				duration(timeout_opts[i].name, arg);
+			    duration(timeout_opts[i].name, arg);
 			return true;
 		}
 	}
@@ -313,46 +305,83 @@ static bool timeout_option(int c, const char *arg, struct proxy_timeouts *t)
 static void one_option(int c, const char *arg, struct proxy_args *a)
 {
 	switch (c) {
-	case 'l': a->listen_at = arg; break;
-	case 'a': a->auth = arg; break;
-	case 'r': a->realm = arg; break;
-	case 'u': a->users_file = arg; break;
-	case 't': a->tokens_file = arg; break;
-	case 'k': a->keytab = arg; break;
-	case 'A': a->algs = arg; break;
-	case 'q': a->qop = arg; break;
-	case 'n':
-		a->lifetime = number("--nonce-lifetime", arg, PROXY_MAX_SECONDS);
+	case 'l':
+		a->listen_at = arg;
 		break;
-	case 'c': a->acl_file = arg; break;
-	case 'P': a->connect_ports = arg; break;
-	case 'X': a->allow_exposed = true; break;
+	case 'a':
+		a->auth = arg;
+		break;
+	case 'r':
+		a->realm = arg;
+		break;
+	case 'u':
+		a->users_file = arg;
+		break;
+	case 't':
+		a->tokens_file = arg;
+		break;
+	case 'k':
+		a->keytab = arg;
+		break;
+	case 'A':
+		a->algs = arg;
+		break;
+	case 'q':
+		a->qop = arg;
+		break;
+	case 'n':
+		a->lifetime =
+		    number("--nonce-lifetime", arg, PROXY_MAX_SECONDS);
+		break;
+	case 'c':
+		a->acl_file = arg;
+		break;
+	case 'P':
+		a->connect_ports = arg;
+		break;
+	case 'X':
+		a->allow_exposed = true;
+		break;
 	case 'R':
 		a->t.body_min_rate =
-			(unsigned)number("--body-min-rate", arg, PROXY_MAX_RATE);
+		    (unsigned)number("--body-min-rate", arg, PROXY_MAX_RATE);
 		break;
-	case 'w': a->workers = number("--workers", arg, LOOP_MAX_WORKERS); break;
+	case 'w':
+		a->workers = number("--workers", arg, LOOP_MAX_WORKERS);
+		break;
 	case 'm':
 		a->max_conn = number("--max-connections", arg,
 				     PROXY_MAX_CONNECTIONS_LIMIT);
 		break;
-	case 'L': a->log_file = arg; break;
+	case 'L':
+		a->log_file = arg;
+		break;
 	case OPT_CREDENTIALS_TTL:
 		/* 0 is allowed: it turns the cache off */
-		a->creds_ttl = strcmp(arg, "0") == 0
-				       ? 0
-				       : number("--credentials-ttl", arg,
-						CREDCACHE_MAX_TTL);
+		a->creds_ttl =
+		    strcmp(arg, "0") == 0
+			? 0
+			: number("--credentials-ttl", arg, CREDCACHE_MAX_TTL);
 		break;
-	case OPT_TLS_CERT: a->tls_cert = arg; break;
-	case OPT_TLS_KEY: a->tls_key = arg; break;
+	case OPT_TLS_CERT:
+		a->tls_cert = arg;
+		break;
+	case OPT_TLS_KEY:
+		a->tls_key = arg;
+		break;
 	case OPT_AUTH_INT_MAX:
 		a->auth_int_max =
-			number("--auth-int-max", arg, AUTHINT_MAX_LIMIT);
+		    number("--auth-int-max", arg, AUTHINT_MAX_LIMIT);
 		break;
-	case 'v': a->verbose = true; break;
-	case 'h': usage(stdout); exit(0);
-	case 'V': printf("bin/proxy (lab407) %s\n", PROXY_VERSION); exit(0);
+	case 'v':
+		a->verbose = true;
+		break;
+	case 'h':
+		usage(stdout);
+		exit(0);
+	case 'V':
+		printf("bin/proxy (lab407) %s\n", PROXY_VERSION);
+		exit(0);
 	default:
 		fprintf(stderr, "bin/proxy: bad option (try --help)\n");
 		exit(2);
@@ -375,7 +404,7 @@ static void parse_args(int argc, char **argv, struct proxy_args *a)
 	a->max_conn = PROXY_DEFAULT_MAX_CONNECTIONS;
 	a->creds_ttl = PROXY_DEFAULT_CREDENTIALS_TTL;
 	a->auth_int_max = AUTHINT_DEFAULT_MAX;
-	proxy_timeouts_default(&a->t);   /* the options change them */
+	proxy_timeouts_default(&a->t); /* the options change them */
 	while ((c = getopt_long(argc, argv, "vhV", long_opts, NULL)) != -1) {
 		if (!timeout_option(c, optarg, &a->t))
 			one_option(c, optarg, a);
@@ -401,8 +430,9 @@ static void setup_who(const struct proxy_args *a, struct proxy_config *cfg,
 			      sizeof(err)) != HTTP_OK)
 		die(err);
 	if (plaintext)
-		fprintf(stderr, "bin/proxy: warning: %s holds plaintext "
-				"passwords (fine for a lab, not elsewhere)\n",
+		fprintf(stderr,
+			"bin/proxy: warning: %s holds plaintext "
+			"passwords (fine for a lab, not elsewhere)\n",
 			a->users_file);
 	cfg->guard.users = users;
 	for (size_t i = 0; i < cfg->guard.num_schemes; i++) {
@@ -414,8 +444,9 @@ static void setup_who(const struct proxy_args *a, struct proxy_config *cfg,
 		}
 		if (cfg->guard.schemes[i] == AUTH_SCHEME_NEGOTIATE &&
 		    negotiate_server_init(a->keytab, err, sizeof(err)) !=
-			    HTTP_OK) {
-			snprintf(line, sizeof(line), "--auth negotiate: %s", err);
+			HTTP_OK) {
+			snprintf(line, sizeof(line), "--auth negotiate: %s",
+				 err);
 			die(line);
 		}
 		neg |= cfg->guard.schemes[i] == AUTH_SCHEME_NEGOTIATE;
@@ -487,8 +518,9 @@ static FILE *open_log(const struct proxy_args *a)
 		return stdout;
 	log = fopen(a->log_file, "a");
 	if (log == NULL) {
-		fprintf(stderr, "bin/proxy: cannot open the access log "
-				"%s\n",
+		fprintf(stderr,
+			"bin/proxy: cannot open the access log "
+			"%s\n",
 			a->log_file);
 		exit(1);
 	}

@@ -27,9 +27,9 @@
  *
  * Memory: an idle keep-alive connection holds its conn struct, two
  * libevent objects and empty buffers - a few kilobytes (10,000 idle
- * connections: about 31 MiB RSS in all), no thread and no stack.  What one request needs (struct exchange: the decision, the
- * log fields, the body mover) is allocated when its head arrives and
- * freed when it is answered.
+ * connections: about 31 MiB RSS in all), no thread and no stack.  What one
+ * request needs (struct exchange: the decision, the log fields, the body mover)
+ * is allocated when its head arrives and freed when it is answered.
  */
 #define _DEFAULT_SOURCE /* explicit_bzero */
 #define _POSIX_C_SOURCE 200809L
@@ -70,8 +70,10 @@
 #include "../net/pool.h"
 #include "authint.h"
 
-#define PROXY_IO_CHUNK 16384              /* bytes a body step moves at most */
-#define PROXY_HIGH_WATER (256u * 1024)    /* queued for a slow reader: stop reading the other side */
+#define PROXY_IO_CHUNK 16384 /* bytes a body step moves at most */
+#define PROXY_HIGH_WATER                                                       \
+	(256u *                                                                \
+	 1024) /* queued for a slow reader: stop reading the other side */
 /* Idle upstream connections per worker.  As many as the requests a
  * worker may have in flight at once, not a few dozen: a loop turn that
  * forwards hundreds of requests gets their responses back together, and
@@ -81,12 +83,13 @@
  * with 1,024, 6% (the first requests), and under strace twice as many
  * requests went through in the same time. */
 #define PROXY_POOL_MAX 1024
-#define PROXY_MAX_LOG_URL 2048            /* URL bytes in one log line */
-#define PROXY_MAX_BODY_TEXT 512           /* our own error bodies */
-#define PROXY_INFO_BODY_MAX (PROXY_HIGH_WATER / 2) /* auth-int: response body held for rspauth */
+#define PROXY_MAX_LOG_URL 2048	/* URL bytes in one log line */
+#define PROXY_MAX_BODY_TEXT 512 /* our own error bodies */
+#define PROXY_INFO_BODY_MAX                                                    \
+	(PROXY_HIGH_WATER / 2) /* auth-int: response body held for rspauth */
 
 static volatile sig_atomic_t stop_requested;
-static atomic_uint next_conn_id;   /* for -v lines, across workers */
+static atomic_uint next_conn_id; /* for -v lines, across workers */
 
 /* Milliseconds on a clock that never jumps: for timeouts and elapsed. */
 static uint64_t mono_ms(void)
@@ -100,72 +103,73 @@ static uint64_t mono_ms(void)
 /* ---- The states of a connection ---- */
 
 enum conn_state {
-	CONN_READING_HEAD,       /* waiting for, or reading, a request head */
-	CONN_HOLDING_BODY,       /* Digest auth-int: reading the body whole first */
-	CONN_DECIDING,           /* proxy_decide() is looking at it */
-	CONN_ANSWERING,          /* our own response is going out */
-	CONN_DISCARDING,         /* reading and dropping a small unread body */
-	CONN_CONNECTING,         /* resolving and connecting to the origin */
-	CONN_SENDING,            /* the rewritten head goes to the origin */
-	CONN_RELAYING_BODY,      /* the request body, client -> origin */
-	CONN_READING_RESPONSE,   /* waiting for the origin's response head */
-	CONN_RELAYING_RESPONSE,  /* the response body, origin -> client */
-	CONN_TUNNELLING,         /* CONNECT: bytes both ways */
-	CONN_LINGERING,          /* answered and half-closed; draining */
-	CONN_CLOSED              /* being freed */
+	CONN_READING_HEAD,  /* waiting for, or reading, a request head */
+	CONN_HOLDING_BODY,  /* Digest auth-int: reading the body whole first */
+	CONN_DECIDING,	    /* proxy_decide() is looking at it */
+	CONN_ANSWERING,	    /* our own response is going out */
+	CONN_DISCARDING,    /* reading and dropping a small unread body */
+	CONN_CONNECTING,    /* resolving and connecting to the origin */
+	CONN_SENDING,	    /* the rewritten head goes to the origin */
+	CONN_RELAYING_BODY, /* the request body, client -> origin */
+	CONN_READING_RESPONSE,	/* waiting for the origin's response head */
+	CONN_RELAYING_RESPONSE, /* the response body, origin -> client */
+	CONN_TUNNELLING,	/* CONNECT: bytes both ways */
+	CONN_LINGERING,		/* answered and half-closed; draining */
+	CONN_CLOSED		/* being freed */
 };
 
 static const char *const state_names[] = {
-	[CONN_READING_HEAD] = "reading head",
-	[CONN_HOLDING_BODY] = "holding body (auth-int)",
-	[CONN_DECIDING] = "deciding",
-	[CONN_ANSWERING] = "answering",
-	[CONN_DISCARDING] = "discarding body",
-	[CONN_CONNECTING] = "connecting upstream",
-	[CONN_SENDING] = "sending",
-	[CONN_RELAYING_BODY] = "relaying body",
-	[CONN_READING_RESPONSE] = "reading response head",
-	[CONN_RELAYING_RESPONSE] = "relaying response",
-	[CONN_TUNNELLING] = "tunnelling",
-	[CONN_LINGERING] = "lingering",
-	[CONN_CLOSED] = "closed",
+    [CONN_READING_HEAD] = "reading head",
+    [CONN_HOLDING_BODY] = "holding body (auth-int)",
+    [CONN_DECIDING] = "deciding",
+    [CONN_ANSWERING] = "answering",
+    [CONN_DISCARDING] = "discarding body",
+    [CONN_CONNECTING] = "connecting upstream",
+    [CONN_SENDING] = "sending",
+    [CONN_RELAYING_BODY] = "relaying body",
+    [CONN_READING_RESPONSE] = "reading response head",
+    [CONN_RELAYING_RESPONSE] = "relaying response",
+    [CONN_TUNNELLING] = "tunnelling",
+    [CONN_LINGERING] = "lingering",
+    [CONN_CLOSED] = "closed",
 };
 
 /* What one request needs while it is in flight; NULL between requests. */
 struct exchange {
 	/* The access log line (Squid's native format). */
 	uint64_t start_ms;
-	const char *result;           /* TCP_MISS, TCP_DENIED, TCP_TUNNEL, NONE */
+	const char *result; /* TCP_MISS, TCP_DENIED, TCP_TUNNEL, NONE */
 	int status;
-	uint64_t bytes;               /* sent to the client */
+	uint64_t bytes; /* sent to the client */
 	char method[32];
 	char url[PROXY_MAX_LOG_URL];
-	const char *hier;             /* HIER_DIRECT or HIER_NONE */
-	char peer[INET6_ADDRSTRLEN];  /* upstream address, or "-" */
-	char type[64];                /* response Content-Type, or "-" */
+	const char *hier;	     /* HIER_DIRECT or HIER_NONE */
+	char peer[INET6_ADDRSTRLEN]; /* upstream address, or "-" */
+	char type[64];		     /* response Content-Type, or "-" */
 
 	/* The request. */
-	struct proxy_decision d;      /* d.out: our answer or the rewritten head */
+	struct proxy_decision d; /* d.out: our answer or the rewritten head */
 	struct http_body_info req_body;
-	bool has_body;                /* a request body follows the head */
-	bool http10;                  /* the client speaks HTTP/1.0 */
-	uint64_t req_sent;            /* request body bytes sent upstream */
-	uint64_t window_bytes;        /* body bytes in the current rate window */
-	struct authint *ai;           /* the body held for qop=auth-int, or NULL */
+	bool has_body;	       /* a request body follows the head */
+	bool http10;	       /* the client speaks HTTP/1.0 */
+	uint64_t req_sent;     /* request body bytes sent upstream */
+	uint64_t window_bytes; /* body bytes in the current rate window */
+	struct authint *ai;    /* the body held for qop=auth-int, or NULL */
 
 	/* The way upstream. */
 	struct sockaddr_storage *addrs; /* resolved and checked (owned) */
 	size_t naddrs;
-	size_t next_addr;             /* the next one to try */
-	struct sockaddr_storage up_addr; /* the one the upstream connection went to */
-	bool reused;                  /* the upstream connection came from the pool */
-	bool retried;                 /* already sent once (RFC 9110 §9.2.2) */
-	bool early;                   /* the origin answered before the whole body */
-	uint64_t resp_bytes;          /* bytes of response received */
+	size_t next_addr; /* the next one to try */
+	struct sockaddr_storage
+	    up_addr;	     /* the one the upstream connection went to */
+	bool reused;	     /* the upstream connection came from the pool */
+	bool retried;	     /* already sent once (RFC 9110 §9.2.2) */
+	bool early;	     /* the origin answered before the whole body */
+	uint64_t resp_bytes; /* bytes of response received */
 
 	/* The response. */
-	struct body_mover mv;         /* the request body, then the response body */
-	bool keep_up;                 /* the upstream connection may be reused */
+	struct body_mover mv; /* the request body, then the response body */
+	bool keep_up;	      /* the upstream connection may be reused */
 };
 
 struct worker;
@@ -176,51 +180,51 @@ struct conn;
  * the result is thrown away when it comes. */
 struct resolve {
 	struct pool_job job;
-	struct conn *c;               /* NULL: nobody waits any more */
+	struct conn *c; /* NULL: nobody waits any more */
 	struct worker *wk;
 	char host[HTTP_MAX_HOST + 1];
 	unsigned port;
 	struct sockaddr_storage addrs[NET_MAX_RESOLVED]; /* the result */
-	size_t n;                     /* 0: not resolved */
+	size_t n;					 /* 0: not resolved */
 };
 
 /* A decision that may hash a slow password, run on the work pool. */
 struct decide_job {
 	struct pool_job job;
-	struct conn *c;               /* kept alive until the job is back */
-	struct store_gen *gen;        /* the users it checks against, held */
-	struct proxy_config cfg;      /* the server's, pointed at gen */
-	struct http_request req;      /* points into c's input buffer, which
-					 stays as it is: reading is off */
+	struct conn *c;		 /* kept alive until the job is back */
+	struct store_gen *gen;	 /* the users it checks against, held */
+	struct proxy_config cfg; /* the server's, pointed at gen */
+	struct http_request req; /* points into c's input buffer, which
+				    stays as it is: reading is off */
 	const void *body;
 	size_t body_len;
-	size_t head_len;              /* to drain once decided */
+	size_t head_len; /* to drain once decided */
 };
 
 /* One client connection. */
 struct conn {
 	struct worker *wk;
-	unsigned id;                  /* for -v lines */
+	unsigned id; /* for -v lines */
 	enum conn_state state;
-	struct bufferevent *cl;       /* the client */
-	struct bufferevent *up;       /* the origin or tunnel peer; NULL if none */
-	struct event *timer;          /* the current phase's deadline */
-	struct exchange *x;           /* the request in flight, or NULL */
-	struct resolve *res;          /* the name being resolved, or NULL */
-	struct decide_job *djob;      /* the decision running on the pool, or NULL */
+	struct bufferevent *cl;	 /* the client */
+	struct bufferevent *up;	 /* the origin or tunnel peer; NULL if none */
+	struct event *timer;	 /* the current phase's deadline */
+	struct exchange *x;	 /* the request in flight, or NULL */
+	struct resolve *res;	 /* the name being resolved, or NULL */
+	struct decide_job *djob; /* the decision running on the pool, or NULL */
 	/* Connection-bound authentication (NTLM, Negotiate) is state of
 	 * this connection, not of a request: decide() hands it to
 	 * proxy_decide_conn(); conn_free() forgets it (lesson 11). */
 	struct proxy_conn auth;
-	uint64_t last_ms;             /* last byte moved (tunnel, response) */
-	uint64_t lingered;            /* bytes drained while lingering */
-	bool head_started;            /* a byte of the next head has come */
-	bool close_after;             /* close once this exchange is done */
-	bool half_closed;             /* our write side is shut (lingering) */
-	bool cl_eof, up_eof;          /* tunnel: each side has finished */
-	bool counted;                 /* counted by the loop (not a 503) */
+	uint64_t last_ms;    /* last byte moved (tunnel, response) */
+	uint64_t lingered;   /* bytes drained while lingering */
+	bool head_started;   /* a byte of the next head has come */
+	bool close_after;    /* close once this exchange is done */
+	bool half_closed;    /* our write side is shut (lingering) */
+	bool cl_eof, up_eof; /* tunnel: each side has finished */
+	bool counted;	     /* counted by the loop (not a 503) */
 	char client_ip[INET6_ADDRSTRLEN];
-	struct conn *prev, *next;     /* the worker's connections */
+	struct conn *prev, *next; /* the worker's connections */
 };
 
 /* An idle upstream connection kept for the next request there. */
@@ -229,7 +233,7 @@ struct pooled {
 	struct bufferevent *bev;
 	struct sockaddr_storage peer; /* the checked address it went to */
 	char ip[INET6_ADDRSTRLEN];
-	struct pooled *prev, *next;   /* most recently used first */
+	struct pooled *prev, *next; /* most recently used first */
 };
 
 /* What each event loop keeps: its connections and its upstream pool. */
@@ -239,7 +243,7 @@ struct worker {
 	struct conn *conns;
 	struct pooled *pool;
 	unsigned pooled;
-	struct event *flush;          /* writes out buffered log lines */
+	struct event *flush; /* writes out buffered log lines */
 };
 
 static void conn_free(struct conn *c);
@@ -256,7 +260,7 @@ static void read_response_head(struct conn *c);
 static void relay_response_body(struct conn *c);
 static void tunnel_move(struct conn *c, bool from_client);
 static void send_error(struct conn *c, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* ---- Logging ---- */
 
@@ -278,7 +282,7 @@ static void log_vline(struct proxy_server *srv, bool flush, const char *fmt,
 
 /* A -v line, out at once. */
 static void log_line(struct proxy_server *srv, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void log_line(struct proxy_server *srv, const char *fmt, ...)
 {
 	va_list ap;
@@ -318,7 +322,7 @@ static void on_log_flush(evutil_socket_t fd, short what, void *arg)
  * sleeps, and on_worker_end() flushes what the last turn left.
  */
 static void log_later(struct worker *wk, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void log_later(struct worker *wk, const char *fmt, ...)
 {
 	va_list ap;
@@ -339,14 +343,13 @@ static void log_access(struct conn *c)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	log_later(c->wk,
-		 "%lld.%03ld %6llu %s %s/%03d %llu %s %s %s %s/%s %s\n",
-		 (long long)ts.tv_sec, ts.tv_nsec / 1000000L,
-		 (unsigned long long)(mono_ms() - x->start_ms), c->client_ip,
-		 x->result, x->status, (unsigned long long)x->bytes,
-		 x->method[0] ? x->method : "-", x->url[0] ? x->url : "-",
-		 x->d.user[0] ? x->d.user : "-", x->hier, x->peer,
-		 x->type[0] ? x->type : "-");
+	log_later(c->wk, "%lld.%03ld %6llu %s %s/%03d %llu %s %s %s %s/%s %s\n",
+		  (long long)ts.tv_sec, ts.tv_nsec / 1000000L,
+		  (unsigned long long)(mono_ms() - x->start_ms), c->client_ip,
+		  x->result, x->status, (unsigned long long)x->bytes,
+		  x->method[0] ? x->method : "-", x->url[0] ? x->url : "-",
+		  x->d.user[0] ? x->d.user : "-", x->hier, x->peer,
+		  x->type[0] ? x->type : "-");
 }
 
 /* ---- Changing state ---- */
@@ -420,8 +423,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg);
 
 /* Numeric address of a socket's peer, without the port: from what
  * accept() returned when the loop has it, else from getpeername(). */
-static void peer_ip(const struct loop_worker *lw, int fd, char *out,
-		    size_t cap)
+static void peer_ip(const struct loop_worker *lw, int fd, char *out, size_t cap)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -460,9 +462,8 @@ static struct bufferevent *client_bev_new(struct proxy_server *srv,
 	ssl = SSL_new(srv->tls);
 	if (ssl == NULL)
 		return NULL;
-	bev = bufferevent_openssl_socket_new(base, fd, ssl,
-					     BUFFEREVENT_SSL_ACCEPTING,
-					     BEV_OPT_CLOSE_ON_FREE);
+	bev = bufferevent_openssl_socket_new(
+	    base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {
 		SSL_free(ssl);
 		return NULL;
@@ -484,8 +485,8 @@ static struct bufferevent *client_bev_new(struct proxy_server *srv,
  */
 static void client_shut_write(struct conn *c)
 {
-	SSL *ssl = c->wk->srv->tls != NULL ? bufferevent_openssl_get_ssl(c->cl)
-					   : NULL;
+	SSL *ssl =
+	    c->wk->srv->tls != NULL ? bufferevent_openssl_get_ssl(c->cl) : NULL;
 
 	if (ssl != NULL && SSL_is_init_finished(ssl)) {
 		SSL_shutdown(ssl);
@@ -518,8 +519,8 @@ static void drain_readable(struct conn *c)
 static void tls_refuse_plain(struct conn *c)
 {
 	static const char body[] =
-		"400 Bad Request\nproxy: this port speaks TLS; use https:// "
-		"for the proxy\n";
+	    "400 Bad Request\nproxy: this port speaks TLS; use https:// "
+	    "for the proxy\n";
 	int fd = bufferevent_getfd(c->cl);
 	char msg[256];
 	ssize_t n;
@@ -739,7 +740,7 @@ static void read_head(struct conn *c)
 	}
 	notice_users_file(c->wk);
 	if (decide_slowly(c, &req, NULL, 0, (size_t)hl))
-		return;   /* decided() runs when the pool is done */
+		return; /* decided() runs when the pool is done */
 	decide(c, &req, NULL, 0);
 	decided(c, (size_t)hl);
 }
@@ -753,9 +754,9 @@ static void hold_more(struct conn *c);
  * read whole, at most srv->auth_int_max bytes of it (--auth-int-max;
  * more is 413), before anything is decided or sent upstream
  * (proxy/authint.h); with no body the head is kept all the same, for the
- * rspauth over the response (auth_int_info()).  The head is copied and leaves the input buffer,
- * wiped.  Meanwhile the body-rate rule of a relayed body applies
- * (on_timer).  RFC 9110 §10.1.1 has a proxy either answer from the head
+ * rspauth over the response (auth_int_info()).  The head is copied and leaves
+ * the input buffer, wiped.  Meanwhile the body-rate rule of a relayed body
+ * applies (on_timer).  RFC 9110 §10.1.1 has a proxy either answer from the head
  * or start forwarding it; neither is possible before the body is seen,
  * so for a client holding its body back this proxy sends the 100
  * (Continue) itself, as any server may.
@@ -826,7 +827,7 @@ static void hold_more(struct conn *c)
 	if (!authint_done(x->ai))
 		return;
 	evtimer_del(c->timer);
-	x->has_body = false;   /* held: nothing of it is left to read */
+	x->has_body = false; /* held: nothing of it is left to read */
 	if (http_parse_request(x->ai->head.data, x->ai->head.len, &req, &e) !=
 	    (long)x->ai->head.len) {
 		send_error(c, 500, "the held request head no longer parses");
@@ -916,7 +917,7 @@ static void decide_done(struct pool_job *job)
 	explicit_bzero(j, sizeof(*j));
 	free(j);
 	if (c->state == CONN_CLOSED) {
-		conn_release(c);   /* it went while the pool worked */
+		conn_release(c); /* it went while the pool worked */
 		return;
 	}
 	if (srv->verbose)
@@ -959,7 +960,7 @@ static bool decide_slowly(struct conn *c, const struct http_request *req,
 	j = calloc(1, sizeof(*j));
 	if (j == NULL) {
 		store_release(g);
-		return false;   /* decide inline, slowly, rather than fail */
+		return false; /* decide inline, slowly, rather than fail */
 	}
 	j->gen = g;
 	j->cfg = cfg;
@@ -989,7 +990,7 @@ struct reload_job {
 	struct pool_job job;
 	struct worker *wk;
 	bool ok;
-	char why[512];                /* why the new file was refused */
+	char why[512]; /* why the new file was refused */
 };
 
 static void reload_run(struct pool_job *job)
@@ -1009,8 +1010,10 @@ static void reload_done(struct pool_job *job)
 		log_line(srv, "users: %s changed, read again\n",
 			 srv->store.users_file);
 	else
-		log_line(srv, "users: %s changed and is refused, the old "
-			 "users stay: %s\n", srv->store.users_file, r->why);
+		log_line(srv,
+			 "users: %s changed and is refused, the old "
+			 "users stay: %s\n",
+			 srv->store.users_file, r->why);
 	free(r);
 }
 
@@ -1080,7 +1083,7 @@ static void answer(struct conn *c)
 	x->status = st;
 	snprintf(x->type, sizeof(x->type), "%s",
 		 st == 200 && strcmp(x->method, "TRACE") == 0 ? "message/http"
-							       : "text/plain");
+							      : "text/plain");
 	go_state(c, CONN_ANSWERING);
 	x->bytes += x->d.out.len;
 	bufferevent_write(c->cl, x->d.out.data, x->d.out.len);
@@ -1380,8 +1383,10 @@ static void connect_upstream(struct conn *c, bool may_reuse)
 	}
 	r = calloc(1, sizeof(*r));
 	if (r == NULL) {
-		send_error(c, 502, "cannot resolve the origin %s: out of "
-				   "memory", x->d.host);
+		send_error(c, 502,
+			   "cannot resolve the origin %s: out of "
+			   "memory",
+			   x->d.host);
 		return;
 	}
 	r->c = c;
@@ -1393,8 +1398,10 @@ static void connect_upstream(struct conn *c, bool may_reuse)
 	r->job.arg = r;
 	if (!pool_submit(wk->lw->base, &r->job)) {
 		free(r);
-		send_error(c, 502, "cannot resolve the origin %s: out of "
-				   "memory", x->d.host);
+		send_error(c, 502,
+			   "cannot resolve the origin %s: out of "
+			   "memory",
+			   x->d.host);
 		return;
 	}
 	wk->lw->jobs++;
@@ -1429,7 +1436,7 @@ static void addresses_ready(struct conn *c,
 	struct proxy_server *srv = c->wk->srv;
 	struct exchange *x = c->x;
 	const char *method =
-		x->d.action == PROXY_TUNNEL ? "CONNECT" : x->method;
+	    x->d.action == PROXY_TUNNEL ? "CONNECT" : x->method;
 
 	if (!proxy_decide_address(srv->cfg, method, addrs, n, &x->d)) {
 		/* d is now the ACL's 403 (Connection: close). */
@@ -1482,14 +1489,14 @@ static void connect_next(struct conn *c)
 	}
 	a = &x->addrs[x->next_addr++];
 	x->up_addr = *a;
-	fd = socket(a->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		    0);
+	fd =
+	    socket(a->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		connect_next(c);
 		return;
 	}
-	c->up = bufferevent_socket_new(c->wk->lw->base, fd,
-				       BEV_OPT_CLOSE_ON_FREE);
+	c->up =
+	    bufferevent_socket_new(c->wk->lw->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->up == NULL) {
 		close(fd);
 		connect_next(c);
@@ -1502,10 +1509,10 @@ static void connect_next(struct conn *c)
 	else
 		inet_ntop(AF_INET, &((struct sockaddr_in *)a)->sin_addr,
 			  x->peer, sizeof(x->peer));
-	if (bufferevent_socket_connect(
-		    c->up, (struct sockaddr *)a,
-		    a->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-					     : sizeof(struct sockaddr_in)) != 0)
+	if (bufferevent_socket_connect(c->up, (struct sockaddr *)a,
+				       a->ss_family == AF_INET6
+					   ? sizeof(struct sockaddr_in6)
+					   : sizeof(struct sockaddr_in)) != 0)
 		connect_next(c);
 	/* on_up_event() says BEV_EVENT_CONNECTED or an error. */
 }
@@ -1588,8 +1595,9 @@ static bool send_held_body(struct conn *c)
 	     bufferevent_write(c->up, o.data, o.len) == 0;
 	http_buf_free(&o);
 	if (!ok) {
-		send_error(c, 502, "the checked request body could not be "
-				   "queued for the origin");
+		send_error(c, 502,
+			   "the checked request body could not be "
+			   "queued for the origin");
 		return false;
 	}
 	x->req_sent = x->ai->body.len;
@@ -1642,7 +1650,8 @@ static void relay_request_body(struct conn *c)
 		enum http_err e;
 		long used;
 
-		if (out != NULL && evbuffer_get_length(out) > PROXY_HIGH_WATER) {
+		if (out != NULL &&
+		    evbuffer_get_length(out) > PROXY_HIGH_WATER) {
 			bufferevent_disable(c->cl, EV_READ);
 			return;
 		}
@@ -1656,8 +1665,8 @@ static void relay_request_body(struct conn *c)
 			else if (used >= 0)
 				evbuffer_remove_buffer(in, out, (size_t)used);
 		} else {
-			used = move_chunked(&x->mv, in, discard ? NULL : out,
-					    &e);
+			used =
+			    move_chunked(&x->mv, in, discard ? NULL : out, &e);
 		}
 		if (used < 0) {
 			if (discard) {
@@ -1722,9 +1731,8 @@ static bool auth_int_info(struct conn *c, const struct http_body_info *rinfo,
 	if (evbuffer_get_length(in) < head_len + n)
 		return false;
 	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)(head_len + n));
-	if (p != NULL &&
-	    http_parse_request(x->ai->head.data, x->ai->head.len, &req, &e) ==
-		    (long)x->ai->head.len)
+	if (p != NULL && http_parse_request(x->ai->head.data, x->ai->head.len,
+					    &req, &e) == (long)x->ai->head.len)
 		guard_digest_info(&c->wk->srv->cfg->guard, &req, x->d.user,
 				  x->d.info_header, p + head_len, n, info, cap);
 	return true;
@@ -1750,11 +1758,13 @@ static void upstream_failed(struct conn *c, bool timed_out)
 		return;
 	}
 	if (timed_out)
-		send_error(c, 504, "the origin %s:%u did not answer within %u ms",
+		send_error(c, 504,
+			   "the origin %s:%u did not answer within %u ms",
 			   x->d.host, x->d.port, c->wk->srv->t.upstream_ms);
 	else
-		send_error(c, 502, "the origin %s:%u closed the connection "
-				   "without an answer",
+		send_error(c, 502,
+			   "the origin %s:%u closed the connection "
+			   "without an answer",
 			   x->d.host, x->d.port);
 }
 
@@ -1785,15 +1795,17 @@ static void read_response_head(struct conn *c)
 
 		if (len == 0)
 			return;
-		x->resp_bytes += len;   /* counts "something arrived" */
-		n = len < HTTP_MAX_HEAD_BYTES + 1 ? len : HTTP_MAX_HEAD_BYTES + 1;
+		x->resp_bytes += len; /* counts "something arrived" */
+		n = len < HTTP_MAX_HEAD_BYTES + 1 ? len
+						  : HTTP_MAX_HEAD_BYTES + 1;
 		p = (const char *)evbuffer_pullup(in, (ev_ssize_t)n);
 		hl = http_parse_response(p, n, &resp, &e);
 		if (hl == HTTP_PARSE_PARTIAL)
 			return;
 		if (hl < 0 || resp.status == 101) {
-			send_error(c, 502, "the origin %s:%u sent an invalid "
-					   "response: %s",
+			send_error(c, 502,
+				   "the origin %s:%u sent an invalid "
+				   "response: %s",
 				   x->d.host, x->d.port,
 				   http_strerror(hl < 0 ? e : HTTP_E_STATUS));
 			return;
@@ -1822,15 +1834,16 @@ static void read_response_head(struct conn *c)
 		e = http_response_framing(&resp, x->method, strlen(x->method),
 					  &rinfo);
 		if (e != HTTP_OK) {
-			send_error(c, 502, "the origin %s:%u sent a response "
-					   "with bad framing: %s",
+			send_error(c, 502,
+				   "the origin %s:%u sent a response "
+				   "with bad framing: %s",
 				   x->d.host, x->d.port, http_strerror(e));
 			return;
 		}
 		if (x->ai != NULL) {
 			if (!auth_int_info(c, &rinfo, (size_t)hl, info,
 					   sizeof(info)))
-				return;   /* more of the body rspauth covers */
+				return; /* more of the body rspauth covers */
 			/* The pull-up may have moved the head. */
 			p = (const char *)evbuffer_pullup(in, (ev_ssize_t)n);
 			http_parse_response(p, n, &resp, &e);
@@ -1852,27 +1865,28 @@ static void read_response_head(struct conn *c)
 			     : x->http10    ? "keep-alive"
 					    : NULL;
 		http_buf_init(&head, 0);
-		if (!proxy_relay_head_auth(&resp,
-					   x->ai != NULL ? info
-							 : x->d.info_header,
-					   x->d.negotiate_reply, conn_field,
-					   mode == BODY_DECODE, &head)) {
+		if (!proxy_relay_head_auth(
+			&resp, x->ai != NULL ? info : x->d.info_header,
+			x->d.negotiate_reply, conn_field, mode == BODY_DECODE,
+			&head)) {
 			http_buf_free(&head);
-			send_error(c, 502, "the origin's response head could "
-					   "not be relayed");
+			send_error(c, 502,
+				   "the origin's response head could "
+				   "not be relayed");
 			return;
 		}
 		x->status = resp.status;
 		{
 			const struct http_header *h = http_header_find(
-				resp.headers, resp.num_headers, "Content-Type");
+			    resp.headers, resp.num_headers, "Content-Type");
 			size_t t = 0;
 
 			while (h != NULL && t < h->value_len &&
 			       h->value[t] != ';' && h->value[t] != ' ')
 				t++;
 			snprintf(x->type, sizeof(x->type), "%.*s",
-				 h != NULL ? (int)t : 1, h != NULL ? h->value : "-");
+				 h != NULL ? (int)t : 1,
+				 h != NULL ? h->value : "-");
 		}
 		evbuffer_drain(in, (size_t)hl);
 		bufferevent_write(c->cl, head.data, head.len);
@@ -2062,11 +2076,11 @@ static void start_lingering(struct conn *c)
 	c->lingered = 0;
 	if (c->cl_eof &&
 	    evbuffer_get_length(bufferevent_get_output(c->cl)) == 0) {
-		conn_free(c);   /* the client has finished: nothing to drain */
+		conn_free(c); /* the client has finished: nothing to drain */
 		return;
 	}
 	arm(c, c->wk->srv->t.linger_ms);
-	if (!c->cl_eof)   /* after its EOF there is nothing to drain */
+	if (!c->cl_eof) /* after its EOF there is nothing to drain */
 		bufferevent_enable(c->cl, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_output(c->cl)) == 0) {
 		client_shut_write(c);
@@ -2090,7 +2104,7 @@ static void conn_free(struct conn *c)
 		return;
 	go_state(c, CONN_CLOSED);
 	resolve_forget(c);
-	proxy_conn_free(&c->auth);   /* a handshake dies with its connection */
+	proxy_conn_free(&c->auth); /* a handshake dies with its connection */
 	bufferevent_disable(c->cl, EV_READ | EV_WRITE);
 	bufferevent_setcb(c->cl, NULL, NULL, NULL, NULL);
 	if (c->up != NULL) {
@@ -2143,7 +2157,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	switch (c->state) {
 	case CONN_READING_HEAD:
 		if (!c->head_started) {
-			conn_free(c);   /* an idle keep-alive connection */
+			conn_free(c); /* an idle keep-alive connection */
 			return;
 		}
 		c->x = exchange_new(&(struct http_request){0});
@@ -2152,7 +2166,8 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		bufferevent_disable(c->cl, EV_READ);
-		send_error(c, 408, "the request head did not arrive within %u ms",
+		send_error(c, 408,
+			   "the request head did not arrive within %u ms",
 			   srv->t.header_ms);
 		return;
 	case CONN_HOLDING_BODY:
@@ -2161,21 +2176,22 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 		/* The body must keep at least body_min_rate bytes a second
 		 * over each window; time spent waiting for a slow origin to
 		 * take bytes does not count against the client. */
-		uint64_t want = (uint64_t)srv->t.body_min_rate * srv->t.body_ms /
-				1000u;
+		uint64_t want =
+		    (uint64_t)srv->t.body_min_rate * srv->t.body_ms / 1000u;
 		bool origin_behind =
-			c->up != NULL &&
-			evbuffer_get_length(bufferevent_get_output(c->up)) > 0;
+		    c->up != NULL &&
+		    evbuffer_get_length(bufferevent_get_output(c->up)) > 0;
 
 		if (x->window_bytes < want && !origin_behind) {
 			if (c->state == CONN_DISCARDING) {
-				conn_free(c);   /* answered already */
+				conn_free(c); /* answered already */
 				return;
 			}
 			/* The origin got part of a body: its connection
 			 * goes (send_error() closes it), never reused. */
-			send_error(c, 408, "the request body came slower than "
-					   "%u bytes/s",
+			send_error(c, 408,
+				   "the request body came slower than "
+				   "%u bytes/s",
 				   srv->t.body_min_rate);
 			return;
 		}
@@ -2186,7 +2202,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	case CONN_CONNECTING:
 		if (x->d.action == PROXY_TUNNEL || !x->reused)
 			x->result = x->d.action == PROXY_TUNNEL ? "TCP_TUNNEL"
-								 : "TCP_MISS";
+								: "TCP_MISS";
 		send_error(c, 504,
 			   "the origin %s:%u did not accept a connection "
 			   "within %u ms",
@@ -2200,7 +2216,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 			arm(c, srv->t.upstream_ms - (unsigned)idle);
 			return;
 		}
-		conn_free(c);   /* truncated: the client must see it */
+		conn_free(c); /* truncated: the client must see it */
 		return;
 	case CONN_TUNNELLING:
 		if (idle < srv->t.tunnel_idle_ms) {
@@ -2213,7 +2229,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 		conn_free(c);
 		return;
 	case CONN_CLOSED:
-		if (c->djob == NULL)   /* else decide_done() releases it */
+		if (c->djob == NULL) /* else decide_done() releases it */
 			conn_release(c);
 		return;
 	default:
@@ -2280,7 +2296,7 @@ static void on_client_write(struct bufferevent *bev, void *arg)
 		break;
 	case CONN_LINGERING:
 		if (c->cl_eof) {
-			conn_free(c);   /* all out, and the client had finished */
+			conn_free(c); /* all out, and the client had finished */
 			break;
 		}
 		if (!c->half_closed) {
@@ -2318,7 +2334,7 @@ static void tls_failed(struct conn *c)
 		drain_readable(c);
 	for (int i = 0; i < 16 && bufferevent_get_openssl_error(c->cl) != 0;
 	     i++)
-		continue;   /* the rest of the queue, bounded */
+		continue; /* the rest of the queue, bounded */
 	if (c->wk->srv->verbose)
 		log_line(c->wk->srv, "conn %u: TLS from %s failed: %s\n", c->id,
 			 c->client_ip, reason);
@@ -2364,7 +2380,7 @@ static void on_client_event(struct bufferevent *bev, short what, void *arg)
 	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
 	    c->state == CONN_LINGERING &&
 	    evbuffer_get_length(bufferevent_get_output(c->cl)) > 0) {
-		c->cl_eof = true;   /* on_client_write() closes once it is out */
+		c->cl_eof = true; /* on_client_write() closes once it is out */
 		return;
 	}
 	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
@@ -2440,8 +2456,9 @@ static void on_up_event(struct bufferevent *bev, short what, void *arg)
 		 * say more when the network itself is the trouble. */
 		if (x->next_addr >= x->naddrs &&
 		    (err == ENETUNREACH || err == EHOSTUNREACH)) {
-			send_error(c, 502, "cannot connect to the origin "
-					   "%s:%u: %s",
+			send_error(c, 502,
+				   "cannot connect to the origin "
+				   "%s:%u: %s",
 				   x->d.host, x->d.port, strerror(err));
 			return;
 		}
@@ -2452,21 +2469,24 @@ static void on_up_event(struct bufferevent *bev, short what, void *arg)
 	case CONN_RELAYING_BODY:
 	case CONN_READING_RESPONSE:
 		if (what & BEV_EVENT_EOF)
-			read_response_head(c);   /* bytes that came with EOF */
-		if (c->state == CONN_RELAYING_RESPONSE || c->state == CONN_CLOSED ||
-		    c->state == CONN_ANSWERING || c->state == CONN_LINGERING)
+			read_response_head(c); /* bytes that came with EOF */
+		if (c->state == CONN_RELAYING_RESPONSE ||
+		    c->state == CONN_CLOSED || c->state == CONN_ANSWERING ||
+		    c->state == CONN_LINGERING)
 			return;
 		if (c->state == CONN_RELAYING_BODY &&
 		    (what & BEV_EVENT_ERROR) == 0 && x->resp_bytes == 0 &&
 		    !x->reused) {
-			send_error(c, 502, "the origin %s:%u closed while the "
-					   "body was sent",
+			send_error(c, 502,
+				   "the origin %s:%u closed while the "
+				   "body was sent",
 				   x->d.host, x->d.port);
 			return;
 		}
 		if (x->resp_bytes > 0) {
-			send_error(c, 502, "the origin %s:%u closed the "
-					   "connection mid-head",
+			send_error(c, 502,
+				   "the origin %s:%u closed the "
+				   "connection mid-head",
 				   x->d.host, x->d.port);
 			return;
 		}
@@ -2482,7 +2502,7 @@ static void on_up_event(struct bufferevent *bev, short what, void *arg)
 				return;
 			}
 		}
-		conn_free(c);   /* cut short: so is the client's copy */
+		conn_free(c); /* cut short: so is the client's copy */
 		return;
 	case CONN_TUNNELLING:
 		if (what & BEV_EVENT_EOF) {
@@ -2505,7 +2525,7 @@ static void on_worker_start(struct loop_worker *lw)
 	struct worker *wk = calloc(1, sizeof(*wk));
 
 	if (wk == NULL)
-		abort();   /* a few bytes at start-up */
+		abort(); /* a few bytes at start-up */
 	wk->srv = lw->loop->ctx;
 	wk->lw = lw;
 	wk->flush = event_new(lw->base, -1, 0, on_log_flush, wk);

@@ -18,7 +18,8 @@
 #include <openssl/pem.h>
 
 /* "what (file): OpenSSL's reason" into err. */
-static void tls_fail(char *err, size_t err_cap, const char *what, const char *file)
+static void tls_fail(char *err, size_t err_cap, const char *what,
+		     const char *file)
 {
 	unsigned long e = ERR_peek_last_error();
 	char reason[256] = "";

@@ -58,8 +58,7 @@ static const char *party_field(enum lab_party p)
 static const struct http_header *party_cred(const struct http_request *req,
 					    enum lab_party p)
 {
-	return http_header_find(req->headers, req->num_headers,
-				party_field(p));
+	return http_header_find(req->headers, req->num_headers, party_field(p));
 }
 
 bool breaker_has_field(const struct http_buf *b, enum lab_party p)
@@ -313,7 +312,7 @@ static void replay_ntlm(struct lab *lab, struct http_buf *b,
 	int w;
 
 	if (h != NULL || req->num_headers == 0)
-		return;   /* not the first request: it already carries one */
+		return; /* not the first request: it already carries one */
 	lab->brk = LAB_BREAK_NONE;
 	wire_close(&lab->cp[0]);
 	wire_close(&lab->cp[1]);
@@ -406,7 +405,7 @@ void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap)
 			return;
 		off = (size_t)(h->value - b->data);
 		http_buf_splice(b, off, h->value_len, lab->last_digest,
-		       strlen(lab->last_digest));
+				strlen(lab->last_digest));
 		snprintf(note, cap,
 			 "break nc: the previous Digest credentials "
 			 "sent again, same nonce and nc (a replay)");
@@ -459,8 +458,8 @@ static bool held_basic(struct http_buf *b, const struct auth_challenge *cred,
 		return false;
 	}
 	if (brk == LAB_BREAK_PASSWORD)
-		w = snprintf(text, sizeof(text), "%.*s" HELD_BAD_SUFFIX,
-			     (int)n, (const char *)plain);
+		w = snprintf(text, sizeof(text), "%.*s" HELD_BAD_SUFFIX, (int)n,
+			     (const char *)plain);
 	else
 		w = snprintf(text, sizeof(text), HELD_BAD_USER "%s", colon);
 	explicit_bzero(plain, sizeof(plain));
@@ -475,8 +474,9 @@ static bool held_basic(struct http_buf *b, const struct auth_challenge *cred,
 	explicit_bzero(text, sizeof(text));
 	off = (size_t)(cred->token68 - b->data);
 	if (!http_buf_splice(b, off, cred->token68_len, enc, elen)) {
-		snprintf(note, cap, "break %s: the request would grow past "
-				    "the lab's limit; nothing changed",
+		snprintf(note, cap,
+			 "break %s: the request would grow past "
+			 "the lab's limit; nothing changed",
 			 lab_break_name(brk));
 		return false;
 	}
@@ -558,8 +558,9 @@ static bool held_digest_password(struct http_buf *b,
 	if (digest_compute(&in, NULL, out) != HTTP_OK ||
 	    !http_buf_splice(b, (size_t)(resp->value - b->data),
 			     resp->value_len, out, strlen(out))) {
-		snprintf(note, cap, "break password: the response could not "
-				    "be recomputed; nothing changed");
+		snprintf(note, cap,
+			 "break password: the response could not "
+			 "be recomputed; nothing changed");
 		return false;
 	}
 	snprintf(note, cap,
@@ -728,8 +729,9 @@ enum repl_rc breaker_break(struct repl *r, int argc, char **argv)
 		what = argv[2];
 		b = lab_break_from(what);
 		if (party < 0) {
-			repl_error(r, "break: '%s' is not proxy or origin; "
-				      "usage: break [proxy|origin] WHAT",
+			repl_error(r,
+				   "break: '%s' is not proxy or origin; "
+				   "usage: break [proxy|origin] WHAT",
 				   argv[1]);
 			return REPL_USAGE;
 		}

@@ -65,8 +65,8 @@ static bool check_items(const char *list, item_ok ok, const char *what,
 		}
 		snprintf(item, sizeof(item), "%.*s", (int)(b - a), p + a);
 		if (b - a >= sizeof(item) || !ok(item)) {
-			snprintf(err, err_cap, "'%s' is not %s; choose %s", item,
-				 what, choices);
+			snprintf(err, err_cap, "'%s' is not %s; choose %s",
+				 item, what, choices);
 			return false;
 		}
 		for (size_t i = 0; i < nseen; i++)
@@ -87,8 +87,8 @@ static bool check_items(const char *list, item_ok ok, const char *what,
 
 bool choice_schemes(const char *list, char *err, size_t err_cap)
 {
-	return check_items(list, scheme_ok, "a scheme the lab offers",
-			   "scheme", CHOICE_SCHEMES, err, err_cap);
+	return check_items(list, scheme_ok, "a scheme the lab offers", "scheme",
+			   CHOICE_SCHEMES, err, err_cap);
 }
 
 bool choice_algorithms(const char *list, char *err, size_t err_cap)

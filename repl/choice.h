@@ -11,7 +11,7 @@
 
 /* The schemes `scheme` accepts and the algorithms `algorithm` accepts. */
 #define CHOICE_SCHEMES                                                         \
-	"basic, digest, bearer, ntlm, negotiate (comma-separated; ntlm and "     \
+	"basic, digest, bearer, ntlm, negotiate (comma-separated; ntlm and "   \
 	"negotiate on the proxy only) or none"
 #define CHOICE_ALGS                                                            \
 	"MD5, SHA-256, SHA-512-256, MD5-sess, SHA-256-sess, SHA-512-256-sess"

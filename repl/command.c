@@ -286,8 +286,8 @@ static const struct command commands[] = {
      true,
      {{"proxy", "origin", "password", "user", "scheme", "header", "base64",
        "realm", "nonce", "nc", "response", "stale", "close", "replay", NULL},
-      {"password", "user", "scheme", "header", "base64", "realm", "nonce",
-       "nc", "response", "stale", "close", "replay", NULL}},
+      {"password", "user", "scheme", "header", "base64", "realm", "nonce", "nc",
+       "response", "stale", "close", "replay", NULL}},
      breaker_break},
     {"fix",
      "fix",
@@ -315,7 +315,8 @@ static const struct command commands[] = {
      "outcomes [--quiz]",
      "run every row of the outcomes table live and print the results",
      "Runs lessons/outcomes.lab, one section per row of the\n"
-     "outcomes table (lesson 05), against the embedded servers, and prints scenario,\n"
+     "outcomes table (lesson 05), against the embedded servers, and prints "
+     "scenario,\n"
      "expected, got, who answered and pass/fail.  Resets the lab after.\n"
      "--quiz hides the expected column (\"?\"): say it before you look.\n"
      "While `connect`ed to an external proxy it refuses: the rows are the\n"

@@ -4,9 +4,9 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "repl.h"
 #include "lab_set.h"
 #include "lab_step.h"
+#include "repl.h"
 
 #include <string.h>
 

@@ -266,9 +266,9 @@ static bool get(const struct auth_challenge *c, const char *name, char *out,
 /* Recompute the response with the lab's password, showing every value. */
 /* The recomputed Digest response step by step (trace t), against the
  * one sent (resp). */
-static void print_trace(struct repl *r, enum lab_party party,
-			const char *user, enum digest_alg alg,
-			const char *resp, const struct digest_trace *t)
+static void print_trace(struct repl *r, enum lab_party party, const char *user,
+			enum digest_alg alg, const char *resp,
+			const struct digest_trace *t)
 {
 	bool same = strcmp(resp, t->response) == 0;
 
@@ -434,8 +434,7 @@ static void explain_who(struct repl *r, const struct lab_msg *m,
 
 /* The request line of req, and what its target form says (RFC 9112
  * §3.2); the method into method[0..mcap), the form into ctx. */
-static void explain_request_line(struct repl *r,
-				 const struct http_request *req,
+static void explain_request_line(struct repl *r, const struct http_request *req,
 				 struct note_ctx *ctx, char *method,
 				 size_t mcap)
 {

@@ -37,13 +37,14 @@ static void print_flags(struct repl *r, uint32_t flags)
 
 		if ((flags & bit) == 0)
 			continue;
-		fprintf(r->out, "          %c 0x%08x %s\n", ntlm_flag_letter(bit),
-			(unsigned)bit, name ? name : "(reserved: must be 0)");
+		fprintf(r->out, "          %c 0x%08x %s\n",
+			ntlm_flag_letter(bit), (unsigned)bit,
+			name ? name : "(reserved: must be 0)");
 	}
 }
 
-static void print_string(struct repl *r, const char *label,
-			 struct ntlm_bytes s, bool unicode)
+static void print_string(struct repl *r, const char *label, struct ntlm_bytes s,
+			 bool unicode)
 {
 	char v[NTLM_MAX_NAME];
 
@@ -122,8 +123,9 @@ static void explain_challenge(struct repl *r, const uint8_t *m, size_t len)
 			"knowledge of the password against)\n");
 	print_string(r, "TargetName", c.target_name,
 		     (c.flags & NTLM_FLAG_UNICODE) != 0);
-	fprintf(r->out, "        TargetInfo (%zu bytes), which the client "
-			"copies into its NTLMv2 blob:\n",
+	fprintf(r->out,
+		"        TargetInfo (%zu bytes), which the client "
+		"copies into its NTLMv2 blob:\n",
 		c.target_info.len);
 	print_avs(r, c.target_info, "          ");
 }
@@ -190,8 +192,10 @@ static void recompute(struct repl *r, const struct ntlm_authenticate *a,
 	ntlm_string(a->domain, unicode, dom, sizeof(dom));
 	pass = lab_password_of(r->lab, LAB_PROXY, user);
 	if (pass == NULL) {
-		fprintf(r->out, "      (%s has no lab password: the proxy "
-				"answers 407)\n", user);
+		fprintf(r->out,
+			"      (%s has no lab password: the proxy "
+			"answers 407)\n",
+			user);
 		return;
 	}
 	if (ntlm_nt_hash(pass, strlen(pass), nth) != HTTP_OK ||
@@ -205,13 +209,15 @@ static void recompute(struct repl *r, const struct ntlm_authenticate *a,
 		return;
 	}
 	same = CRYPTO_memcmp(proof, v2->proof, NTLM_HASH_LEN) == 0;
-	fprintf(r->out, "      recomputed with the proxy's lab password for "
-			"%s (MS-NLMP §3.3.2):\n        NT hash     = "
-			"MD4(UTF-16LE(password)) = ",
+	fprintf(r->out,
+		"      recomputed with the proxy's lab password for "
+		"%s (MS-NLMP §3.3.2):\n        NT hash     = "
+		"MD4(UTF-16LE(password)) = ",
 		user);
 	hex(r->out, nth, NTLM_HASH_LEN);
-	fprintf(r->out, "\n        NTOWFv2     = HMAC-MD5(NT hash, "
-			"UTF-16LE(UPPER('%s') || '%s')) = ",
+	fprintf(r->out,
+		"\n        NTOWFv2     = HMAC-MD5(NT hash, "
+		"UTF-16LE(UPPER('%s') || '%s')) = ",
 		user, dom);
 	hex(r->out, key, NTLM_HASH_LEN);
 	fprintf(r->out, "\n        ServerChallenge (from the CHALLENGE on "
@@ -252,8 +258,8 @@ static void explain_authenticate(struct repl *r, const uint8_t *m, size_t len,
 	print_string(r, "UserName", a.user, unicode);
 	print_string(r, "DomainName", a.domain, unicode);
 	print_string(r, "Workstation", a.workstation, unicode);
-	fprintf(r->out, "        LmChallengeResponse (%zu bytes): ",
-		a.lm_response.len);
+	fprintf(r->out,
+		"        LmChallengeResponse (%zu bytes): ", a.lm_response.len);
 	hex(r->out, a.lm_response.p, a.lm_response.len);
 	fprintf(r->out, "\n          (LMv2 = HMAC-MD5(NTOWFv2, ServerChallenge "
 			"|| ClientChallenge) || ClientChallenge; not checked "
@@ -264,12 +270,14 @@ static void explain_authenticate(struct repl *r, const uint8_t *m, size_t len,
 			a.nt_response.len, http_strerror(e));
 		return;
 	}
-	fprintf(r->out, "        NtChallengeResponse (%zu bytes), NTLMv2 "
-			"(MS-NLMP §2.2.2.8):\n          NTProofStr      ",
+	fprintf(r->out,
+		"        NtChallengeResponse (%zu bytes), NTLMv2 "
+		"(MS-NLMP §2.2.2.8):\n          NTProofStr      ",
 		a.nt_response.len);
 	hex(r->out, v2.proof, NTLM_HASH_LEN);
-	fprintf(r->out, "\n          blob: RespType %u, HiRespType %u, "
-			"TimeStamp 0x%016llx (FILETIME), ClientChallenge ",
+	fprintf(r->out,
+		"\n          blob: RespType %u, HiRespType %u, "
+		"TimeStamp 0x%016llx (FILETIME), ClientChallenge ",
 		v2.resp_type, v2.hi_resp_type,
 		(unsigned long long)v2.timestamp);
 	hex(r->out, v2.client_challenge, NTLM_CHALLENGE_LEN);
@@ -299,8 +307,9 @@ void explain_ntlm(struct repl *r, const char *b64, size_t len,
 			http_strerror(HTTP_E_NTLM_MESSAGE));
 		return;
 	}
-	fprintf(r->out, "      %zu bytes after base64, signature "
-			"\"NTLMSSP\\0\", MessageType %d\n",
+	fprintf(r->out,
+		"      %zu bytes after base64, signature "
+		"\"NTLMSSP\\0\", MessageType %d\n",
 		n, (int)t);
 	switch (t) {
 	case NTLM_TYPE_NEGOTIATE:

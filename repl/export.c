@@ -603,10 +603,10 @@ static void scheme_words(FILE *f, const struct lab_server *srv)
 
 /* curl's options for one party's credentials. */
 struct curl_opts {
-	const char *bearer;        /* option that carries the token */
+	const char *bearer;	   /* option that carries the token */
 	const char *bearer_prefix; /* what goes before "<user>-token" */
-	const char *user;          /* option for user:password */
-	const char *digest;        /* scheme options */
+	const char *user;	   /* option for user:password */
+	const char *digest;	   /* scheme options */
 	const char *basic;
 	const char *ntlm;
 };
@@ -615,10 +615,11 @@ struct curl_opts {
  * the challenge, as the lab's client does, instead of sending Basic
  * before it is asked (lesson 09). */
 static const struct curl_opts CURL_PROXY = {
-	"--proxy-header", "Proxy-Authorization: Bearer ", "--proxy-user",
-	"--proxy-anyauth", "--proxy-anyauth", "--proxy-ntlm"};
+    "--proxy-header",  "Proxy-Authorization: Bearer ",
+    "--proxy-user",    "--proxy-anyauth",
+    "--proxy-anyauth", "--proxy-ntlm"};
 static const struct curl_opts CURL_ORIGIN = {
-	"--oauth2-bearer", "", "--user", "--anyauth", "--anyauth", "--ntlm"};
+    "--oauth2-bearer", "", "--user", "--anyauth", "--anyauth", "--ntlm"};
 
 /* Append one party's credentials as curl options (scheme s); the
  * password passes through a local buffer that is wiped after. */
@@ -639,9 +640,10 @@ static void curl_creds(FILE *f, const struct lab_creds *c, enum auth_scheme s,
 	snprintf(up, sizeof(up), "%s:%s", c->user, c->pass);
 	fprintf(f, " %s ", o->user);
 	shell_word(f, up);
-	fprintf(f, " %s", s == AUTH_SCHEME_DIGEST ? o->digest
-			  : s == AUTH_SCHEME_NTLM ? o->ntlm
-						  : o->basic);
+	fprintf(f, " %s",
+		s == AUTH_SCHEME_DIGEST ? o->digest
+		: s == AUTH_SCHEME_NTLM ? o->ntlm
+					: o->basic);
 	explicit_bzero(up, sizeof(up));
 }
 
@@ -723,8 +725,9 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	if (lab->mystery != 0) {
-		fprintf(f, "hidden: mystery %d (its servers' options are for "
-			   "you to find)\n",
+		fprintf(f,
+			"hidden: mystery %d (its servers' options are for "
+			"you to find)\n",
 			lab->mystery);
 		return REPL_OK;
 	}
@@ -745,8 +748,9 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 	{
 		/* an external proxy still needs an origin that answers by
 		 * itself: make lab-up's, at LAB_ORIGIN_PORT */
-		fprintf(f, "# in a shell, from the lab407 directory: the same "
-			   "set-up as daemons%s\n",
+		fprintf(f,
+			"# in a shell, from the lab407 directory: the same "
+			"set-up as daemons%s\n",
 			lab->external ? " (only its origin is used: the proxy "
 					"is the external one)"
 				      : "");

@@ -12,9 +12,9 @@
 
 #include "intercept.h"
 
-#include <stdarg.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +31,7 @@
 /* ---- The filter ---- */
 
 /* The host a request is for: absolute-form URL, CONNECT authority, Host. */
-static void request_host(const struct http_request *req, char *out,
-			 size_t cap)
+static void request_host(const struct http_request *req, char *out, size_t cap)
 {
 	struct http_url u;
 	const struct http_header *h;
@@ -51,8 +50,7 @@ static void request_host(const struct http_request *req, char *out,
 }
 
 /* The path of the request target ("" for CONNECT). */
-static void request_path(const struct http_request *req, char *out,
-			 size_t cap)
+static void request_path(const struct http_request *req, char *out, size_t cap)
 {
 	struct http_url u;
 
@@ -179,15 +177,14 @@ static void show_filter(struct repl *r)
 {
 	struct intercept *ic = r->icpt;
 
-	fprintf(r->out, "hold: %s%s%s%s%s%s%s; the rest %s%s\n",
-		ic->host[0] || ic->method[0] || ic->path[0] ? "" : "everything",
-		ic->method[0] ? "method " : "", ic->method,
-		ic->host[0] ? " host " : "", ic->host,
-		ic->path[0] ? " path " : "", ic->path,
-		ic->rest == ICPT_REST_DENY ? "answered 403"
-					   : "released unshown",
-		ic->auto_release ? " (auto: nothing is held, all is printed)"
-				 : "");
+	fprintf(
+	    r->out, "hold: %s%s%s%s%s%s%s; the rest %s%s\n",
+	    ic->host[0] || ic->method[0] || ic->path[0] ? "" : "everything",
+	    ic->method[0] ? "method " : "", ic->method,
+	    ic->host[0] ? " host " : "", ic->host, ic->path[0] ? " path " : "",
+	    ic->path,
+	    ic->rest == ICPT_REST_DENY ? "answered 403" : "released unshown",
+	    ic->auto_release ? " (auto: nothing is held, all is printed)" : "");
 }
 
 /* `hold all | host H | method M | path PREFIX | rest release|deny` */
@@ -276,7 +273,7 @@ enum repl_rc intercept_held(struct repl *r, int argc, char **argv)
 			continue;
 		lab_first_line(c->held.data, c->held.len, line, sizeof(line));
 		fprintf(r->out, "  #%d  %s\n", c->num,
-			c->st == ICPT_HELD ? line
+			c->st == ICPT_HELD     ? line
 			: c->st == ICPT_TUNNEL ? "(tunnel: bytes relayed)"
 					       : "(waiting for a request)");
 		if (c->st == ICPT_HELD)
@@ -291,8 +288,8 @@ enum repl_rc intercept_held(struct repl *r, int argc, char **argv)
 }
 
 /* Find header `name` in the head of b: offsets of its whole line. */
-static bool find_line(const struct http_buf *b, const char *name,
-		      size_t *start, size_t *end)
+static bool find_line(const struct http_buf *b, const char *name, size_t *start,
+		      size_t *end)
 {
 	size_t i = 0, nl = strlen(name);
 
@@ -341,8 +338,9 @@ enum repl_rc intercept_edit(struct repl *r, int argc, char **argv)
 	if (!http_is_token(argv[2], strlen(argv[2])) ||
 	    (set && (strlen(argv[3]) > ICPT_MAX_EDIT ||
 		     strpbrk(argv[3], "\r\n") != NULL))) {
-		repl_error(r, "a field name is a token, and its value one line "
-			      "of at most %d bytes",
+		repl_error(r,
+			   "a field name is a token, and its value one line "
+			   "of at most %d bytes",
 			   ICPT_MAX_EDIT);
 		return REPL_USAGE;
 	}
@@ -360,10 +358,10 @@ enum repl_rc intercept_edit(struct repl *r, int argc, char **argv)
 		repl_error(r, "#%d's held message would be too large", c->num);
 		return REPL_FAIL;
 	}
-	snprintf(c->broken, sizeof(c->broken), "edit: %s %s", set ? "set" : "removed",
-		 argv[2]);
-	fprintf(r->out, "#%d: %s %s (on %s)\n", c->num,
-		set ? "set" : "removed", argv[2], lab_leg_name(c->leg));
+	snprintf(c->broken, sizeof(c->broken), "edit: %s %s",
+		 set ? "set" : "removed", argv[2]);
+	fprintf(r->out, "#%d: %s %s (on %s)\n", c->num, set ? "set" : "removed",
+		argv[2], lab_leg_name(c->leg));
 	return REPL_OK;
 }
 
@@ -422,9 +420,9 @@ enum repl_rc intercept_await(struct repl *r, int argc, char **argv)
 				return REPL_OK;
 			break;
 		}
-		if (!listen_pump(r, (int)(secs * 1000 - ms < 200
-					      ? secs * 1000 - ms
-					      : 200)))
+		if (!listen_pump(
+			r,
+			(int)(secs * 1000 - ms < 200 ? secs * 1000 - ms : 200)))
 			break;
 	}
 	repl_error(r, "await %s: nothing came in %ld s", argv[1], secs);

@@ -20,9 +20,9 @@
 #ifndef LAB407_REPL_INTERCEPT_H
 #define LAB407_REPL_INTERCEPT_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <poll.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -31,12 +31,12 @@
 #include "lab.h"
 #include "repl.h"
 
-#define ICPT_MAX_CONNS 32     /* outside connections at once */
-#define ICPT_MAX_FILTER 256   /* a host or path prefix in `hold` */
-#define ICPT_MAX_EDIT 512     /* a header value given to `edit set` */
-#define ICPT_PEEK 8192	      /* bytes of plain HTTP kept per tunnel side */
-#define ICPT_CHUNK 16384      /* one read of a tunnel */
-#define ICPT_AWAIT_MAX 120    /* seconds `await request` may wait */
+#define ICPT_MAX_CONNS 32   /* outside connections at once */
+#define ICPT_MAX_FILTER 256 /* a host or path prefix in `hold` */
+#define ICPT_MAX_EDIT 512   /* a header value given to `edit set` */
+#define ICPT_PEEK 8192	    /* bytes of plain HTTP kept per tunnel side */
+#define ICPT_CHUNK 16384    /* one read of a tunnel */
+#define ICPT_AWAIT_MAX 120  /* seconds `await request` may wait */
 
 enum icpt_state {
 	ICPT_FREE,
@@ -48,12 +48,12 @@ enum icpt_state {
 /* One side of a tunnel as the proxy can read it. */
 struct icpt_side {
 	struct tlsrec_reader tls;
-	bool not_tls;		/* the bytes were not TLS */
-	bool plain_done;	/* stopped looking for HTTP in it */
-	struct http_buf peek;	/* plain HTTP: bytes of the next head */
-	uint64_t skip;		/* body bytes of plain HTTP to pass over */
-	uint64_t bytes;		/* relayed in this direction */
-	unsigned records;	/* TLS records summarised */
+	bool not_tls;	      /* the bytes were not TLS */
+	bool plain_done;      /* stopped looking for HTTP in it */
+	struct http_buf peek; /* plain HTTP: bytes of the next head */
+	uint64_t skip;	      /* body bytes of plain HTTP to pass over */
+	uint64_t bytes;	      /* relayed in this direction */
+	unsigned records;     /* TLS records summarised */
 };
 
 struct icpt_conn {
@@ -62,20 +62,21 @@ struct icpt_conn {
 	int num; /* #N, from 1 */
 	int up;	 /* tunnel: the far end */
 	int srv; /* tunnel to the lab's origin: the origin's end, or -1 */
-	enum lab_leg leg;      /* of the held message */
-	struct http_buf in;    /* read from the client, not yet a message */
-	struct http_buf held;  /* the held message */
-	uint64_t seq;	       /* when it was held: oldest is released first */
-	bool shown;	       /* matched the filter: recorded and printed */
-	bool own;	       /* P2C: the proxy's own response */
-	bool close_after;      /* close the client after P2C */
-	bool tunnel_after;     /* P2C is a 2xx to CONNECT */
-	bool lab_origin;       /* forwarding to the lab's origin */
+	enum lab_leg leg;     /* of the held message */
+	struct http_buf in;   /* read from the client, not yet a message */
+	struct http_buf held; /* the held message */
+	uint64_t seq;	      /* when it was held: oldest is released first */
+	bool shown;	      /* matched the filter: recorded and printed */
+	bool own;	      /* P2C: the proxy's own response */
+	bool close_after;     /* close the client after P2C */
+	bool tunnel_after;    /* P2C is a 2xx to CONNECT */
+	bool lab_origin;      /* forwarding to the lab's origin */
 	struct sockaddr_storage addrs[4]; /* the checked upstream addresses */
 	size_t naddrs;
-	char target[HTTP_MAX_HOST + 16]; /* host:port forwarded or tunnelled to */
-	char method[16];	   /* of the request in flight */
-	char info[1024];	   /* Proxy-Authentication-Info to relay */
+	char target[HTTP_MAX_HOST +
+		    16];	     /* host:port forwarded or tunnelled to */
+	char method[16];	     /* of the request in flight */
+	char info[1024];	     /* Proxy-Authentication-Info to relay */
 	char broken[LAB_MAX_BROKEN]; /* what break/edit did to it */
 	struct icpt_side side[2];    /* [0] client->far, [1] far->client */
 };
@@ -84,18 +85,18 @@ struct icpt_conn {
 enum icpt_rest { ICPT_REST_RELEASE, ICPT_REST_DENY };
 
 struct intercept {
-	int lfd;		/* listener, or -1 */
-	char bound[64];		/* "127.0.0.1:PORT" */
+	int lfd;	/* listener, or -1 */
+	char bound[64]; /* "127.0.0.1:PORT" */
 	struct icpt_conn c[ICPT_MAX_CONNS];
 	int next_num;
 	uint64_t next_seq;
-	bool auto_release;		/* `auto on`: print, never hold */
-	char host[ICPT_MAX_FILTER];	/* hold only these ("" any) */
+	bool auto_release;	    /* `auto on`: print, never hold */
+	char host[ICPT_MAX_FILTER]; /* hold only these ("" any) */
 	char method[16];
 	char path[ICPT_MAX_FILTER];
 	enum icpt_rest rest;
-	unsigned requests;		/* outside requests read so far */
-	bool printed;			/* something was printed by a pump */
+	unsigned requests; /* outside requests read so far */
+	bool printed;	   /* something was printed by a pump */
 	/* called before printing while the prompt waits (may be NULL) */
 	void (*before_print)(void *arg);
 	void *arg;

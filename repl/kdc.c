@@ -25,7 +25,7 @@
 
 #include "../http/negotiate.h"
 
-#define KDC_WAIT_MS 15000   /* for `kdc start` to have a realm */
+#define KDC_WAIT_MS 15000 /* for `kdc start` to have a realm */
 #define KDC_POLL_MS 100
 
 /* The lab's root (the directory above lessons/), or false. */
@@ -90,7 +90,8 @@ static bool start_kdc(struct repl *r, const char *root, const char *dir)
 			return true;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			r->lab->kdc_pid = 0;
-			repl_error(r, "kdc start: the KDC did not start (see %s)",
+			repl_error(r,
+				   "kdc start: the KDC did not start (see %s)",
 				   log);
 			return false;
 		}
@@ -122,7 +123,8 @@ enum repl_rc kdc_cmd(struct repl *r, int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "stop") == 0) {
 		kdc_stop_child(r->lab);
 		r->lab->kdc = false;
-		fprintf(r->out, "kdc: the client no longer answers Negotiate\n");
+		fprintf(r->out,
+			"kdc: the client no longer answers Negotiate\n");
 		return REPL_OK;
 	}
 	if (!lab_root(root, sizeof(root))) {
@@ -138,8 +140,9 @@ enum repl_rc kdc_cmd(struct repl *r, int argc, char **argv)
 	snprintf(cc, sizeof(cc), "FILE:%s/ccache", dir);
 	snprintf(rc, sizeof(rc), "%s/rcache", dir);
 	if (!exists(conf) || !exists(keytab)) {
-		repl_error(r, "kdc: no lab realm in %s: run `kdc start`, or "
-			      "`make lab-kdc` in another shell",
+		repl_error(r,
+			   "kdc: no lab realm in %s: run `kdc start`, or "
+			   "`make lab-kdc` in another shell",
 			   dir);
 		return REPL_FAIL;
 	}

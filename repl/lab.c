@@ -30,9 +30,9 @@
 
 #include "../net/net.h"
 #include "breaker.h"
-#include "tlsleg.h"
 #include "choice.h"
 #include "mystery.h"
+#include "tlsleg.h"
 #include "wire.h"
 
 /* ---- Opening ---- */
@@ -46,7 +46,8 @@ static int listen_free(unsigned *port, char *err, size_t err_cap)
 	if (fd < 0)
 		return -1;
 	if (!net_split_hostport(bound, host, sizeof(host), port)) {
-		snprintf(err, err_cap, "cannot read the bound address '%s'", bound);
+		snprintf(err, err_cap, "cannot read the bound address '%s'",
+			 bound);
 		close(fd);
 		return -1;
 	}
@@ -115,7 +116,6 @@ static void msgs_free(struct lab *lab)
 		http_buf_free(&lab->msgs[i].bytes);
 	lab->num_msgs = 0;
 }
-
 
 /* Close sockets, free state, wipe the passwords we were given. */
 void lab_close(struct lab *lab)
@@ -270,7 +270,8 @@ bool lab_begin(struct lab *lab, const char *method, const char *url_or_path,
 	if (body != NULL) {
 		lab->body_len = strlen(body);
 		if (lab->body_len > LAB_MAX_BODY) {
-			snprintf(err, err_cap, "body over %u bytes", LAB_MAX_BODY);
+			snprintf(err, err_cap, "body over %u bytes",
+				 LAB_MAX_BODY);
 			lab->body_len = 0;
 			return false;
 		}

@@ -47,15 +47,15 @@
 #define LAB_MAX_BROKEN 256
 #define LAB_MAX_REALM_SHOWN 64 /* realm bytes quoted in a break note */
 #define LAB_MAX_URL 1024
-#define LAB_MAX_TCP 160 /* one TCP event, as a sentence */
+#define LAB_MAX_TCP 160		   /* one TCP event, as a sentence */
 #define LAB_MAX_BODY 65536	   /* request body given to `request` */
 #define LAB_MAX_MESSAGE (1u << 20) /* bytes of one message we read */
 #define LAB_IO_TIMEOUT_MS 5000	   /* a read that should be instant */
 #define LAB_EXT_TIMEOUT_MS 15000   /* an external proxy may be slower */
 #define LAB_EXT_ORIGIN_CONNS 4	  /* external proxy -> lab origin connections */
 #define LAB_ORIGIN_ALIAS "origin" /* `request CONNECT origin` */
-#define LAB_UP_PROXY_PORT 4070	/* make lab-up's bin/proxy (mk/lab.sh) */
-#define LAB_UP_ORIGIN_PORT 4080 /* make lab-up's bin/origin */
+#define LAB_UP_PROXY_PORT 4070	  /* make lab-up's bin/proxy (mk/lab.sh) */
+#define LAB_UP_ORIGIN_PORT 4080	  /* make lab-up's bin/origin */
 #define LAB_PROXY_REALM "lab407 proxy"
 #define LAB_ORIGIN_REALM "lab407 origin"
 
@@ -105,9 +105,9 @@ struct lab {
 	struct rules rules;	     /* the origin's default rules */
 	struct acl *acl;	     /* owned: the default proxy ACL */
 	struct proxy_config pcfg;
-	struct acl_policy ppolicy;   /* CONNECT: 443 and the origin's port;
-					never the lab proxy's own port */
-	struct proxy_state *pst; /* owned (large: nonce counts) */
+	struct acl_policy ppolicy; /* CONNECT: 443 and the origin's port;
+				      never the lab proxy's own port */
+	struct proxy_state *pst;   /* owned (large: nonce counts) */
 	struct origin_config ocfg;
 	struct origin_state *ost; /* owned */
 	int listen_fd[2];	  /* proxy, origin listeners */
@@ -126,8 +126,9 @@ struct lab {
 	 */
 	int cp[2]; /* client end, proxy end */
 	int po[2]; /* proxy's upstream end, origin end */
-	unsigned conn_seq[2]; /* connections opened so far: [0] client ->
-				 proxy (C1, C2, ...), [1] proxy -> origin (U1..) */
+	unsigned
+	    conn_seq[2]; /* connections opened so far: [0] client ->
+			    proxy (C1, C2, ...), [1] proxy -> origin (U1..) */
 
 	/* ---- the client ---- */
 	struct lab_creds creds[2];	 /* -U and -u */
@@ -150,12 +151,12 @@ struct lab {
 	struct http_buf pending;	     /* the waiting message */
 	bool pending_proxy_own;		     /* P2C: the proxy's own response */
 	char pending_broken[LAB_MAX_BROKEN]; /* what a break did, or "" */
-	bool close_after;	    /* close client<->proxy after P2C */
-	char proxy_info[1024];	    /* Proxy-Authentication-Info to relay */
-	struct http_buf proxy_req;  /* the request head the proxy checked:
-				       rspauth after auth-int (relay_info) */
+	bool close_after;	   /* close client<->proxy after P2C */
+	char proxy_info[1024];	   /* Proxy-Authentication-Info to relay */
+	struct http_buf proxy_req; /* the request head the proxy checked:
+				      rspauth after auth-int (relay_info) */
 	char proxy_user[GUARD_MAX_USER]; /* ... and who it authenticated */
-	const char *pending_method; /* method of the request in flight */
+	const char *pending_method;	 /* method of the request in flight */
 	char req_method[16];
 	struct lab_msg msgs[LAB_MAX_MSGS];
 	size_t num_msgs;
@@ -164,26 +165,27 @@ struct lab {
 	char end_note[LAB_MAX_WHY]; /* why the exchange ended */
 
 	/* ---- a mystery (repl/mystery.c): a hidden set-up ---- */
-	int mystery;	     /* 0, or the mystery in force */
-	bool own_401;	     /* the proxy answers bad credentials with 401 */
-	bool own_close;	     /* the proxy closes after each 407 it writes */
-	uint64_t waited;     /* `wait N`: seconds added to both clocks */
+	int mystery;	 /* 0, or the mystery in force */
+	bool own_401;	 /* the proxy answers bad credentials with 401 */
+	bool own_close;	 /* the proxy closes after each 407 it writes */
+	uint64_t waited; /* `wait N`: seconds added to both clocks */
 
 	/* ---- break ---- */
-	enum lab_break brk;	/* pending, applies once */
+	enum lab_break brk;	  /* pending, applies once */
 	enum lab_party brk_party; /* whose credential it corrupts */
-	char last_digest[2048]; /* last Digest credentials sent */
+	char last_digest[2048];	  /* last Digest credentials sent */
 	char last_digest_field[32];
 	bool stale_now; /* skew the clock at the next decide */
-	char last_ntlm[NTLM_GUARD_MAX_B64 + 8]; /* last NTLM AUTHENTICATE sent */
+	char
+	    last_ntlm[NTLM_GUARD_MAX_B64 + 8]; /* last NTLM AUTHENTICATE sent */
 
 	/* ---- what the client<->proxy connection proved (NTLM) ---- */
 	struct proxy_conn pconn;
 
 	/* ---- Kerberos (lesson 12): `kdc` found the lab's realm ---- */
-	bool kdc;                     /* the client may answer Negotiate */
-	char negotiate_reply[1024];   /* the proxy's final token to relay */
-	pid_t kdc_pid;                /* a KDC `kdc start` launched, or 0 */
+	bool kdc;		    /* the client may answer Negotiate */
+	char negotiate_reply[1024]; /* the proxy's final token to relay */
+	pid_t kdc_pid;		    /* a KDC `kdc start` launched, or 0 */
 };
 
 /* ---- Opening ---- */
@@ -216,7 +218,6 @@ void lab_clear(struct lab *lab);
 /* The first line of the message p[0..n), without CRLF, cut to fit
  * out[cap]: what the transcript shows as its title. */
 void lab_first_line(const char *p, size_t n, char *out, size_t cap);
-
 
 /* The one place lab->next changes: the message in lab->pending is next
  * carried on leg (proxy_own: on P2C, the proxy's own answer). */

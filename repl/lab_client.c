@@ -58,7 +58,7 @@ void lab_client_fill(struct lab *lab)
 	/* the REPL's notes name the REPL's command, not curl's -U / -u */
 	cc->proxy_option = "set them with `user proxy NAME:PASSWORD`";
 	cc->origin_option = "set them with `user origin NAME:PASSWORD`";
-	cc->proxy_host = "localhost";   /* the service principal's host */
+	cc->proxy_host = "localhost"; /* the service principal's host */
 	for (p = 0; p < 2; p++) {
 		struct answer_creds *a =
 		    p == LAB_PROXY ? &cc->proxy : &cc->origin;
@@ -73,7 +73,8 @@ void lab_client_fill(struct lab *lab)
 		/* curl's --proxy-anyauth / --anyauth: whatever is offered */
 		a->allowed = AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST |
 			     AUTH_SCHEME_BEARER | AUTH_SCHEME_NTLM;
-		/* Lesson 12: with the lab's realm, a ticket for HTTP/localhost */
+		/* Lesson 12: with the lab's realm, a ticket for HTTP/localhost
+		 */
 		if (lab->kdc && p == LAB_PROXY)
 			a->allowed |= AUTH_SCHEME_NEGOTIATE;
 	}
@@ -85,8 +86,8 @@ void lab_client_fill(struct lab *lab)
  * is spent when the request it produced carries credentials.
  */
 void lab_client_call(struct lab *lab, const struct http_response *resp,
-			const char *body, size_t blen, struct client_step *s,
-			char *broken, size_t bcap)
+		     const char *body, size_t blen, struct client_step *s,
+		     char *broken, size_t bcap)
 {
 	char bad_user[LAB_MAX_CRED + 8], bad_pass[LAB_MAX_CRED + 8];
 	bool swap =
@@ -135,8 +136,7 @@ void lab_client_call(struct lab *lab, const struct http_response *resp,
 }
 
 /* Take the client's next step: queue its request, or end the exchange. */
-void lab_client_take(struct lab *lab, struct client_step *s,
-			     const char *broken)
+void lab_client_take(struct lab *lab, struct client_step *s, const char *broken)
 {
 	if (s->action == CLIENT_SEND) {
 		http_buf_reset(&lab->pending);

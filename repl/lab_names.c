@@ -10,9 +10,8 @@
 /* ---- Names ---- */
 
 static const char *const break_names[LAB_BREAK__COUNT] = {
-    "none",  "password", "user", "scheme",   "header", "base64",
-    "realm", "nonce",	 "nc",	 "response", "stale",  "close",
-    "replay",
+    "none",  "password", "user",     "scheme", "header", "base64", "realm",
+    "nonce", "nc",	 "response", "stale",  "close",	 "replay",
 };
 
 const char *lab_break_name(enum lab_break b)

@@ -121,12 +121,14 @@ bool lab_set_schemes(struct lab *lab, enum lab_party p, const char *list,
 	size_t n = 0;
 	enum http_err e;
 
-	if (strcasecmp(list, "none") != 0 && !choice_schemes(list, err, err_cap))
+	if (strcasecmp(list, "none") != 0 &&
+	    !choice_schemes(list, err, err_cap))
 		return false;
 	e = auth_scheme_list_parse(list, v, GUARD_MAX_SCHEMES, &n);
 	if (e != HTTP_OK) {
 		snprintf(err, err_cap,
-			 "'%s': %s (choose basic, digest, bearer, ntlm, negotiate or "
+			 "'%s': %s (choose basic, digest, bearer, ntlm, "
+			 "negotiate or "
 			 "none)",
 			 list, http_strerror(e));
 		return false;
@@ -183,8 +185,9 @@ bool lab_set_qop(struct lab *lab, enum lab_party p, const char *list, char *err,
 	if (strcasecmp(list, "none") != 0) {
 		enum http_err e = digest_qop_list_parse(list, &q);
 		if (e != HTTP_OK) {
-			snprintf(err, err_cap, "'%s': %s (auth, auth-int or none)",
-				 list, http_strerror(e));
+			snprintf(err, err_cap,
+				 "'%s': %s (auth, auth-int or none)", list,
+				 http_strerror(e));
 			return false;
 		}
 	}
@@ -217,7 +220,8 @@ bool lab_set_user(struct lab *lab, enum lab_party p, const char *spec,
 	return true;
 }
 
-bool lab_set_proxy(struct lab *lab, const char *hostport, char *err, size_t err_cap)
+bool lab_set_proxy(struct lab *lab, const char *hostport, char *err,
+		   size_t err_cap)
 {
 	char host[sizeof(lab->ext_host)];
 	unsigned port;

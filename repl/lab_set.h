@@ -33,7 +33,8 @@ bool lab_set_proxy(struct lab *lab, const char *hostport, char *err,
  * Arm a break for the next credential; false with a sentence when it does
  * not apply to the current set-up (nonce under Basic, say).
  */
-bool lab_set_break(struct lab *lab, enum lab_break b, char *err, size_t err_cap);
+bool lab_set_break(struct lab *lab, enum lab_break b, char *err,
+		   size_t err_cap);
 /*
  * The same for one party's credential (party -1: the default, the one the
  * client sends first, see breaker_default_party()).  A second break

@@ -37,8 +37,8 @@ static uint64_t proxy_now(const struct lab *lab)
  * "; " ("...; Response from"); scheme names and acronyms keep theirs. */
 static bool lower_after_join(const char *w)
 {
-	static const char *const keep[] = {"Basic", "Digest", "Bearer",
-					   "NTLM", "Negotiate", NULL};
+	static const char *const keep[] = {"Basic", "Digest",	 "Bearer",
+					   "NTLM",  "Negotiate", NULL};
 
 	if (w[0] < 'A' || w[0] > 'Z' || w[1] < 'a' || w[1] > 'z')
 		return false;
@@ -141,8 +141,9 @@ static bool c2p_connection(struct lab *lab, struct lab_msg *m, char *err,
 		 ++lab->conn_seq[0]);
 	if (lab->external) {
 		enum net_fail why;
-		lab->cp[0] = net_connect(lab->ext_host, lab->ext_port,
-					 LAB_EXT_TIMEOUT_MS, &why, err, err_cap);
+		lab->cp[0] =
+		    net_connect(lab->ext_host, lab->ext_port,
+				LAB_EXT_TIMEOUT_MS, &why, err, err_cap);
 		if (lab->cp[0] < 0)
 			return false;
 		net_set_timeouts(lab->cp[0], LAB_EXT_TIMEOUT_MS,
@@ -208,9 +209,9 @@ static void c2p_decide(struct lab *lab, struct lab_msg *m,
 
 		snprintf(method, sizeof(method), "%.*s", (int)req->method_len,
 			 req->method);
-		t->naddrs = net_resolve(d->host, d->port, t->addrs,
-					NET_MAX_RESOLVED, &why, rerr,
-					sizeof(rerr));
+		t->naddrs =
+		    net_resolve(d->host, d->port, t->addrs, NET_MAX_RESOLVED,
+				&why, rerr, sizeof(rerr));
 		if (t->naddrs > 0)
 			proxy_decide_address(&lab->pcfg, method, t->addrs,
 					     t->naddrs, d);
@@ -241,8 +242,9 @@ static void c2p_fenced(struct lab *lab, struct lab_msg *m,
 			 lab->port[LAB_ORIGIN], d->host, d->port);
 	proxy_write_own(&lab->pending, 502, false, body);
 	snprintf(m->why + strlen(m->why), sizeof(m->why) - strlen(m->why),
-		 tunnel ? "; but the lab tunnels only to its own origin -> 502"
-			: "; but the lab forwards only to its own origin -> 502");
+		 tunnel
+		     ? "; but the lab tunnels only to its own origin -> 502"
+		     : "; but the lab forwards only to its own origin -> 502");
 	lab_queue_next(lab, LAB_P2C, true);
 }
 
@@ -267,7 +269,8 @@ static void c2p_forward(struct lab *lab, struct lab_msg *m,
 /* Lesson 07, PROXY_TUNNEL: the tunnel's far end is a new connection of
  * its own; the 200 goes back only once it is open. */
 static bool c2p_tunnel(struct lab *lab, struct lab_msg *m,
-		       const struct proxy_decision *d, char *err, size_t err_cap)
+		       const struct proxy_decision *d, char *err,
+		       size_t err_cap)
 {
 	wire_close(&lab->po[0]);
 	wire_close(&lab->po[1]);
@@ -367,7 +370,8 @@ static enum lab_step_rc step_p2o(struct lab *lab, struct lab_msg *m, char *err,
 		snprintf(m->tcp_before, sizeof(m->tcp_before),
 			 "TCP: the proxy opens connection U%u to the origin",
 			 ++lab->conn_seq[1]);
-	if (lab->po[0] < 0 && !wire_pair(lab, LAB_ORIGIN, lab->po, err, err_cap))
+	if (lab->po[0] < 0 &&
+	    !wire_pair(lab, LAB_ORIGIN, lab->po, err, err_cap))
 		return LAB_STEP_ERROR;
 	if (!wire_carry(lab->po[0], lab->po[1], &lab->pending, &m->bytes, err,
 			err_cap))
@@ -407,16 +411,14 @@ static void relay_info(struct lab *lab, const struct http_response *resp,
 	    http_parse_request(lab->proxy_req.data, lab->proxy_req.len, &req,
 			       &e) != (long)lab->proxy_req.len ||
 	    http_response_framing(resp, req.method, req.method_len, &bi) !=
-		    HTTP_OK ||
+		HTTP_OK ||
 	    (bi.framing != HTTP_BODY_LENGTH && bi.framing != HTTP_BODY_NONE))
 		return;
-	guard_digest_info(&lab->pcfg.guard, &req, lab->proxy_user,
-			  lab->proxy_info,
-			  bi.framing == HTTP_BODY_NONE ? ""
-						       : m->bytes.data + m->head_len,
-			  bi.framing == HTTP_BODY_NONE ? 0
-						       : m->bytes.len - m->head_len,
-			  info, cap);
+	guard_digest_info(
+	    &lab->pcfg.guard, &req, lab->proxy_user, lab->proxy_info,
+	    bi.framing == HTTP_BODY_NONE ? "" : m->bytes.data + m->head_len,
+	    bi.framing == HTTP_BODY_NONE ? 0 : m->bytes.len - m->head_len, info,
+	    cap);
 }
 
 /* Leg 3: the origin's response reaches the proxy, which relays it. */
@@ -440,8 +442,8 @@ static enum lab_step_rc step_o2p(struct lab *lab, struct lab_msg *m, char *err,
 	http_buf_reset(&lab->pending);
 	/* the proxy's own Digest success rides on the relayed response */
 	relay_info(lab, &resp, m, info, sizeof(info));
-	if (!proxy_relay_head_auth(&resp, info, lab->negotiate_reply,
-				   NULL, false, &lab->pending)) {
+	if (!proxy_relay_head_auth(&resp, info, lab->negotiate_reply, NULL,
+				   false, &lab->pending)) {
 		snprintf(err, err_cap, "the proxy could not rewrite the head");
 		return LAB_STEP_ERROR;
 	}
@@ -596,8 +598,7 @@ static enum lab_step_rc step_p2c(struct lab *lab, struct lab_msg *m, char *err,
 
 	client_step_init(&s);
 	lab_client_call(lab, &resp, m->bytes.data + m->head_len,
-			m->bytes.len - m->head_len, &s, broken,
-			sizeof(broken));
+			m->bytes.len - m->head_len, &s, broken, sizeof(broken));
 	p2c_why(lab, m, &s);
 	p2c_lesson(lab, m, &resp);
 	lab_client_take(lab, &s, broken);
@@ -618,7 +619,8 @@ enum lab_step_rc lab_step(struct lab *lab, char *err, size_t err_cap)
 		return LAB_STEP_IDLE;
 	m = lab_record(lab, lab->next);
 	if (m == NULL) {
-		snprintf(err, err_cap, "the exchange passed %d messages; stopping",
+		snprintf(err, err_cap,
+			 "the exchange passed %d messages; stopping",
 			 LAB_MAX_MSGS);
 		lab->active = false;
 		return LAB_STEP_ERROR;

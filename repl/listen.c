@@ -46,7 +46,8 @@ bool listen_open(struct intercept *ic, const char *hostport, char *err,
 	char spec[300];
 
 	if (ic->lfd >= 0) {
-		snprintf(err, err_cap, "already listening on %s (listen off first)",
+		snprintf(err, err_cap,
+			 "already listening on %s (listen off first)",
 			 ic->bound);
 		return false;
 	}
@@ -217,8 +218,9 @@ static void bad_request(struct repl *r, struct icpt_conn *c, const char *why)
 				 strlen(why));
 	(void)net_write_all(c->fd, b.data, b.len);
 	http_buf_free(&b);
-	listen_say(r, "(#%d: not a request the lab can hold: %s -> 400, "
-		      "closed)\n",
+	listen_say(r,
+		   "(#%d: not a request the lab can hold: %s -> 400, "
+		   "closed)\n",
 		   c->num, why);
 	listen_drop(r->icpt, c);
 }
@@ -255,8 +257,9 @@ static void read_client(struct repl *r, struct icpt_conn *c)
 		return;
 	if (got <= 0) {
 		if (!r->icpt->auto_release)
-			listen_say(r, "(#%d: the outside client closed the "
-				      "connection)\n",
+			listen_say(r,
+				   "(#%d: the outside client closed the "
+				   "connection)\n",
 				   c->num);
 		listen_drop(r->icpt, c);
 		return;
@@ -280,7 +283,8 @@ static void show_plain(struct repl *r, struct icpt_conn *c, int dir,
 		       const char *p, size_t n)
 {
 	struct icpt_side *s = &c->side[dir];
-	const char *arrow = dir == 0 ? "client -> far end" : "far end -> client";
+	const char *arrow =
+	    dir == 0 ? "client -> far end" : "far end -> client";
 
 	while (n > 0 && !s->plain_done) {
 		struct http_request req;
@@ -310,31 +314,36 @@ static void show_plain(struct repl *r, struct icpt_conn *c, int dir,
 		if (hl == HTTP_PARSE_PARTIAL && s->peek.len < ICPT_PEEK)
 			continue;
 		if (hl <= 0) {
-			listen_say(r, "  #%d tunnel %s: %zu bytes, neither TLS "
-				      "nor HTTP; relayed unread\n",
+			listen_say(r,
+				   "  #%d tunnel %s: %zu bytes, neither TLS "
+				   "nor HTTP; relayed unread\n",
 				   c->num, arrow, s->peek.len);
 			s->plain_done = true;
 			break;
 		}
-		listen_say(r, "  #%d tunnel %s: plain HTTP, the proxy can "
-			      "read it all:\n",
+		listen_say(r,
+			   "  #%d tunnel %s: plain HTTP, the proxy can "
+			   "read it all:\n",
 			   c->num, arrow);
 		{
 			/* the head, line by line, indented */
 			const char *q = s->peek.data, *end = q + hl;
 			while (q < end) {
-				const char *nl = memchr(q, '\n', (size_t)(end - q));
-				size_t len = nl ? (size_t)(nl - q) : (size_t)(end - q);
+				const char *nl =
+				    memchr(q, '\n', (size_t)(end - q));
+				size_t len =
+				    nl ? (size_t)(nl - q) : (size_t)(end - q);
 				if (len > 0 && q[len - 1] == '\r')
 					len--;
 				if (len > 0)
-					listen_say(r, "    %.*s\n", (int)len, q);
+					listen_say(r, "    %.*s\n", (int)len,
+						   q);
 				q = nl ? nl + 1 : end;
 			}
 		}
 		if (dir == 0 ? http_request_framing(&req, &info) != HTTP_OK
 			     : http_response_framing(&resp, "GET", 3, &info) !=
-				   HTTP_OK ||
+				       HTTP_OK ||
 				   info.framing == HTTP_BODY_CHUNKED ||
 				   info.framing == HTTP_BODY_UNTIL_CLOSE)
 			s->plain_done = true; /* the rest is relayed unread */
@@ -357,7 +366,8 @@ static void show_tunnel_bytes(struct repl *r, struct icpt_conn *c, int dir,
 			      const char *p, size_t n)
 {
 	struct icpt_side *s = &c->side[dir];
-	const char *arrow = dir == 0 ? "client -> far end" : "far end -> client";
+	const char *arrow =
+	    dir == 0 ? "client -> far end" : "far end -> client";
 
 	if (s->not_tls) {
 		show_plain(r, c, dir, p, n);
@@ -374,8 +384,9 @@ static void show_tunnel_bytes(struct repl *r, struct icpt_conn *c, int dir,
 				s->not_tls = true;
 				show_plain(r, c, dir, p, n);
 			} else {
-				listen_say(r, "  #%d tunnel %s: no longer TLS "
-					      "(%s); relayed unread\n",
+				listen_say(r,
+					   "  #%d tunnel %s: no longer TLS "
+					   "(%s); relayed unread\n",
 					   c->num, arrow, http_strerror(e));
 				s->not_tls = s->plain_done = true;
 			}
@@ -403,8 +414,9 @@ static void relay(struct repl *r, struct icpt_conn *c, int dir)
 	if (got < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (got <= 0 || net_write_all(to, chunk, (size_t)got) < 0) {
-		listen_say(r, "  #%d tunnel closed: %llu bytes client -> far "
-			      "end, %llu back\n",
+		listen_say(r,
+			   "  #%d tunnel closed: %llu bytes client -> far "
+			   "end, %llu back\n",
 			   c->num, (unsigned long long)c->side[0].bytes,
 			   (unsigned long long)c->side[1].bytes);
 		listen_drop(r->icpt, c);
@@ -467,8 +479,7 @@ bool listen_pump(struct repl *r, int timeout_ms)
 				/* the lab's origin at the tunnel's far end */
 				if (!wire_serve_origin(r->lab, c->srv))
 					wire_close(&c->srv);
-			}
-			else
+			} else
 				continue;
 			break;
 		}

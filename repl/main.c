@@ -52,7 +52,8 @@ static void usage(FILE *f)
 	    "\n"
 	    "  --check FILE   run a lab script without a terminal; exit 1 on\n"
 	    "                 the first failed expect (FILE:LINE: ...)\n"
-	    "  --listen A     let outside clients (curl, a browser) in through\n"
+	    "  --listen A     let outside clients (curl, a browser) in "
+	    "through\n"
 	    "                 the lab's proxy on A (loopback; port 0 picks\n"
 	    "                 one; the first line says `listening on A`);\n"
 	    "                 each of their messages is held until Enter\n"
@@ -118,7 +119,8 @@ static void welcome(struct repl *r)
 			snprintf(what[p], sizeof(what[p]), "hidden: mystery %d",
 				 lab->mystery);
 		else
-			snprintf(what[p], sizeof(what[p]), "Basic, realm \"%s\"",
+			snprintf(what[p], sizeof(what[p]),
+				 "Basic, realm \"%s\"",
 				 p == LAB_PROXY ? LAB_PROXY_REALM
 						: LAB_ORIGIN_REALM);
 	fprintf(
@@ -292,12 +294,24 @@ static void parse_args(int argc, char **argv, struct repl_args *a)
 	memset(a, 0, sizeof(*a));
 	while ((c = getopt_long(argc, argv, "c:l:hV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': a->check = optarg; break;
-		case 'l': a->listen_at = optarg; break;
-		case 'P': a->predictions = optarg; break;
-		case 'm': a->mystery = optarg; break;
-		case 'h': usage(stdout); exit(0);
-		case 'V': printf("repl (lab407) %s\n", REPL_VERSION); exit(0);
+		case 'c':
+			a->check = optarg;
+			break;
+		case 'l':
+			a->listen_at = optarg;
+			break;
+		case 'P':
+			a->predictions = optarg;
+			break;
+		case 'm':
+			a->mystery = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("repl (lab407) %s\n", REPL_VERSION);
+			exit(0);
 		default:
 			fprintf(stderr, "repl: unknown option (try --help)\n");
 			exit(2);

@@ -127,16 +127,19 @@ void mystery_proxy_reply(struct lab *lab, bool had_creds,
 	if (lab->own_401 && had_creds) {
 		p = find(pending, "\r\nProxy-Authenticate:");
 		if (p != NULL)
-			http_buf_splice(pending, (size_t)(p - pending->data) + 2,
-					18, "WWW-Authenticate", 16);
+			http_buf_splice(pending,
+					(size_t)(p - pending->data) + 2, 18,
+					"WWW-Authenticate", 16);
 		http_buf_splice(pending, 0, sizeof(s407) - 1,
 				"HTTP/1.1 401 Unauthorized", 25);
 	}
-	if (lab->own_close && find(pending, "\r\nConnection: close\r\n") == NULL) {
+	if (lab->own_close &&
+	    find(pending, "\r\nConnection: close\r\n") == NULL) {
 		p = find(pending, "\r\n");
 		if (p != NULL)
-			http_buf_splice(pending, (size_t)(p - pending->data) + 2,
-					0, "Connection: close\r\n", 19);
+			http_buf_splice(pending,
+					(size_t)(p - pending->data) + 2, 0,
+					"Connection: close\r\n", 19);
 		*close = true;
 	}
 }

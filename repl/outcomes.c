@@ -41,8 +41,9 @@ static bool row_end(struct repl *r, struct row *w, bool quiz)
 			 lab_party_name(m->answered_by));
 	/* --quiz: the expected column is the question, so it stays hidden */
 	fprintf(r->out, "%-50.50s %-22.22s %-16s %s%s%s\n", w->scenario,
-		quiz ? "?" : r->expected, got, repl_color(r, pass ? "good" : "bad"),
-		pass ? "pass" : "FAIL", repl_color(r, "off"));
+		quiz ? "?" : r->expected, got,
+		repl_color(r, pass ? "good" : "bad"), pass ? "pass" : "FAIL",
+		repl_color(r, "off"));
 	if (!pass && r->failure[0] != '\0')
 		fprintf(r->out, "    line %u..: %s\n", w->first_line,
 			r->failure);
@@ -164,7 +165,8 @@ enum repl_rc outcomes_cmd(struct repl *r, int argc, char **argv)
 	*r = saved;
 	lab_clear(r->lab);
 	lab_defaults(r->lab);
-	fprintf(r->out, "%u of %u rows as the outcomes table says; the lab is reset\n",
+	fprintf(r->out,
+		"%u of %u rows as the outcomes table says; the lab is reset\n",
 		passed, rows);
 	return passed == rows ? REPL_OK : REPL_FAIL;
 }

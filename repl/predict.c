@@ -68,8 +68,7 @@ void predict_before(struct repl *r)
 	enum lab_party who;
 	int status, tries;
 
-	if (!r->pred.on || r->pred.pending || r->ask == NULL ||
-	    r->in_outcomes)
+	if (!r->pred.on || r->pred.pending || r->ask == NULL || r->in_outcomes)
 		return;
 	for (tries = 0; tries < 3; tries++) {
 		line = r->ask("predict: who answers, and with which status? "
@@ -108,12 +107,12 @@ enum repl_rc predict_after(struct repl *r, const struct lab_msg *m)
 			lab_party_name(r->pred.who), r->pred.status,
 			m->who_unknown ? "unknown" : got, m->status,
 			right ? "right" : "wrong");
-	fprintf(r->out, "%sprediction: %s %d, got %s %d: %s%s (%u of %u right)\n",
-		repl_color(r, right ? "good" : "bad"),
-		lab_party_name(r->pred.who), r->pred.status,
-		m->who_unknown ? "(cannot tell)" : got, m->status,
-		right ? "right" : "wrong", repl_color(r, "off"), r->pred.right,
-		r->pred.made);
+	fprintf(
+	    r->out, "%sprediction: %s %d, got %s %d: %s%s (%u of %u right)\n",
+	    repl_color(r, right ? "good" : "bad"), lab_party_name(r->pred.who),
+	    r->pred.status, m->who_unknown ? "(cannot tell)" : got, m->status,
+	    right ? "right" : "wrong", repl_color(r, "off"), r->pred.right,
+	    r->pred.made);
 	if (!right && r->pred.strict) {
 		unsigned saved = r->line;
 		r->line = r->pred.line ? r->pred.line : r->line;
@@ -145,8 +144,8 @@ enum repl_rc predict_cmd(struct repl *r, int argc, char **argv)
 	enum lab_party who;
 	int status;
 
-	if (argc == 2 && (strcmp(argv[1], "on") == 0 ||
-			  strcmp(argv[1], "off") == 0)) {
+	if (argc == 2 &&
+	    (strcmp(argv[1], "on") == 0 || strcmp(argv[1], "off") == 0)) {
 		r->pred.on = argv[1][1] == 'n';
 		if (!r->pred.on)
 			fprintf(r->out, "predict off\n");
@@ -171,7 +170,8 @@ enum repl_rc predict_cmd(struct repl *r, int argc, char **argv)
 		r->pred.strict = argv[2][1] == 'n';
 		fprintf(r->out, "predict strict %s: a wrong prediction %s\n",
 			argv[2],
-			r->pred.strict ? "fails the script" : "is only counted");
+			r->pred.strict ? "fails the script"
+				       : "is only counted");
 		return REPL_OK;
 	}
 	if (argc == 3 && parse_guess(argv[1], argv[2], &who, &status)) {

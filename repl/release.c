@@ -15,8 +15,8 @@
 
 #include "release.h"
 
-#include <stdarg.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +46,9 @@ static struct lab_msg *record(struct repl *r, struct icpt_conn *c,
 	if (!c->shown)
 		return NULL;
 	if (r->lab->num_msgs >= LAB_MAX_MSGS) {
-		listen_say(r, "(the transcript holds %d messages: it starts "
-			      "again from [1])\n",
+		listen_say(r,
+			   "(the transcript holds %d messages: it starts "
+			   "again from [1])\n",
 			   LAB_MAX_MSGS);
 		lab_clear(r->lab);
 	}
@@ -230,9 +231,9 @@ static void c2p_tunnel(struct lab *lab, struct icpt_conn *c,
 	char cerr[300];
 
 	wire_close(&c->up);
-	c->up = net_connect_addr(c->addrs, c->naddrs, d->host,
-				 LAB_IO_TIMEOUT_MS, NULL, &nf, cerr,
-				 sizeof(cerr));
+	c->up =
+	    net_connect_addr(c->addrs, c->naddrs, d->host, LAB_IO_TIMEOUT_MS,
+			     NULL, &nf, cerr, sizeof(cerr));
 	if (c->up < 0) {
 		own_502(c, "The proxy could not connect to", d->host, d->port);
 		why_more(m, "; but connecting failed (%s) -> 502", cerr);
@@ -270,8 +271,9 @@ static bool release_c2p(struct repl *r, struct icpt_conn *c, char *err,
 	c->broken[0] = '\0';
 	n = http_parse_request(c->held.data, c->held.len, &req, &e);
 	if (n <= 0) {
-		snprintf(err, err_cap, "#%d: the held request no longer parses: %s",
-			 c->num, http_strerror(e));
+		snprintf(err, err_cap,
+			 "#%d: the held request no longer parses: %s", c->num,
+			 http_strerror(e));
 		return false;
 	}
 	hl = (size_t)n;
@@ -325,7 +327,8 @@ static bool read_response(int fd, const char *method, struct http_buf *b,
 	e = http_response_framing(&resp, method, strlen(method), &info);
 	if (e != HTTP_OK || net_read_body(fd, b, (size_t)hl, &info,
 					  LAB_MAX_MESSAGE / 2, NULL, &e) < 0) {
-		snprintf(err, err_cap, "bad response body: %s", http_strerror(e));
+		snprintf(err, err_cap, "bad response body: %s",
+			 http_strerror(e));
 		return false;
 	}
 	return true;
@@ -351,7 +354,8 @@ static bool release_p2o(struct repl *r, struct icpt_conn *c, char *err,
 
 		if (!wire_pair(lab, LAB_ORIGIN, ends, err, err_cap))
 			goto out;
-		if (!wire_carry(ends[0], ends[1], &c->held, &got, err, err_cap)) {
+		if (!wire_carry(ends[0], ends[1], &c->held, &got, err,
+				err_cap)) {
 			wire_close(&ends[0]);
 			wire_close(&ends[1]);
 			goto out;
@@ -359,8 +363,8 @@ static bool release_p2o(struct repl *r, struct icpt_conn *c, char *err,
 		hl = http_parse_request(got.data, got.len, &req, &e);
 		origin_decision_init(&d);
 		if (hl > 0) {
-			origin_decide(&lab->ocfg, lab->ost, &req,
-				      got.data + hl, got.len - (size_t)hl,
+			origin_decide(&lab->ocfg, lab->ost, &req, got.data + hl,
+				      got.len - (size_t)hl,
 				      (uint64_t)time(NULL), &d);
 			why(m, d.lesson, "%s", d.why);
 		}
@@ -368,8 +372,9 @@ static bool release_p2o(struct repl *r, struct icpt_conn *c, char *err,
 		ok = hl > 0 && wire_carry(ends[1], ends[0], &d.out, &c->held,
 					  err, err_cap);
 		if (hl <= 0)
-			snprintf(err, err_cap, "the forwarded request does not "
-					   "parse");
+			snprintf(err, err_cap,
+				 "the forwarded request does not "
+				 "parse");
 		origin_decision_free(&d);
 		wire_close(&ends[0]);
 		wire_close(&ends[1]);
@@ -396,7 +401,8 @@ static bool release_p2o(struct repl *r, struct icpt_conn *c, char *err,
 		ok = net_write_all(fd, c->held.data, c->held.len) >= 0;
 		http_buf_reset(&c->held);
 		if (ok)
-			ok = read_response(fd, c->method, &c->held, err, err_cap);
+			ok = read_response(fd, c->method, &c->held, err,
+					   err_cap);
 		else
 			snprintf(err, err_cap, "write to %s failed", c->target);
 		close(fd);
@@ -418,8 +424,8 @@ static bool release_o2p(struct repl *r, struct icpt_conn *c, char *err,
 	long hl = http_parse_response(c->held.data, c->held.len, &resp, &e);
 
 	if (hl <= 0) {
-		snprintf(err, err_cap, "#%d: the origin's response does not parse",
-			 c->num);
+		snprintf(err, err_cap,
+			 "#%d: the origin's response does not parse", c->num);
 		return false;
 	}
 	why(m, "06",
@@ -461,8 +467,12 @@ static bool release_p2c(struct repl *r, struct icpt_conn *c, char *err,
 		m->answered_by = c->own ? LAB_PROXY : LAB_ORIGIN;
 		lab->final_status = status;
 		lab->final_who = m->answered_by;
-		why(m, status == 407 ? "02" : status == 401 ? "05" : NULL,
-		    "delivered to outside client #%d; what it sends next is its "
+		why(m,
+		    status == 407   ? "02"
+		    : status == 401 ? "05"
+				    : NULL,
+		    "delivered to outside client #%d; what it sends next is "
+		    "its "
 		    "own choice (the lab does not drive it)",
 		    c->num);
 	}

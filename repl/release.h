@@ -11,7 +11,8 @@
 #include "repl.h"
 
 /* Release c's held message one leg; false with err on failure. */
-bool release_one(struct repl *r, struct icpt_conn *c, char *err, size_t err_cap);
+bool release_one(struct repl *r, struct icpt_conn *c, char *err,
+		 size_t err_cap);
 /* Release every leg of c's exchange now (auto, or not held). */
 void release_through(struct repl *r, struct icpt_conn *c);
 

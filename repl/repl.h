@@ -40,22 +40,22 @@ typedef char *(*repl_ask_fn)(const char *prompt);
 
 /* The REPL: the lab plus how to talk to the person using it. */
 struct repl {
-	struct lab *lab;    /* not owned */
+	struct lab *lab;	/* not owned */
 	struct intercept *icpt; /* outside clients (repl/intercept.h) */
-	FILE *out;	    /* steps, tables, help (stdout) */
-	FILE *err;	    /* errors and failed expects (stderr) */
-	bool color;	    /* ANSI colour: tty and NO_COLOR unset */
-	bool raw;	    /* show \r and \n visibly */
-	bool script;	    /* --check: the first failure ends the run */
-	const char *file;   /* script being run, or NULL */
-	unsigned line;	    /* its current line */
-	bool quit;	    /* `quit` was typed */
-	bool in_outcomes;   /* running lessons/outcomes.lab: stay quiet */
-	bool echo;	    /* print each script line before running it */
-	char expected[160]; /* what this row's expects asked for */
-	char failure[256];  /* the first failed expect, or "" */
-	bool why_off;	    /* `why off`: why-lines hidden */
-	repl_ask_fn ask;    /* a terminal to ask on, or NULL: never block */
+	FILE *out;		/* steps, tables, help (stdout) */
+	FILE *err;		/* errors and failed expects (stderr) */
+	bool color;		/* ANSI colour: tty and NO_COLOR unset */
+	bool raw;		/* show \r and \n visibly */
+	bool script;		/* --check: the first failure ends the run */
+	const char *file;	/* script being run, or NULL */
+	unsigned line;		/* its current line */
+	bool quit;		/* `quit` was typed */
+	bool in_outcomes;	/* running lessons/outcomes.lab: stay quiet */
+	bool echo;		/* print each script line before running it */
+	char expected[160];	/* what this row's expects asked for */
+	char failure[256];	/* the first failed expect, or "" */
+	bool why_off;		/* `why off`: why-lines hidden */
+	repl_ask_fn ask;	/* a terminal to ask on, or NULL: never block */
 	struct predict pred;
 };
 
@@ -159,6 +159,5 @@ enum repl_rc intercept_await(struct repl *r, int argc, char **argv);
 enum repl_rc intercept_step(struct repl *r, bool *moved);
 /* Something from an outside client is held. */
 bool intercept_pending(const struct repl *r);
-
 
 #endif

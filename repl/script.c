@@ -232,9 +232,9 @@ static const struct {
 	const char *word;
 	expect_fn fn;
 } expect_forms[] = {
-	{"from", expect_from},	       {"header", expect_header},
-	{"no-header", expect_header},  {"seen", expect_seen},
-	{"not-seen", expect_not_seen}, {"why", expect_why},
+    {"from", expect_from},	   {"header", expect_header},
+    {"no-header", expect_header},  {"seen", expect_seen},
+    {"not-seen", expect_not_seen}, {"why", expect_why},
 };
 
 enum repl_rc script_expect(struct repl *r, int argc, char **argv)

@@ -4,8 +4,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "repl.h"
 #include "lab_set.h"
+#include "repl.h"
 
 #include <string.h>
 

@@ -177,7 +177,8 @@ static void describe(struct tlsleg *t, int from, const char *p, size_t n,
  * other end.  *carried: bytes that crossed.
  */
 static bool flight(struct lab *lab, int from, struct lab_msg *m,
-		   const char *secret, size_t *carried, char *err, size_t err_cap)
+		   const char *secret, size_t *carried, char *err,
+		   size_t err_cap)
 {
 	struct tlsleg *t = lab->tlsleg;
 	BIO *w = SSL_get_wbio(t->end[from]);
@@ -218,7 +219,8 @@ static bool flight(struct lab *lab, int from, struct lab_msg *m,
 }
 
 /* The handshake, flight by flight over the socket. */
-static bool handshake(struct lab *lab, struct lab_msg *m, char *err, size_t err_cap)
+static bool handshake(struct lab *lab, struct lab_msg *m, char *err,
+		      size_t err_cap)
 {
 	struct tlsleg *t = lab->tlsleg;
 	size_t n;
@@ -240,7 +242,8 @@ static bool handshake(struct lab *lab, struct lab_msg *m, char *err, size_t err_
 	}
 	if (!SSL_is_init_finished(t->end[0]) ||
 	    !SSL_is_init_finished(t->end[1])) {
-		snprintf(err, err_cap, "the TLS handshake with the proxy failed");
+		snprintf(err, err_cap,
+			 "the TLS handshake with the proxy failed");
 		ERR_clear_error();
 		return false;
 	}

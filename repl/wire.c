@@ -43,8 +43,8 @@ bool wire_pair(struct lab *lab, enum lab_party p, int ends[2], char *err,
 		return false;
 	ends[1] = accept(lab->listen_fd[p], NULL, NULL);
 	if (ends[1] < 0) {
-		snprintf(err, err_cap, "accept on the %s: %s", lab_party_name(p),
-			 strerror(errno));
+		snprintf(err, err_cap, "accept on the %s: %s",
+			 lab_party_name(p), strerror(errno));
 		wire_close(&ends[0]);
 		return false;
 	}
@@ -65,7 +65,8 @@ static bool read_exact(int fd, struct http_buf *b, size_t n, char *err,
 		int pr = poll(&pfd, 1, LAB_IO_TIMEOUT_MS);
 
 		if (pr <= 0) {
-			snprintf(err, err_cap, "timed out reading from a socket");
+			snprintf(err, err_cap,
+				 "timed out reading from a socket");
 			return false;
 		}
 		r = read(fd, chunk, n < sizeof(chunk) ? n : sizeof(chunk));
@@ -174,7 +175,8 @@ static bool wait_external(struct lab *lab, char *err, size_t err_cap)
 			    !serve_origin(lab, lab->ext_origin[i]))
 				wire_close(&lab->ext_origin[i]);
 	}
-	snprintf(err, err_cap, "the external proxy %s:%u did not answer in %d s",
+	snprintf(err, err_cap,
+		 "the external proxy %s:%u did not answer in %d s",
 		 lab->ext_host, lab->ext_port, LAB_EXT_TIMEOUT_MS / 1000);
 	return false;
 }
@@ -193,9 +195,9 @@ bool wire_read_external(struct lab *lab, struct lab_msg *m, char *err,
 	hl = net_read_head(lab->cp[0], &m->bytes, NULL, &resp, &e);
 
 	if (hl <= 0) {
-		snprintf(err, err_cap, "no response from the external proxy: %s",
-			 hl == 0 ? "it closed the connection"
-				 : http_strerror(e));
+		snprintf(
+		    err, err_cap, "no response from the external proxy: %s",
+		    hl == 0 ? "it closed the connection" : http_strerror(e));
 		return false;
 	}
 	e = http_response_framing(&resp, lab->req_method,
@@ -203,7 +205,8 @@ bool wire_read_external(struct lab *lab, struct lab_msg *m, char *err,
 	if (e != HTTP_OK ||
 	    net_read_body(lab->cp[0], &m->bytes, (size_t)hl, &info,
 			  LAB_MAX_MESSAGE / 2, NULL, &e) < 0) {
-		snprintf(err, err_cap, "bad response body: %s", http_strerror(e));
+		snprintf(err, err_cap, "bad response body: %s",
+			 http_strerror(e));
 		return false;
 	}
 	if (info.framing == HTTP_BODY_UNTIL_CLOSE ||

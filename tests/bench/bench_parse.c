@@ -16,15 +16,15 @@
 #include "../../http/message.h"
 
 static const char REQ[] =
-	"GET http://127.0.0.1:8080/private?x=1 HTTP/1.1\r\n"
-	"Host: 127.0.0.1:8080\r\n"
-	"User-Agent: curl/7.88.1\r\n"
-	"Accept: */*\r\n"
-	"Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n"
-	"Proxy-Connection: Keep-Alive\r\n"
-	"Accept-Encoding: gzip, deflate\r\n"
-	"Accept-Language: en\r\n"
-	"\r\n";
+    "GET http://127.0.0.1:8080/private?x=1 HTTP/1.1\r\n"
+    "Host: 127.0.0.1:8080\r\n"
+    "User-Agent: curl/7.88.1\r\n"
+    "Accept: */*\r\n"
+    "Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n"
+    "Proxy-Connection: Keep-Alive\r\n"
+    "Accept-Encoding: gzip, deflate\r\n"
+    "Accept-Language: en\r\n"
+    "\r\n";
 
 static double now_s(void)
 {
@@ -56,10 +56,10 @@ int main(int argc, char **argv)
 	t0 = now_s();
 	for (i = 0; i < n; i++) {
 		const struct http_header *h = http_header_find(
-			req.headers, req.num_headers, "Proxy-Authorization");
+		    req.headers, req.num_headers, "Proxy-Authorization");
 		if (h == NULL ||
 		    auth_parse_credentials(h->value, h->value_len, &cred) !=
-			    HTTP_OK ||
+			HTTP_OK ||
 		    basic_decode(&cred, &bc) != HTTP_OK)
 			bad++;
 	}

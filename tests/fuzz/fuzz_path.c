@@ -60,8 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* remove_dot_segments alone, in place: never longer. */
 	if (size > 0)
 		memcpy(again, buf, size);
-	fuzz_check(path_remove_dots(again, size, again, size + 1, &n,
-				    &above) == HTTP_OK &&
+	fuzz_check(path_remove_dots(again, size, again, size + 1, &n, &above) ==
+		       HTTP_OK &&
 		   n <= size);
 done:
 	free(buf);

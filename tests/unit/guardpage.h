@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 struct guarded {
-	void *map;       /* the whole mapping, for munmap */
+	void *map; /* the whole mapping, for munmap */
 	size_t map_len;
-	char *data;      /* the copy: its last byte touches the guard page */
+	char *data; /* the copy: its last byte touches the guard page */
 };
 
 /* Copy n bytes so they end exactly where a PROT_NONE page begins. */

@@ -33,7 +33,8 @@ static inline void sameness_mask(const char *resp, size_t len,
 			continue;
 		}
 		for (size_t j = i; j < i + n;) {
-			if (j + 7 <= i + n && strncmp(resp + j, "nonce=\"", 7) == 0 &&
+			if (j + 7 <= i + n &&
+			    strncmp(resp + j, "nonce=\"", 7) == 0 &&
 			    (j == i || resp[j - 1] != 'c')) {
 				http_buf_puts(out, "nonce=\"*");
 				for (j += 7; j < i + n && resp[j] != '"'; j++)

@@ -28,35 +28,37 @@
 struct good_case {
 	const char *comment;
 	const char *text;
-	size_t want_n;      /* rules loaded */
-	bool allow0;        /* first rule allows */
-	const char *user0;  /* its user ("" = any) */
-	bool any_user0;     /* `user *` */
+	size_t want_n;	   /* rules loaded */
+	bool allow0;	   /* first rule allows */
+	const char *user0; /* its user ("" = any) */
+	bool any_user0;	   /* `user *` */
 	const char *method0;
 	const char *host0;
 	unsigned port0;
-	unsigned line0;     /* its line number */
+	unsigned line0; /* its line number */
 };
 
 static const struct good_case good_cases[] = {
-	/* the default lab written as a file */
-	{"default lab as a file", "deny user mallory\nallow all\n", 2, false,
-	 "mallory", false, "", "", 0, 1},
-	/* every condition at once, in any order */
-	{"all conditions", "allow port 8080 host .example.org method GET user bob\n",
-	 1, true, "bob", false, "GET", ".example.org", 8080, 1},
-	/* `user *`: any authenticated user */
-	{"any user", "allow user *\n", 1, true, "", true, "", "", 0, 1},
-	/* comments, blank lines and CRLF; line numbers still count */
-	{"comments and blanks", "# proxy acl\n\n  \t\r\ndeny method CONNECT # no tunnels\r\n",
-	 1, false, "", false, "CONNECT", "", 0, 4},
-	/* a last line without a newline still counts */
-	{"no final newline", "allow all", 1, true, "", false, "", "", 0, 1},
-	/* a comment glued to a word ends it */
-	{"glued comment", "deny user eve#bad\n", 1, false, "eve", false, "",
-	 "", 0, 1},
-	/* an empty file is allowed: everything is then denied */
-	{"empty file", "", 0, false, NULL, false, NULL, NULL, 0, 0},
+    /* the default lab written as a file */
+    {"default lab as a file", "deny user mallory\nallow all\n", 2, false,
+     "mallory", false, "", "", 0, 1},
+    /* every condition at once, in any order */
+    {"all conditions",
+     "allow port 8080 host .example.org method GET user bob\n", 1, true, "bob",
+     false, "GET", ".example.org", 8080, 1},
+    /* `user *`: any authenticated user */
+    {"any user", "allow user *\n", 1, true, "", true, "", "", 0, 1},
+    /* comments, blank lines and CRLF; line numbers still count */
+    {"comments and blanks",
+     "# proxy acl\n\n  \t\r\ndeny method CONNECT # no tunnels\r\n", 1, false,
+     "", false, "CONNECT", "", 0, 4},
+    /* a last line without a newline still counts */
+    {"no final newline", "allow all", 1, true, "", false, "", "", 0, 1},
+    /* a comment glued to a word ends it */
+    {"glued comment", "deny user eve#bad\n", 1, false, "eve", false, "", "", 0,
+     1},
+    /* an empty file is allowed: everything is then denied */
+    {"empty file", "", 0, false, NULL, false, NULL, NULL, 0, 0},
 };
 
 static void test_parse_good(void **state)
@@ -93,34 +95,35 @@ static void test_parse_good(void **state)
 struct bad_case {
 	const char *comment;
 	const char *text;
-	const char *want;   /* exact prefix of the error, "t.acl:LINE: ..." */
+	const char *want; /* exact prefix of the error, "t.acl:LINE: ..." */
 };
 
 static const struct bad_case bad_cases[] = {
-	/* neither allow nor deny */
-	{"unknown action", "permit all\n", "t.acl:1: a rule starts with"},
-	/* an action with nothing to match */
-	{"bare action", "allow all\ndeny\n", "t.acl:2: nothing to match"},
-	/* a condition without its value */
-	{"missing value", "# c\nallow user\n", "t.acl:2: a condition needs a value"},
-	/* an unknown condition word */
-	{"unknown condition", "allow group staff\n", "t.acl:1: unknown condition"},
-	/* `all` mixed with conditions */
-	{"all with more", "deny all user bob\n", "t.acl:1: `all` must be alone"},
-	/* the same condition twice */
-	{"user twice", "allow user a user b\n", "t.acl:1: `user` given twice"},
-	/* ports out of range or not numbers */
-	{"port zero", "allow port 0\n", "t.acl:1: bad port"},
-	{"port too big", "allow port 65536\n", "t.acl:1: bad port"},
-	{"port not a number", "allow port http\n", "t.acl:1: bad port"},
-	/* a method that is not a token */
-	{"bad method", "allow method G\"ET\n", "t.acl:1: bad method"},
-	/* a host with characters no host has */
-	{"bad host", "allow host exa/mple\n", "t.acl:1: bad host"},
-	/* a user name with a colon */
-	{"bad user", "allow user a:b\n", "t.acl:1: bad user name"},
-	/* a NUL byte inside a line */
-	{"nul byte", "allow all\nallow\0 all\n", "t.acl:2: NUL byte"},
+    /* neither allow nor deny */
+    {"unknown action", "permit all\n", "t.acl:1: a rule starts with"},
+    /* an action with nothing to match */
+    {"bare action", "allow all\ndeny\n", "t.acl:2: nothing to match"},
+    /* a condition without its value */
+    {"missing value", "# c\nallow user\n",
+     "t.acl:2: a condition needs a value"},
+    /* an unknown condition word */
+    {"unknown condition", "allow group staff\n", "t.acl:1: unknown condition"},
+    /* `all` mixed with conditions */
+    {"all with more", "deny all user bob\n", "t.acl:1: `all` must be alone"},
+    /* the same condition twice */
+    {"user twice", "allow user a user b\n", "t.acl:1: `user` given twice"},
+    /* ports out of range or not numbers */
+    {"port zero", "allow port 0\n", "t.acl:1: bad port"},
+    {"port too big", "allow port 65536\n", "t.acl:1: bad port"},
+    {"port not a number", "allow port http\n", "t.acl:1: bad port"},
+    /* a method that is not a token */
+    {"bad method", "allow method G\"ET\n", "t.acl:1: bad method"},
+    /* a host with characters no host has */
+    {"bad host", "allow host exa/mple\n", "t.acl:1: bad host"},
+    /* a user name with a colon */
+    {"bad user", "allow user a:b\n", "t.acl:1: bad user name"},
+    /* a NUL byte inside a line */
+    {"nul byte", "allow all\nallow\0 all\n", "t.acl:2: NUL byte"},
 };
 
 static void test_parse_bad(void **state)
@@ -141,8 +144,8 @@ static void test_parse_bad(void **state)
 		e = acl_parse(tc->text, len, "t.acl", a, err, sizeof(err));
 		assert_int_equal(e, HTTP_E_FILE_LINE);
 		if (strncmp(err, tc->want, strlen(tc->want)) != 0)
-			fail_msg("%s: got '%s', want '%s...'", tc->comment,
-				 err, tc->want);
+			fail_msg("%s: got '%s', want '%s...'", tc->comment, err,
+				 tc->want);
 		assert_int_equal(a->n, 99);
 		free(a);
 	}
@@ -177,14 +180,14 @@ static void test_parse_limits(void **state)
 	assert_non_null(many.p);
 	for (size_t i = 0; i < ACL_MAX_RULES + 1; i++)
 		memcpy(many.p + i * 10, "allow all\n", 10);
-	assert_int_equal(acl_parse(many.p, many.len, "t.acl", a, err,
-				   sizeof(err)),
-			 HTTP_E_FILE_LINE);
+	assert_int_equal(
+	    acl_parse(many.p, many.len, "t.acl", a, err, sizeof(err)),
+	    HTTP_E_FILE_LINE);
 	assert_non_null(strstr(err, "too many rules"));
 	/* exactly ACL_MAX_RULES is fine */
-	assert_int_equal(acl_parse(many.p, many.len - 10, "t.acl", a, err,
-				   sizeof(err)),
-			 HTTP_OK);
+	assert_int_equal(
+	    acl_parse(many.p, many.len - 10, "t.acl", a, err, sizeof(err)),
+	    HTTP_OK);
 	assert_int_equal(a->n, ACL_MAX_RULES);
 	free(many.p);
 	free(text);
@@ -202,8 +205,9 @@ static void test_load(void **state)
 
 	(void)state;
 	assert_non_null(a);
-	assert_int_equal(acl_load("/nonexistent/dir/x.acl", a, err, sizeof(err)),
-			 HTTP_E_FILE_OPEN);
+	assert_int_equal(
+	    acl_load("/nonexistent/dir/x.acl", a, err, sizeof(err)),
+	    HTTP_E_FILE_OPEN);
 	assert_non_null(strstr(err, "/nonexistent/dir/x.acl"));
 
 	fd = mkstemp(path);
@@ -277,43 +281,50 @@ struct match_case {
 	const char *user, *method, *host;
 	unsigned port;
 	const char *addr;   /* the address host resolved to */
-	bool want;          /* allowed */
+	bool want;	    /* allowed */
 	unsigned want_line; /* line of the deciding rule; 0 = none matched */
 };
 
 static const char match_acl[] =
-	"deny user mallory\n"                        /* 1 */
-	"deny method CONNECT port 25\n"              /* 2 */
-	"allow user bob host .example.org\n"         /* 3 */
-	"deny user bob\n"                            /* 4 */
-	"allow user * method GET\n"                  /* 5 */
-	"allow user - host 127.0.0.1 port 8080\n"    /* 6 */
-	"allow user alice\n";                        /* 7 */
+    "deny user mallory\n"		      /* 1 */
+    "deny method CONNECT port 25\n"	      /* 2 */
+    "allow user bob host .example.org\n"      /* 3 */
+    "deny user bob\n"			      /* 4 */
+    "allow user * method GET\n"		      /* 5 */
+    "allow user - host 127.0.0.1 port 8080\n" /* 6 */
+    "allow user alice\n";		      /* 7 */
 
 static const struct match_case match_cases[] = {
-	/* the first match wins: mallory is denied whatever she asks */
-	{"mallory denied", "mallory", "GET", "127.0.0.1", 80, "127.0.0.1", false, 1},
-	/* method and port must both hold */
-	{"connect to 25", "alice", "CONNECT", "mail.test", 25, "192.0.2.1", false, 2},
-	{"connect to 443 falls through", "alice", "CONNECT", "mail.test", 443, "192.0.2.1", true, 7},
-	/* a leading dot matches the domain itself and subdomains ... */
-	{"domain itself", "bob", "POST", "example.org", 80, "192.0.2.1", true, 3},
-	{"subdomain", "bob", "POST", "www.EXAMPLE.org", 80, "192.0.2.1", true, 3},
-	/* ... with or without the final dot of a fully qualified name */
-	{"subdomain, final dot", "bob", "POST", "www.example.org.", 80, "192.0.2.1", true, 3},
-	/* ... but not a name that only ends with the same letters */
-	{"look-alike domain", "bob", "POST", "badexample.org", 80, "192.0.2.1", false, 4},
-	/* user * is any authenticated user, not the anonymous "-" */
-	{"any user GET", "carol", "GET", "h", 80, "192.0.2.1", true, 5},
-	{"anonymous not any user", "-", "GET", "h", 80, "192.0.2.1", false, 0},
-	/* the anonymous user "-" can be named; the host rule is an address */
-	{"anonymous by name", "-", "POST", "127.0.0.1", 8080, "127.0.0.1", true, 6},
-	{"anonymous, address by other name", "-", "POST", "localhost", 8080, "127.0.0.1", true, 6},
-	{"anonymous other port", "-", "POST", "127.0.0.1", 8081, "127.0.0.1", false, 0},
-	/* method match is exact (methods are case-sensitive, RFC 9110 §9.1) */
-	{"lowercase method", "carol", "get", "h", 80, "192.0.2.1", false, 0},
-	/* nothing matches: default deny */
-	{"default deny", "dave", "POST", "h", 80, "192.0.2.1", false, 0},
+    /* the first match wins: mallory is denied whatever she asks */
+    {"mallory denied", "mallory", "GET", "127.0.0.1", 80, "127.0.0.1", false,
+     1},
+    /* method and port must both hold */
+    {"connect to 25", "alice", "CONNECT", "mail.test", 25, "192.0.2.1", false,
+     2},
+    {"connect to 443 falls through", "alice", "CONNECT", "mail.test", 443,
+     "192.0.2.1", true, 7},
+    /* a leading dot matches the domain itself and subdomains ... */
+    {"domain itself", "bob", "POST", "example.org", 80, "192.0.2.1", true, 3},
+    {"subdomain", "bob", "POST", "www.EXAMPLE.org", 80, "192.0.2.1", true, 3},
+    /* ... with or without the final dot of a fully qualified name */
+    {"subdomain, final dot", "bob", "POST", "www.example.org.", 80, "192.0.2.1",
+     true, 3},
+    /* ... but not a name that only ends with the same letters */
+    {"look-alike domain", "bob", "POST", "badexample.org", 80, "192.0.2.1",
+     false, 4},
+    /* user * is any authenticated user, not the anonymous "-" */
+    {"any user GET", "carol", "GET", "h", 80, "192.0.2.1", true, 5},
+    {"anonymous not any user", "-", "GET", "h", 80, "192.0.2.1", false, 0},
+    /* the anonymous user "-" can be named; the host rule is an address */
+    {"anonymous by name", "-", "POST", "127.0.0.1", 8080, "127.0.0.1", true, 6},
+    {"anonymous, address by other name", "-", "POST", "localhost", 8080,
+     "127.0.0.1", true, 6},
+    {"anonymous other port", "-", "POST", "127.0.0.1", 8081, "127.0.0.1", false,
+     0},
+    /* method match is exact (methods are case-sensitive, RFC 9110 §9.1) */
+    {"lowercase method", "carol", "get", "h", 80, "192.0.2.1", false, 0},
+    /* nothing matches: default deny */
+    {"default deny", "dave", "POST", "h", 80, "192.0.2.1", false, 0},
 };
 
 static void test_match(void **state)
@@ -334,9 +345,8 @@ static void test_match(void **state)
 			fail_msg("%s: allowed=%d final=%d", tc->comment,
 				 v.allow, v.final);
 		if ((v.rule ? v.rule->line : 0) != tc->want_line)
-			fail_msg("%s: decided by line %u, want %u",
-				 tc->comment, v.rule ? v.rule->line : 0,
-				 tc->want_line);
+			fail_msg("%s: decided by line %u, want %u", tc->comment,
+				 v.rule ? v.rule->line : 0, tc->want_line);
 	}
 	free(a);
 }
@@ -387,8 +397,8 @@ static void test_describe(void **state)
 	assert_int_equal(acl_parse(t, strlen(t), "d.acl", a, err, sizeof(err)),
 			 HTTP_OK);
 	acl_describe(&a->v[0], text, sizeof(text));
-	assert_string_equal(text,
-			    "allow user * method GET host h.test port 81 (line 3)");
+	assert_string_equal(
+	    text, "allow user * method GET host h.test port 81 (line 3)");
 	/* addresses are shown as the address they are, not as written */
 	acl_describe(&a->v[1], text, sizeof(text));
 	assert_string_equal(text, "deny host 127.0.0.1 (line 4)");
@@ -418,26 +428,25 @@ static void test_describe(void **state)
  * (then bin/proxy answers 502 and connects nowhere).
  */
 struct spelling_case {
-	const char *host;      /* as the client wrote it (no brackets) */
-	bool may_fail;         /* the resolver may not know it at all */
+	const char *host; /* as the client wrote it (no brackets) */
+	bool may_fail;	  /* the resolver may not know it at all */
 };
 
 static const struct spelling_case spellings[] = {
-	{"127.0.0.1", false},
-	{"127.1", false},              /* a.b: b is 24 bits */
-	{"127.0.1", false},            /* a.b.c: c is 16 bits */
-	{"2130706433", false},         /* one 32-bit decimal number */
-	{"0x7f000001", false},         /* ... in hex */
-	{"0x7f.0.0.1", false},         /* a hex part */
-	{"0177.0.0.1", false},         /* an octal part */
-	{"017700000001", false},       /* one octal number */
-	{"0x7F.1", false},             /* hex, upper case, short form */
-	{"::ffff:127.0.0.1", false},   /* IPv4-mapped IPv6, RFC 4291 §2.5.5.2 */
-	{"::ffff:7f00:1", false},      /* ... written in hex */
-	{"::FFFF:7F00:0001", false},   /* ... upper case, leading zeros */
-	{"localhost", false},          /* /etc/hosts */
-	{"LocalHost", false},          /* names are case-insensitive */
-	{"LOCALHOST.", true},          /* fully qualified; files may not know it */
+    {"127.0.0.1", false},	 {"127.1", false}, /* a.b: b is 24 bits */
+    {"127.0.1", false},				   /* a.b.c: c is 16 bits */
+    {"2130706433", false},	 /* one 32-bit decimal number */
+    {"0x7f000001", false},	 /* ... in hex */
+    {"0x7f.0.0.1", false},	 /* a hex part */
+    {"0177.0.0.1", false},	 /* an octal part */
+    {"017700000001", false},	 /* one octal number */
+    {"0x7F.1", false},		 /* hex, upper case, short form */
+    {"::ffff:127.0.0.1", false}, /* IPv4-mapped IPv6, RFC 4291 §2.5.5.2 */
+    {"::ffff:7f00:1", false},	 /* ... written in hex */
+    {"::FFFF:7F00:0001", false}, /* ... upper case, leading zeros */
+    {"localhost", false},	 /* /etc/hosts */
+    {"LocalHost", false},	 /* names are case-insensitive */
+    {"LOCALHOST.", true},	 /* fully qualified; files may not know it */
 };
 
 static void test_spellings(void **state)
@@ -483,10 +492,14 @@ static void test_spellings(void **state)
  * 192.0.2.1 alone.
  */
 static const char *const rule_spellings[] = {
-	"127.0.0.1", "127.1", "127.0.1", "2130706433", "0x7f000001",
-	"0x7f.0.0.1", "0177.0.0.1", "017700000001", "::ffff:127.0.0.1",
-	"[::ffff:7f00:1]", "::FFFF:7F00:1", "127.0.0.0/8", "127.0.0.1/32",
-	"::ffff:127.0.0.0/104", "0.0.0.0/0",
+    "127.0.0.1",	"127.1",
+    "127.0.1",		"2130706433",
+    "0x7f000001",	"0x7f.0.0.1",
+    "0177.0.0.1",	"017700000001",
+    "::ffff:127.0.0.1", "[::ffff:7f00:1]",
+    "::FFFF:7F00:1",	"127.0.0.0/8",
+    "127.0.0.1/32",	"::ffff:127.0.0.0/104",
+    "0.0.0.0/0",
 };
 
 static void test_rule_spellings(void **state)
@@ -527,18 +540,18 @@ struct name_case {
 };
 
 static const struct name_case name_cases[] = {
-	{"example.org", "EXAMPLE.ORG", true},
-	{"example.org", "example.org.", true},
-	{"Example.ORG.", "example.org", true},
-	{"EXAMPLE.org.", "Example.Org.", true},
-	{".Example.Org.", "WWW.example.ORG.", true},
-	{".example.org", "example.org.", true},
-	{".example.org", "badexample.org", false},
-	{"example.org", "www.example.org", false},
-	{"example.org", "example.org..", false},
-	{"localhost", "LOCALHOST.", true},
-	/* a name rule sees the name, never an address written instead */
-	{"localhost", "127.0.0.1", false},
+    {"example.org", "EXAMPLE.ORG", true},
+    {"example.org", "example.org.", true},
+    {"Example.ORG.", "example.org", true},
+    {"EXAMPLE.org.", "Example.Org.", true},
+    {".Example.Org.", "WWW.example.ORG.", true},
+    {".example.org", "example.org.", true},
+    {".example.org", "badexample.org", false},
+    {"example.org", "www.example.org", false},
+    {"example.org", "example.org..", false},
+    {"localhost", "LOCALHOST.", true},
+    /* a name rule sees the name, never an address written instead */
+    {"localhost", "127.0.0.1", false},
 };
 
 static void test_names(void **state)
@@ -620,8 +633,8 @@ static void test_three_valued(void **state)
 /* 0.0.0.0/8 and :: reach this host: refused whatever the rules say. */
 static void test_unspecified(void **state)
 {
-	static const char *const lits[] = {"0.0.0.0", "0.1.2.3", "::",
-					   "::ffff:0.0.0.0"};
+	static const char *const lits[] = {"0.0.0.0", "0.1.2.3",
+					   "::", "::ffff:0.0.0.0"};
 	struct acl *a = acl_of("allow all\n");
 
 	(void)state;
@@ -640,34 +653,38 @@ static void test_unspecified(void **state)
 
 struct connect_case {
 	const char *comment;
-	const char *acl;     /* NULL: no ACL at all */
-	const char *ports;   /* --connect-ports, NULL: default */
+	const char *acl;   /* NULL: no ACL at all */
+	const char *ports; /* --connect-ports, NULL: default */
 	unsigned port;
 	bool want;
 	enum acl_reason reason;
 };
 
 static const struct connect_case connect_cases[] = {
-	{"443 by default", "allow all\n", NULL, 443, true, ACL_BY_RULE},
-	{"8443 not by default", "allow all\n", NULL, 8443, false, ACL_CONNECT_PORT},
-	{"25 not by default", "allow user *\n", NULL, 25, false, ACL_CONNECT_PORT},
-	{"no ACL: still only 443", NULL, NULL, 8080, false, ACL_CONNECT_PORT},
-	{"no ACL: 443", NULL, NULL, 443, true, ACL_NO_RULES},
-	/* a rule naming the port opens it */
-	{"rule names the port", "allow method CONNECT port 8443\nallow all\n",
-	 NULL, 8443, true, ACL_BY_RULE},
-	{"port rule without method", "allow port 8443\n", NULL, 8443, true, ACL_BY_RULE},
-	{"rule for another port", "allow method CONNECT port 8443\nallow all\n",
-	 NULL, 8444, false, ACL_CONNECT_PORT},
-	/* method CONNECT alone does not name a port */
-	{"method alone", "allow method CONNECT\n", NULL, 8443, false, ACL_CONNECT_PORT},
-	/* a deny rule naming the port still denies */
-	{"deny names the port", "deny port 443\nallow all\n", NULL, 443, false, ACL_BY_RULE},
-	/* --connect-ports */
-	{"listed port", "allow all\n", "443,8080", 8080, true, ACL_BY_RULE},
-	{"in a range", "allow all\n", "443,9000-9100", 9050, true, ACL_BY_RULE},
-	{"past a range", "allow all\n", "443,9000-9100", 9101, false, ACL_CONNECT_PORT},
-	{"443 left out", "allow all\n", "8443", 443, false, ACL_CONNECT_PORT},
+    {"443 by default", "allow all\n", NULL, 443, true, ACL_BY_RULE},
+    {"8443 not by default", "allow all\n", NULL, 8443, false, ACL_CONNECT_PORT},
+    {"25 not by default", "allow user *\n", NULL, 25, false, ACL_CONNECT_PORT},
+    {"no ACL: still only 443", NULL, NULL, 8080, false, ACL_CONNECT_PORT},
+    {"no ACL: 443", NULL, NULL, 443, true, ACL_NO_RULES},
+    /* a rule naming the port opens it */
+    {"rule names the port", "allow method CONNECT port 8443\nallow all\n", NULL,
+     8443, true, ACL_BY_RULE},
+    {"port rule without method", "allow port 8443\n", NULL, 8443, true,
+     ACL_BY_RULE},
+    {"rule for another port", "allow method CONNECT port 8443\nallow all\n",
+     NULL, 8444, false, ACL_CONNECT_PORT},
+    /* method CONNECT alone does not name a port */
+    {"method alone", "allow method CONNECT\n", NULL, 8443, false,
+     ACL_CONNECT_PORT},
+    /* a deny rule naming the port still denies */
+    {"deny names the port", "deny port 443\nallow all\n", NULL, 443, false,
+     ACL_BY_RULE},
+    /* --connect-ports */
+    {"listed port", "allow all\n", "443,8080", 8080, true, ACL_BY_RULE},
+    {"in a range", "allow all\n", "443,9000-9100", 9050, true, ACL_BY_RULE},
+    {"past a range", "allow all\n", "443,9000-9100", 9101, false,
+     ACL_CONNECT_PORT},
+    {"443 left out", "allow all\n", "8443", 443, false, ACL_CONNECT_PORT},
 };
 
 static void test_connect_ports(void **state)
@@ -683,17 +700,17 @@ static void test_connect_ports(void **state)
 
 		acl_policy_default(&p);
 		if (tc->ports != NULL)
-			assert_int_equal(acl_policy_ports(&p, tc->ports, err,
-							  sizeof(err)),
-					 HTTP_OK);
+			assert_int_equal(
+			    acl_policy_ports(&p, tc->ports, err, sizeof(err)),
+			    HTTP_OK);
 		check_at(a, &p, "alice", "CONNECT", "h.test", tc->port,
 			 "192.0.2.1", &v);
 		if (v.allow != tc->want || v.reason != tc->reason)
 			fail_msg("%s: allow=%d reason=%d", tc->comment, v.allow,
 				 v.reason);
 		/* the same port by GET is not a tunnel: no port policy */
-		check_at(a, &p, "alice", "GET", "h.test", tc->port,
-			 "192.0.2.1", &v);
+		check_at(a, &p, "alice", "GET", "h.test", tc->port, "192.0.2.1",
+			 &v);
 		if (v.reason == ACL_CONNECT_PORT)
 			fail_msg("%s: GET refused by the CONNECT ports",
 				 tc->comment);
@@ -730,25 +747,25 @@ static void test_connect_describe(void **state)
 struct ports_case {
 	const char *list;
 	bool ok;
-	const char *text;   /* written back, when ok */
+	const char *text; /* written back, when ok */
 };
 
 static const struct ports_case ports_cases[] = {
-	{"443", true, "443"},
-	{"443,8443", true, "443,8443"},
-	{"1-65535", true, "1-65535"},
-	{"443,9000-9100,8080", true, "443,9000-9100,8080"},
-	{"", false, NULL},
-	{"0", false, NULL},
-	{"65536", false, NULL},
-	{"443,", false, NULL},
-	{",443", false, NULL},
-	{"443,,8443", false, NULL},
-	{"9100-9000", false, NULL},
-	{"https", false, NULL},
-	{"443 ", false, NULL},
-	{"-443", false, NULL},
-	{"1-2-3", false, NULL},
+    {"443", true, "443"},
+    {"443,8443", true, "443,8443"},
+    {"1-65535", true, "1-65535"},
+    {"443,9000-9100,8080", true, "443,9000-9100,8080"},
+    {"", false, NULL},
+    {"0", false, NULL},
+    {"65536", false, NULL},
+    {"443,", false, NULL},
+    {",443", false, NULL},
+    {"443,,8443", false, NULL},
+    {"9100-9000", false, NULL},
+    {"https", false, NULL},
+    {"443 ", false, NULL},
+    {"-443", false, NULL},
+    {"1-2-3", false, NULL},
 };
 
 static void test_ports_parse(void **state)
@@ -782,9 +799,9 @@ static void test_ports_parse(void **state)
 		size_t used = 0;
 
 		for (int k = 0; k <= ACL_MAX_CONNECT_PORTS; k++)
-			used += (size_t)snprintf(list + used,
-						 sizeof(list) - used, "%s%d",
-						 k ? "," : "", 1000 + k);
+			used +=
+			    (size_t)snprintf(list + used, sizeof(list) - used,
+					     "%s%d", k ? "," : "", 1000 + k);
 		acl_policy_default(&p);
 		assert_int_equal(acl_policy_ports(&p, list, err, sizeof(err)),
 				 HTTP_E_SYNTAX);
@@ -800,17 +817,17 @@ struct self_case {
 };
 
 static const struct self_case self_cases[] = {
-	{"127.0.0.1", 3128, "CONNECT", true},
-	{"127.0.0.1", 3128, "GET", true},
-	{"::ffff:127.0.0.1", 3128, "CONNECT", true},
-	/* the wildcard listener's 127.0.0.0/8 and interface addresses */
-	{"127.0.0.5", 3128, "CONNECT", true},
-	{"192.0.2.7", 3128, "CONNECT", true},
-	{"::1", 3128, "CONNECT", true},
-	/* another port on the same host is not the proxy */
-	{"127.0.0.1", 3129, "GET", false},
-	/* another host on the proxy's port is not the proxy */
-	{"192.0.2.8", 3128, "GET", false},
+    {"127.0.0.1", 3128, "CONNECT", true},
+    {"127.0.0.1", 3128, "GET", true},
+    {"::ffff:127.0.0.1", 3128, "CONNECT", true},
+    /* the wildcard listener's 127.0.0.0/8 and interface addresses */
+    {"127.0.0.5", 3128, "CONNECT", true},
+    {"192.0.2.7", 3128, "CONNECT", true},
+    {"::1", 3128, "CONNECT", true},
+    /* another port on the same host is not the proxy */
+    {"127.0.0.1", 3129, "GET", false},
+    /* another host on the proxy's port is not the proxy */
+    {"192.0.2.8", 3128, "GET", false},
 };
 
 static void test_self(void **state)
@@ -835,8 +852,7 @@ static void test_self(void **state)
 
 		check_at(a, &p, "alice", tc->method, "h.test", tc->port,
 			 tc->addr, &v);
-		if ((v.reason == ACL_SELF) != tc->self ||
-		    v.allow == tc->self)
+		if ((v.reason == ACL_SELF) != tc->self || v.allow == tc->self)
 			fail_msg("%s %s:%u: self=%d allow=%d", tc->method,
 				 tc->addr, tc->port, v.reason == ACL_SELF,
 				 v.allow);
@@ -852,28 +868,28 @@ static void test_self(void **state)
 struct net_case {
 	const char *text;
 	bool ok;
-	const char *addr;  /* formatted, when ok */
+	const char *addr; /* formatted, when ok */
 	unsigned bits;
 };
 
 static const struct net_case net_cases[] = {
-	{"10.0.0.0/8", true, "10.0.0.0", 8},
-	{"10.0.0.1/8", false, NULL, 0},       /* bits past the prefix */
-	{"10.0.0.0/33", false, NULL, 0},
-	{"10.0.0.0/", false, NULL, 0},
-	{"10.0.0.0/x", false, NULL, 0},
-	{"0.0.0.0/0", true, "0.0.0.0", 0},
-	{"fd00::/8", true, "fd00::", 8},
-	{"fd00::/129", false, NULL, 0},
-	{"[::1]", true, "::1", 128},
-	{"[::1", false, NULL, 0},
-	{"::ffff:10.0.0.0/104", true, "10.0.0.0", 8},
-	{"::ffff:10.0.0.0/95", false, NULL, 0},
-	{"256.0.0.1", false, NULL, 0},
-	{"1.2.3.4.5", false, NULL, 0},
-	{"example.org", false, NULL, 0},
-	{"fe80::1%eth0", false, NULL, 0},
-	{"0x7f.1", true, "127.0.0.1", 32},
+    {"10.0.0.0/8", true, "10.0.0.0", 8},
+    {"10.0.0.1/8", false, NULL, 0}, /* bits past the prefix */
+    {"10.0.0.0/33", false, NULL, 0},
+    {"10.0.0.0/", false, NULL, 0},
+    {"10.0.0.0/x", false, NULL, 0},
+    {"0.0.0.0/0", true, "0.0.0.0", 0},
+    {"fd00::/8", true, "fd00::", 8},
+    {"fd00::/129", false, NULL, 0},
+    {"[::1]", true, "::1", 128},
+    {"[::1", false, NULL, 0},
+    {"::ffff:10.0.0.0/104", true, "10.0.0.0", 8},
+    {"::ffff:10.0.0.0/95", false, NULL, 0},
+    {"256.0.0.1", false, NULL, 0},
+    {"1.2.3.4.5", false, NULL, 0},
+    {"example.org", false, NULL, 0},
+    {"fe80::1%eth0", false, NULL, 0},
+    {"0x7f.1", true, "127.0.0.1", 32},
 };
 
 static void test_net_parse(void **state)
@@ -898,9 +914,12 @@ static void test_net_parse(void **state)
 static void test_bad_hosts(void **state)
 {
 	static const char *const bad[] = {
-		"allow host 10.0.0.1/8\n", "allow host 10.0.0.0/99\n",
-		"allow host fe80::1%eth0\n", "allow host a:b\n",
-		"allow host .\n", "allow host ..\n",
+	    "allow host 10.0.0.1/8\n",
+	    "allow host 10.0.0.0/99\n",
+	    "allow host fe80::1%eth0\n",
+	    "allow host a:b\n",
+	    "allow host .\n",
+	    "allow host ..\n",
 	};
 
 	(void)state;
@@ -920,25 +939,25 @@ static void test_bad_hosts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_good),
-		cmocka_unit_test(test_parse_bad),
-		cmocka_unit_test(test_parse_limits),
-		cmocka_unit_test(test_load),
-		cmocka_unit_test(test_match),
-		cmocka_unit_test(test_default),
-		cmocka_unit_test(test_describe),
-		cmocka_unit_test(test_spellings),
-		cmocka_unit_test(test_rule_spellings),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_every_address),
-		cmocka_unit_test(test_three_valued),
-		cmocka_unit_test(test_unspecified),
-		cmocka_unit_test(test_connect_ports),
-		cmocka_unit_test(test_connect_describe),
-		cmocka_unit_test(test_ports_parse),
-		cmocka_unit_test(test_self),
-		cmocka_unit_test(test_net_parse),
-		cmocka_unit_test(test_bad_hosts),
+	    cmocka_unit_test(test_parse_good),
+	    cmocka_unit_test(test_parse_bad),
+	    cmocka_unit_test(test_parse_limits),
+	    cmocka_unit_test(test_load),
+	    cmocka_unit_test(test_match),
+	    cmocka_unit_test(test_default),
+	    cmocka_unit_test(test_describe),
+	    cmocka_unit_test(test_spellings),
+	    cmocka_unit_test(test_rule_spellings),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_every_address),
+	    cmocka_unit_test(test_three_valued),
+	    cmocka_unit_test(test_unspecified),
+	    cmocka_unit_test(test_connect_ports),
+	    cmocka_unit_test(test_connect_describe),
+	    cmocka_unit_test(test_ports_parse),
+	    cmocka_unit_test(test_self),
+	    cmocka_unit_test(test_net_parse),
+	    cmocka_unit_test(test_bad_hosts),
 	};
 
 	return cmocka_run_group_tests_name("acl", tests, NULL, NULL);

@@ -50,70 +50,96 @@ struct ch_case {
 	const char *comment;
 	const char *in;
 	enum http_err err;
-	size_t n;               /* challenges expected when err == HTTP_OK */
+	size_t n;		/* challenges expected when err == HTTP_OK */
 	const char *schemes[4]; /* scheme of each, in order */
 };
 
 static const struct ch_case ch_cases[] = {
-	/* RFC 7617 §2: the plain Basic challenge */
-	{"basic", "Basic realm=\"WallyWorld\"", HTTP_OK, 1, {"Basic"}},
-	/* RFC 7617 §2.1 with charset */
-	{"basic charset", "Basic realm=\"foo\", charset=\"UTF-8\"", HTTP_OK, 1,
-	 {"Basic"}},
-	/* two challenges in one field: the comma before Basic ends Digest */
-	{"digest then basic",
-	 "Digest realm=\"a\", nonce=\"x\", Basic realm=\"b\"", HTTP_OK, 2,
-	 {"Digest", "Basic"}},
-	/* RFC 9110 §11.6.1's example: Newauth then Basic */
-	{"rfc 9110 example",
-	 "Newauth realm=\"apps\", type=1, title=\"Login to \\\"apps\\\"\", "
-	 "Basic realm=\"simple\"",
-	 HTTP_OK, 2, {"Newauth", "Basic"}},
-	/* a bare scheme followed by another challenge */
-	{"bare scheme", "Negotiate, Basic realm=\"x\"", HTTP_OK, 2,
-	 {"Negotiate", "Basic"}},
-	/* a bare scheme after params */
-	{"bare scheme last", "Basic realm=\"x\", NTLM", HTTP_OK, 2,
-	 {"Basic", "NTLM"}},
-	/* token68 challenge followed by another */
-	{"token68 then basic", "Negotiate abc==, Basic realm=\"x\"", HTTP_OK,
-	 2, {"Negotiate", "Basic"}},
-	/* empty list elements are ignored (RFC 9110 §5.6.1) */
-	{"empty elements", ", ,Basic realm=\"x\" , , ,Digest realm=\"y\",, ",
-	 HTTP_OK, 2, {"Basic", "Digest"}},
-	/* BWS around "=" */
-	{"bws", "Basic realm = \"x\" ,charset\t=\t\"UTF-8\"", HTTP_OK, 1,
-	 {"Basic"}},
-	/* an empty field value holds no challenges */
-	{"empty", "", HTTP_OK, 0, {NULL}},
-	/* only commas */
-	{"only commas", " , , ", HTTP_OK, 0, {NULL}},
-	/* the same param twice, case-insensitively (RFC 9110 §11.2) */
-	{"dup param", "Basic realm=\"a\", REALM=\"b\"", HTTP_E_AUTH_DUP_PARAM,
-	 0, {NULL}},
-	/* unterminated quoted-string */
-	{"unterminated", "Basic realm=\"abc", HTTP_E_AUTH_SYNTAX, 0, {NULL}},
-	/* backslash at the very end inside quotes */
-	{"trailing backslash", "Basic realm=\"abc\\", HTTP_E_AUTH_SYNTAX, 0,
-	 {NULL}},
-	/* no value after "=" (a lone "realm=" would be a valid token68) */
-	{"no value", "Basic a=b, realm=", HTTP_E_AUTH_SYNTAX, 0, {NULL}},
-	/* "realm=" alone is token68 by the grammar, not a param */
-	{"token68 lookalike", "Basic realm=", HTTP_OK, 1, {"Basic"}},
-	/* two tokens after a scheme: neither token68 nor param */
-	{"two tokens", "Basic foo bar", HTTP_E_AUTH_SYNTAX, 0, {NULL}},
-	/* a param-looking scheme */
-	{"scheme with =", "realm=\"x\"", HTTP_E_AUTH_SYNTAX, 0, {NULL}},
-	/* a control character inside quotes */
-	{"ctl in quotes", "Basic realm=\"a\x01\"", HTTP_E_AUTH_SYNTAX, 0,
-	 {NULL}},
-	/* garbage after a quoted value */
-	{"junk after value", "Basic realm=\"a\"x", HTTP_E_AUTH_SYNTAX, 0,
-	 {NULL}},
-	/* a scheme that is not a token */
-	{"not a token", "\"Basic\" realm=x", HTTP_E_AUTH_SYNTAX, 0, {NULL}},
-	/* more challenges than the caller's array (4 here) */
-	{"too many", "A, B, C, D, E", HTTP_E_AUTH_TOO_MANY, 0, {NULL}},
+    /* RFC 7617 §2: the plain Basic challenge */
+    {"basic", "Basic realm=\"WallyWorld\"", HTTP_OK, 1, {"Basic"}},
+    /* RFC 7617 §2.1 with charset */
+    {"basic charset",
+     "Basic realm=\"foo\", charset=\"UTF-8\"",
+     HTTP_OK,
+     1,
+     {"Basic"}},
+    /* two challenges in one field: the comma before Basic ends Digest */
+    {"digest then basic",
+     "Digest realm=\"a\", nonce=\"x\", Basic realm=\"b\"",
+     HTTP_OK,
+     2,
+     {"Digest", "Basic"}},
+    /* RFC 9110 §11.6.1's example: Newauth then Basic */
+    {"rfc 9110 example",
+     "Newauth realm=\"apps\", type=1, title=\"Login to \\\"apps\\\"\", "
+     "Basic realm=\"simple\"",
+     HTTP_OK,
+     2,
+     {"Newauth", "Basic"}},
+    /* a bare scheme followed by another challenge */
+    {"bare scheme",
+     "Negotiate, Basic realm=\"x\"",
+     HTTP_OK,
+     2,
+     {"Negotiate", "Basic"}},
+    /* a bare scheme after params */
+    {"bare scheme last",
+     "Basic realm=\"x\", NTLM",
+     HTTP_OK,
+     2,
+     {"Basic", "NTLM"}},
+    /* token68 challenge followed by another */
+    {"token68 then basic",
+     "Negotiate abc==, Basic realm=\"x\"",
+     HTTP_OK,
+     2,
+     {"Negotiate", "Basic"}},
+    /* empty list elements are ignored (RFC 9110 §5.6.1) */
+    {"empty elements",
+     ", ,Basic realm=\"x\" , , ,Digest realm=\"y\",, ",
+     HTTP_OK,
+     2,
+     {"Basic", "Digest"}},
+    /* BWS around "=" */
+    {"bws",
+     "Basic realm = \"x\" ,charset\t=\t\"UTF-8\"",
+     HTTP_OK,
+     1,
+     {"Basic"}},
+    /* an empty field value holds no challenges */
+    {"empty", "", HTTP_OK, 0, {NULL}},
+    /* only commas */
+    {"only commas", " , , ", HTTP_OK, 0, {NULL}},
+    /* the same param twice, case-insensitively (RFC 9110 §11.2) */
+    {"dup param",
+     "Basic realm=\"a\", REALM=\"b\"",
+     HTTP_E_AUTH_DUP_PARAM,
+     0,
+     {NULL}},
+    /* unterminated quoted-string */
+    {"unterminated", "Basic realm=\"abc", HTTP_E_AUTH_SYNTAX, 0, {NULL}},
+    /* backslash at the very end inside quotes */
+    {"trailing backslash",
+     "Basic realm=\"abc\\",
+     HTTP_E_AUTH_SYNTAX,
+     0,
+     {NULL}},
+    /* no value after "=" (a lone "realm=" would be a valid token68) */
+    {"no value", "Basic a=b, realm=", HTTP_E_AUTH_SYNTAX, 0, {NULL}},
+    /* "realm=" alone is token68 by the grammar, not a param */
+    {"token68 lookalike", "Basic realm=", HTTP_OK, 1, {"Basic"}},
+    /* two tokens after a scheme: neither token68 nor param */
+    {"two tokens", "Basic foo bar", HTTP_E_AUTH_SYNTAX, 0, {NULL}},
+    /* a param-looking scheme */
+    {"scheme with =", "realm=\"x\"", HTTP_E_AUTH_SYNTAX, 0, {NULL}},
+    /* a control character inside quotes */
+    {"ctl in quotes", "Basic realm=\"a\x01\"", HTTP_E_AUTH_SYNTAX, 0, {NULL}},
+    /* garbage after a quoted value */
+    {"junk after value", "Basic realm=\"a\"x", HTTP_E_AUTH_SYNTAX, 0, {NULL}},
+    /* a scheme that is not a token */
+    {"not a token", "\"Basic\" realm=x", HTTP_E_AUTH_SYNTAX, 0, {NULL}},
+    /* more challenges than the caller's array (4 here) */
+    {"too many", "A, B, C, D, E", HTTP_E_AUTH_TOO_MANY, 0, {NULL}},
 };
 
 /* Each case, parsed into an array of 4. */
@@ -148,15 +174,16 @@ static void test_challenge_table(void **state)
 /* Params of the two-challenge field land on the right challenge. */
 static void test_params_split(void **state)
 {
-	const char *in = "Digest realm=\"a\", nonce=\"x\", qop=\"auth,auth-int\","
-			 " algorithm=SHA-256, Basic realm=\"b\", charset=UTF-8";
+	const char *in =
+	    "Digest realm=\"a\", nonce=\"x\", qop=\"auth,auth-int\","
+	    " algorithm=SHA-256, Basic realm=\"b\", charset=UTF-8";
 	struct auth_challenge out[AUTH_MAX_CHALLENGES];
 	size_t n = 0;
 
 	(void)state;
-	assert_int_equal(auth_parse_challenges(in, strlen(in), out,
-					       AUTH_MAX_CHALLENGES, &n),
-			 HTTP_OK);
+	assert_int_equal(
+	    auth_parse_challenges(in, strlen(in), out, AUTH_MAX_CHALLENGES, &n),
+	    HTTP_OK);
 	assert_int_equal(n, 2);
 	assert_int_equal(out[0].kind, AUTH_SCHEME_DIGEST);
 	assert_int_equal(out[0].num_params, 4);
@@ -183,9 +210,8 @@ static void test_escapes(void **state)
 	assert_int_equal(auth_parse_challenges(in, strlen(in), c, 1, &n),
 			 HTTP_OK);
 	assert_true(c[0].params[0].quoted);
-	assert_int_equal(auth_param_copy(&c[0].params[0], out, sizeof(out),
-					 &len),
-			 HTTP_OK);
+	assert_int_equal(
+	    auth_param_copy(&c[0].params[0], out, sizeof(out), &len), HTTP_OK);
 	assert_string_equal(out, "Login to \"apps\" \\ ok");
 	assert_int_equal(len, strlen(out));
 	/* too small a buffer is an error, not a truncation */
@@ -201,10 +227,10 @@ static void test_collect(void **state)
 	static const char v2[] = "Basic realm=\"p\"";
 	static const char v3[] = "Bearer realm=\"p\"";
 	struct http_header hs[4] = {
-		{"Proxy-Authenticate", 18, v1, sizeof(v1) - 1},
-		{"Content-Length", 14, "0", 1},
-		{"proxy-authenticate", 18, v2, sizeof(v2) - 1},
-		{"WWW-Authenticate", 16, v3, sizeof(v3) - 1},
+	    {"Proxy-Authenticate", 18, v1, sizeof(v1) - 1},
+	    {"Content-Length", 14, "0", 1},
+	    {"proxy-authenticate", 18, v2, sizeof(v2) - 1},
+	    {"WWW-Authenticate", 16, v3, sizeof(v3) - 1},
 	};
 	struct auth_challenge out[AUTH_MAX_CHALLENGES];
 	size_t n = 0;
@@ -217,8 +243,8 @@ static void test_collect(void **state)
 	assert_int_equal(out[0].kind, AUTH_SCHEME_DIGEST);
 	assert_int_equal(out[1].kind, AUTH_SCHEME_BASIC);
 	n = 0;
-	assert_int_equal(auth_collect_challenges(hs, 4, "WWW-Authenticate",
-						 out, AUTH_MAX_CHALLENGES, &n),
+	assert_int_equal(auth_collect_challenges(hs, 4, "WWW-Authenticate", out,
+						 AUTH_MAX_CHALLENGES, &n),
 			 HTTP_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(out[0].kind, AUTH_SCHEME_BEARER);
@@ -234,8 +260,8 @@ static void test_too_many_params(void **state)
 	(void)state;
 	len += (size_t)snprintf(in, sizeof(in), "X");
 	for (i = 0; i < AUTH_MAX_PARAMS; i++)
-		len += (size_t)snprintf(in + len, sizeof(in) - len,
-					"%sp%zu=v", i ? ", " : " ", i);
+		len += (size_t)snprintf(in + len, sizeof(in) - len, "%sp%zu=v",
+					i ? ", " : " ", i);
 	n = 0;
 	assert_int_equal(auth_parse_challenges(in, len, c, 1, &n), HTTP_OK);
 	assert_int_equal(c[0].num_params, AUTH_MAX_PARAMS);
@@ -252,62 +278,60 @@ struct cred_case {
 	const char *in;
 	enum http_err err;
 	enum auth_scheme kind;
-	const char *token68;  /* expected token68, or NULL for params form */
+	const char *token68; /* expected token68, or NULL for params form */
 	size_t nparams;
 };
 
 static const struct cred_case cred_cases[] = {
-	/* RFC 7617 §2 example credentials */
-	{"basic", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", HTTP_OK,
-	 AUTH_SCHEME_BASIC, "QWxhZGRpbjpvcGVuIHNlc2FtZQ==", 0},
-	/* scheme names are case-insensitive (RFC 9110 §11.1) */
-	{"lowercase scheme", "basic dGVzdDoxMjPCow==", HTTP_OK,
-	 AUTH_SCHEME_BASIC, "dGVzdDoxMjPCow==", 0},
-	/* several spaces before the token68, trailing OWS */
-	{"spaces", "BASIC   abc=  ", HTTP_OK, AUTH_SCHEME_BASIC, "abc=", 0},
-	/* RFC 6750 §2.1 b64token characters */
-	{"bearer", "Bearer mF_9.B5f-4.1JqM", HTTP_OK, AUTH_SCHEME_BEARER,
-	 "mF_9.B5f-4.1JqM", 0},
-	/* token68 of only b64 chars and several '=' */
-	{"token68 ===", "Bearer a+/~===", HTTP_OK, AUTH_SCHEME_BEARER,
-	 "a+/~===", 0},
-	/* Digest credentials in params form */
-	{"digest params",
-	 "Digest username=\"Mufasa\", realm=\"http-auth@example.org\", "
-	 "uri=\"/dir/index.html\", algorithm=MD5, nc=00000001",
-	 HTTP_OK, AUTH_SCHEME_DIGEST, NULL, 5},
-	/* an NTLM NEGOTIATE message as token68 */
-	{"ntlm token68", "NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==",
-	 HTTP_OK, AUTH_SCHEME_NTLM,
-	 "TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==", 0},
-	/* an unknown scheme still parses */
-	{"unknown scheme", "Mutual dG9rZW4=",
-	 HTTP_OK, AUTH_SCHEME_UNKNOWN, "dG9rZW4=", 0},
-	/* nothing at all */
-	{"empty", "", HTTP_E_AUTH_MISSING, AUTH_SCHEME_NONE, NULL, 0},
-	/* only spaces */
-	{"spaces only", "   ", HTTP_E_AUTH_MISSING, AUTH_SCHEME_NONE, NULL, 0},
-	/* two schemes in one credentials field */
-	{"two schemes", "Basic abc=, Bearer xyz", HTTP_E_AUTH_SYNTAX,
-	 AUTH_SCHEME_NONE, NULL, 0},
-	/* token68 then a param */
-	{"token68 and param", "Basic abc, realm=x", HTTP_E_AUTH_SYNTAX,
-	 AUTH_SCHEME_NONE, NULL, 0},
-	/* "ab=cd" is an auth-param, not a token68 */
-	{"param not token68", "Basic ab=cd", HTTP_OK, AUTH_SCHEME_BASIC, NULL,
-	 1},
-	/* "==" in the middle of a token68 */
-	{"== inside token68", "Basic ab==cd", HTTP_E_AUTH_SYNTAX,
-	 AUTH_SCHEME_NONE, NULL, 0},
-	/* a character outside token68 */
-	{"bad char", "Basic ab!cd", HTTP_E_AUTH_SYNTAX, AUTH_SCHEME_NONE, NULL,
-	 0},
-	/* no space between scheme and token68 */
-	{"no space", "Basic\"abc\"", HTTP_E_AUTH_SYNTAX, AUTH_SCHEME_NONE, NULL,
-	 0},
-	/* duplicate Digest field */
-	{"dup", "Digest nc=1, nc=2", HTTP_E_AUTH_DUP_PARAM, AUTH_SCHEME_NONE,
-	 NULL, 0},
+    /* RFC 7617 §2 example credentials */
+    {"basic", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", HTTP_OK, AUTH_SCHEME_BASIC,
+     "QWxhZGRpbjpvcGVuIHNlc2FtZQ==", 0},
+    /* scheme names are case-insensitive (RFC 9110 §11.1) */
+    {"lowercase scheme", "basic dGVzdDoxMjPCow==", HTTP_OK, AUTH_SCHEME_BASIC,
+     "dGVzdDoxMjPCow==", 0},
+    /* several spaces before the token68, trailing OWS */
+    {"spaces", "BASIC   abc=  ", HTTP_OK, AUTH_SCHEME_BASIC, "abc=", 0},
+    /* RFC 6750 §2.1 b64token characters */
+    {"bearer", "Bearer mF_9.B5f-4.1JqM", HTTP_OK, AUTH_SCHEME_BEARER,
+     "mF_9.B5f-4.1JqM", 0},
+    /* token68 of only b64 chars and several '=' */
+    {"token68 ===", "Bearer a+/~===", HTTP_OK, AUTH_SCHEME_BEARER,
+     "a+/~===", 0},
+    /* Digest credentials in params form */
+    {"digest params",
+     "Digest username=\"Mufasa\", realm=\"http-auth@example.org\", "
+     "uri=\"/dir/index.html\", algorithm=MD5, nc=00000001",
+     HTTP_OK, AUTH_SCHEME_DIGEST, NULL, 5},
+    /* an NTLM NEGOTIATE message as token68 */
+    {"ntlm token68",
+     "NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==", HTTP_OK,
+     AUTH_SCHEME_NTLM,
+     "TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==", 0},
+    /* an unknown scheme still parses */
+    {"unknown scheme", "Mutual dG9rZW4=", HTTP_OK, AUTH_SCHEME_UNKNOWN,
+     "dG9rZW4=", 0},
+    /* nothing at all */
+    {"empty", "", HTTP_E_AUTH_MISSING, AUTH_SCHEME_NONE, NULL, 0},
+    /* only spaces */
+    {"spaces only", "   ", HTTP_E_AUTH_MISSING, AUTH_SCHEME_NONE, NULL, 0},
+    /* two schemes in one credentials field */
+    {"two schemes", "Basic abc=, Bearer xyz", HTTP_E_AUTH_SYNTAX,
+     AUTH_SCHEME_NONE, NULL, 0},
+    /* token68 then a param */
+    {"token68 and param", "Basic abc, realm=x", HTTP_E_AUTH_SYNTAX,
+     AUTH_SCHEME_NONE, NULL, 0},
+    /* "ab=cd" is an auth-param, not a token68 */
+    {"param not token68", "Basic ab=cd", HTTP_OK, AUTH_SCHEME_BASIC, NULL, 1},
+    /* "==" in the middle of a token68 */
+    {"== inside token68", "Basic ab==cd", HTTP_E_AUTH_SYNTAX, AUTH_SCHEME_NONE,
+     NULL, 0},
+    /* a character outside token68 */
+    {"bad char", "Basic ab!cd", HTTP_E_AUTH_SYNTAX, AUTH_SCHEME_NONE, NULL, 0},
+    /* no space between scheme and token68 */
+    {"no space", "Basic\"abc\"", HTTP_E_AUTH_SYNTAX, AUTH_SCHEME_NONE, NULL, 0},
+    /* duplicate Digest field */
+    {"dup", "Digest nc=1, nc=2", HTTP_E_AUTH_DUP_PARAM, AUTH_SCHEME_NONE, NULL,
+     0},
 };
 
 static void test_credentials_table(void **state)
@@ -360,7 +384,7 @@ static void test_prefixes(void **state)
 			struct auth_challenge out[4];
 			size_t n = 0;
 			enum http_err e =
-				auth_parse_challenges(buf, k, out, 4, &n);
+			    auth_parse_challenges(buf, k, out, 4, &n);
 
 			assert_true(e == HTTP_OK || e == HTTP_E_AUTH_SYNTAX ||
 				    e == HTTP_E_AUTH_DUP_PARAM ||
@@ -374,7 +398,7 @@ static void test_prefixes(void **state)
 							   out[j].token68_len));
 				for (p = 0; p < out[j].num_params; p++) {
 					const struct auth_param *ap =
-						&out[j].params[p];
+					    &out[j].params[p];
 
 					assert_true(inside(buf, k, ap->name,
 							   ap->name_len));
@@ -402,7 +426,8 @@ static void test_scheme_names(void **state)
 	assert_int_equal(auth_scheme_from("dIgEsT", 6), AUTH_SCHEME_DIGEST);
 	assert_int_equal(auth_scheme_from("Basic", 5), AUTH_SCHEME_BASIC);
 	assert_int_equal(auth_scheme_from("Bas", 3), AUTH_SCHEME_UNKNOWN);
-	assert_int_equal(auth_scheme_from("Negotiate", 9), AUTH_SCHEME_NEGOTIATE);
+	assert_int_equal(auth_scheme_from("Negotiate", 9),
+			 AUTH_SCHEME_NEGOTIATE);
 	assert_int_equal(auth_scheme_from("ntlm", 4), AUTH_SCHEME_NTLM);
 	assert_int_equal(auth_scheme_from("NTLMv2", 6), AUTH_SCHEME_UNKNOWN);
 	assert_string_equal(auth_scheme_name(AUTH_SCHEME_NTLM), "NTLM");
@@ -413,9 +438,8 @@ static void test_scheme_names(void **state)
 	assert_int_equal(auth_scheme_list_parse("none", l, 3, &n), HTTP_OK);
 	assert_int_equal(n, 0);
 	/* order is kept */
-	assert_int_equal(auth_scheme_list_parse("digest, Basic,bearer", l, 3,
-						&n),
-			 HTTP_OK);
+	assert_int_equal(
+	    auth_scheme_list_parse("digest, Basic,bearer", l, 3, &n), HTTP_OK);
 	assert_int_equal(n, 3);
 	assert_int_equal(l[0], AUTH_SCHEME_DIGEST);
 	assert_int_equal(l[1], AUTH_SCHEME_BASIC);
@@ -424,9 +448,8 @@ static void test_scheme_names(void **state)
 	assert_int_equal(auth_scheme_list_parse("basic,ntlmv1", l, 3, &n),
 			 HTTP_E_AUTH_SCHEME);
 	/* the connection-bound schemes are names like the others */
-	assert_int_equal(auth_scheme_list_parse("negotiate,ntlm,basic", l, 3,
-						&n),
-			 HTTP_OK);
+	assert_int_equal(
+	    auth_scheme_list_parse("negotiate,ntlm,basic", l, 3, &n), HTTP_OK);
 	assert_int_equal(n, 3);
 	assert_int_equal(l[0], AUTH_SCHEME_NEGOTIATE);
 	assert_int_equal(l[1], AUTH_SCHEME_NTLM);
@@ -462,8 +485,8 @@ static void test_write_param(void **state)
 			 HTTP_OK);
 	assert_string_equal(val(&c[0], "realm"), "a \"q\" \\");
 	/* a CR/LF would split the header line: refused */
-	assert_false(auth_write_param(&b, false, "x", "a\r\nSet-Cookie: y",
-				      true));
+	assert_false(
+	    auth_write_param(&b, false, "x", "a\r\nSet-Cookie: y", true));
 	http_buf_free(&b);
 }
 
@@ -476,29 +499,29 @@ struct quoted_case {
 	const char *comment;
 	const char *value;
 	size_t len;
-	const char *wire;   /* the quoted-string written, or NULL: refused */
+	const char *wire; /* the quoted-string written, or NULL: refused */
 };
 
 static const struct quoted_case quoted_cases[] = {
-	{"plain", "lab407 proxy", 12, "\"lab407 proxy\""},
-	{"empty", "", 0, "\"\""},
-	/* DQUOTE and backslash become quoted-pairs */
-	{"quote", "a\"b", 3, "\"a\\\"b\""},
-	{"backslash", "a\\b", 3, "\"a\\\\b\""},
-	{"escaped quote, as a cnonce would try", "x\\\", rspauth=\"y", 15,
-	 "\"x\\\\\\\", rspauth=\\\"y\""},
-	{"trailing backslash", "x\\", 2, "\"x\\\\\""},
-	/* HTAB and obs-text are qdtext */
-	{"tab", "a\tb", 3, "\"a\tb\""},
-	{"obs-text (UTF-8)", "caf\xc3\xa9", 5, "\"caf\xc3\xa9\""},
-	/* control characters cannot be sent at all */
-	{"CR", "a\rb", 3, NULL},
-	{"LF", "a\nb", 3, NULL},
-	{"CRLF header injection", "a\r\nSet-Cookie: y", 16, NULL},
-	{"NUL", "a\0b", 3, NULL},
-	{"DEL", "a\x7f", 2, NULL},
-	{"ESC", "a\x1b[31m", 6, NULL},
-	{"BEL", "\x07", 1, NULL},
+    {"plain", "lab407 proxy", 12, "\"lab407 proxy\""},
+    {"empty", "", 0, "\"\""},
+    /* DQUOTE and backslash become quoted-pairs */
+    {"quote", "a\"b", 3, "\"a\\\"b\""},
+    {"backslash", "a\\b", 3, "\"a\\\\b\""},
+    {"escaped quote, as a cnonce would try", "x\\\", rspauth=\"y", 15,
+     "\"x\\\\\\\", rspauth=\\\"y\""},
+    {"trailing backslash", "x\\", 2, "\"x\\\\\""},
+    /* HTAB and obs-text are qdtext */
+    {"tab", "a\tb", 3, "\"a\tb\""},
+    {"obs-text (UTF-8)", "caf\xc3\xa9", 5, "\"caf\xc3\xa9\""},
+    /* control characters cannot be sent at all */
+    {"CR", "a\rb", 3, NULL},
+    {"LF", "a\nb", 3, NULL},
+    {"CRLF header injection", "a\r\nSet-Cookie: y", 16, NULL},
+    {"NUL", "a\0b", 3, NULL},
+    {"DEL", "a\x7f", 2, NULL},
+    {"ESC", "a\x1b[31m", 6, NULL},
+    {"BEL", "\x07", 1, NULL},
 };
 
 static void test_write_quoted(void **state)
@@ -526,9 +549,9 @@ static void test_write_quoted(void **state)
 
 			assert_string_equal(b.data + 10, tc->wire);
 			/* parses back to the one param, value intact */
-			assert_int_equal(auth_parse_challenges(b.data, b.len, c,
-							       1, &n),
-					 HTTP_OK);
+			assert_int_equal(
+			    auth_parse_challenges(b.data, b.len, c, 1, &n),
+			    HTTP_OK);
 			assert_int_equal(n, 1);
 			assert_int_equal(c[0].num_params, 1);
 			assert_int_equal(auth_param_copy(&c[0].params[0], out,
@@ -549,18 +572,18 @@ static void test_write_param_refused(void **state)
 		const char *name, *value;
 		bool quote, ok;
 	} cases[] = {
-		{"nc", "00000001", false, true},
-		{"algorithm", "SHA-512-256-sess", false, true},
-		/* an unquoted value with a space, comma, quote or CTL */
-		{"nc", "1, rspauth=x", false, false},
-		{"qop", "auth\"", false, false},
-		{"qop", "", false, false},
-		{"qop", "a\r\nb", false, false},
-		/* a name that is not a token */
-		{"re alm", "x", true, false},
-		{"", "x", true, false},
-		/* quoted: DEL refused */
-		{"realm", "x\x7f", true, false},
+	    {"nc", "00000001", false, true},
+	    {"algorithm", "SHA-512-256-sess", false, true},
+	    /* an unquoted value with a space, comma, quote or CTL */
+	    {"nc", "1, rspauth=x", false, false},
+	    {"qop", "auth\"", false, false},
+	    {"qop", "", false, false},
+	    {"qop", "a\r\nb", false, false},
+	    /* a name that is not a token */
+	    {"re alm", "x", true, false},
+	    {"", "x", true, false},
+	    /* quoted: DEL refused */
+	    {"realm", "x\x7f", true, false},
 	};
 
 	(void)state;
@@ -586,23 +609,23 @@ static const struct {
 	const char *v;
 	enum auth_scheme want;
 } scheme_of_cases[] = {
-	{"Basic YWxhZGRpbjpvcGVuc2VzYW1l", AUTH_SCHEME_BASIC},
-	{"basic x", AUTH_SCHEME_BASIC},
-	{"DIGEST username=\"a\"", AUTH_SCHEME_DIGEST},
-	{"Bearer", AUTH_SCHEME_BEARER},
-	{"NTLM TlRMTVNTUAABAAAA", AUTH_SCHEME_NTLM},
-	{"Negotiate", AUTH_SCHEME_NEGOTIATE},
-	{"Foo bar", AUTH_SCHEME_UNKNOWN},
-	{"Basicx y", AUTH_SCHEME_UNKNOWN},
-	/* what the parser takes after a scheme: HTAB, a comma */
-	{"Basic\tx", AUTH_SCHEME_BASIC},
-	{"Digest,", AUTH_SCHEME_DIGEST},
-	/* not a token, or followed by something else */
-	{"", AUTH_SCHEME_NONE},
-	{" Basic x", AUTH_SCHEME_NONE},
-	{"Basic=", AUTH_SCHEME_NONE},
-	{"=abc", AUTH_SCHEME_NONE},
-	{"\"Basic\" x", AUTH_SCHEME_NONE},
+    {"Basic YWxhZGRpbjpvcGVuc2VzYW1l", AUTH_SCHEME_BASIC},
+    {"basic x", AUTH_SCHEME_BASIC},
+    {"DIGEST username=\"a\"", AUTH_SCHEME_DIGEST},
+    {"Bearer", AUTH_SCHEME_BEARER},
+    {"NTLM TlRMTVNTUAABAAAA", AUTH_SCHEME_NTLM},
+    {"Negotiate", AUTH_SCHEME_NEGOTIATE},
+    {"Foo bar", AUTH_SCHEME_UNKNOWN},
+    {"Basicx y", AUTH_SCHEME_UNKNOWN},
+    /* what the parser takes after a scheme: HTAB, a comma */
+    {"Basic\tx", AUTH_SCHEME_BASIC},
+    {"Digest,", AUTH_SCHEME_DIGEST},
+    /* not a token, or followed by something else */
+    {"", AUTH_SCHEME_NONE},
+    {" Basic x", AUTH_SCHEME_NONE},
+    {"Basic=", AUTH_SCHEME_NONE},
+    {"=abc", AUTH_SCHEME_NONE},
+    {"\"Basic\" x", AUTH_SCHEME_NONE},
 };
 
 static void test_scheme_of(void **state)
@@ -613,7 +636,8 @@ static void test_scheme_of(void **state)
 		if (auth_scheme_of(scheme_of_cases[i].v,
 				   strlen(scheme_of_cases[i].v)) !=
 		    scheme_of_cases[i].want)
-			fail_msg("auth_scheme_of(\"%s\")", scheme_of_cases[i].v);
+			fail_msg("auth_scheme_of(\"%s\")",
+				 scheme_of_cases[i].v);
 	/* the length is respected: "Basic" cut from "Basicx" */
 	assert_int_equal(auth_scheme_of("Basicx", 5), AUTH_SCHEME_BASIC);
 }
@@ -621,18 +645,18 @@ static void test_scheme_of(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_challenge_table),
-		cmocka_unit_test(test_params_split),
-		cmocka_unit_test(test_escapes),
-		cmocka_unit_test(test_collect),
-		cmocka_unit_test(test_too_many_params),
-		cmocka_unit_test(test_credentials_table),
-		cmocka_unit_test(test_prefixes),
-		cmocka_unit_test(test_scheme_names),
-		cmocka_unit_test(test_scheme_of),
-		cmocka_unit_test(test_write_param),
-		cmocka_unit_test(test_write_quoted),
-		cmocka_unit_test(test_write_param_refused),
+	    cmocka_unit_test(test_challenge_table),
+	    cmocka_unit_test(test_params_split),
+	    cmocka_unit_test(test_escapes),
+	    cmocka_unit_test(test_collect),
+	    cmocka_unit_test(test_too_many_params),
+	    cmocka_unit_test(test_credentials_table),
+	    cmocka_unit_test(test_prefixes),
+	    cmocka_unit_test(test_scheme_names),
+	    cmocka_unit_test(test_scheme_of),
+	    cmocka_unit_test(test_write_param),
+	    cmocka_unit_test(test_write_quoted),
+	    cmocka_unit_test(test_write_param_refused),
 	};
 
 	return cmocka_run_group_tests_name("auth", tests, NULL, NULL);

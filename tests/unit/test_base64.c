@@ -19,15 +19,15 @@ static const struct {
 	const char *plain;
 	const char *encoded;
 } vectors[] = {
-	{"", ""},                 /* BASE64("") = "" */
-	{"f", "Zg=="},            /* BASE64("f") = "Zg==" */
-	{"fo", "Zm8="},           /* BASE64("fo") = "Zm8=" */
-	{"foo", "Zm9v"},          /* BASE64("foo") = "Zm9v" */
-	{"foob", "Zm9vYg=="},     /* BASE64("foob") = "Zm9vYg==" */
-	{"fooba", "Zm9vYmE="},    /* BASE64("fooba") = "Zm9vYmE=" */
-	{"foobar", "Zm9vYmFy"},   /* BASE64("foobar") = "Zm9vYmFy" */
-	/* RFC 7617 §2: the Basic example user-pass. */
-	{"Aladdin:open sesame", "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="},
+    {"", ""},		    /* BASE64("") = "" */
+    {"f", "Zg=="},	    /* BASE64("f") = "Zg==" */
+    {"fo", "Zm8="},	    /* BASE64("fo") = "Zm8=" */
+    {"foo", "Zm9v"},	    /* BASE64("foo") = "Zm9v" */
+    {"foob", "Zm9vYg=="},   /* BASE64("foob") = "Zm9vYg==" */
+    {"fooba", "Zm9vYmE="},  /* BASE64("fooba") = "Zm9vYmE=" */
+    {"foobar", "Zm9vYmFy"}, /* BASE64("foobar") = "Zm9vYmFy" */
+    /* RFC 7617 §2: the Basic example user-pass. */
+    {"Aladdin:open sesame", "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="},
 };
 
 /* Every vector encodes to its text, with the length the size helper said. */
@@ -38,9 +38,9 @@ static void test_encode_vectors(void **state)
 		char out[64];
 		size_t n = 99;
 		size_t len = strlen(vectors[i].plain);
-		assert_int_equal(base64_encode(vectors[i].plain, len, out,
-					       sizeof out, &n),
-				 HTTP_OK);
+		assert_int_equal(
+		    base64_encode(vectors[i].plain, len, out, sizeof out, &n),
+		    HTTP_OK);
 		assert_string_equal(out, vectors[i].encoded);
 		assert_int_equal(n, strlen(vectors[i].encoded));
 		assert_int_equal(base64_encoded_len(len), n);
@@ -55,9 +55,8 @@ static void test_decode_vectors(void **state)
 		unsigned char out[64];
 		size_t n = 99;
 		const char *e = vectors[i].encoded;
-		assert_int_equal(base64_decode(e, strlen(e), out, sizeof out,
-					       &n),
-				 HTTP_OK);
+		assert_int_equal(
+		    base64_decode(e, strlen(e), out, sizeof out, &n), HTTP_OK);
 		assert_int_equal(n, strlen(vectors[i].plain));
 		assert_memory_equal(out, vectors[i].plain, n);
 		assert_true(n <= base64_decoded_max(strlen(e)));
@@ -77,8 +76,7 @@ static void test_round_trip_binary(void **state)
 			 HTTP_OK);
 	assert_non_null(strchr(enc, '+'));
 	assert_non_null(strchr(enc, '/'));
-	assert_int_equal(base64_decode(enc, n, back, sizeof back, &m),
-			 HTTP_OK);
+	assert_int_equal(base64_decode(enc, n, back, sizeof back, &m), HTTP_OK);
 	assert_int_equal(m, 256);
 	assert_memory_equal(in, back, 256);
 }
@@ -86,23 +84,23 @@ static void test_round_trip_binary(void **state)
 /* ---- Non-canonical input is rejected ---- */
 
 static const char *const rejected[] = {
-	"Zg",          /* padding missing */
-	"Zg=",         /* padding short */
-	"Zg===",       /* padding too long */
-	"Zh==",        /* nonzero unused bits (RFC 4648 §3.5) */
-	"Zm9=",        /* nonzero unused bits with one pad */
-	"Zm9v\n",      /* trailing newline */
-	" Zm9v",       /* leading space */
-	"Zm 9v",       /* space inside */
-	"Zm9v\r\nZm9v", /* line breaks (MIME style) */
-	"Zm-v",        /* base64url '-' */
-	"Zm_v",        /* base64url '_' */
-	"Z=9v",        /* pad in the middle of a group */
-	"Zg==Zm9v",    /* pad before the end */
-	"====",        /* only padding */
-	"A===",        /* three pads */
-	"Zm9v*A==",    /* a character outside the alphabet */
-	"Zm9\x80",     /* a high byte */
+    "Zg",	    /* padding missing */
+    "Zg=",	    /* padding short */
+    "Zg===",	    /* padding too long */
+    "Zh==",	    /* nonzero unused bits (RFC 4648 §3.5) */
+    "Zm9=",	    /* nonzero unused bits with one pad */
+    "Zm9v\n",	    /* trailing newline */
+    " Zm9v",	    /* leading space */
+    "Zm 9v",	    /* space inside */
+    "Zm9v\r\nZm9v", /* line breaks (MIME style) */
+    "Zm-v",	    /* base64url '-' */
+    "Zm_v",	    /* base64url '_' */
+    "Z=9v",	    /* pad in the middle of a group */
+    "Zg==Zm9v",	    /* pad before the end */
+    "====",	    /* only padding */
+    "A===",	    /* three pads */
+    "Zm9v*A==",	    /* a character outside the alphabet */
+    "Zm9\x80",	    /* a high byte */
 };
 
 /* Each non-canonical string gives HTTP_E_BASE64. */
@@ -112,8 +110,8 @@ static void test_decode_rejects(void **state)
 	for (size_t i = 0; i < sizeof rejected / sizeof rejected[0]; i++) {
 		unsigned char out[64];
 		size_t n = 0;
-		enum http_err e = base64_decode(rejected[i], strlen(rejected[i]),
-						out, sizeof out, &n);
+		enum http_err e = base64_decode(
+		    rejected[i], strlen(rejected[i]), out, sizeof out, &n);
 		if (e != HTTP_E_BASE64)
 			fail_msg("case %zu (\"%s\") gave %d", i, rejected[i],
 				 (int)e);
@@ -164,8 +162,8 @@ static void test_decode_nospace(void **state)
 static void test_is_char(void **state)
 {
 	static const char yes[] = "AZaz09+/=MNmn5";
-	static const int no[] = {'-', '_', ' ', '\t', '%', '.', ':', '\0',
-				 0x7f, 0x80, 0xff, -1, 256, '"'};
+	static const int no[] = {'-',  '_',  ' ',  '\t', '%', '.', ':',
+				 '\0', 0x7f, 0x80, 0xff, -1,  256, '"'};
 
 	(void)state;
 	for (size_t i = 0; yes[i] != '\0'; i++)
@@ -185,14 +183,14 @@ static void test_is_char(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_encode_vectors),
-		cmocka_unit_test(test_decode_vectors),
-		cmocka_unit_test(test_round_trip_binary),
-		cmocka_unit_test(test_decode_rejects),
-		cmocka_unit_test(test_decode_rejects_nul),
-		cmocka_unit_test(test_encode_nospace),
-		cmocka_unit_test(test_decode_nospace),
-		cmocka_unit_test(test_is_char),
+	    cmocka_unit_test(test_encode_vectors),
+	    cmocka_unit_test(test_decode_vectors),
+	    cmocka_unit_test(test_round_trip_binary),
+	    cmocka_unit_test(test_decode_rejects),
+	    cmocka_unit_test(test_decode_rejects_nul),
+	    cmocka_unit_test(test_encode_nospace),
+	    cmocka_unit_test(test_decode_nospace),
+	    cmocka_unit_test(test_is_char),
 	};
 	return cmocka_run_group_tests_name("base64", tests, NULL, NULL);
 }

@@ -21,29 +21,28 @@ struct enc_case {
 	const char *user;
 	const char *pass;
 	enum http_err err;
-	const char *want;  /* the whole credentials value */
+	const char *want; /* the whole credentials value */
 };
 
 static const struct enc_case enc_cases[] = {
-	/* RFC 7617 §2, verbatim */
-	{"rfc 7617 aladdin", "Aladdin", "open sesame", HTTP_OK,
-	 "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="},
-	/* RFC 7617 §2.1: "test" / "123" followed by U+00A3 in UTF-8 */
-	{"rfc 7617 utf-8", "test", "123\xc2\xa3", HTTP_OK,
-	 "Basic dGVzdDoxMjPCow=="},
-	/* the lab's alice */
-	{"alice", "alice", "wonderland", HTTP_OK,
-	 "Basic YWxpY2U6d29uZGVybGFuZA=="},
-	/* a password may contain a colon */
-	{"colon in password", "a", "b:c", HTTP_OK, "Basic YTpiOmM="},
-	/* an empty password is allowed by the grammar */
-	{"empty password", "a", "", HTTP_OK, "Basic YTo="},
-	/* a user-id may not contain a colon */
-	{"colon in user", "a:b", "c", HTTP_E_BASIC_USER_COLON, NULL},
-	/* control characters are refused */
-	{"ctl in password", "a", "b\nc", HTTP_E_BASIC_CTL, NULL},
-	/* DEL is a control character too */
-	{"del in user", "a\x7f", "b", HTTP_E_BASIC_CTL, NULL},
+    /* RFC 7617 §2, verbatim */
+    {"rfc 7617 aladdin", "Aladdin", "open sesame", HTTP_OK,
+     "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="},
+    /* RFC 7617 §2.1: "test" / "123" followed by U+00A3 in UTF-8 */
+    {"rfc 7617 utf-8", "test", "123\xc2\xa3", HTTP_OK,
+     "Basic dGVzdDoxMjPCow=="},
+    /* the lab's alice */
+    {"alice", "alice", "wonderland", HTTP_OK, "Basic YWxpY2U6d29uZGVybGFuZA=="},
+    /* a password may contain a colon */
+    {"colon in password", "a", "b:c", HTTP_OK, "Basic YTpiOmM="},
+    /* an empty password is allowed by the grammar */
+    {"empty password", "a", "", HTTP_OK, "Basic YTo="},
+    /* a user-id may not contain a colon */
+    {"colon in user", "a:b", "c", HTTP_E_BASIC_USER_COLON, NULL},
+    /* control characters are refused */
+    {"ctl in password", "a", "b\nc", HTTP_E_BASIC_CTL, NULL},
+    /* DEL is a control character too */
+    {"del in user", "a\x7f", "b", HTTP_E_BASIC_CTL, NULL},
 };
 
 static void test_encode_table(void **state)
@@ -78,7 +77,7 @@ static void test_encode_too_long(void **state)
 	http_buf_init(&b, 0);
 	assert_int_equal(basic_encode(&b, "u", big), HTTP_E_BASIC_TOO_LONG);
 	assert_int_equal(basic_encode(&b, big, "p"), HTTP_E_BASIC_TOO_LONG);
-	big[BASIC_MAX_PASS] = '\0';  /* exactly the limit fits */
+	big[BASIC_MAX_PASS] = '\0'; /* exactly the limit fits */
 	assert_int_equal(basic_encode(&b, "u", big), HTTP_OK);
 	http_buf_free(&b);
 }
@@ -87,7 +86,7 @@ static void test_encode_too_long(void **state)
 
 struct dec_case {
 	const char *comment;
-	const char *cred;  /* a credentials field value */
+	const char *cred; /* a credentials field value */
 	enum http_err err;
 	const char *user;
 	const char *pass;
@@ -95,29 +94,29 @@ struct dec_case {
 };
 
 static const struct dec_case dec_cases[] = {
-	/* RFC 7617 §2 */
-	{"aladdin", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", HTTP_OK, "Aladdin",
-	 "open sesame", 11},
-	/* RFC 7617 §2.1 UTF-8 */
-	{"utf-8", "Basic dGVzdDoxMjPCow==", HTTP_OK, "test", "123\xc2\xa3", 5},
-	/* split at the first colon: "a:b:c" is user a, password b:c */
-	{"first colon", "Basic YTpiOmM=", HTTP_OK, "a", "b:c", 3},
-	/* empty user and empty password: ":" */
-	{"just a colon", "Basic Og==", HTTP_OK, "", "", 0},
-	/* "abc" has no colon */
-	{"no colon", "Basic YWJj", HTTP_E_BASIC_NO_COLON, NULL, NULL, 0},
-	/* "a:b\n" holds a LF */
-	{"ctl", "Basic YTpiCg==", HTTP_E_BASIC_CTL, NULL, NULL, 0},
-	/* "a\0:b" holds a NUL in the user */
-	{"nul", "Basic YQA6Yg==", HTTP_E_BASIC_CTL, NULL, NULL, 0},
-	/* padding missing: not canonical base64 */
-	{"no padding", "Basic YTpi Yw", HTTP_E_AUTH_SYNTAX, NULL, NULL, 0},
-	/* bad length */
-	{"bad length", "Basic YTpiY", HTTP_E_BASE64, NULL, NULL, 0},
-	/* params form instead of token68 */
-	{"params form", "Basic user=a", HTTP_E_AUTH_SYNTAX, NULL, NULL, 0},
-	/* the scheme alone */
-	{"no token", "Basic", HTTP_E_AUTH_SYNTAX, NULL, NULL, 0},
+    /* RFC 7617 §2 */
+    {"aladdin", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", HTTP_OK, "Aladdin",
+     "open sesame", 11},
+    /* RFC 7617 §2.1 UTF-8 */
+    {"utf-8", "Basic dGVzdDoxMjPCow==", HTTP_OK, "test", "123\xc2\xa3", 5},
+    /* split at the first colon: "a:b:c" is user a, password b:c */
+    {"first colon", "Basic YTpiOmM=", HTTP_OK, "a", "b:c", 3},
+    /* empty user and empty password: ":" */
+    {"just a colon", "Basic Og==", HTTP_OK, "", "", 0},
+    /* "abc" has no colon */
+    {"no colon", "Basic YWJj", HTTP_E_BASIC_NO_COLON, NULL, NULL, 0},
+    /* "a:b\n" holds a LF */
+    {"ctl", "Basic YTpiCg==", HTTP_E_BASIC_CTL, NULL, NULL, 0},
+    /* "a\0:b" holds a NUL in the user */
+    {"nul", "Basic YQA6Yg==", HTTP_E_BASIC_CTL, NULL, NULL, 0},
+    /* padding missing: not canonical base64 */
+    {"no padding", "Basic YTpi Yw", HTTP_E_AUTH_SYNTAX, NULL, NULL, 0},
+    /* bad length */
+    {"bad length", "Basic YTpiY", HTTP_E_BASE64, NULL, NULL, 0},
+    /* params form instead of token68 */
+    {"params form", "Basic user=a", HTTP_E_AUTH_SYNTAX, NULL, NULL, 0},
+    /* the scheme alone */
+    {"no token", "Basic", HTTP_E_AUTH_SYNTAX, NULL, NULL, 0},
 };
 
 static void test_decode_table(void **state)
@@ -224,18 +223,18 @@ struct eq_case {
 };
 
 static const struct eq_case eq_cases[] = {
-	/* equal */
-	{"same", "wonderland", 10, "wonderland", 10, true},
-	/* one byte differs */
-	{"last byte", "wonderland", 10, "wonderlane", 10, false},
-	/* a prefix is not equal */
-	{"prefix", "wonderland", 10, "wonder", 6, false},
-	/* both empty */
-	{"empty", "", 0, "", 0, true},
-	/* empty against non-empty */
-	{"one empty", "", 0, "x", 1, false},
-	/* embedded NUL counts */
-	{"nul", "a\0b", 3, "a\0c", 3, false},
+    /* equal */
+    {"same", "wonderland", 10, "wonderland", 10, true},
+    /* one byte differs */
+    {"last byte", "wonderland", 10, "wonderlane", 10, false},
+    /* a prefix is not equal */
+    {"prefix", "wonderland", 10, "wonder", 6, false},
+    /* both empty */
+    {"empty", "", 0, "", 0, true},
+    /* empty against non-empty */
+    {"one empty", "", 0, "x", 1, false},
+    /* embedded NUL counts */
+    {"nul", "a\0b", 3, "a\0c", 3, false},
 };
 
 static void test_equal_table(void **state)
@@ -257,13 +256,13 @@ static void test_equal_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_encode_table),
-		cmocka_unit_test(test_encode_too_long),
-		cmocka_unit_test(test_decode_table),
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_decode_too_long),
-		cmocka_unit_test(test_challenge),
-		cmocka_unit_test(test_equal_table),
+	    cmocka_unit_test(test_encode_table),
+	    cmocka_unit_test(test_encode_too_long),
+	    cmocka_unit_test(test_decode_table),
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_decode_too_long),
+	    cmocka_unit_test(test_challenge),
+	    cmocka_unit_test(test_equal_table),
 	};
 
 	return cmocka_run_group_tests_name("basic", tests, NULL, NULL);

@@ -23,20 +23,20 @@ struct tok_case {
 };
 
 static const struct tok_case tok_cases[] = {
-	/* RFC 6750 §2.1's example, verbatim */
-	{"rfc 6750", "Bearer mF_9.B5f-4.1JqM", HTTP_OK, "mF_9.B5f-4.1JqM"},
-	/* the lab default */
-	{"lab token", "Bearer alice-token", HTTP_OK, "alice-token"},
-	/* every b64token character and trailing '='s */
-	{"all chars", "bearer aZ09-._~+/==", HTTP_OK, "aZ09-._~+/=="},
-	/* params form is not a Bearer token */
-	{"params form", "Bearer token=abc", HTTP_E_BEARER_TOKEN, NULL},
-	/* the scheme alone */
-	{"no token", "Bearer", HTTP_E_BEARER_TOKEN, NULL},
-	/* '=' may only trail */
-	{"= inside", "Bearer ab==cd", HTTP_E_AUTH_SYNTAX, NULL},
-	/* a character outside b64token */
-	{"bad char", "Bearer ab*cd", HTTP_E_AUTH_SYNTAX, NULL},
+    /* RFC 6750 §2.1's example, verbatim */
+    {"rfc 6750", "Bearer mF_9.B5f-4.1JqM", HTTP_OK, "mF_9.B5f-4.1JqM"},
+    /* the lab default */
+    {"lab token", "Bearer alice-token", HTTP_OK, "alice-token"},
+    /* every b64token character and trailing '='s */
+    {"all chars", "bearer aZ09-._~+/==", HTTP_OK, "aZ09-._~+/=="},
+    /* params form is not a Bearer token */
+    {"params form", "Bearer token=abc", HTTP_E_BEARER_TOKEN, NULL},
+    /* the scheme alone */
+    {"no token", "Bearer", HTTP_E_BEARER_TOKEN, NULL},
+    /* '=' may only trail */
+    {"= inside", "Bearer ab==cd", HTTP_E_AUTH_SYNTAX, NULL},
+    /* a character outside b64token */
+    {"bad char", "Bearer ab*cd", HTTP_E_AUTH_SYNTAX, NULL},
 };
 
 static void test_token_table(void **state)
@@ -121,9 +121,9 @@ static void test_challenge(void **state)
 	/* RFC 6750 §3's error attributes */
 	assert_true(bearer_write_challenge(&b, "example", "invalid_token",
 					   "The access token expired"));
-	assert_string_equal(b.data,
-			    "Bearer realm=\"example\", error=\"invalid_token\", "
-			    "error_description=\"The access token expired\"");
+	assert_string_equal(
+	    b.data, "Bearer realm=\"example\", error=\"invalid_token\", "
+		    "error_description=\"The access token expired\"");
 	http_buf_free(&b);
 }
 
@@ -149,11 +149,11 @@ static void test_encode(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_token_table),
-		cmocka_unit_test(test_token_syntax_direct),
-		cmocka_unit_test(test_token_too_long),
-		cmocka_unit_test(test_challenge),
-		cmocka_unit_test(test_encode),
+	    cmocka_unit_test(test_token_table),
+	    cmocka_unit_test(test_token_syntax_direct),
+	    cmocka_unit_test(test_token_too_long),
+	    cmocka_unit_test(test_challenge),
+	    cmocka_unit_test(test_encode),
 	};
 
 	return cmocka_run_group_tests_name("bearer", tests, NULL, NULL);

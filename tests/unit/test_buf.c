@@ -162,10 +162,10 @@ void __wrap_free(void *p);
 
 static const char secret[] = "Proxy-Authorization: Basic "
 			     "YWxpY2U6d29uZGVybGFuZA==";
-static const void *watched;  /* the block the test waits to see freed */
-static size_t watched_len;   /* its capacity */
-static int watched_frees;    /* times it was freed */
-static bool watched_clean;   /* the secret was not in it when freed */
+static const void *watched; /* the block the test waits to see freed */
+static size_t watched_len;  /* its capacity */
+static int watched_frees;   /* times it was freed */
+static bool watched_clean;  /* the secret was not in it when freed */
 
 /* True when the secret's bytes occur anywhere in p[0..n). */
 static bool holds_secret(const void *p, size_t n)
@@ -211,8 +211,8 @@ static void fill(struct http_buf *b, enum fill how)
 		assert_true(http_buf_append(b, secret, sizeof(secret) - 1));
 		break;
 	case FILL_PRINTF:
-		assert_true(http_buf_printf(b, "GET / HTTP/1.1\r\n%s\r\n\r\n",
-					    secret));
+		assert_true(
+		    http_buf_printf(b, "GET / HTTP/1.1\r\n%s\r\n\r\n", secret));
 		break;
 	case FILL_QUEUE:
 		/* a request read from a socket, consumed, the next one in */
@@ -222,8 +222,8 @@ static void fill(struct http_buf *b, enum fill how)
 		break;
 	case FILL_TRUNCATED:
 		/* as a HEAD answer is cut after its head: len set lower */
-		assert_true(http_buf_printf(b, "HTTP/1.1 200 OK\r\n\r\n%s",
-					    secret));
+		assert_true(
+		    http_buf_printf(b, "HTTP/1.1 200 OK\r\n\r\n%s", secret));
 		b->len = 19;
 		b->data[b->len] = '\0';
 		break;
@@ -327,8 +327,8 @@ static void test_splice(void **state)
 		http_buf_init(&b, 8);
 		assert_true(http_buf_puts(&b, "abcdef"));
 		if (http_buf_splice(&b, cases[i].off, cases[i].len,
-				    cases[i].with, strlen(cases[i].with)) !=
-		    cases[i].ok)
+				    cases[i].with,
+				    strlen(cases[i].with)) != cases[i].ok)
 			fail_msg("%s: wrong result", cases[i].comment);
 		assert_string_equal(b.data, cases[i].want);
 		assert_int_equal(b.len, strlen(cases[i].want));
@@ -341,20 +341,20 @@ static void test_splice(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_append_and_terminate),
-		cmocka_unit_test(test_grows),
-		cmocka_unit_test(test_limit_refuses_whole_write),
-		cmocka_unit_test(test_limit_exact),
-		cmocka_unit_test(test_printf_limit),
-		cmocka_unit_test(test_append_huge_size),
-		cmocka_unit_test(test_reset),
-		cmocka_unit_test(test_consume),
-		cmocka_unit_test(test_empty_buffer_ops),
-		cmocka_unit_test(test_free_wipes),
-		cmocka_unit_test(test_reset_wipes),
-		cmocka_unit_test(test_consume_wipes),
-		cmocka_unit_test(test_growth_wipes_old_block),
-		cmocka_unit_test(test_splice),
+	    cmocka_unit_test(test_append_and_terminate),
+	    cmocka_unit_test(test_grows),
+	    cmocka_unit_test(test_limit_refuses_whole_write),
+	    cmocka_unit_test(test_limit_exact),
+	    cmocka_unit_test(test_printf_limit),
+	    cmocka_unit_test(test_append_huge_size),
+	    cmocka_unit_test(test_reset),
+	    cmocka_unit_test(test_consume),
+	    cmocka_unit_test(test_empty_buffer_ops),
+	    cmocka_unit_test(test_free_wipes),
+	    cmocka_unit_test(test_reset_wipes),
+	    cmocka_unit_test(test_consume_wipes),
+	    cmocka_unit_test(test_growth_wipes_old_block),
+	    cmocka_unit_test(test_splice),
 	};
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }

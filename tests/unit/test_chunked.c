@@ -20,40 +20,39 @@
 #include "../../http/chunked.h"
 #include "../../http/message.h"
 
-
 /* ---- Valid bodies ---- */
 
 static const struct {
-	const char *in;       /* the chunked body, then maybe extra bytes */
-	size_t extra;         /* bytes after the body that must not be taken */
+	const char *in; /* the chunked body, then maybe extra bytes */
+	size_t extra;	/* bytes after the body that must not be taken */
 	const char *decoded;
 } valid[] = {
-	/* RFC 9112 §7.1 shape: two chunks and the last-chunk. */
-	{"4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n", 0, "Wikipedia"},
-	/* Only the last-chunk: an empty body. */
-	{"0\r\n\r\n", 0, ""},
-	/* Several zeros in the last-chunk are allowed: 1*("0"). */
-	{"000\r\n\r\n", 0, ""},
-	/* Hex sizes, both cases. */
-	{"a\r\n0123456789\r\nA\r\nabcdefghij\r\n0\r\n\r\n", 0,
-	 "0123456789abcdefghij"},
-	/* Leading zeros in a size. */
-	{"0003\r\nabc\r\n0\r\n\r\n", 0, "abc"},
-	/* Chunk extensions are ignored (§7.1.1). */
-	{"3;name=value\r\nabc\r\n0;last\r\n\r\n", 0, "abc"},
-	/* Extension with BWS and a quoted value. */
-	{"3 ; a=\"b c\"\r\nabc\r\n0\r\n\r\n", 0, "abc"},
-	/* Trailer fields are consumed and dropped (§7.1.2). */
-	{"3\r\nabc\r\n0\r\nExpires: never\r\nX-Sum: 1\r\n\r\n", 0, "abc"},
-	/* Data may hold CR, LF and NUL: only the size counts. */
-	{"4\r\n\r\n\0\n\r\n0\r\n\r\n", 0, "\r\n\0\n"},
-	/* Bytes after the body (the next request) are left alone. */
-	{"1\r\nx\r\n0\r\n\r\nGET / HTTP/1.1\r\n", 16, "x"},
+    /* RFC 9112 §7.1 shape: two chunks and the last-chunk. */
+    {"4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n", 0, "Wikipedia"},
+    /* Only the last-chunk: an empty body. */
+    {"0\r\n\r\n", 0, ""},
+    /* Several zeros in the last-chunk are allowed: 1*("0"). */
+    {"000\r\n\r\n", 0, ""},
+    /* Hex sizes, both cases. */
+    {"a\r\n0123456789\r\nA\r\nabcdefghij\r\n0\r\n\r\n", 0,
+     "0123456789abcdefghij"},
+    /* Leading zeros in a size. */
+    {"0003\r\nabc\r\n0\r\n\r\n", 0, "abc"},
+    /* Chunk extensions are ignored (§7.1.1). */
+    {"3;name=value\r\nabc\r\n0;last\r\n\r\n", 0, "abc"},
+    /* Extension with BWS and a quoted value. */
+    {"3 ; a=\"b c\"\r\nabc\r\n0\r\n\r\n", 0, "abc"},
+    /* Trailer fields are consumed and dropped (§7.1.2). */
+    {"3\r\nabc\r\n0\r\nExpires: never\r\nX-Sum: 1\r\n\r\n", 0, "abc"},
+    /* Data may hold CR, LF and NUL: only the size counts. */
+    {"4\r\n\r\n\0\n\r\n0\r\n\r\n", 0, "\r\n\0\n"},
+    /* Bytes after the body (the next request) are left alone. */
+    {"1\r\nx\r\n0\r\n\r\nGET / HTTP/1.1\r\n", 16, "x"},
 };
 
 /* Feed a case in pieces of `step` bytes; returns decoded text in out. */
-static void feed_in_steps(const char *in, size_t len, size_t step,
-			  size_t extra, struct http_buf *out)
+static void feed_in_steps(const char *in, size_t len, size_t step, size_t extra,
+			  struct http_buf *out)
 {
 	struct http_chunked c;
 	size_t pos = 0;
@@ -120,25 +119,25 @@ static void test_null_out(void **state)
 /* ---- Malformed bodies ---- */
 
 static const char *const invalid[] = {
-	"\r\n",                        /* no size at all */
-	"x\r\n",                       /* not hex */
-	"-1\r\n",                      /* a sign */
-	"+1\r\n",                      /* a sign */
-	"0x3\r\nabc\r\n0\r\n\r\n",     /* a C prefix is not hex */
-	"3\nabc\r\n0\r\n\r\n",         /* bare LF after the size */
-	"3\rabc\r\n0\r\n\r\n",         /* bare CR after the size */
-	"3\r\nabcd\r\n0\r\n\r\n",      /* data longer than the size */
-	"3\r\nab\r\n\r\n0\r\n\r\n",    /* data shorter than the size */
-	"3\r\nabc\n0\r\n\r\n",         /* bare LF after data */
-	"3\r\nabcX\r\n",               /* junk after data */
-	"3;ext\nabc\r\n",              /* bare LF ending an extension */
-	"3;a\0b\r\nabc\r\n",           /* NUL inside an extension */
-	"10000000000000000\r\n",       /* 17 hex digits: overflows 64 bits */
-	"0\r\nBad Trailer\r\n\r\n",    /* trailer name with a space */
-	"0\r\n Folded: x\r\n\r\n",     /* trailer line starting with SP */
-	"0\r\nX: y\n\r\n",             /* bare LF in trailers */
-	"0\r\n\rX",                    /* bare CR at the end */
-	" 3\r\nabc\r\n",               /* whitespace before the size */
+    "\r\n",			/* no size at all */
+    "x\r\n",			/* not hex */
+    "-1\r\n",			/* a sign */
+    "+1\r\n",			/* a sign */
+    "0x3\r\nabc\r\n0\r\n\r\n",	/* a C prefix is not hex */
+    "3\nabc\r\n0\r\n\r\n",	/* bare LF after the size */
+    "3\rabc\r\n0\r\n\r\n",	/* bare CR after the size */
+    "3\r\nabcd\r\n0\r\n\r\n",	/* data longer than the size */
+    "3\r\nab\r\n\r\n0\r\n\r\n", /* data shorter than the size */
+    "3\r\nabc\n0\r\n\r\n",	/* bare LF after data */
+    "3\r\nabcX\r\n",		/* junk after data */
+    "3;ext\nabc\r\n",		/* bare LF ending an extension */
+    "3;a\0b\r\nabc\r\n",	/* NUL inside an extension */
+    "10000000000000000\r\n",	/* 17 hex digits: overflows 64 bits */
+    "0\r\nBad Trailer\r\n\r\n", /* trailer name with a space */
+    "0\r\n Folded: x\r\n\r\n",	/* trailer line starting with SP */
+    "0\r\nX: y\n\r\n",		/* bare LF in trailers */
+    "0\r\n\rX",			/* bare CR at the end */
+    " 3\r\nabc\r\n",		/* whitespace before the size */
 };
 
 /* Each malformed body gives HTTP_E_CHUNK, whole or byte by byte. */
@@ -213,7 +212,8 @@ static void test_trailer_limit(void **state)
 	(void)state;
 	struct http_chunked c;
 	enum http_err err = HTTP_OK;
-	const char *line = "X-Pad: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+	const char *line =
+	    "X-Pad: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
 	http_chunked_init(&c);
 	assert_int_equal(http_chunked_feed(&c, "0\r\n", 3, NULL, &err), 3);
 	long r = 0;
@@ -243,91 +243,90 @@ static void test_out_limit(void **state)
 
 struct ext_case {
 	const char *in; /* a whole chunked body */
-	size_t len;     /* 0: strlen(in); else the length (NULs inside) */
-	bool ok;        /* valid: decodes to "Wiki" or ""; else HTTP_E_CHUNK */
+	size_t len;	/* 0: strlen(in); else the length (NULs inside) */
+	bool ok;	/* valid: decodes to "Wiki" or ""; else HTTP_E_CHUNK */
 };
 
 static const struct ext_case ext_cases[] = {
-	/* a name alone: chunk-ext-name = token */
-	{"4;a\r\nWiki\r\n0\r\n\r\n", 0, true},
-	/* name=token */
-	{"4;a=b\r\nWiki\r\n0\r\n\r\n", 0, true},
-	/* several extensions */
-	{"4;a=b;c=d;e\r\nWiki\r\n0\r\n\r\n", 0, true},
-	/* BWS before ';' */
-	{"4 ;a=b\r\nWiki\r\n0\r\n\r\n", 0, true},
-	/* BWS after ';' and around '=' */
-	{"4; a = b\r\nWiki\r\n0\r\n\r\n", 0, true},
-	/* HTAB is BWS too */
-	{"4\t;\ta\t=\tb\r\nWiki\r\n0\r\n\r\n", 0, true},
-	/* BWS between a name and the next ';' */
-	{"4;a ;b\r\nWiki\r\n0\r\n\r\n", 0, true},
-	/* every tchar in a name and a token value */
-	{"4;!#$%&'*+-.^_`|~09AZaz=!#$%&'*+-.^_`|~\r\nWiki\r\n0\r\n\r\n", 0,
-	 true},
-	/* an empty quoted-string */
-	{"4;a=\"\"\r\nWiki\r\n0\r\n\r\n", 0, true},
-	/* a quoted-string with SP, HTAB, ';' and '=' inside */
-	{"4;a=\"x y\t;z=1\"\r\nWiki\r\n0\r\n\r\n", 0, true},
-	/* quoted-pair: an escaped quote and an escaped backslash */
-	{"4;a=\"q\\\"u\\\\e\"\r\nWiki\r\n0\r\n\r\n", 0, true},
-	/* quoted-pair may escape any VCHAR, SP or HTAB */
-	{"4;a=\"\\x\\ \\\t\"\r\nWiki\r\n0\r\n\r\n", 0, true},
-	/* obs-text inside a quoted-string */
-	{"4;a=\"\xc3\xa9\"\r\nWiki\r\n0\r\n\r\n", 0, true},
-	/* a quoted value, then BWS, then another extension */
-	{"4;a=\"x\" ;b=\"y\"\r\nWiki\r\n0\r\n\r\n", 0, true},
-	/* an extension on the last-chunk */
-	{"0;last=\"end\"\r\n\r\n", 0, true},
+    /* a name alone: chunk-ext-name = token */
+    {"4;a\r\nWiki\r\n0\r\n\r\n", 0, true},
+    /* name=token */
+    {"4;a=b\r\nWiki\r\n0\r\n\r\n", 0, true},
+    /* several extensions */
+    {"4;a=b;c=d;e\r\nWiki\r\n0\r\n\r\n", 0, true},
+    /* BWS before ';' */
+    {"4 ;a=b\r\nWiki\r\n0\r\n\r\n", 0, true},
+    /* BWS after ';' and around '=' */
+    {"4; a = b\r\nWiki\r\n0\r\n\r\n", 0, true},
+    /* HTAB is BWS too */
+    {"4\t;\ta\t=\tb\r\nWiki\r\n0\r\n\r\n", 0, true},
+    /* BWS between a name and the next ';' */
+    {"4;a ;b\r\nWiki\r\n0\r\n\r\n", 0, true},
+    /* every tchar in a name and a token value */
+    {"4;!#$%&'*+-.^_`|~09AZaz=!#$%&'*+-.^_`|~\r\nWiki\r\n0\r\n\r\n", 0, true},
+    /* an empty quoted-string */
+    {"4;a=\"\"\r\nWiki\r\n0\r\n\r\n", 0, true},
+    /* a quoted-string with SP, HTAB, ';' and '=' inside */
+    {"4;a=\"x y\t;z=1\"\r\nWiki\r\n0\r\n\r\n", 0, true},
+    /* quoted-pair: an escaped quote and an escaped backslash */
+    {"4;a=\"q\\\"u\\\\e\"\r\nWiki\r\n0\r\n\r\n", 0, true},
+    /* quoted-pair may escape any VCHAR, SP or HTAB */
+    {"4;a=\"\\x\\ \\\t\"\r\nWiki\r\n0\r\n\r\n", 0, true},
+    /* obs-text inside a quoted-string */
+    {"4;a=\"\xc3\xa9\"\r\nWiki\r\n0\r\n\r\n", 0, true},
+    /* a quoted value, then BWS, then another extension */
+    {"4;a=\"x\" ;b=\"y\"\r\nWiki\r\n0\r\n\r\n", 0, true},
+    /* an extension on the last-chunk */
+    {"0;last=\"end\"\r\n\r\n", 0, true},
 
-	/* the example of the report: words with no ';' */
-	{"4 zz yy\r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* whitespace and a name without ';' */
-	{"4 zz\r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* whitespace alone after the size */
-	{"4 \r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* a bare ';' */
-	{"4;\r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* ';' and whitespace, no name */
-	{"4; \r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* an empty name between two ';' */
-	{"4;;a\r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* '=' with no name */
-	{"4;=b\r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* '=' with no value */
-	{"4;a=\r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* '=' and whitespace, no value */
-	{"4;a= \r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* two names with only a space between */
-	{"4;a b\r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* a value, a space, then a word */
-	{"4;a=b c\r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* trailing whitespace after a value (BWS only before ';' or '=') */
-	{"4;a=b \r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* '@' is not a tchar */
-	{"4;a@b\r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* '(' in a token value */
-	{"4;a=(b)\r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* a DQUOTE inside a token value */
-	{"4;a=b\"c\"\r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* bytes right after a closing DQUOTE */
-	{"4;a=\"x\"y\r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* an unterminated quoted-string: CRLF is not qdtext */
-	{"4;a=\"x\r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* LF inside a quoted-string */
-	{"4;a=\"x\ny\"\r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* NUL inside a quoted-string */
-	{"4;a=\"x\0\"\r\nWiki\r\n0\r\n\r\n", 21, false},
-	/* NUL inside a name */
-	{"4;a\0b\r\nWiki\r\n0\r\n\r\n", 18, false},
-	/* a control byte inside a quoted-string */
-	{"4;a=\"\x01\"\r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* a quoted-pair cannot escape CR */
-	{"4;a=\"x\\\r\"\r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* DEL after a name */
-	{"4;a\x7f\r\nWiki\r\n0\r\n\r\n", 0, false},
-	/* a bad extension on the last-chunk */
-	{"0 last\r\n\r\n", 0, false},
+    /* the example of the report: words with no ';' */
+    {"4 zz yy\r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* whitespace and a name without ';' */
+    {"4 zz\r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* whitespace alone after the size */
+    {"4 \r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* a bare ';' */
+    {"4;\r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* ';' and whitespace, no name */
+    {"4; \r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* an empty name between two ';' */
+    {"4;;a\r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* '=' with no name */
+    {"4;=b\r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* '=' with no value */
+    {"4;a=\r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* '=' and whitespace, no value */
+    {"4;a= \r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* two names with only a space between */
+    {"4;a b\r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* a value, a space, then a word */
+    {"4;a=b c\r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* trailing whitespace after a value (BWS only before ';' or '=') */
+    {"4;a=b \r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* '@' is not a tchar */
+    {"4;a@b\r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* '(' in a token value */
+    {"4;a=(b)\r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* a DQUOTE inside a token value */
+    {"4;a=b\"c\"\r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* bytes right after a closing DQUOTE */
+    {"4;a=\"x\"y\r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* an unterminated quoted-string: CRLF is not qdtext */
+    {"4;a=\"x\r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* LF inside a quoted-string */
+    {"4;a=\"x\ny\"\r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* NUL inside a quoted-string */
+    {"4;a=\"x\0\"\r\nWiki\r\n0\r\n\r\n", 21, false},
+    /* NUL inside a name */
+    {"4;a\0b\r\nWiki\r\n0\r\n\r\n", 18, false},
+    /* a control byte inside a quoted-string */
+    {"4;a=\"\x01\"\r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* a quoted-pair cannot escape CR */
+    {"4;a=\"x\\\r\"\r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* DEL after a name */
+    {"4;a\x7f\r\nWiki\r\n0\r\n\r\n", 0, false},
+    /* a bad extension on the last-chunk */
+    {"0 last\r\n\r\n", 0, false},
 };
 
 /* Each case whole and byte by byte: valid ones decode, others fail. */
@@ -339,7 +338,8 @@ static void test_extensions(void **state)
 		size_t len = tc->len ? tc->len : strlen(tc->in);
 		static const size_t steps[] = {1, 1000};
 
-		print_message("case %zu: %s\n", i, tc->ok ? "valid" : "invalid");
+		print_message("case %zu: %s\n", i,
+			      tc->ok ? "valid" : "invalid");
 		for (size_t s = 0; s < sizeof steps / sizeof steps[0]; s++) {
 			struct http_chunked c;
 			struct http_buf out;
@@ -350,8 +350,8 @@ static void test_extensions(void **state)
 			http_buf_init(&out, 0);
 			http_chunked_init(&c);
 			while (pos < len && !c.done) {
-				size_t n = len - pos < steps[s] ? len - pos
-								: steps[s];
+				size_t n =
+				    len - pos < steps[s] ? len - pos : steps[s];
 				struct guarded g = guard_copy(tc->in + pos, n);
 
 				r = http_chunked_feed(&c, g.data, n, &out,
@@ -409,15 +409,15 @@ static void test_extension_limit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid_bodies),
-		cmocka_unit_test(test_null_out),
-		cmocka_unit_test(test_invalid_bodies),
-		cmocka_unit_test(test_max_size),
-		cmocka_unit_test(test_size_line_limit),
-		cmocka_unit_test(test_trailer_limit),
-		cmocka_unit_test(test_out_limit),
-		cmocka_unit_test(test_extensions),
-		cmocka_unit_test(test_extension_limit),
+	    cmocka_unit_test(test_valid_bodies),
+	    cmocka_unit_test(test_null_out),
+	    cmocka_unit_test(test_invalid_bodies),
+	    cmocka_unit_test(test_max_size),
+	    cmocka_unit_test(test_size_line_limit),
+	    cmocka_unit_test(test_trailer_limit),
+	    cmocka_unit_test(test_out_limit),
+	    cmocka_unit_test(test_extensions),
+	    cmocka_unit_test(test_extension_limit),
 	};
 	return cmocka_run_group_tests_name("chunked", tests, NULL, NULL);
 }

@@ -544,15 +544,15 @@ static const struct user_field_case user_field_cases[] = {
     /* a name that ends with "Accept" is another field too */
     {"x-accept is not accept", "X-Accept: 1\r\n", "Accept: */*", NULL},
     /* an empty value still sets the field (curl removes it; we send it) */
-    {"empty user-agent", "User-Agent:\r\n", "User-Agent:",
-     "User-Agent: lab407-client/test"},
+    {"empty user-agent", "User-Agent:\r\n",
+     "User-Agent:", "User-Agent: lab407-client/test"},
     /* the second of several lines counts */
     {"second line", "X-A: 1\r\nUser-Agent: mine\r\n", "User-Agent: mine",
      "User-Agent: lab407-client/test"},
     /* whitespace before the colon is refused by the parser (RFC 9112
      * §5.1): nothing is taken as set, the machine's Host stays */
-    {"space before colon sets nothing", "Host : x\r\n",
-     "Host: 127.0.0.1:8080", NULL},
+    {"space before colon sets nothing", "Host : x\r\n", "Host: 127.0.0.1:8080",
+     NULL},
 };
 
 static void test_user_fields(void **state)
@@ -611,13 +611,12 @@ static const struct who_case who_cases[] = {
     /* lab407's own 403, 400, 502: Server: lab407-proxy, no Via */
     {"lab407 403", "HTTP/1.1 403 Forbidden\r\nServer: lab407-proxy\r\n\r\n",
      true, "proxy"},
-    {"lab407 502",
-     "HTTP/1.1 502 Bad Gateway\r\nServer: lab407-proxy\r\n\r\n", true,
-     "proxy"},
+    {"lab407 502", "HTTP/1.1 502 Bad Gateway\r\nServer: lab407-proxy\r\n\r\n",
+     true, "proxy"},
     /* tinyproxy's own error page */
     {"tinyproxy 500",
-     "HTTP/1.1 500 Unable to connect\r\nServer: tinyproxy/1.11.1\r\n\r\n",
-     true, "proxy"},
+     "HTTP/1.1 500 Unable to connect\r\nServer: tinyproxy/1.11.1\r\n\r\n", true,
+     "proxy"},
     /* relayed: the proxy's Via is there (RFC 9110 §7.6.3) */
     {"200 via", R200_VIA, true, "origin"},
     /* relayed through Squid: the origin's Server and Squid's Via */
@@ -628,8 +627,7 @@ static const struct who_case who_cases[] = {
     /* no Via and nothing naming a proxy: the lab cannot tell */
     {"bare 403", "HTTP/1.1 403 Forbidden\r\n\r\n", true, "cannot tell"},
     {"origin's server, no via",
-     "HTTP/1.1 200 OK\r\nServer: lab407-origin\r\n\r\n", true,
-     "cannot tell"},
+     "HTTP/1.1 200 OK\r\nServer: lab407-origin\r\n\r\n", true, "cannot tell"},
     /* no proxy in the path: always the origin */
     {"direct", "HTTP/1.1 403 Forbidden\r\n\r\n", false, "origin"},
     {"direct, even a 407", R407_BASIC, false, "origin"},

@@ -32,17 +32,17 @@ static const struct {
 	const char *head;
 	bool keep;
 } keep_cases[] = {
-	/* HTTP/1.1 persists by default. */
-	{"GET / HTTP/1.1\r\nHost: h\r\n\r\n", true},
-	/* ... unless close is listed, in any case and among other tokens. */
-	{"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", false},
-	{"GET / HTTP/1.1\r\nHost: h\r\nConnection: TE, Close\r\n\r\n", false},
-	/* HTTP/1.0 closes by default ... */
-	{"GET / HTTP/1.0\r\n\r\n", false},
-	/* ... and persists only with keep-alive. */
-	{"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", true},
-	/* close wins over keep-alive. */
-	{"GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n", false},
+    /* HTTP/1.1 persists by default. */
+    {"GET / HTTP/1.1\r\nHost: h\r\n\r\n", true},
+    /* ... unless close is listed, in any case and among other tokens. */
+    {"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", false},
+    {"GET / HTTP/1.1\r\nHost: h\r\nConnection: TE, Close\r\n\r\n", false},
+    /* HTTP/1.0 closes by default ... */
+    {"GET / HTTP/1.0\r\n\r\n", false},
+    /* ... and persists only with keep-alive. */
+    {"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", true},
+    /* close wins over keep-alive. */
+    {"GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n", false},
 };
 
 static void test_persist(void **state)
@@ -59,26 +59,25 @@ static void test_persist(void **state)
 
 static const struct {
 	const char *head;
-	bool close;   /* an early answer must close */
+	bool close; /* an early answer must close */
 } early_cases[] = {
-	/* No body: nothing to skip. */
-	{"GET / HTTP/1.1\r\nHost: h\r\n\r\n", false},
-	/* A small body is read and dropped. */
-	{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n", false},
-	{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 65536\r\n\r\n", false},
-	/* Larger than PERSIST_MAX_DISCARD: close. */
-	{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 65537\r\n\r\n", true},
-	/* Chunked: no length to skip. */
-	{"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n",
-	 true},
-	/* Held back by Expect: it may never come. */
-	{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nExpect: "
-	 "100-continue\r\n\r\n",
-	 true},
-	/* Unframeable: close. */
-	{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: "
-	 "6\r\n\r\n",
-	 true},
+    /* No body: nothing to skip. */
+    {"GET / HTTP/1.1\r\nHost: h\r\n\r\n", false},
+    /* A small body is read and dropped. */
+    {"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n", false},
+    {"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 65536\r\n\r\n", false},
+    /* Larger than PERSIST_MAX_DISCARD: close. */
+    {"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 65537\r\n\r\n", true},
+    /* Chunked: no length to skip. */
+    {"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n", true},
+    /* Held back by Expect: it may never come. */
+    {"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nExpect: "
+     "100-continue\r\n\r\n",
+     true},
+    /* Unframeable: close. */
+    {"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: "
+     "6\r\n\r\n",
+     true},
 };
 
 static void test_early_answer(void **state)
@@ -100,14 +99,14 @@ static const struct {
 	const char *head;
 	bool expect;
 } expect_cases[] = {
-	{"POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n\r\n", true},
-	/* Case-insensitive token. */
-	{"POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\n\r\n", true},
-	/* Not honoured from an HTTP/1.0 client. */
-	{"POST / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n", false},
-	/* Another expectation is not this one. */
-	{"POST / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\n\r\n", false},
-	{"POST / HTTP/1.1\r\nHost: h\r\n\r\n", false},
+    {"POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n\r\n", true},
+    /* Case-insensitive token. */
+    {"POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\n\r\n", true},
+    /* Not honoured from an HTTP/1.0 client. */
+    {"POST / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n", false},
+    /* Another expectation is not this one. */
+    {"POST / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\n\r\n", false},
+    {"POST / HTTP/1.1\r\nHost: h\r\n\r\n", false},
 };
 
 static void test_expect(void **state)
@@ -118,8 +117,7 @@ static void test_expect(void **state)
 		struct http_request req;
 
 		parse(expect_cases[i].head, &req);
-		assert_int_equal(expect_continue(&req),
-				 expect_cases[i].expect);
+		assert_int_equal(expect_continue(&req), expect_cases[i].expect);
 	}
 	assert_int_equal(EXPECT_100_CONTINUE_LEN, 25);
 }
@@ -130,11 +128,19 @@ static const struct {
 	const char *method;
 	bool idempotent;
 } methods[] = {
-	{"GET", true}, {"HEAD", true}, {"OPTIONS", true}, {"TRACE", true},
-	{"PUT", true}, {"DELETE", true},
-	{"POST", false}, {"PATCH", false}, {"CONNECT", false},
-	/* Methods are case-sensitive (§9.1). */
-	{"get", false}, {"GETX", false}, {"", false},
+    {"GET", true},
+    {"HEAD", true},
+    {"OPTIONS", true},
+    {"TRACE", true},
+    {"PUT", true},
+    {"DELETE", true},
+    {"POST", false},
+    {"PATCH", false},
+    {"CONNECT", false},
+    /* Methods are case-sensitive (§9.1). */
+    {"get", false},
+    {"GETX", false},
+    {"", false},
 };
 
 static void test_retry(void **state)
@@ -159,25 +165,25 @@ static const struct {
 	const char *in;
 	const char *out;
 } trailer_cases[] = {
-	/* An ordinary trailer passes. */
-	{"X-Checksum: abc\r\n", "X-Checksum: abc\r\n"},
-	/* Credentials never pass, in any case. */
-	{"Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n", ""},
-	{"proxy-authorization: x\r\nAuthorization: y\r\n", ""},
-	/* Framing and hop-by-hop fields do not either. */
-	{"Content-Length: 5\r\nTransfer-Encoding: chunked\r\nConnection: "
-	 "close\r\nTE: trailers\r\n",
-	 ""},
-	/* Mixed: only the allowed ones, in order. */
-	{"A: 1\r\nCookie: c\r\nB: 2\r\nHost: evil\r\n", "A: 1\r\nB: 2\r\n"},
-	{"", ""},
+    /* An ordinary trailer passes. */
+    {"X-Checksum: abc\r\n", "X-Checksum: abc\r\n"},
+    /* Credentials never pass, in any case. */
+    {"Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n", ""},
+    {"proxy-authorization: x\r\nAuthorization: y\r\n", ""},
+    /* Framing and hop-by-hop fields do not either. */
+    {"Content-Length: 5\r\nTransfer-Encoding: chunked\r\nConnection: "
+     "close\r\nTE: trailers\r\n",
+     ""},
+    /* Mixed: only the allowed ones, in order. */
+    {"A: 1\r\nCookie: c\r\nB: 2\r\nHost: evil\r\n", "A: 1\r\nB: 2\r\n"},
+    {"", ""},
 };
 
 static void test_trailer(void **state)
 {
 	(void)state;
-	for (size_t i = 0;
-	     i < sizeof(trailer_cases) / sizeof(trailer_cases[0]); i++) {
+	for (size_t i = 0; i < sizeof(trailer_cases) / sizeof(trailer_cases[0]);
+	     i++) {
 		struct http_buf out;
 
 		http_buf_init(&out, 0);
@@ -213,26 +219,26 @@ static size_t feed(struct body_mover *m, const char *in, size_t len,
 }
 
 static const struct {
-	const char *in;          /* body, then maybe the next message */
+	const char *in; /* body, then maybe the next message */
 	enum http_framing framing;
 	uint64_t length;
 	enum body_mode mode;
-	size_t consumed;         /* bytes that belong to the body */
-	const char *out;         /* what the next hop gets */
+	size_t consumed; /* bytes that belong to the body */
+	const char *out; /* what the next hop gets */
 } moves[] = {
-	/* Content-Length stops at the length; the rest is the next head. */
-	{"helloGET", HTTP_BODY_LENGTH, 5, BODY_DECODE, 5, "hello"},
-	/* Chunked, decoded for an HTTP/1.0 recipient: data only. */
-	{"3\r\nabc\r\n2\r\nde\r\n0\r\nX: 1\r\n\r\nNEXT", HTTP_BODY_CHUNKED, 0,
-	 BODY_DECODE, 26, "abcde"},
-	/* Chunked, relayed: re-chunked, trailer kept. */
-	{"3\r\nabc\r\n0\r\nX: 1\r\n\r\n", HTTP_BODY_CHUNKED, 0, BODY_RELAY, 19,
-	 "3\r\nabc\r\n0\r\nX: 1\r\n\r\n"},
-	/* A Proxy-Authorization in a trailer does not go on. */
-	{"1\r\nz\r\n0\r\nProxy-Authorization: Basic eA==\r\nOk: y\r\n\r\n",
-	 HTTP_BODY_CHUNKED, 0, BODY_RELAY, 51, "1\r\nz\r\n0\r\nOk: y\r\n\r\n"},
-	/* An empty chunked body. */
-	{"0\r\n\r\n", HTTP_BODY_CHUNKED, 0, BODY_RELAY, 5, "0\r\n\r\n"},
+    /* Content-Length stops at the length; the rest is the next head. */
+    {"helloGET", HTTP_BODY_LENGTH, 5, BODY_DECODE, 5, "hello"},
+    /* Chunked, decoded for an HTTP/1.0 recipient: data only. */
+    {"3\r\nabc\r\n2\r\nde\r\n0\r\nX: 1\r\n\r\nNEXT", HTTP_BODY_CHUNKED, 0,
+     BODY_DECODE, 26, "abcde"},
+    /* Chunked, relayed: re-chunked, trailer kept. */
+    {"3\r\nabc\r\n0\r\nX: 1\r\n\r\n", HTTP_BODY_CHUNKED, 0, BODY_RELAY, 19,
+     "3\r\nabc\r\n0\r\nX: 1\r\n\r\n"},
+    /* A Proxy-Authorization in a trailer does not go on. */
+    {"1\r\nz\r\n0\r\nProxy-Authorization: Basic eA==\r\nOk: y\r\n\r\n",
+     HTTP_BODY_CHUNKED, 0, BODY_RELAY, 51, "1\r\nz\r\n0\r\nOk: y\r\n\r\n"},
+    /* An empty chunked body. */
+    {"0\r\n\r\n", HTTP_BODY_CHUNKED, 0, BODY_RELAY, 5, "0\r\n\r\n"},
 };
 
 static void test_body_mover(void **state)
@@ -308,13 +314,13 @@ static void test_body_limits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_persist),
-		cmocka_unit_test(test_early_answer),
-		cmocka_unit_test(test_expect),
-		cmocka_unit_test(test_retry),
-		cmocka_unit_test(test_trailer),
-		cmocka_unit_test(test_body_mover),
-		cmocka_unit_test(test_body_limits),
+	    cmocka_unit_test(test_persist),
+	    cmocka_unit_test(test_early_answer),
+	    cmocka_unit_test(test_expect),
+	    cmocka_unit_test(test_retry),
+	    cmocka_unit_test(test_trailer),
+	    cmocka_unit_test(test_body_mover),
+	    cmocka_unit_test(test_body_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

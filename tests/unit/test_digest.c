@@ -41,7 +41,7 @@
 #define R_NONCE "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v"
 #define R_CNONCE "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ"
 #define R_URI "/dir/index.html"
-#define BODY "hello, world\n"  /* the auth-int body of the derived cases */
+#define BODY "hello, world\n" /* the auth-int body of the derived cases */
 
 /* ---- Known answers ---- */
 
@@ -56,65 +56,63 @@ struct kat {
 };
 
 static const struct kat kats[] = {
-	/* RFC 7616 §3.9.1, MD5, verbatim */
-	{"rfc7616 md5", DIGEST_MD5, DIGEST_QOP_AUTH, R_USER, R_REALM, R_PASS,
-	 R_NONCE, R_CNONCE, 1, "GET", R_URI, NULL,
-	 "8ca523f5e9506fed4657c9700eebdbec"},
-	/* RFC 7616 §3.9.1, SHA-256, verbatim */
-	{"rfc7616 sha-256", DIGEST_SHA256, DIGEST_QOP_AUTH, R_USER, R_REALM,
-	 R_PASS, R_NONCE, R_CNONCE, 1, "GET", R_URI, NULL,
-	 "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"},
-	/* RFC 2617 §3.5, verbatim */
-	{"rfc2617", DIGEST_MD5, DIGEST_QOP_AUTH, "Mufasa", "testrealm@host.com",
-	 "Circle Of Life", "dcd98b7102dd2f0e8b11d0f600bfb0c093", "0a4f113b", 1,
-	 "GET", "/dir/index.html", NULL, "6629fae49393a05397450978507c4ef1"},
-	/* RFC 7616 §3.9.2 inputs (UTF-8 user, SHA-512-256); derived with
-	 * hashlib and with openssl dgst -sha512-256 (see top of file) */
-	{"rfc7616 3.9.2 inputs sha-512-256", DIGEST_SHA512_256,
-	 DIGEST_QOP_AUTH, "J\xc3\xa4s\xc3\xb8n Doe", "api@example.org",
-	 "Secret, or not?", "5TsQWLVdgBdmrQ0XsxbDODV+57QdFR34I9HAbC/RVvkK",
-	 "NTg6RKcb9boFIAS3KrFK9BGeh+iDa/sm6jUMp2wds69v", 1, "GET",
-	 "/doc/index.html", NULL,
-	 "93308f41873a77f41ea3d87886878276f1a92271362e72275c3d3a38cf9f5fd6"},
-	/* §3.9.1 inputs, SHA-512-256, auth (hashlib) */
-	{"sha-512-256 auth", DIGEST_SHA512_256, DIGEST_QOP_AUTH, R_USER,
-	 R_REALM, R_PASS, R_NONCE, R_CNONCE, 1, "GET", R_URI, NULL,
-	 "430d05014cecc49cab6fbe03176d41a1da86cbfe24a16580e22aaad928d960d0"},
-	/* auth-int, body BODY (hashlib), one per base hash */
-	{"md5 auth-int", DIGEST_MD5, DIGEST_QOP_AUTH_INT, R_USER, R_REALM,
-	 R_PASS, R_NONCE, R_CNONCE, 1, "GET", R_URI, BODY,
-	 "2032ccb155e3d7de039d5b2c36bd5494"},
-	{"sha-256 auth-int", DIGEST_SHA256, DIGEST_QOP_AUTH_INT, R_USER,
-	 R_REALM, R_PASS, R_NONCE, R_CNONCE, 1, "GET", R_URI, BODY,
-	 "4b3821eea311d6489bd74e22508a96ae52b06c51864c2b6b01ae7552e7a642f6"},
-	{"sha-512-256 auth-int", DIGEST_SHA512_256, DIGEST_QOP_AUTH_INT, R_USER,
-	 R_REALM, R_PASS, R_NONCE, R_CNONCE, 1, "GET", R_URI, BODY,
-	 "be208f7c61b2f4f9153fa0711b03f4303e91d03086c56f7c214290be2b089adc"},
-	/* -sess, auth (hashlib) */
-	{"md5-sess auth", DIGEST_MD5_SESS, DIGEST_QOP_AUTH, R_USER, R_REALM,
-	 R_PASS, R_NONCE, R_CNONCE, 1, "GET", R_URI, NULL,
-	 "e783283f46242139c486a698fec7211d"},
-	{"sha-256-sess auth", DIGEST_SHA256_SESS, DIGEST_QOP_AUTH, R_USER,
-	 R_REALM, R_PASS, R_NONCE, R_CNONCE, 1, "GET", R_URI, NULL,
-	 "2fd51b3a77ad75bad6afad6003e818d767133c46d9e2749e7f5232ae1ea3efd7"},
-	{"sha-512-256-sess auth", DIGEST_SHA512_256_SESS, DIGEST_QOP_AUTH,
-	 R_USER, R_REALM, R_PASS, R_NONCE, R_CNONCE, 1, "GET", R_URI, NULL,
-	 "3f2a34f923c38b0fb26dce2fdfc2ce326c23cecf86fbb1444f3e51fbbc2cb92e"},
-	/* -sess with auth-int (hashlib) */
-	{"md5-sess auth-int", DIGEST_MD5_SESS, DIGEST_QOP_AUTH_INT, R_USER,
-	 R_REALM, R_PASS, R_NONCE, R_CNONCE, 1, "GET", R_URI, BODY,
-	 "17f5e77ccbc640da6e29abe9e4552932"},
-	{"sha-512-256-sess auth-int", DIGEST_SHA512_256_SESS,
-	 DIGEST_QOP_AUTH_INT, R_USER, R_REALM, R_PASS, R_NONCE, R_CNONCE, 1,
-	 "GET", R_URI, BODY,
-	 "2c1e977372753ec2e97467997b104578994aaf3b74536cdb9ee40172504f5969"},
-	/* RFC 2069 form, no qop (hashlib) */
-	{"md5 no qop", DIGEST_MD5, DIGEST_QOP_NONE, R_USER, R_REALM, R_PASS,
-	 R_NONCE, NULL, 0, "GET", R_URI, NULL,
-	 "7b2cc3b30e75b4777ea31027084363fd"},
-	{"sha-256 no qop", DIGEST_SHA256, DIGEST_QOP_NONE, R_USER, R_REALM,
-	 R_PASS, R_NONCE, NULL, 0, "GET", R_URI, NULL,
-	 "a1306b0595a6c7fe96c448631fb5cfbd5107bd1fe1da729d978dd7446b812363"},
+    /* RFC 7616 §3.9.1, MD5, verbatim */
+    {"rfc7616 md5", DIGEST_MD5, DIGEST_QOP_AUTH, R_USER, R_REALM, R_PASS,
+     R_NONCE, R_CNONCE, 1, "GET", R_URI, NULL,
+     "8ca523f5e9506fed4657c9700eebdbec"},
+    /* RFC 7616 §3.9.1, SHA-256, verbatim */
+    {"rfc7616 sha-256", DIGEST_SHA256, DIGEST_QOP_AUTH, R_USER, R_REALM, R_PASS,
+     R_NONCE, R_CNONCE, 1, "GET", R_URI, NULL,
+     "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"},
+    /* RFC 2617 §3.5, verbatim */
+    {"rfc2617", DIGEST_MD5, DIGEST_QOP_AUTH, "Mufasa", "testrealm@host.com",
+     "Circle Of Life", "dcd98b7102dd2f0e8b11d0f600bfb0c093", "0a4f113b", 1,
+     "GET", "/dir/index.html", NULL, "6629fae49393a05397450978507c4ef1"},
+    /* RFC 7616 §3.9.2 inputs (UTF-8 user, SHA-512-256); derived with
+     * hashlib and with openssl dgst -sha512-256 (see top of file) */
+    {"rfc7616 3.9.2 inputs sha-512-256", DIGEST_SHA512_256, DIGEST_QOP_AUTH,
+     "J\xc3\xa4s\xc3\xb8n Doe", "api@example.org", "Secret, or not?",
+     "5TsQWLVdgBdmrQ0XsxbDODV+57QdFR34I9HAbC/RVvkK",
+     "NTg6RKcb9boFIAS3KrFK9BGeh+iDa/sm6jUMp2wds69v", 1, "GET",
+     "/doc/index.html", NULL,
+     "93308f41873a77f41ea3d87886878276f1a92271362e72275c3d3a38cf9f5fd6"},
+    /* §3.9.1 inputs, SHA-512-256, auth (hashlib) */
+    {"sha-512-256 auth", DIGEST_SHA512_256, DIGEST_QOP_AUTH, R_USER, R_REALM,
+     R_PASS, R_NONCE, R_CNONCE, 1, "GET", R_URI, NULL,
+     "430d05014cecc49cab6fbe03176d41a1da86cbfe24a16580e22aaad928d960d0"},
+    /* auth-int, body BODY (hashlib), one per base hash */
+    {"md5 auth-int", DIGEST_MD5, DIGEST_QOP_AUTH_INT, R_USER, R_REALM, R_PASS,
+     R_NONCE, R_CNONCE, 1, "GET", R_URI, BODY,
+     "2032ccb155e3d7de039d5b2c36bd5494"},
+    {"sha-256 auth-int", DIGEST_SHA256, DIGEST_QOP_AUTH_INT, R_USER, R_REALM,
+     R_PASS, R_NONCE, R_CNONCE, 1, "GET", R_URI, BODY,
+     "4b3821eea311d6489bd74e22508a96ae52b06c51864c2b6b01ae7552e7a642f6"},
+    {"sha-512-256 auth-int", DIGEST_SHA512_256, DIGEST_QOP_AUTH_INT, R_USER,
+     R_REALM, R_PASS, R_NONCE, R_CNONCE, 1, "GET", R_URI, BODY,
+     "be208f7c61b2f4f9153fa0711b03f4303e91d03086c56f7c214290be2b089adc"},
+    /* -sess, auth (hashlib) */
+    {"md5-sess auth", DIGEST_MD5_SESS, DIGEST_QOP_AUTH, R_USER, R_REALM, R_PASS,
+     R_NONCE, R_CNONCE, 1, "GET", R_URI, NULL,
+     "e783283f46242139c486a698fec7211d"},
+    {"sha-256-sess auth", DIGEST_SHA256_SESS, DIGEST_QOP_AUTH, R_USER, R_REALM,
+     R_PASS, R_NONCE, R_CNONCE, 1, "GET", R_URI, NULL,
+     "2fd51b3a77ad75bad6afad6003e818d767133c46d9e2749e7f5232ae1ea3efd7"},
+    {"sha-512-256-sess auth", DIGEST_SHA512_256_SESS, DIGEST_QOP_AUTH, R_USER,
+     R_REALM, R_PASS, R_NONCE, R_CNONCE, 1, "GET", R_URI, NULL,
+     "3f2a34f923c38b0fb26dce2fdfc2ce326c23cecf86fbb1444f3e51fbbc2cb92e"},
+    /* -sess with auth-int (hashlib) */
+    {"md5-sess auth-int", DIGEST_MD5_SESS, DIGEST_QOP_AUTH_INT, R_USER, R_REALM,
+     R_PASS, R_NONCE, R_CNONCE, 1, "GET", R_URI, BODY,
+     "17f5e77ccbc640da6e29abe9e4552932"},
+    {"sha-512-256-sess auth-int", DIGEST_SHA512_256_SESS, DIGEST_QOP_AUTH_INT,
+     R_USER, R_REALM, R_PASS, R_NONCE, R_CNONCE, 1, "GET", R_URI, BODY,
+     "2c1e977372753ec2e97467997b104578994aaf3b74536cdb9ee40172504f5969"},
+    /* RFC 2069 form, no qop (hashlib) */
+    {"md5 no qop", DIGEST_MD5, DIGEST_QOP_NONE, R_USER, R_REALM, R_PASS,
+     R_NONCE, NULL, 0, "GET", R_URI, NULL, "7b2cc3b30e75b4777ea31027084363fd"},
+    {"sha-256 no qop", DIGEST_SHA256, DIGEST_QOP_NONE, R_USER, R_REALM, R_PASS,
+     R_NONCE, NULL, 0, "GET", R_URI, NULL,
+     "a1306b0595a6c7fe96c448631fb5cfbd5107bd1fe1da729d978dd7446b812363"},
 };
 
 /* Fill a digest_input from a table row. */
@@ -179,8 +177,8 @@ static void test_trace(void **state)
 	assert_int_equal(digest_compute(&in, &t, out), HTTP_OK);
 	assert_string_equal(t.a1_inner, R_USER ":" R_REALM ":" R_PASS);
 	assert_non_null(strstr(t.a1, ":" R_NONCE ":" R_CNONCE));
-	assert_int_equal(strlen(t.a1), 32 + 2 + strlen(R_NONCE) +
-					       strlen(R_CNONCE));
+	assert_int_equal(strlen(t.a1),
+			 32 + 2 + strlen(R_NONCE) + strlen(R_CNONCE));
 
 	/* auth-int: A2 ends in H(body) */
 	input_of(&kats[5], &in);
@@ -271,8 +269,8 @@ static void test_rspauth_userhash(void **state)
 					 "api@example.org", out),
 			 HTTP_OK);
 	assert_string_equal(
-		out,
-		"793263caabb707a56211940d90411ea4a575adeccb7e360aeb624ed06ece9b0b");
+	    out,
+	    "793263caabb707a56211940d90411ea4a575adeccb7e360aeb624ed06ece9b0b");
 	/* hash of the empty string, MD5 (RFC 1321 §A.5) */
 	assert_int_equal(digest_hash_hex(DIGEST_MD5, "", 0, out), HTTP_OK);
 	assert_string_equal(out, "d41d8cd98f00b204e9800998ecf8427e");
@@ -287,24 +285,24 @@ static void test_alg_names(void **state)
 		bool ok;
 		enum digest_alg a;
 	} cases[] = {
-		{"MD5", true, DIGEST_MD5},              /* RFC 7616 §3.3 */
-		{"md5-SESS", true, DIGEST_MD5_SESS},     /* case-insensitive */
-		{"SHA-256", true, DIGEST_SHA256},
-		{"SHA-256-sess", true, DIGEST_SHA256_SESS},
-		{"SHA-512-256", true, DIGEST_SHA512_256},
-		{"SHA-512-256-sess", true, DIGEST_SHA512_256_SESS},
-		{"SHA256", false, DIGEST_MD5},           /* no dash: unknown */
-		{"SHA-512", false, DIGEST_MD5},          /* not a Digest alg */
-		{"", false, DIGEST_MD5},                 /* empty */
+	    {"MD5", true, DIGEST_MD5},		 /* RFC 7616 §3.3 */
+	    {"md5-SESS", true, DIGEST_MD5_SESS}, /* case-insensitive */
+	    {"SHA-256", true, DIGEST_SHA256},
+	    {"SHA-256-sess", true, DIGEST_SHA256_SESS},
+	    {"SHA-512-256", true, DIGEST_SHA512_256},
+	    {"SHA-512-256-sess", true, DIGEST_SHA512_256_SESS},
+	    {"SHA256", false, DIGEST_MD5},  /* no dash: unknown */
+	    {"SHA-512", false, DIGEST_MD5}, /* not a Digest alg */
+	    {"", false, DIGEST_MD5},	    /* empty */
 	};
 	enum digest_alg a;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		a = DIGEST_ALG_COUNT;
-		assert_int_equal(digest_alg_parse(cases[i].s,
-						  strlen(cases[i].s), &a),
-				 cases[i].ok);
+		assert_int_equal(
+		    digest_alg_parse(cases[i].s, strlen(cases[i].s), &a),
+		    cases[i].ok);
 		if (cases[i].ok)
 			assert_int_equal(a, cases[i].a);
 	}
@@ -405,12 +403,12 @@ static void test_nonce_roundtrip(void **state)
 	assert_string_not_equal(n1, n2);
 	/* fresh now and at the edge of the lifetime */
 	assert_int_equal(digest_nonce_check(&k, n1, NOW), HTTP_OK);
-	assert_int_equal(digest_nonce_check(&k, n1, NOW + DIGEST_NONCE_LIFETIME),
-			 HTTP_OK);
+	assert_int_equal(
+	    digest_nonce_check(&k, n1, NOW + DIGEST_NONCE_LIFETIME), HTTP_OK);
 	/* one second later: stale */
-	assert_int_equal(digest_nonce_check(&k, n1,
-					    NOW + DIGEST_NONCE_LIFETIME + 1),
-			 HTTP_E_DIGEST_STALE);
+	assert_int_equal(
+	    digest_nonce_check(&k, n1, NOW + DIGEST_NONCE_LIFETIME + 1),
+	    HTTP_E_DIGEST_STALE);
 	/* a nonce from another key (another server): not ours */
 	assert_int_equal(digest_nonce_check(&other, n1, NOW),
 			 HTTP_E_DIGEST_NONCE);
@@ -444,7 +442,8 @@ static void test_nonce_forged(void **state)
 	snprintf(bad, sizeof(bad), "%sAAAA", n);
 	assert_int_equal(digest_nonce_check(&k, bad, NOW), HTTP_E_DIGEST_NONCE);
 	assert_int_equal(digest_nonce_check(&k, "", NOW), HTTP_E_DIGEST_NONCE);
-	assert_int_equal(digest_nonce_check(&k, NULL, NOW), HTTP_E_DIGEST_NONCE);
+	assert_int_equal(digest_nonce_check(&k, NULL, NOW),
+			 HTTP_E_DIGEST_NONCE);
 	memset(bad, '%', 56);
 	bad[56] = '\0';
 	assert_int_equal(digest_nonce_check(&k, bad, NOW), HTTP_E_DIGEST_NONCE);
@@ -497,7 +496,7 @@ static void test_nc_eviction_never_forgets(void **state)
 {
 	static struct digest_nc_table t;
 	enum { USED = 3 * DIGEST_NC_SLOTS + 7 };
-	static uint32_t last[USED + 1];     /* last nc accepted per serial */
+	static uint32_t last[USED + 1]; /* last nc accepted per serial */
 	/* the order nonces are first used in: issue order, reverse, and
 	 * interleaved (a late nonce used before early ones) */
 	static const char *const orders[] = {"forward", "reverse", "mixed"};
@@ -621,28 +620,29 @@ static void test_body_hash(void **state)
 							 bodies[b], lens[b],
 							 whole),
 					 HTTP_OK);
-			assert_int_equal(digest_body_init(&h, (enum digest_alg)a),
-					 HTTP_OK);
-			assert_int_equal(digest_body_update(&h, bodies[b],
-							    lens[b]),
-					 HTTP_OK);
+			assert_int_equal(
+			    digest_body_init(&h, (enum digest_alg)a), HTTP_OK);
+			assert_int_equal(
+			    digest_body_update(&h, bodies[b], lens[b]),
+			    HTTP_OK);
 			assert_int_equal(digest_body_final(&h, one), HTTP_OK);
-			assert_int_equal(digest_body_init(&h, (enum digest_alg)a),
-					 HTTP_OK);
+			assert_int_equal(
+			    digest_body_init(&h, (enum digest_alg)a), HTTP_OK);
 			for (size_t i = 0; i < lens[b]; i++)
 				assert_int_equal(
-					digest_body_update(&h, bodies[b] + i, 1),
-					HTTP_OK);
+				    digest_body_update(&h, bodies[b] + i, 1),
+				    HTTP_OK);
 			assert_int_equal(digest_body_final(&h, bytes), HTTP_OK);
-			assert_int_equal(digest_body_init(&h, (enum digest_alg)a),
-					 HTTP_OK);
+			assert_int_equal(
+			    digest_body_init(&h, (enum digest_alg)a), HTTP_OK);
 			for (size_t i = 0; i < lens[b]; i += 5)
 				assert_int_equal(
-					digest_body_update(
-						&h, bodies[b] + i,
-						lens[b] - i < 5 ? lens[b] - i : 5),
-					HTTP_OK);
-			assert_int_equal(digest_body_update(&h, "", 0), HTTP_OK);
+				    digest_body_update(
+					&h, bodies[b] + i,
+					lens[b] - i < 5 ? lens[b] - i : 5),
+				    HTTP_OK);
+			assert_int_equal(digest_body_update(&h, "", 0),
+					 HTTP_OK);
 			assert_int_equal(digest_body_final(&h, odd), HTTP_OK);
 			assert_string_equal(one, whole);
 			assert_string_equal(bytes, whole);
@@ -661,11 +661,13 @@ static void test_body_hash(void **state)
 			in.uri = "/x";
 			in.body = bodies[b];
 			in.body_len = lens[b];
-			assert_int_equal(digest_compute(&in, NULL, r1), HTTP_OK);
+			assert_int_equal(digest_compute(&in, NULL, r1),
+					 HTTP_OK);
 			in.body = NULL;
 			in.body_len = 0;
 			in.body_hash = one;
-			assert_int_equal(digest_compute(&in, NULL, r2), HTTP_OK);
+			assert_int_equal(digest_compute(&in, NULL, r2),
+					 HTTP_OK);
 			assert_string_equal(r1, r2);
 		}
 	}
@@ -724,23 +726,23 @@ static void test_cnonce(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_known_answers),
-		cmocka_unit_test(test_trace),
-		cmocka_unit_test(test_stored_ha1),
-		cmocka_unit_test(test_compute_errors),
-		cmocka_unit_test(test_rspauth_userhash),
-		cmocka_unit_test(test_alg_names),
-		cmocka_unit_test(test_lists),
-		cmocka_unit_test(test_equal),
-		cmocka_unit_test(test_nonce_roundtrip),
-		cmocka_unit_test(test_nonce_forged),
-		cmocka_unit_test(test_nc),
-		cmocka_unit_test(test_nc_eviction_never_forgets),
-		cmocka_unit_test(test_nc_watermark),
-		cmocka_unit_test(test_nonce_serial),
-		cmocka_unit_test(test_body_hash),
-		cmocka_unit_test(test_body_hash_misuse),
-		cmocka_unit_test(test_cnonce),
+	    cmocka_unit_test(test_known_answers),
+	    cmocka_unit_test(test_trace),
+	    cmocka_unit_test(test_stored_ha1),
+	    cmocka_unit_test(test_compute_errors),
+	    cmocka_unit_test(test_rspauth_userhash),
+	    cmocka_unit_test(test_alg_names),
+	    cmocka_unit_test(test_lists),
+	    cmocka_unit_test(test_equal),
+	    cmocka_unit_test(test_nonce_roundtrip),
+	    cmocka_unit_test(test_nonce_forged),
+	    cmocka_unit_test(test_nc),
+	    cmocka_unit_test(test_nc_eviction_never_forgets),
+	    cmocka_unit_test(test_nc_watermark),
+	    cmocka_unit_test(test_nonce_serial),
+	    cmocka_unit_test(test_body_hash),
+	    cmocka_unit_test(test_body_hash_misuse),
+	    cmocka_unit_test(test_cnonce),
 	};
 
 	return cmocka_run_group_tests_name("digest", tests, NULL, NULL);

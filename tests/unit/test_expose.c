@@ -22,29 +22,29 @@ struct loopback_case {
 };
 
 static const struct loopback_case loopback_cases[] = {
-	{"127.0.0.1", true},
-	{"127.0.0.2", true},          /* all of 127.0.0.0/8 */
-	{"127.255.255.254", true},
-	{"127.1", true},              /* inet_aton spellings bind 127.0.0.1 */
-	{"2130706433", true},
-	{"::1", true},
-	{"[::1]", true},
-	{"0:0:0:0:0:0:0:1", true},
-	{"::ffff:127.0.0.1", true},   /* IPv4-mapped loopback */
-	{"localhost", true},
-	{"LocalHost", true},
-	{"localhost.", true},
-	{"0.0.0.0", false},           /* the wildcard: every interface */
-	{"::", false},
-	{"[::]", false},
-	{"0", false},
-	{"128.0.0.1", false},
-	{"126.255.255.255", false},
-	{"192.0.2.1", false},
-	{"::2", false},
-	{"lab.example", false},       /* a name is not known to be loopback */
-	{"localhost.example", false},
-	{"", false},
+    {"127.0.0.1", true},
+    {"127.0.0.2", true}, /* all of 127.0.0.0/8 */
+    {"127.255.255.254", true},
+    {"127.1", true}, /* inet_aton spellings bind 127.0.0.1 */
+    {"2130706433", true},
+    {"::1", true},
+    {"[::1]", true},
+    {"0:0:0:0:0:0:0:1", true},
+    {"::ffff:127.0.0.1", true}, /* IPv4-mapped loopback */
+    {"localhost", true},
+    {"LocalHost", true},
+    {"localhost.", true},
+    {"0.0.0.0", false}, /* the wildcard: every interface */
+    {"::", false},
+    {"[::]", false},
+    {"0", false},
+    {"128.0.0.1", false},
+    {"126.255.255.255", false},
+    {"192.0.2.1", false},
+    {"::2", false},
+    {"lab.example", false}, /* a name is not known to be loopback */
+    {"localhost.example", false},
+    {"", false},
 };
 
 static void test_loopback(void **state)
@@ -55,8 +55,7 @@ static void test_loopback(void **state)
 		const struct loopback_case *tc = &loopback_cases[i];
 
 		if (expose_is_loopback(tc->host) != tc->loopback)
-			fail_msg("'%s': loopback=%d", tc->host,
-				 !tc->loopback);
+			fail_msg("'%s': loopback=%d", tc->host, !tc->loopback);
 	}
 }
 
@@ -65,24 +64,27 @@ struct expose_case {
 	const char *host;
 	bool auth_none, lab_users, acknowledged;
 	bool refused;
-	const char *why;   /* a word the reason must contain */
+	const char *why; /* a word the reason must contain */
 };
 
 static const struct expose_case expose_cases[] = {
-	{"loopback, open", "127.0.0.1", true, true, false, false, NULL},
-	{"loopback v6, lab users", "::1", false, true, false, false, NULL},
-	{"wildcard, open", "0.0.0.0", true, false, false, true, "--auth none"},
-	{"wildcard, open, lab users", "0.0.0.0", true, true, false, true, "--auth none"},
-	{"wildcard, lab users", "0.0.0.0", false, true, false, true, "--users"},
-	{"v6 wildcard, lab users", "::", false, true, false, true, "lab users"},
-	{"address, open", "192.0.2.1", true, false, false, true, "--auth none"},
-	{"name, lab users", "proxy.example", false, true, false, true, "README"},
-	/* a users file of one's own and authentication: nothing to say */
-	{"wildcard, own users", "0.0.0.0", false, false, false, false, NULL},
-	/* the flag acknowledges both */
-	{"wildcard, open, acknowledged", "0.0.0.0", true, false, true, false, NULL},
-	{"wildcard, lab users, acknowledged", "0.0.0.0", false, true, true, false, NULL},
-	{"name, both, acknowledged", "proxy.example", true, true, true, false, NULL},
+    {"loopback, open", "127.0.0.1", true, true, false, false, NULL},
+    {"loopback v6, lab users", "::1", false, true, false, false, NULL},
+    {"wildcard, open", "0.0.0.0", true, false, false, true, "--auth none"},
+    {"wildcard, open, lab users", "0.0.0.0", true, true, false, true,
+     "--auth none"},
+    {"wildcard, lab users", "0.0.0.0", false, true, false, true, "--users"},
+    {"v6 wildcard, lab users", "::", false, true, false, true, "lab users"},
+    {"address, open", "192.0.2.1", true, false, false, true, "--auth none"},
+    {"name, lab users", "proxy.example", false, true, false, true, "README"},
+    /* a users file of one's own and authentication: nothing to say */
+    {"wildcard, own users", "0.0.0.0", false, false, false, false, NULL},
+    /* the flag acknowledges both */
+    {"wildcard, open, acknowledged", "0.0.0.0", true, false, true, false, NULL},
+    {"wildcard, lab users, acknowledged", "0.0.0.0", false, true, true, false,
+     NULL},
+    {"name, both, acknowledged", "proxy.example", true, true, true, false,
+     NULL},
 };
 
 static void test_expose(void **state)
@@ -108,8 +110,8 @@ static void test_expose(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_loopback),
-		cmocka_unit_test(test_expose),
+	    cmocka_unit_test(test_loopback),
+	    cmocka_unit_test(test_expose),
 	};
 
 	return cmocka_run_group_tests_name("expose", tests, NULL, NULL);

@@ -17,8 +17,8 @@
 
 #include "../../http/answer.h"
 #include "../../http/auth.h"
-#include "../../http/users.h"
 #include "../../http/basic.h"
+#include "../../http/users.h"
 #include "../../proxy/gate.h"
 #include "sameness.h"
 
@@ -103,12 +103,12 @@ static size_t count_field(const struct http_response *r, const char *name)
 
 struct outcome_case {
 	const char *comment;
-	const char *schemes;   /* --auth */
+	const char *schemes; /* --auth */
 	const char *request;
 	int status;
-	size_t challenges;     /* Proxy-Authenticate fields wanted */
-	const char *why;       /* substring of d.why */
-	const char *body;      /* substring of the body, or NULL */
+	size_t challenges; /* Proxy-Authenticate fields wanted */
+	const char *why;   /* substring of d.why */
+	const char *body;  /* substring of the body, or NULL */
 	const char *lesson;
 	bool close;
 };
@@ -117,77 +117,75 @@ struct outcome_case {
 #define ALICE "Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n"
 
 static const struct outcome_case outcomes[] = {
-	/* Outcomes row 1: no proxy credentials -> 407 with the challenge;
-	 * the why line is the one lesson 02 quotes */
-	{"missing", "basic", T "\r\n", 407, 1,
-	 "proxy: Proxy-Authorization missing -> 407, offering Basic",
-	 "missing", "02", false},
-	/* row 2: wrong password (alice:wrong) */
-	{"wrong password", "basic",
-	 T "Proxy-Authorization: Basic YWxpY2U6d3Jvbmc=\r\n\r\n", 407, 1,
-	 "bad credentials for alice", "credentials were not accepted", "02",
-	 false},
-	/* row 2: unknown user (nobody:x) */
-	{"unknown user", "basic",
-	 T "Proxy-Authorization: Basic bm9ib2R5Ong=\r\n\r\n", 407, 1,
-	 "unknown user", "credentials were not accepted", "02", false},
-	/* row 3: a scheme the proxy did not offer */
-	{"wrong scheme", "basic",
-	 T "Proxy-Authorization: Negotiate YIIBhwYGKwYBBQUCoIIBezCCAXeg\r\n\r\n",
-	 407, 1, "wrong scheme", "did not offer", "02", false},
-	/* row 4: credentials in Authorization instead: the proxy ignores
-	 * them and says so (lesson 06) */
-	{"authorization instead", "basic",
-	 T "Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n\r\n", 407, 1,
-	 "sent in Authorization", "which is for the origin", "06", false},
-	/* row 7: broken base64 -> 400 saying what is wrong, and close */
-	{"malformed base64", "basic",
-	 T "Proxy-Authorization: Basic %%%notbase64\r\n\r\n", 400, 0,
-	 "Proxy-Authorization malformed", "base64", "03", true},
-	/* row 8: mallory authenticates, the ACL refuses: 403, no challenge */
-	{"mallory", "basic",
-	 T "Proxy-Authorization: Basic bWFsbG9yeTpsZXRtZWlu\r\n\r\n", 403, 0,
-	 "mallory authenticated with Basic, but the ACL refuses", "mallory",
-	 "05", false},
-	/* origin-form sent to a proxy: 400, a proxy needs absolute-form */
-	{"origin-form", "basic", "GET / HTTP/1.1\r\nHost: h\r\n\r\n", 400, 0,
-	 "absolute-form", "absolute-form", "01", true},
-	/* a URL the proxy cannot use */
-	{"ftp url", "basic", "GET ftp://h/ HTTP/1.1\r\nHost: h\r\n\r\n", 400,
-	 0, "not an http:// URL", NULL, "01", true},
-	/* two Host fields (RFC 9112 §3.2) */
-	{"two hosts", "basic",
-	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nHost: i\r\n\r\n", 400, 0,
-	 "more than one Host", NULL, "01", true},
-	/* CONNECT without host:port */
-	{"connect without port", "basic",
-	 "CONNECT example.org HTTP/1.1\r\nHost: example.org\r\n\r\n", 400, 0,
-	 "authority-form", NULL, "07", true},
-	/* an unauthenticated CONNECT is a 407, never a 401 */
-	{"connect missing", "basic",
-	 "CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n",
-	 407, 1, "missing", NULL, "02", false},
-	/* a denied CONNECT is a 403 too */
-	{"connect mallory", "basic",
-	 "CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n"
-	 "Proxy-Authorization: Basic bWFsbG9yeTpsZXRtZWlu\r\n\r\n",
-	 403, 0, "refuses CONNECT 127.0.0.1:443", NULL, "05", false},
-	/* several schemes: one challenge each, in the order given; Digest
-	 * named with its algorithm (here only MD5 is configured) */
-	{"two schemes", "digest,basic", T "\r\n", 407, 2,
-	 "offering Digest MD5, Basic", NULL, "02", false},
-	/* Connection: close is honoured on a 407 */
-	{"407 with close", "basic", T "Connection: close\r\n\r\n", 407, 1,
-	 "missing", NULL, "02", true},
-	/* HTTP/1.0 closes by default */
-	{"407 to HTTP/1.0", "basic",
-	 "GET http://h/ HTTP/1.0\r\n\r\n", 407, 1, "missing", NULL, "02",
-	 true},
-	/* OPTIONS with Max-Forwards: 0: the proxy is the final recipient */
-	{"options max-forwards 0", "basic",
-	 "OPTIONS http://h/ HTTP/1.1\r\nHost: h\r\nMax-Forwards: 0\r\n" ALICE
-	 "\r\n",
-	 200, 0, "Max-Forwards: 0", "answers OPTIONS itself", "06", false},
+    /* Outcomes row 1: no proxy credentials -> 407 with the challenge;
+     * the why line is the one lesson 02 quotes */
+    {"missing", "basic", T "\r\n", 407, 1,
+     "proxy: Proxy-Authorization missing -> 407, offering Basic", "missing",
+     "02", false},
+    /* row 2: wrong password (alice:wrong) */
+    {"wrong password", "basic",
+     T "Proxy-Authorization: Basic YWxpY2U6d3Jvbmc=\r\n\r\n", 407, 1,
+     "bad credentials for alice", "credentials were not accepted", "02", false},
+    /* row 2: unknown user (nobody:x) */
+    {"unknown user", "basic",
+     T "Proxy-Authorization: Basic bm9ib2R5Ong=\r\n\r\n", 407, 1,
+     "unknown user", "credentials were not accepted", "02", false},
+    /* row 3: a scheme the proxy did not offer */
+    {"wrong scheme", "basic",
+     T "Proxy-Authorization: Negotiate YIIBhwYGKwYBBQUCoIIBezCCAXeg\r\n\r\n",
+     407, 1, "wrong scheme", "did not offer", "02", false},
+    /* row 4: credentials in Authorization instead: the proxy ignores
+     * them and says so (lesson 06) */
+    {"authorization instead", "basic",
+     T "Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n\r\n", 407, 1,
+     "sent in Authorization", "which is for the origin", "06", false},
+    /* row 7: broken base64 -> 400 saying what is wrong, and close */
+    {"malformed base64", "basic",
+     T "Proxy-Authorization: Basic %%%notbase64\r\n\r\n", 400, 0,
+     "Proxy-Authorization malformed", "base64", "03", true},
+    /* row 8: mallory authenticates, the ACL refuses: 403, no challenge */
+    {"mallory", "basic",
+     T "Proxy-Authorization: Basic bWFsbG9yeTpsZXRtZWlu\r\n\r\n", 403, 0,
+     "mallory authenticated with Basic, but the ACL refuses", "mallory", "05",
+     false},
+    /* origin-form sent to a proxy: 400, a proxy needs absolute-form */
+    {"origin-form", "basic", "GET / HTTP/1.1\r\nHost: h\r\n\r\n", 400, 0,
+     "absolute-form", "absolute-form", "01", true},
+    /* a URL the proxy cannot use */
+    {"ftp url", "basic", "GET ftp://h/ HTTP/1.1\r\nHost: h\r\n\r\n", 400, 0,
+     "not an http:// URL", NULL, "01", true},
+    /* two Host fields (RFC 9112 §3.2) */
+    {"two hosts", "basic",
+     "GET http://h/ HTTP/1.1\r\nHost: h\r\nHost: i\r\n\r\n", 400, 0,
+     "more than one Host", NULL, "01", true},
+    /* CONNECT without host:port */
+    {"connect without port", "basic",
+     "CONNECT example.org HTTP/1.1\r\nHost: example.org\r\n\r\n", 400, 0,
+     "authority-form", NULL, "07", true},
+    /* an unauthenticated CONNECT is a 407, never a 401 */
+    {"connect missing", "basic",
+     "CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n", 407, 1,
+     "missing", NULL, "02", false},
+    /* a denied CONNECT is a 403 too */
+    {"connect mallory", "basic",
+     "CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n"
+     "Proxy-Authorization: Basic bWFsbG9yeTpsZXRtZWlu\r\n\r\n",
+     403, 0, "refuses CONNECT 127.0.0.1:443", NULL, "05", false},
+    /* several schemes: one challenge each, in the order given; Digest
+     * named with its algorithm (here only MD5 is configured) */
+    {"two schemes", "digest,basic", T "\r\n", 407, 2,
+     "offering Digest MD5, Basic", NULL, "02", false},
+    /* Connection: close is honoured on a 407 */
+    {"407 with close", "basic", T "Connection: close\r\n\r\n", 407, 1,
+     "missing", NULL, "02", true},
+    /* HTTP/1.0 closes by default */
+    {"407 to HTTP/1.0", "basic", "GET http://h/ HTTP/1.0\r\n\r\n", 407, 1,
+     "missing", NULL, "02", true},
+    /* OPTIONS with Max-Forwards: 0: the proxy is the final recipient */
+    {"options max-forwards 0", "basic",
+     "OPTIONS http://h/ HTTP/1.1\r\nHost: h\r\nMax-Forwards: 0\r\n" ALICE
+     "\r\n",
+     200, 0, "Max-Forwards: 0", "answers OPTIONS itself", "06", false},
 };
 
 static void test_outcomes(void **state)
@@ -222,8 +220,8 @@ static void test_outcomes(void **state)
 		if (d.close != tc->close)
 			fail_msg("%s: close=%d", tc->comment, d.close);
 		/* the proxy's own answers: Server, never Via */
-		server = http_header_find(resp.headers, resp.num_headers,
-					  "Server");
+		server =
+		    http_header_find(resp.headers, resp.num_headers, "Server");
 		assert_non_null(server);
 		assert_int_equal(server->value_len, strlen("lab407-proxy"));
 		assert_int_equal(count_field(&resp, "Via"), 0);
@@ -263,8 +261,8 @@ static void test_head_no_body(void **state)
 	out_response(&d, &resp, &body);
 	assert_int_equal(resp.status, 407);
 	assert_string_equal(body, "");
-	assert_non_null(http_header_find(resp.headers, resp.num_headers,
-					 "Content-Length"));
+	assert_non_null(
+	    http_header_find(resp.headers, resp.num_headers, "Content-Length"));
 	proxy_decision_free(&d);
 	world_free(w);
 }
@@ -281,26 +279,26 @@ struct repeat_case {
 	const char *comment;
 	const char *schemes;
 	const char *request;
-	bool close;            /* the answer closes the connection */
+	bool close; /* the answer closes the connection */
 };
 
 static const struct repeat_case repeat_cases[] = {
-	{"GET, HTTP/1.1 keeps the connection", "basic",
-	 "GET http://h/ HTTP/1.1\r\nHost: h\r\n\r\n", false},
-	{"HTTP/1.0 closes", "basic",
-	 "GET http://h/ HTTP/1.0\r\nHost: h\r\n\r\n", true},
-	{"HEAD: no body", "basic",
-	 "HEAD http://h/ HTTP/1.1\r\nHost: h\r\n\r\n", false},
-	{"Connection: close", "basic",
-	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
-	 true},
-	{"a small unread body", "basic",
-	 "POST http://h/ HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n"
-	 "hello", false},
-	{"two schemes", "basic,bearer",
-	 "GET http://h/ HTTP/1.1\r\nHost: h\r\n\r\n", false},
-	{"NTLM first", "ntlm,basic",
-	 "GET http://h/ HTTP/1.1\r\nHost: h\r\n\r\n", false},
+    {"GET, HTTP/1.1 keeps the connection", "basic",
+     "GET http://h/ HTTP/1.1\r\nHost: h\r\n\r\n", false},
+    {"HTTP/1.0 closes", "basic", "GET http://h/ HTTP/1.0\r\nHost: h\r\n\r\n",
+     true},
+    {"HEAD: no body", "basic", "HEAD http://h/ HTTP/1.1\r\nHost: h\r\n\r\n",
+     false},
+    {"Connection: close", "basic",
+     "GET http://h/ HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", true},
+    {"a small unread body", "basic",
+     "POST http://h/ HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n"
+     "hello",
+     false},
+    {"two schemes", "basic,bearer", "GET http://h/ HTTP/1.1\r\nHost: h\r\n\r\n",
+     false},
+    {"NTLM first", "ntlm,basic", "GET http://h/ HTTP/1.1\r\nHost: h\r\n\r\n",
+     false},
 };
 
 static void test_repeat_407(void **state)
@@ -315,8 +313,8 @@ static void test_repeat_407(void **state)
 
 		snprintf(w->cfg.guard.realm, sizeof(w->cfg.guard.realm),
 			 "repeat %zu", i);
-		snprintf(realm_field, sizeof(realm_field), "realm=\"repeat %zu\"",
-			 i);
+		snprintf(realm_field, sizeof(realm_field),
+			 "realm=\"repeat %zu\"", i);
 		decide_at(w, c->request, NOW, &d1);
 		decide_at(w, c->request, NOW, &d2);
 		if (d1.status != 407 || d2.status != 407)
@@ -372,31 +370,28 @@ static void test_repeat_407_two_configs(void **state)
 
 /* alice's GET, with every kind of field a proxy must sort. */
 static const char forward_req[] =
-	"GET http://127.0.0.1:8080/private?x=1 HTTP/1.1\r\n"
-	"Host: evil.example:9999\r\n"
-	"User-Agent: test\r\n"
-	ALICE
-	"Authorization: Basic b3JpZ2luOnRlc3Q=\r\n"
-	"Connection: keep-alive, X-Trace\r\n"
-	"X-Trace: hop-secret\r\n"
-	"Proxy-Connection: keep-alive\r\n"
-	"Keep-Alive: timeout=5\r\n"
-	"TE: trailers\r\n"
-	"Upgrade: h2c\r\n"
-	"Via: 1.0 earlier\r\n"
-	"Accept: */*\r\n"
-	"\r\n";
+    "GET http://127.0.0.1:8080/private?x=1 HTTP/1.1\r\n"
+    "Host: evil.example:9999\r\n"
+    "User-Agent: test\r\n" ALICE "Authorization: Basic b3JpZ2luOnRlc3Q=\r\n"
+    "Connection: keep-alive, X-Trace\r\n"
+    "X-Trace: hop-secret\r\n"
+    "Proxy-Connection: keep-alive\r\n"
+    "Keep-Alive: timeout=5\r\n"
+    "TE: trailers\r\n"
+    "Upgrade: h2c\r\n"
+    "Via: 1.0 earlier\r\n"
+    "Accept: */*\r\n"
+    "\r\n";
 
 /* What the origin must see, exactly (fields kept in order, Via last). */
-static const char forward_want[] =
-	"GET /private?x=1 HTTP/1.1\r\n"
-	"Host: 127.0.0.1:8080\r\n"
-	"User-Agent: test\r\n"
-	"Authorization: Basic b3JpZ2luOnRlc3Q=\r\n"
-	"Via: 1.0 earlier\r\n"
-	"Accept: */*\r\n"
-	"Via: 1.1 lab407\r\n"
-	"\r\n";
+static const char forward_want[] = "GET /private?x=1 HTTP/1.1\r\n"
+				   "Host: 127.0.0.1:8080\r\n"
+				   "User-Agent: test\r\n"
+				   "Authorization: Basic b3JpZ2luOnRlc3Q=\r\n"
+				   "Via: 1.0 earlier\r\n"
+				   "Accept: */*\r\n"
+				   "Via: 1.1 lab407\r\n"
+				   "\r\n";
 
 static void test_forward_rewrite(void **state)
 {
@@ -421,82 +416,82 @@ static void test_forward_rewrite(void **state)
 
 struct fwd_case {
 	const char *comment;
-	const char *request;   /* alice's credentials are added */
-	const char *want;      /* substring of the forwarded head */
-	const char *absent;    /* must not appear, or NULL */
+	const char *request; /* alice's credentials are added */
+	const char *want;    /* substring of the forwarded head */
+	const char *absent;  /* must not appear, or NULL */
 };
 
 static const struct fwd_case fwd_cases[] = {
-	/* Host's value is ignored and replaced from the URL (RFC 9112
-	 * §3.2.2); default port left out */
-	{"host from url",
-	 "GET http://example.org/a HTTP/1.1\r\nHost: other.example:81\r\n",
-	 "GET /a HTTP/1.1\r\nHost: example.org\r\n", NULL},
-	/* empty path becomes / */
-	{"empty path", "GET http://h:81 HTTP/1.1\r\nHost: h:81\r\n",
-	 "GET / HTTP/1.1\r\nHost: h:81\r\n", NULL},
-	/* Transfer-Encoding and Content-Length stay: the body is relayed
-	 * as framed, even when Connection names them */
-	{"te kept for framing",
-	 "POST http://h/ HTTP/1.1\r\nHost: h\r\nConnection: Transfer-Encoding\r\n"
-	 "Transfer-Encoding: chunked\r\n",
-	 "Transfer-Encoding: chunked\r\n", "Connection"},
-	{"content-length kept",
-	 "PUT http://h/ HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n",
-	 "Content-Length: 3\r\n", NULL},
-	/* Trailer is not a field to remove (RFC 9110 §7.6.1 does not list
-	 * it): it announces the trailers of a body relayed with them */
-	{"trailer kept",
-	 "POST http://h/ HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
-	 "Trailer: X-Sum\r\n",
-	 "Trailer: X-Sum\r\n", NULL},
-	/* the fields RFC 9110 §7.6.1 names for removal go, with the two
-	 * proxy authentication fields (§11.7) */
-	{"proxy-connection dropped",
-	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nProxy-Connection: keep-alive\r\n",
-	 "GET / HTTP/1.1\r\n", "Proxy-Connection"},
-	{"keep-alive dropped",
-	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nKeep-Alive: timeout=5\r\n",
-	 "GET / HTTP/1.1\r\n", "Keep-Alive"},
-	{"te and upgrade dropped",
-	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nTE: trailers\r\nUpgrade: h2c\r\n",
-	 "GET / HTTP/1.1\r\n", "Upgrade"},
-	/* Connection names are case-insensitive and may be spaced */
-	{"connection names",
-	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nConnection: close ,  x-a\r\n"
-	 "X-A: 1\r\nX-B: 2\r\n",
-	 "X-B: 2\r\n", "X-A"},
-	/* TRACE with Max-Forwards: 2 is forwarded with 1 */
-	{"max-forwards decremented",
-	 "TRACE http://h/ HTTP/1.1\r\nHost: h\r\nMax-Forwards: 2\r\n",
-	 "Max-Forwards: 1\r\n", "Max-Forwards: 2"},
-	/* Max-Forwards on GET is not ours to touch */
-	{"max-forwards on get",
-	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nMax-Forwards: 0\r\n",
-	 "Max-Forwards: 0\r\n", NULL},
-	/* RFC 9112 §3.2.1: "http://h?q" has an empty path: "/?q" */
-	{"query, empty path", "GET http://h?q=1 HTTP/1.1\r\nHost: h\r\n",
-	 "GET /?q=1 HTTP/1.1\r\nHost: h\r\n", NULL},
-	/* ... with a port, kept in Host */
-	{"query, empty path, port",
-	 "GET http://h:8080?a=b/c HTTP/1.1\r\nHost: h:8080\r\n",
-	 "GET /?a=b/c HTTP/1.1\r\nHost: h:8080\r\n", NULL},
-	/* no path at all: "/" */
-	{"no path", "GET http://h HTTP/1.1\r\nHost: h\r\n",
-	 "GET / HTTP/1.1\r\nHost: h\r\n", NULL},
-	/* the default port written out: left out of Host */
-	{"default port", "GET http://h:80 HTTP/1.1\r\nHost: h:80\r\n",
-	 "GET / HTTP/1.1\r\nHost: h\r\n", NULL},
-	/* HTTP/1.0 without Host is forwarded, with Host from the URL */
-	{"http/1.0 without host", "GET http://h/x HTTP/1.0\r\n",
-	 "GET /x HTTP/1.1\r\nHost: h\r\n", NULL},
-	/* Host's value is not used, only checked: an IPv6 literal is fine */
-	{"host ignored", "GET http://h/ HTTP/1.1\r\nHost: [::1]:3128\r\n",
-	 "GET / HTTP/1.1\r\nHost: h\r\n", "::1"},
-	/* several Proxy-Authorization-like fields are all consumed */
-	{"proxy-authenticate dropped",
-	 "GET http://h/ HTTP/1.1\r\nHost: h\r\nProxy-Authenticate: Basic\r\n",
-	 "Via: 1.1 lab407\r\n\r\n", "Proxy-Auth"},
+    /* Host's value is ignored and replaced from the URL (RFC 9112
+     * §3.2.2); default port left out */
+    {"host from url",
+     "GET http://example.org/a HTTP/1.1\r\nHost: other.example:81\r\n",
+     "GET /a HTTP/1.1\r\nHost: example.org\r\n", NULL},
+    /* empty path becomes / */
+    {"empty path", "GET http://h:81 HTTP/1.1\r\nHost: h:81\r\n",
+     "GET / HTTP/1.1\r\nHost: h:81\r\n", NULL},
+    /* Transfer-Encoding and Content-Length stay: the body is relayed
+     * as framed, even when Connection names them */
+    {"te kept for framing",
+     "POST http://h/ HTTP/1.1\r\nHost: h\r\nConnection: Transfer-Encoding\r\n"
+     "Transfer-Encoding: chunked\r\n",
+     "Transfer-Encoding: chunked\r\n", "Connection"},
+    {"content-length kept",
+     "PUT http://h/ HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n",
+     "Content-Length: 3\r\n", NULL},
+    /* Trailer is not a field to remove (RFC 9110 §7.6.1 does not list
+     * it): it announces the trailers of a body relayed with them */
+    {"trailer kept",
+     "POST http://h/ HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+     "Trailer: X-Sum\r\n",
+     "Trailer: X-Sum\r\n", NULL},
+    /* the fields RFC 9110 §7.6.1 names for removal go, with the two
+     * proxy authentication fields (§11.7) */
+    {"proxy-connection dropped",
+     "GET http://h/ HTTP/1.1\r\nHost: h\r\nProxy-Connection: keep-alive\r\n",
+     "GET / HTTP/1.1\r\n", "Proxy-Connection"},
+    {"keep-alive dropped",
+     "GET http://h/ HTTP/1.1\r\nHost: h\r\nKeep-Alive: timeout=5\r\n",
+     "GET / HTTP/1.1\r\n", "Keep-Alive"},
+    {"te and upgrade dropped",
+     "GET http://h/ HTTP/1.1\r\nHost: h\r\nTE: trailers\r\nUpgrade: h2c\r\n",
+     "GET / HTTP/1.1\r\n", "Upgrade"},
+    /* Connection names are case-insensitive and may be spaced */
+    {"connection names",
+     "GET http://h/ HTTP/1.1\r\nHost: h\r\nConnection: close ,  x-a\r\n"
+     "X-A: 1\r\nX-B: 2\r\n",
+     "X-B: 2\r\n", "X-A"},
+    /* TRACE with Max-Forwards: 2 is forwarded with 1 */
+    {"max-forwards decremented",
+     "TRACE http://h/ HTTP/1.1\r\nHost: h\r\nMax-Forwards: 2\r\n",
+     "Max-Forwards: 1\r\n", "Max-Forwards: 2"},
+    /* Max-Forwards on GET is not ours to touch */
+    {"max-forwards on get",
+     "GET http://h/ HTTP/1.1\r\nHost: h\r\nMax-Forwards: 0\r\n",
+     "Max-Forwards: 0\r\n", NULL},
+    /* RFC 9112 §3.2.1: "http://h?q" has an empty path: "/?q" */
+    {"query, empty path", "GET http://h?q=1 HTTP/1.1\r\nHost: h\r\n",
+     "GET /?q=1 HTTP/1.1\r\nHost: h\r\n", NULL},
+    /* ... with a port, kept in Host */
+    {"query, empty path, port",
+     "GET http://h:8080?a=b/c HTTP/1.1\r\nHost: h:8080\r\n",
+     "GET /?a=b/c HTTP/1.1\r\nHost: h:8080\r\n", NULL},
+    /* no path at all: "/" */
+    {"no path", "GET http://h HTTP/1.1\r\nHost: h\r\n",
+     "GET / HTTP/1.1\r\nHost: h\r\n", NULL},
+    /* the default port written out: left out of Host */
+    {"default port", "GET http://h:80 HTTP/1.1\r\nHost: h:80\r\n",
+     "GET / HTTP/1.1\r\nHost: h\r\n", NULL},
+    /* HTTP/1.0 without Host is forwarded, with Host from the URL */
+    {"http/1.0 without host", "GET http://h/x HTTP/1.0\r\n",
+     "GET /x HTTP/1.1\r\nHost: h\r\n", NULL},
+    /* Host's value is not used, only checked: an IPv6 literal is fine */
+    {"host ignored", "GET http://h/ HTTP/1.1\r\nHost: [::1]:3128\r\n",
+     "GET / HTTP/1.1\r\nHost: h\r\n", "::1"},
+    /* several Proxy-Authorization-like fields are all consumed */
+    {"proxy-authenticate dropped",
+     "GET http://h/ HTTP/1.1\r\nHost: h\r\nProxy-Authenticate: Basic\r\n",
+     "Via: 1.1 lab407\r\n\r\n", "Proxy-Auth"},
 };
 
 static void test_forward_cases(void **state)
@@ -513,8 +508,8 @@ static void test_forward_cases(void **state)
 		if (d.action != PROXY_FORWARD)
 			fail_msg("%s: not forwarded: %s", tc->comment, d.why);
 		if (strstr(d.out.data, tc->want) == NULL)
-			fail_msg("%s: '%s' lacks '%s'", tc->comment,
-				 d.out.data, tc->want);
+			fail_msg("%s: '%s' lacks '%s'", tc->comment, d.out.data,
+				 tc->want);
 		if (tc->absent && strstr(d.out.data, tc->absent) != NULL)
 			fail_msg("%s: '%s' has '%s'", tc->comment, d.out.data,
 				 tc->absent);
@@ -533,51 +528,48 @@ struct refuse_case {
 };
 
 static const struct refuse_case refuse_cases[] = {
-	/* RFC 9112 §3.2: HTTP/1.1 without Host */
-	{"no host", "GET http://h/ HTTP/1.1\r\n", 400, "must have a Host"},
-	/* ... for CONNECT too */
-	{"connect, no host", "CONNECT h:443 HTTP/1.1\r\n", 400,
-	 "must have a Host"},
-	/* two Host fields, in HTTP/1.0 as well */
-	{"two hosts, 1.0", "GET http://h/ HTTP/1.0\r\nHost: h\r\nHost: h\r\n",
-	 400, "more than one Host"},
-	/* invalid values, though the URL names the host (§3.2.2) */
-	{"host list", "GET http://h/ HTTP/1.1\r\nHost: a, b\r\n", 400,
-	 "not a valid host"},
-	{"empty host", "GET http://h/ HTTP/1.1\r\nHost:\r\n", 400,
-	 "not a valid host"},
-	{"host with a space", "GET http://h/ HTTP/1.1\r\nHost: a b\r\n", 400,
-	 "not a valid host"},
-	{"host with userinfo", "GET http://h/ HTTP/1.1\r\nHost: u@h\r\n",
-	 400, "not a valid host"},
-	{"host, bad port", "GET http://h/ HTTP/1.1\r\nHost: h:99999\r\n", 400,
-	 "not a valid host"},
-	{"connect, bad host",
-	 "CONNECT h:443 HTTP/1.1\r\nHost: h:443, i:443\r\n", 400,
-	 "not a valid host"},
-	/* RFC 9110 §4.2.4: userinfo in the URL */
-	{"userinfo", "GET http://user:pass@h/ HTTP/1.1\r\nHost: h\r\n", 400,
-	 "not an http:// URL"},
-	{"userinfo before a query",
-	 "GET http://user@h?q HTTP/1.1\r\nHost: h\r\n", 400,
-	 "not an http:// URL"},
-	/* an empty host in the URL */
-	{"url, empty host", "GET http://:80/ HTTP/1.1\r\nHost: h\r\n", 400,
-	 "not an http:// URL"},
-	/* ports out of range, signed, with a leading zero */
-	{"url, port 0", "GET http://h:0/ HTTP/1.1\r\nHost: h\r\n", 400, NULL},
-	{"url, port 65536", "GET http://h:65536/ HTTP/1.1\r\nHost: h\r\n",
-	 400, NULL},
-	{"url, signed port", "GET http://h:+80/ HTTP/1.1\r\nHost: h\r\n", 400,
-	 NULL},
-	{"url, leading zero", "GET http://h:0080/ HTTP/1.1\r\nHost: h\r\n",
-	 400, NULL},
-	{"connect, leading zero", "CONNECT h:0443 HTTP/1.1\r\nHost: h\r\n",
-	 400, "authority-form"},
-	/* a fragment: the request parser refuses it, the server sends 400 */
-	{"fragment", "GET http://h#frag HTTP/1.1\r\nHost: h\r\n", 400, NULL},
-	{"fragment after a path", "GET http://h/a#f HTTP/1.1\r\nHost: h\r\n",
-	 400, NULL},
+    /* RFC 9112 §3.2: HTTP/1.1 without Host */
+    {"no host", "GET http://h/ HTTP/1.1\r\n", 400, "must have a Host"},
+    /* ... for CONNECT too */
+    {"connect, no host", "CONNECT h:443 HTTP/1.1\r\n", 400, "must have a Host"},
+    /* two Host fields, in HTTP/1.0 as well */
+    {"two hosts, 1.0", "GET http://h/ HTTP/1.0\r\nHost: h\r\nHost: h\r\n", 400,
+     "more than one Host"},
+    /* invalid values, though the URL names the host (§3.2.2) */
+    {"host list", "GET http://h/ HTTP/1.1\r\nHost: a, b\r\n", 400,
+     "not a valid host"},
+    {"empty host", "GET http://h/ HTTP/1.1\r\nHost:\r\n", 400,
+     "not a valid host"},
+    {"host with a space", "GET http://h/ HTTP/1.1\r\nHost: a b\r\n", 400,
+     "not a valid host"},
+    {"host with userinfo", "GET http://h/ HTTP/1.1\r\nHost: u@h\r\n", 400,
+     "not a valid host"},
+    {"host, bad port", "GET http://h/ HTTP/1.1\r\nHost: h:99999\r\n", 400,
+     "not a valid host"},
+    {"connect, bad host", "CONNECT h:443 HTTP/1.1\r\nHost: h:443, i:443\r\n",
+     400, "not a valid host"},
+    /* RFC 9110 §4.2.4: userinfo in the URL */
+    {"userinfo", "GET http://user:pass@h/ HTTP/1.1\r\nHost: h\r\n", 400,
+     "not an http:// URL"},
+    {"userinfo before a query", "GET http://user@h?q HTTP/1.1\r\nHost: h\r\n",
+     400, "not an http:// URL"},
+    /* an empty host in the URL */
+    {"url, empty host", "GET http://:80/ HTTP/1.1\r\nHost: h\r\n", 400,
+     "not an http:// URL"},
+    /* ports out of range, signed, with a leading zero */
+    {"url, port 0", "GET http://h:0/ HTTP/1.1\r\nHost: h\r\n", 400, NULL},
+    {"url, port 65536", "GET http://h:65536/ HTTP/1.1\r\nHost: h\r\n", 400,
+     NULL},
+    {"url, signed port", "GET http://h:+80/ HTTP/1.1\r\nHost: h\r\n", 400,
+     NULL},
+    {"url, leading zero", "GET http://h:0080/ HTTP/1.1\r\nHost: h\r\n", 400,
+     NULL},
+    {"connect, leading zero", "CONNECT h:0443 HTTP/1.1\r\nHost: h\r\n", 400,
+     "authority-form"},
+    /* a fragment: the request parser refuses it, the server sends 400 */
+    {"fragment", "GET http://h#frag HTTP/1.1\r\nHost: h\r\n", 400, NULL},
+    {"fragment after a path", "GET http://h/a#f HTTP/1.1\r\nHost: h\r\n", 400,
+     NULL},
 };
 
 /*
@@ -628,8 +620,9 @@ static void test_tunnel(void **state)
 	struct proxy_decision d;
 
 	(void)state;
-	decide_at(w, "CONNECT example.org:443 HTTP/1.1\r\nHost: "
-		     "example.org:443\r\n" ALICE "\r\n",
+	decide_at(w,
+		  "CONNECT example.org:443 HTTP/1.1\r\nHost: "
+		  "example.org:443\r\n" ALICE "\r\n",
 		  NOW, &d);
 	assert_int_equal(d.action, PROXY_TUNNEL);
 	assert_int_equal(d.status, 200);
@@ -666,12 +659,12 @@ static void sa_of(const char *lit, struct sockaddr_storage *ss)
 static void test_decide_address(void **state)
 {
 	static const char *const reqs[] = {
-		"GET http://127.1:8080/ HTTP/1.1\r\nHost: 127.1:8080\r\n" ALICE
-		"\r\n",
-		"CONNECT 2130706433:443 HTTP/1.1\r\nHost: 2130706433:443\r\n"
-		ALICE "\r\n",
-		"HEAD http://[::ffff:127.0.0.1]:8080/ HTTP/1.1\r\nHost: "
-		"[::ffff:127.0.0.1]:8080\r\n" ALICE "\r\n",
+	    "GET http://127.1:8080/ HTTP/1.1\r\nHost: 127.1:8080\r\n" ALICE
+	    "\r\n",
+	    "CONNECT 2130706433:443 HTTP/1.1\r\nHost: 2130706433:443\r\n" ALICE
+	    "\r\n",
+	    "HEAD http://[::ffff:127.0.0.1]:8080/ HTTP/1.1\r\nHost: "
+	    "[::ffff:127.0.0.1]:8080\r\n" ALICE "\r\n",
 	};
 	static const char *const addrs[] = {"127.0.0.1", "::ffff:127.0.0.1"};
 	const char *deny = "deny host 127.0.0.1\nallow all\n";
@@ -696,21 +689,24 @@ static void test_decide_address(void **state)
 				    d.action == PROXY_TUNNEL);
 			sa_of("192.0.2.1", &ss[0]);
 			sa_of(addrs[k], &ss[1]);
-			assert_true(proxy_decide_address(
-			    &w->cfg, head ? "HEAD" : i == 1 ? "CONNECT" : "GET",
-			    ss, 1, &d));
-			assert_false(proxy_decide_address(
-			    &w->cfg, head ? "HEAD" : i == 1 ? "CONNECT" : "GET",
-			    ss, 2, &d));
+			assert_true(proxy_decide_address(&w->cfg,
+							 head	  ? "HEAD"
+							 : i == 1 ? "CONNECT"
+								  : "GET",
+							 ss, 1, &d));
+			assert_false(proxy_decide_address(&w->cfg,
+							  head	   ? "HEAD"
+							  : i == 1 ? "CONNECT"
+								   : "GET",
+							  ss, 2, &d));
 			assert_int_equal(d.action, PROXY_RESPOND);
 			assert_int_equal(d.status, 403);
 			assert_true(d.close);
 			assert_string_equal(d.lesson, "05");
 			out_response(&d, &resp, &body);
 			assert_int_equal(resp.status, 403);
-			assert_int_equal(count_field(&resp,
-						     "Proxy-Authenticate"),
-					 0);
+			assert_int_equal(
+			    count_field(&resp, "Proxy-Authenticate"), 0);
 			assert_true(http_header_has_token(
 			    resp.headers, resp.num_headers, "Connection",
 			    "close"));
@@ -739,8 +735,9 @@ static void test_connect_port(void **state)
 	const char *body;
 
 	(void)state;
-	decide_at(w, "CONNECT example.org:8443 HTTP/1.1\r\nHost: "
-		     "example.org:8443\r\n" ALICE "\r\n",
+	decide_at(w,
+		  "CONNECT example.org:8443 HTTP/1.1\r\nHost: "
+		  "example.org:8443\r\n" ALICE "\r\n",
 		  NOW, &d);
 	assert_int_equal(d.status, 403);
 	out_response(&d, &resp, &body);
@@ -765,9 +762,9 @@ static void test_open_proxy(void **state)
 	assert_non_null(strstr(d.why, "--auth none"));
 	proxy_decision_free(&d);
 
-	assert_int_equal(acl_parse(deny, strlen(deny), "x", &w->acl, err,
-				   sizeof(err)),
-			 HTTP_OK);
+	assert_int_equal(
+	    acl_parse(deny, strlen(deny), "x", &w->acl, err, sizeof(err)),
+	    HTTP_OK);
 	decide_at(w, T "\r\n", NOW, &d);
 	assert_int_equal(d.status, 403);
 	assert_non_null(strstr(d.why, "deny user - (line 1)"));
@@ -786,7 +783,8 @@ static void digest_answer(const struct proxy_decision *d,
 	const char *body;
 	struct auth_challenge ch[AUTH_MAX_CHALLENGES];
 	size_t n = 0;
-	struct answer_creds cr = {"alice", "wonderland", AUTH_SCHEME_DIGEST, false, NULL};
+	struct answer_creds cr = {"alice", "wonderland", AUTH_SCHEME_DIGEST,
+				  false, NULL};
 	struct answer_trace tr;
 
 	out_response(d, &resp, &body);
@@ -795,9 +793,8 @@ static void digest_answer(const struct proxy_decision *d,
 						 AUTH_MAX_CHALLENGES, &n),
 			 HTTP_OK);
 	assert_int_equal(answer_choose(ast, &cr, ch, n, &tr), HTTP_OK);
-	assert_int_equal(answer_build(ast, &cr, "GET", target, NULL, 0, out,
-				      &tr),
-			 HTTP_OK);
+	assert_int_equal(
+	    answer_build(ast, &cr, "GET", target, NULL, 0, out, &tr), HTTP_OK);
 }
 
 static void test_digest(void **state)
@@ -885,10 +882,12 @@ static void test_relay_head(void **state)
 	 * Proxy-Authenticate dropped, WWW-Authenticate kept, Via added */
 	assert_string_equal(out.data, want);
 	http_buf_reset(&out);
-	assert_true(proxy_relay_head_ex(&resp, "rspauth=\"ab\"", "close", &out));
-	assert_non_null(strstr(out.data, "Via: 1.1 lab407\r\n"
-					 "Proxy-Authentication-Info: rspauth=\"ab\"\r\n"
-					 "Connection: close\r\n\r\n"));
+	assert_true(
+	    proxy_relay_head_ex(&resp, "rspauth=\"ab\"", "close", &out));
+	assert_non_null(strstr(out.data,
+			       "Via: 1.1 lab407\r\n"
+			       "Proxy-Authentication-Info: rspauth=\"ab\"\r\n"
+			       "Connection: close\r\n\r\n"));
 	/* a value with CRLF would inject a header: refused */
 	http_buf_reset(&out);
 	assert_false(proxy_relay_head_ex(&resp, "a\r\nX: y", NULL, &out));
@@ -927,21 +926,21 @@ static void test_unknown_user_same_as_wrong_password(void **state)
 		const char *comment;
 		const char *schemes;
 		enum digest_alg alg;
-		const char *user_a, *pass_a;   /* a known user, wrong password */
-		const char *user_b, *pass_b;   /* an unknown user */
+		const char *user_a, *pass_a; /* a known user, wrong password */
+		const char *user_b, *pass_b; /* an unknown user */
 		const char *why_a, *why_b;
 	} pairs[] = {
-		{"Basic", "basic", DIGEST_MD5, "alice", "wrong", "nobody",
-		 "wrong", "wrong password", "unknown user"},
-		{"Basic, other lengths", "basic", DIGEST_MD5, "bob", "x",
-		 "zz-not-a-user", "a much longer guess", "wrong password",
-		 "unknown user"},
-		{"Basic, mallory too", "basic,digest", DIGEST_MD5, "mallory",
-		 "nope", "eve", "nope", "wrong password", "unknown user"},
-		{"Digest MD5", "digest", DIGEST_MD5, "alice", "wrong", "nobody",
-		 "wrong", "does not match", "unknown user"},
-		{"Digest SHA-256", "digest", DIGEST_SHA256, "bob", "wrong",
-		 "nobody", "wrong", "does not match", "unknown user"},
+	    {"Basic", "basic", DIGEST_MD5, "alice", "wrong", "nobody", "wrong",
+	     "wrong password", "unknown user"},
+	    {"Basic, other lengths", "basic", DIGEST_MD5, "bob", "x",
+	     "zz-not-a-user", "a much longer guess", "wrong password",
+	     "unknown user"},
+	    {"Basic, mallory too", "basic,digest", DIGEST_MD5, "mallory",
+	     "nope", "eve", "nope", "wrong password", "unknown user"},
+	    {"Digest MD5", "digest", DIGEST_MD5, "alice", "wrong", "nobody",
+	     "wrong", "does not match", "unknown user"},
+	    {"Digest SHA-256", "digest", DIGEST_SHA256, "bob", "wrong",
+	     "nobody", "wrong", "does not match", "unknown user"},
 	};
 
 	(void)state;
@@ -958,27 +957,29 @@ static void test_unknown_user_same_as_wrong_password(void **state)
 		http_buf_init(&ma, 0);
 		http_buf_init(&mb, 0);
 		for (round = 0; round < 2; round++) {
-			const char *user = round ? pairs[i].user_b
-						 : pairs[i].user_a;
-			const char *pass = round ? pairs[i].pass_b
-						 : pairs[i].pass_a;
+			const char *user =
+			    round ? pairs[i].user_b : pairs[i].user_a;
+			const char *pass =
+			    round ? pairs[i].pass_b : pairs[i].pass_a;
 			struct proxy_decision *d = round ? &db : &da;
 
 			http_buf_reset(&cred);
 			if (strncmp(pairs[i].comment, "Digest", 6) == 0) {
-				assert_int_equal(digest_nonce_make(
-							 &w->st.guard.key, NOW,
-							 nonce, sizeof(nonce)),
-						 HTTP_OK);
+				assert_int_equal(
+				    digest_nonce_make(&w->st.guard.key, NOW,
+						      nonce, sizeof(nonce)),
+				    HTTP_OK);
 				sameness_digest(pairs[i].alg, user, pass,
 						"lab407 proxy", nonce, "GET",
-						"http://127.0.0.1:8080/", &cred);
+						"http://127.0.0.1:8080/",
+						&cred);
 			} else {
-				assert_int_equal(basic_encode(&cred, user, pass),
-						 HTTP_OK);
+				assert_int_equal(
+				    basic_encode(&cred, user, pass), HTTP_OK);
 			}
 			http_buf_reset(&raw);
-			http_buf_printf(&raw, T "Proxy-Authorization: %s\r\n\r\n",
+			http_buf_printf(&raw,
+					T "Proxy-Authorization: %s\r\n\r\n",
 					cred.data);
 			decide_at(w, raw.data, NOW, d);
 			assert_int_equal(d->status, 407);
@@ -986,8 +987,9 @@ static void test_unknown_user_same_as_wrong_password(void **state)
 				      round ? &mb : &ma);
 		}
 		if (ma.len != mb.len || memcmp(ma.data, mb.data, ma.len) != 0)
-			fail_msg("%s: the responses differ:\n%s\n--- and ---\n%s",
-				 pairs[i].comment, ma.data, mb.data);
+			fail_msg(
+			    "%s: the responses differ:\n%s\n--- and ---\n%s",
+			    pairs[i].comment, ma.data, mb.data);
 		/* the reason is in the decision, not on the wire */
 		if (strstr(da.why, pairs[i].why_a) == NULL ||
 		    strstr(db.why, pairs[i].why_b) == NULL)
@@ -1016,9 +1018,9 @@ static void test_nc_uppercase_is_400(void **state)
 	(void)state;
 	http_buf_init(&cred, 0);
 	http_buf_init(&raw, 0);
-	assert_int_equal(digest_nonce_make(&w->st.guard.key, NOW, nonce,
-					   sizeof(nonce)),
-			 HTTP_OK);
+	assert_int_equal(
+	    digest_nonce_make(&w->st.guard.key, NOW, nonce, sizeof(nonce)),
+	    HTTP_OK);
 	sameness_digest(DIGEST_MD5, "alice", "wonderland", "lab407 proxy",
 			nonce, "GET", "http://127.0.0.1:8080/", &cred);
 	p = strstr(cred.data, "nc=00000001");
@@ -1037,23 +1039,23 @@ static void test_nc_uppercase_is_400(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_outcomes),
-		cmocka_unit_test(test_challenge_text),
-		cmocka_unit_test(test_head_no_body),
-		cmocka_unit_test(test_repeat_407),
-		cmocka_unit_test(test_repeat_407_two_configs),
-		cmocka_unit_test(test_forward_rewrite),
-		cmocka_unit_test(test_forward_cases),
-		cmocka_unit_test(test_refuse_cases),
-		cmocka_unit_test(test_tunnel),
-		cmocka_unit_test(test_open_proxy),
-		cmocka_unit_test(test_digest),
-		cmocka_unit_test(test_relay_head),
-		cmocka_unit_test(test_write_own),
-		cmocka_unit_test(test_unknown_user_same_as_wrong_password),
-		cmocka_unit_test(test_nc_uppercase_is_400),
-		cmocka_unit_test(test_decide_address),
-		cmocka_unit_test(test_connect_port),
+	    cmocka_unit_test(test_outcomes),
+	    cmocka_unit_test(test_challenge_text),
+	    cmocka_unit_test(test_head_no_body),
+	    cmocka_unit_test(test_repeat_407),
+	    cmocka_unit_test(test_repeat_407_two_configs),
+	    cmocka_unit_test(test_forward_rewrite),
+	    cmocka_unit_test(test_forward_cases),
+	    cmocka_unit_test(test_refuse_cases),
+	    cmocka_unit_test(test_tunnel),
+	    cmocka_unit_test(test_open_proxy),
+	    cmocka_unit_test(test_digest),
+	    cmocka_unit_test(test_relay_head),
+	    cmocka_unit_test(test_write_own),
+	    cmocka_unit_test(test_unknown_user_same_as_wrong_password),
+	    cmocka_unit_test(test_nc_uppercase_is_400),
+	    cmocka_unit_test(test_decide_address),
+	    cmocka_unit_test(test_connect_port),
 	};
 
 	return cmocka_run_group_tests_name("gate", tests, NULL, NULL);

@@ -36,7 +36,7 @@ struct world {
 	struct proxy_config cfg;
 	struct proxy_state st;
 	struct proxy_decision d;
-	char b64[NTLM_GUARD_MAX_B64];   /* the last CHALLENGE, base64 */
+	char b64[NTLM_GUARD_MAX_B64]; /* the last CHALLENGE, base64 */
 };
 
 static struct world *world_new(const char *schemes)
@@ -92,8 +92,8 @@ static int ask(struct world *w, struct proxy_conn *c, const char *extra)
 	w->b64[0] = '\0';
 	if (w->d.action != PROXY_RESPOND)
 		return 0;
-	assert_true(http_parse_response(w->d.out.data, w->d.out.len, &resp,
-					&e) > 0);
+	assert_true(
+	    http_parse_response(w->d.out.data, w->d.out.len, &resp, &e) > 0);
 	for (i = 0; i < resp.num_headers; i++) {
 		const struct http_header *h = &resp.headers[i];
 
@@ -113,14 +113,16 @@ static void authenticate(struct world *w, const char *user, const char *pass,
 	size_t n = 0, an = 0, bn = 0;
 	struct ntlm_challenge ch;
 	struct ntlm_client_input in = {
-		.user = user, .domain = "", .password = pass,
-		.workstation = "TEST", .timestamp = 0x01d9000000000000ull,
+	    .user = user,
+	    .domain = "",
+	    .password = pass,
+	    .workstation = "TEST",
+	    .timestamp = 0x01d9000000000000ull,
 	};
 
 	memset(in.client_challenge, 0x42, 8);
-	assert_int_equal(base64_decode(w->b64, strlen(w->b64), m, sizeof(m),
-				       &n),
-			 HTTP_OK);
+	assert_int_equal(
+	    base64_decode(w->b64, strlen(w->b64), m, sizeof(m), &n), HTTP_OK);
 	assert_int_equal(ntlm_parse_challenge(m, n, &ch), HTTP_OK);
 	assert_int_equal(ntlm_client_authenticate(&ch, &in, a, sizeof(a), &an),
 			 HTTP_OK);
@@ -246,14 +248,16 @@ static void test_malformed(void **state)
 	struct world *w = world_new("ntlm");
 	struct proxy_conn c;
 	const char *cases[] = {
-		/* not base64 */
-		PA "NTLM %%%%\r\n",
-		/* base64 of something that is not NTLMSSP */
-		PA "NTLM aGVsbG8gd29ybGQ=\r\n",
-		/* a CHALLENGE sent by a client */
-		PA "NTLM TlRMTVNTUAACAAAAAAAAADAAAAABAgAAASNFZ4mrze8AAAAAAAAAAAAAAAAwAAAA\r\n",
-		/* an AUTHENTICATE whose fields run past the end */
-		PA "NTLM TlRMTVNTUAADAAAAGAAYAEAAAAA=\r\n",
+	    /* not base64 */
+	    PA "NTLM %%%%\r\n",
+	    /* base64 of something that is not NTLMSSP */
+	    PA "NTLM aGVsbG8gd29ybGQ=\r\n",
+	    /* a CHALLENGE sent by a client */
+	    PA "NTLM "
+	       "TlRMTVNTUAACAAAAAAAAADAAAAABAgAAASNFZ4mrze8AAAAAAAAAAAAAAAAwAAA"
+	       "A\r\n",
+	    /* an AUTHENTICATE whose fields run past the end */
+	    PA "NTLM TlRMTVNTUAADAAAAGAAYAEAAAAA=\r\n",
 	};
 
 	(void)state;
@@ -299,10 +303,10 @@ static void test_several(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_handshake),
-		cmocka_unit_test(test_failures),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_several),
+	    cmocka_unit_test(test_handshake),
+	    cmocka_unit_test(test_failures),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_several),
 	};
 
 	return cmocka_run_group_tests_name("gate_ntlm", tests, NULL, NULL);

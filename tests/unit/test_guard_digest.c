@@ -15,31 +15,31 @@
 
 #include "../../http/bearer.h"
 
-#define ALICE "Basic YWxpY2U6d29uZGVybGFuZA=="     /* alice:wonderland */
+#define ALICE "Basic YWxpY2U6d29uZGVybGFuZA==" /* alice:wonderland */
 
 /* ---- Digest credentials, built by hand ---- */
 
 struct dreq {
 	enum digest_alg alg;
-	bool send_alg;            /* write algorithm= */
+	bool send_alg; /* write algorithm= */
 	enum digest_qop qop;
 	const char *user;
 	const char *pass;
 	const char *realm;
-	const char *nonce;        /* NULL: a fresh one from the world */
+	const char *nonce; /* NULL: a fresh one from the world */
 	const char *uri;
-	const char *target;       /* request-target; NULL: same as uri */
+	const char *target; /* request-target; NULL: same as uri */
 	const char *method;
 	uint32_t nc;
 	const char *cnonce;
 	const char *body;
 	bool userhash;
-	const char *omit;         /* a param not to write */
-	const char *response;     /* override the computed response */
-	const char *nc_text;      /* override the nc text */
-	const char *nc_raw;       /* write `nc=` and these bytes as they are */
-	const char *qop_text;     /* override the qop text */
-	const char *alg_text;     /* override the algorithm text */
+	const char *omit;     /* a param not to write */
+	const char *response; /* override the computed response */
+	const char *nc_text;  /* override the nc text */
+	const char *nc_raw;   /* write `nc=` and these bytes as they are */
+	const char *qop_text; /* override the qop text */
+	const char *alg_text; /* override the algorithm text */
 };
 
 /* A request as alice would make it, MD5/auth, to the proxy. */
@@ -81,9 +81,9 @@ static void digest_value(struct world *w, const struct dreq *d,
 	bool first = true;
 
 	if (d->nonce == NULL)
-		assert_int_equal(digest_nonce_make(&w->st.key, NOW, nonce,
-						   sizeof(nonce)),
-				 HTTP_OK);
+		assert_int_equal(
+		    digest_nonce_make(&w->st.key, NOW, nonce, sizeof(nonce)),
+		    HTTP_OK);
 	else
 		snprintf(nonce, sizeof(nonce), "%s", d->nonce);
 	memset(&in, 0, sizeof(in));
@@ -155,14 +155,14 @@ static void digest_check(struct world *w, const struct dreq *d, uint64_t now,
 static void test_digest_every_alg(void **state)
 {
 	static const enum digest_qop qops[] = {
-		DIGEST_QOP_AUTH, DIGEST_QOP_AUTH_INT, DIGEST_QOP_NONE};
+	    DIGEST_QOP_AUTH, DIGEST_QOP_AUTH_INT, DIGEST_QOP_NONE};
 
 	(void)state;
 	for (int side = 0; side < 2; side++) {
 		for (size_t a = 0; a < DIGEST_ALG_COUNT; a++) {
 			for (size_t q = 0; q < 3; q++) {
 				struct world *w =
-					world_new(side == 0, "digest");
+				    world_new(side == 0, "digest");
 				struct dreq d = dreq_default();
 				struct guard_result r;
 
@@ -188,13 +188,12 @@ static void test_digest_every_alg(void **state)
 				/* RFC 7616 §3.5: Authentication-Info */
 				assert_non_null(strstr(r.info, "nextnonce=\""));
 				if (qops[q] == DIGEST_QOP_AUTH) {
-					assert_non_null(
-						strstr(r.info, ", qop=auth, "
+					assert_non_null(strstr(r.info,
+							       ", qop=auth, "
 							       "rspauth=\""));
 					assert_non_null(strstr(
-						r.info,
-						"cnonce=\"0a4f113b\", "
-						"nc=00000001"));
+					    r.info, "cnonce=\"0a4f113b\", "
+						    "nc=00000001"));
 				} else {
 					/* none, or auth-int: whose rspauth
 					 * would need the response body */
@@ -219,9 +218,8 @@ static void test_digest_rspauth(void **state)
 	char nonce[128];
 
 	(void)state;
-	assert_int_equal(digest_nonce_make(&w->st.key, NOW, nonce,
-					   sizeof(nonce)),
-			 HTTP_OK);
+	assert_int_equal(
+	    digest_nonce_make(&w->st.key, NOW, nonce, sizeof(nonce)), HTTP_OK);
 	d.nonce = nonce;
 	digest_check(w, &d, NOW, &r);
 	assert_int_equal(r.verdict, GUARD_OK);
@@ -259,154 +257,263 @@ struct dcase {
 };
 
 static void omit_username(struct world *w, struct dreq *d)
-{ (void)w; d->omit = "username"; }
+{
+	(void)w;
+	d->omit = "username";
+}
 static void omit_realm(struct world *w, struct dreq *d)
-{ (void)w; d->omit = "realm"; }
+{
+	(void)w;
+	d->omit = "realm";
+}
 static void omit_nonce(struct world *w, struct dreq *d)
-{ (void)w; d->omit = "nonce"; }
+{
+	(void)w;
+	d->omit = "nonce";
+}
 static void omit_uri(struct world *w, struct dreq *d)
-{ (void)w; d->omit = "uri"; }
+{
+	(void)w;
+	d->omit = "uri";
+}
 static void omit_response(struct world *w, struct dreq *d)
-{ (void)w; d->omit = "response"; }
+{
+	(void)w;
+	d->omit = "response";
+}
 static void omit_nc(struct world *w, struct dreq *d)
-{ (void)w; d->omit = "nc"; }
+{
+	(void)w;
+	d->omit = "nc";
+}
 static void omit_cnonce(struct world *w, struct dreq *d)
-{ (void)w; d->omit = "cnonce"; }
+{
+	(void)w;
+	d->omit = "cnonce";
+}
 static void omit_qop(struct world *w, struct dreq *d)
-{ (void)w; d->omit = "qop"; }
+{
+	(void)w;
+	d->omit = "qop";
+}
 static void alg_unknown(struct world *w, struct dreq *d)
-{ (void)w; d->alg_text = "SHA-1"; }
+{
+	(void)w;
+	d->alg_text = "SHA-1";
+}
 static void alg_not_offered(struct world *w, struct dreq *d)
-{ w->cfg.algs[0] = DIGEST_SHA256; w->cfg.num_algs = 1; (void)d; }
+{
+	w->cfg.algs[0] = DIGEST_SHA256;
+	w->cfg.num_algs = 1;
+	(void)d;
+}
 static void alg_absent_md5(struct world *w, struct dreq *d)
-{ (void)w; d->send_alg = false; }
+{
+	(void)w;
+	d->send_alg = false;
+}
 static void alg_absent_not_offered(struct world *w, struct dreq *d)
-{ w->cfg.algs[0] = DIGEST_SHA256; w->cfg.num_algs = 1; d->send_alg = false; }
+{
+	w->cfg.algs[0] = DIGEST_SHA256;
+	w->cfg.num_algs = 1;
+	d->send_alg = false;
+}
 static void qop_unknown(struct world *w, struct dreq *d)
-{ (void)w; d->qop_text = "auth-conf"; }
+{
+	(void)w;
+	d->qop_text = "auth-conf";
+}
 static void qop_not_offered(struct world *w, struct dreq *d)
-{ w->cfg.qops = DIGEST_QOP_AUTH; d->qop = DIGEST_QOP_AUTH_INT; }
+{
+	w->cfg.qops = DIGEST_QOP_AUTH;
+	d->qop = DIGEST_QOP_AUTH_INT;
+}
 static void qop_when_none(struct world *w, struct dreq *d)
-{ w->cfg.qops = 0; (void)d; }
+{
+	w->cfg.qops = 0;
+	(void)d;
+}
 static void nc_short(struct world *w, struct dreq *d)
-{ (void)w; d->nc_text = "1"; }
+{
+	(void)w;
+	d->nc_text = "1";
+}
 static void nc_not_hex(struct world *w, struct dreq *d)
-{ (void)w; d->nc_text = "0000000g"; }
+{
+	(void)w;
+	d->nc_text = "0000000g";
+}
 static void realm_wrong(struct world *w, struct dreq *d)
-{ (void)w; d->realm = "another realm"; }
+{
+	(void)w;
+	d->realm = "another realm";
+}
 static void uri_wrong(struct world *w, struct dreq *d)
-{ (void)w; d->target = PTARGET; d->uri = "http://example.org/other"; }
+{
+	(void)w;
+	d->target = PTARGET;
+	d->uri = "http://example.org/other";
+}
 static void response_short(struct world *w, struct dreq *d)
-{ (void)w; d->response = "8ca523f5e9506fed4657c9700eebdb"; }
+{
+	(void)w;
+	d->response = "8ca523f5e9506fed4657c9700eebdb";
+}
 static void response_long_sha(struct world *w, struct dreq *d)
-{ (void)w; d->alg = DIGEST_SHA256; d->response = "8ca523f5e9506fed4657c9700eebdbec"; }
+{
+	(void)w;
+	d->alg = DIGEST_SHA256;
+	d->response = "8ca523f5e9506fed4657c9700eebdbec";
+}
 static void response_not_hex(struct world *w, struct dreq *d)
-{ (void)w; d->response = "zca523f5e9506fed4657c9700eebdbec"; }
+{
+	(void)w;
+	d->response = "zca523f5e9506fed4657c9700eebdbec";
+}
 static void nonce_forged(struct world *w, struct dreq *d)
-{ (void)w; d->nonce = "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v"; }
+{
+	(void)w;
+	d->nonce = "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v";
+}
 static void password_wrong(struct world *w, struct dreq *d)
-{ (void)w; d->pass = "wrong"; }
+{
+	(void)w;
+	d->pass = "wrong";
+}
 static void user_unknown(struct world *w, struct dreq *d)
-{ (void)w; d->user = "nobody"; }
+{
+	(void)w;
+	d->user = "nobody";
+}
 static void userhash_ok(struct world *w, struct dreq *d)
-{ w->cfg.userhash = true; d->userhash = true; d->alg = DIGEST_SHA256; }
+{
+	w->cfg.userhash = true;
+	d->userhash = true;
+	d->alg = DIGEST_SHA256;
+}
 static void userhash_unknown(struct world *w, struct dreq *d)
-{ (void)w; d->userhash = true; d->user = "nobody"; }
+{
+	(void)w;
+	d->userhash = true;
+	d->user = "nobody";
+}
 static void connect_ok(struct world *w, struct dreq *d)
-{ (void)w; d->method = "CONNECT"; d->uri = "example.org:443"; }
+{
+	(void)w;
+	d->method = "CONNECT";
+	d->uri = "example.org:443";
+}
 static void sess_no_cnonce(struct world *w, struct dreq *d)
-{ w->cfg.qops = 0; d->qop = DIGEST_QOP_NONE; d->alg = DIGEST_MD5_SESS;
-  d->omit = "cnonce"; }
+{
+	w->cfg.qops = 0;
+	d->qop = DIGEST_QOP_NONE;
+	d->alg = DIGEST_MD5_SESS;
+	d->omit = "cnonce";
+}
 static void control(struct world *w, struct dreq *d)
-{ (void)w; (void)d; }
+{
+	(void)w;
+	(void)d;
+}
 static void no_users(struct world *w, struct dreq *d)
-{ w->cfg.users = NULL; (void)d; }
+{
+	w->cfg.users = NULL;
+	(void)d;
+}
 static void origin_ok(struct world *w, struct dreq *d)
-{ (void)w; d->realm = OREALM; d->uri = OTARGET; }
+{
+	(void)w;
+	d->realm = OREALM;
+	d->uri = OTARGET;
+}
 static void origin_proxy_realm(struct world *w, struct dreq *d)
-{ (void)w; d->realm = PREALM; d->uri = OTARGET; }
+{
+	(void)w;
+	d->realm = PREALM;
+	d->uri = OTARGET;
+}
 
 static const struct dcase dcases[] = {
-	/* RFC 7616 §3.4: required fields, each missing in turn */
-	{"no username", true, omit_username, GUARD_MALFORMED,
-	 HTTP_E_DIGEST_FIELD, "username", "username is missing"},
-	{"no realm", true, omit_realm, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
-	 "realm", "realm is missing"},
-	{"no nonce", true, omit_nonce, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
-	 "nonce", "nonce is missing"},
-	{"no uri", true, omit_uri, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "uri",
-	 "uri is missing"},
-	{"no response", true, omit_response, GUARD_MALFORMED,
-	 HTTP_E_DIGEST_FIELD, "response", "response is missing"},
-	/* with qop, nc and cnonce are required too */
-	{"no nc", true, omit_nc, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc",
-	 "nc is missing"},
-	{"no cnonce", true, omit_cnonce, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
-	 "cnonce", "cnonce is missing"},
-	/* qop offered but not sent: no downgrade to RFC 2069 */
-	{"no qop", true, omit_qop, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
-	 "qop is missing"},
-	/* algorithms */
-	{"unknown algorithm", true, alg_unknown, GUARD_MALFORMED,
-	 HTTP_E_DIGEST_ALGORITHM, "algorithm", "SHA-1 is not known"},
-	{"algorithm not offered", true, alg_not_offered, GUARD_MALFORMED,
-	 HTTP_E_DIGEST_ALGORITHM, "algorithm", "MD5 was not offered"},
-	/* RFC 7616 §3.3: no algorithm is MD5 */
-	{"algorithm absent = MD5", true, alg_absent_md5, GUARD_OK, HTTP_OK, "",
-	 "alice authenticated"},
-	{"algorithm absent, MD5 not offered", true, alg_absent_not_offered,
-	 GUARD_MALFORMED, HTTP_E_DIGEST_ALGORITHM, "algorithm", "MD5"},
-	/* qop values */
-	{"unknown qop", true, qop_unknown, GUARD_MALFORMED, HTTP_E_DIGEST_QOP,
-	 "qop", "auth-conf is not known"},
-	{"qop not offered", true, qop_not_offered, GUARD_MALFORMED,
-	 HTTP_E_DIGEST_QOP, "qop", "auth-int was not offered"},
-	{"qop when none offered", true, qop_when_none, GUARD_MALFORMED,
-	 HTTP_E_DIGEST_QOP, "qop", "auth was not offered"},
-	/* nc must be 8 hex digits */
-	{"nc short", true, nc_short, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc",
-	 "8 lowercase hex digits"},
-	{"nc not hex", true, nc_not_hex, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
-	 "nc", "8 lowercase hex digits"},
-	/* another realm: a challenge, naming the realm */
-	{"wrong realm", true, realm_wrong, GUARD_BAD, HTTP_E_DIGEST_REALM,
-	 "realm", "realm \"another realm\""},
-	{"origin gets the proxy's realm", false, origin_proxy_realm, GUARD_BAD,
-	 HTTP_E_DIGEST_REALM, "realm", "lab407 origin"},
-	/* RFC 7616 §3.4.6: uri is not the request-target: 400 */
-	{"wrong uri", true, uri_wrong, GUARD_MALFORMED, HTTP_E_DIGEST_URI, "uri",
-	 "is not the request-target"},
-	/* response of the wrong length or not hex */
-	{"response short", true, response_short, GUARD_MALFORMED,
-	 HTTP_E_DIGEST_RESPONSE, "response", "32 hex digits"},
-	{"md5-length response for sha-256", true, response_long_sha,
-	 GUARD_MALFORMED, HTTP_E_DIGEST_RESPONSE, "response", "64 hex digits"},
-	{"response not hex", true, response_not_hex, GUARD_MALFORMED,
-	 HTTP_E_DIGEST_RESPONSE, "response", "hex digits"},
-	/* someone else's nonce (the RFC's) */
-	{"forged nonce", true, nonce_forged, GUARD_BAD, HTTP_E_DIGEST_NONCE,
-	 "nonce", "nonce was not issued by this proxy"},
-	/* wrong password, unknown user */
-	{"wrong password", true, password_wrong, GUARD_BAD,
-	 HTTP_E_BAD_PASSWORD, "response", "does not match"},
-	{"unknown user", true, user_unknown, GUARD_BAD, HTTP_E_BAD_USER,
-	 "username", "unknown user"},
-	/* RFC 7616 §3.4.4 userhash */
-	{"userhash", true, userhash_ok, GUARD_OK, HTTP_OK, "",
-	 "alice authenticated (Digest SHA-256)"},
-	{"userhash unknown", true, userhash_unknown, GUARD_BAD,
-	 HTTP_E_BAD_USER, "username", "userhash"},
-	/* CONNECT: the uri is the authority */
-	{"connect", true, connect_ok, GUARD_OK, HTTP_OK, "", "alice"},
-	/* -sess without qop still needs a cnonce for A1 */
-	{"sess without qop or cnonce", true, sess_no_cnonce, GUARD_MALFORMED,
-	 HTTP_E_DIGEST_FIELD, "cnonce", "cnonce is missing"},
-	/* alice's request unchanged passes (the control case) */
-	{"control", true, control, GUARD_OK, HTTP_OK, "", "alice"},
-	/* no user store configured */
-	{"no users", true, no_users, GUARD_BAD, HTTP_E_CONFIG, "", "user store"},
-	/* the origin side, same code */
-	{"origin ok", false, origin_ok, GUARD_OK, HTTP_OK, "", "alice"},
+    /* RFC 7616 §3.4: required fields, each missing in turn */
+    {"no username", true, omit_username, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
+     "username", "username is missing"},
+    {"no realm", true, omit_realm, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
+     "realm", "realm is missing"},
+    {"no nonce", true, omit_nonce, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
+     "nonce", "nonce is missing"},
+    {"no uri", true, omit_uri, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "uri",
+     "uri is missing"},
+    {"no response", true, omit_response, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
+     "response", "response is missing"},
+    /* with qop, nc and cnonce are required too */
+    {"no nc", true, omit_nc, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc",
+     "nc is missing"},
+    {"no cnonce", true, omit_cnonce, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
+     "cnonce", "cnonce is missing"},
+    /* qop offered but not sent: no downgrade to RFC 2069 */
+    {"no qop", true, omit_qop, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
+     "qop is missing"},
+    /* algorithms */
+    {"unknown algorithm", true, alg_unknown, GUARD_MALFORMED,
+     HTTP_E_DIGEST_ALGORITHM, "algorithm", "SHA-1 is not known"},
+    {"algorithm not offered", true, alg_not_offered, GUARD_MALFORMED,
+     HTTP_E_DIGEST_ALGORITHM, "algorithm", "MD5 was not offered"},
+    /* RFC 7616 §3.3: no algorithm is MD5 */
+    {"algorithm absent = MD5", true, alg_absent_md5, GUARD_OK, HTTP_OK, "",
+     "alice authenticated"},
+    {"algorithm absent, MD5 not offered", true, alg_absent_not_offered,
+     GUARD_MALFORMED, HTTP_E_DIGEST_ALGORITHM, "algorithm", "MD5"},
+    /* qop values */
+    {"unknown qop", true, qop_unknown, GUARD_MALFORMED, HTTP_E_DIGEST_QOP,
+     "qop", "auth-conf is not known"},
+    {"qop not offered", true, qop_not_offered, GUARD_MALFORMED,
+     HTTP_E_DIGEST_QOP, "qop", "auth-int was not offered"},
+    {"qop when none offered", true, qop_when_none, GUARD_MALFORMED,
+     HTTP_E_DIGEST_QOP, "qop", "auth was not offered"},
+    /* nc must be 8 hex digits */
+    {"nc short", true, nc_short, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc",
+     "8 lowercase hex digits"},
+    {"nc not hex", true, nc_not_hex, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc",
+     "8 lowercase hex digits"},
+    /* another realm: a challenge, naming the realm */
+    {"wrong realm", true, realm_wrong, GUARD_BAD, HTTP_E_DIGEST_REALM, "realm",
+     "realm \"another realm\""},
+    {"origin gets the proxy's realm", false, origin_proxy_realm, GUARD_BAD,
+     HTTP_E_DIGEST_REALM, "realm", "lab407 origin"},
+    /* RFC 7616 §3.4.6: uri is not the request-target: 400 */
+    {"wrong uri", true, uri_wrong, GUARD_MALFORMED, HTTP_E_DIGEST_URI, "uri",
+     "is not the request-target"},
+    /* response of the wrong length or not hex */
+    {"response short", true, response_short, GUARD_MALFORMED,
+     HTTP_E_DIGEST_RESPONSE, "response", "32 hex digits"},
+    {"md5-length response for sha-256", true, response_long_sha,
+     GUARD_MALFORMED, HTTP_E_DIGEST_RESPONSE, "response", "64 hex digits"},
+    {"response not hex", true, response_not_hex, GUARD_MALFORMED,
+     HTTP_E_DIGEST_RESPONSE, "response", "hex digits"},
+    /* someone else's nonce (the RFC's) */
+    {"forged nonce", true, nonce_forged, GUARD_BAD, HTTP_E_DIGEST_NONCE,
+     "nonce", "nonce was not issued by this proxy"},
+    /* wrong password, unknown user */
+    {"wrong password", true, password_wrong, GUARD_BAD, HTTP_E_BAD_PASSWORD,
+     "response", "does not match"},
+    {"unknown user", true, user_unknown, GUARD_BAD, HTTP_E_BAD_USER, "username",
+     "unknown user"},
+    /* RFC 7616 §3.4.4 userhash */
+    {"userhash", true, userhash_ok, GUARD_OK, HTTP_OK, "",
+     "alice authenticated (Digest SHA-256)"},
+    {"userhash unknown", true, userhash_unknown, GUARD_BAD, HTTP_E_BAD_USER,
+     "username", "userhash"},
+    /* CONNECT: the uri is the authority */
+    {"connect", true, connect_ok, GUARD_OK, HTTP_OK, "", "alice"},
+    /* -sess without qop still needs a cnonce for A1 */
+    {"sess without qop or cnonce", true, sess_no_cnonce, GUARD_MALFORMED,
+     HTTP_E_DIGEST_FIELD, "cnonce", "cnonce is missing"},
+    /* alice's request unchanged passes (the control case) */
+    {"control", true, control, GUARD_OK, HTTP_OK, "", "alice"},
+    /* no user store configured */
+    {"no users", true, no_users, GUARD_BAD, HTTP_E_CONFIG, "", "user store"},
+    /* the origin side, same code */
+    {"origin ok", false, origin_ok, GUARD_OK, HTTP_OK, "", "alice"},
 };
 
 static void test_digest_table(void **state)
@@ -508,9 +615,8 @@ static void test_digest_replay(void **state)
 	char nonce[128];
 
 	(void)state;
-	assert_int_equal(digest_nonce_make(&w->st.key, NOW, nonce,
-					   sizeof(nonce)),
-			 HTTP_OK);
+	assert_int_equal(
+	    digest_nonce_make(&w->st.key, NOW, nonce, sizeof(nonce)), HTTP_OK);
 	d.nonce = nonce;
 	/* nc 1: fine */
 	digest_check(w, &d, NOW, &r);
@@ -554,41 +660,41 @@ static void test_digest_nc_syntax(void **state)
 {
 	static const struct {
 		const char *comment;
-		const char *raw;        /* the bytes after nc= */
-		uint32_t nc;            /* the count the response is for */
+		const char *raw; /* the bytes after nc= */
+		uint32_t nc;	 /* the count the response is for */
 		enum guard_verdict verdict;
 		enum http_err err;
 		const char *field;
 	} cases[] = {
-		/* uppercase hex: 8HEXDIG but not 8LHEX */
-		{"uppercase", "0000000A", 10, GUARD_MALFORMED,
-		 HTTP_E_DIGEST_FIELD, "nc"},
-		{"uppercase high", "FFFFFFFF", 0xffffffffu, GUARD_MALFORMED,
-		 HTTP_E_DIGEST_FIELD, "nc"},
-		/* other widths */
-		{"one digit", "1", 1, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc"},
-		{"nine digits", "000000001", 1, GUARD_MALFORMED,
-		 HTTP_E_DIGEST_FIELD, "nc"},
-		{"seven digits", "0000001", 1, GUARD_MALFORMED,
-		 HTTP_E_DIGEST_FIELD, "nc"},
-		/* a C prefix makes 8 characters but not 8 hex digits */
-		{"0x prefix", "0x000001", 1, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
-		 "nc"},
-		/* empty, as a quoted-string */
-		{"empty quoted", "\"\"", 1, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
-		 "nc"},
-		/* with spaces inside a quoted-string */
-		{"leading space", "\" 0000001\"", 1, GUARD_MALFORMED,
-		 HTTP_E_DIGEST_FIELD, "nc"},
-		{"inner space", "\"0000 001\"", 1, GUARD_MALFORMED,
-		 HTTP_E_DIGEST_FIELD, "nc"},
-		{"trailing space", "\"00000001 \"", 1, GUARD_MALFORMED,
-		 HTTP_E_DIGEST_FIELD, "nc"},
-		/* empty and unquoted: the auth-param grammar itself fails */
-		{"empty", "", 1, GUARD_MALFORMED, HTTP_E_AUTH_SYNTAX, ""},
-		/* controls: lowercase is right, whatever the count */
-		{"lowercase", "0000000a", 10, GUARD_OK, HTTP_OK, ""},
-		{"one", "00000001", 1, GUARD_OK, HTTP_OK, ""},
+	    /* uppercase hex: 8HEXDIG but not 8LHEX */
+	    {"uppercase", "0000000A", 10, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
+	     "nc"},
+	    {"uppercase high", "FFFFFFFF", 0xffffffffu, GUARD_MALFORMED,
+	     HTTP_E_DIGEST_FIELD, "nc"},
+	    /* other widths */
+	    {"one digit", "1", 1, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc"},
+	    {"nine digits", "000000001", 1, GUARD_MALFORMED,
+	     HTTP_E_DIGEST_FIELD, "nc"},
+	    {"seven digits", "0000001", 1, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
+	     "nc"},
+	    /* a C prefix makes 8 characters but not 8 hex digits */
+	    {"0x prefix", "0x000001", 1, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
+	     "nc"},
+	    /* empty, as a quoted-string */
+	    {"empty quoted", "\"\"", 1, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
+	     "nc"},
+	    /* with spaces inside a quoted-string */
+	    {"leading space", "\" 0000001\"", 1, GUARD_MALFORMED,
+	     HTTP_E_DIGEST_FIELD, "nc"},
+	    {"inner space", "\"0000 001\"", 1, GUARD_MALFORMED,
+	     HTTP_E_DIGEST_FIELD, "nc"},
+	    {"trailing space", "\"00000001 \"", 1, GUARD_MALFORMED,
+	     HTTP_E_DIGEST_FIELD, "nc"},
+	    /* empty and unquoted: the auth-param grammar itself fails */
+	    {"empty", "", 1, GUARD_MALFORMED, HTTP_E_AUTH_SYNTAX, ""},
+	    /* controls: lowercase is right, whatever the count */
+	    {"lowercase", "0000000a", 10, GUARD_OK, HTTP_OK, ""},
+	    {"one", "00000001", 1, GUARD_OK, HTTP_OK, ""},
 	};
 
 	(void)state;
@@ -627,9 +733,9 @@ static void test_digest_replay_after_flood(void **state)
 	char captured[128], fresh[128];
 
 	(void)state;
-	assert_int_equal(digest_nonce_make(&w->st.key, NOW, captured,
-					   sizeof(captured)),
-			 HTTP_OK);
+	assert_int_equal(
+	    digest_nonce_make(&w->st.key, NOW, captured, sizeof(captured)),
+	    HTTP_OK);
 	alice.nonce = captured;
 	digest_check(w, &alice, NOW, &r);
 	assert_int_equal(r.verdict, GUARD_OK);
@@ -643,9 +749,8 @@ static void test_digest_replay_after_flood(void **state)
 	for (int i = 0; i < DIGEST_NC_SLOTS + 16; i++) {
 		char n[128];
 
-		assert_int_equal(digest_nonce_make(&w->st.key, NOW, n,
-						   sizeof(n)),
-				 HTTP_OK);
+		assert_int_equal(
+		    digest_nonce_make(&w->st.key, NOW, n, sizeof(n)), HTTP_OK);
 		mallory.nonce = n;
 		digest_check(w, &mallory, NOW, &r);
 		if (r.verdict != GUARD_OK)
@@ -664,9 +769,8 @@ static void test_digest_replay_after_flood(void **state)
 	digest_check(w, &alice, NOW, &r);
 	assert_int_equal(r.verdict, GUARD_STALE);
 	/* alice's own client, told stale=true, takes a fresh nonce: fine */
-	assert_int_equal(digest_nonce_make(&w->st.key, NOW, fresh,
-					   sizeof(fresh)),
-			 HTTP_OK);
+	assert_int_equal(
+	    digest_nonce_make(&w->st.key, NOW, fresh, sizeof(fresh)), HTTP_OK);
 	alice.nonce = fresh;
 	alice.nc = 1;
 	digest_check(w, &alice, NOW, &r);
@@ -694,12 +798,12 @@ static size_t occurrences(const char *hay, const char *needle)
 static void test_info_cnonce_escaped(void **state)
 {
 	static const char *const cnonces[] = {
-		"a\"b",                        /* a quote */
-		"a\\b",                        /* a backslash */
-		"\\",                          /* only a backslash */
-		"x\", rspauth=\"forged",        /* a second rspauth, raw */
-		"x\\\", rspauth=\\\"forged",    /* ... with escapes */
-		"\"\"",                        /* two quotes */
+	    "a\"b",			 /* a quote */
+	    "a\\b",			 /* a backslash */
+	    "\\",			 /* only a backslash */
+	    "x\", rspauth=\"forged",	 /* a second rspauth, raw */
+	    "x\\\", rspauth=\\\"forged", /* ... with escapes */
+	    "\"\"",			 /* two quotes */
 	};
 
 	(void)state;
@@ -740,9 +844,9 @@ static void test_config_strings_quoted(void **state)
 		const char *value;
 		bool ok;
 	} members[] = {
-		{"a\"b", true},  {"a\\b", true},  {"\\\"", true},
-		{"a\rb", false}, {"a\nb", false}, {"a\x7f", false},
-		{"a\x1b", false},
+	    {"a\"b", true},   {"a\\b", true},  {"\\\"", true},
+	    {"a\rb", false},  {"a\nb", false}, {"a\x7f", false},
+	    {"a\x1b", false},
 	};
 
 	(void)state;
@@ -759,8 +863,8 @@ static void test_config_strings_quoted(void **state)
 
 		/* --realm */
 		memset(&g, 0, sizeof(g));
-		e = guard_setup_options(&g, true, "basic", v, "MD5", "auth", why,
-					sizeof(why));
+		e = guard_setup_options(&g, true, "basic", v, "MD5", "auth",
+					why, sizeof(why));
 		if (e != (members[i].ok ? HTTP_OK : HTTP_E_CONFIG))
 			fail_msg("member %zu: --realm gave %d (%s)", i, e, why);
 
@@ -779,39 +883,39 @@ static void test_config_strings_quoted(void **state)
 			int len = snprintf(raw, sizeof(raw),
 					   "HTTP/1.1 407 X\r\n%s\r\n", b.data);
 
-			assert_int_equal(http_parse_response(raw, (size_t)len,
-							     &resp, &e),
-					 len);
+			assert_int_equal(
+			    http_parse_response(raw, (size_t)len, &resp, &e),
+			    len);
 			hs = resp.headers;
-			assert_int_equal(auth_collect_challenges(
-						 hs, resp.num_headers,
-						 "Proxy-Authenticate", ch,
-						 AUTH_MAX_CHALLENGES, &n),
-					 HTTP_OK);
+			assert_int_equal(
+			    auth_collect_challenges(hs, resp.num_headers,
+						    "Proxy-Authenticate", ch,
+						    AUTH_MAX_CHALLENGES, &n),
+			    HTTP_OK);
 			assert_true(n >= 3);
 			for (size_t j = 0; j < n; j++) {
-				assert_int_equal(auth_get(&ch[j], "realm", got,
-							  sizeof(got)),
-						 HTTP_OK);
+				assert_int_equal(
+				    auth_get(&ch[j], "realm", got, sizeof(got)),
+				    HTTP_OK);
 				assert_string_equal(got, v);
 				if (ch[j].kind == AUTH_SCHEME_DIGEST) {
-					assert_int_equal(
-						auth_get(&ch[j], "opaque", got,
-							 sizeof(got)),
-						HTTP_OK);
+					assert_int_equal(auth_get(&ch[j],
+								  "opaque", got,
+								  sizeof(got)),
+							 HTTP_OK);
 					assert_string_equal(got, v);
 				}
 			}
 		}
 		http_buf_reset(&b);
-		assert_int_equal(bearer_write_challenge(&b, "r", "invalid_token",
-							v),
-				 members[i].ok);
+		assert_int_equal(
+		    bearer_write_challenge(&b, "r", "invalid_token", v),
+		    members[i].ok);
 		if (members[i].ok) {
 			n = 0;
-			assert_int_equal(auth_parse_challenges(b.data, b.len, ch,
-							       1, &n),
-					 HTTP_OK);
+			assert_int_equal(
+			    auth_parse_challenges(b.data, b.len, ch, 1, &n),
+			    HTTP_OK);
 			assert_int_equal(auth_get(&ch[0], "error_description",
 						  got, sizeof(got)),
 					 HTTP_OK);
@@ -884,9 +988,8 @@ static void test_verify_commit(void **state)
 
 	(void)state;
 	guard_state_set_lock(&w->st, count_lock, count_unlock, &lc);
-	assert_int_equal(digest_nonce_make(&w->st.key, NOW, nonce,
-					   sizeof(nonce)),
-			 HTTP_OK);
+	assert_int_equal(
+	    digest_nonce_make(&w->st.key, NOW, nonce, sizeof(nonce)), HTTP_OK);
 	d.nonce = nonce;
 	digest_request(w, &d, raw, sizeof(raw), &req);
 
@@ -976,9 +1079,8 @@ static void test_auth_int_streamed(void **state)
 	d.qop = DIGEST_QOP_AUTH_INT;
 	d.alg = DIGEST_SHA256;
 	d.body = body;
-	assert_int_equal(digest_nonce_make(&w->st.key, NOW, nonce,
-					   sizeof(nonce)),
-			 HTTP_OK);
+	assert_int_equal(
+	    digest_nonce_make(&w->st.key, NOW, nonce, sizeof(nonce)), HTTP_OK);
 	d.nonce = nonce; /* one nonce throughout: its count must grow */
 
 	/* which hash to stream with */
@@ -1060,8 +1162,9 @@ static void test_auth_int_streamed(void **state)
 	d.qop = DIGEST_QOP_AUTH;
 	digest_request(w, &d, raw, sizeof(raw), &req);
 	assert_false(guard_body_alg(&w->cfg, &req, &alg));
-	snprintf(raw, sizeof(raw), "POST /x HTTP/1.1\r\nHost: x\r\n"
-				   "Authorization: " ALICE "\r\n\r\n");
+	snprintf(raw, sizeof(raw),
+		 "POST /x HTTP/1.1\r\nHost: x\r\n"
+		 "Authorization: " ALICE "\r\n\r\n");
 	{
 		enum http_err e = HTTP_OK;
 
@@ -1080,12 +1183,12 @@ static void test_auth_int_streamed(void **state)
 static void test_digest_info_auth_int(void **state)
 {
 	static const struct {
-		const char *body;     /* the response body */
+		const char *body; /* the response body */
 		size_t len;
 	} bodies[] = {
-		{"", 0},                        /* none (HEAD, 204) */
-		{"200 OK\n", 7},                /* text */
-		{"a\0b", 3},                    /* a NUL inside */
+	    {"", 0},	     /* none (HEAD, 204) */
+	    {"200 OK\n", 7}, /* text */
+	    {"a\0b", 3},     /* a NUL inside */
 	};
 
 	(void)state;
@@ -1142,9 +1245,8 @@ static void test_digest_info_auth_int(void **state)
 				assert_non_null(strstr(out, exp));
 				assert_non_null(strstr(out, "qop=auth-int"));
 				assert_non_null(strstr(out, "nc=00000001"));
-				assert_int_equal(strncmp(out, r.info,
-							 strlen(r.info)),
-						 0);
+				assert_int_equal(
+				    strncmp(out, r.info, strlen(r.info)), 0);
 				/* another body: another rspauth */
 				assert_true(guard_digest_info(
 				    &w->cfg, &req, r.user, r.info, "other", 5,
@@ -1152,9 +1254,9 @@ static void test_digest_info_auth_int(void **state)
 				assert_null(strstr(out, exp));
 				/* no user, no answer; out untouched */
 				snprintf(out, sizeof(out), "untouched");
-				assert_false(guard_digest_info(
-				    &w->cfg, &req, "", r.info, "", 0, out,
-				    sizeof(out)));
+				assert_false(
+				    guard_digest_info(&w->cfg, &req, "", r.info,
+						      "", 0, out, sizeof(out)));
 				assert_string_equal(out, "untouched");
 				/* a qop=auth request: not for this function */
 				d.qop = DIGEST_QOP_AUTH;
@@ -1172,19 +1274,19 @@ static void test_digest_info_auth_int(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_digest_every_alg),
-		cmocka_unit_test(test_digest_rspauth),
-		cmocka_unit_test(test_digest_table),
-		cmocka_unit_test(test_digest_uppercase_response),
-		cmocka_unit_test(test_digest_stale),
-		cmocka_unit_test(test_digest_replay),
-		cmocka_unit_test(test_digest_nc_syntax),
-		cmocka_unit_test(test_digest_replay_after_flood),
-		cmocka_unit_test(test_info_cnonce_escaped),
-		cmocka_unit_test(test_config_strings_quoted),
-		cmocka_unit_test(test_verify_commit),
-		cmocka_unit_test(test_auth_int_streamed),
-		cmocka_unit_test(test_digest_info_auth_int),
+	    cmocka_unit_test(test_digest_every_alg),
+	    cmocka_unit_test(test_digest_rspauth),
+	    cmocka_unit_test(test_digest_table),
+	    cmocka_unit_test(test_digest_uppercase_response),
+	    cmocka_unit_test(test_digest_stale),
+	    cmocka_unit_test(test_digest_replay),
+	    cmocka_unit_test(test_digest_nc_syntax),
+	    cmocka_unit_test(test_digest_replay_after_flood),
+	    cmocka_unit_test(test_info_cnonce_escaped),
+	    cmocka_unit_test(test_config_strings_quoted),
+	    cmocka_unit_test(test_verify_commit),
+	    cmocka_unit_test(test_auth_int_streamed),
+	    cmocka_unit_test(test_digest_info_auth_int),
 	};
 
 	return cmocka_run_group_tests_name("guard_digest", tests, NULL, NULL);

@@ -21,29 +21,29 @@
 
 /* curl --proxy-negotiate's first token: SPNEGO around a Kerberos AP-REQ */
 static const char req_token[] =
-	"YIIC9QYGKwYBBQUCoIIC6TCCAuWgDTALBgkqhkiG9xIBAgKiggLSBIICzmCCAsoG"
-	"CSqGSIb3EgECAgEAboICuTCCArWgAwIBBaEDAgEOogcDBQAgAAAAo4IBzWGCAckw"
-	"ggHFoAMCAQWhDRsLTEFCNDA3LlRFU1SiHDAaoAMCAQOhEzARGwRIVFRQGwlsb2Nh"
-	"bGhvc3SjggGPMIIBi6ADAgESoQMCAQKiggF9BIIBeRcwWQ1n6oLZPeeD9ZTEvK25"
-	"x2x2xvg6/AXa3rF0ePoVeqjhfH3UQVzOajHyT089dzY3XWdp5lKqW2YpqRCa7zUQ"
-	"+Gu7JO0YyOHlpXE5Ec60MB30cymhmc068Y+J7+W0oP4PGzvQ6cKq0KvD5S12bpjm"
-	"ZM8GUdJcvJsrayulw44VCOE5WqhTTO+prr0CO4CjlKbVl8dFJnnhfYvKuotgzqyH"
-	"9DGdPJ86qaqEu51VrOlN3uF9u8sH2oe+wLZdvPFl4+4ZTEqeRaFQQE52kWDufL9Q"
-	"QKlulg8DD+xjjImpQHTrApk8sidalsCeahRXP64BE+Y2hSXoKeeR/AWF2pTraRgG"
-	"rBLk4Ilpo//vO0hX9GOf1QHk0MRPOx56SCK2s9zGs+8kiDr39spxvgNGVhQRQHvT"
-	"w766lQ4b8PgbW3TUFmdwhIFmyD9j86QQ6cNzzHpEz4G8imDDnOMkNkyaTQCDZBJ6"
-	"1J9LloW0KDmTLdB1qn1hasKcACY4+z3ypIHOMIHLoAMCARKigcMEgcAmatp5sFQv"
-	"CFA69LsMsCgSfMJDQUF6RGKEon+tDN7pe3J0yPfYQdQgAs8eQ0Asu8h6uwK2WOkb"
-	"yViZ3oPUHZsvoBsz4utwegz9ybsdn8Ef4lwdwtkQS3c/L/G/VtEIbGYV5Bk8tKuJ"
-	"C6+zpvYg5FqnrV0B/K5C6/2Tk6ync5xVcumTxdrJjZr3nuWPHj+P3SbHi/0dpZwt"
-	"FAN5/FoaEXC++LenPYcNtMWMl/NbQkAoMhRqBoJ4EWALY/z6XsbMROU=";
+    "YIIC9QYGKwYBBQUCoIIC6TCCAuWgDTALBgkqhkiG9xIBAgKiggLSBIICzmCCAsoG"
+    "CSqGSIb3EgECAgEAboICuTCCArWgAwIBBaEDAgEOogcDBQAgAAAAo4IBzWGCAckw"
+    "ggHFoAMCAQWhDRsLTEFCNDA3LlRFU1SiHDAaoAMCAQOhEzARGwRIVFRQGwlsb2Nh"
+    "bGhvc3SjggGPMIIBi6ADAgESoQMCAQKiggF9BIIBeRcwWQ1n6oLZPeeD9ZTEvK25"
+    "x2x2xvg6/AXa3rF0ePoVeqjhfH3UQVzOajHyT089dzY3XWdp5lKqW2YpqRCa7zUQ"
+    "+Gu7JO0YyOHlpXE5Ec60MB30cymhmc068Y+J7+W0oP4PGzvQ6cKq0KvD5S12bpjm"
+    "ZM8GUdJcvJsrayulw44VCOE5WqhTTO+prr0CO4CjlKbVl8dFJnnhfYvKuotgzqyH"
+    "9DGdPJ86qaqEu51VrOlN3uF9u8sH2oe+wLZdvPFl4+4ZTEqeRaFQQE52kWDufL9Q"
+    "QKlulg8DD+xjjImpQHTrApk8sidalsCeahRXP64BE+Y2hSXoKeeR/AWF2pTraRgG"
+    "rBLk4Ilpo//vO0hX9GOf1QHk0MRPOx56SCK2s9zGs+8kiDr39spxvgNGVhQRQHvT"
+    "w766lQ4b8PgbW3TUFmdwhIFmyD9j86QQ6cNzzHpEz4G8imDDnOMkNkyaTQCDZBJ6"
+    "1J9LloW0KDmTLdB1qn1hasKcACY4+z3ypIHOMIHLoAMCARKigcMEgcAmatp5sFQv"
+    "CFA69LsMsCgSfMJDQUF6RGKEon+tDN7pe3J0yPfYQdQgAs8eQ0Asu8h6uwK2WOkb"
+    "yViZ3oPUHZsvoBsz4utwegz9ybsdn8Ef4lwdwtkQS3c/L/G/VtEIbGYV5Bk8tKuJ"
+    "C6+zpvYg5FqnrV0B/K5C6/2Tk6ync5xVcumTxdrJjZr3nuWPHj+P3SbHi/0dpZwt"
+    "FAN5/FoaEXC++LenPYcNtMWMl/NbQkAoMhRqBoJ4EWALY/z6XsbMROU=";
 
 /* bin/proxy's answer on the 200: SPNEGO NegTokenResp around an AP-REP */
 static const char rep_token[] =
-	"oYG3MIG0oAMKAQChCwYJKoZIhvcSAQICooGfBIGcYIGZBgkqhkiG9xIBAgICAG+B"
-	"iTCBhqADAgEFoQMCAQ+iejB4oAMCARKicQRvuaqNE48HEMecmL7a/HctF6Y480bw"
-	"nRFk9wTUBPOz5ytFrwwW9d5xhmpZxEg7L+CrXJ010u56Kn/thm5FshMDl9QDbgic"
-	"/re9IYj+F1qC3o6oVqNmEzzCt/dhNltp991Ul3hURV79TXN0NIfFUM2V";
+    "oYG3MIG0oAMKAQChCwYJKoZIhvcSAQICooGfBIGcYIGZBgkqhkiG9xIBAgICAG+B"
+    "iTCBhqADAgEFoQMCAQ+iejB4oAMCARKicQRvuaqNE48HEMecmL7a/HctF6Y480bw"
+    "nRFk9wTUBPOz5ytFrwwW9d5xhmpZxEg7L+CrXJ010u56Kn/thm5FshMDl9QDbgic"
+    "/re9IYj+F1qC3o6oVqNmEzzCt/dhNltp991Ul3hURV79TXN0NIfFUM2V";
 
 static void test_request_token(void **state)
 {
@@ -52,7 +52,8 @@ static void test_request_token(void **state)
 	(void)state;
 	negotiate_describe(req_token, strlen(req_token), out, sizeof(out));
 	assert_non_null(strstr(out, "mechanism 1.3.6.1.5.5.2, SPNEGO"));
-	assert_non_null(strstr(out, "mechTypes: 1.2.840.113554.1.2.2, Kerberos 5"));
+	assert_non_null(
+	    strstr(out, "mechTypes: 1.2.840.113554.1.2.2, Kerberos 5"));
 	assert_non_null(strstr(out, "a ticket for service HTTP/localhost in "
 				    "realm LAB407.TEST"));
 	assert_non_null(strstr(out, "no password"));
@@ -87,14 +88,15 @@ static void test_truncations(void **state)
 			char b64[NEGOTIATE_MAX_B64], out[2048];
 			size_t bn = 0;
 
-			assert_int_equal(base64_encode(raw, k, b64, sizeof(b64),
-						       &bn),
-					 HTTP_OK);
+			assert_int_equal(
+			    base64_encode(raw, k, b64, sizeof(b64), &bn),
+			    HTTP_OK);
 			negotiate_describe(b64, bn, out, sizeof(out));
 			assert_true(strlen(out) < sizeof(out));
 			/* a truncated AP-REQ never names its service */
 			if (t == 0)
-				assert_null(strstr(out, "HTTP/localhost in realm"));
+				assert_null(
+				    strstr(out, "HTTP/localhost in realm"));
 		}
 	}
 }
@@ -105,12 +107,13 @@ static void test_garbage(void **state)
 	struct {
 		const char *comment, *b64, *want;
 	} cases[] = {
-		{"empty: the bare challenge", "", "no token"},
-		{"not base64", "%%", "not base64"},
-		{"not DER: one byte", "AA==", "not DER"},
-		{"an OCTET STRING, not a token", "BAEA", "not an InitialContextToken"},
-		/* a length of 0x84ffffffff: four length bytes, far too long */
-		{"a huge length", "YIT/////", "not DER"},
+	    {"empty: the bare challenge", "", "no token"},
+	    {"not base64", "%%", "not base64"},
+	    {"not DER: one byte", "AA==", "not DER"},
+	    {"an OCTET STRING, not a token", "BAEA",
+	     "not an InitialContextToken"},
+	    /* a length of 0x84ffffffff: four length bytes, far too long */
+	    {"a huge length", "YIT/////", "not DER"},
 	};
 	char out[1024];
 
@@ -129,10 +132,10 @@ static void test_garbage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_request_token),
-		cmocka_unit_test(test_reply_token),
-		cmocka_unit_test(test_truncations),
-		cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_request_token),
+	    cmocka_unit_test(test_reply_token),
+	    cmocka_unit_test(test_truncations),
+	    cmocka_unit_test(test_garbage),
 	};
 
 	return cmocka_run_group_tests_name("negotiate", tests, NULL, NULL);

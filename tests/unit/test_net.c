@@ -43,11 +43,13 @@ static void test_resolve(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++) {
-		size_t n = net_resolve(spellings[i], 8080, addrs,
-				       NET_MAX_RESOLVED, &why, err, sizeof(err));
+		size_t n =
+		    net_resolve(spellings[i], 8080, addrs, NET_MAX_RESOLVED,
+				&why, err, sizeof(err));
 
 		if (n != 1)
-			fail_msg("%s: %zu addresses (%s)", spellings[i], n, err);
+			fail_msg("%s: %zu addresses (%s)", spellings[i], n,
+				 err);
 		v4_text(&addrs[0], text, sizeof(text));
 		assert_string_equal(text, "127.0.0.1:8080");
 		assert_int_equal(why, NET_NONE);
@@ -55,9 +57,8 @@ static void test_resolve(void **state)
 	/* the bound is kept: never more than cap */
 	assert_true(net_resolve("localhost", 80, addrs, 1, &why, err,
 				sizeof(err)) <= 1);
-	assert_int_equal(net_resolve("localhost", 80, addrs, 0, &why, err,
-				     sizeof(err)),
-			 0);
+	assert_int_equal(
+	    net_resolve("localhost", 80, addrs, 0, &why, err, sizeof(err)), 0);
 	/* RFC 6761 §6.4: .invalid never resolves */
 	assert_int_equal(net_resolve("no-such-host.invalid", 80, addrs,
 				     NET_MAX_RESOLVED, &why, err, sizeof(err)),
@@ -79,8 +80,7 @@ static void test_connect_addr(void **state)
 	int lfd, fd, closed_fd;
 
 	(void)state;
-	lfd = net_listen("127.0.0.1:0", bound, sizeof(bound), err,
-			 sizeof(err));
+	lfd = net_listen("127.0.0.1:0", bound, sizeof(bound), err, sizeof(err));
 	assert_true(lfd >= 0);
 	assert_true(net_split_hostport(bound, host, sizeof(host), &port));
 
@@ -92,24 +92,23 @@ static void test_connect_addr(void **state)
 	assert_string_equal(text, bound);
 
 	/* a closed port first, the listener second: the second is used */
-	closed_fd = net_listen("127.0.0.1:0", host, sizeof(host), err,
-			       sizeof(err));
+	closed_fd =
+	    net_listen("127.0.0.1:0", host, sizeof(host), err, sizeof(err));
 	assert_true(closed_fd >= 0);
-	assert_int_equal(net_resolve("127.0.0.1", 0, addrs, 1, &why, err,
-				     sizeof(err)),
-			 1);
+	assert_int_equal(
+	    net_resolve("127.0.0.1", 0, addrs, 1, &why, err, sizeof(err)), 1);
 	{
 		unsigned cport;
 		char h2[NET_MAX_ADDR];
 
 		assert_true(net_split_hostport(host, h2, sizeof(h2), &cport));
-		close(closed_fd);   /* nothing listens there now */
+		close(closed_fd); /* nothing listens there now */
 		assert_int_equal(net_resolve("127.0.0.1", cport, &addrs[0], 1,
 					     &why, err, sizeof(err)),
 				 1);
 	}
-	assert_int_equal(net_resolve("127.0.0.1", port, &addrs[1], 1, &why,
-				     err, sizeof(err)),
+	assert_int_equal(net_resolve("127.0.0.1", port, &addrs[1], 1, &why, err,
+				     sizeof(err)),
 			 1);
 	fd = net_connect_addr(addrs, 2, "test", 2000, &used, &why, err,
 			      sizeof(err));
@@ -137,8 +136,8 @@ static void test_connect_addr(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_resolve),
-		cmocka_unit_test(test_connect_addr),
+	    cmocka_unit_test(test_resolve),
+	    cmocka_unit_test(test_connect_addr),
 	};
 
 	return cmocka_run_group_tests_name("net", tests, NULL, NULL);

@@ -44,16 +44,14 @@ static const uint8_t ntowfv2[16] = {0x0c, 0x86, 0x8a, 0x40, 0x3b, 0xfd,
 				    0x2e, 0xf0, 0x2e, 0x3f};
 
 /* MS-NLMP §4.2.4.1.2 SessionBaseKey */
-static const uint8_t session_base_key[16] = {0x8d, 0xe4, 0x0c, 0xca, 0xdb,
-					     0xc1, 0x4a, 0x82, 0xf1, 0x5c,
-					     0xb0, 0xad, 0x0d, 0xe9, 0x5c,
-					     0xa3};
+static const uint8_t session_base_key[16] = {0x8d, 0xe4, 0x0c, 0xca, 0xdb, 0xc1,
+					     0x4a, 0x82, 0xf1, 0x5c, 0xb0, 0xad,
+					     0x0d, 0xe9, 0x5c, 0xa3};
 
 /* MS-NLMP §4.2.4.2.1 LMv2 response */
-static const uint8_t lmv2[24] = {0x86, 0xc3, 0x50, 0x97, 0xac, 0x9c, 0xec,
-				 0x10, 0x25, 0x54, 0x76, 0x4a, 0x57, 0xcc,
-				 0xcc, 0x19, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa,
-				 0xaa, 0xaa, 0xaa};
+static const uint8_t lmv2[24] = {
+    0x86, 0xc3, 0x50, 0x97, 0xac, 0x9c, 0xec, 0x10, 0x25, 0x54, 0x76, 0x4a,
+    0x57, 0xcc, 0xcc, 0x19, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa};
 
 /* MS-NLMP §4.2.4.2.2 NTProofStr */
 static const uint8_t nt_proof[16] = {0x68, 0xcd, 0x0a, 0xb8, 0x51, 0xe5,
@@ -62,42 +60,39 @@ static const uint8_t nt_proof[16] = {0x68, 0xcd, 0x0a, 0xb8, 0x51, 0xe5,
 
 /* MS-NLMP §4.2.4.3 CHALLENGE_MESSAGE */
 static const uint8_t challenge_msg[] = {
-	0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00, 0x02, 0x00, 0x00,
-	0x00, 0x0c, 0x00, 0x0c, 0x00, 0x38, 0x00, 0x00, 0x00, 0x33, 0x82,
-	0x8a, 0xe2, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x24, 0x00, 0x24, 0x00,
-	0x44, 0x00, 0x00, 0x00, 0x06, 0x00, 0x70, 0x17, 0x00, 0x00, 0x00,
-	0x0f, 0x53, 0x00, 0x65, 0x00, 0x72, 0x00, 0x76, 0x00, 0x65, 0x00,
-	0x72, 0x00, 0x02, 0x00, 0x0c, 0x00, 0x44, 0x00, 0x6f, 0x00, 0x6d,
-	0x00, 0x61, 0x00, 0x69, 0x00, 0x6e, 0x00, 0x01, 0x00, 0x0c, 0x00,
-	0x53, 0x00, 0x65, 0x00, 0x72, 0x00, 0x76, 0x00, 0x65, 0x00, 0x72,
-	0x00, 0x00, 0x00, 0x00, 0x00,
+    0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00, 0x02, 0x00, 0x00, 0x00,
+    0x0c, 0x00, 0x0c, 0x00, 0x38, 0x00, 0x00, 0x00, 0x33, 0x82, 0x8a, 0xe2,
+    0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x24, 0x00, 0x24, 0x00, 0x44, 0x00, 0x00, 0x00,
+    0x06, 0x00, 0x70, 0x17, 0x00, 0x00, 0x00, 0x0f, 0x53, 0x00, 0x65, 0x00,
+    0x72, 0x00, 0x76, 0x00, 0x65, 0x00, 0x72, 0x00, 0x02, 0x00, 0x0c, 0x00,
+    0x44, 0x00, 0x6f, 0x00, 0x6d, 0x00, 0x61, 0x00, 0x69, 0x00, 0x6e, 0x00,
+    0x01, 0x00, 0x0c, 0x00, 0x53, 0x00, 0x65, 0x00, 0x72, 0x00, 0x76, 0x00,
+    0x65, 0x00, 0x72, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
 /* MS-NLMP §4.2.4.3 AUTHENTICATE_MESSAGE */
 static const uint8_t authenticate_msg[] = {
-	0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00, 0x03, 0x00, 0x00,
-	0x00, 0x18, 0x00, 0x18, 0x00, 0x6c, 0x00, 0x00, 0x00, 0x54, 0x00,
-	0x54, 0x00, 0x84, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x0c, 0x00, 0x48,
-	0x00, 0x00, 0x00, 0x08, 0x00, 0x08, 0x00, 0x54, 0x00, 0x00, 0x00,
-	0x10, 0x00, 0x10, 0x00, 0x5c, 0x00, 0x00, 0x00, 0x10, 0x00, 0x10,
-	0x00, 0xd8, 0x00, 0x00, 0x00, 0x35, 0x82, 0x88, 0xe2, 0x05, 0x01,
-	0x28, 0x0a, 0x00, 0x00, 0x00, 0x0f, 0x44, 0x00, 0x6f, 0x00, 0x6d,
-	0x00, 0x61, 0x00, 0x69, 0x00, 0x6e, 0x00, 0x55, 0x00, 0x73, 0x00,
-	0x65, 0x00, 0x72, 0x00, 0x43, 0x00, 0x4f, 0x00, 0x4d, 0x00, 0x50,
-	0x00, 0x55, 0x00, 0x54, 0x00, 0x45, 0x00, 0x52, 0x00, 0x86, 0xc3,
-	0x50, 0x97, 0xac, 0x9c, 0xec, 0x10, 0x25, 0x54, 0x76, 0x4a, 0x57,
-	0xcc, 0xcc, 0x19, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa,
-	0x68, 0xcd, 0x0a, 0xb8, 0x51, 0xe5, 0x1c, 0x96, 0xaa, 0xbc, 0x92,
-	0x7b, 0xeb, 0xef, 0x6a, 0x1c, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xaa,
-	0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0x00, 0x00, 0x00, 0x00,
-	0x02, 0x00, 0x0c, 0x00, 0x44, 0x00, 0x6f, 0x00, 0x6d, 0x00, 0x61,
-	0x00, 0x69, 0x00, 0x6e, 0x00, 0x01, 0x00, 0x0c, 0x00, 0x53, 0x00,
-	0x65, 0x00, 0x72, 0x00, 0x76, 0x00, 0x65, 0x00, 0x72, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc5, 0xda, 0xd2, 0x54,
-	0x4f, 0xc9, 0x79, 0x90, 0x94, 0xce, 0x1c, 0xe9, 0x0b, 0xc9, 0xd0,
-	0x3e,
+    0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00, 0x03, 0x00, 0x00, 0x00,
+    0x18, 0x00, 0x18, 0x00, 0x6c, 0x00, 0x00, 0x00, 0x54, 0x00, 0x54, 0x00,
+    0x84, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x0c, 0x00, 0x48, 0x00, 0x00, 0x00,
+    0x08, 0x00, 0x08, 0x00, 0x54, 0x00, 0x00, 0x00, 0x10, 0x00, 0x10, 0x00,
+    0x5c, 0x00, 0x00, 0x00, 0x10, 0x00, 0x10, 0x00, 0xd8, 0x00, 0x00, 0x00,
+    0x35, 0x82, 0x88, 0xe2, 0x05, 0x01, 0x28, 0x0a, 0x00, 0x00, 0x00, 0x0f,
+    0x44, 0x00, 0x6f, 0x00, 0x6d, 0x00, 0x61, 0x00, 0x69, 0x00, 0x6e, 0x00,
+    0x55, 0x00, 0x73, 0x00, 0x65, 0x00, 0x72, 0x00, 0x43, 0x00, 0x4f, 0x00,
+    0x4d, 0x00, 0x50, 0x00, 0x55, 0x00, 0x54, 0x00, 0x45, 0x00, 0x52, 0x00,
+    0x86, 0xc3, 0x50, 0x97, 0xac, 0x9c, 0xec, 0x10, 0x25, 0x54, 0x76, 0x4a,
+    0x57, 0xcc, 0xcc, 0x19, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa,
+    0x68, 0xcd, 0x0a, 0xb8, 0x51, 0xe5, 0x1c, 0x96, 0xaa, 0xbc, 0x92, 0x7b,
+    0xeb, 0xef, 0x6a, 0x1c, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xaa, 0xaa, 0xaa, 0xaa,
+    0xaa, 0xaa, 0xaa, 0xaa, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x0c, 0x00,
+    0x44, 0x00, 0x6f, 0x00, 0x6d, 0x00, 0x61, 0x00, 0x69, 0x00, 0x6e, 0x00,
+    0x01, 0x00, 0x0c, 0x00, 0x53, 0x00, 0x65, 0x00, 0x72, 0x00, 0x76, 0x00,
+    0x65, 0x00, 0x72, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0xc5, 0xda, 0xd2, 0x54, 0x4f, 0xc9, 0x79, 0x90, 0x94, 0xce, 0x1c, 0xe9,
+    0x0b, 0xc9, 0xd0, 0x3e,
 };
 
 /* The message copied into a buffer of exactly its size, so ASan sees any
@@ -121,7 +116,7 @@ static void test_hashes(void **state)
 
 	(void)state;
 	assert_int_equal(ntlm_crypto_init(), HTTP_OK);
-	assert_int_equal(ntlm_crypto_init(), HTTP_OK);   /* once is enough */
+	assert_int_equal(ntlm_crypto_init(), HTTP_OK); /* once is enough */
 	assert_int_equal(ntlm_nt_hash("Password", 8, h), HTTP_OK);
 	assert_memory_equal(h, ntowfv1, 16);
 	assert_int_equal(ntlm_utf16("User", 4, u16, sizeof(u16), &nu), HTTP_OK);
@@ -178,18 +173,19 @@ static void test_challenge_kat(void **state)
 			 HTTP_OK);
 	assert_int_equal(n, 2);
 	assert_int_equal(avs[0].id, NTLM_AV_NB_DOMAIN_NAME);
-	assert_int_equal(ntlm_string(avs[0].value, true, s, sizeof(s)), HTTP_OK);
+	assert_int_equal(ntlm_string(avs[0].value, true, s, sizeof(s)),
+			 HTTP_OK);
 	assert_string_equal(s, "Domain");
 	assert_int_equal(avs[1].id, NTLM_AV_NB_COMPUTER_NAME);
-	assert_int_equal(ntlm_string(avs[1].value, true, s, sizeof(s)), HTTP_OK);
+	assert_int_equal(ntlm_string(avs[1].value, true, s, sizeof(s)),
+			 HTTP_OK);
 	assert_string_equal(s, "Server");
 	assert_string_equal(ntlm_av_name(avs[0].id), "MsvAvNbDomainName");
 
 	/* Built again from its parts: the same bytes. */
-	assert_int_equal(ntlm_build_challenge(c.flags, c.server_challenge,
-					      c.target_name, c.target_info,
-					      c.version, out, sizeof(out),
-					      &len),
+	assert_int_equal(ntlm_build_challenge(
+			     c.flags, c.server_challenge, c.target_name,
+			     c.target_info, c.version, out, sizeof(out), &len),
 			 HTTP_OK);
 	assert_int_equal(len, sizeof(challenge_msg));
 	assert_memory_equal(out, challenge_msg, len);
@@ -210,11 +206,11 @@ static void test_challenge_kat(void **state)
 static void test_challenge_squid_fake(void **state)
 {
 	static const uint8_t squid[] = {
-		0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00, 0x02, 0x00,
-		0x00, 0x00, 0x09, 0x00, 0x09, 0x00, 0xae, 0xaa, 0xaa, 0xaa,
-		0x07, 0x82, 0x08, 0x00, 0x91, 0x6f, 0xe3, 0x69, 0x13, 0xa5,
-		0x20, 0x31, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x3a, 0x00,
-		0x57, 0x4f, 0x52, 0x4b, 0x47, 0x52, 0x4f, 0x55, 0x50,
+	    0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00, 0x02, 0x00,
+	    0x00, 0x00, 0x09, 0x00, 0x09, 0x00, 0xae, 0xaa, 0xaa, 0xaa,
+	    0x07, 0x82, 0x08, 0x00, 0x91, 0x6f, 0xe3, 0x69, 0x13, 0xa5,
+	    0x20, 0x31, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x3a, 0x00,
+	    0x57, 0x4f, 0x52, 0x4b, 0x47, 0x52, 0x4f, 0x55, 0x50,
 	};
 	static const uint8_t sc[8] = {0x91, 0x6f, 0xe3, 0x69,
 				      0x13, 0xa5, 0x20, 0x31};
@@ -232,7 +228,7 @@ static void test_challenge_squid_fake(void **state)
 	/* the same bytes claiming target info: bytes 40..48 are not a
 	 * field inside the message, and target info is hashed: refused */
 	memcpy(with_ti, squid, sizeof(squid));
-	with_ti[22] |= 0x80;   /* NEGOTIATE_TARGET_INFO */
+	with_ti[22] |= 0x80; /* NEGOTIATE_TARGET_INFO */
 	assert_int_equal(ntlm_parse_challenge(with_ti, sizeof(with_ti), &c),
 			 HTTP_E_NTLM_MESSAGE);
 	/* under 32 bytes there is no server challenge */
@@ -276,12 +272,11 @@ static void test_authenticate_kat(void **state)
 	char s[64];
 
 	(void)state;
-	assert_int_equal(ntlm_parse_authenticate(m, sizeof(authenticate_msg),
-						 &a),
-			 HTTP_OK);
+	assert_int_equal(
+	    ntlm_parse_authenticate(m, sizeof(authenticate_msg), &a), HTTP_OK);
 	assert_int_equal(a.flags, 0xe2888235u);
 	assert_true(a.has_version);
-	assert_false(a.has_mic);   /* the payload starts right after Version */
+	assert_false(a.has_mic); /* the payload starts right after Version */
 	assert_int_equal(ntlm_string(a.user, true, s, sizeof(s)), HTTP_OK);
 	assert_string_equal(s, "User");
 	assert_int_equal(ntlm_string(a.domain, true, s, sizeof(s)), HTTP_OK);
@@ -293,9 +288,9 @@ static void test_authenticate_kat(void **state)
 	assert_memory_equal(a.lm_response.p, lmv2, 24);
 	assert_int_equal(a.session_key.len, 16);
 
-	assert_int_equal(ntlm_v2_response_parse(a.nt_response.p,
-						a.nt_response.len, &r),
-			 HTTP_OK);
+	assert_int_equal(
+	    ntlm_v2_response_parse(a.nt_response.p, a.nt_response.len, &r),
+	    HTTP_OK);
 	assert_memory_equal(r.proof, nt_proof, 16);
 	assert_int_equal(r.timestamp, 0);
 	assert_memory_equal(r.client_challenge, client_challenge, 8);
@@ -320,27 +315,25 @@ static void test_client_kat(void **state)
 	struct ntlm_challenge c;
 	struct ntlm_authenticate a, want;
 	struct ntlm_client_input in = {
-		.user = "User",
-		.domain = "Domain",
-		.password = "Password",
-		.workstation = "COMPUTER",
-		.timestamp = 0,
+	    .user = "User",
+	    .domain = "Domain",
+	    .password = "Password",
+	    .workstation = "COMPUTER",
+	    .timestamp = 0,
 	};
 	uint8_t out[1024];
 	size_t len = 0;
 
 	(void)state;
 	memcpy(in.client_challenge, client_challenge, 8);
-	assert_int_equal(ntlm_parse_challenge(challenge_msg,
-					      sizeof(challenge_msg), &c),
-			 HTTP_OK);
-	assert_int_equal(ntlm_client_authenticate(&c, &in, out, sizeof(out),
-						  &len),
-			 HTTP_OK);
+	assert_int_equal(
+	    ntlm_parse_challenge(challenge_msg, sizeof(challenge_msg), &c),
+	    HTTP_OK);
+	assert_int_equal(
+	    ntlm_client_authenticate(&c, &in, out, sizeof(out), &len), HTTP_OK);
 	assert_int_equal(ntlm_parse_authenticate(out, len, &a), HTTP_OK);
-	assert_int_equal(ntlm_parse_authenticate(authenticate_msg,
-						 sizeof(authenticate_msg),
-						 &want),
+	assert_int_equal(ntlm_parse_authenticate(
+			     authenticate_msg, sizeof(authenticate_msg), &want),
 			 HTTP_OK);
 	assert_int_equal(a.lm_response.len, 24);
 	assert_memory_equal(a.lm_response.p, lmv2, 24);
@@ -362,9 +355,9 @@ static void test_client_kat(void **state)
 /* ---- The server's verdicts ---- */
 
 /* A fresh round trip through our own CHALLENGE for one user. */
-static void round_trip(const char *user, const char *domain,
-		       const char *typed, const char *stored,
-		       uint32_t client_flags, enum http_err want)
+static void round_trip(const char *user, const char *domain, const char *typed,
+		       const char *stored, uint32_t client_flags,
+		       enum http_err want)
 {
 	uint8_t sc[8] = {9, 8, 7, 6, 5, 4, 3, 2};
 	uint8_t ch[512], au[2048], nth[16];
@@ -372,8 +365,11 @@ static void round_trip(const char *user, const char *domain,
 	struct ntlm_challenge c;
 	struct ntlm_authenticate a;
 	struct ntlm_client_input in = {
-		.user = user, .domain = domain, .password = typed,
-		.workstation = "HOST", .timestamp = 0x01d0000000000000ull,
+	    .user = user,
+	    .domain = domain,
+	    .password = typed,
+	    .workstation = "HOST",
+	    .timestamp = 0x01d0000000000000ull,
 	};
 	char s[64];
 
@@ -384,9 +380,8 @@ static void round_trip(const char *user, const char *domain,
 	assert_int_equal(ntlm_parse_challenge(ch, chl, &c), HTTP_OK);
 	assert_int_equal(c.flags & NTLM_FLAG_TARGET_INFO,
 			 NTLM_FLAG_TARGET_INFO);
-	assert_int_equal(ntlm_client_authenticate(&c, &in, au, sizeof(au),
-						  &aul),
-			 HTTP_OK);
+	assert_int_equal(
+	    ntlm_client_authenticate(&c, &in, au, sizeof(au), &aul), HTTP_OK);
 	assert_int_equal(ntlm_parse_authenticate(au, aul, &a), HTTP_OK);
 	assert_int_equal(ntlm_string(a.user, (a.flags & NTLM_FLAG_UNICODE) != 0,
 				     s, sizeof(s)),
@@ -406,14 +401,14 @@ static void test_server_verdicts(void **state)
 	round_trip("alice", "", "wonderland", "wonderland",
 		   NTLM_FLAG_OEM | NTLM_FLAG_NTLM, HTTP_OK);
 	/* a domain */
-	round_trip("bob", "LAB", "builder", "builder",
-		   NTLM_FLAG_UNICODE, HTTP_OK);
+	round_trip("bob", "LAB", "builder", "builder", NTLM_FLAG_UNICODE,
+		   HTTP_OK);
 	/* a non-ASCII password (UTF-16 of U+00E9 and U+1F600) */
 	round_trip("bob", "", "caf\xc3\xa9\xf0\x9f\x98\x80",
 		   "caf\xc3\xa9\xf0\x9f\x98\x80", NTLM_FLAG_UNICODE, HTTP_OK);
 	/* wrong password */
-	round_trip("alice", "", "wonderlanD", "wonderland",
-		   NTLM_FLAG_UNICODE, HTTP_E_BAD_PASSWORD);
+	round_trip("alice", "", "wonderlanD", "wonderland", NTLM_FLAG_UNICODE,
+		   HTTP_E_BAD_PASSWORD);
 	round_trip("alice", "", "", "wonderland", NTLM_FLAG_OEM,
 		   HTTP_E_BAD_PASSWORD);
 }
@@ -465,16 +460,16 @@ static void test_refused_kinds(void **state)
 		size_t lm_len, nt_len, user_len;
 		enum http_err want;
 	} cases[] = {
-		/* 24-byte NT response: NTLMv1 (MS-NLMP §3.3.1) */
-		{"ntlmv1", 24, 24, sizeof(user), HTTP_E_NTLM_V1},
-		/* LM response only */
-		{"lm only", 24, 0, sizeof(user), HTTP_E_NTLM_V1},
-		/* no user, no responses: anonymous (MS-NLMP §3.2.5.1.2) */
-		{"anonymous", 0, 0, 0, HTTP_E_NTLM_ANONYMOUS},
-		/* anonymous with Z(1) as LM */
-		{"anonymous z1", 1, 0, 0, HTTP_E_NTLM_ANONYMOUS},
-		/* an NT response too short for NTLMv2 */
-		{"short v2", 24, 30, sizeof(user), HTTP_E_NTLM_MESSAGE},
+	    /* 24-byte NT response: NTLMv1 (MS-NLMP §3.3.1) */
+	    {"ntlmv1", 24, 24, sizeof(user), HTTP_E_NTLM_V1},
+	    /* LM response only */
+	    {"lm only", 24, 0, sizeof(user), HTTP_E_NTLM_V1},
+	    /* no user, no responses: anonymous (MS-NLMP §3.2.5.1.2) */
+	    {"anonymous", 0, 0, 0, HTTP_E_NTLM_ANONYMOUS},
+	    /* anonymous with Z(1) as LM */
+	    {"anonymous z1", 1, 0, 0, HTTP_E_NTLM_ANONYMOUS},
+	    /* an NT response too short for NTLMv2 */
+	    {"short v2", 24, 30, sizeof(user), HTTP_E_NTLM_MESSAGE},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		print_message("case: %s\n", cases[i].comment);
@@ -483,8 +478,8 @@ static void test_refused_kinds(void **state)
 		a.lm_response = (struct ntlm_bytes){lm, cases[i].lm_len};
 		a.nt_response = (struct ntlm_bytes){v1, cases[i].nt_len};
 		a.user = (struct ntlm_bytes){user, cases[i].user_len};
-		assert_int_equal(ntlm_build_authenticate(&a, m, sizeof(m), &len),
-				 HTTP_OK);
+		assert_int_equal(
+		    ntlm_build_authenticate(&a, m, sizeof(m), &len), HTTP_OK);
 		assert_int_equal(ntlm_parse_authenticate(m, len, &b), HTTP_OK);
 		assert_int_equal(ntlm_verify(&b, server_challenge, nth, NULL),
 				 cases[i].want);
@@ -492,9 +487,8 @@ static void test_refused_kinds(void **state)
 	/* an NTLMv2-length response whose RespType is not 1 */
 	memcpy(m, authenticate_msg, sizeof(authenticate_msg));
 	m[0x84 + 16] = 2;
-	assert_int_equal(ntlm_parse_authenticate(m, sizeof(authenticate_msg),
-						 &b),
-			 HTTP_OK);
+	assert_int_equal(
+	    ntlm_parse_authenticate(m, sizeof(authenticate_msg), &b), HTTP_OK);
 	assert_int_equal(ntlm_verify(&b, server_challenge, nth, NULL),
 			 HTTP_E_NTLM_MESSAGE);
 }
@@ -513,7 +507,8 @@ static void test_prefixes(void **state)
 
 		/* the last field ends at the very last byte */
 		assert_int_equal(e, n == sizeof(authenticate_msg)
-					    ? HTTP_OK : HTTP_E_NTLM_MESSAGE);
+					? HTTP_OK
+					: HTTP_E_NTLM_MESSAGE);
 		free(m);
 	}
 	for (size_t n = 0; n <= sizeof(challenge_msg); n++) {
@@ -522,7 +517,8 @@ static void test_prefixes(void **state)
 		enum http_err e = ntlm_parse_challenge(m, n, &c);
 
 		assert_int_equal(e, n == sizeof(challenge_msg)
-					    ? HTTP_OK : HTTP_E_NTLM_MESSAGE);
+					? HTTP_OK
+					: HTTP_E_NTLM_MESSAGE);
 		free(m);
 	}
 }
@@ -532,18 +528,18 @@ static void test_lying_fields(void **state)
 {
 	struct {
 		const char *comment;
-		size_t at;       /* byte of MS-NLMP §4.2.4.3's AUTHENTICATE to set */
+		size_t at; /* byte of MS-NLMP §4.2.4.3's AUTHENTICATE to set */
 		uint8_t value;
 	} cases[] = {
-		{"signature", 0, 'X'},
-		{"type 2 in a type 3", 8, 2},
-		{"type 0", 8, 0},
-		{"LM length past the end", 12, 0xff},
-		{"NT offset past the end", 24 + 1, 0x10},
-		{"domain offset into the header", 32, 0x10},
-		{"user offset 4 GiB away", 40 + 3, 0xff},
-		{"workstation length odd and past the end", 44, 0xe9},
-		{"session key offset + length past the end", 56, 0xd9},
+	    {"signature", 0, 'X'},
+	    {"type 2 in a type 3", 8, 2},
+	    {"type 0", 8, 0},
+	    {"LM length past the end", 12, 0xff},
+	    {"NT offset past the end", 24 + 1, 0x10},
+	    {"domain offset into the header", 32, 0x10},
+	    {"user offset 4 GiB away", 40 + 3, 0xff},
+	    {"workstation length odd and past the end", 44, 0xe9},
+	    {"session key offset + length past the end", 56, 0xd9},
 	};
 
 	(void)state;
@@ -564,10 +560,9 @@ static void test_lying_fields(void **state)
 
 		assert_non_null(big);
 		memcpy(big, authenticate_msg, sizeof(authenticate_msg));
-		assert_int_equal(ntlm_parse_authenticate(big,
-							 NTLM_MAX_MESSAGE + 1,
-							 &a),
-				 HTTP_E_NTLM_MESSAGE);
+		assert_int_equal(
+		    ntlm_parse_authenticate(big, NTLM_MAX_MESSAGE + 1, &a),
+		    HTTP_E_NTLM_MESSAGE);
 		free(big);
 	}
 }
@@ -590,14 +585,14 @@ static void test_av_pairs(void **state)
 		enum http_err want;
 		size_t want_n;
 	} cases[] = {
-		{"one pair", ok, sizeof(ok), HTTP_OK, 1},
-		{"value past the end", overrun, sizeof(overrun),
-		 HTTP_E_NTLM_MESSAGE, 0},
-		{"no MsvAvEOL", no_eol, sizeof(no_eol), HTTP_E_NTLM_MESSAGE, 1},
-		{"MsvAvEOL with a length", eol_len, sizeof(eol_len),
-		 HTTP_E_NTLM_MESSAGE, 0},
-		{"half a header", half, sizeof(half), HTTP_E_NTLM_MESSAGE, 0},
-		{"empty", ok, 0, HTTP_E_NTLM_MESSAGE, 0},
+	    {"one pair", ok, sizeof(ok), HTTP_OK, 1},
+	    {"value past the end", overrun, sizeof(overrun),
+	     HTTP_E_NTLM_MESSAGE, 0},
+	    {"no MsvAvEOL", no_eol, sizeof(no_eol), HTTP_E_NTLM_MESSAGE, 1},
+	    {"MsvAvEOL with a length", eol_len, sizeof(eol_len),
+	     HTTP_E_NTLM_MESSAGE, 0},
+	    {"half a header", half, sizeof(half), HTTP_E_NTLM_MESSAGE, 0},
+	    {"empty", ok, 0, HTTP_E_NTLM_MESSAGE, 0},
 	};
 
 	(void)state;
@@ -605,9 +600,9 @@ static void test_av_pairs(void **state)
 		uint8_t *m = exact(cases[i].p, cases[i].len);
 
 		print_message("case: %s\n", cases[i].comment);
-		assert_int_equal(ntlm_av_parse(m, cases[i].len, avs,
-					       NTLM_MAX_AV, &n),
-				 cases[i].want);
+		assert_int_equal(
+		    ntlm_av_parse(m, cases[i].len, avs, NTLM_MAX_AV, &n),
+		    cases[i].want);
 		if (cases[i].want == HTTP_OK)
 			assert_int_equal(n, cases[i].want_n);
 		free(m);
@@ -616,9 +611,9 @@ static void test_av_pairs(void **state)
 		assert_int_equal(ntlm_av_write(many, sizeof(many), &pos,
 					       NTLM_AV_SINGLE_HOST, NULL, 0),
 				 HTTP_OK);
-	assert_int_equal(ntlm_av_write(many, sizeof(many), &pos, NTLM_AV_EOL,
-				       NULL, 0),
-			 HTTP_OK);
+	assert_int_equal(
+	    ntlm_av_write(many, sizeof(many), &pos, NTLM_AV_EOL, NULL, 0),
+	    HTTP_OK);
 	assert_int_equal(ntlm_av_parse(many, pos, avs, NTLM_MAX_AV, &n),
 			 HTTP_E_NTLM_MESSAGE);
 	assert_int_equal(ntlm_av_write(many, sizeof(many), &pos, 1, "x", 1),
@@ -652,9 +647,9 @@ static void test_strings(void **state)
 				     true, s, sizeof(s)),
 			 HTTP_OK);
 	assert_string_equal(s, "\xf0\x9f\x98\x80");
-	assert_int_equal(ntlm_string((struct ntlm_bytes){ctl, sizeof(ctl)},
-				     true, s, 2),
-			 HTTP_E_NOSPACE);
+	assert_int_equal(
+	    ntlm_string((struct ntlm_bytes){ctl, sizeof(ctl)}, true, s, 2),
+	    HTTP_E_NOSPACE);
 	/* bad UTF-8 in a password or name */
 	assert_int_equal(ntlm_utf16("\xc3", 1, u, sizeof(u), &n),
 			 HTTP_E_NTLM_MESSAGE);
@@ -675,8 +670,8 @@ static void test_negotiate(void **state)
 
 	(void)state;
 	assert_int_equal(ntlm_build_negotiate(NTLM_FLAG_UNICODE |
-						      NTLM_FLAG_NTLM |
-						      NTLM_FLAG_VERSION,
+						  NTLM_FLAG_NTLM |
+						  NTLM_FLAG_VERSION,
 					      m, sizeof(m), &len),
 			 HTTP_OK);
 	assert_int_equal(len, 32);
@@ -687,8 +682,9 @@ static void test_negotiate(void **state)
 	assert_int_equal(ntlm_parse_negotiate(m, 15, &ng), HTTP_E_NTLM_MESSAGE);
 	assert_int_equal(ntlm_build_negotiate(0, m, 31, &len), HTTP_E_NOSPACE);
 	/* a NEGOTIATE is not a CHALLENGE */
-	assert_int_equal(ntlm_parse_challenge(m, 32, &(struct ntlm_challenge){0}),
-			 HTTP_E_NTLM_MESSAGE);
+	assert_int_equal(
+	    ntlm_parse_challenge(m, 32, &(struct ntlm_challenge){0}),
+	    HTTP_E_NTLM_MESSAGE);
 	assert_string_equal(ntlm_type_name(NTLM_TYPE_AUTHENTICATE),
 			    "AUTHENTICATE");
 	assert_null(ntlm_type_name(4));
@@ -697,20 +693,20 @@ static void test_negotiate(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hashes),
-		cmocka_unit_test(test_challenge_kat),
-		cmocka_unit_test(test_challenge_squid_fake),
-		cmocka_unit_test(test_flags),
-		cmocka_unit_test(test_authenticate_kat),
-		cmocka_unit_test(test_client_kat),
-		cmocka_unit_test(test_server_verdicts),
-		cmocka_unit_test(test_tampering),
-		cmocka_unit_test(test_refused_kinds),
-		cmocka_unit_test(test_prefixes),
-		cmocka_unit_test(test_lying_fields),
-		cmocka_unit_test(test_av_pairs),
-		cmocka_unit_test(test_strings),
-		cmocka_unit_test(test_negotiate),
+	    cmocka_unit_test(test_hashes),
+	    cmocka_unit_test(test_challenge_kat),
+	    cmocka_unit_test(test_challenge_squid_fake),
+	    cmocka_unit_test(test_flags),
+	    cmocka_unit_test(test_authenticate_kat),
+	    cmocka_unit_test(test_client_kat),
+	    cmocka_unit_test(test_server_verdicts),
+	    cmocka_unit_test(test_tampering),
+	    cmocka_unit_test(test_refused_kinds),
+	    cmocka_unit_test(test_prefixes),
+	    cmocka_unit_test(test_lying_fields),
+	    cmocka_unit_test(test_av_pairs),
+	    cmocka_unit_test(test_strings),
+	    cmocka_unit_test(test_negotiate),
 	};
 
 	return cmocka_run_group_tests_name("ntlm", tests, NULL, NULL);

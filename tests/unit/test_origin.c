@@ -363,7 +363,8 @@ static void test_several_challenges(void **state)
 	assert_int_equal(ch[0].kind, AUTH_SCHEME_DIGEST);
 	assert_int_equal(ch[1].kind, AUTH_SCHEME_DIGEST);
 	assert_int_equal(ch[2].kind, AUTH_SCHEME_BASIC);
-	assert_non_null(strstr(f->d.why, "offering Digest SHA-256, Digest MD5, Basic"));
+	assert_non_null(
+	    strstr(f->d.why, "offering Digest SHA-256, Digest MD5, Basic"));
 	fixture_free(f);
 }
 
@@ -460,57 +461,57 @@ struct spelling {
 };
 
 static const struct spelling spellings[] = {
-	/* the plain path */
-	{"/admin", 403},
-	/* empty segments collapse: "/" must not cover "//admin" */
-	{"//admin", 403},
-	{"///admin", 403},
-	{"/admin//", 403},
-	/* dot-segments (RFC 3986 §5.2.4) */
-	{"/./admin", 403},
-	{"/private/../admin", 403},
-	{"/x/y/../../admin/", 403},
-	{"/admin/.", 403},
-	{"/admin/x/..", 403},
-	/* a trailing slash is still below /admin */
-	{"/admin/", 403},
-	/* unreserved bytes percent-encoded (§6.2.2.2) */
-	{"/%61dmin", 403},
-	{"/adm%69n/logs", 403},
-	/* encoded dots are dots */
-	{"/%2e/admin", 403},
-	{"/private/%2e%2e/admin", 403},
-	{"/private/.%2E/admin", 403},
-	/* the query is not part of the path */
-	{"/admin?x", 403},
-	{"//admin?../", 403},
-	/* absolute-form is normalised the same way */
-	{"http://127.0.0.1:8080//admin", 403},
-	{"http://127.0.0.1:8080/private/../admin", 403},
-	/* paths are case-sensitive: nothing is at /ADMIN (404) */
-	{"/ADMIN", 404},
-	{"/%41dmin", 404},
-	/* an encoded '/' is refused, in any case of hex */
-	{"/admin%2F", 400},
-	{"/admin%2fx", 400},
-	{"/%2Fadmin", 400},
-	/* climbing above the root */
-	{"/%2e%2e/admin", 400},
-	{"/../admin", 400},
-	{"/private/../../admin", 400},
-	/* ';' path parameters, which some servers strip */
-	{"/admin;x", 400},
-	{"/private/..;/admin", 400},
-	/* backslashes, literal and encoded */
-	{"/admin\\", 400},
-	{"/private\\..\\admin", 400},
-	{"/admin%5C", 400},
-	/* an encoded NUL */
-	{"/admin%00", 400},
-	/* a bad percent-encoding */
-	{"/%6", 400},
-	/* a fragment: refused by the request parser */
-	{"/admin#x", 400},
+    /* the plain path */
+    {"/admin", 403},
+    /* empty segments collapse: "/" must not cover "//admin" */
+    {"//admin", 403},
+    {"///admin", 403},
+    {"/admin//", 403},
+    /* dot-segments (RFC 3986 §5.2.4) */
+    {"/./admin", 403},
+    {"/private/../admin", 403},
+    {"/x/y/../../admin/", 403},
+    {"/admin/.", 403},
+    {"/admin/x/..", 403},
+    /* a trailing slash is still below /admin */
+    {"/admin/", 403},
+    /* unreserved bytes percent-encoded (§6.2.2.2) */
+    {"/%61dmin", 403},
+    {"/adm%69n/logs", 403},
+    /* encoded dots are dots */
+    {"/%2e/admin", 403},
+    {"/private/%2e%2e/admin", 403},
+    {"/private/.%2E/admin", 403},
+    /* the query is not part of the path */
+    {"/admin?x", 403},
+    {"//admin?../", 403},
+    /* absolute-form is normalised the same way */
+    {"http://127.0.0.1:8080//admin", 403},
+    {"http://127.0.0.1:8080/private/../admin", 403},
+    /* paths are case-sensitive: nothing is at /ADMIN (404) */
+    {"/ADMIN", 404},
+    {"/%41dmin", 404},
+    /* an encoded '/' is refused, in any case of hex */
+    {"/admin%2F", 400},
+    {"/admin%2fx", 400},
+    {"/%2Fadmin", 400},
+    /* climbing above the root */
+    {"/%2e%2e/admin", 400},
+    {"/../admin", 400},
+    {"/private/../../admin", 400},
+    /* ';' path parameters, which some servers strip */
+    {"/admin;x", 400},
+    {"/private/..;/admin", 400},
+    /* backslashes, literal and encoded */
+    {"/admin\\", 400},
+    {"/private\\..\\admin", 400},
+    {"/admin%5C", 400},
+    /* an encoded NUL */
+    {"/admin%00", 400},
+    /* a bad percent-encoding */
+    {"/%6", 400},
+    /* a fragment: refused by the request parser */
+    {"/admin#x", 400},
 };
 
 /*
@@ -601,26 +602,26 @@ static const struct {
 	const char *request;
 	int status;
 } host_cases[] = {
-	/* HTTP/1.1 without Host */
-	{"GET / HTTP/1.1\r\n\r\n", 400},
-	/* ... also with an absolute-form target */
-	{"GET http://h/ HTTP/1.1\r\n\r\n", 400},
-	/* two Host fields */
-	{"GET / HTTP/1.1\r\nHost: h\r\nHost: h\r\n\r\n", 400},
-	/* invalid values: a list, empty, a space, userinfo, bad ports */
-	{"GET / HTTP/1.1\r\nHost: a, b\r\n\r\n", 400},
-	{"GET / HTTP/1.1\r\nHost:\r\n\r\n", 400},
-	{"GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400},
-	{"GET / HTTP/1.1\r\nHost: u@h\r\n\r\n", 400},
-	{"GET / HTTP/1.1\r\nHost: h:0\r\n\r\n", 400},
-	{"GET / HTTP/1.1\r\nHost: h:65536\r\n\r\n", 400},
-	{"GET / HTTP/1.1\r\nHost: h:-1\r\n\r\n", 400},
-	/* HTTP/1.0 without Host is served */
-	{"GET / HTTP/1.0\r\n\r\n", 200},
-	/* a valid Host, and one that differs from an absolute-form target
-	 * (its value is ignored then, §3.2.2) */
-	{"GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", 200},
-	{"GET http://h/ HTTP/1.1\r\nHost: other:81\r\n\r\n", 200},
+    /* HTTP/1.1 without Host */
+    {"GET / HTTP/1.1\r\n\r\n", 400},
+    /* ... also with an absolute-form target */
+    {"GET http://h/ HTTP/1.1\r\n\r\n", 400},
+    /* two Host fields */
+    {"GET / HTTP/1.1\r\nHost: h\r\nHost: h\r\n\r\n", 400},
+    /* invalid values: a list, empty, a space, userinfo, bad ports */
+    {"GET / HTTP/1.1\r\nHost: a, b\r\n\r\n", 400},
+    {"GET / HTTP/1.1\r\nHost:\r\n\r\n", 400},
+    {"GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400},
+    {"GET / HTTP/1.1\r\nHost: u@h\r\n\r\n", 400},
+    {"GET / HTTP/1.1\r\nHost: h:0\r\n\r\n", 400},
+    {"GET / HTTP/1.1\r\nHost: h:65536\r\n\r\n", 400},
+    {"GET / HTTP/1.1\r\nHost: h:-1\r\n\r\n", 400},
+    /* HTTP/1.0 without Host is served */
+    {"GET / HTTP/1.0\r\n\r\n", 200},
+    /* a valid Host, and one that differs from an absolute-form target
+     * (its value is ignored then, §3.2.2) */
+    {"GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", 200},
+    {"GET http://h/ HTTP/1.1\r\nHost: other:81\r\n\r\n", 200},
 };
 
 /* Each Host case on the public root. */
@@ -656,15 +657,14 @@ static void test_unknown_user_same_as_wrong_password(void **state)
 		const char *user_a, *pass_a, *user_b, *pass_b;
 		const char *why_a, *why_b;
 	} pairs[] = {
-		{"Basic", "basic", DIGEST_MD5, "alice", "wrong", "nobody", "wrong",
-		 "wrong password", "unknown user"},
-		{"Basic, mallory is unknown here", "basic", DIGEST_MD5, "bob",
-		 "letmein", "mallory", "letmein", "wrong password",
-		 "unknown user"},
-		{"Digest MD5", "digest", DIGEST_MD5, "alice", "wrong", "nobody",
-		 "wrong", "does not match", "unknown user"},
-		{"Digest SHA-256", "digest,basic", DIGEST_SHA256, "bob", "wrong",
-		 "nobody", "other", "does not match", "unknown user"},
+	    {"Basic", "basic", DIGEST_MD5, "alice", "wrong", "nobody", "wrong",
+	     "wrong password", "unknown user"},
+	    {"Basic, mallory is unknown here", "basic", DIGEST_MD5, "bob",
+	     "letmein", "mallory", "letmein", "wrong password", "unknown user"},
+	    {"Digest MD5", "digest", DIGEST_MD5, "alice", "wrong", "nobody",
+	     "wrong", "does not match", "unknown user"},
+	    {"Digest SHA-256", "digest,basic", DIGEST_SHA256, "bob", "wrong",
+	     "nobody", "other", "does not match", "unknown user"},
 	};
 
 	(void)state;
@@ -678,23 +678,23 @@ static void test_unknown_user_same_as_wrong_password(void **state)
 		http_buf_init(&m[0], 0);
 		http_buf_init(&m[1], 0);
 		for (int round = 0; round < 2; round++) {
-			const char *user = round ? pairs[i].user_b
-						 : pairs[i].user_a;
-			const char *pass = round ? pairs[i].pass_b
-						 : pairs[i].pass_a;
+			const char *user =
+			    round ? pairs[i].user_b : pairs[i].user_a;
+			const char *pass =
+			    round ? pairs[i].pass_b : pairs[i].pass_a;
 
 			http_buf_reset(&cred);
 			if (strncmp(pairs[i].comment, "Digest", 6) == 0) {
-				assert_int_equal(digest_nonce_make(
-							 &f->st.guard.key, NOW,
-							 nonce, sizeof(nonce)),
-						 HTTP_OK);
+				assert_int_equal(
+				    digest_nonce_make(&f->st.guard.key, NOW,
+						      nonce, sizeof(nonce)),
+				    HTTP_OK);
 				sameness_digest(pairs[i].alg, user, pass,
 						"lab407 origin", nonce, "GET",
 						"/private", &cred);
 			} else {
-				assert_int_equal(basic_encode(&cred, user, pass),
-						 HTTP_OK);
+				assert_int_equal(
+				    basic_encode(&cred, user, pass), HTTP_OK);
 			}
 			http_buf_reset(&raw);
 			http_buf_printf(&raw,
@@ -704,12 +704,14 @@ static void test_unknown_user_same_as_wrong_password(void **state)
 			decide_at(f, raw.data, NOW + (uint64_t)round);
 			assert_int_equal(f->d.status, 401);
 			sameness_mask(f->d.out.data, f->d.out.len, &m[round]);
-			snprintf(why[round], sizeof(why[round]), "%s", f->d.why);
+			snprintf(why[round], sizeof(why[round]), "%s",
+				 f->d.why);
 		}
 		if (m[0].len != m[1].len ||
 		    memcmp(m[0].data, m[1].data, m[0].len) != 0)
-			fail_msg("%s: the responses differ:\n%s\n--- and ---\n%s",
-				 pairs[i].comment, m[0].data, m[1].data);
+			fail_msg(
+			    "%s: the responses differ:\n%s\n--- and ---\n%s",
+			    pairs[i].comment, m[0].data, m[1].data);
 		if (strstr(why[0], pairs[i].why_a) == NULL ||
 		    strstr(why[1], pairs[i].why_b) == NULL)
 			fail_msg("%s: why lines '%s' / '%s'", pairs[i].comment,

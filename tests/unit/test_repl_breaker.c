@@ -19,22 +19,22 @@
 #include "../../repl/breaker.h"
 #include "../../repl/lab.h"
 
-#define HEAD(cred)                                                            \
-	"GET http://127.0.0.1:8080/x HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"    \
+#define HEAD(cred)                                                             \
+	"GET http://127.0.0.1:8080/x HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"     \
 	"Proxy-Authorization: " cred "\r\n\r\n"
 
-#define DIGEST(user, extra)                                                   \
-	"Digest username=\"" user "\", realm=\"lab407 proxy\", "              \
-	"nonce=\"abc\", uri=\"/x\", qop=auth, nc=00000001, cnonce=\"xyz\", "  \
+#define DIGEST(user, extra)                                                    \
+	"Digest username=\"" user "\", realm=\"lab407 proxy\", "               \
+	"nonce=\"abc\", uri=\"/x\", qop=auth, nc=00000001, cnonce=\"xyz\", "   \
 	"response=\"4d4e0dfce8faf8807867fac0962e8e03\"" extra
 
 struct held_case {
 	const char *comment;
 	enum lab_break brk;
-	const char *in;	     /* the request as the client sent it */
-	const char *out;     /* expected after, or NULL: unchanged */
-	const char *note;    /* a fragment of the note ("" : none) */
-	bool still_armed;    /* the break waits for a later request */
+	const char *in;	  /* the request as the client sent it */
+	const char *out;  /* expected after, or NULL: unchanged */
+	const char *note; /* a fragment of the note ("" : none) */
+	bool still_armed; /* the break waits for a later request */
 };
 
 static const struct held_case cases[] = {
@@ -73,8 +73,7 @@ static const struct held_case cases[] = {
      LAB_BREAK_PASSWORD, HEAD(DIGEST("alice", ", userhash=true")), NULL,
      "nothing changed", false},
     {"Digest user with userhash: left alone", LAB_BREAK_USER,
-     HEAD(DIGEST("alice", ", userhash=true")), NULL, "no plain quoted",
-     false},
+     HEAD(DIGEST("alice", ", userhash=true")), NULL, "no plain quoted", false},
 };
 
 static void test_held(void **state)

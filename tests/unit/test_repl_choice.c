@@ -71,8 +71,9 @@ static void test_lists(void **state)
 		bool ok;
 
 		err[0] = '\0';
-		ok = c->algorithms ? choice_algorithms(c->list, err, sizeof(err))
-				   : choice_schemes(c->list, err, sizeof(err));
+		ok = c->algorithms
+			 ? choice_algorithms(c->list, err, sizeof(err))
+			 : choice_schemes(c->list, err, sizeof(err));
 		if (ok != c->ok)
 			fail_msg("%s: got %s (%s)", c->comment,
 				 ok ? "ok" : "an error", err);
@@ -85,8 +86,8 @@ static void test_lists(void **state)
 /* ---- Misbehaving proxies ---- */
 
 #define R407                                                                   \
-	"HTTP/1.1 407 Proxy Authentication Required\r\n"                      \
-	"Proxy-Authenticate: Basic realm=\"lab407 proxy\"\r\n"                \
+	"HTTP/1.1 407 Proxy Authentication Required\r\n"                       \
+	"Proxy-Authenticate: Basic realm=\"lab407 proxy\"\r\n"                 \
 	"Content-Length: 0\r\n\r\n"
 
 struct reply_case {
@@ -137,7 +138,8 @@ static void test_replies(void **state)
 		http_buf_init(&b, 4096);
 		http_buf_append(&b, c->in, strlen(c->in));
 		mystery_proxy_reply(lab, c->had_creds, &b, &close);
-		if (b.len != strlen(c->out) || memcmp(b.data, c->out, b.len) != 0)
+		if (b.len != strlen(c->out) ||
+		    memcmp(b.data, c->out, b.len) != 0)
 			fail_msg("%s: got\n%.*s", c->comment, (int)b.len,
 				 b.data);
 		if (close != c->close)

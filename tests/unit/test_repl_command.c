@@ -419,8 +419,7 @@ static void test_expect_words(void **state)
 	    {"expect seen ab cd", 6, true, 3, "ab cd"},
 	    {"expect seen ab cd", 5, false, 4, "cd"},
 	    /* many words past the room: refused */
-	    {"expect seen aaaa bbbb cccc dddd eeee ffff", 16, false, 8,
-	     "ffff"},
+	    {"expect seen aaaa bbbb cccc dddd eeee ffff", 16, false, 8, "ffff"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

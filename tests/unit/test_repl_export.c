@@ -18,9 +18,9 @@
 
 #include <cmocka.h>
 
-#include "../../repl/repl.h"
 #include "../../repl/lab_set.h"
 #include "../../repl/lab_step.h"
+#include "../../repl/repl.h"
 
 #define ELLIPSIS "\xe2\x80\xa6"
 

@@ -278,10 +278,10 @@ struct party_case {
 	const char *proxy_schemes, *origin_schemes;
 	int party; /* -1: plain `break WHAT` */
 	enum lab_break brk;
-	int status;		/* the final status */
-	enum lab_party who;	/* who answered it */
-	const char *seen;	/* a message carries this */
-	const char *untouched;	/* ... and still this */
+	int status;	       /* the final status */
+	enum lab_party who;    /* who answered it */
+	const char *seen;      /* a message carries this */
+	const char *untouched; /* ... and still this */
 };
 
 static const struct party_case party_cases[] = {
@@ -307,13 +307,12 @@ static const struct party_case party_cases[] = {
      LAB_ORIGIN, "Authorization: Basix",
      "Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA=="},
     /* Digest at the origin: its response hash only */
-    {"origin response", "basic", "digest", LAB_ORIGIN, LAB_BREAK_RESPONSE,
-     401, LAB_ORIGIN, "Authorization: Digest",
+    {"origin response", "basic", "digest", LAB_ORIGIN, LAB_BREAK_RESPONSE, 401,
+     LAB_ORIGIN, "Authorization: Digest",
      "Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA=="},
     /* plain break, the proxy asks nothing: the origin's credential */
     {"default, no proxy scheme", "none", "basic", -1, LAB_BREAK_PASSWORD, 401,
-     LAB_ORIGIN, "Authorization: Basic YWxpY2U6d29uZGVybGFuZC13cm9uZw==",
-     NULL},
+     LAB_ORIGIN, "Authorization: Basic YWxpY2U6d29uZGVybGFuZC13cm9uZw==", NULL},
 };
 
 static void test_break_one_party(void **state)
@@ -359,8 +358,8 @@ static void test_break_one_party(void **state)
 	assert_false(lab_set_break_for(lab, LAB_ORIGIN, LAB_BREAK_HEADER,
 				       replaced, err, sizeof(err)));
 	assert_non_null(strstr(err, "proxy"));
-	assert_true(lab_set_schemes(lab, LAB_ORIGIN, "digest", err,
-				    sizeof(err)));
+	assert_true(
+	    lab_set_schemes(lab, LAB_ORIGIN, "digest", err, sizeof(err)));
 	assert_false(lab_set_break_for(lab, LAB_ORIGIN, LAB_BREAK_STALE,
 				       replaced, err, sizeof(err)));
 	assert_true(lab_set_user(lab, LAB_ORIGIN, "none", err, sizeof(err)));
@@ -524,9 +523,8 @@ static bool why_has(const struct lab *lab, const char *s)
  * reach it under the default ACL; the proxy's own port is refused. */
 static void test_address_spellings(void **state)
 {
-	static const char *const hosts[] = {"127.1", "2130706433",
-					    "0x7f.0.0.1", "[::ffff:127.0.0.1]",
-					    "localhost"};
+	static const char *const hosts[] = {"127.1", "2130706433", "0x7f.0.0.1",
+					    "[::ffff:127.0.0.1]", "localhost"};
 	const char *deny = "deny host 127.0.0.1\nallow all\n";
 	struct lab *lab = *state;
 	char err[256], url[128], target[128];

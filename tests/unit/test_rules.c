@@ -100,8 +100,8 @@ struct bad_case {
 };
 
 #define NF                                                                     \
-	"lab.rules:1: the path is not in normal form (no '//', '.' or '..' "  \
-	"segments, no encoded letter, digit or -._~, upper-case hex: "       \
+	"lab.rules:1: the path is not in normal form (no '//', '.' or '..' "   \
+	"segments, no encoded letter, digit or -._~, upper-case hex: "         \
 	"docs/rules.md)"
 #define REFUSED                                                                \
 	"lab.rules:1: the origin refuses this path with 400 (%2F, %00, '\\', " \

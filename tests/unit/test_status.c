@@ -24,76 +24,75 @@ static void check_str(const char *got, const char *want, int code,
 		return;
 	}
 	if (got == NULL || strcmp(got, want) != 0)
-		fail_msg("%d %s: expected \"%s\", got \"%s\"", code, what,
-			 want, got ? got : "(null)");
+		fail_msg("%d %s: expected \"%s\", got \"%s\"", code, what, want,
+			 got ? got : "(null)");
 }
 
 /* ---- Rows checked verbatim ---- */
 
 static const struct http_status_info expected[] = {
-	/* 407 across every framework: the code this lab is about. */
-	{407, "Proxy Authentication Required", "RFC 9110 §15.5.8", NULL, NULL,
-	 ":proxy_authentication_required",
-	 "http.HTTPStatus.PROXY_AUTHENTICATION_REQUIRED",
-	 "httplib.PROXY_AUTHENTICATION_REQUIRED",
-	 "Response::HTTP_PROXY_AUTHENTICATION_REQUIRED",
-	 "http.StatusProxyAuthRequired", "HttpURLConnection.HTTP_PROXY_AUTH",
-	 "http.STATUS_CODES[407] === 'Proxy Authentication Required'",
-	 "HttpStatusCode.ProxyAuthenticationRequired"},
-	/* 401: the origin's challenge. */
-	{401, "Unauthorized", "RFC 9110 §15.5.2", NULL, NULL, ":unauthorized",
-	 "http.HTTPStatus.UNAUTHORIZED", "httplib.UNAUTHORIZED",
-	 "Response::HTTP_UNAUTHORIZED", "http.StatusUnauthorized",
-	 "HttpURLConnection.HTTP_UNAUTHORIZED",
-	 "http.STATUS_CODES[401] === 'Unauthorized'",
-	 "HttpStatusCode.Unauthorized"},
-	/* 403: no challenge. */
-	{403, "Forbidden", "RFC 9110 §15.5.4", NULL, NULL, ":forbidden",
-	 "http.HTTPStatus.FORBIDDEN", "httplib.FORBIDDEN",
-	 "Response::HTTP_FORBIDDEN", "http.StatusForbidden",
-	 "HttpURLConnection.HTTP_FORBIDDEN",
-	 "http.STATUS_CODES[403] === 'Forbidden'", "HttpStatusCode.Forbidden"},
-	/* 400. */
-	{400, "Bad Request", "RFC 9110 §15.5.1", NULL, NULL, ":bad_request",
-	 "http.HTTPStatus.BAD_REQUEST", "httplib.BAD_REQUEST",
-	 "Response::HTTP_BAD_REQUEST", "http.StatusBadRequest",
-	 "HttpURLConnection.HTTP_BAD_REQUEST",
-	 "http.STATUS_CODES[400] === 'Bad Request'",
-	 "HttpStatusCode.BadRequest"},
-	/* 418: Rack dropped it, .NET never had it, nor httplib or Java. */
-	{418, "(Unused)", "RFC 9110 §15.5.19", NULL, NULL, NULL,
-	 "http.HTTPStatus.IM_A_TEAPOT", NULL, "Response::HTTP_I_AM_A_TEAPOT",
-	 "http.StatusTeapot", NULL, "http.STATUS_CODES[418] === \"I'm a Teapot\"",
-	 NULL},
-	/* 413: frameworks kept older names; Rack follows RFC 9110. */
-	{413, "Content Too Large", "RFC 9110 §15.5.14", NULL, NULL,
-	 ":content_too_large", "http.HTTPStatus.REQUEST_ENTITY_TOO_LARGE",
-	 "httplib.REQUEST_ENTITY_TOO_LARGE",
-	 "Response::HTTP_REQUEST_ENTITY_TOO_LARGE",
-	 "http.StatusRequestEntityTooLarge",
-	 "HttpURLConnection.HTTP_ENTITY_TOO_LARGE",
-	 "http.STATUS_CODES[413] === 'Payload Too Large'",
-	 "HttpStatusCode.RequestEntityTooLarge"},
-	/* 431: RFC 6585, after httplib and Java. */
-	{431, "Request Header Fields Too Large", "RFC 6585 §5", NULL, NULL,
-	 ":request_header_fields_too_large",
-	 "http.HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE", NULL,
-	 "Response::HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE",
-	 "http.StatusRequestHeaderFieldsTooLarge", NULL,
-	 "http.STATUS_CODES[431] === 'Request Header Fields Too Large'",
-	 "HttpStatusCode.RequestHeaderFieldsTooLarge"},
-	/* 425: RFC 8470; no .NET member. */
-	{425, "Too Early", "RFC 8470 §5.2", NULL, NULL, ":too_early",
-	 "http.HTTPStatus.TOO_EARLY", NULL, "Response::HTTP_TOO_EARLY",
-	 "http.StatusTooEarly", NULL, "http.STATUS_CODES[425] === 'Too Early'",
-	 NULL},
-	/* 405: Java's odd name. */
-	{405, "Method Not Allowed", "RFC 9110 §15.5.6", NULL, NULL,
-	 ":method_not_allowed", "http.HTTPStatus.METHOD_NOT_ALLOWED",
-	 "httplib.METHOD_NOT_ALLOWED", "Response::HTTP_METHOD_NOT_ALLOWED",
-	 "http.StatusMethodNotAllowed", "HttpURLConnection.HTTP_BAD_METHOD",
-	 "http.STATUS_CODES[405] === 'Method Not Allowed'",
-	 "HttpStatusCode.MethodNotAllowed"},
+    /* 407 across every framework: the code this lab is about. */
+    {407, "Proxy Authentication Required", "RFC 9110 §15.5.8", NULL, NULL,
+     ":proxy_authentication_required",
+     "http.HTTPStatus.PROXY_AUTHENTICATION_REQUIRED",
+     "httplib.PROXY_AUTHENTICATION_REQUIRED",
+     "Response::HTTP_PROXY_AUTHENTICATION_REQUIRED",
+     "http.StatusProxyAuthRequired", "HttpURLConnection.HTTP_PROXY_AUTH",
+     "http.STATUS_CODES[407] === 'Proxy Authentication Required'",
+     "HttpStatusCode.ProxyAuthenticationRequired"},
+    /* 401: the origin's challenge. */
+    {401, "Unauthorized", "RFC 9110 §15.5.2", NULL, NULL, ":unauthorized",
+     "http.HTTPStatus.UNAUTHORIZED", "httplib.UNAUTHORIZED",
+     "Response::HTTP_UNAUTHORIZED", "http.StatusUnauthorized",
+     "HttpURLConnection.HTTP_UNAUTHORIZED",
+     "http.STATUS_CODES[401] === 'Unauthorized'",
+     "HttpStatusCode.Unauthorized"},
+    /* 403: no challenge. */
+    {403, "Forbidden", "RFC 9110 §15.5.4", NULL, NULL, ":forbidden",
+     "http.HTTPStatus.FORBIDDEN", "httplib.FORBIDDEN",
+     "Response::HTTP_FORBIDDEN", "http.StatusForbidden",
+     "HttpURLConnection.HTTP_FORBIDDEN",
+     "http.STATUS_CODES[403] === 'Forbidden'", "HttpStatusCode.Forbidden"},
+    /* 400. */
+    {400, "Bad Request", "RFC 9110 §15.5.1", NULL, NULL, ":bad_request",
+     "http.HTTPStatus.BAD_REQUEST", "httplib.BAD_REQUEST",
+     "Response::HTTP_BAD_REQUEST", "http.StatusBadRequest",
+     "HttpURLConnection.HTTP_BAD_REQUEST",
+     "http.STATUS_CODES[400] === 'Bad Request'", "HttpStatusCode.BadRequest"},
+    /* 418: Rack dropped it, .NET never had it, nor httplib or Java. */
+    {418, "(Unused)", "RFC 9110 §15.5.19", NULL, NULL, NULL,
+     "http.HTTPStatus.IM_A_TEAPOT", NULL, "Response::HTTP_I_AM_A_TEAPOT",
+     "http.StatusTeapot", NULL, "http.STATUS_CODES[418] === \"I'm a Teapot\"",
+     NULL},
+    /* 413: frameworks kept older names; Rack follows RFC 9110. */
+    {413, "Content Too Large", "RFC 9110 §15.5.14", NULL, NULL,
+     ":content_too_large", "http.HTTPStatus.REQUEST_ENTITY_TOO_LARGE",
+     "httplib.REQUEST_ENTITY_TOO_LARGE",
+     "Response::HTTP_REQUEST_ENTITY_TOO_LARGE",
+     "http.StatusRequestEntityTooLarge",
+     "HttpURLConnection.HTTP_ENTITY_TOO_LARGE",
+     "http.STATUS_CODES[413] === 'Payload Too Large'",
+     "HttpStatusCode.RequestEntityTooLarge"},
+    /* 431: RFC 6585, after httplib and Java. */
+    {431, "Request Header Fields Too Large", "RFC 6585 §5", NULL, NULL,
+     ":request_header_fields_too_large",
+     "http.HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE", NULL,
+     "Response::HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE",
+     "http.StatusRequestHeaderFieldsTooLarge", NULL,
+     "http.STATUS_CODES[431] === 'Request Header Fields Too Large'",
+     "HttpStatusCode.RequestHeaderFieldsTooLarge"},
+    /* 425: RFC 8470; no .NET member. */
+    {425, "Too Early", "RFC 8470 §5.2", NULL, NULL, ":too_early",
+     "http.HTTPStatus.TOO_EARLY", NULL, "Response::HTTP_TOO_EARLY",
+     "http.StatusTooEarly", NULL, "http.STATUS_CODES[425] === 'Too Early'",
+     NULL},
+    /* 405: Java's odd name. */
+    {405, "Method Not Allowed", "RFC 9110 §15.5.6", NULL, NULL,
+     ":method_not_allowed", "http.HTTPStatus.METHOD_NOT_ALLOWED",
+     "httplib.METHOD_NOT_ALLOWED", "Response::HTTP_METHOD_NOT_ALLOWED",
+     "http.StatusMethodNotAllowed", "HttpURLConnection.HTTP_BAD_METHOD",
+     "http.STATUS_CODES[405] === 'Method Not Allowed'",
+     "HttpStatusCode.MethodNotAllowed"},
 };
 
 /* The rows above match the table field by field. */
@@ -141,11 +140,10 @@ static void test_all_codes_present(void **state)
 {
 	(void)state;
 	static const int codes[] = {
-		100, 101, 200, 201, 202, 203, 204, 205, 206, 300, 301, 302,
-		303, 304, 305, 306, 307, 308, 400, 401, 402, 403, 404, 405,
-		406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417,
-		418, 421, 422, 425, 426, 428, 429, 431, 451, 500, 501, 502,
-		503, 504, 505, 511,
+	    100, 101, 200, 201, 202, 203, 204, 205, 206, 300, 301, 302, 303,
+	    304, 305, 306, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407,
+	    408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422,
+	    425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 511,
 	};
 	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
 		if (http_status_lookup(codes[i]) == NULL)
@@ -215,12 +213,12 @@ static void test_class(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rows_verbatim),
-		cmocka_unit_test(test_versus_present),
-		cmocka_unit_test(test_all_codes_present),
-		cmocka_unit_test(test_table_shape),
-		cmocka_unit_test(test_reason_and_lookup),
-		cmocka_unit_test(test_class),
+	    cmocka_unit_test(test_rows_verbatim),
+	    cmocka_unit_test(test_versus_present),
+	    cmocka_unit_test(test_all_codes_present),
+	    cmocka_unit_test(test_table_shape),
+	    cmocka_unit_test(test_reason_and_lookup),
+	    cmocka_unit_test(test_class),
 	};
 	return cmocka_run_group_tests_name("status", tests, NULL, NULL);
 }

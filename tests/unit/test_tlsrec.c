@@ -32,7 +32,7 @@ struct wire {
 	size_t c2s_len;
 	unsigned char s2c[16384]; /* the server's first flight */
 	size_t s2c_len;
-	char cipher[64];          /* the suite OpenSSL says it chose */
+	char cipher[64]; /* the suite OpenSSL says it chose */
 };
 
 /* A throw-away EC key and self-signed certificate for the server. */
@@ -47,10 +47,9 @@ static void server_identity(SSL_CTX *ctx)
 	X509_gmtime_adj(X509_getm_notBefore(cert), 0);
 	X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
 	X509_set_pubkey(cert, key);
-	X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN",
-				   MBSTRING_ASC,
-				   (const unsigned char *)"lab407 test", -1,
-				   -1, 0);
+	X509_NAME_add_entry_by_txt(
+	    X509_get_subject_name(cert), "CN", MBSTRING_ASC,
+	    (const unsigned char *)"lab407 test", -1, -1, 0);
 	X509_set_issuer_name(cert, X509_get_subject_name(cert));
 	assert_true(X509_sign(cert, key, EVP_sha256()) > 0);
 	assert_int_equal(SSL_CTX_use_certificate(ctx, cert), 1);
@@ -309,12 +308,12 @@ static size_t client_hello(const unsigned char *ext, size_t ext_len,
 	out[n++] = 3;
 	memset(out + n, 0xab, 32);
 	n += 32;
-	out[n++] = 0;                  /* no session id */
+	out[n++] = 0; /* no session id */
 	out[n++] = 0;
-	out[n++] = 2;                  /* one suite */
+	out[n++] = 2; /* one suite */
 	out[n++] = 0x13;
 	out[n++] = 0x01;
-	out[n++] = 1;                  /* one compression method */
+	out[n++] = 1; /* one compression method */
 	out[n++] = 0;
 	out[n++] = (unsigned char)(ext_len >> 8);
 	out[n++] = (unsigned char)ext_len;
@@ -325,8 +324,8 @@ static size_t client_hello(const unsigned char *ext, size_t ext_len,
 /* GREASE versions (RFC 8701) are left out of the offered list. */
 static void test_grease(void **state)
 {
-	static const unsigned char ext[] = {
-	    0, 43, 0, 7, 6, 0x3a, 0x3a, 0x03, 0x04, 0x03, 0x03};
+	static const unsigned char ext[] = {0,	  43,	0,    7,    6,	 0x3a,
+					    0x3a, 0x03, 0x04, 0x03, 0x03};
 	unsigned char rec[256];
 	struct events e;
 	const struct tlsrec_event *h;
@@ -344,8 +343,8 @@ static void test_grease(void **state)
 /* Control bytes in a host name are shown as '?', never printed raw. */
 static void test_sni_control_bytes(void **state)
 {
-	static const unsigned char ext[] = {0,    0,    0,  10, 0, 8, 0, 0,
-					    5,    'a',  '\r', '\n', 'b', 0x1b};
+	static const unsigned char ext[] = {0, 0, 0,   10,   0,	   8,	0,
+					    0, 5, 'a', '\r', '\n', 'b', 0x1b};
 	unsigned char rec[256];
 	struct events e;
 	const struct tlsrec_event *h;
@@ -374,8 +373,9 @@ static void test_malformed(void **state)
 	    {"a record over 2^14 + 2048", "\x17\x03\x03\x48\x01", 5,
 	     HTTP_E_TLS_RECORD},
 	    /* hello of 6 bytes: legacy_version then a cut random */
-	    {"random cut short", "\x16\x03\x01\x00\x0a\x01\x00\x00\x06\x03\x03"
-				 "abcd",
+	    {"random cut short",
+	     "\x16\x03\x01\x00\x0a\x01\x00\x00\x06\x03\x03"
+	     "abcd",
 	     15, HTTP_E_TLS_HELLO},
 	    /* session id length 32 with no bytes behind it */
 	    {"session id past the end",

@@ -94,12 +94,11 @@ static void test_defaults(void **state)
 			 HTTP_E_BAD_PASSWORD);
 	assert_int_equal(users_check_password(&u, "eve", "x", 1),
 			 HTTP_E_BAD_USER);
-	assert_int_equal(users_check_token(&u, "mallory-token", who,
-					   sizeof(who)),
-			 HTTP_OK);
+	assert_int_equal(
+	    users_check_token(&u, "mallory-token", who, sizeof(who)), HTTP_OK);
 	assert_string_equal(who, "mallory");
 	assert_true(users_supports(&u, AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST |
-					       AUTH_SCHEME_BEARER));
+					   AUTH_SCHEME_BEARER));
 	users_free(&u);
 	assert_int_equal(u.n, 0);
 
@@ -108,9 +107,9 @@ static void test_defaults(void **state)
 	assert_int_equal(u.n, 2);
 	assert_int_equal(users_check_password(&u, "mallory", "letmein", 7),
 			 HTTP_E_BAD_USER);
-	assert_int_equal(users_check_token(&u, "mallory-token", who,
-					   sizeof(who)),
-			 HTTP_E_BAD_PASSWORD);
+	assert_int_equal(
+	    users_check_token(&u, "mallory-token", who, sizeof(who)),
+	    HTTP_E_BAD_PASSWORD);
 	assert_int_equal(users_check_token(&u, "bob-token", who, sizeof(who)),
 			 HTTP_OK);
 	assert_string_equal(who, "bob");
@@ -133,8 +132,7 @@ static void test_set(void **state)
 	assert_int_equal(users_set(&u, "alice", "looking-glass"), HTTP_OK);
 	assert_int_equal(users_check_password(&u, "alice", "wonderland", 10),
 			 HTTP_E_BAD_PASSWORD);
-	assert_int_equal(users_check_password(&u, "alice", "looking-glass",
-					      13),
+	assert_int_equal(users_check_password(&u, "alice", "looking-glass", 13),
 			 HTTP_OK);
 	/* add */
 	assert_int_equal(users_set(&u, "carol", "a:b"), HTTP_OK);
@@ -157,32 +155,34 @@ static void test_digest_ha1_plain(void **state)
 	(void)state;
 	assert_int_equal(users_defaults(&u, USERS_SIDE_PROXY), HTTP_OK);
 	/* MD5("alice:lab407 proxy:wonderland") */
-	assert_int_equal(users_digest_ha1(&u, "alice", "lab407 proxy",
-					  DIGEST_MD5, out),
-			 HTTP_OK);
+	assert_int_equal(
+	    users_digest_ha1(&u, "alice", "lab407 proxy", DIGEST_MD5, out),
+	    HTTP_OK);
 	assert_string_equal(out, "5b3c1756d2caec5d396b60e0a419aa06");
 	/* SHA-256 of the same */
-	assert_int_equal(users_digest_ha1(&u, "alice", "lab407 proxy",
-					  DIGEST_SHA256, out),
-			 HTTP_OK);
+	assert_int_equal(
+	    users_digest_ha1(&u, "alice", "lab407 proxy", DIGEST_SHA256, out),
+	    HTTP_OK);
 	assert_string_equal(out, "5dc145245143b955228130e67b3bb6e1e8c4bff5069b"
 				 "39c934a50a44fbe2d555");
-	assert_int_equal(users_digest_ha1(&u, "eve", "lab407 proxy",
-					  DIGEST_MD5, out),
-			 HTTP_E_BAD_USER);
+	assert_int_equal(
+	    users_digest_ha1(&u, "eve", "lab407 proxy", DIGEST_MD5, out),
+	    HTTP_E_BAD_USER);
 	/* RFC 7616 §3.4.4 userhash: SHA-256("bob:lab407 origin") */
-	assert_int_equal(users_from_userhash(&u, "fb763c1652f952a0688eb88261e4"
-						 "03aaf281e9a797779ffb9804e440"
-						 "0d3d91c9",
+	assert_int_equal(users_from_userhash(&u,
+					     "fb763c1652f952a0688eb88261e4"
+					     "03aaf281e9a797779ffb9804e440"
+					     "0d3d91c9",
 					     "lab407 origin", DIGEST_SHA256,
 					     who, sizeof(who)),
 			 HTTP_OK);
 	assert_string_equal(who, "bob");
-	assert_int_equal(users_from_userhash(&u, "fb763c1652f952a0688eb88261e4"
-						 "03aaf281e9a797779ffb9804e440"
-						 "0d3d91c9",
-					     "lab407 proxy", DIGEST_SHA256,
-					     who, sizeof(who)),
+	assert_int_equal(users_from_userhash(&u,
+					     "fb763c1652f952a0688eb88261e4"
+					     "03aaf281e9a797779ffb9804e440"
+					     "0d3d91c9",
+					     "lab407 proxy", DIGEST_SHA256, who,
+					     sizeof(who)),
 			 HTTP_E_BAD_USER);
 	users_free(&u);
 }
@@ -191,22 +191,22 @@ static void test_digest_ha1_plain(void **state)
 
 struct hash_case {
 	const char *comment;
-	const char *line;      /* one htpasswd line for alice */
+	const char *line; /* one htpasswd line for alice */
 };
 
 static const struct hash_case hash_cases[] = {
-	/* htpasswd -B -C 4: bcrypt through crypt(3) */
-	{"bcrypt $2y$",
-	 "alice:$2y$04$3IuwD58XQCFi5iVwbrHjz.gRZ30WR1KVsP7BeR1vaTsqu/2zno9E2"},
-	/* htpasswd -m: Apache MD5 */
-	{"apr1 htpasswd", "alice:$apr1$xWnaoo6p$u.sn6WRQ4fRIuDh/xuXlP1"},
-	/* openssl passwd -apr1 -salt abcdefgh */
-	{"apr1 openssl", "alice:$apr1$abcdefgh$VS3vSM84y6riPqgPCrpTW."},
-	/* htpasswd -s: {SHA} base64(SHA-1) */
-	{"sha1", "alice:{SHA}tiY7sUhYKUwI5L3866kDY+ENcrQ="},
-	/* openssl passwd -5: SHA-256-crypt */
-	{"sha-256-crypt",
-	 "alice:$5$saltsalt$IeaomH1t0t79ShF5t59ZywXLL/dm2jA/3vpoR6EMo74"},
+    /* htpasswd -B -C 4: bcrypt through crypt(3) */
+    {"bcrypt $2y$",
+     "alice:$2y$04$3IuwD58XQCFi5iVwbrHjz.gRZ30WR1KVsP7BeR1vaTsqu/2zno9E2"},
+    /* htpasswd -m: Apache MD5 */
+    {"apr1 htpasswd", "alice:$apr1$xWnaoo6p$u.sn6WRQ4fRIuDh/xuXlP1"},
+    /* openssl passwd -apr1 -salt abcdefgh */
+    {"apr1 openssl", "alice:$apr1$abcdefgh$VS3vSM84y6riPqgPCrpTW."},
+    /* htpasswd -s: {SHA} base64(SHA-1) */
+    {"sha1", "alice:{SHA}tiY7sUhYKUwI5L3866kDY+ENcrQ="},
+    /* openssl passwd -5: SHA-256-crypt */
+    {"sha-256-crypt",
+     "alice:$5$saltsalt$IeaomH1t0t79ShF5t59ZywXLL/dm2jA/3vpoR6EMo74"},
 };
 
 static void test_htpasswd_table(void **state)
@@ -223,21 +223,21 @@ static void test_htpasswd_table(void **state)
 			 hash_cases[i].line);
 		assert_int_equal(load(content, &u, err, sizeof(err)), HTTP_OK);
 		assert_int_equal(u.kind, USERS_HTPASSWD);
-		assert_int_equal(users_check_password(&u, "alice",
-						      "wonderland", 10),
-				 HTTP_OK);
-		assert_int_equal(users_check_password(&u, "alice",
-						      "Wonderland", 10),
-				 HTTP_E_BAD_PASSWORD);
+		assert_int_equal(
+		    users_check_password(&u, "alice", "wonderland", 10),
+		    HTTP_OK);
+		assert_int_equal(
+		    users_check_password(&u, "alice", "Wonderland", 10),
+		    HTTP_E_BAD_PASSWORD);
 		assert_int_equal(users_check_password(&u, "alice", "", 0),
 				 HTTP_E_BAD_PASSWORD);
-		assert_int_equal(users_check_password(&u, "bob", "wonderland",
-						      10),
-				 HTTP_E_BAD_USER);
+		assert_int_equal(
+		    users_check_password(&u, "bob", "wonderland", 10),
+		    HTTP_E_BAD_USER);
 		/* htpasswd holds no HA1: Basic only */
-		assert_int_equal(users_digest_ha1(&u, "alice", "r", DIGEST_MD5,
-						  out),
-				 HTTP_E_CONFIG);
+		assert_int_equal(
+		    users_digest_ha1(&u, "alice", "r", DIGEST_MD5, out),
+		    HTTP_E_CONFIG);
 		assert_true(users_supports(&u, AUTH_SCHEME_BASIC));
 		assert_false(users_supports(&u, AUTH_SCHEME_DIGEST));
 		assert_false(users_supports(&u, AUTH_SCHEME_BEARER));
@@ -261,9 +261,9 @@ static void test_apr1_edges(void **state)
 			 HTTP_OK);
 	users_free(&u);
 	/* a one-character salt and the empty password */
-	assert_int_equal(load("y:$apr1$x$tMwYqBfQwi3FYAr0aJc8M/\n", &u, err,
-			      sizeof(err)),
-			 HTTP_OK);
+	assert_int_equal(
+	    load("y:$apr1$x$tMwYqBfQwi3FYAr0aJc8M/\n", &u, err, sizeof(err)),
+	    HTTP_OK);
 	assert_int_equal(users_check_password(&u, "y", "", 0), HTTP_OK);
 	assert_int_equal(users_check_password(&u, "y", "x", 1),
 			 HTTP_E_BAD_PASSWORD);
@@ -284,34 +284,34 @@ static void test_htdigest(void **state)
 
 	(void)state;
 	assert_int_equal(
-		load("alice:lab407 proxy:5B3C1756D2CAEC5D396B60E0A419AA06\n"
-		     "alice:lab407 origin:0123456789abcdef0123456789abcdef\n"
-		     "bob:lab407 proxy:5dc145245143b955228130e67b3bb6e1e8c4bff"
-		     "5069b39c934a50a44fbe2d555\n",
-		     &u, err, sizeof(err)),
-		HTTP_OK);
+	    load("alice:lab407 proxy:5B3C1756D2CAEC5D396B60E0A419AA06\n"
+		 "alice:lab407 origin:0123456789abcdef0123456789abcdef\n"
+		 "bob:lab407 proxy:5dc145245143b955228130e67b3bb6e1e8c4bff"
+		 "5069b39c934a50a44fbe2d555\n",
+		 &u, err, sizeof(err)),
+	    HTTP_OK);
 	assert_int_equal(u.kind, USERS_HTDIGEST);
 	assert_int_equal(u.n, 3);
 	/* the stored HA1, lowercased, for its realm */
-	assert_int_equal(users_digest_ha1(&u, "alice", "lab407 proxy",
-					  DIGEST_MD5, out),
-			 HTTP_OK);
+	assert_int_equal(
+	    users_digest_ha1(&u, "alice", "lab407 proxy", DIGEST_MD5, out),
+	    HTTP_OK);
 	assert_string_equal(out, "5b3c1756d2caec5d396b60e0a419aa06");
 	assert_int_equal(users_digest_ha1(&u, "alice", "lab407 origin",
 					  DIGEST_MD5_SESS, out),
 			 HTTP_OK);
 	assert_string_equal(out, "0123456789abcdef0123456789abcdef");
 	/* unknown realm for this user */
-	assert_int_equal(users_digest_ha1(&u, "bob", "lab407 origin",
-					  DIGEST_SHA256, out),
-			 HTTP_E_BAD_USER);
+	assert_int_equal(
+	    users_digest_ha1(&u, "bob", "lab407 origin", DIGEST_SHA256, out),
+	    HTTP_E_BAD_USER);
 	/* a 32-digit HA1 cannot serve SHA-256 */
-	assert_int_equal(users_digest_ha1(&u, "alice", "lab407 proxy",
-					  DIGEST_SHA256, out),
-			 HTTP_E_CONFIG);
-	assert_int_equal(users_digest_ha1(&u, "bob", "lab407 proxy",
-					  DIGEST_SHA256, out),
-			 HTTP_OK);
+	assert_int_equal(
+	    users_digest_ha1(&u, "alice", "lab407 proxy", DIGEST_SHA256, out),
+	    HTTP_E_CONFIG);
+	assert_int_equal(
+	    users_digest_ha1(&u, "bob", "lab407 proxy", DIGEST_SHA256, out),
+	    HTTP_OK);
 	/* no passwords in htdigest: Digest only */
 	assert_int_equal(users_check_password(&u, "alice", "wonderland", 10),
 			 HTTP_E_CONFIG);
@@ -338,12 +338,11 @@ static void test_plain_file(void **state)
 	assert_int_equal(u.n, 3);
 	assert_int_equal(users_check_password(&u, "alice", "wonderland", 10),
 			 HTTP_OK);
-	assert_int_equal(users_check_password(&u, "carol", "pass:with:colons",
-					      16),
-			 HTTP_OK);
-	assert_int_equal(users_check_password(&u, "dave",
-					      "last line without newline", 25),
-			 HTTP_OK);
+	assert_int_equal(
+	    users_check_password(&u, "carol", "pass:with:colons", 16), HTTP_OK);
+	assert_int_equal(
+	    users_check_password(&u, "dave", "last line without newline", 25),
+	    HTTP_OK);
 	/* a plain file has no tokens until a token file is loaded */
 	assert_false(users_supports(&u, AUTH_SCHEME_BEARER));
 	users_free(&u);
@@ -352,57 +351,56 @@ static void test_plain_file(void **state)
 struct bad_case {
 	const char *comment;
 	const char *content;
-	const char *err;  /* expected in errbuf after "FILE" */
+	const char *err; /* expected in errbuf after "FILE" */
 };
 
 static const struct bad_case bad_cases[] = {
-	/* no colon */
-	{"no colon", "alice:wonderland\nbob\n", ":2: expected user:password"},
-	/* empty user */
-	{"empty user", ":secret\n", ":1: empty user name"},
-	/* empty password */
-	{"empty password", "# c\nalice:\n", ":2: empty password"},
-	/* the same user twice */
-	{"duplicate", "alice:a\nbob:b\nalice:c\n", ":3: user 'alice' appears"},
-	/* an unknown modular-crypt id */
-	{"unsupported", "alice:$9$abc$def\n", ":1: unsupported hash '$9$'"},
-	/* yescrypt is not one of htpasswd's */
-	{"yescrypt", "alice:$y$j9T$abc\n", ":1: unsupported hash '$y$'"},
-	/* bcrypt with a broken body */
-	{"bad bcrypt", "alice:$2y$04$short\n", ":1: malformed password hash"},
-	/* {SHA} of the wrong length */
-	{"bad sha", "alice:{SHA}abc=\n", ":1: malformed password hash"},
-	/* mixing formats */
-	{"mixed", "alice:wonderland\nbob:$2y$04$3IuwD58XQCFi5iVwbrHjz."
-		  "gRZ30WR1KVsP7BeR1vaTsqu/2zno9E2\n",
-	 ":2: this line is htpasswd but the file began as plain"},
-	/* a control byte */
-	{"ctl", "alice:wonder\001land\n", ":1: control character"},
-	/* nothing but comments */
-	{"empty", "# nobody\n\n", ": no users in file"},
-	/* a hash cost the server could not afford on every request */
-	{"bcrypt cost 13",
-	 "a:$2y$13$abcdefghijklmnopqrstuu5FV0cJ5Zr8W6pB1zPpd2Kg0o4mOVFCS\n",
-	 ":1: bcrypt cost 13 is over the limit of 12"},
-	{"bcrypt cost 31, $2b$",
-	 "a:$2b$31$abcdefghijklmnopqrstuu5FV0cJ5Zr8W6pB1zPpd2Kg0o4mOVFCS\n",
-	 ":1: bcrypt cost 31 is over the limit"},
-	{"bcrypt cost not two digits, $2a$",
-	 "a:$2a$1x$abcdefghijklmnopqrstuu5FV0cJ5Zr8W6pB1zPpd2Kg0o4mOVFCS\n",
-	 ":1: bcrypt cost is not two digits"},
-	{"SHA-256-crypt, one round too many",
-	 "a:$5$rounds=100001$salt$hash\n",
-	 ":1: SHA-crypt rounds over the limit of 100000"},
-	{"SHA-512-crypt, 20 million rounds",
-	 "a:$6$rounds=20000000$salt$hash\n",
-	 ":1: SHA-crypt rounds over the limit"},
-	{"SHA-512-crypt, rounds that overflow a long",
-	 "a:$6$rounds=99999999999999999999999$salt$hash\n",
-	 ":1: SHA-crypt rounds over the limit"},
-	{"a costly line after a good one",
-	 "b:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n"
-	 "a:$6$rounds=5000000$salt$hash\n",
-	 ":2: SHA-crypt rounds over the limit"},
+    /* no colon */
+    {"no colon", "alice:wonderland\nbob\n", ":2: expected user:password"},
+    /* empty user */
+    {"empty user", ":secret\n", ":1: empty user name"},
+    /* empty password */
+    {"empty password", "# c\nalice:\n", ":2: empty password"},
+    /* the same user twice */
+    {"duplicate", "alice:a\nbob:b\nalice:c\n", ":3: user 'alice' appears"},
+    /* an unknown modular-crypt id */
+    {"unsupported", "alice:$9$abc$def\n", ":1: unsupported hash '$9$'"},
+    /* yescrypt is not one of htpasswd's */
+    {"yescrypt", "alice:$y$j9T$abc\n", ":1: unsupported hash '$y$'"},
+    /* bcrypt with a broken body */
+    {"bad bcrypt", "alice:$2y$04$short\n", ":1: malformed password hash"},
+    /* {SHA} of the wrong length */
+    {"bad sha", "alice:{SHA}abc=\n", ":1: malformed password hash"},
+    /* mixing formats */
+    {"mixed",
+     "alice:wonderland\nbob:$2y$04$3IuwD58XQCFi5iVwbrHjz."
+     "gRZ30WR1KVsP7BeR1vaTsqu/2zno9E2\n",
+     ":2: this line is htpasswd but the file began as plain"},
+    /* a control byte */
+    {"ctl", "alice:wonder\001land\n", ":1: control character"},
+    /* nothing but comments */
+    {"empty", "# nobody\n\n", ": no users in file"},
+    /* a hash cost the server could not afford on every request */
+    {"bcrypt cost 13",
+     "a:$2y$13$abcdefghijklmnopqrstuu5FV0cJ5Zr8W6pB1zPpd2Kg0o4mOVFCS\n",
+     ":1: bcrypt cost 13 is over the limit of 12"},
+    {"bcrypt cost 31, $2b$",
+     "a:$2b$31$abcdefghijklmnopqrstuu5FV0cJ5Zr8W6pB1zPpd2Kg0o4mOVFCS\n",
+     ":1: bcrypt cost 31 is over the limit"},
+    {"bcrypt cost not two digits, $2a$",
+     "a:$2a$1x$abcdefghijklmnopqrstuu5FV0cJ5Zr8W6pB1zPpd2Kg0o4mOVFCS\n",
+     ":1: bcrypt cost is not two digits"},
+    {"SHA-256-crypt, one round too many", "a:$5$rounds=100001$salt$hash\n",
+     ":1: SHA-crypt rounds over the limit of 100000"},
+    {"SHA-512-crypt, 20 million rounds", "a:$6$rounds=20000000$salt$hash\n",
+     ":1: SHA-crypt rounds over the limit"},
+    {"SHA-512-crypt, rounds that overflow a long",
+     "a:$6$rounds=99999999999999999999999$salt$hash\n",
+     ":1: SHA-crypt rounds over the limit"},
+    {"a costly line after a good one",
+     "b:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n"
+     "a:$6$rounds=5000000$salt$hash\n",
+     ":2: SHA-crypt rounds over the limit"},
 };
 
 static void test_bad_files(void **state)
@@ -415,9 +413,9 @@ static void test_bad_files(void **state)
 		char err[256];
 
 		print_message("case: %s\n", bad_cases[i].comment);
-		assert_int_equal(load(bad_cases[i].content, &u, err,
-				      sizeof(err)),
-				 HTTP_E_FILE_LINE);
+		assert_int_equal(
+		    load(bad_cases[i].content, &u, err, sizeof(err)),
+		    HTTP_E_FILE_LINE);
 		assert_non_null(strstr(err, tmpdir));
 		assert_non_null(strstr(err, bad_cases[i].err));
 		assert_int_equal(u.n, 0);
@@ -467,19 +465,17 @@ static void test_long_line_and_missing(void **state)
 	content[1] = ':';
 	content[USERS_MAX_LINE + 1] = '\n';
 	p = write_file(content, USERS_MAX_LINE + 2);
-	assert_int_equal(users_load(p, &u, err, sizeof(err)),
-			 HTTP_E_FILE_LINE);
+	assert_int_equal(users_load(p, &u, err, sizeof(err)), HTTP_E_FILE_LINE);
 	assert_non_null(strstr(err, ":1: line longer than"));
 	unlink(p);
 	/* a NUL byte inside a line (strlen would stop there; we do not) */
 	p = write_file("alice:wonder\0land\n", 18);
-	assert_int_equal(users_load(p, &u, err, sizeof(err)),
-			 HTTP_E_FILE_LINE);
+	assert_int_equal(users_load(p, &u, err, sizeof(err)), HTTP_E_FILE_LINE);
 	assert_non_null(strstr(err, ":1: control character"));
 	unlink(p);
-	assert_int_equal(users_load("/nonexistent/lab407/users", &u, err,
-				    sizeof(err)),
-			 HTTP_E_FILE_OPEN);
+	assert_int_equal(
+	    users_load("/nonexistent/lab407/users", &u, err, sizeof(err)),
+	    HTTP_E_FILE_OPEN);
 	assert_non_null(strstr(err, "/nonexistent/lab407/users: cannot open"));
 	/* a tiny errbuf is truncated, never overrun */
 	assert_int_equal(users_load("/nonexistent/lab407/users", &u, err, 4),
@@ -500,9 +496,9 @@ static void test_tokens(void **state)
 	p = write_str("# token user\nmF_9.B5f-4.1JqM alice\n\tsecret== bob \n");
 	assert_int_equal(users_load_tokens(p, &u, err, sizeof(err)), HTTP_OK);
 	assert_int_equal(u.ntokens, 2);
-	assert_int_equal(users_check_token(&u, "mF_9.B5f-4.1JqM", who,
-					   sizeof(who)),
-			 HTTP_OK);
+	assert_int_equal(
+	    users_check_token(&u, "mF_9.B5f-4.1JqM", who, sizeof(who)),
+	    HTTP_OK);
 	assert_string_equal(who, "alice");
 	assert_int_equal(users_check_token(&u, "secret==", who, sizeof(who)),
 			 HTTP_OK);
@@ -560,21 +556,24 @@ static void test_env_file(void **state)
 	assert_int_equal(e, HTTP_OK);
 	print_message("kind=%s\n", kinds[u.kind]);
 	if (user != NULL && pass != NULL && u.kind != USERS_HTDIGEST)
-		assert_int_equal(users_check_password(&u, user, pass,
-						      strlen(pass)),
-				 HTTP_OK);
+		assert_int_equal(
+		    users_check_password(&u, user, pass, strlen(pass)),
+		    HTTP_OK);
 	if (user != NULL && realm != NULL && u.kind == USERS_HTDIGEST)
-		assert_int_equal(users_digest_ha1(&u, user, realm, DIGEST_MD5,
-						  ha1),
-				 HTTP_OK);
+		assert_int_equal(
+		    users_digest_ha1(&u, user, realm, DIGEST_MD5, ha1),
+		    HTTP_OK);
 	users_free(&u);
 }
 
 /* ---- The dummy entry: an unknown user costs what a typical one does ---- */
 
-#define BOB_B5 "bob:$2y$05$1HlyznEoKerTA2/COpDUDO2jHBuEY6deaQMCK61A0lB8KJLrxsel2\n"
-#define CAROL_B5 "carol:$2y$05$VW4oOk1PIV685aK.pdCHD.JhkZSN8VPRZ93kzYkGW8zm6Ye7OuI/a\n"
-#define ERIN_B4 "erin:$2y$04$LPOqKYcoPTxWzcJrUqoS9.IjURr/9DUbkuiNY3rAvkpek321aOlkq\n"
+#define BOB_B5                                                                 \
+	"bob:$2y$05$1HlyznEoKerTA2/COpDUDO2jHBuEY6deaQMCK61A0lB8KJLrxsel2\n"
+#define CAROL_B5                                                               \
+	"carol:$2y$05$VW4oOk1PIV685aK.pdCHD.JhkZSN8VPRZ93kzYkGW8zm6Ye7OuI/a\n"
+#define ERIN_B4                                                                \
+	"erin:$2y$04$LPOqKYcoPTxWzcJrUqoS9.IjURr/9DUbkuiNY3rAvkpek321aOlkq\n"
 #define ALICE_APR1 "alice:$apr1$OIZ2Puvm$RYmc6kZbG9sm0WH5XFZPG0\n"
 #define DAVE_APR1 "dave:$apr1$.bpS/zjp$FTJ4P4LBbt3z1uRwgjpc2.\n"
 
@@ -584,14 +583,14 @@ static void test_hash_class(void **state)
 	static const struct {
 		const char *secret, *cls;
 	} cases[] = {
-		{"$2y$05$1HlyznEoKerTA2/COpDUDO2jHBuEY6deaQMCK61A0lB8KJLrxsel2",
-		 "$2y$05$"},
-		{"$2b$12$abcdefghijklmnopqrstuu", "$2b$12$"},
-		{"$apr1$OIZ2Puvm$RYmc6kZbG9sm0WH5XFZPG0", "$apr1$"},
-		{"{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=", "{SHA}"},
-		{"$5$salt$hash", "$5$"},
-		{"$6$rounds=8000$salt$hash", "$6$rounds=8000$"},
-		{"wonderland", ""},
+	    {"$2y$05$1HlyznEoKerTA2/COpDUDO2jHBuEY6deaQMCK61A0lB8KJLrxsel2",
+	     "$2y$05$"},
+	    {"$2b$12$abcdefghijklmnopqrstuu", "$2b$12$"},
+	    {"$apr1$OIZ2Puvm$RYmc6kZbG9sm0WH5XFZPG0", "$apr1$"},
+	    {"{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=", "{SHA}"},
+	    {"$5$salt$hash", "$5$"},
+	    {"$6$rounds=8000$salt$hash", "$6$rounds=8000$"},
+	    {"wonderland", ""},
 	};
 	char out[32];
 
@@ -613,20 +612,18 @@ static void test_dummy_typical(void **state)
 	static const struct {
 		const char *comment;
 		const char *file;
-		const char *cls;   /* the class the dummy must have */
+		const char *cls; /* the class the dummy must have */
 	} cases[] = {
-		/* first entry $apr1$, most entries bcrypt cost 5 */
-		{"apr1 first, bcrypt most", ALICE_APR1 BOB_B5 CAROL_B5,
-		 "$2y$05$"},
-		/* first entry bcrypt, most $apr1$ */
-		{"bcrypt first, apr1 most", BOB_B5 ALICE_APR1 DAVE_APR1,
-		 "$apr1$"},
-		/* the same kind, another cost: cost counts */
-		{"bcrypt 4 first, bcrypt 5 most", ERIN_B4 BOB_B5 CAROL_B5,
-		 "$2y$05$"},
-		/* a tie: the class met first */
-		{"tie", ALICE_APR1 BOB_B5, "$apr1$"},
-		{"one user", BOB_B5, "$2y$05$"},
+	    /* first entry $apr1$, most entries bcrypt cost 5 */
+	    {"apr1 first, bcrypt most", ALICE_APR1 BOB_B5 CAROL_B5, "$2y$05$"},
+	    /* first entry bcrypt, most $apr1$ */
+	    {"bcrypt first, apr1 most", BOB_B5 ALICE_APR1 DAVE_APR1, "$apr1$"},
+	    /* the same kind, another cost: cost counts */
+	    {"bcrypt 4 first, bcrypt 5 most", ERIN_B4 BOB_B5 CAROL_B5,
+	     "$2y$05$"},
+	    /* a tie: the class met first */
+	    {"tie", ALICE_APR1 BOB_B5, "$apr1$"},
+	    {"one user", BOB_B5, "$2y$05$"},
 	};
 
 	(void)state;
@@ -645,13 +642,14 @@ static void test_dummy_typical(void **state)
 		for (size_t j = 0; j < u.n; j++) {
 			assert_string_not_equal(s, u.v[j].secret);
 			/* a known user is checked against their own */
-			assert_ptr_equal(users_password_setting(&u, u.v[j].user),
-					 u.v[j].secret);
+			assert_ptr_equal(
+			    users_password_setting(&u, u.v[j].user),
+			    u.v[j].secret);
 		}
 		/* and the check itself: unknown, whatever the password */
-		assert_int_equal(users_check_password(&u, "nobody", "builder",
-						      7),
-				 HTTP_E_BAD_USER);
+		assert_int_equal(
+		    users_check_password(&u, "nobody", "builder", 7),
+		    HTTP_E_BAD_USER);
 		users_free(&u);
 	}
 }
@@ -668,8 +666,9 @@ static void test_dummy_plain_htdigest(void **state)
 	assert_non_null(u.dummy);
 	for (size_t j = 0; j < u.n; j++)
 		assert_string_not_equal(u.dummy, u.v[j].secret);
-	assert_int_equal(users_digest_ha1(&u, "nobody", "r", DIGEST_SHA256, ha1),
-			 HTTP_E_BAD_USER);
+	assert_int_equal(
+	    users_digest_ha1(&u, "nobody", "r", DIGEST_SHA256, ha1),
+	    HTTP_E_BAD_USER);
 	assert_int_equal(strlen(ha1), 64);
 	assert_int_equal(users_digest_ha1(&u, NULL, "r", DIGEST_MD5, ha1),
 			 HTTP_E_BAD_USER);
@@ -680,9 +679,9 @@ static void test_dummy_plain_htdigest(void **state)
 			      "8e5b5a7cd2b6bd4be2d2b46d7c8e4c6f\n",
 			      &u, err, sizeof(err)),
 			 HTTP_OK);
-	assert_int_equal(users_digest_ha1(&u, "nobody", "lab407 proxy",
-					  DIGEST_MD5, ha1),
-			 HTTP_E_BAD_USER);
+	assert_int_equal(
+	    users_digest_ha1(&u, "nobody", "lab407 proxy", DIGEST_MD5, ha1),
+	    HTTP_E_BAD_USER);
 	assert_int_equal(strlen(ha1), 32);
 	assert_string_not_equal(ha1, "8e5b5a7cd2b6bd4be2d2b46d7c8e4c6f");
 	users_free(&u);
@@ -691,23 +690,23 @@ static void test_dummy_plain_htdigest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_set),
-		cmocka_unit_test(test_digest_ha1_plain),
-		cmocka_unit_test(test_htpasswd_table),
-		cmocka_unit_test(test_apr1_edges),
-		cmocka_unit_test(test_htdigest),
-		cmocka_unit_test(test_plain_file),
-		cmocka_unit_test(test_bad_files),
-		cmocka_unit_test(test_cost_limits),
-		cmocka_unit_test(test_long_line_and_missing),
-		cmocka_unit_test(test_tokens),
-		cmocka_unit_test(test_hash_class),
-		cmocka_unit_test(test_dummy_typical),
-		cmocka_unit_test(test_dummy_plain_htdigest),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_set),
+	    cmocka_unit_test(test_digest_ha1_plain),
+	    cmocka_unit_test(test_htpasswd_table),
+	    cmocka_unit_test(test_apr1_edges),
+	    cmocka_unit_test(test_htdigest),
+	    cmocka_unit_test(test_plain_file),
+	    cmocka_unit_test(test_bad_files),
+	    cmocka_unit_test(test_cost_limits),
+	    cmocka_unit_test(test_long_line_and_missing),
+	    cmocka_unit_test(test_tokens),
+	    cmocka_unit_test(test_hash_class),
+	    cmocka_unit_test(test_dummy_typical),
+	    cmocka_unit_test(test_dummy_plain_htdigest),
 	};
 	const struct CMUnitTest env_tests[] = {
-		cmocka_unit_test(test_env_file),
+	    cmocka_unit_test(test_env_file),
 	};
 
 	if (getenv("LAB407_USERS_FILE") != NULL)
