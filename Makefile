@@ -41,7 +41,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 BENCH    := $(B)/bench/bench_parse $(B)/bench/bench_digest $(B)/bench/bench_idle
 BENCH_IO := $(B)/bench/bench_io.o
 
-.PHONY: all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format deps deps-test deps-bench deps-interop interop examples lab-kdc lab-cert lab-up lab-down
+.PHONY: all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format format-check deps deps-test deps-bench deps-interop interop examples lab-kdc lab-cert lab-up lab-down
 all: $(PROGS)
 
 # Keep the objects made on the way by a chain of pattern rules
@@ -191,8 +191,14 @@ fuzz: fuzz-build
 fuzz-ci:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
+# Every C file, formatted by the repository's .clang-format; CI runs
+# format-check, which changes nothing and fails on any difference.
+FORMAT_FILES = $(wildcard */*.c */*.h tests/*/*.c tests/*/*.h lessons/*/*.c)
 format:
-	clang-format -i $(wildcard */*.c */*.h tests/unit/*.c tests/bench/*.[ch])
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_FILES)
 
 # A self-signed lab certificate, made on request and never committed
 # (build/ is ignored): the key stays on this machine, and anyone may trust
