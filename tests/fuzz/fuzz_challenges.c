@@ -23,10 +23,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    HTTP_OK) {
 		struct answer_state st;
 		struct answer_trace tr;
-		struct answer_creds cr = {"alice", "wonderland",
-					  AUTH_SCHEME_BASIC |
-					      AUTH_SCHEME_DIGEST |
-					      AUTH_SCHEME_BEARER};
+		struct answer_creds cr = {
+		    .user = "alice",
+		    .pass = "wonderland",
+		    .allowed = AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST |
+			       AUTH_SCHEME_BEARER,
+		    /* both rankings (http/answer.h): by the input's length */
+		    .tls = (size & 1) != 0,
+		};
 		struct http_buf value;
 
 		fuzz_check(n <=
