@@ -81,9 +81,9 @@ static const struct daemon_option options[] = {
     {"--credentials-ttl S",
      "seconds Basic credentials stay verified, so a kept\n"
      "connection is not hashed again (default " DAEMON_STR(
-	 PROXY_DEFAULT_CREDENTIALS_TTL) "; 0: off);\n"
-					"the users file is read again when it "
-					"changes"},
+	 CREDCACHE_DEFAULT_TTL) "; 0: off);\n"
+				"the users file is read again when it "
+				"changes"},
     DAEMON_OPTIONS_DIGEST(PROXY_DEFAULT_ALGS),
     {"--auth-int-max BYTES",
      "body bytes held to check a qop=auth-int request\n"
@@ -402,7 +402,7 @@ static void parse_args(int argc, char **argv, struct proxy_args *a)
 	a->connect_ports = ACL_DEFAULT_CONNECT_PORTS;
 	a->lifetime = DIGEST_NONCE_LIFETIME;
 	a->max_conn = PROXY_DEFAULT_MAX_CONNECTIONS;
-	a->creds_ttl = PROXY_DEFAULT_CREDENTIALS_TTL;
+	a->creds_ttl = CREDCACHE_DEFAULT_TTL;
 	a->auth_int_max = AUTHINT_DEFAULT_MAX;
 	proxy_timeouts_default(&a->t); /* the options change them */
 	while ((c = getopt_long(argc, argv, "vhV", long_opts, NULL)) != -1) {

@@ -2606,7 +2606,7 @@ enum http_err proxy_server_init(struct proxy_server *srv,
 	srv->cfg = cfg;
 	proxy_timeouts_default(&srv->t);
 	srv->max_connections = PROXY_DEFAULT_MAX_CONNECTIONS;
-	srv->credentials_ttl = PROXY_DEFAULT_CREDENTIALS_TTL;
+	srv->credentials_ttl = CREDCACHE_DEFAULT_TTL;
 	srv->auth_int_max = AUTHINT_DEFAULT_MAX;
 	srv->log = stdout;
 	srv->state = calloc(1, sizeof(*srv->state));

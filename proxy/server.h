@@ -22,7 +22,6 @@
 #include "gate.h"
 
 #define PROXY_DEFAULT_MAX_CONNECTIONS 20000
-#define PROXY_DEFAULT_CREDENTIALS_TTL CREDCACHE_DEFAULT_TTL /* seconds */
 /* Timeouts, in milliseconds, one per phase of a connection's life: */
 #define PROXY_DEFAULT_HEADER_TIMEOUT_MS                                        \
 	10000 /* the whole head, from its first byte: 408 */
