@@ -149,6 +149,8 @@ const char *guard_info_field(const struct guard_config *cfg);
 void guard_offered(const struct guard_config *cfg, char *out, size_t cap);
 /* 407 or 401. */
 int guard_status(const struct guard_config *cfg);
+/* True when cfg offers scheme s. */
+bool guard_offers(const struct guard_config *cfg, enum auth_scheme s);
 
 /*
  * Authenticate a request: guard_verify() then guard_commit().  method and
@@ -226,8 +228,6 @@ void guard_set_verdict(struct guard_result *r, enum guard_verdict v,
 		       ...) __attribute__((format(printf, 5, 6)));
 /* "proxy" or "server", for reasons. */
 const char *guard_party(const struct guard_config *cfg);
-/* True when cfg offers scheme s. */
-bool guard_offers(const struct guard_config *cfg, enum auth_scheme s);
 
 /* ---- Checking Digest (http/guard_digest.c) ---- */
 

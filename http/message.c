@@ -423,6 +423,16 @@ long http_parse_response(const char *buf, size_t len,
 	return finish(e, used, len, err);
 }
 
+/* ---- Request line ---- */
+
+/* The method is exactly m: methods are case-sensitive (RFC 9110 §9.1). */
+bool http_request_method_is(const struct http_request *req, const char *m)
+{
+	size_t n = strlen(m);
+
+	return req->method_len == n && memcmp(req->method, m, n) == 0;
+}
+
 /* ---- Header look-up ---- */
 
 /* Case-insensitive compare of a field name with a C string. */

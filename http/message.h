@@ -84,6 +84,11 @@ bool http_is_tchar(int c);
 /* s[0..n) is a non-empty token (method, field name, auth-scheme). */
 bool http_is_token(const char *s, size_t n);
 
+/* ---- request line ---- */
+
+/* The request's method is exactly m (case-sensitive, RFC 9110 §9.1). */
+bool http_request_method_is(const struct http_request *req, const char *m);
+
 /* ---- header look-up ---- */
 
 /* Case-insensitive compare of a field name with a C string. */

@@ -17,12 +17,11 @@
 #include "../http/buf.h"
 #include "../http/guard.h"
 #include "../http/message.h"
-#include "../http/negotiate.h"
-#include "../http/ntlm_guard.h"
 #include "../http/url.h"
 #include "acl.h"
+#include "conn.h"  /* struct proxy_conn: what a connection proved */
+#include "relay.h" /* proxy_relay_head*(): the way back */
 
-#define PROXY_VIA_NAME "lab407"
 #define PROXY_MAX_WHY 512
 
 struct proxy_config {
@@ -36,23 +35,6 @@ struct proxy_config {
 
 struct proxy_state {
 	struct guard_state guard; /* nonces and counts; caller serialises */
-};
-
-/*
- * What one client connection has proved (lesson 11).  NTLM and Negotiate
- * authenticate the TCP connection, not each request, so the server keeps
- * one of these per accepted connection -- a thread's local, or a field of
- * an event loop's connection -- passes it to every proxy_decide_conn() on
- * that connection, and drops it with proxy_conn_free() when the
- * connection closes: a handshake cut short, or a new connection, starts
- * over.  Fixed size, no allocation; never shared between connections, so
- * it needs no lock.
- */
-struct proxy_conn {
-	struct ntlm_guard_conn ntlm;   /* NTLM handshake of this connection */
-	struct negotiate_conn neg;     /* a Negotiate context between legs */
-	char neg_user[GUARD_MAX_USER]; /* Negotiate succeeded for this user, or
-					  "" */
 };
 
 enum proxy_action {
@@ -87,15 +69,13 @@ struct proxy_decision {
 				       response; "" */
 };
 
-/* A fresh connection: nothing proved yet. */
-void proxy_conn_init(struct proxy_conn *c);
-/* The connection closed: forget (and wipe) what it proved. */
-void proxy_conn_free(struct proxy_conn *c);
-
 /* Initialise state (nonce secret); call once per server. */
 enum http_err proxy_state_init(struct proxy_state *st, unsigned nonce_lifetime);
 void proxy_decision_init(struct proxy_decision *d);
 void proxy_decision_free(struct proxy_decision *d);
+/* Set d->why, printf-style (truncated to PROXY_MAX_WHY if need be). */
+void proxy_decision_why(struct proxy_decision *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /*
  * Decide what to do with one request.  `body` is whatever of the request
@@ -129,38 +109,6 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 bool proxy_decide_address(const struct proxy_config *cfg, const char *method,
 			  const struct sockaddr_storage *addrs, size_t n,
 			  struct proxy_decision *d);
-
-/*
- * Rewrite an origin's response head for the client: drop hop-by-hop
- * fields and those named in Connection (RFC 9110 §7.6.1), add Via.
- * Appends the new head (through the blank line) to out.
- */
-bool proxy_relay_head(const struct http_response *resp, struct http_buf *out);
-
-/*
- * The same, for bin/proxy: `info` (may be NULL or "") becomes a
- * Proxy-Authentication-Info field (RFC 7616 §3.5, the proxy's own Digest
- * success), and `connection` (may be NULL) a Connection field ("close" or
- * "keep-alive") for the client's hop.
- */
-bool proxy_relay_head_ex(const struct http_response *resp, const char *info,
-			 const char *connection, struct http_buf *out);
-
-/*
- * The same, and when dechunk is true the Transfer-Encoding field is left
- * out: the body that follows is the decoded data, ended by closing the
- * connection (for an HTTP/1.0 client, RFC 9112 §7.1).
- */
-bool proxy_relay_head_to(const struct http_response *resp, const char *info,
-			 const char *connection, bool dechunk,
-			 struct http_buf *out);
-/* The same with `negotiate` (may be NULL or ""): the proxy's final
- * Negotiate token, sent as "Proxy-Authenticate: Negotiate <token>" on the
- * relayed response (RFC 4559 §4.1 and the example in §5; mutual
- * authentication). */
-bool proxy_relay_head_auth(const struct http_response *resp, const char *info,
-			   const char *negotiate, const char *connection,
-			   bool dechunk, struct http_buf *out);
 
 /*
  * A response of the proxy's own (502, 503, 504, 408, ...): text body,

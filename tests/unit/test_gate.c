@@ -269,7 +269,7 @@ static void test_head_no_body(void **state)
 
 /*
  * The same 407 twice: the second comes from the per-thread copy of a
- * finished answer (proxy/gate.c, quick_407) and must be the first, byte
+ * finished answer (proxy/authn.c, quick_407) and must be the first, byte
  * for byte, with the same why and close; a different realm or scheme list
  * gets its own answer, also when its configuration reuses the memory of
  * the one before.  Each case's realm is new, so its first answer is
