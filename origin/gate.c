@@ -157,8 +157,7 @@ static void respond(struct origin_decision *d, int status,
 	}
 	/* The body is what was appended last: drop exactly it, rather than
 	 * search the head just written for its end. */
-	if (req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0 &&
-	    d->out.len >= body->len) {
+	if (http_request_method_is(req, "HEAD") && d->out.len >= body->len) {
 		d->out.len -= body->len;
 		d->out.data[d->out.len] = '\0';
 	}
@@ -294,7 +293,7 @@ static void add_info(const struct origin_config *cfg,
 		     const struct guard_result *r, const struct http_buf *body)
 {
 	char info[sizeof(r->info)];
-	bool head = req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0;
+	bool head = http_request_method_is(req, "HEAD");
 
 	if (r->verdict != GUARD_OK || r->info[0] == '\0')
 		return;
@@ -306,10 +305,157 @@ static void add_info(const struct origin_config *cfg,
 	http_write_header(h, guard_info_field(&cfg->guard), info, strlen(info));
 }
 
-/* Lesson 05: the origin's public / 401 / 403 / 200. */
+/* The resource a request names, as the steps read it. */
+struct resource {
+	char path[ORIGIN_MAX_PATH]; /* normal form (http/path.c) */
+	bool rewritten;		    /* it was sent in another spelling */
+	char who[ORIGIN_MAX_WHO];   /* who may read it: "alice or bob" */
+};
+
 /*
- * Answer one request; see the top of the file for the steps.  d must have
- * been set up with origin_decision_init(); d->out holds the whole response.
+ * Before anything else: a target we cannot read, or a path refused
+ * (with the status of its error, http_err_status()), and a missing,
+ * repeated or bad Host (400, RFC 9112 §3.2).  False when d holds that
+ * answer; else res->path and res->rewritten are set.
+ */
+static bool read_target(const struct facts *f, struct resource *res,
+			struct http_buf *h, struct origin_decision *d)
+{
+	struct http_buf out;
+	enum http_err e;
+	int status;
+
+	res->rewritten = false;
+	e = request_path(f, res->path, sizeof(res->path), &res->rewritten);
+	if (e == HTTP_OK && f->host_err == HTTP_OK)
+		return true;
+	http_buf_init(&out, 0);
+	if (e != HTTP_OK) {
+		status = http_err_status(e);
+		http_buf_printf(&out,
+				"%d %s\norigin: the request-target is not a "
+				"path this origin serves: %s\n",
+				status, http_status_reason(status),
+				http_strerror(e));
+		set_why(d, "origin: request-target refused (%s) -> %d",
+			http_strerror(e), status);
+	} else {
+		status = 400;
+		e = f->host_err;
+		http_buf_printf(&out, "400 Bad Request\norigin: %s\n",
+				http_strerror(e));
+		set_why(d, "origin: %s -> 400", http_strerror(e));
+	}
+	respond(d, status, f->req, h, &out);
+	http_buf_free(&out);
+	return false;
+}
+
+/* Step 1 found no rule for the path: 404. */
+static void not_found(const struct facts *f, const struct resource *res,
+		      struct http_buf *h, struct origin_decision *d)
+{
+	struct http_buf out;
+
+	http_buf_init(&out, 0);
+	http_buf_printf(&out, "404 Not Found\norigin: nothing at %s\n",
+			res->path);
+	set_why(d, "origin: no rule covers %s -> 404", res->path);
+	respond(d, 404, f->req, h, &out);
+	http_buf_free(&out);
+}
+
+/* Step 3 said no: 403 and no challenge (RFC 9110 §15.5.4). */
+static void forbid(const struct origin_config *cfg, const struct facts *f,
+		   const struct resource *res, const struct guard_result *r,
+		   struct http_buf *h, struct origin_decision *d)
+{
+	const struct http_request *req = f->req;
+	const char *scheme = auth_scheme_name(r->scheme);
+	struct http_buf out;
+
+	http_buf_init(&out, 0);
+	http_buf_printf(&out,
+			"403 Forbidden\n"
+			"origin: %s is authenticated (%s), but %s is "
+			"for %s.\n"
+			"Other credentials were not asked for: there "
+			"is no WWW-Authenticate in a 403.\n",
+			d->user, scheme ? scheme : "?", res->path, res->who);
+	say_normal_form(&out, req, res->rewritten);
+	set_why(d,
+		"origin: %s is authenticated but %s is for %s -> "
+		"403, no challenge",
+		d->user, res->path, res->who);
+	add_info(cfg, req, h, r, &out);
+	respond(d, 403, req, h, &out);
+	http_buf_free(&out);
+}
+
+/* The why line of a 200: public or not, and who, if anyone, proved it. */
+static void why_allowed(const struct rules_entry *rule,
+			const struct resource *res,
+			const struct guard_result *r, struct origin_decision *d)
+{
+	const char *scheme = auth_scheme_name(r->scheme);
+
+	if (rule->access == RULES_PUBLIC && d->user[0] == '\0' &&
+	    r->verdict != GUARD_MISSING)
+		set_why(d,
+			"origin: %s is public -> 200 (credentials not "
+			"accepted: %s)",
+			res->path,
+			r->reason[0] ? r->reason : http_strerror(r->err));
+	else if (rule->access == RULES_PUBLIC && d->user[0] == '\0')
+		set_why(d, "origin: %s is public -> 200", res->path);
+	else if (rule->access == RULES_PUBLIC)
+		set_why(d,
+			"origin: %s is public; %s authenticated with %s -> "
+			"200",
+			res->path, d->user, scheme ? scheme : "?");
+	else
+		set_why(d,
+			"origin: %s is for %s; %s authenticated with %s -> "
+			"200",
+			res->path, res->who, d->user, scheme ? scheme : "?");
+}
+
+/* Allowed: 200 with the teaching echo. */
+static void allow(const struct origin_config *cfg, const struct facts *f,
+		  const struct rules_entry *rule, const struct resource *res,
+		  const struct guard_result *r, const void *body,
+		  size_t body_len, struct http_buf *h,
+		  struct origin_decision *d)
+{
+	const struct http_request *req = f->req;
+	const char *scheme = auth_scheme_name(r->scheme);
+	struct http_buf out;
+
+	http_buf_init(&out, 0);
+	http_buf_printf(&out, "200 OK\norigin: %.*s %s\n", (int)req->method_len,
+			req->method, res->path);
+	say_normal_form(&out, req, res->rewritten);
+	if (d->user[0] != '\0')
+		http_buf_printf(&out, "authenticated as: %s (%s)\n", d->user,
+				scheme ? scheme : "?");
+	else if (r->verdict == GUARD_MISSING)
+		http_buf_puts(&out, "authenticated as: nobody (no "
+				    "credentials; this path is public)\n");
+	else
+		http_buf_puts(&out, "authenticated as: nobody (credentials "
+				    "not accepted; this path is public)\n");
+	http_buf_printf(&out, "who may read %s: %s\n", res->path, res->who);
+	echo_request(&out, f, (const char *)body, body_len);
+	why_allowed(rule, res, r, d);
+	add_info(cfg, req, h, r, &out);
+	respond(d, 200, req, h, &out);
+	http_buf_free(&out);
+}
+
+/*
+ * Lesson 05: the origin's public / 401 / 403 / 200.  Answer one request;
+ * see the top of the file for the steps.  d must have been set up with
+ * origin_decision_init(); d->out holds the whole response.
  */
 void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 		   const struct http_request *req, const void *body,
@@ -318,126 +464,44 @@ void origin_decide(const struct origin_config *cfg, struct origin_state *st,
 	const struct rules *rules = cfg->rules ? cfg->rules : rules_default();
 	const struct rules_entry *rule;
 	struct guard_result r;
-	char path[ORIGIN_MAX_PATH];
-	char who[ORIGIN_MAX_WHO];
-	struct http_buf h, out;
+	struct resource res;
+	struct http_buf h;
 	struct facts f; /* req, read once (http/facts.c) */
-	const char *scheme;
-	enum http_err e;
-	bool rewritten = false;
 
 	d->user[0] = '\0';
 	d->lesson = ORIGIN_LESSON;
 	http_buf_init(&h, 0);
-	http_buf_init(&out, 0);
 	common_headers(&h, now);
-
-	/* A target we cannot read, or a path refused: 400 before anything
-	 * else.  So is a missing, repeated or bad Host (RFC 9112 §3.2). */
 	facts_read(req, &f);
-	e = request_path(&f, path, sizeof(path), &rewritten);
-	if (e != HTTP_OK) {
-		int status = http_err_status(e);
-
-		http_buf_printf(&out,
-				"%d %s\norigin: the request-target is not a "
-				"path this origin serves: %s\n",
-				status, http_status_reason(status),
-				http_strerror(e));
-		set_why(d, "origin: request-target refused (%s) -> %d",
-			http_strerror(e), status);
-		respond(d, status, req, &h, &out);
+	if (!read_target(&f, &res, &h, d))
 		goto done;
-	}
-	e = f.host_err;
-	if (e != HTTP_OK) {
-		http_buf_printf(&out, "400 Bad Request\norigin: %s\n",
-				http_strerror(e));
-		set_why(d, "origin: %s -> 400", http_strerror(e));
-		respond(d, 400, req, &h, &out);
-		goto done;
-	}
 
 	/* Step 1: which resource.  No rule covers it: 404. */
-	rule = rules_match(rules, path, strlen(path));
+	rule = rules_match(rules, res.path, strlen(res.path));
 	if (rule == NULL) {
-		http_buf_printf(&out, "404 Not Found\norigin: nothing at %s\n",
-				path);
-		set_why(d, "origin: no rule covers %s -> 404", path);
-		respond(d, 404, req, &h, &out);
+		not_found(&f, &res, &h, d);
 		goto done;
 	}
-	rules_describe(rule, who, sizeof(who));
+	rules_describe(rule, res.who, sizeof(res.who));
 
 	/* Step 2: who are you (RFC 9110 §11.6.2, Authorization). */
 	guard_check(&cfg->guard, &st->guard, req, body, body_len, now, &r);
 	if (r.verdict == GUARD_MALFORMED) {
-		refuse_malformed(d, req, &r, path, now);
+		refuse_malformed(d, req, &r, res.path, now);
 		goto done;
 	}
 	if (r.verdict == GUARD_OK)
 		snprintf(d->user, sizeof(d->user), "%s", r.user);
 	if (r.verdict != GUARD_OK && rule->access != RULES_PUBLIC) {
-		challenge(cfg, st, d, req, &r, path, who, now);
+		challenge(cfg, st, d, req, &r, res.path, res.who, now);
 		goto done;
 	}
 
-	/* Step 3: may you.  No: 403 and no challenge (RFC 9110 §15.5.4). */
-	scheme = auth_scheme_name(r.scheme);
-	if (!rules_allows(rule, d->user)) {
-		http_buf_printf(&out,
-				"403 Forbidden\n"
-				"origin: %s is authenticated (%s), but %s is "
-				"for %s.\n"
-				"Other credentials were not asked for: there "
-				"is no WWW-Authenticate in a 403.\n",
-				d->user, scheme ? scheme : "?", path, who);
-		say_normal_form(&out, req, rewritten);
-		set_why(d,
-			"origin: %s is authenticated but %s is for %s -> "
-			"403, no challenge",
-			d->user, path, who);
-		add_info(cfg, req, &h, &r, &out);
-		respond(d, 403, req, &h, &out);
-		goto done;
-	}
-
-	/* Allowed: 200 with the teaching echo. */
-	http_buf_printf(&out, "200 OK\norigin: %.*s %s\n", (int)req->method_len,
-			req->method, path);
-	say_normal_form(&out, req, rewritten);
-	if (d->user[0] != '\0')
-		http_buf_printf(&out, "authenticated as: %s (%s)\n", d->user,
-				scheme ? scheme : "?");
-	else if (r.verdict == GUARD_MISSING)
-		http_buf_puts(&out, "authenticated as: nobody (no "
-				    "credentials; this path is public)\n");
+	/* Step 3: may you. */
+	if (!rules_allows(rule, d->user))
+		forbid(cfg, &f, &res, &r, &h, d);
 	else
-		http_buf_puts(&out, "authenticated as: nobody (credentials "
-				    "not accepted; this path is public)\n");
-	http_buf_printf(&out, "who may read %s: %s\n", path, who);
-	echo_request(&out, &f, (const char *)body, body_len);
-	if (rule->access == RULES_PUBLIC && d->user[0] == '\0' &&
-	    r.verdict != GUARD_MISSING)
-		set_why(d,
-			"origin: %s is public -> 200 (credentials not "
-			"accepted: %s)",
-			path, r.reason[0] ? r.reason : http_strerror(r.err));
-	else if (rule->access == RULES_PUBLIC && d->user[0] == '\0')
-		set_why(d, "origin: %s is public -> 200", path);
-	else if (rule->access == RULES_PUBLIC)
-		set_why(d,
-			"origin: %s is public; %s authenticated with %s -> "
-			"200",
-			path, d->user, scheme ? scheme : "?");
-	else
-		set_why(d,
-			"origin: %s is for %s; %s authenticated with %s -> "
-			"200",
-			path, who, d->user, scheme ? scheme : "?");
-	add_info(cfg, req, &h, &r, &out);
-	respond(d, 200, req, &h, &out);
+		allow(cfg, &f, rule, &res, &r, body, body_len, &h, d);
 done:
 	http_buf_free(&h);
-	http_buf_free(&out);
 }
