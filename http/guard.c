@@ -125,6 +125,33 @@ void guard_set_verdict(struct guard_result *r, enum guard_verdict v,
 	va_start(ap, fmt);
 	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
 	va_end(ap);
+	r->detail = 0;
+}
+
+/*
+ * GUARD_MALFORMED for the value of cfg's credentials field: the reason is
+ * "Proxy-Authorization: " (or "Authorization: ") and the sentence, and
+ * r->detail says where the sentence starts, so that a caller that names
+ * the field itself need not read the reason to drop the name.
+ */
+void guard_set_malformed(struct guard_result *r, const struct guard_config *cfg,
+			 enum http_err err, const char *field, const char *fmt,
+			 ...)
+{
+	int n;
+	va_list ap;
+
+	r->verdict = GUARD_MALFORMED;
+	r->err = err;
+	snprintf(r->field, sizeof(r->field), "%s", field ? field : "");
+	n = snprintf(r->reason, sizeof(r->reason),
+		     "%s: ", guard_credentials_field(cfg));
+	if (n < 0 || (size_t)n >= sizeof(r->reason))
+		n = 0; /* cannot happen: the field names are short */
+	r->detail = (size_t)n;
+	va_start(ap, fmt);
+	vsnprintf(r->reason + n, sizeof(r->reason) - (size_t)n, fmt, ap);
+	va_end(ap);
 }
 
 /* True when the configuration offers scheme s. */
@@ -215,21 +242,18 @@ static void check_basic(const struct guard_config *cfg,
 			const struct auth_challenge *c, uint64_t now,
 			struct guard_result *r)
 {
-	const char *fname = guard_credentials_field(cfg);
 	struct basic_creds bc;
 	enum http_err e;
 
 	e = basic_decode(c, &bc);
 	if (e == HTTP_E_BASE64) {
-		guard_set_verdict(r, GUARD_MALFORMED, e, "",
-				  "%s: Basic credentials are not valid base64",
-				  fname);
+		guard_set_malformed(r, cfg, e, "",
+				    "Basic credentials are not valid base64");
 		goto done;
 	}
 	if (e != HTTP_OK) {
-		guard_set_verdict(r, GUARD_MALFORMED, e, "",
-				  "%s: Basic credentials: %s", fname,
-				  http_strerror(e));
+		guard_set_malformed(r, cfg, e, "", "Basic credentials: %s",
+				    http_strerror(e));
 		goto done;
 	}
 	snprintf(r->user, sizeof(r->user), "%s", bc.user);
@@ -280,9 +304,8 @@ static void check_bearer(const struct guard_config *cfg,
 
 	e = bearer_token(c, token, sizeof(token), &len);
 	if (e != HTTP_OK) {
-		guard_set_verdict(
-		    r, GUARD_MALFORMED, e, "", "%s: Bearer token: %s",
-		    guard_credentials_field(cfg), http_strerror(e));
+		guard_set_malformed(r, cfg, e, "", "Bearer token: %s",
+				    http_strerror(e));
 		goto done;
 	}
 	if (cfg->users == NULL) {
@@ -339,32 +362,141 @@ static void missing(const struct guard_config *cfg,
 /*
  * A credentials field that does not even parse (RFC 9110 §11.4).  Name
  * what is wrong in the words of its scheme where we can: "Basic %%%" is
- * bad base64 to a student, not a grammar error.
+ * bad base64 to a student, not a grammar error.  The scheme is the one
+ * the value starts with, read as the auth grammar reads it
+ * (auth_scheme_of()).
  */
 static void unparseable(const struct guard_config *cfg,
 			const struct http_header *h, enum http_err e,
 			struct guard_result *r)
 {
-	const char *fname = guard_credentials_field(cfg);
-	size_t n = 0;
-
-	while (n < h->value_len && http_is_tchar((unsigned char)h->value[n]))
-		n++;
-	r->scheme = auth_scheme_from(h->value, n);
+	r->scheme = auth_scheme_of(h->value, h->value_len);
 	if (r->scheme == AUTH_SCHEME_BASIC)
-		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_BASE64, "",
-				  "%s: Basic credentials are not valid base64",
-				  fname);
+		guard_set_malformed(r, cfg, HTTP_E_BASE64, "",
+				    "Basic credentials are not valid base64");
 	else if (r->scheme == AUTH_SCHEME_BEARER)
-		guard_set_verdict(
-		    r, GUARD_MALFORMED, HTTP_E_BEARER_TOKEN, "",
-		    "%s: Bearer credentials are not a valid token "
-		    "(RFC 6750 §2.1)",
-		    fname);
+		guard_set_malformed(r, cfg, HTTP_E_BEARER_TOKEN, "",
+				    "Bearer credentials are not a valid token "
+				    "(RFC 6750 §2.1)");
 	else
-		guard_set_verdict(r, GUARD_MALFORMED, e, "",
-				  "%s cannot be parsed: %s", fname,
-				  http_strerror(e));
+		guard_set_verdict(
+		    r, GUARD_MALFORMED, e, "", "%s cannot be parsed: %s",
+		    guard_credentials_field(cfg), http_strerror(e));
+}
+
+/*
+ * RFC 9110 §11.6.2, §11.7.2: the field is one credentials value, not a
+ * list, so it may appear once (§5.3).  Two would let two readers of the
+ * same request see two different users.  True, with the 400 in out, when
+ * it appears more than once.
+ */
+static bool repeated(const struct guard_config *cfg,
+		     const struct http_request *req, struct guard_result *out)
+{
+	const char *fname = guard_credentials_field(cfg);
+	size_t n = http_header_count(req->headers, req->num_headers, fname);
+
+	if (n <= 1)
+		return false;
+	guard_set_verdict(out, GUARD_MALFORMED, HTTP_E_AUTH_SYNTAX, "",
+			  "%s appears %zu times; it holds one set of "
+			  "credentials and may appear once (RFC 9110 §5.3)",
+			  fname, n);
+	return true;
+}
+
+/*
+ * Which credentials to check: the first field whose scheme this side
+ * offers (RFC 9110 §11.4), every field parsing.  False, with out set,
+ * when there is none: a field that does not parse (400), no field at all
+ * (missing()), or only schemes not offered (GUARD_WRONG_SCHEME, naming
+ * the first one used).
+ */
+static bool choose_credentials(const struct guard_config *cfg,
+			       const struct http_request *req,
+			       struct auth_challenge *chosen,
+			       struct guard_result *out)
+{
+	const char *fname = guard_credentials_field(cfg);
+	const struct http_header *h;
+	struct auth_challenge c;
+	bool found = false, any = false;
+	size_t pos = 0;
+	char offer[64], used[64] = "";
+
+	while ((h = http_header_next(req->headers, req->num_headers, fname,
+				     &pos)) != NULL) {
+		enum http_err e =
+		    auth_parse_credentials(h->value, h->value_len, &c);
+
+		any = true;
+		if (e != HTTP_OK) {
+			unparseable(cfg, h, e, out);
+			return false;
+		}
+		if (!found && c.kind != AUTH_SCHEME_UNKNOWN &&
+		    guard_offers(cfg, c.kind)) {
+			*chosen = c;
+			found = true;
+		} else if (!found && out->scheme == AUTH_SCHEME_NONE) {
+			out->scheme = c.kind;
+			snprintf(used, sizeof(used), "%.*s", (int)c.scheme_len,
+				 c.scheme);
+		}
+	}
+	if (!any) {
+		missing(cfg, req, out);
+		return false;
+	}
+	if (!found) {
+		offered_list(cfg, offer, sizeof(offer));
+		guard_set_verdict(out, GUARD_WRONG_SCHEME, HTTP_E_AUTH_SCHEME,
+				  "",
+				  "%s uses %s, which this %s does not offer "
+				  "(offered: %s)",
+				  fname, used, guard_party(cfg), offer);
+		return false;
+	}
+	return true;
+}
+
+/* The chosen credentials c, checked by their scheme's own rules. */
+static void check_credentials(const struct guard_config *cfg,
+			      struct digest_nonce_key *key,
+			      const struct http_request *req,
+			      const struct auth_challenge *c,
+			      const struct guard_body *body, uint64_t now,
+			      struct guard_result *out)
+{
+	const char *fname = guard_credentials_field(cfg);
+
+	out->scheme = c->kind;
+	switch (c->kind) {
+	case AUTH_SCHEME_BASIC:
+		check_basic(cfg, c, now, out);
+		break;
+	case AUTH_SCHEME_BEARER:
+		check_bearer(cfg, c, out);
+		break;
+	case AUTH_SCHEME_DIGEST:
+		guard_digest_check(cfg, key, req, c, body, now, out);
+		break;
+	case AUTH_SCHEME_NTLM:
+	case AUTH_SCHEME_NEGOTIATE:
+		/* Connection-bound: the caller holds the connection's state
+		 * (proxy_conn_authenticate() in proxy/conn.c). */
+		guard_set_verdict(
+		    out, GUARD_WRONG_SCHEME, HTTP_E_AUTH_SCHEME, "",
+		    "%s uses %s, which authenticates a connection, and "
+		    "this %s has no connection state for it",
+		    fname, auth_scheme_name(c->kind), guard_party(cfg));
+		break;
+	default:
+		guard_set_verdict(out, GUARD_WRONG_SCHEME, HTTP_E_AUTH_SCHEME,
+				  "", "%s uses a scheme this %s does not know",
+				  fname, guard_party(cfg));
+		break;
+	}
 }
 
 /*
@@ -376,91 +508,16 @@ void guard_verify(const struct guard_config *cfg, struct digest_nonce_key *key,
 		  const struct http_request *req, const struct guard_body *body,
 		  uint64_t now, struct guard_result *out)
 {
-	const char *fname = guard_credentials_field(cfg);
-	const struct http_header *h;
-	struct auth_challenge c, chosen;
-	bool found = false, any = false;
-	size_t pos = 0;
-	char offer[64], used[64] = "";
+	struct auth_challenge chosen;
 
 	memset(out, 0, sizeof(*out));
 	out->verdict = GUARD_MALFORMED; /* default deny */
 	out->err = HTTP_E_AUTH_SYNTAX;
 	out->scheme = AUTH_SCHEME_NONE;
-
-	/* RFC 9110 §11.6.2, §11.7.2: the field is one credentials value,
-	 * not a list, so it may appear once (§5.3).  Two would let two
-	 * readers of the same request see two different users. */
-	if (http_header_count(req->headers, req->num_headers, fname) > 1) {
-		guard_set_verdict(
-		    out, GUARD_MALFORMED, HTTP_E_AUTH_SYNTAX, "",
-		    "%s appears %zu times; it holds one set of "
-		    "credentials and may appear once (RFC 9110 §5.3)",
-		    fname,
-		    http_header_count(req->headers, req->num_headers, fname));
+	if (repeated(cfg, req, out) ||
+	    !choose_credentials(cfg, req, &chosen, out))
 		return;
-	}
-
-	while ((h = http_header_next(req->headers, req->num_headers, fname,
-				     &pos)) != NULL) {
-		enum http_err e =
-		    auth_parse_credentials(h->value, h->value_len, &c);
-
-		any = true;
-		if (e != HTTP_OK) {
-			unparseable(cfg, h, e, out);
-			return;
-		}
-		if (!found && c.kind != AUTH_SCHEME_UNKNOWN &&
-		    guard_offers(cfg, c.kind)) {
-			chosen = c;
-			found = true;
-		} else if (!found && out->scheme == AUTH_SCHEME_NONE) {
-			out->scheme = c.kind;
-			snprintf(used, sizeof(used), "%.*s", (int)c.scheme_len,
-				 c.scheme);
-		}
-	}
-	if (!any) {
-		missing(cfg, req, out);
-		return;
-	}
-	if (!found) {
-		offered_list(cfg, offer, sizeof(offer));
-		guard_set_verdict(out, GUARD_WRONG_SCHEME, HTTP_E_AUTH_SCHEME,
-				  "",
-				  "%s uses %s, which this %s does not offer "
-				  "(offered: %s)",
-				  fname, used, guard_party(cfg), offer);
-		return;
-	}
-	out->scheme = chosen.kind;
-	switch (chosen.kind) {
-	case AUTH_SCHEME_BASIC:
-		check_basic(cfg, &chosen, now, out);
-		break;
-	case AUTH_SCHEME_BEARER:
-		check_bearer(cfg, &chosen, out);
-		break;
-	case AUTH_SCHEME_DIGEST:
-		guard_digest_check(cfg, key, req, &chosen, body, now, out);
-		break;
-	case AUTH_SCHEME_NTLM:
-	case AUTH_SCHEME_NEGOTIATE:
-		/* Connection-bound: the caller holds the connection's state
-		 * (proxy_decide_conn() in proxy/gate.c). */
-		guard_set_verdict(
-		    out, GUARD_WRONG_SCHEME, HTTP_E_AUTH_SCHEME, "",
-		    "%s uses %s, which authenticates a connection, and "
-		    "this %s has no connection state for it",
-		    fname, auth_scheme_name(chosen.kind), guard_party(cfg));
-		break;
-	default:
-		guard_set_verdict(out, GUARD_WRONG_SCHEME, HTTP_E_AUTH_SCHEME,
-				  "", "%s uses a scheme this %s does not know",
-				  fname, guard_party(cfg));
-		break;
-	}
+	check_credentials(cfg, key, req, &chosen, body, now, out);
 }
 
 /*

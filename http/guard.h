@@ -111,9 +111,13 @@ struct guard_result {
 	char reason[GUARD_MAX_REASON]; /* one sentence for logs, -v and the
 					  REPL; never for the wire (it tells an
 					  unknown user from a wrong password) */
-	char field[32];		       /* the Digest field at fault, or "" */
-	char info[1024];	       /* Authentication-Info value, or "" */
-	struct guard_pending pending;  /* for guard_commit() */
+	size_t detail;	 /* reason + detail: the sentence without its leading
+			    "Proxy-Authorization: " (the credentials field's
+			    name and a colon) when the reason has one, for a
+			    caller that names the field itself; else 0 */
+	char field[32];	 /* the Digest field at fault, or "" */
+	char info[1024]; /* Authentication-Info value, or "" */
+	struct guard_pending pending; /* for guard_commit() */
 };
 
 /*
@@ -226,6 +230,11 @@ bool guard_write_challenges(const struct guard_config *cfg,
 void guard_set_verdict(struct guard_result *r, enum guard_verdict v,
 		       enum http_err err, const char *field, const char *fmt,
 		       ...) __attribute__((format(printf, 5, 6)));
+/* GUARD_MALFORMED for the value of the credentials field: the reason is
+ * the field's name, ": " and the sentence fmt makes; r->detail is set. */
+void guard_set_malformed(struct guard_result *r, const struct guard_config *cfg,
+			 enum http_err err, const char *field, const char *fmt,
+			 ...) __attribute__((format(printf, 5, 6)));
 /* "proxy" or "server", for reasons. */
 const char *guard_party(const struct guard_config *cfg);
 

@@ -3,7 +3,8 @@
  * server side: one guard_digest_check() for the origin (Authorization)
  * and the proxy (Proxy-Authorization), called by guard_verify() in
  * http/guard.c once it has picked the Digest credentials out of the
- * request.  Verdicts are set with guard_set_verdict(), as for every
+ * request.  Verdicts are set with guard_set_verdict(), and those on a
+ * value that is malformed with guard_set_malformed(), as for every
  * scheme.
  *
  * Reading order for a lesson: guard_digest_check() at the bottom, then
@@ -58,14 +59,12 @@ static bool get_param(const struct guard_config *cfg,
 	if (e == HTTP_E_AUTH_MISSING && !required)
 		return true;
 	if (e == HTTP_E_AUTH_MISSING)
-		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, name,
-				  "%s: Digest field %s is missing",
-				  guard_credentials_field(cfg), name);
+		guard_set_malformed(r, cfg, HTTP_E_DIGEST_FIELD, name,
+				    "Digest field %s is missing", name);
 	else
-		guard_set_verdict(
-		    r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, name,
-		    "%s: Digest field %s is too long or malformed",
-		    guard_credentials_field(cfg), name);
+		guard_set_malformed(r, cfg, HTTP_E_DIGEST_FIELD, name,
+				    "Digest field %s is too long or malformed",
+				    name);
 	return false;
 }
 
@@ -74,21 +73,18 @@ static bool read_fields(const struct guard_config *cfg,
 			const struct auth_challenge *c, struct digest_fields *f,
 			struct guard_result *r)
 {
-	const char *fname = guard_credentials_field(cfg);
-
 	if (c->token68 != NULL) {
-		guard_set_verdict(
-		    r, GUARD_MALFORMED, HTTP_E_AUTH_SYNTAX, "",
-		    "%s: Digest credentials must be name=value pairs", fname);
+		guard_set_malformed(
+		    r, cfg, HTTP_E_AUTH_SYNTAX, "",
+		    "Digest credentials must be name=value pairs");
 		return false;
 	}
 	if (auth_param_find(c, "username") == NULL &&
 	    auth_param_find(c, "username*") != NULL) {
-		guard_set_verdict(
-		    r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "username",
-		    "%s: Digest field username* (RFC 8187 encoding) is "
-		    "not supported here; send username",
-		    fname);
+		guard_set_malformed(
+		    r, cfg, HTTP_E_DIGEST_FIELD, "username",
+		    "Digest field username* (RFC 8187 encoding) is "
+		    "not supported here; send username");
 		return false;
 	}
 	return get_param(cfg, c, "username", true, f->username,
@@ -179,22 +175,19 @@ static bool check_digest_syntax(const struct guard_config *cfg,
 				struct digest_fields *f,
 				struct digest_input *in, struct guard_result *r)
 {
-	const char *fname = guard_credentials_field(cfg);
-
 	/* RFC 7616 §3.3: no algorithm means MD5. */
 	in->alg = DIGEST_MD5;
 	if (f->has_algorithm &&
 	    !digest_alg_parse(f->algorithm, strlen(f->algorithm), &in->alg)) {
-		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_ALGORITHM,
-				  "algorithm",
-				  "%s: Digest algorithm %s is not known", fname,
-				  f->algorithm);
+		guard_set_malformed(
+		    r, cfg, HTTP_E_DIGEST_ALGORITHM, "algorithm",
+		    "Digest algorithm %s is not known", f->algorithm);
 		return false;
 	}
 	if (!alg_offered(cfg, in->alg)) {
-		guard_set_verdict(
-		    r, GUARD_MALFORMED, HTTP_E_DIGEST_ALGORITHM, "algorithm",
-		    "%s: Digest algorithm %s was not offered by this %s", fname,
+		guard_set_malformed(
+		    r, cfg, HTTP_E_DIGEST_ALGORITHM, "algorithm",
+		    "Digest algorithm %s was not offered by this %s",
 		    digest_alg_name(in->alg), guard_party(cfg));
 		return false;
 	}
@@ -206,44 +199,44 @@ static bool check_digest_syntax(const struct guard_config *cfg,
 		} else if (strcasecmp(f->qop, "auth-int") == 0) {
 			in->qop = DIGEST_QOP_AUTH_INT;
 		} else {
-			guard_set_verdict(
-			    r, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
-			    "%s: Digest qop %s is not known", fname, f->qop);
+			guard_set_malformed(r, cfg, HTTP_E_DIGEST_QOP, "qop",
+					    "Digest qop %s is not known",
+					    f->qop);
 			return false;
 		}
 		if ((cfg->qops & in->qop) == 0) {
-			guard_set_verdict(
-			    r, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
-			    "%s: Digest qop %s was not offered by this %s",
-			    fname, f->qop, guard_party(cfg));
+			guard_set_malformed(
+			    r, cfg, HTTP_E_DIGEST_QOP, "qop",
+			    "Digest qop %s was not offered by this %s", f->qop,
+			    guard_party(cfg));
 			return false;
 		}
 		if (!parse_nc(f->nc, &in->nc)) {
-			guard_set_verdict(
-			    r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc",
-			    "%s: Digest nc must be 8 lowercase hex digits "
+			guard_set_malformed(
+			    r, cfg, HTTP_E_DIGEST_FIELD, "nc",
+			    "Digest nc must be 8 lowercase hex digits "
 			    "(8LHEX, RFC 7616 §3.4), not \"%s\"",
-			    fname, f->nc);
+			    f->nc);
 			return false;
 		}
 		in->cnonce = f->cnonce;
 	} else if (cfg->qops != 0) {
 		/* Dropping qop would fall back to RFC 2069: no downgrade. */
-		guard_set_verdict(
-		    r, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
-		    "%s: Digest field qop is missing (this %s offered "
+		guard_set_malformed(
+		    r, cfg, HTTP_E_DIGEST_QOP, "qop",
+		    "Digest field qop is missing (this %s offered "
 		    "qop)",
-		    fname, guard_party(cfg));
+		    guard_party(cfg));
 		return false;
 	} else if (digest_alg_is_sess(in->alg)) {
 		/* A -sess A1 needs a cnonce even without qop (RFC 2617
 		 * §3.2.2.2); lab407's client sends one. */
 		if (!f->has_cnonce) {
-			guard_set_verdict(
-			    r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "cnonce",
-			    "%s: Digest field cnonce is missing (%s "
+			guard_set_malformed(
+			    r, cfg, HTTP_E_DIGEST_FIELD, "cnonce",
+			    "Digest field cnonce is missing (%s "
 			    "needs it)",
-			    fname, digest_alg_name(in->alg));
+			    digest_alg_name(in->alg));
 			return false;
 		}
 		in->cnonce = f->cnonce;
@@ -253,25 +246,24 @@ static bool check_digest_syntax(const struct guard_config *cfg,
 	 * for CONNECT, which is its request-target). */
 	if (strlen(f->uri) != req->target_len ||
 	    memcmp(f->uri, req->target, req->target_len) != 0) {
-		guard_set_verdict(
-		    r, GUARD_MALFORMED, HTTP_E_DIGEST_URI, "uri",
-		    "%s: Digest uri \"%s\" is not the request-target "
+		guard_set_malformed(
+		    r, cfg, HTTP_E_DIGEST_URI, "uri",
+		    "Digest uri \"%s\" is not the request-target "
 		    "\"%.*s\" (RFC 7616 §3.4.6)",
-		    fname, f->uri, (int)req->target_len, req->target);
+		    f->uri, (int)req->target_len, req->target);
 		return false;
 	}
 	if (!response_ok(f->response, digest_hex_len(in->alg))) {
-		guard_set_verdict(
-		    r, GUARD_MALFORMED, HTTP_E_DIGEST_RESPONSE, "response",
-		    "%s: Digest response must be %zu hex digits for %s", fname,
+		guard_set_malformed(
+		    r, cfg, HTTP_E_DIGEST_RESPONSE, "response",
+		    "Digest response must be %zu hex digits for %s",
 		    digest_hex_len(in->alg), digest_alg_name(in->alg));
 		return false;
 	}
 	if (f->has_userhash && strcasecmp(f->userhash, "true") != 0 &&
 	    strcasecmp(f->userhash, "false") != 0) {
-		guard_set_verdict(
-		    r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "userhash",
-		    "%s: Digest userhash must be true or false", fname);
+		guard_set_malformed(r, cfg, HTTP_E_DIGEST_FIELD, "userhash",
+				    "Digest userhash must be true or false");
 		return false;
 	}
 	return true;

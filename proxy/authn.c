@@ -126,13 +126,11 @@ void proxy_authn_refuse(const struct facts *f, const struct guard_result *r,
 {
 	char what[GUARD_MAX_REASON + 128];
 	int n;
+	/* The field is named here, so the guard's sentence goes without its
+	 * leading "Proxy-Authorization: " (r->detail): said once. */
+	const char *why =
+	    r->reason[0] ? r->reason + r->detail : http_strerror(r->err);
 
-	const char *why = r->reason[0] ? r->reason : http_strerror(r->err);
-	const char *field = "Proxy-Authorization: ";
-
-	/* The guard's reason often names the field already: say it once. */
-	if (strncmp(why, field, strlen(field)) == 0)
-		why += strlen(field);
 	n = snprintf(what, sizeof(what), "Proxy-Authorization malformed: %s",
 		     why);
 	if (r->field[0] != '\0' && n > 0 && (size_t)n < sizeof(what))

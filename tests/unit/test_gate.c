@@ -1036,6 +1036,96 @@ static void test_nc_uppercase_is_400(void **state)
 	world_free(w);
 }
 
+/* ---- a 400 names Proxy-Authorization once ---- */
+
+/*
+ * The guard's sentence for a broken Proxy-Authorization value starts with
+ * the field's name; the proxy's 400 says "Proxy-Authorization malformed:"
+ * itself and takes the rest of the sentence from where the guard says it
+ * starts (guard_result.detail), never by reading the sentence.  Sentences
+ * that do not start with the name ("appears 2 times", "cannot be
+ * parsed") are kept whole.
+ */
+struct malformed_case {
+	const char *comment;
+	const char *schemes;
+	const char *fields; /* Proxy-Authorization lines */
+	const char *why;    /* d.why starts with this */
+	size_t names;	    /* "Proxy-Authorization" in d.why */
+};
+
+#define PZ "Proxy-Authorization: "
+#define MALFORMED "proxy: Proxy-Authorization malformed: "
+
+static const struct malformed_case malformed_cases[] = {
+    /* not base64 at all: the grammar refuses it, the guard names Basic */
+    {"basic not base64", "basic", PZ "Basic %%%notbase64\r\n",
+     MALFORMED "Basic credentials are not valid base64", 1},
+    /* base64 with a bad length: the decoder refuses it */
+    {"basic bad padding", "basic", PZ "Basic YWxpY2U6d29\r\n",
+     MALFORMED "Basic credentials are not valid base64", 1},
+    /* base64("alice"): no colon (RFC 7617 §2) */
+    {"basic no colon", "basic", PZ "Basic YWxpY2U=\r\n",
+     MALFORMED "Basic credentials: ", 1},
+    /* two token68 words: not a Bearer token */
+    {"bearer two words", "bearer", PZ "Bearer a b\r\n",
+     MALFORMED "Bearer credentials are not a valid token", 1},
+    /* params instead of a token */
+    {"bearer params", "bearer", PZ "Bearer a=b\r\n",
+     MALFORMED "Bearer token: ", 1},
+    /* Digest with only a username: realm is the first one missing */
+    {"digest no realm", "digest", PZ "Digest username=\"alice\"\r\n",
+     MALFORMED "Digest field realm is missing (field at fault: realm)", 1},
+    /* Digest as a token68 */
+    {"digest token68", "digest", PZ "Digest abc\r\n",
+     MALFORMED "Digest credentials must be name=value pairs", 1},
+    /* the sentence is about the field as a whole: kept whole */
+    {"two fields", "basic",
+     PZ "Basic YWxpY2U6d29uZGVybGFuZA==\r\n" PZ
+	"Basic YWxpY2U6d29uZGVybGFuZA==\r\n",
+     MALFORMED "Proxy-Authorization appears 2 times", 2},
+    {"does not parse", "basic", PZ "Digest realm=\"open\r\n",
+     MALFORMED "Proxy-Authorization cannot be parsed: ", 2},
+};
+
+static size_t occurrences(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+static void test_malformed_names_field_once(void **state)
+{
+	(void)state;
+	for (size_t i = 0;
+	     i < sizeof(malformed_cases) / sizeof(malformed_cases[0]); i++) {
+		const struct malformed_case *tc = &malformed_cases[i];
+		struct world *w = world_new(tc->schemes);
+		struct proxy_decision d;
+		struct http_response resp;
+		const char *body;
+		char req[1024];
+
+		print_message("case: %s\n", tc->comment);
+		snprintf(req, sizeof(req), T "%s\r\n", tc->fields);
+		decide_at(w, req, NOW, &d);
+		assert_int_equal(d.status, 400);
+		if (strncmp(d.why, tc->why, strlen(tc->why)) != 0)
+			fail_msg("%s: why '%s', want it to start '%s'",
+				 tc->comment, d.why, tc->why);
+		assert_int_equal(occurrences(d.why, "Proxy-Authorization"),
+				 tc->names);
+		/* the body says the same, after "proxy: " */
+		out_response(&d, &resp, &body);
+		assert_non_null(strstr(body, tc->why));
+		proxy_decision_free(&d);
+		world_free(w);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1054,6 +1144,7 @@ int main(void)
 	    cmocka_unit_test(test_write_own),
 	    cmocka_unit_test(test_unknown_user_same_as_wrong_password),
 	    cmocka_unit_test(test_nc_uppercase_is_400),
+	    cmocka_unit_test(test_malformed_names_field_once),
 	    cmocka_unit_test(test_decide_address),
 	    cmocka_unit_test(test_connect_port),
 	};

@@ -239,6 +239,157 @@ static void test_challenges(void **state)
 	world_free(w);
 }
 
+/* ---- Where the sentence of a malformed value starts ---- */
+
+/*
+ * A GUARD_MALFORMED sentence about the credentials field's value starts
+ * with the field's name and ": ", and r.detail says where the rest
+ * starts, for a caller that names the field itself (proxy/authn.c).  A
+ * sentence about the field as a whole (it appears twice, it does not
+ * parse) has detail 0.  Both sides, every scheme that checks syntax.
+ */
+struct detail_case {
+	const char *comment;
+	bool proxy;
+	const char *schemes;
+	const char *value; /* the credentials field's value */
+	bool named;	   /* the sentence starts with the field's name */
+	const char *rest;  /* reason + detail starts with this */
+	const char *field; /* r.field */
+};
+
+static const struct detail_case detail_cases[] = {
+    /* Basic: not a token68, bad base64 length, no colon */
+    {"basic grammar", true, "basic", "Basic %%%", true,
+     "Basic credentials are not valid base64", ""},
+    {"basic padding", false, "basic", "Basic YWxpY2U6d29", true,
+     "Basic credentials are not valid base64", ""},
+    {"basic no colon", true, "basic", "Basic YWxpY2U=", true,
+     "Basic credentials: ", ""},
+    /* Bearer: not a token68, params instead of a token */
+    {"bearer two words", false, "bearer", "Bearer a b", true,
+     "Bearer credentials are not a valid token (RFC 6750 §2.1)", ""},
+    {"bearer params", true, "bearer", "Bearer a=b", true, "Bearer token: ", ""},
+    /* Digest (http/guard_digest.c): token68, missing and broken fields */
+    {"digest token68", true, "digest", "Digest abc", true,
+     "Digest credentials must be name=value pairs", ""},
+    {"digest no realm", false, "digest", "Digest username=\"alice\"", true,
+     "Digest field realm is missing", "realm"},
+    {"digest unknown algorithm", true, "digest",
+     "Digest username=\"alice\", realm=\"lab407 proxy\", nonce=\"n\", "
+     "uri=\"/\", response=\"00\", algorithm=ROT13",
+     true, "Digest algorithm ROT13 is not known", "algorithm"},
+    {"digest unknown qop", false, "digest",
+     "Digest username=\"alice\", realm=\"lab407 origin\", nonce=\"n\", "
+     "uri=\"/private\", response=\"00\", qop=fast, nc=00000001, cnonce=\"c\"",
+     true, "Digest qop fast is not known", "qop"},
+    /* the field as a whole: no name to drop */
+    {"does not parse", true, "basic", "Digest realm=\"open", false,
+     "Proxy-Authorization cannot be parsed: ", ""},
+    {"origin does not parse", false, "basic", "Foo ,,=", false,
+     "Authorization cannot be parsed: ", ""},
+};
+
+static void test_malformed_detail(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(detail_cases) / sizeof(detail_cases[0]);
+	     i++) {
+		const struct detail_case *tc = &detail_cases[i];
+		struct world *w = world_new(tc->proxy, tc->schemes);
+		const char *fname = guard_credentials_field(&w->cfg);
+		size_t nl = strlen(fname);
+		struct guard_result r;
+		char headers[1024];
+
+		print_message("case: %s\n", tc->comment);
+		snprintf(headers, sizeof(headers), "%s: %s\r\n", fname,
+			 tc->value);
+		check_at(w, "GET", tc->proxy ? PTARGET : OTARGET, headers, NULL,
+			 NOW, &r);
+		assert_int_equal(r.verdict, GUARD_MALFORMED);
+		if (tc->named) {
+			assert_int_equal(r.detail, nl + 2);
+			assert_memory_equal(r.reason, fname, nl);
+			assert_memory_equal(r.reason + nl, ": ", 2);
+		} else {
+			assert_int_equal(r.detail, 0);
+		}
+		if (strncmp(r.reason + r.detail, tc->rest, strlen(tc->rest)))
+			fail_msg("%s: '%s' after %zu, want '%s'", tc->comment,
+				 r.reason, r.detail, tc->rest);
+		assert_string_equal(r.field, tc->field);
+		world_free(w);
+	}
+}
+
+/*
+ * A value that does not parse is named in the words of the scheme it
+ * starts with, as the auth grammar reads a scheme (auth_scheme_of(): a
+ * token followed by the end, a space or a comma): "Basic %%%" is bad
+ * base64, "Bearer a b" a bad token; a value that starts with no scheme
+ * gets the grammar's own error.
+ */
+struct unparseable_case {
+	const char *comment;
+	const char *value;
+	enum auth_scheme scheme; /* r.scheme */
+	enum http_err err;	 /* HTTP_OK: the grammar's own error */
+	const char *reason;	 /* substring */
+};
+
+static const struct unparseable_case unparseable_cases[] = {
+    {"basic, bad alphabet", "Basic %%%", AUTH_SCHEME_BASIC, HTTP_E_BASE64,
+     "not valid base64"},
+    {"basic, any case", "bAsIc %%%", AUTH_SCHEME_BASIC, HTTP_E_BASE64,
+     "not valid base64"},
+    {"basic, two words", "Basic YWxp Y2U6", AUTH_SCHEME_BASIC, HTTP_E_BASE64,
+     "not valid base64"},
+    {"bearer, two words", "Bearer a b", AUTH_SCHEME_BEARER, HTTP_E_BEARER_TOKEN,
+     "not a valid token"},
+    {"digest, open quote", "Digest realm=\"open", AUTH_SCHEME_DIGEST, HTTP_OK,
+     "cannot be parsed"},
+    {"unknown scheme", "Foo ,,=", AUTH_SCHEME_UNKNOWN, HTTP_OK,
+     "cannot be parsed"},
+    /* the scheme token is not followed by a space: no scheme at all */
+    {"basic glued to =", "Basic=abc", AUTH_SCHEME_NONE, HTTP_OK,
+     "cannot be parsed"},
+    {"leading comma", ",Basic abc", AUTH_SCHEME_NONE, HTTP_OK,
+     "cannot be parsed"},
+};
+
+static void test_unparseable_scheme(void **state)
+{
+	(void)state;
+	for (size_t i = 0;
+	     i < sizeof(unparseable_cases) / sizeof(unparseable_cases[0]);
+	     i++) {
+		const struct unparseable_case *tc = &unparseable_cases[i];
+		struct world *w = world_new(true, "basic,bearer,digest");
+		struct auth_challenge c;
+		struct guard_result r;
+		char headers[512];
+		enum http_err e;
+
+		print_message("case: %s\n", tc->comment);
+		/* the premise: the auth grammar refuses the value */
+		e = auth_parse_credentials(tc->value, strlen(tc->value), &c);
+		assert_int_not_equal(e, HTTP_OK);
+		if (tc->err != HTTP_OK)
+			e = tc->err;
+		snprintf(headers, sizeof(headers),
+			 "Proxy-Authorization: %s\r\n", tc->value);
+		check_at(w, "GET", PTARGET, headers, NULL, NOW, &r);
+		assert_int_equal(r.verdict, GUARD_MALFORMED);
+		if (r.scheme != tc->scheme || r.err != e)
+			fail_msg("%s: scheme %d err %d (%s), want %d %d",
+				 tc->comment, (int)r.scheme, (int)r.err,
+				 r.reason, (int)tc->scheme, (int)e);
+		assert_non_null(strstr(r.reason, tc->reason));
+		world_free(w);
+	}
+}
+
 static void test_names(void **state)
 {
 	struct guard_config p = {.proxy = true}, o = {.proxy = false};
@@ -260,6 +411,8 @@ int main(void)
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_simple_table),
 	    cmocka_unit_test(test_challenges),
+	    cmocka_unit_test(test_malformed_detail),
+	    cmocka_unit_test(test_unparseable_scheme),
 	};
 
 	return cmocka_run_group_tests_name("guard", tests, NULL, NULL);
