@@ -8,8 +8,11 @@
  * else; "may you?" belongs to the proxy's ACL and the origin's rules.
  *
  * Reading order for a lesson: guard_check() at the bottom of *Deciding*,
- * then check_basic() and check_bearer() above it, and Digest in
- * http/guard_digest.c (guard_digest_check()).
+ * then guard_verify() above it and the schemes it hands the credentials
+ * to: check_bearer() here, Basic in http/guard_basic.c
+ * (guard_basic_check()), Digest in http/guard_digest.c
+ * (guard_digest_check()).  The challenges are written by
+ * http/guard_challenge.c.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -22,7 +25,6 @@
 
 #include <openssl/crypto.h>
 
-#include "basic.h"
 #include "bearer.h"
 
 #define GUARD_MAX_TOKEN (BEARER_MAX_TOKEN + 1)
@@ -180,113 +182,6 @@ static void offered_list(const struct guard_config *cfg, char *out, size_t cap)
 	}
 	if (used == 0)
 		snprintf(out, cap, "nothing");
-}
-
-/* ---- Basic (RFC 7617) ---- */
-
-/*
- * The verified-credentials cache (http/credcache.h): the tag of these
- * credentials against the stored secret they are checked with; false
- * when there is no cache.  Only an htpasswd store is slow on purpose
- * (bcrypt, SHA-crypt, $apr1$); a plain or htdigest check costs less than
- * the HMAC.
- */
-static bool creds_tag(const struct guard_config *cfg,
-		      const struct basic_creds *bc,
-		      unsigned char tag[CREDCACHE_TAG_LEN])
-{
-	return cfg->creds != NULL && cfg->users != NULL &&
-	       cfg->users->kind == USERS_HTPASSWD &&
-	       credcache_tag(cfg->creds, bc->user, bc->pass, bc->pass_len,
-			     users_password_setting(cfg->users, bc->user), tag);
-}
-
-/* Were these credentials verified less than the cache's TTL ago? */
-static bool creds_seen(const struct guard_config *cfg,
-		       const struct basic_creds *bc, uint64_t now)
-{
-	unsigned char tag[CREDCACHE_TAG_LEN];
-	bool hit;
-
-	if (!creds_tag(cfg, bc, tag))
-		return false;
-	if (cfg->creds_lock.lock != NULL)
-		cfg->creds_lock.lock(cfg->creds_lock.arg);
-	hit = credcache_seen(cfg->creds, tag, now);
-	if (cfg->creds_lock.unlock != NULL)
-		cfg->creds_lock.unlock(cfg->creds_lock.arg);
-	return hit;
-}
-
-/* They were just verified: remember them (successes only). */
-static void creds_remember(const struct guard_config *cfg,
-			   const struct basic_creds *bc, uint64_t now)
-{
-	unsigned char tag[CREDCACHE_TAG_LEN];
-
-	if (!creds_tag(cfg, bc, tag))
-		return;
-	if (cfg->creds_lock.lock != NULL)
-		cfg->creds_lock.lock(cfg->creds_lock.arg);
-	credcache_remember(cfg->creds, tag, now);
-	if (cfg->creds_lock.unlock != NULL)
-		cfg->creds_lock.unlock(cfg->creds_lock.arg);
-}
-
-/*
- * Decode user:password and check it against the store in constant time,
- * or find it among the credentials verified in the last TTL seconds
- * (cfg->creds).  The decoded password is wiped before returning.
- */
-static void check_basic(const struct guard_config *cfg,
-			const struct auth_challenge *c, uint64_t now,
-			struct guard_result *r)
-{
-	struct basic_creds bc;
-	enum http_err e;
-
-	e = basic_decode(c, &bc);
-	if (e == HTTP_E_BASE64) {
-		guard_set_malformed(r, cfg, e, "",
-				    "Basic credentials are not valid base64");
-		goto done;
-	}
-	if (e != HTTP_OK) {
-		guard_set_malformed(r, cfg, e, "", "Basic credentials: %s",
-				    http_strerror(e));
-		goto done;
-	}
-	snprintf(r->user, sizeof(r->user), "%s", bc.user);
-	if (cfg->users == NULL) {
-		guard_set_verdict(r, GUARD_BAD, HTTP_E_CONFIG, "",
-				  "this %s has no user store",
-				  guard_party(cfg));
-		goto done;
-	}
-	if (creds_seen(cfg, &bc, now)) {
-		guard_set_verdict(r, GUARD_OK, HTTP_OK, "",
-				  "%s authenticated (Basic, verified earlier)",
-				  bc.user);
-		goto done;
-	}
-	e = users_check_password(cfg->users, bc.user, bc.pass, bc.pass_len);
-	if (e == HTTP_OK)
-		creds_remember(cfg, &bc, now);
-	if (e == HTTP_OK)
-		guard_set_verdict(r, GUARD_OK, HTTP_OK, "",
-				  "%s authenticated (Basic)", bc.user);
-	else if (e == HTTP_E_BAD_USER)
-		guard_set_verdict(r, GUARD_BAD, e, "", "unknown user \"%s\"",
-				  bc.user);
-	else if (e == HTTP_E_BAD_PASSWORD)
-		guard_set_verdict(r, GUARD_BAD, e, "",
-				  "wrong password for \"%s\"", bc.user);
-	else
-		guard_set_verdict(r, GUARD_BAD, e, "",
-				  "cannot check \"%s\": %s", bc.user,
-				  http_strerror(e));
-done:
-	basic_creds_wipe(&bc);
 }
 
 /* ---- Bearer (RFC 6750) ---- */
@@ -473,7 +368,7 @@ static void check_credentials(const struct guard_config *cfg,
 	out->scheme = c->kind;
 	switch (c->kind) {
 	case AUTH_SCHEME_BASIC:
-		check_basic(cfg, c, now, out);
+		guard_basic_check(cfg, c, now, out);
 		break;
 	case AUTH_SCHEME_BEARER:
 		check_bearer(cfg, c, out);
@@ -589,8 +484,6 @@ bool guard_remembered(const struct guard_config *cfg,
 	const char *fname = guard_credentials_field(cfg);
 	const struct http_header *h;
 	struct auth_challenge c;
-	struct basic_creds bc;
-	bool hit = false;
 
 	if (cfg->creds == NULL ||
 	    http_header_count(req->headers, req->num_headers, fname) != 1)
@@ -600,10 +493,7 @@ bool guard_remembered(const struct guard_config *cfg,
 	    auth_parse_credentials(h->value, h->value_len, &c) != HTTP_OK ||
 	    c.kind != AUTH_SCHEME_BASIC || !guard_offers(cfg, c.kind))
 		return false;
-	if (basic_decode(&c, &bc) == HTTP_OK)
-		hit = creds_seen(cfg, &bc, now);
-	basic_creds_wipe(&bc);
-	return hit;
+	return guard_basic_remembered(cfg, &c, now);
 }
 
 /*
@@ -638,121 +528,4 @@ bool guard_body_alg(const struct guard_config *cfg,
 		return true;
 	}
 	return false;
-}
-
-/* ---- Challenging ---- */
-
-/*
- * One Digest challenge (RFC 7616 §3.3): realm, qop, algorithm, nonce,
- * opaque, charset=UTF-8, userhash, stale.
- */
-static bool digest_challenge(const struct guard_config *cfg, enum digest_alg a,
-			     const char *nonce, bool stale, struct http_buf *v)
-{
-	const char *qop = NULL;
-
-	if ((cfg->qops & DIGEST_QOP_AUTH) && (cfg->qops & DIGEST_QOP_AUTH_INT))
-		qop = "auth, auth-int";
-	else if (cfg->qops & DIGEST_QOP_AUTH)
-		qop = "auth";
-	else if (cfg->qops & DIGEST_QOP_AUTH_INT)
-		qop = "auth-int";
-	return http_buf_puts(v, "Digest ") &&
-	       auth_write_param(v, true, "realm", cfg->realm, true) &&
-	       (qop == NULL || auth_write_param(v, false, "qop", qop, true)) &&
-	       auth_write_param(v, false, "algorithm", digest_alg_name(a),
-				false) &&
-	       auth_write_param(v, false, "nonce", nonce, true) &&
-	       (cfg->opaque[0] == '\0' ||
-		auth_write_param(v, false, "opaque", cfg->opaque, true)) &&
-	       auth_write_param(v, false, "charset", "UTF-8", false) &&
-	       (!cfg->userhash ||
-		auth_write_param(v, false, "userhash", "true", false)) &&
-	       (!stale || auth_write_param(v, false, "stale", "true", false));
-}
-
-/* True when algs[j] already appeared in algs[0..j): one challenge each. */
-static bool seen_before(const enum digest_alg *algs, size_t j)
-{
-	for (size_t i = 0; i < j; i++)
-		if (algs[i] == algs[j])
-			return true;
-	return false;
-}
-
-/* Write the value in v as one "Name: value\r\n" line. */
-static bool emit(const struct guard_config *cfg, const struct http_buf *v,
-		 struct http_buf *out)
-{
-	return !v->failed && v->data != NULL &&
-	       http_write_header(out, guard_challenge_field(cfg), v->data,
-				 v->len);
-}
-
-/*
- * One challenge line per offered scheme, in order; Digest one per
- * algorithm, in cfg->algs order, all sharing one fresh nonce (RFC 9110
- * §11.4: a client picks what it considers the most secure scheme it
- * understands; RFC 7616 §3.7: the first Digest one it supports).
- */
-bool guard_write_challenges(const struct guard_config *cfg,
-			    struct guard_state *st, uint64_t now, bool stale,
-			    const char *bearer_error, struct http_buf *out)
-{
-	static const enum digest_alg md5_only[] = {DIGEST_MD5};
-	const enum digest_alg *algs = cfg->num_algs ? cfg->algs : md5_only;
-	size_t num_algs = cfg->num_algs ? cfg->num_algs : 1;
-	char nonce[GUARD_MAX_NONCE] = "";
-	struct http_buf v;
-	bool ok = true;
-
-	if (guard_offers(cfg, AUTH_SCHEME_DIGEST) &&
-	    digest_nonce_make(&st->key, now, nonce, sizeof(nonce)) != HTTP_OK)
-		return false;
-	if (num_algs > DIGEST_ALG_COUNT)
-		num_algs = DIGEST_ALG_COUNT;
-	http_buf_init(&v, 0);
-	for (size_t i = 0; ok && i < cfg->num_schemes && i < GUARD_MAX_SCHEMES;
-	     i++) {
-		switch (cfg->schemes[i]) {
-		case AUTH_SCHEME_BASIC:
-			http_buf_reset(&v);
-			ok = basic_write_challenge(&v, cfg->realm) &&
-			     emit(cfg, &v, out);
-			break;
-		case AUTH_SCHEME_BEARER:
-			http_buf_reset(&v);
-			ok = bearer_write_challenge(
-				 &v, cfg->realm, bearer_error,
-				 bearer_error ? "the access token is not "
-						"valid"
-					      : NULL) &&
-			     emit(cfg, &v, out);
-			break;
-		case AUTH_SCHEME_DIGEST:
-			for (size_t j = 0; ok && j < num_algs; j++) {
-				if (seen_before(algs, j))
-					continue;
-				http_buf_reset(&v);
-				ok = digest_challenge(cfg, algs[j], nonce,
-						      stale, &v) &&
-				     emit(cfg, &v, out);
-			}
-			break;
-		case AUTH_SCHEME_NTLM:
-		case AUTH_SCHEME_NEGOTIATE:
-			/* MS-NLMP over HTTP, RFC 4559 §4.1: the bare scheme
-			 * starts the handshake; its tokens come later. */
-			http_buf_reset(&v);
-			ok = http_buf_puts(&v,
-					   auth_scheme_name(cfg->schemes[i])) &&
-			     emit(cfg, &v, out);
-			break;
-		default:
-			ok = false;
-			break;
-		}
-	}
-	http_buf_free(&v);
-	return ok && !out->failed;
 }

@@ -212,6 +212,8 @@ bool guard_remembered(const struct guard_config *cfg,
 bool guard_body_alg(const struct guard_config *cfg,
 		    const struct http_request *req, enum digest_alg *alg);
 
+/* ---- Challenging (http/guard_challenge.c) ---- */
+
 /*
  * Append one challenge header line per offered scheme (Digest: one per
  * algorithm), "Name: value\r\n" each, in order.  `stale` adds stale=true to
@@ -219,9 +221,9 @@ bool guard_body_alg(const struct guard_config *cfg,
  * Thread-safe like guard_verify(): a fresh nonce touches only st->key's
  * atomic serial.
  */
-bool guard_write_challenges(const struct guard_config *cfg,
-			    struct guard_state *st, uint64_t now, bool stale,
-			    const char *bearer_error, struct http_buf *out);
+bool guard_challenge_write(const struct guard_config *cfg,
+			   struct guard_state *st, uint64_t now, bool stale,
+			   const char *bearer_error, struct http_buf *out);
 
 /* ---- Between the guard's own files (http/guard*.c), not for shells ---- */
 
@@ -237,6 +239,22 @@ void guard_set_malformed(struct guard_result *r, const struct guard_config *cfg,
 			 ...) __attribute__((format(printf, 5, 6)));
 /* "proxy" or "server", for reasons. */
 const char *guard_party(const struct guard_config *cfg);
+
+/* ---- Checking Basic (http/guard_basic.c) ---- */
+
+/*
+ * The Basic credentials c (RFC 7617 §2): fills *r as guard_verify()
+ * would, GUARD_OK for a user and password that match the store (or that
+ * cfg->creds remembers as verified before now), GUARD_BAD or
+ * GUARD_MALFORMED otherwise.
+ */
+void guard_basic_check(const struct guard_config *cfg,
+		       const struct auth_challenge *c, uint64_t now,
+		       struct guard_result *r);
+/* The Basic credentials c are in cfg->creds as verified, not expired at
+ * now (guard_remembered()). */
+bool guard_basic_remembered(const struct guard_config *cfg,
+			    const struct auth_challenge *c, uint64_t now);
 
 /* ---- Checking Digest (http/guard_digest.c) ---- */
 

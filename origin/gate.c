@@ -248,8 +248,8 @@ static void challenge(const struct origin_config *cfg, struct origin_state *st,
 	http_buf_init(&h, 0);
 	http_buf_init(&body, 0);
 	common_headers(&h, now);
-	if (!guard_write_challenges(&cfg->guard, &st->guard, now, stale,
-				    bearer_error, &h))
+	if (!guard_challenge_write(&cfg->guard, &st->guard, now, stale,
+				   bearer_error, &h))
 		h.failed = true;
 
 	switch (r->verdict) {

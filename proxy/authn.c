@@ -318,8 +318,8 @@ static void write_407(const struct proxy_config *cfg, struct proxy_state *st,
 	guard_offered(&cfg->guard, offer, sizeof(offer));
 	http_buf_init(&h, 0);
 	http_buf_init(&body, 0);
-	if (!guard_write_challenges(&cfg->guard, &st->guard, now, stale,
-				    bearer_error, &h))
+	if (!guard_challenge_write(&cfg->guard, &st->guard, now, stale,
+				   bearer_error, &h))
 		h.failed = true;
 	http_buf_printf(&body,
 			"407 Proxy Authentication Required\n"

@@ -573,7 +573,7 @@ static size_t read_challenges(const struct guard_config *cfg,
 
 	http_buf_reset(raw);
 	http_write_status_line(raw, guard_status(cfg));
-	assert_true(guard_write_challenges(cfg, gs, now, false, NULL, raw));
+	assert_true(guard_challenge_write(cfg, gs, now, false, NULL, raw));
 	http_buf_puts(raw, "\r\n");
 	used = http_parse_response(raw->data, raw->len, &resp, &e);
 	assert_int_equal(used, (long)raw->len);

@@ -170,7 +170,7 @@ static void test_challenges(void **state)
 	snprintf(w->cfg.opaque, sizeof(w->cfg.opaque), "%s", "op42");
 	http_buf_init(&b, 0);
 	assert_true(
-	    guard_write_challenges(&w->cfg, &w->st, NOW, false, NULL, &b));
+	    guard_challenge_write(&w->cfg, &w->st, NOW, false, NULL, &b));
 	/* one line per scheme, Digest one per algorithm, in order */
 	assert_int_equal(count(b.data, "Proxy-Authenticate: "), 4);
 	assert_int_equal(count(b.data, "\r\n"), 4);
@@ -200,8 +200,8 @@ static void test_challenges(void **state)
 
 	/* stale=true and the Bearer error when asked */
 	http_buf_reset(&b);
-	assert_true(guard_write_challenges(&w->cfg, &w->st, NOW, true,
-					   "invalid_token", &b));
+	assert_true(guard_challenge_write(&w->cfg, &w->st, NOW, true,
+					  "invalid_token", &b));
 	assert_int_equal(count(b.data, ", stale=true\r\n"), 2);
 	assert_non_null(strstr(b.data, "Bearer realm=\"lab407 proxy\", "
 				       "error=\"invalid_token\""));
@@ -215,7 +215,7 @@ static void test_challenges(void **state)
 	w->cfg.qops = 0;
 	http_buf_init(&b, 0);
 	assert_true(
-	    guard_write_challenges(&w->cfg, &w->st, NOW, false, NULL, &b));
+	    guard_challenge_write(&w->cfg, &w->st, NOW, false, NULL, &b));
 	assert_int_equal(count(b.data, "\r\n"), 1);
 	assert_int_equal(
 	    strncmp(b.data,
@@ -233,7 +233,7 @@ static void test_challenges(void **state)
 	http_buf_reset(&b);
 	w->cfg.qops = DIGEST_QOP_AUTH_INT;
 	assert_true(
-	    guard_write_challenges(&w->cfg, &w->st, NOW, false, NULL, &b));
+	    guard_challenge_write(&w->cfg, &w->st, NOW, false, NULL, &b));
 	assert_non_null(strstr(b.data, "qop=\"auth-int\""));
 	http_buf_free(&b);
 	world_free(w);

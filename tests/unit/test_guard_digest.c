@@ -873,8 +873,8 @@ static void test_config_strings_quoted(void **state)
 		snprintf(w->cfg.realm, sizeof(w->cfg.realm), "%s", v);
 		snprintf(w->cfg.opaque, sizeof(w->cfg.opaque), "%s", v);
 		http_buf_init(&b, 0);
-		if (guard_write_challenges(&w->cfg, &w->st, NOW, false, NULL,
-					   &b) != members[i].ok)
+		if (guard_challenge_write(&w->cfg, &w->st, NOW, false, NULL,
+					  &b) != members[i].ok)
 			fail_msg("member %zu: challenges written=%d", i,
 				 !members[i].ok);
 		if (members[i].ok) {
