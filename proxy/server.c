@@ -152,6 +152,8 @@ struct exchange {
 	struct proxy_decision d; /* d.out: our answer or the rewritten head */
 	struct http_body_info req_body;
 	bool has_body;	       /* a request body follows the head */
+	bool client_closes;    /* the client said this request is its last
+				  (RFC 9112 §9.3) */
 	bool http10;	       /* the client speaks HTTP/1.0 */
 	uint64_t req_sent;     /* request body bytes sent upstream */
 	uint64_t window_bytes; /* body bytes in the current rate window */
@@ -706,6 +708,7 @@ static struct exchange *exchange_new(const struct http_request *req)
 	text_copy(x->method, sizeof(x->method), req->method, req->method_len);
 	text_copy(x->url, sizeof(x->url), req->target, req->target_len);
 	x->http10 = req->minor_version == 0;
+	x->client_closes = !persist_request(req);
 	proxy_decision_init(&x->d);
 	memset(&x->req_body, 0, sizeof(x->req_body));
 	body_init(&x->mv, &x->req_body, BODY_DISCARD, 0);
@@ -2115,11 +2118,34 @@ static void tunnel_half(struct conn *c)
  * kernel answer the client's next bytes with a reset, and the reset can
  * destroy the 407 before the client has read it.
  */
+/*
+ * Nothing can follow that a close at once would turn into a reset: the
+ * client said its request was its last (Connection: close, or HTTP/1.0
+ * without keep-alive; RFC 9112 §9.6: it then sends nothing more), the
+ * request had no body, no byte past it has come, and the answer is all
+ * out.  Then the lingering (a shutdown, a wait for the client's FIN, a
+ * read) buys nothing, and a client that opens a connection a request
+ * pays three system calls fewer (strace -c, wrk with Connection:
+ * close).  Over TLS the close_notify of client_shut_write() is wanted.
+ */
+static bool close_at_once(struct conn *c)
+{
+	const struct exchange *x = c->x;
+
+	return x != NULL && x->client_closes && !x->has_body &&
+	       c->wk->srv->tls == NULL &&
+	       evbuffer_get_length(bufferevent_get_input(c->cl)) == 0 &&
+	       evbuffer_get_length(bufferevent_get_output(c->cl)) == 0;
+}
+
 static void start_lingering(struct conn *c)
 {
+	bool at_once;
+
 	/* What on_client_write() would do once the answer is out, this
 	 * does below when send_now() got it all out. */
 	send_now(c, c->cl);
+	at_once = close_at_once(c);
 	if (c->up != NULL) {
 		bufferevent_free(c->up);
 		c->up = NULL;
@@ -2128,6 +2154,10 @@ static void start_lingering(struct conn *c)
 		log_access(c);
 		exchange_free(c->x);
 		c->x = NULL;
+	}
+	if (at_once) {
+		conn_free(c);
+		return;
 	}
 	go_state(c, CONN_LINGERING);
 	c->lingered = 0;
