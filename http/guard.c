@@ -26,6 +26,7 @@
 #include <openssl/crypto.h>
 
 #include "bearer.h"
+#include "text.h"
 
 #define GUARD_MAX_TOKEN (BEARER_MAX_TOKEN + 1)
 
@@ -123,7 +124,7 @@ void guard_set_verdict(struct guard_result *r, enum guard_verdict v,
 
 	r->verdict = v;
 	r->err = err;
-	snprintf(r->field, sizeof(r->field), "%s", field ? field : "");
+	text_set(r->field, sizeof(r->field), field);
 	va_start(ap, fmt);
 	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
 	va_end(ap);
@@ -145,7 +146,7 @@ void guard_set_malformed(struct guard_result *r, const struct guard_config *cfg,
 
 	r->verdict = GUARD_MALFORMED;
 	r->err = err;
-	snprintf(r->field, sizeof(r->field), "%s", field ? field : "");
+	text_set(r->field, sizeof(r->field), field);
 	n = snprintf(r->reason, sizeof(r->reason),
 		     "%s: ", guard_credentials_field(cfg));
 	if (n < 0 || (size_t)n >= sizeof(r->reason))

@@ -11,9 +11,8 @@
 
 #include "guard.h"
 
-#include <stdio.h>
-
 #include "basic.h"
+#include "text.h"
 
 /* ---- Basic (RFC 7617) ---- */
 
@@ -89,7 +88,7 @@ void guard_basic_check(const struct guard_config *cfg,
 				    http_strerror(e));
 		goto done;
 	}
-	snprintf(r->user, sizeof(r->user), "%s", bc.user);
+	text_set(r->user, sizeof(r->user), bc.user);
 	if (cfg->users == NULL) {
 		guard_set_verdict(r, GUARD_BAD, HTTP_E_CONFIG, "",
 				  "this %s has no user store",

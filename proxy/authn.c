@@ -22,6 +22,7 @@
 
 #include "../http/auth.h"
 #include "../http/base64.h"
+#include "../http/text.h"
 #include "respond.h"
 
 #define PROXY_MAX_OFFER 64 /* "Digest, Basic, Bearer" */
@@ -86,8 +87,8 @@ bool proxy_authn_request(const struct proxy_config *cfg, struct proxy_state *st,
 		proxy_authn_challenge(cfg, st, f, &r, now, d);
 		return false;
 	}
-	snprintf(d->user, sizeof(d->user), "%s", r.user);
-	snprintf(d->info_header, sizeof(d->info_header), "%s", r.info);
+	text_set(d->user, sizeof(d->user), r.user);
+	text_set(d->info_header, sizeof(d->info_header), r.info);
 	d->scheme = auth_scheme_name(r.scheme);
 	return true;
 }

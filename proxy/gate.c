@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "../http/facts.h"
+#include "../http/text.h"
 #include "authn.h"
 #include "conn.h"
 #include "relay.h"
@@ -366,9 +367,8 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 	facts_read(req, &facts);
 	if (!read_target(&facts, d))
 		return;
-	snprintf(method, sizeof(method), "%.*s", (int)req->method_len,
-		 req->method);
-	snprintf(d->host, sizeof(d->host), "%s", facts.url.host);
+	text_copy(method, sizeof(method), req->method, req->method_len);
+	text_set(d->host, sizeof(d->host), facts.url.host);
 	d->port = facts.url.port;
 
 	/* Step 2: who are you. */

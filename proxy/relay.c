@@ -100,11 +100,12 @@ bool proxy_relay_request(const struct facts *f, long mf, struct http_buf *out)
 		    is_hop_by_hop(&f->connection, req->headers, i))
 			continue;
 		if (mf > 0 && http_header_is(fl, "Max-Forwards")) {
-			http_write_headerf(out, "Max-Forwards", "%ld", mf - 1);
+			http_write_header_uint(out, "Max-Forwards",
+					       (unsigned long long)(mf - 1));
 			continue;
 		}
-		http_buf_printf(out, "%.*s: %.*s\r\n", (int)fl->name_len,
-				fl->name, (int)fl->value_len, fl->value);
+		http_write_field(out, fl->name, fl->name_len, fl->value,
+				 fl->value_len);
 	}
 	/* RFC 9110 §7.6.3: each proxy appends its own Via entry. */
 	http_buf_puts(out, "Via: 1.1 " PROXY_VIA_NAME "\r\n\r\n");
@@ -138,8 +139,11 @@ bool proxy_relay_head_auth(const struct http_response *resp, const char *info,
 	struct facts_connection conn;
 
 	facts_read_connection(resp->headers, resp->num_headers, &conn);
-	http_buf_printf(out, "HTTP/1.1 %d %.*s\r\n", resp->status,
-			(int)resp->reason_len, resp->reason);
+	http_buf_puts(out, "HTTP/1.1 ");
+	http_buf_putu(out, (unsigned)resp->status);
+	http_buf_append(out, " ", 1);
+	http_buf_append(out, resp->reason, resp->reason_len);
+	http_buf_append(out, "\r\n", 2);
 	for (size_t i = 0; i < resp->num_headers; i++) {
 		const struct http_header *f = &resp->headers[i];
 
@@ -149,8 +153,8 @@ bool proxy_relay_head_auth(const struct http_response *resp, const char *info,
 		/* The data alone follows, ended by the close. */
 		if (dechunk && http_header_is(f, "Transfer-Encoding"))
 			continue;
-		http_buf_printf(out, "%.*s: %.*s\r\n", (int)f->name_len,
-				f->name, (int)f->value_len, f->value);
+		http_write_field(out, f->name, f->name_len, f->value,
+				 f->value_len);
 	}
 	http_buf_puts(out, "Via: 1.1 " PROXY_VIA_NAME "\r\n");
 	if (info != NULL && info[0] != '\0')

@@ -48,7 +48,8 @@ bool proxy_respond_write(struct http_buf *out, int status, bool close,
 		http_buf_puts(out, h.data);
 		http_buf_puts(out,
 			      "Content-Type: text/plain; charset=utf-8\r\n");
-		http_buf_printf(out, "Content-Length: %zu\r\n\r\n", body_len);
+		http_write_header_uint(out, "Content-Length", body_len);
+		http_buf_append(out, "\r\n", 2);
 		ok = !out->failed;
 	} else {
 		ok = http_write_text_response(out, status, h.data, body,
