@@ -134,6 +134,23 @@ done:
 	return e;
 }
 
+/*
+ * A Basic value with bytes outside base64 after the scheme:
+ * what a student broke is the base64; see basic.h.  The scheme is
+ * auth_scheme_of()'s reading, so "Basic" is its first five bytes.
+ */
+bool basic_value_not_base64(const char *v, size_t len)
+{
+	const size_t after = sizeof("Basic") - 1;
+
+	if (auth_scheme_of(v, len) != AUTH_SCHEME_BASIC)
+		return false;
+	for (size_t i = after; i < len; i++)
+		if (v[i] != ' ' && !base64_is_char((unsigned char)v[i]))
+			return true;
+	return false;
+}
+
 /* ---- Challenging ---- */
 
 /*

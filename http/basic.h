@@ -35,6 +35,13 @@ enum http_err basic_encode(struct http_buf *b, const char *user,
  */
 enum http_err basic_decode(const struct auth_challenge *cred,
 			   struct basic_creds *out);
+/*
+ * v[0..len) is a credentials value of scheme Basic (auth_scheme_of())
+ * whose token68 holds a byte outside the base64 alphabet (RFC 4648 §4),
+ * spaces aside: what was broken is the base64, whatever else the auth
+ * grammar refuses in it.
+ */
+bool basic_value_not_base64(const char *v, size_t len);
 /* Append a challenge value: Basic realm="R", charset="UTF-8" */
 bool basic_write_challenge(struct http_buf *b, const char *realm);
 /* Constant-time equality of two byte strings (lengths may differ). */

@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "../http/auth.h"
-#include "../http/base64.h"
+#include "../http/basic.h"
 #include "../http/text.h"
 #include "respond.h"
 
@@ -96,26 +96,6 @@ bool proxy_authn_request(const struct proxy_config *cfg, struct proxy_state *st,
 /* ---- Refusing unreadable credentials ---- */
 
 /*
- * "Basic" followed by bytes outside the base64 alphabet: the auth grammar
- * already refuses them (not a token68), but what a student broke is the
- * base64, so the 400 says so too.
- */
-static bool basic_not_base64(const struct facts *f)
-{
-	const struct http_header *h = f->proxy_authorization.first;
-	const size_t after = sizeof("Basic") - 1;
-
-	if (h == NULL ||
-	    f->proxy_authorization.first_scheme != AUTH_SCHEME_BASIC)
-		return false;
-	for (size_t i = after; i < h->value_len; i++)
-		if (h->value[i] != ' ' &&
-		    !base64_is_char((unsigned char)h->value[i]))
-			return true;
-	return false;
-}
-
-/*
  * Lesson 03: unreadable credentials are a 400, not a 407.  RFC 9110
  * §15.5.1: Proxy-Authorization that does not parse.  This is lab407's
  * design choice, so that the answer names the fault: RFC 9110 §11.4 says
@@ -125,6 +105,7 @@ static bool basic_not_base64(const struct facts *f)
 void proxy_authn_refuse(const struct facts *f, const struct guard_result *r,
 			struct proxy_decision *d)
 {
+	const struct http_header *h = f->proxy_authorization.first;
 	char what[GUARD_MAX_REASON + 128];
 	int n;
 	/* The field is named here, so the guard's sentence goes without its
@@ -137,8 +118,12 @@ void proxy_authn_refuse(const struct facts *f, const struct guard_result *r,
 	if (r->field[0] != '\0' && n > 0 && (size_t)n < sizeof(what))
 		n += snprintf(what + n, sizeof(what) - (size_t)n,
 			      " (field at fault: %s)", r->field);
-	/* Say "base64" once: a guard that found bad base64 said so. */
-	if (r->err != HTTP_E_BASE64 && basic_not_base64(f) && n > 0 &&
+	/* "Basic" followed by bytes outside the base64 alphabet: the auth
+	 * grammar already refuses them (not a token68), but what a student
+	 * broke is the base64, so the 400 says so too -- once: a guard that
+	 * found bad base64 said so. */
+	if (r->err != HTTP_E_BASE64 && h != NULL &&
+	    basic_value_not_base64(h->value, h->value_len) && n > 0 &&
 	    (size_t)n < sizeof(what))
 		snprintf(what + n, sizeof(what) - (size_t)n,
 			 "; the Basic credentials are not valid base64 "

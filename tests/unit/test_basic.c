@@ -272,6 +272,47 @@ static void test_equal_table(void **state)
 	}
 }
 
+/* ---- a Basic value whose base64 is broken ---- */
+
+struct not_b64_case {
+	const char *comment;
+	const char *value;
+	bool want;
+};
+
+static const struct not_b64_case not_b64_cases[] = {
+    /* valid base64, or only spaces between: nothing to say */
+    {"good", "Basic YWxpY2U6d29uZGVybGFuZA==", false},
+    {"spaces", "Basic  YWxp Y2U6", false},
+    {"scheme alone", "Basic", false},
+    /* a byte outside the alphabet (RFC 4648 §4), anywhere after Basic */
+    {"percent", "Basic %%%notbase64", true},
+    {"dot first", "Basic .WxpY2U6d29uZGVybGFuZA==", true},
+    {"quote at the end", "Basic YWxpY2U6\"", true},
+    {"tab", "Basic\tYWxp", true},
+    /* the scheme in any case */
+    {"lower case", "basic %%%", true},
+    /* not Basic: never about base64 */
+    {"bearer", "Bearer %%%", false},
+    {"basicx", "Basicx %%%", false},
+    {"glued", "Basic=%%%", false},
+    {"empty", "", false},
+};
+
+static void test_value_not_base64(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(not_b64_cases) / sizeof(not_b64_cases[0]);
+	     i++) {
+		const struct not_b64_case *tc = &not_b64_cases[i];
+
+		print_message("case: %s\n", tc->comment);
+		assert_int_equal(
+		    basic_value_not_base64(tc->value, strlen(tc->value)),
+		    tc->want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +323,7 @@ int main(void)
 	    cmocka_unit_test(test_decode_too_long),
 	    cmocka_unit_test(test_challenge),
 	    cmocka_unit_test(test_equal_table),
+	    cmocka_unit_test(test_value_not_base64),
 	};
 
 	return cmocka_run_group_tests_name("basic", tests, NULL, NULL);

@@ -1086,6 +1086,13 @@ static const struct malformed_case malformed_cases[] = {
      MALFORMED "Proxy-Authorization appears 2 times", 2},
     {"does not parse", "basic", PZ "Digest realm=\"open\r\n",
      MALFORMED "Proxy-Authorization cannot be parsed: ", 2},
+    /* twice, the first one's base64 broken: said after the rest */
+    {"two fields, bad base64", "basic",
+     PZ "Basic %%%\r\n" PZ "Basic YWxpY2U6d29uZGVybGFuZA==\r\n",
+     MALFORMED "Proxy-Authorization appears 2 times; it holds one set of "
+	       "credentials and may appear once (RFC 9110 §5.3); the Basic "
+	       "credentials are not valid base64 (RFC 7617 §2, RFC 4648 §4)",
+     2},
 };
 
 static size_t occurrences(const char *hay, const char *needle)
