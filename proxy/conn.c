@@ -156,6 +156,7 @@ negotiate_step(const struct proxy_config *cfg, struct proxy_state *st,
 	struct negotiate_result *nr = calloc(1, sizeof(*nr));
 	enum proxy_conn_outcome out = PROXY_CONN_ANSWERED;
 	struct http_buf h, body;
+	size_t tl;
 
 	d->lesson = "12";
 	if (nr == NULL) {
@@ -177,9 +178,9 @@ negotiate_step(const struct proxy_config *cfg, struct proxy_state *st,
 			 nr->user);
 		/* a token too long for the field is left off: the client
 		 * then cannot check the proxy (lesson 12) */
-		if (strlen(nr->token) < sizeof(d->negotiate_reply))
-			snprintf(d->negotiate_reply, sizeof(d->negotiate_reply),
-				 "%s", nr->token);
+		tl = strlen(nr->token);
+		if (tl < sizeof(d->negotiate_reply))
+			memcpy(d->negotiate_reply, nr->token, tl + 1);
 		out = proved(nr->user, AUTH_SCHEME_NEGOTIATE, d);
 		break;
 	case NEGOTIATE_CONTINUE:
