@@ -37,8 +37,8 @@ static const char *const hop_by_hop[] = {
     "Upgrade",	  "Proxy-Authorization", "Proxy-Authenticate",
 };
 
-/* Lesson 06: what never crosses the proxy, Proxy-Authorization included. */
 /*
+ * Lesson 06: what never crosses the proxy, Proxy-Authorization included.
  * True when field i of a message (fields hs[]) must not cross the proxy:
  * one of hop_by_hop[], or named in the message's Connection fields (c,
  * read by facts_read_connection()).  Content-Length and Transfer-Encoding
@@ -75,9 +75,9 @@ static void authority(const struct http_url *u, char *out, size_t cap)
 			 v6 ? "]" : "", u->port);
 }
 
-/* Lesson 01: absolute form in, origin form out, Via appended. */
 /*
- * Rewrite the request head for the origin (RFC 9112 §3.2.2, RFC 9110
+ * Lesson 01: absolute form in, origin form out, Via appended.  Rewrite
+ * the request head for the origin (RFC 9112 §3.2.2, RFC 9110
  * §7.6): origin-form request line, Host from the URL, hop-by-hop fields
  * and Proxy-Authorization dropped, Authorization and every other
  * end-to-end field kept in order, Max-Forwards decremented, our Via last.
@@ -114,24 +114,18 @@ bool proxy_relay_request(const struct facts *f, long mf, struct http_buf *out)
 
 /* ---- Relaying the response ---- */
 
-/* Lesson 06: the way back, with the origin's Proxy-Authenticate dropped. */
 /*
+ * Lesson 06: the way back, with the origin's Proxy-Authenticate dropped.
  * Rewrite an origin's response head for the client: the origin's status
  * and reason, every end-to-end field, our Via (RFC 9110 §7.6.3).  Dropped:
  * hop-by-hop fields and those Connection names (§7.6.1), and
  * Proxy-Authenticate / Proxy-Authentication-Info, which only the next
  * hop may send (§11.7.1): an origin has no business challenging for the
- * proxy.  Transfer-Encoding stays: the body is relayed as it arrives.
+ * proxy.  Transfer-Encoding stays (the body is relayed as it arrives)
+ * unless dechunk is set.  Then the proxy's own fields: its Digest
+ * Proxy-Authentication-Info, and (Lesson 12) the final Negotiate token,
+ * the mutual authentication riding on the final answer; Connection last.
  */
-bool proxy_relay_head_to(const struct http_response *resp, const char *info,
-			 const char *connection, bool dechunk,
-			 struct http_buf *out)
-{
-	return proxy_relay_head_auth(resp, info, NULL, connection, dechunk,
-				     out);
-}
-
-/* Lesson 12: the mutual-authentication token rides on the final answer. */
 bool proxy_relay_head_auth(const struct http_response *resp, const char *info,
 			   const char *negotiate, const char *connection,
 			   bool dechunk, struct http_buf *out)
@@ -170,6 +164,16 @@ bool proxy_relay_head_auth(const struct http_response *resp, const char *info,
 	return !out->failed;
 }
 
+/* No Negotiate token. */
+bool proxy_relay_head_to(const struct http_response *resp, const char *info,
+			 const char *connection, bool dechunk,
+			 struct http_buf *out)
+{
+	return proxy_relay_head_auth(resp, info, NULL, connection, dechunk,
+				     out);
+}
+
+/* No Negotiate token, the chunked framing kept. */
 bool proxy_relay_head_ex(const struct http_response *resp, const char *info,
 			 const char *connection, struct http_buf *out)
 {
