@@ -65,7 +65,7 @@ static bool find_credentials(const struct facts *f, enum auth_scheme s,
 	return false;
 }
 
-/* The connection is proved for `user` with scheme s (lesson `lesson`). */
+/* The connection is proved for `user` with scheme s: d says who and how. */
 static enum proxy_conn_outcome proved(const char *user, enum auth_scheme s,
 				      struct proxy_decision *d)
 {
