@@ -271,6 +271,70 @@ static void test_malformed(void **state)
 	world_free(w);
 }
 
+/*
+ * A refusal of an NTLM message is answered as the guard's refusals are
+ * (a 407 for a wrong password or user, a 400 for a message that does not
+ * read), and explained by lesson 11 with the guard's verdict; a value
+ * the auth grammar refuses never reaches NTLM and is lesson 03's 400.
+ */
+struct refusal_case {
+	const char *comment;
+	const char *user; /* handshake first, then AUTHENTICATE as user:pass */
+	const char *pass;
+	const char *field; /* or this field line, on a fresh connection */
+	int status;
+	const char *lesson;
+	enum guard_verdict verdict;
+	const char *why; /* substring of d.why */
+};
+
+static const struct refusal_case refusal_cases[] = {
+    {"wrong password", "alice", "wonderlanD", NULL, 407, "11", GUARD_BAD,
+     "wrong password"},
+    {"unknown user", "carol", "wonderland", NULL, 407, "11", GUARD_BAD,
+     "unknown"},
+    {"not NTLMSSP", NULL, NULL, PA "NTLM aGVsbG8gd29ybGQ=\r\n", 400, "11",
+     GUARD_MALFORMED, "Proxy-Authorization malformed: "},
+    {"a CHALLENGE from a client", NULL, NULL,
+     PA "NTLM TlRMTVNTUAACAAAAAAAAADAAAAABAgAAASNFZ4mrze8AAAAAAAAAAAAAAAAwAAA"
+	"A\r\n",
+     400, "11", GUARD_MALFORMED, "Proxy-Authorization malformed: "},
+    {"fields past the end", NULL, NULL,
+     PA "NTLM TlRMTVNTUAADAAAAGAAYAEAAAAA=\r\n", 400, "11", GUARD_MALFORMED,
+     "Proxy-Authorization malformed: "},
+    {"not even a token68", NULL, NULL, PA "NTLM %%%%\r\n", 400, "03",
+     GUARD_MALFORMED, "cannot be parsed"},
+};
+
+static void test_refusals_explained(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(refusal_cases) / sizeof(refusal_cases[0]);
+	     i++) {
+		const struct refusal_case *tc = &refusal_cases[i];
+		struct world *w = world_new("ntlm");
+		struct proxy_conn c;
+		char auth[8192];
+
+		print_message("case: %s\n", tc->comment);
+		proxy_conn_init(&c);
+		if (tc->user != NULL) {
+			assert_int_equal(ask(w, &c, PA NEGOTIATE "\r\n"), 407);
+			authenticate(w, tc->user, tc->pass, auth, sizeof(auth));
+		} else {
+			snprintf(auth, sizeof(auth), "%s", tc->field);
+		}
+		assert_int_equal(ask(w, &c, auth), tc->status);
+		assert_string_equal(w->d.lesson, tc->lesson);
+		assert_int_equal(w->d.auth_verdict, (int)tc->verdict);
+		if (strstr(w->d.why, tc->why) == NULL)
+			fail_msg("%s: why '%s' lacks '%s'", tc->comment,
+				 w->d.why, tc->why);
+		proxy_conn_free(&c);
+		world_free(w);
+	}
+}
+
 /* Several schemes: one 407 with one challenge each, in order; Basic
  * beside NTLM still works request by request. */
 static void test_several(void **state)
@@ -306,6 +370,7 @@ int main(void)
 	    cmocka_unit_test(test_handshake),
 	    cmocka_unit_test(test_failures),
 	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_refusals_explained),
 	    cmocka_unit_test(test_several),
 	};
 
