@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../http/message.h"
+
 struct timeval loop_tv(unsigned ms)
 {
 	struct timeval tv;
@@ -38,6 +40,16 @@ uint64_t loop_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+const char *loop_head_bytes(struct evbuffer *in, size_t *n)
+{
+	size_t len = evbuffer_get_length(in);
+
+	*n = len < HTTP_MAX_HEAD_BYTES + 1 ? len : HTTP_MAX_HEAD_BYTES + 1;
+	if (*n == 0)
+		return NULL;
+	return (const char *)evbuffer_pullup(in, (ev_ssize_t)*n);
 }
 
 void loop_lock(void *m)
@@ -80,13 +92,13 @@ static void on_accept(struct evconnlistener *lev, evutil_socket_t fd,
 	if (l->max_conns > 0 &&
 	    atomic_fetch_add(&l->active, 1) >= l->max_conns) {
 		atomic_fetch_sub(&l->active, 1);
-		l->busy(w, fd);
+		l->ops->busy(w, fd);
 		return;
 	}
 	if (l->max_conns == 0)
 		atomic_fetch_add(&l->active, 1);
 	w->conns++;
-	c = l->accept(w, fd);
+	c = l->ops->accept(w, fd);
 	if (c == NULL) {
 		w->conns--;
 		atomic_fetch_sub(&l->active, 1);
@@ -163,12 +175,12 @@ static void worker_stop(struct loop_worker *w)
 	if (w->listener != NULL)
 		evconnlistener_free(w->listener);
 	w->listener = NULL;
-	if (l->stop != NULL)
-		l->stop(w);
+	if (l->ops->stop != NULL)
+		l->ops->stop(w);
 	while (c != NULL) {
 		struct loop_conn *next = c->next;
 
-		l->stop_conn(c);
+		l->ops->stop_conn(c);
 		c = next;
 	}
 }
@@ -205,12 +217,12 @@ static void worker_end(struct loop_worker *w)
 		struct loop_conn *c = w->all;
 
 		c->counted = false;
-		l->release(c);
+		l->ops->release(c);
 		if (w->all == c) /* release() should have; never loop */
 			loop_conn_remove(w, c);
 	}
-	if (l->worker_end != NULL)
-		l->worker_end(w);
+	if (l->ops->worker_end != NULL)
+		l->ops->worker_end(w);
 }
 
 static void worker_free(struct loop_worker *w)
@@ -260,6 +272,15 @@ static bool worker_init(struct loop *l, unsigned i, int listen_fd)
 	return true;
 }
 
+void loop_init(struct loop *l, const struct loop_ops *ops, void *ctx,
+	       volatile sig_atomic_t *stop_flag)
+{
+	memset(l, 0, sizeof(*l));
+	l->ops = ops;
+	l->ctx = ctx;
+	l->stop_flag = stop_flag;
+}
+
 int loop_run(struct loop *l, int listen_fd, char *err, size_t err_cap)
 {
 	unsigned n = l->workers ? l->workers : loop_default_workers();
@@ -285,8 +306,8 @@ int loop_run(struct loop *l, int listen_fd, char *err, size_t err_cap)
 		}
 	}
 	for (unsigned i = 0; i < n; i++) {
-		if (l->worker_start != NULL)
-			l->worker_start(&l->w[i]);
+		if (l->ops->worker_start != NULL)
+			l->ops->worker_start(&l->w[i]);
 	}
 	/* Worker 0 runs on this thread, the others on their own. */
 	for (unsigned i = 1; i < n; i++) {

@@ -15,6 +15,7 @@
 #ifndef LAB407_NET_LOOP_H
 #define LAB407_NET_LOOP_H
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <pthread.h>
@@ -62,10 +63,9 @@ struct loop_worker {
 	socklen_t peer_len; /* 0: not known */
 };
 
-struct loop {
-	/* Set by the caller before loop_run(): */
-	unsigned workers;   /* 0: one per core */
-	unsigned max_conns; /* more at once go to busy(); 0: no limit */
+/* What a server does when the loop says so.  worker_start, worker_end
+ * and stop may be NULL. */
+struct loop_ops {
 	/* A new connection on worker w (fd non-blocking, close-on-exec,
 	 * TCP_NODELAY): return it, added with loop_conn_add(); it counts
 	 * until loop_conn_remove().  NULL: it could not be taken (fd is
@@ -74,24 +74,37 @@ struct loop {
 	/* Over max_conns: answer and close fd (not counted). */
 	void (*busy)(struct loop_worker *w, evutil_socket_t fd);
 	/* The loop starts (user may be set), or ends after every
-	 * connection left was released (free user).  Either may be NULL. */
+	 * connection left was released (free user). */
 	void (*worker_start)(struct loop_worker *w);
 	void (*worker_end)(struct loop_worker *w);
-	/* Stop was asked for: stop(w) once (may be NULL), then stop_conn()
-	 * for each connection: close it if idle, else have it close once
-	 * its exchange is done. */
+	/* Stop was asked for: stop(w) once, then stop_conn() for each
+	 * connection: close it if idle, else have it close once its
+	 * exchange is done. */
 	void (*stop)(struct loop_worker *w);
 	void (*stop_conn)(struct loop_conn *c);
 	/* The loop ended with c still there: free it; it must call
 	 * loop_conn_remove(). */
 	void (*release)(struct loop_conn *c);
+};
+
+struct loop {
+	/* Set by loop_init(): */
+	const struct loop_ops *ops;
 	void *ctx;			  /* for the callbacks */
 	volatile sig_atomic_t *stop_flag; /* set from a signal handler */
+	/* Set by the caller before loop_run(): */
+	unsigned workers;   /* 0: one per core */
+	unsigned max_conns; /* more at once go to busy(); 0: no limit */
 
 	/* Private: */
 	atomic_uint active; /* connections on all loops */
 	struct loop_worker w[LOOP_MAX_WORKERS];
 };
+
+/* A loop with these callbacks and stop flag, no limit, one worker a core
+ * (set workers and max_conns after). */
+void loop_init(struct loop *l, const struct loop_ops *ops, void *ctx,
+	       volatile sig_atomic_t *stop_flag);
 
 /*
  * Run the workers on listen_fd until *stop_flag is set and every
@@ -107,7 +120,8 @@ void loop_conn_add(struct loop_worker *w, struct loop_conn *c, void *conn);
 /* Take c off w's list; a counted connection no longer counts. */
 void loop_conn_remove(struct loop_worker *w, struct loop_conn *c);
 
-/* Stop was asked for (the stop flag is set); async-signal-safe to set. */
+/* True once the stop flag is set (from a signal handler, say), before
+ * the loops have noticed it. */
 bool loop_stopping(const struct loop_worker *w);
 
 /* Milliseconds as a struct timeval, for libevent. */
@@ -115,6 +129,12 @@ struct timeval loop_tv(unsigned ms);
 
 /* Milliseconds on a clock that never jumps: for timeouts and elapsed. */
 uint64_t loop_now_ms(void);
+
+/* The front of a loop's input buffer as one block, up to one byte more
+ * than the largest head (HTTP_MAX_HEAD_BYTES): what the head parser
+ * needs to say whether a head is complete, partial or too large.  *n is
+ * its length; NULL when in is empty. */
+const char *loop_head_bytes(struct evbuffer *in, size_t *n);
 
 /* pthread mutex callbacks, for the locks http/ takes through function
  * pointers (guard_state_set_lock(), the credentials cache): m is a

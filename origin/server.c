@@ -252,8 +252,7 @@ static void read_head(struct oconn *c)
 		c->head_started = true;
 		arm(c, ORIGIN_HEAD_MS);
 	}
-	n = len < HTTP_MAX_HEAD_BYTES + 1 ? len : HTTP_MAX_HEAD_BYTES + 1;
-	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)n);
+	p = loop_head_bytes(in, &n);
 	hl = http_parse_request(p, n, &req, &e);
 	if (hl == HTTP_PARSE_PARTIAL)
 		return;
@@ -456,6 +455,13 @@ static void on_release(struct loop_conn *lc)
 	oconn_close(lc->conn);
 }
 
+static const struct loop_ops origin_loop_ops = {
+    .accept = on_accept,
+    .busy = on_busy,
+    .stop_conn = on_stop_conn,
+    .release = on_release,
+};
+
 int origin_server_run(struct origin_server *srv, int listen_fd,
 		      volatile sig_atomic_t *stop)
 {
@@ -464,14 +470,8 @@ int origin_server_run(struct origin_server *srv, int listen_fd,
 
 	if (creds_start(srv) != HTTP_OK)
 		return -1;
-	memset(l, 0, sizeof(*l));
+	loop_init(l, &origin_loop_ops, srv, stop);
 	l->workers = srv->workers;
 	l->max_conns = ORIGIN_MAX_CONNS;
-	l->accept = on_accept;
-	l->busy = on_busy;
-	l->stop_conn = on_stop_conn;
-	l->release = on_release;
-	l->ctx = srv;
-	l->stop_flag = stop;
 	return loop_run(l, listen_fd, err, sizeof(err));
 }

@@ -114,10 +114,7 @@ struct conn *conn_new(struct worker *wk, evutil_socket_t fd)
 	c->state = CONN_READING_HEAD;
 	c->timer = evtimer_new(base, on_timer, c);
 	if (c->timer == NULL || !downstream_new(c, fd)) {
-		if (c->cl != NULL)
-			bufferevent_free(c->cl);
-		else
-			close(fd);
+		close(fd); /* no bufferevent was made to own it */
 		if (c->timer != NULL)
 			event_free(c->timer);
 		free(c);

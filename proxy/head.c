@@ -24,13 +24,13 @@ void head_read(struct conn *c)
 {
 	struct proxy_server *srv = c->wk->srv;
 	struct evbuffer *in = bufferevent_get_input(c->cl);
-	size_t len = evbuffer_get_length(in), n;
+	size_t n;
 	struct http_request req;
 	enum http_err e = HTTP_OK;
 	const char *p;
 	long hl;
 
-	if (len == 0)
+	if (evbuffer_get_length(in) == 0)
 		return;
 	if (evbuffer_get_length(bufferevent_get_output(c->cl)) >
 	    PROXY_HIGH_WATER) {
@@ -42,8 +42,7 @@ void head_read(struct conn *c)
 		c->head_started = true;
 		conn_arm(c, srv->t.header_ms);
 	}
-	n = len < HTTP_MAX_HEAD_BYTES + 1 ? len : HTTP_MAX_HEAD_BYTES + 1;
-	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)n);
+	p = loop_head_bytes(in, &n);
 	hl = http_parse_request(p, n, &req, &e);
 	if (hl == HTTP_PARSE_PARTIAL)
 		return;

@@ -202,9 +202,7 @@ void response_read_head(struct conn *c)
 		if (len == 0)
 			return;
 		x->resp_bytes += len; /* counts "something arrived" */
-		n = len < HTTP_MAX_HEAD_BYTES + 1 ? len
-						  : HTTP_MAX_HEAD_BYTES + 1;
-		p = (const char *)evbuffer_pullup(in, (ev_ssize_t)n);
+		p = loop_head_bytes(in, &n);
 		hl = http_parse_response(p, n, &resp, &e);
 		if (hl == HTTP_PARSE_PARTIAL)
 			return;

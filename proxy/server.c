@@ -114,6 +114,16 @@ static void on_worker_end(struct loop_worker *lw)
 	lw->user = NULL;
 }
 
+static const struct loop_ops proxy_loop_ops = {
+    .accept = on_accept,
+    .busy = on_busy,
+    .worker_start = on_worker_start,
+    .worker_end = on_worker_end,
+    .stop = on_stop,
+    .stop_conn = on_stop_conn,
+    .release = on_release,
+};
+
 void proxy_timeouts_default(struct proxy_timeouts *t)
 {
 	t->header_ms = PROXY_DEFAULT_HEADER_TIMEOUT_MS;
@@ -177,18 +187,9 @@ int proxy_server_run(struct proxy_server *srv, int listen_fd, char *err,
 	struct loop *l = &srv->loop;
 	int rc;
 
-	memset(l, 0, sizeof(*l));
+	loop_init(l, &proxy_loop_ops, srv, &stop_requested);
 	l->workers = srv->workers;
 	l->max_conns = srv->max_connections;
-	l->accept = on_accept;
-	l->busy = on_busy;
-	l->worker_start = on_worker_start;
-	l->worker_end = on_worker_end;
-	l->stop = on_stop;
-	l->stop_conn = on_stop_conn;
-	l->release = on_release;
-	l->ctx = srv;
-	l->stop_flag = &stop_requested;
 	srv->store.guard = &srv->cfg->guard;
 	srv->store.side = USERS_SIDE_PROXY;
 	srv->store.users_file = srv->users_file;
