@@ -105,6 +105,8 @@ struct exchange {
 	struct proxy_decision d; /* d.out: our answer or the rewritten head */
 	struct http_body_info req_body;
 	bool has_body;	       /* a request body follows the head */
+	bool client_closes;    /* the client said this request is its last
+				  (RFC 9112 §9.3) */
 	bool http10;	       /* the client speaks HTTP/1.0 */
 	uint64_t req_sent;     /* request body bytes sent upstream */
 	uint64_t window_bytes; /* body bytes in the current rate window */

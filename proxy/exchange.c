@@ -7,10 +7,11 @@
 
 #include "conn.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../http/persist.h"
+#include "../http/text.h"
 #include "authint.h"
 
 /* ---- One request in flight ---- */
@@ -25,12 +26,11 @@ struct exchange *exchange_new(const struct http_request *req)
 	x->start_ms = loop_now_ms();
 	x->result = "NONE";
 	x->hier = "HIER_NONE";
-	snprintf(x->peer, sizeof(x->peer), "-");
-	snprintf(x->method, sizeof(x->method), "%.*s", (int)req->method_len,
-		 req->method);
-	snprintf(x->url, sizeof(x->url), "%.*s", (int)req->target_len,
-		 req->target);
+	x->peer[0] = '-';
+	text_copy(x->method, sizeof(x->method), req->method, req->method_len);
+	text_copy(x->url, sizeof(x->url), req->target, req->target_len);
 	x->http10 = req->minor_version == 0;
+	x->client_closes = !persist_request(req);
 	proxy_decision_init(&x->d);
 	memset(&x->req_body, 0, sizeof(x->req_body));
 	body_init(&x->mv, &x->req_body, BODY_DISCARD, 0);

@@ -7,9 +7,10 @@
 #include "conn.h"
 
 #include <netinet/in.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../http/text.h"
 
 /* Idle upstream connections per worker.  As many as the requests a
  * worker may have in flight at once, not a few dozen: a loop turn that
@@ -87,7 +88,7 @@ struct bufferevent *pooled_take(struct worker *wk,
 		pooled_unlink(p);
 		bev = p->bev;
 		*peer = p->peer;
-		snprintf(ip, ip_cap, "%s", p->ip);
+		text_set(ip, ip_cap, p->ip);
 		free(p);
 		return bev;
 	}
@@ -150,7 +151,7 @@ void pooled_put(struct worker *wk, struct bufferevent *bev,
 	p->wk = wk;
 	p->bev = bev;
 	p->peer = *peer;
-	snprintf(p->ip, sizeof(p->ip), "%s", ip);
+	text_set(p->ip, sizeof(p->ip), ip);
 	p->next = wk->pool;
 	if (wk->pool != NULL)
 		wk->pool->prev = p;

@@ -14,6 +14,7 @@
 
 #include "../http/persist.h"
 #include "../http/status.h"
+#include "../http/text.h"
 
 #define PROXY_MAX_BODY_TEXT 512 /* our own error bodies */
 
@@ -32,7 +33,7 @@ void respond_send(struct conn *c)
 
 	x->result = st == 407 || st == 403 ? "TCP_DENIED" : "NONE";
 	x->status = st;
-	snprintf(x->type, sizeof(x->type), "%s",
+	text_set(x->type, sizeof(x->type),
 		 st == 200 && strcmp(x->method, "TRACE") == 0 ? "message/http"
 							      : "text/plain");
 	conn_go_state(c, CONN_ANSWERING);

@@ -9,10 +9,10 @@
 #include "conn.h"
 
 #include <event2/buffer.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "../http/persist.h"
+#include "../http/text.h"
 #include "authint.h"
 
 #define PROXY_INFO_BODY_MAX                                                    \
@@ -42,7 +42,7 @@ static bool auth_int_info(struct conn *c, const struct http_body_info *rinfo,
 	const char *p;
 	size_t n = 0;
 
-	snprintf(info, cap, "%s", x->d.info_header);
+	text_set(info, cap, x->d.info_header);
 	if (x->ai == NULL || x->d.info_header[0] == '\0')
 		return true;
 	if (rinfo->framing == HTTP_BODY_LENGTH &&
@@ -111,8 +111,8 @@ static void response_type(struct exchange *x, const struct http_response *resp)
 	while (h != NULL && t < h->value_len && h->value[t] != ';' &&
 	       h->value[t] != ' ')
 		t++;
-	snprintf(x->type, sizeof(x->type), "%.*s", h != NULL ? (int)t : 1,
-		 h != NULL ? h->value : "-");
+	text_copy(x->type, sizeof(x->type), h != NULL ? h->value : "-",
+		  h != NULL ? t : 1);
 }
 
 /*

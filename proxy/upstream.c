@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../http/retry.h"
+#include "../http/text.h"
 #include "../net/net.h"
 #include "../net/pool.h"
 
@@ -140,7 +141,7 @@ void upstream_connect(struct conn *c, bool may_reuse)
 	}
 	r->c = c;
 	r->wk = wk;
-	snprintf(r->host, sizeof(r->host), "%s", x->d.host);
+	text_set(r->host, sizeof(r->host), x->d.host);
 	r->port = x->d.port;
 	r->job.run = resolve_run;
 	r->job.done = on_resolved;
