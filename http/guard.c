@@ -380,7 +380,7 @@ static void check_credentials(const struct guard_config *cfg,
 	case AUTH_SCHEME_NTLM:
 	case AUTH_SCHEME_NEGOTIATE:
 		/* Connection-bound: the caller holds the connection's state
-		 * (proxy_conn_authenticate() in proxy/conn.c). */
+		 * (proxy_conn_authenticate() in proxy/gate_conn.c). */
 		guard_set_verdict(
 		    out, GUARD_WRONG_SCHEME, HTTP_E_AUTH_SCHEME, "",
 		    "%s uses %s, which authenticates a connection, and "

@@ -1,279 +1,361 @@
 /*
- * proxy/conn.c - authenticating a connection (NTLM, Negotiate).
- *
- * Lesson 11: NTLM authenticates the connection, not the request.  Its
- * three messages (NEGOTIATE, CHALLENGE, AUTHENTICATE)
- * cross one TCP connection, and once the handshake is done every later
- * request on that connection is the user's, with no Proxy-Authorization
- * at all.  Negotiate (RFC 4559, lesson 12) hands a Kerberos token to
- * GSS-API and is remembered the same way.  What a connection proved lives
- * in its struct proxy_conn, which the shell keeps and drops with the
- * connection; a refusal is answered as proxy/authn.c answers any other.
+ * proxy/conn.c - one client connection of bin/proxy: its states, the one
+ * function that changes them, its birth, its lingering close, and the one
+ * timer that keeps each phase's deadline.  proxy/conn.h lists the files
+ * that carry a connection through an exchange, in the order a lesson
+ * tells it.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include "conn.h"
 
-#include <stdio.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent_struct.h> /* ev_write, for conn_send_now() */
+#include <stdatomic.h>
 #include <stdlib.h>
-#include <string.h>
+#include <unistd.h>
 
-#include <openssl/crypto.h>
+static atomic_uint next_conn_id; /* for -v lines, across workers */
 
-#include "../http/auth.h"
-#include "authn.h"
-#include "gate.h"
-#include "respond.h"
+static const char *const state_names[] = {
+    [CONN_READING_HEAD] = "reading head",
+    [CONN_HOLDING_BODY] = "holding body (auth-int)",
+    [CONN_DECIDING] = "deciding",
+    [CONN_ANSWERING] = "answering",
+    [CONN_DISCARDING] = "discarding body",
+    [CONN_CONNECTING] = "connecting upstream",
+    [CONN_SENDING] = "sending",
+    [CONN_RELAYING_BODY] = "relaying body",
+    [CONN_READING_RESPONSE] = "reading response head",
+    [CONN_RELAYING_RESPONSE] = "relaying response",
+    [CONN_TUNNELLING] = "tunnelling",
+    [CONN_LINGERING] = "lingering",
+    [CONN_CLOSED] = "closed",
+};
 
-/* ---- Set-up ---- */
+/* ---- Changing state ---- */
 
-/* Nothing proved yet on a new connection. */
-void proxy_conn_init(struct proxy_conn *c)
+/*
+ * Lesson 10: the one place a connection changes state.  Under -v each
+ * change is a line: "conn 3: reading head -> deciding".
+ */
+void conn_go_state(struct conn *c, enum conn_state to)
 {
-	ntlm_guard_init(&c->ntlm);
-	negotiate_conn_init(&c->neg);
-	c->neg_user[0] = '\0';
+	if (c->wk->srv->verbose && c->state != to)
+		log_line(c->wk->srv, "conn %u: %s -> %s\n", c->id,
+			 state_names[c->state], state_names[to]);
+	c->state = to;
 }
 
-/* The connection is gone, and with it what it proved. */
-void proxy_conn_free(struct proxy_conn *c)
+/* Arm the connection's one timer for the current phase. */
+void conn_arm(struct conn *c, unsigned ms)
 {
-	ntlm_guard_reset(&c->ntlm);
-	negotiate_conn_free(&c->neg);
-	c->neg_user[0] = '\0';
+	struct timeval tv = loop_tv(ms);
+
+	evtimer_add(c->timer, &tv);
 }
 
-/* ---- Authenticating a connection (NTLM, Negotiate) ---- */
-
-/* The first Proxy-Authorization field using scheme s, parsed into c. */
-static bool find_credentials(const struct facts *f, enum auth_scheme s,
-			     struct auth_challenge *c)
+/*
+ * Fast path: put bev's queued output on the wire now, from the callback
+ * that queued it, instead of a loop turn later when epoll says the socket
+ * is writable.  An idle socket nearly always takes a whole head and body
+ * at once; then the write event that queuing armed is withdrawn again
+ * (as libevent's own write callback does on an empty buffer) before the
+ * loop has told the kernel about it: the loop batches its epoll_ctl()
+ * changes (EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST, net/loop.c), so arming
+ * and withdrawing cost no system call.  Per keep-alive request that
+ * saves four epoll_ctl() and two epoll_wait() calls (strace -c: 15 -> 9
+ * a request).  What the socket does not take stays queued and goes out
+ * the usual way, under the send timeout, and so does everything after an
+ * error (libevent's write then reports it).
+ *
+ * True when nothing is left queued.  Then the write callback will not
+ * run, so call this only where it would have nothing to do, or do its
+ * work yourself.  Plain TCP only: over TLS, OpenSSL's bufferevent writes
+ * records of its own.
+ */
+bool conn_send_now(struct conn *c, struct bufferevent *bev)
 {
-	const struct http_request *req = f->req;
-	const struct http_header *h;
-	size_t pos = 0;
+	struct evbuffer *out = bufferevent_get_output(bev);
 
-	/* No field starts with s: nothing to parse (the common case). */
-	if ((f->proxy_authorization.schemes & (unsigned)s) == 0)
+	if (bev == c->cl && c->wk->srv->tls != NULL)
 		return false;
-	while ((h = http_header_next(req->headers, req->num_headers,
-				     "Proxy-Authorization", &pos)) != NULL)
-		if (auth_parse_credentials(h->value, h->value_len, c) ==
-			HTTP_OK &&
-		    c->kind == s)
-			return true;
-	return false;
-}
+	if (evbuffer_get_length(out) > 0) {
+		int n;
 
-/* The connection is proved for `user` with scheme s: d says who and how. */
-static enum proxy_conn_outcome proved(const char *user, enum auth_scheme s,
-				      struct proxy_decision *d)
-{
-	snprintf(d->user, sizeof(d->user), "%s", user);
-	d->scheme = auth_scheme_name(s);
-	d->auth_verdict = (int)GUARD_OK;
-	return PROXY_CONN_PROVED;
-}
-
-/*
- * A connection-bound scheme refused its message: answered as
- * guard_check()'s refusals are, a 407 (GUARD_BAD) or a 400
- * (GUARD_MALFORMED), from the scheme's own error, user and reason, and
- * explained by `lesson`.
- */
-static enum proxy_conn_outcome
-refused(const struct proxy_config *cfg, struct proxy_state *st,
-	const struct facts *f, enum auth_scheme s, enum guard_verdict v,
-	enum http_err err, const char *user, const char *reason,
-	const char *lesson, uint64_t now, struct proxy_decision *d)
-{
-	struct guard_result g;
-
-	memset(&g, 0, sizeof(g));
-	g.verdict = v;
-	g.scheme = s;
-	g.err = err;
-	snprintf(g.user, sizeof(g.user), "%s", user);
-	snprintf(g.reason, sizeof(g.reason), "%s", reason);
-	d->auth_verdict = (int)v;
-	if (v == GUARD_MALFORMED)
-		proxy_authn_refuse(f, &g, d);
-	else
-		proxy_authn_challenge(cfg, st, f, &g, now, d);
-	d->lesson = lesson;
-	return PROXY_CONN_ANSWERED;
-}
-
-/*
- * 407 carrying our NTLM CHALLENGE (message 2 of 3) and nothing else: the
- * client must answer on this same connection, so it is kept open unless
- * the client itself asked to close (then the handshake cannot finish).
- */
-static void ntlm_challenge(const struct facts *f,
-			   const struct ntlm_guard_result *r,
-			   struct proxy_decision *d)
-{
-	struct http_buf h, body;
-
-	http_buf_init(&h, 0);
-	http_buf_init(&body, 0);
-	/* RFC 9110 §11.3 token68 form: "NTLM <base64>" */
-	http_buf_printf(&h, "Proxy-Authenticate: NTLM %s\r\n", r->challenge);
-	d->close = !f->keep_alive; /* RFC 9112 §9.3, http/persist.c */
-	http_buf_printf(&body,
-			"407 Proxy Authentication Required\n"
-			"proxy: NTLM handshake, message 2 of 3: the CHALLENGE "
-			"is in Proxy-Authenticate.\n"
-			"Answer with the AUTHENTICATE on this same "
-			"connection%s.\n",
-			d->close ? " (but the client asked to close it, so "
-				   "the handshake cannot finish)"
-				 : "");
-	d->lesson = "11";
-	proxy_decision_why(d, "proxy: %s%s", r->reason,
-			   d->close ? "; the client asked to close, so it "
-				      "cannot finish"
-				    : "");
-	d->auth_verdict = (int)GUARD_MISSING;
-	proxy_respond(d, f, 407, h.data, &body);
-	http_buf_free(&h);
-	http_buf_free(&body);
-}
-
-/*
- * Lesson 12: a Kerberos ticket instead of a password.  Negotiate (RFC
- * 4559): hand the token to GSS-API.  Success proves the client holds a
- * ticket for this proxy's service principal; the final token (mutual
- * authentication) goes back on the relayed response, and the connection
- * is remembered as authenticated, as servers commonly do.
- */
-static enum proxy_conn_outcome
-negotiate_step(const struct proxy_config *cfg, struct proxy_state *st,
-	       struct proxy_conn *conn, const struct facts *f,
-	       const struct auth_challenge *c, uint64_t now,
-	       struct proxy_decision *d)
-{
-	struct negotiate_result *nr = calloc(1, sizeof(*nr));
-	enum proxy_conn_outcome out = PROXY_CONN_ANSWERED;
-	struct http_buf h, body;
-	size_t tl;
-
-	d->lesson = "12";
-	if (nr == NULL) {
-		struct guard_result g;
-
-		memset(&g, 0, sizeof(g));
-		g.scheme = AUTH_SCHEME_NEGOTIATE;
-		g.verdict = GUARD_BAD;
-		g.err = HTTP_E_NOMEM;
-		proxy_authn_challenge(cfg, st, f, &g, now, d);
-		return PROXY_CONN_ANSWERED;
+		/* The front of the output stays frozen except while it
+		 * is written to the socket, as libevent's write does. */
+		evbuffer_unfreeze(out, 1);
+		n = evbuffer_write(out, bufferevent_getfd(bev));
+		evbuffer_freeze(out, 1);
+		if (n < 0 || evbuffer_get_length(out) > 0)
+			return false;
 	}
-	conn->neg_user[0] = '\0';
-	negotiate_accept(&conn->neg, c->token68,
-			 c->token68 ? c->token68_len : 0, nr);
-	switch (nr->verdict) {
-	case NEGOTIATE_OK:
-		snprintf(conn->neg_user, sizeof(conn->neg_user), "%s",
-			 nr->user);
-		/* a token too long for the field is left off: the client
-		 * then cannot check the proxy (lesson 12) */
-		tl = strlen(nr->token);
-		if (tl < sizeof(d->negotiate_reply))
-			memcpy(d->negotiate_reply, nr->token, tl + 1);
-		out = proved(nr->user, AUTH_SCHEME_NEGOTIATE, d);
-		break;
-	case NEGOTIATE_CONTINUE:
-		/* The next token, answered on this same connection. */
-		http_buf_init(&h, 0);
-		http_buf_init(&body, 0);
-		http_buf_printf(&h, "Proxy-Authenticate: Negotiate %s\r\n",
-				nr->token);
-		http_buf_puts(&body, "407 Proxy Authentication Required\n"
-				     "proxy: Negotiate needs another leg on "
-				     "this connection.\n");
-		d->close = !f->keep_alive; /* RFC 9112 §9.3, http/persist.c */
-		d->auth_verdict = (int)GUARD_MISSING;
-		proxy_decision_why(d, "proxy: %s -> 407", nr->reason);
-		proxy_respond(d, f, 407, h.data, &body);
-		http_buf_free(&h);
-		http_buf_free(&body);
-		break;
-	case NEGOTIATE_REFUSED:
-		out = refused(cfg, st, f, AUTH_SCHEME_NEGOTIATE, GUARD_BAD,
-			      nr->err, nr->user, nr->reason, "12", now, d);
-		break;
-	case NEGOTIATE_MALFORMED:
+	event_del(&bev->ev_write);
+	return true;
+}
+
+/* ---- A new connection ---- */
+
+static void on_timer(evutil_socket_t fd, short what, void *arg);
+
+/* A new client connection on worker wk, on the loop's list (not counted:
+ * the loop counts the ones it accepted); NULL when out of memory. */
+struct conn *conn_new(struct worker *wk, evutil_socket_t fd)
+{
+	struct event_base *base = wk->lw->base;
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->wk = wk;
+	c->id = atomic_fetch_add(&next_conn_id, 1) + 1;
+	proxy_conn_init(&c->auth);
+	c->state = CONN_READING_HEAD;
+	c->timer = evtimer_new(base, on_timer, c);
+	if (c->timer == NULL || !downstream_new(c, fd)) {
+		close(fd); /* no bufferevent was made to own it */
+		if (c->timer != NULL)
+			event_free(c->timer);
+		free(c);
+		return NULL;
+	}
+	downstream_peer_ip(wk->lw, fd, c->client_ip, sizeof(c->client_ip));
+	loop_conn_add(wk->lw, &c->lc, c);
+	return c;
+}
+
+/* ---- Lingering and closing ---- */
+
+/*
+ * Nothing can follow that a close at once would turn into a reset: the
+ * client said its request was its last (Connection: close, or HTTP/1.0
+ * without keep-alive; RFC 9112 §9.6: it then sends nothing more), the
+ * request had no body, no byte past it has come, and the answer is all
+ * out.  Then the lingering (a shutdown, a wait for the client's FIN, a
+ * read) buys nothing, and a client that opens a connection a request
+ * pays three system calls fewer (strace -c, wrk with Connection:
+ * close).  Over TLS the close_notify of downstream_shut_write() is
+ * wanted.
+ */
+static bool close_at_once(struct conn *c)
+{
+	const struct exchange *x = c->x;
+
+	return x != NULL && x->client_closes && !x->has_body &&
+	       c->wk->srv->tls == NULL &&
+	       evbuffer_get_length(bufferevent_get_input(c->cl)) == 0 &&
+	       evbuffer_get_length(bufferevent_get_output(c->cl)) == 0;
+}
+
+/*
+ * RFC 9112 §9.6: a server that closes while the client may still be
+ * sending (an early 407 to a large upload, say) closes in stages: first
+ * its own direction, once its answer is out (shutdown SHUT_WR), then it
+ * goes on reading and discarding until the client closes, for at most
+ * linger_ms and PROXY_LINGER_MAX_BYTES.  Closing at once would make the
+ * kernel answer the client's next bytes with a reset, and the reset can
+ * destroy the 407 before the client has read it.
+ */
+void conn_linger(struct conn *c)
+{
+	bool at_once;
+
+	/* What the client's write callback would do once the answer is
+	 * out, this does below when conn_send_now() got it all out. */
+	conn_send_now(c, c->cl);
+	at_once = close_at_once(c);
+	if (c->up != NULL) {
+		bufferevent_free(c->up);
+		c->up = NULL;
+	}
+	if (c->x != NULL) {
+		log_access(c);
+		exchange_free(c->x);
+		c->x = NULL;
+	}
+	if (at_once) {
+		conn_free(c);
+		return;
+	}
+	conn_go_state(c, CONN_LINGERING);
+	c->lingered = 0;
+	if (c->cl_eof &&
+	    evbuffer_get_length(bufferevent_get_output(c->cl)) == 0) {
+		conn_free(c); /* the client has finished: nothing to drain */
+		return;
+	}
+	conn_arm(c, c->wk->srv->t.linger_ms);
+	if (!c->cl_eof) /* after its EOF there is nothing to drain */
+		bufferevent_enable(c->cl, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->cl)) == 0) {
+		downstream_shut_write(c);
+		c->half_closed = true;
+	}
+	/* Otherwise the client's write callback half-closes once it is
+	 * out. */
+	evbuffer_drain(bufferevent_get_input(c->cl),
+		       evbuffer_get_length(bufferevent_get_input(c->cl)));
+}
+
+/*
+ * Close a connection.  The memory goes a moment later, from the loop
+ * (on_timer() in CONN_CLOSED), so code that called this from deep in a
+ * callback may still look at c->state and see CONN_CLOSED.
+ */
+void conn_free(struct conn *c)
+{
+	struct timeval now = {0, 0};
+
+	if (c->state == CONN_CLOSED)
+		return;
+	conn_go_state(c, CONN_CLOSED);
+	upstream_forget(c);
+	proxy_conn_free(&c->auth); /* a handshake dies with its connection */
+	bufferevent_disable(c->cl, EV_READ | EV_WRITE);
+	bufferevent_setcb(c->cl, NULL, NULL, NULL, NULL);
+	if (c->up != NULL) {
+		bufferevent_free(c->up);
+		c->up = NULL;
+	}
+	evtimer_add(c->timer, &now);
+}
+
+/* The memory of a closed connection. */
+void conn_release(struct conn *c)
+{
+	upstream_forget(c);
+	if (c->x != NULL && c->x->status != 0)
+		log_access(c);
+	exchange_free(c->x);
+	if (c->up != NULL)
+		bufferevent_free(c->up);
+	bufferevent_free(c->cl);
+	event_free(c->timer);
+	loop_conn_remove(c->wk->lw, &c->lc);
+	free(c);
+}
+
+/* ---- Timeouts ---- */
+
+/* The head did not come whole within header_ms: 408; before its first
+ * byte the connection was idle, and closes quietly. */
+static void head_late(struct conn *c)
+{
+	if (!c->head_started) {
+		conn_free(c); /* an idle keep-alive connection */
+		return;
+	}
+	c->x = exchange_new(&(struct http_request){0});
+	if (c->x == NULL) {
+		conn_free(c);
+		return;
+	}
+	bufferevent_disable(c->cl, EV_READ);
+	respond_error(c, 408, "the request head did not arrive within %u ms",
+		      c->wk->srv->t.header_ms);
+}
+
+/*
+ * The end of a window of a request body (held, relayed or discarded): it
+ * must keep at least body_min_rate bytes a second over each window; time
+ * spent waiting for a slow origin to take bytes does not count against
+ * the client.
+ */
+static void body_window(struct conn *c)
+{
+	struct proxy_server *srv = c->wk->srv;
+	struct exchange *x = c->x;
+	uint64_t want = (uint64_t)srv->t.body_min_rate * srv->t.body_ms / 1000u;
+	bool origin_behind =
+	    c->up != NULL &&
+	    evbuffer_get_length(bufferevent_get_output(c->up)) > 0;
+
+	if (x->window_bytes < want && !origin_behind) {
+		if (c->state == CONN_DISCARDING) {
+			conn_free(c); /* answered already */
+			return;
+		}
+		/* The origin got part of a body: its connection goes
+		 * (respond_error() closes it), never reused. */
+		respond_error(c, 408,
+			      "the request body came slower than %u bytes/s",
+			      srv->t.body_min_rate);
+		return;
+	}
+	x->window_bytes = 0;
+	conn_arm(c, srv->t.body_ms);
+}
+
+/* The origin did not accept the connection within connect_ms: 504. */
+static void connect_late(struct conn *c)
+{
+	struct exchange *x = c->x;
+
+	if (x->d.action == PROXY_TUNNEL || !x->reused)
+		x->result =
+		    x->d.action == PROXY_TUNNEL ? "TCP_TUNNEL" : "TCP_MISS";
+	respond_error(c, 504,
+		      "the origin %s:%u did not accept a connection within "
+		      "%u ms",
+		      x->d.host, x->d.port, c->wk->srv->t.connect_ms);
+}
+
+/* A phase timed by activity (the response body, a tunnel): bytes moved
+ * within ms: the timer is armed again for what is left, else the
+ * connection goes (a response cut short: the client must see it). */
+static void activity_check(struct conn *c, unsigned ms)
+{
+	uint64_t idle = loop_now_ms() - c->last_ms;
+
+	if (idle < ms) {
+		conn_arm(c, ms - (unsigned)idle);
+		return;
+	}
+	conn_free(c);
+}
+
+/*
+ * The phase's timer fired.  Where a phase is timed by activity (the
+ * response body, a tunnel) the timer is re-armed for what is left when
+ * bytes moved meanwhile: one timer per connection, no per-read re-arming.
+ */
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	struct proxy_server *srv = c->wk->srv;
+
+	(void)fd;
+	(void)what;
+	switch (c->state) {
+	case CONN_READING_HEAD:
+		head_late(c);
+		return;
+	case CONN_HOLDING_BODY:
+	case CONN_RELAYING_BODY:
+	case CONN_DISCARDING:
+		body_window(c);
+		return;
+	case CONN_CONNECTING:
+		connect_late(c);
+		return;
+	case CONN_READING_RESPONSE:
+		upstream_failed(c, true);
+		return;
+	case CONN_RELAYING_RESPONSE:
+		activity_check(c, srv->t.upstream_ms);
+		return;
+	case CONN_TUNNELLING:
+		activity_check(c, srv->t.tunnel_idle_ms);
+		return;
+	case CONN_LINGERING:
+		conn_free(c);
+		return;
+	case CONN_CLOSED:
+		if (c->djob == NULL) /* else proxy/decide.c releases it */
+			conn_release(c);
+		return;
 	default:
-		out =
-		    refused(cfg, st, f, AUTH_SCHEME_NEGOTIATE, GUARD_MALFORMED,
-			    nr->err, nr->user, nr->reason, "12", now, d);
-		break;
+		return;
 	}
-	OPENSSL_cleanse(nr, sizeof(*nr));
-	free(nr);
-	return out;
-}
-
-/* One NTLM message: advance conn's handshake (ntlm_guard_step). */
-static enum proxy_conn_outcome ntlm_step(const struct proxy_config *cfg,
-					 struct proxy_state *st,
-					 struct proxy_conn *conn,
-					 const struct facts *f,
-					 const struct auth_challenge *c,
-					 uint64_t now, struct proxy_decision *d)
-{
-	struct ntlm_guard_result nr;
-
-	ntlm_guard_step(cfg->guard.users, &conn->ntlm, c->token68,
-			c->token68 ? c->token68_len : 0, &nr);
-	switch (nr.verdict) {
-	case NTLM_GUARD_SEND_CHALLENGE:
-		ntlm_challenge(f, &nr, d);
-		return PROXY_CONN_ANSWERED;
-	case NTLM_GUARD_OK:
-		return proved(conn->ntlm.user, AUTH_SCHEME_NTLM, d);
-	case NTLM_GUARD_REFUSED:
-		return refused(cfg, st, f, AUTH_SCHEME_NTLM, GUARD_BAD, nr.err,
-			       nr.user, nr.reason, "11", now, d);
-	case NTLM_GUARD_MALFORMED:
-	default:
-		return refused(cfg, st, f, AUTH_SCHEME_NTLM, GUARD_MALFORMED,
-			       nr.err, nr.user, nr.reason, "11", now, d);
-	}
-}
-
-/*
- * Step 2 for a connection-bound scheme.  A connection whose NTLM
- * handshake is done is authenticated with no header at all; an NTLM
- * message advances the handshake (ntlm_guard_step); anything else is for
- * guard_check().
- */
-enum proxy_conn_outcome
-proxy_conn_authenticate(const struct proxy_config *cfg, struct proxy_state *st,
-			struct proxy_conn *conn, const struct facts *f,
-			uint64_t now, struct proxy_decision *d)
-{
-	struct auth_challenge c;
-
-	if (conn == NULL)
-		return PROXY_CONN_NOT_MINE;
-	if (guard_offers(&cfg->guard, AUTH_SCHEME_NEGOTIATE) &&
-	    find_credentials(f, AUTH_SCHEME_NEGOTIATE, &c))
-		return negotiate_step(cfg, st, conn, f, &c, now, d);
-	if (conn->neg_user[0] != '\0' &&
-	    !find_credentials(f, AUTH_SCHEME_NTLM, &c)) {
-		d->lesson = "12";
-		return proved(conn->neg_user, AUTH_SCHEME_NEGOTIATE, d);
-	}
-	if (!guard_offers(&cfg->guard, AUTH_SCHEME_NTLM))
-		return PROXY_CONN_NOT_MINE;
-	if (find_credentials(f, AUTH_SCHEME_NTLM, &c))
-		return ntlm_step(cfg, st, conn, f, &c, now, d);
-	if (conn->ntlm.phase == NTLM_GUARD_DONE)
-		return proved(conn->ntlm.user, AUTH_SCHEME_NTLM, d);
-	/* A half-done handshake abandoned for another scheme. */
-	if (conn->ntlm.phase == NTLM_GUARD_CHALLENGED)
-		ntlm_guard_reset(&conn->ntlm);
-	return PROXY_CONN_NOT_MINE;
 }

@@ -9,8 +9,8 @@
  *      §3.2.2) or, for a tunnel, authority-form "CONNECT host:port"
  *      (§3.2.3).  Anything else: 400, lessons 01 and 07.
  *   2. Authenticating, "who are you?": http/guard.c reads
- *      Proxy-Authorization (proxy/authn.c; NTLM and Negotiate, which
- *      authenticate the connection, in proxy/conn.c).  Unparsable: 400
+ *      Proxy-Authorization (proxy/gate_authn.c; NTLM and Negotiate, which
+ *      authenticate the connection, in proxy/gate_conn.c).  Unparsable: 400
  *      (lesson 03).  Missing, wrong scheme, wrong password, stale or
  *      replayed nonce: 407 with one Proxy-Authenticate per offered scheme
  *      (RFC 9110 §15.5.8, §11.7.1).
@@ -18,12 +18,13 @@
  *      since other credentials would not help (RFC 9110 §15.5.4), lesson 05.
  *   4. Forwarding: rewrite the head into origin-form, consume
  *      Proxy-Authorization (RFC 9110 §11.7.2), drop the hop-by-hop fields
- *      (§7.6.1), add Via (§7.6.3) (proxy/relay.c); or, for CONNECT, open
+ *      (§7.6.1), add Via (§7.6.3) (proxy/gate_relay.c); or, for CONNECT, open
  *      a tunnel.
  *
- * No sockets, no clock, no printing: proxy/server.c and the REPL pass the
- * parsed request and the time, and act on the decision.  The answers the
- * proxy writes itself are in proxy/respond.c.
+ * No sockets, no clock, no printing: bin/proxy (proxy/decide.c) and the
+ * REPL pass the parsed request and the time, and act on the decision.
+ * The decision's files are proxy/gate*.c; the answers the proxy writes
+ * itself are in proxy/gate_respond.c.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -35,10 +36,10 @@
 
 #include "../http/facts.h"
 #include "../http/text.h"
-#include "authn.h"
-#include "conn.h"
-#include "relay.h"
-#include "respond.h"
+#include "gate_authn.h"
+#include "gate_conn.h"
+#include "gate_relay.h"
+#include "gate_respond.h"
 
 #define PROXY_MAX_METHOD 64 /* bytes of a method we handle, incl. NUL */
 
@@ -296,7 +297,7 @@ static void tunnel(const struct facts *f, const struct who *who,
 /*
  * Steps 4b and 4c: Max-Forwards 0 on OPTIONS or TRACE makes this proxy
  * the final recipient (RFC 9110 §7.6.2); anything else is forwarded,
- * its head rewritten (proxy/relay.c).
+ * its head rewritten (proxy/gate_relay.c).
  */
 static void forward(const struct facts *f, const struct who *who,
 		    struct proxy_decision *d)

@@ -3,9 +3,11 @@
  *
  *   request + config  ->  respond (407, 403, 400, ...) | forward | tunnel
  *
- * No sockets here: proxy/server.c (bin/proxy) and repl/ (the lab) move the
- * bytes and call proxy_decide() with a parsed request.  Lesson 02 reads
- * this file top to bottom.
+ * No sockets here: bin/proxy (proxy/decide.c) and repl/ (the lab) move
+ * the bytes and call proxy_decide() with a parsed request.  The decision
+ * is proxy/gate.c and the proxy/gate_*.c files it calls; this header
+ * includes the two a shell needs (gate_conn.h, gate_relay.h).  Lesson 02
+ * reads this file top to bottom.
  */
 #ifndef LAB407_PROXY_GATE_H
 #define LAB407_PROXY_GATE_H
@@ -19,8 +21,8 @@
 #include "../http/message.h"
 #include "../http/url.h"
 #include "acl.h"
-#include "conn.h"  /* struct proxy_conn: what a connection proved */
-#include "relay.h" /* proxy_relay_head*(): the way back */
+#include "gate_conn.h"	/* struct proxy_conn: what a connection proved */
+#include "gate_relay.h" /* proxy_relay_head*(): the way back */
 
 #define PROXY_MAX_WHY 512
 

@@ -1,188 +1,229 @@
 /*
- * proxy/relay.c - what crosses the proxy, in each direction.
- *
- * Forward, the request head is rewritten for the origin: absolute form
- * in, origin form out (RFC 9112 §3.2.2), Proxy-Authorization consumed
- * (RFC 9110 §11.7.2), Via appended (§7.6.3).  Back, the origin's
- * response head is rewritten for the client: its Proxy-Authenticate
- * dropped (§11.7.1), Via appended.  Both ways the hop-by-hop fields stay
- * behind (§7.6.1).  Bodies are not touched here: bin/proxy moves them as
- * they arrive.
+ * proxy/relay.c - the forwarded request going upstream, its body after
+ * it, and the response body coming back: bytes moved between the two
+ * connections' buffers, through net/body.c's mover where the framing is
+ * not moved verbatim, with reading paused on whichever side is ahead.
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "relay.h"
+#include "conn.h"
 
-#include <stdio.h>
-#include <string.h>
+#include <event2/buffer.h>
 
-#include "../http/url.h"
+#include "authint.h"
 
-#define PROXY_MAX_AUTHORITY (HTTP_MAX_HOST + 16) /* "[v6]:65535" */
+#define PROXY_IO_CHUNK 16384 /* bytes a body step moves at most */
 
-/* ---- Forwarding ---- */
+static bool send_held_body(struct conn *c);
 
-/*
- * Fields that are not forwarded.  RFC 9110 §7.6.1: Connection, and the
- * fields known to need removal (Proxy-Connection, Keep-Alive, TE, Upgrade;
- * Transfer-Encoding too, but the body is relayed exactly as it arrived,
- * chunked stays chunked, so its framing field goes with it).  RFC 9110
- * §11.7.2: Proxy-Authorization is consumed by the proxy that expected it,
- * and lab407 never relays it; §11.7.1: Proxy-Authenticate is for the next
- * outbound client.  Trailer stays: it announces trailer fields of a body
- * that is relayed with them.
- */
-static const char *const hop_by_hop[] = {
-    "Connection", "Proxy-Connection",	 "Keep-Alive",	       "TE",
-    "Upgrade",	  "Proxy-Authorization", "Proxy-Authenticate",
-};
+/* ---- Sending the request ---- */
 
 /*
- * Lesson 06: what never crosses the proxy, Proxy-Authorization included.
- * True when field i of a message (fields hs[]) must not cross the proxy:
- * one of hop_by_hop[], or named in the message's Connection fields (c,
- * read by facts_read_connection()).  Content-Length and Transfer-Encoding
- * are kept even when Connection names them: the body is framed by them,
- * and a client that could strip them could desynchronise the next hop
- * (request smuggling).
+ * The rewritten head goes out, then the body if there is one.  An
+ * `Expect: 100-continue` stays in the forwarded head: the origin's 100
+ * comes back through response_read_head() and the client sends its body
+ * when it sees it, so nothing here waits.
  */
-static bool is_hop_by_hop(const struct facts_connection *c,
-			  const struct http_header *hs, size_t i)
+void relay_request(struct conn *c)
 {
-	const struct http_header *h = &hs[i];
+	struct exchange *x = c->x;
 
-	for (size_t k = 0; k < sizeof(hop_by_hop) / sizeof(hop_by_hop[0]); k++)
-		if (http_header_is(h, hop_by_hop[k]))
-			return true;
-	if (http_header_is(h, "Content-Length") ||
-	    http_header_is(h, "Transfer-Encoding"))
-		return false;
-	return i < HTTP_MAX_HEADERS && c->named[i];
-}
-
-/* "host" or "host:port" (port left out when it is the scheme's default),
- * IPv6 literals in brackets: the Host value for the origin. */
-static void authority(const struct http_url *u, char *out, size_t cap)
-{
-	bool v6 = strchr(u->host, ':') != NULL;
-	unsigned def = strcmp(u->scheme, "https") == 0 ? 443 : 80;
-
-	if (u->port == def)
-		snprintf(out, cap, "%s%s%s", v6 ? "[" : "", u->host,
-			 v6 ? "]" : "");
-	else
-		snprintf(out, cap, "%s%s%s:%u", v6 ? "[" : "", u->host,
-			 v6 ? "]" : "", u->port);
-}
-
-/*
- * Lesson 01: absolute form in, origin form out, Via appended.  Rewrite
- * the request head for the origin (RFC 9112 §3.2.2, RFC 9110
- * §7.6): origin-form request line, Host from the URL, hop-by-hop fields
- * and Proxy-Authorization dropped, Authorization and every other
- * end-to-end field kept in order, Max-Forwards decremented, our Via last.
- */
-bool proxy_relay_request(const struct facts *f, long mf, struct http_buf *out)
-{
-	const struct http_request *req = f->req;
-	const struct http_url *u = &f->url;
-	char host[PROXY_MAX_AUTHORITY];
-
-	authority(u, host, sizeof(host));
-	http_write_request_line(out, req->method, req->method_len, u->path,
-				u->path_len);
-	/* RFC 9112 §3.2.2: a proxy replaces Host with the URL's authority. */
-	http_write_header(out, "Host", host, strlen(host));
-	for (size_t i = 0; i < req->num_headers; i++) {
-		const struct http_header *fl = &req->headers[i];
-
-		if (http_header_is(fl, "Host") ||
-		    is_hop_by_hop(&f->connection, req->headers, i))
-			continue;
-		if (mf > 0 && http_header_is(fl, "Max-Forwards")) {
-			http_write_header_uint(out, "Max-Forwards",
-					       (unsigned long long)(mf - 1));
-			continue;
-		}
-		http_write_field(out, fl->name, fl->name_len, fl->value,
-				 fl->value_len);
+	conn_go_state(c, CONN_SENDING);
+	x->resp_bytes = 0;
+	x->req_sent = 0;
+	bufferevent_write(c->up, x->d.out.data, x->d.out.len);
+	bufferevent_enable(c->up, EV_READ);
+	if (x->ai != NULL && !send_held_body(c))
+		return;
+	if (x->has_body) {
+		/* RFC 9112 §6.1: a recipient may decode a transfer coding
+		 * and apply it again; a chunked body is re-chunked with its
+		 * trailers filtered (http/trailer.c). */
+		body_free(&x->mv);
+		body_init(&x->mv, &x->req_body, BODY_RELAY, 0);
+		conn_go_state(c, CONN_RELAYING_BODY);
+		x->window_bytes = 0;
+		conn_arm(c, c->wk->srv->t.body_ms);
+		bufferevent_enable(c->cl, EV_READ);
+		relay_request_body(c);
+		return;
 	}
-	/* RFC 9110 §7.6.3: each proxy appends its own Via entry. */
-	http_buf_puts(out, "Via: 1.1 " PROXY_VIA_NAME "\r\n\r\n");
-	return !out->failed;
+	conn_go_state(c, CONN_READING_RESPONSE);
+	conn_arm(c, c->wk->srv->t.upstream_ms);
+	/* The upstream write callback (proxy/upstream.c) has nothing to do
+	 * while the response is awaited. */
+	conn_send_now(c, c->up);
+}
+
+/* ---- Relaying the request body ---- */
+
+/*
+ * A body held for auth-int goes upstream as it was checked: the bytes the
+ * guard hashed and no others (proxy/authint.h).  False when it could not
+ * be queued (then the client has its 502).
+ */
+static bool send_held_body(struct conn *c)
+{
+	struct exchange *x = c->x;
+	struct http_buf o;
+	bool ok;
+
+	http_buf_init(&o, x->ai->body.len + 64);
+	ok = authint_write(x->ai, &o) &&
+	     bufferevent_write(c->up, o.data, o.len) == 0;
+	http_buf_free(&o);
+	if (!ok) {
+		respond_error(c, 502,
+			      "the checked request body could not be "
+			      "queued for the origin");
+		return false;
+	}
+	x->req_sent = x->ai->body.len;
+	return true;
+}
+
+/*
+ * One step of a body that is not moved verbatim (chunked, or decoded for
+ * an HTTP/1.0 client): the first buffered block goes through the mover,
+ * what it writes goes to out (NULL: dropped).  Returns the bytes of in
+ * consumed, or -1 with *e.
+ */
+static long move_chunked(struct body_mover *mv, struct evbuffer *in,
+			 struct evbuffer *out, enum http_err *e)
+{
+	struct evbuffer_iovec v;
+	struct http_buf o;
+	long used;
+
+	if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+		return 0;
+	if (v.iov_len > PROXY_IO_CHUNK)
+		v.iov_len = PROXY_IO_CHUNK;
+	http_buf_init(&o, 0);
+	used = body_feed(mv, v.iov_base, v.iov_len, out != NULL ? &o : NULL, e);
+	if (used >= 0) {
+		evbuffer_drain(in, (size_t)used);
+		if (out != NULL && o.len > 0)
+			evbuffer_add(out, o.data, o.len);
+	}
+	http_buf_free(&o);
+	return used;
+}
+
+/*
+ * Move what the client sent of its body to the origin (or, in
+ * CONN_DISCARDING, nowhere).  Content-Length bytes move between the
+ * buffers without a copy; chunked ones go through the mover.  When the
+ * origin falls behind, reading from the client pauses (PROXY_HIGH_WATER)
+ * and resumes in the upstream write callback (proxy/upstream.c).
+ */
+void relay_request_body(struct conn *c)
+{
+	struct exchange *x = c->x;
+	struct evbuffer *in = bufferevent_get_input(c->cl);
+	struct evbuffer *out = c->up ? bufferevent_get_output(c->up) : NULL;
+	bool discard = c->state == CONN_DISCARDING;
+
+	while (!x->mv.done && evbuffer_get_length(in) > 0) {
+		enum http_err e;
+		long used;
+
+		if (out != NULL &&
+		    evbuffer_get_length(out) > PROXY_HIGH_WATER) {
+			bufferevent_disable(c->cl, EV_READ);
+			return;
+		}
+		if (body_verbatim(&x->mv)) {
+			/* Content-Length: the bytes move from one buffer to
+			 * the other by reference, never copied. */
+			used = body_feed(&x->mv, NULL, evbuffer_get_length(in),
+					 NULL, &e);
+			if (used >= 0 && discard)
+				evbuffer_drain(in, (size_t)used);
+			else if (used >= 0)
+				evbuffer_remove_buffer(in, out, (size_t)used);
+		} else {
+			used =
+			    move_chunked(&x->mv, in, discard ? NULL : out, &e);
+		}
+		if (used < 0) {
+			if (discard) {
+				conn_linger(c);
+				return;
+			}
+			respond_error(c, e == HTTP_E_BODY_TOO_LARGE ? 413 : 400,
+				      "the request body is malformed: %s",
+				      http_strerror(e));
+			return;
+		}
+		x->window_bytes += (uint64_t)used;
+		if (!discard)
+			x->req_sent += (uint64_t)used;
+	}
+	if (!x->mv.done)
+		return;
+	evtimer_del(c->timer);
+	if (discard) {
+		exchange_end(c);
+		return;
+	}
+	conn_go_state(c, CONN_READING_RESPONSE);
+	conn_arm(c, c->wk->srv->t.upstream_ms);
+	/* The response may be waiting already. */
+	if (evbuffer_get_length(bufferevent_get_input(c->up)) > 0)
+		response_read_head(c);
 }
 
 /* ---- Relaying the response ---- */
 
 /*
- * Lesson 06: the way back, with the origin's Proxy-Authenticate dropped.
- * Rewrite an origin's response head for the client: the origin's status
- * and reason, every end-to-end field, our Via (RFC 9110 §7.6.3).  Dropped:
- * hop-by-hop fields and those Connection names (§7.6.1), and
- * Proxy-Authenticate / Proxy-Authentication-Info, which only the next
- * hop may send (§11.7.1): an origin has no business challenging for the
- * proxy.  Transfer-Encoding stays (the body is relayed as it arrives)
- * unless dechunk is set.  Then the proxy's own fields: its Digest
- * Proxy-Authentication-Info, and (Lesson 12) the final Negotiate token,
- * the mutual authentication riding on the final answer; Connection last.
+ * Move the response body to the client.  As for the request body: no
+ * copy for Content-Length and until-close, the mover for chunked, and
+ * reading pauses while the client is behind (resumed in
+ * the client's write callback, proxy/downstream.c).
  */
-bool proxy_relay_head_auth(const struct http_response *resp, const char *info,
-			   const char *negotiate, const char *connection,
-			   bool dechunk, struct http_buf *out)
+void relay_response_body(struct conn *c)
 {
-	struct facts_connection conn;
+	struct exchange *x = c->x;
+	struct evbuffer *in = bufferevent_get_input(c->up);
+	struct evbuffer *out = bufferevent_get_output(c->cl);
 
-	facts_read_connection(resp->headers, resp->num_headers, &conn);
-	http_buf_puts(out, "HTTP/1.1 ");
-	http_buf_putu(out, (unsigned)resp->status);
-	http_buf_append(out, " ", 1);
-	http_buf_append(out, resp->reason, resp->reason_len);
-	http_buf_append(out, "\r\n", 2);
-	for (size_t i = 0; i < resp->num_headers; i++) {
-		const struct http_header *f = &resp->headers[i];
+	while (!x->mv.done && evbuffer_get_length(in) > 0) {
+		size_t before = evbuffer_get_length(out);
+		enum http_err e;
+		long used;
 
-		if (is_hop_by_hop(&conn, resp->headers, i) ||
-		    http_header_is(f, "Proxy-Authentication-Info"))
-			continue;
-		/* The data alone follows, ended by the close. */
-		if (dechunk && http_header_is(f, "Transfer-Encoding"))
-			continue;
-		http_write_field(out, f->name, f->name_len, f->value,
-				 f->value_len);
+		if (before > PROXY_HIGH_WATER) {
+			bufferevent_disable(c->up, EV_READ);
+			return;
+		}
+		if (body_verbatim(&x->mv)) {
+			used = body_feed(&x->mv, NULL, evbuffer_get_length(in),
+					 NULL, &e);
+			if (used >= 0)
+				evbuffer_remove_buffer(in, out, (size_t)used);
+		} else {
+			used = move_chunked(&x->mv, in, out, &e);
+		}
+		if (used < 0) {
+			/* Too late for an error response: cut the client off
+			 * so it sees a truncated body, not a wrong one. */
+			conn_free(c);
+			return;
+		}
+		x->bytes += evbuffer_get_length(out) - before;
 	}
-	http_buf_puts(out, "Via: 1.1 " PROXY_VIA_NAME "\r\n");
-	if (info != NULL && info[0] != '\0')
-		http_write_header(out, "Proxy-Authentication-Info", info,
-				  strlen(info));
-	if (negotiate != NULL && negotiate[0] != '\0')
-		http_buf_printf(out, "Proxy-Authenticate: Negotiate %s\r\n",
-				negotiate);
-	if (connection != NULL)
-		http_write_header(out, "Connection", connection,
-				  strlen(connection));
-	http_buf_puts(out, "\r\n");
-	return !out->failed;
-}
-
-/* No Negotiate token. */
-bool proxy_relay_head_to(const struct http_response *resp, const char *info,
-			 const char *connection, bool dechunk,
-			 struct http_buf *out)
-{
-	return proxy_relay_head_auth(resp, info, NULL, connection, dechunk,
-				     out);
-}
-
-/* No Negotiate token, the chunked framing kept. */
-bool proxy_relay_head_ex(const struct http_response *resp, const char *info,
-			 const char *connection, struct http_buf *out)
-{
-	return proxy_relay_head_to(resp, info, connection, false, out);
-}
-
-/* The plain form: no Proxy-Authentication-Info, no Negotiate token, no
- * Connection field. */
-bool proxy_relay_head(const struct http_response *resp, struct http_buf *out)
-{
-	return proxy_relay_head_ex(resp, NULL, NULL, out);
+	if (!x->mv.done)
+		return;
+	evtimer_del(c->timer);
+	if (x->keep_up && evbuffer_get_length(in) == 0)
+		pooled_put(c->wk, c->up, &x->up_addr, x->peer);
+	else
+		bufferevent_free(c->up);
+	c->up = NULL;
+	if (c->close_after) {
+		conn_linger(c);
+		return;
+	}
+	exchange_end(c);
 }

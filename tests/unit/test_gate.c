@@ -269,7 +269,7 @@ static void test_head_no_body(void **state)
 
 /*
  * The same 407 twice: the second comes from the per-thread copy of a
- * finished answer (proxy/authn.c, quick_407) and must be the first, byte
+ * finished answer (proxy/gate_authn.c, quick_407) and must be the first, byte
  * for byte, with the same why and close; a different realm or scheme list
  * gets its own answer, also when its configuration reuses the memory of
  * the one before.  Each case's realm is new, so its first answer is
@@ -575,7 +575,7 @@ static const struct refuse_case refuse_cases[] = {
 /*
  * What the client gets for each case: the status of the decision, or,
  * when the head does not parse, the status the server sends for the
- * parse error (proxy/server.c: http_err_status()).
+ * parse error (proxy/head.c: http_err_status()).
  */
 static void test_refuse_cases(void **state)
 {

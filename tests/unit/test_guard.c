@@ -244,7 +244,7 @@ static void test_challenges(void **state)
 /*
  * A GUARD_MALFORMED sentence about the credentials field's value starts
  * with the field's name and ": ", and r.detail says where the rest
- * starts, for a caller that names the field itself (proxy/authn.c).  A
+ * starts, for a caller that names the field itself (proxy/gate_authn.c).  A
  * sentence about the field as a whole (it appears twice, it does not
  * parse) has detail 0.  Both sides, every scheme that checks syntax.
  */

@@ -1,11 +1,11 @@
 /*
- * proxy/authn.h - step 2 of the proxy's decision, "who are you?", for
+ * proxy/gate_authn.h - step 2 of the proxy's decision, "who are you?", for
  * the schemes that authenticate each request (Basic, Digest, Bearer):
- * http/guard.c checks Proxy-Authorization, and proxy/authn.c turns its
- * verdict into the 407 or the 400 (lessons 02, 03, 04).
+ * http/guard.c checks Proxy-Authorization, and proxy/gate_authn.c turns
+ * its verdict into the 407 or the 400 (lessons 02, 03, 04).
  */
-#ifndef LAB407_PROXY_AUTHN_H
-#define LAB407_PROXY_AUTHN_H
+#ifndef LAB407_PROXY_GATE_AUTHN_H
+#define LAB407_PROXY_GATE_AUTHN_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * proxy/authn.c - step 2 of the proxy's decision: "who are you?"
+ * proxy/gate_authn.c - step 2 of the proxy's decision: "who are you?"
  *
  * For the schemes that authenticate each request (Basic, Digest,
  * Bearer), http/guard.c reads Proxy-Authorization and gives a verdict;
@@ -10,12 +10,12 @@
  *     with one Proxy-Authenticate per offered scheme (RFC 9110 §15.5.8,
  *     §11.7.1; lessons 02 and 04).
  *
- * NTLM and Negotiate authenticate the connection instead: proxy/conn.c,
+ * NTLM and Negotiate authenticate the connection instead: proxy/gate_conn.c,
  * which answers through the same two functions.
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "authn.h"
+#include "gate_authn.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +23,7 @@
 #include "../http/auth.h"
 #include "../http/basic.h"
 #include "../http/text.h"
-#include "respond.h"
+#include "gate_respond.h"
 
 #define PROXY_MAX_OFFER 64 /* "Digest, Basic, Bearer" */
 

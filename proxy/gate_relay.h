@@ -1,11 +1,12 @@
 /*
- * proxy/relay.h - what crosses the proxy, in each direction
- * (proxy/relay.c): the request head rewritten for the origin, and the
- * origin's response head rewritten for the client.  Hop-by-hop fields
- * stay behind (RFC 9110 §7.6.1), Via is added (§7.6.3).
+ * proxy/gate_relay.h - what crosses the proxy, in each direction
+ * (proxy/gate_relay.c): the request head rewritten for the origin, and
+ * the origin's response head rewritten for the client.  Hop-by-hop
+ * fields stay behind (RFC 9110 §7.6.1), Via is added (§7.6.3).  Heads
+ * only: bin/proxy moves the bytes and the bodies (proxy/relay.c).
  */
-#ifndef LAB407_PROXY_RELAY_H
-#define LAB407_PROXY_RELAY_H
+#ifndef LAB407_PROXY_GATE_RELAY_H
+#define LAB407_PROXY_GATE_RELAY_H
 
 #include <stdbool.h>
 

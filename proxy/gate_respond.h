@@ -1,10 +1,12 @@
 /*
- * proxy/respond.h - the proxy's own responses (proxy/respond.c): the
- * answers it writes itself instead of relaying an origin's, for the
- * decision's files (proxy/gate.c, proxy/authn.c, proxy/conn.c).
+ * proxy/gate_respond.h - the proxy's own responses
+ * (proxy/gate_respond.c): the answers it writes itself instead of
+ * relaying an origin's, for the decision's files (proxy/gate.c,
+ * proxy/gate_authn.c, proxy/gate_conn.c).  bin/proxy sends them
+ * (proxy/respond.c).
  */
-#ifndef LAB407_PROXY_RESPOND_H
-#define LAB407_PROXY_RESPOND_H
+#ifndef LAB407_PROXY_GATE_RESPOND_H
+#define LAB407_PROXY_GATE_RESPOND_H
 
 #include <stdbool.h>
 #include <stddef.h>
