@@ -7,7 +7,6 @@
 #include "daemon.h"
 
 #include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,16 +37,17 @@ void daemon_usage(FILE *f, const char *prog, const char *about,
 	}
 }
 
-void daemon_die_usage(const char *prog, const char *fmt, ...)
+void daemon_args_default(struct daemon_args *d, const char *listen_at,
+			 const char *realm, const char *algs)
 {
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (try --help)\n");
-	exit(2);
+	memset(d, 0, sizeof(*d));
+	d->listen_at = listen_at;
+	d->auth = "basic";
+	d->realm = realm;
+	d->algs = algs;
+	d->qop = "auth";
+	d->lifetime = DIGEST_NONCE_LIFETIME;
+	d->creds_ttl = CREDCACHE_DEFAULT_TTL;
 }
 
 void daemon_signals(void (*on_stop)(int))
