@@ -309,10 +309,9 @@ static const struct cmdline_option cmdline_opts[] = {
     {"version", 'V', CMDLINE_VERSION, 0, 0, 0, 0, NULL},
 };
 
-static const struct cmdline cmdline = {
-    CLIENT_PROG,  "bin/client (lab407) " CLIENT_VERSION,	  usage,
-    cmdline_opts, sizeof(cmdline_opts) / sizeof(cmdline_opts[0]), true,
-};
+static const struct cmdline cmdline =
+    CMDLINE(CLIENT_PROG, "bin/client (lab407) " CLIENT_VERSION, usage,
+	    cmdline_opts, true);
 
 void options_parse(int argc, char **argv, struct options *o)
 {

@@ -54,6 +54,13 @@ struct cmdline {
 	bool operands; /* false: an operand is a usage error */
 };
 
+/* A struct cmdline for the table `opts` (an array). */
+#define CMDLINE(prog, version, usage, opts, operands)                          \
+	{                                                                      \
+		prog, version, usage, opts, sizeof(opts) / sizeof(opts[0]),    \
+		    operands                                                   \
+	}
+
 /*
  * Read argv's options into dst (the struct the fields are offsets in),
  * in order, so a later option overrides an earlier one.  Returns the

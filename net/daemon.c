@@ -11,6 +11,7 @@
 #include <string.h>
 
 #define DAEMON_FLAG_WIDTH 24 /* the flag column of --help */
+#define DAEMON_ERR 512	     /* one error sentence */
 
 void daemon_usage(FILE *f, const char *prog, const char *about,
 		  const struct daemon_option *opts, size_t n)
@@ -48,6 +49,31 @@ void daemon_args_default(struct daemon_args *d, const char *listen_at,
 	d->qop = "auth";
 	d->lifetime = DIGEST_NONCE_LIFETIME;
 	d->creds_ttl = CREDCACHE_DEFAULT_TTL;
+}
+
+bool daemon_guard(const char *prog, const struct daemon_args *d, bool proxy,
+		  struct guard_config *cfg, struct users *users)
+{
+	char err[DAEMON_ERR];
+	bool plaintext;
+
+	if (guard_setup_options(cfg, proxy, d->auth, d->realm, d->algs, d->qop,
+				err, sizeof(err)) != HTTP_OK)
+		cmdline_die_usage(prog, "%s", err);
+	if (guard_setup_users(cfg, users,
+			      proxy ? USERS_SIDE_PROXY : USERS_SIDE_ORIGIN,
+			      d->users_file, d->tokens_file, &plaintext, err,
+			      sizeof(err)) != HTTP_OK) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return false;
+	}
+	if (plaintext)
+		fprintf(stderr,
+			"%s: warning: %s holds plaintext "
+			"passwords (fine for a lab, not elsewhere)\n",
+			prog, d->users_file);
+	cfg->users = users;
+	return true;
 }
 
 void daemon_signals(void (*on_stop)(int))

@@ -12,6 +12,7 @@
 
 #include "../http/credcache.h"
 #include "../http/digest.h"
+#include "../http/guard.h"
 #include "cmdline.h"
 
 /* A number as a string literal, for defaults in help text. */
@@ -66,6 +67,16 @@ struct daemon_args {
  * Digest algorithms. */
 void daemon_args_default(struct daemon_args *d, const char *listen_at,
 			 const char *realm, const char *algs);
+
+/*
+ * The guard from d (http/guard.h): its options (a bad one is a usage
+ * error, exit 2), then its users and tokens, with the lab's warning on
+ * stderr when the users file holds plaintext passwords.  False, said on
+ * stderr as "PROG: reason", when a file cannot be used; cfg->users is
+ * users once it can.
+ */
+bool daemon_guard(const char *prog, const struct daemon_args *d, bool proxy,
+		  struct guard_config *cfg, struct users *users);
 
 /* The rows of net/cmdline.h's table for struct daemon_args, which is
  * `member` of the server's struct `type`. */

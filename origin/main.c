@@ -90,10 +90,9 @@ static const struct cmdline_option cmdline_opts[] = {
      0, NULL},
 };
 
-static const struct cmdline cmdline = {
-    "bin/origin", "bin/origin (lab407) " ORIGIN_VERSION,	  usage,
-    cmdline_opts, sizeof(cmdline_opts) / sizeof(cmdline_opts[0]), false,
-};
+static const struct cmdline cmdline =
+    CMDLINE("bin/origin", "bin/origin (lab407) " ORIGIN_VERSION, usage,
+	    cmdline_opts, false);
 
 /* The command line into a, every default first; usage errors exit 2. */
 static void parse_args(int argc, char **argv, struct origin_args *a)
@@ -111,25 +110,10 @@ static bool setup(const struct origin_args *a, struct origin_config *cfg,
 		  struct users *users, struct rules *rules)
 {
 	char err[ORIGIN_ERR];
-	bool plaintext;
 
 	memset(cfg, 0, sizeof(*cfg));
-	if (guard_setup_options(&cfg->guard, false, a->d.auth, a->d.realm,
-				a->d.algs, a->d.qop, err,
-				sizeof(err)) != HTTP_OK)
-		die_usage("%s", err);
-	if (guard_setup_users(&cfg->guard, users, USERS_SIDE_ORIGIN,
-			      a->d.users_file, a->d.tokens_file, &plaintext,
-			      err, sizeof(err)) != HTTP_OK) {
-		fprintf(stderr, "bin/origin: %s\n", err);
+	if (!daemon_guard("bin/origin", &a->d, false, &cfg->guard, users))
 		return false;
-	}
-	if (plaintext)
-		fprintf(stderr,
-			"bin/origin: warning: %s holds plaintext "
-			"passwords (fine for a lab, not elsewhere)\n",
-			a->d.users_file);
-	cfg->guard.users = users;
 	if (a->rules_file != NULL) {
 		if (rules_load(a->rules_file, rules, err, sizeof(err)) !=
 		    HTTP_OK) {

@@ -233,14 +233,9 @@ static const struct cmdline_option cmdline_opts[] = {
     NUMBER("auth-int-max", auth_int_max, 1, AUTHINT_MAX_LIMIT),
 };
 
-static const struct cmdline cmdline = {
-    "bin/proxy",
-    "bin/proxy (lab407) " PROXY_VERSION,
-    usage,
-    cmdline_opts,
-    sizeof(cmdline_opts) / sizeof(cmdline_opts[0]),
-    false,
-};
+static const struct cmdline cmdline =
+    CMDLINE("bin/proxy", "bin/proxy (lab407) " PROXY_VERSION, usage,
+	    cmdline_opts, false);
 
 /* The command line into a, every default first; usage errors exit 2. */
 static void parse_args(int argc, char **argv, struct proxy_args *a)
@@ -264,22 +259,10 @@ static void setup_who(const struct proxy_args *a, struct proxy_config *cfg,
 		      struct users *users)
 {
 	char err[PROXY_ERR], line[PROXY_ERR + 32];
-	bool plaintext, neg = false;
+	bool neg = false;
 
-	if (guard_setup_options(&cfg->guard, true, a->d.auth, a->d.realm,
-				a->d.algs, a->d.qop, err,
-				sizeof(err)) != HTTP_OK)
-		die_usage("%s", err);
-	if (guard_setup_users(&cfg->guard, users, USERS_SIDE_PROXY,
-			      a->d.users_file, a->d.tokens_file, &plaintext,
-			      err, sizeof(err)) != HTTP_OK)
-		die(err);
-	if (plaintext)
-		fprintf(stderr,
-			"bin/proxy: warning: %s holds plaintext "
-			"passwords (fine for a lab, not elsewhere)\n",
-			a->d.users_file);
-	cfg->guard.users = users;
+	if (!daemon_guard("bin/proxy", &a->d, true, &cfg->guard, users))
+		exit(1);
 	for (size_t i = 0; i < cfg->guard.num_schemes; i++) {
 		if (cfg->guard.schemes[i] == AUTH_SCHEME_NTLM &&
 		    ntlm_crypto_init() != HTTP_OK) {

@@ -290,14 +290,8 @@ static const struct cmdline_option cmdline_opts[] = {
     {"version", 'V', CMDLINE_VERSION, 0, 0, 0, 0, NULL},
 };
 
-static const struct cmdline cmdline = {
-    "repl",
-    "repl (lab407) " REPL_VERSION,
-    usage,
-    cmdline_opts,
-    sizeof(cmdline_opts) / sizeof(cmdline_opts[0]),
-    true,
-};
+static const struct cmdline cmdline =
+    CMDLINE("repl", "repl (lab407) " REPL_VERSION, usage, cmdline_opts, true);
 
 /* The command line into a; exits on --help, --version and a usage
  * error (2). */
