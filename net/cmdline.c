@@ -161,6 +161,7 @@ int cmdline_parse(const struct cmdline *cl, int argc, char **argv, void *dst)
 	if (cl->num_opts > CMDLINE_MAX_OPTIONS)
 		cmdline_die_usage(cl->prog, "too many options in its table");
 	getopt_tables(cl, longs, shorts);
+	optind = 0; /* glibc: a fresh scan, even after an earlier one */
 	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		o = find(cl, c);
 		if (o == NULL) /* getopt_long said what it did not know */
