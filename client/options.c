@@ -251,28 +251,14 @@ static void take_bearer(void *party, char *arg)
 }
 
 #define OPT(f) offsetof(struct options, f)
-#define STRING(name, letter, f)                                                \
-	{                                                                      \
-		name, letter, CMDLINE_STRING, OPT(f), 0, 0, 0, NULL            \
-	}
-#define FLAG(name, letter, f)                                                  \
-	{                                                                      \
-		name, letter, CMDLINE_FLAG, OPT(f), 0, 0, 0, NULL              \
-	}
-#define CALL(name, letter, f, fn)                                              \
-	{                                                                      \
-		name, letter, CMDLINE_CALL, OPT(f), 0, 0, 0, fn                \
-	}
+#define STRING(name, letter, f) CMDLINE_OPT_STRING(name, letter, OPT(f))
+#define FLAG(name, letter, f) CMDLINE_OPT_FLAG(name, letter, OPT(f))
+#define CALL(name, letter, f, fn) CMDLINE_OPT_CALL(name, letter, OPT(f), fn)
 /* An option read by a function of the whole struct options. */
-#define READ(name, letter, fn)                                                 \
-	{                                                                      \
-		name, letter, CMDLINE_CALL, 0, 0, 0, 0, fn                     \
-	}
+#define READ(name, letter, fn) CMDLINE_OPT_CALL(name, letter, 0, fn)
 /* A scheme option: which party, which schemes (the last one wins). */
 #define SCHEMES(name, party, schemes)                                          \
-	{                                                                      \
-		name, 0, CMDLINE_SET, OPT(party.allowed), 0, 0, schemes, NULL  \
-	}
+	CMDLINE_OPT_SET(name, OPT(party.allowed), schemes)
 
 static const struct cmdline_option cmdline_opts[] = {
     READ("proxy", 'x', parse_proxy),
@@ -305,8 +291,7 @@ static const struct cmdline_option cmdline_opts[] = {
     FLAG("proxy-insecure", 0, proxy_insecure),
     STRING("proxy-cacert", 0, proxy_cacert),
     FLAG("verbose", 'v', verbose),
-    {"help", 'h', CMDLINE_HELP, 0, 0, 0, 0, NULL},
-    {"version", 'V', CMDLINE_VERSION, 0, 0, 0, 0, NULL},
+    CMDLINE_OPTS_HELP_VERSION,
 };
 
 static const struct cmdline cmdline =

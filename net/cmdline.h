@@ -44,6 +44,27 @@ struct cmdline_option {
 	void (*call)(void *field, char *arg);
 };
 
+/* The rows of a table, one macro a kind; off is offsetof() the field in
+ * the program's struct, letter the short form or 0. */
+/* clang-format off */
+#define CMDLINE_OPT_STRING(name, letter, off) \
+	{name, letter, CMDLINE_STRING, off, 0, 0, 0, NULL}
+#define CMDLINE_OPT_FLAG(name, letter, off) \
+	{name, letter, CMDLINE_FLAG, off, 0, 0, 0, NULL}
+#define CMDLINE_OPT_SET(name, off, value) \
+	{name, 0, CMDLINE_SET, off, 0, 0, value, NULL}
+#define CMDLINE_OPT_NUMBER(name, off, min, max) \
+	{name, 0, CMDLINE_NUMBER, off, min, max, 0, NULL}
+#define CMDLINE_OPT_DURATION(name, off, max_seconds) \
+	{name, 0, CMDLINE_DURATION, off, 0, max_seconds, 0, NULL}
+#define CMDLINE_OPT_CALL(name, letter, off, fn) \
+	{name, letter, CMDLINE_CALL, off, 0, 0, 0, fn}
+/* -h, --help and -V, --version */
+#define CMDLINE_OPTS_HELP_VERSION \
+	{"help", 'h', CMDLINE_HELP, 0, 0, 0, 0, NULL}, \
+	{"version", 'V', CMDLINE_VERSION, 0, 0, 0, 0, NULL}
+/* clang-format on */
+
 /* One binary's command line. */
 struct cmdline {
 	const char *prog;	/* the name in messages: "bin/proxy" */

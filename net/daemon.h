@@ -83,7 +83,7 @@ bool daemon_guard(const char *prog, const struct daemon_args *d, bool proxy,
 /* clang-format off */
 #define DAEMON_ARG_(type, member, f) offsetof(type, member.f)
 #define DAEMON_STRING_(type, member, name, f) \
-	{name, 0, CMDLINE_STRING, DAEMON_ARG_(type, member, f), 0, 0, 0, NULL}
+	CMDLINE_OPT_STRING(name, 0, DAEMON_ARG_(type, member, f))
 #define DAEMON_CMDLINE(type, member) \
 	DAEMON_STRING_(type, member, "listen", listen_at), \
 	DAEMON_STRING_(type, member, "auth", auth), \
@@ -92,16 +92,15 @@ bool daemon_guard(const char *prog, const struct daemon_args *d, bool proxy,
 	DAEMON_STRING_(type, member, "tokens", tokens_file), \
 	DAEMON_STRING_(type, member, "digest-algorithms", algs), \
 	DAEMON_STRING_(type, member, "qop", qop), \
-	{"nonce-lifetime", 0, CMDLINE_NUMBER, \
-	 DAEMON_ARG_(type, member, lifetime), 1, DAEMON_MAX_NONCE_LIFETIME, \
-	 0, NULL}, \
+	CMDLINE_OPT_NUMBER("nonce-lifetime", \
+			   DAEMON_ARG_(type, member, lifetime), 1, \
+			   DAEMON_MAX_NONCE_LIFETIME), \
 	/* 0 is allowed: it turns the cache off */ \
-	{"credentials-ttl", 0, CMDLINE_NUMBER, \
-	 DAEMON_ARG_(type, member, creds_ttl), 0, CREDCACHE_MAX_TTL, 0, NULL}, \
-	{"verbose", 'v', CMDLINE_FLAG, DAEMON_ARG_(type, member, verbose), \
-	 0, 0, 0, NULL}, \
-	{"help", 'h', CMDLINE_HELP, 0, 0, 0, 0, NULL}, \
-	{"version", 'V', CMDLINE_VERSION, 0, 0, 0, 0, NULL}
+	CMDLINE_OPT_NUMBER("credentials-ttl", \
+			   DAEMON_ARG_(type, member, creds_ttl), 0, \
+			   CREDCACHE_MAX_TTL), \
+	CMDLINE_OPT_FLAG("verbose", 'v', DAEMON_ARG_(type, member, verbose)), \
+	CMDLINE_OPTS_HELP_VERSION
 /* clang-format on */
 
 /* SIGPIPE ignored (a peer that goes away is an error return, not a

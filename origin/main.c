@@ -86,8 +86,7 @@ struct origin_args {
 
 static const struct cmdline_option cmdline_opts[] = {
     DAEMON_CMDLINE(struct origin_args, d),
-    {"rules", 0, CMDLINE_STRING, offsetof(struct origin_args, rules_file), 0, 0,
-     0, NULL},
+    CMDLINE_OPT_STRING("rules", 0, offsetof(struct origin_args, rules_file)),
 };
 
 static const struct cmdline cmdline =

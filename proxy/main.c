@@ -195,26 +195,16 @@ static void die(const char *what)
 /* ---- The command line (net/cmdline.h) ---- */
 
 #define ARG(f) offsetof(struct proxy_args, f)
-#define STRING(name, f)                                                        \
-	{                                                                      \
-		name, 0, CMDLINE_STRING, ARG(f), 0, 0, 0, NULL                 \
-	}
-#define NUMBER(name, f, min, max)                                              \
-	{                                                                      \
-		name, 0, CMDLINE_NUMBER, ARG(f), min, max, 0, NULL             \
-	}
-#define TIMEOUT(name, f)                                                       \
-	{                                                                      \
-		name, 0, CMDLINE_DURATION, ARG(t.f), 0, PROXY_MAX_SECONDS, 0,  \
-		    NULL                                                       \
-	}
+#define STRING(name, f) CMDLINE_OPT_STRING(name, 0, ARG(f))
+#define NUMBER(name, f, min, max) CMDLINE_OPT_NUMBER(name, ARG(f), min, max)
+#define TIMEOUT(name, f) CMDLINE_OPT_DURATION(name, ARG(t.f), PROXY_MAX_SECONDS)
 
 static const struct cmdline_option cmdline_opts[] = {
     DAEMON_CMDLINE(struct proxy_args, d),
     STRING("keytab", keytab),
     STRING("acl", acl_file),
     STRING("connect-ports", connect_ports),
-    {"allow-exposed", 0, CMDLINE_FLAG, ARG(allow_exposed), 0, 0, 0, NULL},
+    CMDLINE_OPT_FLAG("allow-exposed", 0, ARG(allow_exposed)),
     TIMEOUT("upstream-timeout", upstream_ms),
     TIMEOUT("header-timeout", header_ms),
     TIMEOUT("idle-timeout", idle_ms),

@@ -282,12 +282,11 @@ struct repl_args {
 #define ARG(f) offsetof(struct repl_args, f)
 
 static const struct cmdline_option cmdline_opts[] = {
-    {"check", 'c', CMDLINE_STRING, ARG(check), 0, 0, 0, NULL},
-    {"listen", 'l', CMDLINE_STRING, ARG(listen_at), 0, 0, 0, NULL},
-    {"predictions", 0, CMDLINE_STRING, ARG(predictions), 0, 0, 0, NULL},
-    {"mystery", 0, CMDLINE_STRING, ARG(mystery), 0, 0, 0, NULL},
-    {"help", 'h', CMDLINE_HELP, 0, 0, 0, 0, NULL},
-    {"version", 'V', CMDLINE_VERSION, 0, 0, 0, 0, NULL},
+    CMDLINE_OPT_STRING("check", 'c', ARG(check)),
+    CMDLINE_OPT_STRING("listen", 'l', ARG(listen_at)),
+    CMDLINE_OPT_STRING("predictions", 0, ARG(predictions)),
+    CMDLINE_OPT_STRING("mystery", 0, ARG(mystery)),
+    CMDLINE_OPTS_HELP_VERSION,
 };
 
 static const struct cmdline cmdline =
