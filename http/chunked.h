@@ -22,9 +22,10 @@
 
 /*
  * The decoder's states, in the order a body passes them (RFC 9112 §7.1;
- * the grammar is at the top of http/chunked.c, which has one step for
- * each).  CHUNKED_BAD is 0, so a decoder that was only zeroed refuses
- * everything.
+ * the grammar is at the top of http/chunked.c, whose table `states` gives
+ * each its step: a function, or for chunk-ext outside a quoted-string a
+ * row of the table ext_next).  CHUNKED_BAD is 0, so a decoder that was
+ * only zeroed refuses everything.
  */
 enum http_chunked_state {
 	CHUNKED_BAD,	    /* the input broke the grammar */
