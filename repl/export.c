@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "../http/answer.h"
+#include "../http/auth.h"
 #include "../http/message.h"
 
 #define EXPORT_MAX_SAVED 8192 /* bytes of one message in a transcript */
@@ -113,23 +114,6 @@ static void dot_put_stable(struct dot_text *t, const struct lab *lab,
 	dot_put(t, p + from, n - from);
 }
 
-/* The end of the comma-separated piece starting at p[i], quotes kept
- * whole (RFC 9110 §5.6.4 quoted-string, with quoted-pairs). */
-static size_t piece_end(const char *p, size_t n, size_t i)
-{
-	bool q = false;
-
-	for (; i < n; i++) {
-		if (q && p[i] == '\\' && i + 1 < n)
-			i++;
-		else if (p[i] == '"')
-			q = !q;
-		else if (!q && p[i] == ',')
-			break;
-	}
-	return i;
-}
-
 /* State of one shortened field line: items are joined with ", " and a
  * run of hidden params becomes one "…". */
 struct dot_line {
@@ -155,27 +139,32 @@ static void line_flush_gap(struct dot_line *l)
 	}
 }
 
-/* One auth-param "name=value" (RFC 9110 §11.2), shortened. */
-static void line_param(struct dot_line *l, const char *p, size_t n)
+/* True when the param's name is one of dot_kept. */
+static bool is_kept(const struct auth_param *p)
 {
-	size_t eq = 0, name_end, i;
+	for (size_t i = 0; i < sizeof(dot_kept) / sizeof(dot_kept[0]); i++)
+		if (strlen(dot_kept[i]) == p->name_len &&
+		    strncasecmp(p->name, dot_kept[i], p->name_len) == 0)
+			return true;
+	return false;
+}
 
-	while (eq < n && p[eq] != '=')
-		eq++;
-	name_end = eq;
-	while (name_end > 0 &&
-	       (p[name_end - 1] == ' ' || p[name_end - 1] == '\t'))
-		name_end--;
-	for (i = 0; i < sizeof(dot_kept) / sizeof(dot_kept[0]); i++) {
-		if (strlen(dot_kept[i]) == name_end &&
-		    strncasecmp(p, dot_kept[i], name_end) == 0) {
-			line_flush_gap(l);
-			line_sep(l);
-			dot_put_stable(l->t, l->lab, p, n);
-			return;
-		}
+/* One auth-param (RFC 9110 §11.2), shortened: a kept one as
+ * name=value (a quoted-string with its quotes and quoted-pairs as
+ * sent), realm as realm=…, the others hidden. */
+static void line_param(struct dot_line *l, const struct auth_param *p)
+{
+	if (is_kept(p)) {
+		line_flush_gap(l);
+		line_sep(l);
+		dot_put(l->t, p->name, p->name_len);
+		dot_put(l->t, p->quoted ? "=\"" : "=", p->quoted ? 2 : 1);
+		dot_put_stable(l->t, l->lab, p->value, p->value_len);
+		if (p->quoted)
+			dot_put(l->t, "\"", 1);
+		return;
 	}
-	if (name_end == 5 && strncasecmp(p, "realm", 5) == 0) {
+	if (p->name_len == 5 && strncasecmp(p->name, "realm", 5) == 0) {
 		line_flush_gap(l);
 		line_sep(l);
 		dot_put(l->t, "realm=", 6);
@@ -185,75 +174,73 @@ static void line_param(struct dot_line *l, const char *p, size_t n)
 	l->gap = true;
 }
 
-/* True when p[0..n) is a token68: token characters then only '='. */
-static bool is_token68(const char *p, size_t n)
+/*
+ * One challenge or set of credentials, as http/auth.c parsed it: its
+ * scheme, then a token68 cut to its first DOT_TOKEN_SHOWN characters, or
+ * its params as line_param() says.  `more`: not the field's first.
+ */
+static void line_challenge(struct dot_line *l, const struct auth_challenge *c,
+			   bool more)
 {
-	size_t i = 0;
-
-	while (i < n && p[i] != '=')
-		i++;
-	while (i < n && p[i] == '=')
-		i++;
-	return i == n;
+	if (c->scheme != NULL) {
+		line_flush_gap(l);
+		if (more)
+			dot_put(l->t, ", ", 2);
+		dot_put(l->t, c->scheme, c->scheme_len);
+		if (c->token68 != NULL || c->num_params > 0)
+			dot_put(l->t, " ", 1);
+		l->first = true;
+	}
+	if (c->token68 != NULL) {
+		line_sep(l);
+		dot_put(l->t, c->token68,
+			c->token68_len > DOT_TOKEN_SHOWN ? DOT_TOKEN_SHOWN
+							 : c->token68_len);
+		if (c->token68_len > DOT_TOKEN_SHOWN)
+			dot_lit(l->t, DOT_ELLIPSIS);
+	}
+	for (size_t i = 0; i < c->num_params; i++)
+		line_param(l, &c->params[i]);
+	line_flush_gap(l);
 }
 
 /*
- * Shorten one field value: schemes kept, a token68 cut to its first
- * DOT_TOKEN_SHOWN characters, params as line_param() says.
+ * Shorten one auth field's value h, read with the grammar of RFC 9110
+ * §11 (http/auth.c): challenges, credentials, or the -Info fields' bare
+ * params.  A value that grammar rejects shows only its leading scheme
+ * token and "…": none of its bytes past the scheme are trusted as params.
  */
-static void line_value(struct dot_line *l, const char *p, size_t n)
+static void line_value(struct dot_line *l, const struct http_header *h)
 {
-	size_t i = 0;
-	bool any_scheme = false;
+	struct auth_challenge cs[AUTH_MAX_CHALLENGES];
+	size_t n = 0, span;
+	enum http_err e;
 
-	while (i < n) {
-		size_t e = piece_end(p, n, i), a = i, b, w;
-
-		while (a < e && (p[a] == ' ' || p[a] == '\t'))
-			a++;
-		b = e;
-		while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'))
-			b--;
-		/* "Scheme rest": a token, spaces, and no '=' right after */
-		for (w = a; w < b && http_is_tchar((unsigned char)p[w]); w++)
-			;
-		if (w > a && w < b && p[w] == ' ') {
-			size_t r = w;
-			while (r < b && p[r] == ' ')
-				r++;
-			if (r < b && p[r] != '=') {
-				line_flush_gap(l);
-				if (any_scheme)
-					dot_put(l->t, ", ", 2);
-				dot_put(l->t, p + a, w - a);
-				dot_put(l->t, " ", 1);
-				any_scheme = true;
-				l->first = true;
-				a = r;
-			}
-		} else if (w == b && w > a && (any_scheme || l->first)) {
-			/* a scheme alone ("Negotiate") */
-			line_flush_gap(l);
-			if (any_scheme)
-				dot_put(l->t, ", ", 2);
-			dot_put(l->t, p + a, w - a);
-			any_scheme = true;
-			l->first = true;
-			a = b;
-		}
-		if (a < b && is_token68(p + a, b - a)) {
-			line_sep(l);
-			dot_put(l->t, p + a,
-				b - a > DOT_TOKEN_SHOWN ? DOT_TOKEN_SHOWN
-							: b - a);
-			if (b - a > DOT_TOKEN_SHOWN)
-				dot_lit(l->t, DOT_ELLIPSIS);
-		} else if (a < b) {
-			line_param(l, p + a, b - a);
-		}
-		i = e + 1;
+	if (http_header_is(h, "Proxy-Authenticate") ||
+	    http_header_is(h, "WWW-Authenticate"))
+		e = auth_parse_challenges(h->value, h->value_len, cs,
+					  AUTH_MAX_CHALLENGES, &n);
+	else if (http_header_is(h, "Proxy-Authorization") ||
+		 http_header_is(h, "Authorization")) {
+		e = auth_parse_credentials(h->value, h->value_len, &cs[0]);
+		if (e == HTTP_E_AUTH_MISSING)
+			return; /* an empty value: nothing to shorten */
+		n = 1;
+	} else {
+		e = auth_parse_params(h->value, h->value_len, &cs[0]);
+		n = 1;
 	}
-	line_flush_gap(l);
+	if (e == HTTP_OK) {
+		for (size_t i = 0; i < n; i++)
+			line_challenge(l, &cs[i], i > 0);
+		return;
+	}
+	span = auth_scheme_span(h->value, h->value_len);
+	if (span > 0) {
+		dot_put(l->t, h->value, span);
+		dot_put(l->t, " ", 1);
+	}
+	dot_lit(l->t, DOT_ELLIPSIS);
 }
 
 /* Add "\n" and the shortened auth fields of message m to t. */
@@ -299,7 +286,7 @@ static void dot_auth_lines(struct dot_text *t, const struct lab *lab,
 		buf[0] = '\0';
 		dot_put(&lt, hs[i].name, hs[i].name_len);
 		dot_put(&lt, ": ", 2);
-		line_value(&l, hs[i].value, hs[i].value_len);
+		line_value(&l, &hs[i]);
 		/* a line that filled its buffer ends in "…" */
 		if (lt.len >= DOT_MAX_AUTH_LINE) {
 			lt.cap = sizeof(buf);
