@@ -119,6 +119,12 @@ static enum auth_scheme chosen(const struct lab_server *s, bool tls)
 	return best;
 }
 
+/* A scheme's name for a sentence, "none" when the party asks for none. */
+static const char *scheme_shown(enum auth_scheme s)
+{
+	return auth_scheme_name(s) ? auth_scheme_name(s) : "none";
+}
+
 /* Whose credential comes first: the proxy's, unless it asks for none. */
 int breaker_default_party(const struct lab *lab)
 {
@@ -132,12 +138,11 @@ int breaker_default_party(const struct lab *lab)
 	return -1;
 }
 
-bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
-		     size_t err_cap)
+/* Whether party p gets a credential this break can touch at all: the
+ * checks that hold whatever scheme the party uses. */
+static bool applies_party(const struct lab *lab, int p, enum lab_break b,
+			  char *err, size_t err_cap)
 {
-	enum auth_scheme s;
-	const char *sname;
-
 	if (b == LAB_BREAK_NONE) {
 		snprintf(err, err_cap,
 			 "unknown break; choose password, user, "
@@ -172,93 +177,120 @@ bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
 			 "origin basic` makes it ask)");
 		return false;
 	}
-	if (lab->external && p == LAB_ORIGIN) {
+	return true;
+}
+
+/* Through an external proxy (lesson 10): only the proxy's credential,
+ * and not the embedded proxy's clock. */
+static bool applies_external(int p, enum lab_break b, char *err, size_t err_cap)
+{
+	if (p == LAB_ORIGIN) {
 		snprintf(err, err_cap,
 			 "through an external proxy only the proxy's "
 			 "credential can be broken here");
 		return false;
 	}
-	if (lab->external) {
-		if (b == LAB_BREAK_STALE) {
-			snprintf(err, err_cap,
-				 "stale moves the embedded proxy's "
-				 "clock; an external proxy keeps its own");
-			return false;
-		}
-		return true;
+	if (b == LAB_BREAK_STALE) {
+		snprintf(err, err_cap,
+			 "stale moves the embedded proxy's "
+			 "clock; an external proxy keeps its own");
+		return false;
 	}
+	return true;
+}
+
+/* close and replay: lesson 11's NTLM connection, the proxy's only. */
+static bool applies_ntlm(const struct lab *lab, int p, enum lab_break b,
+			 enum auth_scheme s, char *err, size_t err_cap)
+{
+	if (s != AUTH_SCHEME_NTLM || p != LAB_PROXY) {
+		snprintf(err, err_cap,
+			 "%s is about NTLM's connection; the proxy "
+			 "uses %s (try `scheme proxy ntlm`)",
+			 lab_break_name(b), scheme_shown(s));
+		return false;
+	}
+	if (b == LAB_BREAK_REPLAY && lab->last_ntlm[0] == '\0') {
+		snprintf(err, err_cap,
+			 "replay sends the last NTLM AUTHENTICATE "
+			 "again, and none was sent yet: run one NTLM "
+			 "exchange first");
+		return false;
+	}
+	return true;
+}
+
+/* base64: Basic's encoding (RFC 7617 §2). */
+static bool applies_base64(int p, enum auth_scheme s, char *err, size_t err_cap)
+{
+	if (s == AUTH_SCHEME_NTLM) {
+		snprintf(err, err_cap,
+			 "NTLM's base64 carries a binary message; try "
+			 "`break password`, `close` or `replay`");
+		return false;
+	}
+	if (s != AUTH_SCHEME_BASIC) {
+		snprintf(err, err_cap,
+			 "base64 is Basic's encoding; the %s "
+			 "uses %s (try `scheme %s basic`)",
+			 lab_party_name((enum lab_party)p), scheme_shown(s),
+			 lab_party_name((enum lab_party)p));
+		return false;
+	}
+	return true;
+}
+
+/* realm, nonce, nc, response, stale: Digest fields (RFC 7616 §3.4). */
+static bool applies_digest(const struct lab *lab, int p, enum lab_break b,
+			   enum auth_scheme s, char *err, size_t err_cap)
+{
+	if (s != AUTH_SCHEME_DIGEST) {
+		snprintf(err, err_cap,
+			 "%s is a Digest field; the %s uses "
+			 "%s (try `scheme %s digest`)",
+			 lab_break_name(b), lab_party_name((enum lab_party)p),
+			 scheme_shown(s), lab_party_name((enum lab_party)p));
+		return false;
+	}
+	if (b == LAB_BREAK_STALE && p != LAB_PROXY) {
+		snprintf(err, err_cap,
+			 "stale moves the proxy's clock, so it "
+			 "breaks only the proxy's credential (`break "
+			 "proxy stale`, with `scheme proxy digest`)");
+		return false;
+	}
+	if (b == LAB_BREAK_NC && lab->last_digest[0] == '\0') {
+		snprintf(err, err_cap,
+			 "nc replays the last Digest "
+			 "credentials, and none were sent "
+			 "yet: run one Digest exchange first");
+		return false;
+	}
+	return true;
+}
+
+bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
+		     size_t err_cap)
+{
+	enum auth_scheme s;
+
+	if (!applies_party(lab, p, b, err, err_cap))
+		return false;
+	if (lab->external)
+		return applies_external(p, b, err, err_cap);
 	s = chosen(&lab->server[p], p == LAB_PROXY && lab->tlsleg != NULL);
-	sname = auth_scheme_name(s) ? auth_scheme_name(s) : "none";
 	switch (b) {
 	case LAB_BREAK_CLOSE:
 	case LAB_BREAK_REPLAY:
-		if (s != AUTH_SCHEME_NTLM || p != LAB_PROXY) {
-			snprintf(err, err_cap,
-				 "%s is about NTLM's connection; the proxy "
-				 "uses %s (try `scheme proxy ntlm`)",
-				 lab_break_name(b), sname);
-			return false;
-		}
-		if (b == LAB_BREAK_REPLAY && lab->last_ntlm[0] == '\0') {
-			snprintf(err, err_cap,
-				 "replay sends the last NTLM AUTHENTICATE "
-				 "again, and none was sent yet: run one NTLM "
-				 "exchange first");
-			return false;
-		}
-		return true;
-		if (s == AUTH_SCHEME_BEARER) {
-			snprintf(err, err_cap,
-				 "Bearer has no user name; try "
-				 "`break password` (a wrong token)");
-			return false;
-		}
-		return true;
+		return applies_ntlm(lab, p, b, s, err, err_cap);
 	case LAB_BREAK_BASE64:
-		if (s == AUTH_SCHEME_NTLM) {
-			snprintf(err, err_cap,
-				 "NTLM's base64 carries a binary message; try "
-				 "`break password`, `close` or `replay`");
-			return false;
-		}
-		if (s != AUTH_SCHEME_BASIC) {
-			snprintf(err, err_cap,
-				 "base64 is Basic's encoding; the %s "
-				 "uses %s (try `scheme %s basic`)",
-				 lab_party_name((enum lab_party)p), sname,
-				 lab_party_name((enum lab_party)p));
-			return false;
-		}
-		return true;
+		return applies_base64(p, s, err, err_cap);
 	case LAB_BREAK_REALM:
 	case LAB_BREAK_NONCE:
 	case LAB_BREAK_NC:
 	case LAB_BREAK_RESPONSE:
 	case LAB_BREAK_STALE:
-		if (s != AUTH_SCHEME_DIGEST) {
-			snprintf(err, err_cap,
-				 "%s is a Digest field; the %s uses "
-				 "%s (try `scheme %s digest`)",
-				 lab_break_name(b),
-				 lab_party_name((enum lab_party)p), sname,
-				 lab_party_name((enum lab_party)p));
-			return false;
-		}
-		if (b == LAB_BREAK_STALE && p != LAB_PROXY) {
-			snprintf(err, err_cap,
-				 "stale moves the proxy's clock, so it "
-				 "breaks only the proxy's credential (`break "
-				 "proxy stale`, with `scheme proxy digest`)");
-			return false;
-		}
-		if (b == LAB_BREAK_NC && lab->last_digest[0] == '\0') {
-			snprintf(err, err_cap,
-				 "nc replays the last Digest "
-				 "credentials, and none were sent "
-				 "yet: run one Digest exchange first");
-			return false;
-		}
-		return true;
+		return applies_digest(lab, p, b, s, err, err_cap);
 	default:
 		return true;
 	}
@@ -327,11 +359,112 @@ static void replay_ntlm(struct lab *lab, struct http_buf *b,
 			 "again on a new connection");
 }
 
+/* header: Proxy-Authorization renamed, so the proxy finds none. */
+static void apply_header(struct http_buf *b, const struct http_header *h,
+			 char *note, size_t cap)
+{
+	if (!http_header_is(h, "Proxy-Authorization")) {
+		snprintf(note, cap,
+			 "break header: no Proxy-Authorization to rename");
+		return;
+	}
+	http_buf_splice(b, (size_t)(h->name - b->data), h->name_len,
+			"Authorization", 13);
+	snprintf(note, cap,
+		 "break header: Proxy-Authorization renamed "
+		 "to Authorization");
+}
+
+/* The length of the scheme at the start of the field value. */
+static size_t scheme_len(const struct http_header *h)
+{
+	size_t n = 0;
+
+	while (n < h->value_len && h->value[n] != ' ')
+		n++;
+	return n;
+}
+
+/* scheme: a scheme no server offers. */
+static void apply_scheme(struct http_buf *b, const struct http_header *h,
+			 char *note, size_t cap)
+{
+	http_buf_splice(b, (size_t)(h->value - b->data), scheme_len(h), "Basix",
+			5);
+	snprintf(note, cap, "break scheme: the scheme became Basix");
+}
+
+/* base64: the token's first character made one base64 does not have. */
+static void apply_base64(struct http_buf *b, const struct http_header *h,
+			 char *note, size_t cap)
+{
+	size_t n = scheme_len(h);
+
+	if (n + 1 >= h->value_len)
+		return;
+	/* '.' is a token68 character but not base64 (RFC 4648 §4) */
+	http_buf_splice(b, (size_t)(h->value - b->data) + n + 1, 1, ".", 1);
+	snprintf(note, cap,
+		 "break base64: the token's first character "
+		 "became '.', which base64 does not have");
+}
+
+/* nc: the previous Digest credentials again, a replay. */
+static void apply_nc(const struct lab *lab, struct http_buf *b,
+		     const struct http_header *h, char *note, size_t cap)
+{
+	if (lab->last_digest[0] == '\0')
+		return;
+	http_buf_splice(b, (size_t)(h->value - b->data), h->value_len,
+			lab->last_digest, strlen(lab->last_digest));
+	snprintf(note, cap,
+		 "break nc: the previous Digest credentials "
+		 "sent again, same nonce and nc (a replay)");
+}
+
+/* The armed break, on the credential field h of the request in b. */
+static void apply_to_field(struct lab *lab, enum lab_break brk,
+			   struct http_buf *b, const struct http_header *h,
+			   char *note, size_t cap)
+{
+	switch (brk) {
+	case LAB_BREAK_STALE:
+		lab->stale_now = true;
+		snprintf(note, cap,
+			 "break stale: the proxy's clock jumps %u s "
+			 "ahead, past the nonce lifetime",
+			 DIGEST_NONCE_LIFETIME + 1);
+		return;
+	case LAB_BREAK_HEADER:
+		apply_header(b, h, note, cap);
+		return;
+	case LAB_BREAK_SCHEME:
+		apply_scheme(b, h, note, cap);
+		return;
+	case LAB_BREAK_BASE64:
+		apply_base64(b, h, note, cap);
+		return;
+	case LAB_BREAK_REALM:
+		edit_param(b, h, "realm", note, cap);
+		return;
+	case LAB_BREAK_NONCE:
+		edit_param(b, h, "nonce", note, cap);
+		return;
+	case LAB_BREAK_RESPONSE:
+		edit_param(b, h, "response", note, cap);
+		return;
+	case LAB_BREAK_NC:
+		apply_nc(lab, b, h, note, cap);
+		return;
+	default:
+		return;
+	}
+}
+
 void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap)
 {
 	struct http_request req;
 	const struct http_header *h;
-	size_t off;
 	enum lab_break brk = lab->brk;
 
 	note[0] = '\0';
@@ -347,72 +480,7 @@ void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap)
 	if (h == NULL)
 		return; /* not yet: the first request goes without */
 	lab->brk = LAB_BREAK_NONE;
-	switch (brk) {
-	case LAB_BREAK_STALE:
-		lab->stale_now = true;
-		snprintf(note, cap,
-			 "break stale: the proxy's clock jumps %u s "
-			 "ahead, past the nonce lifetime",
-			 DIGEST_NONCE_LIFETIME + 1);
-		return;
-	case LAB_BREAK_HEADER:
-		if (!http_header_is(h, "Proxy-Authorization")) {
-			snprintf(
-			    note, cap,
-			    "break header: no Proxy-Authorization to rename");
-			return;
-		}
-		off = (size_t)(h->name - b->data);
-		http_buf_splice(b, off, h->name_len, "Authorization", 13);
-		snprintf(note, cap,
-			 "break header: Proxy-Authorization renamed "
-			 "to Authorization");
-		return;
-	case LAB_BREAK_SCHEME: {
-		size_t n = 0;
-		while (n < h->value_len && h->value[n] != ' ')
-			n++;
-		off = (size_t)(h->value - b->data);
-		http_buf_splice(b, off, n, "Basix", 5);
-		snprintf(note, cap, "break scheme: the scheme became Basix");
-		return;
-	}
-	case LAB_BREAK_BASE64: {
-		size_t n = 0;
-		while (n < h->value_len && h->value[n] != ' ')
-			n++;
-		if (n + 1 >= h->value_len)
-			return;
-		/* '.' is a token68 character but not base64 (RFC 4648 §4) */
-		off = (size_t)(h->value - b->data) + n + 1;
-		http_buf_splice(b, off, 1, ".", 1);
-		snprintf(note, cap,
-			 "break base64: the token's first character "
-			 "became '.', which base64 does not have");
-		return;
-	}
-	case LAB_BREAK_REALM:
-		edit_param(b, h, "realm", note, cap);
-		return;
-	case LAB_BREAK_NONCE:
-		edit_param(b, h, "nonce", note, cap);
-		return;
-	case LAB_BREAK_RESPONSE:
-		edit_param(b, h, "response", note, cap);
-		return;
-	case LAB_BREAK_NC:
-		if (lab->last_digest[0] == '\0')
-			return;
-		off = (size_t)(h->value - b->data);
-		http_buf_splice(b, off, h->value_len, lab->last_digest,
-				strlen(lab->last_digest));
-		snprintf(note, cap,
-			 "break nc: the previous Digest credentials "
-			 "sent again, same nonce and nc (a replay)");
-		return;
-	default:
-		return;
-	}
+	apply_to_field(lab, brk, b, h, note, cap);
 }
 
 /* ---- An outside client's credential ---- */
