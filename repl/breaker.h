@@ -39,7 +39,7 @@ bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
  */
 void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap);
 /*
- * The same for a request an outside client sent (repl/intercept.c): also
+ * The same for a request an outside client sent (repl/release.c): also
  * password and user, which rewrite the credential it computed into the
  * one a wrong password or an unknown user gives (Basic re-encoded, a
  * Digest response recomputed, a Bearer token spoilt).  Disarms when the

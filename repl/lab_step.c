@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "../http/auth.h"
 #include "../net/net.h"
 #include "breaker.h"
 #include "lab_client.h"
@@ -536,11 +537,12 @@ static void p2c_lesson(struct lab *lab, struct lab_msg *m,
 		while ((h = http_header_next(resp->headers, resp->num_headers,
 					     "Proxy-Authenticate", &pos)) !=
 		       NULL) {
-			if (h->value_len >= 4 &&
-			    strncasecmp(h->value, "NTLM", 4) == 0)
+			enum auth_scheme s =
+			    auth_scheme_of(h->value, h->value_len);
+
+			if (s == AUTH_SCHEME_NTLM)
 				m->lesson = "11";
-			else if (h->value_len >= 9 &&
-				 strncasecmp(h->value, "Negotiate", 9) == 0 &&
+			else if (s == AUTH_SCHEME_NEGOTIATE &&
 				 strcmp(m->lesson ? m->lesson : "", "11") != 0)
 				m->lesson = "12";
 		}
