@@ -349,38 +349,27 @@ static int lane(const char *who)
 					   : 2;
 }
 
-/*
- * A sequence diagram: one column per party, one row per message.  Each
- * row is three invisible points at the same rank; dashed edges join a
- * column's points into a lifeline, and the message is an arrow across,
- * labelled with its first line and its authentication fields.
- */
-static void write_dot(FILE *f, const struct lab *lab)
+/* The diagram's title into t: "lab407: METHOD URL". */
+static void dot_title(struct dot_text *t, const struct lab *lab)
+{
+	dot_put(t, "lab407: ", 8);
+	dot_put(t, lab->method, strlen(lab->method));
+	dot_put(t, " ", 1);
+	if (lab->url[0] != '\0')
+		dot_put_stable(t, lab, lab->url, strlen(lab->url));
+	else
+		dot_put(t, "(no exchange)", 13);
+}
+
+/* The graph's attributes, the title, and the three column heads; rows
+ * are far enough apart for a label of `lines` lines. */
+static void dot_head(FILE *f, const char *title, int lines)
 {
 	static const char *const names[] = {"client", "proxy", "origin"};
-	char label[DOT_MAX_LABEL];
-	struct dot_text t = {label, 0, sizeof(label)};
-	size_t i, n = lab->num_msgs;
-	int k, lines = 1;
-	bool tunnel = lab->tunnel && lab->cm.tunnel_up && lab->done;
+	int k;
 
-	label[0] = '\0';
-	dot_put(&t, "lab407: ", 8);
-	dot_put(&t, lab->method, strlen(lab->method));
-	dot_put(&t, " ", 1);
-	if (lab->url[0] != '\0')
-		dot_put_stable(&t, lab, lab->url, strlen(lab->url));
-	else
-		dot_put(&t, "(no exchange)", 13);
-	/* rows far enough apart for the tallest label */
-	for (i = 0; i < n; i++) {
-		struct dot_text lt = {label + t.len + 1, 0,
-				      sizeof(label) - t.len - 1};
-		int l = dot_label(&lt, lab, &lab->msgs[i]);
-		lines = l > lines ? l : lines;
-	}
 	fprintf(f, "digraph lab407 {\n\tlabel=\"");
-	dot_escape(f, label);
+	dot_escape(f, title);
 	fprintf(f,
 		"\\n(proxy.lab, origin.lab: 127.0.0.1:PORT of the lab's "
 		"proxy and origin)\";\n"
@@ -394,8 +383,16 @@ static void write_dot(FILE *f, const struct lab *lab)
 			k, "cpo"[k], names[k]);
 	/* keep the columns in this order */
 	fprintf(f, " h0 -> h1 -> h2 [style=invis]; }\n");
-	for (i = 0; i <= n + (tunnel ? 1 : 0); i++) {
-		/* group= and a heavy weight keep each lifeline straight. */
+}
+
+/* Rows 0..rows of three points, and the dashed lifelines through them;
+ * group= and a heavy weight keep each lifeline straight. */
+static void dot_lifelines(FILE *f, size_t rows)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i <= rows; i++) {
 		fprintf(f,
 			"\t{ rank=same; c%zu [group=c]; p%zu [group=p]; "
 			"o%zu [group=o]; }\n",
@@ -414,31 +411,68 @@ static void write_dot(FILE *f, const struct lab *lab)
 					pre, i - 1, pre, i);
 		}
 	}
-	for (i = 0; i < n; i++) {
-		const struct lab_msg *m = &lab->msgs[i];
-		static const char pre[] = "cpo";
+}
 
-		dot_label(&t, lab, m);
-		fprintf(f, "\t%c%zu -> %c%zu [constraint=false, label=\"",
-			pre[lane(lab_leg_from(m->leg))], i + 1,
-			pre[lane(lab_leg_to(m->leg))], i + 1);
-		dot_escape(f, label);
-		fprintf(f, "\", color=\"%s\"];\n",
-			m->is_request	   ? "black"
-			: m->status >= 400 ? "red"
-					   : "darkgreen");
+/* Message m as the arrow across row `row`, labelled through t. */
+static void dot_arrow(FILE *f, struct dot_text *t, const struct lab *lab,
+		      const struct lab_msg *m, size_t row)
+{
+	static const char pre[] = "cpo";
+
+	dot_label(t, lab, m);
+	fprintf(f, "\t%c%zu -> %c%zu [constraint=false, label=\"",
+		pre[lane(lab_leg_from(m->leg))], row,
+		pre[lane(lab_leg_to(m->leg))], row);
+	dot_escape(f, t->s);
+	fprintf(f, "\", color=\"%s\"];\n",
+		m->is_request	   ? "black"
+		: m->status >= 400 ? "red"
+				   : "darkgreen");
+}
+
+/* Lesson 07: after a 2xx to CONNECT, a byte pipe the proxy cannot read;
+ * one last row, `row`, says so. */
+static void dot_tunnel_row(FILE *f, size_t row)
+{
+	fprintf(f,
+		"\tc%zu -> p%zu [constraint=false, dir=both, "
+		"style=dotted, label=\"tunnel: opaque bytes (TLS)\\l"
+		"the proxy copies them, cannot read them\\l\", "
+		"color=\"gray40\"];\n"
+		"\tp%zu -> o%zu [constraint=false, dir=both, "
+		"style=dotted, color=\"gray40\"];\n",
+		row, row, row, row);
+}
+
+/*
+ * A sequence diagram: one column per party, one row per message.  Each
+ * row is three invisible points at the same rank; dashed edges join a
+ * column's points into a lifeline, and the message is an arrow across,
+ * labelled with its first line and its authentication fields.
+ */
+static void write_dot(FILE *f, const struct lab *lab)
+{
+	char label[DOT_MAX_LABEL];
+	struct dot_text t = {label, 0, sizeof(label)};
+	size_t i, n = lab->num_msgs;
+	int lines = 1;
+	bool tunnel = lab->tunnel && lab->cm.tunnel_up && lab->done;
+
+	label[0] = '\0';
+	dot_title(&t, lab);
+	/* rows far enough apart for the tallest label */
+	for (i = 0; i < n; i++) {
+		struct dot_text lt = {label + t.len + 1, 0,
+				      sizeof(label) - t.len - 1};
+		int l = dot_label(&lt, lab, &lab->msgs[i]);
+		lines = l > lines ? l : lines;
 	}
-	/* Lesson 07: after a 2xx to CONNECT, a byte pipe the proxy cannot
-	 * read; one last row says so */
+	dot_head(f, label, lines);
+	dot_lifelines(f, n + (tunnel ? 1 : 0));
+	for (i = 0; i < n; i++)
+		dot_arrow(f, &t, lab, &lab->msgs[i], i + 1);
 	if (tunnel)
-		fprintf(f,
-			"\tc%zu -> p%zu [constraint=false, dir=both, "
-			"style=dotted, label=\"tunnel: opaque bytes (TLS)\\l"
-			"the proxy copies them, cannot read them\\l\", "
-			"color=\"gray40\"];\n"
-			"\tp%zu -> o%zu [constraint=false, dir=both, "
-			"style=dotted, color=\"gray40\"];\n",
-			n + 1, n + 1, n + 1, n + 1);
+		dot_tunnel_row(f, n + 1);
 	fprintf(f, "}\n");
 }
 
