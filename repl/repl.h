@@ -4,9 +4,10 @@
  * The lab itself (servers, sockets, the three machines) is repl/lab.h and
  * prints nothing.  Everything here is the part that talks to a person:
  * a command line goes through command_exec() (repl/command.c), which
- * finds the command in one table and calls its handler; handlers live in
- * the file named after them (drive.c, setup.c, breaker.c, explain.c,
- * show.c, export.c, reference.c, outcomes.c, script.c).
+ * finds the command in one table (repl/command_table.c) and calls its
+ * handler; handlers live in the file named after them (drive.c, setup.c,
+ * breaker.c, explain.c, show.c, export.c, reference.c, outcomes.c,
+ * script.c, intercept.c, mystery.c, predict.c, kdc.c, tlsleg.c).
  */
 #ifndef LAB407_REPL_REPL_H
 #define LAB407_REPL_REPL_H
