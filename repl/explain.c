@@ -18,6 +18,7 @@
 #include "../http/basic.h"
 #include "../http/digest.h"
 #include "../http/status.h"
+#include "digest_sent.h"
 #include "explain_negotiate.h"
 #include "explain_ntlm.h"
 #include "lab_set.h"
@@ -294,10 +295,8 @@ static void explain_digest(struct repl *r, const struct auth_challenge *c,
 			   enum lab_party party, const char *method,
 			   const struct lab_msg *m)
 {
-	char user[DIGEST_MAX_FIELD], realm[DIGEST_MAX_FIELD];
-	char nonce[DIGEST_MAX_FIELD], uri[DIGEST_MAX_FIELD];
-	char cnonce[DIGEST_MAX_FIELD], resp[DIGEST_MAX_FIELD];
-	char alg_s[32], qop_s[16], nc_s[16], out[DIGEST_HEX_MAX + 1];
+	struct digest_sent d;
+	char alg_s[32], out[DIGEST_HEX_MAX + 1];
 	struct digest_input in;
 	struct digest_trace *t;
 	const char *pass;
@@ -306,16 +305,9 @@ static void explain_digest(struct repl *r, const struct auth_challenge *c,
 	fprintf(r->out, "      Digest: a hash proves the password without "
 			"sending it (RFC 7616)\n");
 	print_params(r, c);
-	get(c, "username", user, sizeof(user));
-	get(c, "realm", realm, sizeof(realm));
-	get(c, "nonce", nonce, sizeof(nonce));
-	get(c, "uri", uri, sizeof(uri));
-	get(c, "cnonce", cnonce, sizeof(cnonce));
-	get(c, "response", resp, sizeof(resp));
+	digest_sent_read(c, &d);
 	if (!get(c, "algorithm", alg_s, sizeof(alg_s)))
 		snprintf(alg_s, sizeof(alg_s), "MD5");
-	get(c, "qop", qop_s, sizeof(qop_s));
-	get(c, "nc", nc_s, sizeof(nc_s));
 
 	memset(&in, 0, sizeof(in));
 	if (!digest_alg_parse(alg_s, strlen(alg_s), &in.alg)) {
@@ -324,25 +316,18 @@ static void explain_digest(struct repl *r, const struct auth_challenge *c,
 			alg_s);
 		return;
 	}
-	pass = lab_password_of(r->lab, party, user);
+	pass = lab_password_of(r->lab, party, d.username);
 	if (pass == NULL) {
 		fprintf(r->out,
 			"      the %s has no plain password for '%s': the "
 			"lab cannot recompute the response\n",
-			lab_party_name(party), user);
+			lab_party_name(party), d.username);
 		return;
 	}
-	in.qop = strcasecmp(qop_s, "auth-int") == 0 ? DIGEST_QOP_AUTH_INT
-		 : strcasecmp(qop_s, "auth") == 0   ? DIGEST_QOP_AUTH
+	in.qop = strcasecmp(d.qop, "auth-int") == 0 ? DIGEST_QOP_AUTH_INT
+		 : strcasecmp(d.qop, "auth") == 0   ? DIGEST_QOP_AUTH
 						    : DIGEST_QOP_NONE;
-	in.user = user;
-	in.realm = realm;
-	in.password = pass;
-	in.nonce = nonce;
-	in.cnonce = cnonce;
-	in.nc = (uint32_t)strtoul(nc_s, NULL, 16);
-	in.method = method;
-	in.uri = uri;
+	digest_sent_input(&d, method, pass, &in);
 	in.body = m->bytes.data + m->head_len;
 	in.body_len = m->bytes.len - m->head_len;
 	t = calloc(1, sizeof(*t));
@@ -353,7 +338,7 @@ static void explain_digest(struct repl *r, const struct auth_challenge *c,
 		fprintf(r->out, "      cannot recompute: %s\n",
 			http_strerror(e));
 	else
-		print_trace(r, party, user, in.alg, resp, t);
+		print_trace(r, party, d.username, in.alg, d.response, t);
 	explicit_bzero(t, sizeof(*t));
 	free(t);
 }

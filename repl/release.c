@@ -29,6 +29,7 @@
 #include "../http/url.h"
 #include "../net/net.h"
 #include "breaker.h"
+#include "breaker_held.h"
 #include "lab_step.h"
 #include "wire.h"
 
@@ -171,7 +172,7 @@ static void c2p_breaks(struct lab *lab, struct icpt_conn *c)
 {
 	if (c->shown) {
 		char note[LAB_MAX_BROKEN] = "";
-		breaker_apply_held(lab, &c->held, note, sizeof(note));
+		breaker_held_apply(lab, &c->held, note, sizeof(note));
 		if (note[0] != '\0')
 			snprintf(c->broken, sizeof(c->broken), "%s", note);
 		breaker_remember(lab, &c->held);
