@@ -251,7 +251,6 @@ enum lab_step_rc lab_c2p(struct lab *lab, struct lab_msg *m, char *err,
 
 	if (!tlsleg_carry(lab, true, &lab->pending, &m->bytes, m, err, err_cap))
 		return LAB_STEP_ERROR;
-	lab_first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
 	if (!lab_step_parse_request(m, &req, err, err_cap))
 		return LAB_STEP_ERROR;
 

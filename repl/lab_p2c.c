@@ -188,7 +188,6 @@ enum lab_step_rc lab_p2c(struct lab *lab, struct lab_msg *m, char *err,
 				 err_cap)) {
 		return LAB_STEP_ERROR;
 	}
-	lab_first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
 	if (!lab_step_parse_response(m, &resp, err, err_cap))
 		return LAB_STEP_ERROR;
 	p2c_who(lab, m, &resp);

@@ -24,11 +24,12 @@
 
 /* ---- Reading a message ---- */
 
-/* After a parser returned n for m: the head's length in m, or false
- * with a sentence in err naming what did not parse. */
+/* After a parser returned n for m: its title and the head's length in
+ * m, or false with a sentence in err naming what did not parse. */
 static bool head_parsed(struct lab_msg *m, long n, enum http_err e,
 			const char *what, char *err, size_t err_cap)
 {
+	lab_first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
 	if (n <= 0) {
 		snprintf(err, err_cap, "the %s does not parse: %s", what,
 			 http_strerror(n == HTTP_PARSE_PARTIAL ? HTTP_E_PARTIAL
@@ -84,7 +85,6 @@ static enum lab_step_rc step_p2o(struct lab *lab, struct lab_msg *m, char *err,
 	if (!wire_carry(lab->po[0], lab->po[1], &lab->pending, &m->bytes, err,
 			err_cap))
 		return LAB_STEP_ERROR;
-	lab_first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
 	if (!lab_step_parse_request(m, &req, err, err_cap))
 		return LAB_STEP_ERROR;
 	origin_decision_init(&d);
@@ -139,7 +139,6 @@ static enum lab_step_rc step_o2p(struct lab *lab, struct lab_msg *m, char *err,
 	if (!wire_carry(lab->po[1], lab->po[0], &lab->pending, &m->bytes, err,
 			err_cap))
 		return LAB_STEP_ERROR;
-	lab_first_line(m->bytes.data, m->bytes.len, m->line, sizeof(m->line));
 	if (!lab_step_parse_response(m, &resp, err, err_cap))
 		return LAB_STEP_ERROR;
 	snprintf(m->why, sizeof(m->why),
