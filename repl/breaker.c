@@ -9,6 +9,7 @@
 #define _DEFAULT_SOURCE /* explicit_bzero */
 
 #include "breaker.h"
+#include "lab_state.h"
 
 #include <stdint.h>
 #include <stdio.h>

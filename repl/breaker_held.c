@@ -6,6 +6,7 @@
 #define _DEFAULT_SOURCE /* explicit_bzero */
 
 #include "breaker_held.h"
+#include "lab_state.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -394,7 +394,10 @@ static bool after_connect(const struct lab *lab, const struct lab_msg *m)
 static void explain_who(struct repl *r, const struct lab_msg *m,
 			const struct http_response *resp)
 {
-	if (r->lab->external) {
+	struct lab_view v;
+
+	lab_view(r->lab, &v);
+	if (v.external) {
 		struct client_who w = client_who(resp, true);
 		if (strcmp(w.who, "cannot tell") == 0)
 			fprintf(r->out,
@@ -491,8 +494,8 @@ static void explain_fields(struct repl *r, const struct http_header *hs,
  * response. */
 enum repl_rc explain_cmd(struct repl *r, int argc, char **argv)
 {
-	int n = argc > 1 ? atoi(argv[1]) : (int)r->lab->num_msgs;
-	const struct lab_msg *m = lab_msg_at(r->lab, n);
+	struct lab_view v;
+	const struct lab_msg *m;
 	struct http_request req;
 	struct http_response resp;
 	const struct http_header *hs;
@@ -501,6 +504,8 @@ enum repl_rc explain_cmd(struct repl *r, int argc, char **argv)
 	char method[16] = "GET";
 	struct note_ctx ctx = {false, 0, 0};
 
+	lab_view(r->lab, &v);
+	m = lab_msg_at(r->lab, argc > 1 ? atoi(argv[1]) : (int)v.num_msgs);
 	if (m == NULL) {
 		repl_error(r, "no message %s to explain (trace lists them)",
 			   argc > 1 ? argv[1] : "yet");

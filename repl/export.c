@@ -83,7 +83,7 @@ static void dot_lit(struct dot_text *t, const char *lit)
  * replaced by proxy.lab and origin.lab, so a committed diagram does not
  * change with the ports of the run that drew it.
  */
-static void dot_put_stable(struct dot_text *t, const struct lab *lab,
+static void dot_put_stable(struct dot_text *t, const struct lab_view *v,
 			   const char *p, size_t n)
 {
 	static const char lo[] = "127.0.0.1:";
@@ -101,14 +101,14 @@ static void dot_put_stable(struct dot_text *t, const struct lab *lab,
 		while (j < n && j - i - k < 5 && p[j] >= '0' && p[j] <= '9')
 			port = port * 10 + (unsigned)(p[j++] - '0');
 		if (j == i + k || (j < n && p[j] >= '0' && p[j] <= '9') ||
-		    (port != lab->port[LAB_PROXY] &&
-		     port != lab->port[LAB_ORIGIN])) {
+		    (port != v->port[LAB_PROXY] &&
+		     port != v->port[LAB_ORIGIN])) {
 			i++;
 			continue;
 		}
 		dot_put(t, p + from, i - from);
-		dot_lit(t, port == lab->port[LAB_PROXY] ? "proxy.lab"
-							: "origin.lab");
+		dot_lit(t, port == v->port[LAB_PROXY] ? "proxy.lab"
+						      : "origin.lab");
 		i = from = j;
 	}
 	dot_put(t, p + from, n - from);
@@ -118,7 +118,7 @@ static void dot_put_stable(struct dot_text *t, const struct lab *lab,
  * run of hidden params becomes one "…". */
 struct dot_line {
 	struct dot_text *t;
-	const struct lab *lab;
+	const struct lab_view *v;
 	bool first; /* no item yet after the scheme (or the field name) */
 	bool gap;   /* hidden params are waiting to be shown as "…" */
 };
@@ -159,7 +159,7 @@ static void line_param(struct dot_line *l, const struct auth_param *p)
 		line_sep(l);
 		dot_put(l->t, p->name, p->name_len);
 		dot_put(l->t, p->quoted ? "=\"" : "=", p->quoted ? 2 : 1);
-		dot_put_stable(l->t, l->lab, p->value, p->value_len);
+		dot_put_stable(l->t, l->v, p->value, p->value_len);
 		if (p->quoted)
 			dot_put(l->t, "\"", 1);
 		return;
@@ -244,7 +244,7 @@ static void line_value(struct dot_line *l, const struct http_header *h)
 }
 
 /* Add "\n" and the shortened auth fields of message m to t. */
-static void dot_auth_lines(struct dot_text *t, const struct lab *lab,
+static void dot_auth_lines(struct dot_text *t, const struct lab_view *v,
 			   const struct lab_msg *m)
 {
 	struct http_request req;
@@ -269,7 +269,7 @@ static void dot_auth_lines(struct dot_text *t, const struct lab *lab,
 	for (i = 0; i < nh; i++) {
 		char buf[DOT_MAX_AUTH_LINE + 4];
 		struct dot_text lt = {buf, 0, DOT_MAX_AUTH_LINE + 1};
-		struct dot_line l = {&lt, lab, true, false};
+		struct dot_line l = {&lt, v, true, false};
 
 		for (k = 0;
 		     k < sizeof(dot_auth_fields) / sizeof(dot_auth_fields[0]);
@@ -314,7 +314,7 @@ static void dot_escape(FILE *f, const char *s)
 }
 
 /* Build message m's label into t; returns its number of lines. */
-static int dot_label(struct dot_text *t, const struct lab *lab,
+static int dot_label(struct dot_text *t, const struct lab_view *v,
 		     const struct lab_msg *m)
 {
 	char num[24];
@@ -325,8 +325,8 @@ static int dot_label(struct dot_text *t, const struct lab *lab,
 	t->s[0] = '\0';
 	snprintf(num, sizeof(num), "[%d] ", m->n);
 	dot_put(t, num, strlen(num));
-	dot_put_stable(t, lab, m->line, strlen(m->line));
-	dot_auth_lines(t, lab, m);
+	dot_put_stable(t, v, m->line, strlen(m->line));
+	dot_auth_lines(t, v, m);
 	dot_lit(t, "\n");
 	/* lesson 02: the connections, opened, reused and closed */
 	if (m->tcp_before[0] != '\0') {
@@ -350,13 +350,13 @@ static int lane(const char *who)
 }
 
 /* The diagram's title into t: "lab407: METHOD URL". */
-static void dot_title(struct dot_text *t, const struct lab *lab)
+static void dot_title(struct dot_text *t, const struct lab_view *v)
 {
 	dot_put(t, "lab407: ", 8);
-	dot_put(t, lab->method, strlen(lab->method));
+	dot_put(t, v->method, strlen(v->method));
 	dot_put(t, " ", 1);
-	if (lab->url[0] != '\0')
-		dot_put_stable(t, lab, lab->url, strlen(lab->url));
+	if (v->url[0] != '\0')
+		dot_put_stable(t, v, v->url, strlen(v->url));
 	else
 		dot_put(t, "(no exchange)", 13);
 }
@@ -414,12 +414,12 @@ static void dot_lifelines(FILE *f, size_t rows)
 }
 
 /* Message m as the arrow across row `row`, labelled through t. */
-static void dot_arrow(FILE *f, struct dot_text *t, const struct lab *lab,
+static void dot_arrow(FILE *f, struct dot_text *t, const struct lab_view *v,
 		      const struct lab_msg *m, size_t row)
 {
 	static const char pre[] = "cpo";
 
-	dot_label(t, lab, m);
+	dot_label(t, v, m);
 	fprintf(f, "\t%c%zu -> %c%zu [constraint=false, label=\"",
 		pre[lane(lab_leg_from(m->leg))], row,
 		pre[lane(lab_leg_to(m->leg))], row);
@@ -450,27 +450,27 @@ static void dot_tunnel_row(FILE *f, size_t row)
  * column's points into a lifeline, and the message is an arrow across,
  * labelled with its first line and its authentication fields.
  */
-static void write_dot(FILE *f, const struct lab *lab)
+static void write_dot(FILE *f, const struct lab_view *v)
 {
 	char label[DOT_MAX_LABEL];
 	struct dot_text t = {label, 0, sizeof(label)};
-	size_t i, n = lab->num_msgs;
+	size_t i, n = v->num_msgs;
 	int lines = 1;
-	bool tunnel = lab->tunnel && lab->cm.tunnel_up && lab->done;
+	bool tunnel = v->tunnel && v->tunnel_up && v->done;
 
 	label[0] = '\0';
-	dot_title(&t, lab);
+	dot_title(&t, v);
 	/* rows far enough apart for the tallest label */
 	for (i = 0; i < n; i++) {
 		struct dot_text lt = {label + t.len + 1, 0,
 				      sizeof(label) - t.len - 1};
-		int l = dot_label(&lt, lab, &lab->msgs[i]);
+		int l = dot_label(&lt, v, &v->msgs[i]);
 		lines = l > lines ? l : lines;
 	}
 	dot_head(f, label, lines);
 	dot_lifelines(f, n + (tunnel ? 1 : 0));
 	for (i = 0; i < n; i++)
-		dot_arrow(f, &t, lab, &lab->msgs[i], i + 1);
+		dot_arrow(f, &t, v, &v->msgs[i], i + 1);
 	if (tunnel)
 		dot_tunnel_row(f, n + 1);
 	fprintf(f, "}\n");
@@ -488,10 +488,12 @@ static FILE *open_out(struct repl *r, const char *path)
 /* `dot FILE` */
 enum repl_rc export_dot(struct repl *r, int argc, char **argv)
 {
+	struct lab_view v;
 	FILE *f;
 
 	(void)argc;
-	if (r->lab->num_msgs == 0) {
+	lab_view(r->lab, &v);
+	if (v.num_msgs == 0) {
 		repl_error(r,
 			   "no messages yet: step through an exchange first");
 		return REPL_FAIL;
@@ -499,7 +501,7 @@ enum repl_rc export_dot(struct repl *r, int argc, char **argv)
 	f = open_out(r, argv[1]);
 	if (f == NULL)
 		return REPL_FAIL;
-	write_dot(f, r->lab);
+	write_dot(f, &v);
 	if (fclose(f) != 0) {
 		repl_error(r, "cannot write %s", argv[1]);
 		return REPL_FAIL;
@@ -515,21 +517,23 @@ enum repl_rc export_dot(struct repl *r, int argc, char **argv)
 /* `save FILE` */
 enum repl_rc export_save(struct repl *r, int argc, char **argv)
 {
-	const struct lab *lab = r->lab;
+	struct lab_view lv;
+	const struct lab_view *v = &lv;
 	FILE *f;
 	size_t i;
 
 	(void)argc;
+	lab_view(r->lab, &lv);
 	f = open_out(r, argv[1]);
 	if (f == NULL)
 		return REPL_FAIL;
-	fprintf(f, "# lab407 exchange: %s %s\n\n", lab->method, lab->url);
+	fprintf(f, "# lab407 exchange: %s %s\n\n", v->method, v->url);
 	fprintf(f,
 		"Proxy 127.0.0.1:%u, origin 127.0.0.1:%u.  Each message is "
 		"shown as it crossed the loopback socket.\n",
-		lab->port[LAB_PROXY], lab->port[LAB_ORIGIN]);
-	for (i = 0; i < lab->num_msgs; i++) {
-		const struct lab_msg *m = &lab->msgs[i];
+		v->port[LAB_PROXY], v->port[LAB_ORIGIN]);
+	for (i = 0; i < v->num_msgs; i++) {
+		const struct lab_msg *m = &v->msgs[i];
 		size_t n = m->bytes.len > EXPORT_MAX_SAVED ? EXPORT_MAX_SAVED
 							   : m->bytes.len;
 		size_t j;
@@ -554,14 +558,14 @@ enum repl_rc export_save(struct repl *r, int argc, char **argv)
 		if (m->tcp_after[0] != '\0')
 			fprintf(f, "\n*%s*\n", m->tcp_after);
 	}
-	if (lab->done)
-		fprintf(f, "\n**Result:** %d from the %s.\n", lab->final_status,
-			lab_party_name(lab->final_who));
+	if (v->done)
+		fprintf(f, "\n**Result:** %d from the %s.\n", v->final_status,
+			lab_party_name(v->final_who));
 	if (fclose(f) != 0) {
 		repl_error(r, "cannot write %s", argv[1]);
 		return REPL_FAIL;
 	}
-	fprintf(r->out, "wrote %s (%zu messages)\n", argv[1], lab->num_msgs);
+	fprintf(r->out, "wrote %s (%zu messages)\n", argv[1], v->num_msgs);
 	return REPL_OK;
 }
 
@@ -735,69 +739,72 @@ static void server_args(FILE *f, const char *var, const struct lab_server *s)
  */
 enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 {
-	const struct lab *lab = r->lab;
+	struct lab_view lv;
+	const struct lab_view *v = &lv;
 	char proxy[300], url[LAB_MAX_URL], given[LAB_MAX_URL];
-	enum auth_scheme ps = strongest(&lab->server[LAB_PROXY]);
-	enum auth_scheme os = strongest(&lab->server[LAB_ORIGIN]);
+	enum auth_scheme ps, os;
 	unsigned pp = lab_up_port("LAB_PROXY_PORT", LAB_UP_PROXY_PORT);
 	unsigned op = lab_up_port("LAB_ORIGIN_PORT", LAB_UP_ORIGIN_PORT);
 	FILE *f = r->out;
 
 	(void)argc;
 	(void)argv;
-	if (lab->mystery != 0) {
+	lab_view(r->lab, &lv);
+	ps = strongest(&v->server[LAB_PROXY]);
+	os = strongest(&v->server[LAB_ORIGIN]);
+	if (v->mystery != 0) {
 		fprintf(f,
 			"hidden: mystery %d (its servers' options are for "
 			"you to find)\n",
-			lab->mystery);
+			v->mystery);
 		return REPL_OK;
 	}
-	if (lab->external)
-		snprintf(proxy, sizeof(proxy), "http://%s:%u", lab->ext_host,
-			 lab->ext_port);
+	if (v->external)
+		snprintf(proxy, sizeof(proxy), "http://%s:%u", v->ext_host,
+			 v->ext_port);
 	else
 		snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%u", pp);
-	if (lab->tunnel)
+	if (v->tunnel)
 		/* curl -p: CONNECT host:port first, the request inside */
-		snprintf(given, sizeof(given), "%s", lab->client_url);
-	else if (lab->url[0] != '\0')
-		snprintf(given, sizeof(given), "%s", lab->url);
+		snprintf(given, sizeof(given), "%s", v->client_url);
+	else if (v->url[0] != '\0')
+		snprintf(given, sizeof(given), "%s", v->url);
 	else
 		snprintf(given, sizeof(given), "http://127.0.0.1:%u/private",
-			 lab->port[LAB_ORIGIN]);
-	swap_port(given, lab->port[LAB_ORIGIN], op, url, sizeof(url));
+			 v->port[LAB_ORIGIN]);
+	swap_port(given, v->port[LAB_ORIGIN], op, url, sizeof(url));
 	{
 		/* an external proxy still needs an origin that answers by
 		 * itself: make lab-up's, at LAB_ORIGIN_PORT */
 		fprintf(f,
 			"# in a shell, from the lab407 directory: the same "
 			"set-up as daemons%s\n",
-			lab->external ? " (only its origin is used: the proxy "
-					"is the external one)"
-				      : "");
+			v->external ? " (only its origin is used: the proxy "
+				      "is the external one)"
+				    : "");
 		fprintf(f, "make lab-up LAB_PROXY_AUTH=");
-		scheme_words(f, &lab->server[LAB_PROXY]);
+		scheme_words(f, &v->server[LAB_PROXY]);
 		fprintf(f, " LAB_ORIGIN_AUTH=");
-		scheme_words(f, &lab->server[LAB_ORIGIN]);
-		server_args(f, "LAB_PROXY_ARGS", &lab->server[LAB_PROXY]);
-		server_args(f, "LAB_ORIGIN_ARGS", &lab->server[LAB_ORIGIN]);
+		scheme_words(f, &v->server[LAB_ORIGIN]);
+		server_args(f, "LAB_PROXY_ARGS", &v->server[LAB_PROXY]);
+		server_args(f, "LAB_ORIGIN_ARGS", &v->server[LAB_ORIGIN]);
 		if (pp != LAB_UP_PROXY_PORT || op != LAB_UP_ORIGIN_PORT)
 			fprintf(f, " LAB_PROXY_PORT=%u LAB_ORIGIN_PORT=%u", pp,
 				op);
 		fputc('\n', f);
 	}
-	fprintf(f, "curl -v%s --proxy %s", lab->tunnel ? " --proxytunnel" : "",
+	fprintf(f, "curl -v%s --proxy %s", v->tunnel ? " --proxytunnel" : "",
 		proxy);
-	curl_creds(f, &lab->creds[LAB_PROXY], ps, &CURL_PROXY);
-	curl_creds(f, &lab->creds[LAB_ORIGIN], os, &CURL_ORIGIN);
-	if (lab->method[0] != '\0' && strcmp(lab->method, "GET") != 0 &&
-	    !lab->tunnel) {
+	curl_creds(f, &v->creds[LAB_PROXY], ps, &CURL_PROXY);
+	curl_creds(f, &v->creds[LAB_ORIGIN], os, &CURL_ORIGIN);
+	if (v->method[0] != '\0' && strcmp(v->method, "GET") != 0 &&
+	    !v->tunnel) {
 		fprintf(f, " -X ");
-		shell_word(f, lab->method);
+		shell_word(f, v->method);
 	}
-	if (lab->body != NULL) {
+	if (v->body != NULL) {
 		fprintf(f, " --data-raw ");
-		shell_word(f, lab->body);
+		shell_word(f, v->body);
 	}
 	fputc(' ', f);
 	shell_word(f, url);

@@ -127,22 +127,23 @@ enum repl_rc intercept_step(struct repl *r, bool *moved)
 {
 	struct icpt_conn *c = listen_oldest(r->icpt);
 	char err[512];
-	size_t before = r->lab->num_msgs;
-	int num;
+	struct lab_view v;
+	size_t before;
 
 	*moved = false;
 	if (c == NULL)
 		return REPL_OK;
-	num = c->num;
+	lab_view(r->lab, &v);
+	before = v.num_msgs;
 	if (!release_one(r, c, err, sizeof(err))) {
 		repl_error(r, "%s", err);
 		listen_drop(r->icpt, c);
 		return REPL_FAIL;
 	}
 	*moved = true;
-	if (r->lab->num_msgs > before && !r->in_outcomes)
-		show_message(r, &r->lab->msgs[r->lab->num_msgs - 1]);
-	(void)num;
+	lab_view(r->lab, &v);
+	if (v.num_msgs > before && !r->in_outcomes)
+		show_message(r, &v.msgs[v.num_msgs - 1]);
 	return REPL_OK;
 }
 
@@ -152,6 +153,7 @@ enum repl_rc intercept_step(struct repl *r, bool *moved)
 enum repl_rc intercept_listen(struct repl *r, int argc, char **argv)
 {
 	char err[512];
+	struct lab_view v;
 
 	(void)argc;
 	if (strcasecmp(argv[1], "off") == 0) {
@@ -164,11 +166,12 @@ enum repl_rc intercept_listen(struct repl *r, int argc, char **argv)
 		return REPL_FAIL;
 	}
 	fprintf(r->out, "listening on %s\n", r->icpt->bound);
+	lab_view(r->lab, &v);
 	if (!r->script)
 		fprintf(r->out,
 			"point a client at it: curl -x http://%s -U "
 			"alice:wonderland http://127.0.0.1:%u/private\n",
-			r->icpt->bound, r->lab->port[LAB_ORIGIN]);
+			r->icpt->bound, v.port[LAB_ORIGIN]);
 	fflush(r->out);
 	return REPL_OK;
 }

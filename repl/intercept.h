@@ -28,6 +28,7 @@
 
 #include "../http/buf.h"
 #include "../http/tlsrec.h"
+#include "../http/url.h"
 #include "lab.h"
 #include "repl.h"
 

@@ -16,6 +16,7 @@
 
 #include "../net/net.h"
 #include "breaker.h"
+#include "lab_state.h"
 #include "lab_step.h"
 #include "mystery.h"
 #include "tlsleg.h"

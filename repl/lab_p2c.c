@@ -13,6 +13,7 @@
 #include "../http/auth.h"
 #include "breaker.h"
 #include "lab_client.h"
+#include "lab_state.h"
 #include "lab_step.h"
 #include "tlsleg.h"
 #include "wire.h"

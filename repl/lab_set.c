@@ -8,6 +8,7 @@
 #define _GNU_SOURCE /* explicit_bzero */
 
 #include "lab_set.h"
+#include "lab_state.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,4 +284,9 @@ bool lab_set_break_for(struct lab *lab, int party, enum lab_break b,
 	lab->brk = b;
 	lab->brk_party = (enum lab_party)party;
 	return true;
+}
+
+void lab_set_kdc(struct lab *lab, bool on)
+{
+	lab->kdc = on;
 }

@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "lab_step.h"
+#include "lab_state.h"
 
 #include <stdio.h>
 #include <string.h>

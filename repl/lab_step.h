@@ -22,8 +22,8 @@ enum lab_step_rc lab_step(struct lab *lab, char *err, size_t err_cap);
 
 /*
  * Parse the request (response) m carries; set its title m->line,
- * m->head_len (and m->status).  False with a sentence in err when it does not parse.
- * req (resp) points into m->bytes.
+ * m->head_len (and m->status).  False with a sentence in err when it
+ * does not parse.  req (resp) points into m->bytes.
  */
 bool lab_step_parse_request(struct lab_msg *m, struct http_request *req,
 			    char *err, size_t err_cap);

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 
 #include "release.h"
+#include "lab_state.h"
 
 #include <netinet/in.h>
 #include <stdarg.h>

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "lab.h"
 
@@ -58,6 +59,7 @@ struct repl {
 	bool why_off;		/* `why off`: why-lines hidden */
 	repl_ask_fn ask;	/* a terminal to ask on, or NULL: never block */
 	struct predict pred;
+	pid_t kdc_pid; /* a KDC `kdc start` launched (repl/kdc.c), or 0 */
 };
 
 /* The result of a command: go on, or stop a script (the message is out). */
@@ -134,7 +136,7 @@ void predict_summary(struct repl *r);
 
 enum repl_rc kdc_cmd(struct repl *r, int argc, char **argv);
 /* Stop a KDC that `kdc start` launched (at exit). */
-void kdc_stop_child(struct lab *lab);
+void kdc_stop_child(struct repl *r);
 
 enum repl_rc script_expect(struct repl *r, int argc, char **argv);
 /* Join the several words of an expect TEXT into text[cap] (pure). */

@@ -134,12 +134,14 @@ void show_message(struct repl *r, const struct lab_msg *m)
 /* `show [N]`: message N again, default the last. */
 enum repl_rc show_cmd(struct repl *r, int argc, char **argv)
 {
-	int n = argc > 1 ? atoi(argv[1]) : (int)r->lab->num_msgs;
-	const struct lab_msg *m = lab_msg_at(r->lab, n);
+	struct lab_view v;
+	const struct lab_msg *m;
 
+	lab_view(r->lab, &v);
+	m = lab_msg_at(r->lab, argc > 1 ? atoi(argv[1]) : (int)v.num_msgs);
 	if (m == NULL) {
 		repl_error(r, "no message %s (the exchange has %zu; try trace)",
-			   argc > 1 ? argv[1] : "yet", r->lab->num_msgs);
+			   argc > 1 ? argv[1] : "yet", v.num_msgs);
 		return REPL_FAIL;
 	}
 	show_message(r, m);
@@ -161,16 +163,18 @@ enum repl_rc show_raw(struct repl *r, int argc, char **argv)
 /* `trace`: one line per message, and the TCP events between them. */
 enum repl_rc show_trace(struct repl *r, int argc, char **argv)
 {
+	struct lab_view v;
 	size_t i;
 
 	(void)argc;
 	(void)argv;
-	if (r->lab->num_msgs == 0) {
+	lab_view(r->lab, &v);
+	if (v.num_msgs == 0) {
 		fprintf(r->out, "no messages yet (get PATH, then Enter)\n");
 		return REPL_OK;
 	}
-	for (i = 0; i < r->lab->num_msgs; i++) {
-		const struct lab_msg *m = &r->lab->msgs[i];
+	for (i = 0; i < v.num_msgs; i++) {
+		const struct lab_msg *m = &v.msgs[i];
 		if (m->tcp_before[0] != '\0')
 			fprintf(r->out, "     %s\n", m->tcp_before);
 		if (m->conn > 0)
@@ -182,9 +186,8 @@ enum repl_rc show_trace(struct repl *r, int argc, char **argv)
 		if (m->tcp_after[0] != '\0')
 			fprintf(r->out, "     %s\n", m->tcp_after);
 	}
-	if (r->lab->done)
-		fprintf(r->out, "     done: %d from the %s\n",
-			r->lab->final_status,
-			lab_party_name(r->lab->final_who));
+	if (v.done)
+		fprintf(r->out, "     done: %d from the %s\n", v.final_status,
+			lab_party_name(v.final_who));
 	return REPL_OK;
 }

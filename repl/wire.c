@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "wire.h"
+#include "lab_state.h"
 
 #include <errno.h>
 #include <poll.h>

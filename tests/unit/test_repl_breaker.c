@@ -18,6 +18,7 @@
 
 #include "../../repl/breaker_held.h"
 #include "../../repl/lab.h"
+#include "../../repl/lab_state.h"
 
 #define HEAD(cred)                                                             \
 	"GET http://127.0.0.1:8080/x HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"     \

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "../../repl/lab_set.h"
+#include "../../repl/lab_state.h"
 #include "../../repl/lab_step.h"
 #include "../../repl/repl.h"
 

@@ -17,6 +17,7 @@
 
 #include "../../repl/lab.h"
 #include "../../repl/lab_set.h"
+#include "../../repl/lab_state.h"
 #include "../../repl/lab_step.h"
 
 static int setup(void **state)
