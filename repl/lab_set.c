@@ -259,6 +259,11 @@ const char *lab_password_of(const struct lab *lab, enum lab_party p,
 	return NULL;
 }
 
+void lab_set_kdc(struct lab *lab, bool on)
+{
+	lab->kdc = on;
+}
+
 /* ---- Break ---- */
 
 /* Arm a break after checking it applies (repl/breaker.c decides). */
@@ -284,9 +289,4 @@ bool lab_set_break_for(struct lab *lab, int party, enum lab_break b,
 	lab->brk = b;
 	lab->brk_party = (enum lab_party)party;
 	return true;
-}
-
-void lab_set_kdc(struct lab *lab, bool on)
-{
-	lab->kdc = on;
 }
