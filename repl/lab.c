@@ -2,11 +2,12 @@
  * repl/lab.c - the step machine: proxy, origin and client in one thread,
  * one message at a time over real loopback TCP (see repl/lab.h).
  *
- * Sections: Opening, Exchanges.  The stepping (one function per leg) is
- * repl/lab_step.c, the client machine's glue repl/lab_client.c, the
- * names of legs, parties and breaks repl/lab_names.c, the set-up
- * commands' setters repl/lab_set.c, the sockets repl/wire.c, the byte
- * edits of `break` repl/breaker.c.
+ * Sections: Opening, Exchanges.  The state is repl/lab_state.h; the
+ * stepping (one function per leg) is repl/lab_step.c with legs 1 and 4
+ * in repl/lab_c2p.c and repl/lab_p2c.c, the client machine's glue
+ * repl/lab_client.c, the names of legs, parties and breaks
+ * repl/lab_names.c, the set-up commands' setters repl/lab_set.c, the
+ * sockets repl/wire.c, the byte edits of `break` repl/breaker.c.
  *
  * A CONNECT host:port (lesson 07) runs the same legs: the proxy answers
  * the CONNECT itself (407, 403, or 200 Connection established), and the

@@ -5,8 +5,8 @@
  * Sections: Recording, Releasing (one function per leg).
  *
  * Releasing a message does what the built-in exchange's step does in
- * repl/lab_step.c: the proxy's pure proxy_decide() and the ACL on the
- * resolved addresses (proxy_decide_address()), the lab origin's
+ * repl/lab_c2p.c and repl/lab_step.c: the proxy's pure proxy_decide() and the
+ * ACL on the resolved addresses (proxy_decide_address()), the lab origin's
  * origin_decide() over a loopback connection the lab holds both ends of.
  * The proxy forwards and tunnels only to loopback addresses: the lab's
  * origin, or a server of the student's own on 127.0.0.1 or ::1.
