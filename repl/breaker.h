@@ -17,6 +17,7 @@
 #include "../http/buf.h"
 #include "../http/message.h"
 #include "lab.h"
+#include "repl.h"
 
 /* Parse the request head in b into req and return party p's credential
  * field in it (Proxy-Authorization for the proxy, RFC 9110 §11.7.2;
@@ -52,5 +53,10 @@ void breaker_remember(struct lab *lab, const struct http_buf *b);
 bool breaker_is_ntlm_negotiate(const struct http_buf *b);
 /* The response offers an NTLM CHALLENGE ("NTLM <base64>"). */
 bool breaker_is_ntlm_challenge(const struct http_response *resp);
+
+/* ---- Commands ---- */
+
+enum repl_rc breaker_break(struct repl *r, int argc, char **argv);
+enum repl_rc breaker_fix(struct repl *r, int argc, char **argv);
 
 #endif

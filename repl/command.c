@@ -17,6 +17,8 @@
 #include <strings.h>
 
 #include "command_table.h"
+#include "drive.h"
+#include "script.h"
 
 /* ---- Words ---- */
 

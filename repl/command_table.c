@@ -8,6 +8,20 @@
 
 #include <stddef.h>
 
+#include "breaker.h"
+#include "drive.h"
+#include "explain.h"
+#include "export.h"
+#include "export_dot.h"
+#include "intercept.h"
+#include "kdc.h"
+#include "mystery.h"
+#include "outcomes.h"
+#include "predict.h"
+#include "reference.h"
+#include "script.h"
+#include "setup.h"
+#include "show.h"
 #include "tlsleg.h"
 
 /* ---- The table ---- */

@@ -4,9 +4,13 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "drive.h"
+#include "intercept.h"
 #include "lab_set.h"
 #include "lab_step.h"
+#include "predict.h"
 #include "repl.h"
+#include "show.h"
 
 #include <string.h>
 

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE /* explicit_bzero */
 
+#include "explain.h"
 #include "repl.h"
 
 #include <stdlib.h>

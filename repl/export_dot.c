@@ -3,6 +3,7 @@
  * diagram, one arrow a message, labelled with its first line and its
  * authentication fields read with http/auth.c.
  */
+#include "export_dot.h"
 #include "export.h"
 #include "repl.h"
 

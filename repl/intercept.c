@@ -26,7 +26,25 @@
 #include "../http/message.h"
 #include "../http/url.h"
 #include "../net/net.h"
+#include "listen.h"
 #include "release.h"
+#include "show.h"
+
+/* ---- Setting up ---- */
+
+void intercept_init(struct intercept *ic)
+{
+	size_t i;
+
+	memset(ic, 0, sizeof(*ic));
+	ic->lfd = -1;
+	ic->next_num = 1;
+	for (i = 0; i < ICPT_MAX_CONNS; i++) {
+		ic->c[i].fd = -1;
+		ic->c[i].up = -1;
+		ic->c[i].srv = -1;
+	}
+}
 
 /* ---- The filter ---- */
 

@@ -12,6 +12,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "kdc.h"
 #include "repl.h"
 
 #include <signal.h>
@@ -25,6 +26,7 @@
 
 #include "../http/negotiate.h"
 #include "lab_set.h"
+#include "reference.h"
 
 #define KDC_WAIT_MS 15000 /* for `kdc start` to have a realm */
 #define KDC_POLL_MS 100

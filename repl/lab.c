@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE /* explicit_bzero */
 
+#include "lab.h"
 #include "lab_client.h"
 #include "lab_set.h"
 #include "lab_state.h"

@@ -25,9 +25,13 @@
 
 #include "command.h"
 #include "intercept.h"
+#include "kdc.h"
 #include "lab.h"
+#include "listen.h"
 #include "mystery.h"
+#include "predict.h"
 #include "repl.h"
+#include "script.h"
 
 #define REPL_VERSION "1.0"
 #define REPL_HISTORY ".lab407_history"

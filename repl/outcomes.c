@@ -9,9 +9,12 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "outcomes.h"
 #include "command.h"
 #include "lab_set.h"
+#include "reference.h"
 #include "repl.h"
+#include "script.h"
 
 #include <stdlib.h>
 #include <string.h>

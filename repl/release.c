@@ -32,6 +32,8 @@
 #include "breaker.h"
 #include "breaker_held.h"
 #include "lab_step.h"
+#include "listen.h"
+#include "show.h"
 #include "wire.h"
 
 /* ---- Recording ---- */

@@ -11,7 +11,9 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "script.h"
 #include "command.h"
+#include "drive.h"
 #include "repl.h"
 
 #include <ctype.h>

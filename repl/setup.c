@@ -4,6 +4,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "setup.h"
 #include "lab_set.h"
 #include "repl.h"
 

@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "../../repl/export_dot.h"
 #include "../../repl/lab_set.h"
 #include "../../repl/lab_state.h"
 #include "../../repl/lab_step.h"
