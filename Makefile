@@ -40,6 +40,10 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 # make bench's own load generators (wrk cannot do Digest).
 BENCH    := $(B)/bench/bench_parse $(B)/bench/bench_digest $(B)/bench/bench_idle
 BENCH_IO := $(B)/bench/bench_io.o
+# The fuzz harnesses, compiled (not linked: that needs clang's libFuzzer)
+# by make check with the same compiler and warnings as the product, so a
+# change to a struct they fill breaks make check and not only fuzz-ci.
+FUZZ_CHECK := $(patsubst tests/fuzz/%.c,$(B)/fuzzcheck/%.o,$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all run test check unit sanitize docs bench bench-docs fuzz fuzz-build fuzz-ci clean format format-check deps deps-test deps-bench deps-interop interop examples lab-kdc lab-cert lab-up lab-down
 all: $(PROGS)
@@ -67,6 +71,10 @@ $(B)/tests/%.o: tests/unit/%.c
 
 $(B)/tests/%: $(B)/tests/%.o $(LIB)
 	$(CC) $(CFLAGS) $(SAN) $< $(LIB) $(CMOCKA_LIBS) $(LDLIBS) -o $@
+
+$(B)/fuzzcheck/%.o: tests/fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 # test_buf sees each block http/buf.c frees, before it is freed.
 $(B)/tests/test_buf: LDLIBS += -Wl,--wrap=free
@@ -115,7 +123,7 @@ lab-kdc: all
 	@bash mk/lab-kdc.sh $(BIN)
 
 # Everything: unit tests, then integration tests against real peers.
-check: all examples $(UNIT_BIN) $(BENCH)
+check: all examples $(UNIT_BIN) $(BENCH) $(FUZZ_CHECK)
 	@LAB407_BIN=$(BIN) LAB407_BUILD=$(B) bash tests/run.sh
 
 unit: $(UNIT_BIN)
@@ -218,5 +226,5 @@ $(LAB_CERT)/cert.pem:
 clean:
 	rm -rf build build-san build-clang bin
 
--include $(LIB_OBJ:.o=.d) $(UNIT_BIN:=.d) $(PROGS:$(BIN)/%=$(B)/%/main.d) \
+-include $(LIB_OBJ:.o=.d) $(UNIT_BIN:=.d) $(FUZZ_CHECK:.o=.d) $(PROGS:$(BIN)/%=$(B)/%/main.d) \
   $(FUZZ_OBJ:.o=.d)

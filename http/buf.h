@@ -38,6 +38,8 @@ void http_buf_free(struct http_buf *b);
 void http_buf_reset(struct http_buf *b);
 bool http_buf_append(struct http_buf *b, const void *p, size_t n);
 bool http_buf_puts(struct http_buf *b, const char *s);
+/* v in decimal. */
+bool http_buf_putu(struct http_buf *b, unsigned long long v);
 bool http_buf_printf(struct http_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 bool http_buf_vprintf(struct http_buf *b, const char *fmt, va_list ap);

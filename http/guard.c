@@ -24,6 +24,7 @@
 
 #include "basic.h"
 #include "bearer.h"
+#include "text.h"
 
 #define GUARD_MAX_TOKEN (BEARER_MAX_TOKEN + 1)
 
@@ -121,7 +122,7 @@ void guard_set_verdict(struct guard_result *r, enum guard_verdict v,
 
 	r->verdict = v;
 	r->err = err;
-	snprintf(r->field, sizeof(r->field), "%s", field ? field : "");
+	text_set(r->field, sizeof(r->field), field);
 	va_start(ap, fmt);
 	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
 	va_end(ap);
@@ -232,7 +233,7 @@ static void check_basic(const struct guard_config *cfg,
 				  http_strerror(e));
 		goto done;
 	}
-	snprintf(r->user, sizeof(r->user), "%s", bc.user);
+	text_set(r->user, sizeof(r->user), bc.user);
 	if (cfg->users == NULL) {
 		guard_set_verdict(r, GUARD_BAD, HTTP_E_CONFIG, "",
 				  "this %s has no user store",

@@ -753,8 +753,10 @@ bool http_write_request_line(struct http_buf *b, const char *method,
 		if (c <= 0x20 || c >= 0x7f)
 			return refuse(b);
 	}
-	return http_buf_printf(b, "%.*s %.*s HTTP/1.1\r\n", (int)method_len,
-			       method, (int)target_len, target);
+	http_buf_append(b, method, method_len);
+	http_buf_append(b, " ", 1);
+	http_buf_append(b, target, target_len);
+	return http_buf_puts(b, " HTTP/1.1\r\n");
 }
 
 /* "HTTP/1.1 407 Proxy Authentication Required\r\n" (reason from the table). */
@@ -762,25 +764,51 @@ bool http_write_status_line(struct http_buf *b, int status)
 {
 	if (status < 100 || status > 999)
 		return refuse(b);
-	return http_buf_printf(b, "HTTP/1.1 %d %s\r\n", status,
-			       http_status_reason(status));
+	http_buf_puts(b, "HTTP/1.1 ");
+	http_buf_putu(b, (unsigned)status);
+	http_buf_append(b, " ", 1);
+	http_buf_puts(b, http_status_reason(status));
+	return http_buf_append(b, "\r\n", 2);
 }
 
 /*
  * "Name: value\r\n".  The name must be a token and the value must hold no
  * CR, LF, NUL or other control (HTAB aside): a value that smuggled in a
- * CRLF would start a header of the attacker's choosing.
+ * CRLF would start a header of the attacker's choosing.  Copied piece by
+ * piece, not through printf: a relayed request and its response write
+ * every field line this way, and formatting them cost bin/proxy about
+ * 6,500 of its 82,000 instructions a keep-alive request (callgrind).
  */
-bool http_write_header(struct http_buf *b, const char *name, const char *value,
-		       size_t value_len)
+bool http_write_field(struct http_buf *b, const char *name, size_t name_len,
+		      const char *value, size_t value_len)
 {
-	if (!http_is_token(name, strlen(name)) ||
-	    value_len > HTTP_MAX_HEAD_BYTES)
+	if (!http_is_token(name, name_len) || value_len > HTTP_MAX_HEAD_BYTES)
 		return refuse(b);
 	for (size_t i = 0; i < value_len; i++)
 		if (!is_field_char((unsigned char)value[i]))
 			return refuse(b);
-	return http_buf_printf(b, "%s: %.*s\r\n", name, (int)value_len, value);
+	http_buf_append(b, name, name_len);
+	http_buf_append(b, ": ", 2);
+	http_buf_append(b, value, value_len);
+	return http_buf_append(b, "\r\n", 2);
+}
+
+bool http_write_header(struct http_buf *b, const char *name, const char *value,
+		       size_t value_len)
+{
+	return http_write_field(b, name, strlen(name), value, value_len);
+}
+
+/* "Name: 1234\r\n". */
+bool http_write_header_uint(struct http_buf *b, const char *name,
+			    unsigned long long v)
+{
+	if (!http_is_token(name, strlen(name)))
+		return refuse(b);
+	http_buf_puts(b, name);
+	http_buf_append(b, ": ", 2);
+	http_buf_putu(b, v);
+	return http_buf_append(b, "\r\n", 2);
 }
 
 /* A header whose value is printf-formatted; the same checks apply. */
@@ -836,7 +864,8 @@ bool http_write_text_response(struct http_buf *b, int status, const char *extra,
 	if (extra != NULL)
 		http_buf_puts(b, extra);
 	http_buf_puts(b, "Content-Type: text/plain; charset=utf-8\r\n");
-	http_buf_printf(b, "Content-Length: %zu\r\n\r\n", body_len);
+	http_write_header_uint(b, "Content-Length", body_len);
+	http_buf_append(b, "\r\n", 2);
 	if (body_len > 0)
 		http_buf_append(b, body, body_len);
 	return !b->failed;

@@ -174,6 +174,12 @@ bool http_write_status_line(struct http_buf *b, int status);
 /* "Name: value\r\n"; refuses CR/LF/NUL in either. */
 bool http_write_header(struct http_buf *b, const char *name, const char *value,
 		       size_t value_len);
+/* The same with a counted name (a field line copied from a parsed head). */
+bool http_write_field(struct http_buf *b, const char *name, size_t name_len,
+		      const char *value, size_t value_len);
+/* "Name: 1234\r\n". */
+bool http_write_header_uint(struct http_buf *b, const char *name,
+			    unsigned long long v);
 bool http_write_headerf(struct http_buf *b, const char *name, const char *fmt,
 			...) __attribute__((format(printf, 3, 4)));
 /*

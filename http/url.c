@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "url.h"
+#include "text.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -92,7 +93,7 @@ static enum http_err parse_authority(const char *s, size_t n,
 	} else if (port_required) {
 		return HTTP_E_URL;
 	}
-	snprintf(u->host, sizeof u->host, "%.*s", (int)(h1 - h0), s + h0);
+	text_copy(u->host, sizeof u->host, s + h0, h1 - h0);
 	u->port = port;
 	return HTTP_OK;
 }
@@ -138,7 +139,7 @@ enum http_err http_url_parse(const char *s, size_t len, struct http_url *u)
 		size_t plen = strlen(schemes[k].prefix);
 		if (len >= plen &&
 		    strncasecmp(s, schemes[k].prefix, plen) == 0) {
-			snprintf(u->scheme, sizeof u->scheme, "%s",
+			text_set(u->scheme, sizeof u->scheme,
 				 schemes[k].scheme);
 			default_port = schemes[k].port;
 			i = plen;

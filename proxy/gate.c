@@ -35,6 +35,7 @@
 #include "../http/auth.h"
 #include "../http/base64.h"
 #include "../http/facts.h"
+#include "../http/text.h"
 
 #define PROXY_SERVER_NAME "lab407-proxy"
 #define PROXY_MAX_OFFER 64  /* "Digest, Basic, Bearer" */
@@ -155,7 +156,8 @@ static bool own_response(struct http_buf *out, int status, bool close,
 		http_buf_puts(out, h.data);
 		http_buf_puts(out,
 			      "Content-Type: text/plain; charset=utf-8\r\n");
-		http_buf_printf(out, "Content-Length: %zu\r\n\r\n", body_len);
+		http_write_header_uint(out, "Content-Length", body_len);
+		http_buf_append(out, "\r\n", 2);
 		ok = !out->failed;
 	} else {
 		ok = http_write_text_response(out, status, h.data, body,
@@ -986,11 +988,12 @@ static bool rewrite_head(const struct facts *f, long mf, struct http_buf *out)
 		    is_hop_by_hop(&f->connection, req->headers, i))
 			continue;
 		if (mf > 0 && http_header_is(fl, "Max-Forwards")) {
-			http_write_headerf(out, "Max-Forwards", "%ld", mf - 1);
+			http_write_header_uint(out, "Max-Forwards",
+					       (unsigned long long)(mf - 1));
 			continue;
 		}
-		http_buf_printf(out, "%.*s: %.*s\r\n", (int)fl->name_len,
-				fl->name, (int)fl->value_len, fl->value);
+		http_write_field(out, fl->name, fl->name_len, fl->value,
+				 fl->value_len);
 	}
 	/* RFC 9110 §7.6.3: each proxy appends its own Via entry. */
 	http_buf_puts(out, "Via: 1.1 " PROXY_VIA_NAME "\r\n\r\n");
@@ -1043,9 +1046,8 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 	facts_read(req, &facts);
 	if (!read_target(f, d))
 		return;
-	snprintf(method, sizeof(method), "%.*s", (int)req->method_len,
-		 req->method);
-	snprintf(d->host, sizeof(d->host), "%s", u->host);
+	text_copy(method, sizeof(method), req->method, req->method_len);
+	text_set(d->host, sizeof(d->host), u->host);
 	d->port = u->port;
 
 	/* Step 2: who are you (RFC 9110 §11.7.2, Proxy-Authorization). */
@@ -1079,8 +1081,8 @@ void proxy_decide_conn(const struct proxy_config *cfg, struct proxy_state *st,
 			challenge(cfg, st, f, &r, now, d);
 			return;
 		}
-		snprintf(d->user, sizeof(d->user), "%s", r.user);
-		snprintf(d->info_header, sizeof(d->info_header), "%s", r.info);
+		text_set(d->user, sizeof(d->user), r.user);
+		text_set(d->info_header, sizeof(d->info_header), r.info);
 		scheme = auth_scheme_name(r.scheme);
 		d->scheme = scheme;
 		acl_user = d->user;
@@ -1181,8 +1183,11 @@ bool proxy_relay_head_auth(const struct http_response *resp, const char *info,
 	struct facts_connection conn;
 
 	facts_read_connection(resp->headers, resp->num_headers, &conn);
-	http_buf_printf(out, "HTTP/1.1 %d %.*s\r\n", resp->status,
-			(int)resp->reason_len, resp->reason);
+	http_buf_puts(out, "HTTP/1.1 ");
+	http_buf_putu(out, (unsigned)resp->status);
+	http_buf_append(out, " ", 1);
+	http_buf_append(out, resp->reason, resp->reason_len);
+	http_buf_append(out, "\r\n", 2);
 	for (size_t i = 0; i < resp->num_headers; i++) {
 		const struct http_header *f = &resp->headers[i];
 
@@ -1192,8 +1197,8 @@ bool proxy_relay_head_auth(const struct http_response *resp, const char *info,
 		/* The data alone follows, ended by the close. */
 		if (dechunk && http_header_is(f, "Transfer-Encoding"))
 			continue;
-		http_buf_printf(out, "%.*s: %.*s\r\n", (int)f->name_len,
-				f->name, (int)f->value_len, f->value);
+		http_write_field(out, f->name, f->name_len, f->value,
+				 f->value_len);
 	}
 	http_buf_puts(out, "Via: 1.1 " PROXY_VIA_NAME "\r\n");
 	if (info != NULL && info[0] != '\0')

@@ -213,6 +213,16 @@ static void test_challenge(void **state)
 
 /* ---- constant-time equality ---- */
 
+/* 256 and 44 bytes of text, and the same with the last byte changed. */
+#define LONG64                                                                 \
+	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define LONG256 LONG64 LONG64 LONG64 LONG64
+#define LONG256_Z                                                              \
+	LONG64 LONG64 LONG64                                                   \
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeZ"
+#define LONG44 "0123456789abcdef0123456789abcdef0123456789ab"
+#define LONG44_Z "0123456789abcdef0123456789abcdef0123456789aZ"
+
 struct eq_case {
 	const char *comment;
 	const char *a;
@@ -235,6 +245,15 @@ static const struct eq_case eq_cases[] = {
     {"one empty", "", 0, "x", 1, false},
     /* embedded NUL counts */
     {"nul", "a\0b", 3, "a\0c", 3, false},
+    /* a trailing NUL is not padding: the lengths differ */
+    {"trailing nul", "abc", 3, "abc\0", 4, false},
+    /* the last byte of the short way's 256 */
+    {"256 same", LONG256, 256, LONG256, 256, true},
+    {"256 last byte", LONG256, 256, LONG256_Z, 256, false},
+    /* one side past 256 bytes: the hashed way */
+    {"257 vs 256", LONG256 "a", 257, LONG256, 256, false},
+    {"300 same", LONG256 LONG44, 300, LONG256 LONG44, 300, true},
+    {"300 last byte", LONG256 LONG44, 300, LONG256 LONG44_Z, 300, false},
 };
 
 static void test_equal_table(void **state)

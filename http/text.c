@@ -1,0 +1,22 @@
+/*
+ * http/text.c - bounded copies of text into fixed-size arrays.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "text.h"
+#include <string.h>
+
+size_t text_copy(char *dst, size_t cap, const char *s, size_t n)
+{
+	if (n > cap - 1)
+		n = cap - 1;
+	if (n > 0)
+		memcpy(dst, s, n);
+	dst[n] = '\0';
+	return n;
+}
+
+size_t text_set(char *dst, size_t cap, const char *s)
+{
+	return text_copy(dst, cap, s, s != NULL ? strnlen(s, cap) : 0);
+}
