@@ -5,10 +5,6 @@
 #ifndef LAB407_REPL_OUTCOMES_H
 #define LAB407_REPL_OUTCOMES_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdio.h>
-
 #include "repl.h"
 
 enum repl_rc outcomes_cmd(struct repl *r, int argc, char **argv);

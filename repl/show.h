@@ -4,10 +4,6 @@
 #ifndef LAB407_REPL_SHOW_H
 #define LAB407_REPL_SHOW_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdio.h>
-
 #include "repl.h"
 
 /* Print one message of the exchange: header line, raw bytes, why line. */
