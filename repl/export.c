@@ -251,6 +251,29 @@ static void server_args(FILE *f, const char *var, const struct lab_server *s)
 	fputc('\'', f);
 }
 
+/* The make lab-up line that starts bin/proxy and bin/origin with this
+ * set-up on ports pp and op.  An external proxy still needs an origin
+ * that answers by itself: make lab-up's, at LAB_ORIGIN_PORT. */
+static void lab_up_line(FILE *f, const struct lab_view *v, unsigned pp,
+			unsigned op)
+{
+	fprintf(f,
+		"# in a shell, from the lab407 directory: the same "
+		"set-up as daemons%s\n",
+		v->external ? " (only its origin is used: the proxy "
+			      "is the external one)"
+			    : "");
+	fprintf(f, "make lab-up LAB_PROXY_AUTH=");
+	scheme_words(f, &v->server[LAB_PROXY]);
+	fprintf(f, " LAB_ORIGIN_AUTH=");
+	scheme_words(f, &v->server[LAB_ORIGIN]);
+	server_args(f, "LAB_PROXY_ARGS", &v->server[LAB_PROXY]);
+	server_args(f, "LAB_ORIGIN_ARGS", &v->server[LAB_ORIGIN]);
+	if (pp != LAB_UP_PROXY_PORT || op != LAB_UP_ORIGIN_PORT)
+		fprintf(f, " LAB_PROXY_PORT=%u LAB_ORIGIN_PORT=%u", pp, op);
+	fputc('\n', f);
+}
+
 /*
  * Lesson 10: the same exchange as a curl command line, against the
  * daemons of `make lab-up` (the lab's own ports move one message per
@@ -293,26 +316,7 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 		snprintf(given, sizeof(given), "http://127.0.0.1:%u/private",
 			 v->port[LAB_ORIGIN]);
 	swap_port(given, v->port[LAB_ORIGIN], op, url, sizeof(url));
-	{
-		/* an external proxy still needs an origin that answers by
-		 * itself: make lab-up's, at LAB_ORIGIN_PORT */
-		fprintf(f,
-			"# in a shell, from the lab407 directory: the same "
-			"set-up as daemons%s\n",
-			v->external ? " (only its origin is used: the proxy "
-				      "is the external one)"
-				    : "");
-		fprintf(f, "make lab-up LAB_PROXY_AUTH=");
-		scheme_words(f, &v->server[LAB_PROXY]);
-		fprintf(f, " LAB_ORIGIN_AUTH=");
-		scheme_words(f, &v->server[LAB_ORIGIN]);
-		server_args(f, "LAB_PROXY_ARGS", &v->server[LAB_PROXY]);
-		server_args(f, "LAB_ORIGIN_ARGS", &v->server[LAB_ORIGIN]);
-		if (pp != LAB_UP_PROXY_PORT || op != LAB_UP_ORIGIN_PORT)
-			fprintf(f, " LAB_PROXY_PORT=%u LAB_ORIGIN_PORT=%u", pp,
-				op);
-		fputc('\n', f);
-	}
+	lab_up_line(f, v, pp, op);
 	fprintf(f, "curl -v%s --proxy %s", v->tunnel ? " --proxytunnel" : "",
 		proxy);
 	curl_creds(f, &v->creds[LAB_PROXY], ps, &CURL_PROXY);
