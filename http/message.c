@@ -426,10 +426,15 @@ long http_parse_response(const char *buf, size_t len,
 /* ---- Header look-up ---- */
 
 /* Case-insensitive compare of a field name with a C string. */
+/* The name's length is measured once a walk, not once a field. */
+static bool named(const struct http_header *h, const char *name, size_t n)
+{
+	return h->name_len == n && same_ci(h->name, name, n);
+}
+
 bool http_header_is(const struct http_header *h, const char *name)
 {
-	size_t n = strlen(name);
-	return h->name_len == n && same_ci(h->name, name, n);
+	return named(h, name, strlen(name));
 }
 
 /*
@@ -440,8 +445,10 @@ const struct http_header *http_header_next(const struct http_header *hs,
 					   size_t n, const char *name,
 					   size_t *pos)
 {
+	size_t len = strlen(name);
+
 	for (size_t i = *pos; i < n; i++) {
-		if (http_header_is(&hs[i], name)) {
+		if (named(&hs[i], name, len)) {
 			*pos = i + 1;
 			return &hs[i];
 		}
@@ -462,9 +469,10 @@ const struct http_header *http_header_find(const struct http_header *hs,
 size_t http_header_count(const struct http_header *hs, size_t n,
 			 const char *name)
 {
-	size_t count = 0;
+	size_t count = 0, len = strlen(name);
+
 	for (size_t i = 0; i < n; i++)
-		if (http_header_is(&hs[i], name))
+		if (named(&hs[i], name, len))
 			count++;
 	return count;
 }
