@@ -20,7 +20,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "../http/message.h"
 
 struct timeval loop_tv(unsigned ms)
 {
@@ -29,6 +32,34 @@ struct timeval loop_tv(unsigned ms)
 	tv.tv_sec = (time_t)(ms / 1000);
 	tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
 	return tv;
+}
+
+uint64_t loop_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+const char *loop_head_bytes(struct evbuffer *in, size_t *n)
+{
+	size_t len = evbuffer_get_length(in);
+
+	*n = len < HTTP_MAX_HEAD_BYTES + 1 ? len : HTTP_MAX_HEAD_BYTES + 1;
+	if (*n == 0)
+		return NULL;
+	return (const char *)evbuffer_pullup(in, (ev_ssize_t)*n);
+}
+
+void loop_lock(void *m)
+{
+	pthread_mutex_lock(m);
+}
+
+void loop_unlock(void *m)
+{
+	pthread_mutex_unlock(m);
 }
 
 /* The number of online cores (at least 1, at most LOOP_MAX_WORKERS). */
@@ -48,6 +79,7 @@ static void on_accept(struct evconnlistener *lev, evutil_socket_t fd,
 {
 	struct loop_worker *w = arg;
 	struct loop *l = w->loop;
+	struct loop_conn *c;
 	int one = 1;
 
 	(void)lev;
@@ -60,13 +92,19 @@ static void on_accept(struct evconnlistener *lev, evutil_socket_t fd,
 	if (l->max_conns > 0 &&
 	    atomic_fetch_add(&l->active, 1) >= l->max_conns) {
 		atomic_fetch_sub(&l->active, 1);
-		l->busy(w, fd);
+		l->ops->busy(w, fd);
 		return;
 	}
 	if (l->max_conns == 0)
 		atomic_fetch_add(&l->active, 1);
 	w->conns++;
-	l->accept(w, fd);
+	c = l->ops->accept(w, fd);
+	if (c == NULL) {
+		w->conns--;
+		atomic_fetch_sub(&l->active, 1);
+		return;
+	}
+	c->counted = true;
 }
 
 /* Out of descriptors (or another accept error): the pending connection
@@ -90,31 +128,73 @@ static void on_backoff(evutil_socket_t fd, short what, void *arg)
 		evconnlistener_enable(w->listener);
 }
 
+/* ---- The connections of a loop ---- */
+
+void loop_conn_add(struct loop_worker *w, struct loop_conn *c, void *conn)
+{
+	c->conn = conn;
+	c->counted = false;
+	c->prev = NULL;
+	c->next = w->all;
+	if (w->all != NULL)
+		w->all->prev = c;
+	w->all = c;
+}
+
+void loop_conn_remove(struct loop_worker *w, struct loop_conn *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		w->all = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	if (c->counted) {
+		c->counted = false;
+		w->conns--;
+		atomic_fetch_sub(&w->loop->active, 1);
+	}
+}
+
 /* ---- Stopping ---- */
+
+bool loop_stopping(const struct loop_worker *w)
+{
+	return *w->loop->stop_flag != 0;
+}
+
+/* No more accepting; idle connections go now, the others after their
+ * exchange (the server's stop_conn() says which is which). */
+static void worker_stop(struct loop_worker *w)
+{
+	struct loop *l = w->loop;
+	struct loop_conn *c = w->all;
+
+	w->stopping = true;
+	if (w->listener != NULL)
+		evconnlistener_free(w->listener);
+	w->listener = NULL;
+	if (l->ops->stop != NULL)
+		l->ops->stop(w);
+	while (c != NULL) {
+		struct loop_conn *next = c->next;
+
+		l->ops->stop_conn(c);
+		c = next;
+	}
+}
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct loop_worker *w = arg;
-	struct loop *l = w->loop;
 
 	(void)fd;
 	(void)what;
-	if (!w->stopping && *l->stop_flag) {
-		w->stopping = true;
-		if (w->listener != NULL)
-			evconnlistener_free(w->listener);
-		w->listener = NULL;
-		if (l->stop != NULL)
-			l->stop(w);
-	}
+	if (!w->stopping && loop_stopping(w))
+		worker_stop(w);
 	if (w->stopping && w->conns == 0 && w->jobs == 0)
 		event_base_loopbreak(w->base);
-}
-
-void loop_conn_done(struct loop_worker *w)
-{
-	w->conns--;
-	atomic_fetch_sub(&w->loop->active, 1);
 }
 
 /* ---- Workers ---- */
@@ -125,6 +205,24 @@ static void *worker_main(void *arg)
 
 	event_base_dispatch(w->base);
 	return NULL;
+}
+
+/* The loop has ended: what connections are left are released, uncounted
+ * (nothing counts any more), then the server's worker_end(). */
+static void worker_end(struct loop_worker *w)
+{
+	struct loop *l = w->loop;
+
+	while (w->all != NULL) {
+		struct loop_conn *c = w->all;
+
+		c->counted = false;
+		l->ops->release(c);
+		if (w->all == c) /* release() should have; never loop */
+			loop_conn_remove(w, c);
+	}
+	if (l->ops->worker_end != NULL)
+		l->ops->worker_end(w);
 }
 
 static void worker_free(struct loop_worker *w)
@@ -151,7 +249,7 @@ static bool worker_init(struct loop *l, unsigned i, int listen_fd)
 	w->index = i;
 	/* The changelist: epoll_ctl() changes wait until the loop next
 	 * polls, and a change undone meanwhile (a write event armed and
-	 * withdrawn in one callback, proxy/server.c send_now()) costs no
+	 * withdrawn in one callback, proxy/conn.c conn_send_now()) costs no
 	 * system call.  Safe here: no descriptor is dup()ed. */
 	cfg = event_config_new();
 	if (cfg == NULL)
@@ -172,6 +270,15 @@ static bool worker_init(struct loop *l, unsigned i, int listen_fd)
 	evconnlistener_set_error_cb(w->listener, on_accept_error);
 	event_add(w->tick, &tv);
 	return true;
+}
+
+void loop_init(struct loop *l, const struct loop_ops *ops, void *ctx,
+	       volatile sig_atomic_t *stop_flag)
+{
+	memset(l, 0, sizeof(*l));
+	l->ops = ops;
+	l->ctx = ctx;
+	l->stop_flag = stop_flag;
 }
 
 int loop_run(struct loop *l, int listen_fd, char *err, size_t err_cap)
@@ -199,8 +306,8 @@ int loop_run(struct loop *l, int listen_fd, char *err, size_t err_cap)
 		}
 	}
 	for (unsigned i = 0; i < n; i++) {
-		if (l->worker_start != NULL)
-			l->worker_start(&l->w[i]);
+		if (l->ops->worker_start != NULL)
+			l->ops->worker_start(&l->w[i]);
 	}
 	/* Worker 0 runs on this thread, the others on their own. */
 	for (unsigned i = 1; i < n; i++) {
@@ -218,8 +325,7 @@ int loop_run(struct loop *l, int listen_fd, char *err, size_t err_cap)
 	for (unsigned i = 1; i <= started; i++)
 		pthread_join(l->w[i].thread, NULL);
 	for (unsigned i = 0; i < n; i++) {
-		if (l->worker_end != NULL)
-			l->worker_end(&l->w[i]);
+		worker_end(&l->w[i]);
 		worker_free(&l->w[i]);
 	}
 	return rc;

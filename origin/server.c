@@ -29,20 +29,7 @@
 /* Input queued at most. */
 #define ORIGIN_READ_MAX (HTTP_MAX_HEAD_BYTES + 65536)
 
-static volatile sig_atomic_t *stop_flag;
-
 /* ---- Set-up ---- */
-
-/* The lock callbacks guard_commit() holds around the nonce counts. */
-static void guard_lock_take(void *m)
-{
-	pthread_mutex_lock(m);
-}
-
-static void guard_lock_give(void *m)
-{
-	pthread_mutex_unlock(m);
-}
 
 enum http_err origin_server_init(struct origin_server *srv,
 				 const struct origin_config *cfg,
@@ -64,7 +51,7 @@ enum http_err origin_server_init(struct origin_server *srv,
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_mutex_init(&srv->creds_lock, NULL);
 	/* Only the nonce-count step takes lock (http/guard.h). */
-	guard_state_set_lock(&srv->st->guard, guard_lock_take, guard_lock_give,
+	guard_state_set_lock(&srv->st->guard, loop_lock, loop_unlock,
 			     &srv->lock);
 	srv->credentials_ttl = CREDCACHE_DEFAULT_TTL;
 	return HTTP_OK;
@@ -90,8 +77,8 @@ static enum http_err creds_start(struct origin_server *srv)
 		return HTTP_E_CONFIG;
 	}
 	srv->cfg.guard.creds = srv->creds;
-	srv->cfg.guard.creds_lock.lock = guard_lock_take;
-	srv->cfg.guard.creds_lock.unlock = guard_lock_give;
+	srv->cfg.guard.creds_lock.lock = loop_lock;
+	srv->cfg.guard.creds_lock.unlock = loop_unlock;
 	srv->cfg.guard.creds_lock.arg = &srv->creds_lock;
 	return HTTP_OK;
 }
@@ -127,6 +114,7 @@ enum oconn_state {
 struct oconn {
 	struct origin_server *srv;
 	struct loop_worker *lw;
+	struct loop_conn lc; /* on the loop's list of connections */
 	enum oconn_state state;
 	struct bufferevent *bev;
 	struct event *timer;  /* the phase's deadline */
@@ -135,12 +123,6 @@ struct oconn {
 	struct body_mover mv;
 	bool head_started; /* a byte of the next head has come */
 	bool close_after;  /* close once answered */
-	bool counted;	   /* counted by the loop (not a 503) */
-	struct oconn *prev, *next;
-};
-
-struct oworker {
-	struct oconn *conns;
 };
 
 static void oconn_close(struct oconn *c);
@@ -270,8 +252,7 @@ static void read_head(struct oconn *c)
 		c->head_started = true;
 		arm(c, ORIGIN_HEAD_MS);
 	}
-	n = len < HTTP_MAX_HEAD_BYTES + 1 ? len : HTTP_MAX_HEAD_BYTES + 1;
-	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)n);
+	p = loop_head_bytes(in, &n);
 	hl = http_parse_request(p, n, &req, &e);
 	if (hl == HTTP_PARSE_PARTIAL)
 		return;
@@ -319,22 +300,13 @@ static void start_lingering(struct oconn *c)
 
 static void oconn_close(struct oconn *c)
 {
-	struct oworker *w = c->lw->user;
-
 	go_state(c, OCONN_CLOSED);
 	bufferevent_free(c->bev);
 	event_free(c->timer);
 	body_free(&c->mv);
 	http_buf_free(&c->head);
 	http_buf_free(&c->body);
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		w->conns = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
-	if (c->counted)
-		loop_conn_done(c->lw);
+	loop_conn_remove(c->lw, &c->lc);
 	free(c);
 }
 
@@ -369,7 +341,7 @@ static void on_write(struct bufferevent *bev, void *arg)
 	(void)bev;
 	if (c->state != OCONN_ANSWERING)
 		return;
-	if (c->close_after || *stop_flag) {
+	if (c->close_after || loop_stopping(c->lw)) {
 		start_lingering(c);
 		return;
 	}
@@ -409,7 +381,6 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 static struct oconn *oconn_new(struct loop_worker *lw, evutil_socket_t fd)
 {
 	struct origin_server *srv = lw->loop->ctx;
-	struct oworker *w = lw->user;
 	struct oconn *c = calloc(1, sizeof(*c));
 	struct timeval send_tv = loop_tv(ORIGIN_IDLE_MS);
 
@@ -436,25 +407,20 @@ static struct oconn *oconn_new(struct loop_worker *lw, evutil_socket_t fd)
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
 	bufferevent_set_timeouts(c->bev, NULL, &send_tv);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, ORIGIN_READ_MAX);
-	c->next = w->conns;
-	if (w->conns != NULL)
-		w->conns->prev = c;
-	w->conns = c;
+	loop_conn_add(lw, &c->lc, c);
 	return c;
 }
 
-static void on_accept(struct loop_worker *lw, evutil_socket_t fd)
+static struct loop_conn *on_accept(struct loop_worker *lw, evutil_socket_t fd)
 {
 	struct oconn *c = oconn_new(lw, fd);
 
-	if (c == NULL) {
-		loop_conn_done(lw);
-		return;
-	}
-	c->counted = true;
+	if (c == NULL)
+		return NULL;
 	go_state(c, OCONN_READING_HEAD);
 	arm(c, ORIGIN_IDLE_MS);
 	bufferevent_enable(c->bev, EV_READ);
+	return &c->lc;
 }
 
 /* Too many connections: a short 503 (RFC 9110 §15.6.4), then close. */
@@ -472,41 +438,29 @@ static void on_busy(struct loop_worker *lw, evutil_socket_t fd)
 		answer(c, msg, sizeof(msg) - 1, true);
 }
 
-static void on_worker_start(struct loop_worker *lw)
-{
-	lw->user = calloc(1, sizeof(struct oworker));
-	if (lw->user == NULL)
-		abort(); /* a few bytes at start-up */
-}
-
 /* Stop: idle connections go now, the others once answered. */
-static void on_stop(struct loop_worker *lw)
+static void on_stop_conn(struct loop_conn *lc)
 {
-	struct oworker *w = lw->user;
-	struct oconn *c = w->conns;
+	struct oconn *c = lc->conn;
 
-	while (c != NULL) {
-		struct oconn *next = c->next;
-
-		c->close_after = true;
-		if ((c->state == OCONN_READING_HEAD && !c->head_started) ||
-		    c->state == OCONN_LINGERING || !c->counted)
-			oconn_close(c);
-		c = next;
-	}
+	c->close_after = true;
+	if ((c->state == OCONN_READING_HEAD && !c->head_started) ||
+	    c->state == OCONN_LINGERING || !lc->counted)
+		oconn_close(c);
 }
 
-static void on_worker_end(struct loop_worker *lw)
+/* The loop has ended with the connection still there. */
+static void on_release(struct loop_conn *lc)
 {
-	struct oworker *w = lw->user;
-
-	while (w->conns != NULL) {
-		w->conns->counted = false;
-		oconn_close(w->conns);
-	}
-	free(w);
-	lw->user = NULL;
+	oconn_close(lc->conn);
 }
+
+static const struct loop_ops origin_loop_ops = {
+    .accept = on_accept,
+    .busy = on_busy,
+    .stop_conn = on_stop_conn,
+    .release = on_release,
+};
 
 int origin_server_run(struct origin_server *srv, int listen_fd,
 		      volatile sig_atomic_t *stop)
@@ -516,16 +470,8 @@ int origin_server_run(struct origin_server *srv, int listen_fd,
 
 	if (creds_start(srv) != HTTP_OK)
 		return -1;
-	memset(l, 0, sizeof(*l));
-	stop_flag = stop;
+	loop_init(l, &origin_loop_ops, srv, stop);
 	l->workers = srv->workers;
 	l->max_conns = ORIGIN_MAX_CONNS;
-	l->accept = on_accept;
-	l->busy = on_busy;
-	l->worker_start = on_worker_start;
-	l->worker_end = on_worker_end;
-	l->stop = on_stop;
-	l->ctx = srv;
-	l->stop_flag = stop;
 	return loop_run(l, listen_fd, err, sizeof(err));
 }

@@ -54,7 +54,7 @@
  * The shells call acl_check() twice: proxy_decide() (proxy/gate.c) before
  * resolving, for what the name, user, method and port already decide, and
  * proxy_decide_address() (proxy/gate.h) with the addresses, which bin/proxy
- * calls in proxy/server.c upstream() and the REPL in repl/lab_step.c
+ * calls in proxy/upstream.c addresses_ready() and the REPL in repl/lab_step.c
  * c2p_decide(); a kept upstream connection is checked on its peer address.
  *
  * Every address is decided on its own, with IPv4-mapped IPv6 addresses

@@ -525,7 +525,7 @@ static FILE *open_log(const struct proxy_args *a)
 		exit(1);
 	}
 	/* Fully buffered (the default), like stdout: each worker flushes
-	 * its lines once a loop turn (proxy/server.c log_later()). */
+	 * its lines once a loop turn (proxy/log.c log_later()). */
 	return log;
 }
 

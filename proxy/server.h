@@ -2,9 +2,10 @@
  * proxy/server.h - bin/proxy's connection layer around proxy_decide().
  *
  * One event loop per worker thread (net/loop.c); each client connection
- * is a typed state machine on one loop (proxy/server.c): read a head, ask
- * the pure decision in proxy/gate.c what to do, then answer, forward and
- * relay (bodies streamed both ways), or tunnel.  Every phase has its own
+ * is a typed state machine on one loop (proxy/conn.h lists the files
+ * that carry it): read a head, ask the pure decision in proxy/gate.c what
+ * to do, then answer, forward and relay (bodies streamed both ways), or
+ * tunnel.  Every phase has its own
  * timeout, a named default here and a flag in proxy/main.c.  Lessons 01
  * and 10 read it.
  */

@@ -4,7 +4,7 @@
  * the proxy (Proxy-Authorization included) crosses the wire encrypted.
  * Lesson 03 recommends it for Basic.
  *
- * One server context, loaded once at start-up; proxy/server.c wraps each
+ * One server context, loaded once at start-up; proxy/downstream.c wraps each
  * accepted connection in it.
  */
 #ifndef LAB407_PROXY_TLS_H

@@ -575,7 +575,7 @@ static const struct refuse_case refuse_cases[] = {
 /*
  * What the client gets for each case: the status of the decision, or,
  * when the head does not parse, the status the server sends for the
- * parse error (proxy/server.c: http_err_status()).
+ * parse error (proxy/head.c: http_err_status()).
  */
 static void test_refuse_cases(void **state)
 {
