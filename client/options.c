@@ -8,13 +8,13 @@
 #include "options.h"
 
 #include <errno.h>
-#include <getopt.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "../net/cmdline.h"
 #include "../net/net.h"
 
 #define CLIENT_PROXY_DEFAULT_PORT 1080 /* curl's default for -x */
@@ -71,19 +71,8 @@ static void usage(FILE *f)
 	    "exchange is visible with -v.\n");
 }
 
-static void die_usage(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
-static void die_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", CLIENT_PROG);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (try --help)\n");
-	exit(EXIT_USAGE);
-}
+/* A usage error: one line, exit 2 (EXIT_USAGE). */
+#define die_usage(...) cmdline_die_usage(CLIENT_PROG, __VA_ARGS__)
 
 /* ---- Secrets and values ---- */
 
@@ -156,8 +145,9 @@ static void wipe_creds(char *user, const char *pass)
 
 /* -x: "http://host:port", "host:port" or "host" (port 1080, as curl);
  * "https://host[:port]" is TLS to the proxy (port 443 by default). */
-static void parse_proxy(struct options *o, const char *arg)
+static void parse_proxy(void *opts, char *arg)
 {
+	struct options *o = opts;
 	char tmp[HTTP_MAX_HOST + 32];
 	const char *s = arg;
 	size_t n;
@@ -192,8 +182,9 @@ static void parse_proxy(struct options *o, const char *arg)
 }
 
 /* -H "Name: value": appended as "Name: value\r\n". */
-static void add_header(struct options *o, const char *arg)
+static void add_header(void *opts, char *arg)
 {
+	struct options *o = opts;
 	const char *colon = strchr(arg, ':');
 
 	if (colon == NULL || colon == arg ||
@@ -208,8 +199,10 @@ static void add_header(struct options *o, const char *arg)
 }
 
 /* -d DATA or -d @FILE (CR and LF dropped, as curl does for -d). */
-static void add_data(struct options *o, const char *arg)
+static void add_data(void *opts, char *arg)
 {
+	struct options *o = opts;
+
 	if (o->have_data)
 		http_buf_puts(&o->data, "&");
 	o->have_data = true;
@@ -236,193 +229,88 @@ static void add_data(struct options *o, const char *arg)
 		die_usage("-d data too large (over %u bytes)", CLIENT_MAX_DATA);
 }
 
-/* ---- Reading the command line ---- */
+/* ---- Reading the command line (net/cmdline.h) ---- */
 
-/* Long options with no short form. */
-enum {
-	O_PROXY_BASIC = 256,
-	O_PROXY_DIGEST,
-	O_PROXY_ANY,
-	O_PROXY_NTLM,
-	O_PROXY_NEGOTIATE,
-	O_BASIC,
-	O_DIGEST,
-	O_ANY,
-	O_NTLM,
-	O_PROXY_BEARER,
-	O_BEARER,
-	O_CACERT,
-	O_PROXY_INSECURE,
-	O_PROXY_CACERT
-};
-
-static const struct option long_opts[] = {
-    {"proxy", required_argument, NULL, 'x'},
-    {"proxy-user", required_argument, NULL, 'U'},
-    {"user", required_argument, NULL, 'u'},
-    {"proxy-basic", no_argument, NULL, O_PROXY_BASIC},
-    {"proxy-digest", no_argument, NULL, O_PROXY_DIGEST},
-    {"proxy-anyauth", no_argument, NULL, O_PROXY_ANY},
-    {"proxy-ntlm", no_argument, NULL, O_PROXY_NTLM},
-    {"proxy-negotiate", no_argument, NULL, O_PROXY_NEGOTIATE},
-    {"ntlm", no_argument, NULL, O_NTLM},
-    {"basic", no_argument, NULL, O_BASIC},
-    {"digest", no_argument, NULL, O_DIGEST},
-    {"anyauth", no_argument, NULL, O_ANY},
-    {"proxy-bearer", required_argument, NULL, O_PROXY_BEARER},
-    {"oauth2-bearer", required_argument, NULL, O_BEARER},
-    {"proxytunnel", no_argument, NULL, 'p'},
-    {"request", required_argument, NULL, 'X'},
-    {"header", required_argument, NULL, 'H'},
-    {"data", required_argument, NULL, 'd'},
-    {"output", required_argument, NULL, 'o'},
-    {"silent", no_argument, NULL, 's'},
-    {"show-error", no_argument, NULL, 'S'},
-    {"include", no_argument, NULL, 'i'},
-    {"fail", no_argument, NULL, 'f'},
-    {"write-out", required_argument, NULL, 'w'},
-    {"insecure", no_argument, NULL, 'k'},
-    {"cacert", required_argument, NULL, O_CACERT},
-    {"proxy-insecure", no_argument, NULL, O_PROXY_INSECURE},
-    {"proxy-cacert", required_argument, NULL, O_PROXY_CACERT},
-    {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
-};
-
-/* The scheme options: which party, which schemes (the last one wins). */
-static const struct {
-	int code;
-	bool proxy;
-	unsigned schemes;
-} scheme_opts[] = {
-    {O_PROXY_BASIC, true, AUTH_SCHEME_BASIC},
-    {O_PROXY_DIGEST, true, AUTH_SCHEME_DIGEST},
-    {O_PROXY_ANY, true, AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST},
-    {O_PROXY_NTLM, true, AUTH_SCHEME_NTLM},
-    {O_PROXY_NEGOTIATE, true, AUTH_SCHEME_NEGOTIATE},
-    {O_BASIC, false, AUTH_SCHEME_BASIC},
-    {O_DIGEST, false, AUTH_SCHEME_DIGEST},
-    {O_ANY, false, AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST},
-    {O_NTLM, false, AUTH_SCHEME_NTLM},
-};
-
-/* Credentials, tokens and schemes; false when c is none of them. */
-static bool take_auth(struct options *o, int c, char *arg)
+/* -U, -u USER:PASS: the last one wins, as in curl; the earlier one is
+ * wiped, not just freed. */
+static void take_creds(void *party, char *arg)
 {
-	for (size_t i = 0; i < sizeof(scheme_opts) / sizeof(scheme_opts[0]);
-	     i++)
-		if (scheme_opts[i].code == c) {
-			*(scheme_opts[i].proxy ? &o->proxy_allowed
-					       : &o->origin_allowed) =
-			    scheme_opts[i].schemes;
-			return true;
-		}
-	switch (c) {
-	case 'U':
-		/* the last -U wins, as in curl; the earlier one is
-		 * wiped, not just freed */
-		wipe_creds(o->proxy_user, o->proxy_cr.pass);
-		o->proxy_user = split_creds(arg, &o->proxy_cr.pass);
-		return true;
-	case 'u':
-		wipe_creds(o->origin_user, o->origin_cr.pass);
-		o->origin_user = split_creds(arg, &o->origin_cr.pass);
-		return true;
-	case O_PROXY_BEARER:
-		wipe_token(o->proxy_token);
-		o->proxy_token = take_token(arg);
-		return true;
-	case O_BEARER:
-		wipe_token(o->origin_token);
-		o->origin_token = take_token(arg);
-		return true;
-	default:
-		return false;
-	}
+	struct options_party *p = party;
+
+	wipe_creds(p->user, p->pass);
+	p->user = split_creds(arg, &p->pass);
 }
 
-/* Everything else: the request, the output, TLS; exits on a bad one. */
-static void take_other(struct options *o, int c, char *arg)
+/* --proxy-bearer, --oauth2-bearer TOKEN: the same for a token. */
+static void take_bearer(void *party, char *arg)
 {
-	switch (c) {
-	case 'x':
-		parse_proxy(o, arg);
-		break;
-	case 'p':
-		o->tunnel = true;
-		break;
-	case 'X':
-		o->method = arg;
-		break;
-	case 'H':
-		add_header(o, arg);
-		break;
-	case 'd':
-		add_data(o, arg);
-		break;
-	case 'o':
-		o->output = arg;
-		break;
-	case 's':
-		o->silent = true;
-		break;
-	case 'S':
-		o->show_error = true;
-		break;
-	case 'i':
-		o->include = true;
-		break;
-	case 'f':
-		o->fail = true;
-		break;
-	case 'w':
-		o->write_out = arg;
-		break;
-	case 'k':
-		o->insecure = true;
-		break;
-	case O_CACERT:
-		o->cacert = arg;
-		break;
-	case O_PROXY_INSECURE:
-		o->proxy_insecure = true;
-		break;
-	case O_PROXY_CACERT:
-		o->proxy_cacert = arg;
-		break;
-	case 'v':
-		o->verbose = true;
-		break;
-	case 'h':
-		usage(stdout);
-		exit(EXIT_OK);
-	case 'V':
-		printf("bin/client (lab407) %s\n", CLIENT_VERSION);
-		exit(EXIT_OK);
-	default:
-		fprintf(stderr, "%s: bad option (try --help)\n", CLIENT_PROG);
-		exit(EXIT_USAGE);
-	}
+	struct options_party *p = party;
+
+	wipe_token(p->token);
+	p->token = take_token(arg);
 }
+
+#define OPT(f) offsetof(struct options, f)
+#define STRING(name, letter, f) CMDLINE_OPT_STRING(name, letter, OPT(f))
+#define FLAG(name, letter, f) CMDLINE_OPT_FLAG(name, letter, OPT(f))
+#define CALL(name, letter, f, fn) CMDLINE_OPT_CALL(name, letter, OPT(f), fn)
+/* An option read by a function of the whole struct options. */
+#define READ(name, letter, fn) CMDLINE_OPT_CALL(name, letter, 0, fn)
+/* A scheme option: which party, which schemes (the last one wins). */
+#define SCHEMES(name, party, schemes)                                          \
+	CMDLINE_OPT_SET(name, OPT(party.allowed), schemes)
+
+static const struct cmdline_option cmdline_opts[] = {
+    READ("proxy", 'x', parse_proxy),
+    CALL("proxy-user", 'U', proxy_auth, take_creds),
+    CALL("user", 'u', origin_auth, take_creds),
+    SCHEMES("proxy-basic", proxy_auth, AUTH_SCHEME_BASIC),
+    SCHEMES("proxy-digest", proxy_auth, AUTH_SCHEME_DIGEST),
+    SCHEMES("proxy-anyauth", proxy_auth,
+	    AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST),
+    SCHEMES("proxy-ntlm", proxy_auth, AUTH_SCHEME_NTLM),
+    SCHEMES("proxy-negotiate", proxy_auth, AUTH_SCHEME_NEGOTIATE),
+    SCHEMES("ntlm", origin_auth, AUTH_SCHEME_NTLM),
+    SCHEMES("basic", origin_auth, AUTH_SCHEME_BASIC),
+    SCHEMES("digest", origin_auth, AUTH_SCHEME_DIGEST),
+    SCHEMES("anyauth", origin_auth, AUTH_SCHEME_BASIC | AUTH_SCHEME_DIGEST),
+    CALL("proxy-bearer", 0, proxy_auth, take_bearer),
+    CALL("oauth2-bearer", 0, origin_auth, take_bearer),
+    FLAG("proxytunnel", 'p', tunnel),
+    STRING("request", 'X', method),
+    READ("header", 'H', add_header),
+    READ("data", 'd', add_data),
+    STRING("output", 'o', output),
+    FLAG("silent", 's', silent),
+    FLAG("show-error", 'S', show_error),
+    FLAG("include", 'i', include),
+    FLAG("fail", 'f', fail),
+    STRING("write-out", 'w', write_out),
+    FLAG("insecure", 'k', insecure),
+    STRING("cacert", 0, cacert),
+    FLAG("proxy-insecure", 0, proxy_insecure),
+    STRING("proxy-cacert", 0, proxy_cacert),
+    FLAG("verbose", 'v', verbose),
+    CMDLINE_OPTS_HELP_VERSION,
+};
+
+static const struct cmdline cmdline =
+    CMDLINE(CLIENT_PROG, "bin/client (lab407) " CLIENT_VERSION, usage,
+	    cmdline_opts, true);
 
 void options_parse(int argc, char **argv, struct options *o)
 {
-	int c;
+	int first;
 
 	memset(o, 0, sizeof(*o));
 	http_buf_init(&o->extra, CLIENT_MAX_EXTRA);
 	http_buf_init(&o->data, CLIENT_MAX_DATA);
-	while ((c = getopt_long(argc, argv, "x:U:u:pX:H:d:o:sSifw:kvhV",
-				long_opts, NULL)) != -1)
-		if (!take_auth(o, c, optarg))
-			take_other(o, c, optarg);
-	if (optind == argc)
+	first = cmdline_parse(&cmdline, argc, argv, o);
+	if (first == argc)
 		die_usage("no URL given");
-	if (optind + 1 < argc)
-		die_usage("one URL only, not '%s'", argv[optind + 1]);
-	o->url = argv[optind];
+	if (first + 1 < argc)
+		die_usage("one URL only, not '%s'", argv[first + 1]);
+	o->url = argv[first];
 	if (o->method != NULL && !http_is_token(o->method, strlen(o->method)))
 		die_usage("bad method '%s'", o->method);
 }
@@ -435,11 +323,13 @@ void options_parse(int argc, char **argv, struct options *o)
  * that whichever scheme the machine chooses (answer_rank) has its own
  * secret; with a token and no scheme option only Bearer is allowed.
  */
-static void set_creds(struct answer_creds *cr, char *user, const char *pass,
-		      unsigned allowed, const char *token)
+static void set_creds(struct answer_creds *cr, const struct options_party *p)
 {
-	cr->user = user;
-	cr->pass = pass;
+	unsigned allowed = p->allowed;
+	const char *token = p->token;
+
+	cr->user = p->user;
+	cr->pass = p->pass;
 	cr->allowed = allowed != 0 ? allowed : AUTH_SCHEME_BASIC;
 	cr->token = token;
 	if (token == NULL)
@@ -447,7 +337,7 @@ static void set_creds(struct answer_creds *cr, char *user, const char *pass,
 	cr->allowed =
 	    allowed != 0 ? (allowed | AUTH_SCHEME_BEARER) : AUTH_SCHEME_BEARER;
 	/* Bearer carries a token, no user (RFC 6750 §2.1). */
-	if (user == NULL) {
+	if (p->user == NULL) {
 		cr->user = "";
 		cr->allowed = AUTH_SCHEME_BEARER;
 	}
@@ -467,10 +357,8 @@ void options_config(struct options *o, bool https, struct client_config *cfg)
 	cfg->url = o->url;
 	cfg->via_proxy = o->proxy != NULL;
 	cfg->tunnel = o->proxy != NULL && (o->tunnel || https);
-	set_creds(&cfg->proxy, o->proxy_user, o->proxy_cr.pass,
-		  o->proxy_allowed, o->proxy_token);
-	set_creds(&cfg->origin, o->origin_user, o->origin_cr.pass,
-		  o->origin_allowed, o->origin_token);
+	set_creds(&cfg->proxy, &o->proxy_auth);
+	set_creds(&cfg->origin, &o->origin_auth);
 	/* What travels inside TLS (http/answer.h, answer_rank): to the proxy
 	 * with -x https://, to the origin with an https:// URL. */
 	cfg->proxy.tls = o->proxy_tls;
@@ -486,10 +374,10 @@ void options_free(struct options *o)
 {
 	http_buf_free(&o->extra);
 	http_buf_free(&o->data);
-	wipe_creds(o->proxy_user, o->proxy_cr.pass);
-	wipe_creds(o->origin_user, o->origin_cr.pass);
-	wipe_token(o->proxy_token);
-	wipe_token(o->origin_token);
-	o->proxy_user = o->origin_user = NULL;
-	o->proxy_token = o->origin_token = NULL;
+	wipe_creds(o->proxy_auth.user, o->proxy_auth.pass);
+	wipe_creds(o->origin_auth.user, o->origin_auth.pass);
+	wipe_token(o->proxy_auth.token);
+	wipe_token(o->origin_auth.token);
+	o->proxy_auth.user = o->origin_auth.user = NULL;
+	o->proxy_auth.token = o->origin_auth.token = NULL;
 }

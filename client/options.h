@@ -37,16 +37,22 @@ enum {
 	EXIT_RECV = 56
 };
 
+/* What the command line said of one party's credentials. */
+struct options_party {
+	char *user;	  /* owned copy, split at ':' */
+	const char *pass; /* inside user's copy */
+	char *token;	  /* owned copy of the Bearer token */
+	unsigned allowed; /* the scheme options; 0: curl's default Basic */
+};
+
 /* Everything the command line said. */
 struct options {
 	const char *url;
 	const char *proxy; /* -x as given */
 	char proxy_host[HTTP_MAX_HOST + 1];
 	unsigned proxy_port;
-	struct answer_creds proxy_cr, origin_cr;
-	char *proxy_user, *origin_user;		/* owned copies, split at ':' */
-	unsigned proxy_allowed, origin_allowed; /* 0: curl's default Basic */
-	char *proxy_token, *origin_token;	/* owned copies of the tokens */
+	struct options_party proxy_auth;  /* -U, --proxy-bearer, --proxy-* */
+	struct options_party origin_auth; /* -u, --oauth2-bearer, --basic.. */
 	bool tunnel, verbose, silent, show_error, include, fail, insecure;
 	const char *method, *output, *write_out, *cacert;
 	bool proxy_tls;		  /* -x https://: TLS to the proxy */

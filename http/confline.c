@@ -112,3 +112,20 @@ enum http_err confline_read_file(const char *path, size_t max, char **text,
 	*len = n;
 	return HTTP_OK;
 }
+
+enum http_err confline_load(const char *path, size_t max,
+			    confline_parse_fn parse, void *dst, char *err,
+			    size_t err_cap)
+{
+	char *text;
+	size_t len;
+	enum http_err e;
+
+	e = confline_read_file(path, max, &text, &len, err, err_cap);
+	if (e != HTTP_OK)
+		return e;
+	e = parse(text, len, path, dst, err, err_cap);
+	OPENSSL_cleanse(text, len);
+	free(text);
+	return e;
+}

@@ -57,4 +57,18 @@ enum http_err confline_error(char *err, size_t err_cap, const char *path,
 enum http_err confline_read_file(const char *path, size_t max, char **text,
 				 size_t *len, char *err, size_t err_cap);
 
+/* A format's reader of a whole text (acl_parse, rules_parse): text[0..len)
+ * from the file called name, into dst. */
+typedef enum http_err (*confline_parse_fn)(const char *text, size_t len,
+					   const char *name, void *dst,
+					   char *err, size_t err_cap);
+/*
+ * Read the file at path (at most max bytes, confline_read_file) and hand
+ * its text to parse with dst; the text is wiped and freed after.  What
+ * either step returns, with its sentence in err.
+ */
+enum http_err confline_load(const char *path, size_t max,
+			    confline_parse_fn parse, void *dst, char *err,
+			    size_t err_cap);
+
 #endif

@@ -6,9 +6,10 @@
  * request.  Verdicts are set with guard_set_verdict(), as for every
  * scheme.
  *
- * Reading order for a lesson: guard_digest_check() at the bottom, then
- * read_fields() and check_digest_syntax() (what needs no secret), then
- * write_info() (what a good answer gets back).
+ * Reading order for a lesson: guard_digest_check() at the bottom, which
+ * is its steps in order: read_fields() and check_digest_syntax() (what
+ * needs no secret), check_realm_nonce(), lookup_ha1(), compute_response()
+ * and decide(); then write_info() (what a good answer gets back).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -169,19 +170,14 @@ static bool response_ok(char *s, size_t n)
 	return i == n;
 }
 
-/*
- * Check the parts that need no secret: algorithm and qop offered, uri is
- * the request-target, response has the right length.  All of these are
- * syntax errors (400), RFC 7616 §3.4.6 for the uri.
- */
-static bool check_digest_syntax(const struct guard_config *cfg,
-				const struct http_request *req,
-				struct digest_fields *f,
-				struct digest_input *in, struct guard_result *r)
+/* RFC 7616 §3.3: the algorithm, MD5 when none is named, must be one this
+ * party offered. */
+static bool check_algorithm(const struct guard_config *cfg,
+			    const struct digest_fields *f,
+			    struct digest_input *in, struct guard_result *r)
 {
 	const char *fname = guard_credentials_field(cfg);
 
-	/* RFC 7616 §3.3: no algorithm means MD5. */
 	in->alg = DIGEST_MD5;
 	if (f->has_algorithm &&
 	    !digest_alg_parse(f->algorithm, strlen(f->algorithm), &in->alg)) {
@@ -198,68 +194,103 @@ static bool check_digest_syntax(const struct guard_config *cfg,
 		    digest_alg_name(in->alg), guard_party(cfg));
 		return false;
 	}
+	return true;
+}
 
-	in->qop = DIGEST_QOP_NONE;
-	if (f->has_qop) {
-		if (strcasecmp(f->qop, "auth") == 0) {
-			in->qop = DIGEST_QOP_AUTH;
-		} else if (strcasecmp(f->qop, "auth-int") == 0) {
-			in->qop = DIGEST_QOP_AUTH_INT;
-		} else {
-			guard_set_verdict(
-			    r, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
-			    "%s: Digest qop %s is not known", fname, f->qop);
-			return false;
-		}
-		if ((cfg->qops & in->qop) == 0) {
-			guard_set_verdict(
-			    r, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
-			    "%s: Digest qop %s was not offered by this %s",
-			    fname, f->qop, guard_party(cfg));
-			return false;
-		}
-		if (!parse_nc(f->nc, &in->nc)) {
-			guard_set_verdict(
-			    r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc",
-			    "%s: Digest nc must be 8 lowercase hex digits "
-			    "(8LHEX, RFC 7616 §3.4), not \"%s\"",
-			    fname, f->nc);
-			return false;
-		}
-		in->cnonce = f->cnonce;
-	} else if (cfg->qops != 0) {
-		/* Dropping qop would fall back to RFC 2069: no downgrade. */
+/* A qop that is there: known, offered, with its nc (RFC 7616 §3.4). */
+static bool check_qop_given(const struct guard_config *cfg,
+			    const struct digest_fields *f,
+			    struct digest_input *in, struct guard_result *r)
+{
+	const char *fname = guard_credentials_field(cfg);
+
+	if (strcasecmp(f->qop, "auth") == 0) {
+		in->qop = DIGEST_QOP_AUTH;
+	} else if (strcasecmp(f->qop, "auth-int") == 0) {
+		in->qop = DIGEST_QOP_AUTH_INT;
+	} else {
+		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
+				  "%s: Digest qop %s is not known", fname,
+				  f->qop);
+		return false;
+	}
+	if ((cfg->qops & in->qop) == 0) {
 		guard_set_verdict(
 		    r, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
-		    "%s: Digest field qop is missing (this %s offered "
-		    "qop)",
-		    fname, guard_party(cfg));
+		    "%s: Digest qop %s was not offered by this %s", fname,
+		    f->qop, guard_party(cfg));
 		return false;
-	} else if (digest_alg_is_sess(in->alg)) {
+	}
+	if (!parse_nc(f->nc, &in->nc)) {
+		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc",
+				  "%s: Digest nc must be 8 lowercase hex "
+				  "digits (8LHEX, RFC 7616 §3.4), not \"%s\"",
+				  fname, f->nc);
+		return false;
+	}
+	in->cnonce = f->cnonce;
+	return true;
+}
+
+/* The qop: given and good, or absent where this party offered none. */
+static bool check_qop(const struct guard_config *cfg,
+		      const struct digest_fields *f, struct digest_input *in,
+		      struct guard_result *r)
+{
+	const char *fname = guard_credentials_field(cfg);
+
+	in->qop = DIGEST_QOP_NONE;
+	if (f->has_qop)
+		return check_qop_given(cfg, f, in, r);
+	if (cfg->qops != 0) {
+		/* Dropping qop would fall back to RFC 2069: no downgrade. */
+		guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
+				  "%s: Digest field qop is missing (this %s "
+				  "offered qop)",
+				  fname, guard_party(cfg));
+		return false;
+	}
+	if (digest_alg_is_sess(in->alg)) {
 		/* A -sess A1 needs a cnonce even without qop (RFC 2617
 		 * §3.2.2.2); lab407's client sends one. */
 		if (!f->has_cnonce) {
 			guard_set_verdict(
 			    r, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "cnonce",
-			    "%s: Digest field cnonce is missing (%s "
-			    "needs it)",
+			    "%s: Digest field cnonce is missing (%s needs it)",
 			    fname, digest_alg_name(in->alg));
 			return false;
 		}
 		in->cnonce = f->cnonce;
 	}
+	return true;
+}
 
-	/* RFC 7616 §3.4.6: uri must be the request-target (the authority
-	 * for CONNECT, which is its request-target). */
-	if (strlen(f->uri) != req->target_len ||
-	    memcmp(f->uri, req->target, req->target_len) != 0) {
-		guard_set_verdict(
-		    r, GUARD_MALFORMED, HTTP_E_DIGEST_URI, "uri",
-		    "%s: Digest uri \"%s\" is not the request-target "
-		    "\"%.*s\" (RFC 7616 §3.4.6)",
-		    fname, f->uri, (int)req->target_len, req->target);
-		return false;
-	}
+/* RFC 7616 §3.4.6: uri must be the request-target (the authority for
+ * CONNECT, which is its request-target). */
+static bool check_uri(const struct guard_config *cfg,
+		      const struct http_request *req,
+		      const struct digest_fields *f, struct guard_result *r)
+{
+	if (strlen(f->uri) == req->target_len &&
+	    memcmp(f->uri, req->target, req->target_len) == 0)
+		return true;
+	guard_set_verdict(r, GUARD_MALFORMED, HTTP_E_DIGEST_URI, "uri",
+			  "%s: Digest uri \"%s\" is not the request-target "
+			  "\"%.*s\" (RFC 7616 §3.4.6)",
+			  guard_credentials_field(cfg), f->uri,
+			  (int)req->target_len, req->target);
+	return false;
+}
+
+/* response: as many hex digits as the algorithm's hash has (lowercased
+ * in place); userhash, if there, true or false (RFC 7616 §3.4). */
+static bool check_response(const struct guard_config *cfg,
+			   struct digest_fields *f,
+			   const struct digest_input *in,
+			   struct guard_result *r)
+{
+	const char *fname = guard_credentials_field(cfg);
+
 	if (!response_ok(f->response, digest_hex_len(in->alg))) {
 		guard_set_verdict(
 		    r, GUARD_MALFORMED, HTTP_E_DIGEST_RESPONSE, "response",
@@ -275,6 +306,21 @@ static bool check_digest_syntax(const struct guard_config *cfg,
 		return false;
 	}
 	return true;
+}
+
+/*
+ * Check the parts that need no secret, in this order: algorithm and qop
+ * offered, uri is the request-target, response has the right length,
+ * userhash a boolean.  All of these are syntax errors (400), RFC 7616
+ * §3.4.6 for the uri.
+ */
+static bool check_digest_syntax(const struct guard_config *cfg,
+				const struct http_request *req,
+				struct digest_fields *f,
+				struct digest_input *in, struct guard_result *r)
+{
+	return check_algorithm(cfg, f, in, r) && check_qop(cfg, f, in, r) &&
+	       check_uri(cfg, req, f, r) && check_response(cfg, f, in, r);
 }
 
 /* ---- Answering (Authentication-Info) ---- */
@@ -437,6 +483,152 @@ static bool auth_int_body(const struct guard_config *cfg,
 	return false;
 }
 
+/* What the steps of one check hand on to the next. */
+struct digest_check {
+	struct digest_fields f;
+	struct digest_input in;
+	char ha1[DIGEST_HEX_MAX + 1];  /* wiped at the end */
+	char want[DIGEST_HEX_MAX + 1]; /* the response we compute; wiped */
+	char method[DIGEST_MAX_FIELD];
+	bool userhash;	 /* username is H(user:realm) (RFC 7616 §3.4.4) */
+	bool stale;	 /* our nonce, but expired */
+	bool known;	 /* the user is in the store */
+	uint64_t serial; /* the nonce's, for the count (guard_commit) */
+};
+
+/* The realm is ours and the nonce one we issued (maybe stale). */
+static bool check_realm_nonce(const struct guard_config *cfg,
+			      struct digest_nonce_key *key, uint64_t now,
+			      struct digest_check *k, struct guard_result *r)
+{
+	enum http_err e;
+
+	if (strcmp(k->f.realm, cfg->realm) != 0) {
+		guard_set_verdict(
+		    r, GUARD_BAD, HTTP_E_DIGEST_REALM, "realm",
+		    "Digest realm \"%s\" is not this %s's realm \"%s\"",
+		    k->f.realm, guard_party(cfg), cfg->realm);
+		return false;
+	}
+	e = digest_nonce_read(key, k->f.nonce, now, &k->serial);
+	if (e == HTTP_E_DIGEST_STALE) {
+		k->stale = true;
+	} else if (e != HTTP_OK) {
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_NONCE, "nonce",
+				  "nonce was not issued by this %s",
+				  guard_party(cfg));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * HA1 for the user (after userhash, the real name in r->user); an
+ * unknown user gets the store's dummy HA1 and k->known false, so that
+ * what follows costs the same.  False only when the store cannot answer.
+ */
+static bool lookup_ha1(const struct guard_config *cfg, struct digest_check *k,
+		       struct guard_result *r)
+{
+	enum http_err e;
+
+	if (cfg->users == NULL) {
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_CONFIG, "",
+				  "this %s has no user store",
+				  guard_party(cfg));
+		return false;
+	}
+	/* RFC 7616 §3.4.4: with userhash=true, username is H(user:realm). */
+	if (k->userhash && users_from_userhash(cfg->users, k->f.username,
+					       cfg->realm, k->in.alg, r->user,
+					       sizeof(r->user)) != HTTP_OK) {
+		r->user[0] = '\0';
+		k->known = false;
+	}
+	e = users_digest_ha1(cfg->users, k->known ? r->user : NULL, cfg->realm,
+			     k->in.alg, k->ha1);
+	if (e == HTTP_E_BAD_USER) {
+		k->known = false;
+	} else if (e != HTTP_OK) {
+		guard_set_verdict(r, GUARD_BAD, e, "",
+				  "cannot get HA1 for \"%s\" (%s): Digest "
+				  "needs a plain or htdigest user store",
+				  r->user, http_strerror(e));
+		return false;
+	}
+	return true;
+}
+
+/* The response we expect, into k->want (RFC 7616 §3.4.1). */
+static bool compute_response(const struct http_request *req,
+			     struct digest_check *k, struct guard_result *r)
+{
+	enum http_err e;
+
+	k->in.user = k->f.username;
+	k->in.realm = k->f.realm;
+	k->in.ha1_hex = k->ha1;
+	k->in.nonce = k->f.nonce;
+	snprintf(k->method, sizeof(k->method), "%.*s", (int)req->method_len,
+		 req->method);
+	k->in.method = k->method;
+	k->in.uri = k->f.uri;
+	e = digest_compute(&k->in, NULL, k->want);
+	if (e != HTTP_OK) {
+		guard_set_verdict(r, GUARD_BAD, e, "response",
+				  "cannot compute the Digest response: %s",
+				  http_strerror(e));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The verdict once the response has been compared (same): unknown user,
+ * wrong password, stale nonce, or authenticated with the nonce count
+ * left pending.  True only for the last.
+ */
+static bool decide(const struct digest_check *k, bool same,
+		   struct guard_result *r)
+{
+	if (!k->known && k->userhash) {
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_BAD_USER, "username",
+				  "no user matches the userhash");
+		return false;
+	}
+	if (!k->known) {
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_BAD_USER, "username",
+				  "unknown user \"%s\"", r->user);
+		return false;
+	}
+	if (!same) {
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_BAD_PASSWORD, "response",
+				  "Digest response does not match (wrong "
+				  "password for \"%s\"?)",
+				  r->user);
+		return false;
+	}
+	/* RFC 7616 §3.3: the password was right; only the nonce is old. */
+	if (k->stale) {
+		guard_set_verdict(
+		    r, GUARD_STALE, HTTP_E_DIGEST_STALE, "nonce",
+		    "the Digest nonce is stale (expired); the response "
+		    "was right, so retry with a new nonce");
+		return false;
+	}
+	guard_set_verdict(r, GUARD_OK, HTTP_OK, "",
+			  "%s authenticated (Digest %s)", r->user,
+			  digest_alg_name(k->in.alg));
+	if (k->in.qop != DIGEST_QOP_NONE) {
+		/* RFC 7616 §3.4: the count is checked last, in guard_commit */
+		r->verdict = GUARD_PENDING;
+		r->pending.nc = true;
+		r->pending.serial = k->serial;
+		r->pending.count = k->in.nc;
+	}
+	return true;
+}
+
 /*
  * The Digest check, in the order that leaks least: syntax, realm, is the
  * nonce ours, the response (needs the secret), then staleness.  The
@@ -454,125 +646,28 @@ void guard_digest_check(const struct guard_config *cfg,
 			const struct guard_body *body, uint64_t now,
 			struct guard_result *r)
 {
-	struct digest_fields f;
-	struct digest_input in;
-	char ha1[DIGEST_HEX_MAX + 1], want[DIGEST_HEX_MAX + 1];
-	char method[DIGEST_MAX_FIELD];
-	bool userhash, stale = false, known = true, same;
-	uint64_t serial = 0;
-	enum http_err e;
+	struct digest_check k;
+	bool same;
 
-	memset(&f, 0, sizeof(f));
-	memset(&in, 0, sizeof(in));
-	ha1[0] = '\0';
-	want[0] = '\0';
-	if (!read_fields(cfg, c, &f, r) ||
-	    !check_digest_syntax(cfg, req, &f, &in, r))
+	memset(&k, 0, sizeof(k));
+	k.known = true;
+	if (!read_fields(cfg, c, &k.f, r) ||
+	    !check_digest_syntax(cfg, req, &k.f, &k.in, r))
 		goto done;
-	userhash = f.has_userhash && strcasecmp(f.userhash, "true") == 0;
-	if (!userhash)
-		snprintf(r->user, sizeof(r->user), "%s", f.username);
-
-	if (strcmp(f.realm, cfg->realm) != 0) {
-		guard_set_verdict(
-		    r, GUARD_BAD, HTTP_E_DIGEST_REALM, "realm",
-		    "Digest realm \"%s\" is not this %s's realm \"%s\"",
-		    f.realm, guard_party(cfg), cfg->realm);
+	k.userhash = k.f.has_userhash && strcasecmp(k.f.userhash, "true") == 0;
+	if (!k.userhash)
+		snprintf(r->user, sizeof(r->user), "%s", k.f.username);
+	if (!check_realm_nonce(cfg, key, now, &k, r) || !lookup_ha1(cfg, &k, r))
 		goto done;
-	}
-	e = digest_nonce_read(key, f.nonce, now, &serial);
-	if (e == HTTP_E_DIGEST_STALE) {
-		stale = true;
-	} else if (e != HTTP_OK) {
-		guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_NONCE, "nonce",
-				  "nonce was not issued by this %s",
-				  guard_party(cfg));
+	if (k.in.qop == DIGEST_QOP_AUTH_INT &&
+	    !auth_int_body(cfg, req, body, &k.in, r))
 		goto done;
-	}
-	if (cfg->users == NULL) {
-		guard_set_verdict(r, GUARD_BAD, HTTP_E_CONFIG, "",
-				  "this %s has no user store",
-				  guard_party(cfg));
+	if (!compute_response(req, &k, r))
 		goto done;
-	}
-
-	/* RFC 7616 §3.4.4: with userhash=true, username is H(user:realm). */
-	if (userhash &&
-	    users_from_userhash(cfg->users, f.username, cfg->realm, in.alg,
-				r->user, sizeof(r->user)) != HTTP_OK) {
-		r->user[0] = '\0';
-		known = false;
-	}
-	e = users_digest_ha1(cfg->users, known ? r->user : NULL, cfg->realm,
-			     in.alg, ha1);
-	if (e == HTTP_E_BAD_USER) {
-		known = false;
-	} else if (e != HTTP_OK) {
-		guard_set_verdict(
-		    r, GUARD_BAD, e, "",
-		    "cannot get HA1 for \"%s\" (%s): Digest needs a "
-		    "plain or htdigest user store",
-		    r->user, http_strerror(e));
-		goto done;
-	}
-	if (in.qop == DIGEST_QOP_AUTH_INT &&
-	    !auth_int_body(cfg, req, body, &in, r))
-		goto done;
-
-	in.user = f.username;
-	in.realm = f.realm;
-	in.ha1_hex = ha1;
-	in.nonce = f.nonce;
-	snprintf(method, sizeof(method), "%.*s", (int)req->method_len,
-		 req->method);
-	in.method = method;
-	in.uri = f.uri;
-	e = digest_compute(&in, NULL, want);
-	if (e != HTTP_OK) {
-		guard_set_verdict(r, GUARD_BAD, e, "response",
-				  "cannot compute the Digest response: %s",
-				  http_strerror(e));
-		goto done;
-	}
-	same = digest_equal(want, f.response, digest_hex_len(in.alg));
-	if (!known && userhash) {
-		guard_set_verdict(r, GUARD_BAD, HTTP_E_BAD_USER, "username",
-				  "no user matches the userhash");
-		goto done;
-	}
-	if (!known) {
-		guard_set_verdict(r, GUARD_BAD, HTTP_E_BAD_USER, "username",
-				  "unknown user \"%s\"", r->user);
-		goto done;
-	}
-	if (!same) {
-		guard_set_verdict(
-		    r, GUARD_BAD, HTTP_E_BAD_PASSWORD, "response",
-		    "Digest response does not match (wrong password "
-		    "for \"%s\"?)",
-		    r->user);
-		goto done;
-	}
-	/* RFC 7616 §3.3: the password was right; only the nonce is old. */
-	if (stale) {
-		guard_set_verdict(
-		    r, GUARD_STALE, HTTP_E_DIGEST_STALE, "nonce",
-		    "the Digest nonce is stale (expired); the response "
-		    "was right, so retry with a new nonce");
-		goto done;
-	}
-	guard_set_verdict(r, GUARD_OK, HTTP_OK, "",
-			  "%s authenticated (Digest %s)", r->user,
-			  digest_alg_name(in.alg));
-	if (in.qop != DIGEST_QOP_NONE) {
-		/* RFC 7616 §3.4: the count is checked last, in guard_commit */
-		r->verdict = GUARD_PENDING;
-		r->pending.nc = true;
-		r->pending.serial = serial;
-		r->pending.count = in.nc;
-	}
-	write_info(key, now, &in, r);
+	same = digest_equal(k.want, k.f.response, digest_hex_len(k.in.alg));
+	if (decide(&k, same, r))
+		write_info(key, now, &k.in, r);
 done:
-	OPENSSL_cleanse(ha1, sizeof(ha1));
-	OPENSSL_cleanse(want, sizeof(want));
+	OPENSSL_cleanse(k.ha1, sizeof(k.ha1));
+	OPENSSL_cleanse(k.want, sizeof(k.want));
 }

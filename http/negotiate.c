@@ -479,8 +479,10 @@ static void describe_resp(const struct der *top, char *out, size_t cap)
 	line(out, cap,
 	     "SPNEGO NegTokenResp (RFC 4178 §4.2.2): the "
 	     "acceptor's answer");
-	if (der_next(top->p, top->len, &p2, &rseq) &&
-	    der_find(&rseq, 0xa0, &res) && res.len >= 3)
+	/* nothing inside (an empty NegTokenResp): rseq is not read */
+	if (!der_next(top->p, top->len, &p2, &rseq))
+		return;
+	if (der_find(&rseq, 0xa0, &res) && res.len >= 3)
 		line(out, cap, "negState %u (%s)", res.p[2],
 		     res.p[2] == 0   ? "accept-completed"
 		     : res.p[2] == 1 ? "accept-incomplete"

@@ -7,11 +7,11 @@
 #include "daemon.h"
 
 #include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define DAEMON_FLAG_WIDTH 24 /* the flag column of --help */
+#define DAEMON_ERR 512	     /* one error sentence */
 
 void daemon_usage(FILE *f, const char *prog, const char *about,
 		  const struct daemon_option *opts, size_t n)
@@ -38,16 +38,42 @@ void daemon_usage(FILE *f, const char *prog, const char *about,
 	}
 }
 
-void daemon_die_usage(const char *prog, const char *fmt, ...)
+void daemon_args_default(struct daemon_args *d, const char *listen_at,
+			 const char *realm, const char *algs)
 {
-	va_list ap;
+	memset(d, 0, sizeof(*d));
+	d->listen_at = listen_at;
+	d->auth = "basic";
+	d->realm = realm;
+	d->algs = algs;
+	d->qop = "auth";
+	d->lifetime = DIGEST_NONCE_LIFETIME;
+	d->creds_ttl = CREDCACHE_DEFAULT_TTL;
+}
 
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (try --help)\n");
-	exit(2);
+bool daemon_guard(const char *prog, const struct daemon_args *d, bool proxy,
+		  struct guard_config *cfg, struct users *users)
+{
+	char err[DAEMON_ERR];
+	bool plaintext;
+
+	if (guard_setup_options(cfg, proxy, d->auth, d->realm, d->algs, d->qop,
+				err, sizeof(err)) != HTTP_OK)
+		cmdline_die_usage(prog, "%s", err);
+	if (guard_setup_users(cfg, users,
+			      proxy ? USERS_SIDE_PROXY : USERS_SIDE_ORIGIN,
+			      d->users_file, d->tokens_file, &plaintext, err,
+			      sizeof(err)) != HTTP_OK) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return false;
+	}
+	if (plaintext)
+		fprintf(stderr,
+			"%s: warning: %s holds plaintext "
+			"passwords (fine for a lab, not elsewhere)\n",
+			prog, d->users_file);
+	cfg->users = users;
+	return true;
 }
 
 void daemon_signals(void (*on_stop)(int))

@@ -1,6 +1,7 @@
 /*
  * net/daemon.h - what bin/proxy and bin/origin share around their main():
- * the --help table, the one-line usage error, and the signal set-up.
+ * the --help table, the options both read for their guard, and the
+ * signal set-up.  Usage errors are net/cmdline.h's.
  */
 #ifndef LAB407_NET_DAEMON_H
 #define LAB407_NET_DAEMON_H
@@ -9,7 +10,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "../http/credcache.h"
 #include "../http/digest.h"
+#include "../http/guard.h"
+#include "cmdline.h"
 
 /* A number as a string literal, for defaults in help text. */
 #define DAEMON_STR(x) DAEMON_STR_(x)
@@ -45,9 +49,60 @@ struct daemon_option {
  * the options, aligned. */
 void daemon_usage(FILE *f, const char *prog, const char *about,
 		  const struct daemon_option *opts, size_t n);
-/* A usage error: "PROG: reason (try --help)" on stderr, exit 2. */
-void daemon_die_usage(const char *prog, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3), noreturn));
+
+#define DAEMON_MAX_NONCE_LIFETIME 86400ul /* seconds: a day */
+
+/* What both servers' command lines say of where they listen and of their
+ * guard (http/guard.h guard_setup_options, guard_setup_users). */
+struct daemon_args {
+	const char *listen_at, *auth, *realm, *users_file, *tokens_file;
+	const char *algs, *qop;
+	unsigned long lifetime;	 /* --nonce-lifetime, seconds */
+	unsigned long creds_ttl; /* --credentials-ttl, seconds; 0: off */
+	bool verbose;
+};
+
+/* The defaults: --auth basic, --qop auth, the nonce lifetime and the
+ * credentials TTL of http/; the server's own listen address, realm and
+ * Digest algorithms. */
+void daemon_args_default(struct daemon_args *d, const char *listen_at,
+			 const char *realm, const char *algs);
+
+/*
+ * The guard from d (http/guard.h): its options (a bad one is a usage
+ * error, exit 2), then its users and tokens, with the lab's warning on
+ * stderr when the users file holds plaintext passwords.  False, said on
+ * stderr as "PROG: reason", when a file cannot be used; cfg->users is
+ * users once it can.
+ */
+bool daemon_guard(const char *prog, const struct daemon_args *d, bool proxy,
+		  struct guard_config *cfg, struct users *users);
+
+/* The rows of net/cmdline.h's table for struct daemon_args, which is
+ * `member` of the server's struct `type`. */
+/* clang-format off */
+#define DAEMON_ARG_(type, member, f) offsetof(type, member.f)
+#define DAEMON_STRING_(type, member, name, f) \
+	CMDLINE_OPT_STRING(name, 0, DAEMON_ARG_(type, member, f))
+#define DAEMON_CMDLINE(type, member) \
+	DAEMON_STRING_(type, member, "listen", listen_at), \
+	DAEMON_STRING_(type, member, "auth", auth), \
+	DAEMON_STRING_(type, member, "realm", realm), \
+	DAEMON_STRING_(type, member, "users", users_file), \
+	DAEMON_STRING_(type, member, "tokens", tokens_file), \
+	DAEMON_STRING_(type, member, "digest-algorithms", algs), \
+	DAEMON_STRING_(type, member, "qop", qop), \
+	CMDLINE_OPT_NUMBER("nonce-lifetime", \
+			   DAEMON_ARG_(type, member, lifetime), 1, \
+			   DAEMON_MAX_NONCE_LIFETIME), \
+	/* 0 is allowed: it turns the cache off */ \
+	CMDLINE_OPT_NUMBER("credentials-ttl", \
+			   DAEMON_ARG_(type, member, creds_ttl), 0, \
+			   CREDCACHE_MAX_TTL), \
+	CMDLINE_OPT_FLAG("verbose", 'v', DAEMON_ARG_(type, member, verbose)), \
+	CMDLINE_OPTS_HELP_VERSION
+/* clang-format on */
+
 /* SIGPIPE ignored (a peer that goes away is an error return, not a
  * death); SIGTERM and SIGINT call on_stop, which may only set a flag. */
 void daemon_signals(void (*on_stop)(int));

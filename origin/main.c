@@ -12,14 +12,15 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../http/credcache.h"
+#include "../net/cmdline.h"
 #include "../net/daemon.h"
 #include "../net/net.h"
 #include "server.h"
@@ -28,7 +29,6 @@
 #define ORIGIN_DEFAULT_LISTEN "127.0.0.1:8080"
 #define ORIGIN_DEFAULT_REALM "lab407 origin"
 #define ORIGIN_DEFAULT_ALGS "SHA-256,MD5"
-#define ORIGIN_MAX_NONCE_LIFETIME 86400u
 #define ORIGIN_ERR 512
 
 static volatile sig_atomic_t stop_flag;
@@ -66,7 +66,7 @@ static void usage(FILE *f)
 }
 
 /* A usage error: one line, exit 2. */
-#define die_usage(...) daemon_die_usage("bin/origin", __VA_ARGS__)
+#define die_usage(...) cmdline_die_usage("bin/origin", __VA_ARGS__)
 
 /* -v: one line per decision. */
 static void log_line(void *ctx, const char *line)
@@ -78,108 +78,28 @@ static void log_line(void *ctx, const char *line)
 
 /* What the command line asks for; defaults filled by parse_args(). */
 struct origin_args {
-	const char *listen_at, *auth, *realm, *users_file, *tokens_file;
-	const char *rules_file, *algs, *qop;
-	unsigned long lifetime, creds_ttl;
-	bool verbose;
+	struct daemon_args d; /* what bin/proxy has too */
+	const char *rules_file;
 };
 
-static const struct option long_opts[] = {
-    {"listen", required_argument, NULL, 'l'},
-    {"auth", required_argument, NULL, 'a'},
-    {"realm", required_argument, NULL, 'r'},
-    {"users", required_argument, NULL, 'u'},
-    {"tokens", required_argument, NULL, 't'},
-    {"rules", required_argument, NULL, 'R'},
-    {"digest-algorithms", required_argument, NULL, 'A'},
-    {"qop", required_argument, NULL, 'q'},
-    {"nonce-lifetime", required_argument, NULL, 'n'},
-    {"credentials-ttl", required_argument, NULL, 'C'},
-    {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
+/* ---- The command line (net/cmdline.h) ---- */
+
+static const struct cmdline_option cmdline_opts[] = {
+    DAEMON_CMDLINE(struct origin_args, d),
+    CMDLINE_OPT_STRING("rules", 0, offsetof(struct origin_args, rules_file)),
 };
 
-/* Option c with argument arg into a; exits on --help, --version and a
- * bad option or value. */
-static void one_option(int c, const char *arg, struct origin_args *a)
-{
-	char *end;
-
-	switch (c) {
-	case 'l':
-		a->listen_at = arg;
-		break;
-	case 'a':
-		a->auth = arg;
-		break;
-	case 'r':
-		a->realm = arg;
-		break;
-	case 'u':
-		a->users_file = arg;
-		break;
-	case 't':
-		a->tokens_file = arg;
-		break;
-	case 'R':
-		a->rules_file = arg;
-		break;
-	case 'A':
-		a->algs = arg;
-		break;
-	case 'q':
-		a->qop = arg;
-		break;
-	case 'n':
-		a->lifetime = strtoul(arg, &end, 10);
-		if (*arg == '\0' || *end != '\0' || a->lifetime == 0 ||
-		    a->lifetime > ORIGIN_MAX_NONCE_LIFETIME)
-			die_usage("--nonce-lifetime wants 1..86400 "
-				  "seconds, not '%s'",
-				  arg);
-		break;
-	case 'C':
-		a->creds_ttl = strtoul(arg, &end, 10);
-		if (*arg < '0' || *arg > '9' || *end != '\0' ||
-		    a->creds_ttl > CREDCACHE_MAX_TTL)
-			die_usage("--credentials-ttl wants 0..%u "
-				  "seconds, not '%s'",
-				  CREDCACHE_MAX_TTL, arg);
-		break;
-	case 'v':
-		a->verbose = true;
-		break;
-	case 'h':
-		usage(stdout);
-		exit(0);
-	case 'V':
-		printf("bin/origin (lab407) %s\n", ORIGIN_VERSION);
-		exit(0);
-	default:
-		fprintf(stderr, "bin/origin: bad option (try --help)\n");
-		exit(2);
-	}
-}
+static const struct cmdline cmdline =
+    CMDLINE("bin/origin", "bin/origin (lab407) " ORIGIN_VERSION, usage,
+	    cmdline_opts, false);
 
 /* The command line into a, every default first; usage errors exit 2. */
 static void parse_args(int argc, char **argv, struct origin_args *a)
 {
-	int c;
-
 	memset(a, 0, sizeof(*a));
-	a->listen_at = ORIGIN_DEFAULT_LISTEN;
-	a->auth = "basic";
-	a->realm = ORIGIN_DEFAULT_REALM;
-	a->algs = ORIGIN_DEFAULT_ALGS;
-	a->qop = "auth";
-	a->lifetime = DIGEST_NONCE_LIFETIME;
-	a->creds_ttl = CREDCACHE_DEFAULT_TTL;
-	while ((c = getopt_long(argc, argv, "vhV", long_opts, NULL)) != -1)
-		one_option(c, optarg, a);
-	if (optind < argc)
-		die_usage("unexpected argument '%s'", argv[optind]);
+	daemon_args_default(&a->d, ORIGIN_DEFAULT_LISTEN, ORIGIN_DEFAULT_REALM,
+			    ORIGIN_DEFAULT_ALGS);
+	cmdline_parse(&cmdline, argc, argv, a);
 }
 
 /* ---- Configuration ----
@@ -189,24 +109,10 @@ static bool setup(const struct origin_args *a, struct origin_config *cfg,
 		  struct users *users, struct rules *rules)
 {
 	char err[ORIGIN_ERR];
-	bool plaintext;
 
 	memset(cfg, 0, sizeof(*cfg));
-	if (guard_setup_options(&cfg->guard, false, a->auth, a->realm, a->algs,
-				a->qop, err, sizeof(err)) != HTTP_OK)
-		die_usage("%s", err);
-	if (guard_setup_users(&cfg->guard, users, USERS_SIDE_ORIGIN,
-			      a->users_file, a->tokens_file, &plaintext, err,
-			      sizeof(err)) != HTTP_OK) {
-		fprintf(stderr, "bin/origin: %s\n", err);
+	if (!daemon_guard("bin/origin", &a->d, false, &cfg->guard, users))
 		return false;
-	}
-	if (plaintext)
-		fprintf(stderr,
-			"bin/origin: warning: %s holds plaintext "
-			"passwords (fine for a lab, not elsewhere)\n",
-			a->users_file);
-	cfg->guard.users = users;
 	if (a->rules_file != NULL) {
 		if (rules_load(a->rules_file, rules, err, sizeof(err)) !=
 		    HTTP_OK) {
@@ -235,16 +141,16 @@ int main(int argc, char **argv)
 		goto done;
 
 	/* ---- Serving ---- */
-	e = origin_server_init(&srv, &cfg, (unsigned)a.lifetime);
+	e = origin_server_init(&srv, &cfg, (unsigned)a.d.lifetime);
 	if (e != HTTP_OK) {
 		fprintf(stderr, "bin/origin: %s\n", http_strerror(e));
 		goto done;
 	}
 	have_srv = true;
-	srv.credentials_ttl = (unsigned)a.creds_ttl;
-	if (a.verbose)
+	srv.credentials_ttl = (unsigned)a.d.creds_ttl;
+	if (a.d.verbose)
 		srv.log = log_line;
-	fd = net_listen(a.listen_at, bound, sizeof(bound), err, sizeof(err));
+	fd = net_listen(a.d.listen_at, bound, sizeof(bound), err, sizeof(err));
 	if (fd < 0) {
 		fprintf(stderr, "bin/origin: %s\n", err);
 		goto done;

@@ -249,6 +249,13 @@ enum http_err rules_parse(const char *text, size_t len, const char *name,
 	return HTTP_OK;
 }
 
+/* rules_parse() as http/confline.h's reader of a whole text. */
+static enum http_err parse_text(const char *text, size_t len, const char *name,
+				void *r, char *err, size_t err_cap)
+{
+	return rules_parse(text, len, name, r, err, err_cap);
+}
+
 /*
  * Read the file at `path` (at most RULES_MAX_FILE bytes) and parse it.
  * A file with no rules at all is allowed: every path is then 404.
@@ -256,17 +263,8 @@ enum http_err rules_parse(const char *text, size_t len, const char *name,
 enum http_err rules_load(const char *path, struct rules *r, char *err,
 			 size_t err_cap)
 {
-	char *text;
-	size_t n;
-	enum http_err e;
-
 	r->n = 0;
-	e = confline_read_file(path, RULES_MAX_FILE, &text, &n, err, err_cap);
-	if (e != HTTP_OK)
-		return e;
-	e = rules_parse(text, n, path, r, err, err_cap);
-	free(text);
-	return e;
+	return confline_load(path, RULES_MAX_FILE, parse_text, r, err, err_cap);
 }
 
 /* ---- Matching ---- */

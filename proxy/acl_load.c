@@ -97,90 +97,129 @@ static bool valid_host(const char *s)
 	return true;
 }
 
-/*
- * Parse one line's words into *r.  Returns NULL on success, or the reason
- * the line is wrong (static storage).
- */
-static const char *parse_rule(char **w, int nw, struct acl_rule *r)
-{
-	bool seen_user = false, seen_method = false, seen_host = false,
-	     seen_port = false;
-	int i;
+/* ---- Conditions: each reads its value into the rule ---- */
 
-	memset(r, 0, sizeof(*r));
-	if (strcmp(w[0], "allow") == 0)
+/* user NAME, or user * for any authenticated user. */
+static const char *read_user(const char *val, struct acl_rule *r)
+{
+	if (strcmp(val, "*") == 0) {
+		r->any_user = true;
+		return NULL;
+	}
+	if (!valid_user(val) || strlen(val) >= sizeof(r->user))
+		return "bad user name";
+	snprintf(r->user, sizeof(r->user), "%s", val);
+	return NULL;
+}
+
+/* method TOKEN (RFC 9110 §9.1: a method is a token). */
+static const char *read_method(const char *val, struct acl_rule *r)
+{
+	if (!http_is_token(val, strlen(val)) ||
+	    strlen(val) >= sizeof(r->method))
+		return "bad method (must be a token such as GET)";
+	snprintf(r->method, sizeof(r->method), "%s", val);
+	return NULL;
+}
+
+/* host ADDR/BITS, an address, or a name (".domain" for a domain). */
+static const char *read_host(const char *val, struct acl_rule *r)
+{
+	if (strchr(val, '/') != NULL) {
+		if (!acl_net_parse(val, &r->net))
+			return "bad host address block (want ADDR/BITS "
+			       "with the bits past BITS zero, as 10.0.0.0/8)";
+		r->host_net = true;
+		return NULL;
+	}
+	if (acl_net_parse(val, &r->net)) {
+		r->host_net = true;
+		return NULL;
+	}
+	if (!valid_host(val) || strlen(val) >= sizeof(r->host))
+		return "bad host (want a name, an address or ADDR/BITS)";
+	if (!acl_host_normalise(val, r->host, sizeof(r->host)))
+		return "bad host name";
+	return NULL;
+}
+
+/* port P, 1..65535. */
+static const char *read_port(const char *val, struct acl_rule *r)
+{
+	r->port = acl_port_parse(val);
+	return r->port == 0 ? "bad port (must be 1..65535)" : NULL;
+}
+
+/* The conditions a rule may hold, each at most once. */
+static const struct {
+	const char *key;
+	const char *twice; /* the reason when it is given again */
+	const char *(*read)(const char *val, struct acl_rule *r);
+} conditions[] = {
+    {"user", "`user` given twice", read_user},
+    {"method", "`method` given twice", read_method},
+    {"host", "`host` given twice", read_host},
+    {"port", "`port` given twice", read_port},
+};
+#define ACL_NUM_CONDITIONS (sizeof(conditions) / sizeof(conditions[0]))
+
+/* ---- Rules ---- */
+
+/* The first word: allow or deny. */
+static const char *read_verb(const char *w, struct acl_rule *r)
+{
+	if (strcmp(w, "allow") == 0)
 		r->allow = true;
-	else if (strcmp(w[0], "deny") == 0)
+	else if (strcmp(w, "deny") == 0)
 		r->allow = false;
 	else
 		return "a rule starts with `allow` or `deny`";
+	return NULL;
+}
+
+/* The condition `key` names, or -1. */
+static int find_condition(const char *key)
+{
+	for (size_t i = 0; i < ACL_NUM_CONDITIONS; i++)
+		if (strcmp(key, conditions[i].key) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Parse one line's words into *r: a verb, then `all` alone or KEY VALUE
+ * pairs.  Returns NULL on success, or the reason the line is wrong
+ * (static storage).
+ */
+static const char *parse_rule(char **w, int nw, struct acl_rule *r)
+{
+	bool seen[ACL_NUM_CONDITIONS] = {false};
+	const char *why;
+	int i, k;
+
+	memset(r, 0, sizeof(*r));
+	why = read_verb(w[0], r);
+	if (why != NULL)
+		return why;
 	if (nw == 1)
 		return "nothing to match: add conditions or `all`";
 	if (strcmp(w[1], "all") == 0)
 		return nw == 2 ? NULL : "`all` must be alone after allow/deny";
-
 	for (i = 1; i < nw; i += 2) {
-		const char *key = w[i];
-		const char *val = i + 1 < nw ? w[i + 1] : NULL;
-
-		if (strcmp(key, "all") == 0)
+		if (strcmp(w[i], "all") == 0)
 			return "`all` must be alone after allow/deny";
-		if (strcmp(key, "user") != 0 && strcmp(key, "method") != 0 &&
-		    strcmp(key, "host") != 0 && strcmp(key, "port") != 0)
+		k = find_condition(w[i]);
+		if (k < 0)
 			return "unknown condition (expected user, method, "
 			       "host or port)";
-		if (val == NULL)
+		if (i + 1 == nw)
 			return "a condition needs a value";
-		if (strcmp(key, "user") == 0) {
-			if (seen_user)
-				return "`user` given twice";
-			seen_user = true;
-			if (strcmp(val, "*") == 0) {
-				r->any_user = true;
-				continue;
-			}
-			if (!valid_user(val) || strlen(val) >= sizeof(r->user))
-				return "bad user name";
-			snprintf(r->user, sizeof(r->user), "%s", val);
-		} else if (strcmp(key, "method") == 0) {
-			if (seen_method)
-				return "`method` given twice";
-			seen_method = true;
-			if (!http_is_token(val, strlen(val)) ||
-			    strlen(val) >= sizeof(r->method))
-				return "bad method (must be a token such as "
-				       "GET)";
-			snprintf(r->method, sizeof(r->method), "%s", val);
-		} else if (strcmp(key, "host") == 0) {
-			if (seen_host)
-				return "`host` given twice";
-			seen_host = true;
-			if (strchr(val, '/') != NULL) {
-				if (!acl_net_parse(val, &r->net))
-					return "bad host address block (want "
-					       "ADDR/BITS "
-					       "with the bits past BITS zero, "
-					       "as 10.0.0.0/8)";
-				r->host_net = true;
-				continue;
-			}
-			if (acl_net_parse(val, &r->net)) {
-				r->host_net = true;
-				continue;
-			}
-			if (!valid_host(val) || strlen(val) >= sizeof(r->host))
-				return "bad host (want a name, an address or "
-				       "ADDR/BITS)";
-			if (!acl_host_normalise(val, r->host, sizeof(r->host)))
-				return "bad host name";
-		} else {
-			if (seen_port)
-				return "`port` given twice";
-			seen_port = true;
-			r->port = acl_port_parse(val);
-			if (r->port == 0)
-				return "bad port (must be 1..65535)";
-		}
+		if (seen[k])
+			return conditions[k].twice;
+		seen[k] = true;
+		why = conditions[k].read(w[i + 1], r);
+		if (why != NULL)
+			return why;
 	}
 	return NULL;
 }
@@ -256,18 +295,16 @@ enum http_err acl_parse(const char *text, size_t len, const char *name,
 	return HTTP_OK;
 }
 
+/* acl_parse() as http/confline.h's reader of a whole text. */
+static enum http_err parse_text(const char *text, size_t len, const char *name,
+				void *a, char *err, size_t err_cap)
+{
+	return acl_parse(text, len, name, a, err, err_cap);
+}
+
 /* Read the whole file (at most ACL_MAX_FILE bytes) and parse it. */
 enum http_err acl_load(const char *path, struct acl *a, char *err,
 		       size_t err_cap)
 {
-	char *text;
-	size_t n;
-	enum http_err e;
-
-	e = confline_read_file(path, ACL_MAX_FILE, &text, &n, err, err_cap);
-	if (e != HTTP_OK)
-		return e;
-	e = acl_parse(text, n, path, a, err, err_cap);
-	free(text);
-	return e;
+	return confline_load(path, ACL_MAX_FILE, parse_text, a, err, err_cap);
 }

@@ -25,7 +25,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <getopt.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -38,6 +37,7 @@
 #include "../http/negotiate.h"
 #include "../http/ntlm.h"
 #include "../http/users.h"
+#include "../net/cmdline.h"
 #include "../net/daemon.h"
 #include "../net/net.h"
 #include "acl.h"
@@ -51,15 +51,9 @@
 #define PROXY_DEFAULT_REALM "lab407 proxy"
 #define PROXY_DEFAULT_ALGS "SHA-256,MD5"
 #define PROXY_MAX_SECONDS 86400ul
-#define PROXY_MAX_MS (PROXY_MAX_SECONDS * 1000ul)
 #define PROXY_MAX_RATE (1ul << 30)
 #define PROXY_MAX_CONNECTIONS_LIMIT 100000ul
 #define PROXY_ERR 512
-/* Long options with no short letter. */
-#define OPT_TLS_CERT 0x100
-#define OPT_TLS_KEY 0x101
-#define OPT_CREDENTIALS_TTL 0x102
-#define OPT_AUTH_INT_MAX 0x103
 
 static void on_signal(int sig)
 {
@@ -140,21 +134,7 @@ static void usage(FILE *f)
 }
 
 /* A usage error: one line, exit 2. */
-#define die_usage(...) daemon_die_usage("bin/proxy", __VA_ARGS__)
-
-/* A number in 1..max for option `name`, or a usage error. */
-static unsigned long number(const char *name, const char *s, unsigned long max)
-{
-	char *end;
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')
-		die_usage("%s wants a number 1..%lu, not '%s'", name, max, s);
-	v = strtoul(s, &end, 10);
-	if (*end != '\0' || v == 0 || v > max)
-		die_usage("%s wants a number 1..%lu, not '%s'", name, max, s);
-	return v;
-}
+#define die_usage(...) cmdline_die_usage("bin/proxy", __VA_ARGS__)
 
 /*
  * The policy's own addresses: where fd listens; for a wildcard, every
@@ -182,27 +162,6 @@ static bool own_addresses(int fd, struct acl_policy *p)
 	return true;
 }
 
-/* A time for option `name`: "S" seconds or "Nms"; in ms, 1..a day. */
-static unsigned duration(const char *name, const char *s)
-{
-	char *end;
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')
-		die_usage("%s wants seconds or NNNms, not '%s'", name, s);
-	v = strtoul(s, &end, 10);
-	if (strcmp(end, "ms") == 0)
-		;
-	else if (*end == '\0' && v <= PROXY_MAX_SECONDS)
-		v *= 1000;
-	else
-		die_usage("%s wants seconds or NNNms, not '%s'", name, s);
-	if (v == 0 || v > PROXY_MAX_MS)
-		die_usage("%s wants 1ms..%lus, not '%s'", name,
-			  PROXY_MAX_SECONDS, s);
-	return (unsigned)v;
-}
-
 /* As many descriptors as the hard limit allows: each connection needs
  * one, two while it is forwarded. */
 static void raise_fd_limit(void)
@@ -217,11 +176,12 @@ static void raise_fd_limit(void)
 
 /* What the command line asks for; defaults filled by parse_args(). */
 struct proxy_args {
-	const char *listen_at, *auth, *realm, *users_file, *tokens_file;
-	const char *keytab, *algs, *qop, *acl_file, *connect_ports;
+	struct daemon_args d; /* what bin/origin has too */
+	const char *keytab, *acl_file, *connect_ports;
 	const char *log_file, *tls_cert, *tls_key;
-	bool allow_exposed, verbose;
-	unsigned long lifetime, max_conn, workers, creds_ttl, auth_int_max;
+	bool allow_exposed;
+	unsigned long max_conn, workers, auth_int_max;
+	unsigned long body_min_rate; /* into t once read */
 	struct proxy_timeouts t;
 };
 
@@ -232,185 +192,54 @@ static void die(const char *what)
 	exit(1);
 }
 
-static const struct option long_opts[] = {
-    {"listen", required_argument, NULL, 'l'},
-    {"auth", required_argument, NULL, 'a'},
-    {"realm", required_argument, NULL, 'r'},
-    {"users", required_argument, NULL, 'u'},
-    {"tokens", required_argument, NULL, 't'},
-    {"keytab", required_argument, NULL, 'k'},
-    {"digest-algorithms", required_argument, NULL, 'A'},
-    {"qop", required_argument, NULL, 'q'},
-    {"nonce-lifetime", required_argument, NULL, 'n'},
-    {"acl", required_argument, NULL, 'c'},
-    {"connect-ports", required_argument, NULL, 'P'},
-    {"allow-exposed", no_argument, NULL, 'X'},
-    {"upstream-timeout", required_argument, NULL, 'U'},
-    {"header-timeout", required_argument, NULL, 'H'},
-    {"idle-timeout", required_argument, NULL, 'I'},
-    {"body-timeout", required_argument, NULL, 'B'},
-    {"body-min-rate", required_argument, NULL, 'R'},
-    {"send-timeout", required_argument, NULL, 'S'},
-    {"connect-timeout", required_argument, NULL, 'C'},
-    {"tunnel-idle-timeout", required_argument, NULL, 'T'},
-    {"pool-idle-timeout", required_argument, NULL, 'O'},
-    {"linger-timeout", required_argument, NULL, 'G'},
-    {"workers", required_argument, NULL, 'w'},
-    {"max-connections", required_argument, NULL, 'm'},
-    {"access-log", required_argument, NULL, 'L'},
-    {"credentials-ttl", required_argument, NULL, OPT_CREDENTIALS_TTL},
-    {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
-    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
-    {"auth-int-max", required_argument, NULL, OPT_AUTH_INT_MAX},
-    {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
+/* ---- The command line (net/cmdline.h) ---- */
+
+#define ARG(f) offsetof(struct proxy_args, f)
+#define STRING(name, f) CMDLINE_OPT_STRING(name, 0, ARG(f))
+#define NUMBER(name, f, min, max) CMDLINE_OPT_NUMBER(name, ARG(f), min, max)
+#define TIMEOUT(name, f) CMDLINE_OPT_DURATION(name, ARG(t.f), PROXY_MAX_SECONDS)
+
+static const struct cmdline_option cmdline_opts[] = {
+    DAEMON_CMDLINE(struct proxy_args, d),
+    STRING("keytab", keytab),
+    STRING("acl", acl_file),
+    STRING("connect-ports", connect_ports),
+    CMDLINE_OPT_FLAG("allow-exposed", 0, ARG(allow_exposed)),
+    TIMEOUT("upstream-timeout", upstream_ms),
+    TIMEOUT("header-timeout", header_ms),
+    TIMEOUT("idle-timeout", idle_ms),
+    TIMEOUT("body-timeout", body_ms),
+    NUMBER("body-min-rate", body_min_rate, 1, PROXY_MAX_RATE),
+    TIMEOUT("send-timeout", send_ms),
+    TIMEOUT("connect-timeout", connect_ms),
+    TIMEOUT("tunnel-idle-timeout", tunnel_idle_ms),
+    TIMEOUT("pool-idle-timeout", pool_idle_ms),
+    TIMEOUT("linger-timeout", linger_ms),
+    NUMBER("workers", workers, 1, LOOP_MAX_WORKERS),
+    NUMBER("max-connections", max_conn, 1, PROXY_MAX_CONNECTIONS_LIMIT),
+    STRING("access-log", log_file),
+    STRING("tls-cert", tls_cert),
+    STRING("tls-key", tls_key),
+    NUMBER("auth-int-max", auth_int_max, 1, AUTHINT_MAX_LIMIT),
 };
 
-/* The options that set one timeout: letter, name, field. */
-static const struct {
-	int c;
-	const char *name;
-	size_t field;
-} timeout_opts[] = {
-    {'U', "--upstream-timeout", offsetof(struct proxy_timeouts, upstream_ms)},
-    {'H', "--header-timeout", offsetof(struct proxy_timeouts, header_ms)},
-    {'I', "--idle-timeout", offsetof(struct proxy_timeouts, idle_ms)},
-    {'B', "--body-timeout", offsetof(struct proxy_timeouts, body_ms)},
-    {'S', "--send-timeout", offsetof(struct proxy_timeouts, send_ms)},
-    {'C', "--connect-timeout", offsetof(struct proxy_timeouts, connect_ms)},
-    {'T', "--tunnel-idle-timeout",
-     offsetof(struct proxy_timeouts, tunnel_idle_ms)},
-    {'O', "--pool-idle-timeout", offsetof(struct proxy_timeouts, pool_idle_ms)},
-    {'G', "--linger-timeout", offsetof(struct proxy_timeouts, linger_ms)},
-};
-
-/* Option c names a timeout: set it and say so. */
-static bool timeout_option(int c, const char *arg, struct proxy_timeouts *t)
-{
-	for (size_t i = 0; i < sizeof(timeout_opts) / sizeof(timeout_opts[0]);
-	     i++) {
-		if (timeout_opts[i].c == c) {
-			*(unsigned *)((char *)t + timeout_opts[i].field) =
-			    duration(timeout_opts[i].name, arg);
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Option c with argument arg (no timeout): into a; exits on --help,
- * --version and a bad option. */
-static void one_option(int c, const char *arg, struct proxy_args *a)
-{
-	switch (c) {
-	case 'l':
-		a->listen_at = arg;
-		break;
-	case 'a':
-		a->auth = arg;
-		break;
-	case 'r':
-		a->realm = arg;
-		break;
-	case 'u':
-		a->users_file = arg;
-		break;
-	case 't':
-		a->tokens_file = arg;
-		break;
-	case 'k':
-		a->keytab = arg;
-		break;
-	case 'A':
-		a->algs = arg;
-		break;
-	case 'q':
-		a->qop = arg;
-		break;
-	case 'n':
-		a->lifetime =
-		    number("--nonce-lifetime", arg, PROXY_MAX_SECONDS);
-		break;
-	case 'c':
-		a->acl_file = arg;
-		break;
-	case 'P':
-		a->connect_ports = arg;
-		break;
-	case 'X':
-		a->allow_exposed = true;
-		break;
-	case 'R':
-		a->t.body_min_rate =
-		    (unsigned)number("--body-min-rate", arg, PROXY_MAX_RATE);
-		break;
-	case 'w':
-		a->workers = number("--workers", arg, LOOP_MAX_WORKERS);
-		break;
-	case 'm':
-		a->max_conn = number("--max-connections", arg,
-				     PROXY_MAX_CONNECTIONS_LIMIT);
-		break;
-	case 'L':
-		a->log_file = arg;
-		break;
-	case OPT_CREDENTIALS_TTL:
-		/* 0 is allowed: it turns the cache off */
-		a->creds_ttl =
-		    strcmp(arg, "0") == 0
-			? 0
-			: number("--credentials-ttl", arg, CREDCACHE_MAX_TTL);
-		break;
-	case OPT_TLS_CERT:
-		a->tls_cert = arg;
-		break;
-	case OPT_TLS_KEY:
-		a->tls_key = arg;
-		break;
-	case OPT_AUTH_INT_MAX:
-		a->auth_int_max =
-		    number("--auth-int-max", arg, AUTHINT_MAX_LIMIT);
-		break;
-	case 'v':
-		a->verbose = true;
-		break;
-	case 'h':
-		usage(stdout);
-		exit(0);
-	case 'V':
-		printf("bin/proxy (lab407) %s\n", PROXY_VERSION);
-		exit(0);
-	default:
-		fprintf(stderr, "bin/proxy: bad option (try --help)\n");
-		exit(2);
-	}
-}
+static const struct cmdline cmdline =
+    CMDLINE("bin/proxy", "bin/proxy (lab407) " PROXY_VERSION, usage,
+	    cmdline_opts, false);
 
 /* The command line into a, every default first; usage errors exit 2. */
 static void parse_args(int argc, char **argv, struct proxy_args *a)
 {
-	int c;
-
 	memset(a, 0, sizeof(*a));
-	a->listen_at = PROXY_DEFAULT_LISTEN;
-	a->auth = "basic";
-	a->realm = PROXY_DEFAULT_REALM;
-	a->algs = PROXY_DEFAULT_ALGS;
-	a->qop = "auth";
+	daemon_args_default(&a->d, PROXY_DEFAULT_LISTEN, PROXY_DEFAULT_REALM,
+			    PROXY_DEFAULT_ALGS);
 	a->connect_ports = ACL_DEFAULT_CONNECT_PORTS;
-	a->lifetime = DIGEST_NONCE_LIFETIME;
 	a->max_conn = PROXY_DEFAULT_MAX_CONNECTIONS;
-	a->creds_ttl = CREDCACHE_DEFAULT_TTL;
 	a->auth_int_max = AUTHINT_DEFAULT_MAX;
 	proxy_timeouts_default(&a->t); /* the options change them */
-	while ((c = getopt_long(argc, argv, "vhV", long_opts, NULL)) != -1) {
-		if (!timeout_option(c, optarg, &a->t))
-			one_option(c, optarg, a);
-	}
-	if (optind < argc)
-		die_usage("unexpected argument '%s'", argv[optind]);
+	a->body_min_rate = a->t.body_min_rate;
+	cmdline_parse(&cmdline, argc, argv, a);
+	a->t.body_min_rate = (unsigned)a->body_min_rate;
 	if ((a->tls_cert == NULL) != (a->tls_key == NULL))
 		die_usage("--tls-cert and --tls-key go together");
 }
@@ -420,21 +249,10 @@ static void setup_who(const struct proxy_args *a, struct proxy_config *cfg,
 		      struct users *users)
 {
 	char err[PROXY_ERR], line[PROXY_ERR + 32];
-	bool plaintext, neg = false;
+	bool neg = false;
 
-	if (guard_setup_options(&cfg->guard, true, a->auth, a->realm, a->algs,
-				a->qop, err, sizeof(err)) != HTTP_OK)
-		die_usage("%s", err);
-	if (guard_setup_users(&cfg->guard, users, USERS_SIDE_PROXY,
-			      a->users_file, a->tokens_file, &plaintext, err,
-			      sizeof(err)) != HTTP_OK)
-		die(err);
-	if (plaintext)
-		fprintf(stderr,
-			"bin/proxy: warning: %s holds plaintext "
-			"passwords (fine for a lab, not elsewhere)\n",
-			a->users_file);
-	cfg->guard.users = users;
+	if (!daemon_guard("bin/proxy", &a->d, true, &cfg->guard, users))
+		exit(1);
 	for (size_t i = 0; i < cfg->guard.num_schemes; i++) {
 		if (cfg->guard.schemes[i] == AUTH_SCHEME_NTLM &&
 		    ntlm_crypto_init() != HTTP_OK) {
@@ -476,7 +294,7 @@ static void setup_may(const struct proxy_args *a, struct proxy_config *cfg,
 	    HTTP_OK)
 		die_usage("--connect-ports: %s", err);
 	cfg->policy = policy;
-	cfg->verbose = a->verbose;
+	cfg->verbose = a->d.verbose;
 }
 
 /* ---- Where: loopback, unless acknowledged (proxy/expose.h) ---- */
@@ -487,9 +305,10 @@ static void check_exposure(const struct proxy_args *a,
 	unsigned lport;
 	const char *exposed;
 
-	if (net_split_hostport(a->listen_at, lhost, sizeof(lhost), &lport)) {
-		exposed = expose_check(lhost, cfg->guard.num_schemes == 0,
-				       a->users_file == NULL, a->allow_exposed);
+	if (net_split_hostport(a->d.listen_at, lhost, sizeof(lhost), &lport)) {
+		exposed =
+		    expose_check(lhost, cfg->guard.num_schemes == 0,
+				 a->d.users_file == NULL, a->allow_exposed);
 		if (exposed != NULL)
 			die(exposed);
 	}
@@ -533,7 +352,7 @@ static FILE *open_log(const struct proxy_args *a)
 static void setup_server(const struct proxy_args *a, struct proxy_server *srv,
 			 struct proxy_config *cfg, SSL_CTX *tls, FILE *log)
 {
-	enum http_err e = proxy_server_init(srv, cfg, (unsigned)a->lifetime);
+	enum http_err e = proxy_server_init(srv, cfg, (unsigned)a->d.lifetime);
 
 	if (e != HTTP_OK)
 		die(http_strerror(e));
@@ -542,11 +361,11 @@ static void setup_server(const struct proxy_args *a, struct proxy_server *srv,
 	srv->workers = (unsigned)a->workers;
 	srv->auth_int_max = a->auth_int_max;
 	srv->log = log;
-	srv->verbose = a->verbose;
+	srv->verbose = a->d.verbose;
 	srv->tls = tls;
-	srv->users_file = a->users_file;
-	srv->tokens_file = a->tokens_file;
-	srv->credentials_ttl = (unsigned)a->creds_ttl;
+	srv->users_file = a->d.users_file;
+	srv->tokens_file = a->d.tokens_file;
+	srv->credentials_ttl = (unsigned)a->d.creds_ttl;
 }
 
 int main(int argc, char **argv)
@@ -570,7 +389,7 @@ int main(int argc, char **argv)
 	log = open_log(&a);
 	setup_server(&a, &srv, &cfg, tls, log);
 	raise_fd_limit();
-	fd = net_listen(a.listen_at, bound, sizeof(bound), err, sizeof(err));
+	fd = net_listen(a.d.listen_at, bound, sizeof(bound), err, sizeof(err));
 	if (fd < 0)
 		die(err);
 	if (!own_addresses(fd, &policy))

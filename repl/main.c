@@ -12,9 +12,9 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +23,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "../net/cmdline.h"
 #include "command.h"
 #include "intercept.h"
 #include "kdc.h"
@@ -282,58 +283,37 @@ struct repl_args {
 	const char *check, *listen_at, *predictions, *mystery;
 };
 
+/* ---- The command line (net/cmdline.h) ---- */
+
+#define ARG(f) offsetof(struct repl_args, f)
+
+static const struct cmdline_option cmdline_opts[] = {
+    CMDLINE_OPT_STRING("check", 'c', ARG(check)),
+    CMDLINE_OPT_STRING("listen", 'l', ARG(listen_at)),
+    CMDLINE_OPT_STRING("predictions", 0, ARG(predictions)),
+    CMDLINE_OPT_STRING("mystery", 0, ARG(mystery)),
+    CMDLINE_OPTS_HELP_VERSION,
+};
+
+static const struct cmdline cmdline =
+    CMDLINE("repl", "repl (lab407) " REPL_VERSION, usage, cmdline_opts, true);
+
 /* The command line into a; exits on --help, --version and a usage
  * error (2). */
 static void parse_args(int argc, char **argv, struct repl_args *a)
 {
-	static const struct option opts[] = {
-	    {"check", required_argument, NULL, 'c'},
-	    {"listen", required_argument, NULL, 'l'},
-	    {"predictions", required_argument, NULL, 'P'},
-	    {"mystery", required_argument, NULL, 'm'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {NULL, 0, NULL, 0},
-	};
-	int c;
+	int first;
 
 	memset(a, 0, sizeof(*a));
-	while ((c = getopt_long(argc, argv, "c:l:hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			a->check = optarg;
-			break;
-		case 'l':
-			a->listen_at = optarg;
-			break;
-		case 'P':
-			a->predictions = optarg;
-			break;
-		case 'm':
-			a->mystery = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'V':
-			printf("repl (lab407) %s\n", REPL_VERSION);
-			exit(0);
-		default:
-			fprintf(stderr, "repl: unknown option (try --help)\n");
-			exit(2);
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr,
-			"repl: unexpected argument '%s' (did you mean "
-			"--check %s?)\n",
-			argv[optind], argv[optind]);
-		exit(2);
-	}
-	if (a->predictions != NULL && a->check == NULL) {
-		fprintf(stderr, "repl: --predictions goes with --check FILE\n");
-		exit(2);
-	}
+	first = cmdline_parse(&cmdline, argc, argv, a);
+	if (first < argc)
+		cmdline_die_usage("repl",
+				  "unexpected argument '%s': did you mean "
+				  "--check %s?",
+				  argv[first], argv[first]);
+	if (a->predictions != NULL && a->check == NULL)
+		cmdline_die_usage("repl",
+				  "--predictions goes with --check FILE");
 }
 
 /* --listen: the intercepting listener, announced on the first lines,

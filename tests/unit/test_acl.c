@@ -112,6 +112,22 @@ static const struct bad_case bad_cases[] = {
     {"all with more", "deny all user bob\n", "t.acl:1: `all` must be alone"},
     /* the same condition twice */
     {"user twice", "allow user a user b\n", "t.acl:1: `user` given twice"},
+    {"user * then a user", "allow user * user b\n",
+     "t.acl:1: `user` given twice"},
+    {"method twice", "allow method GET method GET\n",
+     "t.acl:1: `method` given twice"},
+    {"host twice", "deny host a.test port 1 host 10.0.0.0/8\n",
+     "t.acl:1: `host` given twice"},
+    {"port twice", "allow port 443 user a port 443\n",
+     "t.acl:1: `port` given twice"},
+    /* `all` after a condition, and a value missing after a good pair */
+    {"all after a condition", "allow user a all\n",
+     "t.acl:1: `all` must be alone"},
+    {"missing value after a pair", "allow user a method\n",
+     "t.acl:1: a condition needs a value"},
+    /* a bad first word is reported before anything after it */
+    {"verb checked first", "Allow user a user b\n",
+     "t.acl:1: a rule starts with"},
     /* ports out of range or not numbers */
     {"port zero", "allow port 0\n", "t.acl:1: bad port"},
     {"port too big", "allow port 65536\n", "t.acl:1: bad port"},
@@ -120,6 +136,13 @@ static const struct bad_case bad_cases[] = {
     {"bad method", "allow method G\"ET\n", "t.acl:1: bad method"},
     /* a host with characters no host has */
     {"bad host", "allow host exa/mple\n", "t.acl:1: bad host"},
+    {"bad host name", "allow host exa%mple\n", "t.acl:1: bad host"},
+    /* a method too long for the rule */
+    {"method too long",
+     "allow method "
+     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+     "\n",
+     "t.acl:1: bad method"},
     /* a user name with a colon */
     {"bad user", "allow user a:b\n", "t.acl:1: bad user name"},
     /* a NUL byte inside a line */

@@ -223,6 +223,119 @@ static void test_trailer_limit(void **state)
 	assert_int_equal(err, HTTP_E_CHUNK);
 }
 
+/*
+ * What each limit counts, at its edge: the size line's bytes up to and
+ * including its CR (not the LF); the CRLF after data starts no count of
+ * its own; the whole trailer section including the final CRLF.  Each
+ * case is fed whole and byte by byte.
+ */
+struct limit_case {
+	const char *comment;
+	size_t len;	 /* bytes of the counted part */
+	bool trailer;	 /* the trailer section, else a size line */
+	bool after_data; /* the size line comes after a first chunk */
+	bool ok;
+};
+
+static const struct limit_case limit_cases[] = {
+    {"size line of exactly the limit", HTTP_MAX_CHUNK_LINE, false, false, true},
+    {"size line one over", HTTP_MAX_CHUNK_LINE + 1, false, false, false},
+    {"second size line of exactly the limit", HTTP_MAX_CHUNK_LINE, false, true,
+     true},
+    {"second size line one over", HTTP_MAX_CHUNK_LINE + 1, false, true, false},
+    {"trailer section of exactly the limit", HTTP_MAX_HEAD_BYTES, true, false,
+     true},
+    {"trailer section one over (its final LF)", HTTP_MAX_HEAD_BYTES + 1, true,
+     false, false},
+};
+
+/* Build a case's body into b: returns its length. */
+static size_t limit_body(const struct limit_case *tc, char *b, size_t cap)
+{
+	size_t n = 0;
+
+	assert_true(tc->len + 64 < cap);
+	if (tc->after_data) {
+		memcpy(b, "3\r\nabc\r\n", 8);
+		n = 8;
+	}
+	if (!tc->trailer) {
+		/* "1;" then 'e's, then CR: tc->len bytes; LF, data, end */
+		b[n++] = '1';
+		b[n++] = ';';
+		memset(b + n, 'e', tc->len - 3);
+		n += tc->len - 3;
+		memcpy(b + n, "\r\nx\r\n0\r\n\r\n", 10);
+		return n + 10;
+	}
+	/* "0\r\n", then "X:" 'a's "\r\n" and "\r\n": tc->len bytes */
+	memcpy(b + n, "0\r\nX:", 5);
+	n += 5;
+	memset(b + n, 'a', tc->len - 6);
+	n += tc->len - 6;
+	memcpy(b + n, "\r\n\r\n", 4);
+	return n + 4;
+}
+
+static void test_limit_edges(void **state)
+{
+	static char body[HTTP_MAX_HEAD_BYTES + 128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof limit_cases / sizeof limit_cases[0];
+	     i++) {
+		const struct limit_case *tc = &limit_cases[i];
+		size_t len = limit_body(tc, body, sizeof body);
+
+		for (size_t step = 1; step <= len;
+		     step = step == 1 ? len : len + 1) {
+			struct http_chunked c;
+			enum http_err err = HTTP_OK;
+			size_t pos = 0;
+			long r = 0;
+
+			http_chunked_init(&c);
+			while (pos < len && r >= 0 && !c.done) {
+				size_t n = len - pos < step ? len - pos : step;
+
+				r = http_chunked_feed(&c, body + pos, n, NULL,
+						      &err);
+				if (r >= 0)
+					pos += (size_t)r;
+			}
+			if (tc->ok && (r < 0 || !c.done || pos != len))
+				fail_msg("%s (step %zu): r=%ld err=%d",
+					 tc->comment, step, r, (int)err);
+			if (!tc->ok && (r != HTTP_PARSE_ERROR ||
+					err != HTTP_E_CHUNK || c.done))
+				fail_msg("%s (step %zu): not refused",
+					 tc->comment, step);
+		}
+	}
+}
+
+/* After an error the decoder stays refused, and one only zeroed (never
+ * started) refuses too. */
+static void test_stays_refused(void **state)
+{
+	struct http_chunked c;
+	enum http_err err = HTTP_OK;
+
+	(void)state;
+	http_chunked_init(&c);
+	assert_int_equal(http_chunked_feed(&c, "x", 1, NULL, &err),
+			 HTTP_PARSE_ERROR);
+	err = HTTP_OK;
+	assert_int_equal(http_chunked_feed(&c, "0\r\n\r\n", 5, NULL, &err),
+			 HTTP_PARSE_ERROR);
+	assert_int_equal(err, HTTP_E_CHUNK);
+	assert_false(c.done);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(http_chunked_feed(&c, "0\r\n\r\n", 5, NULL, &err),
+			 HTTP_PARSE_ERROR);
+	assert_false(c.done);
+}
+
 /* When out refuses the data (its limit), the error says so. */
 static void test_out_limit(void **state)
 {
@@ -418,6 +531,8 @@ int main(void)
 	    cmocka_unit_test(test_out_limit),
 	    cmocka_unit_test(test_extensions),
 	    cmocka_unit_test(test_extension_limit),
+	    cmocka_unit_test(test_limit_edges),
+	    cmocka_unit_test(test_stays_refused),
 	};
 	return cmocka_run_group_tests_name("chunked", tests, NULL, NULL);
 }

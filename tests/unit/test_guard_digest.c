@@ -13,7 +13,10 @@
 
 #include "guard_world.h"
 
+#include <unistd.h>
+
 #include "../../http/bearer.h"
+#include "../../http/users_load.h"
 
 #define ALICE "Basic YWxpY2U6d29uZGVybGFuZA==" /* alice:wonderland */
 
@@ -34,12 +37,13 @@ struct dreq {
 	const char *cnonce;
 	const char *body;
 	bool userhash;
-	const char *omit;     /* a param not to write */
-	const char *response; /* override the computed response */
-	const char *nc_text;  /* override the nc text */
-	const char *nc_raw;   /* write `nc=` and these bytes as they are */
-	const char *qop_text; /* override the qop text */
-	const char *alg_text; /* override the algorithm text */
+	const char *omit;	   /* a param not to write */
+	const char *response;	   /* override the computed response */
+	const char *nc_text;	   /* override the nc text */
+	const char *nc_raw;	   /* write `nc=` and these bytes as they are */
+	const char *qop_text;	   /* override the qop text */
+	const char *alg_text;	   /* override the algorithm text */
+	const char *userhash_text; /* write userhash= this, username plain */
 };
 
 /* A request as alice would make it, MD5/auth, to the proxy. */
@@ -110,6 +114,8 @@ static void digest_value(struct world *w, const struct dreq *d,
 		put(b, d, &first, "userhash", "true", false);
 	} else {
 		put(b, d, &first, "username", d->user, true);
+		if (d->userhash_text != NULL)
+			put(b, d, &first, "userhash", d->userhash_text, false);
 	}
 	put(b, d, &first, "realm", d->realm, true);
 	put(b, d, &first, "nonce", nonce, true);
@@ -410,6 +416,39 @@ static void sess_no_cnonce(struct world *w, struct dreq *d)
 	d->alg = DIGEST_MD5_SESS;
 	d->omit = "cnonce";
 }
+static void sess_no_qop(struct world *w, struct dreq *d)
+{
+	w->cfg.qops = 0;
+	d->qop = DIGEST_QOP_NONE;
+	d->alg = DIGEST_MD5_SESS;
+}
+static void userhash_not_bool(struct world *w, struct dreq *d)
+{
+	(void)w;
+	d->userhash_text = "yes";
+}
+static void userhash_false(struct world *w, struct dreq *d)
+{
+	(void)w;
+	d->userhash_text = "FALSE";
+}
+static void user_bcrypt(struct world *w, struct dreq *d)
+{
+	/* an htpasswd file: bcrypt, which keeps no HA1 */
+	static const char line[] = "alice:$2y$04$2y/P4zboX1z/4gq1cmnfTOu47w9"
+				   "XbYXzCv/8N.V.CcSovYYRkLrye\n";
+	char path[] = "/tmp/lab407-digest-XXXXXX", err[256];
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, line, strlen(line)), (ssize_t)strlen(line));
+	close(fd);
+	users_free(&w->users);
+	assert_int_equal(users_load(path, &w->users, err, sizeof(err)),
+			 HTTP_OK);
+	unlink(path);
+	(void)d;
+}
 static void control(struct world *w, struct dreq *d)
 {
 	(void)w;
@@ -508,6 +547,17 @@ static const struct dcase dcases[] = {
     /* -sess without qop still needs a cnonce for A1 */
     {"sess without qop or cnonce", true, sess_no_cnonce, GUARD_MALFORMED,
      HTTP_E_DIGEST_FIELD, "cnonce", "cnonce is missing"},
+    /* -sess without qop, with its cnonce: fine */
+    {"sess without qop, with cnonce", true, sess_no_qop, GUARD_OK, HTTP_OK, "",
+     "alice authenticated (Digest MD5-sess)"},
+    /* RFC 7616 §3.4.4: userhash is true or false, in any case */
+    {"userhash not a boolean", true, userhash_not_bool, GUARD_MALFORMED,
+     HTTP_E_DIGEST_FIELD, "userhash", "true or false"},
+    {"userhash=FALSE: the plain name", true, userhash_false, GUARD_OK, HTTP_OK,
+     "", "alice authenticated"},
+    /* a user whose store entry has no HA1 (bcrypt) */
+    {"bcrypt user", true, user_bcrypt, GUARD_BAD, HTTP_E_CONFIG, "",
+     "cannot get HA1 for \"alice\""},
     /* alice's request unchanged passes (the control case) */
     {"control", true, control, GUARD_OK, HTTP_OK, "", "alice"},
     /* no user store configured */

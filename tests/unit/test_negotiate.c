@@ -114,6 +114,9 @@ static void test_garbage(void **state)
 	     "not an InitialContextToken"},
 	    /* a length of 0x84ffffffff: four length bytes, far too long */
 	    {"a huge length", "YIT/////", "not DER"},
+	    /* a NegTokenResp with nothing inside, or a first element cut */
+	    {"an empty NegTokenResp", "oQA=", "NegTokenResp"},
+	    {"a NegTokenResp cut inside", "oQIwBQ==", "NegTokenResp"},
 	};
 	char out[1024];
 
@@ -123,6 +126,9 @@ static void test_garbage(void **state)
 		negotiate_describe(cases[i].b64, strlen(cases[i].b64), out,
 				   sizeof(out));
 		assert_non_null(strstr(out, cases[i].want));
+		/* nothing is named that the token does not hold */
+		assert_null(strstr(out, "negState"));
+		assert_null(strstr(out, "responseToken"));
 	}
 	/* a tiny output buffer stays terminated */
 	negotiate_describe(req_token, strlen(req_token), out, 8);
