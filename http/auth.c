@@ -340,6 +340,34 @@ enum http_err auth_parse_credentials(const char *v, size_t len,
 	return pos >= len ? HTTP_OK : HTTP_E_AUTH_SYNTAX;
 }
 
+/*
+ * Parse a bare #auth-param list (RFC 9110 §11.6.3: Authentication-Info =
+ * #auth-param): the params parse_one() reads after a scheme, with empty
+ * list elements allowed anywhere.
+ */
+enum http_err auth_parse_params(const char *v, size_t len,
+				struct auth_challenge *out)
+{
+	size_t pos = 0;
+	enum http_err e;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = AUTH_SCHEME_NONE;
+	if (v == NULL && len > 0)
+		return HTTP_E_AUTH_SYNTAX;
+	for (;;) {
+		skip_empty_elements(v, len, &pos);
+		if (pos >= len)
+			return HTTP_OK;
+		e = parse_param(v, len, &pos, out);
+		if (e != HTTP_OK)
+			return e;
+		skip_ows(v, len, &pos);
+		if (pos < len && v[pos] != ',')
+			return HTTP_E_AUTH_SYNTAX;
+	}
+}
+
 /* ---- Scheme names ---- */
 
 static const struct {
@@ -364,14 +392,22 @@ enum auth_scheme auth_scheme_from(const char *s, size_t len)
 	return AUTH_SCHEME_UNKNOWN;
 }
 
-/* The scheme a field value starts with; see auth.h. */
-enum auth_scheme auth_scheme_of(const char *v, size_t len)
+/* The leading scheme token of a field value; see auth.h. */
+size_t auth_scheme_span(const char *v, size_t len)
 {
 	size_t t = token_len(v, len, 0);
 
 	if (t == 0 || (t < len && !is_ows((unsigned char)v[t]) && v[t] != ','))
-		return AUTH_SCHEME_NONE;
-	return auth_scheme_from(v, t);
+		return 0;
+	return t;
+}
+
+/* The scheme a field value starts with; see auth.h. */
+enum auth_scheme auth_scheme_of(const char *v, size_t len)
+{
+	size_t t = auth_scheme_span(v, len);
+
+	return t == 0 ? AUTH_SCHEME_NONE : auth_scheme_from(v, t);
 }
 
 /* The canonical spelling of a scheme, static storage; NULL for others. */

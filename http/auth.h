@@ -73,6 +73,14 @@ enum http_err auth_collect_challenges(const struct http_header *hs, size_t nh,
 /* Parse a credentials field value (exactly one scheme). */
 enum http_err auth_parse_credentials(const char *v, size_t len,
 				     struct auth_challenge *out);
+/*
+ * Parse a bare #auth-param list, such as an Authentication-Info or
+ * Proxy-Authentication-Info value (RFC 9110 §11.6.3, §11.7.3), into
+ * out->params; out has no scheme (NULL, kind NONE) and no token68.  An
+ * empty value gives no params and is not an error.
+ */
+enum http_err auth_parse_params(const char *v, size_t len,
+				struct auth_challenge *out);
 
 /* Scheme name to enum (case-insensitive), UNKNOWN for others. */
 enum auth_scheme auth_scheme_from(const char *s, size_t len);
@@ -85,6 +93,9 @@ enum auth_scheme auth_scheme_from(const char *s, size_t len);
  * is not looked at.
  */
 enum auth_scheme auth_scheme_of(const char *v, size_t len);
+/* The length of that leading scheme token, 0 when auth_scheme_of() gives
+ * NONE: what a reader can show of a value that does not parse. */
+size_t auth_scheme_span(const char *v, size_t len);
 /* "Basic", "Digest", "Bearer", "NTLM", "Negotiate"; NULL for others. */
 const char *auth_scheme_name(enum auth_scheme s);
 /*

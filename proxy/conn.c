@@ -106,8 +106,10 @@ struct conn *conn_new(struct worker *wk, evutil_socket_t fd)
 	struct event_base *base = wk->lw->base;
 	struct conn *c = calloc(1, sizeof(*c));
 
-	if (c == NULL)
+	if (c == NULL) {
+		close(fd); /* nothing owns it yet: it would leak */
 		return NULL;
+	}
 	c->wk = wk;
 	c->id = atomic_fetch_add(&next_conn_id, 1) + 1;
 	proxy_conn_init(&c->auth);

@@ -2,12 +2,14 @@
  * repl/breaker.c - `break WHAT` and `fix` (see repl/breaker.h).
  *
  * Sections: Finding the credential, Deciding whether a break applies,
- * Editing the bytes, An outside client's credential, The commands.
+ * Editing the bytes, The commands.  An outside client's credential is
+ * repl/breaker_held.c.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE /* explicit_bzero */
 
 #include "breaker.h"
+#include "lab_state.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -61,11 +63,18 @@ static const struct http_header *party_cred(const struct http_request *req,
 	return http_header_find(req->headers, req->num_headers, party_field(p));
 }
 
+const struct http_header *breaker_party_cred(const struct http_buf *b,
+					     enum lab_party p,
+					     struct http_request *req)
+{
+	return parse_head(b, req) ? party_cred(req, p) : NULL;
+}
+
 bool breaker_has_field(const struct http_buf *b, enum lab_party p)
 {
 	struct http_request req;
 
-	return parse_head(b, &req) && party_cred(&req, p) != NULL;
+	return breaker_party_cred(b, p, &req) != NULL;
 }
 
 /* "NTLM " then the base64 of "NTLMSSP\0" and the type: "TlRMTVNTUAAB"
@@ -119,6 +128,12 @@ static enum auth_scheme chosen(const struct lab_server *s, bool tls)
 	return best;
 }
 
+/* A scheme's name for a sentence, "none" when the party asks for none. */
+static const char *scheme_shown(enum auth_scheme s)
+{
+	return auth_scheme_name(s) ? auth_scheme_name(s) : "none";
+}
+
 /* Whose credential comes first: the proxy's, unless it asks for none. */
 int breaker_default_party(const struct lab *lab)
 {
@@ -132,12 +147,11 @@ int breaker_default_party(const struct lab *lab)
 	return -1;
 }
 
-bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
-		     size_t err_cap)
+/* Whether party p gets a credential this break can touch at all: the
+ * checks that hold whatever scheme the party uses. */
+static bool applies_party(const struct lab *lab, int p, enum lab_break b,
+			  char *err, size_t err_cap)
 {
-	enum auth_scheme s;
-	const char *sname;
-
 	if (b == LAB_BREAK_NONE) {
 		snprintf(err, err_cap,
 			 "unknown break; choose password, user, "
@@ -172,93 +186,120 @@ bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
 			 "origin basic` makes it ask)");
 		return false;
 	}
-	if (lab->external && p == LAB_ORIGIN) {
+	return true;
+}
+
+/* Through an external proxy (lesson 10): only the proxy's credential,
+ * and not the embedded proxy's clock. */
+static bool applies_external(int p, enum lab_break b, char *err, size_t err_cap)
+{
+	if (p == LAB_ORIGIN) {
 		snprintf(err, err_cap,
 			 "through an external proxy only the proxy's "
 			 "credential can be broken here");
 		return false;
 	}
-	if (lab->external) {
-		if (b == LAB_BREAK_STALE) {
-			snprintf(err, err_cap,
-				 "stale moves the embedded proxy's "
-				 "clock; an external proxy keeps its own");
-			return false;
-		}
-		return true;
+	if (b == LAB_BREAK_STALE) {
+		snprintf(err, err_cap,
+			 "stale moves the embedded proxy's "
+			 "clock; an external proxy keeps its own");
+		return false;
 	}
+	return true;
+}
+
+/* close and replay: lesson 11's NTLM connection, the proxy's only. */
+static bool applies_ntlm(const struct lab *lab, int p, enum lab_break b,
+			 enum auth_scheme s, char *err, size_t err_cap)
+{
+	if (s != AUTH_SCHEME_NTLM || p != LAB_PROXY) {
+		snprintf(err, err_cap,
+			 "%s is about NTLM's connection; the proxy "
+			 "uses %s (try `scheme proxy ntlm`)",
+			 lab_break_name(b), scheme_shown(s));
+		return false;
+	}
+	if (b == LAB_BREAK_REPLAY && lab->last_ntlm[0] == '\0') {
+		snprintf(err, err_cap,
+			 "replay sends the last NTLM AUTHENTICATE "
+			 "again, and none was sent yet: run one NTLM "
+			 "exchange first");
+		return false;
+	}
+	return true;
+}
+
+/* base64: Basic's encoding (RFC 7617 §2). */
+static bool applies_base64(int p, enum auth_scheme s, char *err, size_t err_cap)
+{
+	if (s == AUTH_SCHEME_NTLM) {
+		snprintf(err, err_cap,
+			 "NTLM's base64 carries a binary message; try "
+			 "`break password`, `close` or `replay`");
+		return false;
+	}
+	if (s != AUTH_SCHEME_BASIC) {
+		snprintf(err, err_cap,
+			 "base64 is Basic's encoding; the %s "
+			 "uses %s (try `scheme %s basic`)",
+			 lab_party_name((enum lab_party)p), scheme_shown(s),
+			 lab_party_name((enum lab_party)p));
+		return false;
+	}
+	return true;
+}
+
+/* realm, nonce, nc, response, stale: Digest fields (RFC 7616 §3.4). */
+static bool applies_digest(const struct lab *lab, int p, enum lab_break b,
+			   enum auth_scheme s, char *err, size_t err_cap)
+{
+	if (s != AUTH_SCHEME_DIGEST) {
+		snprintf(err, err_cap,
+			 "%s is a Digest field; the %s uses "
+			 "%s (try `scheme %s digest`)",
+			 lab_break_name(b), lab_party_name((enum lab_party)p),
+			 scheme_shown(s), lab_party_name((enum lab_party)p));
+		return false;
+	}
+	if (b == LAB_BREAK_STALE && p != LAB_PROXY) {
+		snprintf(err, err_cap,
+			 "stale moves the proxy's clock, so it "
+			 "breaks only the proxy's credential (`break "
+			 "proxy stale`, with `scheme proxy digest`)");
+		return false;
+	}
+	if (b == LAB_BREAK_NC && lab->last_digest[0] == '\0') {
+		snprintf(err, err_cap,
+			 "nc replays the last Digest "
+			 "credentials, and none were sent "
+			 "yet: run one Digest exchange first");
+		return false;
+	}
+	return true;
+}
+
+bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
+		     size_t err_cap)
+{
+	enum auth_scheme s;
+
+	if (!applies_party(lab, p, b, err, err_cap))
+		return false;
+	if (lab->external)
+		return applies_external(p, b, err, err_cap);
 	s = chosen(&lab->server[p], p == LAB_PROXY && lab->tlsleg != NULL);
-	sname = auth_scheme_name(s) ? auth_scheme_name(s) : "none";
 	switch (b) {
 	case LAB_BREAK_CLOSE:
 	case LAB_BREAK_REPLAY:
-		if (s != AUTH_SCHEME_NTLM || p != LAB_PROXY) {
-			snprintf(err, err_cap,
-				 "%s is about NTLM's connection; the proxy "
-				 "uses %s (try `scheme proxy ntlm`)",
-				 lab_break_name(b), sname);
-			return false;
-		}
-		if (b == LAB_BREAK_REPLAY && lab->last_ntlm[0] == '\0') {
-			snprintf(err, err_cap,
-				 "replay sends the last NTLM AUTHENTICATE "
-				 "again, and none was sent yet: run one NTLM "
-				 "exchange first");
-			return false;
-		}
-		return true;
-		if (s == AUTH_SCHEME_BEARER) {
-			snprintf(err, err_cap,
-				 "Bearer has no user name; try "
-				 "`break password` (a wrong token)");
-			return false;
-		}
-		return true;
+		return applies_ntlm(lab, p, b, s, err, err_cap);
 	case LAB_BREAK_BASE64:
-		if (s == AUTH_SCHEME_NTLM) {
-			snprintf(err, err_cap,
-				 "NTLM's base64 carries a binary message; try "
-				 "`break password`, `close` or `replay`");
-			return false;
-		}
-		if (s != AUTH_SCHEME_BASIC) {
-			snprintf(err, err_cap,
-				 "base64 is Basic's encoding; the %s "
-				 "uses %s (try `scheme %s basic`)",
-				 lab_party_name((enum lab_party)p), sname,
-				 lab_party_name((enum lab_party)p));
-			return false;
-		}
-		return true;
+		return applies_base64(p, s, err, err_cap);
 	case LAB_BREAK_REALM:
 	case LAB_BREAK_NONCE:
 	case LAB_BREAK_NC:
 	case LAB_BREAK_RESPONSE:
 	case LAB_BREAK_STALE:
-		if (s != AUTH_SCHEME_DIGEST) {
-			snprintf(err, err_cap,
-				 "%s is a Digest field; the %s uses "
-				 "%s (try `scheme %s digest`)",
-				 lab_break_name(b),
-				 lab_party_name((enum lab_party)p), sname,
-				 lab_party_name((enum lab_party)p));
-			return false;
-		}
-		if (b == LAB_BREAK_STALE && p != LAB_PROXY) {
-			snprintf(err, err_cap,
-				 "stale moves the proxy's clock, so it "
-				 "breaks only the proxy's credential (`break "
-				 "proxy stale`, with `scheme proxy digest`)");
-			return false;
-		}
-		if (b == LAB_BREAK_NC && lab->last_digest[0] == '\0') {
-			snprintf(err, err_cap,
-				 "nc replays the last Digest "
-				 "credentials, and none were sent "
-				 "yet: run one Digest exchange first");
-			return false;
-		}
-		return true;
+		return applies_digest(lab, p, b, s, err, err_cap);
 	default:
 		return true;
 	}
@@ -327,11 +368,112 @@ static void replay_ntlm(struct lab *lab, struct http_buf *b,
 			 "again on a new connection");
 }
 
+/* header: Proxy-Authorization renamed, so the proxy finds none. */
+static void apply_header(struct http_buf *b, const struct http_header *h,
+			 char *note, size_t cap)
+{
+	if (!http_header_is(h, "Proxy-Authorization")) {
+		snprintf(note, cap,
+			 "break header: no Proxy-Authorization to rename");
+		return;
+	}
+	http_buf_splice(b, (size_t)(h->name - b->data), h->name_len,
+			"Authorization", 13);
+	snprintf(note, cap,
+		 "break header: Proxy-Authorization renamed "
+		 "to Authorization");
+}
+
+/* The length of the scheme at the start of the field value. */
+static size_t scheme_len(const struct http_header *h)
+{
+	size_t n = 0;
+
+	while (n < h->value_len && h->value[n] != ' ')
+		n++;
+	return n;
+}
+
+/* scheme: a scheme no server offers. */
+static void apply_scheme(struct http_buf *b, const struct http_header *h,
+			 char *note, size_t cap)
+{
+	http_buf_splice(b, (size_t)(h->value - b->data), scheme_len(h), "Basix",
+			5);
+	snprintf(note, cap, "break scheme: the scheme became Basix");
+}
+
+/* base64: the token's first character made one base64 does not have. */
+static void apply_base64(struct http_buf *b, const struct http_header *h,
+			 char *note, size_t cap)
+{
+	size_t n = scheme_len(h);
+
+	if (n + 1 >= h->value_len)
+		return;
+	/* '.' is a token68 character but not base64 (RFC 4648 §4) */
+	http_buf_splice(b, (size_t)(h->value - b->data) + n + 1, 1, ".", 1);
+	snprintf(note, cap,
+		 "break base64: the token's first character "
+		 "became '.', which base64 does not have");
+}
+
+/* nc: the previous Digest credentials again, a replay. */
+static void apply_nc(const struct lab *lab, struct http_buf *b,
+		     const struct http_header *h, char *note, size_t cap)
+{
+	if (lab->last_digest[0] == '\0')
+		return;
+	http_buf_splice(b, (size_t)(h->value - b->data), h->value_len,
+			lab->last_digest, strlen(lab->last_digest));
+	snprintf(note, cap,
+		 "break nc: the previous Digest credentials "
+		 "sent again, same nonce and nc (a replay)");
+}
+
+/* The armed break, on the credential field h of the request in b. */
+static void apply_to_field(struct lab *lab, enum lab_break brk,
+			   struct http_buf *b, const struct http_header *h,
+			   char *note, size_t cap)
+{
+	switch (brk) {
+	case LAB_BREAK_STALE:
+		lab->stale_now = true;
+		snprintf(note, cap,
+			 "break stale: the proxy's clock jumps %u s "
+			 "ahead, past the nonce lifetime",
+			 DIGEST_NONCE_LIFETIME + 1);
+		return;
+	case LAB_BREAK_HEADER:
+		apply_header(b, h, note, cap);
+		return;
+	case LAB_BREAK_SCHEME:
+		apply_scheme(b, h, note, cap);
+		return;
+	case LAB_BREAK_BASE64:
+		apply_base64(b, h, note, cap);
+		return;
+	case LAB_BREAK_REALM:
+		edit_param(b, h, "realm", note, cap);
+		return;
+	case LAB_BREAK_NONCE:
+		edit_param(b, h, "nonce", note, cap);
+		return;
+	case LAB_BREAK_RESPONSE:
+		edit_param(b, h, "response", note, cap);
+		return;
+	case LAB_BREAK_NC:
+		apply_nc(lab, b, h, note, cap);
+		return;
+	default:
+		return;
+	}
+}
+
 void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap)
 {
 	struct http_request req;
 	const struct http_header *h;
-	size_t off;
 	enum lab_break brk = lab->brk;
 
 	note[0] = '\0';
@@ -347,346 +489,7 @@ void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap)
 	if (h == NULL)
 		return; /* not yet: the first request goes without */
 	lab->brk = LAB_BREAK_NONE;
-	switch (brk) {
-	case LAB_BREAK_STALE:
-		lab->stale_now = true;
-		snprintf(note, cap,
-			 "break stale: the proxy's clock jumps %u s "
-			 "ahead, past the nonce lifetime",
-			 DIGEST_NONCE_LIFETIME + 1);
-		return;
-	case LAB_BREAK_HEADER:
-		if (!http_header_is(h, "Proxy-Authorization")) {
-			snprintf(
-			    note, cap,
-			    "break header: no Proxy-Authorization to rename");
-			return;
-		}
-		off = (size_t)(h->name - b->data);
-		http_buf_splice(b, off, h->name_len, "Authorization", 13);
-		snprintf(note, cap,
-			 "break header: Proxy-Authorization renamed "
-			 "to Authorization");
-		return;
-	case LAB_BREAK_SCHEME: {
-		size_t n = 0;
-		while (n < h->value_len && h->value[n] != ' ')
-			n++;
-		off = (size_t)(h->value - b->data);
-		http_buf_splice(b, off, n, "Basix", 5);
-		snprintf(note, cap, "break scheme: the scheme became Basix");
-		return;
-	}
-	case LAB_BREAK_BASE64: {
-		size_t n = 0;
-		while (n < h->value_len && h->value[n] != ' ')
-			n++;
-		if (n + 1 >= h->value_len)
-			return;
-		/* '.' is a token68 character but not base64 (RFC 4648 §4) */
-		off = (size_t)(h->value - b->data) + n + 1;
-		http_buf_splice(b, off, 1, ".", 1);
-		snprintf(note, cap,
-			 "break base64: the token's first character "
-			 "became '.', which base64 does not have");
-		return;
-	}
-	case LAB_BREAK_REALM:
-		edit_param(b, h, "realm", note, cap);
-		return;
-	case LAB_BREAK_NONCE:
-		edit_param(b, h, "nonce", note, cap);
-		return;
-	case LAB_BREAK_RESPONSE:
-		edit_param(b, h, "response", note, cap);
-		return;
-	case LAB_BREAK_NC:
-		if (lab->last_digest[0] == '\0')
-			return;
-		off = (size_t)(h->value - b->data);
-		http_buf_splice(b, off, h->value_len, lab->last_digest,
-				strlen(lab->last_digest));
-		snprintf(note, cap,
-			 "break nc: the previous Digest credentials "
-			 "sent again, same nonce and nc (a replay)");
-		return;
-	default:
-		return;
-	}
-}
-
-/* ---- An outside client's credential ---- */
-
-/*
- * An outside client (curl, a browser through `listen`) computed its
- * credential itself, so `break password` and `break user` cannot hand it
- * wrong ones: the lab rewrites the bytes it sent into what the same
- * client would have sent with a wrong password or an unknown user.
- */
-
-#define HELD_BAD_USER "nobody"
-#define HELD_BAD_SUFFIX "-wrong"
-#define HELD_MAX_BASIC (2 * LAB_MAX_CRED + 16) /* decoded user:password */
-
-/* Basic (RFC 7617 §2): decode user-pass, swap one half, encode again. */
-static bool held_basic(struct http_buf *b, const struct auth_challenge *cred,
-		       enum lab_break brk, char *note, size_t cap)
-{
-	unsigned char plain[HELD_MAX_BASIC];
-	char text[HELD_MAX_BASIC + 16], enc[2 * HELD_MAX_BASIC + 8];
-	const char *colon;
-	size_t n = 0, off, elen = 0;
-	int w;
-
-	if (cred->token68 == NULL || cred->token68_len >= sizeof(enc) ||
-	    base64_decode(cred->token68, cred->token68_len, plain,
-			  sizeof(plain) - 1, &n) != HTTP_OK) {
-		snprintf(note, cap,
-			 "break %s: its Basic token is not base64 of "
-			 "user:password; nothing changed",
-			 lab_break_name(brk));
-		return false;
-	}
-	plain[n] = '\0';
-	colon = memchr(plain, ':', n);
-	if (colon == NULL) {
-		snprintf(note, cap,
-			 "break %s: its Basic credentials have no ':' "
-			 "(RFC 7617 §2); nothing changed",
-			 lab_break_name(brk));
-		explicit_bzero(plain, sizeof(plain));
-		return false;
-	}
-	if (brk == LAB_BREAK_PASSWORD)
-		w = snprintf(text, sizeof(text), "%.*s" HELD_BAD_SUFFIX, (int)n,
-			     (const char *)plain);
-	else
-		w = snprintf(text, sizeof(text), HELD_BAD_USER "%s", colon);
-	explicit_bzero(plain, sizeof(plain));
-	if (w < 0 || (size_t)w >= sizeof(text) ||
-	    base64_encode(text, (size_t)w, enc, sizeof(enc), &elen) !=
-		HTTP_OK) {
-		explicit_bzero(text, sizeof(text));
-		snprintf(note, cap, "break %s: too long to re-encode",
-			 lab_break_name(brk));
-		return false;
-	}
-	explicit_bzero(text, sizeof(text));
-	off = (size_t)(cred->token68 - b->data);
-	if (!http_buf_splice(b, off, cred->token68_len, enc, elen)) {
-		snprintf(note, cap,
-			 "break %s: the request would grow past "
-			 "the lab's limit; nothing changed",
-			 lab_break_name(brk));
-		return false;
-	}
-	snprintf(note, cap,
-		 brk == LAB_BREAK_PASSWORD
-		     ? "break password: the password in its Basic "
-		       "credentials became PASSWORD" HELD_BAD_SUFFIX
-		       ", encoded again"
-		     : "break user: the user in its Basic credentials "
-		       "became " HELD_BAD_USER ", encoded again");
-	return true;
-}
-
-/* Copy Digest param `name` into out; "" when absent. */
-static void held_param(const struct auth_challenge *cred, const char *name,
-		       char *out, size_t cap)
-{
-	if (auth_get(cred, name, out, cap) != HTTP_OK)
-		out[0] = '\0';
-}
-
-/*
- * Digest password (RFC 7616 §3.4.1): the response recomputed from the
- * fields the client sent and the password "wrong" -- what the client
- * would have sent had it been given that password.
- */
-static bool held_digest_password(struct http_buf *b,
-				 const struct http_request *req,
-				 const struct auth_challenge *cred, char *note,
-				 size_t cap)
-{
-	char user[DIGEST_MAX_FIELD], realm[DIGEST_MAX_FIELD];
-	char nonce[DIGEST_MAX_FIELD], cnonce[DIGEST_MAX_FIELD];
-	char uri[DIGEST_MAX_FIELD], alg[32], qop[16], nc[16], uh[8];
-	char method[16], out[DIGEST_HEX_MAX + 1];
-	const struct auth_param *resp = auth_param_find(cred, "response");
-	struct digest_input in;
-	const char *bad = "wrong";
-
-	held_param(cred, "username", user, sizeof(user));
-	held_param(cred, "realm", realm, sizeof(realm));
-	held_param(cred, "nonce", nonce, sizeof(nonce));
-	held_param(cred, "cnonce", cnonce, sizeof(cnonce));
-	held_param(cred, "uri", uri, sizeof(uri));
-	held_param(cred, "algorithm", alg, sizeof(alg));
-	held_param(cred, "qop", qop, sizeof(qop));
-	held_param(cred, "nc", nc, sizeof(nc));
-	held_param(cred, "userhash", uh, sizeof(uh));
-	memset(&in, 0, sizeof(in));
-	if (resp == NULL || user[0] == '\0' || uri[0] == '\0' ||
-	    strcasecmp(uh, "true") == 0 ||
-	    (alg[0] != '\0' && !digest_alg_parse(alg, strlen(alg), &in.alg)) ||
-	    (qop[0] != '\0' && strcmp(qop, "auth") != 0) ||
-	    req->method_len >= sizeof(method)) {
-		snprintf(note, cap,
-			 "break password: the lab recomputes a Digest "
-			 "response only for qop=auth or none, with a plain "
-			 "username and a known algorithm; nothing changed "
-			 "(`break response` edits the hash instead)");
-		return false;
-	}
-	snprintf(method, sizeof(method), "%.*s", (int)req->method_len,
-		 req->method);
-	in.qop = qop[0] != '\0' ? DIGEST_QOP_AUTH : DIGEST_QOP_NONE;
-	in.user = user;
-	in.realm = realm;
-	in.nonce = nonce;
-	in.cnonce = cnonce;
-	in.nc = (uint32_t)strtoul(nc, NULL, 16);
-	in.method = method;
-	in.uri = uri;
-	in.password = bad;
-	if (digest_compute(&in, NULL, out) == HTTP_OK &&
-	    strlen(out) == resp->value_len &&
-	    strncasecmp(out, resp->value, resp->value_len) == 0) {
-		bad = "wrong" HELD_BAD_SUFFIX; /* its password was "wrong" */
-		in.password = bad;
-	}
-	if (digest_compute(&in, NULL, out) != HTTP_OK ||
-	    !http_buf_splice(b, (size_t)(resp->value - b->data),
-			     resp->value_len, out, strlen(out))) {
-		snprintf(note, cap,
-			 "break password: the response could not "
-			 "be recomputed; nothing changed");
-		return false;
-	}
-	snprintf(note, cap,
-		 "break password: its Digest response recomputed from the "
-		 "fields it sent and the password \"%s\"",
-		 bad);
-	return true;
-}
-
-/* Digest user: username="nobody" (the response no longer matches). */
-static bool held_digest_user(struct http_buf *b,
-			     const struct auth_challenge *cred, char *note,
-			     size_t cap)
-{
-	const struct auth_param *u = auth_param_find(cred, "username");
-	char uh[8];
-
-	held_param(cred, "userhash", uh, sizeof(uh));
-	if (u == NULL || !u->quoted || strcasecmp(uh, "true") == 0) {
-		snprintf(note, cap,
-			 "break user: no plain quoted username in its Digest "
-			 "credentials (RFC 7616 §3.4); nothing changed");
-		return false;
-	}
-	if (!http_buf_splice(b, (size_t)(u->value - b->data), u->value_len,
-			     HELD_BAD_USER, strlen(HELD_BAD_USER))) {
-		snprintf(note, cap, "break user: nothing changed");
-		return false;
-	}
-	snprintf(note, cap,
-		 "break user: username became \"" HELD_BAD_USER "\"");
-	return true;
-}
-
-/* Bearer (RFC 6750 §2.1): a token the server did not issue. */
-static bool held_bearer(struct http_buf *b, const struct auth_challenge *cred,
-			enum lab_break brk, char *note, size_t cap)
-{
-	size_t end;
-
-	if (brk == LAB_BREAK_USER || cred->token68 == NULL) {
-		snprintf(note, cap,
-			 "break %s: Bearer carries a token and no user name; "
-			 "nothing changed (`break password` spoils the token)",
-			 lab_break_name(brk));
-		return false;
-	}
-	end = (size_t)(cred->token68 - b->data) + cred->token68_len;
-	if (!http_buf_splice(b, end, 0, HELD_BAD_SUFFIX,
-			     strlen(HELD_BAD_SUFFIX))) {
-		snprintf(note, cap, "break password: nothing changed");
-		return false;
-	}
-	snprintf(note, cap,
-		 "break password: its Bearer token got \"" HELD_BAD_SUFFIX
-		 "\" appended, a token the server never issued");
-	return true;
-}
-
-/* password and user on a request the lab did not write. */
-static void held_swap(struct lab *lab, struct http_buf *b, char *note,
-		      size_t cap)
-{
-	struct http_request req;
-	const struct http_header *h;
-	struct auth_challenge cred;
-	enum lab_break brk = lab->brk;
-	bool done = false;
-
-	if (!parse_head(b, &req) ||
-	    (h = party_cred(&req, lab->brk_party)) == NULL)
-		return; /* not yet: the first request goes without */
-	if (auth_parse_credentials(h->value, h->value_len, &cred) != HTTP_OK) {
-		snprintf(note, cap,
-			 "break %s: its credentials do not parse; nothing "
-			 "changed (the break stays armed)",
-			 lab_break_name(brk));
-		return;
-	}
-	switch (cred.kind) {
-	case AUTH_SCHEME_BASIC:
-		done = held_basic(b, &cred, brk, note, cap);
-		break;
-	case AUTH_SCHEME_DIGEST:
-		done = brk == LAB_BREAK_PASSWORD
-			   ? held_digest_password(b, &req, &cred, note, cap)
-			   : held_digest_user(b, &cred, note, cap);
-		break;
-	case AUTH_SCHEME_BEARER:
-		done = held_bearer(b, &cred, brk, note, cap);
-		break;
-	default:
-		snprintf(note, cap,
-			 "break %s: the lab rewrites an outside client's "
-			 "Basic, Digest and Bearer credentials, not %.*s; "
-			 "nothing changed (the break stays armed)",
-			 lab_break_name(brk), (int)cred.scheme_len,
-			 cred.scheme);
-		return;
-	}
-	/* spent either way: it met the credential it was armed for */
-	(void)done;
-	lab->brk = LAB_BREAK_NONE;
-}
-
-void breaker_apply_held(struct lab *lab, struct http_buf *b, char *note,
-			size_t cap)
-{
-	note[0] = '\0';
-	switch (lab->brk) {
-	case LAB_BREAK_PASSWORD:
-	case LAB_BREAK_USER:
-		held_swap(lab, b, note, cap);
-		return;
-	case LAB_BREAK_CLOSE:
-	case LAB_BREAK_REPLAY:
-		if (breaker_has_field(b, lab->brk_party))
-			snprintf(note, cap,
-				 "break %s is about the built-in client's "
-				 "NTLM connection; it stays armed for it",
-				 lab_break_name(lab->brk));
-		return;
-	default:
-		breaker_apply(lab, b, note, cap);
-		return;
-	}
+	apply_to_field(lab, brk, b, h, note, cap);
 }
 
 void breaker_remember(struct lab *lab, const struct http_buf *b)

@@ -5,7 +5,8 @@
  * password and user swap the client's credentials for one request (so a
  * Digest response is computed correctly, from a wrong password); the
  * others edit the bytes of the request head before it enters the socket;
- * stale moves the proxy's clock.  Each applies once.
+ * stale moves the proxy's clock.  Each applies once.  An outside client's
+ * request is broken by repl/breaker_held.h.
  */
 #ifndef LAB407_REPL_BREAKER_H
 #define LAB407_REPL_BREAKER_H
@@ -16,7 +17,14 @@
 #include "../http/buf.h"
 #include "../http/message.h"
 #include "lab.h"
+#include "repl.h"
 
+/* Parse the request head in b into req and return party p's credential
+ * field in it (Proxy-Authorization for the proxy, RFC 9110 §11.7.2;
+ * Authorization for the origin, §11.6.2), or NULL. */
+const struct http_header *breaker_party_cred(const struct http_buf *b,
+					     enum lab_party p,
+					     struct http_request *req);
 /* True when it carries party p's field: Proxy-Authorization for the
  * proxy, Authorization for the origin. */
 bool breaker_has_field(const struct http_buf *b, enum lab_party p);
@@ -38,15 +46,6 @@ bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
  * credential; says what was done in note (or leaves it "").  Disarms.
  */
 void breaker_apply(struct lab *lab, struct http_buf *b, char *note, size_t cap);
-/*
- * The same for a request an outside client sent (repl/intercept.c): also
- * password and user, which rewrite the credential it computed into the
- * one a wrong password or an unknown user gives (Basic re-encoded, a
- * Digest response recomputed, a Bearer token spoilt).  Disarms when the
- * break met the credential it was armed for.
- */
-void breaker_apply_held(struct lab *lab, struct http_buf *b, char *note,
-			size_t cap);
 /* Remember Digest credentials sent, for `break nc` (a replay) later, and
  * the last NTLM AUTHENTICATE, for `break replay`. */
 void breaker_remember(struct lab *lab, const struct http_buf *b);
@@ -54,5 +53,10 @@ void breaker_remember(struct lab *lab, const struct http_buf *b);
 bool breaker_is_ntlm_negotiate(const struct http_buf *b);
 /* The response offers an NTLM CHALLENGE ("NTLM <base64>"). */
 bool breaker_is_ntlm_challenge(const struct http_response *resp);
+
+/* ---- Commands ---- */
+
+enum repl_rc breaker_break(struct repl *r, int argc, char **argv);
+enum repl_rc breaker_fix(struct repl *r, int argc, char **argv);
 
 #endif

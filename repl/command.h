@@ -63,6 +63,10 @@ const char *command_validate(const struct command *c, int argc, char **argv,
  */
 enum repl_rc command_exec(struct repl *r, const char *line, bool step_on_empty);
 
+/* `help [NAME]` and `quit`, rows of the table like the others. */
+enum repl_rc command_help(struct repl *r, int argc, char **argv);
+enum repl_rc command_quit(struct repl *r, int argc, char **argv);
+
 /*
  * Completion: the state-th candidate (0, 1, ...) for the word `text` that
  * is word number `word` (0 = the command) of a line whose first word is

@@ -4,9 +4,13 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "drive.h"
+#include "intercept.h"
 #include "lab_set.h"
 #include "lab_step.h"
+#include "predict.h"
 #include "repl.h"
+#include "show.h"
 
 #include <string.h>
 
@@ -16,16 +20,18 @@ static enum repl_rc begin(struct repl *r, const char *method,
 			  const char *target, const char *body)
 {
 	char err[512];
+	struct lab_view v;
 
 	if (!lab_begin(r->lab, method, target, body, err, sizeof(err))) {
 		repl_error(r, "%s", err);
 		return REPL_FAIL;
 	}
+	lab_view(r->lab, &v);
 	if (!r->script && !r->in_outcomes)
 		fprintf(r->out,
 			"new exchange: %s %s -- press Enter to step, "
 			"or type run\n",
-			method, r->lab->url);
+			method, v.url);
 	return REPL_OK;
 }
 
@@ -56,18 +62,19 @@ enum repl_rc drive_request(struct repl *r, int argc, char **argv)
 /* The line printed when the client has its answer. */
 static void print_end(struct repl *r)
 {
-	const struct lab *lab = r->lab;
+	struct lab_view v;
 
 	if (r->in_outcomes)
 		return;
+	lab_view(r->lab, &v);
 	fprintf(r->out,
 		"\n%s== done: %d from the %s, after %zu messages ==%s\n",
-		repl_color(r, lab->final_status >= 400 ? "bad" : "good"),
-		lab->final_status, lab_party_name(lab->final_who),
-		lab->num_msgs, repl_color(r, "off"));
+		repl_color(r, v.final_status >= 400 ? "bad" : "good"),
+		v.final_status, lab_party_name(v.final_who), v.num_msgs,
+		repl_color(r, "off"));
 	/* Lesson 07: say plainly where the proxy's view ends */
-	if (lab->tunnel && lab->cm.tunnel_up)
-		fprintf(r->out, "%s   (lesson 07)\n", lab->end_note);
+	if (v.tunnel && v.tunnel_up)
+		fprintf(r->out, "%s   (lesson 07)\n", v.end_note);
 }
 
 /* Step once and print; REPL_OK also when there was nothing to do. */
@@ -76,12 +83,14 @@ static enum repl_rc drive_step_once(struct repl *r, bool *moved)
 	char err[512];
 	enum lab_step_rc rc;
 	enum repl_rc graded = REPL_OK;
+	struct lab_view v;
 
 	/* outside clients' held messages first (repl/intercept.c) */
 	if (intercept_pending(r))
 		return intercept_step(r, moved);
 	/* predict, then see: the guess comes before the response moves */
-	if (r->lab->active && r->lab->next == LAB_P2C)
+	lab_view(r->lab, &v);
+	if (v.active && v.next == LAB_P2C)
 		predict_before(r);
 	rc = lab_step(r->lab, err, sizeof(err));
 	*moved = rc == LAB_STEP_MOVED;
@@ -90,11 +99,14 @@ static enum repl_rc drive_step_once(struct repl *r, bool *moved)
 		return REPL_FAIL;
 	}
 	if (rc == LAB_STEP_MOVED) {
-		const struct lab_msg *m = &r->lab->msgs[r->lab->num_msgs - 1];
+		const struct lab_msg *m;
+
+		lab_view(r->lab, &v);
+		m = &v.msgs[v.num_msgs - 1];
 		if (!r->in_outcomes)
 			show_message(r, m);
 		graded = predict_after(r, m);
-		if (r->lab->done)
+		if (v.done)
 			print_end(r);
 	}
 	return graded;
@@ -105,17 +117,18 @@ enum repl_rc drive_step(struct repl *r, int argc, char **argv)
 {
 	bool moved;
 	enum repl_rc rc;
+	struct lab_view v;
 
 	(void)argc;
 	(void)argv;
 	rc = drive_step_once(r, &moved);
+	lab_view(r->lab, &v);
 	if (rc == REPL_OK && !moved) {
-		if (r->lab->done)
+		if (v.done)
 			fprintf(r->out,
 				"the exchange is over (%d from the %s); "
 				"get PATH starts another\n",
-				r->lab->final_status,
-				lab_party_name(r->lab->final_who));
+				v.final_status, lab_party_name(v.final_who));
 		else
 			fprintf(r->out, "no exchange yet: type get /private "
 					"(or help)\n");
@@ -139,9 +152,12 @@ enum repl_rc drive_finish(struct repl *r)
 /* `run` */
 enum repl_rc drive_run(struct repl *r, int argc, char **argv)
 {
+	struct lab_view v;
+
 	(void)argc;
 	(void)argv;
-	if (!r->lab->active && !r->lab->done) {
+	lab_view(r->lab, &v);
+	if (!v.active && !v.done) {
 		fprintf(r->out, "no exchange yet: type get /private\n");
 		return REPL_OK;
 	}

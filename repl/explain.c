@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE /* explicit_bzero */
 
+#include "explain.h"
 #include "repl.h"
 
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "../http/basic.h"
 #include "../http/digest.h"
 #include "../http/status.h"
+#include "digest_sent.h"
 #include "explain_negotiate.h"
 #include "explain_ntlm.h"
 #include "lab_set.h"
@@ -294,10 +296,8 @@ static void explain_digest(struct repl *r, const struct auth_challenge *c,
 			   enum lab_party party, const char *method,
 			   const struct lab_msg *m)
 {
-	char user[DIGEST_MAX_FIELD], realm[DIGEST_MAX_FIELD];
-	char nonce[DIGEST_MAX_FIELD], uri[DIGEST_MAX_FIELD];
-	char cnonce[DIGEST_MAX_FIELD], resp[DIGEST_MAX_FIELD];
-	char alg_s[32], qop_s[16], nc_s[16], out[DIGEST_HEX_MAX + 1];
+	struct digest_sent d;
+	char alg_s[32], out[DIGEST_HEX_MAX + 1];
 	struct digest_input in;
 	struct digest_trace *t;
 	const char *pass;
@@ -306,16 +306,9 @@ static void explain_digest(struct repl *r, const struct auth_challenge *c,
 	fprintf(r->out, "      Digest: a hash proves the password without "
 			"sending it (RFC 7616)\n");
 	print_params(r, c);
-	get(c, "username", user, sizeof(user));
-	get(c, "realm", realm, sizeof(realm));
-	get(c, "nonce", nonce, sizeof(nonce));
-	get(c, "uri", uri, sizeof(uri));
-	get(c, "cnonce", cnonce, sizeof(cnonce));
-	get(c, "response", resp, sizeof(resp));
+	digest_sent_read(c, &d);
 	if (!get(c, "algorithm", alg_s, sizeof(alg_s)))
 		snprintf(alg_s, sizeof(alg_s), "MD5");
-	get(c, "qop", qop_s, sizeof(qop_s));
-	get(c, "nc", nc_s, sizeof(nc_s));
 
 	memset(&in, 0, sizeof(in));
 	if (!digest_alg_parse(alg_s, strlen(alg_s), &in.alg)) {
@@ -324,25 +317,18 @@ static void explain_digest(struct repl *r, const struct auth_challenge *c,
 			alg_s);
 		return;
 	}
-	pass = lab_password_of(r->lab, party, user);
+	pass = lab_password_of(r->lab, party, d.username);
 	if (pass == NULL) {
 		fprintf(r->out,
 			"      the %s has no plain password for '%s': the "
 			"lab cannot recompute the response\n",
-			lab_party_name(party), user);
+			lab_party_name(party), d.username);
 		return;
 	}
-	in.qop = strcasecmp(qop_s, "auth-int") == 0 ? DIGEST_QOP_AUTH_INT
-		 : strcasecmp(qop_s, "auth") == 0   ? DIGEST_QOP_AUTH
+	in.qop = strcasecmp(d.qop, "auth-int") == 0 ? DIGEST_QOP_AUTH_INT
+		 : strcasecmp(d.qop, "auth") == 0   ? DIGEST_QOP_AUTH
 						    : DIGEST_QOP_NONE;
-	in.user = user;
-	in.realm = realm;
-	in.password = pass;
-	in.nonce = nonce;
-	in.cnonce = cnonce;
-	in.nc = (uint32_t)strtoul(nc_s, NULL, 16);
-	in.method = method;
-	in.uri = uri;
+	digest_sent_input(&d, method, pass, &in);
 	in.body = m->bytes.data + m->head_len;
 	in.body_len = m->bytes.len - m->head_len;
 	t = calloc(1, sizeof(*t));
@@ -353,7 +339,7 @@ static void explain_digest(struct repl *r, const struct auth_challenge *c,
 		fprintf(r->out, "      cannot recompute: %s\n",
 			http_strerror(e));
 	else
-		print_trace(r, party, user, in.alg, resp, t);
+		print_trace(r, party, d.username, in.alg, d.response, t);
 	explicit_bzero(t, sizeof(*t));
 	free(t);
 }
@@ -409,7 +395,10 @@ static bool after_connect(const struct lab *lab, const struct lab_msg *m)
 static void explain_who(struct repl *r, const struct lab_msg *m,
 			const struct http_response *resp)
 {
-	if (r->lab->external) {
+	struct lab_view v;
+
+	lab_view(r->lab, &v);
+	if (v.external) {
 		struct client_who w = client_who(resp, true);
 		if (strcmp(w.who, "cannot tell") == 0)
 			fprintf(r->out,
@@ -506,8 +495,8 @@ static void explain_fields(struct repl *r, const struct http_header *hs,
  * response. */
 enum repl_rc explain_cmd(struct repl *r, int argc, char **argv)
 {
-	int n = argc > 1 ? atoi(argv[1]) : (int)r->lab->num_msgs;
-	const struct lab_msg *m = lab_msg_at(r->lab, n);
+	struct lab_view v;
+	const struct lab_msg *m;
 	struct http_request req;
 	struct http_response resp;
 	const struct http_header *hs;
@@ -516,6 +505,8 @@ enum repl_rc explain_cmd(struct repl *r, int argc, char **argv)
 	char method[16] = "GET";
 	struct note_ctx ctx = {false, 0, 0};
 
+	lab_view(r->lab, &v);
+	m = lab_msg_at(r->lab, argc > 1 ? atoi(argv[1]) : (int)v.num_msgs);
 	if (m == NULL) {
 		repl_error(r, "no message %s to explain (trace lists them)",
 			   argc > 1 ? argv[1] : "yet");

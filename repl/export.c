@@ -1,12 +1,13 @@
 /*
- * repl/export.c - the exchange for other tools: `dot FILE` (a Graphviz
- * sequence diagram), `save FILE` (a Markdown transcript) and `curl` (the
- * same request from a real client).
+ * repl/export.c - the exchange for other tools: `save FILE` (a Markdown
+ * transcript) and `curl` (the same request from a real client); `dot
+ * FILE` (a Graphviz sequence diagram) is repl/export_dot.c.
  *
- * Sections: Graphviz, Markdown, curl.
+ * Sections: Files, Markdown, curl.
  */
 #define _GNU_SOURCE /* explicit_bzero */
 
+#include "export.h"
 #include "repl.h"
 
 #include <ctype.h>
@@ -20,442 +21,9 @@
 
 #define EXPORT_MAX_SAVED 8192 /* bytes of one message in a transcript */
 
-/* ---- Graphviz ---- */
+/* ---- Files ---- */
 
-/*
- * An arrow's label is its first line plus the authentication fields of
- * the message, one line each, shortened so a diagram stays readable and
- * stays the same from run to run: nonces, hashes and tokens become "…",
- * and the lab's own loopback ports become proxy.lab and origin.lab.
- */
-#define DOT_MAX_LABEL 2048	    /* one arrow's label, before escaping */
-#define DOT_MAX_AUTH_LINE 120	    /* bytes of one shortened field line */
-#define DOT_MAX_AUTH_LINES 6	    /* auth fields shown per message */
-#define DOT_TOKEN_SHOWN 4	    /* token68 characters kept: "YWxp…" */
-#define DOT_ELLIPSIS "\xe2\x80\xa6" /* U+2026 in UTF-8 */
-
-/* Fields whose lines are added to a label (RFC 9110 §11.6, §11.7;
- * RFC 7616 §3.5 for the -Info fields). */
-static const char *const dot_auth_fields[] = {
-    "Proxy-Authenticate", "WWW-Authenticate",	       "Proxy-Authorization",
-    "Authorization",	  "Proxy-Authentication-Info", "Authentication-Info",
-};
-
-/* Params shown with their value: stable from run to run, and the ones a
- * lesson talks about.  realm is shown as realm=…, the rest as one "…". */
-static const char *const dot_kept[] = {"username", "algorithm", "qop", "nc",
-				       "stale"};
-
-/* A bounded text under construction; what does not fit is dropped. */
-struct dot_text {
-	char *s;
-	size_t len, cap; /* cap includes the NUL */
-};
-
-/* Append n bytes; anything but printable ASCII becomes '?', so the label
- * is always valid UTF-8 whatever a peer sent. */
-static void dot_put(struct dot_text *t, const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n && t->len + 1 < t->cap; i++) {
-		unsigned char c = (unsigned char)p[i];
-		t->s[t->len++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-	}
-	t->s[t->len] = '\0';
-}
-
-/* Append a literal of ours whole, or not at all (never half a UTF-8
- * sequence). */
-static void dot_lit(struct dot_text *t, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if (t->len + n + 1 > t->cap)
-		return;
-	memcpy(t->s + t->len, lit, n + 1);
-	t->len += n;
-}
-
-/*
- * Append p[0..n) with "127.0.0.1:PORT" of the lab's proxy and origin
- * replaced by proxy.lab and origin.lab, so a committed diagram does not
- * change with the ports of the run that drew it.
- */
-static void dot_put_stable(struct dot_text *t, const struct lab *lab,
-			   const char *p, size_t n)
-{
-	static const char lo[] = "127.0.0.1:";
-	const size_t k = sizeof(lo) - 1;
-	size_t i = 0, from = 0;
-
-	while (i + k < n) {
-		size_t j = i + k;
-		unsigned port = 0;
-
-		if (memcmp(p + i, lo, k) != 0) {
-			i++;
-			continue;
-		}
-		while (j < n && j - i - k < 5 && p[j] >= '0' && p[j] <= '9')
-			port = port * 10 + (unsigned)(p[j++] - '0');
-		if (j == i + k || (j < n && p[j] >= '0' && p[j] <= '9') ||
-		    (port != lab->port[LAB_PROXY] &&
-		     port != lab->port[LAB_ORIGIN])) {
-			i++;
-			continue;
-		}
-		dot_put(t, p + from, i - from);
-		dot_lit(t, port == lab->port[LAB_PROXY] ? "proxy.lab"
-							: "origin.lab");
-		i = from = j;
-	}
-	dot_put(t, p + from, n - from);
-}
-
-/* The end of the comma-separated piece starting at p[i], quotes kept
- * whole (RFC 9110 §5.6.4 quoted-string, with quoted-pairs). */
-static size_t piece_end(const char *p, size_t n, size_t i)
-{
-	bool q = false;
-
-	for (; i < n; i++) {
-		if (q && p[i] == '\\' && i + 1 < n)
-			i++;
-		else if (p[i] == '"')
-			q = !q;
-		else if (!q && p[i] == ',')
-			break;
-	}
-	return i;
-}
-
-/* State of one shortened field line: items are joined with ", " and a
- * run of hidden params becomes one "…". */
-struct dot_line {
-	struct dot_text *t;
-	const struct lab *lab;
-	bool first; /* no item yet after the scheme (or the field name) */
-	bool gap;   /* hidden params are waiting to be shown as "…" */
-};
-
-static void line_sep(struct dot_line *l)
-{
-	if (!l->first)
-		dot_put(l->t, ", ", 2);
-	l->first = false;
-}
-
-static void line_flush_gap(struct dot_line *l)
-{
-	if (l->gap) {
-		line_sep(l);
-		dot_lit(l->t, DOT_ELLIPSIS);
-		l->gap = false;
-	}
-}
-
-/* One auth-param "name=value" (RFC 9110 §11.2), shortened. */
-static void line_param(struct dot_line *l, const char *p, size_t n)
-{
-	size_t eq = 0, name_end, i;
-
-	while (eq < n && p[eq] != '=')
-		eq++;
-	name_end = eq;
-	while (name_end > 0 &&
-	       (p[name_end - 1] == ' ' || p[name_end - 1] == '\t'))
-		name_end--;
-	for (i = 0; i < sizeof(dot_kept) / sizeof(dot_kept[0]); i++) {
-		if (strlen(dot_kept[i]) == name_end &&
-		    strncasecmp(p, dot_kept[i], name_end) == 0) {
-			line_flush_gap(l);
-			line_sep(l);
-			dot_put_stable(l->t, l->lab, p, n);
-			return;
-		}
-	}
-	if (name_end == 5 && strncasecmp(p, "realm", 5) == 0) {
-		line_flush_gap(l);
-		line_sep(l);
-		dot_put(l->t, "realm=", 6);
-		dot_lit(l->t, DOT_ELLIPSIS);
-		return;
-	}
-	l->gap = true;
-}
-
-/* True when p[0..n) is a token68: token characters then only '='. */
-static bool is_token68(const char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && p[i] != '=')
-		i++;
-	while (i < n && p[i] == '=')
-		i++;
-	return i == n;
-}
-
-/*
- * Shorten one field value: schemes kept, a token68 cut to its first
- * DOT_TOKEN_SHOWN characters, params as line_param() says.
- */
-static void line_value(struct dot_line *l, const char *p, size_t n)
-{
-	size_t i = 0;
-	bool any_scheme = false;
-
-	while (i < n) {
-		size_t e = piece_end(p, n, i), a = i, b, w;
-
-		while (a < e && (p[a] == ' ' || p[a] == '\t'))
-			a++;
-		b = e;
-		while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'))
-			b--;
-		/* "Scheme rest": a token, spaces, and no '=' right after */
-		for (w = a; w < b && http_is_tchar((unsigned char)p[w]); w++)
-			;
-		if (w > a && w < b && p[w] == ' ') {
-			size_t r = w;
-			while (r < b && p[r] == ' ')
-				r++;
-			if (r < b && p[r] != '=') {
-				line_flush_gap(l);
-				if (any_scheme)
-					dot_put(l->t, ", ", 2);
-				dot_put(l->t, p + a, w - a);
-				dot_put(l->t, " ", 1);
-				any_scheme = true;
-				l->first = true;
-				a = r;
-			}
-		} else if (w == b && w > a && (any_scheme || l->first)) {
-			/* a scheme alone ("Negotiate") */
-			line_flush_gap(l);
-			if (any_scheme)
-				dot_put(l->t, ", ", 2);
-			dot_put(l->t, p + a, w - a);
-			any_scheme = true;
-			l->first = true;
-			a = b;
-		}
-		if (a < b && is_token68(p + a, b - a)) {
-			line_sep(l);
-			dot_put(l->t, p + a,
-				b - a > DOT_TOKEN_SHOWN ? DOT_TOKEN_SHOWN
-							: b - a);
-			if (b - a > DOT_TOKEN_SHOWN)
-				dot_lit(l->t, DOT_ELLIPSIS);
-		} else if (a < b) {
-			line_param(l, p + a, b - a);
-		}
-		i = e + 1;
-	}
-	line_flush_gap(l);
-}
-
-/* Add "\n" and the shortened auth fields of message m to t. */
-static void dot_auth_lines(struct dot_text *t, const struct lab *lab,
-			   const struct lab_msg *m)
-{
-	struct http_request req;
-	struct http_response resp;
-	const struct http_header *hs;
-	size_t nh, i, k, shown = 0;
-	enum http_err e;
-
-	if (m->is_request) {
-		if (http_parse_request(m->bytes.data, m->bytes.len, &req, &e) <=
-		    0)
-			return;
-		hs = req.headers;
-		nh = req.num_headers;
-	} else {
-		if (http_parse_response(m->bytes.data, m->bytes.len, &resp,
-					&e) <= 0)
-			return;
-		hs = resp.headers;
-		nh = resp.num_headers;
-	}
-	for (i = 0; i < nh; i++) {
-		char buf[DOT_MAX_AUTH_LINE + 4];
-		struct dot_text lt = {buf, 0, DOT_MAX_AUTH_LINE + 1};
-		struct dot_line l = {&lt, lab, true, false};
-
-		for (k = 0;
-		     k < sizeof(dot_auth_fields) / sizeof(dot_auth_fields[0]);
-		     k++)
-			if (http_header_is(&hs[i], dot_auth_fields[k]))
-				break;
-		if (k == sizeof(dot_auth_fields) / sizeof(dot_auth_fields[0]))
-			continue;
-		dot_lit(t, "\n");
-		if (shown++ == DOT_MAX_AUTH_LINES) {
-			dot_lit(t, DOT_ELLIPSIS);
-			return;
-		}
-		buf[0] = '\0';
-		dot_put(&lt, hs[i].name, hs[i].name_len);
-		dot_put(&lt, ": ", 2);
-		line_value(&l, hs[i].value, hs[i].value_len);
-		/* a line that filled its buffer ends in "…" */
-		if (lt.len >= DOT_MAX_AUTH_LINE) {
-			lt.cap = sizeof(buf);
-			dot_lit(&lt, DOT_ELLIPSIS);
-		}
-		dot_lit(t, buf);
-	}
-}
-
-/* Print s as the inside of a DOT quoted string: quotes and backslashes
- * escaped, a newline as \l (Graphviz's escString for "end this line,
- * left justified"), other control bytes dropped. */
-static void dot_escape(FILE *f, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s == '\n') {
-			fputs("\\l", f);
-			continue;
-		}
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*s >= 0x20)
-			fputc(*s, f);
-	}
-}
-
-/* Build message m's label into t; returns its number of lines. */
-static int dot_label(struct dot_text *t, const struct lab *lab,
-		     const struct lab_msg *m)
-{
-	char num[24];
-	int lines = 0;
-	size_t i;
-
-	t->len = 0;
-	t->s[0] = '\0';
-	snprintf(num, sizeof(num), "[%d] ", m->n);
-	dot_put(t, num, strlen(num));
-	dot_put_stable(t, lab, m->line, strlen(m->line));
-	dot_auth_lines(t, lab, m);
-	dot_lit(t, "\n");
-	/* lesson 02: the connections, opened, reused and closed */
-	if (m->tcp_before[0] != '\0') {
-		dot_put(t, m->tcp_before, strlen(m->tcp_before));
-		dot_lit(t, "\n");
-	}
-	if (m->tcp_after[0] != '\0') {
-		dot_put(t, m->tcp_after, strlen(m->tcp_after));
-		dot_lit(t, "\n");
-	}
-	for (i = 0; i < t->len; i++)
-		lines += t->s[i] == '\n';
-	return lines;
-}
-
-static int lane(const char *who)
-{
-	return strcmp(who, "client") == 0  ? 0
-	       : strcmp(who, "proxy") == 0 ? 1
-					   : 2;
-}
-
-/*
- * A sequence diagram: one column per party, one row per message.  Each
- * row is three invisible points at the same rank; dashed edges join a
- * column's points into a lifeline, and the message is an arrow across,
- * labelled with its first line and its authentication fields.
- */
-static void write_dot(FILE *f, const struct lab *lab)
-{
-	static const char *const names[] = {"client", "proxy", "origin"};
-	char label[DOT_MAX_LABEL];
-	struct dot_text t = {label, 0, sizeof(label)};
-	size_t i, n = lab->num_msgs;
-	int k, lines = 1;
-	bool tunnel = lab->tunnel && lab->cm.tunnel_up && lab->done;
-
-	label[0] = '\0';
-	dot_put(&t, "lab407: ", 8);
-	dot_put(&t, lab->method, strlen(lab->method));
-	dot_put(&t, " ", 1);
-	if (lab->url[0] != '\0')
-		dot_put_stable(&t, lab, lab->url, strlen(lab->url));
-	else
-		dot_put(&t, "(no exchange)", 13);
-	/* rows far enough apart for the tallest label */
-	for (i = 0; i < n; i++) {
-		struct dot_text lt = {label + t.len + 1, 0,
-				      sizeof(label) - t.len - 1};
-		int l = dot_label(&lt, lab, &lab->msgs[i]);
-		lines = l > lines ? l : lines;
-	}
-	fprintf(f, "digraph lab407 {\n\tlabel=\"");
-	dot_escape(f, label);
-	fprintf(f,
-		"\\n(proxy.lab, origin.lab: 127.0.0.1:PORT of the lab's "
-		"proxy and origin)\";\n"
-		"\tlabelloc=t;\n\tnodesep=2.5;\n\tranksep=%.2f;\n"
-		"\tnode [shape=point, width=0.05];\n"
-		"\tedge [fontname=\"Helvetica\", fontsize=10];\n",
-		0.3 + 0.16 * lines);
-	fprintf(f, "\t{ rank=same;");
-	for (k = 0; k < 3; k++)
-		fprintf(f, " h%d [shape=box, width=1, group=%c, label=\"%s\"];",
-			k, "cpo"[k], names[k]);
-	/* keep the columns in this order */
-	fprintf(f, " h0 -> h1 -> h2 [style=invis]; }\n");
-	for (i = 0; i <= n + (tunnel ? 1 : 0); i++) {
-		/* group= and a heavy weight keep each lifeline straight. */
-		fprintf(f,
-			"\t{ rank=same; c%zu [group=c]; p%zu [group=p]; "
-			"o%zu [group=o]; }\n",
-			i, i, i);
-		for (k = 0; k < 3; k++) {
-			const char *pre = k == 0 ? "c" : k == 1 ? "p" : "o";
-			if (i == 0)
-				fprintf(f,
-					"\th%d -> %s0 [style=dashed, "
-					"arrowhead=none, weight=100];\n",
-					k, pre);
-			else
-				fprintf(f,
-					"\t%s%zu -> %s%zu [style=dashed, "
-					"arrowhead=none, weight=100];\n",
-					pre, i - 1, pre, i);
-		}
-	}
-	for (i = 0; i < n; i++) {
-		const struct lab_msg *m = &lab->msgs[i];
-		static const char pre[] = "cpo";
-
-		dot_label(&t, lab, m);
-		fprintf(f, "\t%c%zu -> %c%zu [constraint=false, label=\"",
-			pre[lane(lab_leg_from(m->leg))], i + 1,
-			pre[lane(lab_leg_to(m->leg))], i + 1);
-		dot_escape(f, label);
-		fprintf(f, "\", color=\"%s\"];\n",
-			m->is_request	   ? "black"
-			: m->status >= 400 ? "red"
-					   : "darkgreen");
-	}
-	/* Lesson 07: after a 2xx to CONNECT, a byte pipe the proxy cannot
-	 * read; one last row says so */
-	if (tunnel)
-		fprintf(f,
-			"\tc%zu -> p%zu [constraint=false, dir=both, "
-			"style=dotted, label=\"tunnel: opaque bytes (TLS)\\l"
-			"the proxy copies them, cannot read them\\l\", "
-			"color=\"gray40\"];\n"
-			"\tp%zu -> o%zu [constraint=false, dir=both, "
-			"style=dotted, color=\"gray40\"];\n",
-			n + 1, n + 1, n + 1, n + 1);
-	fprintf(f, "}\n");
-}
-
-static FILE *open_out(struct repl *r, const char *path)
+FILE *export_open(struct repl *r, const char *path)
 {
 	FILE *f = fopen(path, "w");
 
@@ -464,51 +32,28 @@ static FILE *open_out(struct repl *r, const char *path)
 	return f;
 }
 
-/* `dot FILE` */
-enum repl_rc export_dot(struct repl *r, int argc, char **argv)
-{
-	FILE *f;
-
-	(void)argc;
-	if (r->lab->num_msgs == 0) {
-		repl_error(r,
-			   "no messages yet: step through an exchange first");
-		return REPL_FAIL;
-	}
-	f = open_out(r, argv[1]);
-	if (f == NULL)
-		return REPL_FAIL;
-	write_dot(f, r->lab);
-	if (fclose(f) != 0) {
-		repl_error(r, "cannot write %s", argv[1]);
-		return REPL_FAIL;
-	}
-	fprintf(r->out,
-		"wrote %s: render it with dot -Tsvg %s -o exchange.svg\n",
-		argv[1], argv[1]);
-	return REPL_OK;
-}
-
 /* ---- Markdown ---- */
 
 /* `save FILE` */
 enum repl_rc export_save(struct repl *r, int argc, char **argv)
 {
-	const struct lab *lab = r->lab;
+	struct lab_view lv;
+	const struct lab_view *v = &lv;
 	FILE *f;
 	size_t i;
 
 	(void)argc;
-	f = open_out(r, argv[1]);
+	lab_view(r->lab, &lv);
+	f = export_open(r, argv[1]);
 	if (f == NULL)
 		return REPL_FAIL;
-	fprintf(f, "# lab407 exchange: %s %s\n\n", lab->method, lab->url);
+	fprintf(f, "# lab407 exchange: %s %s\n\n", v->method, v->url);
 	fprintf(f,
 		"Proxy 127.0.0.1:%u, origin 127.0.0.1:%u.  Each message is "
 		"shown as it crossed the loopback socket.\n",
-		lab->port[LAB_PROXY], lab->port[LAB_ORIGIN]);
-	for (i = 0; i < lab->num_msgs; i++) {
-		const struct lab_msg *m = &lab->msgs[i];
+		v->port[LAB_PROXY], v->port[LAB_ORIGIN]);
+	for (i = 0; i < v->num_msgs; i++) {
+		const struct lab_msg *m = &v->msgs[i];
 		size_t n = m->bytes.len > EXPORT_MAX_SAVED ? EXPORT_MAX_SAVED
 							   : m->bytes.len;
 		size_t j;
@@ -533,14 +78,14 @@ enum repl_rc export_save(struct repl *r, int argc, char **argv)
 		if (m->tcp_after[0] != '\0')
 			fprintf(f, "\n*%s*\n", m->tcp_after);
 	}
-	if (lab->done)
-		fprintf(f, "\n**Result:** %d from the %s.\n", lab->final_status,
-			lab_party_name(lab->final_who));
+	if (v->done)
+		fprintf(f, "\n**Result:** %d from the %s.\n", v->final_status,
+			lab_party_name(v->final_who));
 	if (fclose(f) != 0) {
 		repl_error(r, "cannot write %s", argv[1]);
 		return REPL_FAIL;
 	}
-	fprintf(r->out, "wrote %s (%zu messages)\n", argv[1], lab->num_msgs);
+	fprintf(r->out, "wrote %s (%zu messages)\n", argv[1], v->num_msgs);
 	return REPL_OK;
 }
 
@@ -706,6 +251,29 @@ static void server_args(FILE *f, const char *var, const struct lab_server *s)
 	fputc('\'', f);
 }
 
+/* The make lab-up line that starts bin/proxy and bin/origin with this
+ * set-up on ports pp and op.  An external proxy still needs an origin
+ * that answers by itself: make lab-up's, at LAB_ORIGIN_PORT. */
+static void lab_up_line(FILE *f, const struct lab_view *v, unsigned pp,
+			unsigned op)
+{
+	fprintf(f,
+		"# in a shell, from the lab407 directory: the same "
+		"set-up as daemons%s\n",
+		v->external ? " (only its origin is used: the proxy "
+			      "is the external one)"
+			    : "");
+	fprintf(f, "make lab-up LAB_PROXY_AUTH=");
+	scheme_words(f, &v->server[LAB_PROXY]);
+	fprintf(f, " LAB_ORIGIN_AUTH=");
+	scheme_words(f, &v->server[LAB_ORIGIN]);
+	server_args(f, "LAB_PROXY_ARGS", &v->server[LAB_PROXY]);
+	server_args(f, "LAB_ORIGIN_ARGS", &v->server[LAB_ORIGIN]);
+	if (pp != LAB_UP_PROXY_PORT || op != LAB_UP_ORIGIN_PORT)
+		fprintf(f, " LAB_PROXY_PORT=%u LAB_ORIGIN_PORT=%u", pp, op);
+	fputc('\n', f);
+}
+
 /*
  * Lesson 10: the same exchange as a curl command line, against the
  * daemons of `make lab-up` (the lab's own ports move one message per
@@ -714,69 +282,53 @@ static void server_args(FILE *f, const char *var, const struct lab_server *s)
  */
 enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 {
-	const struct lab *lab = r->lab;
+	struct lab_view lv;
+	const struct lab_view *v = &lv;
 	char proxy[300], url[LAB_MAX_URL], given[LAB_MAX_URL];
-	enum auth_scheme ps = strongest(&lab->server[LAB_PROXY]);
-	enum auth_scheme os = strongest(&lab->server[LAB_ORIGIN]);
+	enum auth_scheme ps, os;
 	unsigned pp = lab_up_port("LAB_PROXY_PORT", LAB_UP_PROXY_PORT);
 	unsigned op = lab_up_port("LAB_ORIGIN_PORT", LAB_UP_ORIGIN_PORT);
 	FILE *f = r->out;
 
 	(void)argc;
 	(void)argv;
-	if (lab->mystery != 0) {
+	lab_view(r->lab, &lv);
+	ps = strongest(&v->server[LAB_PROXY]);
+	os = strongest(&v->server[LAB_ORIGIN]);
+	if (v->mystery != 0) {
 		fprintf(f,
 			"hidden: mystery %d (its servers' options are for "
 			"you to find)\n",
-			lab->mystery);
+			v->mystery);
 		return REPL_OK;
 	}
-	if (lab->external)
-		snprintf(proxy, sizeof(proxy), "http://%s:%u", lab->ext_host,
-			 lab->ext_port);
+	if (v->external)
+		snprintf(proxy, sizeof(proxy), "http://%s:%u", v->ext_host,
+			 v->ext_port);
 	else
 		snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%u", pp);
-	if (lab->tunnel)
+	if (v->tunnel)
 		/* curl -p: CONNECT host:port first, the request inside */
-		snprintf(given, sizeof(given), "%s", lab->client_url);
-	else if (lab->url[0] != '\0')
-		snprintf(given, sizeof(given), "%s", lab->url);
+		snprintf(given, sizeof(given), "%s", v->client_url);
+	else if (v->url[0] != '\0')
+		snprintf(given, sizeof(given), "%s", v->url);
 	else
 		snprintf(given, sizeof(given), "http://127.0.0.1:%u/private",
-			 lab->port[LAB_ORIGIN]);
-	swap_port(given, lab->port[LAB_ORIGIN], op, url, sizeof(url));
-	{
-		/* an external proxy still needs an origin that answers by
-		 * itself: make lab-up's, at LAB_ORIGIN_PORT */
-		fprintf(f,
-			"# in a shell, from the lab407 directory: the same "
-			"set-up as daemons%s\n",
-			lab->external ? " (only its origin is used: the proxy "
-					"is the external one)"
-				      : "");
-		fprintf(f, "make lab-up LAB_PROXY_AUTH=");
-		scheme_words(f, &lab->server[LAB_PROXY]);
-		fprintf(f, " LAB_ORIGIN_AUTH=");
-		scheme_words(f, &lab->server[LAB_ORIGIN]);
-		server_args(f, "LAB_PROXY_ARGS", &lab->server[LAB_PROXY]);
-		server_args(f, "LAB_ORIGIN_ARGS", &lab->server[LAB_ORIGIN]);
-		if (pp != LAB_UP_PROXY_PORT || op != LAB_UP_ORIGIN_PORT)
-			fprintf(f, " LAB_PROXY_PORT=%u LAB_ORIGIN_PORT=%u", pp,
-				op);
-		fputc('\n', f);
-	}
-	fprintf(f, "curl -v%s --proxy %s", lab->tunnel ? " --proxytunnel" : "",
+			 v->port[LAB_ORIGIN]);
+	swap_port(given, v->port[LAB_ORIGIN], op, url, sizeof(url));
+	lab_up_line(f, v, pp, op);
+	fprintf(f, "curl -v%s --proxy %s", v->tunnel ? " --proxytunnel" : "",
 		proxy);
-	curl_creds(f, &lab->creds[LAB_PROXY], ps, &CURL_PROXY);
-	curl_creds(f, &lab->creds[LAB_ORIGIN], os, &CURL_ORIGIN);
-	if (lab->method[0] != '\0' && strcmp(lab->method, "GET") != 0 &&
-	    !lab->tunnel) {
+	curl_creds(f, &v->creds[LAB_PROXY], ps, &CURL_PROXY);
+	curl_creds(f, &v->creds[LAB_ORIGIN], os, &CURL_ORIGIN);
+	if (v->method[0] != '\0' && strcmp(v->method, "GET") != 0 &&
+	    !v->tunnel) {
 		fprintf(f, " -X ");
-		shell_word(f, lab->method);
+		shell_word(f, v->method);
 	}
-	if (lab->body != NULL) {
+	if (v->body != NULL) {
 		fprintf(f, " --data-raw ");
-		shell_word(f, lab->body);
+		shell_word(f, v->body);
 	}
 	fputc(' ', f);
 	shell_word(f, url);

@@ -26,7 +26,25 @@
 #include "../http/message.h"
 #include "../http/url.h"
 #include "../net/net.h"
+#include "listen.h"
 #include "release.h"
+#include "show.h"
+
+/* ---- Setting up ---- */
+
+void intercept_init(struct intercept *ic)
+{
+	size_t i;
+
+	memset(ic, 0, sizeof(*ic));
+	ic->lfd = -1;
+	ic->next_num = 1;
+	for (i = 0; i < ICPT_MAX_CONNS; i++) {
+		ic->c[i].fd = -1;
+		ic->c[i].up = -1;
+		ic->c[i].srv = -1;
+	}
+}
 
 /* ---- The filter ---- */
 
@@ -127,22 +145,23 @@ enum repl_rc intercept_step(struct repl *r, bool *moved)
 {
 	struct icpt_conn *c = listen_oldest(r->icpt);
 	char err[512];
-	size_t before = r->lab->num_msgs;
-	int num;
+	struct lab_view v;
+	size_t before;
 
 	*moved = false;
 	if (c == NULL)
 		return REPL_OK;
-	num = c->num;
+	lab_view(r->lab, &v);
+	before = v.num_msgs;
 	if (!release_one(r, c, err, sizeof(err))) {
 		repl_error(r, "%s", err);
 		listen_drop(r->icpt, c);
 		return REPL_FAIL;
 	}
 	*moved = true;
-	if (r->lab->num_msgs > before && !r->in_outcomes)
-		show_message(r, &r->lab->msgs[r->lab->num_msgs - 1]);
-	(void)num;
+	lab_view(r->lab, &v);
+	if (v.num_msgs > before && !r->in_outcomes)
+		show_message(r, &v.msgs[v.num_msgs - 1]);
 	return REPL_OK;
 }
 
@@ -152,6 +171,7 @@ enum repl_rc intercept_step(struct repl *r, bool *moved)
 enum repl_rc intercept_listen(struct repl *r, int argc, char **argv)
 {
 	char err[512];
+	struct lab_view v;
 
 	(void)argc;
 	if (strcasecmp(argv[1], "off") == 0) {
@@ -164,11 +184,12 @@ enum repl_rc intercept_listen(struct repl *r, int argc, char **argv)
 		return REPL_FAIL;
 	}
 	fprintf(r->out, "listening on %s\n", r->icpt->bound);
+	lab_view(r->lab, &v);
 	if (!r->script)
 		fprintf(r->out,
 			"point a client at it: curl -x http://%s -U "
 			"alice:wonderland http://127.0.0.1:%u/private\n",
-			r->icpt->bound, r->lab->port[LAB_ORIGIN]);
+			r->icpt->bound, v.port[LAB_ORIGIN]);
 	fflush(r->out);
 	return REPL_OK;
 }

@@ -14,7 +14,7 @@
  * meanwhile.
  *
  * The socket side (listener, non-blocking reads, tunnel relay) is
- * repl/listen.c; this file's functions never block on an outside client,
+ * repl/listen.h; this file's functions never block on an outside client,
  * only on the lab's own loopback legs (bounded by LAB_IO_TIMEOUT_MS).
  */
 #ifndef LAB407_REPL_INTERCEPT_H
@@ -28,6 +28,7 @@
 
 #include "../http/buf.h"
 #include "../http/tlsrec.h"
+#include "../http/url.h"
 #include "lab.h"
 #include "repl.h"
 
@@ -102,40 +103,26 @@ struct intercept {
 	void *arg;
 };
 
-/* ---- repl/listen.c: the sockets ---- */
+/* ---- Holding (releasing: repl/release.h; the sockets: repl/listen.h) ---- */
 
+/* An empty intercept: not listening, no connections. */
 void intercept_init(struct intercept *ic);
-/* Listen on HOST:PORT (loopback by default); false with err. */
-bool listen_open(struct intercept *ic, const char *hostport, char *err,
-		 size_t err_cap);
-void listen_close(struct intercept *ic);
-/* poll() entries for the listener and the connections; returns count. */
-size_t listen_pollfds(const struct intercept *ic, struct pollfd *pfd,
-		      size_t cap);
-/*
- * Accept, read, relay: whatever is ready within timeout_ms (0: only what
- * is ready now).  A complete request is held (or released at once, per
- * the filter).  Returns false only when poll() fails.
- */
-bool listen_pump(struct repl *r, int timeout_ms);
-/* The oldest held message, or NULL. */
-struct icpt_conn *listen_oldest(struct intercept *ic);
-/* Close one connection and free its buffers. */
-void listen_drop(struct intercept *ic, struct icpt_conn *c);
-/* Hold the next complete request waiting in c->in, if any. */
-void listen_take_request(struct repl *r, struct icpt_conn *c);
-/* After the 2xx to CONNECT went back: relay bytes, summarised. */
-void listen_start_tunnel(struct icpt_conn *c);
-/* Print a line about outside traffic (prompt-safe). */
-void listen_say(struct repl *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* ---- repl/intercept.c: holding (releasing: repl/release.h) ---- */
 
 /* A request was read on c (in c->held): hold it, or deal with it. */
 void intercept_arrived(struct repl *r, struct icpt_conn *c);
 
 /* `step` while something is held: release the oldest. */
 enum repl_rc intercept_step(struct repl *r, bool *moved);
+
+/* ---- Commands ---- */
+
+enum repl_rc intercept_listen(struct repl *r, int argc, char **argv);
+enum repl_rc intercept_hold(struct repl *r, int argc, char **argv);
+enum repl_rc intercept_auto(struct repl *r, int argc, char **argv);
+enum repl_rc intercept_held(struct repl *r, int argc, char **argv);
+enum repl_rc intercept_edit(struct repl *r, int argc, char **argv);
+enum repl_rc intercept_await(struct repl *r, int argc, char **argv);
+/* Something from an outside client is held. */
+bool intercept_pending(const struct repl *r);
 
 #endif

@@ -12,6 +12,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "kdc.h"
 #include "repl.h"
 
 #include <signal.h>
@@ -24,6 +25,8 @@
 #include <unistd.h>
 
 #include "../http/negotiate.h"
+#include "lab_set.h"
+#include "reference.h"
 
 #define KDC_WAIT_MS 15000 /* for `kdc start` to have a realm */
 #define KDC_POLL_MS 100
@@ -81,7 +84,7 @@ static bool start_kdc(struct repl *r, const char *root, const char *dir)
 		execlp("bash", "bash", script, bin, "--kdc-only", (char *)NULL);
 		_exit(127);
 	}
-	r->lab->kdc_pid = pid;
+	r->kdc_pid = pid;
 	for (int waited = 0; waited < KDC_WAIT_MS; waited += KDC_POLL_MS) {
 		struct timespec ts = {0, KDC_POLL_MS * 1000000L};
 		int status;
@@ -89,7 +92,7 @@ static bool start_kdc(struct repl *r, const char *root, const char *dir)
 		if (exists(ready))
 			return true;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
-			r->lab->kdc_pid = 0;
+			r->kdc_pid = 0;
 			repl_error(r,
 				   "kdc start: the KDC did not start (see %s)",
 				   log);
@@ -103,12 +106,12 @@ static bool start_kdc(struct repl *r, const char *root, const char *dir)
 }
 
 /* Stop a KDC this REPL started. */
-void kdc_stop_child(struct lab *lab)
+void kdc_stop_child(struct repl *r)
 {
-	if (lab->kdc_pid > 0) {
-		kill(lab->kdc_pid, SIGTERM);
-		waitpid(lab->kdc_pid, NULL, 0);
-		lab->kdc_pid = 0;
+	if (r->kdc_pid > 0) {
+		kill(r->kdc_pid, SIGTERM);
+		waitpid(r->kdc_pid, NULL, 0);
+		r->kdc_pid = 0;
 	}
 }
 
@@ -121,8 +124,8 @@ enum repl_rc kdc_cmd(struct repl *r, int argc, char **argv)
 	char why[NEGOTIATE_MAX_REASON];
 
 	if (argc > 1 && strcmp(argv[1], "stop") == 0) {
-		kdc_stop_child(r->lab);
-		r->lab->kdc = false;
+		kdc_stop_child(r);
+		lab_set_kdc(r->lab, false);
 		fprintf(r->out,
 			"kdc: the client no longer answers Negotiate\n");
 		return REPL_OK;
@@ -153,7 +156,7 @@ enum repl_rc kdc_cmd(struct repl *r, int argc, char **argv)
 		repl_error(r, "kdc: %s", why);
 		return REPL_FAIL;
 	}
-	r->lab->kdc = true;
+	lab_set_kdc(r->lab, true);
 	if (!r->in_outcomes)
 		fprintf(r->out,
 			"kdc: realm LAB407.TEST from %s; the proxy accepts "

@@ -2,11 +2,12 @@
  * repl/lab.c - the step machine: proxy, origin and client in one thread,
  * one message at a time over real loopback TCP (see repl/lab.h).
  *
- * Sections: Opening, Exchanges.  The stepping (one function per leg) is
- * repl/lab_step.c, the client machine's glue repl/lab_client.c, the
- * names of legs, parties and breaks repl/lab_names.c, the set-up
- * commands' setters repl/lab_set.c, the sockets repl/wire.c, the byte
- * edits of `break` repl/breaker.c.
+ * Sections: Opening, Exchanges.  The state is repl/lab_state.h; the
+ * stepping (one function per leg) is repl/lab_step.c with legs 1 and 4
+ * in repl/lab_c2p.c and repl/lab_p2c.c, the client machine's glue
+ * repl/lab_client.c, the names of legs, parties and breaks
+ * repl/lab_names.c, the set-up commands' setters repl/lab_set.c, the
+ * sockets repl/wire.c, the byte edits of `break` repl/breaker.c.
  *
  * A CONNECT host:port (lesson 07) runs the same legs: the proxy answers
  * the CONNECT itself (407, 403, or 200 Connection established), and the
@@ -17,6 +18,7 @@
 #include "lab.h"
 #include "lab_client.h"
 #include "lab_set.h"
+#include "lab_state.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -36,6 +38,11 @@
 #include "wire.h"
 
 /* ---- Opening ---- */
+
+struct lab *lab_new(void)
+{
+	return calloc(1, sizeof(struct lab));
+}
 
 /* Listen on 127.0.0.1 with a free port; -1 with err on failure. */
 static int listen_free(unsigned *port, char *err, size_t err_cap)
@@ -299,6 +306,34 @@ bool lab_begin(struct lab *lab, const char *method, const char *url_or_path,
 struct lab_msg *lab_record(struct lab *lab, enum lab_leg leg)
 {
 	return msg_new(lab, leg);
+}
+
+void lab_view(const struct lab *lab, struct lab_view *v)
+{
+	v->port[LAB_PROXY] = lab->port[LAB_PROXY];
+	v->port[LAB_ORIGIN] = lab->port[LAB_ORIGIN];
+	v->server = lab->server;
+	v->mystery = lab->mystery;
+	v->external = lab->external;
+	v->ext_host = lab->ext_host;
+	v->ext_port = lab->ext_port;
+	v->creds = lab->creds;
+	v->method = lab->method;
+	v->url = lab->url;
+	v->tunnel = lab->tunnel;
+	v->client_url = lab->client_url;
+	v->body = lab->body;
+	v->active = lab->active;
+	v->next = lab->next;
+	v->done = lab->done;
+	v->tunnel_up = lab->cm.tunnel_up;
+	v->final_status = lab->final_status;
+	v->final_who = lab->final_who;
+	v->end_note = lab->end_note;
+	v->msgs = lab->msgs;
+	v->num_msgs = lab->num_msgs;
+	v->brk = lab->brk;
+	v->brk_party = lab->brk_party;
 }
 
 const struct lab_msg *lab_msg_at(const struct lab *lab, int n)

@@ -14,10 +14,12 @@
  *   client <--4-- proxy <--3-- origin
  *
  * This file prints nothing: it records every message (struct lab_msg) and
- * the REPL prints them (repl/show.c).  This header declares the lab and
- * what repl/lab.c defines (opening, exchanges, the transcript); the
- * stepping is repl/lab_step.h, the set-up setters repl/lab_set.h, the
- * client machine's glue repl/lab_client.h, the names repl/lab_names.h.
+ * the REPL prints them (repl/show.c).  This header is the lab as the
+ * REPL's commands see it: an opaque struct lab, what repl/lab.c defines
+ * (opening, exchanges, the transcript) and a read-only view of it
+ * (struct lab_view).  The lab's state itself is repl/lab_state.h, for
+ * the files of the step machine only; the stepping is repl/lab_step.h,
+ * the set-up setters repl/lab_set.h, the names repl/lab_names.h.
  */
 #ifndef LAB407_REPL_LAB_H
 #define LAB407_REPL_LAB_H
@@ -26,16 +28,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../client/machine.h"
+#include "../http/auth.h"
 #include "../http/buf.h"
 #include "../http/digest.h"
 #include "../http/guard.h"
-#include "../http/users.h"
-#include "../origin/gate.h"
-#include "../proxy/gate.h"
 #include "lab_names.h"
-
-#include <sys/types.h>
 
 #define LAB_MAX_MSGS 64	 /* messages in one exchange */
 #define LAB_MAX_WHY 1200 /* one why line (client notes are joined) */
@@ -98,98 +95,49 @@ struct lab_creds {
 	char pass[LAB_MAX_CRED];
 };
 
-struct lab {
+/* The lab: its servers, sockets, client and exchange (repl/lab_state.h). */
+struct lab;
+
+/*
+ * What the REPL's commands read of the lab, filled by lab_view(): a
+ * snapshot, taken again after the lab changes (a step, a setter).  Its
+ * pointers point into the lab and live as long as it.
+ */
+struct lab_view {
 	/* ---- the servers ---- */
-	struct lab_server server[2]; /* indexed by lab_party */
-	struct users users[2];	     /* the lab users of each side */
-	struct rules rules;	     /* the origin's default rules */
-	struct acl *acl;	     /* owned: the default proxy ACL */
-	struct proxy_config pcfg;
-	struct acl_policy ppolicy; /* CONNECT: 443 and the origin's port;
-				      never the lab proxy's own port */
-	struct proxy_state *pst;   /* owned (large: nonce counts) */
-	struct origin_config ocfg;
-	struct origin_state *ost; /* owned */
-	int listen_fd[2];	  /* proxy, origin listeners */
-	unsigned port[2];	  /* their ports on 127.0.0.1 */
-	uint64_t clock_skew;	  /* added to the proxy's `now` */
-
-	/* ---- an external proxy (connect proxy HOST:PORT) ---- */
-	bool external;
-	char ext_host[256];
-	unsigned ext_port;
-	int ext_origin[LAB_EXT_ORIGIN_CONNS]; /* the proxy's connections to our
-						 origin */
-	int ext_origin_status; /* what our origin answered it last */
-
-	/* ---- the two connections: [0] the connecting end, [1] accepted ----
-	 */
-	int cp[2]; /* client end, proxy end */
-	int po[2]; /* proxy's upstream end, origin end */
-	unsigned
-	    conn_seq[2]; /* connections opened so far: [0] client ->
-			    proxy (C1, C2, ...), [1] proxy -> origin (U1..) */
-
+	unsigned port[2];		 /* lab proxy, lab origin: 127.0.0.1 */
+	const struct lab_server *server; /* [2], by lab_party: their set-up */
+	int mystery;			 /* 0, or the mystery in force */
+	bool external;			 /* `connect proxy HOST:PORT` */
+	const char *ext_host;		 /* ... that HOST, or "" */
+	unsigned ext_port;		 /* ... and PORT */
 	/* ---- the client ---- */
-	struct lab_creds creds[2];	 /* -U and -u */
-	char token[2][LAB_MAX_CRED + 8]; /* Bearer: "<user>-token" */
-	char method[16];
-	char url[LAB_MAX_URL]; /* as shown: URL, or host:port of a CONNECT */
-	bool tunnel;	       /* CONNECT host:port: ends at the tunnel */
-	char client_url[LAB_MAX_URL]; /* the client machine's URL (tunnel) */
-	char *body;		      /* owned, may be NULL */
-	size_t body_len;
-	struct client_config ccfg;
-	struct client_machine cm;
-
+	const struct lab_creds *creds; /* [2], by lab_party: -U and -u */
+	const char *method;	       /* of the exchange, or "" */
+	const char *url;	       /* as shown: URL, or host:port */
+	bool tunnel;		       /* CONNECT host:port */
+	const char *client_url;	       /* the client machine's URL (tunnel) */
+	const char *body;	       /* the request body, or NULL */
 	/* ---- the exchange ---- */
-	bool active;			     /* a message is waiting to move */
-	struct tlsleg *tlsleg;		     /* owned: `tls proxy on`
-						(repl/tlsleg.c), or NULL */
-	bool done;			     /* the client has its answer */
-	enum lab_leg next;		     /* leg of the waiting message */
-	struct http_buf pending;	     /* the waiting message */
-	bool pending_proxy_own;		     /* P2C: the proxy's own response */
-	char pending_broken[LAB_MAX_BROKEN]; /* what a break did, or "" */
-	bool close_after;	   /* close client<->proxy after P2C */
-	char proxy_info[1024];	   /* Proxy-Authentication-Info to relay */
-	struct http_buf proxy_req; /* the request head the proxy checked:
-				      rspauth after auth-int (relay_info) */
-	char proxy_user[GUARD_MAX_USER]; /* ... and who it authenticated */
-	const char *pending_method;	 /* method of the request in flight */
-	char req_method[16];
-	struct lab_msg msgs[LAB_MAX_MSGS];
+	bool active;		    /* a message is waiting to move */
+	enum lab_leg next;	    /* ... on this leg */
+	bool done;		    /* the client has its answer */
+	bool tunnel_up;		    /* the client saw its tunnel's 2xx */
+	int final_status;	    /* the last response the client got */
+	enum lab_party final_who;   /* ... and who wrote it */
+	const char *end_note;	    /* why the exchange ended, or "" */
+	const struct lab_msg *msgs; /* the transcript, msgs[0..num_msgs) */
 	size_t num_msgs;
-	int final_status; /* last response the client got */
-	enum lab_party final_who;
-	char end_note[LAB_MAX_WHY]; /* why the exchange ended */
-
-	/* ---- a mystery (repl/mystery.c): a hidden set-up ---- */
-	int mystery;	 /* 0, or the mystery in force */
-	bool own_401;	 /* the proxy answers bad credentials with 401 */
-	bool own_close;	 /* the proxy closes after each 407 it writes */
-	uint64_t waited; /* `wait N`: seconds added to both clocks */
-
 	/* ---- break ---- */
-	enum lab_break brk;	  /* pending, applies once */
+	enum lab_break brk;	  /* pending, or LAB_BREAK_NONE */
 	enum lab_party brk_party; /* whose credential it corrupts */
-	char last_digest[2048];	  /* last Digest credentials sent */
-	char last_digest_field[32];
-	bool stale_now; /* skew the clock at the next decide */
-	char
-	    last_ntlm[NTLM_GUARD_MAX_B64 + 8]; /* last NTLM AUTHENTICATE sent */
-
-	/* ---- what the client<->proxy connection proved (NTLM) ---- */
-	struct proxy_conn pconn;
-
-	/* ---- Kerberos (lesson 12): `kdc` found the lab's realm ---- */
-	bool kdc;		    /* the client may answer Negotiate */
-	char negotiate_reply[1024]; /* the proxy's final token to relay */
-	pid_t kdc_pid;		    /* a KDC `kdc start` launched, or 0 */
 };
 
 /* ---- Opening ---- */
 
+/* A zeroed lab to open, or NULL when out of memory; free() it after
+ * lab_close(). */
+struct lab *lab_new(void);
 /*
  * Start the lab: lab users, default ACL and rules, proxy and origin state,
  * both listeners on 127.0.0.1 port 0.  On failure returns false with err.
@@ -219,15 +167,11 @@ void lab_clear(struct lab *lab);
  * out[cap]: what the transcript shows as its title. */
 void lab_first_line(const char *p, size_t n, char *out, size_t cap);
 
-/* The one place lab->next changes: the message in lab->pending is next
- * carried on leg (proxy_own: on P2C, the proxy's own answer). */
-void lab_queue_next(struct lab *lab, enum lab_leg leg, bool proxy_own);
-/* Room for one more message of the transcript (outside clients'
- * messages, repl/release.c), or NULL when it is full. */
-struct lab_msg *lab_record(struct lab *lab, enum lab_leg leg);
 /* Message n (from 1), or NULL. */
 const struct lab_msg *lab_msg_at(const struct lab *lab, int n);
 /* The last response the client received, or NULL. */
 const struct lab_msg *lab_last_response(const struct lab *lab);
+/* Fill v with what the lab is now (struct lab_view). */
+void lab_view(const struct lab *lab, struct lab_view *v);
 
 #endif

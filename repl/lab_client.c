@@ -7,6 +7,7 @@
 #define _GNU_SOURCE /* explicit_bzero */
 
 #include "lab_client.h"
+#include "lab_state.h"
 
 #include <stdio.h>
 #include <string.h>

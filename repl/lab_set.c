@@ -8,6 +8,7 @@
 #define _GNU_SOURCE /* explicit_bzero */
 
 #include "lab_set.h"
+#include "lab_state.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,6 +257,11 @@ const char *lab_password_of(const struct lab *lab, enum lab_party p,
 		if (strcmp(u->v[i].user, user) == 0)
 			return u->v[i].secret;
 	return NULL;
+}
+
+void lab_set_kdc(struct lab *lab, bool on)
+{
+	lab->kdc = on;
 }
 
 /* ---- Break ---- */

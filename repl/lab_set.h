@@ -44,6 +44,10 @@ bool lab_set_break(struct lab *lab, enum lab_break b, char *err,
 bool lab_set_break_for(struct lab *lab, int party, enum lab_break b,
 		       char *replaced, char *err, size_t err_cap);
 
+/* `kdc`: the client may answer Negotiate (the lab's realm was found),
+ * or no longer. */
+void lab_set_kdc(struct lab *lab, bool on);
+
 /* Wipe the password of c (lab_close(), `user`). */
 void lab_creds_wipe(struct lab_creds *c);
 

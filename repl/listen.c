@@ -10,7 +10,7 @@
  */
 #define _GNU_SOURCE
 
-#include "intercept.h"
+#include "listen.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,23 +22,10 @@
 
 #include "../http/message.h"
 #include "../net/net.h"
+#include "intercept.h"
 #include "wire.h"
 
 /* ---- Opening ---- */
-
-void intercept_init(struct intercept *ic)
-{
-	size_t i;
-
-	memset(ic, 0, sizeof(*ic));
-	ic->lfd = -1;
-	ic->next_num = 1;
-	for (i = 0; i < ICPT_MAX_CONNS; i++) {
-		ic->c[i].fd = -1;
-		ic->c[i].up = -1;
-		ic->c[i].srv = -1;
-	}
-}
 
 bool listen_open(struct intercept *ic, const char *hostport, char *err,
 		 size_t err_cap)

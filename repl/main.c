@@ -26,9 +26,13 @@
 #include "../net/cmdline.h"
 #include "command.h"
 #include "intercept.h"
+#include "kdc.h"
 #include "lab.h"
+#include "listen.h"
 #include "mystery.h"
+#include "predict.h"
 #include "repl.h"
+#include "script.h"
 
 #define REPL_VERSION "1.0"
 #define REPL_HISTORY ".lab407_history"
@@ -110,15 +114,16 @@ static char **complete(const char *text, int start, int end)
 
 static void welcome(struct repl *r)
 {
-	const struct lab *lab = r->lab;
+	struct lab_view v;
 	char what[2][64];
 	int p;
 
+	lab_view(r->lab, &v);
 	/* a mystery's set-up is the student's to find: not even here */
 	for (p = 0; p < 2; p++)
-		if (lab->mystery != 0)
+		if (v.mystery != 0)
 			snprintf(what[p], sizeof(what[p]), "hidden: mystery %d",
-				 lab->mystery);
+				 v.mystery);
 		else
 			snprintf(what[p], sizeof(what[p]),
 				 "Basic, realm \"%s\"",
@@ -133,29 +138,30 @@ static void welcome(struct repl *r)
 	    "alice:wonderland\nfor both the proxy and the origin.  Press "
 	    "%sEnter%s to move one message:\n%s"
 	    "Type help for the commands, quit or Ctrl-D to leave.\n",
-	    repl_color(r, "step"), repl_color(r, "off"), lab->port[LAB_PROXY],
-	    what[LAB_PROXY], lab->port[LAB_ORIGIN], what[LAB_ORIGIN],
+	    repl_color(r, "step"), repl_color(r, "off"), v.port[LAB_PROXY],
+	    what[LAB_PROXY], v.port[LAB_ORIGIN], what[LAB_ORIGIN],
 	    repl_color(r, "step"), repl_color(r, "off"),
-	    lab->mystery != 0 ? ""
-			      : "about 10 presses show the proxy's 407, the "
-				"origin's 401 and the 200.\n");
+	    v.mystery != 0 ? ""
+			   : "about 10 presses show the proxy's 407, the "
+			     "origin's 401 and the 200.\n");
 }
 
 /* The prompt says what Enter will do. */
 static void prompt_for(const struct repl *r, char *out, size_t cap)
 {
-	const struct lab *lab = r->lab;
+	struct lab_view v;
 	char hint[64] = "";
 
 	const struct icpt_conn *c =
 	    r->icpt != NULL ? listen_oldest(r->icpt) : NULL;
 
+	lab_view(r->lab, &v);
 	if (c != NULL)
 		snprintf(hint, sizeof(hint), " [Enter: #%d %s -> %s]", c->num,
 			 lab_leg_from(c->leg), lab_leg_to(c->leg));
-	else if (lab->active)
+	else if (v.active)
 		snprintf(hint, sizeof(hint), " [Enter: %s -> %s]",
-			 lab_leg_from(lab->next), lab_leg_to(lab->next));
+			 lab_leg_from(v.next), lab_leg_to(v.next));
 	if (r->color)
 		snprintf(out, cap, "\001\033[1m\002lab407\001\033[0m\002%s> ",
 			 hint);
@@ -317,13 +323,15 @@ static bool open_listener(struct intercept *icpt, const char *listen_at,
 			  const struct lab *lab)
 {
 	char err[512];
+	struct lab_view v;
 
 	if (!listen_open(icpt, listen_at, err, sizeof(err))) {
 		fprintf(stderr, "repl: %s\n", err);
 		return false;
 	}
 	printf("listening on %s\n", icpt->bound);
-	printf("lab origin 127.0.0.1:%u\n", lab->port[LAB_ORIGIN]);
+	lab_view(lab, &v);
+	printf("lab origin 127.0.0.1:%u\n", v.port[LAB_ORIGIN]);
 	fflush(stdout);
 	return true;
 }
@@ -369,14 +377,13 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv, &a);
 	signal(SIGPIPE, SIG_IGN);
-	lab = calloc(1, sizeof(*lab));
+	lab = lab_new();
 	if (lab == NULL) {
 		fprintf(stderr, "repl: out of memory\n");
 		return 1;
 	}
 	if (!lab_open(lab, err, sizeof(err))) {
 		fprintf(stderr, "repl: %s\n", err);
-		kdc_stop_child(lab);
 		lab_close(lab);
 		free(lab);
 		return 1;
@@ -412,7 +419,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (plog != NULL)
 		fclose(plog);
-	kdc_stop_child(lab);
+	kdc_stop_child(&r);
 	listen_close(&icpt);
 	lab_close(lab);
 	free(lab);

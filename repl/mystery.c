@@ -16,6 +16,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "mystery.h"
+#include "lab_state.h"
 
 #include <stdio.h>
 #include <stdlib.h>

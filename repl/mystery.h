@@ -12,6 +12,7 @@
 
 #include "../http/buf.h"
 #include "lab.h"
+#include "repl.h"
 
 #define MYSTERY_COUNT 9 /* mysteries 1..MYSTERY_COUNT */
 
@@ -25,5 +26,12 @@ void mystery_apply(struct lab *lab);
  */
 void mystery_proxy_reply(struct lab *lab, bool had_creds,
 			 struct http_buf *pending, bool *close);
+
+/* ---- Commands ---- */
+
+enum repl_rc mystery_cmd(struct repl *r, int argc, char **argv);
+enum repl_rc mystery_wait(struct repl *r, int argc, char **argv);
+/* `bin/repl --mystery N`; false (message on r->err) on a bad N. */
+bool mystery_start_arg(struct repl *r, const char *arg);
 
 #endif

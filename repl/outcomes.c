@@ -9,9 +9,12 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "outcomes.h"
 #include "command.h"
 #include "lab_set.h"
+#include "reference.h"
 #include "repl.h"
+#include "script.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -70,18 +73,20 @@ static void row_begin(struct repl *r, struct row *w, const char *name,
 static FILE *open_table(struct repl *r, char *path, size_t cap)
 {
 	char dir[REPL_MAX_PATH];
+	struct lab_view v;
 	FILE *f;
 
+	lab_view(r->lab, &v);
 	/* The rows are the embedded servers' behaviour: running them
 	 * silently against them while the student thinks an external
 	 * proxy is in use would mislabel every row. */
-	if (r->lab->external) {
+	if (v.external) {
 		repl_error(r,
 			   "outcomes runs against the embedded proxy, and the "
 			   "lab is connected to the external proxy %s:%u; type "
 			   "`connect proxy embedded` first (or check that "
 			   "proxy row by row with lab lines and expect)",
-			   r->lab->ext_host, r->lab->ext_port);
+			   v.ext_host, v.ext_port);
 		return NULL;
 	}
 	if (!reference_lessons_dir(dir, sizeof(dir))) {

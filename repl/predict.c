@@ -17,6 +17,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "predict.h"
 #include "repl.h"
 
 #include <ctype.h>

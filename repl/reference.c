@@ -4,6 +4,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "reference.h"
 #include "repl.h"
 
 #include <dirent.h>

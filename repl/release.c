@@ -5,8 +5,8 @@
  * Sections: Recording, Releasing (one function per leg).
  *
  * Releasing a message does what the built-in exchange's step does in
- * repl/lab_step.c: the proxy's pure proxy_decide() and the ACL on the
- * resolved addresses (proxy_decide_address()), the lab origin's
+ * repl/lab_c2p.c and repl/lab_step.c: the proxy's pure proxy_decide() and the
+ * ACL on the resolved addresses (proxy_decide_address()), the lab origin's
  * origin_decide() over a loopback connection the lab holds both ends of.
  * The proxy forwards and tunnels only to loopback addresses: the lab's
  * origin, or a server of the student's own on 127.0.0.1 or ::1.
@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 
 #include "release.h"
+#include "lab_state.h"
 
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -29,7 +30,10 @@
 #include "../http/url.h"
 #include "../net/net.h"
 #include "breaker.h"
+#include "breaker_held.h"
 #include "lab_step.h"
+#include "listen.h"
+#include "show.h"
 #include "wire.h"
 
 /* ---- Recording ---- */
@@ -171,7 +175,7 @@ static void c2p_breaks(struct lab *lab, struct icpt_conn *c)
 {
 	if (c->shown) {
 		char note[LAB_MAX_BROKEN] = "";
-		breaker_apply_held(lab, &c->held, note, sizeof(note));
+		breaker_held_apply(lab, &c->held, note, sizeof(note));
 		if (note[0] != '\0')
 			snprintf(c->broken, sizeof(c->broken), "%s", note);
 		breaker_remember(lab, &c->held);
@@ -334,82 +338,100 @@ static bool read_response(int fd, const char *method, struct http_buf *b,
 	return true;
 }
 
+/* Leg 2 to the lab's origin: both ends are the lab's, as in the built-in
+ * exchange, and origin_decide() answers.  *moved when the answer is in
+ * c->held. */
+static bool p2o_lab_origin(struct lab *lab, struct icpt_conn *c,
+			   struct lab_msg *m, bool *moved, char *err,
+			   size_t err_cap)
+{
+	int ends[2] = {-1, -1};
+	struct http_request req;
+	struct origin_decision d;
+	struct http_buf got;
+	enum http_err e = HTTP_OK;
+	bool ok = false;
+	long hl;
+
+	http_buf_init(&got, LAB_MAX_MESSAGE);
+	if (!wire_pair(lab, LAB_ORIGIN, ends, err, err_cap))
+		goto out;
+	if (!wire_carry(ends[0], ends[1], &c->held, &got, err, err_cap)) {
+		wire_close(&ends[0]);
+		wire_close(&ends[1]);
+		goto out;
+	}
+	hl = http_parse_request(got.data, got.len, &req, &e);
+	origin_decision_init(&d);
+	if (hl > 0) {
+		origin_decide(&lab->ocfg, lab->ost, &req, got.data + hl,
+			      got.len - (size_t)hl, (uint64_t)time(NULL), &d);
+		why(m, d.lesson, "%s", d.why);
+	}
+	http_buf_reset(&c->held);
+	ok = hl > 0 &&
+	     wire_carry(ends[1], ends[0], &d.out, &c->held, err, err_cap);
+	if (hl <= 0)
+		snprintf(err, err_cap,
+			 "the forwarded request does not "
+			 "parse");
+	origin_decision_free(&d);
+	wire_close(&ends[0]);
+	wire_close(&ends[1]);
+	*moved = true;
+out:
+	http_buf_free(&got);
+	return ok;
+}
+
+/* Leg 2 to a server of the student's own on loopback: sent as it is,
+ * its answer read back; when it cannot be reached, the proxy's 502, which
+ * stays on this leg.  *moved when its answer is in c->held. */
+static bool p2o_own_origin(struct icpt_conn *c, struct lab_msg *m, bool *moved,
+			   char *err, size_t err_cap)
+{
+	enum net_fail nf;
+	char cerr[300];
+	bool ok;
+	int fd =
+	    net_connect_addr(c->addrs, c->naddrs, c->target, LAB_IO_TIMEOUT_MS,
+			     NULL, &nf, cerr, sizeof(cerr));
+
+	if (fd < 0) {
+		why(m, NULL, "proxy: cannot connect to %s (%s) -> 502",
+		    c->target, cerr);
+		own_502(c, "The proxy could not connect to", c->target, 0);
+		c->close_after = true;
+		return true;
+	}
+	net_set_timeouts(fd, LAB_IO_TIMEOUT_MS, LAB_IO_TIMEOUT_MS);
+	why(m, NULL,
+	    "sent to your own origin %s; what it checks is its own "
+	    "business (the lab sees only its answer)",
+	    c->target);
+	ok = net_write_all(fd, c->held.data, c->held.len) >= 0;
+	http_buf_reset(&c->held);
+	if (ok)
+		ok = read_response(fd, c->method, &c->held, err, err_cap);
+	else
+		snprintf(err, err_cap, "write to %s failed", c->target);
+	close(fd);
+	*moved = true;
+	return ok;
+}
+
 /* Leg 2: the forwarded request reaches the origin, which answers. */
 static bool release_p2o(struct repl *r, struct icpt_conn *c, char *err,
 			size_t err_cap)
 {
-	struct lab *lab = r->lab;
 	struct lab_msg *m = record(r, c, LAB_P2O);
-	struct http_buf got;
-	bool ok = false;
+	bool moved = false;
+	bool ok = c->lab_origin
+		      ? p2o_lab_origin(r->lab, c, m, &moved, err, err_cap)
+		      : p2o_own_origin(c, m, &moved, err, err_cap);
 
-	http_buf_init(&got, LAB_MAX_MESSAGE);
-	if (c->lab_origin) {
-		/* both ends are the lab's, as in the built-in exchange */
-		int ends[2] = {-1, -1};
-		struct http_request req;
-		struct origin_decision d;
-		enum http_err e = HTTP_OK;
-		long hl;
-
-		if (!wire_pair(lab, LAB_ORIGIN, ends, err, err_cap))
-			goto out;
-		if (!wire_carry(ends[0], ends[1], &c->held, &got, err,
-				err_cap)) {
-			wire_close(&ends[0]);
-			wire_close(&ends[1]);
-			goto out;
-		}
-		hl = http_parse_request(got.data, got.len, &req, &e);
-		origin_decision_init(&d);
-		if (hl > 0) {
-			origin_decide(&lab->ocfg, lab->ost, &req, got.data + hl,
-				      got.len - (size_t)hl,
-				      (uint64_t)time(NULL), &d);
-			why(m, d.lesson, "%s", d.why);
-		}
-		http_buf_reset(&c->held);
-		ok = hl > 0 && wire_carry(ends[1], ends[0], &d.out, &c->held,
-					  err, err_cap);
-		if (hl <= 0)
-			snprintf(err, err_cap,
-				 "the forwarded request does not "
-				 "parse");
-		origin_decision_free(&d);
-		wire_close(&ends[0]);
-		wire_close(&ends[1]);
-	} else {
-		enum net_fail nf;
-		char cerr[300];
-		int fd = net_connect_addr(c->addrs, c->naddrs, c->target,
-					  LAB_IO_TIMEOUT_MS, NULL, &nf, cerr,
-					  sizeof(cerr));
-		if (fd < 0) {
-			why(m, NULL, "proxy: cannot connect to %s (%s) -> 502",
-			    c->target, cerr);
-			own_502(c, "The proxy could not connect to", c->target,
-				0);
-			c->close_after = true;
-			ok = true;
-			goto out;
-		}
-		net_set_timeouts(fd, LAB_IO_TIMEOUT_MS, LAB_IO_TIMEOUT_MS);
-		why(m, NULL,
-		    "sent to your own origin %s; what it checks is its own "
-		    "business (the lab sees only its answer)",
-		    c->target);
-		ok = net_write_all(fd, c->held.data, c->held.len) >= 0;
-		http_buf_reset(&c->held);
-		if (ok)
-			ok = read_response(fd, c->method, &c->held, err,
-					   err_cap);
-		else
-			snprintf(err, err_cap, "write to %s failed", c->target);
-		close(fd);
-	}
-	c->leg = LAB_O2P;
-out:
-	http_buf_free(&got);
+	if (moved)
+		c->leg = LAB_O2P;
 	return ok;
 }
 

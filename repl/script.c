@@ -11,7 +11,9 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "script.h"
 #include "command.h"
+#include "drive.h"
 #include "repl.h"
 
 #include <ctype.h>
@@ -163,78 +165,79 @@ static enum repl_rc expect_header(struct repl *r, const struct lab_msg *m,
 	return REPL_OK;
 }
 
-/* expect seen TEXT: some message (or its TLS note) contains it */
-static enum repl_rc expect_seen(struct repl *r, const struct lab_msg *m,
+/* Where `expect seen`, `not-seen` and `why` look for their TEXT. */
+enum expect_look {
+	LOOK_SEEN,     /* a message's bytes or its TLS note */
+	LOOK_NOT_SEEN, /* a message's bytes */
+	LOOK_WHY       /* a receiver's why-line: the reason a server gives
+			  only there (an unknown user and a wrong password
+			  look the same on the wire) */
+};
+
+/* The first message (from 0) holding text where `look` looks, or
+ * v->num_msgs when none does. */
+static size_t first_holding(const struct lab_view *v, enum expect_look look,
+			    const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < v->num_msgs; i++) {
+		const struct lab_msg *m = &v->msgs[i];
+
+		if (look == LOOK_WHY
+			? strstr(m->why, text) != NULL
+			: contains(m->bytes.data, m->bytes.len, text) ||
+			      (look == LOOK_SEEN &&
+			       contains(m->tls, strlen(m->tls), text)))
+			break;
+	}
+	return i;
+}
+
+/* expect seen TEXT | not-seen TEXT | why TEXT: in the whole exchange */
+static enum repl_rc expect_text(struct repl *r, const struct lab_msg *m,
 				int argc, char **argv)
 {
-	char want[160];
+	static const char *const noted[] = {"saw", "never", "why:"};
+	enum expect_look look = strcmp(argv[1], "seen") == 0  ? LOOK_SEEN
+				: strcmp(argv[1], "why") == 0 ? LOOK_WHY
+							      : LOOK_NOT_SEEN;
+	char want[160], num[24];
+	struct lab_view v;
+	size_t i;
 
 	(void)m;
 	if (argc != 3)
 		return REPL_USAGE;
-	snprintf(want, sizeof(want), "saw %s", argv[2]);
+	snprintf(want, sizeof(want), "%s %s", noted[look], argv[2]);
 	note_expected(r, want);
-	for (size_t i = 0; i < r->lab->num_msgs; i++)
-		if (contains(r->lab->msgs[i].bytes.data,
-			     r->lab->msgs[i].bytes.len, argv[2]) ||
-		    contains(r->lab->msgs[i].tls, strlen(r->lab->msgs[i].tls),
-			     argv[2]))
+	lab_view(r->lab, &v);
+	i = first_holding(&v, look, argv[2]);
+	if (look == LOOK_NOT_SEEN) {
+		if (i == v.num_msgs)
 			return REPL_OK;
-	return failed(r, "expected some message to contain '%s'%s", argv[2],
-		      "");
-}
-
-/* expect not-seen TEXT: no message contains it */
-static enum repl_rc expect_not_seen(struct repl *r, const struct lab_msg *m,
-				    int argc, char **argv)
-{
-	char want[160];
-
-	(void)m;
-	if (argc != 3)
-		return REPL_USAGE;
-	snprintf(want, sizeof(want), "never %s", argv[2]);
-	note_expected(r, want);
-	for (size_t i = 0; i < r->lab->num_msgs; i++)
-		if (contains(r->lab->msgs[i].bytes.data,
-			     r->lab->msgs[i].bytes.len, argv[2])) {
-			char num[24];
-			snprintf(num, sizeof(num), "%zu", i + 1);
-			return failed(r,
-				      "expected no message to contain "
-				      "'%s', but message %s does",
-				      argv[2], num);
-		}
-	return REPL_OK;
-}
-
-/* expect why TEXT: the receivers' why lines, the reason a server gives
- * only there (an unknown user and a wrong password look the same on the
- * wire). */
-static enum repl_rc expect_why(struct repl *r, const struct lab_msg *m,
-			       int argc, char **argv)
-{
-	char want[160];
-
-	(void)m;
-	if (argc != 3)
-		return REPL_USAGE;
-	snprintf(want, sizeof(want), "why: %s", argv[2]);
-	note_expected(r, want);
-	for (size_t i = 0; i < r->lab->num_msgs; i++)
-		if (strstr(r->lab->msgs[i].why, argv[2]) != NULL)
-			return REPL_OK;
-	return failed(r, "expected some why line to contain '%s'%s", argv[2],
-		      "");
+		snprintf(num, sizeof(num), "%zu", i + 1);
+		return failed(r,
+			      "expected no message to contain "
+			      "'%s', but message %s does",
+			      argv[2], num);
+	}
+	if (i < v.num_msgs)
+		return REPL_OK;
+	return failed(r,
+		      look == LOOK_WHY
+			  ? "expected some why line to contain '%s'%s"
+			  : "expected some message to contain '%s'%s",
+		      argv[2], "");
 }
 
 static const struct {
 	const char *word;
 	expect_fn fn;
 } expect_forms[] = {
-    {"from", expect_from},	   {"header", expect_header},
-    {"no-header", expect_header},  {"seen", expect_seen},
-    {"not-seen", expect_not_seen}, {"why", expect_why},
+    {"from", expect_from},	  {"header", expect_header},
+    {"no-header", expect_header}, {"seen", expect_text},
+    {"not-seen", expect_text},	  {"why", expect_text},
 };
 
 enum repl_rc script_expect(struct repl *r, int argc, char **argv)

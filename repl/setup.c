@@ -4,6 +4,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "setup.h"
 #include "lab_set.h"
 #include "repl.h"
 
@@ -18,6 +19,7 @@ static enum repl_rc set_party(struct repl *r, char **argv, setter fn)
 {
 	char err[256];
 	int p = lab_party_from(argv[1]);
+	struct lab_view v;
 
 	if (p < 0) {
 		repl_error(r, "%s: say proxy or origin", argv[0]);
@@ -27,6 +29,7 @@ static enum repl_rc set_party(struct repl *r, char **argv, setter fn)
 		repl_error(r, "%s %s: %s", argv[0], argv[1], err);
 		return REPL_FAIL;
 	}
+	lab_view(r->lab, &v);
 	/* Settings are read at every step, not copied at `get`: a change
 	 * in the middle of an exchange reaches its very next message. */
 	if (!r->in_outcomes)
@@ -34,10 +37,10 @@ static enum repl_rc set_party(struct repl *r, char **argv, setter fn)
 			strcmp(argv[0], "user") == 0 && strchr(argv[2], ':')
 			    ? "set"
 			    : argv[2],
-			r->lab->active ? "in effect now: the exchange in "
-					 "progress uses it from its next step"
-				       : "in effect now: the next exchange "
-					 "uses it");
+			v.active ? "in effect now: the exchange in "
+				   "progress uses it from its next step"
+				 : "in effect now: the next exchange "
+				   "uses it");
 	return REPL_OK;
 }
 
@@ -71,21 +74,22 @@ enum repl_rc setup_user(struct repl *r, int argc, char **argv)
 enum repl_rc setup_connect(struct repl *r, int argc, char **argv)
 {
 	char err[256];
+	struct lab_view v;
 
 	(void)argc;
 	if (!lab_set_proxy(r->lab, argv[2], err, sizeof(err))) {
 		repl_error(r, "connect: %s", err);
 		return REPL_USAGE;
 	}
-	if (r->lab->external)
+	lab_view(r->lab, &v);
+	if (v.external)
 		fprintf(r->out,
 			"using the proxy at %s:%u.  Only the client <-> "
 			"proxy legs are visible now: what that proxy "
 			"checks, and its talk with the origin, happen "
 			"inside another program.  The lab's origin "
 			"still listens on 127.0.0.1:%u.\n",
-			r->lab->ext_host, r->lab->ext_port,
-			r->lab->port[LAB_ORIGIN]);
+			v.ext_host, v.ext_port, v.port[LAB_ORIGIN]);
 	else
 		fprintf(r->out, "using the embedded proxy again (all four "
 				"legs visible)\n");
@@ -96,9 +100,12 @@ enum repl_rc setup_connect(struct repl *r, int argc, char **argv)
 
 static void print_server(struct repl *r, enum lab_party p)
 {
-	const struct lab_server *s = &r->lab->server[p];
+	struct lab_view v;
+	const struct lab_server *s;
 	size_t i;
 
+	lab_view(r->lab, &v);
+	s = &v.server[p];
 	fprintf(r->out, "  %-7s schemes ", lab_party_name(p));
 	if (s->num_schemes == 0)
 		fprintf(r->out, "none");
@@ -117,45 +124,45 @@ static void print_server(struct repl *r, enum lab_party p)
 
 enum repl_rc setup_settings(struct repl *r, int argc, char **argv)
 {
-	const struct lab *lab = r->lab;
+	struct lab_view v;
 	int p;
 
 	(void)argc;
 	(void)argv;
-	if (lab->external)
-		fprintf(r->out, "  proxy   external %s:%u\n", lab->ext_host,
-			lab->ext_port);
+	lab_view(r->lab, &v);
+	if (v.external)
+		fprintf(r->out, "  proxy   external %s:%u\n", v.ext_host,
+			v.ext_port);
 	else
 		fprintf(r->out,
 			"  proxy   embedded, 127.0.0.1:%u, realm \"%s\"\n",
-			lab->port[LAB_PROXY], LAB_PROXY_REALM);
+			v.port[LAB_PROXY], LAB_PROXY_REALM);
 	fprintf(r->out, "  origin  embedded, 127.0.0.1:%u, realm \"%s\"\n",
-		lab->port[LAB_ORIGIN], LAB_ORIGIN_REALM);
-	if (lab->mystery != 0)
+		v.port[LAB_ORIGIN], LAB_ORIGIN_REALM);
+	if (v.mystery != 0)
 		fprintf(r->out,
 			"  servers hidden: mystery %d (schemes, algorithms, "
 			"qop, ACL and clocks are for you to find)\n",
-			lab->mystery);
+			v.mystery);
 	else {
 		print_server(r, LAB_PROXY);
 		print_server(r, LAB_ORIGIN);
 	}
 	for (p = 0; p < 2; p++) {
-		if (lab->creds[p].set)
+		if (v.creds[p].set)
 			fprintf(r->out,
 				"  client  %s user %s (password %zu "
 				"bytes)\n",
 				lab_party_name((enum lab_party)p),
-				lab->creds[p].user, strlen(lab->creds[p].pass));
+				v.creds[p].user, strlen(v.creds[p].pass));
 		else
 			fprintf(r->out, "  client  %s user none\n",
 				lab_party_name((enum lab_party)p));
 	}
-	if (lab->brk == LAB_BREAK_NONE)
+	if (v.brk == LAB_BREAK_NONE)
 		fprintf(r->out, "  break   none\n");
 	else
 		fprintf(r->out, "  break   %s %s (pending)\n",
-			lab_party_name(lab->brk_party),
-			lab_break_name(lab->brk));
+			lab_party_name(v.brk_party), lab_break_name(v.brk));
 	return REPL_OK;
 }

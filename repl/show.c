@@ -1,6 +1,6 @@
 /*
- * repl/show.c - printing: colours, errors, one message of the exchange,
- * `show`, `raw` and `trace`.
+ * repl/show.c - printing one message of the exchange, `show`, `raw`
+ * and `trace`.
  *
  * A message is printed as it crossed the socket, byte for byte: with
  * `raw` on, CR and LF are shown as \r and \n so the CRLF line ends of
@@ -8,58 +8,11 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "repl.h"
+#include "show.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- Talking ---- */
-
-void repl_init(struct repl *r, struct lab *lab, FILE *out, FILE *err)
-{
-	memset(r, 0, sizeof(*r));
-	r->lab = lab;
-	r->out = out;
-	r->err = err;
-}
-
-/* "error: ..." or, in a script, "FILE:LINE: ..." (on r->err). */
-void repl_error(struct repl *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(r->out);
-	if (r->file != NULL)
-		fprintf(r->err, "%s:%u: ", r->file, r->line);
-	else
-		fprintf(r->err, "%serror:%s ", repl_color(r, "bad"),
-			repl_color(r, "off"));
-	va_start(ap, fmt);
-	vfprintf(r->err, fmt, ap);
-	va_end(ap);
-	fputc('\n', r->err);
-	fflush(r->err);
-}
-
-/* ANSI SGR sequences per role; "" without colour. */
-const char *repl_color(const struct repl *r, const char *role)
-{
-	static const struct {
-		const char *role, *sgr;
-	} t[] = {
-	    {"step", "\033[1;36m"}, {"why", "\033[33m"}, {"bad", "\033[1;31m"},
-	    {"good", "\033[1;32m"}, {"dim", "\033[2m"},	 {"off", "\033[0m"},
-	};
-	size_t i;
-
-	if (!r->color)
-		return "";
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (strcmp(t[i].role, role) == 0)
-			return t[i].sgr;
-	return "";
-}
 
 /* ---- One message ---- */
 
@@ -134,12 +87,14 @@ void show_message(struct repl *r, const struct lab_msg *m)
 /* `show [N]`: message N again, default the last. */
 enum repl_rc show_cmd(struct repl *r, int argc, char **argv)
 {
-	int n = argc > 1 ? atoi(argv[1]) : (int)r->lab->num_msgs;
-	const struct lab_msg *m = lab_msg_at(r->lab, n);
+	struct lab_view v;
+	const struct lab_msg *m;
 
+	lab_view(r->lab, &v);
+	m = lab_msg_at(r->lab, argc > 1 ? atoi(argv[1]) : (int)v.num_msgs);
 	if (m == NULL) {
 		repl_error(r, "no message %s (the exchange has %zu; try trace)",
-			   argc > 1 ? argv[1] : "yet", r->lab->num_msgs);
+			   argc > 1 ? argv[1] : "yet", v.num_msgs);
 		return REPL_FAIL;
 	}
 	show_message(r, m);
@@ -161,16 +116,18 @@ enum repl_rc show_raw(struct repl *r, int argc, char **argv)
 /* `trace`: one line per message, and the TCP events between them. */
 enum repl_rc show_trace(struct repl *r, int argc, char **argv)
 {
+	struct lab_view v;
 	size_t i;
 
 	(void)argc;
 	(void)argv;
-	if (r->lab->num_msgs == 0) {
+	lab_view(r->lab, &v);
+	if (v.num_msgs == 0) {
 		fprintf(r->out, "no messages yet (get PATH, then Enter)\n");
 		return REPL_OK;
 	}
-	for (i = 0; i < r->lab->num_msgs; i++) {
-		const struct lab_msg *m = &r->lab->msgs[i];
+	for (i = 0; i < v.num_msgs; i++) {
+		const struct lab_msg *m = &v.msgs[i];
 		if (m->tcp_before[0] != '\0')
 			fprintf(r->out, "     %s\n", m->tcp_before);
 		if (m->conn > 0)
@@ -182,9 +139,8 @@ enum repl_rc show_trace(struct repl *r, int argc, char **argv)
 		if (m->tcp_after[0] != '\0')
 			fprintf(r->out, "     %s\n", m->tcp_after);
 	}
-	if (r->lab->done)
-		fprintf(r->out, "     done: %d from the %s\n",
-			r->lab->final_status,
-			lab_party_name(r->lab->final_who));
+	if (v.done)
+		fprintf(r->out, "     done: %d from the %s\n", v.final_status,
+			lab_party_name(v.final_who));
 	return REPL_OK;
 }

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE /* memmem */
 
 #include "tlsleg.h"
+#include "lab_state.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "wire.h"
+#include "lab_state.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -53,7 +54,13 @@ bool wire_pair(struct lab *lab, enum lab_party p, int ends[2], char *err,
 	return true;
 }
 
-/* Read exactly n bytes (what we wrote into the other end) into b. */
+/*
+ * Read exactly n bytes (what we wrote into the other end) into b.  Not
+ * the framed reader of net/reader.h: the lab carries every message whole
+ * and as written, a head that does not parse (`break`) or a body its
+ * framing does not bound included, and the receiver's pure machine says
+ * what it makes of them.  The count is known; each read is net_recv().
+ */
 static bool read_exact(int fd, struct http_buf *b, size_t n, char *err,
 		       size_t err_cap)
 {
@@ -69,9 +76,7 @@ static bool read_exact(int fd, struct http_buf *b, size_t n, char *err,
 				 "timed out reading from a socket");
 			return false;
 		}
-		r = read(fd, chunk, n < sizeof(chunk) ? n : sizeof(chunk));
-		if (r < 0 && errno == EINTR)
-			continue;
+		r = net_recv(fd, chunk, n < sizeof(chunk) ? n : sizeof(chunk));
 		if (r <= 0) {
 			snprintf(err, err_cap, "the connection closed early");
 			return false;
@@ -101,7 +106,7 @@ bool wire_carry(int fd, int other, const struct http_buf *b,
  * REPL waits for the proxy: read one request from fd, decide, write the
  * answer.  False when the connection is done (closed or broken).
  */
-static bool serve_origin(struct lab *lab, int fd)
+bool wire_serve_origin(struct lab *lab, int fd)
 {
 	struct http_buf b;
 	struct http_request req;
@@ -127,11 +132,6 @@ static bool serve_origin(struct lab *lab, int fd)
 	}
 	http_buf_free(&b);
 	return ok;
-}
-
-bool wire_serve_origin(struct lab *lab, int fd)
-{
-	return serve_origin(lab, fd);
 }
 
 /* Wait for the external proxy's answer, serving the lab's origin meanwhile. */
@@ -172,7 +172,7 @@ static bool wait_external(struct lab *lab, char *err, size_t err_cap)
 		}
 		for (i = 0; i < LAB_EXT_ORIGIN_CONNS; i++)
 			if (lab->ext_origin[i] >= 0 && pfd[2 + i].revents &&
-			    !serve_origin(lab, lab->ext_origin[i]))
+			    !wire_serve_origin(lab, lab->ext_origin[i]))
 				wire_close(&lab->ext_origin[i]);
 	}
 	snprintf(err, err_cap,

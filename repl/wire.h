@@ -1,6 +1,7 @@
 /*
  * repl/wire.h - the lab's sockets (see repl/wire.c).  Everything here
- * moves bytes; the decisions are in repl/lab_step.c and the machines it calls.
+ * moves bytes; the decisions are in the legs of repl/lab_step.c and the
+ * machines they call.
  */
 #ifndef LAB407_REPL_WIRE_H
 #define LAB407_REPL_WIRE_H

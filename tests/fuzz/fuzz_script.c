@@ -14,6 +14,7 @@
 #include "fuzz.h"
 
 #define FUZZ_NO_MAIN
+#include "../../repl/script.h"
 #include "fuzz_command.c"
 
 /* What script_expect() does with the words before it looks at the lab. */

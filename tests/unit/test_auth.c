@@ -642,6 +642,88 @@ static void test_scheme_of(void **state)
 	assert_int_equal(auth_scheme_of("Basicx", 5), AUTH_SCHEME_BASIC);
 }
 
+/* auth_scheme_span(): the length of the token auth_scheme_of() reads,
+ * 0 exactly when it gives NONE. */
+static const struct {
+	const char *v;
+	size_t want;
+} scheme_span_cases[] = {
+    {"Basic YWxhZGRpbjpvcGVuc2VzYW1l", 5},
+    {"Negotiate", 9},
+    {"Foo bar", 3},	     /* unknown schemes have a span too */
+    {"Digest nonce=\"a", 6}, /* the rest is not looked at */
+    {"Digest,", 6},
+    {"", 0},
+    {" Basic x", 0},
+    {"Basic=", 0},
+    {"\xff\xfe realm=x", 0},
+};
+
+static void test_scheme_span(void **state)
+{
+	(void)state;
+	for (size_t i = 0;
+	     i < sizeof(scheme_span_cases) / sizeof(scheme_span_cases[0]);
+	     i++) {
+		const char *v = scheme_span_cases[i].v;
+		size_t n = auth_scheme_span(v, strlen(v));
+
+		if (n != scheme_span_cases[i].want)
+			fail_msg("auth_scheme_span(\"%s\") = %zu", v, n);
+		assert_int_equal(n == 0, auth_scheme_of(v, strlen(v)) ==
+					     AUTH_SCHEME_NONE);
+	}
+}
+
+/* auth_parse_params(): a bare #auth-param list (Authentication-Info). */
+static const struct {
+	const char *comment;
+	const char *v;
+	enum http_err want;
+	size_t params;
+} params_cases[] = {
+    {"RFC 7616 §3.5 shape",
+     "qop=auth, rspauth=\"6629fae4\", cnonce=\"0a4f113b\", nc=00000001",
+     HTTP_OK, 4},
+    {"one param", "nextnonce=\"abc\"", HTTP_OK, 1},
+    {"empty value", "", HTTP_OK, 0},
+    {"empty list elements", " , qop=auth ,, nc=1 ,", HTTP_OK, 2},
+    {"BWS around =", "qop = auth", HTTP_OK, 1},
+    {"a scheme is not a param", "Digest qop=auth", HTTP_E_AUTH_SYNTAX, 0},
+    {"a token68 is not a param", "abc==", HTTP_E_AUTH_SYNTAX, 0},
+    {"no value", "qop=", HTTP_E_AUTH_SYNTAX, 0},
+    {"unclosed quote", "nextnonce=\"abc", HTTP_E_AUTH_SYNTAX, 0},
+    {"a param twice", "nc=1, nc=2", HTTP_E_AUTH_DUP_PARAM, 0},
+    {"no comma between", "qop=auth nc=1", HTTP_E_AUTH_SYNTAX, 0},
+};
+
+static void test_params(void **state)
+{
+	struct auth_challenge c;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(params_cases) / sizeof(params_cases[0]);
+	     i++) {
+		enum http_err e = auth_parse_params(
+		    params_cases[i].v, strlen(params_cases[i].v), &c);
+
+		if (e != params_cases[i].want)
+			fail_msg("%s: got %s", params_cases[i].comment,
+				 http_strerror(e));
+		if (e != HTTP_OK)
+			continue;
+		assert_int_equal(c.num_params, params_cases[i].params);
+		assert_null(c.scheme);
+		assert_null(c.token68);
+		assert_int_equal(c.kind, AUTH_SCHEME_NONE);
+	}
+	/* the values point into the input, quotes off */
+	assert_int_equal(auth_parse_params("rspauth=\"ab\"", 12, &c), HTTP_OK);
+	assert_int_equal(c.params[0].value_len, 2);
+	assert_memory_equal(c.params[0].value, "ab", 2);
+	assert_true(c.params[0].quoted);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -654,6 +736,8 @@ int main(void)
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_scheme_names),
 	    cmocka_unit_test(test_scheme_of),
+	    cmocka_unit_test(test_scheme_span),
+	    cmocka_unit_test(test_params),
 	    cmocka_unit_test(test_write_param),
 	    cmocka_unit_test(test_write_quoted),
 	    cmocka_unit_test(test_write_param_refused),

@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_repl_breaker.c - `break password` and `break user` on a
- * request an outside client wrote (breaker_apply_held()): the credential
+ * request an outside client wrote (breaker_held_apply()): the credential
  * it computed is rewritten into the one a wrong password or an unknown
  * user gives, or left alone with a sentence saying why.
  */
@@ -16,8 +16,9 @@
 
 #include <cmocka.h>
 
-#include "../../repl/breaker.h"
+#include "../../repl/breaker_held.h"
 #include "../../repl/lab.h"
+#include "../../repl/lab_state.h"
 
 #define HEAD(cred)                                                             \
 	"GET http://127.0.0.1:8080/x HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"     \
@@ -93,7 +94,7 @@ static void test_held(void **state)
 		lab->brk_party = LAB_PROXY;
 		http_buf_init(&b, LAB_MAX_MESSAGE);
 		assert_true(http_buf_append(&b, c->in, strlen(c->in)));
-		breaker_apply_held(lab, &b, note, sizeof(note));
+		breaker_held_apply(lab, &b, note, sizeof(note));
 		if (b.len != strlen(want) || memcmp(b.data, want, b.len) != 0)
 			fail_msg("%s: got\n%.*s", c->comment, (int)b.len,
 				 b.data);

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "../../repl/choice.h"
+#include "../../repl/lab_state.h"
 #include "../../repl/mystery.h"
 
 /* ---- Lists ---- */

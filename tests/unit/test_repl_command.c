@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "../../repl/command.h"
+#include "../../repl/script.h"
 
 /* ---- Splitting ---- */
 

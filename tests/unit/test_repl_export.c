@@ -18,7 +18,9 @@
 
 #include <cmocka.h>
 
+#include "../../repl/export_dot.h"
 #include "../../repl/lab_set.h"
+#include "../../repl/lab_state.h"
 #include "../../repl/lab_step.h"
 #include "../../repl/repl.h"
 
@@ -257,12 +259,30 @@ static const struct hostile_case hostile_cases[] = {
      "HTTP/1.1 407 X\r\nProxy-Authenticate: Digest algorithm=\"a\\\"b\\\\\", "
      "stale=true\r\n\r\n",
      "algorithm=\\\"a\\\\\\\"b\\\\\\\\\\\"", NULL},
-    /* bytes over 0x7f become '?', never invalid UTF-8 in the label (and
-     * "\xff\xfe" is no token, so no scheme: hidden with realm) */
+    /* bytes over 0x7f (obs-text, allowed in a quoted-string) become '?',
+     * never invalid UTF-8 in the label */
     {"non-ASCII bytes",
+     "HTTP/1.1 407 X\r\nProxy-Authenticate: Digest realm=x, "
+     "username=\"\xc3\"\r\n\r\n",
+     "Proxy-Authenticate: Digest realm=" ELLIPSIS ", username=\\\"?\\\"", NULL},
+    /* "\xff\xfe" is no token, so no scheme: the value does not parse
+     * (RFC 9110 §11.6.1) and nothing of it is shown as a param */
+    {"no scheme",
      "HTTP/1.1 407 X\r\nProxy-Authenticate: \xff\xfe realm=x, "
      "username=\"\xc3\"\r\n\r\n",
-     "Proxy-Authenticate: " ELLIPSIS ", username=\\\"?\\\"", NULL},
+     "Proxy-Authenticate: " ELLIPSIS "\\l", "username"},
+    /* credentials that do not parse: the scheme, then "…" */
+    {"credentials that do not parse",
+     "HTTP/1.1 407 X\r\nAuthorization: Digest username=\"a\", "
+     "username=\"b\"\r\n\r\n",
+     "Authorization: Digest " ELLIPSIS "\\l", "username"},
+    /* Proxy-Authentication-Info: bare params (RFC 9110 §11.7.3) */
+    {"-Info params",
+     "HTTP/1.1 407 X\r\nProxy-Authentication-Info: nextnonce=\"abc\", "
+     "qop=auth, rspauth=\"x\", nc=00000001\r\n\r\n",
+     "Proxy-Authentication-Info: " ELLIPSIS ", qop=auth, " ELLIPSIS
+     ", nc=00000001\\l",
+     "abc"},
     /* bare schemes, several challenges in one field */
     {"several challenges",
      "HTTP/1.1 407 X\r\nProxy-Authenticate: Negotiate, NTLM, Basic "

@@ -17,6 +17,7 @@
 
 #include "../../repl/lab.h"
 #include "../../repl/lab_set.h"
+#include "../../repl/lab_state.h"
 #include "../../repl/lab_step.h"
 
 static int setup(void **state)
@@ -590,6 +591,74 @@ static void test_setup_errors(void **state)
 	assert_int_equal(lab_step(lab, err, sizeof(err)), LAB_STEP_IDLE);
 }
 
+/*
+ * lab_view(): what the REPL's commands read is the lab's own state, at
+ * each point of an exchange (a copy of a value, or a pointer into the
+ * lab), for several states: no exchange, one waiting, a break armed, the
+ * end of a tunnel, an external proxy set.
+ */
+static void assert_view(const struct lab *lab)
+{
+	struct lab_view v;
+
+	lab_view(lab, &v);
+	assert_int_equal(v.port[LAB_PROXY], lab->port[LAB_PROXY]);
+	assert_int_equal(v.port[LAB_ORIGIN], lab->port[LAB_ORIGIN]);
+	assert_ptr_equal(v.server, lab->server);
+	assert_ptr_equal(v.creds, lab->creds);
+	assert_int_equal(v.mystery, lab->mystery);
+	assert_int_equal(v.external, lab->external);
+	assert_string_equal(v.ext_host, lab->ext_host);
+	assert_int_equal(v.ext_port, lab->ext_port);
+	assert_string_equal(v.method, lab->method);
+	assert_string_equal(v.url, lab->url);
+	assert_int_equal(v.tunnel, lab->tunnel);
+	assert_string_equal(v.client_url, lab->client_url);
+	assert_ptr_equal(v.body, lab->body);
+	assert_int_equal(v.active, lab->active);
+	assert_int_equal(v.next, lab->next);
+	assert_int_equal(v.done, lab->done);
+	assert_int_equal(v.tunnel_up, lab->cm.tunnel_up);
+	assert_int_equal(v.final_status, lab->final_status);
+	assert_int_equal(v.final_who, lab->final_who);
+	assert_string_equal(v.end_note, lab->end_note);
+	assert_ptr_equal(v.msgs, lab->msgs);
+	assert_int_equal(v.num_msgs, lab->num_msgs);
+	assert_int_equal(v.brk, lab->brk);
+	assert_int_equal(v.brk_party, lab->brk_party);
+}
+
+static void test_view(void **state)
+{
+	struct lab *lab = *state;
+	char err[256];
+
+	lab_defaults(lab);
+	lab_clear(lab);
+	assert_view(lab); /* no exchange */
+	assert_true(
+	    lab_begin(lab, "POST", "/private", "a=1", err, sizeof(err)));
+	assert_view(lab); /* the first message waiting */
+	assert_int_equal(lab_step(lab, err, sizeof(err)), LAB_STEP_MOVED);
+	assert_view(lab); /* the 407 waiting on P2C */
+	assert_true(lab_set_break(lab, LAB_BREAK_PASSWORD, err, sizeof(err)));
+	assert_view(lab); /* a break armed */
+	run(lab, "/admin");
+	assert_view(lab); /* done: 200 from the origin */
+	assert_true(lab_begin(lab, "CONNECT", LAB_ORIGIN_ALIAS, NULL, err,
+			      sizeof(err)));
+	for (int i = 0; i < LAB_MAX_MSGS &&
+			lab_step(lab, err, sizeof(err)) == LAB_STEP_MOVED;
+	     i++)
+		;
+	assert_true(lab->cm.tunnel_up);
+	assert_view(lab); /* the end of a tunnel */
+	assert_true(lab_set_proxy(lab, "127.0.0.1:9", err, sizeof(err)));
+	assert_view(lab); /* an external proxy set (never contacted) */
+	assert_true(lab_set_proxy(lab, "embedded", err, sizeof(err)));
+	lab_defaults(lab);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -603,6 +672,7 @@ int main(void)
 	    cmocka_unit_test(test_connect_tunnel),
 	    cmocka_unit_test(test_connect_refused),
 	    cmocka_unit_test(test_address_spellings),
+	    cmocka_unit_test(test_view),
 	};
 	return cmocka_run_group_tests_name("repl_lab", tests, setup, teardown);
 }
