@@ -383,23 +383,18 @@ enum http_err answer_build(struct answer_state *st,
 /* ---- Authentication-Info ---- */
 
 /*
- * Authentication-Info (RFC 9110 §11.6.3) is a bare #auth-param list; we
- * read it with the credentials parser by putting a scheme name in front.
- * A nextnonce (RFC 7616 §3.5) replaces the nonce and restarts nc.
+ * Authentication-Info (RFC 9110 §11.6.3) is a bare #auth-param list
+ * (auth_parse_params).  A nextnonce (RFC 7616 §3.5) replaces the nonce
+ * and restarts nc.
  */
 void answer_info(struct answer_state *st, const char *info, size_t len)
 {
-	char line[ANSWER_MAX_INFO];
 	char next[DIGEST_MAX_FIELD];
 	struct auth_challenge c;
-	int w;
 
-	if (info == NULL || len == 0 || len > ANSWER_MAX_INFO - 16)
+	if (info == NULL || len == 0 || len > ANSWER_MAX_INFO)
 		return;
-	w = snprintf(line, sizeof(line), "Info %.*s", (int)len, info);
-	if (w < 0 || (size_t)w >= sizeof(line))
-		return;
-	if (auth_parse_credentials(line, (size_t)w, &c) != HTTP_OK)
+	if (auth_parse_params(info, len, &c) != HTTP_OK)
 		return;
 	if (auth_get(&c, "nextnonce", next, sizeof(next)) != HTTP_OK ||
 	    next[0] == '\0')

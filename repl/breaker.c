@@ -294,6 +294,15 @@ bool breaker_applies(const struct lab *lab, int p, enum lab_break b, char *err,
 		return applies_ntlm(lab, p, b, s, err, err_cap);
 	case LAB_BREAK_BASE64:
 		return applies_base64(p, s, err, err_cap);
+	case LAB_BREAK_USER:
+		if (s == AUTH_SCHEME_BEARER) {
+			snprintf(err, err_cap,
+				 "Bearer has no user name; try `break %s "
+				 "password` (a wrong token)",
+				 lab_party_name((enum lab_party)p));
+			return false;
+		}
+		return true;
 	case LAB_BREAK_REALM:
 	case LAB_BREAK_NONCE:
 	case LAB_BREAK_NC:

@@ -158,6 +158,16 @@ void lab_close(struct lab *lab)
 
 /* ---- Exchanges ---- */
 
+uint64_t lab_proxy_now(const struct lab *lab)
+{
+	return (uint64_t)time(NULL) + lab->clock_skew + lab->waited;
+}
+
+uint64_t lab_origin_now(const struct lab *lab)
+{
+	return (uint64_t)time(NULL) + lab->waited;
+}
+
 /*
  * The one place the waiting message's leg changes: the message in
  * lab->pending is next carried on `leg`.  proxy_own: on P2C, the proxy's

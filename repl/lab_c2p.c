@@ -22,12 +22,6 @@
 #include "tlsleg.h"
 #include "wire.h"
 
-/* Seconds since the epoch as the proxy sees them (`break stale` skews). */
-static uint64_t proxy_now(const struct lab *lab)
-{
-	return (uint64_t)time(NULL) + lab->clock_skew + lab->waited;
-}
-
 /*
  * The lab's proxy forwards only to the lab's origin, never elsewhere: the
  * origin's port, and 127.0.0.1 among the checked addresses the host
@@ -126,7 +120,7 @@ static void c2p_decide(struct lab *lab, struct lab_msg *m,
 	}
 	proxy_decide_conn(&lab->pcfg, lab->pst, &lab->pconn, req,
 			  m->bytes.data + m->head_len,
-			  m->bytes.len - m->head_len, proxy_now(lab), d);
+			  m->bytes.len - m->head_len, lab_proxy_now(lab), d);
 	t->naddrs = 0;
 	if (d->action == PROXY_FORWARD || d->action == PROXY_TUNNEL) {
 		char method[32], rerr[300];

@@ -111,6 +111,12 @@ struct lab {
 /* The one place lab->next changes: the message in lab->pending is next
  * carried on leg (proxy_own: on P2C, the proxy's own answer). */
 void lab_queue_next(struct lab *lab, enum lab_leg leg, bool proxy_own);
+/* Seconds since the epoch as the lab's proxy and origin see them: `wait`
+ * moves both clocks, `break stale` the proxy's too.  Every leg that asks
+ * proxy_decide() or origin_decide() reads these, the outside clients'
+ * (repl/release.c) as the built-in client's. */
+uint64_t lab_proxy_now(const struct lab *lab);
+uint64_t lab_origin_now(const struct lab *lab);
 /* Room for one more message of the transcript (outside clients'
  * messages, repl/release.c), or NULL when it is full. */
 struct lab_msg *lab_record(struct lab *lab, enum lab_leg leg);

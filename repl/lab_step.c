@@ -90,8 +90,7 @@ static enum lab_step_rc step_p2o(struct lab *lab, struct lab_msg *m, char *err,
 		return LAB_STEP_ERROR;
 	origin_decision_init(&d);
 	origin_decide(&lab->ocfg, lab->ost, &req, m->bytes.data + m->head_len,
-		      m->bytes.len - m->head_len,
-		      (uint64_t)time(NULL) + lab->waited, &d);
+		      m->bytes.len - m->head_len, lab_origin_now(lab), &d);
 	snprintf(m->why, sizeof(m->why), "%s", d.why);
 	m->lesson = d.lesson;
 	http_buf_reset(&lab->pending);

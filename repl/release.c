@@ -285,8 +285,7 @@ static bool release_c2p(struct repl *r, struct icpt_conn *c, char *err,
 		 req.method);
 	proxy_decision_init(&d);
 	proxy_decide(&lab->pcfg, lab->pst, &req, c->held.data + hl,
-		     c->held.len - hl, (uint64_t)time(NULL) + lab->clock_skew,
-		     &d);
+		     c->held.len - hl, lab_proxy_now(lab), &d);
 	naddrs = c2p_resolve(lab, c, &d, addrs);
 	why(m, d.lesson, "%s", d.why);
 	c->close_after = d.close;
@@ -365,7 +364,7 @@ static bool p2o_lab_origin(struct lab *lab, struct icpt_conn *c,
 	origin_decision_init(&d);
 	if (hl > 0) {
 		origin_decide(&lab->ocfg, lab->ost, &req, got.data + hl,
-			      got.len - (size_t)hl, (uint64_t)time(NULL), &d);
+			      got.len - (size_t)hl, lab_origin_now(lab), &d);
 		why(m, d.lesson, "%s", d.why);
 	}
 	http_buf_reset(&c->held);

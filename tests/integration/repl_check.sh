@@ -192,6 +192,19 @@ printf 'break nonce\n' >"$TMP/inapplicable.lab"
 out=$("$REPL" --check "$TMP/inapplicable.lab" 2>&1)
 check_contains "nonce under Basic is explained" "$out" "nonce is a Digest field"
 
+# Bearer sends a token and no user name: `break user` has nothing to
+# spoil, for either party; `break password` (a wrong token) does.
+for party in proxy origin; do
+	printf 'scheme %s bearer\nbreak %s user\n' "$party" "$party" >"$TMP/bearer-user.lab"
+	out=$("$REPL" --check "$TMP/bearer-user.lab" 2>&1)
+	check_contains "break $party user under Bearer is explained" "$out" \
+		"Bearer has no user name; try \`break $party password\`"
+done
+printf 'scheme proxy bearer\nbreak proxy password\nget /\nexpect 407\n' >"$TMP/bearer-pw.lab"
+out=$("$REPL" --check "$TMP/bearer-pw.lab" 2>&1)
+check "break proxy password under Bearer: a wrong token, 407" "$?" 0
+check_absent "... and no refusal" "$out" "Bearer has no user name"
+
 out=$("$REPL" --check "$TMP/missing.lab" 2>&1)
 check "missing script exits 1" "$?" 1
 

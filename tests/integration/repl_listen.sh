@@ -216,6 +216,18 @@ check_contains "break password on Basic: alice:wonderland-wrong sent" \
 	"$OUT" "Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZC13cm9uZw=="
 check_contains "break password: curl's first request is left alone" \
 	"$OUT" "why: proxy: Proxy-Authorization missing -> 407"
+# `wait` moves the lab's clocks for an outside client's legs as for the
+# built-in client's: the nonce of curl's first 407 is too old when its
+# retry is released, and the proxy says stale=true; curl retries with the
+# fresh nonce and gets through.
+printf 'scheme proxy digest\nawait request 10\nstep\nstep\nexpect 407\nawait request 10\nwait 1000\nstep\nstep\nexpect why stale=true\nawait request 10\nstep\nstep\nstep\nstep\nexpect 200\nawait closed 10\n' \
+	>"$TMP/wait.lab"
+run_lab wait "$TMP/wait.lab" --proxy-anyauth -U alice:wonderland \
+	"http://127.0.0.1:@ORIGIN@/"
+check "wait 1000 on curl's Digest retry: the lab script passes" "$RC" 0
+[ "$RC" = 0 ] || printf '%s\n' "$OUT" | tail -n 20 >&2
+check "wait 1000 on curl's Digest retry: curl got 200 after the stale 407" \
+	"$CURL_OUT" 200
 # A break that cannot apply to the proxy's scheme is refused at once.
 printf 'await request 10\nbreak nonce\n' >"$TMP/brk-no.lab"
 run_lab brk-no "$TMP/brk-no.lab" --proxy-anyauth -U alice:wonderland \
