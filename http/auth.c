@@ -267,8 +267,8 @@ static enum http_err parse_one(const char *v, size_t len, size_t *pos,
 
 /* ---- Parsing fields ---- */
 
-/* Lesson 08: one grammar for every challenge list, known schemes or not. */
 /*
+ * Lesson 08: one grammar for every challenge list, known schemes or not.
  * Parse one field value holding one or more challenges into out[*n..max).
  * The challenges point into v; the caller keeps v alive.  An empty value
  * (or one of only commas) adds nothing and is not an error.

@@ -1,5 +1,5 @@
 /*
- * http/message.c - a strict HTTP/1.1 message parser and serializer.
+ * http/message.c - a strict HTTP/1.1 message parser.
  *
  * The parser is in the picohttpparser shape: it never allocates, it fills
  * pointer+length pairs that point into the caller's bytes, and it never
@@ -9,7 +9,8 @@
  * garbage is rejected early instead of waiting for more bytes.
  *
  * Sections: Characters, Lines, Request-line, Status-line, Field lines,
- * Parsing a head, Header look-up, Body framing, Serializing.
+ * Parsing a head, Request line, Host, Body framing, Field blocks.  Looking
+ * fields up is http/header.c; writing messages, http/write.c.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -54,19 +55,19 @@ bool http_is_token(const char *s, size_t n)
 }
 
 /* RFC 9110 §5.5: field-vchar = VCHAR / obs-text, plus SP and HTAB inside. */
-static bool is_field_char(unsigned char c)
+bool http_is_field_char(unsigned char c)
 {
 	return c == ' ' || c == '\t' || (c >= 0x21 && c != 0x7f);
 }
 
 /* Optional whitespace (RFC 9110 §5.6.3): SP or HTAB. */
-static bool is_ows(char c)
+bool http_is_ows(char c)
 {
 	return c == ' ' || c == '\t';
 }
 
 /* ASCII case-insensitive equality of a[0..n) and b[0..n). */
-static bool same_ci(const char *a, const char *b, size_t n)
+bool http_same_ci(const char *a, const char *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char x = (unsigned char)a[i];
@@ -233,7 +234,7 @@ static enum http_err parse_status_line(const char *p, size_t n, bool complete,
 
 	/* reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ) */
 	for (size_t k = i; k < n; k++)
-		if (!is_field_char((unsigned char)p[k]))
+		if (!http_is_field_char((unsigned char)p[k]))
 			return HTTP_E_STATUS;
 	resp->reason = p + i;
 	resp->reason_len = n - i;
@@ -252,7 +253,7 @@ static enum http_err parse_field_line(const char *p, size_t n, bool complete,
 	size_t i = 0;
 
 	/* RFC 9112 §5.2: obs-fold is a line starting with SP or HTAB. */
-	if (n > 0 && is_ows(p[0]))
+	if (n > 0 && http_is_ows(p[0]))
 		return HTTP_E_OBS_FOLD;
 
 	/* RFC 9110 §5.1: field-name = token. */
@@ -260,7 +261,7 @@ static enum http_err parse_field_line(const char *p, size_t n, bool complete,
 		i++;
 	if (i == n)
 		return complete ? HTTP_E_HEADER_NAME : MORE;
-	if (is_ows(p[i]) && i > 0)
+	if (http_is_ows(p[i]) && i > 0)
 		/* RFC 9112 §5.1: no whitespace between name and colon; a
 		 * server MUST reject such a message with 400. */
 		return HTTP_E_SPACE_BEFORE_COLON;
@@ -271,15 +272,15 @@ static enum http_err parse_field_line(const char *p, size_t n, bool complete,
 	/* RFC 9110 §5.5: field values are VCHAR, obs-text, SP and HTAB;
 	 * NUL, CR, LF and other controls are refused. */
 	for (size_t k = i; k < n; k++)
-		if (!is_field_char((unsigned char)p[k]))
+		if (!http_is_field_char((unsigned char)p[k]))
 			return HTTP_E_HEADER_VALUE;
 	if (!complete)
 		return MORE;
 
 	size_t v0 = i, v1 = n;
-	while (v0 < v1 && is_ows(p[v0]))
+	while (v0 < v1 && http_is_ows(p[v0]))
 		v0++;
-	while (v1 > v0 && is_ows(p[v1 - 1]))
+	while (v1 > v0 && http_is_ows(p[v1 - 1]))
 		v1--;
 	h->name = p;
 	h->name_len = name_len;
@@ -342,8 +343,8 @@ static long finish(enum http_err e, size_t used, size_t len, enum http_err *err)
 	return e == MORE ? HTTP_PARSE_PARTIAL : HTTP_PARSE_ERROR;
 }
 
-/* Lesson 01: the request line a proxy reads first. */
 /*
+ * Lesson 01: the request line a proxy reads first.
  * Parse a request head from buf[0..len).  Returns bytes consumed through
  * the blank line, HTTP_PARSE_PARTIAL, or HTTP_PARSE_ERROR with *err set.
  * Pointers in req point into buf, which the caller keeps alive.
@@ -433,107 +434,6 @@ bool http_request_method_is(const struct http_request *req, const char *m)
 	return req->method_len == n && memcmp(req->method, m, n) == 0;
 }
 
-/* ---- Header look-up ---- */
-
-/* Case-insensitive compare of a field name with a C string. */
-/* The name's length is measured once a walk, not once a field. */
-static bool named(const struct http_header *h, const char *name, size_t n)
-{
-	return h->name_len == n && same_ci(h->name, name, n);
-}
-
-bool http_header_is(const struct http_header *h, const char *name)
-{
-	return named(h, name, strlen(name));
-}
-
-/*
- * Find the next field called `name` at index >= *pos; returns it and sets
- * *pos past it, or NULL.  The result points into hs.
- */
-const struct http_header *http_header_next(const struct http_header *hs,
-					   size_t n, const char *name,
-					   size_t *pos)
-{
-	size_t len = strlen(name);
-
-	for (size_t i = *pos; i < n; i++) {
-		if (named(&hs[i], name, len)) {
-			*pos = i + 1;
-			return &hs[i];
-		}
-	}
-	*pos = n;
-	return NULL;
-}
-
-/* First field called `name`, or NULL. */
-const struct http_header *http_header_find(const struct http_header *hs,
-					   size_t n, const char *name)
-{
-	size_t pos = 0;
-	return http_header_next(hs, n, name, &pos);
-}
-
-/* How many fields called `name`. */
-size_t http_header_count(const struct http_header *hs, size_t n,
-			 const char *name)
-{
-	size_t count = 0, len = strlen(name);
-
-	for (size_t i = 0; i < n; i++)
-		if (named(&hs[i], name, len))
-			count++;
-	return count;
-}
-
-/*
- * Next element of a comma-separated list (RFC 9110 §5.6.1) in v[0..n),
- * starting at *pos: OWS trimmed, empty elements skipped.  False at the end.
- */
-bool http_list_next(const char *v, size_t n, size_t *pos, const char **elem,
-		    size_t *elen)
-{
-	while (*pos < n) {
-		size_t i = *pos, j = i;
-		while (j < n && v[j] != ',')
-			j++;
-		*pos = j < n ? j + 1 : n;
-		while (i < j && is_ows(v[i]))
-			i++;
-		while (j > i && is_ows(v[j - 1]))
-			j--;
-		if (j > i) {
-			*elem = v + i;
-			*elen = j - i;
-			return true;
-		}
-	}
-	return false;
-}
-
-/*
- * True when any field called `name` lists `token` in its comma-separated
- * value (case-insensitive), e.g. ("Connection", "close").
- */
-bool http_header_has_token(const struct http_header *hs, size_t n,
-			   const char *name, const char *token)
-{
-	size_t tlen = strlen(token);
-	for (size_t i = 0; i < n; i++) {
-		if (!http_header_is(&hs[i], name))
-			continue;
-		size_t pos = 0, elen = 0;
-		const char *e = NULL;
-		while (http_list_next(hs[i].value, hs[i].value_len, &pos, &e,
-				      &elen)) {
-			if (elen == tlen && same_ci(e, token, tlen))
-				return true;
-		}
-	}
-	return false;
-}
-
 /* ---- Host ---- */
 
 /*
@@ -590,7 +490,7 @@ static enum http_err content_length(const struct http_header *hs, size_t n,
 		const char *v = hs[i].value;
 		size_t vn = hs[i].value_len, k = 0;
 		for (;;) {
-			while (k < vn && is_ows(v[k]))
+			while (k < vn && http_is_ows(v[k]))
 				k++;
 			uint64_t x = 0;
 			size_t d0 = k;
@@ -603,7 +503,7 @@ static enum http_err content_length(const struct http_header *hs, size_t n,
 			}
 			if (k == d0)
 				return HTTP_E_CL_INVALID;
-			while (k < vn && is_ows(v[k]))
+			while (k < vn && http_is_ows(v[k]))
 				k++;
 			if (*found && x != *out)
 				return HTTP_E_CL_CONFLICT;
@@ -641,7 +541,8 @@ static enum http_err transfer_coding(const struct http_header *hs, size_t n,
 			/* A coding already applied after chunked. */
 			if (last_chunked)
 				return HTTP_E_TE_UNSUPPORTED;
-			last_chunked = elen == 7 && same_ci(e, "chunked", 7);
+			last_chunked =
+			    elen == 7 && http_same_ci(e, "chunked", 7);
 			seen++;
 		}
 	}
@@ -745,114 +646,13 @@ enum http_err http_response_framing(const struct http_response *resp,
 	return HTTP_OK;
 }
 
-/* ---- Serializing ---- */
-
-/* Mark the buffer failed and say no: one check at the end catches it. */
-static bool refuse(struct http_buf *b)
-{
-	b->failed = true;
-	return false;
-}
-
-/*
- * "METHOD target HTTP/1.1\r\n".  The method must be a token and the
- * target free of whitespace and controls, or nothing is written.
- */
-bool http_write_request_line(struct http_buf *b, const char *method,
-			     size_t method_len, const char *target,
-			     size_t target_len)
-{
-	if (!http_is_token(method, method_len) || target_len == 0 ||
-	    target_len > HTTP_MAX_TARGET_BYTES ||
-	    method_len > HTTP_MAX_TARGET_BYTES)
-		return refuse(b);
-	for (size_t i = 0; i < target_len; i++) {
-		unsigned char c = (unsigned char)target[i];
-		if (c <= 0x20 || c >= 0x7f)
-			return refuse(b);
-	}
-	http_buf_append(b, method, method_len);
-	http_buf_append(b, " ", 1);
-	http_buf_append(b, target, target_len);
-	return http_buf_puts(b, " HTTP/1.1\r\n");
-}
-
-/* "HTTP/1.1 407 Proxy Authentication Required\r\n" (reason from the table). */
-bool http_write_status_line(struct http_buf *b, int status)
-{
-	if (status < 100 || status > 999)
-		return refuse(b);
-	http_buf_puts(b, "HTTP/1.1 ");
-	http_buf_putu(b, (unsigned)status);
-	http_buf_append(b, " ", 1);
-	http_buf_puts(b, http_status_reason(status));
-	return http_buf_append(b, "\r\n", 2);
-}
-
-/*
- * "Name: value\r\n".  The name must be a token and the value must hold no
- * CR, LF, NUL or other control (HTAB aside): a value that smuggled in a
- * CRLF would start a header of the attacker's choosing.  Copied piece by
- * piece, not through printf: a relayed request and its response write
- * every field line this way, and formatting them cost bin/proxy about
- * 6,500 of its 82,000 instructions a keep-alive request (callgrind).
- */
-bool http_write_field(struct http_buf *b, const char *name, size_t name_len,
-		      const char *value, size_t value_len)
-{
-	if (!http_is_token(name, name_len) || value_len > HTTP_MAX_HEAD_BYTES)
-		return refuse(b);
-	for (size_t i = 0; i < value_len; i++)
-		if (!is_field_char((unsigned char)value[i]))
-			return refuse(b);
-	http_buf_append(b, name, name_len);
-	http_buf_append(b, ": ", 2);
-	http_buf_append(b, value, value_len);
-	return http_buf_append(b, "\r\n", 2);
-}
-
-bool http_write_header(struct http_buf *b, const char *name, const char *value,
-		       size_t value_len)
-{
-	return http_write_field(b, name, strlen(name), value, value_len);
-}
-
-/* "Name: 1234\r\n". */
-bool http_write_header_uint(struct http_buf *b, const char *name,
-			    unsigned long long v)
-{
-	if (!http_is_token(name, strlen(name)))
-		return refuse(b);
-	http_buf_puts(b, name);
-	http_buf_append(b, ": ", 2);
-	http_buf_putu(b, v);
-	return http_buf_append(b, "\r\n", 2);
-}
-
-/* A header whose value is printf-formatted; the same checks apply. */
-bool http_write_headerf(struct http_buf *b, const char *name, const char *fmt,
-			...)
-{
-	struct http_buf v;
-	va_list ap;
-	bool ok;
-
-	http_buf_init(&v, HTTP_MAX_HEAD_BYTES);
-	va_start(ap, fmt);
-	ok = http_buf_vprintf(&v, fmt, ap);
-	va_end(ap);
-	ok = ok && http_write_header(b, name, v.data ? v.data : "", v.len);
-	if (!ok)
-		b->failed = true;
-	http_buf_free(&v);
-	return ok;
-}
+/* ---- Field blocks ---- */
 
 /*
  * True when s is a run of complete "Name: value\r\n" lines: no bare CR or
  * LF, no empty line that would end the head early.
  */
-static bool is_field_block(const char *s)
+bool http_is_field_block(const char *s)
 {
 	size_t n = strlen(s), pos = 0;
 	while (pos < n) {
@@ -865,26 +665,4 @@ static bool is_field_block(const char *s)
 		pos += llen;
 	}
 	return true;
-}
-
-/* Lesson 09: a complete response with Content-Length, as a 407 must be. */
-/*
- * A whole response with a text/plain body: status line, `extra` (complete
- * "Name: value\r\n" lines or NULL), Content-Type, Content-Length, blank
- * line, body.  False (buffer failed) when anything was refused.
- */
-bool http_write_text_response(struct http_buf *b, int status, const char *extra,
-			      const char *body, size_t body_len)
-{
-	if (extra != NULL && !is_field_block(extra))
-		return refuse(b);
-	http_write_status_line(b, status);
-	if (extra != NULL)
-		http_buf_puts(b, extra);
-	http_buf_puts(b, "Content-Type: text/plain; charset=utf-8\r\n");
-	http_write_header_uint(b, "Content-Length", body_len);
-	http_buf_append(b, "\r\n", 2);
-	if (body_len > 0)
-		http_buf_append(b, body, body_len);
-	return !b->failed;
 }

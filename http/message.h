@@ -91,37 +91,6 @@ bool http_request_method_is(const struct http_request *req, const char *m);
 
 /* ---- header look-up ---- */
 
-/* Case-insensitive compare of a field name with a C string. */
-bool http_header_is(const struct http_header *h, const char *name);
-/*
- * Find the next field called `name` at index >= *pos; on success returns
- * it and sets *pos past it, so a loop walks every occurrence.  NULL when
- * there is none.
- */
-const struct http_header *http_header_next(const struct http_header *hs,
-					   size_t n, const char *name,
-					   size_t *pos);
-/* First occurrence or NULL. */
-const struct http_header *http_header_find(const struct http_header *hs,
-					   size_t n, const char *name);
-/* How many fields called `name`. */
-size_t http_header_count(const struct http_header *hs, size_t n,
-			 const char *name);
-/*
- * True when any field called `name` lists `token` in its comma-separated
- * value (case-insensitive), e.g. ("Connection", "close").
- */
-bool http_header_has_token(const struct http_header *hs, size_t n,
-			   const char *name, const char *token);
-/*
- * The list walker (RFC 9110 §5.6.1): the next element of the
- * comma-separated list v[0..n) at or after *pos, OWS trimmed, empty
- * elements skipped, as *elem (into v) and *elen; *pos moves past it.
- * False at the end.  Quotes are not special: use it on lists of tokens.
- */
-bool http_list_next(const char *v, size_t n, size_t *pos, const char **elem,
-		    size_t *elen);
-
 /* ---- Host (RFC 9112 §3.2) ---- */
 
 /*
@@ -167,32 +136,21 @@ enum http_err http_response_framing(const struct http_response *resp,
 				    const char *method, size_t method_len,
 				    struct http_body_info *out);
 
-/* ---- serializing ---- */
+/* ---- Characters, for the readers and writers beside this one ---- */
 
-/* "METHOD target HTTP/1.1\r\n" */
-bool http_write_request_line(struct http_buf *b, const char *method,
-			     size_t method_len, const char *target,
-			     size_t target_len);
-/* "HTTP/1.1 407 Proxy Authentication Required\r\n" (reason from status table)
- */
-bool http_write_status_line(struct http_buf *b, int status);
-/* "Name: value\r\n"; refuses CR/LF/NUL in either. */
-bool http_write_header(struct http_buf *b, const char *name, const char *value,
-		       size_t value_len);
-/* The same with a counted name (a field line copied from a parsed head). */
-bool http_write_field(struct http_buf *b, const char *name, size_t name_len,
-		      const char *value, size_t value_len);
-/* "Name: 1234\r\n". */
-bool http_write_header_uint(struct http_buf *b, const char *name,
-			    unsigned long long v);
-bool http_write_headerf(struct http_buf *b, const char *name, const char *fmt,
-			...) __attribute__((format(printf, 3, 4)));
-/*
- * A whole response with a text/plain body: status line, `extra` (already
- * formatted "Name: value\r\n" lines, may be NULL), Content-Type,
- * Content-Length, blank line, body.
- */
-bool http_write_text_response(struct http_buf *b, int status, const char *extra,
-			      const char *body, size_t body_len);
+/* RFC 9110 §5.5: a byte a field value may hold (VCHAR, obs-text, SP, HTAB). */
+bool http_is_field_char(unsigned char c);
+/* RFC 9110 §5.6.3: OWS is SP or HTAB. */
+bool http_is_ows(char c);
+/* ASCII case-insensitive equality of a[0..n) and b[0..n). */
+bool http_same_ci(const char *a, const char *b, size_t n);
+/* True when s is a run of complete "Name: value\r\n" lines: no bare CR or
+ * LF, no empty line that would end the head early. */
+bool http_is_field_block(const char *s);
 
 #endif
+
+/* What http/header.c and http/write.c declare comes with this header:
+ * every reader of a head looks fields up, and most write one. */
+#include "header.h"
+#include "write.h"
