@@ -20,6 +20,8 @@
 
 #include "buf.h"
 
+#include "text.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,13 +137,10 @@ bool http_buf_puts(struct http_buf *b, const char *s)
 /* Append v in decimal: a Content-Length without the cost of printf. */
 bool http_buf_putu(struct http_buf *b, unsigned long long v)
 {
-	char d[20]; /* 2^64 - 1 has 20 digits */
-	size_t i = sizeof(d);
+	char d[TEXT_UINT_MAX];
+	const char *p = text_uint(d, v);
 
-	do
-		d[--i] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	return http_buf_append(b, d + i, sizeof(d) - i);
+	return http_buf_append(b, p, (size_t)(d + TEXT_UINT_MAX - p));
 }
 
 /* Append printf-formatted text; all or nothing. */

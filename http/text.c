@@ -16,6 +16,16 @@ size_t text_copy(char *dst, size_t cap, const char *s, size_t n)
 	return n;
 }
 
+char *text_uint(char d[TEXT_UINT_MAX], unsigned long long v)
+{
+	char *p = d + TEXT_UINT_MAX;
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	return p;
+}
+
 size_t text_set(char *dst, size_t cap, const char *s)
 {
 	return text_copy(dst, cap, s, s != NULL ? strnlen(s, cap) : 0);

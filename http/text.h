@@ -17,5 +17,9 @@
 size_t text_copy(char *dst, size_t cap, const char *s, size_t n);
 /* The C string s (NULL: the empty string), the same way. */
 size_t text_set(char *dst, size_t cap, const char *s);
+/* v in decimal, written to the end of d[0..TEXT_UINT_MAX): returns where
+ * the digits start (they run to d + TEXT_UINT_MAX, no NUL). */
+#define TEXT_UINT_MAX 20 /* 2^64 - 1 has 20 digits */
+char *text_uint(char d[TEXT_UINT_MAX], unsigned long long v);
 
 #endif

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "../http/text.h"
+
 /* ---- Logging ---- */
 
 /* One line to the log under the lock; flushed now, or (flush false) by
@@ -112,15 +114,13 @@ static void put_field(struct log_text *t, const char *s, char after)
 static void put_num(struct log_text *t, unsigned long long v, int width,
 		    char pad)
 {
-	char d[24];
-	size_t i = sizeof(d);
+	char d[TEXT_UINT_MAX];
+	const char *p = text_uint(d, v);
+	int n = (int)(d + TEXT_UINT_MAX - p);
 
-	do
-		d[--i] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	while (i > 0 && (int)(sizeof(d) - i) < width)
-		d[--i] = pad;
-	put_text(t, d + i, sizeof(d) - i);
+	for (; n < width; n++)
+		put_text(t, &pad, 1);
+	put_text(t, p, (size_t)(d + TEXT_UINT_MAX - p));
 }
 
 /*
