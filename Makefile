@@ -22,7 +22,7 @@ B       ?= build
 BIN     ?= bin
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror
-PKGS    := libcrypto libssl libcrypt readline libevent libevent_pthreads libevent_openssl krb5-gssapi
+PKGS    := libcrypto libssl libcrypt readline libevent libevent_openssl krb5-gssapi
 # libcrypt.pc adds feature macros; each .c file chooses its own instead.
 PKG_CFLAGS := $(filter-out -D%,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -14,7 +14,6 @@
 #include "loop.h"
 
 #include <errno.h>
-#include <event2/thread.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -233,6 +232,7 @@ static void worker_free(struct loop_worker *w)
 		event_free(w->tick);
 	if (w->backoff != NULL)
 		event_free(w->backoff);
+	pool_inbox_free(&w->inbox);
 	if (w->base != NULL)
 		event_base_free(w->base);
 	memset(w, 0, sizeof(*w));
@@ -250,11 +250,14 @@ static bool worker_init(struct loop *l, unsigned i, int listen_fd)
 	/* The changelist: epoll_ctl() changes wait until the loop next
 	 * polls, and a change undone meanwhile (a write event armed and
 	 * withdrawn in one callback, proxy/conn.c conn_send_now()) costs no
-	 * system call.  Safe here: no descriptor is dup()ed. */
+	 * system call.  Safe here: no descriptor is dup()ed.  No locking:
+	 * only this thread touches the base; the work pool hands results
+	 * back through the inbox (net/pool.h). */
 	cfg = event_config_new();
 	if (cfg == NULL)
 		return false;
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
 	w->base = event_base_new_with_config(cfg);
 	event_config_free(cfg);
 	if (w->base == NULL)
@@ -265,7 +268,8 @@ static bool worker_init(struct loop *l, unsigned i, int listen_fd)
 					 LEV_OPT_CLOSE_ON_EXEC, 0, listen_fd);
 	w->tick = event_new(w->base, -1, EV_PERSIST, on_tick, w);
 	w->backoff = evtimer_new(w->base, on_backoff, w);
-	if (w->listener == NULL || w->tick == NULL || w->backoff == NULL)
+	if (w->listener == NULL || w->tick == NULL || w->backoff == NULL ||
+	    !pool_inbox_init(&w->inbox, w->base))
 		return false;
 	evconnlistener_set_error_cb(w->listener, on_accept_error);
 	event_add(w->tick, &tv);
@@ -294,8 +298,6 @@ int loop_run(struct loop *l, int listen_fd, char *err, size_t err_cap)
 	/* Every loop accepts from this socket; whoever loses the race for
 	 * a connection must get EAGAIN, not block. */
 	evutil_make_socket_nonblocking(listen_fd);
-	/* Locking inside libevent, for event_active() from the work pool. */
-	evthread_use_pthreads();
 	for (unsigned i = 0; i < n; i++) {
 		if (!worker_init(l, i, listen_fd)) {
 			snprintf(err, err_cap, "cannot set up event loop %u",

@@ -25,6 +25,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "pool.h"
+
 #define LOOP_MAX_WORKERS 64
 #define LOOP_TICK_MS 100      /* how often a loop looks at the stop flag */
 #define LOOP_FD_BACKOFF_MS 50 /* pause accepting when out of descriptors */
@@ -54,6 +56,7 @@ struct loop_worker {
 	unsigned conns;	       /* counted connections on this loop */
 	struct loop_conn *all; /* every connection on it, counted or not */
 	unsigned jobs;	       /* pool jobs that will come back here */
+	struct pool_inbox inbox; /* where they come back (net/pool.h) */
 	bool stopping;	       /* no more accepting; end when conns is 0 */
 	void *user;	       /* the server's per-worker state */
 	pthread_t thread;

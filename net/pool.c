@@ -7,6 +7,9 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
@@ -14,6 +17,27 @@ static struct pool_job *head, *tail; /* queued, first in first out */
 static pthread_t threads[POOL_THREADS];
 static unsigned running;
 static bool quitting;
+
+/* On a pool thread: the job goes into its loop's inbox, and the loop is
+ * woken (an eventfd counter above 0 makes it readable). */
+static void deliver(struct pool_job *job)
+{
+	struct pool_inbox *in = job->inbox;
+	uint64_t one = 1;
+
+	job->next = NULL;
+	pthread_mutex_lock(&in->lock);
+	if (in->tail != NULL)
+		in->tail->next = job;
+	else
+		in->head = job;
+	in->tail = job;
+	pthread_mutex_unlock(&in->lock);
+	/* Cannot fail short of 2^64 - 1 unread wake-ups; the job is in
+	 * the list either way. */
+	ssize_t n = write(in->fd, &one, sizeof(one));
+	(void)n;
+}
 
 static void *pool_thread(void *arg)
 {
@@ -34,9 +58,7 @@ static void *pool_thread(void *arg)
 			tail = NULL;
 		pthread_mutex_unlock(&lock);
 		job->run(job);
-		/* Wakes the submitting loop (libevent is thread-aware:
-		 * evthread_use_pthreads() in loop_run()). */
-		event_active(job->ev, EV_READ, 0);
+		deliver(job);
 	}
 }
 
@@ -65,23 +87,59 @@ void pool_stop(void)
 	running = 0;
 }
 
-/* On the loop's thread: the job is done. */
-static void on_done(evutil_socket_t fd, short what, void *arg)
+/* On the loop's thread: the inbox's jobs are done. */
+static void on_inbox(evutil_socket_t fd, short what, void *arg)
 {
-	struct pool_job *job = arg;
+	struct pool_inbox *in = arg;
+	struct pool_job *job, *next;
+	uint64_t count;
 
-	(void)fd;
 	(void)what;
-	event_free(job->ev);
-	job->ev = NULL;
-	job->done(job);
+	/* Reading resets the counter; the list is what counts. */
+	if (read(fd, &count, sizeof(count)) < 0)
+		count = 0;
+	pthread_mutex_lock(&in->lock);
+	job = in->head;
+	in->head = in->tail = NULL;
+	pthread_mutex_unlock(&in->lock);
+	for (; job != NULL; job = next) {
+		next = job->next; /* done() may free the job */
+		job->done(job);
+	}
 }
 
-bool pool_submit(struct event_base *base, struct pool_job *job)
+bool pool_inbox_init(struct pool_inbox *in, struct event_base *base)
 {
-	job->ev = event_new(base, -1, 0, on_done, job);
-	if (job->ev == NULL)
+	in->head = in->tail = NULL;
+	in->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (in->fd < 0)
 		return false;
+	pthread_mutex_init(&in->lock, NULL);
+	in->ev = event_new(base, in->fd, EV_READ | EV_PERSIST, on_inbox, in);
+	if (in->ev != NULL && event_add(in->ev, NULL) == 0)
+		return true;
+	if (in->ev != NULL)
+		event_free(in->ev);
+	in->ev = NULL;
+	close(in->fd);
+	pthread_mutex_destroy(&in->lock);
+	return false;
+}
+
+/* A no-op on an inbox that pool_inbox_init() did not set up (all zero). */
+void pool_inbox_free(struct pool_inbox *in)
+{
+	if (in->ev == NULL)
+		return;
+	event_free(in->ev);
+	in->ev = NULL;
+	close(in->fd);
+	pthread_mutex_destroy(&in->lock);
+}
+
+void pool_submit(struct pool_inbox *in, struct pool_job *job)
+{
+	job->inbox = in;
 	job->next = NULL;
 	pthread_mutex_lock(&lock);
 	if (tail != NULL)
@@ -91,5 +149,4 @@ bool pool_submit(struct event_base *base, struct pool_job *job)
 	tail = job;
 	pthread_cond_signal(&wake);
 	pthread_mutex_unlock(&lock);
-	return true;
 }

@@ -161,11 +161,7 @@ static bool decide_slowly(struct conn *c, const struct http_request *req,
 	j->job.run = decide_run;
 	j->job.done = decide_done;
 	j->job.arg = j;
-	if (!pool_submit(c->wk->lw->base, &j->job)) {
-		store_release(g);
-		free(j);
-		return false;
-	}
+	pool_submit(&c->wk->lw->inbox, &j->job);
 	/* The parsed head points into the input buffer: no reading (which
 	 * may realign the buffer) until the decision is back. */
 	bufferevent_disable(c->cl, EV_READ);
@@ -223,11 +219,9 @@ static void notice_users_file(struct worker *wk)
 		r->job.run = reload_run;
 		r->job.done = reload_done;
 		r->job.arg = r;
-		if (pool_submit(wk->lw->base, &r->job)) {
-			wk->lw->jobs++;
-			return;
-		}
-		free(r);
+		pool_submit(&wk->lw->inbox, &r->job);
+		wk->lw->jobs++;
+		return;
 	}
 	/* Out of memory: run it here, once, rather than never. */
 	{

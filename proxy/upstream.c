@@ -146,14 +146,7 @@ void upstream_connect(struct conn *c, bool may_reuse)
 	r->job.run = resolve_run;
 	r->job.done = on_resolved;
 	r->job.arg = r;
-	if (!pool_submit(wk->lw->base, &r->job)) {
-		free(r);
-		respond_error(c, 502,
-			      "cannot resolve the origin %s: out of "
-			      "memory",
-			      x->d.host);
-		return;
-	}
+	pool_submit(&wk->lw->inbox, &r->job);
 	wk->lw->jobs++;
 	c->res = r;
 }
