@@ -311,6 +311,8 @@ void digest_body_free(struct digest_body_hash *h)
 	h->md = NULL;
 }
 
+/* ---- The response: HA1, HA2, request-digest ---- */
+
 /* Hash a buffer that was built up with http_buf_*; NOSPACE if it failed. */
 static enum http_err hash_buf(enum digest_alg a, const struct http_buf *b,
 			      char out[DIGEST_HEX_MAX + 1])

@@ -76,7 +76,12 @@ up)
 		stop_one origin
 		exit 1
 	}
-	echo "lab up: proxy http://127.0.0.1:$PP (--auth $PA), origin" \
+	# with --tls-cert the proxy speaks TLS: curl -x https://
+	case " ${LAB_PROXY_ARGS:-} " in
+	*" --tls-cert "*) PS=https ;;
+	*) PS=http ;;
+	esac
+	echo "lab up: proxy $PS://127.0.0.1:$PP (--auth $PA), origin" \
 		"http://127.0.0.1:$OP (--auth $OA)"
 	echo "  logs: $LAB_DIR/proxy.log, $LAB_DIR/origin.log; make lab-down stops them"
 	;;

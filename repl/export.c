@@ -112,18 +112,17 @@ static void shell_word(FILE *f, const char *s)
 
 /*
  * The scheme the REPL's client answers with: the highest answer_rank()
- * for a plain-HTTP leg (the daemons of make lab-up are), Negotiate aside:
+ * for the leg (TLS or plain HTTP, as the REPL's was), Negotiate aside:
  * it has no Kerberos ticket.
  */
-static enum auth_scheme strongest(const struct lab_server *s)
+static enum auth_scheme strongest(const struct lab_server *s, bool tls)
 {
 	enum auth_scheme best = AUTH_SCHEME_NONE;
 	size_t i;
 
 	for (i = 0; i < s->num_schemes; i++)
 		if (s->schemes[i] != AUTH_SCHEME_NEGOTIATE &&
-		    answer_rank(s->schemes[i], false) >
-			answer_rank(best, false))
+		    answer_rank(s->schemes[i], tls) > answer_rank(best, tls))
 			best = s->schemes[i];
 	return best;
 }
@@ -223,18 +222,27 @@ static void swap_port(const char *in, unsigned from, unsigned to, char *out,
 		 p + strlen(pat));
 }
 
-/* A server's Digest options for bin/proxy or bin/origin, when they are
- * not the defaults (SHA-256,MD5 and qop auth). */
-static void server_args(FILE *f, const char *var, const struct lab_server *s)
+/* `make lab-cert`'s certificate and key (the Makefile's LAB_CERT). */
+#define LAB_UP_CERT "build/lab-cert/cert.pem"
+#define LAB_UP_KEY "build/lab-cert/key.pem"
+
+/* A server's options for bin/proxy or bin/origin: its Digest ones when
+ * they are not the defaults (SHA-256,MD5 and qop auth), and with tls the
+ * lab certificate, so that it speaks TLS as `tls proxy on` does. */
+static void server_args(FILE *f, const char *var, const struct lab_server *s,
+			bool tls)
 {
 	bool algs = !(s->num_algs == 2 && s->algs[0] == DIGEST_SHA256 &&
 		      s->algs[1] == DIGEST_MD5);
 	bool qop = s->qops != DIGEST_QOP_AUTH;
 	size_t i;
 
-	if (!algs && !qop)
+	if (!algs && !qop && !tls)
 		return;
 	fprintf(f, " %s='", var);
+	if (tls)
+		fprintf(f, "--tls-cert %s --tls-key %s%s", LAB_UP_CERT,
+			LAB_UP_KEY, algs || qop ? " " : "");
 	if (algs) {
 		fputs("--digest-algorithms ", f);
 		for (i = 0; i < s->num_algs; i++)
@@ -252,10 +260,11 @@ static void server_args(FILE *f, const char *var, const struct lab_server *s)
 }
 
 /* The make lab-up line that starts bin/proxy and bin/origin with this
- * set-up on ports pp and op.  An external proxy still needs an origin
- * that answers by itself: make lab-up's, at LAB_ORIGIN_PORT. */
+ * set-up on ports pp and op (with tls, after `make lab-cert`, the proxy
+ * listening with TLS).  An external proxy still needs an origin that
+ * answers by itself: make lab-up's, at LAB_ORIGIN_PORT. */
 static void lab_up_line(FILE *f, const struct lab_view *v, unsigned pp,
-			unsigned op)
+			unsigned op, bool tls)
 {
 	fprintf(f,
 		"# in a shell, from the lab407 directory: the same "
@@ -263,12 +272,14 @@ static void lab_up_line(FILE *f, const struct lab_view *v, unsigned pp,
 		v->external ? " (only its origin is used: the proxy "
 			      "is the external one)"
 			    : "");
+	if (tls)
+		fprintf(f, "make lab-cert\n");
 	fprintf(f, "make lab-up LAB_PROXY_AUTH=");
 	scheme_words(f, &v->server[LAB_PROXY]);
 	fprintf(f, " LAB_ORIGIN_AUTH=");
 	scheme_words(f, &v->server[LAB_ORIGIN]);
-	server_args(f, "LAB_PROXY_ARGS", &v->server[LAB_PROXY]);
-	server_args(f, "LAB_ORIGIN_ARGS", &v->server[LAB_ORIGIN]);
+	server_args(f, "LAB_PROXY_ARGS", &v->server[LAB_PROXY], tls);
+	server_args(f, "LAB_ORIGIN_ARGS", &v->server[LAB_ORIGIN], false);
 	if (pp != LAB_UP_PROXY_PORT || op != LAB_UP_ORIGIN_PORT)
 		fprintf(f, " LAB_PROXY_PORT=%u LAB_ORIGIN_PORT=%u", pp, op);
 	fputc('\n', f);
@@ -289,12 +300,14 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 	unsigned pp = lab_up_port("LAB_PROXY_PORT", LAB_UP_PROXY_PORT);
 	unsigned op = lab_up_port("LAB_ORIGIN_PORT", LAB_UP_ORIGIN_PORT);
 	FILE *f = r->out;
+	bool tls;
 
 	(void)argc;
 	(void)argv;
 	lab_view(r->lab, &lv);
-	ps = strongest(&v->server[LAB_PROXY]);
-	os = strongest(&v->server[LAB_ORIGIN]);
+	tls = v->tls_proxy && !v->external;
+	ps = strongest(&v->server[LAB_PROXY], tls);
+	os = strongest(&v->server[LAB_ORIGIN], false);
 	if (v->mystery != 0) {
 		fprintf(f,
 			"hidden: mystery %d (its servers' options are for "
@@ -306,7 +319,8 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 		snprintf(proxy, sizeof(proxy), "http://%s:%u", v->ext_host,
 			 v->ext_port);
 	else
-		snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%u", pp);
+		snprintf(proxy, sizeof(proxy), "%s://127.0.0.1:%u",
+			 tls ? "https" : "http", pp);
 	if (v->tunnel)
 		/* curl -p: CONNECT host:port first, the request inside */
 		snprintf(given, sizeof(given), "%s", v->client_url);
@@ -316,9 +330,11 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 		snprintf(given, sizeof(given), "http://127.0.0.1:%u/private",
 			 v->port[LAB_ORIGIN]);
 	swap_port(given, v->port[LAB_ORIGIN], op, url, sizeof(url));
-	lab_up_line(f, v, pp, op);
+	lab_up_line(f, v, pp, op, tls);
 	fprintf(f, "curl -v%s --proxy %s", v->tunnel ? " --proxytunnel" : "",
 		proxy);
+	if (tls) /* the lab certificate is self-signed: trust it by name */
+		fprintf(f, " --proxy-cacert %s", LAB_UP_CERT);
 	curl_creds(f, &v->creds[LAB_PROXY], ps, &CURL_PROXY);
 	curl_creds(f, &v->creds[LAB_ORIGIN], os, &CURL_ORIGIN);
 	if (v->method[0] != '\0' && strcmp(v->method, "GET") != 0 &&

@@ -325,6 +325,7 @@ void lab_view(const struct lab *lab, struct lab_view *v)
 	v->server = lab->server;
 	v->mystery = lab->mystery;
 	v->external = lab->external;
+	v->tls_proxy = lab->tlsleg != NULL;
 	v->ext_host = lab->ext_host;
 	v->ext_port = lab->ext_port;
 	v->creds = lab->creds;

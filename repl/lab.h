@@ -109,6 +109,7 @@ struct lab_view {
 	const struct lab_server *server; /* [2], by lab_party: their set-up */
 	int mystery;			 /* 0, or the mystery in force */
 	bool external;			 /* `connect proxy HOST:PORT` */
+	bool tls_proxy;			 /* `tls proxy on` */
 	const char *ext_host;		 /* ... that HOST, or "" */
 	unsigned ext_port;		 /* ... and PORT */
 	/* ---- the client ---- */

@@ -123,12 +123,20 @@ void lab_client_call(struct lab *lab, const struct http_response *resp,
 	if (swap && s->action == CLIENT_SEND &&
 	    breaker_has_field(&s->request, lab->brk_party) &&
 	    !breaker_is_ntlm_negotiate(&s->request)) {
-		snprintf(broken, bcap, "break %s %s: the client was given %s",
-			 lab_party_name(lab->brk_party),
-			 lab_break_name(lab->brk),
-			 lab->brk == LAB_BREAK_PASSWORD
-			     ? "a wrong password (PASSWORD-wrong)"
-			     : "an unknown user (nobody)");
+		struct http_request req;
+		const struct http_header *h =
+		    breaker_party_cred(&s->request, lab->brk_party, &req);
+		/* Bearer carries a token, not a password: say so */
+		bool token =
+		    h != NULL && auth_scheme_of(h->value, h->value_len) ==
+				     AUTH_SCHEME_BEARER;
+
+		snprintf(
+		    broken, bcap, "break %s %s: the client was given %s",
+		    lab_party_name(lab->brk_party), lab_break_name(lab->brk),
+		    lab->brk != LAB_BREAK_PASSWORD ? "an unknown user (nobody)"
+		    : token ? "a wrong token (TOKEN-wrong)"
+			    : "a wrong password (PASSWORD-wrong)");
 		lab->brk = LAB_BREAK_NONE;
 	}
 	explicit_bzero(bad_pass, sizeof(bad_pass));

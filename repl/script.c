@@ -167,7 +167,8 @@ static enum repl_rc expect_header(struct repl *r, const struct lab_msg *m,
 
 /* Where `expect seen`, `not-seen` and `why` look for their TEXT. */
 enum expect_look {
-	LOOK_SEEN,     /* a message's bytes or its TLS note */
+	LOOK_SEEN,     /* a message's bytes, its TLS note or what `break`
+			  did to it */
 	LOOK_NOT_SEEN, /* a message's bytes */
 	LOOK_WHY       /* a receiver's why-line: the reason a server gives
 			  only there (an unknown user and a wrong password
@@ -188,7 +189,8 @@ static size_t first_holding(const struct lab_view *v, enum expect_look look,
 			? strstr(m->why, text) != NULL
 			: contains(m->bytes.data, m->bytes.len, text) ||
 			      (look == LOOK_SEEN &&
-			       contains(m->tls, strlen(m->tls), text)))
+			       (contains(m->tls, strlen(m->tls), text) ||
+				contains(m->broken, strlen(m->broken), text))))
 			break;
 	}
 	return i;

@@ -31,16 +31,21 @@ static enum repl_rc set_party(struct repl *r, char **argv, setter fn)
 	}
 	lab_view(r->lab, &v);
 	/* Settings are read at every step, not copied at `get`: a change
-	 * in the middle of an exchange reaches its very next message. */
+	 * in the middle of an exchange reaches its very next message; one
+	 * made before the first message (the exchange bin/repl starts
+	 * with, or just after `get`) reaches all of it. */
 	if (!r->in_outcomes)
 		fprintf(r->out, "%s %s: %s (%s)\n", argv[0], argv[1],
 			strcmp(argv[0], "user") == 0 && strchr(argv[2], ':')
 			    ? "set"
 			    : argv[2],
-			v.active ? "in effect now: the exchange in "
-				   "progress uses it from its next step"
-				 : "in effect now: the next exchange "
-				   "uses it");
+			!v.active ? "in effect now: the next exchange "
+				    "uses it"
+			: v.num_msgs == 0
+			    ? "in effect now: the exchange ready to start "
+			      "uses it from its first message"
+			    : "in effect now: the exchange in "
+			      "progress uses it from its next step");
 	return REPL_OK;
 }
 

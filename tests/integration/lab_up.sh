@@ -49,14 +49,19 @@ check_contains "lab-down" "$out" "lab down"
 
 # ---- the REPL's curl lines, run as printed ----
 while IFS='|' read -r name setup want; do
-	printed=$(printf '%b\ncurl\n' "$setup" | "$REPL" 2>/dev/null | sed -n '/^# in a shell/,$p')
+	# (the lab certificate's path names build/; this run's is $BUILD)
+	printed=$(printf '%b\ncurl\n' "$setup" | "$REPL" 2>/dev/null | sed -n '/^# in a shell/,$p' |
+		sed "s#build/lab-cert/#$BUILD/lab-cert/#g")
 	mk=$(printf '%s\n' "$printed" | grep '^make lab-up')
 	cl=$(printf '%s\n' "$printed" | grep '^curl ')
 	if [ -z "$mk" ] || [ -z "$cl" ]; then
 		fail "curl line, $name" "nothing printed: $printed"
 		continue
 	fi
-	eval "$mk ${MAKE_OVR[*]}" >/dev/null 2>&1 || { fail "curl line, $name" "make lab-up failed: $mk"; continue; }
+	# every make line, in order (make lab-cert before a TLS lab-up)
+	while IFS= read -r m; do
+		eval "$m ${MAKE_OVR[*]}" >/dev/null 2>&1 || { fail "curl line, $name" "failed: $m"; continue 2; }
+	done < <(printf '%s\n' "$printed" | grep '^make ')
 	got=$(eval "$cl -s -o /dev/null -w '%{http_code}'" 2>/dev/null)
 	check "curl line runs as printed: $name ($mk)" "$got" "$want"
 done <<'CASES'
@@ -66,5 +71,19 @@ Digest at both, qop auth-int at the origin|scheme proxy digest\nscheme origin di
 bob on /admin|user origin bob:builder\nget /admin|403
 a wrong proxy password|user proxy alice:wrong\nget /|407
 a POST with a body|request POST /private "a=1"|200
+TLS to the proxy|tls proxy on\nget /private|200
+TLS to the proxy, Digest there|tls proxy on\nscheme proxy digest\nget /private|200
+TLS to the proxy, a wrong proxy password|tls proxy on\nuser proxy alice:wrong\nget /|407
 CASES
+out=$(make --no-print-directory "${MAKE_OVR[@]}" lab-up \
+	LAB_PROXY_ARGS="--tls-cert $BUILD/lab-cert/cert.pem --tls-key $BUILD/lab-cert/key.pem" 2>&1)
+check_contains "lab-up with --tls-cert says https://" "$out" "proxy https://127.0.0.1:$LAB_PROXY_PORT"
+down
+# the TLS lines name TLS: https:// to the proxy and the lab certificate
+printed=$(printf 'tls proxy on\ncurl\ntls proxy off\ncurl\n' | "$REPL" 2>/dev/null)
+check_contains "tls proxy on: curl goes to https://" "$printed" "--proxy https://127.0.0.1:"
+check_contains "tls proxy on: curl trusts the lab certificate" "$printed" "--proxy-cacert build/lab-cert/cert.pem"
+check_contains "tls proxy on: lab-up gets the certificate" "$printed" "LAB_PROXY_ARGS='--tls-cert build/lab-cert/cert.pem --tls-key build/lab-cert/key.pem'"
+check "tls proxy off: plain http:// again" \
+	"$(printf '%s\n' "$printed" | grep '^curl ' | tail -n 1 | grep -c -- '--proxy http://127.0.0.1:')" 1
 down

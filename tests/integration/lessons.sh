@@ -6,7 +6,8 @@
 #   - every line of its "## Source to read" section has the form
 #       - `FILE` — `FUNCTION()`, section *BANNER*: what to look at
 #     (the section part optional), FILE exists, "FUNCTION(" occurs in it,
-#     and BANNER is a "/* ---- BANNER ---- */" banner in it;
+#     BANNER is a "/* ---- BANNER ---- */" banner in it, and FUNCTION is
+#     defined below that banner, before the next one;
 #   - the source points back: a "Lesson NN" comment exists in the code;
 #   - its answers are not in it but in lessons/answers/NN.md, which the
 #     lesson links to, which links back, and which answers every question.
@@ -96,6 +97,16 @@ for md in "${lessons[@]}"; do
 				ok "$name: banner '$banner' in $file"
 			else
 				fail "$name: banner '$banner' in $file" "no '/* ---- $banner ---- */' line"
+			fi
+			# the function is defined in that section: the last
+			# banner above its definition is the one named
+			under=$(awk -v fn="$fn" '
+				/^\/\* ---- .* ---- \*\/$/ { b = $0; sub(/^\/\* ---- /, "", b); sub(/ ---- \*\/$/, "", b) }
+				$0 ~ "^([A-Za-z_].*[ *])?" fn "\\(" && $0 !~ /;[ \t]*$/ { print b; exit }' "$file")
+			if [ "$under" = "$banner" ]; then
+				ok "$name: $fn() is in section '$banner'"
+			else
+				fail "$name: $fn() is in section '$banner'" "its definition in $file is under '${under:-no banner}'"
 			fi
 		fi
 	done <<<"$refs"

@@ -192,6 +192,17 @@ auth_param basic credentialsttl 1 minute"; then
 		check "squid basic: curl -U gets 200" "$code" 200
 		code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -x "$P" "$URL")
 		check "squid basic: curl without -U gets 407" "$code" 407
+		# Lesson 03: credentials that cannot be read are a 407 from
+		# Squid (RFC 9110 §11.4), where bin/proxy answers 400.
+		for pa in 'Basic !!!!' 'Basic x' 'Basic YWxpY2U='; do
+			code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -x "$P" \
+				-H "Proxy-Authorization: $pa" "$URL")
+			check "squid basic: unreadable '$pa' gets 407" "$code" 407
+			code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' \
+				-x "http://127.0.0.1:$BPROXY_PORT" \
+				-H "Proxy-Authorization: $pa" "$URL")
+			check "squid basic: ... where bin/proxy says 400 ('$pa')" "$code" 400
+		done
 	fi
 
 	# Squid's own access log, the format bin/proxy imitates.

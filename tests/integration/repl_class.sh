@@ -36,6 +36,14 @@ out=$(printf 'get /private\nstep\nuser proxy bob:builder\nscheme origin digest\n
 check_contains "user mid-exchange: in effect now" "$out" "user proxy: set (in effect now: the exchange in progress"
 check_contains "scheme mid-exchange: in effect now" "$out" "scheme origin: digest (in effect now: the exchange in progress"
 check_absent "no 'next exchange' while one runs" "$out" "(the next exchange uses it)"
+# before the first message (bin/repl's own exchange, or just after get)
+out=$(printf 'scheme proxy none\nget /\nuser proxy bob:builder\nrun\nalgorithm proxy MD5\n' | "$REPL" 2>&1)
+check_contains "setting before the first message: the exchange ready to start" "$out" \
+	"scheme proxy: none (in effect now: the exchange ready to start uses it from its first message)"
+check_contains "... also after get" "$out" \
+	"user proxy: set (in effect now: the exchange ready to start uses it from its first message)"
+check_contains "after the exchange: the next one" "$out" "algorithm proxy: MD5 (in effect now: the next exchange uses it)"
+check_absent "before the first message: not 'in progress'" "$out" "the exchange in progress"
 
 # ---- bad lists: the wrong word named, the choices listed ----
 while IFS='|' read -r line want; do
