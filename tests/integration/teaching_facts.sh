@@ -34,6 +34,25 @@ check_contains "status 403: may carry a challenge" "$out" "insufficient_scope"
 out=$(repl 'status 407')
 check_absent "status 407: no 'credentials will not help'" "$out" "credentials will not help"
 
+# ---- the tree: wrong facts that must not come back ----
+# Every lesson, doc, man page, and the code's strings and comments.  Each
+# phrase is one wrong fact, once said somewhere; the rows are its class.
+TREE="lessons docs repl http proxy origin client net mk README.md"
+for wrong in \
+	"credentials would not help" \
+	"credentials will not help" \
+	"would not change anything" \
+	"no Via means" \
+	"a proxy still needs it" \
+	"tells the client the answer was relayed" \
+	"so the connection can carry the retry" \
+	"picks the strongest" \
+	"the strongest scheme it" \
+	"one challenge per header"; do
+	hits=$(grep -rIilF -- "$wrong" $TREE 2>/dev/null | tr '\n' ' ')
+	check "nowhere in the tree: '$wrong'" "$hits" ""
+done
+
 # ---- explain: notes that fit their message ----
 # CONNECT: authority-form, its Host, the proxy's own 200
 out=$(repl 'request CONNECT origin' 'run' 'explain 3' 'explain 4')
