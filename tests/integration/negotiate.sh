@@ -140,6 +140,7 @@ expect from origin
 expect seen 'Proxy-Authorization: Negotiate YII'
 expect seen 'Proxy-Authenticate: Negotiate oY'
 explain 3
+explain 6
 LAB
 out=$(env -u KRB5_CONFIG -u KRB5CCNAME -u KRB5_KTNAME -u KRB5RCACHEDIR \
 	-u KRB5_KDC_PROFILE timeout 60 "$BIN/repl" --check "$TMP/kdc.lab" 2>&1)
@@ -149,6 +150,13 @@ check_contains "negotiate: the REPL's explain reads the AP-REQ" "$out" \
 	"a ticket for service HTTP/localhost in realm LAB407.TEST"
 check_contains "negotiate: the REPL's client checked the proxy" "$out" \
 	"mutual authentication verified"
+# explain 6: the Proxy-Authenticate of the 200 is the last token, not a
+# challenge; the challenge note is for the 407 alone.
+check_contains "negotiate: explain 6 calls the 200's Proxy-Authenticate a last token" \
+	"$out" "on a response that is not a 407 this asks for nothing"
+check_absent "negotiate: explain 6 does not call it the proxy's challenges" \
+	"$(printf '%s\n' "$out" | sed -n '/^\[6\] proxy  -> client/,$p')" \
+	"the proxy's challenges"
 alive=$(pgrep -f "lab-kdc.sh .*--kdc-only" >/dev/null && echo yes || echo no)
 check "negotiate: the REPL stopped its KDC when it exited" "$alive" no
 
