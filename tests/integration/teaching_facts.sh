@@ -80,6 +80,19 @@ check_absent "explain: no 'itself (no Via)'" "$out" "itself (no Via)"
 out=$(repl 'get /' 'run' 'explain 2')
 check_absent "explain 407 Content-Length: not the 'next request' note" "$out" "carry the next request"
 
+# ---- break: the armed message says what the break does ----
+out=$(repl 'break password')
+check_contains "break password: a corrupted credential" "$out" "the next credential the client sends is corrupted, for the proxy"
+out=$(repl 'scheme proxy digest' 'break stale')
+check_contains "break stale: a clock, not a credential" "$out" "the clock jumps past the nonce lifetime"
+check_absent "break stale: no 'corrupted'" "$out" "corrupted"
+out=$(repl 'scheme proxy ntlm' 'break close')
+check_contains "break close: the connection closes" "$out" "the connection closes right after the next NTLM CHALLENGE from the proxy"
+check_absent "break close: no 'corrupted'" "$out" "corrupted"
+out=$(repl 'scheme proxy ntlm' 'get /' 'run' 'break replay')
+check_contains "break replay: the old AUTHENTICATE again" "$out" "the last NTLM AUTHENTICATE is sent again, on a new connection, to the proxy"
+check_absent "break replay: no 'corrupted'" "$out" "corrupted"
+
 # ---- help: the client's choice is the lab's policy, not 'the strongest' ----
 out=$(repl 'help scheme' 'help algorithm')
 check_absent "help scheme: no 'strongest scheme it was allowed'" "$out" "strongest scheme it was allowed"
