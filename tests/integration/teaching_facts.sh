@@ -33,6 +33,11 @@ check_contains "status 403: other credentials may succeed" "$out" "other credent
 check_contains "status 403: may carry a challenge" "$out" "insufficient_scope"
 out=$(repl 'status 407')
 check_absent "status 407: no 'credentials will not help'" "$out" "credentials will not help"
+out=$(repl 'status 429')
+check_absent "status 429: no unmeasured 'some proxies'" "$out" "some proxies"
+check_contains "status 429: the counting is the server's (RFC 6585 §4)" "$out" "RFC 6585 §4"
+out=$(repl 'status 431')
+check_contains "status 431: lab407's proxy, not every server" "$out" "At lab407's proxy a huge Proxy-Authorization field gets 431"
 
 # ---- the tree: wrong facts that must not come back ----
 # Every lesson, doc, man page, and the code's strings and comments.  Each
@@ -102,6 +107,13 @@ check_contains "help algorithm: RFC 7616 §3.7's first-supported rule" "$out" "R
 # ---- bin/client -v: who answered, by the clues ----
 start P "$BIN/proxy" --listen 127.0.0.1:0 || exit 0
 start O "$BIN/origin" --listen 127.0.0.1:0 || exit 0
+# what `status 431` says of lab407's proxy
+if need curl "status 431: a huge Proxy-Authorization"; then
+	big=$(head -c 70000 /dev/zero | tr '\0' A)
+	code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -x "http://127.0.0.1:$P_PORT" \
+		-H "Proxy-Authorization: Basic $big" "http://127.0.0.1:$O_PORT/")
+	check "a 70 kB Proxy-Authorization gets 431 from lab407's proxy" "$code" 431
+fi
 err=$("$BIN/client" -s -v -o /dev/null -x "http://127.0.0.1:$P_PORT" -U alice:wonderland \
 	"http://127.0.0.1:$O_PORT/" 2>&1)
 check_contains "client -v: relayed 200 by its Via" "$err" "* Response from the origin (Via: 1.1 lab407)"
