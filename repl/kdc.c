@@ -3,12 +3,12 @@
  * with the lab's own Kerberos realm.
  *
  * The realm is the one `make lab-kdc` (mk/lab-kdc.sh) keeps in
- * build/lab-kdc (or $LAB_KDC_DIR): its krb5.conf, the proxy's keytab (HTTP/localhost) and
- * alice's credential cache.  `kdc start` runs that script's --kdc-only
- * mode in the background and waits for it; `kdc` alone uses a realm that
- * is already running.  The REPL then points GSS-API at those files
- * (KRB5_CONFIG, KRB5CCNAME, KRB5RCACHEDIR), the embedded proxy accepts
- * with the keytab, and the client may answer a Negotiate challenge.
+ * build/lab-kdc (or $LAB_KDC_DIR): its krb5.conf, the proxy's keytab
+ * (HTTP/localhost) and alice's credential cache.  `kdc start` runs that
+ * script's --kdc-only mode in the background and waits for it; `kdc`
+ * alone uses a realm that is already running.  The REPL then points GSS-API at
+ * those files (KRB5_CONFIG, KRB5CCNAME, KRB5RCACHEDIR), the embedded proxy
+ * accepts with the keytab, and the client may answer a Negotiate challenge.
  */
 #define _POSIX_C_SOURCE 200809L
 
