@@ -70,6 +70,9 @@ static bool start_kdc(struct repl *r, const char *root, const char *dir)
 		return false;
 	}
 	unlink(ready);
+	/* The child would otherwise write out its copy of what is still
+	 * buffered here (all of it, when stdout is a pipe or a file). */
+	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		repl_error(r, "kdc start: cannot fork");

@@ -196,6 +196,12 @@ elif kill -0 "$kpid" 2>/dev/null; then alive=yes; else alive=no; fi
 check "negotiate: the REPL stopped its KDC when it exited" "$alive" no
 check "negotiate: the REPL's realm was in LAB_KDC_DIR" \
 	"$([ -f "$TMP/lab-kdc/krb5.conf" ] && echo yes || echo no)" yes
+# What the REPL printed before `kdc start` is printed once, also when
+# its output goes to a pipe (the KDC's child process must not copy it).
+out=$(printf 'status 200\nkdc start\n' | env -u KRB5_CONFIG -u KRB5CCNAME \
+	LAB_KDC_DIR="$TMP/lab-kdc3" timeout 60 "$BIN/repl" 2>&1)
+check "negotiate: output before kdc start appears once" \
+	"$(grep -c '^200 OK' <<<"$out")" 1
 
 # A second realm is not started over one whose KDC still runs: it would
 # wipe the files that KDC serves.
