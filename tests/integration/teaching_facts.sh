@@ -84,6 +84,13 @@ check_contains "explain who wrote the 200" "$out" "answered by the origin and re
 check_absent "explain: no 'itself (no Via)'" "$out" "itself (no Via)"
 out=$(repl 'get /' 'run' 'explain 2')
 check_absent "explain 407 Content-Length: not the 'next request' note" "$out" "carry the next request"
+# Proxy-Authorization: RFC 9110 §11.7.2's words (the next inbound proxy
+# consumes it), not RFC 2616's "hop-by-hop"
+out=$(repl 'get /' 'run' 'explain 3')
+check_contains "explain Proxy-Authorization: the next inbound proxy consumes it" "$out" \
+	"credentials for the next inbound proxy that asked for them, which consumes them"
+check_absent "explain Proxy-Authorization: not 'hop-by-hop'" \
+	"$(grep -A1 '^  Proxy-Authorization:' <<<"$out")" "hop-by-hop"
 
 # ---- break: the armed message says what the break does ----
 out=$(repl 'break password')
