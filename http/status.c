@@ -297,8 +297,9 @@ static const struct http_status_info table[] = {
     {429, "Too Many Requests", "RFC 6585 §4",
      "The client sent too many requests in a given time; Retry-After may say "
      "when to try again.",
-     "429 is rate limiting and says nothing about credentials; some proxies "
-     "send it after repeated failed logins instead of another 407.",
+     "429 is rate limiting and says nothing about credentials; a server may "
+     "send it after repeated failed logins instead of another 401 or 407 "
+     "(how it counts is its own choice, RFC 6585 §4).",
      ":too_many_requests", "http.HTTPStatus.TOO_MANY_REQUESTS", NULL,
      "Response::HTTP_TOO_MANY_REQUESTS", "http.StatusTooManyRequests", NULL,
      "http.STATUS_CODES[429] === 'Too Many Requests'",
@@ -306,8 +307,8 @@ static const struct http_status_info table[] = {
     {431, "Request Header Fields Too Large", "RFC 6585 §5",
      "The header section, or one field in it, is larger than the server "
      "accepts.",
-     "A huge Proxy-Authorization field gets 431, not 407: the server never got "
-     "as far as reading the credentials.",
+     "At lab407's proxy a huge Proxy-Authorization field gets 431, not 407: "
+     "it never got as far as reading the credentials.",
      ":request_header_fields_too_large",
      "http.HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE", NULL,
      "Response::HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE",

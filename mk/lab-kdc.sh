@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # mk/lab-kdc.sh BIN [--kdc-only] - `make lab-kdc`: the lab's own Kerberos realm for
-# lesson 12, in build/lab-kdc only (tests/kdc/kdc.sh): a KDC on a free
+# lesson 12, in build/lab-kdc only ($LAB_KDC_DIR if set; tests/kdc/kdc.sh): a KDC on a free
 # loopback port, alice's ticket, and bin/proxy offering Negotiate with
 # the HTTP/localhost key.  It prints what to type in another shell and
 # runs until Ctrl-C, which stops the proxy and the KDC.  --kdc-only (what
@@ -11,8 +11,18 @@ cd "$(dirname "$0")/.." || exit 1
 BIN=${1:-bin}
 ONLY_KDC=no
 [ "${2:-}" = --kdc-only ] && ONLY_KDC=yes
-DIR=$PWD/build/lab-kdc
+DIR=${LAB_KDC_DIR:-$PWD/build/lab-kdc}
 source tests/kdc/kdc.sh
+# A realm still served from $DIR (another `make lab-kdc`, or the REPL's
+# `kdc start`) is not wiped from under its KDC.
+old=$(cat "$DIR/kdc.pid" 2>/dev/null)
+if [ -n "$old" ] && kill -0 "$old" 2>/dev/null &&
+	grep -q krb5kdc "/proc/$old/cmdline" 2>/dev/null; then
+	echo "lab-kdc: a lab KDC is already running from $DIR (pid $old):" \
+		"use it (in the REPL: kdc, without start), or stop it first" \
+		"(Ctrl-C where make lab-kdc runs; kdc stop in the REPL)" >&2
+	exit 1
+fi
 if missing=$(kdc_missing); then
 	echo "lab-kdc: $missing is not installed (make deps-test installs it)" >&2
 	exit 1

@@ -10,8 +10,10 @@
  *      credentials: 400.  For a protected path, missing or wrong ones:
  *      401 with one WWW-Authenticate per offered scheme (RFC 9110
  *      §15.5.2, §11.6.1).
- *   3. May you?  The rule for the path.  No: 403 with no challenge,
- *      because other credentials would not help (RFC 9110 §15.5.4).
+ *   3. May you?  The rule for the path.  No: 403 with no challenge: the
+ *      origin knows who the user is, so it asks for nothing; the same
+ *      credentials will not change the answer, other ones might (RFC 9110
+ *      §15.5.4).
  *
  * The 200 body names the method and path and echoes every header field
  * the origin received, so a student sees that the proxy consumed

@@ -14,8 +14,10 @@
  *      (lesson 03).  Missing, wrong scheme, wrong password, stale or
  *      replayed nonce: 407 with one Proxy-Authenticate per offered scheme
  *      (RFC 9110 §15.5.8, §11.7.1).
- *   3. Authorising, "may you?": proxy/acl.c.  No: 403 and no challenge,
- *      since other credentials would not help (RFC 9110 §15.5.4), lesson 05.
+ *   3. Authorising, "may you?": proxy/acl.c.  No: 403 and no challenge:
+ *      the proxy knows who the user is, so it asks for nothing; the same
+ *      credentials will not change the answer, other ones might (RFC 9110
+ *      §15.5.4), lesson 05.
  *   4. Forwarding: rewrite the head into origin-form, consume
  *      Proxy-Authorization (RFC 9110 §11.7.2), drop the hop-by-hop fields
  *      (§7.6.1), add Via (§7.6.3) (proxy/gate_relay.c); or, for CONNECT, open

@@ -525,6 +525,29 @@ void breaker_remember(struct lab *lab, const struct http_buf *b)
 
 /* ---- The commands ---- */
 
+/*
+ * What an armed break will do, up to the party's name: most corrupt the
+ * next credential; stale moves a clock, close and replay act on the
+ * connection.  Static strings.
+ */
+static const char *armed_effect(enum lab_break b)
+{
+	switch (b) {
+	case LAB_BREAK_STALE:
+		return "the clock jumps past the nonce lifetime before the "
+		       "next Digest credentials reach the ";
+	case LAB_BREAK_CLOSE:
+		return "the connection closes right after the next NTLM "
+		       "CHALLENGE from the ";
+	case LAB_BREAK_REPLAY:
+		return "the last NTLM AUTHENTICATE is sent again, on a new "
+		       "connection, to the ";
+	default:
+		return "the next credential the client sends is corrupted, "
+		       "for the ";
+	}
+}
+
 /* `break WHAT`: arm a break for the next credential. */
 enum repl_rc breaker_break(struct repl *r, int argc, char **argv)
 {
@@ -553,11 +576,9 @@ enum repl_rc breaker_break(struct repl *r, int argc, char **argv)
 		return REPL_FAIL;
 	}
 	if (!r->in_outcomes) {
-		fprintf(r->out,
-			"armed: `break %s %s`: the next credential the client "
-			"sends to the %s is corrupted (fix cancels)\n",
+		fprintf(r->out, "armed: `break %s %s`: %s%s (fix cancels)\n",
 			lab_party_name(r->lab->brk_party), lab_break_name(b),
-			lab_party_name(r->lab->brk_party));
+			armed_effect(b), lab_party_name(r->lab->brk_party));
 		if (replaced[0] != '\0')
 			fprintf(r->out,
 				"  (it replaces `%s`: one break is pending "

@@ -70,14 +70,23 @@ static const struct {
     {"Authorization", FIT_ANY,
      "credentials for the origin; a proxy forwarding the request must not "
      "modify them (RFC 9110 §11.6.2)"},
-    {"Proxy-Authenticate", FIT_ANY,
+    {"Proxy-Authenticate", FIT_CHALLENGE,
      "the proxy's challenges, for the next outbound client (RFC 9110 "
      "§11.7.1); one field may hold several, comma-separated, and the "
      "field may repeat (RFC 9110 §11.6.1); lab407 writes one challenge "
      "per field, and one per algorithm for Digest"},
-    {"WWW-Authenticate", FIT_ANY,
+    {"Proxy-Authenticate", FIT_RESP_BODY,
+     "on a response that is not a 407 this asks for nothing: on a 200 it "
+     "is the proxy's last Negotiate token, which lets the client check "
+     "that the proxy opened its ticket (as RFC 4559 §4.1 has a 200 carry "
+     "WWW-Authenticate; lesson 12)"},
+    {"WWW-Authenticate", FIT_CHALLENGE,
      "the origin's challenges; one field may hold several, and the field "
      "may repeat (RFC 9110 §11.6.1)"},
+    {"WWW-Authenticate", FIT_RESP_BODY,
+     "a challenge on a response that is not a 401: a 403 may carry one "
+     "(RFC 6750 §3.1, Bearer's insufficient_scope), and a 200 may carry "
+     "Negotiate's last token (RFC 4559 §4.1)"},
     {"Proxy-Authentication-Info", FIT_ANY,
      "the proxy's answer to good Digest credentials (RFC 9110 §11.7.3, "
      "RFC 7616 §3.5)"},

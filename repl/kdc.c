@@ -3,12 +3,12 @@
  * with the lab's own Kerberos realm.
  *
  * The realm is the one `make lab-kdc` (mk/lab-kdc.sh) keeps in
- * build/lab-kdc: its krb5.conf, the proxy's keytab (HTTP/localhost) and
- * alice's credential cache.  `kdc start` runs that script's --kdc-only
- * mode in the background and waits for it; `kdc` alone uses a realm that
- * is already running.  The REPL then points GSS-API at those files
- * (KRB5_CONFIG, KRB5CCNAME, KRB5RCACHEDIR), the embedded proxy accepts
- * with the keytab, and the client may answer a Negotiate challenge.
+ * build/lab-kdc (or $LAB_KDC_DIR): its krb5.conf, the proxy's keytab
+ * (HTTP/localhost) and alice's credential cache.  `kdc start` runs that
+ * script's --kdc-only mode in the background and waits for it; `kdc`
+ * alone uses a realm that is already running.  The REPL then points GSS-API at
+ * those files (KRB5_CONFIG, KRB5CCNAME, KRB5RCACHEDIR), the embedded proxy
+ * accepts with the keytab, and the client may answer a Negotiate challenge.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -70,6 +70,9 @@ static bool start_kdc(struct repl *r, const char *root, const char *dir)
 		return false;
 	}
 	unlink(ready);
+	/* The child would otherwise write out its copy of what is still
+	 * buffered here (all of it, when stdout is a pipe or a file). */
+	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		repl_error(r, "kdc start: cannot fork");
@@ -92,10 +95,20 @@ static bool start_kdc(struct repl *r, const char *root, const char *dir)
 		if (exists(ready))
 			return true;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
+			char first[512] = "";
+			FILE *f = fopen(log, "r");
+
+			if (f != NULL) {
+				if (fgets(first, sizeof(first), f) == NULL)
+					first[0] = '\0';
+				fclose(f);
+			}
+			first[strcspn(first, "\n")] = '\0';
 			r->kdc_pid = 0;
 			repl_error(r,
-				   "kdc start: the KDC did not start (see %s)",
-				   log);
+				   "kdc start: the KDC did not start: %s "
+				   "(see %s)",
+				   first[0] ? first : "no reason given", log);
 			return false;
 		}
 		nanosleep(&ts, NULL);
@@ -122,6 +135,7 @@ enum repl_rc kdc_cmd(struct repl *r, int argc, char **argv)
 	char conf[REPL_MAX_PATH * 2], keytab[REPL_MAX_PATH * 2];
 	char cc[REPL_MAX_PATH * 2], rc[REPL_MAX_PATH * 2];
 	char why[NEGOTIATE_MAX_REASON];
+	const char *env_dir = getenv("LAB_KDC_DIR"); /* tests: their own */
 
 	if (argc > 1 && strcmp(argv[1], "stop") == 0) {
 		kdc_stop_child(r);
@@ -134,7 +148,10 @@ enum repl_rc kdc_cmd(struct repl *r, int argc, char **argv)
 		repl_error(r, "kdc: cannot find the lab's directory");
 		return REPL_FAIL;
 	}
-	snprintf(dir, sizeof(dir), "%s/build/lab-kdc", root);
+	if (env_dir != NULL && env_dir[0] != '\0')
+		snprintf(dir, sizeof(dir), "%s", env_dir);
+	else
+		snprintf(dir, sizeof(dir), "%s/build/lab-kdc", root);
 	if (argc > 1 && strcmp(argv[1], "start") == 0 &&
 	    !start_kdc(r, root, dir))
 		return REPL_FAIL;

@@ -11,7 +11,8 @@ answers 200 itself, which is enough to see the 407 dance with curl:
         http://example.test/
 
 The connection stays open after a 407 (HTTP/1.1, a Content-Length on
-every answer), so the retry comes on it.
+every answer), so the retry comes on it; a request with a body, which
+this example does not read, gets its answer and a close.
 """
 import base64
 import binascii
@@ -62,8 +63,19 @@ class Handler(BaseHTTPRequestHandler):
             self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
+        if self.has_body():
+            # This example does not read bodies; RFC 9112 §9.3: read the
+            # whole body or close, or its bytes would be taken for the
+            # next request.
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(body)
+
+    def has_body(self):
+        """True when the request announces a body (RFC 9112 §6.3)."""
+        length = self.headers.get("Content-Length", "0").strip()
+        return (self.headers.get("Transfer-Encoding") is not None
+                or length != "0")
 
     def log_message(self, fmt, *args):
         pass

@@ -5,7 +5,8 @@ source "$(dirname "$0")/lib.sh"
 need curl "lesson 09 examples" || exit 0
 URL=http://example.test/
 
-# try NAME PORT: the same four checks against one server.
+# try NAME PORT NO-COLON: the same checks against one server; NO-COLON is
+# what its 407 body says to Basic credentials without a colon.
 try() {
 	local name=$1 port=$2 code
 	code=$(curl -s -o /dev/null -w '%{http_code}' -x "http://127.0.0.1:$port" "$URL")
@@ -30,14 +31,26 @@ try() {
 	err=$(curl -s -v -o /dev/null -x "http://127.0.0.1:$port" \
 		-U alice:wonderland "$URL" 2>&1)
 	check_absent "$name: -U alone sends Basic pre-emptively (no 407)" "$err" "< HTTP/1.1 407"
+	# a body the example does not read: it answers, then closes (RFC 9112
+	# §9.3), or the body would be read as the next request
+	err=$(curl -s -D - -o /dev/null -X GET --data x -x "http://127.0.0.1:$port" \
+		-U alice:wonderland "$URL" 2>&1)
+	check_contains "$name: a request with a body gets its answer and a close" "$err" "Connection: close"
+	err=$(curl -s -D - -o /dev/null -x "http://127.0.0.1:$port" -U alice:wonderland "$URL" 2>&1)
+	check_absent "$name: a request without a body keeps the connection" "$err" "Connection: close"
+	# Basic without a colon (RFC 7617 §2): refused, with the reason
+	err=$(curl -s -x "http://127.0.0.1:$port" -H 'Proxy-Authorization: Basic YWxpY2U=' "$URL")
+	check_contains "$name: Basic with no colon is refused with a reason" "$err" "$3"
 }
 
 if need python3 "lesson 09 Python example"; then
-	start PY python3 lessons/examples/min407.py 127.0.0.1 0 40 && try "min407.py" "$PY_PORT"
+	start PY python3 lessons/examples/min407.py 127.0.0.1 0 40 && try "min407.py" "$PY_PORT" \
+		"407: no colon between user and password"
 fi
 EX=${LAB407_BUILD:-build}/examples/min407
 if [ -x "$EX" ]; then
-	start CEX "$EX" 0 40 && try "min407.c" "$CEX_PORT"
+	start CEX "$EX" 0 40 && try "min407.c" "$CEX_PORT" \
+		"Basic credentials are malformed"
 else
 	fail "min407.c" "$EX was not built (make examples)"
 fi

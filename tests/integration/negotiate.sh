@@ -85,6 +85,8 @@ if need curl "negotiate: curl"; then
 		-x "$P" "$URL" 2>&1 | tr -d '\r')
 	check "negotiate: curl --proxy-negotiate -U : gets 200" "$(tail -n 1 <<<"$v")" 200
 	check_contains "negotiate: curl sent a Negotiate token" "$v" "> Proxy-Authorization: Negotiate YII"
+	# lesson 12: with a ticket, curl sends the token in its first request
+	check_absent "negotiate: curl sends the token at once (no 407 first)" "$v" "< HTTP/1.1 407"
 	check_contains "negotiate: the 200 carries the mutual-authentication token" \
 		"$v" "< Proxy-Authenticate: Negotiate "
 	grep -q "alice authenticated (Negotiate" "$TMP/PROXY.out" &&
@@ -117,6 +119,32 @@ code=$("${C[@]}" -s -o /dev/null -w '%{http_code}' --proxy-negotiate -U : \
 	-x "http://127.0.0.1:$PROXY_PORT" "$URL")
 check "negotiate: client to the proxy as 127.0.0.1 (wrong host name) gets 407" "$code" 407
 
+# ---- A wrong clock (lesson 12) ----
+# faketime moves the client's clock ten minutes ahead; MIT's default
+# clockskew is 300 seconds.  The service ticket for HTTP/localhost is in
+# the cache now, so the client builds its AP-REQ without the KDC and the
+# proxy refuses it; without that ticket the KDC refuses the TGS request
+# and no token is sent; a kinit made with the wrong clock records the
+# offset from the KDC's time in the cache (kdc_timesync), and all works.
+if need faketime "negotiate: a wrong clock"; then
+	FT=(faketime -f +10m)
+	code=$("${FT[@]}" "${C[@]}" -s -o /dev/null -w '%{http_code}' --proxy-negotiate -U : -x "$P" "$URL")
+	check "negotiate: clock 10 min ahead, service ticket cached: 407" "$code" 407
+	check_contains "negotiate: the proxy's log has GSS-API's reason" \
+		"$(tail -n 20 "$TMP/PROXY.out")" "Clock skew too great"
+	KRB5CCNAME=FILE:$TMP/cc-tgt-only kdc_kinit alice wonderland
+	v=$(KRB5CCNAME=FILE:$TMP/cc-tgt-only "${FT[@]}" "${C[@]}" -v -o /dev/null \
+		--proxy-negotiate -U : -x "$P" "$URL" 2>&1)
+	check_contains "negotiate: clock ahead, no service ticket: the KDC refuses, no token" \
+		"$v" "no token for HTTP@localhost"
+	check_contains "negotiate: and the client's note says why" "$v" "Clock skew too great"
+	printf 'wonderland\n' | KRB5CCNAME=FILE:$TMP/cc-skewed "${FT[@]}" \
+		/usr/bin/kinit "alice@$KDC_REALM" >/dev/null 2>&1
+	code=$(KRB5CCNAME=FILE:$TMP/cc-skewed "${FT[@]}" "${C[@]}" -s -o /dev/null \
+		-w '%{http_code}' --proxy-negotiate -U : -x "$P" "$URL")
+	check "negotiate: kinit with the clock already wrong: the offset is kept, 200" "$code" 200
+fi
+
 # mallory has a ticket too: authenticated, and the ACL says 403.
 if kdc_kinit mallory letmein; then
 	code=$("${C[@]}" -s -o /dev/null -w '%{http_code}' --proxy-negotiate -U : -x "$P" "$URL")
@@ -140,17 +168,64 @@ expect from origin
 expect seen 'Proxy-Authorization: Negotiate YII'
 expect seen 'Proxy-Authenticate: Negotiate oY'
 explain 3
+explain 6
 LAB
+# LAB_KDC_DIR: the test's own directory, so a `make lab-kdc` running in
+# build/lab-kdc is left alone.
 out=$(env -u KRB5_CONFIG -u KRB5CCNAME -u KRB5_KTNAME -u KRB5RCACHEDIR \
-	-u KRB5_KDC_PROFILE timeout 60 "$BIN/repl" --check "$TMP/kdc.lab" 2>&1)
+	-u KRB5_KDC_PROFILE LAB_KDC_DIR="$TMP/lab-kdc" timeout 60 "$BIN/repl" \
+	--check "$TMP/kdc.lab" 2>&1)
 rc=$?
 check "negotiate: bin/repl --check with kdc start passes" "$rc" 0
 check_contains "negotiate: the REPL's explain reads the AP-REQ" "$out" \
 	"a ticket for service HTTP/localhost in realm LAB407.TEST"
 check_contains "negotiate: the REPL's client checked the proxy" "$out" \
 	"mutual authentication verified"
-alive=$(pgrep -f "lab-kdc.sh .*--kdc-only" >/dev/null && echo yes || echo no)
+# explain 6: the Proxy-Authenticate of the 200 is the last token, not a
+# challenge; the challenge note is for the 407 alone.
+check_contains "negotiate: explain 6 calls the 200's Proxy-Authenticate a last token" \
+	"$out" "on a response that is not a 407 this asks for nothing"
+check_absent "negotiate: explain 6 does not call it the proxy's challenges" \
+	"$(printf '%s\n' "$out" | sed -n '/^\[6\] proxy  -> client/,$p')" \
+	"the proxy's challenges"
+# its own KDC, by the pid file in its own directory (not by a name, which
+# another REPL on the machine may share)
+kpid=$(cat "$TMP/lab-kdc/kdc.pid" 2>/dev/null)
+if [ -z "$kpid" ]; then alive="no pid file in $TMP/lab-kdc"
+elif kill -0 "$kpid" 2>/dev/null; then alive=yes; else alive=no; fi
 check "negotiate: the REPL stopped its KDC when it exited" "$alive" no
+check "negotiate: the REPL's realm was in LAB_KDC_DIR" \
+	"$([ -f "$TMP/lab-kdc/krb5.conf" ] && echo yes || echo no)" yes
+# What the REPL printed before `kdc start` is printed once, also when
+# its output goes to a pipe (the KDC's child process must not copy it).
+out=$(printf 'status 200\nkdc start\n' | env -u KRB5_CONFIG -u KRB5CCNAME \
+	LAB_KDC_DIR="$TMP/lab-kdc3" timeout 60 "$BIN/repl" 2>&1)
+check "negotiate: output before kdc start appears once" \
+	"$(grep -c '^200 OK' <<<"$out")" 1
+
+# A second realm is not started over one whose KDC still runs: it would
+# wipe the files that KDC serves.
+mkdir -p "$TMP/lab-kdc2"
+(LAB_KDC_DIR="$TMP/lab-kdc2" timeout 60 bash mk/lab-kdc.sh "$BIN" --kdc-only \
+	>"$TMP/lab-kdc2.out" 2>&1 &
+	echo $! >"$TMP/lab-kdc2.pid")
+for _ in $(seq 1 100); do
+	[ -f "$TMP/lab-kdc2/ready" ] && break
+	sleep 0.1
+done
+out=$(LAB_KDC_DIR="$TMP/lab-kdc2" timeout 30 bash mk/lab-kdc.sh "$BIN" --kdc-only 2>&1)
+check "negotiate: lab-kdc refuses to start over a running realm (exit 1)" "$?" 1
+check_contains "negotiate: and says what to do" "$out" "a lab KDC is already running"
+check "negotiate: the running realm's files are still there" \
+	"$([ -f "$TMP/lab-kdc2/krb5.conf" ] && echo yes || echo no)" yes
+out=$(printf 'kdc start\n' | LAB_KDC_DIR="$TMP/lab-kdc2" timeout 60 "$BIN/repl" 2>&1)
+check_contains "negotiate: the REPL's kdc start says why it cannot" "$out" \
+	"the KDC did not start: lab-kdc: a lab KDC is already running"
+kill -TERM "$(cat "$TMP/lab-kdc2.pid")" 2>/dev/null
+for _ in $(seq 1 50); do
+	kill -0 "$(cat "$TMP/lab-kdc2.pid")" 2>/dev/null || break
+	sleep 0.1
+done
 
 # ---- Squid with negotiate_kerberos_auth ----
 

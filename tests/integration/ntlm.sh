@@ -71,6 +71,9 @@ if need curl "ntlm: curl"; then
 		"$(grep -c '^> Proxy-Authorization: NTLM' <<<"$v")" 2
 	check "ntlm: curl kept one connection" \
 		"$(grep -c 'Re-using existing connection' <<<"$v")" 2
+	# lesson 11: curl still sends the old Proxy-Connection field to proxies
+	check "ntlm: curl sends Proxy-Connection: Keep-Alive with each request" \
+		"$(grep -c '^> Proxy-Connection: Keep-Alive' <<<"$v")" 3
 	log=$(grep -c 'NTLM NEGOTIATE' "$TMP/PROXY.out")
 	[ "$log" -ge 1 ] && ok "ntlm: the proxy's -v log shows the NEGOTIATE" ||
 		fail "ntlm: the proxy's -v log shows the NEGOTIATE" "$(tail -n 3 "$TMP/PROXY.out")"

@@ -33,6 +33,30 @@ check_contains "status 403: other credentials may succeed" "$out" "other credent
 check_contains "status 403: may carry a challenge" "$out" "insufficient_scope"
 out=$(repl 'status 407')
 check_absent "status 407: no 'credentials will not help'" "$out" "credentials will not help"
+out=$(repl 'status 429')
+check_absent "status 429: no unmeasured 'some proxies'" "$out" "some proxies"
+check_contains "status 429: the counting is the server's (RFC 6585 §4)" "$out" "RFC 6585 §4"
+out=$(repl 'status 431')
+check_contains "status 431: lab407's proxy, not every server" "$out" "At lab407's proxy a huge Proxy-Authorization field gets 431"
+
+# ---- the tree: wrong facts that must not come back ----
+# Every lesson, doc, man page, and the code's strings and comments.  Each
+# phrase is one wrong fact, once said somewhere; the rows are its class.
+TREE="lessons docs repl http proxy origin client net mk README.md"
+for wrong in \
+	"credentials would not help" \
+	"credentials will not help" \
+	"would not change anything" \
+	"no Via means" \
+	"a proxy still needs it" \
+	"tells the client the answer was relayed" \
+	"so the connection can carry the retry" \
+	"picks the strongest" \
+	"the strongest scheme it" \
+	"one challenge per header"; do
+	hits=$(grep -rIilF -- "$wrong" $TREE 2>/dev/null | tr '\n' ' ')
+	check "nowhere in the tree: '$wrong'" "$hits" ""
+done
 
 # ---- explain: notes that fit their message ----
 # CONNECT: authority-form, its Host, the proxy's own 200
@@ -60,6 +84,26 @@ check_contains "explain who wrote the 200" "$out" "answered by the origin and re
 check_absent "explain: no 'itself (no Via)'" "$out" "itself (no Via)"
 out=$(repl 'get /' 'run' 'explain 2')
 check_absent "explain 407 Content-Length: not the 'next request' note" "$out" "carry the next request"
+# Proxy-Authorization: RFC 9110 §11.7.2's words (the next inbound proxy
+# consumes it), not RFC 2616's "hop-by-hop"
+out=$(repl 'get /' 'run' 'explain 3')
+check_contains "explain Proxy-Authorization: the next inbound proxy consumes it" "$out" \
+	"credentials for the next inbound proxy that asked for them, which consumes them"
+check_absent "explain Proxy-Authorization: not 'hop-by-hop'" \
+	"$(grep -A1 '^  Proxy-Authorization:' <<<"$out")" "hop-by-hop"
+
+# ---- break: the armed message says what the break does ----
+out=$(repl 'break password')
+check_contains "break password: a corrupted credential" "$out" "the next credential the client sends is corrupted, for the proxy"
+out=$(repl 'scheme proxy digest' 'break stale')
+check_contains "break stale: a clock, not a credential" "$out" "the clock jumps past the nonce lifetime"
+check_absent "break stale: no 'corrupted'" "$out" "corrupted"
+out=$(repl 'scheme proxy ntlm' 'break close')
+check_contains "break close: the connection closes" "$out" "the connection closes right after the next NTLM CHALLENGE from the proxy"
+check_absent "break close: no 'corrupted'" "$out" "corrupted"
+out=$(repl 'scheme proxy ntlm' 'get /' 'run' 'break replay')
+check_contains "break replay: the old AUTHENTICATE again" "$out" "the last NTLM AUTHENTICATE is sent again, on a new connection, to the proxy"
+check_absent "break replay: no 'corrupted'" "$out" "corrupted"
 
 # ---- help: the client's choice is the lab's policy, not 'the strongest' ----
 out=$(repl 'help scheme' 'help algorithm')
@@ -70,6 +114,13 @@ check_contains "help algorithm: RFC 7616 §3.7's first-supported rule" "$out" "R
 # ---- bin/client -v: who answered, by the clues ----
 start P "$BIN/proxy" --listen 127.0.0.1:0 || exit 0
 start O "$BIN/origin" --listen 127.0.0.1:0 || exit 0
+# what `status 431` says of lab407's proxy
+if need curl "status 431: a huge Proxy-Authorization"; then
+	big=$(head -c 70000 /dev/zero | tr '\0' A)
+	code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -x "http://127.0.0.1:$P_PORT" \
+		-H "Proxy-Authorization: Basic $big" "http://127.0.0.1:$O_PORT/")
+	check "a 70 kB Proxy-Authorization gets 431 from lab407's proxy" "$code" 431
+fi
 err=$("$BIN/client" -s -v -o /dev/null -x "http://127.0.0.1:$P_PORT" -U alice:wonderland \
 	"http://127.0.0.1:$O_PORT/" 2>&1)
 check_contains "client -v: relayed 200 by its Via" "$err" "* Response from the origin (Via: 1.1 lab407)"
