@@ -115,3 +115,33 @@ out=$(cd "$TMP/room" && PATH="$abs_bin:$PATH" bash -c "${loop//bin\/repl/repl}" 
 check_contains "grading loop: a pass" "$out" "submissions/good.lab: pass"
 check_contains "grading loop: a fail, naming the line" "$out" \
 	"submissions/bad.lab: FAIL submissions/bad.lab:5: expected 200, got 403"
+
+# ---- the misconceptions, as the guide says the lab takes them apart ----
+# "Digest is secure": a man in the middle leaves only Basic; a client that
+# answers whatever is offered then sends the password (explain decodes it)
+out=$(repl 'scheme proxy basic' 'get /' 'run' 'explain 3')
+check_contains "guide: Basic left by a man in the middle, the password decoded" "$out" \
+	"decoded: alice:wonderland"
+# ... and a client told to answer only Digest will not step down
+start BP "$BIN/proxy" --listen 127.0.0.1:0 --auth basic || exit 0
+start BO "$BIN/origin" --listen 127.0.0.1:0 || exit 0
+err=$("$BIN/client" -s -v -o /dev/null --proxy-digest -x "http://127.0.0.1:$BP_PORT" \
+	-U alice:wonderland "http://127.0.0.1:$BO_PORT/" 2>&1)
+check_contains "bin/client --proxy-digest against a Basic-only proxy: stops" "$err" \
+	"* No usable proxy scheme: offered Basic; allowed by the options: Digest"
+check_absent "bin/client --proxy-digest: never sends Basic" "$err" "> Proxy-Authorization: Basic"
+if need curl "curl --proxy-digest against Basic only"; then
+	err=$(curl -s -v -m 10 -o /dev/null -w 'code=%{http_code}' --proxy-digest \
+		-x "http://127.0.0.1:$BP_PORT" -U alice:wonderland "http://127.0.0.1:$BO_PORT/" 2>&1)
+	check_absent "curl --proxy-digest: never sends Basic" "$err" "> Proxy-Authorization: Basic"
+	check_contains "curl --proxy-digest: left with the 407" "$err" "code=407"
+fi
+# "A proxy should say whether the user or the password was wrong": the
+# two 407s are the same bytes; only the why-lines differ
+a=$(repl 'break user' 'get /' 'run' 'show 4')
+b=$(repl 'break password' 'get /' 'run' 'show 4')
+msg() { printf '%s\n' "$1" | sed -n '/^== done/,$p' | sed -n '/^HTTP\/1.1 407/,/^why: /p' | grep -v '^why: '; }
+check "unknown user and wrong password: the same 407" "$(msg "$a")" "$(msg "$b")"
+check_contains "... a 407 it is" "$(msg "$a")" "HTTP/1.1 407 Proxy Authentication Required"
+check_contains "... the why-line says unknown user" "$a" "unknown user -> 407"
+check_contains "... the why-line says wrong password" "$b" "wrong password for \"alice\" -> 407"
