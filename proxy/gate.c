@@ -189,6 +189,17 @@ static bool authenticate(const struct proxy_config *cfg, struct proxy_state *st,
 
 /* ---- Authorising ---- */
 
+/* "[" and "]" around an IPv6 literal, so that "HOST:PORT" in a message
+ * reads one way, as in a URL (RFC 3986 §3.2.2). */
+static const char *v6_open(const char *host)
+{
+	return strchr(host, ':') != NULL ? "[" : "";
+}
+static const char *v6_close(const char *host)
+{
+	return strchr(host, ':') != NULL ? "]" : "";
+}
+
 /*
  * Lesson 05: authenticated but refused: 403 with no challenge.
  * 403: known user, refused by the ACL; no challenge (RFC 9110 §15.5.4).
@@ -203,18 +214,19 @@ static void forbid(const char *method, bool head, const char *user,
 	http_buf_init(&body, 0);
 	http_buf_printf(&body,
 			"403 Forbidden\n"
-			"proxy: %s%s%s%s may not %s %s:%u (ACL: %s).\n"
+			"proxy: %s%s%s%s may not %s %s%s%s:%u (ACL: %s).\n"
 			"Other credentials were not asked for: there is no "
 			"Proxy-Authenticate in a 403.\n",
 			user, scheme ? " (authenticated with " : "",
-			scheme ? scheme : "", scheme ? ")" : "", method, host,
-			port, verdict);
+			scheme ? scheme : "", scheme ? ")" : "", method,
+			v6_open(host), host, v6_close(host), port, verdict);
 	d->lesson = "05";
 	proxy_decision_why(d,
 			   "proxy: %s authenticated%s%s, but the ACL refuses "
-			   "%s %s:%u (%s) -> 403, no challenge",
+			   "%s %s%s%s:%u (%s) -> 403, no challenge",
 			   user, scheme ? " with " : "", scheme ? scheme : "",
-			   method, host, port, verdict);
+			   method, v6_open(host), host, v6_close(host), port,
+			   verdict);
 	proxy_respond_as(d, head, 403, NULL, &body);
 	http_buf_free(&body);
 }
@@ -290,8 +302,9 @@ static void tunnel(const struct facts *f, const struct who *who,
 	d->lesson = "07";
 	http_buf_reset(&d->out);
 	http_buf_puts(&d->out, "HTTP/1.1 200 Connection established\r\n\r\n");
-	proxy_decision_why(d, "proxy: %s, ACL allows -> tunnel to %s:%u",
-			   who->said, f->url.host, f->url.port);
+	proxy_decision_why(d, "proxy: %s, ACL allows -> tunnel to %s%s%s:%u",
+			   who->said, v6_open(f->url.host), f->url.host,
+			   v6_close(f->url.host), f->url.port);
 }
 
 /*
@@ -329,8 +342,10 @@ static void forward(const struct facts *f, const struct who *who,
 	d->action = PROXY_FORWARD;
 	d->status = 0;
 	d->lesson = "01";
-	proxy_decision_why(d, "proxy: %s, ACL allows -> forwarding to %s:%u",
-			   who->said, f->url.host, f->url.port);
+	proxy_decision_why(d,
+			   "proxy: %s, ACL allows -> forwarding to %s%s%s:%u",
+			   who->said, v6_open(f->url.host), f->url.host,
+			   v6_close(f->url.host), f->url.port);
 }
 
 /* ---- Deciding ---- */

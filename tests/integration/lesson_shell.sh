@@ -59,6 +59,11 @@ if in_lesson "lesson 05: ACL line" "$L05" "$acl_line" &&
 			check_contains "lesson 05: $h gets the ACL's 403, on the address" "$got" \
 				"(ACL: deny host 127.0.0.1 (line 1), for address 127.0.0.1)."
 		done
+		# an IPv6 literal keeps its brackets, so HOST:PORT reads one way
+		got=$(h='[::ffff:127.0.0.1]' eval "$cl" 2>&1)
+		check_contains "lesson 05: an IPv6 host is written in brackets" "$got" \
+			"may not GET [::ffff:127.0.0.1]:$OP (ACL:"
+		check_absent "lesson 05: ... not run into its port" "$got" "GET ::ffff:127.0.0.1:$OP"
 		got=$(h=127.1 eval "$cl" 2>&1)
 		check "lesson 05: the 403 line the lesson prints, for 127.1" "$got" \
 			"proxy: alice (authenticated with Basic) may not GET 127.1:$OP (ACL: deny host 127.0.0.1 (line 1), for address 127.0.0.1)."
