@@ -136,6 +136,24 @@ if in_lesson "lesson 07: client lines" "$L07" "$cl07" && lab_up "lesson 07"; the
 	down
 fi
 
+# lesson 07: after `request CONNECT origin`, the REPL's `curl` prints a
+# make line and a curl --proxytunnel line; both run as printed
+if need curl "lesson 07: the REPL's curl lines for a tunnel" && [ -x "$BIN/repl" ]; then
+	printed=$(printf 'request CONNECT origin\ncurl\n' |
+		LAB_PROXY_PORT=$PP LAB_ORIGIN_PORT=$OP "$BIN/repl" 2>/dev/null)
+	mk=$(printf '%s\n' "$printed" | grep '^make lab-up')
+	cl=$(printf '%s\n' "$printed" | grep '^curl ')
+	check_contains "lesson 07: curl line tunnels" "$cl" "curl -v --proxytunnel --proxy http://127.0.0.1:$PP "
+	if [ -n "$mk" ] && eval "$mk ${MAKE_OVR[*]}" >/dev/null 2>&1; then
+		got=$(eval "$cl -s -o /dev/null -w '%{http_code}'" 2>/dev/null)
+		check "lesson 07: the printed curl line gets 200 through the tunnel" "$got" 200
+		check_contains "lesson 07: ... through a tunnel" "$(cat "$BUILD/lab/proxy.log")" "CONNECT 127.0.0.1:$OP"
+		down
+	else
+		fail "lesson 07: the printed make line runs" "$mk"
+	fi
+fi
+
 # ---- lesson 08: bin/client's choice, with and without --proxy-anyauth ----
 L08=lessons/08-several-challenges.md
 cl08="bin/client -v -x http://127.0.0.1:4070 -U alice:wonderland http://127.0.0.1:4080/"
