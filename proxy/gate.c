@@ -215,8 +215,8 @@ static void forbid(const char *method, bool head, const char *user,
 	http_buf_printf(&body,
 			"403 Forbidden\n"
 			"proxy: %s%s%s%s may not %s %s%s%s:%u (ACL: %s).\n"
-			"Other credentials were not asked for: there is no "
-			"Proxy-Authenticate in a 403.\n",
+			"Other credentials were not asked for: this 403 "
+			"carries no Proxy-Authenticate.\n",
 			user, scheme ? " (authenticated with " : "",
 			scheme ? scheme : "", scheme ? ")" : "", method,
 			v6_open(host), host, v6_close(host), port, verdict);

@@ -59,6 +59,13 @@ if in_lesson "lesson 05: ACL line" "$L05" "$acl_line" &&
 			check_contains "lesson 05: $h gets the ACL's 403, on the address" "$got" \
 				"(ACL: deny host 127.0.0.1 (line 1), for address 127.0.0.1)."
 		done
+		# the 403's last line: no challenge in this 403, not "none in any"
+		got=$(h=127.1 eval "${cl% | sed -n 2p}" 2>&1)
+		check_contains "lesson 05: the 403 says it asks for no other credentials" "$got" \
+			"Other credentials were not asked for: this 403 carries no Proxy-Authenticate."
+		check_absent "lesson 05: ... not that no 403 may carry one" "$got" "no Proxy-Authenticate in a 403"
+		check_absent "docs/acl.md: not 'other credentials would not change anything'" \
+			"$(tr '\n' ' ' <docs/acl.md | tr -s ' ')" "would not change anything"
 		# an IPv6 literal keeps its brackets, so HOST:PORT reads one way
 		got=$(h='[::ffff:127.0.0.1]' eval "$cl" 2>&1)
 		check_contains "lesson 05: an IPv6 host is written in brackets" "$got" \
