@@ -205,7 +205,7 @@ enum http_err digest_qop_list_parse(const char *s, unsigned *out)
 	return HTTP_OK;
 }
 
-/* ---- Hashing ---- */
+/* ---- Hex digests ---- */
 
 /* Lowercase hex of md[0..len) into out. */
 static void to_hex(const unsigned char *md, size_t len,
@@ -310,6 +310,8 @@ void digest_body_free(struct digest_body_hash *h)
 		EVP_MD_CTX_free(h->md);
 	h->md = NULL;
 }
+
+/* ---- Hashing ---- */
 
 /* Hash a buffer that was built up with http_buf_*; NOSPACE if it failed. */
 static enum http_err hash_buf(enum digest_alg a, const struct http_buf *b,

@@ -97,6 +97,14 @@ for md in "${lessons[@]}"; do
 			else
 				fail "$name: banner '$banner' in $file" "no '/* ---- $banner ---- */' line"
 			fi
+			# the function is defined in that section: the last banner
+			# above its definition ("type name(" or "name(" at a line's
+			# start, not a prototype) is the one named
+			in=$(awk -v fn="$fn" '
+				/^\/\* ---- .* ---- \*\/$/ { b = $0; sub(/^\/\* ---- /, "", b); sub(/ ---- \*\/$/, "", b) }
+				($0 ~ ("^" fn "\\(") || $0 ~ ("^[A-Za-z].*[ *]" fn "\\(")) && $0 !~ /;$/ { print b; exit }
+			' "$file")
+			check "$name: $fn() is in section '$banner' of $file" "$in" "$banner"
 		fi
 	done <<<"$refs"
 
