@@ -172,13 +172,13 @@ if in_lesson "lesson 08: lab-up line" "$L08" "make lab-up LAB_PROXY_AUTH=digest,
 	got=$(eval "$cl" 2>&1)
 	check_contains "lesson 08: bin/client answers Basic unless told" "$got" \
 		"* chose Basic; offered: Digest SHA-256, Digest MD5, Basic"
-	got=$(eval "${cl/ -v / -v --proxy-anyauth }" 2>&1)
-	check_contains "lesson 08: --proxy-anyauth: Digest SHA-256" "$got" \
-		"* chose Digest SHA-256 over Basic; offered: Digest SHA-256, Digest MD5, Basic"
 	# bin/client waits for the 407; curl -U sends Basic in its first request
 	first=$(printf '%s\n' "$got" | sed -n '/^> GET /,/^> $/p' | sed -n '/^> $/q;p')
 	check_contains "lesson 08: bin/client's first request" "$first" "> GET http://127.0.0.1:$OP/ HTTP/1.1"
 	check_absent "lesson 08: ... has no credentials" "$first" "Proxy-Authorization"
+	got=$(eval "${cl/ -v / -v --proxy-anyauth }" 2>&1)
+	check_contains "lesson 08: --proxy-anyauth: Digest SHA-256" "$got" \
+		"* chose Digest SHA-256 over Basic; offered: Digest SHA-256, Digest MD5, Basic"
 	if need curl "lesson 08: curl -U sends Basic first"; then
 		v=$(curl -s -v -m 10 -o /dev/null -w 'code=%{http_code}' \
 			-x "http://127.0.0.1:$PP" -U alice:wonderland "http://127.0.0.1:$OP/" 2>&1)
