@@ -103,6 +103,16 @@ fi
 out=$("$REPL" --check lessons/outcomes.lab 2>&1 | tail -n 1)
 check "before the class: outcomes.lab's last line" "$out" "lessons/outcomes.lab: all expects passed"
 
+# before the class: make lab-up, then make lab-down, say what the guide
+# says they print (free ports, so a lab already up is left alone)
+BUILD=${LAB407_BUILD:-build}
+LAB_OVR=(-o all BIN="$BIN" B="$BUILD" LAB_PROXY_PORT="$(free_port)" LAB_ORIGIN_PORT="$(free_port)")
+up=$(make --no-print-directory "${LAB_OVR[@]}" lab-up 2>&1)
+dn=$(make --no-print-directory "${LAB_OVR[@]}" lab-down 2>&1)
+check_contains "before the class: make lab-up prints 'lab up: proxy http://127.0.0.1:'" "$up" "lab up: proxy http://127.0.0.1:"
+check_contains "before the class: make lab-down prints 'lab down'" "$dn" "lab down"
+check_contains "guide says what make lab-up prints" "$flat" "\`lab up: proxy http://127.0.0.1:4070 ...\`, then \`lab down\`"
+
 # ---- the grading loop, as printed, on a pass and a fail ----
 loop=$(awk '/^## Grading/{ on = 1 } on && /^```sh$/{ in_ = 1; next } in_ && /^```$/{ exit } in_' "$G")
 check_contains "guide: the grading loop is there" "$loop" 'for f in submissions/*.lab; do'
