@@ -205,7 +205,7 @@ enum http_err digest_qop_list_parse(const char *s, unsigned *out)
 	return HTTP_OK;
 }
 
-/* ---- Hashing ---- */
+/* ---- Hex digests ---- */
 
 /* Lowercase hex of md[0..len) into out. */
 static void to_hex(const unsigned char *md, size_t len,

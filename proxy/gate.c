@@ -191,6 +191,17 @@ static bool authenticate(const struct proxy_config *cfg, struct proxy_state *st,
 
 /* ---- Authorising ---- */
 
+/* "[" and "]" around an IPv6 literal, so that "HOST:PORT" in a message
+ * reads one way, as in a URL (RFC 3986 §3.2.2). */
+static const char *v6_open(const char *host)
+{
+	return strchr(host, ':') != NULL ? "[" : "";
+}
+static const char *v6_close(const char *host)
+{
+	return strchr(host, ':') != NULL ? "]" : "";
+}
+
 /*
  * Lesson 05: authenticated but refused: 403 with no challenge.
  * 403: known user, refused by the ACL; no challenge (RFC 9110 §15.5.4).
@@ -205,18 +216,19 @@ static void forbid(const char *method, bool head, const char *user,
 	http_buf_init(&body, 0);
 	http_buf_printf(&body,
 			"403 Forbidden\n"
-			"proxy: %s%s%s%s may not %s %s:%u (ACL: %s).\n"
-			"Other credentials were not asked for: there is no "
-			"Proxy-Authenticate in a 403.\n",
+			"proxy: %s%s%s%s may not %s %s%s%s:%u (ACL: %s).\n"
+			"Other credentials were not asked for: this 403 "
+			"carries no Proxy-Authenticate.\n",
 			user, scheme ? " (authenticated with " : "",
-			scheme ? scheme : "", scheme ? ")" : "", method, host,
-			port, verdict);
+			scheme ? scheme : "", scheme ? ")" : "", method,
+			v6_open(host), host, v6_close(host), port, verdict);
 	d->lesson = "05";
 	proxy_decision_why(d,
 			   "proxy: %s authenticated%s%s, but the ACL refuses "
-			   "%s %s:%u (%s) -> 403, no challenge",
+			   "%s %s%s%s:%u (%s) -> 403, no challenge",
 			   user, scheme ? " with " : "", scheme ? scheme : "",
-			   method, host, port, verdict);
+			   method, v6_open(host), host, v6_close(host), port,
+			   verdict);
 	proxy_respond_as(d, head, 403, NULL, &body);
 	http_buf_free(&body);
 }
@@ -293,7 +305,8 @@ static void ok_why(struct proxy_decision *d, const struct who *who,
 
 	digits[TEXT_UINT_MAX] = '\0';
 	TEXT_JOIN(d->why, sizeof(d->why), "proxy: ", who->said, ", ACL allows",
-		  what, u->host, ":", text_uint(digits, u->port));
+		  what, v6_open(u->host), u->host, v6_close(u->host), ":",
+		  text_uint(digits, u->port));
 }
 
 /* Step 4a: CONNECT opens a tunnel (RFC 9110 §9.3.6). */
