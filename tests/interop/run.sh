@@ -422,7 +422,7 @@ cell() {
 	if grep -m1 '^why: ' "$log" | grep -qv "Proxy-Authorization missing"; then pre=yes; fi
 	[ "$reqs" = 0 ] && pre=-
 	case "$st" in
-	[0-9][0-9][0-9]) [ "$reqs" = 0 ] && st="no proxy" note="$st straight from the origin" || note="" ;;
+	[0-9][0-9][0-9]) [ "$reqs" = 0 ] && note="$st straight from the origin" st="no proxy" || note="" ;;
 	*) note=${st#error: }; st=$(printf '%s' "$st" | cut -d: -f1) ;;
 	esac
 	# The proxy's last status, for errors, and the scheme it last accepted.
