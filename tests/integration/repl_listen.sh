@@ -274,6 +274,7 @@ while read -r holds method path held; do
 		-u alice:wonderland -X "$method" "http://127.0.0.1:@ORIGIN@$path"
 	c="${holds//_/ }: $method $path"
 	check "$c: the lab script passes" "$RC" 0
+	[ "$RC" = 0 ] || cat "$TMP/hold.curlerr" >&2
 	check "$c: curl got 200" "$CURL_OUT" 200
 	if [ "$held" = held ]; then
 		check_contains "$c: held and stepped" "$OUT" \
