@@ -131,6 +131,16 @@ void guard_set_verdict(struct guard_result *r, enum guard_verdict v,
 	r->detail = 0;
 }
 
+void guard_set_ok(struct guard_result *r, const char *user, const char *how)
+{
+	r->verdict = GUARD_OK;
+	r->err = HTTP_OK;
+	r->field[0] = '\0';
+	TEXT_JOIN(r->reason, sizeof(r->reason), user, " authenticated (", how,
+		  ")");
+	r->detail = 0;
+}
+
 /*
  * GUARD_MALFORMED for the value of cfg's credentials field: the reason is
  * "Proxy-Authorization: " (or "Authorization: ") and the sentence, and
@@ -212,8 +222,7 @@ static void check_bearer(const struct guard_config *cfg,
 	}
 	e = users_check_token(cfg->users, token, r->user, sizeof(r->user));
 	if (e == HTTP_OK)
-		guard_set_verdict(r, GUARD_OK, HTTP_OK, "",
-				  "%s authenticated (Bearer)", r->user);
+		guard_set_ok(r, r->user, "Bearer");
 	else
 		guard_set_verdict(
 		    r, GUARD_BAD, HTTP_E_BAD_PASSWORD, "",

@@ -232,6 +232,10 @@ bool guard_challenge_write(const struct guard_config *cfg,
 void guard_set_verdict(struct guard_result *r, enum guard_verdict v,
 		       enum http_err err, const char *field, const char *fmt,
 		       ...) __attribute__((format(printf, 5, 6)));
+/* GUARD_OK for user, the reason "USER authenticated (HOW)": what
+ * guard_set_verdict() would write, without printf (every accepted request
+ * writes one). */
+void guard_set_ok(struct guard_result *r, const char *user, const char *how);
 /* GUARD_MALFORMED for the value of the credentials field: the reason is
  * the field's name, ": " and the sentence fmt makes; r->detail is set. */
 void guard_set_malformed(struct guard_result *r, const struct guard_config *cfg,

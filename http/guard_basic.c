@@ -96,17 +96,14 @@ void guard_basic_check(const struct guard_config *cfg,
 		goto done;
 	}
 	if (creds_seen(cfg, &bc, now)) {
-		guard_set_verdict(r, GUARD_OK, HTTP_OK, "",
-				  "%s authenticated (Basic, verified earlier)",
-				  bc.user);
+		guard_set_ok(r, bc.user, "Basic, verified earlier");
 		goto done;
 	}
 	e = users_check_password(cfg->users, bc.user, bc.pass, bc.pass_len);
 	if (e == HTTP_OK)
 		creds_remember(cfg, &bc, now);
 	if (e == HTTP_OK)
-		guard_set_verdict(r, GUARD_OK, HTTP_OK, "",
-				  "%s authenticated (Basic)", bc.user);
+		guard_set_ok(r, bc.user, "Basic");
 	else if (e == HTTP_E_BAD_USER)
 		guard_set_verdict(r, GUARD_BAD, e, "", "unknown user \"%s\"",
 				  bc.user);

@@ -22,6 +22,8 @@
 
 #include <openssl/crypto.h>
 
+#include "text.h"
+
 #define GUARD_NC_DIGITS 8 /* nc = 8LHEX (RFC 7616 §3.4) */
 
 /* ---- Reading the fields ---- */
@@ -599,9 +601,13 @@ static bool decide(const struct digest_check *k, bool same,
 		    "was right, so retry with a new nonce");
 		return false;
 	}
-	guard_set_verdict(r, GUARD_OK, HTTP_OK, "",
-			  "%s authenticated (Digest %s)", r->user,
+	{
+		char how[32]; /* "Digest SHA-512-256-sess" */
+
+		TEXT_JOIN(how, sizeof(how), "Digest ",
 			  digest_alg_name(k->in.alg));
+		guard_set_ok(r, r->user, how);
+	}
 	if (k->in.qop != DIGEST_QOP_NONE) {
 		/* RFC 7616 §3.4: the count is checked last, in guard_commit */
 		r->verdict = GUARD_PENDING;

@@ -30,3 +30,14 @@ size_t text_set(char *dst, size_t cap, const char *s)
 {
 	return text_copy(dst, cap, s, s != NULL ? strnlen(s, cap) : 0);
 }
+
+size_t text_join(char *dst, size_t cap, const char *const *parts)
+{
+	size_t used = 0;
+
+	for (; *parts != NULL && used < cap - 1; parts++)
+		used += text_copy(dst + used, cap - used, *parts,
+				  strnlen(*parts, cap - used));
+	dst[used] = '\0';
+	return used;
+}

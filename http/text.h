@@ -21,5 +21,12 @@ size_t text_set(char *dst, size_t cap, const char *s);
  * the digits start (they run to d + TEXT_UINT_MAX, no NUL). */
 #define TEXT_UINT_MAX 20 /* 2^64 - 1 has 20 digits */
 char *text_uint(char d[TEXT_UINT_MAX], unsigned long long v);
+/* The C strings parts[0..] up to a NULL one, one after another into
+ * dst[0..cap), cut to cap - 1 bytes and NUL-terminated (cap at least 1):
+ * snprintf(dst, cap, "%s%s...") without a format.  Returns the bytes
+ * written.  TEXT_JOIN(dst, cap, a, b, c) passes the list. */
+size_t text_join(char *dst, size_t cap, const char *const *parts);
+#define TEXT_JOIN(dst, cap, ...)                                               \
+	text_join((dst), (cap), (const char *const[]){__VA_ARGS__, NULL})
 
 #endif

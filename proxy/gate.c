@@ -179,8 +179,8 @@ static bool authenticate(const struct proxy_config *cfg, struct proxy_state *st,
 	default:
 		if (!proxy_authn_request(cfg, st, f, body, body_len, now, d))
 			return false;
-		snprintf(who->said, sizeof(who->said), "%s authenticated (%s)",
-			 d->user, d->scheme ? d->scheme : "?");
+		TEXT_JOIN(who->said, sizeof(who->said), d->user,
+			  " authenticated (", d->scheme ? d->scheme : "?", ")");
 		break;
 	}
 	who->user = d->user;
@@ -281,6 +281,19 @@ bool proxy_decide_address(const struct proxy_config *cfg, const char *method,
 
 /* ---- Forwarding ---- */
 
+/* "proxy: alice authenticated (Basic), ACL allows -> forwarding to h:80":
+ * the why line of a request that goes on, built without printf since
+ * every request that passes writes one (docs/performance.md). */
+static void ok_why(struct proxy_decision *d, const struct who *who,
+		   const char *what, const struct http_url *u)
+{
+	char digits[TEXT_UINT_MAX + 1];
+
+	digits[TEXT_UINT_MAX] = '\0';
+	TEXT_JOIN(d->why, sizeof(d->why), "proxy: ", who->said, ", ACL allows",
+		  what, u->host, ":", text_uint(digits, u->port));
+}
+
 /* Step 4a: CONNECT opens a tunnel (RFC 9110 §9.3.6). */
 static void tunnel(const struct facts *f, const struct who *who,
 		   struct proxy_decision *d)
@@ -290,8 +303,7 @@ static void tunnel(const struct facts *f, const struct who *who,
 	d->lesson = "07";
 	http_buf_reset(&d->out);
 	http_buf_puts(&d->out, "HTTP/1.1 200 Connection established\r\n\r\n");
-	proxy_decision_why(d, "proxy: %s, ACL allows -> tunnel to %s:%u",
-			   who->said, f->url.host, f->url.port);
+	ok_why(d, who, " -> tunnel to ", &f->url);
 }
 
 /*
@@ -329,8 +341,7 @@ static void forward(const struct facts *f, const struct who *who,
 	d->action = PROXY_FORWARD;
 	d->status = 0;
 	d->lesson = "01";
-	proxy_decision_why(d, "proxy: %s, ACL allows -> forwarding to %s:%u",
-			   who->said, f->url.host, f->url.port);
+	ok_why(d, who, " -> forwarding to ", &f->url);
 }
 
 /* ---- Deciding ---- */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../http/text.h"
 #include "../http/url.h"
 
 #define PROXY_MAX_AUTHORITY (HTTP_MAX_HOST + 16) /* "[v6]:65535" */
@@ -66,13 +67,12 @@ static void authority(const struct http_url *u, char *out, size_t cap)
 {
 	bool v6 = strchr(u->host, ':') != NULL;
 	unsigned def = strcmp(u->scheme, "https") == 0 ? 443 : 80;
+	char digits[TEXT_UINT_MAX + 1];
 
-	if (u->port == def)
-		snprintf(out, cap, "%s%s%s", v6 ? "[" : "", u->host,
-			 v6 ? "]" : "");
-	else
-		snprintf(out, cap, "%s%s%s:%u", v6 ? "[" : "", u->host,
-			 v6 ? "]" : "", u->port);
+	digits[TEXT_UINT_MAX] = '\0';
+	TEXT_JOIN(out, cap, v6 ? "[" : "", u->host, v6 ? "]" : "",
+		  u->port == def ? "" : ":",
+		  u->port == def ? "" : text_uint(digits, u->port));
 }
 
 /*

@@ -136,6 +136,8 @@ void log_access(struct conn *c)
 	struct log_text t;
 	struct timespec ts;
 
+	if (c->wk->srv->no_access_log)
+		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	t.n = 0;
 	put_num(&t, (unsigned long long)ts.tv_sec, 0, ' ');

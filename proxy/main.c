@@ -119,7 +119,8 @@ static const struct daemon_option options[] = {
      "serve the port over TLS (an HTTPS proxy) with this PEM\n"
      "certificate chain; make lab-cert makes one"},
     {"--tls-key FILE", "... and this PEM private key (both or neither)"},
-    {"--access-log FILE", "the access log there, not on stdout"},
+    {"--access-log FILE", "the access log there, not on stdout (none: no\n"
+			  "access log, as Squid's access_log none)"},
     {"-v, --verbose", "also one line per authentication decision, saying why"},
     DAEMON_OPTIONS_END,
 };
@@ -328,12 +329,14 @@ static SSL_CTX *setup_tls(const struct proxy_args *a)
 	return tls;
 }
 
-/* The access log: stdout, or --access-log FILE opened to append. */
+/* The access log: stdout, or --access-log FILE opened to append; with
+ * "none" (Squid's spelling), stdout for the other lines and no access
+ * lines at all. */
 static FILE *open_log(const struct proxy_args *a)
 {
 	FILE *log;
 
-	if (a->log_file == NULL)
+	if (a->log_file == NULL || strcmp(a->log_file, "none") == 0)
 		return stdout;
 	log = fopen(a->log_file, "a");
 	if (log == NULL) {
@@ -361,6 +364,8 @@ static void setup_server(const struct proxy_args *a, struct proxy_server *srv,
 	srv->workers = (unsigned)a->workers;
 	srv->auth_int_max = a->auth_int_max;
 	srv->log = log;
+	srv->no_access_log =
+	    a->log_file != NULL && strcmp(a->log_file, "none") == 0;
 	srv->verbose = a->d.verbose;
 	srv->tls = tls;
 	srv->users_file = a->d.users_file;

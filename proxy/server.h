@@ -76,6 +76,8 @@ struct proxy_server {
 				     check it (proxy/authint.h); more: 413 */
 	unsigned workers;	  /* event loops; 0: one per core */
 	FILE *log;		  /* access log (line per request); not owned */
+	bool no_access_log;	  /* --access-log none: no line per request
+				     (the other lines still go to log) */
 	bool verbose;		  /* also a line per auth decision and
 				     per connection state change */
 	SSL_CTX *tls;		  /* not owned; NULL: plain TCP, else

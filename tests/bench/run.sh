@@ -266,7 +266,13 @@ start_proxy() {
 	esac
 	# Whatever bin/proxy offers today: no access log (as for the others),
 	# a connection cap above the idle workload, one worker on one core.
-	proxy_has --access-log && args+=(--access-log /dev/null)
+	# (--access-log none where it exists: nothing written, not even
+	# to /dev/null, as nginx's access_log off and Squid's none).
+	if grep -q 'access_log none' <<<"$PROXY_HELP"; then
+		args+=(--access-log none)
+	elif proxy_has --access-log; then
+		args+=(--access-log /dev/null)
+	fi
 	proxy_has --max-connections && args+=(--max-connections $((IDLE + BUSY + 100)))
 	proxy_has "--workers" && args+=(--workers 1)
 	# Idle keep-alive connections stay open as long as the others' do

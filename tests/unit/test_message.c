@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE /* MAP_ANONYMOUS */
 
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1056,9 +1057,56 @@ static void test_strerror(void **state)
 	assert_int_equal(http_err_status(HTTP_E_TARGET_TOO_LONG), 414);
 }
 
+/*
+ * The parser's byte classes against the grammar, for all 256 bytes:
+ * tchar (RFC 9110 §5.6.2), a field-value byte (RFC 9110 §5.5: VCHAR
+ * 0x21-0x7e, obs-text 0x80-0xff, SP, HTAB), and ASCII case folding.
+ */
+static void test_char_classes(void **state)
+{
+	(void)state;
+	for (int c = 0; c < 256; c++) {
+		bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+		bool tchar = alpha || (c >= '0' && c <= '9') ||
+			     (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+		bool field = c == ' ' || c == '\t' ||
+			     (c >= 0x21 && c <= 0x7e) || c >= 0x80;
+		char a = (char)c, lower = (char)tolower(c);
+
+		if (http_is_tchar(c) != tchar)
+			fail_msg("http_is_tchar(0x%02x) is %d", c, !tchar);
+		if (http_is_field_char((unsigned char)c) != field)
+			fail_msg("http_is_field_char(0x%02x) is %d", c, !field);
+		if (http_is_token(&a, 1) != tchar)
+			fail_msg("http_is_token(\"\\x%02x\") is %d", c, !tchar);
+		/* Folding: a byte equals its ASCII lower case and nothing
+		 * else but its upper case. */
+		if (!http_same_ci(&a, alpha ? &lower : &a, 1))
+			fail_msg("http_same_ci folds 0x%02x wrongly", c);
+		for (int d = 0; d < 256; d++) {
+			char b = (char)d;
+			bool same =
+			    c == d || (alpha && tolower(d) == tolower(c));
+
+			if (http_same_ci(&a, &b, 1) != same)
+				fail_msg("http_same_ci(0x%02x, 0x%02x) is %d",
+					 c, d, !same);
+		}
+	}
+	assert_false(http_is_tchar(-1));
+	assert_false(http_is_tchar(256));
+	assert_false(http_is_token("", 0));
+	assert_true(http_is_token("Proxy-Authorization", 19));
+	assert_false(http_is_token("Proxy Authorization", 19));
+	assert_true(
+	    http_same_ci("PROXY-authorization", "proxy-AUTHORIZATION", 19));
+	assert_false(http_same_ci("Content-Length", "Content_Length", 14));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_char_classes),
 	    cmocka_unit_test(test_valid_requests),
 	    cmocka_unit_test(test_request_prefixes_partial),
 	    cmocka_unit_test(test_invalid_requests),
