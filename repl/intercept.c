@@ -194,18 +194,29 @@ enum repl_rc intercept_listen(struct repl *r, int argc, char **argv)
 	return REPL_OK;
 }
 
+/* The filter in one line: each part set, space-separated, then what
+ * happens to the rest (nothing is left over when everything is held). */
 static void show_filter(struct repl *r)
 {
 	struct intercept *ic = r->icpt;
+	char what[sizeof(ic->method) + sizeof(ic->host) + sizeof(ic->path) +
+		  32] = "";
+	size_t n = 0;
 
-	fprintf(
-	    r->out, "hold: %s%s%s%s%s%s%s; the rest %s%s\n",
-	    ic->host[0] || ic->method[0] || ic->path[0] ? "" : "everything",
-	    ic->method[0] ? "method " : "", ic->method,
-	    ic->host[0] ? " host " : "", ic->host, ic->path[0] ? " path " : "",
-	    ic->path,
-	    ic->rest == ICPT_REST_DENY ? "answered 403" : "released unshown",
-	    ic->auto_release ? " (auto: nothing is held, all is printed)" : "");
+	if (ic->method[0])
+		n += (size_t)snprintf(what + n, sizeof(what) - n, " method %s",
+				      ic->method);
+	if (ic->host[0] && n < sizeof(what))
+		n += (size_t)snprintf(what + n, sizeof(what) - n, " host %s",
+				      ic->host);
+	if (ic->path[0] && n < sizeof(what))
+		snprintf(what + n, sizeof(what) - n, " path %s", ic->path);
+	fprintf(r->out, "hold: %s%s%s\n", what[0] ? what + 1 : "everything",
+		!what[0]		     ? ""
+		: ic->rest == ICPT_REST_DENY ? "; the rest answered 403"
+					     : "; the rest released unshown",
+		ic->auto_release ? " (auto: nothing is held, all is printed)"
+				 : "");
 }
 
 /* `hold all | host H | method M | path PREFIX | rest release|deny` */
@@ -215,7 +226,10 @@ enum repl_rc intercept_hold(struct repl *r, int argc, char **argv)
 	const char *what = argv[1], *v = argc > 2 ? argv[2] : NULL;
 
 	if (strcasecmp(what, "all") == 0) {
+		/* the whole filter, "rest" included: a later filter starts
+		 * from the default again */
 		ic->host[0] = ic->method[0] = ic->path[0] = '\0';
+		ic->rest = ICPT_REST_RELEASE;
 	} else if (v == NULL) {
 		if (strcasecmp(what, "show") != 0) {
 			repl_error(r, "hold %s needs a value", what);

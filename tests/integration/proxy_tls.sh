@@ -23,6 +23,16 @@ san=$(openssl x509 -in "$CERT" -noout -ext subjectAltName 2>/dev/null)
 check_contains "lab certificate names IP 127.0.0.1" "$san" "IP Address:127.0.0.1"
 check_contains "lab certificate names localhost" "$san" "DNS:localhost"
 check "lab key is private to its owner" "$(stat -c %a "$KEY")" 600
+# Never committed: the default place (build/lab-cert/) is ignored by git,
+# and no certificate or key is tracked at all.
+if command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1; then
+	check "make lab-cert's default place is ignored by git" \
+		"$(git check-ignore build/lab-cert/cert.pem build/lab-cert/key.pem | wc -l)" 2
+	check "no certificate or key is tracked by git" \
+		"$(git ls-files | grep -ciE '\.(pem|key|p12|crt)$')" 0
+else
+	skip "make lab-cert is never committed" "not a git checkout"
+fi
 
 # ---- the peers ----
 start ORIGIN "$BIN/origin" --listen 127.0.0.1:0 || exit 1
@@ -259,6 +269,12 @@ out=$("$BIN/repl" --check lessons/03-basic.lab 2>&1)
 check "lesson 03's lab with tls proxy on passes" "$?" 0
 check_contains "REPL: the ClientHello crossed the socket" "$out" "tls: client -> proxy  ClientHello:"
 check_contains "REPL: the ServerHello came back" "$out" "tls: proxy -> client  ServerHello: TLS 1."
+# The version and suite the record reader took from the ServerHello are
+# the ones OpenSSL negotiated (its own line, "tls: cipher suite X").
+suite=$(printf '%s\n' "$out" | sed -n 's/^tls: cipher suite //p' | head -n 1)
+ver=$(printf '%s\n' "$out" | sed -n 's/^tls: TLSv\(1\.[0-3]\), certificate .*/\1/p' | head -n 1)
+check_contains "REPL: the ServerHello line names the version and suite OpenSSL chose (TLS ${ver:-?}, $suite)" \
+	"$out" "ServerHello: TLS ${ver:-no version line}, ${suite:-no cipher suite line}"
 check_contains "REPL: the credential line was looked for on the socket and absent" "$out" \
 	"\"Proxy-Authorization: Basic $B64\" in these bytes on the socket: no"
 check_absent "REPL: no credential line found on the socket" "$out" "in these bytes on the socket: yes"

@@ -21,7 +21,8 @@ run_lab() {
 	"$REPL" --listen 127.0.0.1:0 --check "$lab" >"$TMP/$name.out" \
 		2>"$TMP/$name.err" &
 	local pid=$!
-	for i in $(seq 1 100); do
+	# (up to 15 s: on a loaded machine the REPL can be slow to start)
+	for i in $(seq 1 300); do
 		line=$(sed -n 2p "$TMP/$name.out" 2>/dev/null)
 		case "$line" in "lab origin "*) break ;; esac
 		sleep 0.05
@@ -98,22 +99,32 @@ expect seen CONNECT
 expect seen Proxy-Authorization
 await closed 10
 LAB
-run_lab connect "$TMP/connect.lab" -p --proxy-anyauth -U alice:wonderland \
-	-u alice:wonderland "http://127.0.0.1:@ORIGIN@/private"
-check "listen CONNECT: the lab script passes" "$RC" 0
-[ "$RC" = 0 ] || printf '%s\n' "$OUT" | tail -n 30 >&2
-check "listen CONNECT: curl exits 0" "$CURL_RC" 0
-check "listen CONNECT: curl got 200 inside the tunnel" "$CURL_OUT" 200
-check_contains "listen CONNECT: CONNECT stepped" "$OUT" \
-	"client -> proxy    CONNECT 127.0.0.1:"
-check_contains "listen CONNECT: the 200 to CONNECT" "$OUT" \
-	"HTTP/1.1 200 Connection established"
-check_contains "listen CONNECT: plain HTTP seen inside" "$OUT" \
-	"tunnel client -> far end: plain HTTP"
-check_contains "listen CONNECT: the request inside" "$OUT" \
-	"    GET /private HTTP/1.1"
-check_contains "listen CONNECT: the origin's answer inside" "$OUT" \
-	"    HTTP/1.1 200"
+for auth in basic digest; do
+	{ [ "$auth" = digest ] && echo "scheme proxy digest"
+	  cat "$TMP/connect.lab"; } >"$TMP/connect-$auth.lab"
+	run_lab "connect-$auth" "$TMP/connect-$auth.lab" -p --proxy-anyauth \
+		-U alice:wonderland -u alice:wonderland \
+		"http://127.0.0.1:@ORIGIN@/private"
+	c="listen CONNECT $auth"
+	check "$c: the lab script passes" "$RC" 0
+	[ "$RC" = 0 ] || printf '%s\n' "$OUT" | tail -n 30 >&2
+	check "$c: curl exits 0" "$CURL_RC" 0
+	check "$c: curl got 200 inside the tunnel" "$CURL_OUT" 200
+	check_contains "$c: CONNECT stepped" "$OUT" \
+		"client -> proxy    CONNECT 127.0.0.1:"
+	check_contains "$c: the 407 to CONNECT was stepped" "$OUT" \
+		"#1 proxy  -> client   HTTP/1.1 407"
+	check_contains "$c: the retry carries Proxy-Authorization" "$OUT" \
+		"Proxy-Authorization: ${auth^}"
+	check_contains "$c: the 200 to CONNECT" "$OUT" \
+		"HTTP/1.1 200 Connection established"
+	check_contains "$c: plain HTTP seen inside" "$OUT" \
+		"tunnel client -> far end: plain HTTP"
+	check_contains "$c: the request inside" "$OUT" \
+		"    GET /private HTTP/1.1"
+	check_contains "$c: the origin's answer inside" "$OUT" \
+		"    HTTP/1.1 200"
+done
 
 # curl https:// through the tunnel: the ClientHello's SNI is what the
 # proxy sees (the lab origin does not speak TLS, so the handshake fails:
@@ -204,7 +215,21 @@ digest realm is_not_this_proxy 407
 digest nonce nonce_was_not_issued_by_this_proxy 407
 digest response Digest_response_does_not_match 407
 digest stale ->_407_with_stale=true 200
+digest scheme did_not_offer_->_407 407
 TABLE
+# break nc replays the last Digest credentials curl sent: the same URL a
+# second time on the kept connection (curl --proxy-anyauth asks anew),
+# its retry replaced by the first one's nonce and nc -> 407.
+printf 'scheme proxy digest\nawait request 10\nstep\nstep\nexpect 407\nawait request 10\nstep\nstep\nstep\nstep\nexpect 200\nawait request 10\nstep\nstep\nexpect 407\nawait request 10\nbreak nc\nstep\nstep\nexpect why nonce count replayed\nawait closed 10\n' \
+	>"$TMP/brk-nc.lab"
+run_lab brk-nc "$TMP/brk-nc.lab" --proxy-anyauth -U alice:wonderland \
+	-o /dev/null "http://127.0.0.1:@ORIGIN@/?a" "http://127.0.0.1:@ORIGIN@/?a"
+check "break nc on curl's second Digest retry: the lab script passes" "$RC" 0
+[ "$RC" = 0 ] || printf '%s\n' "$OUT" | tail -n 20 >&2
+check "break nc on curl's second Digest retry: curl ends with 407" \
+	"$CURL_OUT" 200407
+check_contains "break nc: said what changed" "$OUT" \
+	"(break nc: the previous Digest credentials sent again"
 # (stale: curl answers stale=true with the fresh nonce, unasked, and gets
 # through.)  The retry as the proxy saw it: the password alone changed.
 printf 'await request 10\nstep\nstep\nawait request 10\nbreak password\nstep\nstep\nexpect 407\nawait closed 10\n' \
@@ -235,6 +260,165 @@ run_lab brk-no "$TMP/brk-no.lab" --proxy-anyauth -U alice:wonderland \
 check "break nonce under Basic: refused" "$RC" 1
 check_contains "break nonce under Basic: says why" "$OUT" \
 	"nonce is a Digest field"
+
+# Each filter, both ways: a request that matches is held (and stepped),
+# one that does not passes unshown with the origin's answer.  Columns:
+# the hold lines (";" between them), curl's method and path, held or not.
+while read -r holds method path held; do
+	{ printf '%s\n' "${holds//;/$'\n'}" | sed 's/_/ /g'
+	  if [ "$held" = held ]; then
+		printf 'await request 10\nstep\nstep\nstep\nstep\nexpect 200\n'
+	  fi
+	  printf 'await closed 10\n'; } >"$TMP/hold.lab"
+	run_lab hold "$TMP/hold.lab" --proxy-basic -U alice:wonderland \
+		-u alice:wonderland -X "$method" "http://127.0.0.1:@ORIGIN@$path"
+	c="${holds//_/ }: $method $path"
+	check "$c: the lab script passes" "$RC" 0
+	[ "$RC" = 0 ] || cat "$TMP/hold.curlerr" >&2
+	check "$c: curl got 200" "$CURL_OUT" 200
+	if [ "$held" = held ]; then
+		check_contains "$c: held and stepped" "$OUT" \
+			"[1] #1 client -> proxy    $method http"
+	else
+		check_contains "$c: not held" "$OUT" "#1 not held: $method"
+		check_absent "$c: nothing stepped" "$OUT" "[1] #1"
+	fi
+done <<'TABLE'
+hold_host_127.0.0.1 GET / held
+hold_host_localhost GET / released
+hold_method_POST POST / held
+hold_method_POST GET / released
+hold_path_/pri GET /private held
+hold_path_/private;hold_rest_release GET / released
+hold_host_127.0.0.1;hold_path_/private GET /private held
+hold_host_localhost;hold_path_/private GET /private released
+TABLE
+# The filter shown: `hold show` and `held` say what is held.
+printf 'hold host 127.0.0.1\nhold method GET\nhold path /private\nhold rest deny\nhold show\nhold all\nheld\nhold path /x\n' >"$TMP/show.lab"
+out=$("$REPL" --listen 127.0.0.1:0 --check "$TMP/show.lab" 2>&1)
+check "hold show: the lab script passes" "$?" 0
+check_contains "hold host: one filter, one space" "$out" \
+	"hold: host 127.0.0.1; the rest released unshown"
+check_contains "hold show: the three filters and the rest" "$out" \
+	"hold: method GET host 127.0.0.1 path /private; the rest answered 403"
+check "hold all: everything is held, no rest to speak of" \
+	"$(printf '%s\n' "$out" | grep -c '^hold: everything$')" 2
+check_contains "hold all clears rest deny too" "$out" \
+	"hold: path /x; the rest released unshown"
+
+# auto on: nothing is held, every message of curl's dance is printed and
+# numbered as it passes, with the 407, the retry and the 200.
+printf 'auto on\nawait closed 10\ntrace\n' >"$TMP/auto.lab"
+run_lab auto "$TMP/auto.lab" --proxy-anyauth -U alice:wonderland \
+	-u alice:wonderland "http://127.0.0.1:@ORIGIN@/private"
+check "auto on: the lab script passes" "$RC" 0
+check "auto on: curl got 200 without a step" "$CURL_OUT" 200
+check_contains "auto on: the request printed" "$OUT" \
+	"[1] #1 client -> proxy    GET http://127.0.0.1:"
+check_contains "auto on: the 407 printed" "$OUT" \
+	"[2] #1 proxy  -> client   HTTP/1.1 407"
+check_contains "auto on: the origin's 200 printed" "$OUT" \
+	"#1 origin -> proxy    HTTP/1.1 200"
+check_contains "auto on: the 200 printed" "$OUT" \
+	"#1 proxy  -> client   HTTP/1.1 200"
+check_contains "auto on: trace lists them" "$OUT" "  2  #1 proxy  -> client"
+
+# A target off loopback (TEST-NET-1, RFC 5737) is refused with 502 before
+# any connection is made: the lab's proxy goes only to loopback servers.
+run_lab offlo "$TMP/auto.lab" --proxy-basic -U alice:wonderland \
+	"http://192.0.2.1/"
+check "a target off loopback: 502" "$CURL_OUT" 502
+check_contains "a target off loopback: says why" "$OUT" \
+	"but the lab goes only to loopback -> 502"
+
+# explain, dot and save on an outside client's messages, as on the
+# built-in client's.
+printf 'await request 10\nstep\nexplain\nstep\nexplain\nawait request 10\nstep\nstep\nstep\nstep\ndot %s\nsave %s\nawait closed 10\n' \
+	"$TMP/out.dot" "$TMP/out.md" >"$TMP/export.lab"
+rm -f "$TMP/out.dot" "$TMP/out.md"
+run_lab export "$TMP/export.lab" --proxy-anyauth -U alice:wonderland \
+	"http://127.0.0.1:@ORIGIN@/"
+check "explain/dot/save: the lab script passes" "$RC" 0
+check_contains "explain: curl's request line is absolute-form" "$OUT" \
+	"absolute-form, as a client must send to a proxy"
+check_contains "explain: the 407 names its challenge" "$OUT" \
+	"Proxy-Authenticate: Basic"
+check_contains "dot: a graph of the outside exchange" \
+	"$(cat "$TMP/out.dot" 2>/dev/null)" "digraph"
+check_contains "dot: curl's 407 in it" "$(cat "$TMP/out.dot" 2>/dev/null)" "407"
+check_contains "save: curl's retry with its credentials" \
+	"$(cat "$TMP/out.md" 2>/dev/null)" \
+	"Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA=="
+check_contains "save: the why lines" "$(cat "$TMP/out.md" 2>/dev/null)" \
+	"Proxy-Authorization missing"
+
+# At a terminal: `listen` typed at the prompt, two curls at once to an
+# origin of their own (not the lab's), each held on its own connection
+# number; the second queues behind the first, and Enter releases them
+# in the order they came.
+if command -v tmux >/dev/null 2>&1 && start other "$BIN/origin" \
+	--listen 127.0.0.1:0; then
+	SOCK="$TMP/tmux.sock"
+	TM=(tmux -S "$SOCK")
+	trap '"${TM[@]}" kill-server 2>/dev/null; cleanup' EXIT
+	"${TM[@]}" new-session -d -s lab -x 200 -y 50 \
+		"env NO_COLOR=1 HOME=$TMP $REPL"
+	screen() { "${TM[@]}" capture-pane -p -t lab -S -3000 2>/dev/null; }
+	wait_screen() {
+		local i
+		for i in $(seq 1 200); do
+			screen | grep -qF -- "$1" && return 0
+			sleep 0.05
+		done
+		return 1
+	}
+	wait_screen "Type help" || true
+	"${TM[@]}" send-keys -t lab "listen 127.0.0.1:0" Enter
+	wait_screen "listening on 127.0.0.1:" || true
+	port=$(screen | grep -o 'listening on 127.0.0.1:[0-9]*' | head -n 1)
+	port=${port##*:}
+	case "$port" in
+	[1-9]*[0-9]) ok "listen at the prompt: prints the port" ;;
+	*) fail "listen at the prompt: prints the port" "$(screen | tail -n 5 | tr '\n' ' ')" ;;
+	esac
+	curl -s -o /dev/null -w '%{http_code}' --max-time 20 --proxy-basic \
+		-x "http://127.0.0.1:$port" -U alice:wonderland \
+		"http://127.0.0.1:$other_PORT/?first" >"$TMP/first.code" &
+	c1=$!
+	wait_screen "(#1 held: GET http://127.0.0.1:$other_PORT/?first" || true
+	curl -s -o /dev/null -w '%{http_code}' --max-time 20 --proxy-basic \
+		-x "http://127.0.0.1:$port" -U bob:builder \
+		"http://127.0.0.1:$other_PORT/?second" >"$TMP/second.code" &
+	c2=$!
+	wait_screen "(#2 held: GET http://127.0.0.1:$other_PORT/?second" || true
+	"${TM[@]}" send-keys -t lab "held" Enter
+	wait_screen "  #2  GET" || true
+	for i in 1 2 3 4 5 6 7 8; do
+		"${TM[@]}" send-keys -t lab Enter
+		wait_screen "[$i] #" || break
+	done
+	wait "$c1" "$c2"
+	"${TM[@]}" send-keys -t lab "trace" Enter
+	wait_screen "  8  #2 proxy  -> client" || true
+	sc=$(screen)
+	check "two curls at once: the first got 200" "$(cat "$TMP/first.code")" 200
+	check "two curls at once: the second got 200" "$(cat "$TMP/second.code")" 200
+	check_contains "two curls at once: the second queued while the first was held" \
+		"$sc" "(#2 held: GET http://127.0.0.1:$other_PORT/?second"
+	check_contains "two curls at once: held lists #1" "$sc" "  #1  GET http://127.0.0.1:$other_PORT/?first"
+	check_contains "two curls at once: held lists #2" "$sc" "  #2  GET http://127.0.0.1:$other_PORT/?second"
+	check_contains "two curls at once: the origin they named was used" "$sc" \
+		"[2] #1 proxy  -> origin   GET /?first HTTP/1.1"
+	check_contains "two curls at once: #1 whole before #2 (trace 4)" "$sc" \
+		"  4  #1 proxy  -> client   HTTP/1.1 200"
+	check_contains "two curls at once: then #2 (trace 5)" "$sc" \
+		"  5  #2 client -> proxy    GET http://127.0.0.1:$other_PORT/?second"
+	check_contains "two curls at once: #2 authenticated as bob" "$sc" \
+		"bob authenticated (Basic)"
+	"${TM[@]}" kill-server 2>/dev/null
+else
+	skip "listen at the prompt, two curls at once" "tmux is not installed"
+fi
 
 # await fails, bounded, when nobody comes; bad arguments are usage errors
 printf 'await request 1\n' >"$TMP/nobody.lab"

@@ -58,6 +58,7 @@ HEAD = {
     "special-http": "Basic, `p@ss:w0rd%` encoded",
     "rawspecial-http": "Basic, `p@ss:w0rd%` not encoded",
     "post5m-http": "Basic, 5 MB POST",
+    "post5mwrong-http": "Basic, wrong password, 5 MB POST",
 }
 
 
@@ -166,7 +167,7 @@ print("Each cell: the client's final status (`200`, `407`), `no proxy` "
       "in (`Basic`, `Digest`, `NTLM`, `Negotiate`), when it did; "
       "`proxy said N` is the status of the proxy's last logged answer "
       "(for a browser, often one of its background requests).  `—`: not "
-      "run (some rows answer one question only; the 5 MB POST is run "
+      "run (some rows answer one question only; the two 5 MB POST columns are run "
       "for four clients).\n")
 # The date of the measurement: when run.sh last wrote a cell.
 when = datetime.datetime.fromtimestamp(os.path.getmtime(tsv), datetime.timezone.utc)
