@@ -40,7 +40,8 @@ struct digest_fields {
 	char nc[DIGEST_MAX_FIELD];
 	char cnonce[DIGEST_MAX_FIELD];
 	char userhash[DIGEST_MAX_FIELD];
-	bool has_algorithm, has_qop, has_userhash, has_cnonce;
+	char opaque[DIGEST_MAX_FIELD];
+	bool has_algorithm, has_qop, has_userhash, has_cnonce, has_opaque;
 };
 
 /*
@@ -84,10 +85,12 @@ static bool read_fields(const struct guard_config *cfg,
 	}
 	if (auth_param_find(c, "username") == NULL &&
 	    auth_param_find(c, "username*") != NULL) {
-		guard_set_malformed(
-		    r, cfg, HTTP_E_DIGEST_FIELD, "username",
-		    "Digest field username* (RFC 8187 encoding) is "
-		    "not supported here; send username");
+		/* RFC 7616 §3.4: a defined field, so not a syntax error;
+		 * this party just cannot read it. */
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_FIELD, "username",
+				  "Digest field username* (RFC 8187 encoding) "
+				  "is not supported by this %s; send username",
+				  guard_party(cfg));
 		return false;
 	}
 	return get_param(cfg, c, "username", true, f->username,
@@ -106,6 +109,8 @@ static bool read_fields(const struct guard_config *cfg,
 			 &f->has_qop, r) &&
 	       get_param(cfg, c, "userhash", false, f->userhash,
 			 sizeof(f->userhash), &f->has_userhash, r) &&
+	       get_param(cfg, c, "opaque", false, f->opaque, sizeof(f->opaque),
+			 &f->has_opaque, r) &&
 	       (!f->has_qop ||
 		(get_param(cfg, c, "nc", true, f->nc, sizeof(f->nc), NULL, r) &&
 		 get_param(cfg, c, "cnonce", true, f->cnonce, sizeof(f->cnonce),
@@ -153,7 +158,8 @@ static bool parse_nc(const char *s, uint32_t *out)
 	return i == GUARD_NC_DIGITS;
 }
 
-/* Response: exactly n hex digits; lowercased in place. */
+/* Response: exactly n hex digits (n 0: one or more); lowercased in
+ * place. */
 static bool response_ok(char *s, size_t n)
 {
 	size_t i;
@@ -165,34 +171,90 @@ static bool response_ok(char *s, size_t n)
 		      (s[i] >= 'a' && s[i] <= 'f')))
 			return false;
 	}
-	return i == n;
+	return n == 0 ? i > 0 : i == n;
 }
 
-/* RFC 7616 §3.3: the algorithm, MD5 when none is named, must be one this
- * party offered. */
+/*
+ * The algorithms this party offers, "MD5, SHA-256", into out[0..cap),
+ * for reasons: a client told "not offered" can see what was.
+ */
+static void offered_algs(const struct guard_config *cfg, char *out, size_t cap)
+{
+	size_t n = cfg->num_algs < DIGEST_ALG_COUNT ? cfg->num_algs
+						    : DIGEST_ALG_COUNT;
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (n == 0)
+		snprintf(out, cap, "%s", digest_alg_name(DIGEST_MD5));
+	for (size_t i = 0; i < n && len < cap; i++) {
+		int w = snprintf(out + len, cap - len, "%s%s", i ? ", " : "",
+				 digest_alg_name(cfg->algs[i]));
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+}
+
+/* The qops this party offers, "auth, auth-int" or "none", for reasons. */
+static const char *offered_qops(const struct guard_config *cfg)
+{
+	switch (cfg->qops & (DIGEST_QOP_AUTH | DIGEST_QOP_AUTH_INT)) {
+	case DIGEST_QOP_AUTH:
+		return "auth";
+	case DIGEST_QOP_AUTH_INT:
+		return "auth-int";
+	case DIGEST_QOP_AUTH | DIGEST_QOP_AUTH_INT:
+		return "auth, auth-int";
+	default:
+		return "none";
+	}
+}
+
+/*
+ * RFC 7616 §3.3: the algorithm, MD5 when none is named, must be one this
+ * party offered.  The grammar allows any token there (§3.3: algorithm =
+ * "MD5" / "SHA-512-256" / "SHA-256" / token), so an algorithm that is
+ * unknown or not offered is a well-formed answer this party cannot use:
+ * GUARD_BAD, which gets a fresh challenge (RFC 9110 §11.4: 401, for a
+ * proxy 407, §11.7.1), never the 400 of a syntax error.
+ */
 static bool check_algorithm(const struct guard_config *cfg,
 			    const struct digest_fields *f,
 			    struct digest_input *in, struct guard_result *r)
 {
+	char offer[96];
+
 	in->alg = DIGEST_MD5;
+	offered_algs(cfg, offer, sizeof(offer));
 	if (f->has_algorithm &&
 	    !digest_alg_parse(f->algorithm, strlen(f->algorithm), &in->alg)) {
-		guard_set_malformed(
-		    r, cfg, HTTP_E_DIGEST_ALGORITHM, "algorithm",
-		    "Digest algorithm %s is not known", f->algorithm);
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_ALGORITHM,
+				  "algorithm",
+				  "Digest algorithm %s is not one this %s "
+				  "knows (offered: %s)",
+				  f->algorithm, guard_party(cfg), offer);
 		return false;
 	}
 	if (!alg_offered(cfg, in->alg)) {
-		guard_set_malformed(
-		    r, cfg, HTTP_E_DIGEST_ALGORITHM, "algorithm",
-		    "Digest algorithm %s was not offered by this %s",
-		    digest_alg_name(in->alg), guard_party(cfg));
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_ALGORITHM,
+				  "algorithm",
+				  "Digest algorithm %s%s was not offered "
+				  "(offered: %s)",
+				  digest_alg_name(in->alg),
+				  f->has_algorithm ? "" : " (none named)",
+				  offer);
 		return false;
 	}
 	return true;
 }
 
-/* A qop that is there: known, offered, with its nc (RFC 7616 §3.4). */
+/*
+ * A qop that is there: known, offered, with its nc (RFC 7616 §3.4).  The
+ * grammar allows any token as a qop-value (§3.3), so one unknown or not
+ * offered is GUARD_BAD (a fresh challenge), as for the algorithm.  The
+ * nc was read by check_digest_syntax().
+ */
 static bool check_qop_given(const struct guard_config *cfg,
 			    const struct digest_fields *f,
 			    struct digest_input *in, struct guard_result *r)
@@ -202,21 +264,16 @@ static bool check_qop_given(const struct guard_config *cfg,
 	} else if (strcasecmp(f->qop, "auth-int") == 0) {
 		in->qop = DIGEST_QOP_AUTH_INT;
 	} else {
-		guard_set_malformed(r, cfg, HTTP_E_DIGEST_QOP, "qop",
-				    "Digest qop %s is not known", f->qop);
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_QOP, "qop",
+				  "Digest qop %s is not one this %s knows "
+				  "(offered: %s)",
+				  f->qop, guard_party(cfg), offered_qops(cfg));
 		return false;
 	}
 	if ((cfg->qops & in->qop) == 0) {
-		guard_set_malformed(r, cfg, HTTP_E_DIGEST_QOP, "qop",
-				    "Digest qop %s was not offered by this %s",
-				    f->qop, guard_party(cfg));
-		return false;
-	}
-	if (!parse_nc(f->nc, &in->nc)) {
-		guard_set_malformed(r, cfg, HTTP_E_DIGEST_FIELD, "nc",
-				    "Digest nc must be 8 lowercase hex "
-				    "digits (8LHEX, RFC 7616 §3.4), not \"%s\"",
-				    f->nc);
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_QOP, "qop",
+				  "Digest qop %s was not offered (offered: %s)",
+				  f->qop, offered_qops(cfg));
 		return false;
 	}
 	in->cnonce = f->cnonce;
@@ -232,11 +289,13 @@ static bool check_qop(const struct guard_config *cfg,
 	if (f->has_qop)
 		return check_qop_given(cfg, f, in, r);
 	if (cfg->qops != 0) {
-		/* Dropping qop would fall back to RFC 2069: no downgrade. */
-		guard_set_malformed(r, cfg, HTTP_E_DIGEST_QOP, "qop",
-				    "Digest field qop is missing (this %s "
-				    "offered qop)",
-				    guard_party(cfg));
+		/* Dropping qop would fall back to RFC 2069: no downgrade.
+		 * Well-formed (the RFC 2069 form), just not acceptable. */
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_QOP, "qop",
+				  "Digest field qop is missing: the RFC 2069 "
+				  "form without qop was not offered (offered: "
+				  "qop=%s)",
+				  offered_qops(cfg));
 		return false;
 	}
 	if (digest_alg_is_sess(in->alg)) {
@@ -270,18 +329,40 @@ static bool check_uri(const struct guard_config *cfg,
 	return false;
 }
 
-/* response: as many hex digits as the algorithm's hash has (lowercased
- * in place); userhash, if there, true or false (RFC 7616 §3.4). */
-static bool check_response(const struct guard_config *cfg,
-			   struct digest_fields *f,
-			   const struct digest_input *in,
-			   struct guard_result *r)
+/*
+ * The grammar of the fields that have one (RFC 7616 §3.4): nc is 8LHEX
+ * when qop is there (into in->nc), response is hex digits, as many as
+ * the named algorithm's hash has when that algorithm is known (lowercased
+ * in place), userhash true or false.  A value that breaks these is a
+ * syntax error: 400.
+ */
+static bool check_grammar(const struct guard_config *cfg,
+			  struct digest_fields *f, struct digest_input *in,
+			  struct guard_result *r)
 {
-	if (!response_ok(f->response, digest_hex_len(in->alg))) {
-		guard_set_malformed(
-		    r, cfg, HTTP_E_DIGEST_RESPONSE, "response",
-		    "Digest response must be %zu hex digits for %s",
-		    digest_hex_len(in->alg), digest_alg_name(in->alg));
+	enum digest_alg a = DIGEST_MD5;
+	bool known = !f->has_algorithm ||
+		     digest_alg_parse(f->algorithm, strlen(f->algorithm), &a);
+	size_t want = known ? digest_hex_len(a) : 0;
+
+	if (f->has_qop && !parse_nc(f->nc, &in->nc)) {
+		guard_set_malformed(r, cfg, HTTP_E_DIGEST_FIELD, "nc",
+				    "Digest nc must be 8 lowercase hex "
+				    "digits (8LHEX, RFC 7616 §3.4), not \"%s\"",
+				    f->nc);
+		return false;
+	}
+	if (!response_ok(f->response, want)) {
+		if (known)
+			guard_set_malformed(
+			    r, cfg, HTTP_E_DIGEST_RESPONSE, "response",
+			    "Digest response must be %zu hex digits for %s",
+			    want, digest_alg_name(a));
+		else
+			guard_set_malformed(r, cfg, HTTP_E_DIGEST_RESPONSE,
+					    "response",
+					    "Digest response must be hex "
+					    "digits");
 		return false;
 	}
 	if (f->has_userhash && strcasecmp(f->userhash, "true") != 0 &&
@@ -294,18 +375,20 @@ static bool check_response(const struct guard_config *cfg,
 }
 
 /*
- * Check the parts that need no secret, in this order: algorithm and qop
- * offered, uri is the request-target, response has the right length,
- * userhash a boolean.  All of these are syntax errors (400), RFC 7616
- * §3.4.6 for the uri.
+ * Check the parts that need no secret, in this order: first what is a
+ * syntax error (400): the grammar of nc, response and userhash, and the
+ * uri, which must be the request-target (RFC 7616 §3.4.6: "SHOULD return
+ * 400").  Then what is well-formed but may not be acceptable: algorithm
+ * and qop offered (GUARD_BAD: a fresh challenge, RFC 9110 §11.4).  So an
+ * answer that is both malformed and unusable gets the 400.
  */
 static bool check_digest_syntax(const struct guard_config *cfg,
 				const struct http_request *req,
 				struct digest_fields *f,
 				struct digest_input *in, struct guard_result *r)
 {
-	return check_algorithm(cfg, f, in, r) && check_qop(cfg, f, in, r) &&
-	       check_uri(cfg, req, f, r) && check_response(cfg, f, in, r);
+	return check_grammar(cfg, f, in, r) && check_uri(cfg, req, f, r) &&
+	       check_algorithm(cfg, f, in, r) && check_qop(cfg, f, in, r);
 }
 
 /* ---- Answering (Authentication-Info) ---- */
@@ -481,7 +564,46 @@ struct digest_check {
 	uint64_t serial; /* the nonce's, for the count (guard_commit) */
 };
 
-/* The realm is ours and the nonce one we issued (maybe stale). */
+/*
+ * What the client must give back as this party offered it: opaque
+ * unchanged (RFC 7616 §3.4: "MUST be returned by the client unchanged"),
+ * none when none was sent; userhash=true only if offered (§3.4.4).  Both
+ * are well-formed answers this party cannot use: GUARD_BAD, a fresh
+ * challenge, not a 400.
+ */
+static bool check_echoed(const struct guard_config *cfg,
+			 const struct digest_check *k, struct guard_result *r)
+{
+	const struct digest_fields *f = &k->f;
+
+	if (cfg->opaque[0] != '\0' && !f->has_opaque) {
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_FIELD, "opaque",
+				  "Digest opaque is missing (this %s sent "
+				  "opaque \"%s\")",
+				  guard_party(cfg), cfg->opaque);
+		return false;
+	}
+	if (f->has_opaque && strcmp(f->opaque, cfg->opaque) != 0) {
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_FIELD, "opaque",
+				  "Digest opaque \"%s\" is not the one this "
+				  "%s sent (%s%s%s)",
+				  f->opaque, guard_party(cfg),
+				  cfg->opaque[0] ? "\"" : "none",
+				  cfg->opaque, cfg->opaque[0] ? "\"" : "");
+		return false;
+	}
+	if (k->userhash && !cfg->userhash) {
+		guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_FIELD, "userhash",
+				  "Digest userhash=true was not offered (this "
+				  "%s offered no userhash)",
+				  guard_party(cfg));
+		return false;
+	}
+	return true;
+}
+
+/* The realm is ours, opaque and userhash as offered, and the nonce one
+ * we issued (maybe stale). */
 static bool check_realm_nonce(const struct guard_config *cfg,
 			      struct digest_nonce_key *key, uint64_t now,
 			      struct digest_check *k, struct guard_result *r)
@@ -495,6 +617,8 @@ static bool check_realm_nonce(const struct guard_config *cfg,
 		    k->f.realm, guard_party(cfg), cfg->realm);
 		return false;
 	}
+	if (!check_echoed(cfg, k, r))
+		return false;
 	e = digest_nonce_read(key, k->f.nonce, now, &k->serial);
 	if (e == HTTP_E_DIGEST_STALE) {
 		k->stale = true;

@@ -44,6 +44,8 @@ struct dreq {
 	const char *qop_text;	   /* override the qop text */
 	const char *alg_text;	   /* override the algorithm text */
 	const char *userhash_text; /* write userhash= this, username plain */
+	const char *opaque;	   /* write opaque= this */
+	const char *extra;	   /* appended as it is: ", name=value" */
 };
 
 /* A request as alice would make it, MD5/auth, to the proxy. */
@@ -137,6 +139,10 @@ static void digest_value(struct world *w, const struct dreq *d,
 		put(b, d, &first, "cnonce", d->cnonce, true);
 	}
 	put(b, d, &first, "response", d->response ? d->response : resp, true);
+	if (d->opaque != NULL)
+		put(b, d, &first, "opaque", d->opaque, true);
+	if (d->extra != NULL)
+		assert_true(http_buf_puts(b, d->extra));
 }
 
 /* Send d to the world at `now`. */
@@ -324,6 +330,81 @@ static void alg_absent_not_offered(struct world *w, struct dreq *d)
 	w->cfg.num_algs = 1;
 	d->send_alg = false;
 }
+static void alg_unknown_token(struct world *w, struct dreq *d)
+{
+	w->cfg.algs[0] = DIGEST_SHA256;
+	w->cfg.num_algs = 1;
+	d->alg_text = "SHA-999";
+}
+static void alg_sha256_not_offered(struct world *w, struct dreq *d)
+{
+	w->cfg.algs[0] = DIGEST_MD5;
+	w->cfg.num_algs = 1;
+	d->alg = DIGEST_SHA256;
+}
+static void alg_sess_not_offered(struct world *w, struct dreq *d)
+{
+	w->cfg.algs[0] = DIGEST_MD5;
+	w->cfg.algs[1] = DIGEST_SHA512_256;
+	w->cfg.num_algs = 2;
+	d->alg = DIGEST_SHA512_256_SESS;	d->realm = OREALM; /* an origin case */
+	d->uri = OTARGET;
+}
+static void alg_unknown_bad_response(struct world *w, struct dreq *d)
+{
+	(void)w; /* both: the grammar (400) is checked first */
+	d->alg_text = "SHA-999";
+	d->response = "xyz";
+}
+static void qop_unknown_token(struct world *w, struct dreq *d)
+{
+	w->cfg.qops = DIGEST_QOP_AUTH;
+	d->qop_text = "auth-ultra";	d->realm = OREALM; /* an origin case */
+	d->uri = OTARGET;
+}
+static void qop_auth_only_offered_int(struct world *w, struct dreq *d)
+{
+	w->cfg.qops = DIGEST_QOP_AUTH_INT;
+	d->qop = DIGEST_QOP_AUTH;
+}
+static void qop_unknown_bad_nc(struct world *w, struct dreq *d)
+{
+	(void)w; /* both: the grammar (400) is checked first */
+	d->qop_text = "auth-ultra";
+	d->nc_text = "1";
+}
+static void opaque_given_none_sent(struct world *w, struct dreq *d)
+{
+	(void)w;
+	d->opaque = "made-up";
+}
+static void opaque_wrong(struct world *w, struct dreq *d)
+{
+	snprintf(w->cfg.opaque, sizeof(w->cfg.opaque), "5ccc069c403ebaf9");
+	d->opaque = "5ccc069c403ebaf8";	d->realm = OREALM; /* an origin case */
+	d->uri = OTARGET;
+}
+static void opaque_missing(struct world *w, struct dreq *d)
+{
+	snprintf(w->cfg.opaque, sizeof(w->cfg.opaque), "5ccc069c403ebaf9");
+	(void)d;
+}
+static void opaque_right(struct world *w, struct dreq *d)
+{
+	snprintf(w->cfg.opaque, sizeof(w->cfg.opaque), "5ccc069c403ebaf9");
+	d->opaque = "5ccc069c403ebaf9";
+}
+static void userhash_not_offered(struct world *w, struct dreq *d)
+{
+	(void)w; /* the world offers no userhash */
+	d->userhash = true;
+}
+static void username_star(struct world *w, struct dreq *d)
+{
+	(void)w;
+	d->omit = "username";
+	d->extra = ", username*=UTF-8''J%C3%A4s%C3%B8n";
+}
 static void qop_unknown(struct world *w, struct dreq *d)
 {
 	(void)w;
@@ -399,7 +480,7 @@ static void userhash_ok(struct world *w, struct dreq *d)
 }
 static void userhash_unknown(struct world *w, struct dreq *d)
 {
-	(void)w;
+	w->cfg.userhash = true;
 	d->userhash = true;
 	d->user = "nobody";
 }
@@ -490,25 +571,81 @@ static const struct dcase dcases[] = {
     {"no cnonce", true, omit_cnonce, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD,
      "cnonce", "cnonce is missing"},
     /* qop offered but not sent: no downgrade to RFC 2069 */
-    {"no qop", true, omit_qop, GUARD_MALFORMED, HTTP_E_DIGEST_QOP, "qop",
-     "qop is missing"},
+    {"no qop", true, omit_qop, GUARD_BAD, HTTP_E_DIGEST_QOP, "qop",
+     "qop is missing: the RFC 2069 form without qop was not offered "
+     "(offered: qop=auth, auth-int)"},
     /* algorithms */
-    {"unknown algorithm", true, alg_unknown, GUARD_MALFORMED,
-     HTTP_E_DIGEST_ALGORITHM, "algorithm", "SHA-1 is not known"},
-    {"algorithm not offered", true, alg_not_offered, GUARD_MALFORMED,
-     HTTP_E_DIGEST_ALGORITHM, "algorithm", "MD5 was not offered"},
+    /* RFC 7616 §3.3: algorithm = ... / token, so an unknown or not
+     * offered one is well-formed: a fresh challenge (RFC 9110 §11.4) */
+    {"unknown algorithm", true, alg_unknown, GUARD_BAD,
+     HTTP_E_DIGEST_ALGORITHM, "algorithm",
+     "Digest algorithm SHA-1 is not one this proxy knows (offered: MD5, "
+     "MD5-sess, SHA-256, SHA-256-sess, SHA-512-256, SHA-512-256-sess)"},
+    {"unknown algorithm token", true, alg_unknown_token, GUARD_BAD,
+     HTTP_E_DIGEST_ALGORITHM, "algorithm",
+     "Digest algorithm SHA-999 is not one this proxy knows (offered: "
+     "SHA-256)"},
+    {"algorithm not offered", true, alg_not_offered, GUARD_BAD,
+     HTTP_E_DIGEST_ALGORITHM, "algorithm",
+     "Digest algorithm MD5 was not offered (offered: SHA-256)"},
+    {"SHA-256 when only MD5 offered", true, alg_sha256_not_offered, GUARD_BAD,
+     HTTP_E_DIGEST_ALGORITHM, "algorithm",
+     "Digest algorithm SHA-256 was not offered (offered: MD5)"},
+    {"-sess not offered", false, alg_sess_not_offered, GUARD_BAD,
+     HTTP_E_DIGEST_ALGORITHM, "algorithm",
+     "Digest algorithm SHA-512-256-sess was not offered (offered: MD5, "
+     "SHA-512-256)"},
+    {"unknown algorithm, response not hex", true, alg_unknown_bad_response,
+     GUARD_MALFORMED, HTTP_E_DIGEST_RESPONSE, "response",
+     "Digest response must be hex digits"},
     /* RFC 7616 §3.3: no algorithm is MD5 */
     {"algorithm absent = MD5", true, alg_absent_md5, GUARD_OK, HTTP_OK, "",
      "alice authenticated"},
     {"algorithm absent, MD5 not offered", true, alg_absent_not_offered,
-     GUARD_MALFORMED, HTTP_E_DIGEST_ALGORITHM, "algorithm", "MD5"},
+     GUARD_BAD, HTTP_E_DIGEST_ALGORITHM, "algorithm",
+     "Digest algorithm MD5 (none named) was not offered (offered: SHA-256)"},
     /* qop values */
-    {"unknown qop", true, qop_unknown, GUARD_MALFORMED, HTTP_E_DIGEST_QOP,
-     "qop", "auth-conf is not known"},
-    {"qop not offered", true, qop_not_offered, GUARD_MALFORMED,
-     HTTP_E_DIGEST_QOP, "qop", "auth-int was not offered"},
-    {"qop when none offered", true, qop_when_none, GUARD_MALFORMED,
-     HTTP_E_DIGEST_QOP, "qop", "auth was not offered"},
+    /* RFC 7616 §3.3: qop-value = "auth" / "auth-int" / token: the same */
+    {"unknown qop", true, qop_unknown, GUARD_BAD, HTTP_E_DIGEST_QOP, "qop",
+     "Digest qop auth-conf is not one this proxy knows (offered: auth, "
+     "auth-int)"},
+    {"unknown qop token", false, qop_unknown_token, GUARD_BAD,
+     HTTP_E_DIGEST_QOP, "qop",
+     "Digest qop auth-ultra is not one this server knows (offered: auth)"},
+    {"qop not offered", true, qop_not_offered, GUARD_BAD, HTTP_E_DIGEST_QOP,
+     "qop", "Digest qop auth-int was not offered (offered: auth)"},
+    {"auth when only auth-int offered", true, qop_auth_only_offered_int,
+     GUARD_BAD, HTTP_E_DIGEST_QOP, "qop",
+     "Digest qop auth was not offered (offered: auth-int)"},
+    {"qop when none offered", true, qop_when_none, GUARD_BAD,
+     HTTP_E_DIGEST_QOP, "qop",
+     "Digest qop auth was not offered (offered: none)"},
+    {"unknown qop, nc not 8LHEX", true, qop_unknown_bad_nc, GUARD_MALFORMED,
+     HTTP_E_DIGEST_FIELD, "nc", "8 lowercase hex digits"},
+    /* RFC 7616 §3.4: opaque comes back unchanged, or not at all when none
+     * was sent; not so is well-formed but unusable */
+    {"opaque when none sent", true, opaque_given_none_sent, GUARD_BAD,
+     HTTP_E_DIGEST_FIELD, "opaque",
+     "Digest opaque \"made-up\" is not the one this proxy sent (none)"},
+    {"opaque changed", false, opaque_wrong, GUARD_BAD, HTTP_E_DIGEST_FIELD,
+     "opaque",
+     "Digest opaque \"5ccc069c403ebaf8\" is not the one this server sent "
+     "(\"5ccc069c403ebaf9\")"},
+    {"opaque dropped", true, opaque_missing, GUARD_BAD, HTTP_E_DIGEST_FIELD,
+     "opaque",
+     "Digest opaque is missing (this proxy sent opaque "
+     "\"5ccc069c403ebaf9\")"},
+    {"opaque unchanged", true, opaque_right, GUARD_OK, HTTP_OK, "",
+     "alice authenticated"},
+    /* RFC 7616 §3.4.4: userhash=true only where it was offered */
+    {"userhash not offered", true, userhash_not_offered, GUARD_BAD,
+     HTTP_E_DIGEST_FIELD, "userhash",
+     "Digest userhash=true was not offered (this proxy offered no "
+     "userhash)"},
+    /* RFC 7616 §3.4: username* is defined; this guard cannot read it */
+    {"username*", true, username_star, GUARD_BAD, HTTP_E_DIGEST_FIELD,
+     "username",
+     "username* (RFC 8187 encoding) is not supported by this proxy"},
     /* nc must be 8 hex digits */
     {"nc short", true, nc_short, GUARD_MALFORMED, HTTP_E_DIGEST_FIELD, "nc",
      "8 lowercase hex digits"},
