@@ -221,8 +221,10 @@ static void refuse_malformed(struct origin_decision *d,
 			r->reason[0] ? r->reason : http_strerror(r->err));
 	if (r->field[0] != '\0')
 		http_buf_printf(&body, "field at fault: %s\n", r->field);
-	set_why(d, "origin: %s: Authorization malformed (%s) -> 400", path,
-		http_strerror(r->err));
+	/* The reason itself, as the proxy's 400 gives it: which field and
+	 * what is wrong with it, not only the error class. */
+	set_why(d, "origin: %s: Authorization malformed (%s): %s -> 400", path,
+		http_strerror(r->err), r->reason[0] ? r->reason : "-");
 	respond(d, 400, req, &h, &body);
 	http_buf_free(&h);
 	http_buf_free(&body);

@@ -286,6 +286,37 @@ static void lab_up_line(FILE *f, const struct lab_view *v, unsigned pp,
 }
 
 /*
+ * Lesson 04: curl (measured with 7.88.1) answers qop=auth-int, which it
+ * uses only when auth is not offered, with H("") in A2 whatever body it
+ * sends (RFC 7616 §3.4.3 wants H(entity-body)), so a request with a body
+ * gets 407/401 "response does not match".  Said next to the command for
+ * each server where that is the case.
+ */
+static void curl_auth_int_note(FILE *f, const struct lab_view *v,
+			       enum auth_scheme ps, enum auth_scheme os)
+{
+	static const char *const who[] = {"the proxy", "the origin"};
+	const int sides[] = {LAB_PROXY, LAB_ORIGIN};
+	const enum auth_scheme used[] = {ps, os};
+
+	if (v->body == NULL || v->body[0] == '\0')
+		return;
+	for (size_t i = 0; i < 2; i++) {
+		unsigned q = v->server[sides[i]].qops;
+
+		if (used[i] != AUTH_SCHEME_DIGEST ||
+		    (q & DIGEST_QOP_AUTH_INT) == 0 || (q & DIGEST_QOP_AUTH) != 0)
+			continue;
+		fprintf(f,
+			"# note: curl cannot answer qop=auth-int for a request "
+			"with a body: it hashes an empty body into A2, not the "
+			"one it sends, so %s answers %s (response does not "
+			"match; lesson 04)\n",
+			who[i], i == 0 ? "407" : "401");
+	}
+}
+
+/*
  * Lesson 10: the same exchange as a curl command line, against the
  * daemons of `make lab-up` (the lab's own ports move one message per
  * step, so curl would wait on them).  Printed first: the make line that
@@ -331,6 +362,7 @@ enum repl_rc export_curl(struct repl *r, int argc, char **argv)
 			 v->port[LAB_ORIGIN]);
 	swap_port(given, v->port[LAB_ORIGIN], op, url, sizeof(url));
 	lab_up_line(f, v, pp, op, tls);
+	curl_auth_int_note(f, v, ps, os);
 	fprintf(f, "curl -v%s --proxy %s", v->tunnel ? " --proxytunnel" : "",
 		proxy);
 	if (tls) /* the lab certificate is self-signed: trust it by name */
