@@ -60,7 +60,7 @@ const struct command command_table[] = {
      "`request CONNECT origin` is the lab origin's 127.0.0.1:PORT.  The\n"
      "proxy answers 407, 403 or 200 Connection established; after the 200\n"
      "only opaque bytes (TLS) would follow, so the exchange ends there.\n"
-     "The lab's proxy opens tunnels only to the lab's origin (else 502).",
+     "The lab's proxy opens tunnels only to the lab's origin (else 403).",
      2,
      3,
      false,
