@@ -102,22 +102,33 @@ static bool is_loopback(const struct sockaddr_storage *a)
 	}
 	if (a->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)a;
-		return IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr);
+		/* ::1, or 127/8 written as IPv4-mapped (::ffff:127.0.0.1),
+		 * which the ACL compares as IPv4 too */
+		return IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr) ||
+		       (IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr) &&
+			v6->sin6_addr.s6_addr[12] == 127);
 	}
 	return false;
 }
 
-/* Keep only the loopback addresses among the checked ones; their count. */
-static size_t keep_loopback(struct icpt_conn *c,
-			    const struct sockaddr_storage *addrs, size_t n)
+size_t release_reachable(const struct sockaddr_storage *addrs, size_t n,
+			 bool any, struct sockaddr_storage *out, size_t cap)
 {
-	size_t i;
+	size_t i, kept = 0;
 
-	c->naddrs = 0;
-	for (i = 0; i < n && c->naddrs < sizeof(c->addrs) / sizeof(c->addrs[0]);
-	     i++)
-		if (is_loopback(&addrs[i]))
-			c->addrs[c->naddrs++] = addrs[i];
+	for (i = 0; i < n && kept < cap; i++)
+		if (any || is_loopback(&addrs[i]))
+			out[kept++] = addrs[i];
+	return kept;
+}
+
+/* Keep the checked addresses the lab may reach (`reach`); their count. */
+static size_t keep_reachable(struct icpt_conn *c,
+			     const struct sockaddr_storage *addrs, size_t n,
+			     bool any)
+{
+	c->naddrs = release_reachable(addrs, n, any, c->addrs,
+				      sizeof(c->addrs) / sizeof(c->addrs[0]));
 	return c->naddrs;
 }
 
@@ -296,13 +307,14 @@ static bool release_c2p(struct repl *r, struct icpt_conn *c, char *err,
 	c->leg = LAB_P2C;
 	snprintf(c->target, sizeof(c->target), "%s:%u", d.host, d.port);
 	if ((d.action == PROXY_FORWARD || d.action == PROXY_TUNNEL) &&
-	    (naddrs == 0 || keep_loopback(c, addrs, naddrs) == 0)) {
+	    (naddrs == 0 ||
+	     keep_reachable(c, addrs, naddrs, r->icpt->reach_any) == 0)) {
 		/* A refusal by policy (RFC 9110 §15.5.4), not 502: no
 		 * inbound server was asked (§15.6.3). */
 		own_answer(c, 403,
 			   "403 Forbidden\nThe lab's proxy forwards only to "
 			   "loopback servers (its origin, or your own on "
-			   "127.0.0.1), not",
+			   "127.0.0.1; `reach any` lifts this), not",
 			   d.host, d.port);
 		why_more(m, "; but the lab goes only to loopback -> 403");
 	} else if (d.action == PROXY_FORWARD) {
