@@ -180,8 +180,8 @@ static bool response_ok(char *s, size_t n)
  */
 static void offered_algs(const struct guard_config *cfg, char *out, size_t cap)
 {
-	size_t n = cfg->num_algs < DIGEST_ALG_COUNT ? cfg->num_algs
-						    : DIGEST_ALG_COUNT;
+	size_t n =
+	    cfg->num_algs < DIGEST_ALG_COUNT ? cfg->num_algs : DIGEST_ALG_COUNT;
 	size_t len = 0;
 
 	out[0] = '\0';
@@ -237,13 +237,12 @@ static bool check_algorithm(const struct guard_config *cfg,
 		return false;
 	}
 	if (!alg_offered(cfg, in->alg)) {
-		guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_ALGORITHM,
-				  "algorithm",
-				  "Digest algorithm %s%s was not offered "
-				  "(offered: %s)",
-				  digest_alg_name(in->alg),
-				  f->has_algorithm ? "" : " (none named)",
-				  offer);
+		guard_set_verdict(
+		    r, GUARD_BAD, HTTP_E_DIGEST_ALGORITHM, "algorithm",
+		    "Digest algorithm %s%s was not offered "
+		    "(offered: %s)",
+		    digest_alg_name(in->alg),
+		    f->has_algorithm ? "" : " (none named)", offer);
 		return false;
 	}
 	return true;
@@ -588,8 +587,8 @@ static bool check_echoed(const struct guard_config *cfg,
 				  "Digest opaque \"%s\" is not the one this "
 				  "%s sent (%s%s%s)",
 				  f->opaque, guard_party(cfg),
-				  cfg->opaque[0] ? "\"" : "none",
-				  cfg->opaque, cfg->opaque[0] ? "\"" : "");
+				  cfg->opaque[0] ? "\"" : "none", cfg->opaque,
+				  cfg->opaque[0] ? "\"" : "");
 		return false;
 	}
 	if (k->userhash && !cfg->userhash) {

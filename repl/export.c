@@ -305,7 +305,8 @@ static void curl_auth_int_note(FILE *f, const struct lab_view *v,
 		unsigned q = v->server[sides[i]].qops;
 
 		if (used[i] != AUTH_SCHEME_DIGEST ||
-		    (q & DIGEST_QOP_AUTH_INT) == 0 || (q & DIGEST_QOP_AUTH) != 0)
+		    (q & DIGEST_QOP_AUTH_INT) == 0 ||
+		    (q & DIGEST_QOP_AUTH) != 0)
 			continue;
 		fprintf(f,
 			"# note: curl cannot answer qop=auth-int for a request "

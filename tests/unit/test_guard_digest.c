@@ -347,7 +347,8 @@ static void alg_sess_not_offered(struct world *w, struct dreq *d)
 	w->cfg.algs[0] = DIGEST_MD5;
 	w->cfg.algs[1] = DIGEST_SHA512_256;
 	w->cfg.num_algs = 2;
-	d->alg = DIGEST_SHA512_256_SESS;	d->realm = OREALM; /* an origin case */
+	d->alg = DIGEST_SHA512_256_SESS;
+	d->realm = OREALM; /* an origin case */
 	d->uri = OTARGET;
 }
 static void alg_unknown_bad_response(struct world *w, struct dreq *d)
@@ -359,7 +360,8 @@ static void alg_unknown_bad_response(struct world *w, struct dreq *d)
 static void qop_unknown_token(struct world *w, struct dreq *d)
 {
 	w->cfg.qops = DIGEST_QOP_AUTH;
-	d->qop_text = "auth-ultra";	d->realm = OREALM; /* an origin case */
+	d->qop_text = "auth-ultra";
+	d->realm = OREALM; /* an origin case */
 	d->uri = OTARGET;
 }
 static void qop_auth_only_offered_int(struct world *w, struct dreq *d)
@@ -381,7 +383,8 @@ static void opaque_given_none_sent(struct world *w, struct dreq *d)
 static void opaque_wrong(struct world *w, struct dreq *d)
 {
 	snprintf(w->cfg.opaque, sizeof(w->cfg.opaque), "5ccc069c403ebaf9");
-	d->opaque = "5ccc069c403ebaf8";	d->realm = OREALM; /* an origin case */
+	d->opaque = "5ccc069c403ebaf8";
+	d->realm = OREALM; /* an origin case */
 	d->uri = OTARGET;
 }
 static void opaque_missing(struct world *w, struct dreq *d)
@@ -577,8 +580,8 @@ static const struct dcase dcases[] = {
     /* algorithms */
     /* RFC 7616 §3.3: algorithm = ... / token, so an unknown or not
      * offered one is well-formed: a fresh challenge (RFC 9110 §11.4) */
-    {"unknown algorithm", true, alg_unknown, GUARD_BAD,
-     HTTP_E_DIGEST_ALGORITHM, "algorithm",
+    {"unknown algorithm", true, alg_unknown, GUARD_BAD, HTTP_E_DIGEST_ALGORITHM,
+     "algorithm",
      "Digest algorithm SHA-1 is not one this proxy knows (offered: MD5, "
      "MD5-sess, SHA-256, SHA-256-sess, SHA-512-256, SHA-512-256-sess)"},
     {"unknown algorithm token", true, alg_unknown_token, GUARD_BAD,
@@ -617,9 +620,8 @@ static const struct dcase dcases[] = {
     {"auth when only auth-int offered", true, qop_auth_only_offered_int,
      GUARD_BAD, HTTP_E_DIGEST_QOP, "qop",
      "Digest qop auth was not offered (offered: auth-int)"},
-    {"qop when none offered", true, qop_when_none, GUARD_BAD,
-     HTTP_E_DIGEST_QOP, "qop",
-     "Digest qop auth was not offered (offered: none)"},
+    {"qop when none offered", true, qop_when_none, GUARD_BAD, HTTP_E_DIGEST_QOP,
+     "qop", "Digest qop auth was not offered (offered: none)"},
     {"unknown qop, nc not 8LHEX", true, qop_unknown_bad_nc, GUARD_MALFORMED,
      HTTP_E_DIGEST_FIELD, "nc", "8 lowercase hex digits"},
     /* RFC 7616 §3.4: opaque comes back unchanged, or not at all when none
