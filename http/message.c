@@ -71,7 +71,9 @@ static const unsigned char char_class[256] = {
 };
 
 /* The lower-case form of each byte (ASCII letters only). */
-#define LC_OF(c) ((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' + 'a' : (c))
+/* (the cast: clang checks the arm not taken too, 0xff + 32 included) */
+#define LC_OF(c)                                                               \
+	((unsigned char)((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' + 'a' : (c)))
 #define LC_ROW(r)                                                              \
 	LC_OF(r + 0), LC_OF(r + 1), LC_OF(r + 2), LC_OF(r + 3), LC_OF(r + 4),  \
 	    LC_OF(r + 5), LC_OF(r + 6), LC_OF(r + 7), LC_OF(r + 8),            \
