@@ -46,6 +46,20 @@ def read_to_end(s, limit=DEADLINE):
     return bytes(out), "open"
 
 
+def gone(s, limit=DEADLINE):
+    """After its EOF, is the connection closed at the far end too, not
+    only half-closed?  A byte every 100 ms until a send fails (the
+    kernel answers bytes to a closed socket with a reset)."""
+    end = time.time() + limit
+    while time.time() < end:
+        try:
+            s.send(b"x")
+        except OSError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def tunnel():
     """A CONNECT through the proxy: (client socket, origin socket)."""
     c = socket.create_connection(("127.0.0.1", PROXY), timeout=DEADLINE)
@@ -80,6 +94,7 @@ def closer_first(name, closer, n, how):
 
     def reader():
         got["bytes"], got["end"] = read_to_end(b)
+        got["gone"] = got["end"] == "closed" and gone(b)
     th = threading.Thread(target=reader)
     th.start()
     a.sendall(data)
@@ -89,8 +104,9 @@ def closer_first(name, closer, n, how):
         a.shutdown(socket.SHUT_WR)
     th.join(DEADLINE + 2)
     secs = time.time() - t0
-    line = "%s status=%r whole=%s end=%s secs=%.1f" % (
-        name, status, got.get("bytes") == data, got.get("end"), secs)
+    line = "%s status=%r whole=%s end=%s gone=%s secs=%.1f" % (
+        name, status, got.get("bytes") == data, got.get("end"),
+        got.get("gone"), secs)
     if how == "shutdown":
         # The side that closed its direction is closed by the proxy too.
         _, end = read_to_end(a)
@@ -129,10 +145,11 @@ def other_way_dropped(name, closer):
     # `got` holds the last bytes; what b reads is only what came from a.
     stop.set()
     th.join(DEADLINE + 2)
+    was_gone = end == "closed" and gone(b)
     flooded, closer_end = read_to_end(a)
-    print("%s status=%r whole=%s end=%s closer_end=%s secs=%.1f" % (
-        name, status, got == last, end, closer_end, time.time() - t0),
-        flush=True)
+    print("%s status=%r whole=%s end=%s gone=%s closer_end=%s secs=%.1f" % (
+        name, status, got == last, end, was_gone, closer_end,
+        time.time() - t0), flush=True)
 
 
 closer_first("client-close", "client", 5, "close")
