@@ -7,14 +7,20 @@ the origin at once (raw sockets, 127.0.0.1 only); it prints one
 "CASE key=value ..." line per case for proxy_tunnel_close.sh to check.
 Every wait is bounded by DEADLINE seconds.
 
-usage: tunnel_close.py PROXY_PORT ORIGIN_PORT
+With "tls" as a third argument the proxy's own port speaks TLS (an HTTPS
+proxy): the client side is then a TLS connection, and "closed" means the
+proxy's close_notify came (a bare TCP FIN reads as "ragged").
+
+usage: tunnel_close.py PROXY_PORT ORIGIN_PORT [tls]
 """
 import socket
+import ssl
 import sys
 import threading
 import time
 
 PROXY, ORIGIN = int(sys.argv[1]), int(sys.argv[2])
+TLS = len(sys.argv) > 3 and sys.argv[3] == "tls"
 ALICE = "Proxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA=="
 DEADLINE = 8.0
 # A TLS close_notify alert record (RFC 8446 §6.1): what a TLS peer sends
@@ -38,8 +44,12 @@ def read_to_end(s, limit=DEADLINE):
             b = s.recv(1 << 16)
         except socket.timeout:
             continue
+        except ssl.SSLEOFError:
+            return bytes(out), "ragged"
         except (ConnectionResetError, BrokenPipeError):
             return bytes(out), "reset"
+        except ssl.SSLError as e:
+            return bytes(out), "tls-error:" + e.__class__.__name__
         if not b:
             return bytes(out), "closed"
         out += b
@@ -63,6 +73,11 @@ def gone(s, limit=DEADLINE):
 def tunnel():
     """A CONNECT through the proxy: (client socket, origin socket)."""
     c = socket.create_connection(("127.0.0.1", PROXY), timeout=DEADLINE)
+    if TLS:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        c = ctx.wrap_socket(c, suppress_ragged_eofs=False)
     c.sendall(("CONNECT 127.0.0.1:%d HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
                "%s\r\n\r\n" % (ORIGIN, ORIGIN, ALICE)).encode())
     o, _ = lsock.accept()
