@@ -51,14 +51,14 @@ struct loop_worker {
 	unsigned index;		 /* 0..workers-1 */
 	struct event_base *base; /* this thread's loop */
 	struct evconnlistener *listener;
-	struct event *tick;    /* looks at the stop flag */
-	struct event *backoff; /* re-enables accepting after EMFILE */
-	unsigned conns;	       /* counted connections on this loop */
-	struct loop_conn *all; /* every connection on it, counted or not */
-	unsigned jobs;	       /* pool jobs that will come back here */
+	struct event *tick;	 /* looks at the stop flag */
+	struct event *backoff;	 /* re-enables accepting after EMFILE */
+	unsigned conns;		 /* counted connections on this loop */
+	struct loop_conn *all;	 /* every connection on it, counted or not */
+	unsigned jobs;		 /* pool jobs that will come back here */
 	struct pool_inbox inbox; /* where they come back (net/pool.h) */
-	bool stopping;	       /* no more accepting; end when conns is 0 */
-	void *user;	       /* the server's per-worker state */
+	bool stopping;		 /* no more accepting; end when conns is 0 */
+	void *user;		 /* the server's per-worker state */
 	pthread_t thread;
 	/* During accept() and busy(): the new connection's peer, as the
 	 * kernel's accept returned it (saves a getpeername() call). */

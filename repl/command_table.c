@@ -60,7 +60,7 @@ const struct command command_table[] = {
      "`request CONNECT origin` is the lab origin's 127.0.0.1:PORT.  The\n"
      "proxy answers 407, 403 or 200 Connection established; after the 200\n"
      "only opaque bytes (TLS) would follow, so the exchange ends there.\n"
-     "The lab's proxy opens tunnels only to the lab's origin (else 502).",
+     "The lab's proxy opens tunnels only to the lab's origin (else 403).",
      2,
      3,
      false,
@@ -437,6 +437,20 @@ const struct command command_table[] = {
      true,
      {{"on", "off", NULL}},
      intercept_auto},
+    {"reach",
+     "reach loopback|any",
+     "where outside clients' requests may go (default loopback)",
+     "reach loopback (the default): an outside client's request goes only\n"
+     "to servers on loopback (the lab's origin, or your own on 127.0.0.1);\n"
+     "others get the lab's 403.  reach any: to any origin the client names,\n"
+     "as bin/proxy does, so a browser's real pages load through the lab\n"
+     "(the lab's ACL and CONNECT ports still apply; the listener stays on\n"
+     "loopback).",
+     1,
+     1,
+     true,
+     {{"loopback", "any", NULL}},
+     intercept_reach},
     {"held",
      "held",
      "the outside connections and what each has held",

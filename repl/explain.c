@@ -274,7 +274,6 @@ static bool get(const struct auth_challenge *c, const char *name, char *out,
 	return auth_get(c, name, out, cap) == HTTP_OK;
 }
 
-/* Recompute the response with the lab's password, showing every value. */
 /* The recomputed Digest response step by step (trace t), against the
  * one sent (resp). */
 static void print_trace(struct repl *r, enum lab_party party, const char *user,

@@ -268,6 +268,21 @@ enum repl_rc intercept_hold(struct repl *r, int argc, char **argv)
 	return REPL_OK;
 }
 
+/* `reach loopback|any` */
+enum repl_rc intercept_reach(struct repl *r, int argc, char **argv)
+{
+	(void)argc;
+	r->icpt->reach_any = strcasecmp(argv[1], "any") == 0;
+	fprintf(r->out, "reach %s: %s\n",
+		r->icpt->reach_any ? "any" : "loopback",
+		r->icpt->reach_any
+		    ? "outside clients' requests go to any origin they name "
+		      "(the ACL and the CONNECT ports still apply)"
+		    : "outside clients' requests go only to loopback servers "
+		      "(the others get the lab's 403)");
+	return REPL_OK;
+}
+
 /* `auto on|off` */
 enum repl_rc intercept_auto(struct repl *r, int argc, char **argv)
 {

@@ -92,6 +92,8 @@ struct intercept {
 	int next_num;
 	uint64_t next_seq;
 	bool auto_release;	    /* `auto on`: print, never hold */
+	bool reach_any;		    /* `reach any`: outside clients' requests
+				       go beyond loopback too */
 	char host[ICPT_MAX_FILTER]; /* hold only these ("" any) */
 	char method[16];
 	char path[ICPT_MAX_FILTER];
@@ -119,6 +121,7 @@ enum repl_rc intercept_step(struct repl *r, bool *moved);
 enum repl_rc intercept_listen(struct repl *r, int argc, char **argv);
 enum repl_rc intercept_hold(struct repl *r, int argc, char **argv);
 enum repl_rc intercept_auto(struct repl *r, int argc, char **argv);
+enum repl_rc intercept_reach(struct repl *r, int argc, char **argv);
 enum repl_rc intercept_held(struct repl *r, int argc, char **argv);
 enum repl_rc intercept_edit(struct repl *r, int argc, char **argv);
 enum repl_rc intercept_await(struct repl *r, int argc, char **argv);

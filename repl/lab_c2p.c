@@ -140,7 +140,9 @@ static void c2p_decide(struct lab *lab, struct lab_msg *m,
 }
 
 /* The lab's own fence: a forward or tunnel anywhere but its origin gets
- * the lab proxy's 502. */
+ * the lab proxy's 403.  A refusal by policy, as an ACL's is (RFC 9110
+ * §15.5.4), not 502, which says an inbound server answered badly
+ * (§15.6.3): nothing was asked of any. */
 static void c2p_fenced(struct lab *lab, struct lab_msg *m,
 		       const struct proxy_decision *d)
 {
@@ -149,21 +151,21 @@ static void c2p_fenced(struct lab *lab, struct lab_msg *m,
 
 	if (tunnel)
 		snprintf(body, sizeof(body),
-			 "The lab's proxy opens tunnels only to the lab's "
-			 "origin 127.0.0.1:%u (request CONNECT %s), not "
-			 "%s:%u.\n",
+			 "403 Forbidden\nThe lab's proxy opens tunnels only "
+			 "to the lab's origin 127.0.0.1:%u (request CONNECT "
+			 "%s), not %s:%u.\n",
 			 lab->port[LAB_ORIGIN], LAB_ORIGIN_ALIAS, d->host,
 			 d->port);
 	else
 		snprintf(body, sizeof(body),
-			 "The lab's proxy only forwards to the lab's origin "
-			 "127.0.0.1:%u, not %s:%u.\n",
+			 "403 Forbidden\nThe lab's proxy only forwards to the "
+			 "lab's origin 127.0.0.1:%u, not %s:%u.\n",
 			 lab->port[LAB_ORIGIN], d->host, d->port);
-	proxy_write_own(&lab->pending, 502, false, body);
+	proxy_write_own(&lab->pending, 403, false, body);
 	snprintf(m->why + strlen(m->why), sizeof(m->why) - strlen(m->why),
 		 tunnel
-		     ? "; but the lab tunnels only to its own origin -> 502"
-		     : "; but the lab forwards only to its own origin -> 502");
+		     ? "; but the lab tunnels only to its own origin -> 403"
+		     : "; but the lab forwards only to its own origin -> 403");
 	lab_queue_next(lab, LAB_P2C, true);
 }
 

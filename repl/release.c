@@ -102,22 +102,33 @@ static bool is_loopback(const struct sockaddr_storage *a)
 	}
 	if (a->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)a;
-		return IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr);
+		/* ::1, or 127/8 written as IPv4-mapped (::ffff:127.0.0.1),
+		 * which the ACL compares as IPv4 too */
+		return IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr) ||
+		       (IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr) &&
+			v6->sin6_addr.s6_addr[12] == 127);
 	}
 	return false;
 }
 
-/* Keep only the loopback addresses among the checked ones; their count. */
-static size_t keep_loopback(struct icpt_conn *c,
-			    const struct sockaddr_storage *addrs, size_t n)
+size_t release_reachable(const struct sockaddr_storage *addrs, size_t n,
+			 bool any, struct sockaddr_storage *out, size_t cap)
 {
-	size_t i;
+	size_t i, kept = 0;
 
-	c->naddrs = 0;
-	for (i = 0; i < n && c->naddrs < sizeof(c->addrs) / sizeof(c->addrs[0]);
-	     i++)
-		if (is_loopback(&addrs[i]))
-			c->addrs[c->naddrs++] = addrs[i];
+	for (i = 0; i < n && kept < cap; i++)
+		if (any || is_loopback(&addrs[i]))
+			out[kept++] = addrs[i];
+	return kept;
+}
+
+/* Keep the checked addresses the lab may reach (`reach`); their count. */
+static size_t keep_reachable(struct icpt_conn *c,
+			     const struct sockaddr_storage *addrs, size_t n,
+			     bool any)
+{
+	c->naddrs = release_reachable(addrs, n, any, c->addrs,
+				      sizeof(c->addrs) / sizeof(c->addrs[0]));
 	return c->naddrs;
 }
 
@@ -136,9 +147,10 @@ static bool is_lab_origin(const struct lab *lab, const struct icpt_conn *c,
 	return false;
 }
 
-/* The proxy's own answer instead of the message: 502 with a sentence. */
-static void own_502(struct icpt_conn *c, const char *why_, const char *host,
-		    unsigned port)
+/* The proxy's own answer instead of the message: STATUS with a sentence
+ * (502: the origin could not be reached; 403: the lab's fence). */
+static void own_answer(struct icpt_conn *c, int status, const char *why_,
+		       const char *host, unsigned port)
 {
 	char body[HTTP_MAX_HOST + 200];
 
@@ -147,7 +159,7 @@ static void own_502(struct icpt_conn *c, const char *why_, const char *host,
 	else
 		snprintf(body, sizeof(body), "%s %s:%u.\n", why_, host, port);
 	http_buf_reset(&c->held);
-	proxy_write_own(&c->held, 502, false, body);
+	proxy_write_own(&c->held, status, false, body);
 	c->own = true;
 	c->leg = LAB_P2C;
 }
@@ -239,7 +251,8 @@ static void c2p_tunnel(struct lab *lab, struct icpt_conn *c,
 	    net_connect_addr(c->addrs, c->naddrs, d->host, LAB_IO_TIMEOUT_MS,
 			     NULL, &nf, cerr, sizeof(cerr));
 	if (c->up < 0) {
-		own_502(c, "The proxy could not connect to", d->host, d->port);
+		own_answer(c, 502, "The proxy could not connect to", d->host,
+			   d->port);
 		why_more(m, "; but connecting failed (%s) -> 502", cerr);
 		return;
 	}
@@ -294,12 +307,16 @@ static bool release_c2p(struct repl *r, struct icpt_conn *c, char *err,
 	c->leg = LAB_P2C;
 	snprintf(c->target, sizeof(c->target), "%s:%u", d.host, d.port);
 	if ((d.action == PROXY_FORWARD || d.action == PROXY_TUNNEL) &&
-	    (naddrs == 0 || keep_loopback(c, addrs, naddrs) == 0)) {
-		own_502(c,
-			"The lab's proxy forwards only to loopback servers "
-			"(its origin, or your own on 127.0.0.1), not",
-			d.host, d.port);
-		why_more(m, "; but the lab goes only to loopback -> 502");
+	    (naddrs == 0 ||
+	     keep_reachable(c, addrs, naddrs, r->icpt->reach_any) == 0)) {
+		/* A refusal by policy (RFC 9110 §15.5.4), not 502: no
+		 * inbound server was asked (§15.6.3). */
+		own_answer(c, 403,
+			   "403 Forbidden\nThe lab's proxy forwards only to "
+			   "loopback servers (its origin, or your own on "
+			   "127.0.0.1; `reach any` lifts this), not",
+			   d.host, d.port);
+		why_more(m, "; but the lab goes only to loopback -> 403");
 	} else if (d.action == PROXY_FORWARD) {
 		c2p_forward(lab, c, &d, hl);
 	} else if (d.action == PROXY_TUNNEL) {
@@ -399,7 +416,8 @@ static bool p2o_own_origin(struct icpt_conn *c, struct lab_msg *m, bool *moved,
 	if (fd < 0) {
 		why(m, NULL, "proxy: cannot connect to %s (%s) -> 502",
 		    c->target, cerr);
-		own_502(c, "The proxy could not connect to", c->target, 0);
+		own_answer(c, 502, "The proxy could not connect to", c->target,
+			   0);
 		c->close_after = true;
 		return true;
 	}

@@ -270,8 +270,9 @@ expect 403
 expect from proxy
 reset
 request CONNECT 127.0.0.1:443
-expect 502
+expect 403
 expect from proxy
+expect seen opens tunnels only to the lab
 LAB
 out=$("$REPL" --check "$TMP/tunnel.lab" 2>&1)
 rc=$?
@@ -283,7 +284,16 @@ check_contains "the proxy's why on the tunnel" "$out" "ACL allows -> tunnel to 1
 check_contains "the REPL says the proxy is blind after the 200" "$out" "from here on the proxy only relays opaque bytes"
 check_contains "trace ends at the 200" "$out" "done: 200 from the proxy"
 check_contains "curl uses --proxytunnel" "$out" "curl -v --proxytunnel --proxy http://127.0.0.1:"
-check_contains "a tunnel elsewhere: the lab's 502" "$out" "opens tunnels only to the lab's origin"
+check_contains "a tunnel elsewhere: the lab's 403" "$out" "opens tunnels only to the lab's origin"
+# reach: where outside clients' requests may go (the choice itself is
+# tests/unit/test_repl_reach.c; nothing here leaves loopback)
+out=$(printf 'reach any\nreach loopback\nreach far\n' | "$REPL" 2>&1)
+check_contains "reach any: says the requests go to any origin" "$out" \
+	"reach any: outside clients' requests go to any origin they name"
+check_contains "reach loopback: says the fence is back" "$out" \
+	"reach loopback: outside clients' requests go only to loopback servers"
+check_contains "reach far: refused with the choices" "$out" \
+	"reach: 'far' is not one of the choices; usage: reach loopback|any"
 out=$(printf 'request CONNECT not-a-hostport\n' | "$REPL" 2>&1)
 check_contains "CONNECT without host:port is refused with a sentence" "$out" "CONNECT takes host:port"
 

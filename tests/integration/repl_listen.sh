@@ -383,13 +383,14 @@ check_contains "auto on: the 200 printed" "$OUT" \
 	"#1 proxy  -> client   HTTP/1.1 200"
 check_contains "auto on: trace lists them" "$OUT" "  2  #1 proxy  -> client"
 
-# A target off loopback (TEST-NET-1, RFC 5737) is refused with 502 before
-# any connection is made: the lab's proxy goes only to loopback servers.
+# A target off loopback (TEST-NET-1, RFC 5737) is refused with 403 before
+# any connection is made: the lab's proxy goes only to loopback servers (a
+# refusal by policy, not a bad answer from an origin: not 502).
 run_lab offlo "$TMP/auto.lab" --proxy-basic -U alice:wonderland \
 	"http://192.0.2.1/"
-check "a target off loopback: 502" "$CURL_OUT" 502
+check "a target off loopback: 403" "$CURL_OUT" 403
 check_contains "a target off loopback: says why" "$OUT" \
-	"but the lab goes only to loopback -> 502"
+	"but the lab goes only to loopback -> 403"
 
 # explain, dot and save on an outside client's messages, as on the
 # built-in client's.
