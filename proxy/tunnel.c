@@ -92,23 +92,25 @@ static void shut_side(struct conn *c, bool client)
  */
 void tunnel_flush(struct conn *c)
 {
-	bool to_client = c->up_eof && !c->cl_eof;
-	bool to_up = c->cl_eof && !c->up_eof;
+	struct evbuffer *to_cl = bufferevent_get_output(c->cl);
+	struct evbuffer *to_up = bufferevent_get_output(c->up);
 
-	if (!c->cl_eof && !c->up_eof)
-		return;
-	if ((to_client || to_up) &&
-	    evbuffer_get_length(bufferevent_get_output(to_client ? c->cl
-								  : c->up)) ==
-		0 &&
-	    !(to_client ? c->cl_shut : c->up_shut)) {
-		shut_side(c, to_client);
-		conn_arm(c, c->wk->srv->t.linger_ms);
+	if (c->up_eof && !c->cl_eof) { /* the client is still open */
+		if (evbuffer_get_length(to_cl) == 0 && !c->cl_shut) {
+			shut_side(c, true);
+			conn_arm(c, c->wk->srv->t.linger_ms);
+		}
 		return;
 	}
-	if (c->cl_eof && c->up_eof &&
-	    evbuffer_get_length(bufferevent_get_output(c->cl)) == 0 &&
-	    evbuffer_get_length(bufferevent_get_output(c->up)) == 0) {
+	if (c->cl_eof && !c->up_eof) { /* the origin is still open */
+		if (evbuffer_get_length(to_up) == 0 && !c->up_shut) {
+			shut_side(c, false);
+			conn_arm(c, c->wk->srv->t.linger_ms);
+		}
+		return;
+	}
+	if (c->cl_eof && c->up_eof && evbuffer_get_length(to_cl) == 0 &&
+	    evbuffer_get_length(to_up) == 0) {
 		shut_side(c, true); /* a TLS client gets its close_notify */
 		conn_free(c);
 	}
@@ -145,12 +147,13 @@ void tunnel_end(struct conn *c, bool client, bool error)
 		/* Nothing more goes to the side that closed: it gets our
 		 * FIN now, and the side still open is read only to drop
 		 * what it sends. */
-		evbuffer_drain(bufferevent_get_output(gone),
-			       evbuffer_get_length(bufferevent_get_output(gone)));
+		struct evbuffer *queued = bufferevent_get_output(gone);
+		struct evbuffer *unread = bufferevent_get_input(open);
+
+		evbuffer_drain(queued, evbuffer_get_length(queued));
 		if (!error)
 			shut_side(c, client);
-		evbuffer_drain(bufferevent_get_input(open),
-			       evbuffer_get_length(bufferevent_get_input(open)));
+		evbuffer_drain(unread, evbuffer_get_length(unread));
 		bufferevent_enable(open, EV_READ);
 	} else if (client && c->wk->srv->tls != NULL) {
 		/* libevent's TLS bufferevent stops writing at the client's
