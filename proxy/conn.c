@@ -348,7 +348,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 		activity_check(c, srv->t.upstream_ms);
 		return;
 	case CONN_TUNNELLING:
-		activity_check(c, srv->t.tunnel_idle_ms);
+		tunnel_timer(c);
 		return;
 	case CONN_LINGERING:
 		conn_free(c);

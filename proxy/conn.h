@@ -154,7 +154,8 @@ struct conn {
 	bool head_started;   /* a byte of the next head has come */
 	bool close_after;    /* close once this exchange is done */
 	bool half_closed;    /* our write side is shut (lingering) */
-	bool cl_eof, up_eof; /* tunnel: each side has finished */
+	bool cl_eof, up_eof; /* tunnel: each side has closed */
+	bool cl_shut, up_shut; /* tunnel: our write side toward it is shut */
 	char client_ip[INET6_ADDRSTRLEN];
 };
 
@@ -240,6 +241,8 @@ void exchange_end(struct conn *c);
 /* proxy/tunnel.c */
 void tunnel_start(struct conn *c);
 void tunnel_move(struct conn *c, bool from_client);
-void tunnel_half(struct conn *c);
+void tunnel_flush(struct conn *c);
+void tunnel_end(struct conn *c, bool client, bool error);
+void tunnel_timer(struct conn *c);
 
 #endif

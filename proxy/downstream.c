@@ -218,7 +218,7 @@ static void on_client_write(struct bufferevent *bev, void *arg)
 	case CONN_TUNNELLING:
 		if (c->up != NULL && !c->up_eof)
 			bufferevent_enable(c->up, EV_READ);
-		tunnel_half(c);
+		tunnel_flush(c);
 		break;
 	case CONN_LINGERING:
 		if (c->cl_eof) {
@@ -272,14 +272,10 @@ static void on_client_event(struct bufferevent *bev, short what, void *arg)
 	struct conn *c = arg;
 
 	(void)bev;
-	if (c->state == CONN_TUNNELLING && (what & BEV_EVENT_EOF)) {
-		tunnel_move(c, true);
-		c->cl_eof = true;
-		/* libevent's TLS bufferevent stops writing at the client's
-		 * EOF; the origin's direction may still have bytes to go. */
-		if (c->wk->srv->tls != NULL)
-			bufferevent_enable(c->cl, EV_WRITE);
-		tunnel_half(c);
+	/* The client closed its tunnel (or reset it): RFC 9110 §9.3.6.  Not
+	 * reading what we send within send_ms ends it at once. */
+	if (c->state == CONN_TUNNELLING && !(what & BEV_EVENT_TIMEOUT)) {
+		tunnel_end(c, true, (what & BEV_EVENT_ERROR) != 0);
 		return;
 	}
 	if (what & BEV_EVENT_CONNECTED) {

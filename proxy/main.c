@@ -113,7 +113,8 @@ static const struct daemon_option options[] = {
 				"(" MS(PROXY_DEFAULT_TUNNEL_IDLE_MS) ")"},
     {"--pool-idle-timeout T", "an idle upstream connection kept for reuse "
 			      "(" MS(PROXY_DEFAULT_POOL_IDLE_MS) ")"},
-    {"--linger-timeout T", "draining a client after an early answer "
+    {"--linger-timeout T", "draining a client after an early answer,\n"
+			   "or a side after a tunnel's end "
 			   "(" MS(PROXY_DEFAULT_LINGER_MS) ")"},
     {"--tls-cert FILE",
      "serve the port over TLS (an HTTPS proxy) with this PEM\n"

@@ -349,7 +349,7 @@ static void on_up_write(struct bufferevent *bev, void *arg)
 	} else if (c->state == CONN_TUNNELLING) {
 		if (!c->cl_eof)
 			bufferevent_enable(c->cl, EV_READ);
-		tunnel_half(c);
+		tunnel_flush(c);
 	}
 }
 
@@ -420,10 +420,10 @@ static void on_up_event(struct bufferevent *bev, short what, void *arg)
 		conn_free(c); /* cut short: so is the client's copy */
 		return;
 	case CONN_TUNNELLING:
-		if (what & BEV_EVENT_EOF) {
-			tunnel_move(c, false);
-			c->up_eof = true;
-			tunnel_half(c);
+		/* The origin closed its tunnel (or reset it): RFC 9110
+		 * §9.3.6.  Not reading within send_ms ends it at once. */
+		if (!(what & BEV_EVENT_TIMEOUT)) {
+			tunnel_end(c, false, (what & BEV_EVENT_ERROR) != 0);
 			return;
 		}
 		conn_free(c);

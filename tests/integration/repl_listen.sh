@@ -3,7 +3,7 @@
 # the lab's proxy, every message held and released by a lab script under
 # --check (await, step, expect), for Basic and Digest, plain HTTP and
 # CONNECT; what crosses a tunnel (plain HTTP heads, a TLS ClientHello's
-# SNI); the hold filter; edit and break on an outside request.
+# SNI, a real TLS server's ServerHello); the hold filter; edit and break on an outside request.
 . "$(dirname "$0")/lib.sh"
 
 REPL=$BIN/repl
@@ -143,6 +143,66 @@ for alpn in "h2,http/1.1" "http/1.1"; do
 	check_contains "listen TLS $opt: a record line" "$OUT" \
 		"record handshake"
 done
+
+# A real TLS server at the tunnel's far end: the REPL's ServerHello line
+# names the version and cipher suite the server chose, the same ones curl
+# -v and openssl s_server report.  The lab proxy tunnels only to 443 (and
+# the lab origin's port), so openssl s_server listens on 127.0.0.1:443:
+# that needs root and a free port 443, else skip.  Each row: curl's TLS
+# options, then a name for the case.
+# (SO_REUSEADDR as s_server: a closed connection in TIME_WAIT is no
+# listener)
+tls443_free() {
+	python3 -c "import socket; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\"127.0.0.1\", 443))" 2>/dev/null
+}
+if [ "$(id -u)" != 0 ]; then
+	skip "listen TLS to a real server: ServerHello version and suite" "not root (openssl s_server must listen on 127.0.0.1:443)"
+elif ! command -v openssl >/dev/null; then
+	skip "listen TLS to a real server: ServerHello version and suite" "no openssl"
+elif ! tls443_free; then
+	skip "listen TLS to a real server: ServerHello version and suite" "127.0.0.1:443 is in use"
+else
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+		-keyout "$TMP/s443.key" -out "$TMP/s443.pem" >/dev/null 2>&1
+	openssl s_server -accept 127.0.0.1:443 -cert "$TMP/s443.pem" \
+		-key "$TMP/s443.key" -www >"$TMP/s443.out" 2>&1 &
+	PIDS+=("$!")
+	if ! wait_port 443; then
+		fail "listen TLS to a real server: openssl s_server starts" "$(cat "$TMP/s443.out")"
+	else
+		printf 'auto on\nawait closed 15\n' >"$TMP/tls443.lab"
+		while read -r name opts; do
+			# shellcheck disable=SC2086
+			run_lab "tls443-$name" "$TMP/tls443.lab" --proxy-anyauth \
+				-U alice:wonderland -k -v $opts https://127.0.0.1/
+			c="listen TLS to openssl s_server ($name)"
+			check "$c: curl got 200 through the tunnel" "$CURL_OUT" 200
+			# curl -v: "SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384"
+			used=$(grep -o 'SSL connection using [^ ]* / [^ ]*' \
+				"$TMP/tls443-$name.curlerr" | head -n 1)
+			ver=${used#SSL connection using }
+			ver=${ver%% *}
+			suite=${used##* / }
+			# s_server -www's page: "New, TLSv1.3, Cipher is ..."
+			srv=$(grep -ao 'New, [^,]*, Cipher is [^ ]*' \
+				"$TMP/tls443-$name.body" | head -n 1)
+			check "$c: s_server and curl agree on the version and suite" \
+				"$srv" "New, $ver, Cipher is $suite"
+			# The REPL names the suite as the IANA TLS Cipher Suites
+			# registry does, curl and OpenSSL by OpenSSL's name.
+			iana=$(openssl ciphers -stdname "$suite" 2>/dev/null |
+				awk -v s="$suite" '$3 == s { print $1; exit }')
+			[ -n "$iana" ] || iana=$suite
+			check_contains "$c: the REPL's ServerHello line" "$OUT" \
+				"tunnel far end -> client: ServerHello: ${ver/TLSv/TLS }, $iana"
+		done <<'TABLE'
+tls13-default --tls-max 1.3
+tls13-chacha --tls13-ciphers TLS_CHACHA20_POLY1305_SHA256
+tls12-aes128 --tls-max 1.2 --ciphers ECDHE-RSA-AES128-GCM-SHA256
+tls12-aes256 --tls-max 1.2 --ciphers ECDHE-RSA-AES256-GCM-SHA384
+TABLE
+	fi
+fi
 
 # The hold filter: only /private is held; / passes unshown, or gets 403.
 cat >"$TMP/filter.lab" <<'LAB'
