@@ -149,12 +149,12 @@ struct conn {
 	 * this connection, not of a request: proxy/decide.c hands it to
 	 * proxy_decide_conn(); conn_free() forgets it (lesson 11). */
 	struct proxy_conn auth;
-	uint64_t last_ms;    /* last byte moved (tunnel, response) */
-	uint64_t lingered;   /* bytes drained while lingering */
-	bool head_started;   /* a byte of the next head has come */
-	bool close_after;    /* close once this exchange is done */
-	bool half_closed;    /* our write side is shut (lingering) */
-	bool cl_eof, up_eof; /* tunnel: each side has closed */
+	uint64_t last_ms;      /* last byte moved (tunnel, response) */
+	uint64_t lingered;     /* bytes drained while lingering */
+	bool head_started;     /* a byte of the next head has come */
+	bool close_after;      /* close once this exchange is done */
+	bool half_closed;      /* our write side is shut (lingering) */
+	bool cl_eof, up_eof;   /* tunnel: each side has closed */
 	bool cl_shut, up_shut; /* tunnel: our write side toward it is shut */
 	char client_ip[INET6_ADDRSTRLEN];
 };
