@@ -322,12 +322,14 @@ static int dot_label(struct dot_text *t, const struct lab_view *v,
 	dot_auth_lines(t, v, m);
 	dot_lit(t, "\n");
 	/* lesson 02: the connections, opened, reused and closed */
+	/* (the lab's own sentences, whole: dot_put() would make the § of
+	 * their RFC sections '?') */
 	if (m->tcp_before[0] != '\0') {
-		dot_put(t, m->tcp_before, strlen(m->tcp_before));
+		dot_lit(t, m->tcp_before);
 		dot_lit(t, "\n");
 	}
 	if (m->tcp_after[0] != '\0') {
-		dot_put(t, m->tcp_after, strlen(m->tcp_after));
+		dot_lit(t, m->tcp_after);
 		dot_lit(t, "\n");
 	}
 	for (i = 0; i < t->len; i++)

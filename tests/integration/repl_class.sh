@@ -93,6 +93,9 @@ check_contains "a closed connection is shown" "$out" "TCP: the proxy closes conn
 check_contains "... and the retry opens a new one" "$out" "TCP: the client opens connection C3 to the proxy"
 check_contains "save: the events" "$(cat "$TMP/tcp.md")" "*TCP: the client opens connection C1 to the proxy*"
 check_contains "dot: the events" "$(cat "$TMP/tcp.dot")" "TCP: the proxy opens connection U1 to the origin"
+check_contains "dot: the events keep their RFC sections whole" "$(cat "$TMP/tcp.dot")" \
+	"(keep-alive, RFC 9112 §9.3)"
+check_absent "dot: no § turned into ??" "$(cat "$TMP/tcp.dot")" "RFC 9112 ??"
 out=$(printf 'request CONNECT origin\nrun\n' | "$REPL" 2>&1)
 check_contains "CONNECT: the tunnel's far end opened" "$out" "the tunnel's far end"
 check_contains "CONNECT: the lab closes both at the end" "$out" "closes C1 and U1"
