@@ -57,35 +57,30 @@ enum { CC_TCHAR = 1, CC_FIELD = 2 };
 	     ? CC_T                                                            \
 	 : ((c) == ' ' || (c) == '\t' || ((c) >= 0x21 && (c) != 0x7f)) ? CC_F  \
 								       : 0)
-#define CC_ROW(r)                                                              \
-	CC_OF(r + 0), CC_OF(r + 1), CC_OF(r + 2), CC_OF(r + 3), CC_OF(r + 4),  \
-	    CC_OF(r + 5), CC_OF(r + 6), CC_OF(r + 7), CC_OF(r + 8),            \
-	    CC_OF(r + 9), CC_OF(r + 10), CC_OF(r + 11), CC_OF(r + 12),         \
-	    CC_OF(r + 13), CC_OF(r + 14), CC_OF(r + 15)
+/* Sixteen entries of a byte table, F of bytes r..r+15, and all 256. */
+#define TABLE_ROW(F, r)                                                        \
+	F(r + 0), F(r + 1), F(r + 2), F(r + 3), F(r + 4), F(r + 5), F(r + 6),  \
+	    F(r + 7), F(r + 8), F(r + 9), F(r + 10), F(r + 11), F(r + 12),     \
+	    F(r + 13), F(r + 14), F(r + 15)
+#define TABLE_OF(F)                                                            \
+	{                                                                      \
+		TABLE_ROW(F, 0x00), TABLE_ROW(F, 0x10), TABLE_ROW(F, 0x20),    \
+		    TABLE_ROW(F, 0x30), TABLE_ROW(F, 0x40),                    \
+		    TABLE_ROW(F, 0x50), TABLE_ROW(F, 0x60),                    \
+		    TABLE_ROW(F, 0x70), TABLE_ROW(F, 0x80),                    \
+		    TABLE_ROW(F, 0x90), TABLE_ROW(F, 0xa0),                    \
+		    TABLE_ROW(F, 0xb0), TABLE_ROW(F, 0xc0),                    \
+		    TABLE_ROW(F, 0xd0), TABLE_ROW(F, 0xe0), TABLE_ROW(F, 0xf0) \
+	}
 
-static const unsigned char char_class[256] = {
-    CC_ROW(0x00), CC_ROW(0x10), CC_ROW(0x20), CC_ROW(0x30),
-    CC_ROW(0x40), CC_ROW(0x50), CC_ROW(0x60), CC_ROW(0x70),
-    CC_ROW(0x80), CC_ROW(0x90), CC_ROW(0xa0), CC_ROW(0xb0),
-    CC_ROW(0xc0), CC_ROW(0xd0), CC_ROW(0xe0), CC_ROW(0xf0),
-};
+static const unsigned char char_class[256] = TABLE_OF(CC_OF);
 
 /* The lower-case form of each byte (ASCII letters only). */
 /* (the cast: clang checks the arm not taken too, 0xff + 32 included) */
 #define LC_OF(c)                                                               \
 	((unsigned char)((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' + 'a' : (c)))
-#define LC_ROW(r)                                                              \
-	LC_OF(r + 0), LC_OF(r + 1), LC_OF(r + 2), LC_OF(r + 3), LC_OF(r + 4),  \
-	    LC_OF(r + 5), LC_OF(r + 6), LC_OF(r + 7), LC_OF(r + 8),            \
-	    LC_OF(r + 9), LC_OF(r + 10), LC_OF(r + 11), LC_OF(r + 12),         \
-	    LC_OF(r + 13), LC_OF(r + 14), LC_OF(r + 15)
 
-static const unsigned char lower[256] = {
-    LC_ROW(0x00), LC_ROW(0x10), LC_ROW(0x20), LC_ROW(0x30),
-    LC_ROW(0x40), LC_ROW(0x50), LC_ROW(0x60), LC_ROW(0x70),
-    LC_ROW(0x80), LC_ROW(0x90), LC_ROW(0xa0), LC_ROW(0xb0),
-    LC_ROW(0xc0), LC_ROW(0xd0), LC_ROW(0xe0), LC_ROW(0xf0),
-};
+static const unsigned char lower[256] = TABLE_OF(LC_OF);
 
 bool http_is_tchar(int c)
 {
