@@ -18,12 +18,18 @@ static pthread_t threads[POOL_THREADS];
 static unsigned running;
 static bool quitting;
 
-/* On a pool thread: the job goes into its loop's inbox, and the loop is
- * woken (an eventfd counter above 0 makes it readable). */
+/*
+ * On a pool thread: the job goes into its loop's inbox, and the loop is
+ * woken (an eventfd counter above 0 makes it readable).  Both under the
+ * inbox's lock: the loop can take the job only after the unlock, so
+ * nothing of the inbox is touched once its last job may be done, and the
+ * loop may then end and free it (pool_inbox_free()).
+ */
 static void deliver(struct pool_job *job)
 {
 	struct pool_inbox *in = job->inbox;
 	uint64_t one = 1;
+	ssize_t n;
 
 	job->next = NULL;
 	pthread_mutex_lock(&in->lock);
@@ -32,11 +38,11 @@ static void deliver(struct pool_job *job)
 	else
 		in->head = job;
 	in->tail = job;
-	pthread_mutex_unlock(&in->lock);
 	/* Cannot fail short of 2^64 - 1 unread wake-ups; the job is in
 	 * the list either way. */
-	ssize_t n = write(in->fd, &one, sizeof(one));
+	n = write(in->fd, &one, sizeof(one));
 	(void)n;
+	pthread_mutex_unlock(&in->lock);
 }
 
 static void *pool_thread(void *arg)
