@@ -29,6 +29,7 @@
 #include "../http/message.h"
 #include "../http/url.h"
 #include "../net/net.h"
+#include "../proxy/acl.h"
 #include "breaker.h"
 #include "breaker_held.h"
 #include "lab_step.h"
@@ -94,21 +95,14 @@ static void why(struct lab_msg *m, const char *lesson, const char *fmt, ...)
 
 /* ---- Releasing ---- */
 
+/* 127/8 or ::1, an IPv4-mapped address read as IPv4: as the ACL reads
+ * it (proxy/acl.c). */
 static bool is_loopback(const struct sockaddr_storage *a)
 {
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *v4 = (const struct sockaddr_in *)a;
-		return (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)a;
-		/* ::1, or 127/8 written as IPv4-mapped (::ffff:127.0.0.1),
-		 * which the ACL compares as IPv4 too */
-		return IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr) ||
-		       (IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr) &&
-			v6->sin6_addr.s6_addr[12] == 127);
-	}
-	return false;
+	struct acl_addr x;
+
+	return acl_addr_from_sockaddr((const struct sockaddr *)a, &x) &&
+	       acl_addr_is_loopback(&x);
 }
 
 size_t release_reachable(const struct sockaddr_storage *addrs, size_t n,
