@@ -201,10 +201,12 @@ static bool check_algorithm(const struct guard_config *cfg,
 {
 	char offer[96];
 
+	/* (the list of what was offered is written only for a refusal: the
+	 * answers that pass are every Digest request) */
 	in->alg = DIGEST_MD5;
-	offered_algs(cfg, offer, sizeof(offer));
 	if (f->has_algorithm &&
 	    !digest_alg_parse(f->algorithm, strlen(f->algorithm), &in->alg)) {
+		offered_algs(cfg, offer, sizeof(offer));
 		guard_set_verdict(r, GUARD_BAD, HTTP_E_DIGEST_ALGORITHM,
 				  "algorithm",
 				  "Digest algorithm %s is not one this %s "
@@ -213,6 +215,7 @@ static bool check_algorithm(const struct guard_config *cfg,
 		return false;
 	}
 	if (!alg_offered(cfg, in->alg)) {
+		offered_algs(cfg, offer, sizeof(offer));
 		guard_set_verdict(
 		    r, GUARD_BAD, HTTP_E_DIGEST_ALGORITHM, "algorithm",
 		    "Digest algorithm %s%s was not offered "
