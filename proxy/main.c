@@ -330,14 +330,19 @@ static SSL_CTX *setup_tls(const struct proxy_args *a)
 	return tls;
 }
 
+/* --access-log none (Squid's spelling): no access lines at all. */
+static bool no_access_log(const struct proxy_args *a)
+{
+	return a->log_file != NULL && strcmp(a->log_file, "none") == 0;
+}
+
 /* The access log: stdout, or --access-log FILE opened to append; with
- * "none" (Squid's spelling), stdout for the other lines and no access
- * lines at all. */
+ * none, stdout for the other lines. */
 static FILE *open_log(const struct proxy_args *a)
 {
 	FILE *log;
 
-	if (a->log_file == NULL || strcmp(a->log_file, "none") == 0)
+	if (a->log_file == NULL || no_access_log(a))
 		return stdout;
 	log = fopen(a->log_file, "a");
 	if (log == NULL) {
@@ -365,8 +370,7 @@ static void setup_server(const struct proxy_args *a, struct proxy_server *srv,
 	srv->workers = (unsigned)a->workers;
 	srv->auth_int_max = a->auth_int_max;
 	srv->log = log;
-	srv->no_access_log =
-	    a->log_file != NULL && strcmp(a->log_file, "none") == 0;
+	srv->no_access_log = no_access_log(a);
 	srv->verbose = a->d.verbose;
 	srv->tls = tls;
 	srv->users_file = a->d.users_file;
