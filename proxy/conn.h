@@ -62,6 +62,7 @@
 
 #include "../net/body.h"
 #include "../net/loop.h"
+#include "../net/sockread.h"
 #include "gate.h"
 #include "server.h"
 
@@ -141,7 +142,11 @@ struct conn {
 	enum conn_state state;
 	struct bufferevent *cl;	 /* the client */
 	struct bufferevent *up;	 /* the origin or tunnel peer; NULL if none */
+	struct sockread *cl_rd;	 /* reads cl (net/sockread.h) */
+	struct sockread *up_rd;	 /* reads up; NULL with it */
 	struct event *timer;	 /* the current phase's deadline */
+	uint64_t due_ms;	 /* that deadline (loop_now_ms()), 0: none */
+	uint64_t fire_ms;	 /* when timer fires, 0: it is not set */
 	struct exchange *x;	 /* the request in flight, or NULL */
 	struct resolve *res;	 /* the name being resolved, or NULL */
 	struct decide_job *djob; /* the decision running on the pool, or NULL */
@@ -173,10 +178,12 @@ struct worker {
 struct conn *conn_new(struct worker *wk, evutil_socket_t fd);
 void conn_go_state(struct conn *c, enum conn_state to);
 void conn_arm(struct conn *c, unsigned ms);
+void conn_disarm(struct conn *c);
 bool conn_send_now(struct conn *c, struct bufferevent *bev);
 void conn_linger(struct conn *c);
 void conn_free(struct conn *c);
 void conn_release(struct conn *c);
+void conn_drop_up(struct conn *c);
 
 /* proxy/log.c */
 void log_line(struct proxy_server *srv, const char *fmt, ...)
@@ -217,12 +224,9 @@ void upstream_failed(struct conn *c, bool timed_out);
 void upstream_forget(struct conn *c);
 
 /* proxy/pooled.c */
-struct bufferevent *pooled_take(struct worker *wk,
-				const struct sockaddr_storage *addrs, size_t n,
-				struct sockaddr_storage *peer, char *ip,
-				size_t ip_cap);
-void pooled_put(struct worker *wk, struct bufferevent *bev,
-		const struct sockaddr_storage *peer, const char *ip);
+bool pooled_take(struct conn *c, const struct sockaddr_storage *addrs,
+		 size_t n);
+void pooled_put(struct conn *c);
 void pooled_clear(struct worker *wk);
 
 /* proxy/relay.c */

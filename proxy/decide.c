@@ -113,7 +113,7 @@ static void decide_done(struct pool_job *job)
 	}
 	log_why(srv, &c->x->d);
 	c->close_after = c->x->d.close || loop_stopping(c->wk->lw);
-	bufferevent_enable(c->cl, EV_READ);
+	sockread_on(c->cl_rd);
 	decided(c, head_len);
 }
 
@@ -164,7 +164,7 @@ static bool decide_slowly(struct conn *c, const struct http_request *req,
 	pool_submit(&c->wk->lw->inbox, &j->job);
 	/* The parsed head points into the input buffer: no reading (which
 	 * may realign the buffer) until the decision is back. */
-	bufferevent_disable(c->cl, EV_READ);
+	sockread_off(c->cl_rd);
 	c->wk->lw->jobs++;
 	c->djob = j;
 	return true;

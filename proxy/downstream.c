@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -81,10 +82,11 @@ static struct bufferevent *client_bev_new(struct proxy_server *srv,
 }
 
 /*
- * c->cl, the client side of c on fd, with this file's callbacks.  A
+ * c->cl, the client side of c on fd, with this file's callbacks, and
+ * c->cl_rd that reads it (by hand on a plain socket, net/sockread.h).  A
  * client that does not read what we send is cut after send_ms; reading
  * is timed by the phase timer instead (per phase, not per read).  False
- * (c->cl NULL, fd still open) when out of memory.
+ * when out of memory; fd is closed then.
  */
 bool downstream_new(struct conn *c, evutil_socket_t fd)
 {
@@ -92,12 +94,19 @@ bool downstream_new(struct conn *c, evutil_socket_t fd)
 	struct timeval send_tv = loop_tv(srv->t.send_ms);
 
 	c->cl = client_bev_new(srv, c->wk->lw->base, fd);
-	if (c->cl == NULL)
+	if (c->cl == NULL) {
+		close(fd);
 		return false;
+	}
 	bufferevent_setcb(c->cl, on_client_read, on_client_write,
 			  on_client_event, c);
 	bufferevent_set_timeouts(c->cl, NULL, &send_tv);
-	bufferevent_setwatermark(c->cl, EV_READ, 0, PROXY_HIGH_WATER);
+	c->cl_rd = sockread_new(c->cl, srv->tls == NULL, PROXY_HIGH_WATER);
+	if (c->cl_rd == NULL) {
+		bufferevent_free(c->cl); /* and fd with it */
+		c->cl = NULL;
+		return false;
+	}
 	return true;
 }
 
@@ -208,16 +217,16 @@ static void on_client_write(struct bufferevent *bev, void *arg)
 		respond_sent(c);
 		break;
 	case CONN_READING_HEAD:
-		bufferevent_enable(c->cl, EV_READ);
+		sockread_on(c->cl_rd);
 		head_read(c);
 		break;
 	case CONN_RELAYING_RESPONSE:
-		bufferevent_enable(c->up, EV_READ);
+		sockread_on(c->up_rd);
 		relay_response_body(c);
 		break;
 	case CONN_TUNNELLING:
 		if (c->up != NULL && !c->up_eof)
-			bufferevent_enable(c->up, EV_READ);
+			sockread_on(c->up_rd);
 		tunnel_flush(c);
 		break;
 	case CONN_LINGERING:

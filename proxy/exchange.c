@@ -70,7 +70,7 @@ void exchange_end(struct conn *c)
 	conn_go_state(c, CONN_READING_HEAD);
 	c->head_started = false;
 	conn_arm(c, c->wk->srv->t.idle_ms);
-	bufferevent_enable(c->cl, EV_READ);
+	sockread_on(c->cl_rd);
 	/* A pipelined request may be waiting already. */
 	head_read(c);
 }

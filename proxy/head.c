@@ -35,7 +35,7 @@ void head_read(struct conn *c)
 	if (evbuffer_get_length(bufferevent_get_output(c->cl)) >
 	    PROXY_HIGH_WATER) {
 		/* A client that pipelines but does not read: wait for it. */
-		bufferevent_disable(c->cl, EV_READ);
+		sockread_off(c->cl_rd);
 		return;
 	}
 	if (!c->head_started) {
@@ -50,7 +50,7 @@ void head_read(struct conn *c)
 	 * it off and on again costs two epoll_ctl() calls a request); what
 	 * a pipelining client sends meanwhile waits in the input buffer,
 	 * bounded by its high-water mark. */
-	evtimer_del(c->timer);
+	conn_disarm(c);
 	if (hl < 0) {
 		/* Malformed, too large: the status that names it, and close
 		 * (the framing of what follows cannot be trusted). */

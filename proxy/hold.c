@@ -93,7 +93,7 @@ void hold_more(struct conn *c)
 	}
 	if (!authint_done(x->ai))
 		return;
-	evtimer_del(c->timer);
+	conn_disarm(c);
 	x->has_body = false; /* held: nothing of it is left to read */
 	if (http_parse_request(x->ai->head.data, x->ai->head.len, &req, &e) !=
 	    (long)x->ai->head.len) {

@@ -28,6 +28,7 @@
 struct pooled {
 	struct worker *wk;
 	struct bufferevent *bev;
+	struct sockread *rd;	      /* reading it: EOF, a stray byte, idle */
 	struct sockaddr_storage peer; /* the checked address it went to */
 	char ip[INET6_ADDRSTRLEN];
 	struct pooled *prev, *next; /* most recently used first */
@@ -71,14 +72,14 @@ static void pooled_unlink(struct pooled *p)
 	wk->pooled--;
 }
 
-/* Take an idle connection to one of the checked addrs from the pool. */
-struct bufferevent *pooled_take(struct worker *wk,
-				const struct sockaddr_storage *addrs, size_t n,
-				struct sockaddr_storage *peer, char *ip,
-				size_t ip_cap)
+/*
+ * Take an idle connection to one of the checked addrs from the pool into
+ * c: c->up and its reader, the address in c->x.  False when there is
+ * none.  Its reader stays on; only the idle timeout ends.
+ */
+bool pooled_take(struct conn *c, const struct sockaddr_storage *addrs, size_t n)
 {
-	for (struct pooled *p = wk->pool; p != NULL; p = p->next) {
-		struct bufferevent *bev;
+	for (struct pooled *p = c->wk->pool; p != NULL; p = p->next) {
 		size_t i;
 
 		for (i = 0; i < n && !same_addr(&p->peer, &addrs[i]); i++)
@@ -86,19 +87,22 @@ struct bufferevent *pooled_take(struct worker *wk,
 		if (i == n)
 			continue;
 		pooled_unlink(p);
-		bev = p->bev;
-		*peer = p->peer;
-		text_set(ip, ip_cap, p->ip);
+		c->up = p->bev;
+		c->up_rd = p->rd;
+		c->x->up_addr = p->peer;
+		text_set(c->x->peer, sizeof(c->x->peer), p->ip);
+		sockread_on(c->up_rd);
 		free(p);
-		return bev;
+		return true;
 	}
-	return NULL;
+	return false;
 }
 
 /* Take p off its worker's pool and close it. */
 static void pooled_free(struct pooled *p)
 {
 	pooled_unlink(p);
+	sockread_free(p->rd);
 	bufferevent_free(p->bev);
 	free(p);
 }
@@ -118,22 +122,22 @@ static void on_pooled_event(struct bufferevent *bev, short what, void *arg)
 }
 
 /*
- * Keep an upstream connection for the next request to the same address
+ * Keep c's upstream connection for the next request to the same address
  * from any client of this worker: a client that opens a new connection
  * per request still gets a warm upstream one.  It is keyed by the
  * address it went to, the one the ACL checked (proxy_decide_address()),
  * so a later request reuses it only after its own destination resolved
  * to and was allowed for that same address.  Bounded (PROXY_POOL_MAX,
- * the oldest goes first) and idle for pool_idle_ms at most.
+ * the oldest goes first) and idle for pool_idle_ms at most.  c no longer
+ * has it afterwards.
  */
-void pooled_put(struct worker *wk, struct bufferevent *bev,
-		const struct sockaddr_storage *peer, const char *ip)
+void pooled_put(struct conn *c)
 {
-	struct timeval idle = loop_tv(wk->srv->t.pool_idle_ms);
+	struct worker *wk = c->wk;
 	struct pooled *p;
 
 	if (loop_stopping(wk->lw)) {
-		bufferevent_free(bev);
+		conn_drop_up(c);
 		return;
 	}
 	if (wk->pooled >= PROXY_POOL_MAX) {
@@ -145,21 +149,24 @@ void pooled_put(struct worker *wk, struct bufferevent *bev,
 	}
 	p = calloc(1, sizeof(*p));
 	if (p == NULL) {
-		bufferevent_free(bev);
+		conn_drop_up(c);
 		return;
 	}
 	p->wk = wk;
-	p->bev = bev;
-	p->peer = *peer;
-	text_set(p->ip, sizeof(p->ip), ip);
+	p->bev = c->up;
+	p->rd = c->up_rd;
+	p->peer = c->x->up_addr;
+	text_set(p->ip, sizeof(p->ip), c->x->peer);
+	c->up = NULL;
+	c->up_rd = NULL;
 	p->next = wk->pool;
 	if (wk->pool != NULL)
 		wk->pool->prev = p;
 	wk->pool = p;
 	wk->pooled++;
-	bufferevent_setcb(bev, on_pooled_read, NULL, on_pooled_event, p);
-	bufferevent_set_timeouts(bev, &idle, NULL);
-	bufferevent_enable(bev, EV_READ);
+	bufferevent_setcb(p->bev, on_pooled_read, NULL, on_pooled_event, p);
+	if (!sockread_on_timed(p->rd, wk->srv->t.pool_idle_ms))
+		pooled_free(p); /* not a plain socket: no idle timeout */
 }
 
 /* Every idle connection of the worker goes (stopping, or its end). */

@@ -32,7 +32,7 @@ void relay_request(struct conn *c)
 	x->resp_bytes = 0;
 	x->req_sent = 0;
 	bufferevent_write(c->up, x->d.out.data, x->d.out.len);
-	bufferevent_enable(c->up, EV_READ);
+	sockread_on(c->up_rd);
 	if (x->ai != NULL && !send_held_body(c))
 		return;
 	if (x->has_body) {
@@ -44,7 +44,7 @@ void relay_request(struct conn *c)
 		conn_go_state(c, CONN_RELAYING_BODY);
 		x->window_bytes = 0;
 		conn_arm(c, c->wk->srv->t.body_ms);
-		bufferevent_enable(c->cl, EV_READ);
+		sockread_on(c->cl_rd);
 		relay_request_body(c);
 		return;
 	}
@@ -130,7 +130,7 @@ void relay_request_body(struct conn *c)
 
 		if (out != NULL &&
 		    evbuffer_get_length(out) > PROXY_HIGH_WATER) {
-			bufferevent_disable(c->cl, EV_READ);
+			sockread_off(c->cl_rd);
 			return;
 		}
 		if (body_verbatim(&x->mv)) {
@@ -162,7 +162,7 @@ void relay_request_body(struct conn *c)
 	}
 	if (!x->mv.done)
 		return;
-	evtimer_del(c->timer);
+	conn_disarm(c);
 	if (discard) {
 		exchange_end(c);
 		return;
@@ -194,7 +194,7 @@ void relay_response_body(struct conn *c)
 		long used;
 
 		if (before > PROXY_HIGH_WATER) {
-			bufferevent_disable(c->up, EV_READ);
+			sockread_off(c->up_rd);
 			return;
 		}
 		if (body_verbatim(&x->mv)) {
@@ -215,12 +215,11 @@ void relay_response_body(struct conn *c)
 	}
 	if (!x->mv.done)
 		return;
-	evtimer_del(c->timer);
+	conn_disarm(c);
 	if (x->keep_up && evbuffer_get_length(in) == 0)
-		pooled_put(c->wk, c->up, &x->up_addr, x->peer);
+		pooled_put(c);
 	else
-		bufferevent_free(c->up);
-	c->up = NULL;
+		conn_drop_up(c);
 	if (c->close_after) {
 		conn_linger(c);
 		return;

@@ -66,7 +66,7 @@ void respond_sent(struct conn *c)
 			  PERSIST_MAX_DISCARD);
 		conn_go_state(c, CONN_DISCARDING);
 		conn_arm(c, c->wk->srv->t.body_ms);
-		bufferevent_enable(c->cl, EV_READ);
+		sockread_on(c->cl_rd);
 		relay_request_body(c);
 		return;
 	}
@@ -90,13 +90,10 @@ void respond_error(struct conn *c, int status, const char *fmt, ...)
 	va_end(ap);
 	snprintf(body, sizeof(body), "%d %s\nproxy: %s\n", status,
 		 http_status_reason(status), text);
-	if (c->up != NULL) {
-		bufferevent_free(c->up);
-		c->up = NULL;
-	}
+	conn_drop_up(c);
 	upstream_forget(c);
-	evtimer_del(c->timer);
-	bufferevent_disable(c->cl, EV_READ);
+	conn_disarm(c);
+	sockread_off(c->cl_rd);
 	c->close_after = true;
 	http_buf_init(&out, 0);
 	if (proxy_write_own(&out, status, true, body)) {

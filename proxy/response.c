@@ -138,7 +138,7 @@ static void response_final(struct conn *c, struct http_response *resp, size_t n,
 	if (c->state == CONN_RELAYING_BODY) {
 		x->early = true;
 		c->close_after = true;
-		bufferevent_disable(c->cl, EV_READ);
+		sockread_off(c->cl_rd);
 	}
 	e = http_response_framing(resp, x->method, strlen(x->method), &rinfo);
 	if (e != HTTP_OK) {

@@ -48,7 +48,7 @@ static struct loop_conn *on_accept(struct loop_worker *lw, evutil_socket_t fd)
 	if (c == NULL)
 		return NULL;
 	conn_arm(c, wk->srv->t.idle_ms);
-	bufferevent_enable(c->cl, EV_READ);
+	sockread_on(c->cl_rd);
 	return &c->lc;
 }
 

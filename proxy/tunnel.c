@@ -36,8 +36,8 @@ void tunnel_start(struct conn *c)
 		evbuffer_add_buffer(bufferevent_get_output(c->up), in);
 	c->last_ms = loop_now_ms();
 	conn_arm(c, c->wk->srv->t.tunnel_idle_ms);
-	bufferevent_enable(c->cl, EV_READ);
-	bufferevent_enable(c->up, EV_READ);
+	sockread_on(c->cl_rd);
+	sockread_on(c->up_rd);
 }
 
 /* Lesson 07: after 200 Connection established the proxy only copies
@@ -66,7 +66,7 @@ void tunnel_move(struct conn *c, bool from_client)
 		c->x->bytes += n;
 	evbuffer_add_buffer(out, in);
 	if (evbuffer_get_length(out) > PROXY_HIGH_WATER)
-		bufferevent_disable(src, EV_READ);
+		sockread_off(from_client ? c->cl_rd : c->up_rd);
 }
 
 /* Shut our write side toward the client (a TLS close_notify first, on a
@@ -142,7 +142,7 @@ void tunnel_end(struct conn *c, bool client, bool error)
 		c->cl_eof = true;
 	else
 		c->up_eof = true;
-	bufferevent_disable(gone, EV_READ);
+	sockread_off(client ? c->cl_rd : c->up_rd);
 	if (!other_closed) {
 		/* Nothing more goes to the side that closed: it gets our
 		 * FIN now, and the side still open is read only to drop
@@ -154,7 +154,7 @@ void tunnel_end(struct conn *c, bool client, bool error)
 		if (!error)
 			shut_side(c, client);
 		evbuffer_drain(unread, evbuffer_get_length(unread));
-		bufferevent_enable(open, EV_READ);
+		sockread_on(client ? c->up_rd : c->cl_rd);
 	} else if (client && c->wk->srv->tls != NULL) {
 		/* libevent's TLS bufferevent stops writing at the client's
 		 * EOF; the origin's last bytes may still be on their way. */

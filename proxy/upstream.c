@@ -42,14 +42,14 @@ static void on_up_read(struct bufferevent *bev, void *arg);
 static void on_up_write(struct bufferevent *bev, void *arg);
 static void on_up_event(struct bufferevent *bev, short what, void *arg);
 
-/* A fresh upstream bufferevent with this connection's callbacks. */
+/* An upstream bufferevent, fresh or pooled, with this connection's
+ * callbacks and the send timeout. */
 static void up_callbacks(struct conn *c)
 {
 	struct timeval send_tv = loop_tv(c->wk->srv->t.send_ms);
 
 	bufferevent_setcb(c->up, on_up_read, on_up_write, on_up_event, c);
 	bufferevent_set_timeouts(c->up, NULL, &send_tv);
-	bufferevent_setwatermark(c->up, EV_READ, 0, PROXY_HIGH_WATER);
 }
 
 static void connect_next(struct conn *c);
@@ -185,7 +185,7 @@ static void addresses_ready(struct conn *c,
 	if (!proxy_decide_address(srv->cfg, method, addrs, n, &x->d)) {
 		/* d is now the ACL's 403 (Connection: close). */
 		log_why(srv, &x->d);
-		evtimer_del(c->timer);
+		conn_disarm(c);
 		x->hier = "HIER_NONE";
 		c->close_after = true;
 		respond_send(c);
@@ -200,10 +200,8 @@ static void addresses_ready(struct conn *c,
 	x->naddrs = n;
 	x->next_addr = 0;
 	if (x->d.action == PROXY_FORWARD) {
-		c->up = pooled_take(c->wk, x->addrs, n, &x->up_addr, x->peer,
-				    sizeof(x->peer));
-		if (c->up != NULL) {
-			evtimer_del(c->timer);
+		if (pooled_take(c, x->addrs, n)) {
+			conn_disarm(c);
 			x->reused = true;
 			up_callbacks(c);
 			relay_request(c);
@@ -220,10 +218,7 @@ static void connect_next(struct conn *c)
 	struct sockaddr_storage *a;
 	int fd;
 
-	if (c->up != NULL) {
-		bufferevent_free(c->up);
-		c->up = NULL;
-	}
+	conn_drop_up(c);
 	if (x->next_addr >= x->naddrs) {
 		respond_error(c, 502, "the origin %s:%u refused the connection",
 			      x->d.host, x->d.port);
@@ -241,6 +236,12 @@ static void connect_next(struct conn *c)
 	    bufferevent_socket_new(c->wk->lw->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->up == NULL) {
 		close(fd);
+		connect_next(c);
+		return;
+	}
+	c->up_rd = sockread_new(c->up, true, PROXY_HIGH_WATER);
+	if (c->up_rd == NULL) {
+		conn_drop_up(c);
 		connect_next(c);
 		return;
 	}
@@ -266,7 +267,7 @@ static void connected(struct conn *c)
 
 	setsockopt(bufferevent_getfd(c->up), IPPROTO_TCP, TCP_NODELAY, &one,
 		   sizeof(one));
-	evtimer_del(c->timer);
+	conn_disarm(c);
 	if (c->x->d.action == PROXY_TUNNEL)
 		tunnel_start(c);
 	else
@@ -292,8 +293,7 @@ void upstream_failed(struct conn *c, bool timed_out)
 {
 	struct exchange *x = c->x;
 
-	bufferevent_free(c->up);
-	c->up = NULL;
+	conn_drop_up(c);
 	if (!timed_out && x->reused && !x->retried &&
 	    retry_allowed(x->method, strlen(x->method), x->req_sent,
 			  x->resp_bytes)) {
@@ -344,11 +344,11 @@ static void on_up_write(struct bufferevent *bev, void *arg)
 
 	(void)bev;
 	if (c->state == CONN_RELAYING_BODY) {
-		bufferevent_enable(c->cl, EV_READ);
+		sockread_on(c->cl_rd);
 		relay_request_body(c);
 	} else if (c->state == CONN_TUNNELLING) {
 		if (!c->cl_eof)
-			bufferevent_enable(c->cl, EV_READ);
+			sockread_on(c->cl_rd);
 		tunnel_flush(c);
 	}
 }
