@@ -83,11 +83,13 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 	}
 	if (len >= r->high)
 		return; /* on_input_change() took the event away */
-	room = r->high - len < SOCKREAD_CHUNK ? r->high - len : SOCKREAD_CHUNK;
+	room = r->high - len;
 	/* The end of a bufferevent's input stays frozen except while the
 	 * socket is read into it, as libevent's own read does. */
 	evbuffer_unfreeze(in, 0);
-	nvec = evbuffer_reserve_space(in, (ev_ssize_t)room, vec, 2);
+	nvec = evbuffer_reserve_space(
+	    in, (ev_ssize_t)(room < SOCKREAD_ASK ? room : SOCKREAD_ASK), vec,
+	    2);
 	if (nvec < 0) {
 		evbuffer_freeze(in, 0);
 		errno = ENOMEM;

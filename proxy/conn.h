@@ -111,6 +111,8 @@ struct exchange {
 	bool http10;	       /* the client speaks HTTP/1.0 */
 	uint64_t req_sent;     /* request body bytes sent upstream */
 	uint64_t window_bytes; /* body bytes in the current rate window */
+	bool origin_held;      /* ... and reading them waited for the origin */
+	bool origin_paused;    /* reading waits for the origin now */
 	struct authint *ai;    /* the body held for qop=auth-int, or NULL */
 
 	/* The way upstream. */

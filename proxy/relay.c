@@ -43,6 +43,8 @@ void relay_request(struct conn *c)
 		body_init(&x->mv, &x->req_body, BODY_RELAY, 0);
 		conn_go_state(c, CONN_RELAYING_BODY);
 		x->window_bytes = 0;
+		x->origin_held = false;
+		x->origin_paused = false;
 		conn_arm(c, c->wk->srv->t.body_ms);
 		sockread_on(c->cl_rd);
 		relay_request_body(c);
@@ -131,6 +133,8 @@ void relay_request_body(struct conn *c)
 		if (out != NULL &&
 		    evbuffer_get_length(out) > PROXY_HIGH_WATER) {
 			sockread_off(c->cl_rd);
+			x->origin_paused = true; /* not the client's fault */
+			x->origin_held = true;
 			return;
 		}
 		if (body_verbatim(&x->mv)) {

@@ -344,6 +344,7 @@ static void on_up_write(struct bufferevent *bev, void *arg)
 
 	(void)bev;
 	if (c->state == CONN_RELAYING_BODY) {
+		c->x->origin_paused = false;
 		sockread_on(c->cl_rd);
 		relay_request_body(c);
 	} else if (c->state == CONN_TUNNELLING) {

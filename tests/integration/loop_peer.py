@@ -14,6 +14,8 @@ at most 60 s.
   big     a 64 MiB body.
   count   keep-alive 200s; logs "conn" to LOG per new connection.
   full    a listener whose accept queue is full: never accepts.
+  stall   reads a request head, then nothing for 1.5 s; then the body,
+          and a 200 whose body is how many body bytes came.
 """
 import socket, sys, threading, time
 
@@ -106,6 +108,21 @@ def serve(s):
             elif mode == "count":
                 buf = read_body(s, head, buf)
                 s.sendall(OK)
+            elif mode == "stall":
+                time.sleep(1.5)
+                length = int(next(
+                    l.split(":", 1)[1] for l in head.split("\r\n")[1:]
+                    if l.lower().startswith("content-length:")))
+                got = len(buf)
+                while got < length:
+                    b = s.recv(65536)
+                    if not b:
+                        break
+                    got += len(b)
+                body = b"%d" % got
+                s.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n"
+                          % len(body) + body)
+                return
     except OSError:
         pass
     finally:

@@ -109,6 +109,23 @@ EOF
 )
 check_contains "--body-timeout/--body-min-rate: a body slower than the rate gets 408" "$out" "HTTP/1.1 408"
 
+# The same rate, against an origin that takes nothing of the body for
+# 1.5 s (five windows): the client is not to blame for the time reading
+# waited for the origin, so its fast 16 MiB body goes through whole.
+STALL=$(free_port)
+start STALLO $PEER stall "$STALL" || exit 1
+out=$(py "$P2_PORT" <<EOF
+s = connect(timeout=20)
+size = 16 << 20
+s.sendall(("POST http://127.0.0.1:$STALL/ HTTP/1.1\r\nHost: x\r\n%s\r\n"
+           "Content-Length: %d\r\n\r\n" % (alice, size)).encode())
+s.sendall(b"x" * size)
+got, how = read_all(s, 20)
+print(got.decode("latin-1").split("\r\n")[0], got.split(b"\r\n\r\n")[-1].decode())
+EOF
+)
+check_contains "--body-min-rate: time waiting for an origin that does not read is not the client's" "$out" "HTTP/1.1 200 OK 16777216"
+
 BIG=$(free_port)
 start BIGO $PEER big "$BIG" || exit 1
 start P3 "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --send-timeout 300ms || exit 1
