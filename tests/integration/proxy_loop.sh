@@ -86,6 +86,42 @@ EOF
 check_contains "--idle-timeout: a silent connection is closed without a word" "$out" "silent: closed 0"
 check_contains "--idle-timeout: a kept connection is closed after its answer" "$out" "kept: HTTP/1.1 200 OK closed"
 
+# One timer per connection, set only when a deadline comes earlier than
+# it is set for (proxy/conn.c conn_arm()).  With a short idle timeout and
+# a long head timeout, both ways: a head begun before the idle deadline
+# and trickled past it is not cut there (the deadline moved later, and
+# the timer that fires early is set again for what is left); and after
+# the answer, the idle deadline, earlier than the head's, is kept.
+start P1B "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --header-timeout 3 \
+	--idle-timeout 300ms || exit 1
+out=$(py "$P1B_PORT" <<'EOF'
+s = connect()
+time.sleep(0.1)
+lines = ["GET http://127.0.0.1:%s/ HTTP/1.1\r\n" % origin, "Host: x\r\n",
+         alice + "\r\n", "X-Slow: 1\r\n", "X-Slow: 2\r\n", "\r\n"]
+t = time.time()
+for i, line in enumerate(lines):
+    time.sleep(0.2 if i else 0)
+    s.sendall(line.encode())
+s.settimeout(5)
+got = b""
+while b"\r\n\r\n" not in got:
+    b = s.recv(4096)
+    if not b:
+        break
+    got += b
+answered = time.time()
+data, state = read_all(s, 5)
+print("trickled for %.1f s:" % (answered - t), got.split(b"\r\n")[0].decode())
+print("then %s after %.1f s" % (state, time.time() - answered))
+EOF
+)
+check_contains "--idle-timeout 300ms, --header-timeout 3: a head trickled for a second is answered" "$out" "HTTP/1.1 200 OK"
+secs=$(sed -n 's/^then closed after \([0-9.]*\) s$/\1/p' <<<"$out")
+if python3 -c "import sys; sys.exit(0 if float('${secs:-99}') < 1.5 else 1)"; then
+	ok "... and then the idle timeout closes it, not the head's (after ${secs}s)"
+else fail "... and then the idle timeout closes it, not the head's" "$out"; fi
+
 start P2 "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --body-timeout 300ms \
 	--body-min-rate 1000 || exit 1
 out=$(py "$P2_PORT" <<'EOF'
