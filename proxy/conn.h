@@ -47,7 +47,7 @@
  * Memory: an idle keep-alive connection holds its conn struct, its
  * libevent objects (a bufferevent, the phase timer, the read event of
  * net/sockread.c) and empty buffers - a few kilobytes (10,000 idle
- * connections: 28.3 MiB RSS in all), no thread and no stack.  What one
+ * connections: about 28 MiB RSS in all), no thread and no stack.  What one
  * request needs (struct exchange: the decision, the log fields, the body mover)
  * is allocated when its head arrives and freed when it is answered.
  */
