@@ -43,6 +43,14 @@ $body
 PYEOF
 }
 
+# check_under NAME SECONDS LIMIT: ok when SECONDS, a number printed by a
+# client above, is below LIMIT; an empty SECONDS (nothing printed) fails.
+check_under() {
+	if python3 -c "import sys; sys.exit(0 if float('${2:-99}') < $3 else 1)"; then
+		ok "$1 (after ${2}s)"
+	else fail "$1" "took ${2:-?}s"; fi
+}
+
 # ---- one test per timeout ----
 
 start P1 "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --header-timeout 300ms \
@@ -68,10 +76,8 @@ print(got.decode("latin-1").split("\r\n")[0], "after %.1f" % (time.time() - t))
 EOF
 )
 check_contains "--header-timeout: a trickled head gets 408" "$out" "HTTP/1.1 408 Request Timeout"
-secs=$(sed -n 's/.*after \([0-9.]*\).*/\1/p' <<<"$out")
-if python3 -c "import sys; sys.exit(0 if float('${secs:-99}') < 2.5 else 1)"; then
-	ok "--header-timeout counts the whole head, not each read (cut after ${secs}s)"
-else fail "--header-timeout counts the whole head, not each read" "took ${secs:-?}s"; fi
+check_under "--header-timeout counts the whole head, not each read" \
+	"$(sed -n 's/.*after \([0-9.]*\).*/\1/p' <<<"$out")" 2.5
 
 out=$(py "$P1_PORT" <<'EOF'
 s = connect()
@@ -117,10 +123,8 @@ print("then %s after %.1f s" % (state, time.time() - answered))
 EOF
 )
 check_contains "--idle-timeout 300ms, --header-timeout 3: a head trickled for a second is answered" "$out" "HTTP/1.1 200 OK"
-secs=$(sed -n 's/^then closed after \([0-9.]*\) s$/\1/p' <<<"$out")
-if python3 -c "import sys; sys.exit(0 if float('${secs:-99}') < 1.5 else 1)"; then
-	ok "... and then the idle timeout closes it, not the head's (after ${secs}s)"
-else fail "... and then the idle timeout closes it, not the head's" "$out"; fi
+check_under "... and then the idle timeout closes it, not the head's" \
+	"$(sed -n 's/^then closed after \([0-9.]*\) s$/\1/p' <<<"$out")" 1.5
 
 start P2 "$BIN/proxy" --listen 127.0.0.1:0 --auth basic --body-timeout 300ms \
 	--body-min-rate 1000 || exit 1
