@@ -64,26 +64,18 @@ static void read_ended(struct sockread *r, short what)
 		eventcb(bev, (short)(BEV_EVENT_READING | what), arg);
 }
 
-static void on_readable(evutil_socket_t fd, short what, void *arg)
+/*
+ * One readv() from fd into the free space at the end of in, at most room
+ * bytes: the number read (committed to in), 0 at EOF, or -1 with errno
+ * set (EAGAIN: nothing to read after all).
+ */
+static ssize_t read_into(struct evbuffer *in, evutil_socket_t fd, size_t room)
 {
-	struct sockread *r = arg;
-	struct evbuffer *in = bufferevent_get_input(r->bev);
 	struct evbuffer_iovec vec[2];
 	struct iovec iov[2];
-	bufferevent_data_cb readcb;
-	size_t len = evbuffer_get_length(in);
-	size_t room;
-	ssize_t n;
-	void *cbarg;
-	int nvec;
+	ssize_t n, left;
+	int nvec, used, err;
 
-	if (what & EV_TIMEOUT) {
-		read_ended(r, BEV_EVENT_TIMEOUT);
-		return;
-	}
-	if (len >= r->high)
-		return; /* on_input_change() took the event away */
-	room = r->high - len;
 	/* The end of a bufferevent's input stays frozen except while the
 	 * socket is read into it, as libevent's own read does. */
 	evbuffer_unfreeze(in, 0);
@@ -93,44 +85,57 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 	if (nvec < 0) {
 		evbuffer_freeze(in, 0);
 		errno = ENOMEM;
-		read_ended(r, BEV_EVENT_ERROR);
-		return;
+		return -1;
 	}
 	/* libevent may hand out more space than asked for: read no more
 	 * than room, or the high-water mark would not hold. */
 	for (int i = 0; i < nvec; i++) {
 		iov[i].iov_base = vec[i].iov_base;
 		iov[i].iov_len = vec[i].iov_len < room ? vec[i].iov_len : room;
-		vec[i].iov_len = iov[i].iov_len;
 		room -= iov[i].iov_len;
 	}
 	do
 		n = readv(fd, iov, nvec);
 	while (n < 0 && errno == EINTR);
-	if (n <= 0) {
-		int err = errno;
+	err = errno;
+	/* What readv() filled: the first extent, then the second. */
+	left = n > 0 ? n : 0;
+	used = 0;
+	for (int i = 0; i < nvec && left > 0; i++) {
+		vec[i].iov_len = (size_t)left < iov[i].iov_len ? (size_t)left
+							       : iov[i].iov_len;
+		left -= (ssize_t)vec[i].iov_len;
+		used = i + 1;
+	}
+	if (used > 0)
+		evbuffer_commit_space(in, vec, used);
+	evbuffer_freeze(in, 0);
+	errno = err;
+	return n;
+}
 
-		evbuffer_freeze(in, 0);
-		errno = err;
-		if (n < 0 && (err == EAGAIN || err == EWOULDBLOCK))
-			return;
+static void on_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct sockread *r = arg;
+	struct evbuffer *in = bufferevent_get_input(r->bev);
+	size_t len = evbuffer_get_length(in);
+	bufferevent_data_cb readcb;
+	void *cbarg;
+	ssize_t n;
+
+	if (what & EV_TIMEOUT) {
+		read_ended(r, BEV_EVENT_TIMEOUT);
+		return;
+	}
+	if (len >= r->high)
+		return; /* on_input_change() took the event away */
+	n = read_into(in, fd, r->high - len);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	if (n <= 0) {
 		read_ended(r, n == 0 ? BEV_EVENT_EOF : BEV_EVENT_ERROR);
 		return;
 	}
-	/* What readv() filled: the first extent, then the second. */
-	for (int i = 0; i < nvec; i++) {
-		size_t got =
-		    (size_t)n < vec[i].iov_len ? (size_t)n : vec[i].iov_len;
-
-		vec[i].iov_len = got;
-		n -= (ssize_t)got;
-		if (got == 0) {
-			nvec = i;
-			break;
-		}
-	}
-	evbuffer_commit_space(in, vec, nvec);
-	evbuffer_freeze(in, 0);
 	/* Nothing of r is touched after this: the callback may free it. */
 	bufferevent_getcb(r->bev, &readcb, NULL, NULL, &cbarg);
 	if (readcb != NULL)
