@@ -9,16 +9,11 @@
 
 #include <string.h>
 
-/* Case-insensitive compare of a field name with a C string. */
-/* The name's length is measured once a walk, not once a field. */
+/* Case-insensitive compare of a field name with name[0..n): the name's
+ * length is measured once a walk, not once a field. */
 static bool named(const struct http_header *h, const char *name, size_t n)
 {
 	return h->name_len == n && http_same_ci(h->name, name, n);
-}
-
-bool http_header_is(const struct http_header *h, const char *name)
-{
-	return named(h, name, strlen(name));
 }
 
 /*
@@ -93,9 +88,10 @@ bool http_list_next(const char *v, size_t n, size_t *pos, const char **elem,
 bool http_header_has_token(const struct http_header *hs, size_t n,
 			   const char *name, const char *token)
 {
-	size_t tlen = strlen(token);
+	size_t tlen = strlen(token), nlen = strlen(name);
+
 	for (size_t i = 0; i < n; i++) {
-		if (!http_header_is(&hs[i], name))
+		if (!named(&hs[i], name, nlen))
 			continue;
 		size_t pos = 0, elen = 0;
 		const char *e = NULL;

@@ -33,10 +33,23 @@
  * outbound client.  Trailer stays: it announces trailer fields of a body
  * that is relayed with them.
  */
-static const char *const hop_by_hop[] = {
-    "Connection", "Proxy-Connection",	 "Keep-Alive",	       "TE",
-    "Upgrade",	  "Proxy-Authorization", "Proxy-Authenticate",
+#define FIELD(lit)                                                             \
+	{                                                                      \
+		lit, sizeof(lit) - 1                                           \
+	}
+static const struct {
+	const char *name;
+	size_t len; /* strlen(name): most fields differ in length from all */
+} hop_by_hop[] = {
+    FIELD("Connection"),
+    FIELD("Proxy-Connection"),
+    FIELD("Keep-Alive"),
+    FIELD("TE"),
+    FIELD("Upgrade"),
+    FIELD("Proxy-Authorization"),
+    FIELD("Proxy-Authenticate"),
 };
+#undef FIELD
 
 /*
  * Lesson 06: what never crosses the proxy, Proxy-Authorization included.
@@ -53,7 +66,8 @@ static bool is_hop_by_hop(const struct facts_connection *c,
 	const struct http_header *h = &hs[i];
 
 	for (size_t k = 0; k < sizeof(hop_by_hop) / sizeof(hop_by_hop[0]); k++)
-		if (http_header_is(h, hop_by_hop[k]))
+		if (h->name_len == hop_by_hop[k].len &&
+		    http_same_ci(h->name, hop_by_hop[k].name, h->name_len))
 			return true;
 	if (http_header_is(h, "Content-Length") ||
 	    http_header_is(h, "Transfer-Encoding"))
