@@ -7,10 +7,10 @@
  * bufferevent with a read high-water mark re-adds its read event after
  * every change to its input, whether reading had stopped or not.  For
  * bin/proxy's keep-alive request that was two ioctl() and six event_add()
- * calls (strace -c, callgrind).  Here a read is one readv() into the
- * free space the input has, or is given (at least SOCKREAD_ASK bytes),
- * and the read event is added or removed only when reading really starts
- * or stops.
+ * calls (strace -c, callgrind).  Here a read is one recv() (readv() when
+ * the space is in two pieces) into the free space the input has, or is
+ * given (at least SOCKREAD_ASK bytes), and the read event is added or removed
+ * only when reading really starts or stops.
  *
  * What stays the same: the bytes land in bufferevent_get_input(bev), and
  * the bufferevent's own callbacks are called as libevent would call them
@@ -33,7 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Space asked of the input for one readv(); libevent gives a chunk of
+/* Space asked of the input for one read; libevent gives a chunk of
  * 8 KiB then, and all of it is read into.  (Asking for 16 KiB made every
  * chunk 32 KiB, for requests of a few hundred bytes.) */
 #define SOCKREAD_ASK 4096
