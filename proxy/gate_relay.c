@@ -33,13 +33,13 @@
  * outbound client.  Trailer stays: it announces trailer fields of a body
  * that is relayed with them.
  */
-#define FIELD(lit)                                                             \
-	{                                                                      \
-		lit, sizeof(lit) - 1                                           \
-	}
+/* clang-format off */
+#define FIELD(lit) {lit, sizeof(lit) - 1}
+/* clang-format on */
 static const struct {
 	const char *name;
-	size_t len; /* strlen(name): most fields differ in length from all */
+	size_t len; /* strlen(name): a field of another length is passed
+		       over without reading its name */
 } hop_by_hop[] = {
     FIELD("Connection"),
     FIELD("Proxy-Connection"),
