@@ -44,10 +44,14 @@ check_absent() {
 
 # start NAME CMD...: run a lab407 server (or any program that prints
 # "listening on HOST:PORT" first); sets NAME_PORT and NAME_PID.  Output
-# goes to $TMP/NAME.out and $TMP/NAME.err.
+# goes to $TMP/NAME.out and $TMP/NAME.err.  The old NAME.out goes first:
+# until the new server's shell has opened (and emptied) it, the loop
+# below would read the "listening on" line of the last NAME started,
+# a port no one listens on any more.
 start() {
 	local name=$1
 	shift
+	rm -f "$TMP/$name.out" "$TMP/$name.err"
 	"$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
 	local pid=$!
 	PIDS+=("$pid")

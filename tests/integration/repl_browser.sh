@@ -39,6 +39,8 @@ npm_have() {
 browse() {
 	local browser=$1 name=$2 lab=$3 i line port origin pid
 	shift 3
+	# (the last run's lines must not be read as this one's: see start())
+	rm -f "$TMP/$name.out" "$TMP/$name.err"
 	"$REPL" --listen 127.0.0.1:0 --check "$lab" >"$TMP/$name.out" \
 		2>"$TMP/$name.err" &
 	pid=$!

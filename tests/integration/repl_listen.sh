@@ -18,6 +18,8 @@ need curl "repl --listen with curl" || exit 0
 run_lab() {
 	local name=$1 lab=$2 i line port="" origin=""
 	shift 2
+	# (the last run's lines must not be read as this one's: see start())
+	rm -f "$TMP/$name.out" "$TMP/$name.err"
 	"$REPL" --listen 127.0.0.1:0 --check "$lab" >"$TMP/$name.out" \
 		2>"$TMP/$name.err" &
 	local pid=$!
