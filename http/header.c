@@ -9,13 +9,6 @@
 
 #include <string.h>
 
-/* Case-insensitive compare of a field name with name[0..n): the name's
- * length is measured once a walk, not once a field. */
-static bool named(const struct http_header *h, const char *name, size_t n)
-{
-	return h->name_len == n && http_same_ci(h->name, name, n);
-}
-
 /*
  * Find the next field called `name` at index >= *pos; returns it and sets
  * *pos past it, or NULL.  The result points into hs.
@@ -27,7 +20,7 @@ const struct http_header *http_header_next(const struct http_header *hs,
 	size_t len = strlen(name);
 
 	for (size_t i = *pos; i < n; i++) {
-		if (named(&hs[i], name, len)) {
+		if (http_header_named(&hs[i], name, len)) {
 			*pos = i + 1;
 			return &hs[i];
 		}
@@ -51,7 +44,7 @@ size_t http_header_count(const struct http_header *hs, size_t n,
 	size_t count = 0, len = strlen(name);
 
 	for (size_t i = 0; i < n; i++)
-		if (named(&hs[i], name, len))
+		if (http_header_named(&hs[i], name, len))
 			count++;
 	return count;
 }
@@ -91,7 +84,7 @@ bool http_header_has_token(const struct http_header *hs, size_t n,
 	size_t tlen = strlen(token), nlen = strlen(name);
 
 	for (size_t i = 0; i < n; i++) {
-		if (!named(&hs[i], name, nlen))
+		if (!http_header_named(&hs[i], name, nlen))
 			continue;
 		size_t pos = 0, elen = 0;
 		const char *e = NULL;

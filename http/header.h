@@ -10,17 +10,21 @@
 
 #include "message.h"
 
+/* Case-insensitive compare of a field name with name[0..n): a field of
+ * another length is told apart by one comparison. */
+static inline bool http_header_named(const struct http_header *h,
+				     const char *name, size_t n)
+{
+	return h->name_len == n && http_same_ci(h->name, name, n);
+}
 /*
  * Case-insensitive compare of a field name with a C string.  Inline
  * because bin/proxy asks it some sixty times a request: with a literal
- * name the compiler measures the name at build time, and a field of
- * another length is told apart by one comparison.
+ * name the compiler measures the name at build time.
  */
 static inline bool http_header_is(const struct http_header *h, const char *name)
 {
-	size_t n = strlen(name);
-
-	return h->name_len == n && http_same_ci(h->name, name, n);
+	return http_header_named(h, name, strlen(name));
 }
 /*
  * Find the next field called `name` at index >= *pos; on success returns

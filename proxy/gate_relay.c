@@ -66,8 +66,7 @@ static bool is_hop_by_hop(const struct facts_connection *c,
 	const struct http_header *h = &hs[i];
 
 	for (size_t k = 0; k < sizeof(hop_by_hop) / sizeof(hop_by_hop[0]); k++)
-		if (h->name_len == hop_by_hop[k].len &&
-		    http_same_ci(h->name, hop_by_hop[k].name, h->name_len))
+		if (http_header_named(h, hop_by_hop[k].name, hop_by_hop[k].len))
 			return true;
 	if (http_header_is(h, "Content-Length") ||
 	    http_header_is(h, "Transfer-Encoding"))
