@@ -5,9 +5,15 @@
  * cipher: anyone who sees the header has the password, which is why
  * lesson 03 decodes one by hand.  What this file can do is be careful:
  * bounded buffers, control characters refused, comparison in constant
- * time, and every copy of a password wiped with OPENSSL_cleanse.
+ * time, and every copy of a password wiped with explicit_bzero.
+ *
+ * explicit_bzero, not OPENSSL_cleanse as elsewhere in http/: both are a
+ * wipe the compiler may not drop, but OpenSSL's stores eight bytes at a
+ * time where glibc's is its vectorised memset.  A keep-alive request
+ * wipes three blocks of 256 to 528 bytes here, which cost bin/proxy about
+ * 1,000 instructions with OPENSSL_cleanse (callgrind).
  */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* explicit_bzero */
 
 #include "basic.h"
 
@@ -71,8 +77,8 @@ enum http_err basic_encode(struct http_buf *b, const char *user,
 	if (e == HTTP_OK &&
 	    (!http_buf_puts(b, "Basic ") || !http_buf_append(b, b64, outlen)))
 		e = HTTP_E_NOSPACE;
-	OPENSSL_cleanse(plain, sizeof(plain));
-	OPENSSL_cleanse(b64, sizeof(b64));
+	explicit_bzero(plain, sizeof(plain));
+	explicit_bzero(b64, sizeof(b64));
 	return e;
 }
 
@@ -128,7 +134,7 @@ enum http_err basic_decode(const struct auth_challenge *cred,
 	out->pass_len = plen;
 	e = HTTP_OK;
 done:
-	OPENSSL_cleanse(plain, sizeof(plain));
+	explicit_bzero(plain, sizeof(plain));
 	if (e != HTTP_OK)
 		basic_creds_wipe(out);
 	return e;
@@ -191,8 +197,8 @@ static bool equal_short(const void *a, size_t alen, const void *b, size_t blen)
 	memcpy(wb, b, blen);
 	for (size_t i = 0; i < BASIC_EQUAL_WORDS; i++)
 		diff |= wa[i] ^ wb[i];
-	OPENSSL_cleanse(wa, sizeof(wa));
-	OPENSSL_cleanse(wb, sizeof(wb));
+	explicit_bzero(wa, sizeof(wa));
+	explicit_bzero(wb, sizeof(wb));
 	return diff == 0;
 }
 
@@ -221,5 +227,5 @@ bool basic_equal(const void *a, size_t alen, const void *b, size_t blen)
 /* Wipe the user and password; the struct is all zeroes afterwards. */
 void basic_creds_wipe(struct basic_creds *c)
 {
-	OPENSSL_cleanse(c, sizeof(*c));
+	explicit_bzero(c, sizeof(*c));
 }

@@ -16,7 +16,9 @@
  * the bufferevent's own callbacks are called as libevent would call them
  * (the read callback after bytes came; the event callback with
  * BEV_EVENT_READING and BEV_EVENT_EOF or BEV_EVENT_ERROR, errno set, after
- * which reading is off).  Writing is still libevent's.
+ * which reading is off).  Writing is libevent's, but for a message that
+ * bin/proxy sends whole when nothing is queued before it (proxy/conn.c,
+ * conn_send(); proxy/relay.c, relay_response_start()).
  *
  * Over TLS (a bufferevent_openssl) OpenSSL must read the socket itself:
  * there the functions below pass through to bufferevent_enable() and

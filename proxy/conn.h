@@ -183,6 +183,8 @@ void conn_go_state(struct conn *c, enum conn_state to);
 void conn_arm(struct conn *c, unsigned ms);
 void conn_disarm(struct conn *c);
 bool conn_send_now(struct conn *c, struct bufferevent *bev);
+bool conn_send(struct conn *c, struct bufferevent *bev, const void *data,
+	       size_t len);
 void conn_linger(struct conn *c);
 void conn_free(struct conn *c);
 void conn_release(struct conn *c);
@@ -235,6 +237,7 @@ void pooled_clear(struct worker *wk);
 /* proxy/relay.c */
 void relay_request(struct conn *c);
 void relay_request_body(struct conn *c);
+void relay_response_start(struct conn *c, const char *head, size_t head_len);
 void relay_response_body(struct conn *c);
 
 /* proxy/response.c */

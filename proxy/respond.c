@@ -38,13 +38,13 @@ void respond_send(struct conn *c)
 							      : "text/plain");
 	conn_go_state(c, CONN_ANSWERING);
 	x->bytes += x->d.out.len;
-	bufferevent_write(c->cl, x->d.out.data, x->d.out.len);
-	/* Fast path (conn_send_now(); the 407 path gains most): an answer
+	/* Fast path (conn_send(); the 407 path gains most): an answer
 	 * that went out at once goes on at once.  Not with pipelined bytes
 	 * waiting: respond_sent() would read the next head from inside this
 	 * call, and the next one deeper still. */
-	if (evbuffer_get_length(bufferevent_get_input(c->cl)) == 0 &&
-	    conn_send_now(c, c->cl)) {
+	if (evbuffer_get_length(bufferevent_get_input(c->cl)) > 0)
+		bufferevent_write(c->cl, x->d.out.data, x->d.out.len);
+	else if (conn_send(c, c->cl, x->d.out.data, x->d.out.len)) {
 		respond_sent(c);
 		return;
 	}

@@ -170,15 +170,14 @@ static void response_final(struct conn *c, struct http_response *resp, size_t n,
 	x->status = resp->status;
 	response_type(x, resp);
 	evbuffer_drain(in, (size_t)hl);
-	bufferevent_write(c->cl, head.data, head.len);
 	x->bytes += head.len;
-	http_buf_free(&head);
 	body_free(&x->mv);
 	body_init(&x->mv, &rinfo, mode, 0);
 	conn_go_state(c, CONN_RELAYING_RESPONSE);
 	c->last_ms = loop_now_ms();
 	conn_arm(c, c->wk->srv->t.upstream_ms);
-	relay_response_body(c);
+	relay_response_start(c, head.data, head.len);
+	http_buf_free(&head);
 }
 
 /*
