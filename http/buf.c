@@ -115,8 +115,8 @@ static bool reserve(struct http_buf *b, size_t n)
 
 /* ---- Writing ---- */
 
-/* Append n bytes from p. False (and failed set) when refused. */
-bool http_buf_append(struct http_buf *b, const void *p, size_t n)
+/* http_buf_append() when there is no room yet, or it must refuse. */
+bool http_buf_append_slow(struct http_buf *b, const void *p, size_t n)
 {
 	if (!reserve(b, n))
 		return false;
@@ -126,12 +126,6 @@ bool http_buf_append(struct http_buf *b, const void *p, size_t n)
 	b->data[b->len] = '\0';
 	mark(b, b->len + 1);
 	return true;
-}
-
-/* Append a C string, without its NUL. */
-bool http_buf_puts(struct http_buf *b, const char *s)
-{
-	return http_buf_append(b, s, strlen(s));
 }
 
 /* Append v in decimal: a Content-Length without the cost of printf. */

@@ -105,6 +105,14 @@ bool http_is_field_char(unsigned char c)
 	return (char_class[c] & CC_FIELD) != 0;
 }
 
+bool http_is_field_value(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!(char_class[(unsigned char)s[i]] & CC_FIELD))
+			return false;
+	return true;
+}
+
 /* Optional whitespace (RFC 9110 §5.6.3): SP or HTAB. */
 bool http_is_ows(char c)
 {

@@ -140,6 +140,8 @@ enum http_err http_response_framing(const struct http_response *resp,
 
 /* RFC 9110 §5.5: a byte a field value may hold (VCHAR, obs-text, SP, HTAB). */
 bool http_is_field_char(unsigned char c);
+/* True when every byte of s[0..n) is one (n may be 0). */
+bool http_is_field_value(const char *s, size_t n);
 /* RFC 9110 §5.6.3: OWS is SP or HTAB. */
 bool http_is_ows(char c);
 /* ASCII case-insensitive equality of a[0..n) and b[0..n). */

@@ -71,11 +71,9 @@ bool http_write_status_line(struct http_buf *b, int status)
 bool http_write_field(struct http_buf *b, const char *name, size_t name_len,
 		      const char *value, size_t value_len)
 {
-	if (!http_is_token(name, name_len) || value_len > HTTP_MAX_HEAD_BYTES)
+	if (!http_is_token(name, name_len) || value_len > HTTP_MAX_HEAD_BYTES ||
+	    !http_is_field_value(value, value_len))
 		return refuse(b);
-	for (size_t i = 0; i < value_len; i++)
-		if (!http_is_field_char((unsigned char)value[i]))
-			return refuse(b);
 	http_buf_append(b, name, name_len);
 	http_buf_append(b, ": ", 2);
 	http_buf_append(b, value, value_len);

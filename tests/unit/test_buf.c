@@ -52,6 +52,37 @@ static void test_grows(void **state)
 	http_buf_free(&b);
 }
 
+/*
+ * The room already there is used to its last byte (the NUL's) without
+ * growing; one byte more grows the buffer with the content kept.  That
+ * boundary is where http_buf_append() leaves its inline path.
+ */
+static void test_fills_to_capacity(void **state)
+{
+	(void)state;
+	struct http_buf b;
+	char fill[4096];
+	size_t cap;
+
+	memset(fill, 'f', sizeof(fill));
+	http_buf_init(&b, 0);
+	assert_true(http_buf_append(&b, "ab", 2));
+	cap = b.cap;
+	assert_true(cap > 3 && cap - 3 <= sizeof(fill));
+	assert_true(http_buf_append(&b, fill, cap - 3));
+	assert_int_equal(b.cap, cap);
+	assert_int_equal(b.len, cap - 1);
+	assert_int_equal(b.data[b.len], '\0');
+	assert_int_equal(b.dirty, cap);
+	assert_true(http_buf_append(&b, "z", 1));
+	assert_true(b.cap > cap);
+	assert_int_equal(b.len, cap);
+	assert_memory_equal(b.data, "abf", 3);
+	assert_memory_equal(b.data + cap - 2, "fz", 3); /* with the NUL */
+	assert_int_equal(b.dirty, cap + 1);
+	http_buf_free(&b);
+}
+
 /* A write that would pass max is refused whole and marks failed. */
 static void test_limit_refuses_whole_write(void **state)
 {
@@ -343,6 +374,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_append_and_terminate),
 	    cmocka_unit_test(test_grows),
+	    cmocka_unit_test(test_fills_to_capacity),
 	    cmocka_unit_test(test_limit_refuses_whole_write),
 	    cmocka_unit_test(test_limit_exact),
 	    cmocka_unit_test(test_printf_limit),

@@ -1079,6 +1079,17 @@ static void test_char_classes(void **state)
 			fail_msg("http_is_field_char(0x%02x) is %d", c, !field);
 		if (http_is_token(&a, 1) != tchar)
 			fail_msg("http_is_token(\"\\x%02x\") is %d", c, !tchar);
+		/* A field value: the byte alone, and last after good ones,
+		 * as http_write_field() checks a value to relay. */
+		char v[] = {'o', 'k', ' ', (char)0x80, '\t', a};
+
+		if (http_is_field_value(&a, 1) != field)
+			fail_msg("http_is_field_value(\"\\x%02x\") is %d", c,
+				 !field);
+		if (http_is_field_value(v, sizeof(v)) != field)
+			fail_msg(
+			    "http_is_field_value(\"ok \\x80\\t\\x%02x\") is %d",
+			    c, !field);
 		/* Folding: a byte equals its ASCII lower case and nothing
 		 * else but its upper case. */
 		if (!http_same_ci(&a, alpha ? &lower : &a, 1))
@@ -1093,6 +1104,13 @@ static void test_char_classes(void **state)
 					 c, d, !same);
 		}
 	}
+	/* Empty is a value (a field may be empty); a bad byte first or
+	 * in the middle spoils the rest. */
+	assert_true(http_is_field_value("", 0));
+	assert_false(http_is_field_value("\r\nX-Evil: 1", 12));
+	assert_false(http_is_field_value("a\nb", 3));
+	assert_false(http_is_field_value("a\0b", 3));
+	assert_true(http_is_field_value("a\0b", 1));
 	assert_false(http_is_tchar(-1));
 	assert_false(http_is_tchar(256));
 	assert_false(http_is_token("", 0));
