@@ -79,6 +79,12 @@ $(B)/fuzzcheck/%.o: tests/fuzz/%.c
 # test_buf sees each block http/buf.c frees, before it is freed.
 $(B)/tests/test_buf: LDLIBS += -Wl,--wrap=free
 
+# tests/integration/proxy_loop.sh runs bin/proxy with its sends cut short.
+SHORTSEND = $(B)/tests/shortsend.so
+$(SHORTSEND): tests/integration/shortsend.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared $< -o $@ -ldl
+
 # Lesson 09's C example, built against the same library.
 examples: $(B)/examples/min407
 $(B)/examples/min407: lessons/examples/min407.c $(LIB)
@@ -123,7 +129,7 @@ lab-kdc: all
 	@bash mk/lab-kdc.sh $(BIN)
 
 # Everything: unit tests, then integration tests against real peers.
-check: all examples $(UNIT_BIN) $(BENCH) $(FUZZ_CHECK)
+check: all examples $(UNIT_BIN) $(BENCH) $(FUZZ_CHECK) $(SHORTSEND)
 	@LAB407_BIN=$(BIN) LAB407_BUILD=$(B) bash tests/run.sh
 
 unit: $(UNIT_BIN)

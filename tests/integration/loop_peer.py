@@ -16,6 +16,10 @@ at most 60 s.
   full    a listener whose accept queue is full: never accepts.
   stall   reads a request head, then nothing for 1.5 s; then the body,
           and a 200 whose body is how many body bytes came.
+  sized   keep-alive 200s; GET /N has an N-byte body (N < 1 MiB), byte i
+          of it (i + N) % 256, head and body sent by one sendall().  A
+          request line that is not exactly "GET /N HTTP/1.1", or a head
+          without Host, gets a 400.
 """
 import socket, sys, threading, time
 
@@ -53,6 +57,7 @@ def read_body(s, head, rest):
     return rest[length:]
 
 
+PATTERN = bytes(range(256)) * 4097  # sized: any N < 1 MiB from offset N % 256
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Type: text/plain\r\n\r\nok\n"
 
 
@@ -105,6 +110,14 @@ def serve(s):
                 for _ in range(size // len(chunk)):
                     s.sendall(chunk)
                 return
+            elif mode == "sized":
+                if (len(line) != 3 or line[0] != "GET" or line[2] != "HTTP/1.1"
+                        or not line[1][1:].isdigit() or "\r\nhost: " not in head.lower()):
+                    s.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                    continue
+                n = int(line[1][1:])
+                s.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n
+                          + PATTERN[n % 256:n % 256 + n])
             elif mode == "count":
                 buf = read_body(s, head, buf)
                 s.sendall(OK)

@@ -427,3 +427,78 @@ print(data.split(b"\r\n")[0].decode(), state)
 EOF
 )
 check "a request followed by a half-close (RFC 9112 §9.6) gets its 200, then the close" "$out" "HTTP/1.1 200 OK closed"
+
+# ---- responses keep their bytes and their order when sends are cut ----
+
+# Forty pipelined GETs on one connection, answered 0 to 300,000 bytes
+# each, read by a client with a 4 KiB receive buffer that starts late and
+# reads slowly.  A message the proxy builds whole (the forwarded head, a
+# response head with the body that has come, a 407) is sent at once when
+# nothing is queued before it, and what the socket does not take is
+# queued behind it (proxy/conn.c, proxy/relay.c).  Every body must arrive
+# whole, in its place: from the plain proxy, and from one under
+# tests/integration/shortsend.c, which cuts every other send() and
+# sendmsg() short so that the queuing after a part runs every time.
+SIZED=$(free_port)
+start SIZEDO $PEER sized "$SIZED" || exit 1
+pipelined() {
+	py "$1" <<EOF
+sizes = [0, 1, 4095, 4096, 65536, 300000] + [(i * 37717) % 300000 for i in range(34)]
+pattern = bytes(range(256)) * 4097
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.settimeout(20)
+s.connect(("127.0.0.1", port))
+s.sendall(b"".join(("GET http://127.0.0.1:$SIZED/%d HTTP/1.1\\r\\nHost: x\\r\\n%s\\r\\n\\r\\n"
+                    % (n, alice)).encode() for n in sizes))
+time.sleep(1)
+buf, good, bad, end = b"", 0, [], time.time() + 20
+for n in sizes:
+    while b"\\r\\n\\r\\n" not in buf and time.time() < end:
+        b = s.recv(4096)
+        if not b:
+            break
+        buf += b
+    if b"\\r\\n\\r\\n" not in buf:
+        break
+    head, buf = buf.split(b"\\r\\n\\r\\n", 1)
+    length = int([l for l in head.split(b"\\r\\n")
+                  if l.lower().startswith(b"content-length:")][0].split(b":")[1])
+    while len(buf) < length and time.time() < end:
+        b = s.recv(4096)
+        if not b:
+            break
+        buf += b
+        time.sleep(0.0005)
+    body, buf = buf[:length], buf[length:]
+    if head.startswith(b"HTTP/1.1 200") and length == n and body == pattern[n % 256:n % 256 + n]:
+        good += 1
+    else:
+        bad.append(n)
+print(good, "whole", "bad:", bad, "left over:", len(buf))
+EOF
+}
+check "40 pipelined responses of 0 to 300,000 bytes to a slow reader: all whole, in order" \
+	"$(pipelined "$P9_PORT")" "40 whole bad: [] left over: 0"
+
+CUT="${LAB407_BUILD:-build}/tests/shortsend.so"
+if [ ! -f "$CUT" ]; then
+	skip "sends cut short" "$CUT is not built (make check builds it)"
+else
+	: >"$TMP/cuts"
+	LD_PRELOAD="$CUT" SHORTSEND_LOG="$TMP/cuts" \
+		start P12 "$BIN/proxy" --listen 127.0.0.1:0 --auth basic || exit 1
+	out=$(pipelined "$P12_PORT")
+	# Three: one in three sends is not cut.
+	a407=$(for i in 1 2 3; do curl -s -m 10 -x "http://127.0.0.1:$P12_PORT" -w '%{http_code}' "http://127.0.0.1:$ORIGIN_PORT/"; done)
+	want407=$(for i in 1 2 3; do curl -s -m 10 -x "http://127.0.0.1:$P9_PORT" -w '%{http_code}' "http://127.0.0.1:$ORIGIN_PORT/"; done)
+	cuts=$(wc -c <"$TMP/cuts")
+	if [ "$cuts" -eq 0 ]; then
+		skip "sends cut short" "shortsend.so was preloaded but never called (a sanitizer build links its own send())"
+	else
+		check "sends cut short ($cuts cuts): the 40 pipelined responses are all whole, in order" \
+			"$out" "40 whole bad: [] left over: 0"
+		check_contains "sends cut short: three 407s arrive ..." "$a407" "Offered: Basic"
+		check "... whole, byte for byte the plain proxy's" "$a407" "$want407"
+	fi
+fi
