@@ -43,9 +43,10 @@ bool http_buf_append_slow(struct http_buf *b, const void *p, size_t n);
 /*
  * Inline for the common case, the room already there: then an append is
  * a copy and two stores, and for a literal the copy is a store or two.
- * A relayed head is built from some sixty appends; out of line, with its
- * checks and reserve() each time, they cost bin/proxy about 2,400
- * instructions a keep-alive request (callgrind).
+ * A relayed head is built from dozens of appends; out of line, each one
+ * was a call into buf.c and reserve().  Inline (with a relayed value
+ * checked by one call, http_is_field_value()), bin/proxy's keep-alive
+ * request took 2,170 instructions fewer (callgrind).
  */
 static inline bool http_buf_append(struct http_buf *b, const void *p, size_t n)
 {
