@@ -11,9 +11,11 @@
  * blue moon.
  *
  * Each cut appends one byte to the file named by $SHORTSEND_LOG, so the
- * test can tell that the library was in the path at all: a sanitizer
- * build links its own send() into the program, ahead of any preloaded
- * library.
+ * test can tell that the library was in the path at all (a program
+ * linked with send() of its own, a statically linked sanitizer runtime
+ * say, would never call it).  It allocates nothing itself, so under a shared
+ * ASan runtime it may be preloaded ahead of it
+ * (ASAN_OPTIONS=verify_asan_link_order=0).
  */
 #define _GNU_SOURCE
 
