@@ -17,6 +17,7 @@ static inline bool http_header_named(const struct http_header *h,
 {
 	return h->name_len == n && http_same_ci(h->name, name, n);
 }
+
 /*
  * Case-insensitive compare of a field name with a C string.  Inline
  * because bin/proxy asks it some sixty times a request: with a literal

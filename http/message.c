@@ -108,7 +108,7 @@ bool http_is_field_char(unsigned char c)
 bool http_is_field_value(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!(char_class[(unsigned char)s[i]] & CC_FIELD))
+		if (!http_is_field_char((unsigned char)s[i]))
 			return false;
 	return true;
 }

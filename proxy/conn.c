@@ -76,6 +76,13 @@ void conn_disarm(struct conn *c)
 	c->due_ms = 0;
 }
 
+/* bev writes to a plain TCP socket: all but the client side of a TLS
+ * proxy (upstream connections are always plain). */
+bool conn_plain(const struct conn *c, const struct bufferevent *bev)
+{
+	return bev != c->cl || c->wk->srv->tls == NULL;
+}
+
 /*
  * Fast path: put bev's queued output on the wire now, from the callback
  * that queued it, instead of a loop turn later when epoll says the socket
@@ -99,7 +106,7 @@ bool conn_send_now(struct conn *c, struct bufferevent *bev)
 {
 	struct evbuffer *out = bufferevent_get_output(bev);
 
-	if (bev == c->cl && c->wk->srv->tls != NULL)
+	if (!conn_plain(c, bev))
 		return false;
 	if (evbuffer_get_length(out) > 0) {
 		int n;
@@ -137,7 +144,7 @@ bool conn_send(struct conn *c, struct bufferevent *bev, const void *data,
 	struct evbuffer *out = bufferevent_get_output(bev);
 	ssize_t n = 0;
 
-	if (bev == c->cl && c->wk->srv->tls != NULL) {
+	if (!conn_plain(c, bev)) {
 		bufferevent_write(bev, data, len);
 		return false;
 	}

@@ -182,6 +182,7 @@ struct conn *conn_new(struct worker *wk, evutil_socket_t fd);
 void conn_go_state(struct conn *c, enum conn_state to);
 void conn_arm(struct conn *c, unsigned ms);
 void conn_disarm(struct conn *c);
+bool conn_plain(const struct conn *c, const struct bufferevent *bev);
 bool conn_send_now(struct conn *c, struct bufferevent *bev);
 bool conn_send(struct conn *c, struct bufferevent *bev, const void *data,
 	       size_t len);

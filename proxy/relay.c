@@ -206,8 +206,8 @@ void relay_response_start(struct conn *c, const char *head, size_t head_len)
 	int ext = 0;
 	enum http_err e;
 
-	if ((c->wk->srv->tls != NULL ||
-	     evbuffer_get_length(bufferevent_get_output(c->cl)) > 0) ||
+	if (!conn_plain(c, c->cl) ||
+	    evbuffer_get_length(bufferevent_get_output(c->cl)) > 0 ||
 	    (!x->mv.done && !body_verbatim(&x->mv))) {
 		bufferevent_write(c->cl, head, head_len);
 		relay_response_body(c);
