@@ -37,8 +37,9 @@ LIB      := $(B)/liblab407.a
 PROGS    := $(patsubst %/main.c,$(BIN)/%,$(wildcard proxy/main.c origin/main.c client/main.c repl/main.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
-# make bench's own load generators (wrk cannot do Digest).
-BENCH    := $(B)/bench/bench_parse $(B)/bench/bench_digest $(B)/bench/bench_idle
+# make bench's own load generators (wrk cannot do Digest), and bench_relay,
+# which only moves bytes: the floor under every proxy's figures.
+BENCH    := $(B)/bench/bench_parse $(B)/bench/bench_digest $(B)/bench/bench_idle $(B)/bench/bench_relay
 BENCH_IO := $(B)/bench/bench_io.o
 # The fuzz harnesses, compiled (not linked: that needs clang's libFuzzer)
 # by make check with the same compiler and warnings as the product, so a

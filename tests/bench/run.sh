@@ -12,7 +12,9 @@
 # with tests/bench/absolute.lua (absolute-form request lines, as a client
 # sends to a proxy), and lab407's own generators for what wrk cannot do:
 # bench_digest (Digest, a fresh nc per request) and bench_idle (thousands
-# of idle keep-alive connections).  For each proxy and workload: requests
+# of idle keep-alive connections).  Before the proxies, the floor under
+# their figures: the keep-alive and busy loads with no proxy (wrk straight
+# to the origin) and through bench_relay, which only moves bytes.  For each proxy and workload: requests
 # per second, p50/p99 latency, CPU microseconds per request (utime+stime
 # of the proxy process and its children, from /proc, over the run,
 # divided by requests), non-2xx responses, socket errors, and how busy
@@ -30,6 +32,7 @@
 #   BENCH_BUSY_CONNECTIONS [1000]  the "busy connections" workload
 #   BENCH_IDLE_CONNECTIONS [10000] the idle keep-alive connections held
 #   BENCH_PEERS ["proxy nginx squid tinyproxy"]  which proxies to run
+#   BENCH_FLOOR [1]                0: leave out the floor (no proxy, relay)
 #   BENCH_NOTE                     a sentence for the report (the load...)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -49,6 +52,7 @@ THREADS=${BENCH_THREADS:-2}
 BUSY=${BENCH_BUSY_CONNECTIONS:-1000}
 IDLE=${BENCH_IDLE_CONNECTIONS:-10000}
 PEERS=${BENCH_PEERS:-proxy nginx squid tinyproxy}
+FLOOR=${BENCH_FLOOR:-1}
 NOTE=${BENCH_NOTE:-}
 HOLD=3            # seconds bench_idle holds its connections
 START_WAIT=100    # tenths of a second for a server to accept
@@ -77,7 +81,7 @@ done
 for c in taskset wrk nginx python3; do
 	command -v "$c" >/dev/null 2>&1 || die "$c is not installed (make bench installs it when run as root on Debian)"
 done
-for t in bench_parse bench_digest bench_idle; do
+for t in bench_parse bench_digest bench_idle bench_relay; do
 	[ -x "$W/$t" ] || die "$B/bench/$t is missing: run make bench"
 done
 [ -x "$BIN/proxy" ] || die "$BIN/proxy is missing: run make"
@@ -282,11 +286,18 @@ start_proxy() {
 		proxy_has "$f" && args+=("$f" 300)
 	done
 	echo "bin/proxy ${args[*]}" >"$d/cmdline"
-	taskset -c "$PROXY_CPU" "$BIN/proxy" "${args[@]}" >"$d/out" 2>"$d/err" &
+	start_listening bin/proxy "$d" "$BIN/proxy" "${args[@]}"
+}
+# start_listening NAME DIR CMD...: CMD pinned to PROXY_CPU, its output in
+# DIR; sets PID, and PORT from its "listening on 127.0.0.1:PORT" line.
+start_listening() {
+	local name=$1 d=$2
+	shift 2
+	taskset -c "$PROXY_CPU" "$@" >"$d/out" 2>"$d/err" &
 	PID=$!
 	SERVERS+=("$PID")
 	PORT=$(listening_port "$d/out" "$PID") || {
-		echo "bench: bin/proxy did not start: $(tail -n 3 "$d/err")" >&2
+		echo "bench: $name did not start: $(tail -n 3 "$d/err")" >&2
 		return 1
 	}
 }
@@ -436,6 +447,12 @@ EOF
 		echo "bench: tinyproxy did not start: $(tail -n 3 "$d/err" "$d/tinyproxy.log")" >&2
 		return 1
 	}
+}
+
+# The floor: bench_relay, pinned like the proxies, in front of the
+# keep-alive origin port.
+start_relay() {
+	start_listening bench_relay "$(run_dir relay)" "$W/bench_relay" "$OPORT"
 }
 
 # forget PID: no longer ours to stop.
@@ -594,6 +611,23 @@ installed() {
 	*) true ;;
 	esac
 }
+if [ "$FLOOR" != 0 ]; then
+	# No proxy: wrk to the origin itself, whose CPU is then what
+	# measure() reads (not shown: the floor is the load's figures).
+	echo "== the floor: no proxy, then bench_relay"
+	PID=$ORIGIN_PID PORT=$OPORT
+	warm_up
+	run_wrk direct ka "$CONNS" "$THREADS"
+	run_wrk direct busy "$BUSY" 2
+	if start_relay; then
+		warm_up
+		run_wrk relay ka "$CONNS" "$THREADS" "Proxy-Authorization: $BASIC"
+		run_wrk relay busy "$BUSY" 2 "Proxy-Authorization: $BASIC"
+		stop_peer
+	else
+		R[relay|ka|status]="did not start" R[relay|busy|status]="did not start"
+	fi
+fi
 for peer in $PEERS; do
 	echo "== $peer"
 	if ! installed "$peer"; then
@@ -629,7 +663,8 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- The report ----
 
-declare -A NAMES=([proxy]="bin/proxy" [nginx]="nginx (auth proxy)" [squid]="Squid" [tinyproxy]="tinyproxy")
+declare -A NAMES=([proxy]="bin/proxy" [nginx]="nginx (auth proxy)" [squid]="Squid" [tinyproxy]="tinyproxy"
+	[direct]="no proxy (wrk to the origin)" [relay]="bench_relay (moves bytes only)")
 declare -A WL_NAME=(
 	[ka]="keep-alive, valid Basic"
 	[close]="new connection per request (Connection: close)"
@@ -738,6 +773,9 @@ report() {
 				"$(cell "$peer" "$wl" loadcpu) % |"
 		done
 	done
+	if [ "$FLOOR" != 0 ]; then
+		floor
+	fi
 	echo
 	echo "### Memory and many connections"
 	echo
@@ -753,6 +791,38 @@ report() {
 		echo "| ${NAMES[$peer]} | $(mib "${R[$peer|mem|idle_kb]:-}") | $(mib "${R[$peer|mem|held_kb]:-}") |" \
 			"${R[$peer|mem|after]:-—} of $IDLE | ${R[$peer|mem|threads]:-—} |" \
 			"$(cell "$peer" busy p99_us) | $(cell "$peer" busy rps) |"
+	done
+}
+# The floor table: the keep-alive and busy loads without a proxy, through
+# bench_relay, and through bin/proxy again for comparison.
+floor() {
+	local wl peer cpu
+	echo
+	echo "### The floor: what the load allows before a proxy does any work"
+	echo
+	echo "The keep-alive and busy loads again: with no proxy (wrk straight to the origin," \
+		"both on CPU $LOAD_CPU, CPU $PROXY_CPU idle), and through tests/bench/bench_relay," \
+		"pinned to CPU $PROXY_CPU as the proxies are, which moves each message from one" \
+		"socket to the other with one recv() and one send() and reads no HTTP. A proxy on" \
+		"one core does at least that much, so the relay's figures are what the kernel's TCP," \
+		"wrk and the origin allow, and what lies between them and a proxy's is the proxy's" \
+		"own work. bin/proxy's rows are repeated from above."
+	echo
+	echo "| load | connections | requests/s | p50 | p99 | CPU µs/request | CPU $LOAD_CPU busy |"
+	echo "|---|---:|---:|---:|---:|---:|---:|"
+	for wl in ka busy; do
+		for peer in direct relay proxy; do
+			[ -n "${R[$peer|$wl|status]:-}" ] || continue
+			if [ "${R[$peer|$wl|status]}" != ok ]; then
+				echo "| ${NAMES[$peer]} | ${WL_CONNS[$wl]} | ${R[$peer|$wl|status]} | | | | |"
+				continue
+			fi
+			cpu=$(cell "$peer" "$wl" cpu_us)
+			[ "$peer" = direct ] && cpu="—"
+			echo "| ${NAMES[$peer]} | ${WL_CONNS[$wl]} | $(cell "$peer" "$wl" rps) |" \
+				"$(cell "$peer" "$wl" p50_us) | $(cell "$peer" "$wl" p99_us) | $cpu |" \
+				"$(cell "$peer" "$wl" loadcpu) % |"
+		done
 	done
 }
 errors_cell() {

@@ -2,13 +2,14 @@
 # The load generators of make bench do what they say against bin/proxy:
 # bench_digest answers Digest challenges with a new nonce count each time
 # (every counted response a 200), bench_idle holds its connections open
-# after one authenticated request, and wrk with tests/bench/absolute.lua
-# sends absolute-form requests the proxy forwards.  Correctness only:
+# after one authenticated request, wrk with tests/bench/absolute.lua
+# sends absolute-form requests the proxy forwards, and bench_relay moves
+# every byte both ways, unchanged and in order.  Correctness only:
 # each runs a second or two and no figure is compared with anything.
 source "$(dirname "$0")/lib.sh"
 
 B=${LAB407_BUILD:-build}
-for t in bench_digest bench_idle; do
+for t in bench_digest bench_idle bench_relay; do
 	if [ ! -x "$B/bench/$t" ]; then
 		fail "bench tools: $t is built" "$B/bench/$t is missing"
 		exit 0
@@ -70,3 +71,103 @@ if need wrk "bench tools: wrk with absolute.lua"; then
 	line=$(grep '^BENCH ' <<<"$out")
 	all_refused "wrk + absolute.lua: without credentials every response is non-2xx" "$line"
 fi
+
+# ---- bench_relay: bytes both ways, several connections at once ----
+# An echo origin behind the relay.  8 connections at once each send 1 MiB
+# of their own pattern while reading and must get it back whole and in
+# order; closing a client must close its origin connection.  2 more ask
+# the origin for 2 MiB, which it sends and then closes: the client must
+# get all of it before the relay closes it too.  Then again under
+# shortsend.so (two sends of three cut short), so the relay's paths for
+# a send the socket takes only in part run on nearly every message.
+relay_run() { # NAME=VALUE...: one run, the relay with these in its environment
+	timeout 60 python3 - "$B/bench/bench_relay" "$@" <<'PY' 2>&1 | grep '^relay '
+import os, socket, subprocess, sys, threading
+SIZE, ECHOS, BLASTS, BLAST = 1 << 20, 8, 2, 2 << 20
+def pattern(i, n):
+    return (bytes((i * 7 + k) % 251 for k in range(251)) * (n // 251 + 1))[:n]
+origin = socket.socket()
+origin.bind(("127.0.0.1", 0))
+origin.listen(16)
+eofs = []
+def serve(c):
+    c.settimeout(20)
+    try:
+        d = c.recv(65536)
+        if d.startswith(b"BLAST"):
+            c.sendall(pattern(99, BLAST))
+            return
+        while d:
+            c.sendall(d)
+            d = c.recv(65536)
+        eofs.append(1)
+    finally:
+        c.close()
+def accept():
+    for _ in range(ECHOS + BLASTS):
+        c, _ = origin.accept()
+        threading.Thread(target=serve, args=(c,), daemon=True).start()
+threading.Thread(target=accept, daemon=True).start()
+env = dict(os.environ)
+env.update(a.split("=", 1) for a in sys.argv[2:])
+relay = subprocess.Popen([sys.argv[1], str(origin.getsockname()[1])],
+                         stdout=subprocess.PIPE, text=True, env=env)
+port = int(relay.stdout.readline().rsplit(":", 1)[1])
+echoed, blasted = [False] * ECHOS, [False] * BLASTS
+def read_all(s, n):
+    got = bytearray()
+    while len(got) < n:
+        d = s.recv(65536)
+        if not d:
+            break
+        got += d
+    return bytes(got)
+def echo_client(i):
+    data = pattern(i, SIZE)
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    threading.Thread(target=s.sendall, args=(data,), daemon=True).start()
+    echoed[i] = read_all(s, SIZE) == data
+    s.close()
+def blast_client(i):
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    s.sendall(b"BLAST")
+    blasted[i] = read_all(s, BLAST + 1) == pattern(99, BLAST)
+    s.close()
+ts = [threading.Thread(target=echo_client, args=(i,)) for i in range(ECHOS)]
+ts += [threading.Thread(target=blast_client, args=(i,)) for i in range(BLASTS)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join(40)
+for _ in range(100):
+    if len(eofs) == ECHOS:
+        break
+    threading.Event().wait(0.05)
+relay.terminate()
+relay.wait(5)
+print("relay whole=%d eofs=%d blasts=%d" % (sum(echoed), len(eofs), sum(blasted)))
+PY
+}
+line=$(relay_run)
+check "bench_relay: 8 connections at once each get their 1 MiB back whole and in order" "$(kv "$line" whole)" 8
+check "bench_relay: a client's close closes its origin connection" "$(kv "$line" eofs)" 8
+check "bench_relay: the origin's 2 MiB reach the client before its close does" "$(kv "$line" blasts)" 2
+CUT="$B/tests/shortsend.so"
+if [ -f "$CUT" ]; then
+	rm -f "$TMP/relay-cuts"
+	# ASAN_OPTIONS: see proxy_loop.sh (a shared ASan runtime).
+	line=$(relay_run ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		LD_PRELOAD="$CUT" SHORTSEND_LOG="$TMP/relay-cuts")
+	cuts=$(stat -c %s "$TMP/relay-cuts" 2>/dev/null || echo 0)
+	if [ "$cuts" -gt 0 ]; then ok "bench_relay under shortsend.so: sends were cut short ($cuts)"; else
+		fail "bench_relay under shortsend.so: sends were cut short" "no cut logged"; fi
+	check "bench_relay, sends cut short: every 1 MiB back whole and in order" "$(kv "$line" whole)" 8
+	check "bench_relay, sends cut short: every client's close reaches the origin" "$(kv "$line" eofs)" 8
+	check "bench_relay, sends cut short: the origin's 2 MiB reach the client before its close" "$(kv "$line" blasts)" 2
+else
+	fail "bench_relay under shortsend.so" "$CUT is missing: make check builds it"
+fi
+"$B/bench/bench_relay" 0 >/dev/null 2>&1
+check "bench_relay: port 0 is a usage error (exit 2)" "$?" 2
+"$B/bench/bench_relay" >/dev/null 2>&1
+check "bench_relay: no port is a usage error (exit 2)" "$?" 2
