@@ -93,7 +93,13 @@ eofs = []
 def serve(c):
     c.settimeout(20)
     try:
-        d = c.recv(65536)
+        # The relay may pass "BLAST" on in pieces (under shortsend.so).
+        d = b""
+        while len(d) < 5:
+            more = c.recv(65536)
+            if not more:
+                break
+            d += more
         if d.startswith(b"BLAST"):
             c.sendall(pattern(99, BLAST))
             return
