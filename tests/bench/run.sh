@@ -14,11 +14,12 @@
 # bench_digest (Digest, a fresh nc per request) and bench_idle (thousands
 # of idle keep-alive connections).  Before the proxies, the floor under
 # their figures: the keep-alive and busy loads with no proxy (wrk straight
-# to the origin) and through bench_relay, which only moves bytes.  For each proxy and workload: requests
-# per second, p50/p99 latency, CPU microseconds per request (utime+stime
-# of the proxy process and its children, from /proc, over the run,
-# divided by requests), non-2xx responses, socket errors, and how busy
-# CPU 0 was with anything else meanwhile.
+# to the origin) and through bench_relay, which only moves bytes.  For
+# each proxy and workload: requests per second, p50/p99 latency, CPU
+# microseconds per request (utime+stime of the proxy process and its
+# children, from /proc, over the run, divided by requests), non-2xx
+# responses, socket errors, and how busy CPU 0 was with anything else
+# meanwhile.
 #
 # The table goes to $LAB407_BUILD/bench/results.md (configs and logs
 # beside it); with --docs also into docs/performance.md between its
