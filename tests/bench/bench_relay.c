@@ -22,11 +22,10 @@
  * stops it.  Exit 2 on a usage error, 1 when it cannot start.  Loopback
  * only.
  */
-#define _GNU_SOURCE
+#define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +34,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../../net/net.h"
 #include "bench_io.h"
 
 #define BENCH_EVENTS 512	   /* epoll events taken at once */
@@ -52,24 +52,6 @@ struct side {
 static struct side *sides;
 static size_t nfds;
 static int ep;
-
-/* 127.0.0.1, a free port, listening, non-blocking; the port in *bound. */
-static int listen_loopback(unsigned *bound)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    listen(fd, 4096) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-		perror("bench_relay: listen");
-		return -1;
-	}
-	*bound = ntohs(a.sin_port);
-	return fd;
-}
 
 /* A connection to the origin, connected (non-blocking from then on), or
  * -1.  The loop waits for it: loopback connects finish at once. */
@@ -124,19 +106,19 @@ static bool watch(int fd, int op)
 	return epoll_ctl(ep, op, fd, &ev) == 0;
 }
 
-/* Accept what the listen queue holds; each client gets its origin
- * connection before it is read. */
+/* Accept what the (non-blocking) listen queue holds, with net_accept()
+ * (close-on-exec, TCP_NODELAY, a pause when out of descriptors); each
+ * client gets its origin connection before it is read. */
 static void accept_all(int lfd, unsigned origin_port)
 {
-	int one = 1;
-
 	for (;;) {
-		int c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int c = net_accept(lfd);
 		int u;
 
 		if (c < 0)
-			return; /* EAGAIN; out of descriptors: next turn */
+			return;
 		if ((size_t)c >= nfds ||
+		    fcntl(c, F_SETFL, fcntl(c, F_GETFL) | O_NONBLOCK) != 0 ||
 		    (u = connect_origin(origin_port)) < 0) {
 			close(c);
 			continue;
@@ -146,7 +128,6 @@ static void accept_all(int lfd, unsigned origin_port)
 			close(u);
 			continue;
 		}
-		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		sides[c].peer = u;
 		sides[u].peer = c;
 		if (!watch(c, EPOLL_CTL_ADD) || !watch(u, EPOLL_CTL_ADD))
@@ -219,8 +200,8 @@ int main(int argc, char **argv)
 {
 	static char buf[BENCH_CHUNK];
 	struct epoll_event evs[BENCH_EVENTS];
-	unsigned origin_port, port;
-	char *end;
+	char bound[NET_MAX_ADDR], err[NET_MAX_ADDR + 64], *end;
+	unsigned origin_port;
 	long v;
 	int lfd;
 
@@ -239,9 +220,14 @@ int main(int argc, char **argv)
 	if (nfds > BENCH_WANT_FDS)
 		nfds = BENCH_WANT_FDS;
 	sides = nfds > 0 ? malloc(nfds * sizeof(*sides)) : NULL;
-	lfd = listen_loopback(&port);
+	lfd = net_listen("127.0.0.1:0", bound, sizeof(bound), err, sizeof(err));
+	if (lfd < 0) {
+		fprintf(stderr, "bench_relay: %s\n", err);
+		return 1;
+	}
 	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (sides == NULL || lfd < 0 || ep < 0 ||
+	if (sides == NULL || ep < 0 ||
+	    fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK) != 0 ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, lfd,
 		      &(struct epoll_event){.events = EPOLLIN,
 					    .data.fd = lfd}) != 0) {
@@ -250,7 +236,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < nfds; i++)
 		sides[i] = (struct side){.peer = -1};
-	printf("listening on 127.0.0.1:%u\n", port);
+	printf("listening on %s\n", bound);
 	fflush(stdout);
 	for (;;) {
 		int n = epoll_wait(ep, evs, BENCH_EVENTS, -1);
@@ -272,8 +258,9 @@ int main(int argc, char **argv)
 			else if (readable_now(fd))
 				relay(fd, buf); /* data, EOF or the error */
 			else if (evs[i].events & (EPOLLERR | EPOLLHUP))
-				close_pair(
-				    fd); /* reset: what it sent is lost */
+				/* A reset: the bytes it sent that its peer has
+				 * not taken yet are lost with it. */
+				close_pair(fd);
 		}
 	}
 }

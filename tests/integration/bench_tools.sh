@@ -158,12 +158,10 @@ line=$(relay_run)
 check "bench_relay: 8 connections at once each get their 1 MiB back whole and in order" "$(kv "$line" whole)" 8
 check "bench_relay: a client's close closes its origin connection" "$(kv "$line" eofs)" 8
 check "bench_relay: the origin's 2 MiB reach the client before its close does" "$(kv "$line" blasts)" 2
-CUT="$B/tests/shortsend.so"
-if [ -f "$CUT" ]; then
+if [ -f "$SHORTSEND_SO" ]; then
 	rm -f "$TMP/relay-cuts"
-	# ASAN_OPTIONS: see proxy_loop.sh (a shared ASan runtime).
-	line=$(relay_run ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
-		LD_PRELOAD="$CUT" SHORTSEND_LOG="$TMP/relay-cuts")
+	shortsend_env "$TMP/relay-cuts"
+	line=$(relay_run "${SHORTSEND_ENV[@]}")
 	cuts=$(stat -c %s "$TMP/relay-cuts" 2>/dev/null || echo 0)
 	if [ "$cuts" -gt 0 ]; then ok "bench_relay under shortsend.so: sends were cut short ($cuts)"; else
 		fail "bench_relay under shortsend.so: sends were cut short" "no cut logged"; fi
@@ -171,7 +169,7 @@ if [ -f "$CUT" ]; then
 	check "bench_relay, sends cut short: every client's close reaches the origin" "$(kv "$line" eofs)" 8
 	check "bench_relay, sends cut short: the origin's 2 MiB reach the client before its close" "$(kv "$line" blasts)" 2
 else
-	fail "bench_relay under shortsend.so" "$CUT is missing: make check builds it"
+	fail "bench_relay under shortsend.so" "$SHORTSEND_SO is missing: make check builds it"
 fi
 "$B/bench/bench_relay" 0 >/dev/null 2>&1
 check "bench_relay: port 0 is a usage error (exit 2)" "$?" 2

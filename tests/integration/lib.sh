@@ -92,3 +92,15 @@ check_no_header() {
 	if printf '%s\n' "$2" | tr -d '\r' | grep -qi "^$3:"; then
 		fail "$1" "a '$3:' line is present"; else ok "$1"; fi
 }
+
+# Sends cut short: tests/integration/shortsend.c, built by make check.
+SHORTSEND_SO="${LAB407_BUILD:-build}/tests/shortsend.so"
+# shortsend_env LOG: SHORTSEND_ENV, the NAME=VALUE words for env(1) that
+# run a program under SHORTSEND_SO, each cut logged as a byte in LOG.  A
+# sanitizer build whose ASan runtime is a shared library wants it first
+# among the preloaded ones; the library allocates nothing itself, so it
+# may come first instead.
+shortsend_env() {
+	SHORTSEND_ENV=("ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+		"LD_PRELOAD=$SHORTSEND_SO" "SHORTSEND_LOG=$1")
+}

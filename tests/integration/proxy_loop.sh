@@ -481,17 +481,12 @@ EOF
 check "40 pipelined responses of 0 to 300,000 bytes to a slow reader: all whole, in order" \
 	"$(pipelined "$P9_PORT")" "40 whole bad: [] left over: 0"
 
-CUT="${LAB407_BUILD:-build}/tests/shortsend.so"
-if [ ! -f "$CUT" ]; then
-	skip "sends cut short" "$CUT is not built (make check builds it)"
+if [ ! -f "$SHORTSEND_SO" ]; then
+	skip "sends cut short" "$SHORTSEND_SO is not built (make check builds it)"
 else
 	: >"$TMP/cuts"
-	# A sanitizer build whose ASan runtime is a shared library wants it
-	# first among the preloaded ones; the library allocates nothing itself, so
-	# it may come first instead.
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
-		LD_PRELOAD="$CUT" SHORTSEND_LOG="$TMP/cuts" \
-		start P12 "$BIN/proxy" --listen 127.0.0.1:0 --auth basic || exit 1
+	shortsend_env "$TMP/cuts"
+	start P12 env "${SHORTSEND_ENV[@]}" "$BIN/proxy" --listen 127.0.0.1:0 --auth basic || exit 1
 	out=$(pipelined "$P12_PORT")
 	# Three: one in three sends is not cut.
 	a407=$(for i in 1 2 3; do curl -s -m 10 -x "http://127.0.0.1:$P12_PORT" -w '%{http_code}' "http://127.0.0.1:$ORIGIN_PORT/"; done)

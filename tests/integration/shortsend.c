@@ -8,7 +8,8 @@
  * paths taken when a socket takes less than the whole message (the rest
  * queued behind it, proxy/conn.c conn_send() and proxy/relay.c
  * relay_response_start()) run on every request instead of once in a
- * blue moon.
+ * blue moon; bench_tools.sh runs tests/bench/bench_relay under it for
+ * the same reason (the environment: shortsend_env in lib.sh).
  *
  * Each cut appends one byte to the file named by $SHORTSEND_LOG, so the
  * test can tell that the library was in the path at all (a program
