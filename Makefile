@@ -80,7 +80,8 @@ $(B)/fuzzcheck/%.o: tests/fuzz/%.c
 # test_buf sees each block http/buf.c frees, before it is freed.
 $(B)/tests/test_buf: LDLIBS += -Wl,--wrap=free
 
-# tests/integration/proxy_loop.sh runs bin/proxy with its sends cut short.
+# proxy_loop.sh and bench_tools.sh (tests/integration/) run bin/proxy and
+# bench_relay with their sends cut short.
 SHORTSEND = $(B)/tests/shortsend.so
 $(SHORTSEND): tests/integration/shortsend.c
 	@mkdir -p $(dir $@)

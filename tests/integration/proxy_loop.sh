@@ -437,8 +437,9 @@ check "a request followed by a half-close (RFC 9112 §9.6) gets its 200, then th
 # nothing is queued before it, and what the socket does not take is
 # queued behind it (proxy/conn.c, proxy/relay.c).  Every body must arrive
 # whole, in its place: from the plain proxy, and from one under
-# tests/integration/shortsend.c, which cuts every other send() and
-# sendmsg() short so that the queuing after a part runs every time.
+# tests/integration/shortsend.c, which cuts two of every three send()
+# and sendmsg() calls short so that the queuing after a part runs on
+# nearly every message.
 SIZED=$(free_port)
 start SIZEDO $PEER sized "$SIZED" || exit 1
 pipelined() {
