@@ -170,7 +170,7 @@ $(B)/bench/%: tests/bench/%.c $(BENCH_IO) $(LIB)
 	$(CC) $(ALL_CFLAGS) $< $(BENCH_IO) $(LIB) $(LDLIBS) -o $@
 
 # make bench: figures in $(B)/bench/results.md; make bench-docs also
-# writes them into docs/performance.md.  BENCH_SECONDS per workload.
+# writes them into docs/performance.md.  BENCH_SECONDS per run, BENCH_ROUNDS rounds.
 bench: deps-bench all $(BENCH)
 	@LAB407_BUILD=$(B) bash tests/bench/run.sh $(BIN)
 bench-docs: deps-bench all $(BENCH)

@@ -21,13 +21,22 @@
 # responses, socket errors, and how busy CPU 0 was with anything else
 # meanwhile.
 #
+# The timed workloads run in rounds (BENCH_ROUNDS): in each round the
+# floor, then every proxy in turn, the order of the proxies reversed in
+# every other round.  A shared machine's speed drifts by tens of per cent
+# within minutes; a proxy measured only before another would carry that
+# drift into their ratio.  Each rate, latency and CPU figure reported is
+# the median of the rounds (counts of errors are summed), and the report
+# shows every round's requests/s beside it.
+#
 # The table goes to $LAB407_BUILD/bench/results.md (configs and logs
 # beside it); with --docs also into docs/performance.md between its
 # "bench:begin" and "bench:end" markers.  Every server started here is
 # stopped on exit, failure or interrupt.
 #
 # Environment (defaults in brackets):
-#   BENCH_SECONDS [10]             length of each timed workload
+#   BENCH_SECONDS [4]              length of each timed workload, each round
+#   BENCH_ROUNDS [5]               rounds of the timed workloads
 #   BENCH_CONNECTIONS [32]         wrk/bench_digest connections
 #   BENCH_THREADS [2]              wrk threads
 #   BENCH_BUSY_CONNECTIONS [1000]  the "busy connections" workload
@@ -47,7 +56,8 @@ BIN=${1:-bin}
 B=${LAB407_BUILD:-build}
 case "$B" in /*) W=$B/bench ;; *) W=$ROOT/$B/bench ;; esac
 case "$BIN" in /*) ;; *) BIN=$ROOT/$BIN ;; esac
-SECS=${BENCH_SECONDS:-10}
+SECS=${BENCH_SECONDS:-4}
+ROUNDS=${BENCH_ROUNDS:-5}
 CONNS=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-2}
 BUSY=${BENCH_BUSY_CONNECTIONS:-1000}
@@ -74,7 +84,7 @@ die() {
 	echo "bench: $*" >&2
 	exit 1
 }
-for v in SECS CONNS THREADS BUSY IDLE; do
+for v in SECS ROUNDS CONNS THREADS BUSY IDLE; do
 	case "${!v}" in '' | *[!0-9]*) die "$v must be a positive integer" ;; esac
 	[ "${!v}" -gt 0 ] || die "$v must be a positive integer"
 done
@@ -481,53 +491,97 @@ field() {
 }
 
 # measure PEER WORKLOAD CMD...: run the load CMD against the proxy PID and
-# keep its figures, with the CPU the proxy's tree used meanwhile.
+# keep its figures as round ROUND's, R[PEER|WORKLOAD|KEY|ROUND], with the
+# CPU the proxy's tree used meanwhile.
 measure() {
-	local peer=$1 wl=$2 out line t0 t1 wall cpu busy lbusy reqs secs k x log
+	local peer=$1 wl=$2 n=$ROUND out line t0 t1 wall cpu busy lbusy reqs secs k x log
 	shift 2
-	log=$W/logs/$peer-$wl.txt
+	log=$W/logs/$peer-$wl-$n.txt
 	t0=$("${STAT[@]}" "$PID" "$PROXY_CPU" "$LOAD_CPU")
 	out=$("$@" 2>&1)
 	t1=$("${STAT[@]}" "$PID" "$PROXY_CPU" "$LOAD_CPU")
 	printf '%s\n%s\n' "$*" "$out" >"$log"
 	line=$(grep '^BENCH ' <<<"$out" | tail -n 1)
 	if ! kill -0 "$PID" 2>/dev/null; then
-		R[$peer|$wl|status]="died"
-		echo "  $peer $wl: the proxy died (see $log)"
+		R[$peer|$wl|status|$n]="died"
+		echo "  $peer $wl round $n: the proxy died (see $log)"
 		return 1
 	fi
 	if [ -z "$line" ]; then
-		R[$peer|$wl|status]="no result"
-		echo "  $peer $wl: no result (see $log)"
+		R[$peer|$wl|status|$n]="no result"
+		echo "  $peer $wl round $n: no result (see $log)"
 		return 1
 	fi
 	for k in requests seconds p50_us p99_us non2xx connect read write timeout stale; do
-		R[$peer|$wl|$k]=$(field "$line" "$k")
+		R[$peer|$wl|$k|$n]=$(field "$line" "$k")
 	done
-	reqs=${R[$peer|$wl|requests]}
-	secs=${R[$peer|$wl|seconds]}
+	reqs=${R[$peer|$wl|requests|$n]}
+	secs=${R[$peer|$wl|seconds|$n]}
 	cpu=$(($(field "$t1" cpu_us) - $(field "$t0" cpu_us)))
 	busy=$(($(field "$t1" "busy${PROXY_CPU}_us") - $(field "$t0" "busy${PROXY_CPU}_us")))
 	lbusy=$(($(field "$t1" "busy${LOAD_CPU}_us") - $(field "$t0" "busy${LOAD_CPU}_us")))
-	R[$peer|$wl|status]=ok
-	R[$peer|$wl|rps]=$(awk -v r="$reqs" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')
-	R[$peer|$wl|cpu_us]=$(awk -v c="$cpu" -v r="$reqs" 'BEGIN { printf "%.1f", (r > 0 ? c / r : 0) }')
+	R[$peer|$wl|status|$n]=ok
+	R[$peer|$wl|rps|$n]=$(awk -v r="$reqs" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')
+	R[$peer|$wl|cpu_us|$n]=$(awk -v c="$cpu" -v r="$reqs" 'BEGIN { printf "%.1f", (r > 0 ? c / r : 0) }')
 	# The proxy's core: busy time not spent by the proxy, as a share of
 	# the wall time measured (the load and the samples).  The load's
 	# core: how busy it was (near 100 %, the load may be what limits).
 	wall=$(($(field "$t1" t_us) - $(field "$t0" t_us)))
-	R[$peer|$wl|others]=$(awk -v b="$busy" -v c="$cpu" -v w="$wall" \
+	R[$peer|$wl|others|$n]=$(awk -v b="$busy" -v c="$cpu" -v w="$wall" \
 		'BEGIN { o = (b - c) / w * 100; printf "%.0f", (o < 0 ? 0 : o) }')
-	R[$peer|$wl|loadcpu]=$(awk -v b="$lbusy" -v w="$wall" \
+	R[$peer|$wl|loadcpu|$n]=$(awk -v b="$lbusy" -v w="$wall" \
 		'BEGIN { printf "%.0f", b / w * 100 }')
 	k=0
-	for x in connect read write timeout; do k=$((k + ${R[$peer|$wl|$x]:-0})); done
-	R[$peer|$wl|errors]=$k
-	printf '  %-10s %-15s %7s req/s  p50 %s  p99 %s  %s µs/req  non-2xx %s  errors %s  cpu%s others %s%%  cpu%s %s%%\n' \
-		"$peer" "$wl" "${R[$peer|$wl|rps]}" "$(ms "${R[$peer|$wl|p50_us]}")" \
-		"$(ms "${R[$peer|$wl|p99_us]}")" "${R[$peer|$wl|cpu_us]}" \
-		"${R[$peer|$wl|non2xx]}" "${R[$peer|$wl|errors]}" "$PROXY_CPU" "${R[$peer|$wl|others]}" \
-		"$LOAD_CPU" "${R[$peer|$wl|loadcpu]}"
+	for x in connect read write timeout; do k=$((k + ${R[$peer|$wl|$x|$n]:-0})); done
+	R[$peer|$wl|errors|$n]=$k
+	printf '  %-10s %-15s %s  %7s req/s  p50 %s  p99 %s  %s µs/req  non-2xx %s  errors %s  cpu%s others %s%%  cpu%s %s%%\n' \
+		"$peer" "$wl" "$n/$ROUNDS" "${R[$peer|$wl|rps|$n]}" "$(ms "${R[$peer|$wl|p50_us|$n]}")" \
+		"$(ms "${R[$peer|$wl|p99_us|$n]}")" "${R[$peer|$wl|cpu_us|$n]}" \
+		"${R[$peer|$wl|non2xx|$n]}" "${R[$peer|$wl|errors|$n]}" "$PROXY_CPU" "${R[$peer|$wl|others|$n]}" \
+		"$LOAD_CPU" "${R[$peer|$wl|loadcpu|$n]}"
+}
+# settle PEER WORKLOAD: its figures from the rounds it ran: the median of
+# each rate, latency and CPU figure, the sum of each count, its
+# requests/s in each round (R[PEER|WORKLOAD|rounds]).  A round that failed
+# is the workload's status.  Nothing when no round ran it (a status set
+# before the rounds stays).
+SUMMED=(requests seconds non2xx connect read write timeout stale errors)
+MEDIAN=(rps p50_us p99_us cpu_us others loadcpu)
+settle() {
+	local peer=$1 wl=$2 n k v ran=() per=""
+	for ((n = 1; n <= ROUNDS; n++)); do
+		v=${R[$peer|$wl|status|$n]:-}
+		[ -n "$v" ] || continue
+		if [ "$v" != ok ]; then
+			R[$peer|$wl|status]="$v (round $n)"
+			return
+		fi
+		ran+=("$n")
+		per+="${per:+ }${R[$peer|$wl|rps|$n]}"
+	done
+	[ "${#ran[@]}" -gt 0 ] || return 0
+	R[$peer|$wl|status]=ok
+	R[$peer|$wl|rounds]=$per
+	for k in "${SUMMED[@]}"; do
+		R[$peer|$wl|$k]=$(for n in "${ran[@]}"; do echo "${R[$peer|$wl|$k|$n]:-0}"; done | total)
+	done
+	for k in "${MEDIAN[@]}"; do
+		R[$peer|$wl|$k]=$(for n in "${ran[@]}"; do echo "${R[$peer|$wl|$k|$n]}"; done | median)
+	done
+}
+# total: the sum of the numbers on stdin, one a line, with as many
+# decimals as the input.
+total() {
+	awk '{ t += $1; p = index($1, "."); if (p && length($1) - p > d) d = length($1) - p }
+		END { printf "%.*f\n", d, t }'
+}
+# median: the median of the numbers on stdin, one a line (of an even
+# count, the mean of the middle two), with as many decimals as the input.
+median() {
+	sort -g | awk '{ v[NR] = $1; p = index($1, "."); if (p && length($1) - p > d) d = length($1) - p }
+		END { if (NR == 0) exit
+		      m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		      printf "%.*f\n", d, m }'
 }
 ms() { awk -v u="$1" 'BEGIN { if (u == "") print "-"; else if (u < 1000) printf "%.0f µs", u; else printf "%.2f ms", u / 1000 }'; }
 
@@ -595,7 +649,7 @@ echo "== the core, single thread"
 
 start_origin
 echo "== origin: nginx on 127.0.0.1:$OPORT (keep-alive) and :$CPORT (close), CPU $LOAD_CPU"
-echo "== proxies on CPU $PROXY_CPU; wrk and bench_* on CPU $LOAD_CPU; ${SECS}s a workload"
+echo "== proxies on CPU $PROXY_CPU; wrk and bench_* on CPU $LOAD_CPU; ${SECS}s a workload, $ROUNDS rounds"
 
 WORKLOADS=(ka close noauth digest-SHA-256 digest-MD5 busy)
 # What a peer cannot do at all, said in the table instead of a figure.
@@ -612,10 +666,10 @@ installed() {
 	*) true ;;
 	esac
 }
-if [ "$FLOOR" != 0 ]; then
+# run_floor: the floor's workloads, one round.
+run_floor() {
 	# No proxy: wrk to the origin itself, whose CPU is then what
 	# measure() reads (not shown: the floor is the load's figures).
-	echo "== the floor: no proxy, then bench_relay"
 	PID=$ORIGIN_PID PORT=$OPORT
 	warm_up
 	run_wrk direct ka "$CONNS" "$THREADS"
@@ -626,15 +680,12 @@ if [ "$FLOOR" != 0 ]; then
 		run_wrk relay busy "$BUSY" 2 "Proxy-Authorization: $BASIC"
 		stop_peer
 	else
-		R[relay|ka|status]="did not start" R[relay|busy|status]="did not start"
+		R[relay|ka|status|$ROUND]="did not start" R[relay|busy|status|$ROUND]="did not start"
 	fi
-fi
-for peer in $PEERS; do
-	echo "== $peer"
-	if ! installed "$peer"; then
-		for wl in "${WORKLOADS[@]}"; do R[$peer|$wl|status]="not installed"; done
-		continue
-	fi
+}
+# run_peer PEER: its timed workloads, one round.
+run_peer() {
+	local peer=$1 wl
 	if "start_$peer" basic; then
 		warm_up
 		run_wrk "$peer" ka "$CONNS" "$THREADS" "Proxy-Authorization: $BASIC"
@@ -643,19 +694,50 @@ for peer in $PEERS; do
 		run_wrk "$peer" busy "$BUSY" 2 "Proxy-Authorization: $BASIC"
 		stop_peer
 	else
-		for wl in ka close noauth busy; do R[$peer|$wl|status]="did not start"; done
+		for wl in ka close noauth busy; do R[$peer|$wl|status|$ROUND]="did not start"; done
 	fi
 	for wl in digest-SHA-256 digest-MD5; do
-		if [ -n "${CANNOT[$peer|$wl]:-}" ]; then
-			R[$peer|$wl|status]=${CANNOT[$peer|$wl]}
-		elif "start_$peer" "$wl"; then
+		[ -z "${CANNOT[$peer|$wl]:-}" ] || continue
+		if "start_$peer" "$wl"; then
 			measure "$peer" "$wl" taskset -c "$LOAD_CPU" "$W/bench_digest" \
 				"$PORT" "$OPORT" "$CONNS" "$SECS" 50000000 alice:wonderland
 			stop_peer
 		else
-			R[$peer|$wl|status]="did not start"
+			R[$peer|$wl|status|$ROUND]="did not start"
 		fi
 	done
+}
+
+RUN_PEERS=()
+for peer in $PEERS; do
+	if installed "$peer"; then
+		RUN_PEERS+=("$peer")
+	else
+		for wl in "${WORKLOADS[@]}"; do R[$peer|$wl|status]="not installed"; done
+	fi
+	for wl in "${WORKLOADS[@]}"; do
+		[ -z "${CANNOT[$peer|$wl]:-}" ] || R[$peer|$wl|status]=${CANNOT[$peer|$wl]}
+	done
+done
+for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+	order=("${RUN_PEERS[@]}")
+	if ((ROUND % 2 == 0)); then
+		order=()
+		for ((i = ${#RUN_PEERS[@]} - 1; i >= 0; i--)); do order+=("${RUN_PEERS[$i]}"); done
+	fi
+	if [ "$FLOOR" = 0 ]; then
+		echo "== round $ROUND of $ROUNDS: ${order[*]}"
+	else
+		echo "== round $ROUND of $ROUNDS: the floor (no proxy, then bench_relay), ${order[*]}"
+		run_floor
+	fi
+	for peer in "${order[@]}"; do run_peer "$peer"; done
+done
+for peer in direct relay $PEERS; do
+	for wl in "${WORKLOADS[@]}"; do settle "$peer" "$wl"; done
+done
+for peer in "${RUN_PEERS[@]}"; do
+	echo "== $peer: memory"
 	memory "$peer"
 done
 stop_all
@@ -694,11 +776,13 @@ cell() {
 	*) echo "$st"; return ;;
 	esac
 	case "$3" in
-	rps) printf '%s' "${R[$1|$2|rps]}" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' ;;
+	rps) thousands "${R[$1|$2|rps]}" ;;
 	p50_us | p99_us) ms "${R[$1|$2|$3]}" ;;
 	*) echo "${R[$1|$2|$3]}" ;;
 	esac
 }
+# thousands N: "67981" as "67,981".
+thousands() { printf '%s' "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 # ratio A B: bin/proxy's figure A over the peer's B, "0.62×".
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "—"; else printf "%.2f×", a / b }'
@@ -716,7 +800,7 @@ report() {
 		"The run took ${ELAPSED} s."
 	[ -n "$NOTE" ] && echo "- Note: $NOTE"
 	echo "- Each proxy pinned to CPU $PROXY_CPU with taskset; the nginx origin, wrk and lab407's" \
-		"load generators to CPU $LOAD_CPU. ${SECS} s per workload, $CONNS connections" \
+		"load generators to CPU $LOAD_CPU. ${SECS} s per workload in each of $ROUNDS rounds, $CONNS connections" \
 		"($BUSY for the busy row), wrk -t$THREADS$([ "$THREADS" = 2 ] || echo ' (-t2 for the busy row)')."
 	echo "- Peers: $(version_of proxy); $(version_of nginx); $(version_of squid); $(version_of tinyproxy);" \
 		"load by $(wrk -v 2>&1 | head -n 1 | awk '{print $1, $2}')."
@@ -724,6 +808,10 @@ report() {
 		"during the run (from /proc/stat); above a few per cent the proxy's requests/s are low," \
 		"and a proxy with a thread per connection gets a larger share of a contended core than" \
 		"a single-threaded one: then compare CPU µs/request."
+	echo "- Rounds: in each of the $ROUNDS rounds the floor ran first, then every proxy in turn," \
+		"in the order above in odd rounds and reversed in even ones. Each requests/s, latency" \
+		"and CPU figure below is the median of the rounds; non-2xx and error counts are their" \
+		"sums. \"Each round\" at the end gives every round's requests/s."
 	echo
 	echo "### Requests per second"
 	echo
@@ -758,7 +846,7 @@ report() {
 	echo "### Each workload"
 	for wl in "${WORKLOADS[@]}"; do
 		echo
-		echo "**${WL_NAME[$wl]}** (${WL_CONNS[$wl]} connections, ${SECS} s)"
+		echo "**${WL_NAME[$wl]}** (${WL_CONNS[$wl]} connections, $ROUNDS rounds of ${SECS} s)"
 		echo
 		echo "| proxy | requests/s | p50 | p99 | CPU µs/request | non-2xx | socket errors | others on CPU $PROXY_CPU | CPU $LOAD_CPU busy |"
 		echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -777,6 +865,7 @@ report() {
 	if [ "$FLOOR" != 0 ]; then
 		floor
 	fi
+	rounds
 	echo
 	echo "### Memory and many connections"
 	echo
@@ -824,6 +913,39 @@ floor() {
 				"$(cell "$peer" "$wl" p50_us) | $(cell "$peer" "$wl" p99_us) | $cpu |" \
 				"$(cell "$peer" "$wl" loadcpu) % |"
 		done
+	done
+}
+# The rounds table: each round's requests/s, and bin/proxy's ratio to
+# nginx's in the same round.
+rounds() {
+	local wl peer n row
+	local -a per ours theirs
+	echo
+	echo "### Each round"
+	echo
+	echo "Requests per second in each round, and the median reported above. In a \"÷ nginx\"" \
+		"row both figures come from the same round, minutes apart at most."
+	echo
+	row="| workload | proxy |"
+	for ((n = 1; n <= ROUNDS; n++)); do row+=" round $n |"; done
+	echo "$row median |"
+	row="|---|---|"
+	for ((n = 1; n <= ROUNDS; n++)); do row+="---:|"; done
+	echo "$row---:|"
+	for wl in "${WORKLOADS[@]}"; do
+		for peer in direct relay "${ORDER[@]}"; do
+			[ "${R[$peer|$wl|status]:-}" = ok ] || continue
+			read -r -a per <<<"${R[$peer|$wl|rounds]}"
+			row="| ${WL_NAME[$wl]} | ${NAMES[$peer]} |"
+			for ((n = 0; n < ROUNDS; n++)); do row+=" $(thousands "${per[$n]:-—}") |"; done
+			echo "$row $(cell "$peer" "$wl" rps) |"
+		done
+		[ "${R[proxy|$wl|status]:-}" = ok ] && [ "${R[nginx|$wl|status]:-}" = ok ] || continue
+		read -r -a ours <<<"${R[proxy|$wl|rounds]}"
+		read -r -a theirs <<<"${R[nginx|$wl|rounds]}"
+		row="| ${WL_NAME[$wl]} | bin/proxy ÷ nginx |"
+		for ((n = 0; n < ROUNDS; n++)); do row+=" $(ratio "${ours[$n]:-}" "${theirs[$n]:-}") |"; done
+		echo "$row $(ratio "${R[proxy|$wl|rps]}" "${R[nginx|$wl|rps]}") |"
 	done
 }
 errors_cell() {
