@@ -241,7 +241,7 @@ void conn_linger(struct conn *c)
 	conn_drop_up(c);
 	if (c->x != NULL) {
 		log_access(c);
-		exchange_free(c->x);
+		exchange_free(c->wk, c->x);
 		c->x = NULL;
 	}
 	if (at_once) {
@@ -296,7 +296,7 @@ void conn_release(struct conn *c)
 	upstream_forget(c);
 	if (c->x != NULL && c->x->status != 0)
 		log_access(c);
-	exchange_free(c->x);
+	exchange_free(c->wk, c->x);
 	conn_drop_up(c);
 	sockread_free(c->cl_rd);
 	bufferevent_free(c->cl);
@@ -326,7 +326,7 @@ static void head_late(struct conn *c)
 		conn_free(c); /* an idle keep-alive connection */
 		return;
 	}
-	c->x = exchange_new(&(struct http_request){0});
+	c->x = exchange_new(c->wk, &(struct http_request){0});
 	if (c->x == NULL) {
 		conn_free(c);
 		return;

@@ -49,7 +49,9 @@
  * net/sockread.c) and empty buffers - a few kilobytes (10,000 idle
  * connections: about 28 MiB RSS in all), no thread and no stack.  What one
  * request needs (struct exchange: the decision, the log fields, the body mover)
- * is allocated when its head arrives and freed when it is answered.
+ * is taken when its head arrives and given back when it is answered: to
+ * the worker's spares, at most PROXY_SPARE_EXCHANGES of them (proxy/
+ * exchange.c), past which it is freed.
  */
 #ifndef LAB407_PROXY_CONN_H
 #define LAB407_PROXY_CONN_H
@@ -90,21 +92,20 @@ enum conn_state {
 	CONN_CLOSED		/* being freed */
 };
 
-/* What one request needs while it is in flight; NULL between requests. */
+/* What one request needs while it is in flight; NULL between requests.
+ * exchange_new() clears the fields before `d` and only empties the
+ * strings from there on (see there): keep new fields above `d`. */
 struct exchange {
+	struct exchange *next_spare; /* on the worker's spares (exchange.c) */
+
 	/* The access log line (Squid's native format). */
 	uint64_t start_ms;
 	const char *result; /* TCP_MISS, TCP_DENIED, TCP_TUNNEL, NONE */
 	int status;
-	uint64_t bytes; /* sent to the client */
-	char method[32];
-	char url[PROXY_MAX_LOG_URL];
-	const char *hier;	     /* HIER_DIRECT or HIER_NONE */
-	char peer[INET6_ADDRSTRLEN]; /* upstream address, or "-" */
-	char type[64];		     /* response Content-Type, or "-" */
+	uint64_t bytes;	  /* sent to the client */
+	const char *hier; /* HIER_DIRECT or HIER_NONE */
 
 	/* The request. */
-	struct proxy_decision d; /* d.out: our answer or the rewritten head */
 	struct http_body_info req_body;
 	bool has_body;	       /* a request body follows the head */
 	bool client_closes;    /* the client said this request is its last
@@ -130,6 +131,14 @@ struct exchange {
 	/* The response. */
 	struct body_mover mv; /* the request body, then the response body */
 	bool keep_up;	      /* the upstream connection may be reused */
+
+	/* The decision (d.out: our answer or the rewritten head), then the
+	 * log line's strings. */
+	struct proxy_decision d;
+	char method[32];
+	char url[PROXY_MAX_LOG_URL];
+	char peer[INET6_ADDRSTRLEN]; /* upstream address, or "-" */
+	char type[64];		     /* response Content-Type, or "-" */
 };
 
 struct worker;
@@ -168,12 +177,14 @@ struct conn {
 };
 
 /* What each event loop keeps besides its connections: its upstream
- * pool and its log flush. */
+ * pool, its spare exchanges and its log flush. */
 struct worker {
 	struct proxy_server *srv;
 	struct loop_worker *lw;
 	struct pooled *pool; /* most recently used first */
 	unsigned pooled;
+	struct exchange *spare; /* freed exchanges kept for reuse */
+	unsigned spares;
 	struct event *flush; /* writes out buffered log lines */
 };
 
@@ -245,8 +256,10 @@ void relay_response_body(struct conn *c);
 void response_read_head(struct conn *c);
 
 /* proxy/exchange.c */
-struct exchange *exchange_new(const struct http_request *req);
-void exchange_free(struct exchange *x);
+struct exchange *exchange_new(struct worker *wk,
+			      const struct http_request *req);
+void exchange_free(struct worker *wk, struct exchange *x);
+void exchange_spares_free(struct worker *wk);
 void exchange_end(struct conn *c);
 
 /* proxy/tunnel.c */

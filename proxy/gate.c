@@ -53,10 +53,21 @@ enum http_err proxy_state_init(struct proxy_state *st, unsigned nonce_lifetime)
 	return guard_state_init(&st->guard, nonce_lifetime);
 }
 
-/* An empty decision; proxy_decision_free() releases d->out. */
+/*
+ * An empty decision; proxy_decision_free() releases d->out.  Fast path:
+ * the fields before the strings are cleared, the 3 KB of strings only
+ * emptied (each is written whole before it is read).  bin/proxy makes
+ * one decision a request; clearing all of it was a 3 KB memset a
+ * request, on memory that 1,000 busy connections keep out of the cache.
+ */
 void proxy_decision_init(struct proxy_decision *d)
 {
-	memset(d, 0, sizeof(*d));
+	memset(d, 0, offsetof(struct proxy_decision, host));
+	d->host[0] = '\0';
+	d->user[0] = '\0';
+	d->why[0] = '\0';
+	d->info_header[0] = '\0';
+	d->negotiate_reply[0] = '\0';
 	http_buf_init(&d->out, 0);
 	d->action = PROXY_RESPOND;
 	d->lesson = "02";

@@ -51,20 +51,22 @@ struct proxy_decision {
 	enum proxy_action action;
 	int status;	     /* RESPOND/TUNNEL: status sent to the client */
 	struct http_buf out; /* owned; see proxy_action */
+	unsigned port;	     /* FORWARD/TUNNEL destination, with host */
+	bool close;	     /* close the client connection afterwards */
+	const char *scheme;  /* the scheme that authenticated it (static),
+				or NULL */
+	const char *lesson;  /* "02", the lesson that explains `why` */
+	int auth_verdict; /* enum guard_verdict of the check, -1 if none ran */
+	/* The strings come last: proxy_decision_init() clears what is
+	 * above and only empties these (see there). */
 	char host[HTTP_MAX_HOST + 1]; /* FORWARD/TUNNEL destination */
-	unsigned port;
-	bool close;		   /* close the client connection afterwards */
 	char user[GUARD_MAX_USER]; /* authenticated user, or "" ("-" in logs) */
-	const char *scheme;	   /* the scheme that authenticated it
-				      (static), or NULL */
 	char why[PROXY_MAX_WHY];   /* "Proxy-Authorization missing -> 407,
 				      offering Basic" */
-	const char *lesson;	   /* "02", the lesson that explains `why` */
 	/* For bin/proxy and the REPL's explain: */
-	char info_header[1024]; /* Proxy-Authentication-Info value after a
-				   Digest success, for the relayed response; ""
-				 */
-	int auth_verdict; /* enum guard_verdict of the check, -1 if none ran */
+	char info_header[1024];	    /* Proxy-Authentication-Info value after a
+				       Digest success, for the relayed response; ""
+				     */
 	char negotiate_reply[1024]; /* RFC 4559 §4.1, §5: the final token
 				       (mutual authentication) for a
 				       Proxy-Authenticate on the relayed

@@ -56,7 +56,7 @@ void head_read(struct conn *c)
 		 * (the framing of what follows cannot be trusted). */
 		static const struct http_request none;
 
-		c->x = exchange_new(&none);
+		c->x = exchange_new(c->wk, &none);
 		if (c->x == NULL) {
 			conn_free(c);
 			return;
@@ -64,7 +64,7 @@ void head_read(struct conn *c)
 		respond_error(c, http_err_status(e), "%s", http_strerror(e));
 		return;
 	}
-	c->x = exchange_new(&req);
+	c->x = exchange_new(c->wk, &req);
 	if (c->x == NULL) {
 		conn_free(c);
 		return;

@@ -108,6 +108,7 @@ static void on_worker_end(struct loop_worker *lw)
 	struct worker *wk = lw->user;
 
 	pooled_clear(wk);
+	exchange_spares_free(wk);
 	log_flush(wk);
 	event_free(wk->flush);
 	free(wk);

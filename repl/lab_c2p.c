@@ -177,8 +177,8 @@ static void c2p_forward(struct lab *lab, struct lab_msg *m,
 	http_buf_append(&lab->pending, d->out.data, d->out.len);
 	http_buf_append(&lab->pending, m->bytes.data + m->head_len,
 			m->bytes.len - m->head_len);
-	memcpy(lab->negotiate_reply, d->negotiate_reply,
-	       sizeof(lab->negotiate_reply));
+	snprintf(lab->negotiate_reply, sizeof(lab->negotiate_reply), "%s",
+		 d->negotiate_reply);
 	snprintf(lab->proxy_info, sizeof(lab->proxy_info), "%s",
 		 d->info_header);
 	snprintf(lab->proxy_user, sizeof(lab->proxy_user), "%s", d->user);

@@ -232,6 +232,72 @@ static void test_outcomes(void **state)
 	}
 }
 
+/* Two decisions say the same: every field but the buffer's storage. */
+static void assert_same_decision(const struct proxy_decision *a,
+				 const struct proxy_decision *b,
+				 const char *request)
+{
+	if (a->action != b->action || a->status != b->status ||
+	    a->port != b->port || a->close != b->close ||
+	    a->scheme != b->scheme || a->auth_verdict != b->auth_verdict)
+		fail_msg("%s: action %d/%d status %d/%d port %u/%u", request,
+			 a->action, b->action, a->status, b->status, a->port,
+			 b->port);
+	assert_int_equal(a->out.len, b->out.len);
+	assert_memory_equal(a->out.data, b->out.data, a->out.len);
+	assert_string_equal(a->lesson, b->lesson);
+	assert_string_equal(a->host, b->host);
+	assert_string_equal(a->user, b->user);
+	assert_string_equal(a->why, b->why);
+	assert_string_equal(a->info_header, b->info_header);
+	assert_string_equal(a->negotiate_reply, b->negotiate_reply);
+}
+
+/*
+ * proxy_decision_init() clears the fields and only empties the strings;
+ * bin/proxy reuses a decision's memory from one request to the next.
+ * Decisions made in memory full of garbage, and of the decision before,
+ * are the decisions made in fresh memory: a forward by alice, then
+ * answers that name no user, a tunnel, a 400.
+ */
+static void test_reused_decision(void **state)
+{
+	static const char *const requests[] = {
+	    T ALICE "\r\n",
+	    T "\r\n",
+	    T "Proxy-Authorization: Basic YWxpY2U6d3Jvbmc=\r\n\r\n",
+	    "CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n" ALICE
+	    "\r\n",
+	    T ALICE "\r\n",
+	    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" ALICE "\r\n",
+	};
+	struct world *w = world_new("basic");
+	struct proxy_decision *reused = malloc(sizeof(*reused));
+
+	(void)state;
+	assert_non_null(reused);
+	memset(reused, 0xa5, sizeof(*reused));
+	for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
+		struct proxy_decision *fresh = calloc(1, sizeof(*fresh));
+
+		assert_non_null(fresh);
+		if (i > 0)
+			proxy_decision_free(reused);
+		decide_at(w, requests[i], NOW, reused);
+		decide_at(w, requests[i], NOW, fresh);
+		assert_same_decision(reused, fresh, requests[i]);
+		proxy_decision_free(fresh);
+		free(fresh);
+	}
+	/* The sequence went through a forward, a 407 and a 400. */
+	decide_at(w, requests[0], NOW, reused);
+	assert_int_equal(reused->action, PROXY_FORWARD);
+	assert_string_equal(reused->user, "alice");
+	proxy_decision_free(reused);
+	free(reused);
+	world_free(w);
+}
+
 /* The first challenge of a 407 is Basic with realm and charset, verbatim. */
 static void test_challenge_text(void **state)
 {
@@ -1154,6 +1220,7 @@ int main(void)
 	    cmocka_unit_test(test_malformed_names_field_once),
 	    cmocka_unit_test(test_decide_address),
 	    cmocka_unit_test(test_connect_port),
+	    cmocka_unit_test(test_reused_decision),
 	};
 
 	return cmocka_run_group_tests_name("gate", tests, NULL, NULL);
