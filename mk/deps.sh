@@ -12,11 +12,13 @@ BUILD_PKGS="make gcc pkg-config libssl-dev libreadline-dev libcrypt-dev libevent
 # drive the REPL in a terminal, a private Kerberos KDC and its tools
 # (krb5-kdc, krb5-admin-server, krb5-user) for Negotiate, Chromium and
 # Firefox (firefox-esr) for the browser tests, wrk to check that make
-# bench's load (tests/bench/absolute.lua) goes through bin/proxy.  npm is
+# bench's load (tests/bench/absolute.lua) goes through bin/proxy, and
+# nginx with it for a short run of make bench's own script
+# (tests/integration/bench_run.sh: its rounds and medians).  npm is
 # not listed: it comes with Node.js, and Debian's own npm package
 # conflicts with a nodejs that bundles it; the browser test says SKIP,
 # with the reason, where there is no npm.
-TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux chromium firefox-esr krb5-kdc krb5-admin-server krb5-user faketime git wrk"
+TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev graphviz curl wget python3 squid tinyproxy apache2-utils openssl tmux chromium firefox-esr krb5-kdc krb5-admin-server krb5-user faketime git wrk nginx"
 # make bench: nginx (the origin, and the reference authenticating proxy),
 # wrk (the load), Squid and tinyproxy (the peers), openssl (a password
 # hash for Squid's basic_ncsa_auth), python3 (reading /proc).  taskset
