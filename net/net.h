@@ -60,6 +60,12 @@ int net_connect_addr(const struct sockaddr_storage *addrs, size_t n,
 /* The address a connected socket's peer has; false on error. */
 bool net_peer_addr(int fd, struct sockaddr_storage *out);
 /*
+ * The numeric text of ss's address, without the port, as inet_ntop()
+ * writes it ("127.0.0.1", "::1"), in out[0..cap); "-" and false when ss
+ * is neither IPv4 nor IPv6 or out is too small.
+ */
+bool net_ip_text(const struct sockaddr_storage *ss, char *out, size_t cap);
+/*
  * Where a listening socket listens: its own address in out[0] and *port.
  * When that is a wildcard (0.0.0.0 or ::) every address of this host's
  * interfaces follows (getifaddrs), *wildcard is set, and the count may

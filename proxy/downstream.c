@@ -19,6 +19,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "../net/net.h"
+
 /* ---- The client's socket ---- */
 
 static void on_client_read(struct bufferevent *bev, void *arg);
@@ -31,22 +33,12 @@ void downstream_peer_ip(const struct loop_worker *lw, int fd, char *out,
 			size_t cap)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	const void *a;
 
-	snprintf(out, cap, "-");
 	if (lw->peer_len > 0)
 		ss = lw->peer;
-	else if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
-		return;
-	if (ss.ss_family == AF_INET6)
-		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
-	else if (ss.ss_family == AF_INET)
-		a = &((struct sockaddr_in *)&ss)->sin_addr;
-	else
-		return;
-	if (inet_ntop(ss.ss_family, a, out, (socklen_t)cap) == NULL)
-		snprintf(out, cap, "-");
+	else if (!net_peer_addr(fd, &ss))
+		ss.ss_family = AF_UNSPEC;
+	net_ip_text(&ss, out, cap); /* "-" when there is none */
 }
 
 /*

@@ -246,12 +246,7 @@ static void connect_next(struct conn *c)
 		return;
 	}
 	up_callbacks(c);
-	if (a->ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)a)->sin6_addr,
-			  x->peer, sizeof(x->peer));
-	else
-		inet_ntop(AF_INET, &((struct sockaddr_in *)a)->sin_addr,
-			  x->peer, sizeof(x->peer));
+	net_ip_text(a, x->peer, sizeof(x->peer));
 	if (bufferevent_socket_connect(c->up, (struct sockaddr *)a,
 				       a->ss_family == AF_INET6
 					   ? sizeof(struct sockaddr_in6)

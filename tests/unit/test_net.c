@@ -33,6 +33,85 @@ static void v4_text(const struct sockaddr_storage *ss, char *out, size_t cap)
 }
 
 /* Numeric spellings resolve without DNS, to one address, port kept. */
+/* v4 as a sockaddr_storage. */
+static struct sockaddr_storage v4(uint32_t host_order)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+	memset(&ss, 0, sizeof(ss));
+	in->sin_family = AF_INET;
+	in->sin_port = htons(8080);
+	in->sin_addr.s_addr = htonl(host_order);
+	return ss;
+}
+
+/* net_ip_text() writes what inet_ntop() writes: IPv4 digit by digit,
+ * every width of each byte (0, 9, 10, 99, 100, 255) in every position;
+ * IPv6 through inet_ntop(); "-" and false for another family or a
+ * buffer too small. */
+static void test_ip_text(void **state)
+{
+	static const unsigned bytes[] = {0, 1, 9, 10, 42, 99, 100, 199, 255};
+	const size_t nb = sizeof(bytes) / sizeof(bytes[0]);
+	char got[INET6_ADDRSTRLEN], want[INET6_ADDRSTRLEN];
+	struct sockaddr_storage ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	uint32_t x = 2463534242u;
+
+	(void)state;
+	for (size_t pos = 0; pos < 4; pos++)
+		for (size_t i = 0; i < nb; i++) {
+			uint32_t a = 0x7f000001u & ~(0xffu << (8 * pos));
+			struct in_addr in;
+
+			a |= (uint32_t)bytes[i] << (8 * pos);
+			ss = v4(a);
+			in.s_addr = htonl(a);
+			assert_true(net_ip_text(&ss, got, sizeof(got)));
+			assert_non_null(
+			    inet_ntop(AF_INET, &in, want, sizeof(want)));
+			assert_string_equal(got, want);
+		}
+	for (int i = 0; i < 1000; i++) { /* xorshift: any address */
+		struct in_addr in;
+
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		ss = v4(x);
+		in.s_addr = htonl(x);
+		assert_true(net_ip_text(&ss, got, INET_ADDRSTRLEN));
+		inet_ntop(AF_INET, &in, want, sizeof(want));
+		assert_string_equal(got, want);
+	}
+	ss = v4(0xffffffffu);
+	assert_true(net_ip_text(&ss, got, INET_ADDRSTRLEN));
+	assert_string_equal(got, "255.255.255.255");
+	assert_false(net_ip_text(&ss, got, INET_ADDRSTRLEN - 1));
+	assert_string_equal(got, "-");
+
+	memset(&ss, 0, sizeof(ss));
+	in6->sin6_family = AF_INET6;
+	in6->sin6_addr.s6_addr[15] = 1;
+	assert_true(net_ip_text(&ss, got, sizeof(got)));
+	assert_string_equal(got, "::1");
+	assert_int_equal(
+	    inet_pton(AF_INET6, "2001:db8::ffff:1.2.3.4", &in6->sin6_addr), 1);
+	assert_true(net_ip_text(&ss, got, sizeof(got)));
+	inet_ntop(AF_INET6, &in6->sin6_addr, want, sizeof(want));
+	assert_string_equal(got, want);
+	assert_false(net_ip_text(&ss, got, 4));
+	assert_string_equal(got, "-");
+
+	ss.ss_family = AF_UNIX;
+	assert_false(net_ip_text(&ss, got, sizeof(got)));
+	assert_string_equal(got, "-");
+	got[0] = 'x';
+	assert_false(net_ip_text(&ss, got, 1));
+	assert_int_equal(got[0], '\0');
+}
+
 static void test_resolve(void **state)
 {
 	static const char *const spellings[] = {"127.0.0.1", "127.1",
@@ -136,6 +215,7 @@ static void test_connect_addr(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ip_text),
 	    cmocka_unit_test(test_resolve),
 	    cmocka_unit_test(test_connect_addr),
 	};
