@@ -289,7 +289,8 @@ static void test_reused_decision(void **state)
 		proxy_decision_free(fresh);
 		free(fresh);
 	}
-	/* The sequence went through a forward, a 407 and a 400. */
+	/* Once more the first, after the 400 of the last. */
+	proxy_decision_free(reused);
 	decide_at(w, requests[0], NOW, reused);
 	assert_int_equal(reused->action, PROXY_FORWARD);
 	assert_string_equal(reused->user, "alice");
