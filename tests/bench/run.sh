@@ -563,24 +563,21 @@ settle() {
 	R[$peer|$wl|status]=ok
 	R[$peer|$wl|rounds]=$per
 	for k in "${SUMMED[@]}"; do
-		R[$peer|$wl|$k]=$(for n in "${ran[@]}"; do echo "${R[$peer|$wl|$k|$n]:-0}"; done | total)
+		R[$peer|$wl|$k]=$(for n in "${ran[@]}"; do echo "${R[$peer|$wl|$k|$n]:-0}"; done | combine sum)
 	done
 	for k in "${MEDIAN[@]}"; do
-		R[$peer|$wl|$k]=$(for n in "${ran[@]}"; do echo "${R[$peer|$wl|$k|$n]}"; done | median)
+		R[$peer|$wl|$k]=$(for n in "${ran[@]}"; do echo "${R[$peer|$wl|$k|$n]}"; done | combine median)
 	done
 }
-# total: the sum of the numbers on stdin, one a line, with as many
-# decimals as the input.
-total() {
-	awk '{ t += $1; p = index($1, "."); if (p && length($1) - p > d) d = length($1) - p }
-		END { printf "%.*f\n", d, t }'
-}
-# median: the median of the numbers on stdin, one a line (of an even
-# count, the mean of the middle two), with as many decimals as the input.
-median() {
-	sort -g | awk '{ v[NR] = $1; p = index($1, "."); if (p && length($1) - p > d) d = length($1) - p }
+# combine sum|median: the sum, or the median (of an even count the mean
+# of the middle two), of the numbers on stdin, one a line, with as many
+# decimals as the input has.
+combine() {
+	sort -g | awk -v how="$1" '
+		{ v[NR] = $1; t += $1; p = index($1, "."); if (p && length($1) - p > d) d = length($1) - p }
 		END { if (NR == 0) exit
-		      m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		      if (how == "sum") m = t
+		      else m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 		      printf "%.*f\n", d, m }'
 }
 ms() { awk -v u="$1" 'BEGIN { if (u == "") print "-"; else if (u < 1000) printf "%.0f µs", u; else printf "%.2f ms", u / 1000 }'; }
